@@ -1,0 +1,95 @@
+/* ast.c: building the syntax tree in an arena. */
+#include "ast.h"
+#include <string.h>
+
+void list_push(Arena *a, List *l, void *item)
+{
+    if (l->len == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 4;
+        void **items = arena_alloc(a, cap * sizeof *items);
+        if (l->len) memcpy(items, l->items, l->len * sizeof *items);
+        l->items = items;      /* the old array stays in the arena until it goes */
+        l->cap = cap;
+    }
+    l->items[l->len++] = item;
+}
+
+Node *ast_node(Arena *a, NodeKind kind, Span span)
+{
+    Node *n = arena_alloc(a, sizeof *n);
+    n->kind = kind;
+    n->span = span;
+    n->op_span = span;
+    n->depth = 1;
+    return n;
+}
+
+static int deeper(const Node *x, const Node *y)
+{
+    int dx = x ? x->depth : 0, dy = y ? y->depth : 0;
+    return 1 + (dx > dy ? dx : dy);
+}
+
+Node *ast_binary(Arena *a, Op op, Node *lhs, Node *rhs, Span op_span)
+{
+    Node *n = ast_node(a, N_BINARY, span_join(lhs->span, rhs->span));
+    n->op = op;
+    n->lhs = lhs;
+    n->rhs = rhs;
+    n->op_span = op_span;
+    n->depth = deeper(lhs, rhs);
+    return n;
+}
+
+Node *ast_unary(Arena *a, Op op, Node *operand, Span op_span, Span span)
+{
+    Node *n = ast_node(a, N_UNARY, span);
+    n->op = op;
+    n->lhs = operand;
+    n->op_span = op_span;
+    n->depth = deeper(operand, NULL);
+    return n;
+}
+
+Decl *ast_decl(Arena *a, DeclKind kind, Span span)
+{
+    Decl *d = arena_alloc(a, sizeof *d);
+    d->kind = kind;
+    d->span = span;
+    return d;
+}
+
+Attr *decl_attr(Decl *d, const char *name)
+{
+    for (size_t i = 0; i < d->attrs.len; i++) {
+        Attr *at = d->attrs.items[i];
+        if (strcmp(at->name, name) == 0) {
+            at->used = true;
+            return at;
+        }
+    }
+    return NULL;
+}
+
+const char *op_text(Op op)
+{
+    static const char *text[] = {
+        [OP_ADD] = "+", [OP_SUB] = "-", [OP_MUL] = "*", [OP_DIV] = "/",
+        [OP_EQ] = "==", [OP_NE] = "!=", [OP_LT] = "<", [OP_LE] = "<=",
+        [OP_GT] = ">", [OP_GE] = ">=", [OP_AND] = "and", [OP_OR] = "or",
+        [OP_NOT] = "not", [OP_NEG] = "-", [OP_RANGE] = "..",
+    };
+    return text[op];
+}
+
+const char *decl_kind_name(DeclKind k)
+{
+    static const char *name[] = {
+        [D_ROUND] = "round", [D_IMPORT] = "import", [D_FEED] = "feed",
+        [D_HIERARCHY] = "hierarchy", [D_LET] = "let", [D_FN] = "fn",
+        [D_EXTERN] = "extern fn", [D_METRIC] = "metric",
+        [D_COMMITMENT] = "commitment", [D_CHECK] = "check",
+        [D_RATING] = "rating", [D_TEST] = "test",
+    };
+    return name[k];
+}

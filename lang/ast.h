@@ -1,0 +1,171 @@
+/* ast.h: the syntax tree of a rule file.
+ *
+ * Ownership: every node, list and string of a module is allocated in the
+ * compilation's Arena and freed with it, all at once; nothing here is freed
+ * on its own. The parser builds the tree; the checker (check.c) fills in the
+ * `type` and `ref` fields. */
+#ifndef PLEDGE_AST_H
+#define PLEDGE_AST_H
+#include "source.h"
+#include "mem.h"
+#include "num.h"
+#include "calendar.h"
+#include "types.h"
+
+typedef struct Decl Decl;
+typedef struct Node Node;
+typedef struct Module Module;
+
+/* A list of pointers that grows in the arena. */
+typedef struct List { void **items; size_t len, cap; } List;
+void list_push(Arena *a, List *l, void *item);
+
+typedef enum NodeKind {
+    N_NUMBER,       /* num */
+    N_PERCENT,      /* num, already a fraction: 95% is 19/20 */
+    N_PP,           /* num, in points: 0.5pp is 1/2 */
+    N_MONEY,        /* num, in pounds */
+    N_STRING,       /* str */
+    N_BOOL,         /* boolean */
+    N_PERIOD,       /* period: a date, month, quarter or financial year */
+    N_DURATION,     /* days */
+    N_MISSING,      /* '*' in a rows table */
+    N_NAME,         /* str; ref after checking */
+    N_FIELD,        /* lhs.str: feed.column or module.name */
+    N_CALL,         /* lhs(args) */
+    N_UNARY,        /* op lhs */
+    N_BINARY,       /* lhs op rhs */
+    N_IF,           /* if lhs then rhs else alt */
+    N_LIST,         /* [args] */
+    N_IN,           /* lhs in rhs: lhs evaluated over the window rhs */
+    N_WHERE,        /* lhs where rhs: rows of a feed column filtered */
+    N_CLASS,        /* foundational / transformation (boolean: transformation) */
+    N_THRESHOLD,    /* op lhs: the value of `target = >= 95% in 2023/24` */
+    N_AS            /* lhs as str: `period = period as month` */
+} NodeKind;
+
+typedef enum Op {
+    OP_ADD, OP_SUB, OP_MUL, OP_DIV,
+    OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,
+    OP_AND, OP_OR, OP_NOT, OP_NEG, OP_RANGE
+} Op;
+const char *op_text(Op op);
+
+struct Node {
+    NodeKind kind;
+    Op       op;
+    bool     boolean;
+    int      depth;         /* nesting depth of the expression below */
+    Span     span;          /* the whole expression */
+    Span     op_span;       /* the operator, for messages about it */
+    Num      num;
+    Period   period;
+    int32_t  days;
+    const char *str;        /* names, strings (decoded UTF-8), field names */
+    size_t   str_len;
+    Node    *lhs, *rhs, *alt;
+    List     args;          /* Node*: call arguments, list items */
+    /* filled in by the checker */
+    Type     type;
+    Decl    *ref;           /* the declaration a name or field refers to */
+    int      column;        /* for a feed column: its index in the feed */
+    int      builtin;       /* for a call of a built-in: its BuiltinId + 1 */
+};
+
+/* `name = value` inside a declaration's braces */
+typedef struct Attr {
+    const char *name;
+    Span        name_span;
+    Node       *value;
+    bool        used;       /* the checker marks the attributes it knows */
+} Attr;
+
+/* A written type: `percent`, `[number]` */
+typedef struct TypeExpr {
+    const char *name;
+    Span        span;
+    int         list;       /* 1 for [T] */
+} TypeExpr;
+
+/* A feed column `name: type` or a function parameter `name: type` */
+typedef struct Field {
+    const char *name;
+    Span        span;
+    TypeExpr    type;
+    Type        resolved;
+} Field;
+
+typedef struct RatingArm {
+    const char *label;
+    Span        span;
+    Node       *when;       /* NULL for `otherwise` */
+} RatingArm;
+
+/* rows FEED { header \n cells... } in a test */
+typedef struct RowsTable {
+    const char *target;     /* a feed or hierarchy */
+    Span        span;
+    List        header;     /* Field* (name and span only) */
+    List        rows;       /* List* of Node* cells */
+    Decl       *ref;
+} RowsTable;
+
+typedef enum DeclKind {
+    D_ROUND, D_IMPORT, D_FEED, D_HIERARCHY, D_LET, D_FN, D_EXTERN,
+    D_METRIC, D_COMMITMENT, D_CHECK, D_RATING, D_TEST
+} DeclKind;
+const char *decl_kind_name(DeclKind k);
+
+typedef enum CommitmentClass { CLASS_NONE, CLASS_FOUNDATIONAL, CLASS_TRANSFORMATION } CommitmentClass;
+
+struct Decl {
+    DeclKind    kind;
+    Span        span;           /* from the first keyword to the end */
+    Span        name_span;
+    const char *name;           /* NULL for a test (its title is its name) */
+    const char *title;          /* the "…" after the name, or NULL */
+    const char *doc;            /* the /// lines before it, or NULL */
+    CommitmentClass cls;        /* commitments */
+    bool        national;       /* checks */
+    List        attrs;          /* Attr*: round, feed, hierarchy, commitment, check, test */
+    List        fields;         /* Field*: feed columns, fn/extern parameters */
+    TypeExpr    type;           /* let (if written), fn/extern result, metric */
+    bool        has_type;
+    Node       *body;           /* let, fn, metric */
+    const char *lib;            /* extern: the library */
+    const char *import_path;    /* import "x.pledge": the path; import std.a.b: "std.a.b" */
+    bool        import_is_file;
+    List        arms;           /* RatingArm* */
+    List        tables;         /* RowsTable*: test */
+    List        expects;        /* Node*: test */
+    /* filled in by the checker */
+    Module     *module;         /* the module it is declared in */
+    Module     *imported;       /* import: the module it binds */
+    Type        resolved;       /* let, metric, fn result */
+    int         state;          /* checking: 0 not yet, 1 under way, 2 done */
+    bool        used;
+};
+
+struct Module {
+    Source     *src;
+    const char *name;           /* "std.nhs", or the path for a file */
+    char       *realpath;       /* files: where it is, to find cycles and escapes */
+    List        decls;          /* Decl* in source order */
+    List        docs;           /* DocComment* gathered by the lexer */
+    bool        parsed_ok;
+    int         state;          /* imports: 0 not yet, 1 loading, 2 loaded */
+    struct Scope *scope;
+};
+
+typedef struct DocComment { int line_first, line_last; const char *text; } DocComment;
+
+/* Node constructors: each sets depth from its children. */
+Node *ast_node(Arena *a, NodeKind kind, Span span);
+Node *ast_binary(Arena *a, Op op, Node *lhs, Node *rhs, Span op_span);
+Node *ast_unary(Arena *a, Op op, Node *operand, Span op_span, Span span);
+Decl *ast_decl(Arena *a, DeclKind kind, Span span);
+
+/* The attribute `name` of d, or NULL; marks it used. */
+Attr *decl_attr(Decl *d, const char *name);
+
+#endif

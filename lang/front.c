@@ -1,0 +1,250 @@
+/* front.c: loading a program: the root rule file and what it imports. */
+#include "front.h"
+#include "check.h"
+#include "stdlib/stdlib.h"
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { MAX_SOURCE_BYTES = 64 << 20 };
+
+bool front_check_encoding(Diags *d, Source *src)
+{
+    const unsigned char *s = (const unsigned char *)src->text;
+    size_t n = src->len;
+    int line = 1, col = 1;
+    for (size_t i = 0; i < n;) {
+        unsigned char b = s[i];
+        size_t len = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
+        bool ok = len > 0 && i + len <= n && b != 0;
+        for (size_t k = 1; ok && k < len; k++) ok = (s[i + k] & 0xC0) == 0x80;
+        if (ok && len > 1) {
+            /* overlong forms, surrogates and values past U+10FFFF */
+            unsigned cp = b & (0x7F >> len);
+            for (size_t k = 1; k < len; k++) cp = cp << 6 | (s[i + k] & 0x3F);
+            static const unsigned min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+            ok = cp >= min[len] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+        }
+        if (!ok) {
+            Span at = { line, col, line, col };
+            if (b == 0) diag_error(d, src, at, "a NUL byte: a rule file must be text");
+            else diag_error(d, src, at, "invalid UTF-8 (byte 0x%02X): a rule file must be UTF-8 text", b);
+            return false;
+        }
+        if (b == '\n') { line++; col = 1; } else col++;
+        i += len;
+    }
+    return true;
+}
+
+/* Joins the directory of `base` and `rel`: "a/main.pledge" + "lib/x.pledge". */
+static char *path_beside(Arena *a, const char *base, const char *rel)
+{
+    const char *slash = strrchr(base, '/');
+    if (!slash) return arena_strndup(a, rel, strlen(rel));
+    return arena_printf(a, "%.*s/%s", (int)(slash - base), base, rel);
+}
+
+static char *dir_of(Arena *a, const char *real)
+{
+    const char *slash = strrchr(real, '/');
+    return arena_strndup(a, real, slash && slash != real ? (size_t)(slash - real) : 1);
+}
+
+static void attach_docs(Arena *a, Module *m)
+{
+    size_t k = 0;
+    int prev_end = 0;
+    for (size_t i = 0; i < m->decls.len; i++) {
+        Decl *d = m->decls.items[i];
+        size_t first = k;
+        while (k < m->docs.len && ((DocComment *)m->docs.items[k])->line_first < d->span.first_line) k++;
+        /* the doc lines after the previous declaration belong to this one */
+        size_t total = 0, from = first;
+        while (from < k && ((DocComment *)m->docs.items[from])->line_first <= prev_end) from++;
+        for (size_t j = from; j < k; j++) total += strlen(((DocComment *)m->docs.items[j])->text) + 1;
+        if (total) {
+            char *doc = arena_alloc(a, total), *p = doc;
+            for (size_t j = from; j < k; j++) {
+                const char *t = ((DocComment *)m->docs.items[j])->text;
+                size_t n = strlen(t);
+                memcpy(p, t, n);
+                p += n;
+                *p++ = j + 1 < k ? '\n' : '\0';
+            }
+            d->doc = doc;
+        }
+        prev_end = d->span.last_line;
+    }
+}
+
+typedef struct Loader {
+    Program *p;
+    char    *root_dir;      /* imports may not reach outside it */
+    List     stack;         /* Module*: being loaded, to name a cycle */
+} Loader;
+
+static Module *new_module(Loader *l, Source *src, const char *name, char *real)
+{
+    Module *m = arena_alloc(&l->p->arena, sizeof *m);
+    m->src = src;
+    m->name = name;
+    m->realpath = real;
+    ParseCtx ctx = { &l->p->arena, &l->p->diags, m, 1, 1, 0, { 0 }, false };
+    if (src->len > MAX_SOURCE_BYTES) {
+        Span at = { 1, 1, 1, 1 };
+        diag_error(&l->p->diags, src, at, "the file is larger than %d MB", MAX_SOURCE_BYTES >> 20);
+        return m;
+    }
+    if (!front_check_encoding(&l->p->diags, src)) return m;
+    m->parsed_ok = parse_module(&ctx);
+    attach_docs(&l->p->arena, m);
+    return m;
+}
+
+static Module *find_loaded(Loader *l, const char *key)
+{
+    for (size_t i = 0; i < l->p->modules.len; i++) {
+        Module *m = l->p->modules.items[i];
+        if (strcmp(m->realpath, key) == 0) return m;
+    }
+    for (size_t i = 0; i < l->stack.len; i++) {
+        Module *m = l->stack.items[i];
+        if (strcmp(m->realpath, key) == 0) return m;
+    }
+    return NULL;
+}
+
+static void load_imports(Loader *l, Module *m);
+
+static void report_cycle(Loader *l, Module *from, Decl *imp, Module *target)
+{
+    Arena *a = &l->p->arena;
+    char *chain = "";
+    bool on = false;
+    for (size_t i = 0; i < l->stack.len; i++) {
+        Module *s = l->stack.items[i];
+        if (s == target) on = true;
+        if (on) chain = arena_printf(a, "%s%s → ", chain, s->src->path);
+    }
+    chain = arena_printf(a, "%s%s", chain, target->src->path);
+    diag_error(&l->p->diags, from->src, imp->span, "import cycle: %s", chain);
+}
+
+static Module *import_module(Loader *l, Module *from, Decl *imp)
+{
+    Diags *diags = &l->p->diags;
+    Arena *a = &l->p->arena;
+    if (!imp->import_is_file) {
+        if (strncmp(imp->import_path, "std.", 4) != 0) {
+            diag_error(diags, from->src, imp->name_span,
+                       "`%s` is not a module of the standard library", imp->import_path);
+            diag_hint(diags, "import a file of your own with import \"path.pledge\" as NAME");
+            return NULL;
+        }
+        char *key = arena_printf(a, "<%s>", imp->import_path);
+        Module *m = find_loaded(l, key);
+        if (m) return m;
+        for (size_t i = 0; i < stdlib_module_count; i++) {
+            const StdlibModule *sm = &stdlib_modules[i];
+            if (strcmp(sm->name, imp->import_path) != 0) continue;
+            Source *src = source_from_memory(sm->path, sm->text, sm->len);
+            list_push(a, &l->p->sources, src);
+            return new_module(l, src, sm->name, key);
+        }
+        diag_error(diags, from->src, imp->name_span, "the standard library has no module `%s`", imp->import_path);
+        return NULL;
+    }
+    if (from->realpath[0] == '<') {
+        diag_error(diags, from->src, imp->span, "a standard library module imports only other std modules");
+        return NULL;
+    }
+    if (!imp->name) {
+        diag_error(diags, from->src, imp->span, "importing a file needs a name for it: import \"%s\" as NAME",
+                   imp->import_path);
+        return NULL;
+    }
+    char *shown = path_beside(a, from->src->path, imp->import_path);
+    char *joined = path_beside(a, from->realpath, imp->import_path);
+    char *real = realpath(joined, NULL);
+    if (!real) {
+        diag_error(diags, from->src, imp->name_span.first_line ? imp->span : imp->span,
+                   "cannot find `%s` to import", imp->import_path);
+        return NULL;
+    }
+    char *keep = arena_strndup(a, real, strlen(real));
+    free(real);
+    size_t rl = strlen(l->root_dir);
+    if (strncmp(keep, l->root_dir, rl) != 0 || (keep[rl] != '/' && strcmp(l->root_dir, "/") != 0)) {
+        diag_error(diags, from->src, imp->span,
+                   "cannot import `%s`: imports stay inside the rule file's folder", imp->import_path);
+        return NULL;
+    }
+    Module *m = find_loaded(l, keep);
+    if (m) return m;
+    char why[256];
+    Source *src = source_read(joined, why, sizeof why);
+    if (!src) {
+        diag_error(diags, from->src, imp->span, "cannot read `%s`: %s", imp->import_path, why);
+        return NULL;
+    }
+    mem_free(src->path);
+    src->path = mem_strndup(shown, strlen(shown));
+    list_push(a, &l->p->sources, src);
+    return new_module(l, src, shown, keep);
+}
+
+static void load_imports(Loader *l, Module *m)
+{
+    m->state = 1;
+    list_push(&l->p->arena, &l->stack, m);
+    if (m->parsed_ok)
+        for (size_t i = 0; i < m->decls.len; i++) {
+            Decl *d = m->decls.items[i];
+            if (d->kind != D_IMPORT) continue;
+            Module *target = import_module(l, m, d);
+            if (!target) continue;
+            if (target->state == 1) { report_cycle(l, m, d, target); continue; }
+            d->imported = target;
+            if (target->state == 0) load_imports(l, target);
+        }
+    l->stack.len--;
+    m->state = 2;
+    list_push(&l->p->arena, &l->p->modules, m);
+}
+
+bool front_load(Program *p, const char *path)
+{
+    char why[256];
+    Source *src = source_read(path, why, sizeof why);
+    if (!src) {
+        diag_error(&p->diags, NULL, (Span){ 0 }, "cannot read `%s`: %s", path, why);
+        return false;
+    }
+    list_push(&p->arena, &p->sources, src);
+    char *real = realpath(path, NULL);
+    if (!real) {
+        diag_error(&p->diags, NULL, (Span){ 0 }, "cannot find `%s`", path);
+        return false;
+    }
+    Loader l = { p, NULL, { 0 } };
+    char *keep = arena_strndup(&p->arena, real, strlen(real));
+    free(real);
+    l.root_dir = dir_of(&p->arena, keep);
+    p->root = new_module(&l, src, src->path, keep);
+    load_imports(&l, p->root);
+    if (p->diags.errors) return false;
+    for (size_t i = 0; i < p->modules.len; i++) check_declare(p->modules.items[i], &p->arena, &p->diags);
+    for (size_t i = 0; i < p->modules.len; i++) {
+        Module *m = p->modules.items[i];
+        check_module(m, &p->arena, &p->diags, m == p->root);
+    }
+    return p->diags.errors == 0;
+}
+
+void front_free(Program *p)
+{
+    for (size_t i = 0; i < p->sources.len; i++) source_free(p->sources.items[i]);
+    diag_free(&p->diags);
+    arena_free(&p->arena);
+}

@@ -1,0 +1,47 @@
+/* mem.h: every allocation in Pledge goes through one function.
+ *
+ * The embedder (or a test) may replace the allocator; when it fails, the
+ * out-of-memory handler runs, which never returns (the CLI's prints a message
+ * and exits 4). Callers therefore never see NULL from mem_alloc.
+ *
+ * Ownership: an Arena owns every block carved from it and frees them all at
+ * once (arena_free). The front end allocates the whole syntax tree, its
+ * strings and its diagnostics in one per-compilation arena. */
+#ifndef PLEDGE_MEM_H
+#define PLEDGE_MEM_H
+#include <stddef.h>
+#include <stdbool.h>
+
+/* realloc-like: size 0 frees and returns NULL; NULL means failure otherwise. */
+typedef void *(*MemAllocFn)(void *ud, void *ptr, size_t size);
+typedef void (*MemOomFn)(void *ud, size_t size);
+
+void mem_set_allocator(MemAllocFn fn, void *ud);   /* NULL restores the default */
+void mem_set_oom_handler(MemOomFn fn, void *ud);   /* must not return */
+
+void *mem_alloc(size_t size);                       /* never NULL */
+void *mem_realloc(void *ptr, size_t size);          /* never NULL for size > 0 */
+void *mem_calloc(size_t count, size_t size);        /* zeroed, overflow-checked */
+void  mem_free(void *ptr);
+char *mem_strndup(const char *s, size_t n);
+
+typedef struct ArenaBlock ArenaBlock;
+typedef struct Arena { ArenaBlock *head; } Arena;
+
+void *arena_alloc(Arena *a, size_t size);           /* zeroed, 16-byte aligned */
+char *arena_strndup(Arena *a, const char *s, size_t n);
+char *arena_printf(Arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void  arena_free(Arena *a);
+
+/* A growable array: struct { T *items; size_t len, cap; }. */
+#define VEC(T) struct { T *items; size_t len, cap; }
+#define vec_push(v, x) do { \
+        if ((v)->len == (v)->cap) { \
+            (v)->cap = (v)->cap ? (v)->cap * 2 : 8; \
+            (v)->items = mem_realloc((v)->items, (v)->cap * sizeof *(v)->items); \
+        } \
+        (v)->items[(v)->len++] = (x); \
+    } while (0)
+#define vec_free(v) do { mem_free((v)->items); (v)->items = NULL; (v)->len = (v)->cap = 0; } while (0)
+
+#endif
