@@ -2,7 +2,7 @@
  *
  * Ownership: every node, list and string of a module is allocated in the
  * compilation's Arena and freed with it, all at once; nothing here is freed
- * on its own. The parser builds the tree; the checker (check.c) fills in the
+ * on its own. The parser builds the tree; the checker (checker.c) fills in the
  * `type` and `ref` fields. */
 #ifndef PLEDGE_AST_H
 #define PLEDGE_AST_H
@@ -41,7 +41,8 @@ typedef enum NodeKind {
     N_WHERE,        /* lhs where rhs: rows of a feed column filtered */
     N_CLASS,        /* foundational / transformation (boolean: transformation) */
     N_THRESHOLD,    /* op lhs: the value of `target = >= 95% in 2023/24` */
-    N_AS            /* lhs as str: `period = period as month` */
+    N_AS,           /* lhs as str: `period = period as month` */
+    N_BAD           /* where the lexer found something that is not Pledge */
 } NodeKind;
 
 typedef enum Op {

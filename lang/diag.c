@@ -1,6 +1,7 @@
 /* diag.c: collecting and printing diagnostics. */
 #include "diag.h"
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 static char *vformat(const char *fmt, va_list ap)
@@ -91,12 +92,51 @@ static void print_excerpt(FILE *out, const Diag *g, bool color)
     fputs(color ? "\033[0m\n" : "\n", out);
 }
 
+/* Diagnostics are found stage by stage (the parser reports a token before
+ * the lexer has read the next), so they are printed in source order: by
+ * file, in the order files first appear, then by position. A note stays
+ * after the diagnostic it belongs to. */
+typedef struct Group { size_t first, count, file_rank; int line, col; } Group;
+
+static int group_cmp(const void *pa, const void *pb)
+{
+    const Group *a = pa, *b = pb;
+    if (a->file_rank != b->file_rank) return a->file_rank < b->file_rank ? -1 : 1;
+    if (a->line != b->line) return a->line < b->line ? -1 : 1;
+    if (a->col != b->col) return a->col < b->col ? -1 : 1;
+    return a->first < b->first ? -1 : a->first > b->first;     /* stable */
+}
+
+static size_t file_rank(const Diags *d, const Source *src)
+{
+    for (size_t i = 0; i < d->list.len; i++)
+        if (d->list.items[i].src == src) return i;
+    return 0;
+}
+
+static void print_one(const Diag *g, FILE *out, bool color);
+
 void diag_print(const Diags *d, FILE *out, bool color)
+{
+    Group *groups = mem_calloc(d->list.len + 1, sizeof *groups);
+    size_t n = 0;
+    for (size_t i = 0; i < d->list.len; i++) {
+        const Diag *g = &d->list.items[i];
+        if (g->level == DIAG_NOTE && n > 0) { groups[n - 1].count++; continue; }
+        groups[n++] = (Group){ i, 1, g->src ? file_rank(d, g->src) + 1 : 0, g->span.first_line, g->span.first_column };
+    }
+    qsort(groups, n, sizeof *groups, group_cmp);
+    for (size_t k = 0; k < n; k++)
+        for (size_t i = groups[k].first; i < groups[k].first + groups[k].count; i++)
+            print_one(&d->list.items[i], out, color);
+    mem_free(groups);
+}
+
+static void print_one(const Diag *g, FILE *out, bool color)
 {
     static const char *name[] = { "error", "warning", "note" };
     static const char *tint[] = { "\033[1;31m", "\033[1;35m", "\033[1;36m" };
-    for (size_t i = 0; i < d->list.len; i++) {
-        const Diag *g = &d->list.items[i];
+    {
         if (g->src)
             fprintf(out, "%s:%d:%d: ", g->src->path, g->span.first_line, g->span.first_column);
         fprintf(out, "%s%s:%s %s\n", color ? tint[g->level] : "", name[g->level],

@@ -1,6 +1,6 @@
 /* front.c: loading a program: the root rule file and what it imports. */
 #include "front.h"
-#include "check.h"
+#include "checker.h"
 #include "stdlib/stdlib.h"
 #include <limits.h>
 #include <stdlib.h>

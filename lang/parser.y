@@ -107,6 +107,7 @@ static void plerror(Span *at, yyscan_t scanner, const char *msg)
 %token AND "and" OR "or" NOT "not" IF "if" THEN "then" ELSE "else" WHERE "where"
 %token IN "in" AS "as" WHEN "when" OTHERWISE "otherwise"
 %token EQ "==" NE "!=" LE "<=" GE ">=" DOTDOT ".."
+%token BAD "a character that is not Pledge"   /* reported by the lexer already */
 
 %type <decl> decl round_decl import_decl feed_decl hierarchy_decl let_decl fn_decl
 %type <decl> extern_decl metric_decl commitment_decl check_decl rating_decl test_decl
@@ -430,6 +431,7 @@ primary
     | IDENT             { $$ = NODE(N_NAME, @$); $$->str = $1.s; $$->str_len = $1.len; }
     | FOUNDATIONAL      { $$ = NODE(N_CLASS, @$); $$->boolean = false; }
     | TRANSFORMATION    { $$ = NODE(N_CLASS, @$); $$->boolean = true; }
+    | BAD               { $$ = NODE(N_BAD, @$); }
     | primary '.' any_name
         { $$ = NODE(N_FIELD, @$); $$->lhs = $1; $$->str = $3.s; $$->str_len = $3.len; $$->op_span = @3; $$->depth = $1->depth + 1; BOUNDED($$, @2); }
     | primary '(' opt_args ')'
@@ -508,7 +510,8 @@ static const char *symbol_phrase(yysymbol_kind_t sym, char *buf, size_t cap)
 static int yyreport_syntax_error(const yypcontext_t *pc, yyscan_t scanner)
 {
     ParseCtx *c = CTX;
-    if (c->fatal) return 0;
+    /* after a fatal lexer error, or at a character the lexer reported */
+    if (c->fatal || yypcontext_token(pc) == YYSYMBOL_BAD) return 0;
     enum { MAX_EXPECTED = 5 };
     yysymbol_kind_t expected[MAX_EXPECTED];
     int n = yypcontext_expected_tokens(pc, expected, MAX_EXPECTED);

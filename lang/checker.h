@@ -1,6 +1,6 @@
-/* check.h: name resolution and type checking of a parsed module (§3, §4). */
-#ifndef PLEDGE_CHECK_H
-#define PLEDGE_CHECK_H
+/* checker.h: name resolution and type checking of a parsed module (§3, §4). */
+#ifndef PLEDGE_CHECKER_H
+#define PLEDGE_CHECKER_H
 #include "ast.h"
 #include "diag.h"
 

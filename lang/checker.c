@@ -1,9 +1,9 @@
-/* check.c: resolving names and checking types, units and attributes.
+/* checker.c: resolving names and checking types, units and attributes.
  *
  * Every expression gets a Type; an expression already found wrong gets
  * T_ERROR, which every rule accepts silently, so one mistake is reported
  * once and not again by each expression around it. */
-#include "check.h"
+#include "checker.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -837,6 +837,8 @@ static Type check_expr(Checker *c, Node *n, Env *env)
         return set(n, TYPE(T_ERROR));
     case N_AS:
         ERR(c, n->op_span, "`as` gives the grain of a feed's period column only");
+        return set(n, TYPE(T_ERROR));
+    case N_BAD:
         return set(n, TYPE(T_ERROR));
     }
     return TYPE(T_ERROR);
