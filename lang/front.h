@@ -21,7 +21,7 @@ typedef struct ParseCtx {
 } ParseCtx;
 
 /* Limits that keep a hostile file from exhausting the C stack. */
-enum { FRONT_MAX_BRACKETS = 200, FRONT_MAX_EXPR_DEPTH = 400 };
+enum { FRONT_MAX_BRACKETS = 200, FRONT_MAX_EXPR_DEPTH = 2000 };
 
 /* Parses mod->src into mod->decls; reports problems. lang/parser.y */
 bool parse_module(ParseCtx *ctx);

@@ -57,9 +57,14 @@ static Decl *decl(yyscan_t scanner, DeclKind k, Span at, Str name, Span name_at)
     return d;
 }
 
+/* Bison calls this only when its stack is full ("memory exhausted"): a
+ * long run of prefix operators such as `- - - … 1`. */
 static void plerror(Span *at, yyscan_t scanner, const char *msg)
 {
-    if (!CTX->fatal) diag_error(CTX->diags, CTX->mod->src, *at, "%s", msg);
+    (void)msg;
+    if (CTX->fatal) return;
+    diag_error(CTX->diags, CTX->mod->src, *at, "too deeply nested to read: simplify this expression");
+    CTX->fatal = true;
 }
 }
 
