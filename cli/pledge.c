@@ -29,7 +29,8 @@ static const char usage_check[] =
     "\n"
     "Reads each rule file and the modules it imports, and reports every problem\n"
     "found as FILE:LINE:COL: error: MESSAGE (or warning:), with the source line.\n"
-    "Exits 0 when no file has errors (warnings allowed), 3 otherwise.\n"
+    "Lists on standard output the native libraries a file's `extern` functions\n"
+    "need. Exits 0 when no file has errors (warnings allowed), 3 otherwise.\n"
     "Colours are used on a terminal unless NO_COLOR is set.\n";
 
 static bool use_color(FILE *f)
@@ -43,6 +44,41 @@ static bool wants_help(int argc, char **argv)
     for (int i = 0; i < argc; i++)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) return true;
     return false;
+}
+
+/* §3: `pledge check` reports which native libraries a file needs, since
+ * they run only with --allow-native. One line per library. */
+static void report_natives(const Program *p, FILE *out)
+{
+    List libs = { 0 };
+    Arena scratch = { 0 };
+    for (size_t i = 0; i < p->modules.len; i++) {
+        Module *m = p->modules.items[i];
+        for (size_t k = 0; k < m->decls.len; k++) {
+            Decl *d = m->decls.items[k];
+            if (d->kind != D_EXTERN) continue;
+            bool seen = false;
+            for (size_t j = 0; j < libs.len && !seen; j++) seen = strcmp(libs.items[j], d->lib) == 0;
+            if (!seen) list_push(&scratch, &libs, (void *)d->lib);
+        }
+    }
+    for (size_t j = 0; j < libs.len; j++) {
+        const char *lib = libs.items[j];
+        fprintf(out, "%s: needs native library %s for", p->root->src->path, lib);
+        const char *sep = " ";
+        for (size_t i = 0; i < p->modules.len; i++) {
+            Module *m = p->modules.items[i];
+            for (size_t k = 0; k < m->decls.len; k++) {
+                Decl *d = m->decls.items[k];
+                if (d->kind == D_EXTERN && strcmp(d->lib, lib) == 0) {
+                    fprintf(out, "%s%s", sep, d->name);
+                    sep = ", ";
+                }
+            }
+        }
+        fprintf(out, " (run with --allow-native %s)\n", lib);
+    }
+    arena_free(&scratch);
 }
 
 static int cmd_check(int argc, char **argv)
@@ -62,8 +98,10 @@ static int cmd_check(int argc, char **argv)
     bool color = use_color(stderr);
     for (int i = 0; i < argc; i++) {
         Program p = { 0 };
-        if (!front_load(&p, argv[i])) status = EXIT_BAD_INPUT;
+        bool ok = front_load(&p, argv[i]);
         diag_print(&p.diags, stderr, color);
+        if (ok) report_natives(&p, stdout);
+        else status = EXIT_BAD_INPUT;
         front_free(&p);
     }
     return status;

@@ -735,14 +735,24 @@ static Type check_binary(Checker *c, Node *n, Env *env)
     case TOP_DIV: ERR(c, n->op_span, "cannot divide %s by %s", tname(a), tname(b)); break;
     default:      ERR(c, n->op_span, "cannot compare %s with %s", tname(a), tname(b)); break;
     }
-    if ((a.kind == T_MONEY && b.kind == T_NUMBER && n->rhs->kind == N_NUMBER) ||
-        (b.kind == T_MONEY && a.kind == T_NUMBER && n->lhs->kind == N_NUMBER))
+    if ((a.kind == T_MONEY && n->rhs->kind == N_NUMBER) || (b.kind == T_MONEY && n->lhs->kind == N_NUMBER))
         HINT(c, "write an amount of money with £, as in £0 or £1.5m");
-    else if ((a.kind == T_PERCENT && b.kind == T_PERCENT) && top[op] == TOP_MUL)
-        ;
     else if (a.kind == T_PP || b.kind == T_PP)
         HINT(c, "percentage points are a difference of percents: percent - percent is pp");
     return TYPE(T_ERROR);
+}
+
+/* Whether a checked expression reads a system's data: a metric or a feed
+ * column. `in` takes its own window, so what is under it does not count. */
+static bool depends_on_data(const Node *n)
+{
+    if (!n || n->kind == N_IN) return false;
+    if ((n->kind == N_NAME || n->kind == N_FIELD) && n->ref && n->ref->kind == D_METRIC) return true;
+    if (n->type.kind == T_COLUMN) return true;
+    if (depends_on_data(n->lhs) || depends_on_data(n->rhs) || depends_on_data(n->alt)) return true;
+    for (size_t i = 0; i < n->args.len; i++)
+        if (depends_on_data(n->args.items[i])) return true;
+    return false;
 }
 
 static Type check_expr(Checker *c, Node *n, Env *env)
@@ -820,7 +830,12 @@ static Type check_expr(Checker *c, Node *n, Env *env)
     case N_IN: {
         Type t = check_expr(c, n->lhs, env);
         if (!check_window(c, n->rhs, env)) return set(n, TYPE(T_ERROR));
-        if (t.kind == T_COLUMN) return set(n, t);
+        Node *l = n->lhs;
+        if (t.kind != T_ERROR && l->kind == N_BINARY && l->op <= OP_GE &&
+            depends_on_data(l->lhs) && depends_on_data(l->rhs)) {
+            WARN(c, n->op_span, "this window applies to both sides of `%s`", op_text(l->op));
+            HINT(c, "to fix the window of one side only, put it in brackets: a %s (b in W)", op_text(l->op));
+        }
         return set(n, t);
     }
     case N_WHERE:
