@@ -56,6 +56,8 @@ Decl *ast_decl(Arena *a, DeclKind kind, Span span)
     Decl *d = arena_alloc(a, sizeof *d);
     d->kind = kind;
     d->span = span;
+    d->index = -1;
+    d->folded = -2;
     return d;
 }
 
@@ -74,10 +76,10 @@ Attr *decl_attr(Decl *d, const char *name)
 const char *op_text(Op op)
 {
     static const char *text[] = {
-        [OP_ADD] = "+", [OP_SUB] = "-", [OP_MUL] = "*", [OP_DIV] = "/",
-        [OP_EQ] = "==", [OP_NE] = "!=", [OP_LT] = "<", [OP_LE] = "<=",
-        [OP_GT] = ">", [OP_GE] = ">=", [OP_AND] = "and", [OP_OR] = "or",
-        [OP_NOT] = "not", [OP_NEG] = "-", [OP_RANGE] = "..",
+        [EOP_ADD] = "+", [EOP_SUB] = "-", [EOP_MUL] = "*", [EOP_DIV] = "/",
+        [EOP_EQ] = "==", [EOP_NE] = "!=", [EOP_LT] = "<", [EOP_LE] = "<=",
+        [EOP_GT] = ">", [EOP_GE] = ">=", [EOP_AND] = "and", [EOP_OR] = "or",
+        [EOP_NOT] = "not", [EOP_NEG] = "-", [EOP_RANGE] = "..",
     };
     return text[op];
 }

@@ -46,9 +46,9 @@ typedef enum NodeKind {
 } NodeKind;
 
 typedef enum Op {
-    OP_ADD, OP_SUB, OP_MUL, OP_DIV,
-    OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,
-    OP_AND, OP_OR, OP_NOT, OP_NEG, OP_RANGE
+    EOP_ADD, EOP_SUB, EOP_MUL, EOP_DIV,
+    EOP_EQ, EOP_NE, EOP_LT, EOP_LE, EOP_GT, EOP_GE,
+    EOP_AND, EOP_OR, EOP_NOT, EOP_NEG, EOP_RANGE
 } Op;
 const char *op_text(Op op);
 
@@ -145,6 +145,8 @@ struct Decl {
     Type        resolved;       /* let, metric, fn result */
     int         state;          /* checking: 0 not yet, 1 under way, 2 done */
     bool        used;
+    int32_t     index;          /* compiler: its function or table index, -1 none yet */
+    int32_t     folded;         /* compiler, lets: constant index, -1 not a constant, -2 unknown */
 };
 
 struct Module {
@@ -156,6 +158,7 @@ struct Module {
     bool        parsed_ok;
     int         state;          /* imports: 0 not yet, 1 loading, 2 loaded */
     struct Scope *scope;
+    Module     *outer;          /* names not found here are looked up there (eval) */
 };
 
 typedef struct DocComment { int line_first, line_last; const char *text; } DocComment;

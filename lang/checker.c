@@ -39,8 +39,11 @@ static void scope_grow(Scope *s, Arena *a)
 
 Decl *check_lookup(Module *m, const char *name)
 {
-    if (!m->scope || m->scope->cap == 0) return NULL;
-    return *scope_slot(m->scope, name);
+    for (; m; m = m->outer) {
+        Decl *d = m->scope && m->scope->cap ? *scope_slot(m->scope, name) : NULL;
+        if (d) return d;
+    }
+    return NULL;
 }
 
 /* ---- the checker's state ---------------------------------------------- */
@@ -77,16 +80,11 @@ static const char *const status_names[] = {
     "met", "missed", "on_track", "off_track", "not_due", "no_data", "pass", "fail", NULL
 };
 
-static const struct { const char *name; int lo, hi; } builtins[] = {
-#define BUILTIN(id, name, lo, hi, summary) { name, lo, hi },
-#include "builtins.def"
-#undef BUILTIN
-};
 
 static int builtin_by_name(const char *name)
 {
     for (int i = 0; i < BI__COUNT; i++)
-        if (strcmp(builtins[i].name, name) == 0) return i;
+        if (strcmp(natives[i].name, name) == 0) return i;
     return -1;
 }
 
@@ -148,6 +146,14 @@ static void suggest_in_module(Suggest *s, Module *m)
     if (!m->scope) return;
     for (size_t i = 0; i < m->scope->cap; i++)
         if (m->scope->slots[i]) suggest_try(s, m->scope->slots[i]->name);
+}
+
+static void suggest_functions(Suggest *s, Module *m)
+{
+    for (size_t i = 0; m->scope && i < m->scope->cap; i++) {
+        Decl *d = m->scope->slots[i];
+        if (d && (d->kind == D_FN || d->kind == D_EXTERN)) suggest_try(s, d->name);
+    }
 }
 
 /* ---- declaring names -------------------------------------------------- */
@@ -260,6 +266,11 @@ static Type decl_value(Checker *c, Decl *d, Node *at, Env *env)
             HINT(c, "compare the systems with across(%s)", d->name);
             return TYPE(T_ERROR);
         }
+        if (d->state == 1) {
+            /* a metric has no parameters, so a metric of itself never ends */
+            ERR(c, at->span, "metric `%s` is defined in terms of itself", d->name);
+            return TYPE(T_ERROR);
+        }
         if (d->module == c->mod && d->state == 0) check_decl(c, d);
         return d->has_type ? resolve_type(c, &d->type) : TYPE(T_ERROR);
     case D_COMMITMENT:
@@ -325,7 +336,17 @@ static Type check_feed_field(Checker *c, Node *n, Decl *feed, Env *env)
     } else {
         k = feed_key_column(feed, n->str);
         n->column = -1;
-        if (k == T_ERROR) {
+        if (k != T_ERROR) {
+            /* the data layer keeps value columns by organisation and period */
+            if (env->row_feed)
+                ERR(c, n->op_span, "`%s` is a key column of `%s`: choose organisations with the hierarchy "
+                                   "and periods with `in WINDOW`, not with `where`", n->str, feed->name);
+            else
+                ERR(c, n->op_span, "`%s` is a key column of `%s`: aggregate one of its value columns",
+                    n->str, feed->name);
+            return TYPE(T_ERROR);
+        }
+        {
             ERR(c, n->op_span, "feed `%s` has no column `%s`", feed->name, n->str);
             Suggest s = { NULL, 0, n->str };
             for (size_t i = 0; i < feed->fields.len; i++) suggest_try(&s, ((Field *)feed->fields.items[i])->name);
@@ -468,13 +489,13 @@ static Type check_builtin(Checker *c, Node *n, BuiltinId id, Env *env)
 {
     List *a = &n->args;
     Node **arg = (Node **)a->items;
-    const char *fname = builtins[id].name;
-    if ((int)a->len < builtins[id].lo || (int)a->len > builtins[id].hi) {
-        if (builtins[id].lo == builtins[id].hi)
-            ERR(c, n->span, "%s takes %d argument%s, not %zu", fname, builtins[id].lo,
-                builtins[id].lo == 1 ? "" : "s", a->len);
+    const char *fname = natives[id].name;
+    if ((int)a->len < natives[id].min_args || (int)a->len > natives[id].max_args) {
+        if (natives[id].min_args == natives[id].max_args)
+            ERR(c, n->span, "%s takes %d argument%s, not %zu", fname, natives[id].min_args,
+                natives[id].min_args == 1 ? "" : "s", a->len);
         else
-            ERR(c, n->span, "%s takes %d or %d arguments, not %zu", fname, builtins[id].lo, builtins[id].hi, a->len);
+            ERR(c, n->span, "%s takes %d or %d arguments, not %zu", fname, natives[id].min_args, natives[id].max_args, a->len);
         return TYPE(T_ERROR);
     }
     switch (id) {
@@ -615,8 +636,8 @@ static Type check_call(Checker *c, Node *n, Env *env)
             }
             ERR(c, callee->span, "unknown function `%s`", callee->str);
             Suggest s = { NULL, 0, callee->str };
-            suggest_in_module(&s, c->mod);
-            for (int i = 0; i < BI__COUNT; i++) suggest_try(&s, builtins[i].name);
+            suggest_functions(&s, c->mod);
+            for (int i = 0; i < BI__COUNT; i++) suggest_try(&s, natives[i].name);
             hint_suggest(c, &s);
             return TYPE(T_ERROR);
         }
@@ -654,7 +675,12 @@ static Type check_call(Checker *c, Node *n, Env *env)
     }
     if (d->kind == D_COMMITMENT || d->kind == D_CHECK || d->kind == D_METRIC) {
         if (!(env->allow & ALLOW_ITEMS)) {
-            ERR(c, n->span, "`%s(…)` names one system's result, which only a test may ask for", d->name);
+            if (d->kind == D_METRIC) {
+                ERR(c, n->span, "`%s` is a metric, not a function", d->name);
+                HINT(c, "to judge it over a window, write `%s in 2019/20`", d->name);
+            } else {
+                ERR(c, n->span, "`%s(…)` names one system's result, which only a test may ask for", d->name);
+            }
             return TYPE(T_ERROR);
         }
         if (n->args.len != 1) {
@@ -682,10 +708,22 @@ static bool is_number_literal_above_one(const Node *n)
 static void warn_percent_as_number(Checker *c, Type pct, Node *num)
 {
     if (pct.kind == T_PERCENT && is_number_literal_above_one(num)) {
-        char buf[40];
-        num_format(num->num, buf, sizeof buf);
-        WARN(c, num->span, "%s is %s00%% as a percent; did you mean %s%%?", buf, buf, buf);
+        char as_is[40], as_pct[48];
+        Num hundred;
+        num_format(num->num, as_is, sizeof as_is);
+        if (num_mul(num->num, num_int(100), &hundred) == NUM_OK) num_format(hundred, as_pct, sizeof as_pct);
+        else snprintf(as_pct, sizeof as_pct, "%s00", as_is);
+        WARN(c, num->span, "%s is %s%% as a percent; did you mean %s%%?", as_is, as_pct, as_is);
     }
+}
+
+/* A number written in the file (95, 0.95) is a plain number wherever a
+ * percent is wanted (§4), though on its own 95 is a count. */
+static Type literal_for(Node *n, Type t, Type other)
+{
+    if (n->kind == N_NUMBER && t.kind == T_COUNT && (other.kind == T_PERCENT || other.kind == T_PP))
+        return TYPE(T_NUMBER);
+    return t;
 }
 
 static Type check_binary(Checker *c, Node *n, Env *env)
@@ -693,8 +731,8 @@ static Type check_binary(Checker *c, Node *n, Env *env)
     Type a = check_expr(c, n->lhs, env), b = check_expr(c, n->rhs, env);
     if (a.kind == T_ERROR || b.kind == T_ERROR) return TYPE(T_ERROR);
     Op op = n->op;
-    if (op == OP_AND || op == OP_OR) {
-        if (op == OP_OR && (a.kind == T_STATUS || a.kind == T_STATUSES) &&
+    if (op == EOP_AND || op == EOP_OR) {
+        if (op == EOP_OR && (a.kind == T_STATUS || a.kind == T_STATUSES) &&
             (b.kind == T_STATUS || b.kind == T_STATUSES))
             return TYPE(T_STATUSES);
         Type bad = a.kind != T_BOOL ? a : b;
@@ -704,7 +742,7 @@ static Type check_binary(Checker *c, Node *n, Env *env)
         }
         return TYPE(T_BOOL);
     }
-    if (op == OP_RANGE) {
+    if (op == EOP_RANGE) {
         if (type_is_period(a.kind) && a.kind == b.kind) return TYPE_OF(T_RANGE, a.kind);
         ERR(c, n->op_span, "a range needs two periods of the same kind, not %s and %s", tname(a), tname(b));
         return TYPE(T_ERROR);
@@ -715,10 +753,12 @@ static Type check_binary(Checker *c, Node *n, Env *env)
         HINT(c, "for example sum(…) or mean(…)");
         return TYPE(T_ERROR);
     }
+    a = literal_for(n->lhs, a, b);
+    b = literal_for(n->rhs, b, a);
     static const TypeOp top[] = {
-        [OP_ADD] = TOP_ADD, [OP_SUB] = TOP_SUB, [OP_MUL] = TOP_MUL, [OP_DIV] = TOP_DIV,
-        [OP_EQ] = TOP_EQUAL, [OP_NE] = TOP_EQUAL, [OP_LT] = TOP_ORDER, [OP_LE] = TOP_ORDER,
-        [OP_GT] = TOP_ORDER, [OP_GE] = TOP_ORDER,
+        [EOP_ADD] = TOP_ADD, [EOP_SUB] = TOP_SUB, [EOP_MUL] = TOP_MUL, [EOP_DIV] = TOP_DIV,
+        [EOP_EQ] = TOP_EQUAL, [EOP_NE] = TOP_EQUAL, [EOP_LT] = TOP_ORDER, [EOP_LE] = TOP_ORDER,
+        [EOP_GT] = TOP_ORDER, [EOP_GE] = TOP_ORDER,
     };
     Type r = type_binary(top[op], a, b);
     if (r.kind != T_ERROR) {
@@ -785,7 +825,7 @@ static Type check_expr(Checker *c, Node *n, Env *env)
     case N_UNARY: {
         Type t = check_expr(c, n->lhs, env);
         if (t.kind == T_ERROR) return set(n, t);
-        if (n->op == OP_NOT) {
+        if (n->op == EOP_NOT) {
             if (t.kind == T_BOOL) return set(n, t);
             ERR(c, n->op_span, "`not` needs true or false, not %s", tname(t));
         } else {
@@ -831,7 +871,7 @@ static Type check_expr(Checker *c, Node *n, Env *env)
         Type t = check_expr(c, n->lhs, env);
         if (!check_window(c, n->rhs, env)) return set(n, TYPE(T_ERROR));
         Node *l = n->lhs;
-        if (t.kind != T_ERROR && l->kind == N_BINARY && l->op <= OP_GE &&
+        if (t.kind != T_ERROR && l->kind == N_BINARY && l->op <= EOP_GE &&
             depends_on_data(l->lhs) && depends_on_data(l->rhs)) {
             WARN(c, n->op_span, "this window applies to both sides of `%s`", op_text(l->op));
             HINT(c, "to fix the window of one side only, put it in brackets: a %s (b in W)", op_text(l->op));
@@ -908,9 +948,12 @@ static const char *decl_label(Decl *d)
     return buf;
 }
 
-/* Unknown, repeated and missing attributes, all reported. */
+/* Unknown, repeated and missing attributes, all reported; a misspelt
+ * required attribute is reported once, as misspelt, not also as missing. */
 static void check_attr_set(Checker *c, Decl *d, const AttrSpec *spec)
 {
+    const char *suggested[16] = { 0 };
+    int nsuggested = 0;
     for (size_t i = 0; i < d->attrs.len; i++) {
         Attr *at = d->attrs.items[i];
         const AttrSpec *s = spec;
@@ -919,8 +962,10 @@ static void check_attr_set(Checker *c, Decl *d, const AttrSpec *spec)
             ERR(c, at->name_span, "%s has no attribute `%s`", decl_label(d), at->name);
             Suggest sg = { NULL, 0, at->name };
             for (s = spec; s->name; s++) suggest_try(&sg, s->name);
-            if (sg.best) hint_suggest(c, &sg);
-            else {
+            if (sg.best) {
+                hint_suggest(c, &sg);
+                if (nsuggested < 16) suggested[nsuggested++] = sg.best;
+            } else {
                 char list[200] = "";
                 size_t k = 0;
                 for (s = spec; s->name && k < sizeof list; s++)
@@ -944,6 +989,7 @@ static void check_attr_set(Checker *c, Decl *d, const AttrSpec *spec)
         bool found = false;
         for (size_t i = 0; i < d->attrs.len && !found; i++)
             found = strcmp(((Attr *)d->attrs.items[i])->name, s->name) == 0;
+        for (int k = 0; k < nsuggested && !found; k++) found = strcmp(suggested[k], s->name) == 0;
         if (!found) {
             ERR(c, d->kind == D_TEST ? d->span : d->name_span, "%s needs `%s`", decl_label(d), s->name);
             HINT(c, "for example: %s", s->example);
@@ -1047,6 +1093,17 @@ static void check_round(Checker *c, Decl *d)
             }
             continue;
         }
+        if (strcmp(at->name, "horizon") != 0) {
+            Suggest sg = { NULL, 0, at->name };
+            suggest_try(&sg, "assess");
+            suggest_try(&sg, "horizon");
+            if (sg.best) {
+                ERR(c, at->name_span, "round `%s` has no attribute `%s`", d->name, at->name);
+                hint_suggest(c, &sg);
+                assess |= strcmp(sg.best, "assess") == 0;
+                continue;
+            }
+        }
         Type t = check_expr(c, at->value, &constant);
         if (strcmp(at->name, "horizon") == 0) {
             if (t.kind != T_RANGE && !type_is_period(t.kind) && t.kind != T_ERROR)
@@ -1066,7 +1123,7 @@ static void check_round(Checker *c, Decl *d)
 static bool window_last_day(Node *w, Day *out)
 {
     if (w->kind == N_PERIOD) { *out = period_last_day(w->period); return true; }
-    if (w->kind == N_BINARY && w->op == OP_RANGE && w->rhs->kind == N_PERIOD) {
+    if (w->kind == N_BINARY && w->op == EOP_RANGE && w->rhs->kind == N_PERIOD) {
         *out = period_last_day(w->rhs->period);
         return true;
     }
@@ -1089,7 +1146,7 @@ static Node *check_threshold(Checker *c, Decl *d, Attr *at, Type measure)
     }
     Env constant = { d, NULL, NULL, 0, false };
     Node *threshold = v->lhs->lhs, *window = v->lhs->rhs;
-    Type t = check_expr(c, threshold, &constant);
+    Type t = literal_for(threshold, check_expr(c, threshold, &constant), measure);
     bool ok = check_window(c, window, &constant);
     if (t.kind != T_ERROR && measure.kind != T_ERROR) {
         if (type_binary(TOP_ORDER, measure, t).kind == T_ERROR)
@@ -1268,6 +1325,11 @@ static void check_table(Checker *c, RowsTable *t)
     for (size_t i = 0; i < ncols; i++) {
         Field *h = t->header.items[i];
         kinds[i] = T_TEXT;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(((Field *)t->header.items[j])->name, h->name) == 0) {
+                ERR(c, h->span, "column `%s` is named twice in this header", h->name);
+                break;
+            }
         if (d->kind == D_FEED) {
             Field *f = feed_column(d, h->name);
             kinds[i] = f ? f->resolved.kind : feed_key_column(d, h->name);
@@ -1341,6 +1403,7 @@ static void check_function(Checker *c, Decl *d)
                 ERR(c, p->span, "parameter `%s` is named twice", p->name);
     }
     Type ret = resolve_type(c, &d->type);
+    d->resolved = ret;
     if (d->kind == D_EXTERN) {
         /* libffi passes these as double, int64, bool and const char * */
         for (size_t i = 0; i <= d->fields.len; i++) {
@@ -1372,6 +1435,8 @@ static void check_decl(Checker *c, Decl *d)
         Type t = check_expr(c, d->body, &env);
         if (d->has_type) {
             Type want = resolve_type(c, &d->type);
+            t = literal_for(d->body, t, want);
+            warn_percent_as_number(c, want, d->body);
             if (!type_assignable(want, t))
                 ERR(c, d->body->span, "`%s` is declared %s, but its value is %s", d->name, tname(want), tname(t));
             t = want;
@@ -1383,7 +1448,6 @@ static void check_decl(Checker *c, Decl *d)
     case D_METRIC: {
         Type want = resolve_type(c, &d->type);
         Env env = { d, NULL, NULL, ALLOW_DATA, false };
-        d->state = 2;          /* a metric's type is declared: references need not wait */
         Type t = check_expr(c, d->body, &env);
         if (t.kind == T_COLUMN)
             ERR(c, d->body->span, "a metric is one value per system and window: aggregate the column, "
@@ -1411,7 +1475,8 @@ void check_module(Module *m, Arena *arena, Diags *diags, bool is_root)
         if (d->kind == D_FEED) check_decl(&c, d);
     }
     for (size_t i = 0; i < m->decls.len; i++) check_decl(&c, m->decls.items[i]);
-    for (size_t i = 0; i < m->decls.len; i++) {
+    /* a feed used only where an error stopped the checking would look unused */
+    for (size_t i = 0; i < m->decls.len && diags->errors == 0; i++) {
         Decl *d = m->decls.items[i];
         if (d->kind == D_FEED && !d->used)
             WARN(&c, d->name_span, "feed `%s` is declared but never used", d->name);

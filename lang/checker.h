@@ -3,13 +3,7 @@
 #define PLEDGE_CHECKER_H
 #include "ast.h"
 #include "diag.h"
-
-typedef enum BuiltinId {
-#define BUILTIN(id, name, lo, hi, summary) BI_##id,
-#include "builtins.def"
-#undef BUILTIN
-    BI__COUNT
-} BuiltinId;
+#include "natives.h"
 
 /* Declares the module's names (reporting duplicates). */
 void check_declare(Module *m, Arena *arena, Diags *d);

@@ -90,7 +90,7 @@ static Module *new_module(Loader *l, Source *src, const char *name, char *real)
     m->src = src;
     m->name = name;
     m->realpath = real;
-    ParseCtx ctx = { &l->p->arena, &l->p->diags, m, 1, 1, 0, { 0 }, false };
+    ParseCtx ctx = { .arena = &l->p->arena, .diags = &l->p->diags, .mod = m, .line = 1, .col = 1 };
     if (src->len > MAX_SOURCE_BYTES) {
         Span at = { 1, 1, 1, 1 };
         diag_error(&l->p->diags, src, at, "the file is larger than %d MB", MAX_SOURCE_BYTES >> 20);
@@ -161,6 +161,12 @@ static Module *import_module(Loader *l, Module *from, Decl *imp)
     }
     if (!imp->name) {
         diag_error(diags, from->src, imp->span, "importing a file needs a name for it: import \"%s\" as NAME",
+                   imp->import_path);
+        return NULL;
+    }
+    if (imp->import_path[0] == '/') {
+        diag_error(diags, from->src, imp->span,
+                   "cannot import `%s`: imports are paths relative to the rule file, inside its folder",
                    imp->import_path);
         return NULL;
     }
@@ -239,6 +245,31 @@ bool front_load(Program *p, const char *path)
         Module *m = p->modules.items[i];
         check_module(m, &p->arena, &p->diags, m == p->root);
     }
+    return p->diags.errors == 0;
+}
+
+bool front_load_expr(Program *p, const char *expr, Decl **it)
+{
+    Arena *a = &p->arena;
+    Source *src = source_from_memory("<expression>", expr, strlen(expr));
+    list_push(a, &p->sources, src);
+    Module *m = arena_alloc(a, sizeof *m);
+    m->src = src;
+    m->name = "<expression>";
+    m->realpath = "<expression>";
+    m->outer = p->root;
+    ParseCtx ctx = { .arena = a, .diags = &p->diags, .mod = m, .line = 1, .col = 1, .expr_only = true };
+    if (!front_check_encoding(&p->diags, src) || !parse_module(&ctx) || !ctx.expr) return false;
+    Decl *d = ast_decl(a, D_LET, ctx.expr->span);
+    d->name = "it";
+    d->name_span = ctx.expr->span;
+    d->body = ctx.expr;
+    d->module = m;
+    list_push(a, &m->decls, d);
+    list_push(a, &p->modules, m);
+    check_declare(m, a, &p->diags);
+    check_module(m, a, &p->diags, false);
+    *it = d;
     return p->diags.errors == 0;
 }
 

@@ -9,6 +9,9 @@
 #include "ast.h"
 #include "diag.h"
 
+/* Limits that keep a hostile file from exhausting the C stack. */
+enum { FRONT_MAX_BRACKETS = 200, FRONT_MAX_EXPR_DEPTH = 2000 };
+
 /* What the lexer and the parser share while reading one module. */
 typedef struct ParseCtx {
     Arena  *arena;
@@ -18,10 +21,18 @@ typedef struct ParseCtx {
     int     depth;              /* open brackets */
     Span    comment_start;      /* where the block comment being skipped began */
     bool    fatal;              /* stop reading: nesting too deep */
+    bool    expr_only;          /* parse one expression (pledge eval) into `expr` */
+    Node   *expr;
+    /* What the parser needs to word a syntax error well: */
+    bool    damaged;            /* the lexer reported this declaration already */
+    int     last_token, this_token;     /* the token before the lookahead, and it */
+    Span    last_span, this_span;
+    Span    braces[FRONT_MAX_BRACKETS + 1];   /* where each open bracket is */
+    char    bracket_kind[FRONT_MAX_BRACKETS + 1];
+    int     rows_depth;         /* inside a rows table: its brace's depth, else 0 */
+    bool    rows_next;          /* the last token was `rows` */
 } ParseCtx;
 
-/* Limits that keep a hostile file from exhausting the C stack. */
-enum { FRONT_MAX_BRACKETS = 200, FRONT_MAX_EXPR_DEPTH = 2000 };
 
 /* Parses mod->src into mod->decls; reports problems. lang/parser.y */
 bool parse_module(ParseCtx *ctx);
@@ -37,6 +48,11 @@ typedef struct Program {
 /* Loads, parses and checks; false if there were errors. The program must be
  * released with front_free whatever the result. */
 bool front_load(Program *p, const char *path);
+
+/* For `pledge eval`: parses `expr` as a module of its own holding
+ * `let it = EXPR`, whose names fall back to the root module's (if a rule
+ * file was loaded). On success *it is that declaration. */
+bool front_load_expr(Program *p, const char *expr, Decl **it);
 void front_free(Program *p);
 
 /* Reports the first byte of src that is not UTF-8 (or a NUL): a rule file

@@ -30,7 +30,7 @@ typedef void *yyscan_t;
 #define BOUNDED(n, at) do { \
         if ((n)->depth > FRONT_MAX_EXPR_DEPTH) { \
             diag_error(CTX->diags, CTX->mod->src, (at), \
-                       "expression too deeply nested (more than %d levels)", FRONT_MAX_EXPR_DEPTH); \
+                       "expression too long or too deeply nested (more than %d levels): split it with `let`", FRONT_MAX_EXPR_DEPTH); \
             CTX->fatal = true; \
             YYABORT; \
         } \
@@ -113,6 +113,7 @@ static void plerror(Span *at, yyscan_t scanner, const char *msg)
 %token IN "in" AS "as" WHEN "when" OTHERWISE "otherwise"
 %token EQ "==" NE "!=" LE "<=" GE ">=" DOTDOT ".."
 %token BAD "a character that is not Pledge"   /* reported by the lexer already */
+%token EXPR_ONLY "an expression"              /* sent first by the lexer for pledge eval */
 
 %type <decl> decl round_decl import_decl feed_decl hierarchy_decl let_decl fn_decl
 %type <decl> extern_decl metric_decl commitment_decl check_decl rating_decl test_decl
@@ -143,10 +144,15 @@ static void plerror(Span *at, yyscan_t scanner, const char *msg)
 
 %%
 
+start
+    : file
+    | EXPR_ONLY expr    { CTX->expr = $2; }
+    ;
+
 file
     : %empty
-    | file decl     { list_push(ARENA, &CTX->mod->decls, $2); }
-    | file error
+    | file decl     { list_push(ARENA, &CTX->mod->decls, $2); CTX->damaged = false; }
+    | file error    { CTX->damaged = false; }
     ;
 
 decl: round_decl | import_decl | feed_decl | hierarchy_decl | let_decl | fn_decl
@@ -211,8 +217,8 @@ attr_value
     | expr AS name  { $$ = NODE(N_AS, @$); $$->lhs = $1; $$->str = $3.s; $$->op_span = @3; $$->depth = $1->depth + 1; }
     ;
 
-cmp : EQ { $$ = OP_EQ; } | NE { $$ = OP_NE; } | '<' { $$ = OP_LT; } | LE { $$ = OP_LE; }
-    | '>' { $$ = OP_GT; } | GE { $$ = OP_GE; }
+cmp : EQ { $$ = EOP_EQ; } | NE { $$ = EOP_NE; } | '<' { $$ = EOP_LT; } | LE { $$ = EOP_LE; }
+    | '>' { $$ = EOP_GT; } | GE { $$ = EOP_GE; }
     ;
 
 import_decl
@@ -244,7 +250,15 @@ feed_body
 
 column
     : name ':' type
-        { $$ = arena_alloc(ARENA, sizeof *$$); $$->name = $1.s; $$->span = @1; $$->type = $3; }
+        {
+            $$ = arena_alloc(ARENA, sizeof *$$); $$->name = $1.s; $$->span = @1; $$->type = $3;
+            /* `attendances:` with the type forgotten takes the next line's name as its type */
+            if (@3.first_line > @2.first_line && type_by_name($3.name) == T_ERROR) {
+                diag_error(CTX->diags, CTX->mod->src, @2, "column `%s` needs a type after `:`, as in `%s: count`",
+                           $1.s, $1.s);
+                CTX->damaged = true;
+            }
+        }
     ;
 
 type: IDENT             { $$ = (TypeExpr){ $1.s, @1, 0 }; }
@@ -397,25 +411,25 @@ signed
 /* ---- expressions ------------------------------------------------------- */
 
 expr: primary
-    | expr '+' expr     { $$ = binary(scanner, OP_ADD, $1, $3, @2); BOUNDED($$, @2); }
-    | expr '-' expr     { $$ = binary(scanner, OP_SUB, $1, $3, @2); BOUNDED($$, @2); }
-    | expr '*' expr     { $$ = binary(scanner, OP_MUL, $1, $3, @2); BOUNDED($$, @2); }
-    | expr '/' expr     { $$ = binary(scanner, OP_DIV, $1, $3, @2); BOUNDED($$, @2); }
-    | expr EQ expr      { $$ = binary(scanner, OP_EQ, $1, $3, @2); BOUNDED($$, @2); }
-    | expr NE expr      { $$ = binary(scanner, OP_NE, $1, $3, @2); BOUNDED($$, @2); }
-    | expr '<' expr     { $$ = binary(scanner, OP_LT, $1, $3, @2); BOUNDED($$, @2); }
-    | expr LE expr      { $$ = binary(scanner, OP_LE, $1, $3, @2); BOUNDED($$, @2); }
-    | expr '>' expr     { $$ = binary(scanner, OP_GT, $1, $3, @2); BOUNDED($$, @2); }
-    | expr GE expr      { $$ = binary(scanner, OP_GE, $1, $3, @2); BOUNDED($$, @2); }
-    | expr AND expr     { $$ = binary(scanner, OP_AND, $1, $3, @2); BOUNDED($$, @2); }
-    | expr OR expr      { $$ = binary(scanner, OP_OR, $1, $3, @2); BOUNDED($$, @2); }
-    | expr DOTDOT expr  { $$ = binary(scanner, OP_RANGE, $1, $3, @2); BOUNDED($$, @2); }
-    | NOT expr          { $$ = ast_unary(ARENA, OP_NOT, $2, @1, @$); BOUNDED($$, @1); }
-    | '-' expr %prec UMINUS { $$ = ast_unary(ARENA, OP_NEG, $2, @1, @$); BOUNDED($$, @1); }
+    | expr '+' expr     { $$ = binary(scanner, EOP_ADD, $1, $3, @2); BOUNDED($$, @2); }
+    | expr '-' expr     { $$ = binary(scanner, EOP_SUB, $1, $3, @2); BOUNDED($$, @2); }
+    | expr '*' expr     { $$ = binary(scanner, EOP_MUL, $1, $3, @2); BOUNDED($$, @2); }
+    | expr '/' expr     { $$ = binary(scanner, EOP_DIV, $1, $3, @2); BOUNDED($$, @2); }
+    | expr EQ expr      { $$ = binary(scanner, EOP_EQ, $1, $3, @2); BOUNDED($$, @2); }
+    | expr NE expr      { $$ = binary(scanner, EOP_NE, $1, $3, @2); BOUNDED($$, @2); }
+    | expr '<' expr     { $$ = binary(scanner, EOP_LT, $1, $3, @2); BOUNDED($$, @2); }
+    | expr LE expr      { $$ = binary(scanner, EOP_LE, $1, $3, @2); BOUNDED($$, @2); }
+    | expr '>' expr     { $$ = binary(scanner, EOP_GT, $1, $3, @2); BOUNDED($$, @2); }
+    | expr GE expr      { $$ = binary(scanner, EOP_GE, $1, $3, @2); BOUNDED($$, @2); }
+    | expr AND expr     { $$ = binary(scanner, EOP_AND, $1, $3, @2); BOUNDED($$, @2); }
+    | expr OR expr      { $$ = binary(scanner, EOP_OR, $1, $3, @2); BOUNDED($$, @2); }
+    | expr DOTDOT expr  { $$ = binary(scanner, EOP_RANGE, $1, $3, @2); BOUNDED($$, @2); }
+    | NOT expr          { $$ = ast_unary(ARENA, EOP_NOT, $2, @1, @$); BOUNDED($$, @1); }
+    | '-' expr %prec UMINUS { $$ = ast_unary(ARENA, EOP_NEG, $2, @1, @$); BOUNDED($$, @1); }
     | expr IN window
-        { $$ = binary(scanner, OP_RANGE, $1, $3, @2); $$->kind = N_IN; BOUNDED($$, @2); }
+        { $$ = binary(scanner, EOP_RANGE, $1, $3, @2); $$->kind = N_IN; BOUNDED($$, @2); }
     | expr WHERE expr
-        { $$ = binary(scanner, OP_AND, $1, $3, @2); $$->kind = N_WHERE; BOUNDED($$, @2); }
+        { $$ = binary(scanner, EOP_AND, $1, $3, @2); $$->kind = N_WHERE; BOUNDED($$, @2); }
     | IF expr THEN expr ELSE expr
         {
             $$ = NODE(N_IF, @$); $$->lhs = $2; $$->rhs = $4; $$->alt = $6; $$->op_span = @1;
@@ -428,7 +442,7 @@ expr: primary
 /* what follows `in`: a period, a name for one, or a range of them */
 window
     : primary %prec WINDOW
-    | primary DOTDOT primary { $$ = binary(scanner, OP_RANGE, $1, $3, @2); }
+    | primary DOTDOT primary { $$ = binary(scanner, EOP_RANGE, $1, $3, @2); }
     ;
 
 primary
@@ -512,23 +526,73 @@ static const char *symbol_phrase(yysymbol_kind_t sym, char *buf, size_t cap)
     return buf;
 }
 
+static bool starts_declaration(int token)
+{
+    switch (token) {
+    case ROUND: case IMPORT: case FEED: case HIERARCHY: case LET: case FN: case EXTERN: case METRIC:
+    case FOUNDATIONAL: case TRANSFORMATION: case COMMITMENT: case CHECK: case NATIONAL: case RATING:
+    case TEST:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static int yyreport_syntax_error(const yypcontext_t *pc, yyscan_t scanner)
 {
     ParseCtx *c = CTX;
-    /* after a fatal lexer error, or at a character the lexer reported */
-    if (c->fatal || yypcontext_token(pc) == YYSYMBOL_BAD) return 0;
-    enum { MAX_EXPECTED = 5 };
-    yysymbol_kind_t expected[MAX_EXPECTED];
-    int n = yypcontext_expected_tokens(pc, expected, MAX_EXPECTED);
     yysymbol_kind_t found = yypcontext_token(pc);
+    /* after a fatal lexer error, at a character the lexer reported, or in a
+     * declaration the lexer already found wrong: that error says it */
+    if (c->fatal || found == YYSYMBOL_BAD || c->damaged) return 0;
     Span at = *yypcontext_location(pc);
-
     char msg[512], tok[64], phrase[64];
     size_t k;
+
+    /* A declaration keyword at the start of a line while a bracket is open:
+     * the bracket was never closed (`let` inside a body is otherwise read as
+     * an attribute's name). */
+    bool last_starts = starts_declaration(c->last_token) && c->last_span.first_column == 1;
+    bool this_starts = c->this_token != 0 && starts_declaration(c->this_token) && at.first_column == 1;
+    if (c->depth > 0 && (found == YYSYMBOL_YYEOF || last_starts || this_starts)) {
+        int d = c->depth < FRONT_MAX_BRACKETS ? c->depth : FRONT_MAX_BRACKETS;
+        static const char closer[128] = { ['('] = ')', ['['] = ']', ['{'] = '}' };
+        char open = c->bracket_kind[d];
+        Span where = found == YYSYMBOL_YYEOF ? at : last_starts ? c->last_span : at;
+        diag_error(c->diags, c->mod->src, where, "%s: the `%c` on line %d is not closed",
+                   found == YYSYMBOL_YYEOF ? "unexpected end of file" : "a new declaration starts here",
+                   open, c->braces[d].first_line);
+        diag_hint(c->diags, "add `%c` where it ends", closer[(unsigned char)open]);
+        return 0;
+    }
+
     if (found == YYSYMBOL_YYEOF)
         k = (size_t)snprintf(msg, sizeof msg, "unexpected end of file");
     else
         k = (size_t)snprintf(msg, sizeof msg, "unexpected `%s`", token_text(c, at, tok, sizeof tok));
+    if (c->rows_depth && found != YYSYMBOL_YYEOF) {
+        diag_error(c->diags, c->mod->src, at, "%s in a rows table: its cells are single values, "
+                   "separated by commas", msg);
+        if (found == YYSYMBOL_IDENT)
+            diag_hint(c->diags, "text is written in quotes, as in \"%s\"", tok);
+        return 0;
+    }
+
+    /* Name what is expected when it is a short list; otherwise only the
+     * closing brackets and keywords among it, which say what was left out. */
+    yysymbol_kind_t expected[YYNTOKENS];
+    int n = yypcontext_expected_tokens(pc, expected, YYNTOKENS);
+    if (n > 4) {
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            yysymbol_kind_t e = expected[i];
+            const char *name = yysymbol_name(e);
+            if (e == YYSYMBOL_THEN || e == YYSYMBOL_ELSE || e == YYSYMBOL_WHEN ||
+                (name[0] == '\'' && strchr(")]}", name[1])))
+                expected[kept++] = e;
+        }
+        n = kept;
+    }
     if (n > 0 && n <= 4) {
         k += (size_t)snprintf(msg + k, sizeof msg - k, "; expected ");
         for (int i = 0; i < n && k < sizeof msg; i++)
