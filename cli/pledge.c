@@ -2,6 +2,10 @@
  * share the exit codes of spec §8. */
 #include "config.h"
 #include "front.h"
+#include "compile.h"
+#include "plb.h"
+#include "vm.h"
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +19,14 @@ static const char usage_main[] =
     "Pledge evaluates NHS planning rounds written as rule files.\n"
     "\n"
     "commands:\n"
-    "  check FILE...   check rule files; diagnostics as FILE:LINE:COL: error: MESSAGE\n"
+    "  check FILE...             check rule files; diagnostics as FILE:LINE:COL: error: MESSAGE\n"
+    "  compile FILE -o OUT.plb   compile a rule file to a bytecode file\n"
+    "  disasm FILE               list a compiled round's bytecode readably\n"
+    "  eval [--rules FILE] [EXPR]  evaluate an expression, or a file's lets (a REPL without either)\n"
     "\n"
     "options:\n"
-    "  --help          show this help (pledge COMMAND --help for one command)\n"
-    "  --version       show the version\n"
+    "  --help                    show this help (pledge COMMAND --help for one command)\n"
+    "  --version                 show the version\n"
     "\n"
     "exit status: 0 ran; 2 usage error; 3 bad input; 4 a runtime limit was hit;\n"
     "5 internal error.\n";
@@ -32,6 +39,36 @@ static const char usage_check[] =
     "Lists on standard output the native libraries a file's `extern` functions\n"
     "need. Exits 0 when no file has errors (warnings allowed), 3 otherwise.\n"
     "Colours are used on a terminal unless NO_COLOR is set.\n";
+
+static const char usage_compile[] =
+    "usage: pledge compile FILE.pledge -o OUT.plb\n"
+    "\n"
+    "Checks the rule file and writes its bytecode: a self-contained file with the\n"
+    "round, its feeds' schemas, one function per metric, commitment, check,\n"
+    "rating and fn, and the sources with their SHA-256. The same source always\n"
+    "gives the same bytes. The output is written whole or not at all.\n";
+
+static const char usage_disasm[] =
+    "usage: pledge disasm FILE.plb|FILE.pledge\n"
+    "\n"
+    "Prints the bytecode readably, with the source line of each instruction.\n"
+    "A .plb is verified completely first.\n";
+
+static const char usage_eval[] =
+    "usage: pledge eval [--rules FILE] [OPTIONS] [EXPR]\n"
+    "\n"
+    "With EXPR: evaluates it (with --rules, in the rule file's scope) and prints\n"
+    "the value. With only --rules (a .pledge or a .plb): prints each `let` of the\n"
+    "file as NAME = VALUE. With neither: reads expressions line by line.\n"
+    "\n"
+    "options:\n"
+    "  --max-steps N           stop an evaluation after N instructions (default 1e9)\n"
+    "  --max-memory N[k|M|G]   stop it past N bytes of values (default 1G)\n"
+    "  --max-depth N           stop it past N nested calls (default 10000)\n"
+    "  --allow-native LIB      let extern functions of library LIB run (repeatable)\n"
+    "  --trace                 print each instruction executed to standard error\n"
+    "\n"
+    "A limit hit exits 4; a native library not allowed exits 3.\n";
 
 static bool use_color(FILE *f)
 {
@@ -107,6 +144,242 @@ static int cmd_check(int argc, char **argv)
     return status;
 }
 
+/* ---- loading a round: a .pledge source or a compiled .plb --------------- */
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* Fills bc from path; on failure prints why and returns the exit code. */
+static int load_rules(const char *path, BcProgram *bc)
+{
+    if (ends_with(path, ".plb")) {
+        char why[512];
+        if (!plb_read_file(path, bc, why, sizeof why)) {
+            fprintf(stderr, "pledge: %s: %s\n", path, why);
+            return EXIT_BAD_INPUT;
+        }
+        return EXIT_OK;
+    }
+    Program p = { 0 };
+    bool ok = front_load(&p, path) && comp_program(&p, bc);
+    diag_print(&p.diags, stderr, use_color(stderr));
+    front_free(&p);
+    if (!ok) bc_free(bc);
+    return ok ? EXIT_OK : EXIT_BAD_INPUT;
+}
+
+static int cmd_compile(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) { fputs(usage_compile, stdout); return EXIT_OK; }
+    const char *in = NULL, *out = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) out = argv[++i];
+        else if (argv[i][0] == '-') { fprintf(stderr, "pledge compile: unknown option `%s`\n", argv[i]); return EXIT_USAGE; }
+        else if (!in) in = argv[i];
+        else { fprintf(stderr, "pledge compile: one rule file at a time\n"); return EXIT_USAGE; }
+    }
+    if (!in || !out) {
+        fputs(usage_compile, stderr);
+        return EXIT_USAGE;
+    }
+    if (ends_with(in, ".plb")) {
+        fprintf(stderr, "pledge compile: %s is compiled already\n", in);
+        return EXIT_USAGE;
+    }
+    BcProgram bc = { 0 };
+    int rc = load_rules(in, &bc);
+    if (rc != EXIT_OK) return rc;
+    char why[512];
+    if (!plb_write_file(&bc, out, why, sizeof why)) {
+        fprintf(stderr, "pledge compile: cannot write %s: %s\n", out, why);
+        rc = EXIT_BAD_INPUT;
+    }
+    bc_free(&bc);
+    return rc;
+}
+
+static int cmd_disasm(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) { fputs(usage_disasm, stdout); return EXIT_OK; }
+    if (argc != 1 || argv[0][0] == '-') {
+        fputs(usage_disasm, stderr);
+        return EXIT_USAGE;
+    }
+    BcProgram bc = { 0 };
+    int rc = load_rules(argv[0], &bc);
+    if (rc != EXIT_OK) return rc;
+    bc_disasm(&bc, stdout);
+    bc_free(&bc);
+    return EXIT_OK;
+}
+
+/* ---- running --------------------------------------------------------------- */
+
+typedef struct RunOptions {
+    VmLimits    limits;
+    const char *allowed[32];
+    size_t      nallowed;
+    bool        trace;
+} RunOptions;
+
+/* "1000", "64M", "2G": false if it is not a positive size */
+static bool parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || errno || s[0] == '-') return false;
+    uint64_t scale = 1;
+    if (*end == 'k' || *end == 'K') scale = 1024, end++;
+    else if (*end == 'M') scale = 1024 * 1024, end++;
+    else if (*end == 'G') scale = 1024ull * 1024 * 1024, end++;
+    if (*end || v == 0 || v > UINT64_MAX / scale) return false;
+    *out = v * scale;
+    return true;
+}
+
+/* Takes the run options out of argv (shifting the rest down); returns the
+ * new argc, or -1 after printing a usage error. */
+static int run_options(const char *cmd, int argc, char **argv, RunOptions *o)
+{
+    o->limits = (VmLimits){ VM_DEFAULT_STEPS, VM_DEFAULT_MEMORY, VM_DEFAULT_DEPTH };
+    int k = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        bool takes = strcmp(a, "--max-steps") == 0 || strcmp(a, "--max-memory") == 0 ||
+                     strcmp(a, "--max-depth") == 0 || strcmp(a, "--allow-native") == 0;
+        if (takes && i + 1 >= argc) {
+            fprintf(stderr, "pledge %s: %s needs a value\n", cmd, a);
+            return -1;
+        }
+        uint64_t v = 0;
+        if (takes && strcmp(a, "--allow-native") != 0 && !parse_size(argv[i + 1], &v)) {
+            fprintf(stderr, "pledge %s: %s needs a positive number, not `%s`\n", cmd, a, argv[i + 1]);
+            return -1;
+        }
+        if (strcmp(a, "--max-steps") == 0) o->limits.max_steps = v, i++;
+        else if (strcmp(a, "--max-memory") == 0) o->limits.max_memory = (size_t)v, i++;
+        else if (strcmp(a, "--max-depth") == 0) o->limits.max_depth = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v, i++;
+        else if (strcmp(a, "--allow-native") == 0) {
+            if (o->nallowed == sizeof o->allowed / sizeof o->allowed[0]) {
+                fprintf(stderr, "pledge %s: too many --allow-native\n", cmd);
+                return -1;
+            }
+            o->allowed[o->nallowed++] = argv[++i];
+        } else if (strcmp(a, "--trace") == 0) o->trace = true;
+        else argv[k++] = argv[i];
+    }
+    return k;
+}
+
+static int vm_exit(Vm *vm, VmStatus s)
+{
+    fprintf(stderr, "pledge: %s%s\n", s == VM_LIMIT ? "limit: " : "", vm_message(vm));
+    return s == VM_LIMIT ? EXIT_LIMIT : EXIT_BAD_INPUT;
+}
+
+static void print_value(Value v, FILE *out)
+{
+    char small[256];
+    size_t n = val_format(v, false, small, sizeof small);
+    if (n < sizeof small) { fputs(small, out); return; }
+    char *big = mem_alloc(n + 1);
+    val_format(v, false, big, n + 1);
+    fputs(big, out);
+    mem_free(big);
+}
+
+/* Evaluates one expression, in the scope of rules (a source) if given. */
+static int eval_expression(const char *rules, const char *expr, const RunOptions *o)
+{
+    Program p = { 0 };
+    Decl *it = NULL;
+    bool ok = (!rules || front_load(&p, rules)) && front_load_expr(&p, expr, &it);
+    BcProgram bc = { 0 };
+    ok = ok && comp_program(&p, &bc);
+    diag_print(&p.diags, stderr, use_color(stderr));
+    int32_t fn = ok ? it->index : -1;
+    front_free(&p);
+    if (!ok) { bc_free(&bc); return EXIT_BAD_INPUT; }
+    Vm *vm = vm_new(&bc, o->limits, o->allowed, o->nallowed);
+    vm_set_trace(vm, o->trace);
+    Value v;
+    VmStatus s = vm_call(vm, (uint32_t)fn, NULL, &v);
+    int rc = EXIT_OK;
+    if (s == VM_OK) { print_value(v, stdout); fputc('\n', stdout); }
+    else rc = vm_exit(vm, s);
+    vm_free(vm);
+    bc_free(&bc);
+    return rc;
+}
+
+/* Prints each let of the rule file (not of its imports) as NAME = VALUE. */
+static int eval_lets(const char *rules, const RunOptions *o)
+{
+    BcProgram bc = { 0 };
+    int rc = load_rules(rules, &bc);
+    if (rc != EXIT_OK) return rc;
+    Vm *vm = vm_new(&bc, o->limits, o->allowed, o->nallowed);
+    vm_set_trace(vm, o->trace);
+    for (uint32_t i = 0; i < bc.nfns && rc == EXIT_OK; i++) {
+        const BcFunction *f = &bc.fns[i];
+        if (f->kind != FK_LET || strchr(f->name, '.')) continue;     /* imported lets are qualified */
+        Value v;
+        VmStatus s = vm_call(vm, i, NULL, &v);
+        if (s != VM_OK) { rc = vm_exit(vm, s); break; }
+        printf("%s = ", f->name);
+        print_value(v, stdout);
+        fputc('\n', stdout);
+        vm_reset(vm);
+    }
+    vm_free(vm);
+    bc_free(&bc);
+    return rc;
+}
+
+static int eval_repl(const RunOptions *o)
+{
+    bool tty = isatty(fileno(stdin));
+    char line[4096];
+    int rc = EXIT_OK;
+    for (;;) {
+        if (tty) { fputs("> ", stdout); fflush(stdout); }
+        if (!fgets(line, sizeof line, stdin)) break;
+        line[strcspn(line, "\r\n")] = '\0';
+        if (!line[0]) continue;
+        rc = eval_expression(NULL, line, o);
+    }
+    if (tty) fputc('\n', stdout);
+    return tty ? EXIT_OK : rc;
+}
+
+static int cmd_eval(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) { fputs(usage_eval, stdout); return EXIT_OK; }
+    RunOptions o = { 0 };
+    argc = run_options("eval", argc, argv, &o);
+    if (argc < 0) return EXIT_USAGE;
+    const char *rules = NULL, *expr = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc) rules = argv[++i];
+        else if (argv[i][0] == '-' && argv[i][1] == '-') {
+            fprintf(stderr, "pledge eval: unknown option `%s`\n", argv[i]);
+            return EXIT_USAGE;
+        } else if (!expr) expr = argv[i];
+        else { fputs("pledge eval: give one expression (quote it)\n", stderr); return EXIT_USAGE; }
+    }
+    if (expr && rules && ends_with(rules, ".plb")) {
+        fputs("pledge eval: an expression is evaluated against a .pledge source, not a .plb\n", stderr);
+        return EXIT_USAGE;
+    }
+    if (expr) return eval_expression(rules, expr, &o);
+    if (rules) return eval_lets(rules, &o);
+    return eval_repl(&o);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -123,6 +396,9 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (strcmp(cmd, "check") == 0) return cmd_check(argc - 2, argv + 2);
+    if (strcmp(cmd, "compile") == 0) return cmd_compile(argc - 2, argv + 2);
+    if (strcmp(cmd, "disasm") == 0) return cmd_disasm(argc - 2, argv + 2);
+    if (strcmp(cmd, "eval") == 0) return cmd_eval(argc - 2, argv + 2);
     fprintf(stderr, "pledge: unknown command `%s`\n\n", cmd);
     fputs(usage_main, stderr);
     return EXIT_USAGE;

@@ -23,7 +23,7 @@ void list_push(Arena *a, List *l, void *item);
 typedef enum NodeKind {
     N_NUMBER,       /* num */
     N_PERCENT,      /* num, already a fraction: 95% is 19/20 */
-    N_PP,           /* num, in points: 0.5pp is 1/2 */
+    N_PP,           /* num, a difference of fractions: 0.5pp is 1/200 */
     N_MONEY,        /* num, in pounds */
     N_STRING,       /* str */
     N_BOOL,         /* boolean */

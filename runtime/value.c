@@ -264,7 +264,8 @@ size_t val_format(Value v, bool raw, char *buf, size_t cap)
             put_number(v, 0, buf, cap, &k);
             break;
         }
-        put_number(v, 0, buf, cap, &k);
+        /* percentage points are a difference of fractions: 0.005 is 0.5pp */
+        put_number(v, v.unit == T_PP, buf, cap, &k);
         if (v.unit == T_PP) put(buf, cap, &k, "pp", 2);
         break;
     case V_BOOL: put(buf, cap, &k, v.as.boolean ? "true" : "false", v.as.boolean ? 4 : 5); break;

@@ -1,0 +1,12 @@
+/* sha256.h: SHA-256 through OpenSSL's libcrypto (a maintained library,
+ * rather than our own copy of the algorithm). */
+#ifndef PLEDGE_SHA256_H
+#define PLEDGE_SHA256_H
+#include <stddef.h>
+#include <stdint.h>
+
+void sha256(const void *data, size_t len, uint8_t out[32]);
+/* 64 lowercase hex digits and a NUL */
+void sha256_hex(const uint8_t digest[32], char out[65]);
+
+#endif

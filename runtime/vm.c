@@ -1,0 +1,349 @@
+/* vm.c: the register machine.
+ *
+ * One loop runs every frame: CALL pushes a frame on the Vm's own stack and
+ * RET pops it, so a recursive Pledge function never grows the C stack. The
+ * dispatch table comes from opcodes.def; with GCC or Clang it is a table of
+ * label addresses (computed goto), otherwise a switch. Every instruction
+ * counts one step. All ways out of an evaluation that fails go through one
+ * place, `fail`, which records the function and source line. */
+#include "vm.h"
+#include "natives.h"
+#include "natives_ffi.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { MAX_WINDOWS = 64 };      /* the verifier bounds a function's nesting by the same */
+
+typedef struct Frame {
+    uint32_t fn;
+    uint32_t pc;
+    size_t   base;              /* its registers: stack[base ..] */
+    size_t   ret;               /* where its result goes: an absolute register, or SIZE_MAX */
+    int      windows;           /* the window stack's depth when it was entered */
+    bool     caches;            /* a let: keep the result */
+} Frame;
+
+struct Vm {
+    const BcProgram *p;
+    VmLimits limits;
+    VmHost   host;
+    Native  *natives;
+    Arena    arena;             /* lists and texts made during calls */
+    size_t   arena_bytes;
+    Value   *stack;
+    size_t   stack_cap;
+    Frame   *frames;
+    size_t   nframes, frame_cap;
+    Value    windows[MAX_WINDOWS * 4];
+    int      nwindows;
+    Value    base_window;
+    Value   *lets;              /* per function: the value of a let once known */
+    uint8_t *let_known;
+    uint64_t steps;
+    VmStatus nested;            /* how a call made by a host function failed */
+    bool     trace;
+    char     message[512];
+};
+
+Vm *vm_new(const BcProgram *p, VmLimits limits, const char *const *allowed, size_t nallowed)
+{
+    Vm *vm = mem_calloc(1, sizeof *vm);
+    vm->p = p;
+    vm->limits = limits;
+    vm->natives = native_new(p, allowed, nallowed);
+    vm->lets = mem_calloc(p->nfns + 1, sizeof *vm->lets);
+    vm->let_known = mem_calloc(p->nfns + 1, 1);
+    return vm;
+}
+
+void vm_free(Vm *vm)
+{
+    if (!vm) return;
+    native_free(vm->natives);
+    arena_free(&vm->arena);
+    mem_free(vm->stack);
+    mem_free(vm->frames);
+    mem_free(vm->lets);
+    mem_free(vm->let_known);
+    mem_free(vm);
+}
+
+void vm_set_host(Vm *vm, VmHost host) { vm->host = host; }
+void vm_set_window(Vm *vm, Value window) { vm->base_window = window; }
+void vm_set_trace(Vm *vm, bool on) { vm->trace = on; }
+const char *vm_message(const Vm *vm) { return vm->message; }
+
+void vm_reset(Vm *vm)
+{
+    /* a let's value may be a list in the arena: forget them with it */
+    for (uint32_t i = 0; i < vm->p->nfns; i++)
+        if (vm->let_known[i] && vm->lets[i].kind == V_LIST) vm->let_known[i] = 0;
+    arena_free(&vm->arena);
+    vm->arena_bytes = 0;
+}
+
+/* "in `fib` at fib.pledge:3:5" for the instruction before pc */
+static void where(const Vm *vm, const Frame *f, char *buf, size_t cap)
+{
+    const BcFunction *fn = &vm->p->fns[f->fn];
+    uint32_t pc = f->pc ? f->pc - 1 : 0;
+    const LineInfo *li = pc < fn->ncode ? &fn->lines[pc] : NULL;
+    const char *path = li && li->source < vm->p->nsources ? vm->p->sources[li->source].path : "?";
+    if (li) snprintf(buf, cap, "in `%s` at %s:%u:%u", fn->name, path, li->line, li->column);
+    else snprintf(buf, cap, "in `%s`", fn->name);
+}
+
+static VmStatus fail(Vm *vm, VmStatus status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static VmStatus fail(Vm *vm, VmStatus status, const char *fmt, ...)
+{
+    char what[256], at[256] = "";
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    if (vm->nframes) where(vm, &vm->frames[vm->nframes - 1], at, sizeof at);
+    snprintf(vm->message, sizeof vm->message, "%s%s%s", what, at[0] ? " " : "", at);
+    return status;
+}
+
+static size_t memory_in_use(const Vm *vm)
+{
+    return vm->arena_bytes + vm->stack_cap * sizeof(Value) + vm->frame_cap * sizeof(Frame);
+}
+
+/* Room for a frame of nregs registers at base; false when over the limit. */
+static bool reserve(Vm *vm, size_t base, size_t nregs)
+{
+    size_t need = base + nregs;
+    if (need > vm->stack_cap) {
+        size_t cap = vm->stack_cap ? vm->stack_cap : 256;
+        while (cap < need) cap *= 2;
+        if ((cap - vm->stack_cap) * sizeof(Value) + memory_in_use(vm) > vm->limits.max_memory) return false;
+        vm->stack = mem_realloc(vm->stack, cap * sizeof *vm->stack);
+        vm->stack_cap = cap;
+    }
+    if (vm->nframes == vm->frame_cap) {
+        vm->frame_cap = vm->frame_cap ? vm->frame_cap * 2 : 64;
+        vm->frames = mem_realloc(vm->frames, vm->frame_cap * sizeof *vm->frames);
+    }
+    return true;
+}
+
+static Value current_window(const Vm *vm)
+{
+    return vm->nwindows ? vm->windows[vm->nwindows - 1] : vm->base_window;
+}
+
+static Value make_list(Vm *vm, const Value *items, uint32_t n, bool *over)
+{
+    size_t bytes = sizeof(ValList) + (size_t)n * sizeof(Value);
+    *over = memory_in_use(vm) + bytes > vm->limits.max_memory;
+    if (*over) return val_missing();
+    ValList *l = arena_alloc(&vm->arena, bytes);
+    vm->arena_bytes += bytes;
+    l->len = n;
+    memcpy(l->items, items, (size_t)n * sizeof(Value));
+    Value v = { .kind = V_LIST, .unit = n ? items[0].unit : T_NUMBER };
+    v.as.list = l;
+    return v;
+}
+
+static void trace(const Vm *vm, const Frame *f, Instr in)
+{
+    const OpInfo *info = &bc_ops[in.op];
+    fprintf(stderr, "%-24s %4u  %-11s %u %u %u\n", vm->p->fns[f->fn].name, f->pc - 1, info->name, in.a, in.b, in.c);
+}
+
+/* Runs until the frame count drops back to `stop`. */
+static VmStatus run(Vm *vm, size_t stop, Value *result)
+{
+    const BcProgram *p = vm->p;
+    Frame *f = &vm->frames[vm->nframes - 1];
+    const BcFunction *fn = &p->fns[f->fn];
+    Value *R = vm->stack + f->base;
+    Instr in;
+
+#define RELOAD() (f = &vm->frames[vm->nframes - 1], fn = &p->fns[f->fn], R = vm->stack + f->base)
+
+#if defined(__GNUC__)
+    static const void *const labels[OP__COUNT] = {
+#define OP(name, a, b, c, formula) [OP_##name] = &&L_##name,
+#include "opcodes.def"
+#undef OP
+    };
+#define CASE(name) L_##name:
+#define DISPATCH() do { \
+        if (++vm->steps > vm->limits.max_steps) goto too_many_steps; \
+        in = fn->code[f->pc++]; \
+        if (vm->trace) trace(vm, f, in); \
+        goto *labels[in.op]; \
+    } while (0)
+    DISPATCH();
+#else
+#define CASE(name) case OP_##name:
+#define DISPATCH() goto next
+next:
+    if (++vm->steps > vm->limits.max_steps) goto too_many_steps;
+    in = fn->code[f->pc++];
+    if (vm->trace) trace(vm, f, in);
+    switch ((Opcode)in.op) {
+#endif
+
+    CASE(MOVE)        R[in.a] = R[in.b]; DISPATCH();
+    CASE(LOADK)       R[in.a] = p->consts[in.b]; DISPATCH();
+    CASE(LOADMISSING) R[in.a] = val_missing(); DISPATCH();
+    CASE(ADD)         R[in.a] = val_arith(AR_ADD, R[in.b], R[in.c]); DISPATCH();
+    CASE(SUB)         R[in.a] = val_arith(AR_SUB, R[in.b], R[in.c]); DISPATCH();
+    CASE(MUL)         R[in.a] = val_arith(AR_MUL, R[in.b], R[in.c]); DISPATCH();
+    CASE(DIV)         R[in.a] = val_arith(AR_DIV, R[in.b], R[in.c]); DISPATCH();
+    CASE(NEG)         R[in.a] = val_neg(R[in.b]); DISPATCH();
+    CASE(NOT)         R[in.a] = R[in.b].kind == V_BOOL ? val_bool(!R[in.b].as.boolean) : val_missing(); DISPATCH();
+    CASE(EQ)          R[in.a] = val_test(CMP_EQ, R[in.b], R[in.c]); DISPATCH();
+    CASE(NE)          R[in.a] = val_test(CMP_NE, R[in.b], R[in.c]); DISPATCH();
+    CASE(LT)          R[in.a] = val_test(CMP_LT, R[in.b], R[in.c]); DISPATCH();
+    CASE(LE)          R[in.a] = val_test(CMP_LE, R[in.b], R[in.c]); DISPATCH();
+    CASE(GT)          R[in.a] = val_test(CMP_GT, R[in.b], R[in.c]); DISPATCH();
+    CASE(GE)          R[in.a] = val_test(CMP_GE, R[in.b], R[in.c]); DISPATCH();
+    CASE(AND)         R[in.a] = val_logic(false, R[in.b], R[in.c]); DISPATCH();
+    CASE(OR)          R[in.a] = val_logic(true, R[in.b], R[in.c]); DISPATCH();
+    CASE(STATUSES) {
+        uint16_t bits = 0;
+        for (int k = 0; k < 2; k++) {
+            Value s = R[k ? in.c : in.b];
+            bits |= s.kind == V_STATUS ? (uint16_t)(1u << s.status) : s.kind == V_STATUSES ? s.status : 0;
+        }
+        R[in.a] = (Value){ .kind = V_STATUSES, .unit = T_STATUSES, .status = bits };
+        DISPATCH();
+    }
+    CASE(JMP)         f->pc = (uint32_t)((int32_t)f->pc + instr_jump(in)); DISPATCH();
+    CASE(JMPFALSE)
+        if (R[in.a].kind == V_BOOL && !R[in.a].as.boolean) f->pc = (uint32_t)((int32_t)f->pc + instr_jump(in));
+        DISPATCH();
+    CASE(JMPTRUE)
+        if (R[in.a].kind == V_BOOL && R[in.a].as.boolean) f->pc = (uint32_t)((int32_t)f->pc + instr_jump(in));
+        DISPATCH();
+    CASE(JMPMISSING)
+        if (R[in.a].kind == V_MISSING) f->pc = (uint32_t)((int32_t)f->pc + instr_jump(in));
+        DISPATCH();
+    CASE(CALL) {
+        const BcFunction *callee = &p->fns[in.b];
+        if (callee->kind == FK_LET && vm->let_known[in.b]) { R[in.a] = vm->lets[in.b]; DISPATCH(); }
+        if (vm->nframes - stop >= vm->limits.max_depth) goto too_deep;
+        size_t base = f->base + fn->nregs;
+        if (!reserve(vm, base, callee->nregs)) goto out_of_memory;
+        RELOAD();
+        Value *args = R + in.a + 1;
+        Value *regs = vm->stack + base;
+        memmove(regs, args, in.c * sizeof *regs);
+        for (uint32_t k = in.c; k < callee->nregs; k++) regs[k] = val_missing();
+        vm->frames[vm->nframes++] = (Frame){ in.b, 0, base, f->base + in.a, vm->nwindows,
+                                             callee->kind == FK_LET };
+        RELOAD();
+        DISPATCH();
+    }
+    CASE(NATIVE) {
+        const NativeInfo *ni = &natives[in.b];
+        R[in.a] = ni->fn ? ni->fn(&vm->arena, R + in.a + 1, in.c) : val_missing();
+        DISPATCH();
+    }
+    CASE(EXTERN) {
+        char why[256];
+        NativeStatus s = native_call(vm->natives, in.b, R + in.a + 1, &vm->arena, &R[in.a], why, sizeof why);
+        if (s == NATIVE_REFUSED) return fail(vm, VM_REFUSED, "%s", why);
+        if (s != NATIVE_OK) return fail(vm, VM_FAILED, "%s", why);
+        DISPATCH();
+    }
+    CASE(HOST) {
+        Value r = val_missing();
+        if (vm->host.call) {
+            r = vm->host.call(vm->host.ud, vm, (HostFn)in.b, R + in.a + 1, in.c);
+            if (vm->nested != VM_OK) return vm->nested;   /* its message is already set */
+            RELOAD();                                     /* it may have grown the stack */
+        }
+        R[in.a] = r;
+        DISPATCH();
+    }
+    CASE(LIST) {
+        bool over;
+        R[in.a] = make_list(vm, R + in.b, in.c, &over);
+        if (over) goto out_of_memory;
+        DISPATCH();
+    }
+    CASE(RANGE) {
+        Value a = R[in.b], b = R[in.c];
+        if (a.kind != V_PERIOD || b.kind != V_PERIOD) { R[in.a] = val_missing(); DISPATCH(); }
+        Value r = { .kind = V_RANGE, .unit = a.unit };
+        r.as.range.from = a.as.period;
+        r.as.range.to = b.as.period;
+        R[in.a] = r;
+        DISPATCH();
+    }
+    CASE(WINDOW)
+        if (vm->nwindows == (int)(sizeof vm->windows / sizeof vm->windows[0])) goto too_deep;
+        vm->windows[vm->nwindows++] = R[in.a];
+        DISPATCH();
+    CASE(ENDWINDOW)
+        if (vm->nwindows > f->windows) vm->nwindows--;
+        DISPATCH();
+    CASE(AGG)
+        R[in.a] = vm->host.aggregate ? vm->host.aggregate(vm->host.ud, vm, in.b, current_window(vm)) : val_missing();
+        RELOAD();
+        DISPATCH();
+    CASE(RET) {
+        Value r = R[in.a];
+        vm->nwindows = f->windows;
+        if (f->caches) { vm->lets[f->fn] = r; vm->let_known[f->fn] = 1; }
+        size_t ret = f->ret;
+        vm->nframes--;
+        if (vm->nframes == stop) { *result = r; return VM_OK; }
+        vm->stack[ret] = r;
+        RELOAD();
+        DISPATCH();
+    }
+#if !defined(__GNUC__)
+    default:
+        break;
+    }
+#endif
+    return fail(vm, VM_FAILED, "unknown instruction %u", in.op);     /* the verifier rules this out */
+
+too_many_steps:
+    return fail(vm, VM_LIMIT, "the evaluation took more than %llu steps (raise it with --max-steps)",
+                (unsigned long long)vm->limits.max_steps);
+too_deep:
+    return fail(vm, VM_LIMIT, "calls nested more than %u deep (raise it with --max-depth)", vm->limits.max_depth);
+out_of_memory:
+    return fail(vm, VM_LIMIT, "the evaluation needed more than %zu bytes (raise it with --max-memory)",
+                vm->limits.max_memory);
+#undef CASE
+#undef DISPATCH
+#undef RELOAD
+}
+
+VmStatus vm_call(Vm *vm, uint32_t fn, const Value *args, Value *result)
+{
+    const BcFunction *f = &vm->p->fns[fn];
+    *result = val_missing();
+    if (vm->nframes == 0) {             /* an outermost call: a fresh budget */
+        vm->steps = 0;
+        vm->nested = VM_OK;
+        vm->message[0] = '\0';
+    }
+    if (f->kind == FK_LET && vm->let_known[fn]) { *result = vm->lets[fn]; return VM_OK; }
+    size_t stop = vm->nframes;
+    size_t base = stop ? vm->frames[stop - 1].base + vm->p->fns[vm->frames[stop - 1].fn].nregs : 0;
+    if (!reserve(vm, base, f->nregs))
+        return fail(vm, VM_LIMIT, "the evaluation needed more than %zu bytes (raise it with --max-memory)",
+                    vm->limits.max_memory);
+    for (uint32_t k = 0; k < f->nregs; k++) vm->stack[base + k] = k < f->nparams ? args[k] : val_missing();
+    vm->frames[vm->nframes++] = (Frame){ fn, 0, base, SIZE_MAX, vm->nwindows, f->kind == FK_LET };
+    VmStatus s = run(vm, stop, result);
+    if (s != VM_OK) {
+        vm->nframes = stop;             /* unwind: the frames above belong to the failed call */
+        if (stop == 0) vm->nwindows = 0;
+        else vm->nested = s;            /* for the HOST instruction that made this call */
+    }
+    return s;
+}
