@@ -303,11 +303,13 @@ static int32_t fn_index(Comp *c, Decl *d)
 
 static void emit_call(FnBuilder *f, int dest, Opcode op, int callee, Node **args, size_t nargs)
 {
-    int base = reg_alloc(f, 1 + (int)nargs);
+    /* a result bound for the newest register can be made right there */
+    int base = dest == f->top - 1 ? dest : reg_alloc(f, 1);
+    reg_alloc(f, (int)nargs);
     for (size_t i = 0; i < nargs; i++) compile_expr(f, args[i], base + 1 + (int)i);
     emit(f, op, base, callee, (int)nargs);
     if (dest != base) emit(f, OP_MOVE, dest, base, 0);
-    f->top = base;
+    f->top = base == dest ? dest + 1 : base;
 }
 
 /* A host call whose arguments are constants (item indices, classes). */
@@ -497,7 +499,7 @@ static void compile_reference(FnBuilder *f, Node *n, int dest)
     }
     if (!d) {
         int p = param_register(f, n->str);
-        emit(f, OP_MOVE, dest, p < 0 ? 0 : p, 0);
+        if (p != dest) emit(f, OP_MOVE, dest, p < 0 ? 0 : p, 0);
         return;
     }
     switch (d->kind) {
@@ -535,6 +537,28 @@ static void compile_call(FnBuilder *f, Node *n, int dest)
         return;
     }
     }
+}
+
+static int param_register(FnBuilder *f, const char *name);
+static int row_register(FnBuilder *f, int col);
+
+/* The register already holding n's value (a parameter, a row's column), or
+ * -1: an operand there needs no copy. */
+static int held_in(FnBuilder *f, Node *n)
+{
+    if (n->kind == N_NAME && !n->ref && n->type.kind != T_STATUS) return param_register(f, n->str);
+    if (n->kind == N_FIELD && f->row_feed && n->lhs->ref == f->row_feed) return row_register(f, n->column);
+    return -1;
+}
+
+/* Compiles n into a new register on top, unless it is held already. */
+static int operand(FnBuilder *f, Node *n)
+{
+    int r = held_in(f, n);
+    if (r >= 0) return r;
+    r = reg_alloc(f, 1);
+    compile_expr(f, n, r);
+    return r;
 }
 
 static void compile_expr(FnBuilder *f, Node *n, int dest)
@@ -587,9 +611,8 @@ static void compile_expr(FnBuilder *f, Node *n, int dest)
             [EOP_EQ] = OP_EQ, [EOP_NE] = OP_NE, [EOP_LT] = OP_LT, [EOP_LE] = OP_LE,
             [EOP_GT] = OP_GT, [EOP_GE] = OP_GE, [EOP_RANGE] = OP_RANGE,
         };
-        int a = reg_alloc(f, 1), b = reg_alloc(f, 1);
-        compile_expr(f, n->lhs, a);
-        compile_expr(f, n->rhs, b);
+        int a = operand(f, n->lhs);
+        int b = operand(f, n->rhs);
         f->at = n->op_span;
         emit(f, ops[n->op], dest, a, b);
         break;

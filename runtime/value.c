@@ -118,6 +118,15 @@ Value val_arith(ArithOp op, Value a, Value b)
         return val_duration((int32_t)r);
     }
     if (!val_is_number(a) || !val_is_number(b)) return val_missing();
+    /* whole numbers of one unit, the common case, need no gcd nor 128 bits */
+    if (a.kind == V_NUM && b.kind == V_NUM && a.as.num.d == 1 && b.as.num.d == 1 && a.unit == b.unit &&
+        op != AR_DIV && a.unit != T_PERCENT && a.unit != T_MONEY) {
+        int64_t r;
+        bool over = op == AR_ADD ? __builtin_add_overflow(a.as.num.n, b.as.num.n, &r)
+                  : op == AR_SUB ? __builtin_sub_overflow(a.as.num.n, b.as.num.n, &r)
+                                 : __builtin_mul_overflow(a.as.num.n, b.as.num.n, &r);
+        if (!over && r != INT64_MIN) return val_num((Num){ r, 1 }, result_unit(op, a.unit, b.unit));
+    }
     TypeKind unit = result_unit(op, a.unit, b.unit);
     if (a.kind == V_NUM && b.kind == V_NUM) {
         Num r;
@@ -160,7 +169,10 @@ int val_compare(Value a, Value b, bool *missing)
 {
     *missing = a.kind == V_MISSING || b.kind == V_MISSING;
     if (*missing) return 0;
-    if (a.kind == V_NUM && b.kind == V_NUM) return num_cmp(a.as.num, b.as.num);
+    if (a.kind == V_NUM && b.kind == V_NUM) {
+        if (a.as.num.d == 1 && b.as.num.d == 1) return (a.as.num.n > b.as.num.n) - (a.as.num.n < b.as.num.n);
+        return num_cmp(a.as.num, b.as.num);
+    }
     if (val_is_number(a) && val_is_number(b)) return sign(val_to_double(a) - val_to_double(b));
     if (a.kind != b.kind) return a.kind < b.kind ? -1 : 1;
     switch (a.kind) {

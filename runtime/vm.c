@@ -150,10 +150,10 @@ static Value make_list(Vm *vm, const Value *items, uint32_t n, bool *over)
     return v;
 }
 
-static void trace(const Vm *vm, const Frame *f, Instr in)
+static void trace(const Vm *vm, const Frame *f, long pc, Instr in)
 {
     const OpInfo *info = &bc_ops[in.op];
-    fprintf(stderr, "%-24s %4u  %-11s %u %u %u\n", vm->p->fns[f->fn].name, f->pc - 1, info->name, in.a, in.b, in.c);
+    fprintf(stderr, "%-24s %4ld  %-11s %u %u %u\n", vm->p->fns[f->fn].name, pc, info->name, in.a, in.b, in.c);
 }
 
 /* Runs until the frame count drops back to `stop`. */
@@ -163,9 +163,12 @@ static VmStatus run(Vm *vm, size_t stop, Value *result)
     Frame *f = &vm->frames[vm->nframes - 1];
     const BcFunction *fn = &p->fns[f->fn];
     Value *R = vm->stack + f->base;
+    const Instr *ip = fn->code + f->pc;     /* kept here, saved to the frame only when it is left */
     Instr in;
 
-#define RELOAD() (f = &vm->frames[vm->nframes - 1], fn = &p->fns[f->fn], R = vm->stack + f->base)
+#define SAVE()   (f->pc = (uint32_t)(ip - fn->code))
+#define RELOAD() (f = &vm->frames[vm->nframes - 1], fn = &p->fns[f->fn], R = vm->stack + f->base, \
+                  ip = fn->code + f->pc)
 
 #if defined(__GNUC__)
     static const void *const labels[OP__COUNT] = {
@@ -176,8 +179,8 @@ static VmStatus run(Vm *vm, size_t stop, Value *result)
 #define CASE(name) L_##name:
 #define DISPATCH() do { \
         if (++vm->steps > vm->limits.max_steps) goto too_many_steps; \
-        in = fn->code[f->pc++]; \
-        if (vm->trace) trace(vm, f, in); \
+        in = *ip++; \
+        if (vm->trace) trace(vm, f, ip - fn->code - 1, in); \
         goto *labels[in.op]; \
     } while (0)
     DISPATCH();
@@ -186,26 +189,48 @@ static VmStatus run(Vm *vm, size_t stop, Value *result)
 #define DISPATCH() goto next
 next:
     if (++vm->steps > vm->limits.max_steps) goto too_many_steps;
-    in = fn->code[f->pc++];
-    if (vm->trace) trace(vm, f, in);
+    in = *ip++;
+    if (vm->trace) trace(vm, f, ip - fn->code - 1, in);
     switch ((Opcode)in.op) {
 #endif
+
+/* Whole numbers counted or plain: the common case of arithmetic and
+ * comparison, done here without the general path's unit table, gcd and
+ * 128-bit products (value.c gives the same answers, only slower). */
+#define PLAIN_INT(v) ((v).kind == V_NUM && (v).as.num.d == 1 && ((v).unit == T_COUNT || (v).unit == T_NUMBER))
+#define INT_ARITH(builtin, slow) do { \
+        const Value *x = &R[in.b], *y = &R[in.c]; \
+        int64_t r_; \
+        if (PLAIN_INT(*x) && PLAIN_INT(*y) && !builtin(x->as.num.n, y->as.num.n, &r_) && r_ != INT64_MIN) { \
+            uint8_t unit_ = x->unit == T_COUNT && y->unit == T_COUNT ? T_COUNT : T_NUMBER; \
+            R[in.a] = (Value){ .kind = V_NUM, .unit = unit_, .as.num = { r_, 1 } }; \
+        } else { \
+            R[in.a] = val_arith(slow, *x, *y); \
+        } \
+        DISPATCH(); \
+    } while (0)
+#define INT_TEST(op, cmp) do { \
+        const Value *x = &R[in.b], *y = &R[in.c]; \
+        if (PLAIN_INT(*x) && PLAIN_INT(*y)) R[in.a] = (Value){ .kind = V_BOOL, .as.boolean = x->as.num.n op y->as.num.n }; \
+        else R[in.a] = val_test(cmp, *x, *y); \
+        DISPATCH(); \
+    } while (0)
 
     CASE(MOVE)        R[in.a] = R[in.b]; DISPATCH();
     CASE(LOADK)       R[in.a] = p->consts[in.b]; DISPATCH();
     CASE(LOADMISSING) R[in.a] = val_missing(); DISPATCH();
-    CASE(ADD)         R[in.a] = val_arith(AR_ADD, R[in.b], R[in.c]); DISPATCH();
-    CASE(SUB)         R[in.a] = val_arith(AR_SUB, R[in.b], R[in.c]); DISPATCH();
-    CASE(MUL)         R[in.a] = val_arith(AR_MUL, R[in.b], R[in.c]); DISPATCH();
+    CASE(ADD)         INT_ARITH(__builtin_add_overflow, AR_ADD);
+    CASE(SUB)         INT_ARITH(__builtin_sub_overflow, AR_SUB);
+    CASE(MUL)         INT_ARITH(__builtin_mul_overflow, AR_MUL);
     CASE(DIV)         R[in.a] = val_arith(AR_DIV, R[in.b], R[in.c]); DISPATCH();
     CASE(NEG)         R[in.a] = val_neg(R[in.b]); DISPATCH();
     CASE(NOT)         R[in.a] = R[in.b].kind == V_BOOL ? val_bool(!R[in.b].as.boolean) : val_missing(); DISPATCH();
-    CASE(EQ)          R[in.a] = val_test(CMP_EQ, R[in.b], R[in.c]); DISPATCH();
-    CASE(NE)          R[in.a] = val_test(CMP_NE, R[in.b], R[in.c]); DISPATCH();
-    CASE(LT)          R[in.a] = val_test(CMP_LT, R[in.b], R[in.c]); DISPATCH();
-    CASE(LE)          R[in.a] = val_test(CMP_LE, R[in.b], R[in.c]); DISPATCH();
-    CASE(GT)          R[in.a] = val_test(CMP_GT, R[in.b], R[in.c]); DISPATCH();
-    CASE(GE)          R[in.a] = val_test(CMP_GE, R[in.b], R[in.c]); DISPATCH();
+    CASE(EQ)          INT_TEST(==, CMP_EQ);
+    CASE(NE)          INT_TEST(!=, CMP_NE);
+    CASE(LT)          INT_TEST(<, CMP_LT);
+    CASE(LE)          INT_TEST(<=, CMP_LE);
+    CASE(GT)          INT_TEST(>, CMP_GT);
+    CASE(GE)          INT_TEST(>=, CMP_GE);
     CASE(AND)         R[in.a] = val_logic(false, R[in.b], R[in.c]); DISPATCH();
     CASE(OR)          R[in.a] = val_logic(true, R[in.b], R[in.c]); DISPATCH();
     CASE(STATUSES) {
@@ -217,23 +242,20 @@ next:
         R[in.a] = (Value){ .kind = V_STATUSES, .unit = T_STATUSES, .status = bits };
         DISPATCH();
     }
-    CASE(JMP)         f->pc = (uint32_t)((int32_t)f->pc + instr_jump(in)); DISPATCH();
-    CASE(JMPFALSE)
-        if (R[in.a].kind == V_BOOL && !R[in.a].as.boolean) f->pc = (uint32_t)((int32_t)f->pc + instr_jump(in));
-        DISPATCH();
-    CASE(JMPTRUE)
-        if (R[in.a].kind == V_BOOL && R[in.a].as.boolean) f->pc = (uint32_t)((int32_t)f->pc + instr_jump(in));
-        DISPATCH();
-    CASE(JMPMISSING)
-        if (R[in.a].kind == V_MISSING) f->pc = (uint32_t)((int32_t)f->pc + instr_jump(in));
-        DISPATCH();
+    CASE(JMP)         ip += instr_jump(in); DISPATCH();
+    CASE(JMPFALSE)    if (R[in.a].kind == V_BOOL && !R[in.a].as.boolean) ip += instr_jump(in); DISPATCH();
+    CASE(JMPTRUE)     if (R[in.a].kind == V_BOOL && R[in.a].as.boolean) ip += instr_jump(in); DISPATCH();
+    CASE(JMPMISSING)  if (R[in.a].kind == V_MISSING) ip += instr_jump(in); DISPATCH();
     CASE(CALL) {
         const BcFunction *callee = &p->fns[in.b];
         if (callee->kind == FK_LET && vm->let_known[in.b]) { R[in.a] = vm->lets[in.b]; DISPATCH(); }
+        SAVE();
         if (vm->nframes - stop >= vm->limits.max_depth) goto too_deep;
         size_t base = f->base + fn->nregs;
-        if (!reserve(vm, base, callee->nregs)) goto out_of_memory;
-        RELOAD();
+        if (base + callee->nregs > vm->stack_cap || vm->nframes == vm->frame_cap) {
+            if (!reserve(vm, base, callee->nregs)) goto out_of_memory;
+            RELOAD();
+        }
         Value *args = R + in.a + 1;
         Value *regs = vm->stack + base;
         memmove(regs, args, in.c * sizeof *regs);
@@ -250,6 +272,7 @@ next:
     }
     CASE(EXTERN) {
         char why[256];
+        SAVE();
         NativeStatus s = native_call(vm->natives, in.b, R + in.a + 1, &vm->arena, &R[in.a], why, sizeof why);
         if (s == NATIVE_REFUSED) return fail(vm, VM_REFUSED, "%s", why);
         if (s != NATIVE_OK) return fail(vm, VM_FAILED, "%s", why);
@@ -257,6 +280,7 @@ next:
     }
     CASE(HOST) {
         Value r = val_missing();
+        SAVE();
         if (vm->host.call) {
             r = vm->host.call(vm->host.ud, vm, (HostFn)in.b, R + in.a + 1, in.c);
             if (vm->nested != VM_OK) return vm->nested;   /* its message is already set */
@@ -267,6 +291,7 @@ next:
     }
     CASE(LIST) {
         bool over;
+        SAVE();
         R[in.a] = make_list(vm, R + in.b, in.c, &over);
         if (over) goto out_of_memory;
         DISPATCH();
@@ -281,6 +306,7 @@ next:
         DISPATCH();
     }
     CASE(WINDOW)
+        SAVE();
         if (vm->nwindows == (int)(sizeof vm->windows / sizeof vm->windows[0])) goto too_deep;
         vm->windows[vm->nwindows++] = R[in.a];
         DISPATCH();
@@ -288,6 +314,7 @@ next:
         if (vm->nwindows > f->windows) vm->nwindows--;
         DISPATCH();
     CASE(AGG)
+        SAVE();
         R[in.a] = vm->host.aggregate ? vm->host.aggregate(vm->host.ud, vm, in.b, current_window(vm)) : val_missing();
         RELOAD();
         DISPATCH();
@@ -310,6 +337,7 @@ next:
     return fail(vm, VM_FAILED, "unknown instruction %u", in.op);     /* the verifier rules this out */
 
 too_many_steps:
+    SAVE();
     return fail(vm, VM_LIMIT, "the evaluation took more than %llu steps (raise it with --max-steps)",
                 (unsigned long long)vm->limits.max_steps);
 too_deep:
@@ -319,7 +347,11 @@ out_of_memory:
                 vm->limits.max_memory);
 #undef CASE
 #undef DISPATCH
+#undef SAVE
 #undef RELOAD
+#undef INT_ARITH
+#undef INT_TEST
+#undef PLAIN_INT
 }
 
 VmStatus vm_call(Vm *vm, uint32_t fn, const Value *args, Value *result)
