@@ -1,17 +1,15 @@
-/* sha256.c: SHA-256 digests via libcrypto's one-shot EVP_Digest. */
+/* sha256.c: SHA-256 through GNU Nettle, a small maintained library that,
+ * unlike OpenSSL's libcrypto, does no work when the program starts: every
+ * `pledge` run would otherwise pay for libcrypto's initialisation. */
 #include "sha256.h"
-#include <openssl/evp.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include <nettle/sha2.h>
 
 void sha256(const void *data, size_t len, uint8_t out[32])
 {
-    unsigned int n = 0;
-    if (!EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) || n != 32) {
-        /* only a broken libcrypto fails here; a wrong digest would be worse than stopping */
-        fputs("pledge: internal error: SHA-256 failed\n", stderr);
-        exit(5);
-    }
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    sha256_update(&ctx, len, data);
+    sha256_digest(&ctx, SHA256_DIGEST_SIZE, out);
 }
 
 void sha256_hex(const uint8_t digest[32], char out[65])

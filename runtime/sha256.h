@@ -1,4 +1,4 @@
-/* sha256.h: SHA-256 through OpenSSL's libcrypto (a maintained library,
+/* sha256.h: SHA-256 digests, through GNU Nettle (a maintained library,
  * rather than our own copy of the algorithm). */
 #ifndef PLEDGE_SHA256_H
 #define PLEDGE_SHA256_H
