@@ -345,7 +345,8 @@ static int32_t compile_filter(Comp *c, Decl *feed, Node *cond, uint16_t **cols, 
         uint16_t *ops[3] = { &in->a, &in->b, &in->c };
         uint8_t kinds[3] = { info->a, info->b, info->c };
         for (int k = 0; k < 3; k++)
-            if (kinds[k] == OPK_R && *ops[k] >= 64) *ops[k] = (uint16_t)(*ops[k] - 64 + f.nfilter);
+            if ((kinds[k] == OPK_R || (kinds[k] == OPK_RK && !rk_is_constant(*ops[k]))) && *ops[k] >= 64)
+                *ops[k] = (uint16_t)(*ops[k] - 64 + f.nfilter);
     }
     f.nregs = f.nregs - 64 + f.nfilter;
     uint8_t *types = arena_alloc(c->arena, (size_t)f.nfilter + 1);
@@ -551,11 +552,17 @@ static int held_in(FnBuilder *f, Node *n)
     return -1;
 }
 
-/* Compiles n into a new register on top, unless it is held already. */
+/* An RK operand for n: a constant, a register that holds n already, or a
+ * new register on top that n is compiled into. */
 static int operand(FnBuilder *f, Node *n)
 {
     int r = held_in(f, n);
     if (r >= 0) return r;
+    Value v;
+    if (fold(f->c, n, &v) && v.kind != V_LIST) {
+        uint16_t k = const_add(f->c, v);
+        if (k <= RK_MAX_CONSTANT) return RK_CONSTANT | k;
+    }
     r = reg_alloc(f, 1);
     compile_expr(f, n, r);
     return r;
@@ -620,11 +627,11 @@ static void compile_expr(FnBuilder *f, Node *n, int dest)
     case N_IF: {
         compile_expr(f, n->lhs, dest);
         f->at = n->op_span;
-        int missing = emit_jump(f, OP_JMPMISSING, dest);   /* an unknown condition: missing */
-        int otherwise = emit_jump(f, OP_JMPFALSE, dest);
+        int otherwise = emit_jump(f, OP_JMPNOTTRUE, dest);
         compile_expr(f, n->rhs, dest);
         int done = emit_jump(f, OP_JMP, 0);
         patch(f, otherwise);
+        int missing = emit_jump(f, OP_JMPMISSING, dest);   /* an unknown condition: dest stays missing */
         compile_expr(f, n->alt, dest);
         patch(f, done);
         patch(f, missing);
@@ -646,14 +653,44 @@ static void compile_expr(FnBuilder *f, Node *n, int dest)
     f->at = saved;
 }
 
+/* Compiles n as what the function returns: each branch of an `if` returns
+ * for itself, and a parameter is returned from where it is. */
+static void compile_return(FnBuilder *f, Node *n)
+{
+    Value v;
+    if (n->kind == N_IF && !fold(f->c, n, &v)) {
+        int r = reg_alloc(f, 1);
+        compile_expr(f, n->lhs, r);
+        Span saved = f->at;
+        f->at = n->op_span;
+        int otherwise = emit_jump(f, OP_JMPNOTTRUE, r);
+        compile_return(f, n->rhs);
+        patch(f, otherwise);
+        f->at = n->op_span;
+        int missing = emit_jump(f, OP_JMPMISSING, r);
+        compile_return(f, n->alt);
+        patch(f, missing);
+        f->at = n->op_span;
+        emit(f, OP_RET, r, 0, 0);                   /* the condition was missing, and so is the result */
+        f->at = saved;
+        f->top = r;
+        return;
+    }
+    int r = held_in(f, n);
+    if (r < 0) {
+        r = reg_alloc(f, 1);
+        compile_expr(f, n, r);
+        f->top = r;
+    }
+    emit(f, OP_RET, r, 0, 0);
+}
+
 /* A function of no parameters that evaluates one expression. */
 static int32_t compile_thunk(Comp *c, Module *m, Node *body, const char *name, FnKind kind, TypeKind result)
 {
     FnBuilder f;
     fb_init(&f, c, m, body->span);
-    int r = reg_alloc(&f, 1);
-    compile_expr(&f, body, r);
-    emit(&f, OP_RET, r, 0, 0);
+    compile_return(&f, body);
     return fb_finish(&f, name, kind, result, NULL);
 }
 
@@ -669,9 +706,7 @@ static void compile_body(Comp *c, Decl *d)
         types = arena_alloc(c->arena, d->fields.len + 1);
         for (size_t i = 0; i < d->fields.len; i++) types[i] = (uint8_t)((Field *)d->fields.items[i])->resolved.kind;
     }
-    int r = reg_alloc(&f, 1);
-    compile_expr(&f, d->body, r);
-    emit(&f, OP_RET, r, 0, 0);
+    compile_return(&f, d->body);
     FnKind kind = d->kind == D_LET ? FK_LET : d->kind == D_FN ? FK_FN : FK_METRIC;
     const char *name = c->fns.items[d->index].name;
     size_t at = c->fns.len;

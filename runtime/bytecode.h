@@ -20,7 +20,12 @@ typedef enum Opcode {
 } Opcode;
 
 /* Operand kinds of opcodes.def */
-typedef enum OperandKind { OPK__, OPK_R, OPK_K, OPK_F, OPK_N, OPK_X, OPK_G, OPK_H, OPK_I, OPK_J } OperandKind;
+typedef enum OperandKind { OPK__, OPK_R, OPK_K, OPK_F, OPK_N, OPK_X, OPK_G, OPK_H, OPK_I, OPK_J, OPK_RK } OperandKind;
+
+/* An RK operand is a register, or with its top bit set a constant: an
+ * operand that is a literal needs no LOADK. */
+enum { RK_CONSTANT = 0x8000, RK_MAX_CONSTANT = 0x7FFF };
+static inline bool rk_is_constant(uint16_t x) { return (x & RK_CONSTANT) != 0; }
 typedef struct OpInfo { const char *name; uint8_t a, b, c; const char *formula; } OpInfo;
 extern const OpInfo bc_ops[OP__COUNT];
 

@@ -405,6 +405,11 @@ static void put_source_line(FILE *out, const BcProgram *p, Lines *lines, LineInf
 static void put_operand_comment(FILE *out, const BcProgram *p, unsigned kind, unsigned val, bool *first)
 {
     const char *sep = *first ? "  ; " : ", ";
+    if (kind == OPK_RK) {
+        if (!rk_is_constant((uint16_t)val)) return;
+        kind = OPK_K;
+        val &= RK_MAX_CONSTANT;
+    }
     switch ((OperandKind)kind) {
     case OPK_K:
         fputs(sep, out);
@@ -472,7 +477,7 @@ static void put_function(FILE *out, const BcProgram *p, uint32_t i, Lines *lines
             continue;
         }
         const OpInfo *oi = &bc_ops[in.op];
-        char ops[64];
+        char ops[64] = "";
         size_t n = 0;
         const unsigned kinds[3] = { oi->a, oi->b, oi->c }, vals[3] = { in.a, in.b, in.c };
         for (int k = 0; k < 3; k++) {
@@ -482,6 +487,10 @@ static void put_function(FILE *out, const BcProgram *p, uint32_t i, Lines *lines
             case OPK__: break;
             case OPK_R: w = snprintf(ops + n, sizeof ops - n, "%sR%u", sep, vals[k]); break;
             case OPK_K: w = snprintf(ops + n, sizeof ops - n, "%sK%u", sep, vals[k]); break;
+            case OPK_RK:
+                w = snprintf(ops + n, sizeof ops - n, "%s%c%u", sep, rk_is_constant((uint16_t)vals[k]) ? 'K' : 'R',
+                             vals[k] & RK_MAX_CONSTANT);
+                break;
             case OPK_F: w = snprintf(ops + n, sizeof ops - n, "%sF%u", sep, vals[k]); break;
             case OPK_N: w = snprintf(ops + n, sizeof ops - n, "%sN%u", sep, vals[k]); break;
             case OPK_X: w = snprintf(ops + n, sizeof ops - n, "%sX%u", sep, vals[k]); break;
@@ -497,11 +506,12 @@ static void put_function(FILE *out, const BcProgram *p, uint32_t i, Lines *lines
             if (w > 0)
                 n += (size_t)w < sizeof ops - n ? (size_t)w : sizeof ops - n - 1;
         }
-        fprintf(out, "  %5u  %-12s%s", pc, oi->name, ops);
+        fprintf(out, n ? "  %5u  %-12s%s" : "  %5u  %s%s", pc, oi->name, ops);
         /* padding only before a comment: no trailing spaces to trip diffs */
         bool commented = false;
         for (int k = 0; k < 3; k++)
-            commented |= kinds[k] != OPK__ && kinds[k] != OPK_R && kinds[k] != OPK_I && kinds[k] != OPK_J;
+            commented |= kinds[k] != OPK__ && kinds[k] != OPK_R && kinds[k] != OPK_I && kinds[k] != OPK_J &&
+                         (kinds[k] != OPK_RK || rk_is_constant((uint16_t)vals[k]));
         if (commented && n < 20)
             fprintf(out, "%*s", (int)(20 - n), "");
         bool first = true;

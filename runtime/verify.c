@@ -207,6 +207,12 @@ static bool check_operand(FnCheck *fc, uint32_t pc, char slot, unsigned kind, un
         if (val >= p->nconsts)
             return bad_at(fc, pc, "constant %u out of range (program has %u)", val, p->nconsts);
         return true;
+    case OPK_RK:
+        if (rk_is_constant(val) && (val & RK_MAX_CONSTANT) >= p->nconsts)
+            return bad_at(fc, pc, "constant %u out of range (program has %u)", val & RK_MAX_CONSTANT, p->nconsts);
+        if (!rk_is_constant(val) && val >= f->nregs)
+            return bad_at(fc, pc, "register %u out of range (frame has %u)", val, f->nregs);
+        return true;
     case OPK_F:
         if (val >= p->nfns)
             return bad_at(fc, pc, "function %u out of range (program has %u)", val, p->nfns);
@@ -236,6 +242,10 @@ static bool check_operand(FnCheck *fc, uint32_t pc, char slot, unsigned kind, un
             if (t < 0 || t >= f->ncode)
                 return bad_at(fc, pc, "jump to %" PRId64 " is outside the function (0 to %u)", t,
                               f->ncode - 1);
+            /* Pledge has no loops: the VM counts a call's steps as its
+             * function's length, which only holds if no jump goes back */
+            if (t <= pc)
+                return bad_at(fc, pc, "jumps back to %" PRId64 ": every jump must go forward", t);
         } else if (slot == 'A' || bc_ops[f->code[pc].op].b != OPK_J) {
             return bad_at(fc, pc, "a jump offset outside B:C");
         }

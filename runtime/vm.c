@@ -81,6 +81,8 @@ void vm_reset(Vm *vm)
         if (vm->let_known[i] && vm->lets[i].kind == V_LIST) vm->let_known[i] = 0;
     arena_free(&vm->arena);
     vm->arena_bytes = 0;
+    /* no register may keep a list from the arena just freed */
+    for (size_t i = 0; i < vm->stack_cap; i++) vm->stack[i] = val_missing();
 }
 
 /* "in `fib` at fib.pledge:3:5" for the instruction before pc */
@@ -122,6 +124,7 @@ static bool reserve(Vm *vm, size_t base, size_t nregs)
         while (cap < need) cap *= 2;
         if ((cap - vm->stack_cap) * sizeof(Value) + memory_in_use(vm) > vm->limits.max_memory) return false;
         vm->stack = mem_realloc(vm->stack, cap * sizeof *vm->stack);
+        for (size_t i = vm->stack_cap; i < cap; i++) vm->stack[i] = val_missing();
         vm->stack_cap = cap;
     }
     if (vm->nframes == vm->frame_cap) {
@@ -163,6 +166,7 @@ static VmStatus run(Vm *vm, size_t stop, Value *result)
     Frame *f = &vm->frames[vm->nframes - 1];
     const BcFunction *fn = &p->fns[f->fn];
     Value *R = vm->stack + f->base;
+    const Value *K = p->consts;
     const Instr *ip = fn->code + f->pc;     /* kept here, saved to the frame only when it is left */
     Instr in;
 
@@ -170,25 +174,36 @@ static VmStatus run(Vm *vm, size_t stop, Value *result)
 #define RELOAD() (f = &vm->frames[vm->nframes - 1], fn = &p->fns[f->fn], R = vm->stack + f->base, \
                   ip = fn->code + f->pc)
 
+/* Steps are counted when a function is entered, as its length: jumps only
+ * go forward (the verifier sees to it), so no activation runs longer. */
+#define ENTER(callee) do { \
+        vm->steps += (callee)->ncode; \
+        if (vm->steps > vm->limits.max_steps) goto too_many_steps; \
+    } while (0)
+
 #if defined(__GNUC__)
     static const void *const labels[OP__COUNT] = {
 #define OP(name, a, b, c, formula) [OP_##name] = &&L_##name,
 #include "opcodes.def"
 #undef OP
     };
+    /* when tracing, every instruction goes through L_trace first */
+    static const void *const tracing[OP__COUNT] = {
+#define OP(name, a, b, c, formula) [OP_##name] = &&L_trace,
+#include "opcodes.def"
+#undef OP
+    };
+    const void *const *table = vm->trace ? tracing : labels;
 #define CASE(name) L_##name:
-#define DISPATCH() do { \
-        if (++vm->steps > vm->limits.max_steps) goto too_many_steps; \
-        in = *ip++; \
-        if (vm->trace) trace(vm, f, ip - fn->code - 1, in); \
-        goto *labels[in.op]; \
-    } while (0)
+#define DISPATCH() do { in = *ip++; goto *table[in.op]; } while (0)
     DISPATCH();
+L_trace:
+    trace(vm, f, ip - fn->code - 1, in);
+    goto *labels[in.op];
 #else
 #define CASE(name) case OP_##name:
 #define DISPATCH() goto next
 next:
-    if (++vm->steps > vm->limits.max_steps) goto too_many_steps;
     in = *ip++;
     if (vm->trace) trace(vm, f, ip - fn->code - 1, in);
     switch ((Opcode)in.op) {
@@ -198,8 +213,9 @@ next:
  * comparison, done here without the general path's unit table, gcd and
  * 128-bit products (value.c gives the same answers, only slower). */
 #define PLAIN_INT(v) ((v).kind == V_NUM && (v).as.num.d == 1 && ((v).unit == T_COUNT || (v).unit == T_NUMBER))
+#define RK(x) (rk_is_constant(x) ? &K[(x) & RK_MAX_CONSTANT] : &R[(x)])
 #define INT_ARITH(builtin, slow) do { \
-        const Value *x = &R[in.b], *y = &R[in.c]; \
+        const Value *x = RK(in.b), *y = RK(in.c); \
         int64_t r_; \
         if (PLAIN_INT(*x) && PLAIN_INT(*y) && !builtin(x->as.num.n, y->as.num.n, &r_) && r_ != INT64_MIN) { \
             uint8_t unit_ = x->unit == T_COUNT && y->unit == T_COUNT ? T_COUNT : T_NUMBER; \
@@ -210,7 +226,7 @@ next:
         DISPATCH(); \
     } while (0)
 #define INT_TEST(op, cmp) do { \
-        const Value *x = &R[in.b], *y = &R[in.c]; \
+        const Value *x = RK(in.b), *y = RK(in.c); \
         if (PLAIN_INT(*x) && PLAIN_INT(*y)) R[in.a] = (Value){ .kind = V_BOOL, .as.boolean = x->as.num.n op y->as.num.n }; \
         else R[in.a] = val_test(cmp, *x, *y); \
         DISPATCH(); \
@@ -222,7 +238,7 @@ next:
     CASE(ADD)         INT_ARITH(__builtin_add_overflow, AR_ADD);
     CASE(SUB)         INT_ARITH(__builtin_sub_overflow, AR_SUB);
     CASE(MUL)         INT_ARITH(__builtin_mul_overflow, AR_MUL);
-    CASE(DIV)         R[in.a] = val_arith(AR_DIV, R[in.b], R[in.c]); DISPATCH();
+    CASE(DIV)         R[in.a] = val_arith(AR_DIV, *RK(in.b), *RK(in.c)); DISPATCH();
     CASE(NEG)         R[in.a] = val_neg(R[in.b]); DISPATCH();
     CASE(NOT)         R[in.a] = R[in.b].kind == V_BOOL ? val_bool(!R[in.b].as.boolean) : val_missing(); DISPATCH();
     CASE(EQ)          INT_TEST(==, CMP_EQ);
@@ -246,20 +262,23 @@ next:
     CASE(JMPFALSE)    if (R[in.a].kind == V_BOOL && !R[in.a].as.boolean) ip += instr_jump(in); DISPATCH();
     CASE(JMPTRUE)     if (R[in.a].kind == V_BOOL && R[in.a].as.boolean) ip += instr_jump(in); DISPATCH();
     CASE(JMPMISSING)  if (R[in.a].kind == V_MISSING) ip += instr_jump(in); DISPATCH();
+    CASE(JMPNOTTRUE)  if (R[in.a].kind != V_BOOL || !R[in.a].as.boolean) ip += instr_jump(in); DISPATCH();
     CASE(CALL) {
         const BcFunction *callee = &p->fns[in.b];
         if (callee->kind == FK_LET && vm->let_known[in.b]) { R[in.a] = vm->lets[in.b]; DISPATCH(); }
         SAVE();
         if (vm->nframes - stop >= vm->limits.max_depth) goto too_deep;
-        size_t base = f->base + fn->nregs;
+        ENTER(callee);
+        /* Lua's convention: the callee's frame starts at its arguments, so
+         * nothing is copied; the compiler leaves nothing live above them.
+         * Registers are not cleared either: the stack only ever holds valid
+         * values (reserve and vm_reset see to it), so even a hostile program
+         * reading a register it never wrote gets a value, not garbage. */
+        size_t base = f->base + in.a + 1;
         if (base + callee->nregs > vm->stack_cap || vm->nframes == vm->frame_cap) {
             if (!reserve(vm, base, callee->nregs)) goto out_of_memory;
             RELOAD();
         }
-        Value *args = R + in.a + 1;
-        Value *regs = vm->stack + base;
-        memmove(regs, args, in.c * sizeof *regs);
-        for (uint32_t k = in.c; k < callee->nregs; k++) regs[k] = val_missing();
         vm->frames[vm->nframes++] = (Frame){ in.b, 0, base, f->base + in.a, vm->nwindows,
                                              callee->kind == FK_LET };
         RELOAD();
@@ -267,6 +286,10 @@ next:
     }
     CASE(NATIVE) {
         const NativeInfo *ni = &natives[in.b];
+        if (in.c && R[in.a + 1].kind == V_LIST) {      /* a built-in reads every item */
+            vm->steps += R[in.a + 1].as.list->len;
+            if (vm->steps > vm->limits.max_steps) { SAVE(); goto too_many_steps; }
+        }
         R[in.a] = ni->fn ? ni->fn(&vm->arena, R + in.a + 1, in.c) : val_missing();
         DISPATCH();
     }
@@ -292,6 +315,8 @@ next:
     CASE(LIST) {
         bool over;
         SAVE();
+        vm->steps += in.c;
+        if (vm->steps > vm->limits.max_steps) goto too_many_steps;
         R[in.a] = make_list(vm, R + in.b, in.c, &over);
         if (over) goto out_of_memory;
         DISPATCH();
@@ -337,7 +362,6 @@ next:
     return fail(vm, VM_FAILED, "unknown instruction %u", in.op);     /* the verifier rules this out */
 
 too_many_steps:
-    SAVE();
     return fail(vm, VM_LIMIT, "the evaluation took more than %llu steps (raise it with --max-steps)",
                 (unsigned long long)vm->limits.max_steps);
 too_deep:
@@ -347,10 +371,12 @@ out_of_memory:
                 vm->limits.max_memory);
 #undef CASE
 #undef DISPATCH
+#undef ENTER
 #undef SAVE
 #undef RELOAD
 #undef INT_ARITH
 #undef INT_TEST
+#undef RK
 #undef PLAIN_INT
 }
 
@@ -371,7 +397,11 @@ VmStatus vm_call(Vm *vm, uint32_t fn, const Value *args, Value *result)
                     vm->limits.max_memory);
     for (uint32_t k = 0; k < f->nregs; k++) vm->stack[base + k] = k < f->nparams ? args[k] : val_missing();
     vm->frames[vm->nframes++] = (Frame){ fn, 0, base, SIZE_MAX, vm->nwindows, f->kind == FK_LET };
-    VmStatus s = run(vm, stop, result);
+    vm->steps += f->ncode;
+    VmStatus s = vm->steps > vm->limits.max_steps
+               ? fail(vm, VM_LIMIT, "the evaluation took more than %llu steps (raise it with --max-steps)",
+                      (unsigned long long)vm->limits.max_steps)
+               : run(vm, stop, result);
     if (s != VM_OK) {
         vm->nframes = stop;             /* unwind: the frames above belong to the failed call */
         if (stop == 0) vm->nwindows = 0;
