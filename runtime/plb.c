@@ -207,6 +207,9 @@ static void put_threshold(Buf *b, const BcThreshold *t)
     put_i32(b, t->window_fn);
 }
 
+/* p is the compiler's output or a program that passed bc_verify: every
+ * count agrees with its array. Fields are written one by one, never as
+ * structs, so padding and pointers never reach the file. */
 static void write_sections(Writer *w, const BcProgram *p)
 {
     Buf *b = &w->body;
@@ -413,7 +416,8 @@ static bool write_all(int fd, const uint8_t *p, size_t n)
     return true;
 }
 
-/* The mode a plain open(O_CREAT, 0666) would give: mkstemp makes 0600. */
+/* The mode a plain open(O_CREAT, 0666) would give: mkstemp makes 0600.
+ * (Reading the umask means setting it for a moment; Pledge is single-threaded.) */
 static mode_t create_mode(void)
 {
     mode_t mask = umask(0);
@@ -453,13 +457,13 @@ bool plb_write_file(const BcProgram *p, const char *path, char *why, size_t whyc
         goto done;
     }
     if (fchmod(fd, create_mode()) != 0 || !write_all(fd, bytes, len) || fsync(fd) != 0) {
-        say(why, whycap, "%s: %s", tmp, strerror(errno));
+        say(why, whycap, "%s: cannot write: %s", path, strerror(errno));
         close(fd);
         unlink(tmp);
         goto done;
     }
     if (close(fd) != 0) {
-        say(why, whycap, "%s: %s", tmp, strerror(errno));
+        say(why, whycap, "%s: cannot write: %s", path, strerror(errno));
         unlink(tmp);
         goto done;
     }

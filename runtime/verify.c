@@ -1,7 +1,7 @@
 /* verify.c: bc_verify, everything the VM may then take for granted.
  *
  * A program that passes has every index in range, every register inside its
- * frame, every jump inside its function, every call with the callee's
+ * frame, every jump forward and inside its function, every call with the callee's
  * number of arguments, balanced WINDOW/ENDWINDOW on every path, and
  * well-formed constants. The VM checks none of this again, so the rules here
  * are the whole of what stands between a hostile .plb file and the VM. */
@@ -329,36 +329,31 @@ static bool check_windows(FnCheck *fc)
         uint32_t pc = work[--top];
         Instr in = f->code[pc];
         int d = depth[pc];
-        uint32_t next[2];
-        int nnext = 0;
         switch ((Opcode)in.op) {
         case OP_WINDOW:
             if (++d > MAX_WINDOW_DEPTH)
                 ok = bad_at(fc, pc, "windows nested deeper than %d", MAX_WINDOW_DEPTH);
-            next[nnext++] = pc + 1;
             break;
         case OP_ENDWINDOW:
             if (--d < 0)
                 ok = bad_at(fc, pc, "ENDWINDOW without a WINDOW");
-            next[nnext++] = pc + 1;
             break;
         case OP_RET:
             if (d != 0)
                 ok = bad_at(fc, pc, "returns inside %d window%s", d, d == 1 ? "" : "s");
             break;
-        case OP_JMP:
-            next[nnext++] = (uint32_t)jump_target(pc, in);
-            break;
-        case OP_JMPFALSE:
-        case OP_JMPTRUE:
-        case OP_JMPMISSING:
-            next[nnext++] = pc + 1;
-            next[nnext++] = (uint32_t)jump_target(pc, in);
-            break;
         default:
-            next[nnext++] = pc + 1;
             break;
         }
+        /* Successors from the operand kinds, so a new conditional jump in
+         * opcodes.def is followed without a change here: every jump may go
+         * to its target, and all but JMP and RET may fall through. */
+        uint32_t next[2];
+        int nnext = 0;
+        if (in.op != OP_JMP && in.op != OP_RET)
+            next[nnext++] = pc + 1;
+        if (bc_ops[in.op].b == OPK_J)
+            next[nnext++] = (uint32_t)jump_target(pc, in);
         /* The last instruction is RET or JMP, so pc + 1 is always in range. */
         for (int k = 0; ok && k < nnext; k++) {
             uint32_t s = next[k];
