@@ -144,6 +144,12 @@ typedef enum HostFn {
     HOST__COUNT
 } HostFn;
 
+/* How many arguments each host function takes, for the verifier. */
+static const struct { uint8_t min, max; } host_arity[HOST__COUNT] = {
+    [HOST_ITEM_STATUS] = { 2, 2 }, [HOST_ACROSS] = { 1, 1 }, [HOST_CLASS_COUNT] = { 1, 2 },
+    [HOST_CLASS_SHARE] = { 2, 2 }, [HOST_ITEM_FOR] = { 3, 3 },
+};
+
 typedef struct BcProgram {
     Arena        arena;
     Value       *consts;    uint32_t nconsts;

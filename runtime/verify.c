@@ -300,6 +300,9 @@ static bool check_instr(FnCheck *fc, uint32_t pc)
         return check_args(fc, pc, in);
     }
     case OP_HOST:
+        if (in.c < host_arity[in.b].min || in.c > host_arity[in.b].max)
+            return bad_at(fc, pc, "calls host function %u with %u arguments; it takes %u to %u", in.b, in.c,
+                          host_arity[in.b].min, host_arity[in.b].max);
         return check_args(fc, pc, in);
     case OP_LIST:
         if ((uint32_t)in.b + in.c > fc->f->nregs)
