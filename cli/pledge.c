@@ -5,6 +5,7 @@
 #include "compile.h"
 #include "plb.h"
 #include "vm.h"
+#include "feed.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ static const char usage_main[] =
     "  compile FILE -o OUT.plb   compile a rule file to a bytecode file\n"
     "  disasm FILE               list a compiled round's bytecode readably\n"
     "  eval [--rules FILE] [EXPR]  evaluate an expression, or a file's lets (a REPL without either)\n"
+    "  data --rules FILE --feed NAME=PATH...  what the feeds hold: rows, organisations, periods, unmapped\n"
     "\n"
     "options:\n"
     "  --help                    show this help (pledge COMMAND --help for one command)\n"
@@ -69,6 +71,15 @@ static const char usage_eval[] =
     "  --trace                 print each instruction executed to standard error\n"
     "\n"
     "A limit hit exits 4; a native library not allowed exits 3.\n";
+
+static const char usage_data[] =
+    "usage: pledge data --rules FILE --feed NAME=PATH... [--on-bad-row=skip]\n"
+    "\n"
+    "Loads each feed and hierarchy the rule file declares, as an assessment\n"
+    "would, and prints what was loaded: rows, organisations, periods, vintages,\n"
+    "and the organisations whose rows map to no system of the round's `assess`\n"
+    "hierarchy. A cell that does not parse stops it with the file, line, column\n"
+    "and text; with --on-bad-row=skip such rows are counted, reported and left out.\n";
 
 static bool use_color(FILE *f)
 {
@@ -380,6 +391,127 @@ static int cmd_eval(int argc, char **argv)
     return eval_repl(&o);
 }
 
+/* ---- data ------------------------------------------------------------------ */
+
+typedef struct Unmapped {
+    const Hierarchy *h;
+    uint64_t rows;
+    uint32_t *org_rows;         /* per organisation id */
+    uint32_t norgs;
+} Unmapped;
+
+static void count_unmapped(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows)
+{
+    Unmapped *u = ud;
+    (void)vintage;
+    if (hier_parent(u->h, org, period_first_day(p)) != ORG_NONE) return;
+    u->rows += rows;
+    if (org < u->norgs) u->org_rows[org] += rows;
+}
+
+static int cmp_strings(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void print_period_range(const FeedStats *st)
+{
+    char a[32], b[32];
+    period_format(st->first, a, sizeof a);
+    period_format(st->last, b, sizeof b);
+    printf("  periods    %u (%s .. %s)\n", st->periods, a, b);
+}
+
+static int cmd_data(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) { fputs(usage_data, stdout); return EXIT_OK; }
+    const char *rules = NULL, *sources[64] = { 0 }, *names[64];
+    size_t nfeeds = 0;
+    FeedOptions fo = { false, stderr };
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc) rules = argv[++i];
+        else if (strcmp(argv[i], "--on-bad-row=skip") == 0) fo.skip_bad_rows = true;
+        else if (strcmp(argv[i], "--feed") == 0 && i + 1 < argc && strchr(argv[i + 1], '=') && nfeeds < 64) {
+            names[nfeeds] = argv[++i];
+            sources[nfeeds++] = strchr(argv[i], '=') + 1;
+        } else {
+            fprintf(stderr, "pledge data: unexpected `%s`\n\n%s", argv[i], usage_data);
+            return EXIT_USAGE;
+        }
+    }
+    if (!rules || !nfeeds) { fputs(usage_data, stderr); return EXIT_USAGE; }
+    BcProgram bc = { 0 };
+    int rc = load_rules(rules, &bc);
+    if (rc != EXIT_OK) return rc;
+    Orgs *orgs = orgs_new();
+    Vm *vm = vm_new(&bc, (VmLimits){ VM_DEFAULT_STEPS, VM_DEFAULT_MEMORY, VM_DEFAULT_DEPTH }, NULL, 0);
+    FeedData *feeds[64] = { 0 };
+    Hierarchy *hiers[64] = { 0 };
+    char why[1024];
+    /* hierarchies first: the feeds' unmapped rows are counted against one */
+    for (int pass = 0; pass < 2 && rc == EXIT_OK; pass++)
+        for (size_t i = 0; i < nfeeds && rc == EXIT_OK; i++) {
+            size_t len = (size_t)(strchr(names[i], '=') - names[i]);
+            int feed = -1, hier = -1;
+            for (uint16_t k = 0; k < bc.nfeeds; k++)
+                if (strlen(bc.feeds[k].name) == len && strncmp(bc.feeds[k].name, names[i], len) == 0) feed = k;
+            for (uint16_t k = 0; k < bc.nhiers; k++)
+                if (strlen(bc.hiers[k].name) == len && strncmp(bc.hiers[k].name, names[i], len) == 0) hier = k;
+            if (feed < 0 && hier < 0) {
+                fprintf(stderr, "pledge data: %s declares no feed or hierarchy `%.*s`\n", rules, (int)len, names[i]);
+                rc = EXIT_USAGE;
+            } else if (pass == 0 && hier >= 0 && !(hiers[hier] = hier_load(&bc, (uint16_t)hier, sources[i], orgs, why, sizeof why))) {
+                fprintf(stderr, "pledge: %s\n", why);
+                rc = EXIT_BAD_INPUT;
+            } else if (pass == 1 && feed >= 0 && !(feeds[feed] = feed_load(&bc, (uint16_t)feed, sources[i], orgs, vm, &fo, why, sizeof why))) {
+                fprintf(stderr, "pledge: %s\n", why);
+                rc = EXIT_BAD_INPUT;
+            }
+        }
+    const Hierarchy *assess = bc.round.assess >= 0 ? hiers[bc.round.assess] : NULL;
+    for (uint16_t k = 0; k < bc.nhiers && rc == EXIT_OK; k++) {
+        if (!hiers[k]) continue;
+        printf("hierarchy %s\n  links      %u\n  parents    %u\n", bc.hiers[k].name, hier_link_count(hiers[k]),
+               hier_parent_count(hiers[k]));
+    }
+    for (uint16_t k = 0; k < bc.nfeeds && rc == EXIT_OK; k++) {
+        if (!feeds[k]) continue;
+        const FeedStats *st = feed_stats(feeds[k]);
+        printf("feed %s\n  rows       %llu\n", bc.feeds[k].name, (unsigned long long)st->rows);
+        if (st->skipped) printf("  skipped    %llu bad rows\n", (unsigned long long)st->skipped);
+        printf("  orgs       %u\n", st->orgs);
+        print_period_range(st);
+        if (bc.feeds[k].vintage_col) printf("  vintages   %u\n", st->vintages);
+        else printf("  lag        %d days\n", bc.feeds[k].lag_days);
+        if (!assess) continue;
+        Unmapped u = { assess, 0, mem_calloc(orgs_count(orgs) + 1, sizeof(uint32_t)), orgs_count(orgs) };
+        feed_each_key(feeds[k], count_unmapped, &u);
+        uint32_t n = 0;
+        for (uint32_t o = 0; o < u.norgs; o++) n += u.org_rows[o] > 0;
+        printf("  unmapped   %u organisations, %llu rows (no system in `%s`)", n, (unsigned long long)u.rows,
+               bc.hiers[bc.round.assess].name);
+        /* listed by code, so the same files always print the same lines */
+        const char **codes = mem_alloc(((size_t)n + 1) * sizeof *codes);
+        uint32_t *rows = mem_alloc(((size_t)n + 1) * sizeof *rows), m = 0;
+        for (uint32_t o = 0; o < u.norgs; o++)
+            if (u.org_rows[o]) codes[m++] = orgs_code(orgs, o);
+        qsort(codes, m, sizeof *codes, cmp_strings);
+        for (uint32_t i = 0; i < m; i++) {
+            rows[i] = u.org_rows[orgs_find(orgs, codes[i], strlen(codes[i]))];
+            printf("%s%s (%u rows)", i ? ", " : ": ", codes[i], rows[i]);
+        }
+        putchar('\n');
+        mem_free(codes);
+        mem_free(rows);
+        mem_free(u.org_rows);
+    }
+    for (size_t k = 0; k < 64; k++) { feed_free(feeds[k]); hier_free(hiers[k]); }
+    vm_free(vm);
+    orgs_free(orgs);
+    bc_free(&bc);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -399,6 +531,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "compile") == 0) return cmd_compile(argc - 2, argv + 2);
     if (strcmp(cmd, "disasm") == 0) return cmd_disasm(argc - 2, argv + 2);
     if (strcmp(cmd, "eval") == 0) return cmd_eval(argc - 2, argv + 2);
+    if (strcmp(cmd, "data") == 0) return cmd_data(argc - 2, argv + 2);
     fprintf(stderr, "pledge: unknown command `%s`\n\n", cmd);
     fputs(usage_main, stderr);
     return EXIT_USAGE;
