@@ -67,7 +67,7 @@ typedef enum CsvStatus { CSV_RECORD, CSV_END, CSV_ERROR } CsvStatus;
  *   "line N: unexpected `x` after the closing quote of field K"
  *   "line N: a quote inside an unquoted field (field K)"
  *   "line N: a NUL byte in field K"
- * (x is the character itself, `\r`, or `\xNN` for a byte that is not one).
+ * (x is the character, a whole UTF-8 one if well formed, else `\r` or `\xNN`).
  * CSV_END and CSV_ERROR stick: later calls return them again. */
 CsvStatus csv_next(CsvReader *r, const CsvField **fields, size_t *nfields);
 
