@@ -343,10 +343,17 @@ struct FeedData {
     uint32_t  norg_index;
 };
 
+/* Murmur3's 64-bit finaliser over the key: every input bit reaches the low
+ * bits the table is indexed by (a bare multiply left them to the period
+ * alone, so a month's keys all collided). */
 static uint64_t key_hash(uint32_t org, int32_t period, Day vintage)
 {
-    uint64_t h = ((uint64_t)org << 32 | (uint32_t)period) * 0x9E3779B97F4A7C15u;
-    return h ^ ((uint64_t)(uint32_t)vintage * 0xC2B2AE3D27D4EB4Fu);
+    uint64_t h = ((uint64_t)org << 32 | (uint32_t)period) ^ ((uint64_t)(uint32_t)vintage * 0x9E3779B97F4A7C15u);
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDu;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53u;
+    return h ^ (h >> 33);
 }
 
 static uint32_t key_index(FeedData *f, uint32_t org, int32_t period, Day vintage)
