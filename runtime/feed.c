@@ -97,6 +97,13 @@ static bool is_missing_cell(const CsvField *f)
 /* An exact decimal: [-]digits[.digits]; false if it is not one. */
 static bool parse_decimal(const char *s, size_t n, bool allow_sign, Num *out)
 {
+    /* most cells are short whole numbers: digits only, no overflow possible */
+    if (n && n <= 18) {
+        int64_t v = 0;
+        size_t i = 0;
+        while (i < n && (unsigned)(s[i] - '0') < 10) v = v * 10 + (s[i++] - '0');
+        if (i == n) { *out = (Num){ v, 1 }; return true; }
+    }
     bool neg = false;
     size_t i = 0;
     if (n && (s[0] == '-' || s[0] == '+') && allow_sign) { neg = s[0] == '-'; i = 1; }
@@ -116,6 +123,7 @@ static bool parse_decimal(const char *s, size_t n, bool allow_sign, Num *out)
         digits++;
     }
     if (!digits || (dot && s[n - 1] == '.') || (dot && s[start] == '.')) return false;
+    if (den == 1) { *out = (Num){ neg ? -v : v, 1 }; return true; }     /* no gcd for a whole number */
     return num_make(neg ? -v : v, den, out) == NUM_OK;
 }
 
@@ -452,6 +460,9 @@ typedef struct Loader {
     uint32_t    last_org;
     const char *last_org_ptr;
     size_t      last_org_len;
+    char        last_period[32];    /* rows come grouped by period: parse each text once */
+    size_t      last_period_len;
+    Value       last_period_value;
 } Loader;
 
 static bool filter_passes(Loader *l, uint32_t j, const CsvField *rec, bool *ok, char *why, size_t cap)
@@ -507,8 +518,19 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
         return fail(why, cap, "%s:%llu: column `%s` (the organisation) is empty", l->name,
                     (unsigned long long)line, s->org_col);
     Value period, vintage = val_missing(), values[256];
-    const char *bad;
-    if ((bad = parse_cell(grain_type[s->grain], &rec[l->period_pos], &period)) || period.kind == V_MISSING)
+    const char *bad = NULL;
+    const CsvField *pf = &rec[l->period_pos];
+    if (pf->len && pf->len == l->last_period_len && memcmp(pf->ptr, l->last_period, pf->len) == 0) {
+        period = l->last_period_value;
+    } else {
+        bad = parse_cell(grain_type[s->grain], pf, &period);
+        if (!bad && period.kind != V_MISSING && pf->len <= sizeof l->last_period) {
+            memcpy(l->last_period, pf->ptr, pf->len);
+            l->last_period_len = pf->len;
+            l->last_period_value = period;
+        }
+    }
+    if (bad || period.kind == V_MISSING)
         return fail(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)line, s->period_col,
                     (int)rec[l->period_pos].len, rec[l->period_pos].ptr, bad ? bad : "is empty: every row needs its period");
     if (l->vintage_pos >= 0) {
@@ -575,9 +597,22 @@ static void finish(FeedData *f, uint32_t norgs)
 {
     uint32_t *order = mem_alloc(((size_t)f->nkeys + 1) * sizeof *order);
     Key *keys = mem_alloc(((size_t)f->nkeys + 1) * sizeof *keys);
-    memcpy(keys, f->keys, f->nkeys * sizeof *keys);
-    for (uint32_t i = 0; i < f->nkeys; i++) keys[i].rows = i;       /* remember where it came from */
-    qsort(keys, f->nkeys, sizeof *keys, key_cmp);
+    /* a counting sort by organisation, then each organisation's few keys
+     * by period and vintage */
+    f->norg_index = norgs;
+    f->org_first = mem_calloc((size_t)norgs + 2, sizeof *f->org_first);
+    for (uint32_t i = 0; i < f->nkeys; i++) f->org_first[f->keys[i].org + 1]++;
+    for (uint32_t o = 0; o < norgs; o++) f->org_first[o + 1] += f->org_first[o];
+    uint32_t *fill = mem_alloc(((size_t)norgs + 1) * sizeof *fill);
+    memcpy(fill, f->org_first, (size_t)norgs * sizeof *fill);
+    for (uint32_t i = 0; i < f->nkeys; i++) {
+        Key k = f->keys[i];
+        k.rows = i;                                 /* remember where it came from */
+        keys[fill[k.org]++] = k;
+    }
+    mem_free(fill);
+    for (uint32_t o = 0; o < norgs; o++)
+        qsort(keys + f->org_first[o], f->org_first[o + 1] - f->org_first[o], sizeof *keys, key_cmp);
     Acc *accs = mem_alloc(((size_t)f->nkeys * f->naggs + 1) * sizeof *accs);
     for (uint32_t i = 0; i < f->nkeys; i++) {
         order[i] = keys[i].rows;
@@ -592,13 +627,6 @@ static void finish(FeedData *f, uint32_t norgs)
     f->keys = keys;
     f->accs = accs;
     mem_free(order);
-    f->norg_index = norgs;
-    f->org_first = mem_calloc((size_t)norgs + 1, sizeof *f->org_first);
-    uint32_t k = 0;
-    for (uint32_t o = 0; o <= norgs; o++) {
-        while (k < f->nkeys && f->keys[k].org < o) k++;
-        f->org_first[o] = k;
-    }
     /* statistics */
     int32_t *periods = mem_alloc(((size_t)f->nkeys + 1) * sizeof *periods);
     int32_t *vintages = mem_alloc(((size_t)f->nkeys + 1) * sizeof *vintages);
@@ -988,10 +1016,12 @@ Hierarchy *hier_load(const BcProgram *p, uint16_t hier, const char *source, Orgs
     memcpy(fill, h->member_first, h->nparents * sizeof *fill);
     for (uint32_t i = 0; i < h->nlinks; i++) {
         uint32_t pi = (uint32_t)parent_index(h, h->links[i].parent);
-        uint32_t mem = h->links[i].member;
+        /* links are sorted by member, so a member's links to one parent
+         * are among its adjacent ones */
         bool dup = false;
-        for (uint32_t k = h->member_first[pi]; k < fill[pi] && !dup; k++) dup = h->members[k] == mem;
-        if (!dup) h->members[fill[pi]++] = mem;
+        for (uint32_t k = i; k-- > 0 && h->links[k].member == h->links[i].member && !dup;)
+            dup = h->links[k].parent == h->links[i].parent;
+        if (!dup) h->members[fill[pi]++] = h->links[i].member;
     }
     /* a member linked twice (moved and moved back) is listed once: close the gaps */
     uint32_t w = 0;
