@@ -169,7 +169,7 @@ static int load_rules(const char *path, BcProgram *bc)
     if (ends_with(path, ".plb")) {
         char why[512];
         if (!plb_read_file(path, bc, why, sizeof why)) {
-            fprintf(stderr, "pledge: %s: %s\n", path, why);
+            fprintf(stderr, "pledge: %s\n", why);         /* why names the file */
             return EXIT_BAD_INPUT;
         }
         return EXIT_OK;

@@ -721,8 +721,10 @@ static void warn_percent_as_number(Checker *c, Type pct, Node *num)
  * percent is wanted (§4), though on its own 95 is a count. */
 static Type literal_for(Node *n, Type t, Type other)
 {
-    if (n->kind == N_NUMBER && t.kind == T_COUNT && (other.kind == T_PERCENT || other.kind == T_PP))
-        return TYPE(T_NUMBER);
+    if (n->kind == N_NUMBER && t.kind == T_COUNT && (other.kind == T_PERCENT || other.kind == T_PP)) {
+        n->type = TYPE(T_NUMBER);       /* the compiler loads it as one, so units agree at run time */
+        return n->type;
+    }
     return t;
 }
 

@@ -124,6 +124,11 @@ static uint16_t const_add(Comp *c, Value v)
 
 static bool fold(Comp *c, Node *n, Value *out);
 
+static bool numeric_unit(TypeKind k)
+{
+    return k == T_NUMBER || k == T_COUNT || k == T_PERCENT || k == T_PP || k == T_MONEY;
+}
+
 static Status status_by_name(const char *name)
 {
     for (int s = 0; s < ST__COUNT; s++)
@@ -136,7 +141,10 @@ static bool fold_let(Comp *c, Decl *d, Value *out)
     if (d->folded == -2) {
         d->folded = -1;                 /* also guards against revisiting */
         Value v;
-        if (fold(c, d->body, &v) && v.kind != V_LIST) d->folded = const_add(c, v);
+        if (fold(c, d->body, &v) && v.kind != V_LIST) {
+            if (d->has_type && val_is_number(v) && numeric_unit(d->resolved.kind)) v.unit = (uint8_t)d->resolved.kind;
+            d->folded = const_add(c, v);
+        }
     }
     if (d->folded < 0) return false;
     *out = c->consts.items[d->folded];
@@ -640,7 +648,7 @@ static void compile_expr(FnBuilder *f, Node *n, int dest)
     case N_LIST: {
         int base = reg_alloc(f, (int)n->args.len);
         for (size_t i = 0; i < n->args.len; i++) compile_expr(f, n->args.items[i], base + (int)i);
-        emit(f, OP_LIST, dest, base, (int)n->args.len);
+        emit(f, OP_LIST, dest, n->args.len ? base : 0, (int)n->args.len);
         break;
     }
     case N_IN:
@@ -653,22 +661,33 @@ static void compile_expr(FnBuilder *f, Node *n, int dest)
     f->at = saved;
 }
 
-/* Compiles n as what the function returns: each branch of an `if` returns
- * for itself, and a parameter is returned from where it is. */
-static void compile_return(FnBuilder *f, Node *n)
+/* Compiles n as what the function returns, measured in `unit` (its declared
+ * type: `let x: percent = 1/2` is 50%, not 0.5), or as it is when unit is
+ * T_ERROR. Each branch of an `if` returns for itself, and a parameter is
+ * returned from where it is. */
+static void compile_return(FnBuilder *f, Node *n, TypeKind unit)
 {
     Value v;
+    bool convert = numeric_unit(unit) && numeric_unit(n->type.kind) && n->type.kind != unit;
+    if (convert && fold(f->c, n, &v) && val_is_number(v)) {
+        v.unit = (uint8_t)unit;
+        int r = reg_alloc(f, 1);
+        emit(f, OP_LOADK, r, const_add(f->c, v), 0);
+        emit(f, OP_RET, r, 0, 0);
+        f->top = r;
+        return;
+    }
     if (n->kind == N_IF && !fold(f->c, n, &v)) {
         int r = reg_alloc(f, 1);
         compile_expr(f, n->lhs, r);
         Span saved = f->at;
         f->at = n->op_span;
         int otherwise = emit_jump(f, OP_JMPNOTTRUE, r);
-        compile_return(f, n->rhs);
+        compile_return(f, n->rhs, unit);
         patch(f, otherwise);
         f->at = n->op_span;
         int missing = emit_jump(f, OP_JMPMISSING, r);
-        compile_return(f, n->alt);
+        compile_return(f, n->alt, unit);
         patch(f, missing);
         f->at = n->op_span;
         emit(f, OP_RET, r, 0, 0);                   /* the condition was missing, and so is the result */
@@ -682,6 +701,12 @@ static void compile_return(FnBuilder *f, Node *n)
         compile_expr(f, n, r);
         f->top = r;
     }
+    if (convert) {
+        int c = reg_alloc(f, 1);
+        emit(f, OP_RETYPE, c, r, unit);
+        r = c;
+        f->top = c;
+    }
     emit(f, OP_RET, r, 0, 0);
 }
 
@@ -690,7 +715,7 @@ static int32_t compile_thunk(Comp *c, Module *m, Node *body, const char *name, F
 {
     FnBuilder f;
     fb_init(&f, c, m, body->span);
-    compile_return(&f, body);
+    compile_return(&f, body, T_ERROR);
     return fb_finish(&f, name, kind, result, NULL);
 }
 
@@ -706,7 +731,7 @@ static void compile_body(Comp *c, Decl *d)
         types = arena_alloc(c->arena, d->fields.len + 1);
         for (size_t i = 0; i < d->fields.len; i++) types[i] = (uint8_t)((Field *)d->fields.items[i])->resolved.kind;
     }
-    compile_return(&f, d->body);
+    compile_return(&f, d->body, d->kind == D_LET && !d->has_type ? T_ERROR : d->resolved.kind);
     FnKind kind = d->kind == D_LET ? FK_LET : d->kind == D_FN ? FK_FN : FK_METRIC;
     const char *name = c->fns.items[d->index].name;
     size_t at = c->fns.len;

@@ -304,6 +304,10 @@ static bool check_instr(FnCheck *fc, uint32_t pc)
             return bad_at(fc, pc, "calls host function %u with %u arguments; it takes %u to %u", in.b, in.c,
                           host_arity[in.b].min, host_arity[in.b].max);
         return check_args(fc, pc, in);
+    case OP_RETYPE:
+        if (in.c != T_NUMBER && in.c != T_COUNT && in.c != T_PERCENT && in.c != T_PP && in.c != T_MONEY)
+            return bad_at(fc, pc, "unit %u is not a unit of numbers", in.c);
+        return true;
     case OP_LIST:
         if ((uint32_t)in.b + in.c > fc->f->nregs)
             return bad_at(fc, pc, "list R%u..R%u runs past the frame (it has %u registers)", in.b,

@@ -321,6 +321,10 @@ next:
         if (over) goto out_of_memory;
         DISPATCH();
     }
+    CASE(RETYPE)
+        R[in.a] = R[in.b];
+        if (val_is_number(R[in.a])) R[in.a].unit = (uint8_t)in.c;
+        DISPATCH();
     CASE(RANGE) {
         Value a = R[in.b], b = R[in.c];
         if (a.kind != V_PERIOD || b.kind != V_PERIOD) { R[in.a] = val_missing(); DISPATCH(); }
@@ -392,9 +396,14 @@ VmStatus vm_call(Vm *vm, uint32_t fn, const Value *args, Value *result)
     if (f->kind == FK_LET && vm->let_known[fn]) { *result = vm->lets[fn]; return VM_OK; }
     size_t stop = vm->nframes;
     size_t base = stop ? vm->frames[stop - 1].base + vm->p->fns[vm->frames[stop - 1].fn].nregs : 0;
-    if (!reserve(vm, base, f->nregs))
-        return fail(vm, VM_LIMIT, "the evaluation needed more than %zu bytes (raise it with --max-memory)",
-                    vm->limits.max_memory);
+    if (!reserve(vm, base, f->nregs)) {
+        /* no frame of its own yet to say where: name the function */
+        const LineInfo *li = f->ncode ? &f->lines[0] : NULL;
+        const char *path = li && li->source < vm->p->nsources ? vm->p->sources[li->source].path : "?";
+        return fail(vm, VM_LIMIT, "the evaluation needed more than %zu bytes (raise it with --max-memory) "
+                    "in `%s` at %s:%u:%u", vm->limits.max_memory, f->name, path, li ? li->line : 0,
+                    li ? li->column : 0);
+    }
     for (uint32_t k = 0; k < f->nregs; k++) vm->stack[base + k] = k < f->nparams ? args[k] : val_missing();
     vm->frames[vm->nframes++] = (Frame){ fn, 0, base, SIZE_MAX, vm->nwindows, f->kind == FK_LET };
     vm->steps += f->ncode;

@@ -894,6 +894,7 @@ static void f_extern_arity(BcProgram *p)   { set_op(p, FN_ARM, 5, ins(OP_EXTERN,
 static void f_extern_frame(BcProgram *p)   { set_op(p, FN_ARM, 5, ins(OP_EXTERN, 11, 0, 1)); }
 static void f_host_frame(BcProgram *p)     { set_op(p, FN_ARM, 7, ins(OP_HOST, 10, HOST_CLASS_COUNT, 2)); }
 static void f_host_arity(BcProgram *p)     { set_op(p, FN_ARM, 7, ins(OP_HOST, 7, HOST_CLASS_SHARE, 0)); }
+static void f_retype_unit(BcProgram *p)    { set_op(p, FN_ARM, 7, ins(OP_RETYPE, 7, 7, T_TEXT)); }
 static void f_list(BcProgram *p)           { set_op(p, FN_ARM, 2, ins(OP_LIST, 4, 11, 2)); }
 static void f_endwindow(BcProgram *p)      { set_op(p, FN_CHECK, 1, ins(OP_LOADK, 0, 8, 0)); }
 static void f_ret_in_window(BcProgram *p)  { set_op(p, FN_CHECK, 3, ins(OP_MOVE, 1, 1, 0)); }
@@ -1030,6 +1031,7 @@ static const Case cases[] = {
     { "extern arity", f_extern_arity, "instruction 5 (EXTERN): calls extern `cbrt` with 2 arguments; it takes 1" },
     { "extern frame", f_extern_frame, "instruction 5 (EXTERN): arguments R12..R12 run past the frame" },
     { "host arity", f_host_arity, "instruction 7 (HOST): calls host function 3 with 0 arguments; it takes 2 to 2" },
+    { "retype unit", f_retype_unit, "instruction 7 (RETYPE): unit 7 is not a unit of numbers" },
     { "host frame", f_host_frame, "instruction 7 (HOST): arguments R11..R12 run past the frame" },
     { "list frame", f_list, "instruction 2 (LIST): list R11..R12 runs past the frame (it has 12 registers)" },
     { "ENDWINDOW alone", f_endwindow, "function `balanced.require`, instruction 3 (ENDWINDOW): ENDWINDOW without a WINDOW" },
