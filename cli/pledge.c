@@ -417,6 +417,7 @@ static int cmp_strings(const void *a, const void *b)
 static void print_period_range(const FeedStats *st)
 {
     char a[32], b[32];
+    if (!st->periods) { printf("  periods    0\n"); return; }
     period_format(st->first, a, sizeof a);
     period_format(st->last, b, sizeof b);
     printf("  periods    %u (%s .. %s)\n", st->periods, a, b);
@@ -498,7 +499,7 @@ static int cmd_data(int argc, char **argv)
         qsort(codes, m, sizeof *codes, cmp_strings);
         for (uint32_t i = 0; i < m; i++) {
             rows[i] = u.org_rows[orgs_find(orgs, codes[i], strlen(codes[i]))];
-            printf("%s%s (%u rows)", i ? ", " : ": ", codes[i], rows[i]);
+            printf("%s%s (%u row%s)", i ? ", " : ": ", codes[i], rows[i], rows[i] == 1 ? "" : "s");
         }
         putchar('\n');
         mem_free(codes);

@@ -89,9 +89,11 @@ uint32_t orgs_count(const Orgs *o) { return o->n; }
 
 /* ---- reading cells ------------------------------------------------------- */
 
+/* Empty and `*` (suppressed) cells are missing, quoted or not; only a
+ * quoted empty text cell is text, the empty string. */
 static bool is_missing_cell(const CsvField *f)
 {
-    return !f->quoted && (f->len == 0 || (f->len == 1 && f->ptr[0] == '*'));
+    return (f->len == 0 && !f->quoted) || (f->len == 1 && f->ptr[0] == '*');
 }
 
 /* An exact decimal: [-]digits[.digits]; false if it is not one. */
@@ -443,9 +445,36 @@ static int header_position(const CsvField *h, size_t n, const char *name)
     return -1;
 }
 
-/* A cache of filter results keyed by the raw bytes of the filter's cells. */
-typedef struct FilterCache { char **keys; size_t *lens; bool *results; size_t n, cap; } FilterCache;
-enum { FILTER_CACHE_MAX = 4096 };
+/* A cache of filter results keyed by the raw bytes of the filter's cells,
+ * each preceded by its length and whether it was quoted (so no two rows
+ * can share a key by accident). Open addressing; past FILTER_CACHE_MAX
+ * distinct keys the filter is simply run for each new one. */
+typedef struct FilterEntry { char *key; size_t len; bool result; } FilterEntry;
+typedef struct FilterCache { FilterEntry *slots; size_t n, cap; } FilterCache;
+enum { FILTER_CACHE_MAX = 1 << 16 };
+
+static FilterEntry *cache_slot(FilterCache *c, const char *key, size_t len)
+{
+    size_t i = hash_bytes(key, len) & (c->cap - 1);
+    while (c->slots[i].key && (c->slots[i].len != len || memcmp(c->slots[i].key, key, len) != 0))
+        i = (i + 1) & (c->cap - 1);
+    return &c->slots[i];
+}
+
+static void cache_put(FilterCache *c, const char *key, size_t len, bool result)
+{
+    if (c->n >= FILTER_CACHE_MAX) return;
+    if ((c->n + 1) * 2 > c->cap) {
+        FilterCache bigger = { mem_calloc(c->cap ? c->cap * 2 : 64, sizeof(FilterEntry)), c->n, c->cap ? c->cap * 2 : 64 };
+        for (size_t i = 0; i < c->cap; i++)
+            if (c->slots[i].key) *cache_slot(&bigger, c->slots[i].key, c->slots[i].len) = c->slots[i];
+        mem_free(c->slots);
+        *c = bigger;
+    }
+    FilterEntry *e = cache_slot(c, key, len);
+    *e = (FilterEntry){ mem_strndup(key, len), len, result };
+    c->n++;
+}
 
 typedef struct Loader {
     FeedData   *f;
@@ -460,6 +489,7 @@ typedef struct Loader {
     uint32_t    last_org;
     const char *last_org_ptr;
     size_t      last_org_len;
+    Value      *values;             /* the row's declared columns, parsed */
     char        last_period[32];    /* rows come grouped by period: parse each text once */
     size_t      last_period_len;
     Value       last_period_value;
@@ -475,32 +505,25 @@ static bool filter_passes(Loader *l, uint32_t j, const CsvField *rec, bool *ok, 
     bool cacheable = true;
     for (uint16_t i = 0; i < a->nfilter && cacheable; i++) {
         const CsvField *cell = &rec[a->filter_pos[i]];
-        if (k + cell->len + 2 > sizeof key) { cacheable = false; break; }
-        key[k++] = (char)(cell->quoted ? 'q' : 'u');
+        if (k + cell->len + sizeof(uint32_t) + 1 > sizeof key) { cacheable = false; break; }
+        uint32_t len = (uint32_t)cell->len;
+        memcpy(key + k, &len, sizeof len);
+        k += sizeof len;
+        key[k++] = (char)cell->quoted;
         memcpy(key + k, cell->ptr, cell->len);
         k += cell->len;
-        key[k++] = '\x1f';
     }
-    if (cacheable)
-        for (size_t i = 0; i < c->n; i++)
-            if (c->lens[i] == k && memcmp(c->keys[i], key, k) == 0) return c->results[i];
+    if (cacheable && c->n) {
+        FilterEntry *e = cache_slot(c, key, k);
+        if (e->key) return e->result;
+    }
     Value args[64];
     for (uint16_t i = 0; i < a->nfilter; i++) parse_cell(a->filter_types[i], &rec[a->filter_pos[i]], &args[i]);
     Value r;
     VmStatus s = vm_call(l->vm, (uint32_t)a->filter, args, &r);
     if (s != VM_OK) { *ok = fail(why, cap, "%s: a where condition failed: %s", l->name, vm_message(l->vm)); return false; }
     bool pass = r.kind == V_BOOL && r.as.boolean;
-    if (cacheable && c->n < FILTER_CACHE_MAX) {
-        if (c->n == c->cap) {
-            c->cap = c->cap ? c->cap * 2 : 8;
-            c->keys = mem_realloc(c->keys, c->cap * sizeof *c->keys);
-            c->lens = mem_realloc(c->lens, c->cap * sizeof *c->lens);
-            c->results = mem_realloc(c->results, c->cap * sizeof *c->results);
-        }
-        c->keys[c->n] = mem_strndup(key, k);
-        c->lens[c->n] = k;
-        c->results[c->n++] = pass;
-    }
+    if (cacheable) cache_put(c, key, k, pass);
     return pass;
 }
 
@@ -515,9 +538,9 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
                     (unsigned long long)line, n, l->nheader);
     const CsvField *org = &rec[l->org_pos];
     if (is_missing_cell(org) || org->len == 0)
-        return fail(why, cap, "%s:%llu: column `%s` (the organisation) is empty", l->name,
+        return fail(why, cap, "%s:%llu: column `%s` (the organisation) is empty or `*`", l->name,
                     (unsigned long long)line, s->org_col);
-    Value period, vintage = val_missing(), values[256];
+    Value period, vintage = val_missing(), *values = l->values;
     const char *bad = NULL;
     const CsvField *pf = &rec[l->period_pos];
     if (pf->len && pf->len == l->last_period_len && memcmp(pf->ptr, l->last_period, pf->len) == 0) {
@@ -543,8 +566,9 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
     for (uint16_t c = 0; c < s->ncolumns; c++) {
         const CsvField *cell = &rec[l->col_pos[c]];
         if ((bad = parse_cell((TypeKind)s->columns[c].type, cell, &values[c])))
-            return fail(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)line,
-                        s->columns[c].name, (int)(cell->len > 60 ? 60 : cell->len), cell->ptr, bad);
+            return fail(why, cap, "%s:%llu: column `%s`: `%.*s%s` %s", l->name, (unsigned long long)line,
+                        s->columns[c].name, (int)(cell->len > 60 ? 60 : cell->len), cell->ptr,
+                        cell->len > 60 ? "…" : "", bad);
     }
     /* rows are usually grouped by organisation: skip the hash when it repeats */
     uint32_t org_id;
@@ -647,13 +671,12 @@ static void loader_free(Loader *l)
 {
     if (l->caches)
         for (uint32_t j = 0; j < l->f->naggs; j++) {
-            for (size_t i = 0; i < l->caches[j].n; i++) mem_free(l->caches[j].keys[i]);
-            mem_free(l->caches[j].keys);
-            mem_free(l->caches[j].lens);
-            mem_free(l->caches[j].results);
+            for (size_t i = 0; i < l->caches[j].cap; i++) mem_free(l->caches[j].slots[i].key);
+            mem_free(l->caches[j].slots);
         }
     mem_free(l->caches);
     mem_free(l->col_pos);
+    mem_free(l->values);
 }
 
 /* Maps the header to the schema's columns and the aggregates to positions. */
@@ -667,11 +690,19 @@ static bool read_header(Loader *l, char *why, size_t cap)
     if (st == CSV_ERROR) return fail(why, cap, "%s: %s", l->name, source_error(l->src));
     if (st == CSV_END) return fail(why, cap, "%s: the file is empty: it needs a header naming its columns", l->name);
     l->nheader = n;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < i; j++)
+    /* a column the feed reads must be named once; others are ignored (§3) */
+    for (size_t i = 0; i < n; i++) {
+        bool read = false;
+        for (uint16_t c = 0; c < s->ncolumns && !read; c++)
+            read = strlen(s->columns[c].name) == h[i].len && memcmp(s->columns[c].name, h[i].ptr, h[i].len) == 0;
+        const char *keys3[3] = { s->org_col, s->period_col, s->vintage_col };
+        for (int c = 0; c < 3 && !read; c++)
+            read = keys3[c] && strlen(keys3[c]) == h[i].len && memcmp(keys3[c], h[i].ptr, h[i].len) == 0;
+        for (size_t j = 0; j < i && read; j++)
             if (h[i].len == h[j].len && memcmp(h[i].ptr, h[j].ptr, h[i].len) == 0)
                 return fail(why, cap, "%s:%llu: column `%.*s` appears twice in the header", l->name,
                             (unsigned long long)source_line(l->src), (int)h[i].len, h[i].ptr);
+    }
     struct { const char *name; int *pos; } keys[] = {
         { s->org_col, &l->org_pos }, { s->period_col, &l->period_pos }, { s->vintage_col, &l->vintage_pos },
     };
@@ -682,6 +713,7 @@ static bool read_header(Loader *l, char *why, size_t cap)
                         s->name);
     }
     l->col_pos = mem_calloc((size_t)s->ncolumns + 1, sizeof *l->col_pos);
+    l->values = mem_calloc((size_t)s->ncolumns + 1, sizeof *l->values);
     for (uint16_t c = 0; c < s->ncolumns; c++) {
         l->col_pos[c] = header_position(h, n, s->columns[c].name);
         if (l->col_pos[c] < 0)
@@ -792,10 +824,11 @@ static int32_t local_agg(const FeedData *f, uint32_t agg)
     return -1;
 }
 
-Value feed_aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, size_t norgs,
-                     Day from, Day to, Day as_of, uint32_t *coverage)
+static Value aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, size_t norgs,
+                       const Hierarchy *h, uint32_t parent, Day from, Day to, Day as_of, uint32_t *coverage)
 {
     *coverage = 0;
+    bool any = false;           /* over no rows at all, every aggregate is missing (§4) */
     int32_t j = local_agg(f, agg);
     if (j < 0) return val_missing();
     uint8_t func = f->aggs[j].func;
@@ -819,8 +852,10 @@ Value feed_aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, size
             } else if (!feed_period_known(f, p, as_of)) {
                 continue;
             }
+            if (h && hier_parent(h, o, period_first_day(p)) != parent) continue;
             const Acc *a = &f->accs[(size_t)k * f->naggs + (uint32_t)j];
             counted |= key->rows > 0;
+            any |= key->rows > 0;
             if (!a->count) continue;
             switch (func) {
             case AGG_SUM: case AGG_MEAN: case AGG_MIN: case AGG_MAX:
@@ -849,7 +884,7 @@ Value feed_aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, size
         }
         break;
     case AGG_COUNT:
-        r = val_num(num_int(total.count), T_COUNT);
+        if (any) r = val_num(num_int(total.count), T_COUNT);
         break;
     case AGG_MEDIAN:
         if (values.len) {
@@ -869,6 +904,23 @@ Value feed_aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, size
     return r;
 }
 
+Value feed_aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, size_t norgs,
+                     Day from, Day to, Day as_of, uint32_t *coverage)
+{
+    return aggregate(f, agg, orgs, norgs, NULL, ORG_NONE, from, to, as_of, coverage);
+}
+
+Value feed_aggregate_system(const FeedData *f, uint32_t agg, const Hierarchy *h, uint32_t parent,
+                            Day from, Day to, Day as_of, uint32_t *coverage)
+{
+    const uint32_t *members;
+    size_t n = hier_members(h, parent, &members);
+    /* a plan feed is keyed by the system itself */
+    Value v = aggregate(f, agg, members, n, h, parent, from, to, as_of, coverage);
+    if (n == 0 || (v.kind == V_MISSING && *coverage == 0)) v = aggregate(f, agg, &parent, 1, NULL, ORG_NONE, from, to, as_of, coverage);
+    return v;
+}
+
 void feed_each_key(const FeedData *f, void (*fn)(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows),
                    void *ud)
 {
@@ -879,7 +931,7 @@ void feed_each_key(const FeedData *f, void (*fn)(void *ud, uint32_t org, Period 
 
 /* ---- hierarchies ------------------------------------------------------------- */
 
-typedef struct Link { uint32_t member, parent; Day from, to; } Link;
+typedef struct Link { uint32_t member, parent; Day from, to; uint32_t line; } Link;
 
 struct Hierarchy {
     Orgs     *orgs;
@@ -953,7 +1005,7 @@ Hierarchy *hier_load(const BcProgram *p, uint16_t hier, const char *source, Orgs
                       (unsigned long long)line, n, nheader);
             break;
         }
-        Link k = { 0, 0, INT32_MIN, INT32_MAX };
+        Link k = { 0, 0, INT32_MIN, INT32_MAX, 0 };
         for (int c = 0; c < 2; c++)
             if (rec[pos[c]].len == 0) {
                 ok = fail(why, whycap, "%s:%llu: column `%s` is empty", source, (unsigned long long)line, cols[c]);
@@ -974,15 +1026,17 @@ Hierarchy *hier_load(const BcProgram *p, uint16_t hier, const char *source, Orgs
             if (d.kind != V_MISSING) *(c == 3 ? &k.from : &k.to) = d.as.period.index;
         }
         if (!ok) break;
+        k.line = (uint32_t)line;
         vec_push(&links, k);
-        bool seen = false;
-        for (size_t i = 0; i < parents.len && !seen; i++) seen = parents.items[i] == k.parent;
-        if (!seen) {
+        size_t at = 0;
+        while (at < parents.len && parents.items[at] != k.parent) at++;
+        if (at == parents.len) {
             vec_push(&parents, k.parent);
-            char *name = pos[2] >= 0 && rec[pos[2]].len ? arena_strndup(&h->arena, rec[pos[2]].ptr, rec[pos[2]].len)
-                                                        : NULL;
-            vec_push(&names, name);
+            vec_push(&names, (char *)NULL);
         }
+        if (!names.items[at] && pos[2] >= 0 && rec[pos[2]].len)        /* the first name given */
+            names.items[at] = arena_strndup(&h->arena, rec[pos[2]].ptr, rec[pos[2]].len);
+
     }
     source_close(&src);
     if (!ok) {
@@ -995,6 +1049,21 @@ Hierarchy *hier_load(const BcProgram *p, uint16_t hier, const char *source, Orgs
     qsort(links.items, links.len, sizeof *links.items, link_cmp);
     h->links = links.items;
     h->nlinks = (uint32_t)links.len;
+    /* a member is in one system at a time */
+    for (uint32_t i = 0; i < h->nlinks && ok; i++) {
+        const Link *k = &h->links[i];
+        if (k->from > k->to)
+            ok = fail(why, whycap, "%s:%u: `%s` starts after it ends", source, k->line, cols[3]);
+        else if (i > 0 && h->links[i - 1].member == k->member && h->links[i - 1].to >= k->from)
+            ok = fail(why, whycap, "%s:%u: `%s` is already in a system then (line %u): a member's dates may not overlap",
+                      source, k->line, orgs_code(orgs, k->member), h->links[i - 1].line);
+    }
+    if (!ok) {
+        vec_free(&names);
+        vec_free(&parents);
+        hier_free(h);
+        return NULL;
+    }
     /* parents in order of their codes, with their names alongside */
     h->nparents = (uint32_t)parents.len;
     h->parents = mem_alloc((parents.len + 1) * sizeof *h->parents);

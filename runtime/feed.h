@@ -19,6 +19,8 @@
 #include "vm.h"
 #include <stdio.h>
 
+typedef struct Hierarchy Hierarchy;
+
 /* ---- organisation codes ------------------------------------------------ */
 
 typedef struct Orgs Orgs;
@@ -69,6 +71,13 @@ bool feed_period_known(const FeedData *f, Period p, Day as_of);
 Value feed_aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, size_t norgs,
                      Day from, Day to, Day as_of, uint32_t *coverage);
 
+/* The same for the members of system `parent` in hierarchy h, each period
+ * counted only for the members the system had on its first day: a provider
+ * that moves counts in its old system before the move and its new one after,
+ * for sums, means and medians alike. */
+Value feed_aggregate_system(const FeedData *f, uint32_t agg, const Hierarchy *h, uint32_t parent,
+                            Day from, Day to, Day as_of, uint32_t *coverage);
+
 /* Every (organisation, period) of the feed, for reports: calls fn for each
  * stored key with the number of rows it held. */
 void feed_each_key(const FeedData *f, void (*fn)(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows),
@@ -76,8 +85,8 @@ void feed_each_key(const FeedData *f, void (*fn)(void *ud, uint32_t org, Period 
 
 /* ---- hierarchies ------------------------------------------------------- */
 
-typedef struct Hierarchy Hierarchy;
-
+/* Loads a hierarchy. A member's links may not overlap in time, and a link's
+ * `from` may not be after its `to`: either is an error naming both lines. */
 Hierarchy *hier_load(const BcProgram *p, uint16_t hier, const char *source, Orgs *orgs, char *why,
                      size_t whycap);
 void       hier_free(Hierarchy *h);

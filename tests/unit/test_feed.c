@@ -1,0 +1,1646 @@
+/* test_feed.c: the data layer (runtime/feed.c): organisation codes, feeds,
+ * vintages, lags, hierarchies with effective dates, aggregates, and the
+ * messages for bad input.
+ *
+ * The real NHS files in examples/data/nhs/ (found through $SRCDIR, default
+ * ".") are checked against the facts in their README and against sums this
+ * test computes itself by reading the CSV directly. Small cases are written
+ * to a temporary folder, rule file and CSV side by side, so each expectation
+ * sits next to the data it is about. */
+#include <check.h>
+#include <ftw.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "compile.h"
+#include "csv.h"
+#include "feed.h"
+#include "front.h"
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static char tmpdir[256];
+static SRunner *runner;
+
+static const char *srcdir(void)
+{
+    const char *s = getenv("SRCDIR");
+    return s && *s ? s : ".";
+}
+
+static Day D(int y, int m, int d) { return cal_day(y, m, d); }
+
+/* A path under the temporary folder. */
+static void tmp_path(char *buf, size_t cap, const char *name)
+{
+    int n = snprintf(buf, cap, "%s/%s", tmpdir, name);
+    ck_assert(n > 0 && (size_t)n < cap);
+}
+
+static void write_bytes(const char *path, const char *bytes, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_msg(f != NULL, "cannot write %s", path);
+    ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Writes text to the temporary file `name`; its path goes to buf. */
+static void write_tmp(char *buf, size_t cap, const char *name, const char *text)
+{
+    tmp_path(buf, cap, name);
+    write_bytes(buf, text, strlen(text));
+}
+
+typedef struct Rules {
+    BcProgram bc;
+    Vm       *vm;
+    Orgs     *orgs;
+} Rules;
+
+static void rules_from_file(Rules *r, const char *path)
+{
+    memset(r, 0, sizeof *r);
+    Program p = { 0 };
+    bool ok = front_load(&p, path) && comp_program(&p, &r->bc);
+    if (!ok) diag_print(&p.diags, stderr, false);
+    front_free(&p);
+    ck_assert_msg(ok, "%s does not compile", path);
+    r->vm = vm_new(&r->bc, (VmLimits){ VM_DEFAULT_STEPS, VM_DEFAULT_MEMORY, VM_DEFAULT_DEPTH }, NULL, 0);
+    ck_assert_ptr_nonnull(r->vm);
+    r->orgs = orgs_new();
+}
+
+static void rules_from_text(Rules *r, const char *text)
+{
+    static int n;
+    char name[64], path[512];
+    snprintf(name, sizeof name, "rules%d.pledge", n++);
+    write_tmp(path, sizeof path, name, text);
+    rules_from_file(r, path);
+}
+
+static void rules_free(Rules *r)
+{
+    vm_free(r->vm);
+    orgs_free(r->orgs);
+    bc_free(&r->bc);
+}
+
+static uint16_t feed_index(const BcProgram *p, const char *name)
+{
+    for (uint16_t i = 0; i < p->nfeeds; i++)
+        if (strcmp(p->feeds[i].name, name) == 0) return i;
+    ck_abort_msg("no feed %s", name);
+    return 0;
+}
+
+static uint16_t hier_index(const BcProgram *p, const char *name)
+{
+    for (uint16_t i = 0; i < p->nhiers; i++)
+        if (strcmp(p->hiers[i].name, name) == 0) return i;
+    ck_abort_msg("no hierarchy %s", name);
+    return 0;
+}
+
+/* The aggregate func(feed.column), with a where-filter or without. The
+ * compiler numbers aggregates in order of first use, so search. */
+static uint32_t agg(const BcProgram *p, const char *feed, const char *column, AggFunc func, bool filtered)
+{
+    uint16_t fi = feed_index(p, feed);
+    uint32_t found = UINT32_MAX;
+    for (uint32_t g = 0; g < p->naggs; g++) {
+        const BcAggregate *a = &p->aggs[g];
+        if (a->feed != fi || a->func != func || (a->filter >= 0) != filtered) continue;
+        if (strcmp(p->feeds[fi].columns[a->column].name, column) != 0) continue;
+        ck_assert_msg(found == UINT32_MAX, "two aggregates match %s.%s", feed, column);
+        found = g;
+    }
+    ck_assert_msg(found != UINT32_MAX, "no aggregate over %s.%s (func %d, filtered %d)", feed, column, func, filtered);
+    return found;
+}
+
+static FeedData *try_load(Rules *r, const char *feed, const char *path, const FeedOptions *opt, char *why,
+                          size_t cap)
+{
+    why[0] = '\0';
+    return feed_load(&r->bc, feed_index(&r->bc, feed), path, r->orgs, r->vm, opt, why, cap);
+}
+
+static FeedData *load(Rules *r, const char *feed, const char *path)
+{
+    char why[1024];
+    FeedData *f = try_load(r, feed, path, NULL, why, sizeof why);
+    ck_assert_msg(f != NULL, "%s does not load: %s", path, why);
+    return f;
+}
+
+static Hierarchy *load_hier(Rules *r, const char *hier, const char *path)
+{
+    char why[1024] = "";
+    Hierarchy *h = hier_load(&r->bc, hier_index(&r->bc, hier), path, r->orgs, why, sizeof why);
+    ck_assert_msg(h != NULL, "%s does not load: %s", path, why);
+    return h;
+}
+
+static uint32_t org(const Rules *r, const char *code)
+{
+    uint32_t id = orgs_find(r->orgs, code, strlen(code));
+    ck_assert_msg(id != ORG_NONE, "organisation %s was never seen", code);
+    return id;
+}
+
+#define assert_missing(v) ck_assert_msg((v).kind == V_MISSING, "expected missing, got kind %d", (v).kind)
+
+/* v is exactly n/d */
+static void assert_exact(Value v, int64_t n, int64_t d, const char *what)
+{
+    ck_assert_msg(v.kind == V_NUM, "%s: expected %lld/%lld, got kind %d", what, (long long)n, (long long)d, v.kind);
+    ck_assert_msg(v.as.num.n == n && v.as.num.d == d, "%s: expected %lld/%lld, got %lld/%lld", what, (long long)n,
+                  (long long)d, (long long)v.as.num.n, (long long)v.as.num.d);
+}
+#define assert_int(v, n) assert_exact((v), (n), 1, #v)
+
+/* Every organisation id of the run. */
+static uint32_t *all_orgs(const Rules *r, size_t *n)
+{
+    *n = orgs_count(r->orgs);
+    uint32_t *ids = malloc((*n + 1) * sizeof *ids);
+    for (uint32_t i = 0; i < *n; i++) ids[i] = i;
+    return ids;
+}
+
+/* ---- the real files, read directly ------------------------------------------ */
+
+typedef struct AeRow {
+    char      org[16];
+    char      type[8];
+    int       y, m;
+    long long attendances, breaches;
+} AeRow;
+
+static int position(const CsvField *h, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (h[i].len == strlen(name) && memcmp(h[i].ptr, name, h[i].len) == 0) return (int)i;
+    ck_abort_msg("the header has no %s", name);
+    return -1;
+}
+
+static void copy_field(char *dst, size_t cap, const CsvField *f)
+{
+    ck_assert_uint_lt(f->len, cap);
+    memcpy(dst, f->ptr, f->len);
+    dst[f->len] = '\0';
+}
+
+static long long to_ll(const CsvField *f)
+{
+    char buf[32];
+    copy_field(buf, sizeof buf, f);
+    char *end;
+    long long v = strtoll(buf, &end, 10);
+    ck_assert_msg(*end == '\0' && end != buf, "not a whole number: %s", buf);
+    return v;
+}
+
+static void real_path(char *buf, size_t cap, const char *name)
+{
+    snprintf(buf, cap, "%s/examples/data/nhs/%s", srcdir(), name);
+}
+
+/* Every row of ae_attendances.csv, read with the CSV reader alone. */
+static AeRow *read_ae(size_t *nrows)
+{
+    char path[1024], why[256];
+    real_path(path, sizeof path, "ae_attendances.csv");
+    CsvReader *csv = csv_open_file(path, why, sizeof why);
+    ck_assert_msg(csv != NULL, "%s: %s", path, why);
+    const CsvField *rec;
+    size_t n;
+    ck_assert_int_eq(csv_next(csv, &rec, &n), CSV_RECORD);
+    int pp = position(rec, n, "period"), po = position(rec, n, "org_code"), pt = position(rec, n, "type"),
+        pa = position(rec, n, "attendances"), pb = position(rec, n, "breaches");
+    size_t cap = 16384, len = 0;
+    AeRow *rows = malloc(cap * sizeof *rows);
+    CsvStatus st;
+    while ((st = csv_next(csv, &rec, &n)) == CSV_RECORD) {
+        if (len == cap) rows = realloc(rows, (cap *= 2) * sizeof *rows);
+        AeRow *row = &rows[len++];
+        copy_field(row->org, sizeof row->org, &rec[po]);
+        copy_field(row->type, sizeof row->type, &rec[pt]);
+        char period[16];
+        copy_field(period, sizeof period, &rec[pp]);
+        int d;
+        ck_assert_int_eq(sscanf(period, "%d-%d-%d", &row->y, &row->m, &d), 3);
+        row->attendances = to_ll(&rec[pa]);
+        row->breaches = to_ll(&rec[pb]);
+    }
+    ck_assert_int_eq(st, CSV_END);
+    csv_close(csv);
+    *nrows = len;
+    return rows;
+}
+
+typedef struct Link { char code[16], stp[16], name[128]; } Link;
+
+/* Every row of Trust-STP-lookup.csv. */
+static Link *read_lookup(size_t *nlinks)
+{
+    char path[1024], why[256];
+    real_path(path, sizeof path, "Trust-STP-lookup.csv");
+    CsvReader *csv = csv_open_file(path, why, sizeof why);
+    ck_assert_msg(csv != NULL, "%s: %s", path, why);
+    const CsvField *rec;
+    size_t n;
+    ck_assert_int_eq(csv_next(csv, &rec, &n), CSV_RECORD);
+    int pc = position(rec, n, "code"), ps = position(rec, n, "STP_code"), pn = position(rec, n, "STP");
+    Link *links = malloc(256 * sizeof *links);
+    size_t len = 0;
+    while (csv_next(csv, &rec, &n) == CSV_RECORD) {
+        ck_assert_uint_lt(len, 256);
+        copy_field(links[len].code, sizeof links[len].code, &rec[pc]);
+        copy_field(links[len].stp, sizeof links[len].stp, &rec[ps]);
+        copy_field(links[len].name, sizeof links[len].name, &rec[pn]);
+        len++;
+    }
+    csv_close(csv);
+    *nlinks = len;
+    return links;
+}
+
+static const Link *lookup_find(const Link *links, size_t n, const char *code)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(links[i].code, code) == 0) return &links[i];
+    return NULL;
+}
+
+/* tests/data/ae.pledge with both real files loaded */
+typedef struct Real {
+    Rules      r;
+    FeedData  *ae;
+    Hierarchy *stp;
+} Real;
+
+static void real_load(Real *x)
+{
+    char rules[1024], ae[1024], stp[1024];
+    snprintf(rules, sizeof rules, "%s/tests/data/ae.pledge", srcdir());
+    real_path(ae, sizeof ae, "ae_attendances.csv");
+    real_path(stp, sizeof stp, "Trust-STP-lookup.csv");
+    rules_from_file(&x->r, rules);
+    x->stp = load_hier(&x->r, "stp", stp);
+    x->ae = load(&x->r, "ae", ae);
+}
+
+static void real_free(Real *x)
+{
+    feed_free(x->ae);
+    hier_free(x->stp);
+    rules_free(&x->r);
+}
+
+/* ---- organisation codes -------------------------------------------------------- */
+
+START_TEST(orgs_interning)
+{
+    Orgs *o = orgs_new();
+    ck_assert_uint_eq(orgs_count(o), 0);
+    ck_assert_uint_eq(orgs_find(o, "RX1", 3), ORG_NONE);
+    uint32_t a = orgs_intern(o, "RX1", 3), b = orgs_intern(o, "RX12", 3);
+    ck_assert_uint_eq(a, b);                    /* only the first len bytes count */
+    ck_assert_uint_ne(orgs_intern(o, "RX12", 4), a);
+    ck_assert_str_eq(orgs_code(o, a), "RX1");
+    ck_assert_str_eq(orgs_code(o, 999), "?");
+    /* enough codes to grow the table several times; ids stay put */
+    char code[16];
+    for (int i = 0; i < 5000; i++) {
+        int n = snprintf(code, sizeof code, "C%04d", i);
+        ck_assert_uint_eq(orgs_intern(o, code, (size_t)n), (uint32_t)i + 2);
+    }
+    ck_assert_uint_eq(orgs_count(o), 5002);
+    for (int i = 0; i < 5000; i += 7) {
+        int n = snprintf(code, sizeof code, "C%04d", i);
+        ck_assert_uint_eq(orgs_find(o, code, (size_t)n), (uint32_t)i + 2);
+        ck_assert_str_eq(orgs_code(o, (uint32_t)i + 2), code);
+    }
+    ck_assert_uint_eq(orgs_find(o, "RX1", 3), a);
+    ck_assert_uint_eq(orgs_find(o, "C5000", 5), ORG_NONE);
+    orgs_free(o);
+}
+END_TEST
+
+/* ---- the real files --------------------------------------------------------------- */
+
+START_TEST(real_ae_loads)
+{
+    Real x;
+    real_load(&x);
+    const FeedStats *s = feed_stats(x.ae);
+    ck_assert_uint_eq(s->rows, 12765);
+    ck_assert_uint_eq(s->skipped, 0);
+    ck_assert_uint_eq(s->orgs, 274);
+    ck_assert_uint_eq(s->periods, 36);
+    ck_assert_uint_eq(s->vintages, 0);
+    ck_assert_int_eq(s->first.grain, GRAIN_MONTH);
+    ck_assert_int_eq(s->first.index, 2016 * 12 + 3);
+    ck_assert_int_eq(s->last.grain, GRAIN_MONTH);
+    ck_assert_int_eq(s->last.index, 2019 * 12 + 2);
+    char buf[16];
+    period_format(s->first, buf, sizeof buf);
+    ck_assert_str_eq(buf, "2016-04");
+    period_format(s->last, buf, sizeof buf);
+    ck_assert_str_eq(buf, "2019-03");
+    real_free(&x);
+}
+END_TEST
+
+START_TEST(real_stp_lookup)
+{
+    Real x;
+    real_load(&x);
+    size_t nlinks;
+    Link *links = read_lookup(&nlinks);
+    ck_assert_uint_eq(nlinks, 137);
+    ck_assert_uint_eq(hier_link_count(x.stp), 137);
+    ck_assert_uint_eq(hier_parent_count(x.stp), 44);
+    Day d = D(2017, 6, 1);
+    /* closed or merged trusts with type 1 departments: no STP */
+    const char *gone[] = { "RM2", "RQQ", "RW3" };
+    for (int i = 0; i < 3; i++) {
+        ck_assert_ptr_null(lookup_find(links, nlinks, gone[i]));
+        ck_assert_uint_eq(hier_parent(x.stp, org(&x.r, gone[i]), d), ORG_NONE);
+    }
+    /* RF4 is where the lookup puts it (Barking, Havering and Redbridge: East London) */
+    const Link *rf4 = lookup_find(links, nlinks, "RF4");
+    ck_assert_ptr_nonnull(rf4);
+    ck_assert_str_eq(rf4->stp, "E54000029");
+    uint32_t p = hier_parent(x.stp, org(&x.r, "RF4"), d);
+    ck_assert_uint_ne(p, ORG_NONE);
+    ck_assert_str_eq(orgs_code(x.r.orgs, p), rf4->stp);
+    ck_assert_str_eq(hier_parent_name(x.stp, p), rf4->name);
+    ck_assert_str_eq(hier_parent_name(x.stp, p), "East London");
+    /* with no dates in the lookup, any day will do */
+    ck_assert_uint_eq(hier_parent(x.stp, org(&x.r, "RF4"), D(1990, 1, 1)), p);
+    ck_assert_uint_eq(hier_parent(x.stp, org(&x.r, "RF4"), D(2030, 12, 31)), p);
+    /* a parent belongs to itself */
+    ck_assert_uint_eq(hier_parent(x.stp, p, d), p);
+    /* every link as the lookup says, and the members of each parent */
+    for (size_t i = 0; i < nlinks; i++) {
+        uint32_t m = org(&x.r, links[i].code);
+        uint32_t q = hier_parent(x.stp, m, d);
+        ck_assert_msg(q != ORG_NONE && strcmp(orgs_code(x.r.orgs, q), links[i].stp) == 0, "%s should be in %s",
+                      links[i].code, links[i].stp);
+    }
+    const char *prev = "";
+    for (uint32_t i = 0; i < hier_parent_count(x.stp); i++) {
+        uint32_t q = hier_parent_at(x.stp, i);
+        const char *code = orgs_code(x.r.orgs, q);
+        ck_assert_msg(strcmp(prev, code) < 0, "parents out of order: %s before %s", prev, code);
+        prev = code;
+        const uint32_t *members;
+        size_t nm = hier_members(x.stp, q, &members), expect = 0;
+        for (size_t k = 0; k < nlinks; k++) expect += strcmp(links[k].stp, code) == 0;
+        ck_assert_uint_eq(nm, expect);
+        for (size_t k = 0; k < nm; k++) {
+            const Link *l = lookup_find(links, nlinks, orgs_code(x.r.orgs, members[k]));
+            ck_assert_ptr_nonnull(l);
+            ck_assert_str_eq(l->stp, code);
+        }
+    }
+    ck_assert_str_eq(prev, "E54000048");
+    ck_assert_str_eq(orgs_code(x.r.orgs, hier_parent_at(x.stp, 0)), "E54000005");
+    const uint32_t *members;
+    ck_assert_uint_eq(hier_members(x.stp, org(&x.r, "RF4"), &members), 0);    /* not a parent */
+    ck_assert_ptr_null(hier_parent_name(x.stp, org(&x.r, "RF4")));
+    free(links);
+    real_free(&x);
+}
+END_TEST
+
+/* 140 organisations have a type 1 department; 137 of them map to an STP. */
+START_TEST(real_type1_mapping)
+{
+    Real x;
+    real_load(&x);
+    size_t nrows;
+    AeRow *rows = read_ae(&nrows);
+    ck_assert_uint_eq(nrows, 12765);
+    /* from the file directly */
+    char (*codes)[16] = calloc(nrows, sizeof *codes);
+    size_t ncodes = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        if (strcmp(rows[i].type, "1") != 0) continue;
+        size_t k = 0;
+        while (k < ncodes && strcmp(codes[k], rows[i].org) != 0) k++;
+        if (k == ncodes) strcpy(codes[ncodes++], rows[i].org);
+    }
+    ck_assert_uint_eq(ncodes, 140);
+    size_t mapped = 0;
+    char unmapped[64] = "";
+    for (size_t k = 0; k < ncodes; k++) {
+        if (hier_parent(x.stp, org(&x.r, codes[k]), D(2017, 6, 1)) != ORG_NONE) mapped++;
+        else {
+            strcat(unmapped, " ");
+            strcat(unmapped, codes[k]);
+        }
+    }
+    ck_assert_uint_eq(mapped, 137);
+    /* file order: RQQ, RM2, RW3 are the only ones, whatever the order */
+    ck_assert_uint_eq(strlen(unmapped), 12);
+    ck_assert_ptr_nonnull(strstr(unmapped, " RM2"));
+    ck_assert_ptr_nonnull(strstr(unmapped, " RQQ"));
+    ck_assert_ptr_nonnull(strstr(unmapped, " RW3"));
+
+    /* the same with a filter aggregate: count(ae.attendances where ae.type == "1") */
+    uint32_t g = agg(&x.r.bc, "ae", "attendances", AGG_COUNT, true);
+    size_t with_type1 = 0, mapped2 = 0;
+    for (uint32_t o = 0; o < orgs_count(x.r.orgs); o++) {
+        uint32_t cov;
+        Value v = feed_aggregate(x.ae, g, &o, 1, D(2016, 4, 1), D(2019, 3, 31), D(2020, 1, 1), &cov);
+        /* rows per organisation with type 1, from the file */
+        long long expect = 0;
+        for (size_t i = 0; i < nrows; i++)
+            expect += strcmp(rows[i].org, orgs_code(x.r.orgs, o)) == 0 && strcmp(rows[i].type, "1") == 0;
+        if (expect == 0) continue;
+        assert_int(v, expect);
+        with_type1++;
+        mapped2 += hier_parent(x.stp, o, D(2017, 6, 1)) != ORG_NONE;
+    }
+    ck_assert_uint_eq(with_type1, 140);
+    ck_assert_uint_eq(mapped2, 137);
+    free(codes);
+    free(rows);
+    real_free(&x);
+}
+END_TEST
+
+/* England, all types: about 90.0% in April 2016 and 84.2% in February 2019. */
+START_TEST(real_england)
+{
+    Real x;
+    real_load(&x);
+    size_t nrows, norgs;
+    AeRow *rows = read_ae(&nrows);
+    uint32_t *ids = all_orgs(&x.r, &norgs);
+    uint32_t ga = agg(&x.r.bc, "ae", "attendances", AGG_SUM, false);
+    uint32_t gb = agg(&x.r.bc, "ae", "breaches", AGG_SUM, false);
+    struct { int y, m; double expect; } months[] = { { 2016, 4, 0.900 }, { 2019, 2, 0.842 } };
+    for (int i = 0; i < 2; i++) {
+        int y = months[i].y, m = months[i].m;
+        Day from = D(y, m, 1), to = D(y, m, cal_days_in_month(y, m));
+        uint32_t cova, covb;
+        Value a = feed_aggregate(x.ae, ga, ids, norgs, from, to, D(2020, 1, 1), &cova);
+        Value b = feed_aggregate(x.ae, gb, ids, norgs, from, to, D(2020, 1, 1), &covb);
+        long long sa = 0, sb = 0;
+        uint32_t orgs_in_month = 0;
+        for (size_t k = 0; k < nrows; k++) {
+            if (rows[k].y != y || rows[k].m != m) continue;
+            sa += rows[k].attendances;
+            sb += rows[k].breaches;
+            bool seen = false;
+            for (size_t j = 0; j < k && !seen; j++)
+                seen = rows[j].y == y && rows[j].m == m && strcmp(rows[j].org, rows[k].org) == 0;
+            orgs_in_month += !seen;
+        }
+        assert_int(a, sa);
+        assert_int(b, sb);
+        ck_assert_uint_eq(cova, orgs_in_month);
+        ck_assert_uint_eq(covb, orgs_in_month);
+        double perf = 1.0 - (double)b.as.num.n / (double)a.as.num.n;
+        ck_assert_msg(fabs(perf - months[i].expect) < 0.0005, "%d-%02d: %.4f, expected %.3f", y, m, perf,
+                      months[i].expect);
+        ck_assert_double_eq_tol(perf, 1.0 - (double)sb / (double)sa, 1e-12);
+    }
+    free(ids);
+    free(rows);
+    real_free(&x);
+}
+END_TEST
+
+/* Every STP, every financial year: feed_aggregate's sums equal the file's. */
+START_TEST(real_stp_years)
+{
+    Real x;
+    real_load(&x);
+    size_t nrows, nlinks;
+    AeRow *rows = read_ae(&nrows);
+    Link *links = read_lookup(&nlinks);
+    uint32_t ga = agg(&x.r.bc, "ae", "attendances", AGG_SUM, false);
+    uint32_t gb = agg(&x.r.bc, "ae", "breaches", AGG_SUM, false);
+    uint32_t ga1 = agg(&x.r.bc, "ae", "attendances", AGG_SUM, true);
+    uint32_t gb1 = agg(&x.r.bc, "ae", "breaches", AGG_SUM, true);
+    bool checked_rf4 = false;
+    for (uint32_t i = 0; i < hier_parent_count(x.stp); i++) {
+        uint32_t stp = hier_parent_at(x.stp, i);
+        const char *code = orgs_code(x.r.orgs, stp);
+        const uint32_t *members;
+        size_t nm = hier_members(x.stp, stp, &members);
+        for (int fy = 2016; fy <= 2018; fy++) {
+            Day from = D(fy, 4, 1), to = D(fy + 1, 3, 31);
+            long long sa = 0, sb = 0, sa1 = 0, sb1 = 0;
+            uint32_t covered = 0;
+            for (size_t k = 0; k < nlinks; k++) {
+                if (strcmp(links[k].stp, code) != 0) continue;
+                bool any = false;
+                for (size_t j = 0; j < nrows; j++) {
+                    const AeRow *row = &rows[j];
+                    if (strcmp(row->org, links[k].code) != 0) continue;
+                    int fyr = row->m >= 4 ? row->y : row->y - 1;
+                    if (fyr != fy) continue;
+                    any = true;
+                    sa += row->attendances;
+                    sb += row->breaches;
+                    if (strcmp(row->type, "1") == 0) { sa1 += row->attendances; sb1 += row->breaches; }
+                }
+                covered += any;
+            }
+            uint32_t cov;
+            Value a = feed_aggregate(x.ae, ga, members, nm, from, to, D(2020, 1, 1), &cov);
+            ck_assert_uint_eq(cov, covered);
+            assert_int(a, sa);
+            assert_int(feed_aggregate(x.ae, gb, members, nm, from, to, D(2020, 1, 1), &cov), sb);
+            assert_int(feed_aggregate(x.ae, ga1, members, nm, from, to, D(2020, 1, 1), &cov), sa1);
+            assert_int(feed_aggregate(x.ae, gb1, members, nm, from, to, D(2020, 1, 1), &cov), sb1);
+            /* README: no STP footprint reached 95% over a whole year */
+            ck_assert_msg(sb * 20 > sa, "%s reached 95%% in %d", code, fy);
+            if (strcmp(code, "E54000029") == 0 && fy == 2016) {
+                checked_rf4 = true;
+                ck_assert_int_gt(sa, 0);
+            }
+        }
+    }
+    ck_assert(checked_rf4);
+    free(links);
+    free(rows);
+    real_free(&x);
+}
+END_TEST
+
+/* lag = 6 weeks: March 2019 is known from 31 March + 42 days = 12 May. */
+START_TEST(real_lag_boundary)
+{
+    Real x;
+    real_load(&x);
+    size_t nrows, norgs;
+    AeRow *rows = read_ae(&nrows);
+    uint32_t *ids = all_orgs(&x.r, &norgs);
+    uint32_t ga = agg(&x.r.bc, "ae", "attendances", AGG_SUM, false);
+    Period march = { GRAIN_MONTH, 2019 * 12 + 2 };
+    ck_assert(!feed_period_known(x.ae, march, D(2019, 5, 11)));
+    ck_assert(feed_period_known(x.ae, march, D(2019, 5, 12)));
+    ck_assert(feed_period_known(x.ae, march, D(2019, 5, 13)));
+    long long expect = 0;
+    for (size_t k = 0; k < nrows; k++)
+        if (rows[k].y == 2019 && rows[k].m == 3) expect += rows[k].attendances;
+    uint32_t cov = 99;
+    Value v = feed_aggregate(x.ae, ga, ids, norgs, D(2019, 3, 1), D(2019, 3, 31), D(2019, 5, 11), &cov);
+    assert_missing(v);
+    ck_assert_uint_eq(cov, 0);
+    v = feed_aggregate(x.ae, ga, ids, norgs, D(2019, 3, 1), D(2019, 3, 31), D(2019, 5, 12), &cov);
+    assert_int(v, expect);
+    ck_assert_uint_gt(cov, 100);
+    /* over Q4 2018/19 as of 11 May: January and February only */
+    long long jan_feb = 0;
+    for (size_t k = 0; k < nrows; k++)
+        if (rows[k].y == 2019 && rows[k].m <= 2) jan_feb += rows[k].attendances;
+    v = feed_aggregate(x.ae, ga, ids, norgs, D(2019, 1, 1), D(2019, 3, 31), D(2019, 5, 11), &cov);
+    assert_int(v, jan_feb);
+    v = feed_aggregate(x.ae, ga, ids, norgs, D(2019, 1, 1), D(2019, 3, 31), D(2019, 5, 12), &cov);
+    assert_int(v, jan_feb + expect);
+    /* a window that cuts a month in two takes none of it */
+    v = feed_aggregate(x.ae, ga, ids, norgs, D(2019, 3, 2), D(2019, 3, 31), D(2020, 1, 1), &cov);
+    assert_missing(v);
+    free(ids);
+    free(rows);
+    real_free(&x);
+}
+END_TEST
+
+/* ---- vintages -------------------------------------------------------------------------- */
+
+static const char vintage_rules[] =
+    "feed rev \"Revised figures\" {\n"
+    "    org     = org\n"
+    "    period  = period as month\n"
+    "    vintage = published\n"
+    "    value: count\n"
+    "    type:  text\n"
+    "}\n"
+    "metric total: count = sum(rev.value)\n"
+    "metric type1: count = sum(rev.value where rev.type == \"1\")\n"
+    "metric n: count = count(rev.value)\n"
+    "metric mid: count = median(rev.value)\n";
+
+/* rows out of order on purpose: the revision comes first */
+static const char vintage_csv[] =
+    "org,period,published,type,value\n"
+    "RX1,2019-04,2019-06-20,1,12\n"
+    "RX1,2019-04,2019-05-20,1,10\n"
+    "RX2,2019-04,2019-05-25,1,100\n"
+    "RX2,2019-04,2019-06-10,1,110\n"
+    "RX1,2019-05,2019-06-20,1,7\n"
+    /* several rows per (org, period, vintage), like A&E department types */
+    "RX3,2019-04,2019-05-20,1,100\n"
+    "RX3,2019-04,2019-05-20,2,50\n"
+    "RX3,2019-04,2019-06-20,1,120\n"
+    "RX3,2019-04,2019-06-20,2,60\n";
+
+START_TEST(vintages)
+{
+    Rules r;
+    rules_from_text(&r, vintage_rules);
+    char path[512];
+    write_tmp(path, sizeof path, "vintage.csv", vintage_csv);
+    FeedData *f = load(&r, "rev", path);
+    const FeedStats *s = feed_stats(f);
+    ck_assert_uint_eq(s->rows, 9);
+    ck_assert_uint_eq(s->orgs, 3);
+    ck_assert_uint_eq(s->periods, 2);
+    ck_assert_uint_eq(s->vintages, 4);      /* 05-20, 05-25, 06-10, 06-20 */
+    uint32_t g = agg(&r.bc, "rev", "value", AGG_SUM, false);
+    uint32_t rx1 = org(&r, "RX1"), rx2 = org(&r, "RX2"), rx3 = org(&r, "RX3");
+    Day apr1 = D(2019, 4, 1), apr30 = D(2019, 4, 30);
+    uint32_t cov;
+    /* RX1, April 2019: 10 from 20 May, revised to 12 on 20 June */
+    assert_missing(feed_aggregate(f, g, &rx1, 1, apr1, apr30, D(2019, 5, 1), &cov));
+    ck_assert_uint_eq(cov, 0);
+    assert_missing(feed_aggregate(f, g, &rx1, 1, apr1, apr30, D(2019, 5, 19), &cov));
+    assert_int(feed_aggregate(f, g, &rx1, 1, apr1, apr30, D(2019, 5, 20), &cov), 10);
+    ck_assert_uint_eq(cov, 1);
+    assert_int(feed_aggregate(f, g, &rx1, 1, apr1, apr30, D(2019, 6, 1), &cov), 10);
+    assert_int(feed_aggregate(f, g, &rx1, 1, apr1, apr30, D(2019, 6, 19), &cov), 10);
+    assert_int(feed_aggregate(f, g, &rx1, 1, apr1, apr30, D(2019, 6, 20), &cov), 12);
+    assert_int(feed_aggregate(f, g, &rx1, 1, apr1, apr30, D(2019, 7, 1), &cov), 12);
+    /* two organisations revised on different dates */
+    uint32_t both[] = { rx1, rx2 };
+    assert_int(feed_aggregate(f, g, both, 2, apr1, apr30, D(2019, 5, 22), &cov), 10);
+    ck_assert_uint_eq(cov, 1);
+    assert_int(feed_aggregate(f, g, both, 2, apr1, apr30, D(2019, 6, 1), &cov), 110);
+    ck_assert_uint_eq(cov, 2);
+    assert_int(feed_aggregate(f, g, both, 2, apr1, apr30, D(2019, 6, 15), &cov), 120);
+    assert_int(feed_aggregate(f, g, both, 2, apr1, apr30, D(2019, 7, 1), &cov), 122);
+    /* April and May: RX1's May figure arrives with its April revision */
+    assert_int(feed_aggregate(f, g, &rx1, 1, apr1, D(2019, 5, 31), D(2019, 6, 19), &cov), 10);
+    assert_int(feed_aggregate(f, g, &rx1, 1, apr1, D(2019, 5, 31), D(2019, 6, 20), &cov), 19);
+    /* several rows per key: summed within the chosen vintage only */
+    assert_missing(feed_aggregate(f, g, &rx3, 1, apr1, apr30, D(2019, 5, 19), &cov));
+    assert_int(feed_aggregate(f, g, &rx3, 1, apr1, apr30, D(2019, 6, 1), &cov), 150);
+    assert_int(feed_aggregate(f, g, &rx3, 1, apr1, apr30, D(2019, 7, 1), &cov), 180);
+    uint32_t g1 = agg(&r.bc, "rev", "value", AGG_SUM, true);
+    assert_int(feed_aggregate(f, g1, &rx3, 1, apr1, apr30, D(2019, 6, 1), &cov), 100);
+    assert_int(feed_aggregate(f, g1, &rx3, 1, apr1, apr30, D(2019, 7, 1), &cov), 120);
+    uint32_t gn = agg(&r.bc, "rev", "value", AGG_COUNT, false);
+    assert_int(feed_aggregate(f, gn, &rx3, 1, apr1, apr30, D(2019, 7, 1), &cov), 2);
+    uint32_t gm = agg(&r.bc, "rev", "value", AGG_MEDIAN, false);
+    assert_int(feed_aggregate(f, gm, &rx3, 1, apr1, apr30, D(2019, 7, 1), &cov), 90);
+    uint32_t all[] = { rx1, rx2, rx3 };
+    assert_int(feed_aggregate(f, g, all, 3, apr1, apr30, D(2019, 7, 1), &cov), 302);
+    ck_assert_uint_eq(cov, 3);
+    /* a period of a vintaged feed is known once it has ended */
+    ck_assert(!feed_period_known(f, (Period){ GRAIN_MONTH, 2019 * 12 + 3 }, D(2019, 4, 29)));
+    ck_assert(feed_period_known(f, (Period){ GRAIN_MONTH, 2019 * 12 + 3 }, D(2019, 5, 1)));
+    feed_free(f);
+    rules_free(&r);
+}
+END_TEST
+
+/* The vintage column is a key: every row needs a date in it. */
+START_TEST(vintage_errors)
+{
+    Rules r;
+    rules_from_text(&r, vintage_rules);
+    char path[512], why[1024], want[1024];
+    struct { const char *name, *row, *expect; } cases[] = {
+        { "v_bad.csv", "RX1,2019-04,2019-02-30,1,5\n",
+          "%s:3: column `published`: `2019-02-30` is not a date (2019-03-01 or 20190301)" },
+        { "v_empty.csv", "RX1,2019-04,,1,5\n",
+          "%s:3: column `published`: `` is empty: every row needs the date it was published" },
+        { "v_star.csv", "RX1,2019-04,*,1,5\n",
+          "%s:3: column `published`: `*` is empty: every row needs the date it was published" },
+    };
+    for (int i = 0; i < 3; i++) {
+        char text[256];
+        snprintf(text, sizeof text, "org,period,published,type,value\nRX1,2019-03,2019-04-20,1,5\n%s", cases[i].row);
+        write_tmp(path, sizeof path, cases[i].name, text);
+        FeedData *f = try_load(&r, "rev", path, NULL, why, sizeof why);
+        ck_assert_msg(f == NULL, "%s loaded", cases[i].name);
+        snprintf(want, sizeof want, cases[i].expect, path);
+        ck_assert_str_eq(why, want);
+    }
+    write_tmp(path, sizeof path, "v_nocol.csv", "org,period,type,value\nRX1,2019-03,1,5\n");
+    ck_assert_ptr_null(try_load(&r, "rev", path, NULL, why, sizeof why));
+    snprintf(want, sizeof want, "%s: the header has no column `published` (feed `rev` names it)", path);
+    ck_assert_str_eq(why, want);
+    /* the ODS way of writing a date is a date too */
+    write_tmp(path, sizeof path, "v_ods.csv", "org,period,published,type,value\nRX1,2019-03,20190420,1,5\n");
+    FeedData *f = load(&r, "rev", path);
+    uint32_t rx1 = org(&r, "RX1"), cov;
+    Value v = feed_aggregate(f, agg(&r.bc, "rev", "value", AGG_SUM, false), &rx1, 1, D(2019, 3, 1), D(2019, 3, 31),
+                             D(2019, 4, 20), &cov);
+    feed_free(f);
+    rules_free(&r);
+    assert_int(v, 5);
+}
+END_TEST
+
+typedef struct KeyTally { uint32_t keys, rows, rx3_keys; const Orgs *orgs; } KeyTally;
+
+static void tally(void *ud, uint32_t o, Period p, Day vintage, uint32_t rows)
+{
+    KeyTally *t = ud;
+    t->keys++;
+    t->rows += rows;
+    if (strcmp(orgs_code(t->orgs, o), "RX3") == 0) {
+        t->rx3_keys++;
+        ck_assert_int_eq(p.grain, GRAIN_MONTH);
+        ck_assert_int_eq(p.index, 2019 * 12 + 3);
+        ck_assert(vintage == D(2019, 5, 20) || vintage == D(2019, 6, 20));
+        ck_assert_uint_eq(rows, 2);
+    }
+}
+
+START_TEST(each_key)
+{
+    Rules r;
+    rules_from_text(&r, vintage_rules);
+    char path[512];
+    write_tmp(path, sizeof path, "vintage.csv", vintage_csv);
+    FeedData *f = load(&r, "rev", path);
+    KeyTally t = { .orgs = r.orgs };
+    feed_each_key(f, tally, &t);
+    ck_assert_uint_eq(t.keys, 7);
+    ck_assert_uint_eq(t.rows, 9);
+    ck_assert_uint_eq(t.rx3_keys, 2);
+    feed_free(f);
+    rules_free(&r);
+}
+END_TEST
+
+/* ---- hierarchies with effective dates ---------------------------------------------- */
+
+static const char moves_rules[] =
+    "round moves \"A provider moves system\" { assess = sys }\n"
+    "feed m \"Monthly figures\" {\n"
+    "    org    = org\n"
+    "    period = period as month\n"
+    "    lag    = 0 days\n"
+    "    value: count\n"
+    "}\n"
+    "hierarchy sys \"Systems, with dates\" {\n"
+    "    member = code\n"
+    "    parent = system\n"
+    "    name   = system_name\n"
+    "    from   = valid_from\n"
+    "    to     = valid_to\n"
+    "}\n"
+    "metric total: count = sum(m.value)\n";
+
+/* P is in A until 30 September 2017 and in B from 1 October (as RM2 and
+ * RW3 became R0A); Q is always in B; R was in A for 2016/17 only (dates
+ * written the ODS way). */
+static const char moves_csv[] =
+    "code,system,system_name,valid_from,valid_to\n"
+    "P,A,System A,,2017-09-30\n"
+    "P,B,System B,2017-10-01,\n"
+    "Q,B,,,\n"
+    "R,A,,20160401,20170331\n";
+
+START_TEST(effective_dates)
+{
+    Rules r;
+    rules_from_text(&r, moves_rules);
+    char hpath[512], fpath[512];
+    write_tmp(hpath, sizeof hpath, "moves.csv", moves_csv);
+    /* P 10 a month, Q 1 a month, over 2017/18 */
+    char csv[4096] = "org,period,value\n";
+    for (int i = 0; i < 12; i++) {
+        int y = i < 9 ? 2017 : 2018, m = i < 9 ? i + 4 : i - 8;
+        char line[64];
+        snprintf(line, sizeof line, "P,%d-%02d,10\nQ,%d-%02d,1\n", y, m, y, m);
+        strcat(csv, line);
+    }
+    write_tmp(fpath, sizeof fpath, "monthly.csv", csv);
+    Hierarchy *h = load_hier(&r, "sys", hpath);
+    FeedData *f = load(&r, "m", fpath);
+    uint32_t P = org(&r, "P"), Q = org(&r, "Q"), R = org(&r, "R"), A = org(&r, "A"), B = org(&r, "B");
+    ck_assert_uint_eq(hier_link_count(h), 4);
+    ck_assert_uint_eq(hier_parent_count(h), 2);
+    ck_assert_uint_eq(hier_parent_at(h, 0), A);
+    ck_assert_uint_eq(hier_parent_at(h, 1), B);
+    ck_assert_str_eq(hier_parent_name(h, A), "System A");
+    ck_assert_str_eq(hier_parent_name(h, B), "System B");
+    /* the boundary */
+    ck_assert_uint_eq(hier_parent(h, P, D(2017, 9, 30)), A);
+    ck_assert_uint_eq(hier_parent(h, P, D(2017, 10, 1)), B);
+    ck_assert_uint_eq(hier_parent(h, P, D(2000, 1, 1)), A);
+    ck_assert_uint_eq(hier_parent(h, P, D(2030, 1, 1)), B);
+    ck_assert_uint_eq(hier_parent(h, Q, D(2017, 9, 30)), B);
+    ck_assert_uint_eq(hier_parent(h, R, D(2016, 3, 31)), ORG_NONE);
+    ck_assert_uint_eq(hier_parent(h, R, D(2016, 4, 1)), A);
+    ck_assert_uint_eq(hier_parent(h, R, D(2017, 3, 31)), A);
+    ck_assert_uint_eq(hier_parent(h, R, D(2017, 4, 1)), ORG_NONE);
+    ck_assert_uint_eq(hier_parent(h, A, D(2017, 4, 1)), A);
+    /* members: everyone ever linked, each once */
+    const uint32_t *mem;
+    ck_assert_uint_eq(hier_members(h, A, &mem), 2);
+    ck_assert((mem[0] == P && mem[1] == R) || (mem[0] == R && mem[1] == P));
+    ck_assert_uint_eq(hier_members(h, B, &mem), 2);
+    ck_assert((mem[0] == P && mem[1] == Q) || (mem[0] == Q && mem[1] == P));
+
+    /* System B over 2017/18 should count P from October only: 12 × 1 + 6 × 10.
+     * feed_aggregate takes a plain list of organisations for the whole
+     * window; it has no membership by date. Given B's members it counts P
+     * for all twelve months. */
+    uint32_t g = agg(&r.bc, "m", "value", AGG_SUM, false), cov;
+    Day from = D(2017, 4, 1), to = D(2018, 3, 31), as_of = D(2019, 1, 1);
+    size_t nb = hier_members(h, B, &mem);
+    assert_int(feed_aggregate(f, g, mem, nb, from, to, as_of, &cov), 132);
+    /* The right answer maps each month with hier_parent. */
+    long long totals[2] = { 0, 0 };
+    uint32_t systems[2] = { A, B };
+    for (Period p = period_containing(GRAIN_MONTH, from); period_first_day(p) <= to; p = period_next(p)) {
+        for (int s = 0; s < 2; s++) {
+            uint32_t in[8];
+            size_t n = 0;
+            const uint32_t *cand;
+            size_t nc = hier_members(h, systems[s], &cand);
+            for (size_t k = 0; k < nc; k++)
+                if (hier_parent(h, cand[k], period_first_day(p)) == systems[s]) in[n++] = cand[k];
+            Value v = feed_aggregate(f, g, in, n, period_first_day(p), period_last_day(p), as_of, &cov);
+            if (v.kind == V_MISSING) continue;
+            ck_assert_int_eq(v.kind, V_NUM);
+            totals[s] += v.as.num.n;
+        }
+    }
+    ck_assert_int_eq(totals[0], 60);        /* A: P April to September */
+    ck_assert_int_eq(totals[1], 72);        /* B: Q all year, P October to March */
+    /* feed_aggregate_system does that mapping itself, for any aggregate */
+    assert_int(feed_aggregate_system(f, g, h, A, from, to, as_of, &cov), 60);
+    ck_assert_uint_eq(cov, 1);
+    assert_int(feed_aggregate_system(f, g, h, B, from, to, as_of, &cov), 72);
+    ck_assert_uint_eq(cov, 2);
+    feed_free(f);
+    hier_free(h);
+    rules_free(&r);
+}
+END_TEST
+
+/* A member in two systems at once, or a link that ends before it starts,
+ * is refused with both lines named. */
+START_TEST(overlapping_links)
+{
+    Rules r;
+    rules_from_text(&r, moves_rules);
+    char path[512], why[512];
+    write_tmp(path, sizeof path, "overlap.csv",
+              "code,system,system_name,valid_from,valid_to\n"
+              "P,A,System A,,2017-12-31\n"
+              "P,B,System B,2017-10-01,\n");
+    int h = -1;
+    for (uint16_t k = 0; k < r.bc.nhiers; k++)
+        if (strcmp(r.bc.hiers[k].name, "sys") == 0) h = k;
+    ck_assert_ptr_null(hier_load(&r.bc, (uint16_t)h, path, r.orgs, why, sizeof why));
+    ck_assert_msg(strstr(why, "overlap.csv:3: `P` is already in a system then (line 2)") != NULL, "%s", why);
+    write_tmp(path, sizeof path, "reversed.csv",
+              "code,system,system_name,valid_from,valid_to\n"
+              "P,A,System A,2018-01-01,2017-12-31\n");
+    ck_assert_ptr_null(hier_load(&r.bc, (uint16_t)h, path, r.orgs, why, sizeof why));
+    ck_assert_msg(strstr(why, "reversed.csv:2: `valid_from` starts after it ends") != NULL, "%s", why);
+    rules_free(&r);
+}
+END_TEST
+
+/* ---- errors ---------------------------------------------------------------------------- */
+
+static const char small_rules[] =
+    "feed ae \"A&E\" {\n"
+    "    org    = org_code\n"
+    "    period = period as month\n"
+    "    lag    = 6 weeks\n"
+    "    attendances: count\n"
+    "    breaches:    count\n"
+    "    type:        text\n"
+    "}\n"
+    "metric m: count = sum(ae.attendances)\n";
+
+static const char good_header[] = "period,org_code,type,attendances,breaches\n";
+static const char good_row[] = "2019-04,RX1,1,100,5\n";
+
+/* Loading `text` as feed ae fails with exactly `expect` (a format with one
+ * %s for the path) */
+static void expect_error(const char *name, const char *text, const char *expect)
+{
+    Rules r;
+    rules_from_text(&r, small_rules);
+    char path[512], why[1024], want[2048];
+    write_tmp(path, sizeof path, name, text);
+    FeedData *f = try_load(&r, "ae", path, NULL, why, sizeof why);
+    ck_assert_msg(f == NULL, "%s loaded, but should fail", name);
+    snprintf(want, sizeof want, expect, path);
+    ck_assert_str_eq(why, want);
+    rules_free(&r);
+}
+
+START_TEST(error_bad_cell)
+{
+    char text[512];
+    snprintf(text, sizeof text, "%s%s2019-04,RX2,1,12x,3\n", good_header, good_row);
+    expect_error("bad_cell.csv", text, "%s:3: column `attendances`: `12x` is not a count (a whole number)");
+    snprintf(text, sizeof text, "%s%s2019-04,RX2,1,12,-3\n", good_header, good_row);
+    expect_error("negative.csv", text, "%s:3: column `breaches`: `-3` is not a count (a whole number)");
+    snprintf(text, sizeof text, "%s%s2019-04,RX2,1,12.5,3\n", good_header, good_row);
+    expect_error("fraction.csv", text, "%s:3: column `attendances`: `12.5` is not a count (a whole number)");
+    /* a quoted field with a newline in it: the line is where the record starts */
+    snprintf(text, sizeof text, "%s\"2019-04\",\"RX1\",\"a\nb\",1,1\n2019-04,RX2,1,1 2,3\n", good_header);
+    expect_error("after_newline.csv", text, "%s:4: column `attendances`: `1 2` is not a count (a whole number)");
+    snprintf(text, sizeof text, "%s2019-04,RX2,\"\xff\",1,1\n", good_header);
+    expect_error("not_utf8.csv", text, "%s:2: column `type`: `\xff` is not UTF-8 text");
+}
+END_TEST
+
+START_TEST(error_ragged)
+{
+    char text[512];
+    snprintf(text, sizeof text, "%s%s2019-04,RX2,1,12\n", good_header, good_row);
+    expect_error("short.csv", text, "%s:3: the row has 4 fields, but the header has 5");
+    snprintf(text, sizeof text, "%s%s2019-04,RX2,1,12,3,\n", good_header, good_row);
+    expect_error("long.csv", text, "%s:3: the row has 6 fields, but the header has 5");
+}
+END_TEST
+
+START_TEST(error_unterminated_quote)
+{
+    char text[512];
+    snprintf(text, sizeof text, "%s%s2019-04,\"RX2,1,12,3\n2019-04,RX3,1,12,3\n", good_header, good_row);
+    expect_error("quote.csv", text, "%s: line 4: unterminated quoted field (it starts at line 3)");
+}
+END_TEST
+
+START_TEST(error_missing_column)
+{
+    expect_error("no_breaches.csv", "period,org_code,type,attendances\n2019-04,RX1,1,100\n",
+                 "%s: the header has no column `breaches` (feed `ae` declares it)");
+    expect_error("no_org.csv", "period,org,type,attendances,breaches\n2019-04,RX1,1,100,5\n",
+                 "%s: the header has no column `org_code` (feed `ae` names it)");
+    expect_error("no_period.csv", "month,org_code,type,attendances,breaches\n2019-04,RX1,1,100,5\n",
+                 "%s: the header has no column `period` (feed `ae` names it)");
+    expect_error("twice.csv", "period,org_code,type,attendances,breaches,attendances\n2019-04,RX1,1,100,5,100\n",
+                 "%s:1: column `attendances` appears twice in the header");
+}
+END_TEST
+
+START_TEST(error_empty_file)
+{
+    expect_error("empty.csv", "", "%s: the file is empty: it needs a header naming its columns");
+    expect_error("blank.csv", "\n\n", "%s: the file is empty: it needs a header naming its columns");
+    expect_error("bom_only.csv", "\xEF\xBB\xBF", "%s: the file is empty: it needs a header naming its columns");
+}
+END_TEST
+
+START_TEST(error_no_such_file)
+{
+    Rules r;
+    rules_from_text(&r, small_rules);
+    char path[512], why[1024], want[600];
+    tmp_path(path, sizeof path, "no_such_file.csv");
+    ck_assert_ptr_null(try_load(&r, "ae", path, NULL, why, sizeof why));
+    snprintf(want, sizeof want, "%s: cannot read it: ", path);
+    ck_assert_msg(strncmp(why, want, strlen(want)) == 0, "got: %s", why);
+    rules_free(&r);
+}
+END_TEST
+
+START_TEST(header_only)
+{
+    Rules r;
+    rules_from_text(&r, small_rules);
+    char path[512];
+    write_tmp(path, sizeof path, "header_only.csv", good_header);
+    FeedData *f = load(&r, "ae", path);
+    const FeedStats *s = feed_stats(f);
+    ck_assert_uint_eq(s->rows, 0);
+    ck_assert_uint_eq(s->orgs, 0);
+    ck_assert_uint_eq(s->periods, 0);
+    uint32_t o = orgs_intern(r.orgs, "RX1", 3), cov = 9;
+    assert_missing(feed_aggregate(f, agg(&r.bc, "ae", "attendances", AGG_SUM, false), &o, 1, D(2019, 4, 1),
+                                  D(2020, 3, 31), D(2021, 1, 1), &cov));
+    ck_assert_uint_eq(cov, 0);
+    feed_free(f);
+    rules_free(&r);
+}
+END_TEST
+
+START_TEST(error_missing_org)
+{
+    char text[512];
+    snprintf(text, sizeof text, "%s%s2019-04,,1,12,3\n", good_header, good_row);
+    expect_error("no_org_cell.csv", text, "%s:3: column `org_code` (the organisation) is empty or `*`");
+    snprintf(text, sizeof text, "%s%s2019-04,\"\",1,12,3\n", good_header, good_row);
+    expect_error("quoted_org_cell.csv", text, "%s:3: column `org_code` (the organisation) is empty or `*`");
+}
+END_TEST
+
+START_TEST(error_bad_period)
+{
+    char text[512];
+    snprintf(text, sizeof text, "%s%s2019-13,RX2,1,12,3\n", good_header, good_row);
+    expect_error("month13.csv", text, "%s:3: column `period`: `2019-13` is not a month (2019-03 or 2019-03-01)");
+    snprintf(text, sizeof text, "%s%s2019/20,RX2,1,12,3\n", good_header, good_row);
+    expect_error("fy.csv", text, "%s:3: column `period`: `2019/20` is not a month (2019-03 or 2019-03-01)");
+    snprintf(text, sizeof text, "%s%s,RX2,1,12,3\n", good_header, good_row);
+    expect_error("no_period_cell.csv", text, "%s:3: column `period`: `` is empty: every row needs its period");
+}
+END_TEST
+
+START_TEST(skip_bad_rows)
+{
+    Rules r;
+    rules_from_text(&r, small_rules);
+    char path[512], text[1024];
+    snprintf(text, sizeof text,
+             "%s%s"                         /* line 2: good */
+             "2019-04,RX2,1,12x,3\n"        /* line 3: bad cell */
+             "2019-04,RX3,1,7,1\n"          /* line 4: good */
+             "2019-04,RX4,1\n"              /* line 5: ragged */
+             "2019-13,RX5,1,7,1\n"          /* line 6: bad period */
+             "2019-04,RX1,2,50,0\n",        /* line 7: good */
+             good_header, good_row);
+    write_tmp(path, sizeof path, "skip.csv", text);
+    char *report = NULL;
+    size_t report_len = 0;
+    FILE *out = open_memstream(&report, &report_len);
+    ck_assert_ptr_nonnull(out);
+    FeedOptions opt = { true, out };
+    char why[1024];
+    FeedData *f = try_load(&r, "ae", path, &opt, why, sizeof why);
+    fclose(out);
+    ck_assert_msg(f != NULL, "%s", why);
+    const FeedStats *s = feed_stats(f);
+    ck_assert_uint_eq(s->rows, 6);
+    ck_assert_uint_eq(s->skipped, 3);
+    ck_assert_uint_eq(s->orgs, 2);          /* RX1, RX3: skipped rows add nothing */
+    ck_assert_uint_eq(s->periods, 1);
+    char want[2048];
+    snprintf(want, sizeof want,
+             "pledge: skipped %s:3: column `attendances`: `12x` is not a count (a whole number)\n"
+             "pledge: skipped %s:5: the row has 3 fields, but the header has 5\n"
+             "pledge: skipped %s:6: column `period`: `2019-13` is not a month (2019-03 or 2019-03-01)\n",
+             path, path, path);
+    ck_assert_str_eq(report, want);
+    free(report);
+    size_t norgs;
+    uint32_t *ids = all_orgs(&r, &norgs), cov;
+    assert_int(feed_aggregate(f, agg(&r.bc, "ae", "attendances", AGG_SUM, false), ids, norgs, D(2019, 4, 1),
+                              D(2019, 4, 30), D(2020, 1, 1), &cov),
+               157);
+    ck_assert_uint_eq(cov, 2);
+    free(ids);
+    feed_free(f);
+    /* no report file: still skipped and counted */
+    FeedOptions quiet = { true, NULL };
+    f = try_load(&r, "ae", path, &quiet, why, sizeof why);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(feed_stats(f)->skipped, 3);
+    feed_free(f);
+    /* an unterminated quote is not a row that can be skipped */
+    snprintf(text, sizeof text, "%s%s2019-04,\"RX2,1,12,3\n", good_header, good_row);
+    write_tmp(path, sizeof path, "skip_quote.csv", text);
+    ck_assert_ptr_null(try_load(&r, "ae", path, &quiet, why, sizeof why));
+    snprintf(want, sizeof want, "%s: line 3: unterminated quoted field (it starts at line 3)", path);
+    ck_assert_str_eq(why, want);
+    rules_free(&r);
+}
+END_TEST
+
+static const char sys_rules[] =
+    "hierarchy sys \"Systems\" {\n"
+    "    member = code\n"
+    "    parent = system\n"
+    "    from   = valid_from\n"
+    "}\n";
+
+static void expect_hier_error(const char *name, const char *text, const char *expect)
+{
+    Rules r;
+    rules_from_text(&r, sys_rules);
+    char path[512], why[1024] = "", want[2048];
+    write_tmp(path, sizeof path, name, text);
+    Hierarchy *h = hier_load(&r.bc, 0, path, r.orgs, why, sizeof why);
+    ck_assert_msg(h == NULL, "%s loaded, but should fail", name);
+    snprintf(want, sizeof want, expect, path);
+    ck_assert_str_eq(why, want);
+    rules_free(&r);
+}
+
+START_TEST(hierarchy_errors)
+{
+    expect_hier_error("h_empty.csv", "", "%s: the file is empty: it needs a header naming its columns");
+    expect_hier_error("h_nocol.csv", "code,valid_from\nP,\n",
+                      "%s: the header has no column `system` (hierarchy `sys` names it)");
+    expect_hier_error("h_nofrom.csv", "code,system\nP,A\n",
+                      "%s: the header has no column `valid_from` (hierarchy `sys` names it)");
+    expect_hier_error("h_ragged.csv", "code,system,valid_from\nP,A,\nQ,A\n",
+                      "%s:3: the row has 2 fields, but the header has 3");
+    expect_hier_error("h_member.csv", "code,system,valid_from\nP,A,\n,A,\n", "%s:3: column `code` is empty");
+    expect_hier_error("h_parent.csv", "code,system,valid_from\nP,,\n", "%s:2: column `system` is empty");
+    expect_hier_error("h_date.csv", "code,system,valid_from\nP,A,2017-02-30\n",
+                      "%s:2: column `valid_from`: `2017-02-30` is not a date (2019-03-01 or 20190301)");
+    expect_hier_error("h_quote.csv", "code,system,valid_from\n\"P,A,\n",
+                      "%s: line 2: unterminated quoted field (it starts at line 2)");
+    /* and one that is fine: a BOM, CRLF, spaces */
+    Rules r;
+    rules_from_text(&r, sys_rules);
+    char path[512], why[256];
+    write_tmp(path, sizeof path, "h_good.csv", "\xEF\xBB\xBF" "code, system ,valid_from\r\n P , A , 20170401 \r\n");
+    Hierarchy *h = hier_load(&r.bc, 0, path, r.orgs, why, sizeof why);
+    ck_assert_msg(h != NULL, "%s", why);
+    ck_assert_uint_eq(hier_parent(h, org(&r, "P"), D(2017, 3, 31)), ORG_NONE);
+    ck_assert_uint_eq(hier_parent(h, org(&r, "P"), D(2017, 4, 1)), org(&r, "A"));
+    hier_free(h);
+    rules_free(&r);
+}
+END_TEST
+
+/* A parent's display name is on its members' rows; a row may leave it out. */
+START_TEST(hierarchy_names)
+{
+    Rules r;
+    rules_from_text(&r, "hierarchy sys \"Systems\" { member = code  parent = system  name = system_name }\n");
+    char path[512];
+    write_tmp(path, sizeof path, "h_names.csv",
+              "code,system,system_name\n"
+              "X,C,\n"
+              "Y,C,\"Cheshire, and Merseyside\"\n"
+              "Z,D,\n");
+    Hierarchy *h = load_hier(&r, "sys", path);
+    const char *c = hier_parent_name(h, org(&r, "C")), *d = hier_parent_name(h, org(&r, "D"));
+    char name[64] = "(null)";
+    if (c) snprintf(name, sizeof name, "%s", c);
+    hier_free(h);
+    rules_free(&r);
+    ck_assert_ptr_null(d);
+    ck_assert_str_eq(name, "Cheshire, and Merseyside");
+}
+END_TEST
+
+/* ---- aggregates and missing values ------------------------------------------------------ */
+
+static const char agg_rules[] =
+    "feed f \"Small\" {\n"
+    "    org    = org\n"
+    "    period = period as month\n"
+    "    lag    = 0 days\n"
+    "    value: count\n"
+    "    type:  text\n"
+    "}\n"
+    "metric s: count = sum(f.value)\n"
+    "metric c: count = count(f.value)\n"
+    "metric mn: count = mean(f.value)\n"
+    "metric lo: count = min(f.value)\n"
+    "metric hi: count = max(f.value)\n"
+    "metric md: count = median(f.value)\n"
+    "metric s1: count = sum(f.value where f.type == \"1\")\n";
+
+static const char agg_csv[] =
+    "org,period,type,value\n"
+    "A,2019-04,1,10\n"
+    "A,2019-05,\"1\",20\n"
+    "A,2019-06,2,30\n"
+    "B,2019-04,1,5\n"
+    "B,2019-05,1,*\n"
+    "B,2019-06,2,\n"
+    "B,2019-06,*,1000\n"      /* a missing type: the filter is missing, not true */
+    "C,2019-04,1,*\n"
+    "C,2019-05,1,\n"
+    "C,2019-06,1,\"\"\n";
+
+typedef struct Aggs { uint32_t s, c, mn, lo, hi, md, s1; } Aggs;
+
+START_TEST(aggregates)
+{
+    Rules r;
+    rules_from_text(&r, agg_rules);
+    char path[512];
+    write_tmp(path, sizeof path, "agg.csv", agg_csv);
+    FeedData *f = load(&r, "f", path);
+    Aggs g = { agg(&r.bc, "f", "value", AGG_SUM, false), agg(&r.bc, "f", "value", AGG_COUNT, false),
+               agg(&r.bc, "f", "value", AGG_MEAN, false), agg(&r.bc, "f", "value", AGG_MIN, false),
+               agg(&r.bc, "f", "value", AGG_MAX, false), agg(&r.bc, "f", "value", AGG_MEDIAN, false),
+               agg(&r.bc, "f", "value", AGG_SUM, true) };
+    uint32_t A = org(&r, "A"), B = org(&r, "B"), C = org(&r, "C"), cov;
+    uint32_t ab[] = { A, B };
+    Day from = D(2019, 4, 1), to = D(2019, 6, 30), as_of = D(2020, 1, 1);
+    /* A and B, Q1: 10, 20, 30, 5, 1000 */
+    assert_int(feed_aggregate(f, g.s, ab, 2, from, to, as_of, &cov), 1065);
+    ck_assert_uint_eq(cov, 2);
+    assert_int(feed_aggregate(f, g.c, ab, 2, from, to, as_of, &cov), 5);
+    assert_exact(feed_aggregate(f, g.mn, ab, 2, from, to, as_of, &cov), 213, 1, "mean");
+    assert_int(feed_aggregate(f, g.lo, ab, 2, from, to, as_of, &cov), 5);
+    assert_int(feed_aggregate(f, g.hi, ab, 2, from, to, as_of, &cov), 1000);
+    assert_int(feed_aggregate(f, g.md, ab, 2, from, to, as_of, &cov), 20);
+    assert_int(feed_aggregate(f, g.s1, ab, 2, from, to, as_of, &cov), 35);
+    /* A alone, April and May: an even number of values */
+    assert_int(feed_aggregate(f, g.md, &A, 1, from, D(2019, 5, 31), as_of, &cov), 15);
+    assert_exact(feed_aggregate(f, g.mn, &A, 1, from, D(2019, 5, 31), as_of, &cov), 15, 1, "mean");
+    /* A, all three: mean 20, and a mean that is not whole */
+    assert_exact(feed_aggregate(f, g.mn, ab, 2, from, D(2019, 5, 31), as_of, &cov), 35, 3, "mean of 10, 20, 5");
+    assert_exact(feed_aggregate(f, g.md, ab, 2, from, D(2019, 5, 31), as_of, &cov), 10, 1, "median of 10, 20, 5");
+    /* B: the `*` and empty cells are missing, not 0 */
+    assert_int(feed_aggregate(f, g.c, &B, 1, from, to, as_of, &cov), 2);
+    assert_exact(feed_aggregate(f, g.mn, &B, 1, from, to, as_of, &cov), 1005, 2, "mean of 5, 1000");
+    assert_int(feed_aggregate(f, g.lo, &B, 1, from, to, as_of, &cov), 5);
+    assert_int(feed_aggregate(f, g.s1, &B, 1, from, to, as_of, &cov), 5);
+    assert_missing(feed_aggregate(f, g.s, &B, 1, D(2019, 5, 1), D(2019, 5, 31), as_of, &cov));
+    ck_assert_uint_eq(cov, 1);
+    /* C: every cell missing. Nothing to add up is missing; count counts the
+     * values there are, none */
+    assert_missing(feed_aggregate(f, g.s, &C, 1, from, to, as_of, &cov));
+    ck_assert_uint_eq(cov, 1);
+    assert_int(feed_aggregate(f, g.c, &C, 1, from, to, as_of, &cov), 0);
+    assert_missing(feed_aggregate(f, g.mn, &C, 1, from, to, as_of, &cov));
+    assert_missing(feed_aggregate(f, g.lo, &C, 1, from, to, as_of, &cov));
+    assert_missing(feed_aggregate(f, g.hi, &C, 1, from, to, as_of, &cov));
+    assert_missing(feed_aggregate(f, g.md, &C, 1, from, to, as_of, &cov));
+    assert_missing(feed_aggregate(f, g.s1, &C, 1, from, to, as_of, &cov));
+    /* a missing cell does not hide the others */
+    uint32_t abc[] = { A, B, C };
+    assert_int(feed_aggregate(f, g.s, abc, 3, from, to, as_of, &cov), 1065);
+    ck_assert_uint_eq(cov, 3);
+    feed_free(f);
+    rules_free(&r);
+}
+END_TEST
+
+/* An aggregate over no rows at all is missing (spec §4), count included. */
+START_TEST(aggregates_over_no_rows)
+{
+    Rules r;
+    rules_from_text(&r, agg_rules);
+    char path[512];
+    write_tmp(path, sizeof path, "agg.csv", agg_csv);
+    FeedData *f = load(&r, "f", path);
+    Aggs g = { agg(&r.bc, "f", "value", AGG_SUM, false), agg(&r.bc, "f", "value", AGG_COUNT, false),
+               agg(&r.bc, "f", "value", AGG_MEAN, false), agg(&r.bc, "f", "value", AGG_MIN, false),
+               agg(&r.bc, "f", "value", AGG_MAX, false), agg(&r.bc, "f", "value", AGG_MEDIAN, false),
+               agg(&r.bc, "f", "value", AGG_SUM, true) };
+    uint32_t A = org(&r, "A"), E = orgs_intern(r.orgs, "E", 1), cov = 7;
+    uint32_t list[] = { g.s, g.c, g.mn, g.lo, g.hi, g.md, g.s1 };
+    const char *names[] = { "sum", "count", "mean", "min", "max", "median", "sum where" };
+    /* findings are collected, so that the feed is freed before any failure
+     * (a clean valgrind run with CK_FORK=no) */
+    char bad[1024] = "";
+    size_t nbad = 0;
+    for (int i = 0; i < 7; i++) {
+        struct { const uint32_t *orgs; size_t n; Day from, to; const char *what; } cases[] = {
+            { &A, 1, D(2019, 7, 1), D(2019, 9, 30), "a window with no rows" },
+            { &E, 1, D(2019, 4, 1), D(2019, 6, 30), "an organisation with no rows" },
+            { NULL, 0, D(2019, 4, 1), D(2019, 6, 30), "no organisations" },
+        };
+        for (int k = 0; k < 3; k++) {
+            Value v = feed_aggregate(f, list[i], cases[k].orgs, cases[k].n, cases[k].from, cases[k].to,
+                                     D(2020, 1, 1), &cov);
+            if ((v.kind != V_MISSING || cov != 0) && nbad < sizeof bad - 1)
+                nbad += (size_t)snprintf(bad + nbad, sizeof bad - nbad, "; %s over %s: kind %d, coverage %u",
+                                         names[i], cases[k].what, v.kind, cov);
+        }
+        /* not yet known: June; April and May are */
+        feed_aggregate(f, list[i], &A, 1, D(2019, 4, 1), D(2019, 6, 30), D(2019, 6, 29), &cov);
+        if (cov != 1 && nbad < sizeof bad - 1)
+            nbad += (size_t)snprintf(bad + nbad, sizeof bad - nbad, "; %s: coverage %u, expected 1", names[i], cov);
+    }
+    /* an aggregate index of another feed, or out of range */
+    Value v = feed_aggregate(f, 9999, &A, 1, D(2019, 4, 1), D(2019, 6, 30), D(2020, 1, 1), &cov);
+    feed_free(f);
+    rules_free(&r);
+    assert_missing(v);
+    ck_assert_msg(nbad == 0, "expected missing (spec 4: an aggregate over no rows is missing)%s", bad);
+}
+END_TEST
+
+/* Cells of every type a feed column can have. */
+START_TEST(cell_types)
+{
+    Rules r;
+    rules_from_text(&r,
+                    "feed t \"Types\" {\n"
+                    "    org    = org\n"
+                    "    period = quarter as quarter\n"
+                    "    lag    = 8 weeks\n"
+                    "    share:  percent\n"
+                    "    spend:  money\n"
+                    "    change: pp\n"
+                    "    x:      number\n"
+                    "}\n"
+                    "metric a: percent = mean(t.share)\n"
+                    "metric b: money = sum(t.spend)\n"
+                    "metric c: number = sum(t.x)\n"
+                    "metric d: pp = max(t.change)\n");
+    char path[512];
+    write_tmp(path, sizeof path, "types.csv",
+              "org,quarter,share,spend,change,x\n"
+              "A,2019/20 Q1,90%,£1500.50,0.5pp,-1.25\n"
+              "A,2019/20 Q2,0.8,-£3,1.5,2\n"
+              "A,2019/20  Q3,*,1000,,0.25\n");
+    FeedData *f = load(&r, "t", path);
+    ck_assert_uint_eq(feed_stats(f)->periods, 3);
+    uint32_t A = org(&r, "A"), cov;
+    Day from = D(2019, 4, 1), to = D(2020, 3, 31), as_of = D(2021, 1, 1);
+    assert_exact(feed_aggregate(f, agg(&r.bc, "t", "share", AGG_MEAN, false), &A, 1, from, to, as_of, &cov), 17, 20,
+                 "mean of 90% and 0.8");
+    assert_exact(feed_aggregate(f, agg(&r.bc, "t", "spend", AGG_SUM, false), &A, 1, from, to, as_of, &cov), 4995, 2,
+                 "£1500.50 - £3 + £1000");
+    assert_exact(feed_aggregate(f, agg(&r.bc, "t", "x", AGG_SUM, false), &A, 1, from, to, as_of, &cov), 1, 1,
+                 "-1.25 + 2 + 0.25");
+    assert_exact(feed_aggregate(f, agg(&r.bc, "t", "change", AGG_MAX, false), &A, 1, from, to, as_of, &cov), 3,
+                 200, "1.5pp");
+    /* 8 weeks after 30 September 2019 is 25 November */
+    Period q2 = { GRAIN_QUARTER, 2019 * 4 + 1 };
+    ck_assert(!feed_period_known(f, q2, D(2019, 11, 24)));
+    ck_assert(feed_period_known(f, q2, D(2019, 11, 25)));
+    feed_free(f);
+    rules_free(&r);
+}
+END_TEST
+
+/* A feed written the way NHS files are: BOM, CRLF, quotes, stray spaces,
+ * columns the feed does not declare (one of them twice). */
+START_TEST(messy_file)
+{
+    Rules r;
+    rules_from_text(&r, small_rules);
+    char path[512];
+    write_tmp(path, sizeof path, "messy.csv",
+              "\xEF\xBB\xBF\"org_code\",\"name\",\"period\",type,attendances,breaches,note,note\r\n"
+              "\"RX1\",\"Hospital, the\",\"2019-04-01\",\"1\", 100 ,5,,\r\n"
+              "\r\n"
+              "RX1 ,\"A \"\"quoted\"\" name\", 2019-05 ,1,200,10,x,y\r\n"
+              "RX2,\"Line\r\nbreak\",2019-05,\"other\",\"300\",\"\",,\r\n");
+    char why[1024];
+    FeedData *f = try_load(&r, "ae", path, NULL, why, sizeof why);
+    if (!f) {
+        rules_free(&r);
+        ck_abort_msg("columns the feed does not declare are ignored (spec 3), duplicates too: %s", why);
+    }
+    const FeedStats *s = feed_stats(f);
+    ck_assert_uint_eq(s->rows, 3);
+    ck_assert_uint_eq(s->orgs, 2);
+    ck_assert_uint_eq(s->periods, 2);
+    uint32_t ids[] = { org(&r, "RX1"), org(&r, "RX2") }, cov;
+    assert_int(feed_aggregate(f, agg(&r.bc, "ae", "attendances", AGG_SUM, false), ids, 2, D(2019, 4, 1),
+                              D(2019, 5, 31), D(2020, 1, 1), &cov),
+               600);
+    feed_free(f);
+    rules_free(&r);
+}
+END_TEST
+
+/* `"*"` in quotes in a numeric column is the suppression mark all the same
+ * (files that quote every field); in a text column it is the text. */
+START_TEST(quoted_star)
+{
+    Rules r;
+    rules_from_text(&r, agg_rules);
+    char path[512], why[1024];
+    write_tmp(path, sizeof path, "quoted_star.csv", "org,period,type,value\n\"A\",\"2019-04\",\"1\",\"*\"\n"
+                                                    "\"A\",\"2019-05\",\"1\",\"4\"\n");
+    FeedData *f = try_load(&r, "f", path, NULL, why, sizeof why);
+    if (!f) {
+        rules_free(&r);
+        ck_abort_msg("a quoted \"*\" count cell should be missing: %s", why);
+    }
+    uint32_t A = org(&r, "A"), cov;
+    assert_int(feed_aggregate(f, agg(&r.bc, "f", "value", AGG_COUNT, false), &A, 1, D(2019, 4, 1), D(2019, 5, 31),
+                              D(2020, 1, 1), &cov),
+               1);
+    feed_free(f);
+    rules_free(&r);
+}
+END_TEST
+
+/* The where-filter's cache must not confuse two rows whose cells differ. */
+START_TEST(filter_cache_distinct_cells)
+{
+    Rules r;
+    rules_from_text(&r,
+                    "feed g \"Two text columns\" {\n"
+                    "    org    = org\n"
+                    "    period = period as month\n"
+                    "    lag    = 0 days\n"
+                    "    a: text\n"
+                    "    b: text\n"
+                    "    value: count\n"
+                    "}\n"
+                    "metric m: count = sum(g.value where g.a == \"x\" and g.b == \"y\\u{1f}uz\")\n");
+    char path[512];
+    /* row 1: a = x\x1fuy, b = z; row 2: a = x, b = y\x1fuz. Only row 2 passes. */
+    write_tmp(path, sizeof path, "cache.csv",
+              "org,period,a,b,value\n"
+              "A,2019-04,x\x1fuy,z,1\n"
+              "A,2019-05,x,y\x1fuz,2\n");
+    FeedData *f = load(&r, "g", path);
+    uint32_t A = org(&r, "A"), cov;
+    Value v = feed_aggregate(f, agg(&r.bc, "g", "value", AGG_SUM, true), &A, 1, D(2019, 4, 1), D(2019, 5, 31),
+                             D(2020, 1, 1), &cov);
+    feed_free(f);
+    rules_free(&r);
+    /* the cache keys on the cells' bytes joined with \x1f: both rows make
+     * the key "ux\x1fuy\x1fuz\x1f", so row 2 gets row 1's `false` */
+    assert_int(v, 2);
+}
+END_TEST
+
+/* A where-filter over a text column, evaluated per distinct value. */
+START_TEST(filter_text_values)
+{
+    Rules r;
+    rules_from_text(&r,
+                    "feed g \"Text\" {\n"
+                    "    org    = org\n"
+                    "    period = period as month\n"
+                    "    lag    = 0 days\n"
+                    "    type: text\n"
+                    "    value: count\n"
+                    "}\n"
+                    "metric q: count = sum(g.value where g.type == \"1\")\n"
+                    "metric e: count = sum(g.value where g.type == \"\")\n");
+    char path[512];
+    write_tmp(path, sizeof path, "text.csv",
+              "org,period,type,value\n"
+              "A,2019-04,1,1\n"
+              "A,2019-05,\"1\",2\n"
+              "A,2019-06,*,4\n"         /* missing: not \"1\" and not \"\" */
+              "A,2019-07,\"*\",8\n"     /* the text * */
+              "A,2019-08,11,16\n"
+              "A,2019-09,\"\",32\n"     /* empty text */
+              "A,2019-10,,64\n");       /* missing */
+    FeedData *f = load(&r, "g", path);
+    uint32_t A = org(&r, "A"), cov;
+    uint32_t q = UINT32_MAX, e = UINT32_MAX;
+    for (uint32_t i = 0; i < r.bc.naggs; i++) {
+        if (r.bc.aggs[i].filter < 0) continue;
+        if (q == UINT32_MAX) q = i;
+        else e = i;
+    }
+    ck_assert_uint_ne(e, UINT32_MAX);
+    assert_int(feed_aggregate(f, q, &A, 1, D(2019, 4, 1), D(2019, 12, 31), D(2020, 1, 1), &cov), 3);
+    assert_int(feed_aggregate(f, e, &A, 1, D(2019, 4, 1), D(2019, 12, 31), D(2020, 1, 1), &cov), 32);
+    feed_free(f);
+    rules_free(&r);
+}
+END_TEST
+
+/* A feed may declare many columns. */
+START_TEST(many_columns)
+{
+    /* load_row once kept a row's values in `Value values[256]` on the stack:
+     * more columns overwrote it and crashed the process */
+    enum { NCOLS = 300 };
+    char *rules = malloc(64 * NCOLS + 512), *csv = malloc(16 * NCOLS * 3 + 64);
+    size_t n = (size_t)sprintf(rules, "feed w \"Wide\" {\n    org = org\n    period = period as month\n    lag = 0 days\n");
+    for (int i = 0; i < NCOLS; i++) n += (size_t)sprintf(rules + n, "    c%d: count\n", i);
+    sprintf(rules + n, "}\nmetric last: count = sum(w.c%d)\nmetric first: count = sum(w.c0)\n", NCOLS - 1);
+    n = (size_t)sprintf(csv, "org,period");
+    for (int i = 0; i < NCOLS; i++) n += (size_t)sprintf(csv + n, ",c%d", i);
+    n += (size_t)sprintf(csv + n, "\nA,2019-04");
+    for (int i = 0; i < NCOLS; i++) n += (size_t)sprintf(csv + n, ",%d", i + 1);
+    sprintf(csv + n, "\n");
+    Rules r;
+    rules_from_text(&r, rules);
+    char path[512];
+    write_tmp(path, sizeof path, "wide.csv", csv);
+    free(rules);
+    free(csv);
+    FeedData *f = load(&r, "w", path);
+    uint32_t A = org(&r, "A"), cov;
+    assert_int(feed_aggregate(f, agg(&r.bc, "w", "c0", AGG_SUM, false), &A, 1, D(2019, 4, 1), D(2019, 4, 30),
+                              D(2020, 1, 1), &cov),
+               1);
+    assert_int(feed_aggregate(f, agg(&r.bc, "w", "c299", AGG_SUM, false), &A, 1, D(2019, 4, 1), D(2019, 4, 30),
+                              D(2020, 1, 1), &cov),
+               NCOLS);
+    feed_free(f);
+    rules_free(&r);
+}
+END_TEST
+
+/* Two feeds and a hierarchy of one run share organisation ids. */
+START_TEST(shared_orgs)
+{
+    Rules r;
+    rules_from_text(&r, "feed a \"A\" { org = org  period = period as month  lag = 0 days  v: count }\n"
+                        "feed b \"B\" { org = code period = month as month  lag = 0 days  w: count }\n"
+                        "metric x: count = sum(a.v) + sum(b.w)\n");
+    char pa[512], pb[512];
+    write_tmp(pa, sizeof pa, "a.csv", "org,period,v\nRX1,2019-04,1\nRX2,2019-04,2\n");
+    write_tmp(pb, sizeof pb, "b.csv", "code,month,w\nRX3,2019-04,30\nRX2,2019-04,20\n");
+    FeedData *a = load(&r, "a", pa), *b = load(&r, "b", pb);
+    ck_assert_uint_eq(orgs_count(r.orgs), 3);
+    uint32_t rx2 = org(&r, "RX2"), cov;
+    assert_int(feed_aggregate(a, agg(&r.bc, "a", "v", AGG_SUM, false), &rx2, 1, D(2019, 4, 1), D(2019, 4, 30),
+                              D(2020, 1, 1), &cov),
+               2);
+    assert_int(feed_aggregate(b, agg(&r.bc, "b", "w", AGG_SUM, false), &rx2, 1, D(2019, 4, 1), D(2019, 4, 30),
+                              D(2020, 1, 1), &cov),
+               20);
+    /* RX3 was interned after a was loaded: a has no rows for it */
+    uint32_t rx3 = org(&r, "RX3");
+    assert_missing(feed_aggregate(a, agg(&r.bc, "a", "v", AGG_SUM, false), &rx3, 1, D(2019, 4, 1), D(2019, 4, 30),
+                                  D(2020, 1, 1), &cov));
+    feed_free(a);
+    feed_free(b);
+    rules_free(&r);
+}
+END_TEST
+
+/* ---- the runner ------------------------------------------------------------------------------ */
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st; (void)flag; (void)ftw;
+    return remove(path);
+}
+
+static Suite *feed_suite(void)
+{
+    Suite *s = suite_create("feed");
+    TCase *t = tcase_create("orgs");
+    tcase_add_test(t, orgs_interning);
+    suite_add_tcase(s, t);
+
+    t = tcase_create("real");
+    tcase_set_timeout(t, 120);
+    tcase_add_test(t, real_ae_loads);
+    tcase_add_test(t, real_stp_lookup);
+    tcase_add_test(t, real_type1_mapping);
+    tcase_add_test(t, real_england);
+    tcase_add_test(t, real_stp_years);
+    tcase_add_test(t, real_lag_boundary);
+    suite_add_tcase(s, t);
+
+    t = tcase_create("vintages");
+    tcase_add_test(t, vintages);
+    tcase_add_test(t, vintage_errors);
+    tcase_add_test(t, each_key);
+    suite_add_tcase(s, t);
+
+    t = tcase_create("hierarchies");
+    tcase_add_test(t, effective_dates);
+    tcase_add_test(t, overlapping_links);
+    tcase_add_test(t, hierarchy_errors);
+    tcase_add_test(t, hierarchy_names);
+    suite_add_tcase(s, t);
+
+    t = tcase_create("errors");
+    tcase_add_test(t, error_bad_cell);
+    tcase_add_test(t, error_ragged);
+    tcase_add_test(t, error_unterminated_quote);
+    tcase_add_test(t, error_missing_column);
+    tcase_add_test(t, error_empty_file);
+    tcase_add_test(t, error_no_such_file);
+    tcase_add_test(t, header_only);
+    tcase_add_test(t, error_missing_org);
+    tcase_add_test(t, error_bad_period);
+    tcase_add_test(t, skip_bad_rows);
+    suite_add_tcase(s, t);
+
+    t = tcase_create("aggregates");
+    tcase_add_test(t, aggregates);
+    tcase_add_test(t, aggregates_over_no_rows);
+    tcase_add_test(t, cell_types);
+    tcase_add_test(t, messy_file);
+    tcase_add_test(t, quoted_star);
+    tcase_add_test(t, filter_cache_distinct_cells);
+    tcase_add_test(t, filter_text_values);
+    tcase_add_test(t, shared_orgs);
+    suite_add_tcase(s, t);
+
+    /* more than 256 declared columns overflow the loader's `Value
+     * values[256]`; the test runs only in a forked child (see it) */
+    t = tcase_create("wide");
+    tcase_add_test(t, many_columns);
+    suite_add_tcase(s, t);
+    return s;
+}
+
+int main(void)
+{
+    const char *base = getenv("TMPDIR");
+    snprintf(tmpdir, sizeof tmpdir, "%s/pledge-feed.XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 99;
+    }
+    runner = srunner_create(feed_suite());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
