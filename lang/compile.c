@@ -850,7 +850,7 @@ static void compile_round(Comp *c, Decl *d, BcRound *r)
 #define COPY_OUT(c, dst, n, vec) do { \
         (n) = (__typeof__(n))(vec).len; \
         (dst) = arena_alloc((c)->arena, ((vec).len + 1) * sizeof *(dst)); \
-        memcpy((dst), (vec).items, (vec).len * sizeof *(dst)); \
+        if ((vec).len) memcpy((dst), (vec).items, (vec).len * sizeof *(dst));  /* items is NULL when empty */ \
         vec_free(&(vec)); \
     } while (0)
 

@@ -1,6 +1,7 @@
 /* front.c: loading a program: the root rule file and what it imports. */
 #include "front.h"
 #include "checker.h"
+#include "utf8.h"
 #include "stdlib/stdlib.h"
 #include <limits.h>
 #include <stdlib.h>
@@ -10,31 +11,17 @@ enum { MAX_SOURCE_BYTES = 64 << 20 };
 
 bool front_check_encoding(Diags *d, Source *src)
 {
-    const unsigned char *s = (const unsigned char *)src->text;
-    size_t n = src->len;
+    size_t bad;
+    if (utf8_valid(src->text, src->len, &bad)) return true;
     int line = 1, col = 1;
-    for (size_t i = 0; i < n;) {
-        unsigned char b = s[i];
-        size_t len = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
-        bool ok = len > 0 && i + len <= n && b != 0;
-        for (size_t k = 1; ok && k < len; k++) ok = (s[i + k] & 0xC0) == 0x80;
-        if (ok && len > 1) {
-            /* overlong forms, surrogates and values past U+10FFFF */
-            unsigned cp = b & (0x7F >> len);
-            for (size_t k = 1; k < len; k++) cp = cp << 6 | (s[i + k] & 0x3F);
-            static const unsigned min[] = { 0, 0, 0x80, 0x800, 0x10000 };
-            ok = cp >= min[len] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
-        }
-        if (!ok) {
-            Span at = { line, col, line, col };
-            if (b == 0) diag_error(d, src, at, "a NUL byte: a rule file must be text");
-            else diag_error(d, src, at, "invalid UTF-8 (byte 0x%02X): a rule file must be UTF-8 text", b);
-            return false;
-        }
-        if (b == '\n') { line++; col = 1; } else col++;
-        i += len;
+    for (size_t i = 0; i < bad; i += utf8_char((const unsigned char *)src->text + i, src->len - i)) {
+        if (src->text[i] == '\n') { line++; col = 1; } else col++;
     }
-    return true;
+    Span at = { line, col, line, col };
+    unsigned char b = (unsigned char)src->text[bad];
+    if (b == 0) diag_error(d, src, at, "a NUL byte: a rule file must be text");
+    else diag_error(d, src, at, "invalid UTF-8 (byte 0x%02X): a rule file must be UTF-8 text", b);
+    return false;
 }
 
 /* Joins the directory of `base` and `rel`: "a/main.pledge" + "lib/x.pledge". */

@@ -8,6 +8,7 @@
  * once per byte, and no record allocates (the field array and the scratch
  * buffer are reused). */
 #include "csv.h"
+#include "utf8.h"
 #include "mem.h"
 
 #include <errno.h>
@@ -229,32 +230,12 @@ static CsvStatus fail(CsvReader *r, uint64_t line, const char *fmt, ...)
     return CSV_ERROR;
 }
 
-/* How many bytes of a well-formed UTF-8 character start at p (0 if not). */
-static size_t utf8_char(const unsigned char *p, const unsigned char *end)
-{
-    size_t n = *p >= 0xC2 && *p <= 0xDF ? 2 : *p >= 0xE0 && *p <= 0xEF ? 3
-             : *p >= 0xF0 && *p <= 0xF4 ? 4 : 0;
-    if (n == 0 || (size_t)(end - p) < n)
-        return 0;
-    /* Second-byte ranges that exclude overlongs, surrogates and > U+10FFFF. */
-    unsigned lo = 0x80, hi = 0xBF;
-    if (*p == 0xE0) lo = 0xA0;
-    if (*p == 0xED) hi = 0x9F;
-    if (*p == 0xF0) lo = 0x90;
-    if (*p == 0xF4) hi = 0x8F;
-    if (p[1] < lo || p[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++)
-        if (p[i] < 0x80 || p[i] > 0xBF)
-            return 0;
-    return n;
-}
 
 /* The offending character for a message: itself if printable (or a whole
  * UTF-8 character), else an escape, so the message stays one clean line. */
 static void show_char(char out[8], const unsigned char *p, const unsigned char *end)
 {
-    size_t n = utf8_char(p, end);
+    size_t n = *p >= 0x80 ? utf8_char(p, (size_t)(end - p)) : 0;   /* a multi-byte character */
     if (*p >= 0x21 && *p <= 0x7E)
         snprintf(out, 8, "%c", *p);
     else if (n > 0)

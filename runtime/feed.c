@@ -7,6 +7,7 @@
  * periods of a window, the vintage visible on a date. */
 #include "feed.h"
 #include "csv.h"
+#include "utf8.h"
 #include "natives.h"
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -129,19 +130,6 @@ static bool parse_decimal(const char *s, size_t n, bool allow_sign, Num *out)
     return num_make(neg ? -v : v, den, out) == NUM_OK;
 }
 
-static bool valid_utf8(const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
-        unsigned char b = p[i];
-        size_t len = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 0;
-        if (!len || b == 0 || i + len > n || (len == 2 && b < 0xC2)) return false;
-        for (size_t k = 1; k < len; k++)
-            if ((p[i + k] & 0xC0) != 0x80) return false;
-        i += len;
-    }
-    return true;
-}
 
 /* Parses a cell of the given type; NULL on success, else what is wrong. */
 static const char *parse_cell(TypeKind type, const CsvField *f, Value *out)
@@ -183,7 +171,7 @@ static const char *parse_cell(TypeKind type, const CsvField *f, Value *out)
         return NULL;
     }
     case T_TEXT:
-        if (!valid_utf8(s, n)) return "is not UTF-8 text";
+        if (!utf8_valid(s, n, NULL)) return "is not UTF-8 text";
         *out = val_text(s, (uint32_t)n);
         return NULL;
     case T_BOOL:

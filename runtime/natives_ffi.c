@@ -5,6 +5,7 @@
  * and kept until native_free. Values cross the boundary as four C types:
  * number as double, count as int64_t, bool as int, text as const char *. */
 #include "natives_ffi.h"
+#include "utf8.h"
 
 #include <ffi.h>        /* libffi's: ours is not named ffi.h, so this finds it */
 #include <dlfcn.h>
@@ -229,29 +230,6 @@ static bool convert_arg(Fn *fn, unsigned i, Value v, Arena *arena, char *why, si
     return false;
 }
 
-/* RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF. */
-static bool utf8_valid(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        if (c < 0x80) { i++; continue; }
-        size_t len;
-        uint32_t cp, min;
-        if ((c & 0xE0) == 0xC0)      { len = 2; cp = c & 0x1F; min = 0x80; }
-        else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; min = 0x800; }
-        else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; min = 0x10000; }
-        else return false;
-        if (n - i < len) return false;
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80) return false;
-            cp = cp << 6 | (s[i + k] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-        i += len;
-    }
-    return true;
-}
 
 NativeStatus native_call(Native *n, uint16_t index, const Value *args, Arena *arena, Value *result,
                          char *why, size_t whycap)
@@ -313,7 +291,7 @@ NativeStatus native_call(Native *n, uint16_t index, const Value *args, Arena *ar
                 e->name, fn->lib->name, len);
             return NATIVE_FAILED;
         }
-        if (!utf8_valid((const unsigned char *)r.s, len)) {
+        if (!utf8_valid(r.s, len, NULL)) {
             say(why, whycap, "native function `%s` in %s returned text that is not valid UTF-8",
                 e->name, fn->lib->name);
             return NATIVE_FAILED;

@@ -6,6 +6,7 @@
  * well-formed constants. The VM checks none of this again, so the rules here
  * are the whole of what stands between a hostile .plb file and the VM. */
 #include "plb.h"
+#include "utf8.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -48,32 +49,6 @@ static bool bad(Ver *v, const char *fmt, ...)
 
 static bool valid_grain(unsigned g) { return g <= GRAIN_FY; }
 
-/* Strict UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF. */
-static bool valid_utf8(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        size_t len;
-        uint32_t cp, min;
-        if (c < 0x80) { i++; continue; }
-        if (c >= 0xC2 && c <= 0xDF)      { len = 2; cp = c & 0x1F; min = 0x80; }
-        else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; min = 0x800; }
-        else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; min = 0x10000; }
-        else return false;
-        if (n - i < len)
-            return false;
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return false;
-            cp = cp << 6 | (s[i + k] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += len;
-    }
-    return true;
-}
 
 static uint64_t gcd_u64(uint64_t a, uint64_t b)
 {
@@ -121,7 +96,7 @@ static bool check_const(Ver *v, uint32_t i, const Value *c)
             return bad(v, "constant %u: text without its bytes", i);
         if (c->as.text.len && memchr(c->as.text.bytes, 0, c->as.text.len))
             return bad(v, "constant %u: text with a NUL byte", i);
-        if (c->as.text.len && !valid_utf8((const unsigned char *)c->as.text.bytes, c->as.text.len))
+        if (c->as.text.len && !utf8_valid(c->as.text.bytes, c->as.text.len, NULL))
             return bad(v, "constant %u: text that is not valid UTF-8", i);
         return true;
     case V_PERIOD:

@@ -1,5 +1,5 @@
 /* test_calendar.c: dates, NHS periods and their text (runtime/calendar.c). */
-#include <check.h>
+#include "unit.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -471,9 +471,5 @@ static Suite *calendar_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(calendar_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return unit_run(calendar_suite());
 }

@@ -4,7 +4,7 @@
  * with what it must be: "L:" the line the record starts on, then the fields
  * joined by '|', a quoted field in <...>, CR and LF inside a field shown as
  * \r and \n; an error ends the dump as "!message". */
-#include <check.h>
+#include "unit.h"
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -822,9 +822,5 @@ static Suite *csv_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(csv_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return unit_run(csv_suite());
 }

@@ -1,6 +1,6 @@
 /* test_ffi.c: native functions through libffi (runtime/ffi.c), calling into
  * tests/ffi/libpledgetest.so and libm. */
-#include <check.h>
+#include "unit.h"
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -438,9 +438,5 @@ static Suite *ffi_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(ffi_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return unit_run(ffi_suite());
 }

@@ -3,7 +3,7 @@
 #include "literal.h"
 #include "parser.h"
 #include "lexer.h"
-#include <check.h>
+#include "unit.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -249,9 +249,5 @@ int main(void)
     tcase_add_test(tc, malformed_literals_are_reported_and_kept);
     tcase_add_test(tc, literal_messages);
     suite_add_tcase(s, tc);
-    SRunner *r = srunner_create(s);
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(s);
 }

@@ -1,5 +1,5 @@
 /* test_num.c: exact rationals (runtime/num.c). */
-#include <check.h>
+#include "unit.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -381,9 +381,5 @@ static Suite *num_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(num_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return unit_run(num_suite());
 }

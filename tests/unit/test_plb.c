@@ -4,7 +4,7 @@
  * One small program is built by hand with something of every kind; the
  * tests write and read it, break it one rule at a time for the verifier,
  * and attack the file byte by byte. */
-#include <check.h>
+#include "unit.h"
 #include <dirent.h>
 #include <math.h>
 #include <stdint.h>
@@ -1265,9 +1265,5 @@ static Suite *plb_suite(void)
 
 int main(void)
 {
-    SRunner *r = srunner_create(plb_suite());
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(plb_suite());
 }

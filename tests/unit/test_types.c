@@ -1,6 +1,6 @@
 /* test_types.c: the unit algebra of spec §4, one row per rule. */
 #include "types.h"
-#include <check.h>
+#include "unit.h"
 #include <stdlib.h>
 
 #define T(k) TYPE(T_##k)
@@ -106,9 +106,5 @@ int main(void)
     tcase_add_test(tc, assignability);
     tcase_add_test(tc, names);
     suite_add_tcase(s, tc);
-    SRunner *r = srunner_create(s);
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return unit_run(s);
 }
