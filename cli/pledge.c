@@ -164,9 +164,20 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /* Fills bc from path; on failure prints why and returns the exit code. */
+/* A compiled round starts with PLEDGEBC, whatever its name. */
+static bool is_bytecode(const char *path)
+{
+    char magic[8] = { 0 };
+    FILE *f = fopen(path, "rb");
+    if (!f) return ends_with(path, ".plb");
+    size_t n = fread(magic, 1, sizeof magic, f);
+    fclose(f);
+    return (n == sizeof magic && memcmp(magic, "PLEDGEBC", 8) == 0) || ends_with(path, ".plb");
+}
+
 static int load_rules(const char *path, BcProgram *bc)
 {
-    if (ends_with(path, ".plb")) {
+    if (is_bytecode(path)) {
         char why[512];
         if (!plb_read_file(path, bc, why, sizeof why)) {
             fprintf(stderr, "pledge: %s\n", why);         /* why names the file */
@@ -196,7 +207,7 @@ static int cmd_compile(int argc, char **argv)
         fputs(usage_compile, stderr);
         return EXIT_USAGE;
     }
-    if (ends_with(in, ".plb")) {
+    if (is_bytecode(in)) {
         fprintf(stderr, "pledge compile: %s is compiled already\n", in);
         return EXIT_USAGE;
     }
@@ -244,7 +255,10 @@ static bool parse_size(const char *s, uint64_t *out)
     unsigned long long v = strtoull(s, &end, 10);
     if (end == s || errno || s[0] == '-') return false;
     uint64_t scale = 1;
-    if (*end == 'k' || *end == 'K') scale = 1024, end++;
+    if (*end == 'e' && end[1] >= '0' && end[1] <= '9' && !end[2]) {     /* 1e9, as the help writes it */
+        for (int k = end[1] - '0'; k > 0; k--) scale *= 10;
+        end += 2;
+    } else if (*end == 'k' || *end == 'K') scale = 1024, end++;
     else if (*end == 'M') scale = 1024 * 1024, end++;
     else if (*end == 'G') scale = 1024ull * 1024 * 1024, end++;
     if (*end || v == 0 || v > UINT64_MAX / scale) return false;
@@ -382,7 +396,7 @@ static int cmd_eval(int argc, char **argv)
         } else if (!expr) expr = argv[i];
         else { fputs("pledge eval: give one expression (quote it)\n", stderr); return EXIT_USAGE; }
     }
-    if (expr && rules && ends_with(rules, ".plb")) {
+    if (expr && rules && is_bytecode(rules)) {
         fputs("pledge eval: an expression is evaluated against a .pledge source, not a .plb\n", stderr);
         return EXIT_USAGE;
     }

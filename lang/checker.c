@@ -554,10 +554,12 @@ static Type check_builtin(Checker *c, Node *n, BuiltinId id, Env *env)
     case BI_PERCENTILE: {
         Type l = check_expr(c, arg[0], env), p = check_expr(c, arg[1], env);
         if (l.kind == T_ERROR || p.kind == T_ERROR) return TYPE(T_ERROR);
-        if (l.kind != T_LIST || !numeric_value(l.elem)) {
+        /* an empty list ([]) has no item type yet: its percentile is missing */
+        if (l.kind != T_LIST || (l.elem != T_ERROR && !numeric_value(l.elem))) {
             ERR(c, arg[0]->span, "percentile needs a list of numbers, not %s", tname(l));
             return TYPE(T_ERROR);
         }
+        if (l.elem == T_ERROR) return TYPE(T_NUMBER);
         if (!type_assignable(TYPE(T_PERCENT), p)) {
             ERR(c, arg[1]->span, "percentile needs a percent such as 10%%, not %s", tname(p));
             return TYPE(T_ERROR);

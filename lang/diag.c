@@ -139,6 +139,8 @@ static void print_one(const Diag *g, FILE *out, bool color)
     {
         if (g->src)
             fprintf(out, "%s:%d:%d: ", g->src->path, g->span.first_line, g->span.first_column);
+        else
+            fputs("pledge: ", out);     /* about no file in particular: say who speaks */
         fprintf(out, "%s%s:%s %s\n", color ? tint[g->level] : "", name[g->level],
                 color ? "\033[0m" : "", g->msg);
         if (g->src) print_excerpt(out, g, color);

@@ -106,7 +106,10 @@ static VmStatus fail(Vm *vm, VmStatus status, const char *fmt, ...)
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     if (vm->nframes) where(vm, &vm->frames[vm->nframes - 1], at, sizeof at);
-    snprintf(vm->message, sizeof vm->message, "%s%s%s", what, at[0] ? " " : "", at);
+    /* a limit says where it stopped after what; a refusal ends with the flag
+     * to give, so the place goes first */
+    if (status == VM_LIMIT || !at[0]) snprintf(vm->message, sizeof vm->message, "%s%s%s", what, at[0] ? " " : "", at);
+    else snprintf(vm->message, sizeof vm->message, "%s: %s", at, what);
     return status;
 }
 
