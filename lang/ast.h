@@ -94,6 +94,8 @@ typedef struct Field {
     Span        span;
     TypeExpr    type;
     Type        resolved;
+    const char *format;         /* a feed column's `as points` / `as fraction`, or NULL */
+    Span        format_span;
 } Field;
 
 typedef struct RatingArm {

@@ -1043,6 +1043,11 @@ static void check_feed(Checker *c, Decl *d)
     for (size_t i = 0; i < d->fields.len; i++) {
         Field *f = d->fields.items[i];
         f->resolved = resolve_type(c, &f->type);
+        if (f->format && (f->resolved.kind != T_PERCENT ||
+                          (strcmp(f->format, "points") != 0 && strcmp(f->format, "fraction") != 0))) {
+            ERR(c, f->format_span, "`as %s` does not describe a %s column", f->format, tname(f->resolved));
+            HINT(c, "a percent column is written as fractions (0.952, the default) or `as points` (95.2)");
+        }
         if (f->resolved.kind == T_LIST)
             ERR(c, f->type.span, "a feed column holds single values, not a list");
         else if (f->resolved.kind == T_STATUS || f->resolved.kind == T_DURATION)

@@ -784,7 +784,8 @@ static BcFeed make_feed(Comp *c, Decl *d)
     f.columns = arena_alloc(c->arena, (d->fields.len + 1) * sizeof *f.columns);
     for (size_t i = 0; i < d->fields.len; i++) {
         Field *col = d->fields.items[i];
-        f.columns[i] = (BcColumn){ dup_str(c, col->name), (uint8_t)col->resolved.kind };
+        bool points = col->format && strcmp(col->format, "points") == 0;
+        f.columns[i] = (BcColumn){ dup_str(c, col->name), (uint8_t)col->resolved.kind, points ? COL_POINTS : COL_PLAIN };
     }
     return f;
 }

@@ -249,7 +249,12 @@ feed_body
     ;
 
 column
-    : name ':' type
+    : name ':' type AS IDENT
+        {
+            $$ = arena_alloc(ARENA, sizeof *$$); $$->name = $1.s; $$->span = @1; $$->type = $3;
+            $$->format = $5.s; $$->format_span = @5;
+        }
+    | name ':' type
         {
             $$ = arena_alloc(ARENA, sizeof *$$); $$->name = $1.s; $$->span = @1; $$->type = $3;
             /* `attendances:` with the type forgotten takes the next line's name as its type */

@@ -68,7 +68,11 @@ typedef struct BcAggregate {
     int32_t  filter;        /* FK_FILTER function, or -1 */
 } BcAggregate;
 
-typedef struct BcColumn { const char *name; uint8_t type; } BcColumn;
+/* How a column's cells are written: a percent column of 95.2 means 95.2%
+ * (COL_POINTS) or 9520% (COL_PLAIN, where 0.952 is 95.2%); a cell that
+ * ends in % is read as written either way. */
+enum { COL_PLAIN, COL_POINTS };
+typedef struct BcColumn { const char *name; uint8_t type; uint8_t format; } BcColumn;
 
 typedef struct BcFeed {
     const char *name, *title;

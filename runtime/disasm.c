@@ -208,7 +208,7 @@ static void put_schemas(FILE *out, const BcProgram *p)
         for (uint32_t k = 0; k < f->ncolumns && f->columns; k++) {
             fprintf(out, "  column %u  ", k);
             put_text(out, f->columns[k].name);
-            fprintf(out, ": %s\n", type_str(f->columns[k].type));
+            fprintf(out, ": %s%s\n", type_str(f->columns[k].type), f->columns[k].format == COL_POINTS ? " as points" : "");
         }
     }
     for (uint32_t i = 0; i < p->nhiers && p->hiers; i++) {

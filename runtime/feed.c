@@ -132,7 +132,7 @@ static bool parse_decimal(const char *s, size_t n, bool allow_sign, Num *out)
 
 
 /* Parses a cell of the given type; NULL on success, else what is wrong. */
-static const char *parse_cell(TypeKind type, const CsvField *f, Value *out)
+static const char *parse_cell(TypeKind type, uint8_t format, const CsvField *f, Value *out)
 {
     const char *s = f->ptr;
     size_t n = f->len;
@@ -150,8 +150,9 @@ static const char *parse_cell(TypeKind type, const CsvField *f, Value *out)
     case T_PERCENT: {
         /* 95.2% is a percent; 0.952 is the same percent as a fraction */
         bool pct = n && s[n - 1] == '%';
-        if (!parse_decimal(s, n - pct, true, &v)) return "is not a percent (95.2% or 0.952)";
-        if (pct && num_div(v, num_int(100), &v) != NUM_OK) return "is not a percent (95.2% or 0.952)";
+        const char *bad = format == COL_POINTS ? "is not a percent (95.2% or 95.2)" : "is not a percent (95.2% or 0.952)";
+        if (!parse_decimal(s, n - pct, true, &v)) return bad;
+        if ((pct || format == COL_POINTS) && num_div(v, num_int(100), &v) != NUM_OK) return bad;
         *out = val_num(v, T_PERCENT);
         return NULL;
     }
@@ -506,7 +507,9 @@ static bool filter_passes(Loader *l, uint32_t j, const CsvField *rec, bool *ok, 
         if (e->key) return e->result;
     }
     Value args[64];
-    for (uint16_t i = 0; i < a->nfilter; i++) parse_cell(a->filter_types[i], &rec[a->filter_pos[i]], &args[i]);
+    for (uint16_t i = 0; i < a->nfilter; i++)
+        parse_cell(a->filter_types[i], l->f->schema->columns[l->f->p->aggs[a->agg].filter_cols[i]].format,
+                   &rec[a->filter_pos[i]], &args[i]);
     Value r;
     VmStatus s = vm_call(l->vm, (uint32_t)a->filter, args, &r);
     if (s != VM_OK) { *ok = fail(why, cap, "%s: a where condition failed: %s", l->name, vm_message(l->vm)); return false; }
@@ -534,7 +537,7 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
     if (pf->len && pf->len == l->last_period_len && memcmp(pf->ptr, l->last_period, pf->len) == 0) {
         period = l->last_period_value;
     } else {
-        bad = parse_cell(grain_type[s->grain], pf, &period);
+        bad = parse_cell(grain_type[s->grain], COL_PLAIN, pf, &period);
         if (!bad && period.kind != V_MISSING && pf->len <= sizeof l->last_period) {
             memcpy(l->last_period, pf->ptr, pf->len);
             l->last_period_len = pf->len;
@@ -545,7 +548,7 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
         return fail(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)line, s->period_col,
                     (int)rec[l->period_pos].len, rec[l->period_pos].ptr, bad ? bad : "is empty: every row needs its period");
     if (l->vintage_pos >= 0) {
-        bad = parse_cell(T_DATE, &rec[l->vintage_pos], &vintage);
+        bad = parse_cell(T_DATE, COL_PLAIN, &rec[l->vintage_pos], &vintage);
         if (bad || vintage.kind == V_MISSING)
             return fail(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)line,
                         s->vintage_col, (int)rec[l->vintage_pos].len, rec[l->vintage_pos].ptr,
@@ -553,7 +556,7 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
     }
     for (uint16_t c = 0; c < s->ncolumns; c++) {
         const CsvField *cell = &rec[l->col_pos[c]];
-        if ((bad = parse_cell((TypeKind)s->columns[c].type, cell, &values[c])))
+        if ((bad = parse_cell((TypeKind)s->columns[c].type, s->columns[c].format, cell, &values[c])))
             return fail(why, cap, "%s:%llu: column `%s`: `%.*s%s` %s", l->name, (unsigned long long)line,
                         s->columns[c].name, (int)(cell->len > 60 ? 60 : cell->len), cell->ptr,
                         cell->len > 60 ? "…" : "", bad);
@@ -1006,7 +1009,7 @@ Hierarchy *hier_load(const BcProgram *p, uint16_t hier, const char *source, Orgs
             Value d;
             const char *bad;
             if (pos[c] < 0) continue;
-            if ((bad = parse_cell(T_DATE, &rec[pos[c]], &d))) {
+            if ((bad = parse_cell(T_DATE, COL_PLAIN, &rec[pos[c]], &d))) {
                 ok = fail(why, whycap, "%s:%llu: column `%s`: `%.*s` %s", source, (unsigned long long)line, cols[c],
                           (int)rec[pos[c]].len, rec[pos[c]].ptr, bad);
                 break;

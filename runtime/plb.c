@@ -274,6 +274,7 @@ static void write_sections(Writer *w, const BcProgram *p)
         for (uint32_t k = 0; k < f->ncolumns; k++) {
             put_str(w, f->columns[k].name);
             put_u8(b, f->columns[k].type);
+            put_u8(b, f->columns[k].format);
         }
     }
 
@@ -737,7 +738,7 @@ static void get_threshold(Reader *r, BcThreshold *t)
 /* Each table's entries have at least these many bytes in the file. */
 enum {
     MIN_VALUE = 2, MIN_FUNCTION = 18, MIN_INSTR = 8, MIN_LINE = 8, MIN_AGG = 11,
-    MIN_FEED = 27, MIN_COLUMN = 5, MIN_HIER = 28, MIN_DATE = 8, MIN_COMMIT = 44,
+    MIN_FEED = 27, MIN_COLUMN = 6, MIN_HIER = 28, MIN_DATE = 8, MIN_COMMIT = 44,
     MIN_THRESHOLD = 9, MIN_CHECK = 17, MIN_RATING = 10, MIN_ARM = 8, MIN_EXTERN = 11,
     MIN_SOURCE = 40
 };
@@ -834,6 +835,7 @@ static void read_body(Reader *r, BcProgram *p)
         for (uint32_t k = 0; k < f->ncolumns && !r->fail; k++) {
             f->columns[k].name = get_str(r);
             f->columns[k].type = get_u8(r);
+            f->columns[k].format = get_u8(r);
         }
     }
 

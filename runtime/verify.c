@@ -430,6 +430,10 @@ static bool check_feeds(Ver *v)
             if (f->columns[k].type >= TYPEKIND_COUNT)
                 return bad(v, "feed `%s`: column `%s` has unknown type %u", f->name,
                            f->columns[k].name, f->columns[k].type);
+            if (f->columns[k].format > COL_POINTS ||
+                (f->columns[k].format == COL_POINTS && f->columns[k].type != T_PERCENT))
+                return bad(v, "feed `%s`: column `%s` has format %u, which its type does not take", f->name,
+                           f->columns[k].name, f->columns[k].format);
         }
     }
     return true;

@@ -1424,6 +1424,29 @@ START_TEST(quoted_star)
 }
 END_TEST
 
+/* A percent column says how its cells are written: 0.952 by default,
+ * 95.2 with `as points`; 95.2% is the same in both. */
+START_TEST(percent_formats)
+{
+    Rules r;
+    rules_from_text(&r,
+        "feed plans \"Plans\" {\n    org = system\n    period = year as fy\n    lag = 0 days\n"
+        "    points: percent as points\n    fraction: percent\n}\n"
+        "metric a: percent = mean(plans.points)\nmetric b: percent = mean(plans.fraction)\n");
+    char path[512];
+    write_tmp(path, sizeof path, "plans.csv", "system,year,points,fraction\nE1,2019/20,95.2,0.952\nE1,2020/21,96%,96%\n");
+    FeedData *f = load(&r, "plans", path);
+    uint32_t E1 = org(&r, "E1"), cov;
+    uint32_t gp = agg(&r.bc, "plans", "points", AGG_MEAN, false), gf = agg(&r.bc, "plans", "fraction", AGG_MEAN, false);
+    assert_exact(feed_aggregate(f, gp, &E1, 1, D(2019, 4, 1), D(2020, 3, 31), D(2021, 1, 1), &cov), 119, 125, "95.2 as points");
+    assert_exact(feed_aggregate(f, gf, &E1, 1, D(2019, 4, 1), D(2020, 3, 31), D(2021, 1, 1), &cov), 119, 125, "0.952");
+    assert_exact(feed_aggregate(f, gp, &E1, 1, D(2020, 4, 1), D(2021, 3, 31), D(2022, 1, 1), &cov), 24, 25, "96% as points");
+    assert_exact(feed_aggregate(f, gf, &E1, 1, D(2020, 4, 1), D(2021, 3, 31), D(2022, 1, 1), &cov), 24, 25, "96%");
+    feed_free(f);
+    rules_free(&r);
+}
+END_TEST
+
 /* The where-filter's cache must not confuse two rows whose cells differ. */
 START_TEST(filter_cache_distinct_cells)
 {
@@ -1616,6 +1639,7 @@ static Suite *feed_suite(void)
     tcase_add_test(t, cell_types);
     tcase_add_test(t, messy_file);
     tcase_add_test(t, quoted_star);
+    tcase_add_test(t, percent_formats);
     tcase_add_test(t, filter_cache_distinct_cells);
     tcase_add_test(t, filter_text_values);
     tcase_add_test(t, shared_orgs);

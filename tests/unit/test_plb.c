@@ -111,8 +111,9 @@ static void build(BcProgram *p)
     p->consts = DUP(p, k);
     p->nconsts = 15;
 
-    BcColumn ae_cols[] = { { "attendances", T_COUNT }, { "breaches", T_COUNT }, { "type", T_TEXT } };
-    BcColumn plan_cols[] = { { "ae_4hr", T_PERCENT } };
+    BcColumn ae_cols[] = { { "attendances", T_COUNT, COL_PLAIN }, { "breaches", T_COUNT, COL_PLAIN },
+                           { "type", T_TEXT, COL_PLAIN } };
+    BcColumn plan_cols[] = { { "ae_4hr", T_PERCENT, COL_POINTS } };
     BcFeed feeds[2] = {
         { "ae", "A&E attendances", "org_code", "period", NULL, GRAIN_MONTH, 42, NULL, 3 },
         { "plans", NULL, "system", "year", "published_on", GRAIN_FY, 0, NULL, 1 },
