@@ -461,7 +461,9 @@ static void cache_put(FilterCache *c, const char *key, size_t len, bool result)
         *c = bigger;
     }
     FilterEntry *e = cache_slot(c, key, len);
-    *e = (FilterEntry){ mem_strndup(key, len), len, result };
+    char *copy = mem_alloc(len + 1);        /* keys hold lengths, so zero bytes: not a string */
+    memcpy(copy, key, len);
+    *e = (FilterEntry){ copy, len, result };
     c->n++;
 }
 
