@@ -1,4 +1,4 @@
-/* feed.c: loading feeds and hierarchies, and aggregating what was known.
+/* feed.c: loading feeds and aggregating what was known.
  *
  * A row is read, its declared columns are parsed to their types (a cell
  * that does not parse stops the load, naming file, line, column and text),
@@ -6,310 +6,11 @@
  * vintage) key. Queries then combine keys: the members of a system, the
  * periods of a window, the vintage visible on a date. */
 #include "feed.h"
-#include "csv.h"
-#include "utf8.h"
+#include "rows.h"
 #include "natives.h"
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- organisation codes ------------------------------------------------ */
-
-struct Orgs {
-    Arena     arena;
-    char    **codes;
-    uint32_t *lens;
-    uint32_t  n, cap;
-    uint32_t *slots;        /* open addressing: id + 1, 0 empty */
-    size_t    nslots;
-};
-
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603u;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-    return h;
-}
-
-Orgs *orgs_new(void) { return mem_calloc(1, sizeof(Orgs)); }
-
-void orgs_free(Orgs *o)
-{
-    if (!o) return;
-    arena_free(&o->arena);
-    mem_free(o->codes);
-    mem_free(o->lens);
-    mem_free(o->slots);
-    mem_free(o);
-}
-
-static uint32_t *orgs_slot(const Orgs *o, const char *code, size_t len)
-{
-    size_t i = hash_bytes(code, len) & (o->nslots - 1);
-    for (;; i = (i + 1) & (o->nslots - 1)) {
-        uint32_t id = o->slots[i];
-        if (!id || (o->lens[id - 1] == len && memcmp(o->codes[id - 1], code, len) == 0)) return &o->slots[i];
-    }
-}
-
-uint32_t orgs_find(const Orgs *o, const char *code, size_t len)
-{
-    if (!o->nslots) return ORG_NONE;
-    uint32_t id = *orgs_slot(o, code, len);
-    return id ? id - 1 : ORG_NONE;
-}
-
-uint32_t orgs_intern(Orgs *o, const char *code, size_t len)
-{
-    if ((o->n + 1) * 2 > o->nslots) {
-        size_t n = o->nslots ? o->nslots * 2 : 1024;
-        uint32_t *old = o->slots;
-        size_t oldn = o->nslots;
-        o->slots = mem_calloc(n, sizeof *o->slots);
-        o->nslots = n;
-        for (size_t i = 0; i < oldn; i++)
-            if (old[i]) *orgs_slot(o, o->codes[old[i] - 1], o->lens[old[i] - 1]) = old[i];
-        mem_free(old);
-    }
-    uint32_t *slot = orgs_slot(o, code, len);
-    if (*slot) return *slot - 1;
-    if (o->n == o->cap) {
-        o->cap = o->cap ? o->cap * 2 : 1024;
-        o->codes = mem_realloc(o->codes, o->cap * sizeof *o->codes);
-        o->lens = mem_realloc(o->lens, o->cap * sizeof *o->lens);
-    }
-    o->codes[o->n] = arena_strndup(&o->arena, code, len);
-    o->lens[o->n] = (uint32_t)len;
-    *slot = ++o->n;
-    return o->n - 1;
-}
-
-const char *orgs_code(const Orgs *o, uint32_t id) { return id < o->n ? o->codes[id] : "?"; }
-uint32_t orgs_count(const Orgs *o) { return o->n; }
-
-/* ---- reading cells ------------------------------------------------------- */
-
-/* Empty and `*` (suppressed) cells are missing, quoted or not; only a
- * quoted empty text cell is text, the empty string. */
-static bool is_missing_cell(const CsvField *f)
-{
-    return (f->len == 0 && !f->quoted) || (f->len == 1 && f->ptr[0] == '*');
-}
-
-/* An exact decimal: [-]digits[.digits]; false if it is not one. */
-static bool parse_decimal(const char *s, size_t n, bool allow_sign, Num *out)
-{
-    /* most cells are short whole numbers: digits only, no overflow possible */
-    if (n && n <= 18) {
-        int64_t v = 0;
-        size_t i = 0;
-        while (i < n && (unsigned)(s[i] - '0') < 10) v = v * 10 + (s[i++] - '0');
-        if (i == n) { *out = (Num){ v, 1 }; return true; }
-    }
-    bool neg = false;
-    size_t i = 0;
-    if (n && (s[0] == '-' || s[0] == '+') && allow_sign) { neg = s[0] == '-'; i = 1; }
-    size_t start = i, digits = 0;
-    int64_t v = 0, den = 1;
-    bool dot = false;
-    for (; i < n; i++) {
-        char c = s[i];
-        if (c == '.' && !dot) { dot = true; continue; }
-        if (c < '0' || c > '9') return false;
-        if (dot) {
-            if (den > INT64_MAX / 10) return false;
-            den *= 10;
-        }
-        if (v > (INT64_MAX - 9) / 10) return false;
-        v = v * 10 + (c - '0');
-        digits++;
-    }
-    if (!digits || (dot && s[n - 1] == '.') || (dot && s[start] == '.')) return false;
-    if (den == 1) { *out = (Num){ neg ? -v : v, 1 }; return true; }     /* no gcd for a whole number */
-    return num_make(neg ? -v : v, den, out) == NUM_OK;
-}
-
-
-/* Parses a cell of the given type; NULL on success, else what is wrong. */
-static const char *parse_cell(TypeKind type, uint8_t format, const CsvField *f, Value *out)
-{
-    const char *s = f->ptr;
-    size_t n = f->len;
-    Num v;
-    if (is_missing_cell(f) || (f->quoted && n == 0 && type != T_TEXT)) { *out = val_missing(); return NULL; }
-    switch (type) {
-    case T_COUNT:
-        if (!parse_decimal(s, n, false, &v) || v.d != 1) return "is not a count (a whole number)";
-        *out = val_num(v, T_COUNT);
-        return NULL;
-    case T_NUMBER:
-        if (!parse_decimal(s, n, true, &v)) return "is not a number";
-        *out = val_num(v, T_NUMBER);
-        return NULL;
-    case T_PERCENT: {
-        /* 95.2% is a percent; 0.952 is the same percent as a fraction */
-        bool pct = n && s[n - 1] == '%';
-        const char *bad = format == COL_POINTS ? "is not a percent (95.2% or 95.2)" : "is not a percent (95.2% or 0.952)";
-        if (!parse_decimal(s, n - pct, true, &v)) return bad;
-        if ((pct || format == COL_POINTS) && num_div(v, num_int(100), &v) != NUM_OK) return bad;
-        *out = val_num(v, T_PERCENT);
-        return NULL;
-    }
-    case T_PP: {
-        bool pp = n > 2 && s[n - 2] == 'p' && s[n - 1] == 'p';
-        if (!parse_decimal(s, n - 2 * pp, true, &v) || num_div(v, num_int(100), &v) != NUM_OK)
-            return "is not a number of percentage points (0.5 or 0.5pp)";
-        *out = val_num(v, T_PP);
-        return NULL;
-    }
-    case T_MONEY: {
-        bool neg = n && s[0] == '-';
-        size_t i = neg;
-        if (n - i >= 2 && (unsigned char)s[i] == 0xC2 && (unsigned char)s[i + 1] == 0xA3) i += 2;   /* £ */
-        if (!parse_decimal(s + i, n - i, !neg, &v)) return "is not an amount of money (1500 or £1500.50)";
-        *out = val_num(neg ? num_neg(v) : v, T_MONEY);
-        return NULL;
-    }
-    case T_TEXT:
-        if (!utf8_valid(s, n, NULL)) return "is not UTF-8 text";
-        *out = val_text(s, (uint32_t)n);
-        return NULL;
-    case T_BOOL:
-        if (n == 4 && memcmp(s, "true", 4) == 0) { *out = val_bool(true); return NULL; }
-        if (n == 5 && memcmp(s, "false", 5) == 0) { *out = val_bool(false); return NULL; }
-        return "is not true or false";
-    case T_DATE: {
-        Day d;
-        if (!cal_parse_day(s, n, &d, NULL, 0)) return "is not a date (2019-03-01 or 20190301)";
-        *out = val_period((Period){ GRAIN_DAY, d });
-        return NULL;
-    }
-    case T_MONTH: {
-        Period p;
-        Day d;
-        /* feeds write a month as 2019-03 or as its first day */
-        if (cal_parse_month(s, n, &p, NULL, 0)) { *out = val_period(p); return NULL; }
-        if (cal_parse_day(s, n, &d, NULL, 0)) { *out = val_period(period_containing(GRAIN_MONTH, d)); return NULL; }
-        return "is not a month (2019-03 or 2019-03-01)";
-    }
-    case T_QUARTER: {
-        Period p;
-        if (!cal_parse_quarter(s, n, &p, NULL, 0)) return "is not a quarter (2019/20 Q3)";
-        *out = val_period(p);
-        return NULL;
-    }
-    case T_FY: {
-        Period p;
-        if (!cal_parse_fy(s, n, &p, NULL, 0)) return "is not a financial year (2019/20)";
-        *out = val_period(p);
-        return NULL;
-    }
-    default:
-        return "has a type a feed cannot hold";
-    }
-}
-
-static const TypeKind grain_type[] = { [GRAIN_DAY] = T_DATE, [GRAIN_MONTH] = T_MONTH,
-                                       [GRAIN_QUARTER] = T_QUARTER, [GRAIN_FY] = T_FY };
-
-/* ---- where rows come from: a CSV file or an SQLite table ------------------ */
-
-/* Both give a header record and then records of fields, so the typing and
- * the messages are the same whichever a feed comes from. */
-typedef struct RowSource {
-    const char *name;
-    CsvReader  *csv;
-    sqlite3      *db;
-    sqlite3_stmt *stmt;
-    CsvField   *fields;
-    size_t      nfields;
-    uint64_t    row;            /* SQLite: the row number, the header being 0 */
-    char        error[256];
-} RowSource;
-
-static bool open_sqlite(RowSource *r, const char *spec, char *why, size_t cap)
-{
-    /* sqlite:PATH:TABLE; the last colon separates the table, so a path may hold colons */
-    const char *path = spec + 7, *colon = strrchr(path, ':');
-    if (!colon || colon == path || !colon[1]) {
-        snprintf(why, cap, "%s: expected sqlite:PATH:TABLE", spec);
-        return false;
-    }
-    char *file = mem_strndup(path, (size_t)(colon - path));
-    int rc = sqlite3_open_v2(file, &r->db, SQLITE_OPEN_READONLY, NULL);
-    mem_free(file);
-    if (rc != SQLITE_OK) {
-        snprintf(why, cap, "%s: cannot open the database: %s", spec, r->db ? sqlite3_errmsg(r->db) : "out of memory");
-        return false;
-    }
-    /* the table's name is an identifier: quote it, doubling its quotes */
-    const char *table = colon + 1;
-    size_t n = strlen(table);
-    char *sql = mem_alloc(2 * n + 32), *q = sql;
-    q += sprintf(q, "SELECT * FROM \"");
-    for (size_t i = 0; i < n; i++) { if (table[i] == '"') *q++ = '"'; *q++ = table[i]; }
-    strcpy(q, "\"");
-    rc = sqlite3_prepare_v2(r->db, sql, -1, &r->stmt, NULL);
-    mem_free(sql);
-    if (rc != SQLITE_OK) {
-        snprintf(why, cap, "%s: %s", spec, sqlite3_errmsg(r->db));
-        return false;
-    }
-    r->nfields = (size_t)sqlite3_column_count(r->stmt);
-    r->fields = mem_calloc(r->nfields + 1, sizeof *r->fields);
-    return true;
-}
-
-static bool source_open(RowSource *r, const char *spec, char *why, size_t cap)
-{
-    memset(r, 0, sizeof *r);
-    r->name = spec;
-    if (strncmp(spec, "sqlite:", 7) == 0) return open_sqlite(r, spec, why, cap);
-    char reason[256];
-    r->csv = csv_open_file(spec, reason, sizeof reason);
-    if (!r->csv) snprintf(why, cap, "%s: cannot read it: %s", spec, reason);
-    return r->csv != NULL;
-}
-
-static CsvStatus source_next(RowSource *r, const CsvField **fields, size_t *n)
-{
-    if (r->csv) return csv_next(r->csv, fields, n);
-    *fields = r->fields;
-    *n = r->nfields;
-    if (r->row++ == 0) {            /* the header: the table's column names */
-        for (size_t i = 0; i < r->nfields; i++) {
-            const char *name = sqlite3_column_name(r->stmt, (int)i);
-            r->fields[i] = (CsvField){ name ? name : "", name ? strlen(name) : 0, false };
-        }
-        return CSV_RECORD;
-    }
-    int rc = sqlite3_step(r->stmt);
-    if (rc == SQLITE_DONE) return CSV_END;
-    if (rc != SQLITE_ROW) {
-        snprintf(r->error, sizeof r->error, "row %llu: %s", (unsigned long long)r->row - 1, sqlite3_errmsg(r->db));
-        return CSV_ERROR;
-    }
-    for (size_t i = 0; i < r->nfields; i++) {
-        /* NULL is a missing cell, as an empty or `*` cell is in a CSV file */
-        const unsigned char *t = sqlite3_column_text(r->stmt, (int)i);
-        size_t len = (size_t)sqlite3_column_bytes(r->stmt, (int)i);
-        r->fields[i] = (CsvField){ t ? (const char *)t : "", t ? len : 0, false };
-    }
-    return CSV_RECORD;
-}
-
-/* The line of a CSV record, or the row number in an SQLite table. */
-static uint64_t source_line(const RowSource *r) { return r->csv ? csv_line(r->csv) : r->row - 1; }
-static const char *source_error(const RowSource *r) { return r->csv ? csv_error(r->csv) : r->error; }
-
-static void source_close(RowSource *r)
-{
-    csv_close(r->csv);
-    sqlite3_finalize(r->stmt);
-    sqlite3_close(r->db);
-    mem_free(r->fields);
-}
 
 /* ---- storage --------------------------------------------------------------- */
 
@@ -415,24 +116,7 @@ static void accumulate(Acc *a, uint8_t func, Value v)
 
 /* ---- loading ----------------------------------------------------------------- */
 
-static bool fail(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static bool fail(char *why, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, cap, fmt, ap);
-    va_end(ap);
-    return false;
-}
 
-/* The position of `name` in the header, or -1. */
-static int header_position(const CsvField *h, size_t n, const char *name)
-{
-    size_t len = strlen(name);
-    for (size_t i = 0; i < n; i++)
-        if (h[i].len == len && memcmp(h[i].ptr, name, len) == 0) return (int)i;
-    return -1;
-}
 
 /* A cache of filter results keyed by the raw bytes of the filter's cells,
  * each preceded by its length and whether it was quoted (so no two rows
@@ -444,7 +128,7 @@ enum { FILTER_CACHE_MAX = 1 << 16 };
 
 static FilterEntry *cache_slot(FilterCache *c, const char *key, size_t len)
 {
-    size_t i = hash_bytes(key, len) & (c->cap - 1);
+    size_t i = rows_hash(key, len) & (c->cap - 1);
     while (c->slots[i].key && (c->slots[i].len != len || memcmp(c->slots[i].key, key, len) != 0))
         i = (i + 1) & (c->cap - 1);
     return &c->slots[i];
@@ -510,11 +194,11 @@ static bool filter_passes(Loader *l, uint32_t j, const CsvField *rec, bool *ok, 
     }
     Value args[64];
     for (uint16_t i = 0; i < a->nfilter; i++)
-        parse_cell(a->filter_types[i], l->f->schema->columns[l->f->p->aggs[a->agg].filter_cols[i]].format,
+        rows_parse_cell(a->filter_types[i], l->f->schema->columns[l->f->p->aggs[a->agg].filter_cols[i]].format,
                    &rec[a->filter_pos[i]], &args[i]);
     Value r;
     VmStatus s = vm_call(l->vm, (uint32_t)a->filter, args, &r);
-    if (s != VM_OK) { *ok = fail(why, cap, "%s: a where condition failed: %s", l->name, vm_message(l->vm)); return false; }
+    if (s != VM_OK) { *ok = rows_fail(why, cap, "%s: a where condition failed: %s", l->name, vm_message(l->vm)); return false; }
     bool pass = r.kind == V_BOOL && r.as.boolean;
     if (cacheable) cache_put(c, key, k, pass);
     return pass;
@@ -525,13 +209,13 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
 {
     FeedData *f = l->f;
     const BcFeed *s = f->schema;
-    uint64_t line = source_line(l->src);
+    uint64_t line = rows_line(l->src);
     if (n != l->nheader)
-        return fail(why, cap, "%s:%llu: the row has %zu fields, but the header has %zu", l->name,
+        return rows_fail(why, cap, "%s:%llu: the row has %zu fields, but the header has %zu", l->name,
                     (unsigned long long)line, n, l->nheader);
     const CsvField *org = &rec[l->org_pos];
-    if (is_missing_cell(org) || org->len == 0)
-        return fail(why, cap, "%s:%llu: column `%s` (the organisation) is empty or `*`", l->name,
+    if (rows_is_missing(org) || org->len == 0)
+        return rows_fail(why, cap, "%s:%llu: column `%s` (the organisation) is empty or `*`", l->name,
                     (unsigned long long)line, s->org_col);
     Value period, vintage = val_missing(), *values = l->values;
     const char *bad = NULL;
@@ -539,7 +223,7 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
     if (pf->len && pf->len == l->last_period_len && memcmp(pf->ptr, l->last_period, pf->len) == 0) {
         period = l->last_period_value;
     } else {
-        bad = parse_cell(grain_type[s->grain], COL_PLAIN, pf, &period);
+        bad = rows_parse_cell(rows_grain_type[s->grain], COL_PLAIN, pf, &period);
         if (!bad && period.kind != V_MISSING && pf->len <= sizeof l->last_period) {
             memcpy(l->last_period, pf->ptr, pf->len);
             l->last_period_len = pf->len;
@@ -547,19 +231,19 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
         }
     }
     if (bad || period.kind == V_MISSING)
-        return fail(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)line, s->period_col,
+        return rows_fail(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)line, s->period_col,
                     (int)rec[l->period_pos].len, rec[l->period_pos].ptr, bad ? bad : "is empty: every row needs its period");
     if (l->vintage_pos >= 0) {
-        bad = parse_cell(T_DATE, COL_PLAIN, &rec[l->vintage_pos], &vintage);
+        bad = rows_parse_cell(T_DATE, COL_PLAIN, &rec[l->vintage_pos], &vintage);
         if (bad || vintage.kind == V_MISSING)
-            return fail(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)line,
+            return rows_fail(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)line,
                         s->vintage_col, (int)rec[l->vintage_pos].len, rec[l->vintage_pos].ptr,
                         bad ? bad : "is empty: every row needs the date it was published");
     }
     for (uint16_t c = 0; c < s->ncolumns; c++) {
         const CsvField *cell = &rec[l->col_pos[c]];
-        if ((bad = parse_cell((TypeKind)s->columns[c].type, s->columns[c].format, cell, &values[c])))
-            return fail(why, cap, "%s:%llu: column `%s`: `%.*s%s` %s", l->name, (unsigned long long)line,
+        if ((bad = rows_parse_cell((TypeKind)s->columns[c].type, s->columns[c].format, cell, &values[c])))
+            return rows_fail(why, cap, "%s:%llu: column `%s`: `%.*s%s` %s", l->name, (unsigned long long)line,
                         s->columns[c].name, (int)(cell->len > 60 ? 60 : cell->len), cell->ptr,
                         cell->len > 60 ? "…" : "", bad);
     }
@@ -679,9 +363,9 @@ static bool read_header(Loader *l, char *why, size_t cap)
     const BcFeed *s = f->schema;
     const CsvField *h;
     size_t n;
-    CsvStatus st = source_next(l->src, &h, &n);
-    if (st == CSV_ERROR) return fail(why, cap, "%s: %s", l->name, source_error(l->src));
-    if (st == CSV_END) return fail(why, cap, "%s: the file is empty: it needs a header naming its columns", l->name);
+    CsvStatus st = rows_next(l->src, &h, &n);
+    if (st == CSV_ERROR) return rows_fail(why, cap, "%s: %s", l->name, rows_error(l->src));
+    if (st == CSV_END) return rows_fail(why, cap, "%s: the file is empty: it needs a header naming its columns", l->name);
     l->nheader = n;
     /* a column the feed reads must be named once; others are ignored (§3) */
     for (size_t i = 0; i < n; i++) {
@@ -693,24 +377,24 @@ static bool read_header(Loader *l, char *why, size_t cap)
             read = keys3[c] && strlen(keys3[c]) == h[i].len && memcmp(keys3[c], h[i].ptr, h[i].len) == 0;
         for (size_t j = 0; j < i && read; j++)
             if (h[i].len == h[j].len && memcmp(h[i].ptr, h[j].ptr, h[i].len) == 0)
-                return fail(why, cap, "%s:%llu: column `%.*s` appears twice in the header", l->name,
-                            (unsigned long long)source_line(l->src), (int)h[i].len, h[i].ptr);
+                return rows_fail(why, cap, "%s:%llu: column `%.*s` appears twice in the header", l->name,
+                            (unsigned long long)rows_line(l->src), (int)h[i].len, h[i].ptr);
     }
     struct { const char *name; int *pos; } keys[] = {
         { s->org_col, &l->org_pos }, { s->period_col, &l->period_pos }, { s->vintage_col, &l->vintage_pos },
     };
     for (size_t k = 0; k < 3; k++) {
-        *keys[k].pos = keys[k].name ? header_position(h, n, keys[k].name) : -1;
+        *keys[k].pos = keys[k].name ? rows_header_position(h, n, keys[k].name) : -1;
         if (keys[k].name && *keys[k].pos < 0)
-            return fail(why, cap, "%s: the header has no column `%s` (feed `%s` names it)", l->name, keys[k].name,
+            return rows_fail(why, cap, "%s: the header has no column `%s` (feed `%s` names it)", l->name, keys[k].name,
                         s->name);
     }
     l->col_pos = mem_calloc((size_t)s->ncolumns + 1, sizeof *l->col_pos);
     l->values = mem_calloc((size_t)s->ncolumns + 1, sizeof *l->values);
     for (uint16_t c = 0; c < s->ncolumns; c++) {
-        l->col_pos[c] = header_position(h, n, s->columns[c].name);
+        l->col_pos[c] = rows_header_position(h, n, s->columns[c].name);
         if (l->col_pos[c] < 0)
-            return fail(why, cap, "%s: the header has no column `%s` (feed `%s` declares it)", l->name,
+            return rows_fail(why, cap, "%s: the header has no column `%s` (feed `%s` declares it)", l->name,
                         s->columns[c].name, s->name);
     }
     return true;
@@ -740,8 +424,8 @@ FeedData *feed_load(const BcProgram *p, uint16_t feed, const char *source, Orgs 
                     const FeedOptions *opt, char *why, size_t whycap)
 {
     RowSource src;
-    if (!source_open(&src, source, why, whycap)) {
-        source_close(&src);
+    if (!rows_open(&src, source, why, whycap)) {
+        rows_close(&src);
         return NULL;
     }
     FeedData *f = mem_calloc(1, sizeof *f);
@@ -765,9 +449,9 @@ FeedData *feed_load(const BcProgram *p, uint16_t feed, const char *source, Orgs 
     size_t n;
     char rowwhy[512];
     while (ok) {
-        CsvStatus st = source_next(&src, &rec, &n);
+        CsvStatus st = rows_next(&src, &rec, &n);
         if (st == CSV_END) break;
-        if (st == CSV_ERROR) { ok = fail(why, whycap, "%s: %s", source, source_error(&src)); break; }
+        if (st == CSV_ERROR) { ok = rows_fail(why, whycap, "%s: %s", source, rows_error(&src)); break; }
         f->stats.rows++;
         if (load_row(&l, rec, n, rowwhy, sizeof rowwhy)) continue;
         if (!opt || !opt->skip_bad_rows) { snprintf(why, whycap, "%s", rowwhy); ok = false; break; }
@@ -781,7 +465,7 @@ FeedData *feed_load(const BcProgram *p, uint16_t feed, const char *source, Orgs 
         f->aggs[j].filter_types = NULL;
     }
     loader_free(&l);
-    source_close(&src);
+    rows_close(&src);
     if (!ok) {
         feed_free(f);
         return NULL;
@@ -920,224 +604,4 @@ void feed_each_key(const FeedData *f, void (*fn)(void *ud, uint32_t org, Period 
     for (uint32_t k = 0; k < f->nkeys; k++)
         fn(ud, f->keys[k].org, (Period){ (Grain)f->schema->grain, f->keys[k].period }, f->keys[k].vintage,
            f->keys[k].rows);
-}
-
-/* ---- hierarchies ------------------------------------------------------------- */
-
-typedef struct Link { uint32_t member, parent; Day from, to; uint32_t line; } Link;
-
-struct Hierarchy {
-    Orgs     *orgs;
-    Link     *links;        /* sorted by member, then from */
-    uint32_t  nlinks;
-    uint32_t *parents;      /* distinct, by code */
-    uint32_t  nparents;
-    char    **names;        /* per parent (index in parents), or NULL */
-    uint32_t *members;      /* links' members grouped by parent: [member_first[i], member_first[i + 1]) */
-    uint32_t *member_first;
-    Arena     arena;
-};
-
-static int link_cmp(const void *a, const void *b)
-{
-    const Link *x = a, *y = b;
-    if (x->member != y->member) return x->member < y->member ? -1 : 1;
-    return (x->from > y->from) - (x->from < y->from);
-}
-
-typedef struct Coded { const char *code; uint32_t id; } Coded;
-
-static int coded_cmp(const void *a, const void *b)
-{
-    return strcmp(((const Coded *)a)->code, ((const Coded *)b)->code);
-}
-
-static int32_t parent_index(const Hierarchy *h, uint32_t parent)
-{
-    for (uint32_t i = 0; i < h->nparents; i++)
-        if (h->parents[i] == parent) return (int32_t)i;
-    return -1;
-}
-
-Hierarchy *hier_load(const BcProgram *p, uint16_t hier, const char *source, Orgs *orgs, char *why, size_t whycap)
-{
-    const BcHierarchy *s = &p->hiers[hier];
-    RowSource src;
-    if (!source_open(&src, source, why, whycap)) {
-        source_close(&src);
-        return NULL;
-    }
-    Hierarchy *h = mem_calloc(1, sizeof *h);
-    h->orgs = orgs;
-    const CsvField *rec;
-    size_t n, nheader = 0;
-    int pos[5];
-    const char *cols[5] = { s->member_col, s->parent_col, s->name_col, s->from_col, s->to_col };
-    bool ok = true;
-    CsvStatus st = source_next(&src, &rec, &n);
-    if (st != CSV_RECORD)
-        ok = fail(why, whycap, st == CSV_END ? "%s: the file is empty: it needs a header naming its columns" : "%s: %s",
-                  source, source_error(&src));
-    for (int c = 0; ok && c < 5; c++) {
-        pos[c] = cols[c] ? header_position(rec, n, cols[c]) : -1;
-        if (cols[c] && pos[c] < 0)
-            ok = fail(why, whycap, "%s: the header has no column `%s` (hierarchy `%s` names it)", source, cols[c],
-                      s->name);
-    }
-    nheader = n;
-    VEC(Link) links = { 0 };
-    VEC(char *) names = { 0 };       /* parallel to a growing parent list */
-    VEC(uint32_t) parents = { 0 };
-    while (ok) {
-        st = source_next(&src, &rec, &n);
-        if (st == CSV_END) break;
-        uint64_t line = source_line(&src);
-        if (st == CSV_ERROR) { ok = fail(why, whycap, "%s: %s", source, source_error(&src)); break; }
-        if (n != nheader) {
-            ok = fail(why, whycap, "%s:%llu: the row has %zu fields, but the header has %zu", source,
-                      (unsigned long long)line, n, nheader);
-            break;
-        }
-        Link k = { 0, 0, INT32_MIN, INT32_MAX, 0 };
-        for (int c = 0; c < 2; c++)
-            if (rec[pos[c]].len == 0) {
-                ok = fail(why, whycap, "%s:%llu: column `%s` is empty", source, (unsigned long long)line, cols[c]);
-                break;
-            }
-        if (!ok) break;
-        k.member = orgs_intern(orgs, rec[pos[0]].ptr, rec[pos[0]].len);
-        k.parent = orgs_intern(orgs, rec[pos[1]].ptr, rec[pos[1]].len);
-        for (int c = 3; c < 5 && ok; c++) {
-            Value d;
-            const char *bad;
-            if (pos[c] < 0) continue;
-            if ((bad = parse_cell(T_DATE, COL_PLAIN, &rec[pos[c]], &d))) {
-                ok = fail(why, whycap, "%s:%llu: column `%s`: `%.*s` %s", source, (unsigned long long)line, cols[c],
-                          (int)rec[pos[c]].len, rec[pos[c]].ptr, bad);
-                break;
-            }
-            if (d.kind != V_MISSING) *(c == 3 ? &k.from : &k.to) = d.as.period.index;
-        }
-        if (!ok) break;
-        k.line = (uint32_t)line;
-        vec_push(&links, k);
-        size_t at = 0;
-        while (at < parents.len && parents.items[at] != k.parent) at++;
-        if (at == parents.len) {
-            vec_push(&parents, k.parent);
-            vec_push(&names, (char *)NULL);
-        }
-        if (!names.items[at] && pos[2] >= 0 && rec[pos[2]].len)        /* the first name given */
-            names.items[at] = arena_strndup(&h->arena, rec[pos[2]].ptr, rec[pos[2]].len);
-
-    }
-    source_close(&src);
-    if (!ok) {
-        vec_free(&links);
-        vec_free(&names);
-        vec_free(&parents);
-        hier_free(h);
-        return NULL;
-    }
-    qsort(links.items, links.len, sizeof *links.items, link_cmp);
-    h->links = links.items;
-    h->nlinks = (uint32_t)links.len;
-    /* a member is in one system at a time */
-    for (uint32_t i = 0; i < h->nlinks && ok; i++) {
-        const Link *k = &h->links[i];
-        if (k->from > k->to)
-            ok = fail(why, whycap, "%s:%u: `%s` starts after it ends", source, k->line, cols[3]);
-        else if (i > 0 && h->links[i - 1].member == k->member && h->links[i - 1].to >= k->from)
-            ok = fail(why, whycap, "%s:%u: `%s` is already in a system then (line %u): a member's dates may not overlap",
-                      source, k->line, orgs_code(orgs, k->member), h->links[i - 1].line);
-    }
-    if (!ok) {
-        vec_free(&names);
-        vec_free(&parents);
-        hier_free(h);
-        return NULL;
-    }
-    /* parents in order of their codes, with their names alongside */
-    h->nparents = (uint32_t)parents.len;
-    h->parents = mem_alloc((parents.len + 1) * sizeof *h->parents);
-    Coded *coded = mem_alloc((parents.len + 1) * sizeof *coded);
-    for (size_t i = 0; i < parents.len; i++) coded[i] = (Coded){ orgs_code(orgs, parents.items[i]), parents.items[i] };
-    qsort(coded, parents.len, sizeof *coded, coded_cmp);
-    for (size_t i = 0; i < parents.len; i++) h->parents[i] = coded[i].id;
-    mem_free(coded);
-    h->names = mem_calloc(parents.len + 1, sizeof *h->names);
-    for (size_t i = 0; i < parents.len; i++) h->names[parent_index(h, parents.items[i])] = names.items[i];
-    vec_free(&names);
-    vec_free(&parents);
-    /* members grouped by parent */
-    h->member_first = mem_calloc((size_t)h->nparents + 1, sizeof *h->member_first);
-    h->members = mem_alloc(((size_t)h->nlinks + 1) * sizeof *h->members);
-    for (uint32_t i = 0; i < h->nlinks; i++) h->member_first[parent_index(h, h->links[i].parent) + 1]++;
-    for (uint32_t i = 0; i < h->nparents; i++) h->member_first[i + 1] += h->member_first[i];
-    uint32_t *fill = mem_alloc(((size_t)h->nparents + 1) * sizeof *fill);
-    memcpy(fill, h->member_first, h->nparents * sizeof *fill);
-    for (uint32_t i = 0; i < h->nlinks; i++) {
-        uint32_t pi = (uint32_t)parent_index(h, h->links[i].parent);
-        /* links are sorted by member, so a member's links to one parent
-         * are among its adjacent ones */
-        bool dup = false;
-        for (uint32_t k = i; k-- > 0 && h->links[k].member == h->links[i].member && !dup;)
-            dup = h->links[k].parent == h->links[i].parent;
-        if (!dup) h->members[fill[pi]++] = h->links[i].member;
-    }
-    /* a member linked twice (moved and moved back) is listed once: close the gaps */
-    uint32_t w = 0;
-    for (uint32_t i = 0; i < h->nparents; i++) {
-        uint32_t start = w;
-        for (uint32_t k = h->member_first[i]; k < fill[i]; k++) h->members[w++] = h->members[k];
-        h->member_first[i] = start;
-    }
-    h->member_first[h->nparents] = w;
-    mem_free(fill);
-    return h;
-}
-
-void hier_free(Hierarchy *h)
-{
-    if (!h) return;
-    mem_free(h->links);
-    mem_free(h->parents);
-    mem_free(h->names);
-    mem_free(h->members);
-    mem_free(h->member_first);
-    arena_free(&h->arena);
-    mem_free(h);
-}
-
-uint32_t hier_parent(const Hierarchy *h, uint32_t member, Day d)
-{
-    /* binary search for the member's first link */
-    uint32_t lo = 0, hi = h->nlinks;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (h->links[mid].member < member) lo = mid + 1;
-        else hi = mid;
-    }
-    for (uint32_t i = lo; i < h->nlinks && h->links[i].member == member; i++)
-        if (h->links[i].from <= d && d <= h->links[i].to) return h->links[i].parent;
-    if (parent_index(h, member) >= 0) return member;
-    return ORG_NONE;
-}
-
-uint32_t hier_parent_count(const Hierarchy *h) { return h->nparents; }
-uint32_t hier_parent_at(const Hierarchy *h, uint32_t i) { return h->parents[i]; }
-uint32_t hier_link_count(const Hierarchy *h) { return h->nlinks; }
-
-const char *hier_parent_name(const Hierarchy *h, uint32_t parent)
-{
-    int32_t i = parent_index(h, parent);
-    return i < 0 ? NULL : h->names[i];
-}
-
-size_t hier_members(const Hierarchy *h, uint32_t parent, const uint32_t **members)
-{
-    int32_t i = parent_index(h, parent);
-    if (i < 0) { *members = NULL; return 0; }
-    *members = h->members + h->member_first[i];
-    return h->member_first[i + 1] - h->member_first[i];
 }
