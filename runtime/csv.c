@@ -7,6 +7,7 @@
  * there is nothing to find. So the bounds check is made once per field, not
  * once per byte, and no record allocates (the field array and the scratch
  * buffer are reused). */
+#define _DEFAULT_SOURCE     /* madvise(MADV_DONTNEED): POSIX has no way to drop mapped pages */
 #include "csv.h"
 #include "utf8.h"
 #include "mem.h"
@@ -44,6 +45,7 @@ struct CsvReader {
 
     void *map;                  /* owned mapping, or NULL */
     size_t map_len;
+    size_t released;            /* bytes of the mapping given back, from its start */
     unsigned char *owned;       /* owned copy (read, not mapped), or NULL */
     char *name;
     char err[160];
@@ -411,10 +413,27 @@ static CsvStatus read_record(CsvReader *r, const unsigned char *p)
     return CSV_RECORD;
 }
 
+/* Pages of a mapped file stay resident once read, so a 350 MB feed would
+ * hold 350 MB. The previous record's fields die with this call, so every
+ * page before the next record can go back (the kernel reads one again if a
+ * slice of the same file still needs it). */
+enum { RELEASE_EVERY = 16 << 20 };
+
+static void release_read_pages(CsvReader *r)
+{
+    size_t upto = (size_t)(r->data + r->pos - (const unsigned char *)r->map);
+    if (!r->map || upto - r->released < RELEASE_EVERY) return;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    upto -= upto % page;
+    if (upto > r->released && madvise((char *)r->map + r->released, upto - r->released, MADV_DONTNEED) == 0)
+        r->released = upto;
+}
+
 CsvStatus csv_next(CsvReader *r, const CsvField **fields, size_t *nfields)
 {
     *fields = r->fields;
     *nfields = 0;
+    release_read_pages(r);
     if (r->state == FAILED)
         return CSV_ERROR;
     if (r->state == ENDED)
