@@ -1,9 +1,8 @@
-/* checker.c: resolving names and checking types, units and attributes.
- *
- * Every expression gets a Type; an expression already found wrong gets
- * T_ERROR, which every rule accepts silently, so one mistake is reported
- * once and not again by each expression around it. */
-#include "checker.h"
+/* checker.c: name resolution and the checks of declarations (spec §3): scopes,
+ * duplicates, "did you mean", the attributes each declaration requires or
+ * allows, rounds, feeds, hierarchies, commitments, checks, ratings, tests.
+ * Expressions are check_expr.c's; what the two share is in check.h. */
+#include "check.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -48,54 +47,24 @@ Decl *check_lookup(Module *m, const char *name)
 
 /* ---- the checker's state ---------------------------------------------- */
 
-typedef struct Checker {
-    Module *mod;
-    Arena  *arena;
-    Diags  *diags;
-    bool    is_root;
-    Decl   *round;
-} Checker;
-
-enum {
-    ALLOW_DATA   = 1 << 0,  /* metrics and aggregates over feeds */
-    ALLOW_STATUS = 1 << 1,  /* commitments' and checks' statuses, classes */
-    ALLOW_ACROSS = 1 << 2,  /* across(…) */
-    ALLOW_ITEMS  = 1 << 3,  /* item("SYSTEM") in a test */
-};
-
-typedef struct Env {
-    Decl     *decl;         /* the declaration being checked */
-    List     *params;       /* Field*: a function's parameters */
-    Decl     *row_feed;     /* inside `where`: this feed's columns are row values */
-    unsigned  allow;
-    bool      national;     /* a national check outside across(…) */
-} Env;
-
-#define ERR(c, at, ...)  diag_error((c)->diags, (c)->mod->src, (at), __VA_ARGS__)
-#define WARN(c, at, ...) diag_warning((c)->diags, (c)->mod->src, (at), __VA_ARGS__)
-#define NOTE(c, src, at, ...) diag_note((c)->diags, (src), (at), __VA_ARGS__)
-#define HINT(c, ...)     diag_hint((c)->diags, __VA_ARGS__)
-
-static const char *const status_names[] = {
-    "met", "missed", "on_track", "off_track", "not_due", "no_data", "pass", "fail", NULL
-};
 
 
-static int builtin_by_name(const char *name)
+
+int check_builtin_by_name(const char *name)
 {
     for (int i = 0; i < BI__COUNT; i++)
         if (strcmp(natives[i].name, name) == 0) return i;
     return -1;
 }
 
-static bool is_status_name(const char *name)
+bool check_is_status(const char *name)
 {
-    for (int i = 0; status_names[i]; i++)
-        if (strcmp(status_names[i], name) == 0) return true;
+    for (int i = 0; i < ST__COUNT; i++)
+        if (strcmp(status_name[i], name) == 0) return true;
     return false;
 }
 
-static const char *tname(Type t)
+const char *check_tname(Type t)
 {
     static char buf[4][40];
     static int k;
@@ -126,9 +95,8 @@ int check_distance(const char *a, const char *b)
     return row[m];
 }
 
-typedef struct Suggest { const char *best; int dist; const char *word; } Suggest;
 
-static void suggest_try(Suggest *s, const char *candidate)
+void check_suggest(Suggest *s, const char *candidate)
 {
     if (!candidate || strcmp(candidate, s->word) == 0) return;
     int d = check_distance(s->word, candidate);
@@ -136,23 +104,23 @@ static void suggest_try(Suggest *s, const char *candidate)
     if (d <= limit && (!s->best || d < s->dist)) { s->best = candidate; s->dist = d; }
 }
 
-static void hint_suggest(Checker *c, Suggest *s)
+void check_hint_suggestion(Checker *c, Suggest *s)
 {
     if (s->best) HINT(c, "did you mean `%s`?", s->best);
 }
 
-static void suggest_in_module(Suggest *s, Module *m)
+void check_suggest_in_module(Suggest *s, Module *m)
 {
     if (!m->scope) return;
     for (size_t i = 0; i < m->scope->cap; i++)
-        if (m->scope->slots[i]) suggest_try(s, m->scope->slots[i]->name);
+        if (m->scope->slots[i]) check_suggest(s, m->scope->slots[i]->name);
 }
 
-static void suggest_functions(Suggest *s, Module *m)
+void check_suggest_functions(Suggest *s, Module *m)
 {
     for (size_t i = 0; m->scope && i < m->scope->cap; i++) {
         Decl *d = m->scope->slots[i];
-        if (d && (d->kind == D_FN || d->kind == D_EXTERN)) suggest_try(s, d->name);
+        if (d && (d->kind == D_FN || d->kind == D_EXTERN)) check_suggest(s, d->name);
     }
 }
 
@@ -218,691 +186,6 @@ void check_declare(Module *m, Arena *arena, Diags *diags)
     }
 }
 
-/* ---- expressions ------------------------------------------------------ */
-
-static Type check_expr(Checker *c, Node *n, Env *env);
-static void check_decl(Checker *c, Decl *d);
-
-static Type set(Node *n, Type t) { n->type = t; return t; }
-
-static Type resolve_type(Checker *c, TypeExpr *te)
-{
-    TypeKind k = type_by_name(te->name);
-    if (k == T_ERROR) {
-        ERR(c, te->span, "unknown type `%s`", te->name);
-        Suggest s = { NULL, 0, te->name };
-        for (int i = T_NUMBER; i <= T_STATUS; i++) suggest_try(&s, type_kind_name((TypeKind)i));
-        if (s.best) hint_suggest(c, &s);
-        else HINT(c, "the types are number, count, percent, pp, money, bool, text, date, month, quarter, fy, duration and status");
-        return TYPE(T_ERROR);
-    }
-    return te->list ? TYPE_OF(T_LIST, k) : TYPE(k);
-}
-
-/* The type a reference to declaration d has here. */
-static Type decl_value(Checker *c, Decl *d, Node *at, Env *env)
-{
-    d->used = true;
-    switch (d->kind) {
-    case D_LET:
-        if (d->state == 1) {
-            ERR(c, at->span, "`%s` is defined in terms of itself", d->name);
-            return TYPE(T_ERROR);
-        }
-        if (d->state == 0) {
-            Checker sub = *c;
-            sub.mod = d->module;
-            check_decl(&sub, d);
-        }
-        return d->resolved;
-    case D_METRIC:
-        if (!(env->allow & ALLOW_DATA) && !env->national) {
-            ERR(c, at->span, "`%s` is a metric: it depends on a system's data, which a %s cannot",
-                d->name, env->decl ? decl_kind_name(env->decl->kind) : "constant");
-            return TYPE(T_ERROR);
-        }
-        if (env->national) {
-            ERR(c, at->span, "a national check is judged once for the round, not per system");
-            HINT(c, "compare the systems with across(%s)", d->name);
-            return TYPE(T_ERROR);
-        }
-        if (d->state == 1) {
-            /* a metric has no parameters, so a metric of itself never ends */
-            ERR(c, at->span, "metric `%s` is defined in terms of itself", d->name);
-            return TYPE(T_ERROR);
-        }
-        if (d->module == c->mod && d->state == 0) check_decl(c, d);
-        return d->has_type ? resolve_type(c, &d->type) : TYPE(T_ERROR);
-    case D_COMMITMENT:
-    case D_CHECK:
-        if (!(env->allow & ALLOW_STATUS)) {
-            ERR(c, at->span, "`%s` is a %s: its status can only be used in a check, a rating or a test",
-                d->name, decl_kind_name(d->kind));
-            return TYPE(T_ERROR);
-        }
-        return TYPE(T_STATUS);
-    case D_FEED:
-        ERR(c, at->span, "`%s` is a feed, not a value", d->name);
-        HINT(c, "name one of its columns and aggregate it, e.g. sum(%s.COLUMN)", d->name);
-        return TYPE(T_ERROR);
-    case D_FN:
-    case D_EXTERN:
-        ERR(c, at->span, "`%s` is a function: call it with its arguments, %s(…)", d->name, d->name);
-        return TYPE(T_ERROR);
-    default:
-        ERR(c, at->span, "`%s` is a %s, not a value", d->name, decl_kind_name(d->kind));
-        return TYPE(T_ERROR);
-    }
-}
-
-static Field *feed_column(Decl *feed, const char *name)
-{
-    for (size_t i = 0; i < feed->fields.len; i++) {
-        Field *f = feed->fields.items[i];
-        if (strcmp(f->name, name) == 0) return f;
-    }
-    return NULL;
-}
-
-/* The key columns of a feed (`org = org_code` makes org_code a text column). */
-static TypeKind feed_key_column(Decl *feed, const char *name)
-{
-    for (size_t i = 0; i < feed->attrs.len; i++) {
-        Attr *at = feed->attrs.items[i];
-        Node *v = at->value;
-        TypeKind k = T_ERROR;
-        if (v->kind == N_AS) { k = T_MONTH; v = v->lhs; }
-        if (v->kind != N_NAME || strcmp(v->str, name) != 0) continue;
-        if (strcmp(at->name, "org") == 0) return T_TEXT;
-        if (strcmp(at->name, "vintage") == 0) return T_DATE;
-        if (strcmp(at->name, "period") == 0 && k != T_ERROR) {
-            TypeKind g = type_by_name(at->value->str);
-            return type_is_period(g) ? g : T_ERROR;
-        }
-    }
-    return T_ERROR;
-}
-
-static Type check_feed_field(Checker *c, Node *n, Decl *feed, Env *env)
-{
-    feed->used = true;
-    Field *f = feed_column(feed, n->str);
-    TypeKind k;
-    if (f) {
-        TypeKind tk = type_by_name(f->type.name);
-        k = f->type.list || tk == T_ERROR ? T_ERROR : tk;
-        for (size_t i = 0; i < feed->fields.len; i++)
-            if (feed->fields.items[i] == f) n->column = (int)i;
-    } else {
-        k = feed_key_column(feed, n->str);
-        n->column = -1;
-        if (k != T_ERROR) {
-            /* the data layer keeps value columns by organisation and period */
-            if (env->row_feed)
-                ERR(c, n->op_span, "`%s` is a key column of `%s`: choose organisations with the hierarchy "
-                                   "and periods with `in WINDOW`, not with `where`", n->str, feed->name);
-            else
-                ERR(c, n->op_span, "`%s` is a key column of `%s`: aggregate one of its value columns",
-                    n->str, feed->name);
-            return TYPE(T_ERROR);
-        }
-        {
-            ERR(c, n->op_span, "feed `%s` has no column `%s`", feed->name, n->str);
-            Suggest s = { NULL, 0, n->str };
-            for (size_t i = 0; i < feed->fields.len; i++) suggest_try(&s, ((Field *)feed->fields.items[i])->name);
-            hint_suggest(c, &s);
-            return TYPE(T_ERROR);
-        }
-    }
-    if (env->row_feed) {
-        if (env->row_feed != feed) {
-            ERR(c, n->span, "this condition filters rows of `%s`, so it can only use `%s`'s columns",
-                env->row_feed->name, env->row_feed->name);
-            return TYPE(T_ERROR);
-        }
-        return TYPE(k);
-    }
-    if (!(env->allow & ALLOW_DATA) || env->national) {
-        ERR(c, n->span, "a feed column can only be used where a system's data is at hand (a metric, a check, a rating)");
-        return TYPE(T_ERROR);
-    }
-    return TYPE_OF(T_COLUMN, k);
-}
-
-/* Resolves `lhs.name`: a feed's column or a module's declaration. */
-static Type check_field(Checker *c, Node *n, Env *env, Decl **target)
-{
-    *target = NULL;
-    if (n->lhs->kind != N_NAME) {
-        ERR(c, n->op_span, "`.%s` can follow only the name of a feed or an imported module", n->str);
-        return TYPE(T_ERROR);
-    }
-    Decl *d = check_lookup(c->mod, n->lhs->str);
-    if (!d) {
-        ERR(c, n->lhs->span, "unknown name `%s`", n->lhs->str);
-        Suggest s = { NULL, 0, n->lhs->str };
-        suggest_in_module(&s, c->mod);
-        hint_suggest(c, &s);
-        return TYPE(T_ERROR);
-    }
-    n->lhs->ref = d;
-    d->used = true;
-    if (d->kind == D_FEED) return set(n, check_feed_field(c, n, d, env));
-    if (d->kind == D_IMPORT) {
-        Module *m = d->imported;
-        Decl *member = m ? check_lookup(m, n->str) : NULL;
-        if (!member || member->kind == D_IMPORT) {
-            if (m) {
-                ERR(c, n->op_span, "module `%s` has no `%s`", d->name, n->str);
-                Suggest s = { NULL, 0, n->str };
-                suggest_in_module(&s, m);
-                hint_suggest(c, &s);
-            }
-            return TYPE(T_ERROR);
-        }
-        *target = member;
-        n->ref = member;
-        return TYPE(T_NONE);
-    }
-    ERR(c, n->op_span, "`%s` is a %s: it has no `.%s`", d->name, decl_kind_name(d->kind), n->str);
-    return TYPE(T_ERROR);
-}
-
-/* A name: a parameter, a declaration, a status. */
-static Type check_name(Checker *c, Node *n, Env *env)
-{
-    if (env->params)
-        for (size_t i = 0; i < env->params->len; i++) {
-            Field *p = env->params->items[i];
-            if (strcmp(p->name, n->str) == 0) return p->resolved;
-        }
-    Decl *d = check_lookup(c->mod, n->str);
-    if (d) {
-        n->ref = d;
-        if (d->kind == D_IMPORT) {
-            ERR(c, n->span, "`%s` is a module: name something in it, as in %s.NAME", d->name, d->name);
-            return TYPE(T_ERROR);
-        }
-        return decl_value(c, d, n, env);
-    }
-    if (is_status_name(n->str)) return TYPE(T_STATUS);
-    if (builtin_by_name(n->str) >= 0) {
-        ERR(c, n->span, "`%s` is a built-in function: call it with its arguments, %s(…)", n->str, n->str);
-        return TYPE(T_ERROR);
-    }
-    ERR(c, n->span, "unknown name `%s`", n->str);
-    Suggest s = { NULL, 0, n->str };
-    suggest_in_module(&s, c->mod);
-    for (int i = 0; status_names[i]; i++) suggest_try(&s, status_names[i]);
-    hint_suggest(c, &s);
-    return TYPE(T_ERROR);
-}
-
-/* `2019/20`, `horizon`, `2019/20 .. 2023/24`: a window a metric is judged over */
-static bool check_window(Checker *c, Node *w, Env *env)
-{
-    Env constant = { env->decl, NULL, NULL, 0, false };
-    Type t = check_expr(c, w, &constant);
-    if (t.kind == T_ERROR) return false;
-    if (type_is_period(t.kind) || t.kind == T_RANGE) return true;
-    ERR(c, w->span, "a window is a period or a range of periods (2019/20, 2019/20 Q4, 2019/20 .. 2023/24), not %s",
-        tname(t));
-    return false;
-}
-
-static bool numeric_value(TypeKind k) { return type_is_numeric(k); }
-
-/* The aggregated thing inside sum(…): `col`, `col where cond`, `… in W`. */
-static Type check_aggregate_arg(Checker *c, Node *arg, Env *env, bool *is_column)
-{
-    *is_column = false;
-    Node *core = arg;
-    Node *window = NULL, *cond = NULL;
-    for (;;) {
-        if (core->kind == N_IN && !window) { window = core->rhs; core = core->lhs; continue; }
-        if (core->kind == N_WHERE && !cond) { cond = core->rhs; core = core->lhs; continue; }
-        break;
-    }
-    Type t = check_expr(c, core, env);
-    if (t.kind == T_COLUMN) *is_column = true;
-    if (t.kind != T_COLUMN && t.kind != T_ERROR && (cond || window)) {
-        if (cond) {
-            ERR(c, cond->span, "`where` filters the rows of a feed column, and this is %s", tname(t));
-            return TYPE(T_ERROR);
-        }
-    }
-    if (cond && t.kind == T_COLUMN) {
-        Decl *feed = core->lhs ? core->lhs->ref : NULL;
-        Env row = { env->decl, env->params, feed, 0, false };
-        Type ct = check_expr(c, cond, &row);
-        if (ct.kind != T_BOOL && ct.kind != T_ERROR) {
-            ERR(c, cond->span, "the condition after `where` must be true or false, not %s", tname(ct));
-            t = TYPE(T_ERROR);
-        }
-    }
-    if (window && !check_window(c, window, env)) t = TYPE(T_ERROR);
-    set(arg, t);
-    return t;
-}
-
-static Type check_builtin(Checker *c, Node *n, BuiltinId id, Env *env)
-{
-    List *a = &n->args;
-    Node **arg = (Node **)a->items;
-    const char *fname = natives[id].name;
-    if ((int)a->len < natives[id].min_args || (int)a->len > natives[id].max_args) {
-        if (natives[id].min_args == natives[id].max_args)
-            ERR(c, n->span, "%s takes %d argument%s, not %zu", fname, natives[id].min_args,
-                natives[id].min_args == 1 ? "" : "s", a->len);
-        else
-            ERR(c, n->span, "%s takes %d or %d arguments, not %zu", fname, natives[id].min_args, natives[id].max_args, a->len);
-        return TYPE(T_ERROR);
-    }
-    switch (id) {
-    case BI_SUM: case BI_MEAN: case BI_MIN: case BI_MAX: case BI_MEDIAN: case BI_COUNT: {
-        if (id == BI_COUNT && arg[0]->kind == N_CLASS) goto count_class;
-        bool column;
-        Type t = check_aggregate_arg(c, arg[0], env, &column);
-        if (t.kind == T_ERROR) return t;
-        if (id == BI_COUNT) {
-            if (a->len == 2) {
-                ERR(c, arg[1]->span, "count with two arguments counts commitments: count(foundational, met)");
-                return TYPE(T_ERROR);
-            }
-            if (t.kind == T_COLUMN || t.kind == T_LIST) return TYPE(T_COUNT);
-            ERR(c, arg[0]->span, "count needs a feed column or a list, not %s", tname(t));
-            return TYPE(T_ERROR);
-        }
-        if (t.kind != T_COLUMN && t.kind != T_LIST) {
-            ERR(c, arg[0]->span, "%s needs a feed column or a list, not %s", fname, tname(t));
-            return TYPE(T_ERROR);
-        }
-        TypeKind e = t.elem;
-        if (e == T_ERROR) return TYPE(T_ERROR);
-        if (!numeric_value(e) && !((id == BI_MIN || id == BI_MAX) && type_is_period(e))) {
-            ERR(c, arg[0]->span, "%s needs numbers, and this is %s", fname, tname(t));
-            return TYPE(T_ERROR);
-        }
-        if (id == BI_SUM && e == T_PERCENT) {
-            ERR(c, arg[0]->span, "percents do not add up: summing them means nothing");
-            HINT(c, "use mean(…), or sum the counts and divide");
-            return TYPE(T_ERROR);
-        }
-        /* a mean of counts of beds is still beds: count is a unit, not integrality */
-        return TYPE(e);
-    }
-    count_class:
-    case BI_SHARE: {
-        if (!(env->allow & ALLOW_STATUS)) {
-            ERR(c, n->span, "%s of commitments can only be used in a rating, a check or a test", fname);
-            return TYPE(T_ERROR);
-        }
-        Type k = check_expr(c, arg[0], env);
-        if (k.kind != T_CLASS && k.kind != T_ERROR) {
-            ERR(c, arg[0]->span, "%s counts commitments of a class: foundational or transformation", fname);
-            return TYPE(T_ERROR);
-        }
-        if (a->len == 2) {
-            Type s = check_expr(c, arg[1], env);
-            if (s.kind != T_STATUS && s.kind != T_STATUSES && s.kind != T_ERROR) {
-                ERR(c, arg[1]->span, "expected a status such as `met` or `met or on_track`, not %s", tname(s));
-                return TYPE(T_ERROR);
-            }
-        }
-        return TYPE(id == BI_SHARE ? T_PERCENT : T_COUNT);
-    }
-    case BI_PERCENTILE: {
-        Type l = check_expr(c, arg[0], env), p = check_expr(c, arg[1], env);
-        if (l.kind == T_ERROR || p.kind == T_ERROR) return TYPE(T_ERROR);
-        /* an empty list ([]) has no item type yet: its percentile is missing */
-        if (l.kind != T_LIST || (l.elem != T_ERROR && !numeric_value(l.elem))) {
-            ERR(c, arg[0]->span, "percentile needs a list of numbers, not %s", tname(l));
-            return TYPE(T_ERROR);
-        }
-        if (l.elem == T_ERROR) return TYPE(T_NUMBER);
-        if (!type_assignable(TYPE(T_PERCENT), p)) {
-            ERR(c, arg[1]->span, "percentile needs a percent such as 10%%, not %s", tname(p));
-            return TYPE(T_ERROR);
-        }
-        return TYPE(l.elem);
-    }
-    case BI_CHANGE: {
-        if (!(env->allow & ALLOW_DATA) || env->national) {
-            ERR(c, n->span, "change(…) needs a system's data: use it in a metric, a check or inside across(…)");
-            return TYPE(T_ERROR);
-        }
-        Type m = check_expr(c, arg[0], env);
-        bool ok = check_window(c, arg[1], env) & check_window(c, arg[2], env);
-        if (m.kind == T_ERROR || !ok) return TYPE(T_ERROR);
-        TypeKind e = m.kind == T_COLUMN ? m.elem : m.kind;
-        if (!numeric_value(e)) {
-            ERR(c, arg[0]->span, "change needs a metric or a column of numbers, not %s", tname(m));
-            return TYPE(T_ERROR);
-        }
-        return TYPE(T_NUMBER);
-    }
-    case BI_ACROSS: {
-        if (!(env->allow & ALLOW_ACROSS)) {
-            ERR(c, n->span, "across(…) compares systems: use it in a check or a rating");
-            return TYPE(T_ERROR);
-        }
-        Env inner = *env;
-        inner.national = false;
-        inner.allow = (env->allow | ALLOW_DATA) & ~ALLOW_ACROSS;
-        Type t = check_expr(c, arg[0], &inner);
-        if (t.kind == T_ERROR) return t;
-        if (t.kind == T_LIST || t.kind == T_COLUMN || t.kind == T_RANGE || t.kind == T_NONE) {
-            ERR(c, arg[0]->span, "across(…) needs one value per system, not %s", tname(t));
-            return TYPE(T_ERROR);
-        }
-        return TYPE_OF(T_LIST, t.kind);
-    }
-    case BI_COALESCE: {
-        Type x = check_expr(c, arg[0], env), y = check_expr(c, arg[1], env);
-        Type j = type_join(x, y);
-        if (j.kind == T_ERROR && x.kind != T_ERROR && y.kind != T_ERROR)
-            ERR(c, n->span, "coalesce needs two values of one type, not %s and %s", tname(x), tname(y));
-        return j;
-    }
-    case BI_IS_MISSING:
-        check_expr(c, arg[0], env);
-        return TYPE(T_BOOL);
-    case BI_ABS: {
-        Type x = check_expr(c, arg[0], env);
-        if (x.kind != T_ERROR && !numeric_value(x.kind)) {
-            ERR(c, arg[0]->span, "abs needs a number, not %s", tname(x));
-            return TYPE(T_ERROR);
-        }
-        return x;
-    }
-    default:
-        return TYPE(T_ERROR);
-    }
-}
-
-static Type check_call(Checker *c, Node *n, Env *env)
-{
-    Node *callee = n->lhs;
-    Decl *d = NULL;
-    if (callee->kind == N_NAME) {
-        bool param = false;
-        if (env->params)
-            for (size_t i = 0; i < env->params->len; i++)
-                param |= strcmp(((Field *)env->params->items[i])->name, callee->str) == 0;
-        if (!param) d = check_lookup(c->mod, callee->str);
-        if (!d && !param) {
-            int b = builtin_by_name(callee->str);
-            if (b >= 0) {
-                n->builtin = b + 1;
-                return check_builtin(c, n, (BuiltinId)b, env);
-            }
-            ERR(c, callee->span, "unknown function `%s`", callee->str);
-            Suggest s = { NULL, 0, callee->str };
-            suggest_functions(&s, c->mod);
-            for (int i = 0; i < BI__COUNT; i++) suggest_try(&s, natives[i].name);
-            hint_suggest(c, &s);
-            return TYPE(T_ERROR);
-        }
-    } else if (callee->kind == N_FIELD) {
-        Type t = check_field(c, callee, env, &d);
-        if (t.kind == T_ERROR) return t;
-    }
-    if (!d) {
-        ERR(c, callee->span, "this is not a function");
-        return TYPE(T_ERROR);
-    }
-    callee->ref = d;
-    d->used = true;
-    if (d->kind == D_FN || d->kind == D_EXTERN) {
-        if (d->fields.len != n->args.len) {
-            ERR(c, n->span, "`%s` takes %zu argument%s, not %zu", d->name, d->fields.len,
-                d->fields.len == 1 ? "" : "s", n->args.len);
-            NOTE(c, d->module->src, d->name_span, "`%s` is declared here", d->name);
-            return TYPE(T_ERROR);
-        }
-        for (size_t i = 0; i < n->args.len; i++) {
-            Field *p = d->fields.items[i];
-            Node *arg = n->args.items[i];
-            Type want = resolve_type(c, &p->type), have = check_expr(c, arg, env);
-            if (!type_assignable(want, have)) {
-                if (have.kind == T_COLUMN)
-                    ERR(c, arg->span, "`%s` needs %s, and a feed column is many rows: aggregate it first",
-                        d->name, tname(want));
-                else
-                    ERR(c, arg->span, "argument %zu of `%s` must be %s, not %s", i + 1, d->name,
-                        tname(want), tname(have));
-            }
-        }
-        return resolve_type(c, &d->type);
-    }
-    if (d->kind == D_COMMITMENT || d->kind == D_CHECK || d->kind == D_METRIC) {
-        if (!(env->allow & ALLOW_ITEMS)) {
-            if (d->kind == D_METRIC) {
-                ERR(c, n->span, "`%s` is a metric, not a function", d->name);
-                HINT(c, "to judge it over a window, write `%s in 2019/20`", d->name);
-            } else {
-                ERR(c, n->span, "`%s(…)` names one system's result, which only a test may ask for", d->name);
-            }
-            return TYPE(T_ERROR);
-        }
-        if (n->args.len != 1) {
-            ERR(c, n->span, "`%s(…)` takes one argument: the code of a system", d->name);
-            return TYPE(T_ERROR);
-        }
-        Env constant = { env->decl, NULL, NULL, 0, false };
-        Type t = check_expr(c, n->args.items[0], &constant);
-        if (t.kind != T_TEXT && t.kind != T_ERROR) {
-            ERR(c, ((Node *)n->args.items[0])->span, "a system's code is text, as in \"E54000001\"");
-            return TYPE(T_ERROR);
-        }
-        if (d->kind == D_METRIC) return d->has_type ? resolve_type(c, &d->type) : TYPE(T_ERROR);
-        return TYPE(T_STATUS);
-    }
-    ERR(c, callee->span, "`%s` is a %s, not a function", d->name, decl_kind_name(d->kind));
-    return TYPE(T_ERROR);
-}
-
-static bool is_number_literal_above_one(const Node *n)
-{
-    return n->kind == N_NUMBER && n->num.n > n->num.d;
-}
-
-static void warn_percent_as_number(Checker *c, Type pct, Node *num)
-{
-    if (pct.kind == T_PERCENT && is_number_literal_above_one(num)) {
-        char as_is[40], as_pct[48];
-        Num hundred;
-        num_format(num->num, as_is, sizeof as_is);
-        if (num_mul(num->num, num_int(100), &hundred) == NUM_OK) num_format(hundred, as_pct, sizeof as_pct);
-        else snprintf(as_pct, sizeof as_pct, "%s00", as_is);
-        WARN(c, num->span, "%s is %s%% as a percent; did you mean %s%%?", as_is, as_pct, as_is);
-    }
-}
-
-/* A number written in the file (95, 0.95) is a plain number wherever a
- * percent is wanted (§4), though on its own 95 is a count. */
-static Type literal_for(Node *n, Type t, Type other)
-{
-    if (n->kind == N_NUMBER && t.kind == T_COUNT && (other.kind == T_PERCENT || other.kind == T_PP)) {
-        n->type = TYPE(T_NUMBER);       /* the compiler loads it as one, so units agree at run time */
-        return n->type;
-    }
-    return t;
-}
-
-static Type check_binary(Checker *c, Node *n, Env *env)
-{
-    Type a = check_expr(c, n->lhs, env), b = check_expr(c, n->rhs, env);
-    if (a.kind == T_ERROR || b.kind == T_ERROR) return TYPE(T_ERROR);
-    Op op = n->op;
-    if (op == EOP_AND || op == EOP_OR) {
-        if (op == EOP_OR && (a.kind == T_STATUS || a.kind == T_STATUSES) &&
-            (b.kind == T_STATUS || b.kind == T_STATUSES))
-            return TYPE(T_STATUSES);
-        Type bad = a.kind != T_BOOL ? a : b;
-        if (bad.kind != T_BOOL) {
-            ERR(c, n->op_span, "`%s` needs true or false on both sides, and one side is %s", op_text(op), tname(bad));
-            return TYPE(T_ERROR);
-        }
-        return TYPE(T_BOOL);
-    }
-    if (op == EOP_RANGE) {
-        if (type_is_period(a.kind) && a.kind == b.kind) return TYPE_OF(T_RANGE, a.kind);
-        ERR(c, n->op_span, "a range needs two periods of the same kind, not %s and %s", tname(a), tname(b));
-        return TYPE(T_ERROR);
-    }
-    if (a.kind == T_COLUMN || b.kind == T_COLUMN) {
-        Node *col = a.kind == T_COLUMN ? n->lhs : n->rhs;
-        ERR(c, col->span, "a feed column is many rows: aggregate it before `%s`", op_text(op));
-        HINT(c, "for example sum(…) or mean(…)");
-        return TYPE(T_ERROR);
-    }
-    a = literal_for(n->lhs, a, b);
-    b = literal_for(n->rhs, b, a);
-    static const TypeOp top[] = {
-        [EOP_ADD] = TOP_ADD, [EOP_SUB] = TOP_SUB, [EOP_MUL] = TOP_MUL, [EOP_DIV] = TOP_DIV,
-        [EOP_EQ] = TOP_EQUAL, [EOP_NE] = TOP_EQUAL, [EOP_LT] = TOP_ORDER, [EOP_LE] = TOP_ORDER,
-        [EOP_GT] = TOP_ORDER, [EOP_GE] = TOP_ORDER,
-    };
-    Type r = type_binary(top[op], a, b);
-    if (r.kind != T_ERROR) {
-        if (top[op] == TOP_ORDER || top[op] == TOP_EQUAL) {
-            warn_percent_as_number(c, a, n->rhs);
-            warn_percent_as_number(c, b, n->lhs);
-        }
-        return r;
-    }
-    switch (top[op]) {
-    case TOP_ADD: ERR(c, n->op_span, "cannot add %s and %s", tname(a), tname(b)); break;
-    case TOP_SUB: ERR(c, n->op_span, "cannot subtract %s from %s", tname(b), tname(a)); break;
-    case TOP_MUL: ERR(c, n->op_span, "cannot multiply %s by %s", tname(a), tname(b)); break;
-    case TOP_DIV: ERR(c, n->op_span, "cannot divide %s by %s", tname(a), tname(b)); break;
-    default:      ERR(c, n->op_span, "cannot compare %s with %s", tname(a), tname(b)); break;
-    }
-    if ((a.kind == T_MONEY && n->rhs->kind == N_NUMBER) || (b.kind == T_MONEY && n->lhs->kind == N_NUMBER))
-        HINT(c, "write an amount of money with £, as in £0 or £1.5m");
-    else if (a.kind == T_PP || b.kind == T_PP)
-        HINT(c, "percentage points are a difference of percents: percent - percent is pp");
-    return TYPE(T_ERROR);
-}
-
-/* Whether a checked expression reads a system's data: a metric or a feed
- * column. `in` takes its own window, so what is under it does not count. */
-static bool depends_on_data(const Node *n)
-{
-    if (!n || n->kind == N_IN) return false;
-    if ((n->kind == N_NAME || n->kind == N_FIELD) && n->ref && n->ref->kind == D_METRIC) return true;
-    if (n->type.kind == T_COLUMN) return true;
-    if (depends_on_data(n->lhs) || depends_on_data(n->rhs) || depends_on_data(n->alt)) return true;
-    for (size_t i = 0; i < n->args.len; i++)
-        if (depends_on_data(n->args.items[i])) return true;
-    return false;
-}
-
-static Type check_expr(Checker *c, Node *n, Env *env)
-{
-    switch (n->kind) {
-    case N_NUMBER:   return set(n, TYPE(num_is_int(n->num) && n->num.n >= 0 ? T_COUNT : T_NUMBER));
-    case N_PERCENT:  return set(n, TYPE(T_PERCENT));
-    case N_PP:       return set(n, TYPE(T_PP));
-    case N_MONEY:    return set(n, TYPE(T_MONEY));
-    case N_STRING:   return set(n, TYPE(T_TEXT));
-    case N_BOOL:     return set(n, TYPE(T_BOOL));
-    case N_DURATION: return set(n, TYPE(T_DURATION));
-    case N_PERIOD: {
-        static const TypeKind of[] = { [GRAIN_DAY] = T_DATE, [GRAIN_MONTH] = T_MONTH,
-                                       [GRAIN_QUARTER] = T_QUARTER, [GRAIN_FY] = T_FY };
-        return set(n, TYPE(of[n->period.grain]));
-    }
-    case N_MISSING:
-        ERR(c, n->span, "`*` stands for a missing cell only in a rows table");
-        return set(n, TYPE(T_ERROR));
-    case N_NAME:     return set(n, check_name(c, n, env));
-    case N_FIELD: {
-        Decl *member;
-        Type t = check_field(c, n, env, &member);
-        if (member) t = decl_value(c, member, n, env);
-        return set(n, t);
-    }
-    case N_CALL:     return set(n, check_call(c, n, env));
-    case N_BINARY:   return set(n, check_binary(c, n, env));
-    case N_UNARY: {
-        Type t = check_expr(c, n->lhs, env);
-        if (t.kind == T_ERROR) return set(n, t);
-        if (n->op == EOP_NOT) {
-            if (t.kind == T_BOOL) return set(n, t);
-            ERR(c, n->op_span, "`not` needs true or false, not %s", tname(t));
-        } else {
-            if (numeric_value(t.kind)) return set(n, t.kind == T_COUNT ? TYPE(T_NUMBER) : t);
-            ERR(c, n->op_span, "cannot negate %s", tname(t));
-        }
-        return set(n, TYPE(T_ERROR));
-    }
-    case N_IF: {
-        Type k = check_expr(c, n->lhs, env);
-        Type a = check_expr(c, n->rhs, env), b = check_expr(c, n->alt, env);
-        if (k.kind != T_BOOL && k.kind != T_ERROR)
-            ERR(c, n->lhs->span, "the condition of `if` must be true or false, not %s", tname(k));
-        Type j = type_join(a, b);
-        if (j.kind == T_ERROR && a.kind != T_ERROR && b.kind != T_ERROR)
-            ERR(c, n->op_span, "the two branches of `if` differ: %s and %s", tname(a), tname(b));
-        return set(n, j);
-    }
-    case N_LIST: {
-        Type elem = TYPE(T_ERROR);
-        bool bad = false;
-        for (size_t i = 0; i < n->args.len; i++) {
-            Node *item = n->args.items[i];
-            Type t = check_expr(c, item, env);
-            if (t.kind == T_ERROR) { bad = true; continue; }
-            if (t.kind == T_LIST || t.kind == T_COLUMN || t.kind == T_RANGE) {
-                ERR(c, item->span, "a list holds single values, not %s", tname(t));
-                bad = true;
-                continue;
-            }
-            Type j = type_join(elem, t);
-            if (j.kind == T_ERROR) {
-                ERR(c, item->span, "a list holds values of one type: this is %s, the others %s",
-                    tname(t), tname(elem));
-                bad = true;
-                continue;
-            }
-            elem = j;
-        }
-        return set(n, bad ? TYPE(T_ERROR) : TYPE_OF(T_LIST, elem.kind));
-    }
-    case N_IN: {
-        Type t = check_expr(c, n->lhs, env);
-        if (!check_window(c, n->rhs, env)) return set(n, TYPE(T_ERROR));
-        Node *l = n->lhs;
-        if (t.kind != T_ERROR && l->kind == N_BINARY && l->op <= EOP_GE &&
-            depends_on_data(l->lhs) && depends_on_data(l->rhs)) {
-            WARN(c, n->op_span, "this window applies to both sides of `%s`", op_text(l->op));
-            HINT(c, "to fix the window of one side only, put it in brackets: a %s (b in W)", op_text(l->op));
-        }
-        return set(n, t);
-    }
-    case N_WHERE:
-        ERR(c, n->op_span, "`where` filters the rows of an aggregate, as in sum(ae.breaches where ae.type == \"1\")");
-        return set(n, TYPE(T_ERROR));
-    case N_CLASS:
-        if (!(env->allow & ALLOW_STATUS)) {
-            ERR(c, n->span, "a class of commitments can only be counted in a rating, a check or a test");
-            return set(n, TYPE(T_ERROR));
-        }
-        return set(n, TYPE(T_CLASS));
-    case N_THRESHOLD:
-        ERR(c, n->op_span, "a comparison needs something on its left here");
-        return set(n, TYPE(T_ERROR));
-    case N_AS:
-        ERR(c, n->op_span, "`as` gives the grain of a feed's period column only");
-        return set(n, TYPE(T_ERROR));
-    case N_BAD:
-        return set(n, TYPE(T_ERROR));
-    }
-    return TYPE(T_ERROR);
-}
-
 /* ---- attributes --------------------------------------------------------- */
 
 enum { REQUIRED = 1, REPEATS = 2 };
@@ -965,9 +248,9 @@ static void check_attr_set(Checker *c, Decl *d, const AttrSpec *spec)
         if (!s->name) {
             ERR(c, at->name_span, "%s has no attribute `%s`", decl_label(d), at->name);
             Suggest sg = { NULL, 0, at->name };
-            for (s = spec; s->name; s++) suggest_try(&sg, s->name);
+            for (s = spec; s->name; s++) check_suggest(&sg, s->name);
             if (sg.best) {
-                hint_suggest(c, &sg);
+                check_hint_suggestion(c, &sg);
                 if (nsuggested < 16) suggested[nsuggested++] = sg.best;
             } else {
                 char list[200] = "";
@@ -1042,16 +325,16 @@ static void check_feed(Checker *c, Decl *d)
     }
     for (size_t i = 0; i < d->fields.len; i++) {
         Field *f = d->fields.items[i];
-        f->resolved = resolve_type(c, &f->type);
+        f->resolved = check_resolve_type(c, &f->type);
         if (f->format && (f->resolved.kind != T_PERCENT ||
                           (strcmp(f->format, "points") != 0 && strcmp(f->format, "fraction") != 0))) {
-            ERR(c, f->format_span, "`as %s` does not describe a %s column", f->format, tname(f->resolved));
+            ERR(c, f->format_span, "`as %s` does not describe a %s column", f->format, check_tname(f->resolved));
             HINT(c, "a percent column is written as fractions (0.952, the default) or `as points` (95.2)");
         }
         if (f->resolved.kind == T_LIST)
             ERR(c, f->type.span, "a feed column holds single values, not a list");
         else if (f->resolved.kind == T_STATUS || f->resolved.kind == T_DURATION)
-            ERR(c, f->type.span, "a feed column cannot be of type %s", tname(f->resolved));
+            ERR(c, f->type.span, "a feed column cannot be of type %s", check_tname(f->resolved));
         for (size_t j = 0; j < i; j++) {
             Field *g = d->fields.items[j];
             if (strcmp(f->name, g->name) == 0) {
@@ -1093,8 +376,8 @@ static void check_round(Checker *c, Decl *d)
                 ERR(c, at->value->span, "`assess` names the hierarchy whose parents are the systems assessed");
                 if (at->value->kind == N_NAME) {
                     Suggest s = { NULL, 0, at->value->str };
-                    suggest_in_module(&s, c->mod);
-                    hint_suggest(c, &s);
+                    check_suggest_in_module(&s, c->mod);
+                    check_hint_suggestion(c, &s);
                 }
             } else {
                 h->used = true;
@@ -1104,11 +387,11 @@ static void check_round(Checker *c, Decl *d)
         }
         if (strcmp(at->name, "horizon") != 0) {
             Suggest sg = { NULL, 0, at->name };
-            suggest_try(&sg, "assess");
-            suggest_try(&sg, "horizon");
+            check_suggest(&sg, "assess");
+            check_suggest(&sg, "horizon");
             if (sg.best) {
                 ERR(c, at->name_span, "round `%s` has no attribute `%s`", d->name, at->name);
-                hint_suggest(c, &sg);
+                check_hint_suggestion(c, &sg);
                 assess |= strcmp(sg.best, "assess") == 0;
                 continue;
             }
@@ -1119,7 +402,7 @@ static void check_round(Checker *c, Decl *d)
                 ERR(c, at->value->span, "the horizon is a range of years, as in 2019/20 .. 2023/24");
         } else if (t.kind != T_DATE && t.kind != T_ERROR) {
             ERR(c, at->value->span, "a round's `%s` is a date, as in `%s = 2019-09-27`, not %s",
-                at->name, at->name, tname(t));
+                at->name, at->name, check_tname(t));
         }
     }
     if (!assess) {
@@ -1155,14 +438,14 @@ static Node *check_threshold(Checker *c, Decl *d, Attr *at, Type measure)
     }
     Env constant = { d, NULL, NULL, 0, false };
     Node *threshold = v->lhs->lhs, *window = v->lhs->rhs;
-    Type t = literal_for(threshold, check_expr(c, threshold, &constant), measure);
+    Type t = check_literal_for(threshold, check_expr(c, threshold, &constant), measure);
     bool ok = check_window(c, window, &constant);
     if (t.kind != T_ERROR && measure.kind != T_ERROR) {
         if (type_binary(TOP_ORDER, measure, t).kind == T_ERROR)
-            ERR(c, threshold->span, "cannot compare %s with %s: the measure is %s", tname(measure), tname(t),
-                tname(measure));
+            ERR(c, threshold->span, "cannot compare %s with %s: the measure is %s", check_tname(measure), check_tname(t),
+                check_tname(measure));
         else
-            warn_percent_as_number(c, measure, threshold);
+            check_warn_percent(c, measure, threshold);
     }
     return ok ? window : NULL;
 }
@@ -1185,12 +468,12 @@ static void check_commitment(Checker *c, Decl *d)
         if (metric && metric->kind == D_METRIC) {
             metric->used = true;
             v->ref = metric;
-            measure = resolve_type(c, &metric->type);
+            measure = check_resolve_type(c, &metric->type);
         } else if (v->kind == N_NAME && !metric) {
             ERR(c, v->span, "unknown metric `%s`", v->str);
             Suggest s = { NULL, 0, v->str };
-            suggest_in_module(&s, c->mod);
-            hint_suggest(c, &s);
+            check_suggest_in_module(&s, c->mod);
+            check_hint_suggestion(c, &s);
         } else if (metric || v->kind != N_FIELD) {
             ERR(c, v->span, "the measure of a commitment is the name of a metric");
         }
@@ -1226,13 +509,13 @@ static void check_commitment(Checker *c, Decl *d)
             else if (t.kind == T_COLUMN && measure.kind != T_ERROR &&
                      type_binary(TOP_ORDER, measure, TYPE(t.elem)).kind == T_ERROR)
                 ERR(c, at->value->span, "the plan's milestones are %s but the measure is %s",
-                    type_kind_name(t.elem), tname(measure));
+                    type_kind_name(t.elem), check_tname(measure));
         } else if (strcmp(at->name, "tolerance") == 0) {
             Type t = check_expr(c, at->value, &constant);
             TypeKind want = measure.kind == T_PERCENT ? T_PP : measure.kind;
             if (t.kind != T_ERROR && measure.kind != T_ERROR && !type_assignable(TYPE(want), t)) {
-                ERR(c, at->value->span, "the tolerance of a %s measure is %s, not %s", tname(measure),
-                    type_kind_name(want), tname(t));
+                ERR(c, at->value->span, "the tolerance of a %s measure is %s, not %s", check_tname(measure),
+                    type_kind_name(want), check_tname(t));
                 if (want == T_PP) HINT(c, "write percentage points, as in 0.5pp");
             }
         } else if (strcmp(at->name, "source") == 0 || strcmp(at->name, "restates") == 0) {
@@ -1255,7 +538,7 @@ static void check_check(Checker *c, Decl *d)
             }
             Type t = check_expr(c, at->value, &env);
             if (t.kind != T_BOOL && t.kind != T_ERROR)
-                ERR(c, at->value->span, "`require` must be true or false, not %s", tname(t));
+                ERR(c, at->value->span, "`require` must be true or false, not %s", check_tname(t));
         } else if (strcmp(at->name, "message") == 0 && at->value->kind != N_STRING) {
             ERR(c, at->value->span, "`message` is a string");
         }
@@ -1283,7 +566,7 @@ static void check_rating(Checker *c, Decl *d)
         if (!arm->when) { otherwise = arm; continue; }
         Type t = check_expr(c, arm->when, &env);
         if (t.kind != T_BOOL && t.kind != T_ERROR)
-            ERR(c, arm->when->span, "the condition after `when` must be true or false, not %s", tname(t));
+            ERR(c, arm->when->span, "the condition after `when` must be true or false, not %s", check_tname(t));
     }
     if (d->arms.len && !otherwise)
         WARN(c, d->name_span, "rating `%s` has no `otherwise`: a system that meets no condition gets no label",
@@ -1322,8 +605,8 @@ static void check_table(Checker *c, RowsTable *t)
             d ? "not one" : "not declared");
         if (!d) {
             Suggest s = { NULL, 0, t->target };
-            suggest_in_module(&s, c->mod);
-            hint_suggest(c, &s);
+            check_suggest_in_module(&s, c->mod);
+            check_hint_suggestion(c, &s);
         }
         return;
     }
@@ -1340,13 +623,13 @@ static void check_table(Checker *c, RowsTable *t)
                 break;
             }
         if (d->kind == D_FEED) {
-            Field *f = feed_column(d, h->name);
-            kinds[i] = f ? f->resolved.kind : feed_key_column(d, h->name);
+            Field *f = check_feed_column(d, h->name);
+            kinds[i] = f ? f->resolved.kind : check_feed_key_column(d, h->name);
             if (kinds[i] == T_ERROR && !f) {
                 ERR(c, h->span, "feed `%s` has no column `%s`", d->name, h->name);
                 Suggest s = { NULL, 0, h->name };
-                for (size_t j = 0; j < d->fields.len; j++) suggest_try(&s, ((Field *)d->fields.items[j])->name);
-                hint_suggest(c, &s);
+                for (size_t j = 0; j < d->fields.len; j++) check_suggest(&s, ((Field *)d->fields.items[j])->name);
+                check_hint_suggestion(c, &s);
             }
         } else {
             bool known = false;
@@ -1406,12 +689,12 @@ static void check_function(Checker *c, Decl *d)
 {
     for (size_t i = 0; i < d->fields.len; i++) {
         Field *p = d->fields.items[i];
-        p->resolved = resolve_type(c, &p->type);
+        p->resolved = check_resolve_type(c, &p->type);
         for (size_t j = 0; j < i; j++)
             if (strcmp(((Field *)d->fields.items[j])->name, p->name) == 0)
                 ERR(c, p->span, "parameter `%s` is named twice", p->name);
     }
-    Type ret = resolve_type(c, &d->type);
+    Type ret = check_resolve_type(c, &d->type);
     d->resolved = ret;
     if (d->kind == D_EXTERN) {
         /* libffi passes these as double, int64, bool and const char * */
@@ -1419,7 +702,7 @@ static void check_function(Checker *c, Decl *d)
             Type t = i < d->fields.len ? ((Field *)d->fields.items[i])->resolved : ret;
             Span at = i < d->fields.len ? ((Field *)d->fields.items[i])->type.span : d->type.span;
             if (t.kind != T_NUMBER && t.kind != T_COUNT && t.kind != T_BOOL && t.kind != T_TEXT && t.kind != T_ERROR)
-                ERR(c, at, "a native function takes and returns number, count, bool or text, not %s", tname(t));
+                ERR(c, at, "a native function takes and returns number, count, bool or text, not %s", check_tname(t));
         }
         if (!d->lib[0]) ERR(c, d->span, "`extern` needs the library's name, as in extern \"libm.so.6\" fn …");
         return;
@@ -1427,10 +710,10 @@ static void check_function(Checker *c, Decl *d)
     Env env = { d, &d->fields, NULL, 0, false };
     Type t = check_expr(c, d->body, &env);
     if (!type_assignable(ret, t))
-        ERR(c, d->body->span, "`%s` returns %s, but its body is %s", d->name, tname(ret), tname(t));
+        ERR(c, d->body->span, "`%s` returns %s, but its body is %s", d->name, check_tname(ret), check_tname(t));
 }
 
-static void check_decl(Checker *c, Decl *d)
+void check_decl(Checker *c, Decl *d)
 {
     if (d->state != 0) return;
     d->state = 1;
@@ -1443,11 +726,11 @@ static void check_decl(Checker *c, Decl *d)
         Env env = { d, NULL, NULL, 0, false };
         Type t = check_expr(c, d->body, &env);
         if (d->has_type) {
-            Type want = resolve_type(c, &d->type);
-            t = literal_for(d->body, t, want);
-            warn_percent_as_number(c, want, d->body);
+            Type want = check_resolve_type(c, &d->type);
+            t = check_literal_for(d->body, t, want);
+            check_warn_percent(c, want, d->body);
             if (!type_assignable(want, t))
-                ERR(c, d->body->span, "`%s` is declared %s, but its value is %s", d->name, tname(want), tname(t));
+                ERR(c, d->body->span, "`%s` is declared %s, but its value is %s", d->name, check_tname(want), check_tname(t));
             t = want;
         }
         d->resolved = t;
@@ -1455,7 +738,7 @@ static void check_decl(Checker *c, Decl *d)
     }
     case D_FN: case D_EXTERN: check_function(c, d); break;
     case D_METRIC: {
-        Type want = resolve_type(c, &d->type);
+        Type want = check_resolve_type(c, &d->type);
         Env env = { d, NULL, NULL, ALLOW_DATA, false };
         Type t = check_expr(c, d->body, &env);
         if (t.kind == T_COLUMN)
@@ -1463,7 +746,7 @@ static void check_decl(Checker *c, Decl *d)
                                   "e.g. sum(…)");
         else if (!type_assignable(want, t))
             ERR(c, d->body->span, "metric `%s` is declared %s, but its expression is %s", d->name,
-                tname(want), tname(t));
+                check_tname(want), check_tname(t));
         d->resolved = want;
         break;
     }
