@@ -15,7 +15,9 @@
 /* ---- storage --------------------------------------------------------------- */
 
 typedef struct Key { uint32_t org; int32_t period; Day vintage; uint32_t rows; } Key;
-typedef struct Acc { Value value; uint32_t count; uint32_t nvalues, cap; Value *values; } Acc;
+/* 32 bytes: a median's values, which only a median needs, live apart */
+typedef struct Acc { Value value; uint32_t count; uint32_t run; } Acc;      /* run: index + 1 in runs */
+typedef struct ValueRun { Value *items; uint32_t n, cap; } ValueRun;
 
 typedef struct FeedAgg {
     uint32_t agg;           /* index into p->aggs */
@@ -41,6 +43,7 @@ struct FeedData {
     size_t    nslots;
     uint32_t *org_first;    /* after loading: keys of org o are [org_first[o], org_first[o + 1]) */
     uint32_t  norg_index;
+    VEC(ValueRun) runs;     /* the values of median accumulators */
 };
 
 /* Murmur3's 64-bit finaliser over the key: every input bit reaches the low
@@ -87,7 +90,7 @@ static uint32_t key_index(FeedData *f, uint32_t org, int32_t period, Day vintage
     return f->nkeys++;
 }
 
-static void accumulate(Acc *a, uint8_t func, Value v)
+static void accumulate(FeedData *f, Acc *a, uint8_t func, Value v)
 {
     bool missing;
     if (v.kind == V_MISSING) return;
@@ -102,13 +105,19 @@ static void accumulate(Acc *a, uint8_t func, Value v)
     case AGG_MAX:
         if (a->value.kind == V_MISSING || val_compare(v, a->value, &missing) > 0) a->value = v;
         break;
-    case AGG_MEDIAN:
-        if (a->nvalues == a->cap) {
-            a->cap = a->cap ? a->cap * 2 : 4;
-            a->values = mem_realloc(a->values, a->cap * sizeof *a->values);
+    case AGG_MEDIAN: {
+        if (!a->run) {
+            vec_push(&f->runs, ((ValueRun){ NULL, 0, 0 }));
+            a->run = (uint32_t)f->runs.len;
         }
-        a->values[a->nvalues++] = v;
+        ValueRun *r = &f->runs.items[a->run - 1];
+        if (r->n == r->cap) {
+            r->cap = r->cap ? r->cap * 2 : 4;
+            r->items = mem_realloc(r->items, r->cap * sizeof *r->items);
+        }
+        r->items[r->n++] = v;
         break;
+    }
     default:
         break;
     }
@@ -265,7 +274,7 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
             if (!ok) return false;
             continue;
         }
-        accumulate(&f->accs[(size_t)k * f->naggs + j], f->aggs[j].func, values[f->aggs[j].column]);
+        accumulate(f, &f->accs[(size_t)k * f->naggs + j], f->aggs[j].func, values[f->aggs[j].column]);
     }
     return true;
 }
@@ -294,54 +303,84 @@ static int key_cmp(const void *a, const void *b)
 }
 
 /* Sorts keys (and their accumulators) and indexes them by organisation. */
+/* Sorts an organisation's keys (positions in perm) by period and vintage:
+ * they usually arrive in order, so insertion sort is linear in practice. */
+static void sort_segment(const Key *keys, uint32_t *perm, uint32_t n)
+{
+    for (uint32_t i = 1; i < n; i++) {
+        uint32_t x = perm[i], j = i;
+        while (j > 0 && key_cmp(&keys[perm[j - 1]], &keys[x]) > 0) { perm[j] = perm[j - 1]; j--; }
+        perm[j] = x;
+    }
+}
+
+/* Puts the keys (and their accumulators) in order of organisation, period
+ * and vintage, and indexes them by organisation. The order is applied in
+ * place, cycle by cycle, so sorting needs 4 bytes a key, not a copy. */
 static void finish(FeedData *f, uint32_t norgs)
 {
-    uint32_t *order = mem_alloc(((size_t)f->nkeys + 1) * sizeof *order);
-    Key *keys = mem_alloc(((size_t)f->nkeys + 1) * sizeof *keys);
-    /* a counting sort by organisation, then each organisation's few keys
-     * by period and vintage */
+    uint32_t n = f->nkeys, na = f->naggs;
     f->norg_index = norgs;
     f->org_first = mem_calloc((size_t)norgs + 2, sizeof *f->org_first);
-    for (uint32_t i = 0; i < f->nkeys; i++) f->org_first[f->keys[i].org + 1]++;
+    for (uint32_t i = 0; i < n; i++) f->org_first[f->keys[i].org + 1]++;
     for (uint32_t o = 0; o < norgs; o++) f->org_first[o + 1] += f->org_first[o];
+    /* perm[new] = old: a counting sort by organisation, then each one's keys */
+    uint32_t *perm = mem_alloc(((size_t)n + 1) * sizeof *perm);
     uint32_t *fill = mem_alloc(((size_t)norgs + 1) * sizeof *fill);
     memcpy(fill, f->org_first, (size_t)norgs * sizeof *fill);
-    for (uint32_t i = 0; i < f->nkeys; i++) {
-        Key k = f->keys[i];
-        k.rows = i;                                 /* remember where it came from */
-        keys[fill[k.org]++] = k;
-    }
+    for (uint32_t i = 0; i < n; i++) perm[fill[f->keys[i].org]++] = i;
     mem_free(fill);
     for (uint32_t o = 0; o < norgs; o++)
-        qsort(keys + f->org_first[o], f->org_first[o + 1] - f->org_first[o], sizeof *keys, key_cmp);
-    Acc *accs = mem_alloc(((size_t)f->nkeys * f->naggs + 1) * sizeof *accs);
-    for (uint32_t i = 0; i < f->nkeys; i++) {
-        order[i] = keys[i].rows;
-        keys[i].rows = f->keys[order[i]].rows;
-        memcpy(&accs[(size_t)i * f->naggs], &f->accs[(size_t)order[i] * f->naggs], f->naggs * sizeof *accs);
-    }
-    mem_free(f->keys);
-    mem_free(f->accs);
+        sort_segment(f->keys, perm + f->org_first[o], f->org_first[o + 1] - f->org_first[o]);
     mem_free(f->slots);
     f->slots = NULL;
     f->nslots = 0;
-    f->keys = keys;
-    f->accs = accs;
-    mem_free(order);
-    /* statistics */
-    int32_t *periods = mem_alloc(((size_t)f->nkeys + 1) * sizeof *periods);
-    int32_t *vintages = mem_alloc(((size_t)f->nkeys + 1) * sizeof *vintages);
-    for (uint32_t i = 0; i < f->nkeys; i++) {
-        f->stats.orgs += i == 0 || f->keys[i].org != f->keys[i - 1].org;
-        periods[i] = f->keys[i].period;
-        vintages[i] = f->keys[i].vintage;
+    Acc *hold = mem_alloc(((size_t)na + 1) * sizeof *hold);
+    for (uint32_t i = 0; i < n; i++) {
+        if (perm[i] == UINT32_MAX || perm[i] == i) continue;
+        Key key = f->keys[i];
+        memcpy(hold, &f->accs[(size_t)i * na], na * sizeof *hold);
+        uint32_t j = i;
+        for (;;) {
+            uint32_t k = perm[j];
+            perm[j] = UINT32_MAX;                       /* placed */
+            if (k == i) {
+                f->keys[j] = key;
+                memcpy(&f->accs[(size_t)j * na], hold, na * sizeof *hold);
+                break;
+            }
+            f->keys[j] = f->keys[k];
+            memcpy(&f->accs[(size_t)j * na], &f->accs[(size_t)k * na], na * sizeof *hold);
+            j = k;
+        }
     }
-    f->stats.periods = distinct(periods, f->nkeys);
-    f->stats.vintages = f->schema->vintage_col ? distinct(vintages, f->nkeys) : 0;
-    f->stats.first = (Period){ (Grain)f->schema->grain, f->nkeys ? periods[0] : 0 };
-    f->stats.last = (Period){ (Grain)f->schema->grain, f->nkeys ? periods[f->nkeys - 1] : 0 };
-    mem_free(periods);
-    mem_free(vintages);
+    mem_free(hold);
+    mem_free(perm);
+    /* statistics: periods are consecutive numbers, so a bitmap counts them */
+    int32_t lo = INT32_MAX, hi = INT32_MIN;
+    for (uint32_t i = 0; i < n; i++) {
+        f->stats.orgs += i == 0 || f->keys[i].org != f->keys[i - 1].org;
+        if (f->keys[i].period < lo) lo = f->keys[i].period;
+        if (f->keys[i].period > hi) hi = f->keys[i].period;
+    }
+    if (n) {
+        size_t span = (size_t)((int64_t)hi - lo + 1);
+        uint8_t *seen = mem_calloc(span / 8 + 1, 1);
+        for (uint32_t i = 0; i < n; i++) {
+            size_t b = (size_t)(f->keys[i].period - lo);
+            f->stats.periods += !(seen[b / 8] >> (b % 8) & 1);
+            seen[b / 8] |= (uint8_t)(1u << (b % 8));
+        }
+        mem_free(seen);
+    }
+    if (f->schema->vintage_col && n) {
+        int32_t *vintages = mem_alloc((size_t)n * sizeof *vintages);
+        for (uint32_t i = 0; i < n; i++) vintages[i] = f->keys[i].vintage;
+        f->stats.vintages = distinct(vintages, n);
+        mem_free(vintages);
+    }
+    f->stats.first = (Period){ (Grain)f->schema->grain, n ? lo : 0 };
+    f->stats.last = (Period){ (Grain)f->schema->grain, n ? hi : 0 };
 }
 
 static void loader_free(Loader *l)
@@ -477,7 +516,8 @@ FeedData *feed_load(const BcProgram *p, uint16_t feed, const char *source, Orgs 
 void feed_free(FeedData *f)
 {
     if (!f) return;
-    for (size_t i = 0; i < (size_t)f->nkeys * f->naggs; i++) mem_free(f->accs[i].values);
+    for (size_t i = 0; i < f->runs.len; i++) mem_free(f->runs.items[i].items);
+    vec_free(&f->runs);
     mem_free(f->aggs);
     mem_free(f->keys);
     mem_free(f->accs);
@@ -501,6 +541,24 @@ static int32_t local_agg(const FeedData *f, uint32_t agg)
     return -1;
 }
 
+/* The periods of the feed's grain that lie wholly within [from, to] and, for
+ * a feed without vintages, are known on as_of: [*lo, *hi] as indices. */
+static void window_periods(const FeedData *f, Day from, Day to, Day as_of, int32_t *lo, int32_t *hi)
+{
+    Grain g = (Grain)f->schema->grain;
+    Period first = period_containing(g, from), last = period_containing(g, to);
+    *lo = first.index + (period_first_day(first) < from);
+    *hi = last.index - (period_last_day(last) > to);
+    if (!f->schema->vintage_col) {
+        /* known once the period has ended and the lag has passed */
+        int64_t day = (int64_t)as_of - f->schema->lag_days;
+        if (day < INT32_MIN) { *hi = *lo - 1; return; }
+        Period known = period_containing(g, (Day)(day > INT32_MAX ? INT32_MAX : day));
+        int32_t k = known.index - (period_last_day(known) > (Day)day);
+        if (k < *hi) *hi = k;
+    }
+}
+
 static Value aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, size_t norgs,
                        const Hierarchy *h, uint32_t parent, Day from, Day to, Day as_of, uint32_t *coverage)
 {
@@ -509,42 +567,49 @@ static Value aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, si
     int32_t j = local_agg(f, agg);
     if (j < 0) return val_missing();
     uint8_t func = f->aggs[j].func;
+    int32_t lo, hi;
+    window_periods(f, from, to, as_of, &lo, &hi);
     Acc total = { 0 };
     VEC(Value) values = { 0 };
     bool vintaged = f->schema->vintage_col != NULL;
-    for (size_t m = 0; m < norgs; m++) {
+    for (size_t m = 0; m < norgs && lo <= hi; m++) {
         uint32_t o = orgs[m];
         if (o >= f->norg_index) continue;
+        uint32_t k = f->org_first[o], end = f->org_first[o + 1];
+        /* the organisation's keys are in period order: find the window's first */
+        for (uint32_t n = end - k; n > 0;) {
+            uint32_t half = n / 2;
+            if (f->keys[k + half].period < lo) { k += half + 1; n -= half + 1; }
+            else n = half;
+        }
         bool counted = false;
-        for (uint32_t k = f->org_first[o]; k < f->org_first[o + 1]; k++) {
+        for (; k < end && f->keys[k].period <= hi; k++) {
             const Key *key = &f->keys[k];
-            Period p = { (Grain)f->schema->grain, key->period };
-            if (period_first_day(p) < from || period_last_day(p) > to) continue;
             if (vintaged) {
                 /* the latest vintage published on or before as_of wins */
                 if (key->vintage > as_of) continue;
-                if (k + 1 < f->org_first[o + 1] && f->keys[k + 1].period == key->period &&
-                    f->keys[k + 1].vintage <= as_of)
+                if (k + 1 < end && f->keys[k + 1].period == key->period && f->keys[k + 1].vintage <= as_of)
                     continue;
-            } else if (!feed_period_known(f, p, as_of)) {
-                continue;
             }
-            if (h && hier_parent(h, o, period_first_day(p)) != parent) continue;
+            if (h && hier_parent(h, o, period_first_day((Period){ (Grain)f->schema->grain, key->period })) != parent)
+                continue;
             const Acc *a = &f->accs[(size_t)k * f->naggs + (uint32_t)j];
             counted |= key->rows > 0;
             any |= key->rows > 0;
             if (!a->count) continue;
             switch (func) {
             case AGG_SUM: case AGG_MEAN: case AGG_MIN: case AGG_MAX:
-                accumulate(&total, func, a->value);
+                accumulate(NULL, &total, func, a->value);
                 total.count += a->count - 1;        /* accumulate counted one */
                 break;
             case AGG_COUNT:
                 total.count += a->count;
                 break;
-            case AGG_MEDIAN:
-                for (uint32_t i = 0; i < a->nvalues; i++) vec_push(&values, a->values[i]);
+            case AGG_MEDIAN: {
+                const ValueRun *r = &f->runs.items[a->run - 1];
+                for (uint32_t i = 0; i < r->n; i++) vec_push(&values, r->items[i]);
                 break;
+            }
             }
         }
         *coverage += counted;
