@@ -96,9 +96,17 @@ static void accumulate(FeedData *f, Acc *a, uint8_t func, Value v)
     if (v.kind == V_MISSING) return;
     a->count++;
     switch (func) {
-    case AGG_SUM: case AGG_MEAN:
-        a->value = a->value.kind == V_MISSING ? v : val_arith(AR_ADD, a->value, v);
+    case AGG_SUM: case AGG_MEAN: {
+        /* whole numbers of one unit, nearly every cell of a feed: add in place */
+        int64_t sum;
+        if (a->value.kind == V_NUM && v.kind == V_NUM && a->value.as.num.d == 1 && v.as.num.d == 1 &&
+            a->value.unit == v.unit && !__builtin_add_overflow(a->value.as.num.n, v.as.num.n, &sum) &&
+            sum != INT64_MIN)
+            a->value.as.num.n = sum;
+        else
+            a->value = a->value.kind == V_MISSING ? v : val_arith(AR_ADD, a->value, v);
         break;
+    }
     case AGG_MIN:
         if (a->value.kind == V_MISSING || val_compare(v, a->value, &missing) < 0) a->value = v;
         break;
