@@ -2,7 +2,7 @@
  * fields, calls of built-ins and functions, operators, windows. An
  * expression found wrong gets T_ERROR, which every rule accepts silently,
  * so a mistake is reported once. */
-#include "check.h"
+#include "check_internal.h"
 #include <stdint.h>
 
 Type check_set(Node *n, Type t) { n->type = t; return t; }

@@ -1,8 +1,8 @@
 /* checker.c: name resolution and the checks of declarations (spec §3): scopes,
  * duplicates, "did you mean", the attributes each declaration requires or
  * allows, rounds, feeds, hierarchies, commitments, checks, ratings, tests.
- * Expressions are check_expr.c's; what the two share is in check.h. */
-#include "check.h"
+ * Expressions are check_expr.c's; what the two share is in check_internal.h. */
+#include "check_internal.h"
 #include <stdint.h>
 #include <string.h>
 

@@ -1,8 +1,8 @@
-/* check.h: what the two halves of the checker share (internal to lang/):
+/* check_internal.h: what the two halves of the checker share (internal to lang/):
  * checker.c (scopes, declarations, attributes) and check_expr.c
  * (expressions, names, calls, units). */
-#ifndef PLEDGE_CHECK_H
-#define PLEDGE_CHECK_H
+#ifndef PLEDGE_CHECK_INTERNAL_H
+#define PLEDGE_CHECK_INTERNAL_H
 #include "checker.h"
 #include <string.h>
 
