@@ -28,6 +28,8 @@ typedef struct FeedAgg {
     int     *filter_pos;    /* positions of the filter's columns in the record */
     TypeKind *filter_types;
     uint16_t nfilter;
+    int32_t  whole;         /* a sum, mean or count of whole numbers: its cell in sums/counts */
+    int32_t  acc;           /* otherwise: its accumulator in accs */
 } FeedAgg;
 
 struct FeedData {
@@ -37,7 +39,13 @@ struct FeedData {
     FeedAgg  *aggs;
     uint32_t  naggs;
     Key      *keys;         /* sorted by org, period, vintage after loading */
-    Acc      *accs;         /* keys × naggs */
+    /* Per key, a sum of whole numbers is a bare int64 and a count (12 bytes,
+     * added in place: most of a feed's aggregates); any other aggregate is
+     * a general accumulator (32 bytes). */
+    uint32_t  nwhole, nacc;
+    int64_t  *sums;         /* keys × nwhole */
+    uint32_t *counts;       /* keys × nwhole: the values added (not missing) */
+    Acc      *accs;         /* keys × nacc */
     uint32_t  nkeys, cap;
     uint32_t *slots;        /* while loading: hash of keys */
     size_t    nslots;
@@ -82,10 +90,14 @@ static uint32_t key_index(FeedData *f, uint32_t org, int32_t period, Day vintage
     if (f->nkeys == f->cap) {
         f->cap = f->cap ? f->cap * 2 : 1024;
         f->keys = mem_realloc(f->keys, f->cap * sizeof *f->keys);
-        f->accs = mem_realloc(f->accs, (size_t)f->cap * (f->naggs ? f->naggs : 1) * sizeof *f->accs);
+        f->accs = mem_realloc(f->accs, ((size_t)f->cap * f->nacc + 1) * sizeof *f->accs);
+        f->sums = mem_realloc(f->sums, ((size_t)f->cap * f->nwhole + 1) * sizeof *f->sums);
+        f->counts = mem_realloc(f->counts, ((size_t)f->cap * f->nwhole + 1) * sizeof *f->counts);
     }
     f->keys[f->nkeys] = (Key){ org, period, vintage, 0 };
-    memset(&f->accs[(size_t)f->nkeys * f->naggs], 0, f->naggs * sizeof *f->accs);
+    memset(&f->accs[(size_t)f->nkeys * f->nacc], 0, f->nacc * sizeof *f->accs);
+    memset(&f->sums[(size_t)f->nkeys * f->nwhole], 0, f->nwhole * sizeof *f->sums);
+    memset(&f->counts[(size_t)f->nkeys * f->nwhole], 0, f->nwhole * sizeof *f->counts);
     f->slots[i] = f->nkeys + 1;
     return f->nkeys++;
 }
@@ -282,7 +294,18 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
             if (!ok) return false;
             continue;
         }
-        accumulate(f, &f->accs[(size_t)k * f->naggs + j], f->aggs[j].func, values[f->aggs[j].column]);
+        const FeedAgg *a = &f->aggs[j];
+        Value v = values[a->column];
+        if (a->whole < 0) {
+            accumulate(f, &f->accs[(size_t)k * f->nacc + (uint32_t)a->acc], a->func, v);
+            continue;
+        }
+        if (v.kind == V_MISSING) continue;
+        size_t c = (size_t)k * f->nwhole + (uint32_t)a->whole;
+        f->counts[c]++;
+        if (a->func != AGG_COUNT && __builtin_add_overflow(f->sums[c], v.as.num.n, &f->sums[c]))
+            return rows_fail(why, cap, "%s:%llu: column `%s`: the sum for `%s` in one period passes 9.2 × 10^18",
+                             l->name, (unsigned long long)line, s->columns[a->column].name, orgs_code(l->orgs, org_id));
     }
     return true;
 }
@@ -327,7 +350,7 @@ static void sort_segment(const Key *keys, uint32_t *perm, uint32_t n)
  * place, cycle by cycle, so sorting needs 4 bytes a key, not a copy. */
 static void finish(FeedData *f, uint32_t norgs)
 {
-    uint32_t n = f->nkeys, na = f->naggs;
+    uint32_t n = f->nkeys, na = f->nacc, nw = f->nwhole;
     f->norg_index = norgs;
     f->org_first = mem_calloc((size_t)norgs + 2, sizeof *f->org_first);
     for (uint32_t i = 0; i < n; i++) f->org_first[f->keys[i].org + 1]++;
@@ -344,10 +367,20 @@ static void finish(FeedData *f, uint32_t norgs)
     f->slots = NULL;
     f->nslots = 0;
     Acc *hold = mem_alloc(((size_t)na + 1) * sizeof *hold);
+    int64_t *hold_sums = mem_alloc(((size_t)nw + 1) * sizeof *hold_sums);
+    uint32_t *hold_counts = mem_alloc(((size_t)nw + 1) * sizeof *hold_counts);
+#define MOVE(dst, src) do { \
+        f->keys[dst] = f->keys[src]; \
+        memcpy(&f->accs[(size_t)(dst) * na], &f->accs[(size_t)(src) * na], na * sizeof *hold); \
+        memcpy(&f->sums[(size_t)(dst) * nw], &f->sums[(size_t)(src) * nw], nw * sizeof *hold_sums); \
+        memcpy(&f->counts[(size_t)(dst) * nw], &f->counts[(size_t)(src) * nw], nw * sizeof *hold_counts); \
+    } while (0)
     for (uint32_t i = 0; i < n; i++) {
         if (perm[i] == UINT32_MAX || perm[i] == i) continue;
         Key key = f->keys[i];
         memcpy(hold, &f->accs[(size_t)i * na], na * sizeof *hold);
+        memcpy(hold_sums, &f->sums[(size_t)i * nw], nw * sizeof *hold_sums);
+        memcpy(hold_counts, &f->counts[(size_t)i * nw], nw * sizeof *hold_counts);
         uint32_t j = i;
         for (;;) {
             uint32_t k = perm[j];
@@ -355,14 +388,18 @@ static void finish(FeedData *f, uint32_t norgs)
             if (k == i) {
                 f->keys[j] = key;
                 memcpy(&f->accs[(size_t)j * na], hold, na * sizeof *hold);
+                memcpy(&f->sums[(size_t)j * nw], hold_sums, nw * sizeof *hold_sums);
+                memcpy(&f->counts[(size_t)j * nw], hold_counts, nw * sizeof *hold_counts);
                 break;
             }
-            f->keys[j] = f->keys[k];
-            memcpy(&f->accs[(size_t)j * na], &f->accs[(size_t)k * na], na * sizeof *hold);
+            MOVE(j, k);
             j = k;
         }
     }
+#undef MOVE
     mem_free(hold);
+    mem_free(hold_sums);
+    mem_free(hold_counts);
     mem_free(perm);
     /* statistics: periods are consecutive numbers, so a bitmap counts them */
     int32_t lo = INT32_MAX, hi = INT32_MIN;
@@ -464,6 +501,9 @@ static void feed_aggs(FeedData *f, uint16_t feed, Loader *l)
         fa->type = (TypeKind)f->schema->columns[a->column].type;
         fa->filter = a->filter;
         fa->nfilter = a->nfilter;
+        bool whole = a->func == AGG_COUNT || ((a->func == AGG_SUM || a->func == AGG_MEAN) && fa->type == T_COUNT);
+        fa->whole = whole ? (int32_t)f->nwhole++ : -1;
+        fa->acc = whole ? -1 : (int32_t)f->nacc++;
     }
 }
 
@@ -529,6 +569,8 @@ void feed_free(FeedData *f)
     mem_free(f->aggs);
     mem_free(f->keys);
     mem_free(f->accs);
+    mem_free(f->sums);
+    mem_free(f->counts);
     mem_free(f->slots);
     mem_free(f->org_first);
     mem_free(f);
@@ -574,10 +616,12 @@ static Value aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, si
     bool any = false;           /* over no rows at all, every aggregate is missing (§4) */
     int32_t j = local_agg(f, agg);
     if (j < 0) return val_missing();
-    uint8_t func = f->aggs[j].func;
+    const FeedAgg *fa = &f->aggs[j];
+    uint8_t func = fa->func;
     int32_t lo, hi;
     window_periods(f, from, to, as_of, &lo, &hi);
     Acc total = { 0 };
+    __int128 whole_sum = 0;     /* cannot overflow: at most 2^32 keys of int64 */
     VEC(Value) values = { 0 };
     bool vintaged = f->schema->vintage_col != NULL;
     for (size_t m = 0; m < norgs && lo <= hi; m++) {
@@ -601,9 +645,15 @@ static Value aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, si
             }
             if (h && hier_parent(h, o, period_first_day((Period){ (Grain)f->schema->grain, key->period })) != parent)
                 continue;
-            const Acc *a = &f->accs[(size_t)k * f->naggs + (uint32_t)j];
             counted |= key->rows > 0;
             any |= key->rows > 0;
+            if (fa->whole >= 0) {
+                size_t c = (size_t)k * f->nwhole + (uint32_t)fa->whole;
+                whole_sum += f->sums[c];
+                total.count += f->counts[c];
+                continue;
+            }
+            const Acc *a = &f->accs[(size_t)k * f->nacc + (uint32_t)fa->acc];
             if (!a->count) continue;
             switch (func) {
             case AGG_SUM: case AGG_MEAN: case AGG_MIN: case AGG_MAX:
@@ -621,6 +671,11 @@ static Value aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, si
             }
         }
         *coverage += counted;
+    }
+    if (fa->whole >= 0 && total.count && func != AGG_COUNT) {
+        /* the whole-number total, exact while it fits in int64 */
+        if (whole_sum >= -INT64_MAX && whole_sum <= INT64_MAX) total.value = val_num(num_int((int64_t)whole_sum), T_COUNT);
+        else total.value = val_real((double)whole_sum, T_COUNT);
     }
     Value r = val_missing();
     switch (func) {

@@ -1447,6 +1447,32 @@ START_TEST(percent_formats)
 }
 END_TEST
 
+/* Whole-number sums are int64 cells: one that would pass 2^63 in a single
+ * (organisation, period) stops the load naming it; a window's total past
+ * 2^63 is a double, never a wrapped number. */
+START_TEST(whole_number_limits)
+{
+    Rules r;
+    rules_from_text(&r, agg_rules);
+    char path[512], why[1024];
+    write_tmp(path, sizeof path, "overflow.csv",
+              "org,period,type,value\nA,2019-04,1,5000000000000000000\nA,2019-04,1,5000000000000000000\n");
+    ck_assert_ptr_null(try_load(&r, "f", path, NULL, why, sizeof why));
+    ck_assert_msg(strstr(why, "overflow.csv:3: column `value`: the sum for `A` in one period passes 9.2") != NULL,
+                  "%s", why);
+    write_tmp(path, sizeof path, "big.csv",
+              "org,period,type,value\nA,2019-04,1,9000000000000000000\nA,2019-05,1,9000000000000000000\n");
+    FeedData *f = load(&r, "f", path);
+    uint32_t A = org(&r, "A"), cov;
+    Value v = feed_aggregate(f, agg(&r.bc, "f", "value", AGG_SUM, false), &A, 1, D(2019, 4, 1), D(2019, 5, 31),
+                             D(2020, 1, 1), &cov);
+    ck_assert_int_eq(v.kind, V_REAL);
+    ck_assert_msg(v.as.real > 1.79e19 && v.as.real < 1.81e19, "%g", v.as.real);
+    feed_free(f);
+    rules_free(&r);
+}
+END_TEST
+
 /* The where-filter's cache must not confuse two rows whose cells differ. */
 START_TEST(filter_cache_distinct_cells)
 {
@@ -1640,6 +1666,7 @@ static Suite *feed_suite(void)
     tcase_add_test(t, messy_file);
     tcase_add_test(t, quoted_star);
     tcase_add_test(t, percent_formats);
+    tcase_add_test(t, whole_number_limits);
     tcase_add_test(t, filter_cache_distinct_cells);
     tcase_add_test(t, filter_text_values);
     tcase_add_test(t, shared_orgs);
