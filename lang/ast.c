@@ -61,6 +61,16 @@ Decl *ast_decl(Arena *a, DeclKind kind, Span span)
     return d;
 }
 
+Node *ast_aggregate_parts(Node *arg, Node **cond, Node **window)
+{
+    *cond = *window = NULL;
+    for (;;) {
+        if (arg->kind == N_IN && !*window) { *window = arg->rhs; arg = arg->lhs; continue; }
+        if (arg->kind == N_WHERE && !*cond) { *cond = arg->rhs; arg = arg->lhs; continue; }
+        return arg;
+    }
+}
+
 Attr *decl_attr(Decl *d, const char *name)
 {
     for (size_t i = 0; i < d->attrs.len; i++) {

@@ -171,6 +171,11 @@ Node *ast_binary(Arena *a, Op op, Node *lhs, Node *rhs, Span op_span);
 Node *ast_unary(Arena *a, Op op, Node *operand, Span op_span, Span span);
 Decl *ast_decl(Arena *a, DeclKind kind, Span span);
 
+/* The parts of an aggregate's argument, `col where cond in W` in any order
+ * of where and in: returns the column expression and sets *cond and
+ * *window (NULL when absent). */
+Node *ast_aggregate_parts(Node *arg, Node **cond, Node **window);
+
 /* The attribute `name` of d, or NULL; marks it used. */
 Attr *decl_attr(Decl *d, const char *name);
 

@@ -234,23 +234,14 @@ bool check_window(Checker *c, Node *w, Env *env)
 
 
 /* The aggregated thing inside sum(…): `col`, `col where cond`, `… in W`. */
-static Type check_aggregate_arg(Checker *c, Node *arg, Env *env, bool *is_column)
+static Type check_aggregate_arg(Checker *c, Node *arg, Env *env)
 {
-    *is_column = false;
-    Node *core = arg;
-    Node *window = NULL, *cond = NULL;
-    for (;;) {
-        if (core->kind == N_IN && !window) { window = core->rhs; core = core->lhs; continue; }
-        if (core->kind == N_WHERE && !cond) { cond = core->rhs; core = core->lhs; continue; }
-        break;
-    }
+    Node *cond, *window;
+    Node *core = ast_aggregate_parts(arg, &cond, &window);
     Type t = check_expr(c, core, env);
-    if (t.kind == T_COLUMN) *is_column = true;
-    if (t.kind != T_COLUMN && t.kind != T_ERROR && (cond || window)) {
-        if (cond) {
-            ERR(c, cond->span, "`where` filters the rows of a feed column, and this is %s", check_tname(t));
-            return TYPE(T_ERROR);
-        }
+    if (cond && t.kind != T_COLUMN && t.kind != T_ERROR) {
+        ERR(c, cond->span, "`where` filters the rows of a feed column, and this is %s", check_tname(t));
+        return TYPE(T_ERROR);
     }
     if (cond && t.kind == T_COLUMN) {
         Decl *feed = core->lhs ? core->lhs->ref : NULL;
@@ -282,8 +273,7 @@ static Type check_builtin(Checker *c, Node *n, BuiltinId id, Env *env)
     switch (id) {
     case BI_SUM: case BI_MEAN: case BI_MIN: case BI_MAX: case BI_MEDIAN: case BI_COUNT: {
         if (id == BI_COUNT && arg[0]->kind == N_CLASS) goto count_class;
-        bool column;
-        Type t = check_aggregate_arg(c, arg[0], env, &column);
+        Type t = check_aggregate_arg(c, arg[0], env);
         if (t.kind == T_ERROR) return t;
         if (id == BI_COUNT) {
             if (a->len == 2) {

@@ -390,12 +390,8 @@ static uint32_t add_aggregate(Comp *c, Decl *feed, int column, AggFunc func, Nod
 /* sum(col where cond in W) and its kin */
 static void compile_aggregate(FnBuilder *f, Node *arg, AggFunc func, int dest)
 {
-    Node *core = arg, *window = NULL, *cond = NULL;
-    for (;;) {
-        if (core->kind == N_IN && !window) { window = core->rhs; core = core->lhs; continue; }
-        if (core->kind == N_WHERE && !cond) { cond = core->rhs; core = core->lhs; continue; }
-        break;
-    }
+    Node *cond, *window;
+    Node *core = ast_aggregate_parts(arg, &cond, &window);
     Decl *feed = core->lhs->ref;
     uint32_t g = add_aggregate(f->c, feed, core->column, func, cond);
     if (window) {

@@ -161,7 +161,7 @@ static Module *import_module(Loader *l, Module *from, Decl *imp)
     char *joined = path_beside(a, from->realpath, imp->import_path);
     char *real = realpath(joined, NULL);
     if (!real) {
-        diag_error(diags, from->src, imp->name_span.first_line ? imp->span : imp->span,
+        diag_error(diags, from->src, imp->span,
                    "cannot find `%s` to import", imp->import_path);
         return NULL;
     }

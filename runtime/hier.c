@@ -13,6 +13,8 @@ struct Hierarchy {
     uint32_t  nlinks;
     uint32_t *parents;      /* distinct, by code */
     uint32_t  nparents;
+    int32_t  *slot;         /* by organisation id: its index in parents, or -1 */
+    uint32_t  nslots;
     char    **names;        /* per parent (index in parents), or NULL */
     uint32_t *members;      /* links' members grouped by parent: [member_first[i], member_first[i + 1]) */
     uint32_t *member_first;
@@ -33,11 +35,11 @@ static int coded_cmp(const void *a, const void *b)
     return strcmp(((const Coded *)a)->code, ((const Coded *)b)->code);
 }
 
+/* Where a parent is in h->parents: an array by organisation id, since this
+ * is asked for every link while loading and every unmapped key after. */
 static int32_t parent_index(const Hierarchy *h, uint32_t parent)
 {
-    for (uint32_t i = 0; i < h->nparents; i++)
-        if (h->parents[i] == parent) return (int32_t)i;
-    return -1;
+    return parent < h->nslots ? h->slot[parent] : -1;
 }
 
 Hierarchy *hier_load(const BcProgram *p, uint16_t hier, const char *source, Orgs *orgs, char *why, size_t whycap)
@@ -146,6 +148,10 @@ Hierarchy *hier_load(const BcProgram *p, uint16_t hier, const char *source, Orgs
     qsort(coded, parents.len, sizeof *coded, coded_cmp);
     for (size_t i = 0; i < parents.len; i++) h->parents[i] = coded[i].id;
     mem_free(coded);
+    h->nslots = orgs_count(orgs);           /* every parent is interned by now */
+    h->slot = mem_alloc(((size_t)h->nslots + 1) * sizeof *h->slot);
+    for (uint32_t o = 0; o < h->nslots; o++) h->slot[o] = -1;
+    for (uint32_t i = 0; i < h->nparents; i++) h->slot[h->parents[i]] = (int32_t)i;
     h->names = mem_calloc(parents.len + 1, sizeof *h->names);
     for (size_t i = 0; i < parents.len; i++) h->names[parent_index(h, parents.items[i])] = names.items[i];
     vec_free(&names);
@@ -183,6 +189,7 @@ void hier_free(Hierarchy *h)
     if (!h) return;
     mem_free(h->links);
     mem_free(h->parents);
+    mem_free(h->slot);
     mem_free(h->names);
     mem_free(h->members);
     mem_free(h->member_first);
