@@ -6,6 +6,10 @@
 #include "plb.h"
 #include "vm.h"
 #include "feed.h"
+#include "assess.h"
+#include "outfile.h"
+#include <sys/ioctl.h>
+#include <time.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +29,8 @@ static const char usage_main[] =
     "  disasm FILE               list a compiled round's bytecode readably\n"
     "  eval [--rules FILE] [EXPR]  evaluate an expression, or a file's lets (a REPL without either)\n"
     "  data --rules FILE --feed NAME=PATH...  what the feeds hold: rows, organisations, periods, unmapped\n"
+    "  assess RULES --feed NAME=PATH... [--as-of DATE] [--format F] [-o OUT]  assess every system\n"
+    "  explain RULES --feed NAME=PATH... --system CODE --item ID  why a result came out as it did\n"
     "\n"
     "options:\n"
     "  --help                    show this help (pledge COMMAND --help for one command)\n"
@@ -405,27 +411,50 @@ static int cmd_eval(int argc, char **argv)
     return eval_repl(&o);
 }
 
-/* ---- data ------------------------------------------------------------------ */
+/* ---- feeds: data, assess, explain ------------------------------------------- */
 
-typedef struct Unmapped {
-    const Hierarchy *h;
-    uint64_t rows;
-    uint32_t *org_rows;         /* per organisation id */
-    uint32_t norgs;
-} Unmapped;
+typedef struct FeedArgs {
+    Binding     b[64];
+    size_t      n;
+    FeedOptions fo;
+} FeedArgs;
 
-static void count_unmapped(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows)
+/* Takes `--feed NAME=PATH` and `--on-bad-row=skip` at argv[*i]: 1 if it was
+ * one, 0 if not, -1 after a usage error. */
+static int feed_arg(const char *cmd, int argc, char **argv, int *i, FeedArgs *fa)
 {
-    Unmapped *u = ud;
-    (void)vintage;
-    if (hier_parent(u->h, org, period_first_day(p)) != ORG_NONE) return;
-    u->rows += rows;
-    if (org < u->norgs) u->org_rows[org] += rows;
+    if (strcmp(argv[*i], "--on-bad-row=skip") == 0) { fa->fo.skip_bad_rows = true; return 1; }
+    if (strcmp(argv[*i], "--feed") != 0) return 0;
+    const char *eq = *i + 1 < argc ? strchr(argv[*i + 1], '=') : NULL;
+    if (!eq || eq == argv[*i + 1] || !eq[1]) {
+        fprintf(stderr, "pledge %s: --feed needs NAME=PATH\n", cmd);
+        return -1;
+    }
+    if (fa->n == sizeof fa->b / sizeof fa->b[0]) { fprintf(stderr, "pledge %s: too many --feed\n", cmd); return -1; }
+    const char *arg = argv[++*i];
+    fa->b[fa->n++] = (Binding){ arg, (size_t)(eq - arg), eq + 1 };
+    return 1;
 }
 
-static int cmp_strings(const void *a, const void *b)
+static int assess_exit(AssessStatus st)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    static const int code[] = { [ASSESS_OK] = EXIT_OK, [ASSESS_USAGE] = EXIT_USAGE,
+                                [ASSESS_BAD_INPUT] = EXIT_BAD_INPUT, [ASSESS_LIMIT] = EXIT_LIMIT };
+    return code[st];
+}
+
+/* Loads the rules and every bound input; prints why not and returns the exit code. */
+static int load_inputs(const char *cmd, const char *rules, const FeedArgs *fa, bool require_all, BcProgram *bc,
+                       Inputs *in)
+{
+    int rc = load_rules(rules, bc);
+    if (rc != EXIT_OK) return rc;
+    char why[1024];
+    Vm *vm = vm_new(bc, (VmLimits){ VM_DEFAULT_STEPS, VM_DEFAULT_MEMORY, VM_DEFAULT_DEPTH }, NULL, 0);
+    AssessStatus st = inputs_load(in, bc, fa->b, fa->n, require_all, &fa->fo, vm, why, sizeof why);
+    vm_free(vm);
+    if (st != ASSESS_OK) fprintf(stderr, "pledge %s: %s\n", cmd, why);
+    return assess_exit(st);
 }
 
 static void print_period_range(const FeedStats *st)
@@ -437,92 +466,265 @@ static void print_period_range(const FeedStats *st)
     printf("  periods    %u (%s .. %s)\n", st->periods, a, b);
 }
 
+/* "RM2 (36 rows), RQQ (12 rows)": the unmapped organisations by code. */
+static void print_unmapped(const Inputs *in, uint16_t feed)
+{
+    uint64_t rows;
+    uint32_t n;
+    UnmappedOrg *list = inputs_unmapped(in, feed, &rows, &n);
+    printf("  unmapped   %u organisations, %llu rows (no system in `%s`)", n, (unsigned long long)rows,
+           in->p->hiers[in->p->round.assess].name);
+    for (uint32_t i = 0; i < n; i++)
+        printf("%s%s (%u row%s)", i ? ", " : ": ", orgs_code(in->orgs, list[i].org), list[i].rows,
+               list[i].rows == 1 ? "" : "s");
+    putchar('\n');
+    mem_free(list);
+}
+
 static int cmd_data(int argc, char **argv)
 {
     if (wants_help(argc, argv)) { fputs(usage_data, stdout); return EXIT_OK; }
-    const char *rules = NULL, *sources[64] = { 0 }, *names[64];
-    size_t nfeeds = 0;
-    FeedOptions fo = { false, stderr };
+    const char *rules = NULL;
+    FeedArgs fa = { .fo = { false, stderr } };
     for (int i = 0; i < argc; i++) {
+        int k = feed_arg("data", argc, argv, &i, &fa);
+        if (k < 0) return EXIT_USAGE;
+        if (k) continue;
         if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc) rules = argv[++i];
-        else if (strcmp(argv[i], "--on-bad-row=skip") == 0) fo.skip_bad_rows = true;
-        else if (strcmp(argv[i], "--feed") == 0 && i + 1 < argc && strchr(argv[i + 1], '=') && nfeeds < 64) {
-            names[nfeeds] = argv[++i];
-            sources[nfeeds++] = strchr(argv[i], '=') + 1;
-        } else {
+        else {
             fprintf(stderr, "pledge data: unexpected `%s`\n\n%s", argv[i], usage_data);
             return EXIT_USAGE;
         }
     }
-    if (!rules || !nfeeds) { fputs(usage_data, stderr); return EXIT_USAGE; }
+    if (!rules || !fa.n) { fputs(usage_data, stderr); return EXIT_USAGE; }
     BcProgram bc = { 0 };
-    int rc = load_rules(rules, &bc);
-    if (rc != EXIT_OK) return rc;
-    Orgs *orgs = orgs_new();
-    Vm *vm = vm_new(&bc, (VmLimits){ VM_DEFAULT_STEPS, VM_DEFAULT_MEMORY, VM_DEFAULT_DEPTH }, NULL, 0);
-    FeedData *feeds[64] = { 0 };
-    Hierarchy *hiers[64] = { 0 };
-    char why[1024];
-    /* hierarchies first: the feeds' unmapped rows are counted against one */
-    for (int pass = 0; pass < 2 && rc == EXIT_OK; pass++)
-        for (size_t i = 0; i < nfeeds && rc == EXIT_OK; i++) {
-            size_t len = (size_t)(strchr(names[i], '=') - names[i]);
-            int feed = -1, hier = -1;
-            for (uint16_t k = 0; k < bc.nfeeds; k++)
-                if (strlen(bc.feeds[k].name) == len && strncmp(bc.feeds[k].name, names[i], len) == 0) feed = k;
-            for (uint16_t k = 0; k < bc.nhiers; k++)
-                if (strlen(bc.hiers[k].name) == len && strncmp(bc.hiers[k].name, names[i], len) == 0) hier = k;
-            if (feed < 0 && hier < 0) {
-                fprintf(stderr, "pledge data: %s declares no feed or hierarchy `%.*s`\n", rules, (int)len, names[i]);
-                rc = EXIT_USAGE;
-            } else if (pass == 0 && hier >= 0 && !(hiers[hier] = hier_load(&bc, (uint16_t)hier, sources[i], orgs, why, sizeof why))) {
-                fprintf(stderr, "pledge: %s\n", why);
-                rc = EXIT_BAD_INPUT;
-            } else if (pass == 1 && feed >= 0 && !(feeds[feed] = feed_load(&bc, (uint16_t)feed, sources[i], orgs, vm, &fo, why, sizeof why))) {
-                fprintf(stderr, "pledge: %s\n", why);
-                rc = EXIT_BAD_INPUT;
-            }
-        }
-    const Hierarchy *assess = bc.round.assess >= 0 ? hiers[bc.round.assess] : NULL;
+    Inputs in = { 0 };
+    int rc = load_inputs("data", rules, &fa, false, &bc, &in);
     for (uint16_t k = 0; k < bc.nhiers && rc == EXIT_OK; k++) {
-        if (!hiers[k]) continue;
-        printf("hierarchy %s\n  links      %u\n  parents    %u\n", bc.hiers[k].name, hier_link_count(hiers[k]),
-               hier_parent_count(hiers[k]));
+        if (!in.hiers[k]) continue;
+        printf("hierarchy %s\n  links      %u\n  parents    %u\n", bc.hiers[k].name, hier_link_count(in.hiers[k]),
+               hier_parent_count(in.hiers[k]));
     }
     for (uint16_t k = 0; k < bc.nfeeds && rc == EXIT_OK; k++) {
-        if (!feeds[k]) continue;
-        const FeedStats *st = feed_stats(feeds[k]);
+        if (!in.feeds[k]) continue;
+        const FeedStats *st = feed_stats(in.feeds[k]);
         printf("feed %s\n  rows       %llu\n", bc.feeds[k].name, (unsigned long long)st->rows);
         if (st->skipped) printf("  skipped    %llu bad rows\n", (unsigned long long)st->skipped);
         printf("  orgs       %u\n", st->orgs);
         print_period_range(st);
         if (bc.feeds[k].vintage_col) printf("  vintages   %u\n", st->vintages);
         else printf("  lag        %d days\n", bc.feeds[k].lag_days);
-        if (!assess) continue;
-        Unmapped u = { assess, 0, mem_calloc(orgs_count(orgs) + 1, sizeof(uint32_t)), orgs_count(orgs) };
-        feed_each_key(feeds[k], count_unmapped, &u);
-        uint32_t n = 0;
-        for (uint32_t o = 0; o < u.norgs; o++) n += u.org_rows[o] > 0;
-        printf("  unmapped   %u organisations, %llu rows (no system in `%s`)", n, (unsigned long long)u.rows,
-               bc.hiers[bc.round.assess].name);
-        /* listed by code, so the same files always print the same lines */
-        const char **codes = mem_alloc(((size_t)n + 1) * sizeof *codes);
-        uint32_t *rows = mem_alloc(((size_t)n + 1) * sizeof *rows), m = 0;
-        for (uint32_t o = 0; o < u.norgs; o++)
-            if (u.org_rows[o]) codes[m++] = orgs_code(orgs, o);
-        qsort(codes, m, sizeof *codes, cmp_strings);
-        for (uint32_t i = 0; i < m; i++) {
-            rows[i] = u.org_rows[orgs_find(orgs, codes[i], strlen(codes[i]))];
-            printf("%s%s (%u row%s)", i ? ", " : ": ", codes[i], rows[i], rows[i] == 1 ? "" : "s");
-        }
-        putchar('\n');
-        mem_free(codes);
-        mem_free(rows);
-        mem_free(u.org_rows);
+        if (in.assess) print_unmapped(&in, k);
     }
-    for (size_t k = 0; k < 64; k++) { feed_free(feeds[k]); hier_free(hiers[k]); }
-    vm_free(vm);
-    orgs_free(orgs);
+    inputs_free(&in);
+    bc_free(&bc);
+    return rc;
+}
+
+/* ---- assess and explain ------------------------------------------------------ */
+
+static const char usage_assess[] =
+    "usage: pledge assess RULES --feed NAME=PATH... [--as-of DATE] [--system CODE]...\n"
+    "                     [--format text|json|csv|html] [-o OUT] [--fail-on STATUS,...]\n"
+    "\n"
+    "Evaluates every commitment, check and rating of the round for each system of\n"
+    "its `assess` hierarchy (or those named with --system), as of DATE (default\n"
+    "today): only data known on that day counts. RULES is a .pledge or a .plb.\n"
+    "Every feed and hierarchy the round declares must be bound with --feed.\n"
+    "\n"
+    "options:\n"
+    "  --as-of YYYY-MM-DD      judge as on that day (default today)\n"
+    "  --system CODE           only this system (repeatable)\n"
+    "  --format FMT            text (default), json, csv or html; without it, -o's\n"
+    "                          extension (.json, .csv, .html) chooses\n"
+    "  -o OUT                  write there, whole or not at all (default standard output)\n"
+    "  --fail-on S1,S2         exit 1 if any result has one of these statuses\n"
+    "  --on-bad-row=skip       count, report and leave out rows that do not parse\n"
+    "  --threads N             systems evaluated on N threads (default: every core)\n"
+    "  --max-steps N, --max-memory N, --max-depth N, --allow-native LIB  as for eval\n"
+    "\n"
+    "exit status: 0 ran (whatever the statuses, unless --fail-on); 1 a status named\n"
+    "by --fail-on; 2 usage; 3 bad input; 4 a runtime limit.\n";
+
+static const char usage_explain[] =
+    "usage: pledge explain RULES --feed NAME=PATH... --system CODE --item ID [--as-of DATE]\n"
+    "\n"
+    "Says why item ID (a commitment or a check) has its status for system CODE as\n"
+    "of DATE: the window judged, the threshold and tolerance, the member\n"
+    "organisations and their totals, the rows not yet known on that day, the\n"
+    "organisations that map to no system, and for a check the value of each part\n"
+    "of its condition.\n";
+
+static bool parse_as_of(const char *cmd, const char *s, Day *out)
+{
+    char why[128];
+    if (cal_parse_day(s, strlen(s), out, why, sizeof why)) return true;
+    fprintf(stderr, "pledge %s: --as-of `%s`: %s\n", cmd, s, why);
+    return false;
+}
+
+static Day today(void)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    return cal_day(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+static bool parse_format(const char *s, ReportFormat *f)
+{
+    static const char *const names[] = { [FORMAT_TEXT] = "text", [FORMAT_JSON] = "json", [FORMAT_CSV] = "csv",
+                                         [FORMAT_HTML] = "html" };
+    for (int i = 0; i < 4; i++)
+        if (strcmp(s, names[i]) == 0) { *f = (ReportFormat)i; return true; }
+    return false;
+}
+
+/* --fail-on met,missed: a bit per status */
+static bool parse_statuses(const char *s, unsigned *set)
+{
+    *set = 0;
+    while (*s) {
+        size_t n = strcspn(s, ",");
+        int found = -1;
+        for (int k = 0; k < ST__COUNT && found < 0; k++)
+            if (strlen(status_name[k]) == n && strncmp(s, status_name[k], n) == 0) found = k;
+        if (found < 0) return false;
+        *set |= 1u << found;
+        s += n + (s[n] == ',');
+    }
+    return *set != 0;
+}
+
+static int terminal_width(FILE *f)
+{
+    struct winsize ws;
+    if (isatty(fileno(f)) && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40) return ws.ws_col;
+    const char *c = getenv("COLUMNS");
+    int n = c ? atoi(c) : 0;
+    return n >= 40 ? n : 80;
+}
+
+typedef struct AssessArgs {
+    const char *rules, *out, *systems[256], *item;
+    size_t      nsystems;
+    bool        have_format;
+    ReportFormat format;
+    unsigned    fail_on;
+    FeedArgs    fa;
+    AssessOptions ao;
+    RunOptions  ro;
+} AssessArgs;
+
+static int assess_args(const char *cmd, int argc, char **argv, AssessArgs *a)
+{
+    a->fa.fo = (FeedOptions){ false, stderr };
+    argc = run_options(cmd, argc, argv, &a->ro);
+    if (argc < 0) return EXIT_USAGE;
+    a->ao.as_of = today();
+    for (int i = 0; i < argc; i++) {
+        int k = feed_arg(cmd, argc, argv, &i, &a->fa);
+        if (k < 0) return EXIT_USAGE;
+        if (k) continue;
+        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        bool takes = strcmp(o, "--as-of") == 0 || strcmp(o, "--system") == 0 || strcmp(o, "--format") == 0
+                  || strcmp(o, "-o") == 0 || strcmp(o, "--fail-on") == 0 || strcmp(o, "--threads") == 0
+                  || strcmp(o, "--item") == 0;
+        if (takes && !v) { fprintf(stderr, "pledge %s: %s needs a value\n", cmd, o); return EXIT_USAGE; }
+        if (takes) i++;
+        if (strcmp(o, "--as-of") == 0) { if (!parse_as_of(cmd, v, &a->ao.as_of)) return EXIT_USAGE; }
+        else if (strcmp(o, "--system") == 0) {
+            if (a->nsystems == sizeof a->systems / sizeof a->systems[0]) { fprintf(stderr, "pledge %s: too many --system\n", cmd); return EXIT_USAGE; }
+            a->systems[a->nsystems++] = v;
+        } else if (strcmp(o, "--format") == 0) {
+            if (!parse_format(v, &a->format)) { fprintf(stderr, "pledge %s: --format is text, json, csv or html, not `%s`\n", cmd, v); return EXIT_USAGE; }
+            a->have_format = true;
+        } else if (strcmp(o, "-o") == 0) a->out = v;
+        else if (strcmp(o, "--item") == 0) a->item = v;
+        else if (strcmp(o, "--fail-on") == 0) {
+            if (!parse_statuses(v, &a->fail_on)) { fprintf(stderr, "pledge %s: --fail-on takes statuses such as missed,off_track, not `%s`\n", cmd, v); return EXIT_USAGE; }
+        } else if (strcmp(o, "--threads") == 0) {
+            uint64_t n;
+            if (!parse_size(v, &n) || n > 64) { fprintf(stderr, "pledge %s: --threads takes 1 to 64, not `%s`\n", cmd, v); return EXIT_USAGE; }
+            a->ao.threads = (unsigned)n;
+        } else if (o[0] == '-' && o[1]) { fprintf(stderr, "pledge %s: unknown option `%s`\n", cmd, o); return EXIT_USAGE; }
+        else if (!a->rules) a->rules = o;
+        else { fprintf(stderr, "pledge %s: one rule file at a time (`%s`?)\n", cmd, o); return EXIT_USAGE; }
+    }
+    if (!a->rules) { fprintf(stderr, "pledge %s: which rule file?\n", cmd); return EXIT_USAGE; }
+    a->ao.systems = a->systems;
+    a->ao.nsystems = a->nsystems;
+    a->ao.limits = a->ro.limits;
+    a->ao.allowed = a->ro.allowed;
+    a->ao.nallowed = a->ro.nallowed;
+    a->ao.rules = a->rules;
+    a->ao.engine = "pledge " PACKAGE_VERSION;
+    return EXIT_OK;
+}
+
+/* The format named, else the one -o's extension says, else text. */
+static ReportFormat output_format(const AssessArgs *a)
+{
+    if (a->have_format || !a->out) return a->format;
+    const char *dot = strrchr(a->out, '.');
+    ReportFormat f = FORMAT_TEXT;
+    if (dot && !strchr(dot, '/')) parse_format(dot + 1, &f);
+    return f;
+}
+
+static int cmd_assess(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) { fputs(usage_assess, stdout); return EXIT_OK; }
+    AssessArgs a = { 0 };
+    int rc = assess_args("assess", argc, argv, &a);
+    if (rc != EXIT_OK) { if (rc == EXIT_USAGE) fputs("(pledge assess --help shows the usage)\n", stderr); return rc; }
+    if (a.item) { fputs("pledge assess: --item belongs to pledge explain\n", stderr); return EXIT_USAGE; }
+    ReportFormat format = output_format(&a);
+    a.ao.series = format == FORMAT_HTML || format == FORMAT_JSON;
+    BcProgram bc = { 0 };
+    Inputs in = { 0 };
+    rc = load_inputs("assess", a.rules, &a.fa, true, &bc, &in);
+    Report r = { 0 };
+    char why[1024];
+    if (rc == EXIT_OK) {
+        AssessStatus st = assess_run(&in, &a.ao, &r, why, sizeof why);
+        if (st != ASSESS_OK) { fprintf(stderr, "pledge assess: %s\n", why); rc = assess_exit(st); }
+    }
+    if (rc == EXIT_OK) {
+        OutFile of = { 0 };
+        FILE *out = a.out ? outfile_open(&of, a.out, why, sizeof why) : stdout;
+        ReportStyle style = { !a.out && use_color(stdout), a.out ? 80 : terminal_width(stdout) };
+        if (!out) { fprintf(stderr, "pledge assess: %s\n", why); rc = EXIT_BAD_INPUT; }
+        else if (!report_write(&r, format, out, style) || (a.out && !outfile_commit(&of, why, sizeof why))) {
+            if (a.out && of.f) outfile_abort(&of);
+            fprintf(stderr, "pledge assess: %s\n", a.out ? why : "cannot write the report");
+            rc = EXIT_BAD_INPUT;
+        } else if (!a.out && fflush(stdout) != 0) rc = EXIT_BAD_INPUT;
+        for (size_t i = 0; i < r.nresults && rc == EXIT_OK && a.fail_on; i++)
+            if (a.fail_on >> r.results[i].status & 1) rc = 1;
+        report_free(&r);
+    }
+    inputs_free(&in);
+    bc_free(&bc);
+    return rc;
+}
+
+static int cmd_explain(int argc, char **argv)
+{
+    if (wants_help(argc, argv)) { fputs(usage_explain, stdout); return EXIT_OK; }
+    AssessArgs a = { 0 };
+    int rc = assess_args("explain", argc, argv, &a);
+    if (rc != EXIT_OK) return rc;
+    if (a.nsystems != 1 || !a.item) { fputs(usage_explain, stderr); return EXIT_USAGE; }
+    BcProgram bc = { 0 };
+    Inputs in = { 0 };
+    rc = load_inputs("explain", a.rules, &a.fa, true, &bc, &in);
+    char why[1024];
+    if (rc == EXIT_OK) {
+        AssessStatus st = assess_explain(&in, &a.ao, a.systems[0], a.item, stdout, why, sizeof why);
+        if (st != ASSESS_OK) { fprintf(stderr, "pledge explain: %s\n", why); rc = assess_exit(st); }
+    }
+    inputs_free(&in);
     bc_free(&bc);
     return rc;
 }
@@ -547,6 +749,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "disasm") == 0) return cmd_disasm(argc - 2, argv + 2);
     if (strcmp(cmd, "eval") == 0) return cmd_eval(argc - 2, argv + 2);
     if (strcmp(cmd, "data") == 0) return cmd_data(argc - 2, argv + 2);
+    if (strcmp(cmd, "assess") == 0) return cmd_assess(argc - 2, argv + 2);
+    if (strcmp(cmd, "explain") == 0) return cmd_explain(argc - 2, argv + 2);
     fprintf(stderr, "pledge: unknown command `%s`\n\n", cmd);
     fputs(usage_main, stderr);
     return EXIT_USAGE;

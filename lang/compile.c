@@ -819,6 +819,8 @@ static BcCommitment make_commitment(Comp *c, Decl *d)
         } else if (strcmp(a->name, "milestones") == 0) {
             k.plan_feed = v->lhs->ref->index;
             k.plan_column = v->column;
+            /* the loader keeps only aggregates: the plan's values come from one */
+            add_aggregate(c, v->lhs->ref, v->column, AGG_MEAN, NULL);
         } else if (strcmp(a->name, "tolerance") == 0) {
             Value t;
             if (fold(c, v, &t)) k.tolerance = const_add(c, t);

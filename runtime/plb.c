@@ -8,6 +8,7 @@
 #include "config.h"
 #include "plb.h"
 #include "sha256.h"
+#include "outfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -402,81 +403,19 @@ void plb_write(const BcProgram *p, uint8_t **out, size_t *len)
     *len = f.len;
 }
 
-static bool write_all(int fd, const uint8_t *p, size_t n)
-{
-    while (n > 0) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0) {
-            if (errno == EINTR)
-                continue;
-            return false;
-        }
-        p += k;
-        n -= (size_t)k;
-    }
-    return true;
-}
-
-/* The mode a plain open(O_CREAT, 0666) would give: mkstemp makes 0600.
- * (Reading the umask means setting it for a moment; Pledge is single-threaded.) */
-static mode_t create_mode(void)
-{
-    mode_t mask = umask(0);
-    umask(mask);
-    return 0666 & ~mask;
-}
-
-/* Makes the rename itself durable; a failure here loses nothing written. */
-static void sync_folder(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? mem_strndup(path, slash == path ? 1 : (size_t)(slash - path)) : mem_strndup(".", 1);
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
-    mem_free(dir);
-}
-
 bool plb_write_file(const BcProgram *p, const char *path, char *why, size_t whycap)
 {
     uint8_t *bytes;
     size_t len;
     plb_write(p, &bytes, &len);
-
-    static const char suffix[] = ".tmp.XXXXXX";
-    size_t plen = strlen(path);
-    char *tmp = mem_alloc(plen + sizeof suffix);
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, suffix, sizeof suffix);
-
+    OutFile o;
+    FILE *f = outfile_open(&o, path, why, whycap);
     bool ok = false;
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        say(why, whycap, "%s: cannot create a temporary file beside it: %s", path, strerror(errno));
-        goto done;
+    if (f && fwrite(bytes, 1, len, f) == len) ok = outfile_commit(&o, why, whycap);
+    else if (f) {
+        snprintf(why, whycap, "%s: cannot write: %s", path, strerror(errno));
+        outfile_abort(&o);
     }
-    if (fchmod(fd, create_mode()) != 0 || !write_all(fd, bytes, len) || fsync(fd) != 0) {
-        say(why, whycap, "%s: cannot write: %s", path, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        goto done;
-    }
-    if (close(fd) != 0) {
-        say(why, whycap, "%s: cannot write: %s", path, strerror(errno));
-        unlink(tmp);
-        goto done;
-    }
-    if (rename(tmp, path) != 0) {
-        say(why, whycap, "%s: %s", path, strerror(errno));
-        unlink(tmp);
-        goto done;
-    }
-    sync_folder(path);
-    ok = true;
-done:
-    mem_free(tmp);
     mem_free(bytes);
     return ok;
 }

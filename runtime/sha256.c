@@ -3,6 +3,7 @@
  * `pledge` run would otherwise pay for libcrypto's initialisation. */
 #include "sha256.h"
 #include <nettle/sha2.h>
+#include <stdio.h>
 
 void sha256(const void *data, size_t len, uint8_t out[32])
 {
@@ -20,4 +21,19 @@ void sha256_hex(const uint8_t digest[32], char out[65])
         out[2 * i + 1] = hex[digest[i] & 15];
     }
     out[64] = '\0';
+}
+
+bool sha256_file(const char *path, uint8_t out[32])
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    uint8_t buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) sha256_update(&ctx, n, buf);
+    bool ok = !ferror(f);
+    fclose(f);
+    sha256_digest(&ctx, SHA256_DIGEST_SIZE, out);
+    return ok;
 }

@@ -4,8 +4,11 @@
 #define PLEDGE_SHA256_H
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
 
 void sha256(const void *data, size_t len, uint8_t out[32]);
+/* The digest of a whole file; false if it cannot be read. */
+bool sha256_file(const char *path, uint8_t out[32]);
 /* 64 lowercase hex digits and a NUL */
 void sha256_hex(const uint8_t digest[32], char out[65]);
 

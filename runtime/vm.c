@@ -43,6 +43,9 @@ struct Vm {
     uint64_t steps;
     VmStatus nested;            /* how a call made by a host function failed */
     bool     trace;
+    VmObserver observer;        /* explain: the results of the outermost function's instructions */
+    void    *observer_ud;
+    int64_t  observed;          /* the pc whose result is reported next, or -1 */
     char     message[512];
 };
 
@@ -72,6 +75,7 @@ void vm_free(Vm *vm)
 void vm_set_host(Vm *vm, VmHost host) { vm->host = host; }
 void vm_set_window(Vm *vm, Value window) { vm->base_window = window; }
 void vm_set_trace(Vm *vm, bool on) { vm->trace = on; }
+void vm_set_observer(Vm *vm, VmObserver fn, void *ud) { vm->observer = fn; vm->observer_ud = ud; }
 const char *vm_message(const Vm *vm) { return vm->message; }
 
 void vm_reset(Vm *vm)
@@ -156,10 +160,22 @@ static Value make_list(Vm *vm, const Value *items, uint32_t n, bool *over)
     return v;
 }
 
-static void trace(const Vm *vm, const Frame *f, long pc, Instr in)
+/* Before each instruction when tracing or observing. An instruction's
+ * result is known only once it has run, so the observer hears of it before
+ * the next instruction of the same function (for a CALL, after the call). */
+static void trace(Vm *vm, const Frame *f, long pc, Instr in, const Value *R)
 {
     const OpInfo *info = &bc_ops[in.op];
-    fprintf(stderr, "%-24s %4ld  %-11s %u %u %u\n", vm->p->fns[f->fn].name, pc, info->name, in.a, in.b, in.c);
+    if (vm->trace)
+        fprintf(stderr, "%-24s %4ld  %-11s %u %u %u\n", vm->p->fns[f->fn].name, pc, info->name, in.a, in.b, in.c);
+    if (!vm->observer || vm->nframes != 1) return;
+    const BcFunction *fn = &vm->p->fns[f->fn];
+    if (vm->observed >= 0) {
+        const Instr *done = &fn->code[vm->observed];
+        vm->observer(vm->observer_ud, done, (uint32_t)vm->observed, R[done->a], current_window(vm));
+    }
+    bool sets = info->a == OPK_R && info->b != OPK_J && in.op != OP_WINDOW && in.op != OP_RET;
+    vm->observed = sets ? pc : -1;
 }
 
 /* Runs until the frame count drops back to `stop`. */
@@ -196,19 +212,19 @@ static VmStatus run(Vm *vm, size_t stop, Value *result)
 #include "opcodes.def"
 #undef OP
     };
-    const void *const *table = vm->trace ? tracing : labels;
+    const void *const *table = vm->trace || vm->observer ? tracing : labels;
 #define CASE(name) L_##name:
 #define DISPATCH() do { in = *ip++; goto *table[in.op]; } while (0)
     DISPATCH();
 L_trace:
-    trace(vm, f, ip - fn->code - 1, in);
+    trace(vm, f, ip - fn->code - 1, in, R);
     goto *labels[in.op];
 #else
 #define CASE(name) case OP_##name:
 #define DISPATCH() goto next
 next:
     in = *ip++;
-    if (vm->trace) trace(vm, f, ip - fn->code - 1, in);
+    if (vm->trace || vm->observer) trace(vm, f, ip - fn->code - 1, in, R);
     switch ((Opcode)in.op) {
 #endif
 
@@ -395,6 +411,7 @@ VmStatus vm_call(Vm *vm, uint32_t fn, const Value *args, Value *result)
         vm->steps = 0;
         vm->nested = VM_OK;
         vm->message[0] = '\0';
+        vm->observed = -1;
     }
     if (f->kind == FK_LET && vm->let_known[fn]) { *result = vm->lets[fn]; return VM_OK; }
     size_t stop = vm->nframes;
@@ -421,3 +438,18 @@ VmStatus vm_call(Vm *vm, uint32_t fn, const Value *args, Value *result)
     }
     return s;
 }
+
+VmStatus vm_call_window(Vm *vm, uint32_t fn, const Value *args, Value window, Value *result)
+{
+    if (vm->nwindows == (int)(sizeof vm->windows / sizeof vm->windows[0])) {
+        *result = val_missing();
+        return fail(vm, VM_LIMIT, "windows nested too deep in `%s`", vm->p->fns[fn].name);
+    }
+    int depth = vm->nwindows;
+    vm->windows[vm->nwindows++] = window;
+    VmStatus s = vm_call(vm, fn, args, result);
+    vm->nwindows = depth;
+    return s;
+}
+
+Value vm_current_window(const Vm *vm) { return current_window(vm); }

@@ -52,7 +52,20 @@ void vm_reset(Vm *vm);
 /* The window metrics are judged over when no WINDOW instruction set one. */
 void vm_set_window(Vm *vm, Value window);
 
+/* vm_call with metrics judged over `window` for the call's duration: also
+ * from a host function, inside an evaluation whose own window differs. */
+VmStatus vm_call_window(Vm *vm, uint32_t fn, const Value *args, Value window, Value *result);
+
+/* The window in force now (for a host function evaluating across systems). */
+Value vm_current_window(const Vm *vm);
+
 /* Trace each instruction to stderr (pledge --trace). */
 void vm_set_trace(Vm *vm, bool on);
+
+/* Tells fn the result of each instruction of the outermost call's own
+ * function that sets a register, with the window in force (pledge explain
+ * shows the parts of a check's condition). NULL stops it. */
+typedef void (*VmObserver)(void *ud, const Instr *in, uint32_t pc, Value result, Value window);
+void vm_set_observer(Vm *vm, VmObserver fn, void *ud);
 
 #endif
