@@ -34,6 +34,9 @@ static void put_window(FILE *out, Value w)
     fputs(buf, out);
 }
 
+/* "1 row", "3 rows" */
+static const char *plural(uint64_t n, const char *one, const char *many) { return n == 1 ? one : many; }
+
 static void put_day(FILE *out, Day d)
 {
     int y, m, dd;
@@ -167,12 +170,12 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
         if (schema->vintage_col) {
             fprintf(out, "  A row counts only if published (`%s`) on or before ", schema->vintage_col);
             put_day(out, s->o->as_of);
-            fprintf(out, ";\n  %llu of this system's rows in the window were published later and did not count.\n",
-                    (unsigned long long)u.later_vintage);
+            fprintf(out, ";\n  %llu of this system's rows in the window %s published later and did not count.\n",
+                    (unsigned long long)u.later_vintage, plural(u.later_vintage, "was", "were"));
         } else {
             fprintf(out, "  A period is known %d days after it ends (the feed's lag).\n", schema->lag_days);
             if (u.any_late) {
-                fprintf(out, "  %llu rows of this system, from ", (unsigned long long)u.late);
+                fprintf(out, "  %llu %s of this system, from ", (unsigned long long)u.late, plural(u.late, "row", "rows"));
                 put_window(out, val_period(u.first_late));
                 fputs(" on, were not yet known and did not count.\n", out);
             } else {
@@ -185,8 +188,9 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
         if (!norgs) {
             fputs("  Every organisation in the feed maps to a system.\n", out);
         } else {
-            fprintf(out, "  %u organisations (%llu rows) map to no system and count for none:\n   ", norgs,
-                    (unsigned long long)rows);
+            fprintf(out, "  %u %s (%llu %s) %s to no system and count for none:\n   ", norgs,
+                    plural(norgs, "organisation", "organisations"), (unsigned long long)rows, plural(rows, "row", "rows"),
+                    plural(norgs, "maps", "map"));
             for (uint32_t i = 0; i < norgs && i < 20; i++)
                 fprintf(out, "%s%s", i == 0 ? " " : i % 8 ? ", " : ",\n    ", orgs_code(s->in->orgs, list[i].org));
             fputs(norgs > 20 ? ", …\n" : "\n", out);
@@ -332,14 +336,26 @@ static void put_part(FILE *out, const BcProgram *p, const BcFunction *f, const P
         fputs(in.b == HOST_ACROSS ? "across(…), one value per system" : in.b == HOST_ITEM_STATUS ? "a status"
               : "count of commitments", out);
         break;
-    default: fprintf(out, "%s", bc_ops[in.op].name); break;       /* arithmetic, comparison, logic */
+    default: {                  /* arithmetic, comparison, logic: the operator */
+        static const char *const op_text[OP__COUNT] = {
+            [OP_ADD] = "+", [OP_SUB] = "-", [OP_MUL] = "*", [OP_DIV] = "/", [OP_NEG] = "-", [OP_NOT] = "not",
+            [OP_EQ] = "==", [OP_NE] = "!=", [OP_LT] = "<", [OP_LE] = "<=", [OP_GT] = ">", [OP_GE] = ">=",
+            [OP_AND] = "and", [OP_OR] = "or",
+        };
+        fprintf(out, "`%s`", op_text[in.op] ? op_text[in.op] : bc_ops[in.op].name);
+        break;
+    }
     }
     fputs(" = ", out);
     if (pt->value.kind == V_LIST) {
         const ValList *l = pt->value.as.list;
         fputc('[', out);
-        for (uint32_t i = 0; i < l->len && i < 12; i++) { if (i) fputs(", ", out); put_value(out, l->items[i]); }
-        fputs(l->len > 12 ? ", …]" : "]", out);
+        char buf[64];
+        for (uint32_t i = 0; i < l->len && i < 6; i++) {
+            report_display(l->items[i], buf, sizeof buf);
+            fprintf(out, "%s%s", i ? ", " : "", buf);
+        }
+        fputs(l->len > 6 ? ", …]" : "]", out);
         fprintf(out, " (%u values)", l->len);
     } else {
         put_value(out, pt->value);
