@@ -163,10 +163,10 @@ bool known(Day as_of, Day last, int32_t lag) { return (int64_t)as_of >= (int64_t
 
 /* ---- evaluation ------------------------------------------------------------------ */
 
+/* Where an item's status for a system is remembered (never for NATIONAL:
+ * no item asks for the status of a national check). */
 static int8_t *memo_at(Eval *e, uint32_t sys, uint32_t item)
 {
-    static int8_t national[1];      /* never read: national items are not asked for by others */
-    if (sys == NATIONAL) { national[0] = 0; return national; }
     return &e->memo[(size_t)sys * e->s->nitems + item];
 }
 
@@ -378,6 +378,7 @@ void eval_check(Eval *e, uint32_t sys, uint32_t ci, ReportResult *r)
 /* An item's status for a system, worked out once per thread. */
 static Status item_status(Eval *e, uint32_t sys, uint32_t item)
 {
+    if (sys == NATIONAL) return ST_NO_DATA;
     int8_t *m = memo_at(e, sys, item);
     if (*m > 0) return (Status)(*m - 1);
     if (*m < 0) return ST_NO_DATA;          /* an item that needs its own status: the checker forbids it */
