@@ -451,9 +451,11 @@ static int load_inputs(const char *cmd, const char *rules, const FeedArgs *fa, b
     if (rc != EXIT_OK) return rc;
     char why[1024];
     Vm *vm = vm_new(bc, (VmLimits){ VM_DEFAULT_STEPS, VM_DEFAULT_MEMORY, VM_DEFAULT_DEPTH }, NULL, 0);
-    AssessStatus st = inputs_load(in, bc, fa->b, fa->n, require_all, &fa->fo, vm, why, sizeof why);
+    AssessStatus st = inputs_load(in, bc, rules, fa->b, fa->n, require_all, &fa->fo, vm, why, sizeof why);
     vm_free(vm);
-    if (st != ASSESS_OK) fprintf(stderr, "pledge %s: %s\n", cmd, why);
+    /* a bad input's message names its file, line and column already */
+    if (st == ASSESS_BAD_INPUT) fprintf(stderr, "pledge: %s\n", why);
+    else if (st != ASSESS_OK) fprintf(stderr, "pledge %s: %s\n", cmd, why);
     return assess_exit(st);
 }
 

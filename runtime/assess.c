@@ -34,8 +34,8 @@ static int find_named(const char *name, size_t len, const char *const *names, si
     return -1;
 }
 
-AssessStatus inputs_load(Inputs *in, const BcProgram *p, const Binding *b, size_t n, bool require_all,
-                         const FeedOptions *fo, Vm *vm, char *why, size_t whycap)
+AssessStatus inputs_load(Inputs *in, const BcProgram *p, const char *rules, const Binding *b, size_t n,
+                         bool require_all, const FeedOptions *fo, Vm *vm, char *why, size_t whycap)
 {
     memset(in, 0, sizeof *in);
     in->p = p;
@@ -48,7 +48,7 @@ AssessStatus inputs_load(Inputs *in, const BcProgram *p, const Binding *b, size_
         int f = find_named(b[i].name, b[i].namelen, &p->feeds[0].name, sizeof *p->feeds, p->nfeeds);
         int h = find_named(b[i].name, b[i].namelen, &p->hiers[0].name, sizeof *p->hiers, p->nhiers);
         const char **slot = f >= 0 ? &in->feed_sources[f] : h >= 0 ? &in->hier_sources[h] : NULL;
-        if (!slot) return say(why, whycap, "the rules declare no feed or hierarchy `%.*s`", (int)b[i].namelen, b[i].name),
+        if (!slot) return say(why, whycap, "%s declares no feed or hierarchy `%.*s`", rules, (int)b[i].namelen, b[i].name),
                       ASSESS_USAGE;
         if (*slot) return say(why, whycap, "`%.*s` is bound twice", (int)b[i].namelen, b[i].name), ASSESS_USAGE;
         *slot = b[i].source;

@@ -34,9 +34,10 @@ typedef enum AssessStatus {
 } AssessStatus;
 
 /* Loads every binding, hierarchies first. With require_all, every feed and
- * hierarchy the program declares must be bound. vm runs where-filters. */
-AssessStatus inputs_load(Inputs *in, const BcProgram *p, const Binding *b, size_t n, bool require_all,
-                         const FeedOptions *fo, Vm *vm, char *why, size_t whycap);
+ * hierarchy the program declares must be bound. vm runs where-filters;
+ * rules (the rule file's path) is for messages. */
+AssessStatus inputs_load(Inputs *in, const BcProgram *p, const char *rules, const Binding *b, size_t n,
+                         bool require_all, const FeedOptions *fo, Vm *vm, char *why, size_t whycap);
 void inputs_free(Inputs *in);
 
 /* The organisations of feed k with rows that map to no system of the
