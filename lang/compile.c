@@ -803,6 +803,7 @@ static BcCommitment make_commitment(Comp *c, Decl *d)
     BcCommitment k = { 0 };
     k.name = dup_str(c, d->name);
     k.title = dup_str(c, d->title);
+    k.doc = dup_str(c, d->doc);
     k.cls = (uint8_t)d->cls;
     k.plan_feed = k.plan_column = k.tolerance = -1;
     size_t nmilestones = 0;
@@ -920,7 +921,7 @@ bool comp_program(Program *p, BcProgram *bc)
         Decl *d = checks.items[i];
         Attr *req = find_attr(d, "require"), *msg = find_attr(d, "message");
         bc->checks[i] = (BcCheck){ dup_str(&c, d->name), dup_str(&c, d->title),
-                                   msg ? dup_str(&c, msg->value->str) : NULL, d->national,
+                                   msg ? dup_str(&c, msg->value->str) : NULL, dup_str(&c, d->doc), d->national,
                                    compile_thunk(&c, d->module, req->value,
                                                  arena_printf(c.arena, "%s.require", d->name), FK_EXPR, T_BOOL) };
     }

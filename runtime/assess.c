@@ -609,6 +609,7 @@ static void report_items(const Shared *s, Eval *e, Report *out)
         it->id = keep_str(out, c->name);
         it->title = keep_str(out, c->title);
         it->source = keep_str(out, c->source);
+        it->doc = keep_str(out, c->doc);
         it->kind = ITEM_COMMITMENT;
         it->cls = c->cls;
         it->measure = keep_str(out, p->fns[c->measure].name);
@@ -628,6 +629,7 @@ static void report_items(const Shared *s, Eval *e, Report *out)
             it->id = keep_str(out, c->name);
             it->title = keep_str(out, c->title);
             it->message = keep_str(out, c->message);
+            it->doc = keep_str(out, c->doc);
             it->kind = national ? ITEM_NATIONAL_CHECK : ITEM_CHECK;
         }
 }

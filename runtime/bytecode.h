@@ -105,6 +105,7 @@ typedef struct BcThreshold { uint8_t cmp; uint8_t pad[3]; int32_t value_fn, wind
 
 typedef struct BcCommitment {
     const char *name, *title, *source, *restates;      /* source, restates may be NULL */
+    const char *doc;            /* its /// comment, or NULL */
     uint8_t     cls;            /* CommitmentClass: 1 foundational, 2 transformation */
     int32_t     measure;        /* FK_METRIC function */
     BcThreshold target;
@@ -116,6 +117,7 @@ typedef struct BcCommitment {
 
 typedef struct BcCheck {
     const char *name, *title, *message;
+    const char *doc;            /* its /// comment, or NULL */
     uint8_t     national;
     int32_t     require;        /* FK_EXPR function */
 } BcCheck;

@@ -304,6 +304,11 @@ static void put_items(FILE *out, const BcProgram *p)
             put_text(out, c->restates);
             fputc('\n', out);
         }
+        if (c->doc) {
+            fputs("    doc        ", out);
+            put_quoted(out, c->doc);
+            fputc('\n', out);
+        }
     }
     for (uint32_t i = 0; i < p->nchecks && p->checks; i++) {
         const BcCheck *c = &p->checks[i];
@@ -317,6 +322,11 @@ static void put_items(FILE *out, const BcProgram *p)
         if (c->message) {
             fputs("    message    ", out);
             put_quoted(out, c->message);
+            fputc('\n', out);
+        }
+        if (c->doc) {
+            fputs("    doc        ", out);
+            put_quoted(out, c->doc);
             fputc('\n', out);
         }
     }

@@ -311,6 +311,7 @@ static void write_sections(Writer *w, const BcProgram *p)
         put_str(w, c->title);
         put_str(w, c->source);
         put_str(w, c->restates);
+        put_str(w, c->doc);
         put_u8(b, c->cls);
         put_i32(b, c->measure);
         put_threshold(b, &c->target);
@@ -329,6 +330,7 @@ static void write_sections(Writer *w, const BcProgram *p)
         put_str(w, c->name);
         put_str(w, c->title);
         put_str(w, c->message);
+        put_str(w, c->doc);
         put_u8(b, c->national);
         put_i32(b, c->require);
     }
@@ -677,8 +679,8 @@ static void get_threshold(Reader *r, BcThreshold *t)
 /* Each table's entries have at least these many bytes in the file. */
 enum {
     MIN_VALUE = 2, MIN_FUNCTION = 18, MIN_INSTR = 8, MIN_LINE = 8, MIN_AGG = 11,
-    MIN_FEED = 27, MIN_COLUMN = 6, MIN_HIER = 28, MIN_DATE = 8, MIN_COMMIT = 44,
-    MIN_THRESHOLD = 9, MIN_CHECK = 17, MIN_RATING = 10, MIN_ARM = 8, MIN_EXTERN = 11,
+    MIN_FEED = 27, MIN_COLUMN = 6, MIN_HIER = 28, MIN_DATE = 8, MIN_COMMIT = 48,
+    MIN_THRESHOLD = 9, MIN_CHECK = 21, MIN_RATING = 10, MIN_ARM = 8, MIN_EXTERN = 11,
     MIN_SOURCE = 40
 };
 
@@ -813,6 +815,7 @@ static void read_body(Reader *r, BcProgram *p)
         c->title = get_str(r);
         c->source = get_str(r);
         c->restates = get_str(r);
+        c->doc = get_str(r);
         c->cls = get_u8(r);
         c->measure = get_i32(r);
         get_threshold(r, &c->target);
@@ -833,6 +836,7 @@ static void read_body(Reader *r, BcProgram *p)
         c->name = get_str(r);
         c->title = get_str(r);
         c->message = get_str(r);
+        c->doc = get_str(r);
         c->national = get_u8(r);
         c->require = get_i32(r);
     }
@@ -899,6 +903,8 @@ bool plb_read(const uint8_t *data, size_t len, BcProgram *out, char *why, size_t
     if (version > PLB_FORMAT_VERSION)
         return say(why, whycap, "made by a newer Pledge: format version %u, this one reads %d",
                    version, PLB_FORMAT_VERSION);
+    if (version >= 1 && version < PLB_FORMAT_VERSION)
+        return say(why, whycap, "made by an older Pledge (format version %u): compile the source again", version);
     if (version != PLB_FORMAT_VERSION)
         return say(why, whycap, "unknown format version %u: this Pledge reads %d", version,
                    PLB_FORMAT_VERSION);

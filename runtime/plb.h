@@ -9,7 +9,7 @@
 #include "bytecode.h"
 #include <stdio.h>
 
-enum { PLB_FORMAT_VERSION = 1 };
+enum { PLB_FORMAT_VERSION = 2 };     /* 2: doc comments of commitments and checks */
 
 /* The file's bytes, allocated with mem_alloc (the caller frees them). */
 void plb_write(const BcProgram *p, uint8_t **out, size_t *len);

@@ -81,7 +81,7 @@ static void put_fixed(char *buf, size_t cap, size_t *k, int64_t q, int decimals,
     uint64_t mag = q < 0 ? (uint64_t)0 - (uint64_t)q : (uint64_t)q;
     uint64_t scale = 1;
     for (int i = 0; i < decimals; i++) scale *= 10;
-    char whole[32], grouped[48], frac[24];
+    char whole[32], grouped[48], frac[32];
     int n = snprintf(whole, sizeof whole, "%llu", (unsigned long long)(mag / scale));
     size_t g = 0;
     for (int i = 0; i < n; i++) {
@@ -90,7 +90,8 @@ static void put_fixed(char *buf, size_t cap, size_t *k, int64_t q, int decimals,
     }
     grouped[g] = '\0';
     put(buf, cap, k, grouped);
-    if (decimals == 0) return;
+    if (decimals <= 0) return;
+    if (decimals > 18) decimals = 18;       /* bounds the digits for the compiler, too */
     snprintf(frac, sizeof frac, "%0*llu", decimals, (unsigned long long)(mag % scale));
     int len = decimals;
     while (strip && len > 0 && frac[len - 1] == '0') len--;

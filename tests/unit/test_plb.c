@@ -570,8 +570,10 @@ START_TEST(header_errors)
     assert_refused((const uint8_t *)"#!/bin/sh\necho hi\n", 18, "not a Pledge bytecode file");
 
     memcpy(c, b, len);
-    c[8] = 2;
-    assert_refused(c, len, "made by a newer Pledge: format version 2, this one reads 1");
+    c[8] = 3;
+    assert_refused(c, len, "made by a newer Pledge: format version 3, this one reads 2");
+    c[8] = 1;
+    assert_refused(c, len, "made by an older Pledge (format version 1): compile the source again");
     c[8] = 0;
     assert_refused(c, len, "unknown format version 0");
 
