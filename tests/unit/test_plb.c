@@ -213,16 +213,16 @@ static void build(BcProgram *p)
 
     BcThreshold ms[] = { { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW } };
     BcCommitment cm[2] = {
-        { "ae_standard", "95% within four hours", "LTP, Annex C", NULL, 1, FN_METRIC,
+        { "ae_standard", "95% within four hours", "LTP, Annex C", NULL, "Four hours, 95%.", 1, FN_METRIC,
           { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW }, NULL, 1, -1, -1, 10 },
-        { "ae_local", NULL, NULL, "ae_standard", 2, FN_METRIC,
+        { "ae_local", NULL, NULL, "ae_standard", NULL, 2, FN_METRIC,
           { CMP_LT, { 0 }, FN_TARGET, FN_WINDOW }, NULL, 0, 1, 0, -1 },
     };
     cm[0].milestones = DUP(p, ms);
     p->commits = DUP(p, cm);
     p->ncommits = 2;
 
-    BcCheck ck[] = { { "balanced", "Plans balance", "the plan does not balance", 1, FN_CHECK } };
+    BcCheck ck[] = { { "balanced", "Plans balance", "the plan does not balance", "Over the horizon.", 1, FN_CHECK } };
     p->checks = DUP(p, ck);
     p->nchecks = 1;
 
@@ -412,6 +412,9 @@ START_TEST(write_read_write_is_identical)
     ck_assert_int_eq(q.round.horizon, 8);
     ck_assert_int_eq(q.commits[1].plan_feed, 1);
     ck_assert_str_eq(q.commits[1].restates, "ae_standard");
+    ck_assert_str_eq(q.commits[0].doc, "Four hours, 95%.");
+    ck_assert_ptr_null(q.commits[1].doc);
+    ck_assert_str_eq(q.checks[0].doc, "Over the horizon.");
     ck_assert_int_eq(q.ratings[0].arms[1].when, -1);
     ck_assert_str_eq(q.externs[0].lib, "libm.so.6");
     ck_assert_uint_eq(q.sources[0].len, sizeof source_text - 1);
