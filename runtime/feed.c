@@ -8,6 +8,7 @@
 #include "feed.h"
 #include "rows.h"
 #include "natives.h"
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,7 +122,7 @@ static void slice_reserve(const FeedData *f, Slice *s, uint32_t o)
 static void slice_free(const FeedData *f, Slice *s)
 {
     mem_free(s->rows);
-    for (uint32_t j = 0; j < f->nwhole; j++) {
+    for (uint32_t j = 0; s->whole && j < f->nwhole; j++) {
         mem_free(s->whole[j].sum);
         mem_free(s->whole[j].count);
     }
@@ -129,9 +130,19 @@ static void slice_free(const FeedData *f, Slice *s)
     mem_free(s->accs);
 }
 
-/* The slice of (period, vintage), made if it is new, with room for the
- * organisations known so far (a period usually has them all). */
-static uint32_t slice_index(const FeedData *f, Store *st, int32_t period, Day vintage)
+/* The slice of (period, vintage), or UINT32_MAX. */
+static uint32_t slice_find(const Store *st, int32_t period, Day vintage)
+{
+    if (!st->nslots) return UINT32_MAX;
+    for (size_t i = slice_hash(period, vintage) & (st->nslots - 1);; i = (i + 1) & (st->nslots - 1)) {
+        uint32_t k = st->slots[i];
+        if (!k) return UINT32_MAX;
+        if (st->slices[k - 1].period == period && st->slices[k - 1].vintage == vintage) return k - 1;
+    }
+}
+
+/* Adds a slice that st does not have; its index. */
+static uint32_t slice_add(Store *st, Slice s)
 {
     if ((st->nslices + 1) * 2 > st->nslots) {
         size_t n = st->nslots ? st->nslots * 2 : 64;
@@ -144,27 +155,30 @@ static uint32_t slice_index(const FeedData *f, Store *st, int32_t period, Day vi
             st->slots[i] = k + 1;
         }
     }
-    size_t i = slice_hash(period, vintage) & (st->nslots - 1);
-    for (;; i = (i + 1) & (st->nslots - 1)) {
-        uint32_t k = st->slots[i];
-        if (!k) break;
-        if (st->slices[k - 1].period == period && st->slices[k - 1].vintage == vintage) return k - 1;
-    }
+    size_t i = slice_hash(s.period, s.vintage) & (st->nslots - 1);
+    while (st->slots[i]) i = (i + 1) & (st->nslots - 1);
     if (st->nslices == st->cap) {
         st->cap = st->cap ? st->cap * 2 : 16;
         st->slices = mem_realloc(st->slices, st->cap * sizeof *st->slices);
     }
-    uint32_t cap = orgs_count(st->orgs) ? orgs_count(st->orgs) : 1;
-    Slice *s = &st->slices[st->nslices];
-    *s = (Slice){ .period = period, .vintage = vintage, .cap = cap };
-    s->rows = mem_calloc(cap, sizeof *s->rows);
-    s->whole = mem_calloc((size_t)f->nwhole + 1, sizeof *s->whole);
-    for (uint32_t j = 0; j < f->naggs; j++)
-        if (f->aggs[j].whole >= 0 && f->aggs[j].func != AGG_COUNT)
-            s->whole[f->aggs[j].whole].sum = mem_calloc(cap, sizeof(int64_t));
-    s->accs = f->nacc ? mem_calloc((size_t)cap * f->nacc, sizeof *s->accs) : NULL;
+    st->slices[st->nslices] = s;
     st->slots[i] = st->nslices + 1;
     return st->nslices++;
+}
+
+static uint32_t slice_index(const FeedData *f, Store *st, int32_t period, Day vintage)
+{
+    uint32_t found = slice_find(st, period, vintage);
+    if (found != UINT32_MAX) return found;
+    uint32_t cap = orgs_count(st->orgs) ? orgs_count(st->orgs) : 1;
+    Slice s = { .period = period, .vintage = vintage, .cap = cap };
+    s.rows = mem_calloc(cap, sizeof *s.rows);
+    s.whole = mem_calloc((size_t)f->nwhole + 1, sizeof *s.whole);
+    for (uint32_t j = 0; j < f->naggs; j++)
+        if (f->aggs[j].whole >= 0 && f->aggs[j].func != AGG_COUNT)
+            s.whole[f->aggs[j].whole].sum = mem_calloc(cap, sizeof(int64_t));
+    s.accs = f->nacc ? mem_calloc((size_t)cap * f->nacc, sizeof *s.accs) : NULL;
+    return slice_add(st, s);
 }
 
 static void accumulate(Store *st, Acc *a, uint8_t func, Value v)
@@ -247,6 +261,8 @@ static void cache_put(FilterCache *c, const char *key, size_t len, bool result)
  * (no Value to build), any other type as a Value. */
 typedef struct Typed { Value value; int64_t whole; bool present; } Typed;
 
+/* Reads rows into a Store. The header's layout is shared; the rest is
+ * the reader's own, so two can run at once on halves of a file. */
 typedef struct Loader {
     FeedData   *f;
     Store      *st;
@@ -256,6 +272,7 @@ typedef struct Loader {
     int         org_pos, period_pos, vintage_pos;
     int        *col_pos;            /* declared column -> record position */
     size_t      nheader;
+    uint64_t    rows, skipped;
     FilterCache *caches;            /* one per aggregate */
     Typed      *cells;              /* the row's declared columns, parsed */
     bool       *passes;             /* per aggregate: the row passed its where */
@@ -484,15 +501,23 @@ static void finish(FeedData *f, Orgs *orgs)
     f->stats.last = (Period){ (Grain)f->schema->grain, ns ? hi : 0 };
 }
 
-static void loader_free(Loader *l)
+/* A reader's own state: where it puts rows, and its scratch. */
+static void loader_start(Loader *l, Store *st, RowSource *src)
 {
-    if (l->caches)
-        for (uint32_t j = 0; j < l->f->naggs; j++) {
-            for (size_t i = 0; i < l->caches[j].cap; i++) mem_free(l->caches[j].slots[i].key);
-            mem_free(l->caches[j].slots);
-        }
+    l->st = st;
+    l->src = src;
+    l->caches = mem_calloc((size_t)l->f->naggs + 1, sizeof *l->caches);
+    l->passes = mem_calloc((size_t)l->f->naggs + 1, sizeof *l->passes);
+    l->cells = mem_calloc((size_t)l->f->schema->ncolumns + 1, sizeof *l->cells);
+}
+
+static void loader_end(Loader *l)
+{
+    for (uint32_t j = 0; j < l->f->naggs; j++) {
+        for (size_t i = 0; i < l->caches[j].cap; i++) mem_free(l->caches[j].slots[i].key);
+        mem_free(l->caches[j].slots);
+    }
     mem_free(l->caches);
-    mem_free(l->col_pos);
     mem_free(l->cells);
     mem_free(l->passes);
 }
@@ -531,7 +556,6 @@ static bool read_header(Loader *l, char *why, size_t cap)
                         s->name);
     }
     l->col_pos = mem_calloc((size_t)s->ncolumns + 1, sizeof *l->col_pos);
-    l->cells = mem_calloc((size_t)s->ncolumns + 1, sizeof *l->cells);
     for (uint16_t c = 0; c < s->ncolumns; c++) {
         l->col_pos[c] = rows_header_position(h, n, s->columns[c].name);
         if (l->col_pos[c] < 0)
@@ -541,13 +565,11 @@ static bool read_header(Loader *l, char *why, size_t cap)
     return true;
 }
 
-static void feed_aggs(FeedData *f, uint16_t feed, Loader *l)
+static void feed_aggs(FeedData *f, uint16_t feed)
 {
     const BcProgram *p = f->p;
     for (uint32_t g = 0; g < p->naggs; g++) f->naggs += p->aggs[g].feed == feed;
     f->aggs = mem_calloc((size_t)f->naggs + 1, sizeof *f->aggs);
-    l->caches = mem_calloc((size_t)f->naggs + 1, sizeof *l->caches);
-    l->passes = mem_calloc((size_t)f->naggs + 1, sizeof *l->passes);
     uint32_t j = 0;
     for (uint32_t g = 0; g < p->naggs; g++) {
         const BcAggregate *a = &p->aggs[g];
@@ -565,6 +587,198 @@ static void feed_aggs(FeedData *f, uint16_t feed, Loader *l)
     }
 }
 
+/* Reads the rest of l's source. opt NULL: stop at the first bad row. */
+static bool load_rows(Loader *l, const FeedOptions *opt, char *why, size_t whycap)
+{
+    const CsvField *rec;
+    size_t n;
+    char rowwhy[512];
+    for (;;) {
+        CsvStatus st = rows_next(l->src, &rec, &n);
+        if (st == CSV_END) return true;
+        if (st == CSV_ERROR) return rows_fail(why, whycap, "%s: %s", l->name, rows_error(l->src));
+        l->rows++;
+        if (load_row(l, rec, n, rowwhy, sizeof rowwhy)) continue;
+        if (!opt || !opt->skip_bad_rows) return rows_fail(why, whycap, "%s", rowwhy);
+        l->skipped++;
+        if (opt->report) fprintf(opt->report, "pledge: skipped %s\n", rowwhy);
+    }
+}
+
+static void store_free(const FeedData *f, Store *st)
+{
+    for (uint32_t i = 0; i < st->nslices; i++) slice_free(f, &st->slices[i]);
+    mem_free(st->slices);
+    mem_free(st->slots);
+    orgs_free(st->orgs);
+    for (size_t i = 0; i < st->runs.len; i++) mem_free(st->runs.items[i].items);
+    vec_free(&st->runs);
+}
+
+/* ---- loading on two cores -------------------------------------------------------- */
+
+/* Below this the second thread costs more than it saves. */
+enum { PARALLEL_MIN_BYTES = 8 << 20 };
+
+typedef struct Half { Loader l; RowSource src; Store st; bool ok; char why[512]; } Half;
+
+static void *load_half(void *arg)
+{
+    Half *h = arg;
+    h->ok = load_rows(&h->l, NULL, h->why, sizeof h->why);
+    return NULL;
+}
+
+/* The cells of s that can hold rows: a slice may have room to spare. */
+static uint32_t slice_used(const Slice *s, const Store *st)
+{
+    return s->cap < orgs_count(st->orgs) ? s->cap : orgs_count(st->orgs);
+}
+
+/* Whether the second half's sums can be added to the first's without
+ * passing int64 (where they share a slice); if not, the rows are read
+ * again in order, so the error names the row that passes it. */
+static bool sums_fit(const FeedData *f, const Store *a, const Store *b, const uint32_t *to_a)
+{
+    for (uint32_t k = 0; k < b->nslices; k++) {
+        const Slice *sb = &b->slices[k];
+        uint32_t i = slice_find(a, sb->period, sb->vintage);
+        if (i == UINT32_MAX) continue;
+        const Slice *sa = &a->slices[i];
+        for (uint32_t j = 0; j < f->nwhole; j++)
+            for (uint32_t o = 0; sb->whole[j].sum && o < slice_used(sb, b); o++) {
+                int64_t sum;
+                if (to_a[o] < sa->cap && __builtin_add_overflow(sa->whole[j].sum[to_a[o]], sb->whole[j].sum[o], &sum))
+                    return false;
+            }
+    }
+    return true;
+}
+
+/* One column of a slice, renumbered: the cell of b's organisation o moves
+ * to to_a[o], in a column of cap cells. tmp holds a copy meanwhile. */
+static void *renumber(void *col, size_t size, uint32_t n, uint32_t used, const uint32_t *to_a, uint32_t cap,
+                      char *tmp)
+{
+    if (!col) return NULL;
+    memcpy(tmp, col, (size_t)used * size);
+    col = grow_zeroed(col, n, cap, size);
+    memset(col, 0, (size_t)cap * size);
+    for (uint32_t o = 0; o < used; o++) memcpy((char *)col + (size_t)to_a[o] * size, tmp + (size_t)o * size, size);
+    return col;
+}
+
+/* Adds b's cells to a's (b holds whole-number aggregates only: see
+ * two_cores). b's organisations are renumbered as a's, new ones after a's
+ * in b's order, as reading the file in one go would number them. Each of
+ * b's slices is renumbered in place, a column at a time, then moved over
+ * if a lacks its (period, vintage), else added in; so merging needs memory
+ * for one column, not a copy of b. */
+static void merge(const FeedData *f, Store *a, Store *b, const uint32_t *to_a)
+{
+    uint32_t norgs = orgs_count(a->orgs);
+    char *tmp = mem_alloc(((size_t)orgs_count(b->orgs) + 1) * sizeof(int64_t));
+    for (uint32_t k = 0; k < b->nslices; k++) {
+        Slice sb = b->slices[k];
+        b->slices[k] = (Slice){ 0 };
+        uint32_t used = slice_used(&sb, b), cap = sb.cap > norgs ? sb.cap : norgs;
+        sb.rows = renumber(sb.rows, sizeof *sb.rows, sb.cap, used, to_a, cap, tmp);
+        for (uint32_t j = 0; j < f->nwhole; j++) {
+            sb.whole[j].sum = renumber(sb.whole[j].sum, sizeof(int64_t), sb.cap, used, to_a, cap, tmp);
+            sb.whole[j].count = renumber(sb.whole[j].count, sizeof(uint32_t), sb.cap, used, to_a, cap, tmp);
+        }
+        sb.cap = cap;
+        uint32_t i = slice_find(a, sb.period, sb.vintage);
+        if (i == UINT32_MAX) {
+            slice_add(a, sb);
+            continue;
+        }
+        Slice *sa = &a->slices[i];
+        slice_reserve(f, sa, norgs - 1);
+        for (uint32_t j = 0; j < f->nwhole; j++) {
+            Whole *wa = &sa->whole[j];
+            const Whole *wb = &sb.whole[j];
+            if (!wa->count && wb->count) {
+                wa->count = mem_alloc((size_t)sa->cap * sizeof *wa->count);
+                memcpy(wa->count, sa->rows, (size_t)sa->cap * sizeof *wa->count);
+            }
+            for (uint32_t o = 0; o < norgs; o++) {
+                if (wa->sum) wa->sum[o] += wb->sum[o];
+                if (wa->count) wa->count[o] += wb->count ? wb->count[o] : sb.rows[o];
+            }
+        }
+        for (uint32_t o = 0; o < norgs; o++) sa->rows[o] += sb.rows[o];
+        slice_free(f, &sb);
+    }
+    mem_free(tmp);
+}
+
+/* Reads the rows after the header in two halves, the second on another
+ * thread, split at a line end past the middle. The second half stops at its
+ * first bad row and keeps quiet; if it had one, or the split turns out to
+ * have fallen inside a quoted field, its work is dropped and the rows after
+ * the first half are read again here, in order. So errors, skipped-row
+ * reports and results are exactly those of reading the file in one go. */
+static bool load_halves(Loader *l, const FeedOptions *opt, char *why, size_t whycap)
+{
+    CsvReader *r = l->src->csv;
+    size_t len;
+    uint64_t line;
+    csv_data(r, &len);
+    size_t from = csv_position(r, &line), split = csv_next_record_start(r, from + (len - from) / 2);
+    RowSource first = { .name = l->name, .csv = csv_open_slice(r, from, split, line) };
+    Half second = { .l = *l, .src = { .name = l->name, .csv = csv_open_slice(r, split, len, 1) } };
+    second.st.orgs = orgs_new();
+    loader_start(&second.l, &second.st, &second.src);
+    pthread_t thread;
+    bool threaded = pthread_create(&thread, NULL, load_half, &second) == 0;
+    RowSource *whole_src = l->src;
+    l->src = &first;
+    bool ok = load_rows(l, opt, why, whycap);
+    if (threaded) pthread_join(thread, NULL);
+    uint32_t *to_a = NULL;
+    bool use = ok && threaded && second.ok && csv_ended_outside_quotes(first.csv);
+    if (use) {
+        uint32_t n = orgs_count(second.st.orgs);
+        to_a = mem_alloc(((size_t)n + 1) * sizeof *to_a);
+        for (uint32_t o = 0; o < n; o++) {
+            const char *code = orgs_code(second.st.orgs, o);
+            to_a[o] = orgs_intern(l->st->orgs, code, strlen(code));
+        }
+        use = sums_fit(l->f, l->st, &second.st, to_a);
+    }
+    if (use) {
+        merge(l->f, l->st, &second.st, to_a);
+        l->rows += second.l.rows;
+    } else if (ok) {
+        size_t at = csv_position(first.csv, &line);
+        RowSource rest = { .name = l->name, .csv = csv_open_slice(r, at, len, line) };
+        l->src = &rest;
+        ok = load_rows(l, opt, why, whycap);
+        rows_close(&rest);
+    }
+    mem_free(to_a);
+    loader_end(&second.l);
+    store_free(l->f, &second.st);
+    rows_close(&second.src);
+    rows_close(&first);
+    l->src = whole_src;
+    return ok;
+}
+
+/* Two cores for a large CSV file whose aggregates are all whole-number
+ * sums and counts without `where`: the VM that runs a where is not shared
+ * between threads, and other aggregates are not merged (yet). */
+static bool two_cores(const FeedData *f, const RowSource *src)
+{
+    if (!src->csv || f->nacc) return false;
+    for (uint32_t j = 0; j < f->naggs; j++)
+        if (f->aggs[j].filter >= 0) return false;
+    size_t len;
+    csv_data(src->csv, &len);
+    return len >= PARALLEL_MIN_BYTES;
+}
+
 FeedData *feed_load(const BcProgram *p, uint16_t feed, const char *source, Orgs *orgs, Vm *vm,
                     const FeedOptions *opt, char *why, size_t whycap)
 {
@@ -577,8 +791,9 @@ FeedData *feed_load(const BcProgram *p, uint16_t feed, const char *source, Orgs 
     f->p = p;
     f->schema = &p->feeds[feed];
     f->store.orgs = orgs_new();
-    Loader l = { .f = f, .st = &f->store, .vm = vm, .src = &src, .name = source };
-    feed_aggs(f, feed, &l);
+    feed_aggs(f, feed);
+    Loader l = { .f = f, .vm = vm, .name = source };
+    loader_start(&l, &f->store, &src);
     bool ok = read_header(&l, why, whycap);
     /* the record positions of each aggregate's columns, now the header is known */
     for (uint32_t j = 0; ok && j < f->naggs; j++) {
@@ -591,26 +806,17 @@ FeedData *feed_load(const BcProgram *p, uint16_t feed, const char *source, Orgs 
             fa->filter_types[i] = (TypeKind)f->schema->columns[a->filter_cols[i]].type;
         }
     }
-    const CsvField *rec;
-    size_t n;
-    char rowwhy[512];
-    while (ok) {
-        CsvStatus st = rows_next(&src, &rec, &n);
-        if (st == CSV_END) break;
-        if (st == CSV_ERROR) { ok = rows_fail(why, whycap, "%s: %s", source, rows_error(&src)); break; }
-        f->stats.rows++;
-        if (load_row(&l, rec, n, rowwhy, sizeof rowwhy)) continue;
-        if (!opt || !opt->skip_bad_rows) { snprintf(why, whycap, "%s", rowwhy); ok = false; break; }
-        f->stats.skipped++;
-        if (opt->report) fprintf(opt->report, "pledge: skipped %s\n", rowwhy);
-    }
+    if (ok) ok = two_cores(f, &src) ? load_halves(&l, opt, why, whycap) : load_rows(&l, opt, why, whycap);
+    f->stats.rows = l.rows;
+    f->stats.skipped = l.skipped;
     for (uint32_t j = 0; j < f->naggs; j++) {
         mem_free(f->aggs[j].filter_pos);
         mem_free(f->aggs[j].filter_types);
         f->aggs[j].filter_pos = NULL;
         f->aggs[j].filter_types = NULL;
     }
-    loader_free(&l);
+    loader_end(&l);
+    mem_free(l.col_pos);
     rows_close(&src);
     if (!ok) {
         feed_free(f);
@@ -623,13 +829,7 @@ FeedData *feed_load(const BcProgram *p, uint16_t feed, const char *source, Orgs 
 void feed_free(FeedData *f)
 {
     if (!f) return;
-    Store *st = &f->store;
-    for (uint32_t i = 0; i < st->nslices; i++) slice_free(f, &st->slices[i]);
-    mem_free(st->slices);
-    mem_free(st->slots);
-    orgs_free(st->orgs);
-    for (size_t i = 0; i < st->runs.len; i++) mem_free(st->runs.items[i].items);
-    vec_free(&st->runs);
+    store_free(f, &f->store);
     mem_free(f->aggs);
     mem_free(f->period_first);
     mem_free(f->local_of);
