@@ -25,10 +25,14 @@
 typedef struct Acc { Value value; uint32_t count; uint32_t run; } Acc;      /* run: index + 1 in runs */
 typedef struct ValueRun { Value *items; uint32_t n, cap; } ValueRun;
 
-/* A sum, mean or count of whole numbers (nearly every aggregate of a feed):
- * a bare int64 per cell, added in place. */
+/* A sum, mean or count of whole numbers (nearly every aggregate of a feed),
+ * added in place. The values are counts, never negative, and a cell's sum
+ * of a month's rows nearly always fits in 32 bits: the sums are kept in 32
+ * bits until one does not, and then all of the slice's in 64. */
 typedef struct Whole {
-    int64_t  *sum;          /* NULL for a count */
+    bool      summed;       /* false for a count */
+    uint32_t *sum32;        /* the sums, while each fits ... */
+    int64_t  *sum64;        /* ... and after (sum32 is then NULL) */
     uint32_t *count;        /* values counted; NULL while that is every row of the cell */
 } Whole;
 
@@ -97,10 +101,32 @@ static uint64_t slice_hash(int32_t period, Day vintage)
 /* Grows an array of n items of `size` bytes to `cap`, zeroing the new ones. */
 static void *grow_zeroed(void *p, size_t n, size_t cap, size_t size)
 {
-    if (!size || cap <= n) return p;
+    if (!p || !size || cap <= n) return p;
     p = mem_realloc(p, cap * size);
     memset((char *)p + n * size, 0, (cap - n) * size);
     return p;
+}
+
+static int64_t sum_of(const Whole *w, uint32_t o)
+{
+    return w->sum64 ? w->sum64[o] : w->sum32 ? w->sum32[o] : 0;
+}
+
+/* Adds a count to a cell's sum; the caller has checked that it fits in int64. */
+static void sum_add(Whole *w, uint32_t cap, uint32_t o, int64_t v)
+{
+    if (!w->sum64) {
+        uint32_t sum;
+        if (v <= UINT32_MAX && !__builtin_add_overflow(w->sum32[o], (uint32_t)v, &sum)) {
+            w->sum32[o] = sum;
+            return;
+        }
+        w->sum64 = mem_alloc((size_t)cap * sizeof *w->sum64);
+        for (uint32_t i = 0; i < cap; i++) w->sum64[i] = w->sum32[i];
+        mem_free(w->sum32);
+        w->sum32 = NULL;
+    }
+    w->sum64[o] += v;
 }
 
 /* Makes room in s for organisation o: past the feed's first period, a new
@@ -112,7 +138,8 @@ static void slice_reserve(const FeedData *f, Slice *s, uint32_t o)
     s->rows = grow_zeroed(s->rows, s->cap, cap, sizeof *s->rows);
     for (uint32_t j = 0; j < f->nwhole; j++) {
         Whole *w = &s->whole[j];
-        if (w->sum) w->sum = grow_zeroed(w->sum, s->cap, cap, sizeof *w->sum);
+        w->sum32 = grow_zeroed(w->sum32, s->cap, cap, sizeof *w->sum32);
+        w->sum64 = grow_zeroed(w->sum64, s->cap, cap, sizeof *w->sum64);
         if (w->count) w->count = grow_zeroed(w->count, s->cap, cap, sizeof *w->count);
     }
     s->accs = grow_zeroed(s->accs, (size_t)s->cap * f->nacc, (size_t)cap * f->nacc, sizeof *s->accs);
@@ -123,7 +150,8 @@ static void slice_free(const FeedData *f, Slice *s)
 {
     mem_free(s->rows);
     for (uint32_t j = 0; s->whole && j < f->nwhole; j++) {
-        mem_free(s->whole[j].sum);
+        mem_free(s->whole[j].sum32);
+        mem_free(s->whole[j].sum64);
         mem_free(s->whole[j].count);
     }
     mem_free(s->whole);
@@ -176,7 +204,7 @@ static uint32_t slice_index(const FeedData *f, Store *st, int32_t period, Day vi
     s.whole = mem_calloc((size_t)f->nwhole + 1, sizeof *s.whole);
     for (uint32_t j = 0; j < f->naggs; j++)
         if (f->aggs[j].whole >= 0 && f->aggs[j].func != AGG_COUNT)
-            s.whole[f->aggs[j].whole].sum = mem_calloc(cap, sizeof(int64_t));
+            s.whole[f->aggs[j].whole] = (Whole){ .summed = true, .sum32 = mem_calloc(cap, sizeof(uint32_t)) };
     s.accs = f->nacc ? mem_calloc((size_t)cap * f->nacc, sizeof *s.accs) : NULL;
     return slice_add(st, s);
 }
@@ -404,8 +432,8 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
         const FeedAgg *a = &f->aggs[j];
         const Typed *t = &l->cells[a->column];
         int64_t sum;
-        if (a->whole >= 0 && sl->whole[a->whole].sum && l->passes[j] && t->present &&
-            __builtin_add_overflow(sl->whole[a->whole].sum[o], t->whole, &sum))
+        if (a->whole >= 0 && sl->whole[a->whole].summed && l->passes[j] && t->present &&
+            __builtin_add_overflow(sum_of(&sl->whole[a->whole], o), t->whole, &sum))
             return rows_fail(why, cap, "%s:%llu: column `%s`: the sum for `%s` in one period passes 9.2 × 10^18",
                              l->name, (unsigned long long)line, s->columns[a->column].name, orgs_code(l->st->orgs, o));
     }
@@ -420,7 +448,7 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
         }
         Whole *w = &sl->whole[a->whole];
         if (l->passes[j] && t->present) {
-            if (w->sum) w->sum[o] += t->whole;
+            if (w->summed) sum_add(w, sl->cap, o, t->whole);
             if (w->count) w->count[o]++;
         } else if (!w->count) {
             /* the first row not counted: from now on the counts are kept */
@@ -646,9 +674,9 @@ static bool sums_fit(const FeedData *f, const Store *a, const Store *b, const ui
         if (i == UINT32_MAX) continue;
         const Slice *sa = &a->slices[i];
         for (uint32_t j = 0; j < f->nwhole; j++)
-            for (uint32_t o = 0; sb->whole[j].sum && o < slice_used(sb, b); o++) {
+            for (uint32_t o = 0; sb->whole[j].summed && o < slice_used(sb, b); o++) {
                 int64_t sum;
-                if (to_a[o] < sa->cap && __builtin_add_overflow(sa->whole[j].sum[to_a[o]], sb->whole[j].sum[o], &sum))
+                if (to_a[o] < sa->cap && __builtin_add_overflow(sum_of(&sa->whole[j], to_a[o]), sum_of(&sb->whole[j], o), &sum))
                     return false;
             }
     }
@@ -684,7 +712,8 @@ static void merge(const FeedData *f, Store *a, Store *b, const uint32_t *to_a)
         uint32_t used = slice_used(&sb, b), cap = sb.cap > norgs ? sb.cap : norgs;
         sb.rows = renumber(sb.rows, sizeof *sb.rows, sb.cap, used, to_a, cap, tmp);
         for (uint32_t j = 0; j < f->nwhole; j++) {
-            sb.whole[j].sum = renumber(sb.whole[j].sum, sizeof(int64_t), sb.cap, used, to_a, cap, tmp);
+            sb.whole[j].sum32 = renumber(sb.whole[j].sum32, sizeof(uint32_t), sb.cap, used, to_a, cap, tmp);
+            sb.whole[j].sum64 = renumber(sb.whole[j].sum64, sizeof(int64_t), sb.cap, used, to_a, cap, tmp);
             sb.whole[j].count = renumber(sb.whole[j].count, sizeof(uint32_t), sb.cap, used, to_a, cap, tmp);
         }
         sb.cap = cap;
@@ -703,7 +732,7 @@ static void merge(const FeedData *f, Store *a, Store *b, const uint32_t *to_a)
                 memcpy(wa->count, sa->rows, (size_t)sa->cap * sizeof *wa->count);
             }
             for (uint32_t o = 0; o < norgs; o++) {
-                if (wa->sum) wa->sum[o] += wb->sum[o];
+                if (wa->summed) sum_add(wa, sa->cap, o, sum_of(wb, o));
                 if (wa->count) wa->count[o] += wb->count ? wb->count[o] : sb.rows[o];
             }
         }
@@ -920,7 +949,7 @@ static Value aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, si
             counted[m] = any = true;
             if (fa->whole >= 0) {
                 const Whole *w = &s->whole[fa->whole];
-                if (w->sum) whole_sum += w->sum[o];
+                whole_sum += sum_of(w, o);
                 total.count += w->count ? w->count[o] : s->rows[o];
                 continue;
             }

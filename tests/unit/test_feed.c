@@ -1574,7 +1574,7 @@ START_TEST(percent_formats)
 }
 END_TEST
 
-/* Whole-number sums are int64 cells: one that would pass 2^63 in a single
+/* Whole-number sums are int64 (or smaller) cells: one that would pass 2^63 in a single
  * (organisation, period) stops the load naming it; a window's total past
  * 2^63 is a double, never a wrapped number. */
 START_TEST(whole_number_limits)
@@ -1595,6 +1595,16 @@ START_TEST(whole_number_limits)
                              D(2020, 1, 1), &cov);
     ck_assert_int_eq(v.kind, V_REAL);
     ck_assert_msg(v.as.real > 1.79e19 && v.as.real < 1.81e19, "%g", v.as.real);
+    feed_free(f);
+    /* a month's sums are kept in 32 bits until one passes 2^32: then all in 64, none lost */
+    write_tmp(path, sizeof path, "wide.csv",
+              "org,period,type,value\nB,2019-04,1,7\nA,2019-04,1,4000000000\nA,2019-04,1,4000000000\n"
+              "B,2019-04,1,1\nA,2019-04,1,5\n");
+    f = load(&r, "f", path);
+    uint32_t B = org(&r, "B");
+    uint32_t g = agg(&r.bc, "f", "value", AGG_SUM, false);
+    assert_int(feed_aggregate(f, g, &A, 1, D(2019, 4, 1), D(2019, 4, 30), D(2020, 1, 1), &cov), 8000000005);
+    assert_int(feed_aggregate(f, g, &B, 1, D(2019, 4, 1), D(2019, 4, 30), D(2020, 1, 1), &cov), 8);
     feed_free(f);
     rules_free(&r);
 }
