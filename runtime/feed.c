@@ -503,7 +503,7 @@ static void finish(FeedData *f, Orgs *orgs)
     st->slots = NULL;
     st->nslots = 0;
 
-    qsort(st->slices, st->nslices, sizeof *st->slices, slice_cmp);
+    if (st->nslices) qsort(st->slices, st->nslices, sizeof *st->slices, slice_cmp);
     uint32_t ns = st->nslices;
     int32_t lo = ns ? st->slices[0].period : 0, hi = ns ? st->slices[ns - 1].period : -1;
     f->first_period = lo;
@@ -515,7 +515,7 @@ static void finish(FeedData *f, Orgs *orgs)
     /* statistics: organisations with rows, periods, vintages */
     uint8_t *has_rows = mem_calloc((size_t)n + 1, 1);
     for (uint32_t i = 0; i < ns; i++)
-        for (uint32_t o = 0; o < st->slices[i].cap; o++) has_rows[o] |= st->slices[i].rows[o] > 0;
+        for (uint32_t o = 0; o < st->slices[i].cap && o < n; o++) has_rows[o] |= st->slices[i].rows[o] > 0;
     for (uint32_t o = 0; o < n; o++) f->stats.orgs += has_rows[o];
     mem_free(has_rows);
     for (uint32_t p = 0; p < f->nperiods; p++) f->stats.periods += f->period_first[p + 1] > f->period_first[p];
