@@ -75,6 +75,9 @@ CsvStatus csv_next(CsvReader *r, const CsvField **fields, size_t *nfields);
  * csv_data's terms; after CSV_END, where reading stopped. csv_error is ""
  * until an error. */
 uint64_t    csv_line(const CsvReader *r);
+/* Where the next record (or blank line) starts, and its line: what is left
+ * to read, to hand to slices. */
+size_t      csv_position(const CsvReader *r, uint64_t *line);
 size_t      csv_offset(const CsvReader *r);
 const char *csv_error(const CsvReader *r);
 const char *csv_name(const CsvReader *r);

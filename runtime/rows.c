@@ -15,16 +15,26 @@ bool rows_is_missing(const CsvField *f)
     return (f->len == 0 && !f->quoted) || (f->len == 1 && f->ptr[0] == '*');
 }
 
+/* Most cells are short whole numbers: 1 to 18 digits, which cannot
+ * overflow. False for anything else, which the general parser handles. */
+static inline bool short_whole(const char *s, size_t n, int64_t *out)
+{
+    if (n - 1 >= 18) return false;
+    int64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (d >= 10) return false;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
 /* An exact decimal: [-]digits[.digits]; false if it is not one. */
 static bool parse_decimal(const char *s, size_t n, bool allow_sign, Num *out)
 {
-    /* most cells are short whole numbers: digits only, no overflow possible */
-    if (n && n <= 18) {
-        int64_t v = 0;
-        size_t i = 0;
-        while (i < n && (unsigned)(s[i] - '0') < 10) v = v * 10 + (s[i++] - '0');
-        if (i == n) { *out = (Num){ v, 1 }; return true; }
-    }
+    int64_t whole;
+    if (short_whole(s, n, &whole)) { *out = (Num){ whole, 1 }; return true; }
     bool neg = false;
     size_t i = 0;
     if (n && (s[0] == '-' || s[0] == '+') && allow_sign) { neg = s[0] == '-'; i = 1; }
@@ -126,6 +136,16 @@ const char *rows_parse_cell(TypeKind type, uint8_t format, const CsvField *f, Va
     default:
         return "has a type a feed cannot hold";
     }
+}
+
+const char *rows_parse_count(const CsvField *f, int64_t *out, bool *present)
+{
+    if (short_whole(f->ptr, f->len, out)) { *present = true; return NULL; }
+    Value v;
+    const char *bad = rows_parse_cell(T_COUNT, COL_PLAIN, f, &v);
+    *present = !bad && v.kind != V_MISSING;
+    if (*present) *out = v.as.num.n;
+    return bad;
 }
 
 const TypeKind rows_grain_type[] = { [GRAIN_DAY] = T_DATE, [GRAIN_MONTH] = T_MONTH,

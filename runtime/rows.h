@@ -34,6 +34,10 @@ bool        rows_is_missing(const CsvField *f);
 /* Parses a cell of a column's type and format (COL_PLAIN, COL_POINTS);
  * NULL on success, else what is wrong with the text. */
 const char *rows_parse_cell(TypeKind type, uint8_t format, const CsvField *f, Value *out);
+/* A count cell as a bare int64, without a Value: the same cells and the
+ * same messages as rows_parse_cell(T_COUNT, …); *present is false for a
+ * missing cell. */
+const char *rows_parse_count(const CsvField *f, int64_t *out, bool *present);
 /* The type of a period column of each grain. */
 extern const TypeKind rows_grain_type[];
 /* The position of `name` in the header, or -1. */

@@ -1119,6 +1119,133 @@ START_TEST(skip_bad_rows)
 }
 END_TEST
 
+/* ---- loading on two cores ------------------------------------------------ */
+
+static const char halves_rules[] =
+    "feed ae \"A&E\" {\n"
+    "    org    = org_code\n"
+    "    period = period as month\n"
+    "    lag    = 6 weeks\n"
+    "    attendances: count\n"
+    "    breaches:    count\n"
+    "    type:        text\n"
+    "}\n"
+    "metric s: count = sum(ae.attendances)\n"
+    "metric c: count = count(ae.attendances)\n"
+    "metric b: count = sum(ae.breaches)\n";
+
+typedef struct Halves {
+    char    *text;
+    size_t   len;
+    uint64_t bad_line[2];       /* the lines of the bad rows asked for */
+    int64_t  sum, count, breaches;
+} Halves;
+
+/* A feed of about 11 MB, which feed_load reads in two halves at once:
+ * 500,000 rows over 24 months and 1,000 organisations, every 50th
+ * attendance missing. Rows bad[0] and bad[1] (if not -1) have a bad count;
+ * with `quoted`, a row whose text cell holds 300 line ends straddles the
+ * middle, so the split falls inside quotes. */
+static void halves(Halves *h, long bad0, long bad1, bool quoted)
+{
+    enum { ROWS = 500000 };
+    size_t cap = (size_t)ROWS * 32 + 8192;
+    memset(h, 0, sizeof *h);
+    h->text = malloc(cap);
+    size_t n = (size_t)sprintf(h->text, "period,org_code,type,attendances,breaches\n");
+    uint64_t line = 2;
+    for (long i = 0; i < ROWS; i++) {
+        if (quoted && i == ROWS / 2) {
+            n += (size_t)sprintf(h->text + n, "2019-04,RXQ,\"");
+            for (int k = 0; k < 300; k++) n += (size_t)sprintf(h->text + n, "line %d\n", k);
+            n += (size_t)sprintf(h->text + n, "\",1,0\n");
+            line += 301;
+            h->sum += 1, h->count += 1;
+        }
+        int att = (int)(i % 97), br = (int)(i % 7);
+        bool bad = i == bad0 || i == bad1;
+        if (bad) h->bad_line[i == bad1] = line;
+        if (bad) n += (size_t)sprintf(h->text + n, "2019-%02ld,RX%ld,1,12x,%d\n", i % 12 + 1, i % 1000, br);
+        else if (i % 50 == 0) n += (size_t)sprintf(h->text + n, "2019-%02ld,RX%ld,1,,%d\n", i % 12 + 1, i % 1000, br);
+        else n += (size_t)sprintf(h->text + n, "20%02ld-%02ld,RX%ld,1,%d,%d\n", 19 + i / 250000, i % 12 + 1, i % 1000, att, br);
+        if (!bad) {
+            if (i % 50) h->sum += att, h->count++;
+            h->breaches += br;
+        }
+        line++;
+    }
+    h->len = n;
+}
+
+/* The three sums over everything, as feed_aggregate gives them. */
+static void assert_halves(Rules *r, FeedData *f, const Halves *h)
+{
+    size_t norgs;
+    uint32_t *ids = all_orgs(r, &norgs), cov;
+    Day from = D(2019, 1, 1), to = D(2020, 12, 31), as_of = D(2030, 1, 1);
+    assert_int(feed_aggregate(f, agg(&r->bc, "ae", "attendances", AGG_SUM, false), ids, norgs, from, to, as_of, &cov), h->sum);
+    assert_int(feed_aggregate(f, agg(&r->bc, "ae", "attendances", AGG_COUNT, false), ids, norgs, from, to, as_of, &cov),
+               h->count);
+    assert_int(feed_aggregate(f, agg(&r->bc, "ae", "breaches", AGG_SUM, false), ids, norgs, from, to, as_of, &cov),
+               h->breaches);
+    free(ids);
+}
+
+START_TEST(two_halves)
+{
+    Rules r;
+    rules_from_text(&r, halves_rules);
+    char path[512], why[1024], want[2048];
+    tmp_path(path, sizeof path, "halves.csv");
+    Halves h;
+    /* clean, and with the split inside a quoted field: the same figures as a serial read */
+    for (int quoted = 0; quoted < 2; quoted++) {
+        halves(&h, -1, -1, quoted);
+        write_bytes(path, h.text, h.len);
+        FeedData *f = load(&r, "ae", path);
+        ck_assert_uint_eq(feed_stats(f)->rows, 500000 + (uint64_t)quoted);
+        ck_assert_uint_eq(feed_stats(f)->orgs, 1000 + (uint32_t)quoted);
+        ck_assert_uint_eq(feed_stats(f)->periods, 24);
+        assert_halves(&r, f, &h);
+        feed_free(f);
+        free(h.text);
+    }
+    /* a bad row in the second half is reported with its line, after the
+     * quoted field too; with one in each half, the first is */
+    long cases[][3] = { { 300000, -1, 0 }, { 300000, -1, 1 }, { 100000, 300000, 0 }, { 100000, 300000, 1 } };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        halves(&h, cases[c][0], cases[c][1], cases[c][2]);
+        write_bytes(path, h.text, h.len);
+        ck_assert_ptr_null(try_load(&r, "ae", path, NULL, why, sizeof why));
+        snprintf(want, sizeof want, "%s:%llu: column `attendances`: `12x` is not a count (a whole number)", path,
+                 (unsigned long long)h.bad_line[0]);
+        ck_assert_str_eq(why, want);
+        free(h.text);
+    }
+    /* skipped rows: reported in order, the rest counted */
+    halves(&h, 100000, 300000, false);
+    write_bytes(path, h.text, h.len);
+    char *report = NULL;
+    size_t report_len = 0;
+    FILE *out = open_memstream(&report, &report_len);
+    FeedOptions opt = { true, out };
+    FeedData *f = try_load(&r, "ae", path, &opt, why, sizeof why);
+    fclose(out);
+    ck_assert_msg(f != NULL, "%s", why);
+    ck_assert_uint_eq(feed_stats(f)->skipped, 2);
+    snprintf(want, sizeof want,
+             "pledge: skipped %s:%llu: column `attendances`: `12x` is not a count (a whole number)\n"
+             "pledge: skipped %s:%llu: column `attendances`: `12x` is not a count (a whole number)\n",
+             path, (unsigned long long)h.bad_line[0], path, (unsigned long long)h.bad_line[1]);
+    ck_assert_str_eq(report, want);
+    assert_halves(&r, f, &h);
+    free(report);
+    feed_free(f);
+    free(h.text);
+    rules_free(&r);
+}
+END_TEST
+
 static const char sys_rules[] =
     "hierarchy sys \"Systems\" {\n"
     "    member = code\n"
@@ -1447,7 +1574,7 @@ START_TEST(percent_formats)
 }
 END_TEST
 
-/* Whole-number sums are int64 cells: one that would pass 2^63 in a single
+/* Whole-number sums are int64 (or smaller) cells: one that would pass 2^63 in a single
  * (organisation, period) stops the load naming it; a window's total past
  * 2^63 is a double, never a wrapped number. */
 START_TEST(whole_number_limits)
@@ -1468,6 +1595,16 @@ START_TEST(whole_number_limits)
                              D(2020, 1, 1), &cov);
     ck_assert_int_eq(v.kind, V_REAL);
     ck_assert_msg(v.as.real > 1.79e19 && v.as.real < 1.81e19, "%g", v.as.real);
+    feed_free(f);
+    /* a month's sums are kept in 32 bits until one passes 2^32: then all in 64, none lost */
+    write_tmp(path, sizeof path, "wide.csv",
+              "org,period,type,value\nB,2019-04,1,7\nA,2019-04,1,4000000000\nA,2019-04,1,4000000000\n"
+              "B,2019-04,1,1\nA,2019-04,1,5\n");
+    f = load(&r, "f", path);
+    uint32_t B = org(&r, "B");
+    uint32_t g = agg(&r.bc, "f", "value", AGG_SUM, false);
+    assert_int(feed_aggregate(f, g, &A, 1, D(2019, 4, 1), D(2019, 4, 30), D(2020, 1, 1), &cov), 8000000005);
+    assert_int(feed_aggregate(f, g, &B, 1, D(2019, 4, 1), D(2019, 4, 30), D(2020, 1, 1), &cov), 8);
     feed_free(f);
     rules_free(&r);
 }
@@ -1657,6 +1794,11 @@ static Suite *feed_suite(void)
     tcase_add_test(t, error_missing_org);
     tcase_add_test(t, error_bad_period);
     tcase_add_test(t, skip_bad_rows);
+    suite_add_tcase(s, t);
+
+    t = tcase_create("two cores");
+    tcase_add_test(t, two_halves);
+    tcase_set_timeout(t, 60);
     suite_add_tcase(s, t);
 
     t = tcase_create("aggregates");
