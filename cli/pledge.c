@@ -443,6 +443,22 @@ static int assess_exit(AssessStatus st)
     return code[st];
 }
 
+/* A progress bar on standard error while a large file loads (on a terminal only). */
+enum { PROGRESS_MIN_BYTES = 16 << 20 };
+
+static void draw_progress(void *ud, const char *source, uint64_t done, uint64_t total)
+{
+    bool *drawn = ud;
+    if (total < PROGRESS_MIN_BYTES) return;
+    enum { WIDTH = 30 };
+    int filled = (int)(done * WIDTH / total), pct = (int)(done * 100 / total);
+    const char *name = strrchr(source, '/') ? strrchr(source, '/') + 1 : source;
+    fprintf(stderr, "\rloading %.30s [%.*s%*s] %3d%% of %llu MB", name, filled, "##############################",
+            WIDTH - filled, "", pct, (unsigned long long)(total >> 20));
+    fflush(stderr);
+    *drawn = true;
+}
+
 /* Loads the rules and every bound input; prints why not and returns the exit code. */
 static int load_inputs(const char *cmd, const char *rules, const FeedArgs *fa, bool require_all, BcProgram *bc,
                        Inputs *in)
@@ -451,7 +467,11 @@ static int load_inputs(const char *cmd, const char *rules, const FeedArgs *fa, b
     if (rc != EXIT_OK) return rc;
     char why[1024];
     Vm *vm = vm_new(bc, (VmLimits){ VM_DEFAULT_STEPS, VM_DEFAULT_MEMORY, VM_DEFAULT_DEPTH }, NULL, 0);
-    AssessStatus st = inputs_load(in, bc, rules, fa->b, fa->n, require_all, &fa->fo, vm, why, sizeof why);
+    FeedOptions fo = fa->fo;
+    bool drawn = false;
+    if (isatty(fileno(stderr))) { fo.progress = draw_progress; fo.progress_ud = &drawn; }
+    AssessStatus st = inputs_load(in, bc, rules, fa->b, fa->n, require_all, &fo, vm, why, sizeof why);
+    if (drawn) fputs("\r\033[K", stderr);        /* the bar goes once loading is done */
     vm_free(vm);
     /* a bad input's message names its file, line and column already */
     if (st == ASSESS_BAD_INPUT) fprintf(stderr, "pledge: %s\n", why);
@@ -487,7 +507,7 @@ static int cmd_data(int argc, char **argv)
 {
     if (wants_help(argc, argv)) { fputs(usage_data, stdout); return EXIT_OK; }
     const char *rules = NULL;
-    FeedArgs fa = { .fo = { false, stderr } };
+    FeedArgs fa = { .fo = { .report = stderr } };
     for (int i = 0; i < argc; i++) {
         int k = feed_arg("data", argc, argv, &i, &fa);
         if (k < 0) return EXIT_USAGE;
@@ -620,7 +640,7 @@ typedef struct AssessArgs {
 
 static int assess_args(const char *cmd, int argc, char **argv, AssessArgs *a)
 {
-    a->fa.fo = (FeedOptions){ false, stderr };
+    a->fa.fo = (FeedOptions){ .report = stderr };
     argc = run_options(cmd, argc, argv, &a->ro);
     if (argc < 0) return EXIT_USAGE;
     a->ao.as_of = today();

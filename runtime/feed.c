@@ -313,6 +313,7 @@ typedef struct Loader {
     Value       last_period_value;
     bool        in_slice;
     uint32_t    slice;              /* the last row's slice */
+    unsigned    progress_scale;     /* 2 while the first of two halves loads: it is half the work */
 } Loader;
 
 static Value typed_value(const Typed *t, TypeKind type)
@@ -616,12 +617,24 @@ static void feed_aggs(FeedData *f, uint16_t feed)
 }
 
 /* Reads the rest of l's source. opt NULL: stop at the first bad row. */
+/* Tells opt->progress about how far the file is read, every 64k rows. */
+static void progress(const Loader *l, const FeedOptions *opt)
+{
+    if (!opt || !opt->progress || !l->src->csv || (l->rows & 0xFFFF)) return;
+    size_t len;
+    uint64_t line;
+    csv_data(l->src->csv, &len);
+    uint64_t done = (uint64_t)csv_position(l->src->csv, &line) * (l->progress_scale ? l->progress_scale : 1);
+    opt->progress(opt->progress_ud, l->name, done < len ? done : len, len);
+}
+
 static bool load_rows(Loader *l, const FeedOptions *opt, char *why, size_t whycap)
 {
     const CsvField *rec;
     size_t n;
     char rowwhy[512];
     for (;;) {
+        progress(l, opt);
         CsvStatus st = rows_next(l->src, &rec, &n);
         if (st == CSV_END) return true;
         if (st == CSV_ERROR) return rows_fail(why, whycap, "%s: %s", l->name, rows_error(l->src));
@@ -763,7 +776,9 @@ static bool load_halves(Loader *l, const FeedOptions *opt, char *why, size_t why
     bool threaded = pthread_create(&thread, NULL, load_half, &second) == 0;
     RowSource *whole_src = l->src;
     l->src = &first;
+    l->progress_scale = threaded ? 2 : 1;
     bool ok = load_rows(l, opt, why, whycap);
+    l->progress_scale = 1;
     if (threaded) pthread_join(thread, NULL);
     uint32_t *to_a = NULL;
     bool use = ok && threaded && second.ok && csv_ended_outside_quotes(first.csv);

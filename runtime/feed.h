@@ -38,6 +38,10 @@ uint32_t    orgs_count(const Orgs *o);
 typedef struct FeedOptions {
     bool  skip_bad_rows;    /* --on-bad-row=skip: count and report, do not stop */
     FILE *report;           /* where skipped rows are reported, or NULL */
+    /* Called now and then while a CSV file loads (a progress bar), with
+     * about how many of its bytes are read; NULL for none. */
+    void (*progress)(void *ud, const char *source, uint64_t done, uint64_t total);
+    void *progress_ud;
 } FeedOptions;
 
 typedef struct FeedStats {
