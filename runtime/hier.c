@@ -14,6 +14,7 @@ struct Hierarchy {
     uint32_t *parents;      /* distinct, by code */
     uint32_t  nparents;
     int32_t  *slot;         /* by organisation id: its index in parents, or -1 */
+    uint32_t *first_link;   /* by organisation id: its first link, or UINT32_MAX (ids below nslots) */
     uint32_t  nslots;
     char    **names;        /* per parent (index in parents), or NULL */
     uint32_t *members;      /* links' members grouped by parent: [member_first[i], member_first[i + 1]) */
@@ -152,6 +153,11 @@ Hierarchy *hier_load(const BcProgram *p, uint16_t hier, const char *source, Orgs
     h->slot = mem_alloc(((size_t)h->nslots + 1) * sizeof *h->slot);
     for (uint32_t o = 0; o < h->nslots; o++) h->slot[o] = -1;
     for (uint32_t i = 0; i < h->nparents; i++) h->slot[h->parents[i]] = (int32_t)i;
+    /* a member's links found by its id: hier_parent is asked once per
+     * (organisation, period) an aggregate sums */
+    h->first_link = mem_alloc(((size_t)h->nslots + 1) * sizeof *h->first_link);
+    for (uint32_t o = 0; o < h->nslots; o++) h->first_link[o] = UINT32_MAX;
+    for (uint32_t i = h->nlinks; i-- > 0;) h->first_link[h->links[i].member] = i;
     h->names = mem_calloc(parents.len + 1, sizeof *h->names);
     for (size_t i = 0; i < parents.len; i++) h->names[parent_index(h, parents.items[i])] = names.items[i];
     vec_free(&names);
@@ -190,6 +196,7 @@ void hier_free(Hierarchy *h)
     mem_free(h->links);
     mem_free(h->parents);
     mem_free(h->slot);
+    mem_free(h->first_link);
     mem_free(h->names);
     mem_free(h->members);
     mem_free(h->member_first);
@@ -199,13 +206,7 @@ void hier_free(Hierarchy *h)
 
 uint32_t hier_parent(const Hierarchy *h, uint32_t member, Day d)
 {
-    /* binary search for the member's first link */
-    uint32_t lo = 0, hi = h->nlinks;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (h->links[mid].member < member) lo = mid + 1;
-        else hi = mid;
-    }
+    uint32_t lo = member < h->nslots ? h->first_link[member] : UINT32_MAX;
     for (uint32_t i = lo; i < h->nlinks && h->links[i].member == member; i++)
         if (h->links[i].from <= d && d <= h->links[i].to) return h->links[i].parent;
     if (parent_index(h, member) >= 0) return member;
