@@ -702,7 +702,8 @@ static int cmd_assess(int argc, char **argv)
     if (rc != EXIT_OK) { if (rc == EXIT_USAGE) fputs("(pledge assess --help shows the usage)\n", stderr); return rc; }
     if (a.item) { fputs("pledge assess: --item belongs to pledge explain\n", stderr); return EXIT_USAGE; }
     ReportFormat format = output_format(&a);
-    a.ao.series = format == FORMAT_HTML || format == FORMAT_JSON;
+    /* what only the JSON and HTML reports show: charts' series, the inputs' hashes */
+    a.ao.series = a.ao.hashes = format == FORMAT_HTML || format == FORMAT_JSON;
     BcProgram bc = { 0 };
     Inputs in = { 0 };
     rc = load_inputs("assess", a.rules, &a.fa, true, &bc, &in);

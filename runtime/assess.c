@@ -574,7 +574,7 @@ static void file_sha256(const char *source, char hex[65])
     if (strncmp(source, "sqlite:", 7) != 0 && sha256_file(source, d)) sha256_hex(d, hex);
 }
 
-static void report_inputs(const Inputs *in, Report *out)
+static void report_inputs(const Inputs *in, bool hashes, Report *out)
 {
     const BcProgram *p = in->p;
     out->inputs = arena_alloc(&out->arena, ((size_t)p->nfeeds + p->nhiers + 1) * sizeof *out->inputs);
@@ -585,7 +585,7 @@ static void report_inputs(const Inputs *in, Report *out)
         ri->kind = "hierarchy";
         ri->path = keep_str(out, in->hier_sources[k]);
         ri->rows = hier_link_count(in->hiers[k]);
-        file_sha256(in->hier_sources[k], ri->sha256);
+        if (hashes) file_sha256(in->hier_sources[k], ri->sha256);
     }
     for (uint16_t k = 0; k < p->nfeeds; k++) {
         if (!in->feeds[k]) continue;
@@ -595,7 +595,7 @@ static void report_inputs(const Inputs *in, Report *out)
         ri->path = keep_str(out, in->feed_sources[k]);
         ri->rows = feed_stats(in->feeds[k])->rows;
         mem_free(inputs_unmapped(in, k, &ri->unmapped_rows, &ri->unmapped_orgs));
-        file_sha256(in->feed_sources[k], ri->sha256);
+        if (hashes) file_sha256(in->feed_sources[k], ri->sha256);
     }
 }
 
@@ -760,7 +760,7 @@ AssessStatus assess_run(const Inputs *in, const AssessOptions *o, Report *out, c
     if (rc == ASSESS_OK && e0->failed) { rc = e0->failed; say(why, whycap, "%s", e0->why); }
 
     if (rc == ASSESS_OK) {
-        report_inputs(in, out);
+        report_inputs(in, o->hashes, out);
         out->nsystems = nchosen;
         out->systems = arena_alloc(&out->arena, ((size_t)nchosen + 1) * sizeof *out->systems);
         for (uint32_t c = 0; c < nchosen; c++) {

@@ -55,6 +55,7 @@ typedef struct AssessOptions {
     size_t   nallowed;
     unsigned threads;               /* 0: as many as the machine has cores, at most 8 */
     bool     series;                /* compute each commitment's quarterly series (charts) */
+    bool     hashes;                /* the SHA-256 of every input file (JSON and HTML show them) */
     const char *rules;              /* the rules' path, for the report */
     const char *engine;             /* "pledge VERSION" */
 } AssessOptions;

@@ -27,7 +27,8 @@ typedef struct ReportInput {
     const char *name;           /* as the rule file declares it */
     const char *kind;           /* "feed" or "hierarchy" */
     const char *path;           /* as given on the command line */
-    char        sha256[65];     /* of the file's bytes, lower-case hex ("" for sqlite: sources) */
+    char        sha256[65];     /* of the file's bytes, lower-case hex; "" for sqlite: sources and
+                                 * when not asked for (AssessOptions.hashes) */
     uint64_t    rows;
     uint64_t    unmapped_rows;  /* rows of organisations in no system (feeds only) */
     uint32_t    unmapped_orgs;
