@@ -51,6 +51,7 @@ typedef struct FeedAgg {
     int      column;        /* the declared column it reads */
     TypeKind type;
     int      filter;        /* function, or -1 */
+    int32_t  same_filter;   /* an earlier aggregate whose filter is the same code, or -1 */
     int     *filter_pos;    /* positions of the filter's columns in the record */
     TypeKind *filter_types;
     uint16_t nfilter;
@@ -409,7 +410,8 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
     /* where conditions, which can fail, before anything is added */
     for (uint32_t j = 0; j < f->naggs; j++) {
         bool ok = true;
-        l->passes[j] = filter_passes(l, j, rec, &ok, why, cap);
+        int32_t same = f->aggs[j].same_filter;
+        l->passes[j] = same >= 0 ? l->passes[same] : filter_passes(l, j, rec, &ok, why, cap);
         if (!ok) return false;
     }
     uint32_t o;
@@ -594,6 +596,17 @@ static bool read_header(Loader *l, char *why, size_t cap)
     return true;
 }
 
+/* Whether two aggregates' where conditions are the same code over the same
+ * columns (the compiler makes one filter function per aggregate). */
+static bool same_filter(const BcProgram *p, const BcAggregate *a, const BcAggregate *b)
+{
+    const BcFunction *x = &p->fns[a->filter], *y = &p->fns[b->filter];
+    return a->nfilter == b->nfilter && memcmp(a->filter_cols, b->filter_cols, a->nfilter * sizeof *a->filter_cols) == 0
+        && x->nparams == y->nparams && x->nregs == y->nregs && x->ncode == y->ncode
+        && memcmp(x->param_types, y->param_types, x->nparams) == 0
+        && memcmp(x->code, y->code, x->ncode * sizeof *x->code) == 0;
+}
+
 static void feed_aggs(FeedData *f, uint16_t feed)
 {
     const BcProgram *p = f->p;
@@ -610,13 +623,16 @@ static void feed_aggs(FeedData *f, uint16_t feed)
         fa->type = (TypeKind)f->schema->columns[a->column].type;
         fa->filter = a->filter;
         fa->nfilter = a->nfilter;
+        /* `sum(x where t == "1") / sum(y where t == "1")`: two filters, one condition, run once a row */
+        fa->same_filter = -1;
+        for (uint32_t k = 0; k + 1 < j && fa->filter >= 0 && fa->same_filter < 0; k++)
+            if (f->aggs[k].filter >= 0 && same_filter(p, &p->aggs[f->aggs[k].agg], a)) fa->same_filter = (int32_t)k;
         bool whole = a->func == AGG_COUNT || ((a->func == AGG_SUM || a->func == AGG_MEAN) && fa->type == T_COUNT);
         fa->whole = whole ? (int32_t)f->nwhole++ : -1;
         fa->acc = whole ? -1 : (int32_t)f->nacc++;
     }
 }
 
-/* Reads the rest of l's source. opt NULL: stop at the first bad row. */
 /* Tells opt->progress about how far the file is read, every 64k rows. */
 static void progress(const Loader *l, const FeedOptions *opt)
 {
@@ -628,6 +644,7 @@ static void progress(const Loader *l, const FeedOptions *opt)
     opt->progress(opt->progress_ud, l->name, done < len ? done : len, len);
 }
 
+/* Reads the rest of l's source. opt NULL: stop at the first bad row. */
 static bool load_rows(Loader *l, const FeedOptions *opt, char *why, size_t whycap)
 {
     const CsvField *rec;
@@ -771,6 +788,8 @@ static bool load_halves(Loader *l, const FeedOptions *opt, char *why, size_t why
     RowSource first = { .name = l->name, .csv = csv_open_slice(r, from, split, line) };
     Half second = { .l = *l, .src = { .name = l->name, .csv = csv_open_slice(r, split, len, 1) } };
     second.st.orgs = orgs_new();
+    /* the where conditions of the second half run on a VM of its own */
+    second.l.vm = vm_new(l->f->p, (VmLimits){ VM_DEFAULT_STEPS, VM_DEFAULT_MEMORY, VM_DEFAULT_DEPTH }, NULL, 0);
     loader_start(&second.l, &second.st, &second.src);
     pthread_t thread;
     bool threaded = pthread_create(&thread, NULL, load_half, &second) == 0;
@@ -803,6 +822,7 @@ static bool load_halves(Loader *l, const FeedOptions *opt, char *why, size_t why
     }
     mem_free(to_a);
     loader_end(&second.l);
+    vm_free(second.l.vm);
     store_free(l->f, &second.st);
     rows_close(&second.src);
     rows_close(&first);
@@ -810,14 +830,24 @@ static bool load_halves(Loader *l, const FeedOptions *opt, char *why, size_t why
     return ok;
 }
 
+/* Whether a where condition can run on a VM of the second thread's own:
+ * it calls no function of the round (which might reach a native library
+ * allowed only on the first VM). */
+static bool filter_self_contained(const BcFunction *fn)
+{
+    for (uint32_t i = 0; i < fn->ncode; i++)
+        if (fn->code[i].op == OP_CALL || fn->code[i].op == OP_EXTERN || fn->code[i].op == OP_HOST) return false;
+    return true;
+}
+
 /* Two cores for a large CSV file whose aggregates are all whole-number
- * sums and counts without `where`: the VM that runs a where is not shared
- * between threads, and other aggregates are not merged (yet). */
+ * sums and counts (other aggregates are not merged yet), with where
+ * conditions that the second thread's own VM can run. */
 static bool two_cores(const FeedData *f, const RowSource *src)
 {
     if (!src->csv || f->nacc) return false;
     for (uint32_t j = 0; j < f->naggs; j++)
-        if (f->aggs[j].filter >= 0) return false;
+        if (f->aggs[j].filter >= 0 && !filter_self_contained(&f->p->fns[f->aggs[j].filter])) return false;
     size_t len;
     csv_data(src->csv, &len);
     return len >= PARALLEL_MIN_BYTES;
