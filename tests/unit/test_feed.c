@@ -1077,7 +1077,7 @@ START_TEST(skip_bad_rows)
     size_t report_len = 0;
     FILE *out = open_memstream(&report, &report_len);
     ck_assert_ptr_nonnull(out);
-    FeedOptions opt = { true, out };
+    FeedOptions opt = { .skip_bad_rows = true, .report = out };
     char why[1024];
     FeedData *f = try_load(&r, "ae", path, &opt, why, sizeof why);
     fclose(out);
@@ -1104,7 +1104,7 @@ START_TEST(skip_bad_rows)
     free(ids);
     feed_free(f);
     /* no report file: still skipped and counted */
-    FeedOptions quiet = { true, NULL };
+    FeedOptions quiet = { .skip_bad_rows = true };
     f = try_load(&r, "ae", path, &quiet, why, sizeof why);
     ck_assert_ptr_nonnull(f);
     ck_assert_uint_eq(feed_stats(f)->skipped, 3);
@@ -1132,13 +1132,17 @@ static const char halves_rules[] =
     "}\n"
     "metric s: count = sum(ae.attendances)\n"
     "metric c: count = count(ae.attendances)\n"
-    "metric b: count = sum(ae.breaches)\n";
+    "metric b: count = sum(ae.breaches)\n"
+    /* two where conditions that are the same code: one evaluation a row, on both halves */
+    "metric s1: count = sum(ae.attendances where ae.type == \"1\")\n"
+    "metric b1: count = sum(ae.breaches where ae.type == \"1\")\n";
 
 typedef struct Halves {
     char    *text;
     size_t   len;
     uint64_t bad_line[2];       /* the lines of the bad rows asked for */
     int64_t  sum, count, breaches;
+    int64_t  sum1, breaches1;   /* of the rows of type "1" */
 } Halves;
 
 /* A feed of about 11 MB, which feed_load reads in two halves at once:
@@ -1162,15 +1166,17 @@ static void halves(Halves *h, long bad0, long bad1, bool quoted)
             line += 301;
             h->sum += 1, h->count += 1;
         }
-        int att = (int)(i % 97), br = (int)(i % 7);
+        int att = (int)(i % 97), br = (int)(i % 7), type = i % 3 ? 1 : 2;
         bool bad = i == bad0 || i == bad1;
         if (bad) h->bad_line[i == bad1] = line;
-        if (bad) n += (size_t)sprintf(h->text + n, "2019-%02ld,RX%ld,1,12x,%d\n", i % 12 + 1, i % 1000, br);
-        else if (i % 50 == 0) n += (size_t)sprintf(h->text + n, "2019-%02ld,RX%ld,1,,%d\n", i % 12 + 1, i % 1000, br);
-        else n += (size_t)sprintf(h->text + n, "20%02ld-%02ld,RX%ld,1,%d,%d\n", 19 + i / 250000, i % 12 + 1, i % 1000, att, br);
+        if (bad) n += (size_t)sprintf(h->text + n, "2019-%02ld,RX%ld,%d,12x,%d\n", i % 12 + 1, i % 1000, type, br);
+        else if (i % 50 == 0) n += (size_t)sprintf(h->text + n, "2019-%02ld,RX%ld,%d,,%d\n", i % 12 + 1, i % 1000, type, br);
+        else n += (size_t)sprintf(h->text + n, "20%02ld-%02ld,RX%ld,%d,%d,%d\n", 19 + i / 250000, i % 12 + 1, i % 1000, type, att, br);
         if (!bad) {
             if (i % 50) h->sum += att, h->count++;
+            if (i % 50 && type == 1) h->sum1 += att;
             h->breaches += br;
+            if (type == 1) h->breaches1 += br;
         }
         line++;
     }
@@ -1188,6 +1194,10 @@ static void assert_halves(Rules *r, FeedData *f, const Halves *h)
                h->count);
     assert_int(feed_aggregate(f, agg(&r->bc, "ae", "breaches", AGG_SUM, false), ids, norgs, from, to, as_of, &cov),
                h->breaches);
+    assert_int(feed_aggregate(f, agg(&r->bc, "ae", "attendances", AGG_SUM, true), ids, norgs, from, to, as_of, &cov),
+               h->sum1);
+    assert_int(feed_aggregate(f, agg(&r->bc, "ae", "breaches", AGG_SUM, true), ids, norgs, from, to, as_of, &cov),
+               h->breaches1);
     free(ids);
 }
 
@@ -1228,7 +1238,7 @@ START_TEST(two_halves)
     char *report = NULL;
     size_t report_len = 0;
     FILE *out = open_memstream(&report, &report_len);
-    FeedOptions opt = { true, out };
+    FeedOptions opt = { .skip_bad_rows = true, .report = out };
     FeedData *f = try_load(&r, "ae", path, &opt, why, sizeof why);
     fclose(out);
     ck_assert_msg(f != NULL, "%s", why);
