@@ -71,6 +71,7 @@ struct Node {
     Decl    *ref;           /* the declaration a name or field refers to */
     int      column;        /* for a feed column: its index in the feed */
     int      builtin;       /* for a call of a built-in: its BuiltinId + 1 */
+    bool     to_numbers;    /* an argument for a [number] parameter: its items become plain numbers */
 };
 
 /* `name = value` inside a declaration's braces */

@@ -378,6 +378,35 @@ static Type check_builtin(Checker *c, Node *n, BuiltinId id, Env *env)
     case BI_IS_MISSING:
         check_expr(c, arg[0], env);
         return TYPE(T_BOOL);
+    case BI_AT: case BI_PRESENT: {
+        Type l = check_expr(c, arg[0], env);
+        if (l.kind != T_ERROR && l.kind != T_LIST) {
+            ERR(c, arg[0]->span, "%s needs a list, not %s", fname, check_tname(l));
+            return TYPE(T_ERROR);
+        }
+        if (id == BI_PRESENT) return l;
+        Type i = check_expr(c, arg[1], env);
+        if (i.kind != T_ERROR && i.kind != T_COUNT && i.kind != T_NUMBER) {
+            ERR(c, arg[1]->span, "at needs a position such as 1 (the first item), not %s", check_tname(i));
+            return TYPE(T_ERROR);
+        }
+        return l.kind == T_LIST ? TYPE(l.elem) : l;
+    }
+    case BI_SERIES: {
+        if (!(env->allow & ALLOW_DATA)) {
+            ERR(c, n->span, "series(…) needs data: use it in a metric, a check or inside across(…)");
+            return TYPE(T_ERROR);
+        }
+        Type m = check_expr(c, arg[0], env);
+        bool ok = check_window(c, arg[1], env);
+        if (m.kind == T_ERROR || !ok) return TYPE(T_ERROR);
+        TypeKind e = m.kind == T_COLUMN ? m.elem : m.kind;
+        if (!type_is_numeric(e)) {
+            ERR(c, arg[0]->span, "series needs a metric or a column of numbers, not %s", check_tname(m));
+            return TYPE(T_ERROR);
+        }
+        return TYPE_OF(T_LIST, e);
+    }
     case BI_ABS: {
         Type x = check_expr(c, arg[0], env);
         if (x.kind != T_ERROR && !type_is_numeric(x.kind)) {
@@ -435,6 +464,13 @@ static Type check_call(Checker *c, Node *n, Env *env)
             Field *p = d->fields.items[i];
             Node *arg = n->args.items[i];
             Type want = check_resolve_type(c, &p->type), have = check_expr(c, arg, env);
+            /* a [number] parameter takes numbers of any unit: inside, they
+             * are plain numbers (std.stats and std.spc work on any series) */
+            if (want.kind == T_LIST && want.elem == T_NUMBER && have.kind == T_LIST && have.elem != T_NUMBER
+                && (have.elem == T_ERROR || type_is_numeric(have.elem))) {
+                arg->to_numbers = d->kind == D_FN;
+                continue;
+            }
             if (!type_assignable(want, have)) {
                 if (have.kind == T_COLUMN)
                     ERR(c, arg->span, "`%s` needs %s, and a feed column is many rows: aggregate it first",

@@ -314,7 +314,10 @@ static void emit_call(FnBuilder *f, int dest, Opcode op, int callee, Node **args
     /* a result bound for the newest register can be made right there */
     int base = dest == f->top - 1 ? dest : reg_alloc(f, 1);
     reg_alloc(f, (int)nargs);
-    for (size_t i = 0; i < nargs; i++) compile_expr(f, args[i], base + 1 + (int)i);
+    for (size_t i = 0; i < nargs; i++) {
+        compile_expr(f, args[i], base + 1 + (int)i);
+        if (args[i]->to_numbers) emit(f, OP_NUMBERS, base + 1 + (int)i, base + 1 + (int)i, 0);
+    }
     emit(f, op, base, callee, (int)nargs);
     if (dest != base) emit(f, OP_MOVE, dest, base, 0);
     f->top = base == dest ? dest + 1 : base;
@@ -444,6 +447,20 @@ static void compile_builtin(FnBuilder *f, Node *n, BuiltinId id, int dest)
         emit(f, OP_SUB, t, r2, r1);
         emit(f, OP_DIV, dest, t, r1);
         f->top = r1;
+        return;
+    }
+    case BI_SERIES: {
+        /* like across: the metric becomes a function the assessment calls per period */
+        FnBuilder g;
+        fb_init(&g, c, f->c->prog->root, args[0]->span);
+        g.source = f->source;
+        int r = reg_alloc(&g, 1);
+        compile_value(&g, args[0], r);
+        emit(&g, OP_RET, r, 0, 0);
+        TypeKind t = args[0]->type.kind == T_COLUMN ? (TypeKind)args[0]->type.elem : args[0]->type.kind;
+        int32_t fn = fb_finish(&g, arena_printf(c->arena, "series#%zu", c->fns.len), FK_EXPR, t, NULL);
+        Value v = val_num(num_int(fn), T_COUNT);
+        emit_host(f, dest, HOST_SERIES, &v, 1, args[1]);
         return;
     }
     case BI_ACROSS: {

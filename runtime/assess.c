@@ -421,6 +421,28 @@ static Value across(Eval *e, uint32_t fn, Value window)
     return list;
 }
 
+/* series(M, W): M in each period of W, at the grain W is written in (a
+ * range of months gives months, of years years). At most MAX_SERIES points. */
+enum { MAX_SERIES = 1200 };
+
+static Value series_of(Eval *e, uint32_t fn, Value window)
+{
+    Period from, to;
+    if (window.kind == V_PERIOD) from = to = window.as.period;
+    else if (window.kind == V_RANGE) from = window.as.range.from, to = window.as.range.to;
+    else return val_missing();
+    if (from.grain != to.grain) to = period_containing(from.grain, period_last_day(to));
+    uint32_t n = 0;
+    for (Period p = from; p.index <= to.index && n < MAX_SERIES; p = period_next(p)) n++;
+    ValList *l = arena_alloc(&e->arena, sizeof *l + ((size_t)n + 1) * sizeof(Value));
+    Period p = from;
+    for (uint32_t i = 0; i < n && !e->failed; i++, p = period_next(p))
+        l->items[l->len++] = measure(e, e->sys, (int32_t)fn, val_period(p), NULL, e->s->p->fns[fn].name);
+    Value list = { .kind = V_LIST, .unit = e->s->p->fns[fn].result };
+    list.as.list = l;
+    return list;
+}
+
 static Value host_call(void *ud, Vm *vm, HostFn fn, const Value *args, unsigned n)
 {
     Eval *e = ud;
@@ -438,6 +460,11 @@ static Value host_call(void *ud, Vm *vm, HostFn fn, const Value *args, unsigned 
         int64_t f = arg_int(args, n, 0);
         if (f < 0 || f >= s->p->nfns) return val_missing();
         return across(e, (uint32_t)f, vm_current_window(vm));
+    }
+    case HOST_SERIES: {
+        int64_t f = arg_int(args, n, 0);
+        if (f < 0 || f >= s->p->nfns || n < 2) return val_missing();
+        return series_of(e, (uint32_t)f, args[1]);
     }
     case HOST_CLASS_COUNT: case HOST_CLASS_SHARE: {
         int64_t cls = arg_int(args, n, 0);

@@ -147,13 +147,14 @@ typedef enum HostFn {
     HOST_CLASS_COUNT,   /* (class[, statuses]): commitments of a class [with one of the statuses] */
     HOST_CLASS_SHARE,   /* (class, statuses) */
     HOST_ITEM_FOR,      /* (kind, index, system code): an item's result for a named system (tests) */
+    HOST_SERIES,        /* (function, window): the function in each period of the window, as a list */
     HOST__COUNT
 } HostFn;
 
 /* How many arguments each host function takes, for the verifier. */
 static const struct { uint8_t min, max; } host_arity[HOST__COUNT] = {
     [HOST_ITEM_STATUS] = { 2, 2 }, [HOST_ACROSS] = { 1, 1 }, [HOST_CLASS_COUNT] = { 1, 2 },
-    [HOST_CLASS_SHARE] = { 2, 2 }, [HOST_ITEM_FOR] = { 3, 3 },
+    [HOST_CLASS_SHARE] = { 2, 2 }, [HOST_ITEM_FOR] = { 3, 3 }, [HOST_SERIES] = { 2, 2 },
 };
 
 typedef struct BcProgram {

@@ -22,6 +22,7 @@ static const char *const host_names[HOST__COUNT] = {
     [HOST_CLASS_COUNT] = "class_count",
     [HOST_CLASS_SHARE] = "class_share",
     [HOST_ITEM_FOR]    = "item_for",
+    [HOST_SERIES]      = "series",
 };
 
 static const char *const kind_names[] = { "let", "fn", "metric", "expr", "filter" };

@@ -291,7 +291,7 @@ static void observe(void *ud, const Instr *in, uint32_t pc, Value result, Value 
     Parts *ps = ud;
     switch (in->op) {
     case OP_LOADK: case OP_MOVE: case OP_LOADMISSING: case OP_RETYPE: case OP_LIST: case OP_RANGE:
-    case OP_STATUSES:
+    case OP_STATUSES: case OP_NUMBERS:
         return;                 /* constants and copies say nothing new */
     default:
         vec_push(&ps->items, ((Part){ pc, result, window }));
@@ -332,10 +332,15 @@ static void put_part(FILE *out, const BcProgram *p, const BcFunction *f, const P
         break;
     case OP_NATIVE: fprintf(out, "%s(…)", in.b < BI__COUNT ? natives[in.b].name : "?"); break;
     case OP_EXTERN: fprintf(out, "%s(…) (native)", p->externs[in.b].name); break;
-    case OP_HOST:
-        fputs(in.b == HOST_ACROSS ? "across(…), one value per system" : in.b == HOST_ITEM_STATUS ? "a status"
-              : "count of commitments", out);
+    case OP_HOST: {
+        static const char *const what[HOST__COUNT] = {
+            [HOST_ITEM_STATUS] = "a status", [HOST_ACROSS] = "across(…), one value per system",
+            [HOST_CLASS_COUNT] = "count of commitments", [HOST_CLASS_SHARE] = "share of commitments",
+            [HOST_ITEM_FOR] = "a named system's result", [HOST_SERIES] = "series(…), one value per period",
+        };
+        fputs(in.b < HOST__COUNT && what[in.b] ? what[in.b] : "?", out);
         break;
+    }
     default: {                  /* arithmetic, comparison, logic: the operator */
         static const char *const op_text[OP__COUNT] = {
             [OP_ADD] = "+", [OP_SUB] = "-", [OP_MUL] = "*", [OP_DIV] = "/", [OP_NEG] = "-", [OP_NOT] = "not",

@@ -121,6 +121,31 @@ static Value n_abs(Arena *a, const Value *args, unsigned nargs)
     return r;
 }
 
+/* at(xs, i): counting from 1, as people number the points of a chart */
+static Value n_at(Arena *a, const Value *args, unsigned nargs)
+{
+    uint32_t n;
+    const Value *v = items(&args[0], &n);
+    if (args[1].kind != V_NUM || !num_is_int(args[1].as.num)) return val_missing();
+    int64_t i = args[1].as.num.n;
+    return i >= 1 && i <= (int64_t)n ? v[i - 1] : val_missing();
+}
+
+/* present(xs): the items that are not missing, in order (a series with
+ * months of no data, before the points are counted) */
+static Value n_present(Arena *a, const Value *args, unsigned nargs)
+{
+    uint32_t n, k = 0;
+    const Value *v = items(&args[0], &n);
+    ValList *l = arena_alloc(a, sizeof *l + ((size_t)n + 1) * sizeof(Value));
+    for (uint32_t i = 0; i < n; i++)
+        if (v[i].kind != V_MISSING) l->items[k++] = v[i];
+    l->len = k;
+    Value r = { .kind = V_LIST, .unit = args[0].unit };
+    r.as.list = l;
+    return r;
+}
+
 const NativeInfo natives[BI__COUNT] = {
 #define BUILTIN(id, name, lo, hi, native, summary) [BI_##id] = { name, lo, hi, native },
 #include "builtins.def"

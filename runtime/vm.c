@@ -344,6 +344,23 @@ next:
         R[in.a] = R[in.b];
         if (val_is_number(R[in.a])) R[in.a].unit = (uint8_t)in.c;
         DISPATCH();
+    CASE(NUMBERS) {
+        Value v = R[in.b];
+        if (v.kind == V_LIST) {
+            bool over;
+            SAVE();
+            vm->steps += v.as.list->len;
+            if (vm->steps > vm->limits.max_steps) goto too_many_steps;
+            Value copy = make_list(vm, v.as.list->items, v.as.list->len, &over);
+            if (over) goto out_of_memory;
+            for (uint32_t i = 0; i < copy.as.list->len; i++)
+                if (val_is_number(copy.as.list->items[i])) copy.as.list->items[i].unit = T_NUMBER;
+            copy.unit = T_NUMBER;
+            v = copy;
+        }
+        R[in.a] = v;
+        DISPATCH();
+    }
     CASE(RANGE) {
         Value a = R[in.b], b = R[in.c];
         if (a.kind != V_PERIOD || b.kind != V_PERIOD) { R[in.a] = val_missing(); DISPATCH(); }

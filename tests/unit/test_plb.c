@@ -1022,7 +1022,7 @@ static const Case cases[] = {
     { "built-in", f_native, "instruction 3 (NATIVE): built-in 99 out of range (there are" },
     { "extern", f_extern, "instruction 5 (EXTERN): extern 1 out of range (program has 1)" },
     { "aggregate", f_agg, "instruction 0 (AGG): aggregate 2 out of range (program has 2)" },
-    { "host", f_host, "instruction 7 (HOST): host function 5 out of range (there are 5)" },
+    { "host", f_host, "instruction 7 (HOST): host function 6 out of range (there are 6)" },
     { "jump past the end", f_jump_past, "instruction 7 (JMP): jump to 10 is outside the function (0 to 9)" },
     { "jump before the start", f_jump_before, "instruction 12 (JMPTRUE): jump to -1 is outside the function" },
     { "jump backward", f_jump_back, "instruction 12 (JMPTRUE): jumps back to 1: every jump must go forward" },
