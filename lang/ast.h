@@ -72,6 +72,7 @@ struct Node {
     int      column;        /* for a feed column: its index in the feed */
     int      builtin;       /* for a call of a built-in: its BuiltinId + 1 */
     bool     to_numbers;    /* an argument for a [number] parameter: its items become plain numbers */
+    bool     status_name;   /* a name that is a status (met, …), not a parameter of that type */
 };
 
 /* `name = value` inside a declaration's braces */

@@ -207,7 +207,10 @@ static Type check_name(Checker *c, Node *n, Env *env)
         }
         return decl_value(c, d, n, env);
     }
-    if (check_is_status(n->str)) return TYPE(T_STATUS);
+    if (check_is_status(n->str)) {
+        n->status_name = true;
+        return TYPE(T_STATUS);
+    }
     if (check_builtin_by_name(n->str) >= 0) {
         ERR(c, n->span, "`%s` is a built-in function: call it with its arguments, %s(…)", n->str, n->str);
         return TYPE(T_ERROR);
@@ -378,13 +381,14 @@ static Type check_builtin(Checker *c, Node *n, BuiltinId id, Env *env)
     case BI_IS_MISSING:
         check_expr(c, arg[0], env);
         return TYPE(T_BOOL);
-    case BI_AT: case BI_PRESENT: {
+    case BI_AT: case BI_PRESENT: case BI_LENGTH: {
         Type l = check_expr(c, arg[0], env);
         if (l.kind != T_ERROR && l.kind != T_LIST) {
             ERR(c, arg[0]->span, "%s needs a list, not %s", fname, check_tname(l));
             return TYPE(T_ERROR);
         }
         if (id == BI_PRESENT) return l;
+        if (id == BI_LENGTH) return TYPE(T_COUNT);
         Type i = check_expr(c, arg[1], env);
         if (i.kind != T_ERROR && i.kind != T_COUNT && i.kind != T_NUMBER) {
             ERR(c, arg[1]->span, "at needs a position such as 1 (the first item), not %s", check_tname(i));

@@ -170,7 +170,7 @@ static bool fold(Comp *c, Node *n, Value *out)
     case N_NAME:
     case N_FIELD:
         if (n->ref && n->ref->kind == D_LET) return fold_let(c, n->ref, out);
-        if (n->kind == N_NAME && !n->ref && n->type.kind == T_STATUS) {
+        if (n->kind == N_NAME && n->status_name) {
             *out = val_status(status_by_name(n->str));
             return true;
         }
@@ -568,7 +568,7 @@ static int row_register(FnBuilder *f, int col);
  * -1: an operand there needs no copy. */
 static int held_in(FnBuilder *f, Node *n)
 {
-    if (n->kind == N_NAME && !n->ref && n->type.kind != T_STATUS) return param_register(f, n->str);
+    if (n->kind == N_NAME && !n->ref && !n->status_name) return param_register(f, n->str);
     if (n->kind == N_FIELD && f->row_feed && n->lhs->ref == f->row_feed) return row_register(f, n->column);
     return -1;
 }

@@ -131,6 +131,13 @@ static Value n_at(Arena *a, const Value *args, unsigned nargs)
     return i >= 1 && i <= (int64_t)n ? v[i - 1] : val_missing();
 }
 
+static Value n_length(Arena *a, const Value *args, unsigned nargs)
+{
+    uint32_t n;
+    items(&args[0], &n);
+    return val_num(num_int(n), T_COUNT);
+}
+
 /* present(xs): the items that are not missing, in order (a series with
  * months of no data, before the points are counted) */
 static Value n_present(Arena *a, const Value *args, unsigned nargs)
