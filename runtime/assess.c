@@ -436,8 +436,11 @@ static Value series_of(Eval *e, uint32_t fn, Value window)
     for (Period p = from; p.index <= to.index && n < MAX_SERIES; p = period_next(p)) n++;
     ValList *l = arena_alloc(&e->arena, sizeof *l + ((size_t)n + 1) * sizeof(Value));
     Period p = from;
-    for (uint32_t i = 0; i < n && !e->failed; i++, p = period_next(p))
-        l->items[l->len++] = measure(e, e->sys, (int32_t)fn, val_period(p), NULL, e->s->p->fns[fn].name);
+    for (uint32_t i = 0; i < n && !e->failed; i++, p = period_next(p)) {
+        uint32_t cov;       /* the same system's organisations: they count for the caller's coverage */
+        l->items[l->len++] = measure(e, e->sys, (int32_t)fn, val_period(p), &cov, e->s->p->fns[fn].name);
+        if (cov > e->coverage) e->coverage = cov;
+    }
     Value list = { .kind = V_LIST, .unit = e->s->p->fns[fn].result };
     list.as.list = l;
     return list;
