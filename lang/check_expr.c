@@ -396,6 +396,18 @@ static Type check_builtin(Checker *c, Node *n, BuiltinId id, Env *env)
         }
         return l.kind == T_LIST ? TYPE(l.elem) : l;
     }
+    case BI_START_OF: case BI_END_OF: case BI_MONTH_OF: case BI_QUARTER_OF: case BI_FY_OF: {
+        Type w = check_expr(c, arg[0], env);
+        bool range_ok = id == BI_START_OF || id == BI_END_OF;
+        if (w.kind != T_ERROR && !type_is_period(w.kind) && !(range_ok && w.kind == T_RANGE)) {
+            ERR(c, arg[0]->span, "%s needs a %s, not %s", fname,
+                range_ok ? "window (a period or a range of periods)" : "date or a period", check_tname(w));
+            return TYPE(T_ERROR);
+        }
+        static const TypeKind result[BI__COUNT] = { [BI_START_OF] = T_DATE, [BI_END_OF] = T_DATE,
+            [BI_MONTH_OF] = T_MONTH, [BI_QUARTER_OF] = T_QUARTER, [BI_FY_OF] = T_FY };
+        return TYPE(result[id]);
+    }
     case BI_SERIES: {
         if (!(env->allow & ALLOW_DATA)) {
             ERR(c, n->span, "series(…) needs data: use it in a metric, a check or inside across(…)");
