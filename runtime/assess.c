@@ -23,6 +23,14 @@ static bool say(char *why, size_t cap, const char *fmt, ...)
     return false;
 }
 
+/* n things of size sz, copied into an arena (a growable array's items, kept) */
+static void *arena_copy(Arena *a, const void *p, size_t n, size_t sz)
+{
+    void *q = arena_alloc(a, (n + 1) * sz);
+    if (n) memcpy(q, p, n * sz);
+    return q;
+}
+
 /* ---- inputs ------------------------------------------------------------------ */
 
 static int find_named(const char *name, size_t len, const char *const *names, size_t stride, size_t n)
@@ -310,8 +318,7 @@ static void series(Eval *e, const BcCommitment *k, uint32_t sys, int32_t lag, Da
         vec_push(&pts, pt);
     }
     r->nseries = pts.len;
-    r->series = arena_alloc(&e->arena, (pts.len + 1) * sizeof *pts.items);
-    if (pts.len) memcpy(r->series, pts.items, pts.len * sizeof *pts.items);
+    r->series = arena_copy(&e->arena, pts.items, pts.len, sizeof *pts.items);
     vec_free(&pts);
 }
 
@@ -357,8 +364,7 @@ void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
     }
     if (s->o->series && sys != NATIONAL) series(e, k, sys, lag, target.window.kind != V_MISSING ? target.to : 0, r);
     r->nmarks = marks.len;
-    r->marks = arena_alloc(&e->arena, (marks.len + 1) * sizeof *marks.items);
-    if (marks.len) memcpy(r->marks, marks.items, marks.len * sizeof *marks.items);
+    r->marks = arena_copy(&e->arena, marks.items, marks.len, sizeof *marks.items);
     vec_free(&marks);
 }
 
@@ -587,14 +593,6 @@ static void *run_job(void *arg)
     return NULL;
 }
 
-/* Copies n things of size sz into the report's arena. */
-static void *keep(Report *out, const void *p, size_t n, size_t sz)
-{
-    void *q = arena_alloc(&out->arena, (n + 1) * sz);
-    if (n) memcpy(q, p, n * sz);
-    return q;
-}
-
 static const char *keep_str(Report *out, const char *s) { return s ? arena_strndup(&out->arena, s, strlen(s)) : NULL; }
 
 static void file_sha256(const char *source, char hex[65])
@@ -801,11 +799,11 @@ AssessStatus assess_run(const Inputs *in, const AssessOptions *o, Report *out, c
                                               (uint32_t)hier_members(s.h, org, &m) };
         }
         out->nresults = (size_t)nchosen * nlocal + nnational;
-        out->results = keep(out, results, out->nresults, sizeof *results);
+        out->results = arena_copy(&out->arena, results, out->nresults, sizeof *results);
         for (size_t i = 0; i < out->nresults; i++) {    /* their marks and series, out of the threads' arenas */
             ReportResult *r = &out->results[i];
-            r->marks = keep(out, r->marks, r->nmarks, sizeof *r->marks);
-            r->series = keep(out, r->series, r->nseries, sizeof *r->series);
+            r->marks = arena_copy(&out->arena, r->marks, r->nmarks, sizeof *r->marks);
+            r->series = arena_copy(&out->arena, r->series, r->nseries, sizeof *r->series);
         }
         out->nrating_decls = p->nratings;
         out->rating_decls = arena_alloc(&out->arena, ((size_t)p->nratings + 1) * sizeof *out->rating_decls);
