@@ -81,6 +81,7 @@ typedef struct Unseen {
     const BcFeed *schema;
     const FeedData *f;
     Day from, to;
+    uint64_t rows;                  /* the system's rows in the window, known or not */
     uint64_t late, later_vintage;   /* rows of periods not yet known; rows published after as_of */
     Period first_late;
     bool any_late;
@@ -92,6 +93,7 @@ static void count_unseen(void *ud, uint32_t org, Period p, Day vintage, uint32_t
     Day first = period_first_day(p), last = period_last_day(p);
     if (first < u->from || last > u->to || !rows) return;
     if (hier_parent(u->x->s.h, org, first) != u->x->org) return;
+    u->rows += rows;
     Day as_of = u->x->s.o->as_of;
     if (u->schema->vintage_col) {
         if (vintage > as_of) u->later_vintage += rows;
@@ -164,17 +166,22 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
         uint16_t fi = p->aggs[aggs->items[k]].feed;
         if (done[fi]++) continue;
         const BcFeed *schema = &p->feeds[fi];
-        Unseen u = { x, schema, s->in->feeds[fi], from, to, 0, 0, { 0, 0 }, false };
+        Unseen u = { x, schema, s->in->feeds[fi], from, to, 0, 0, 0, { 0, 0 }, false };
         feed_each_key(u.f, count_unseen, &u);
         fprintf(out, "\nFeed %s (%s):\n", schema->name, s->in->feed_sources[fi]);
         if (schema->vintage_col) {
             fprintf(out, "  A row counts only if published (`%s`) on or before ", schema->vintage_col);
             put_day(out, s->o->as_of);
-            fprintf(out, ";\n  %llu of this system's rows in the window %s published later and did not count.\n",
-                    (unsigned long long)u.later_vintage, plural(u.later_vintage, "was", "were"));
+            if (!u.rows)
+                fputs(";\n  this system has no rows in the window.\n", out);
+            else
+                fprintf(out, ";\n  %llu of this system's rows in the window %s published later and did not count.\n",
+                        (unsigned long long)u.later_vintage, plural(u.later_vintage, "was", "were"));
         } else {
             fprintf(out, "  A period is known %d days after it ends (the feed's lag).\n", schema->lag_days);
-            if (u.any_late) {
+            if (!u.rows) {
+                fputs("  This system has no rows in the window.\n", out);
+            } else if (u.any_late) {
                 fprintf(out, "  %llu %s of this system, from ", (unsigned long long)u.late, plural(u.late, "row", "rows"));
                 put_window(out, val_period(u.first_late));
                 fputs(" on, were not yet known and did not count.\n", out);
@@ -396,14 +403,27 @@ static void explain_check(Explain *x, uint32_t k)
         last_line = li->line;
         put_part(out, p, f, &parts.items.items[i]);
     }
-    vec_free(&parts.items);
 
+    /* the member totals over each window a part read data in (its own `in`
+     * window, or the horizon), the aggregates each window was read with */
+    VEC(Value) windows = { 0 };
+    for (size_t i = 0; i < parts.items.len; i++) {
+        Instr in = f->code[parts.items.items[i].pc];
+        bool reads = in.op == OP_AGG || (in.op == OP_CALL && p->fns[in.b].kind == FK_METRIC);
+        Value w = parts.items.items[i].window;
+        bool dup = false;
+        for (size_t wi = 0; wi < windows.len && !dup; wi++) dup = val_equal(windows.items[wi], w);
+        if (reads && !dup && w.kind != V_MISSING) vec_push(&windows, w);
+    }
     Indices aggs = { 0 };
     uint8_t *seen = mem_calloc(p->nfns + 1u, 1);
     aggs_read(p, (uint32_t)c->require, seen, &aggs);
-    if (!c->national && aggs.len) explain_rows(x, &aggs, r.window);
+    for (size_t wi = 0; wi < windows.len && wi < 4 && !c->national && aggs.len; wi++)
+        explain_rows(x, &aggs, windows.items[wi]);
     mem_free(seen);
     vec_free(&aggs);
+    vec_free(&parts.items);
+    vec_free(&windows);
 }
 
 AssessStatus assess_explain(const Inputs *in, const AssessOptions *o, const char *system, const char *item,
