@@ -8,6 +8,7 @@
 #include "feed.h"
 #include "assess.h"
 #include "outfile.h"
+#include "test.h"
 #include <sys/ioctl.h>
 #include <time.h>
 #include <errno.h>
@@ -774,6 +775,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "data") == 0) return cmd_data(argc - 2, argv + 2);
     if (strcmp(cmd, "assess") == 0) return cmd_assess(argc - 2, argv + 2);
     if (strcmp(cmd, "explain") == 0) return cmd_explain(argc - 2, argv + 2);
+    if (strcmp(cmd, "test") == 0) return cmd_test(argc - 2, argv + 2);
     fprintf(stderr, "pledge: unknown command `%s`\n\n", cmd);
     fputs(usage_main, stderr);
     return EXIT_USAGE;

@@ -498,7 +498,7 @@ static Type check_call(Checker *c, Node *n, Env *env)
         }
         return check_resolve_type(c, &d->type);
     }
-    if (d->kind == D_COMMITMENT || d->kind == D_CHECK || d->kind == D_METRIC) {
+    if (d->kind == D_COMMITMENT || d->kind == D_CHECK || d->kind == D_METRIC || d->kind == D_RATING) {
         if (!(env->allow & ALLOW_ITEMS)) {
             if (d->kind == D_METRIC) {
                 ERR(c, n->span, "`%s` is a metric, not a function", d->name);
@@ -519,6 +519,7 @@ static Type check_call(Checker *c, Node *n, Env *env)
             return TYPE(T_ERROR);
         }
         if (d->kind == D_METRIC) return d->has_type ? check_resolve_type(c, &d->type) : TYPE(T_ERROR);
+        if (d->kind == D_RATING) return TYPE(T_TEXT);      /* its label, as text: "outstanding" */
         return TYPE(T_STATUS);
     }
     ERR(c, callee->span, "`%s` is a %s, not a function", d->name, decl_kind_name(d->kind));

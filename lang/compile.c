@@ -552,7 +552,7 @@ static void compile_call(FnBuilder *f, Node *n, int dest)
         return;
     default: {
         /* item("E54000001") in a test */
-        int kind = d->kind == D_CHECK ? 1 : d->kind == D_METRIC ? 2 : 0;
+        int kind = d->kind == D_CHECK ? 1 : d->kind == D_METRIC ? 2 : d->kind == D_RATING ? 3 : 0;
         int index = d->kind == D_METRIC ? fn_index(f->c, d) : d->index;
         Value k[2] = { val_num(num_int(kind), T_COUNT), val_num(num_int(index), T_COUNT) };
         emit_host(f, dest, HOST_ITEM_FOR, k, 2, args[0]);
@@ -871,7 +871,150 @@ static void compile_round(Comp *c, Decl *d, BcRound *r)
         vec_free(&(vec)); \
     } while (0)
 
-bool comp_program(Program *p, BcProgram *bc)
+/* A rows table's cell as CSV text: what a feed file would hold. A percent
+ * is written with its % sign (read as written whatever the column's
+ * format), money in pounds, a text quoted. */
+typedef VEC(char) Chars;
+
+static void put_cell(Comp *c, Chars *out, Node *cell)
+{
+    Value v;
+    char buf[128];
+    size_t n = 0;
+    if (!fold(c, cell, &v) || v.kind == V_MISSING) return;      /* empty: missing */
+    if (v.kind == V_TEXT) {
+        vec_push(out, '"');
+        for (uint32_t i = 0; i < v.as.text.len; i++) {
+            if (v.as.text.bytes[i] == '"') vec_push(out, '"');
+            vec_push(out, v.as.text.bytes[i]);
+        }
+        vec_push(out, '"');
+        return;
+    }
+    if (v.kind == V_PERIOD) n = period_format(v.as.period, buf, sizeof buf);
+    else n = val_format(v, !(val_is_number(v) && v.unit == T_PERCENT), buf, sizeof buf);
+    for (size_t i = 0; i < n && i < sizeof buf - 1; i++) vec_push(out, buf[i]);
+}
+
+static const char *column_name(Comp *c, Decl *d, const char *attr);
+
+static bool in_header(RowsTable *t, const char *name)
+{
+    for (size_t i = 0; i < t->header.len; i++)
+        if (strcmp(((Field *)t->header.items[i])->name, name) == 0) return true;
+    return false;
+}
+
+static void put_name(Chars *out, const char *name, bool first)
+{
+    if (!first) vec_push(out, ',');
+    for (const char *s = name; *s; s++) vec_push(out, *s);
+}
+
+/* A test's table as a CSV file. Columns the feed or hierarchy declares and
+ * the table leaves out are added empty (missing), so a test writes only the
+ * columns it is about. */
+static const char *table_csv(Comp *c, RowsTable *t, size_t *len)
+{
+    Chars out = { 0 };
+    VEC(const char *) extra = { 0 };
+    Decl *d = t->ref;
+    static const char *const keys[2][5] = { { "org", "period", "vintage" }, { "member", "parent", "name", "from", "to" } };
+    for (int k = 0; d && k < 5; k++) {
+        const char *key = keys[d->kind == D_HIERARCHY][k];
+        const char *col = key ? column_name(c, d, key) : NULL;
+        if (col && !in_header(t, col)) vec_push(&extra, col);
+    }
+    for (size_t i = 0; d && d->kind == D_FEED && i < d->fields.len; i++) {
+        const char *col = ((Field *)d->fields.items[i])->name;
+        if (!in_header(t, col)) vec_push(&extra, col);
+    }
+    for (size_t i = 0; i < t->header.len; i++) put_name(&out, ((Field *)t->header.items[i])->name, i == 0);
+    for (size_t i = 0; i < extra.len; i++) put_name(&out, extra.items[i], t->header.len == 0 && i == 0);
+    vec_push(&out, '\n');
+    for (size_t r = 0; r < t->rows.len; r++) {
+        List *row = t->rows.items[r];
+        for (size_t i = 0; i < row->len; i++) {
+            if (i) vec_push(&out, ',');
+            put_cell(c, &out, row->items[i]);
+        }
+        for (size_t i = 0; i < extra.len; i++) vec_push(&out, ',');
+        vec_push(&out, '\n');
+    }
+    vec_free(&extra);
+    *len = out.len;
+    char *csv = arena_strndup(c->arena, out.items ? out.items : "", out.len);
+    vec_free(&out);
+    return csv;
+}
+
+/* The text of a span of one module's source, lines joined by a space. */
+static const char *span_text(Comp *c, Module *m, Span s)
+{
+    VEC(char) out = { 0 };
+    for (int line = s.first_line; line <= s.last_line; line++) {
+        size_t len;
+        const char *t = source_line(m->src, line, &len);
+        if (!t) break;
+        size_t from = line == s.first_line ? (size_t)(s.first_column - 1) : 0;
+        size_t to = line == s.last_line && (size_t)s.last_column < len ? (size_t)s.last_column : len;
+        if (line > s.first_line) vec_push(&out, ' ');
+        while (from < to && line > s.first_line && (t[from] == ' ' || t[from] == '\t')) from++;
+        for (size_t i = from; i < to; i++) vec_push(&out, t[i]);
+    }
+    const char *r = arena_strndup(c->arena, out.items ? out.items : "", out.len);
+    vec_free(&out);
+    return r;
+}
+
+static void compile_tests(Comp *c, CompTests *out)
+{
+    Module *m = c->prog->root;
+    VEC(CompTest) tests = { 0 };
+    for (size_t i = 0; i < m->decls.len; i++) {
+        Decl *d = m->decls.items[i];
+        if (d->kind != D_TEST) continue;
+        CompTest t = { .name = dup_str(c, d->title ? d->title : ""), .path = dup_str(c, m->src->path),
+                       .line = (uint32_t)d->span.first_line };
+        Attr *as_of = find_attr(d, "as_of");
+        Value v;
+        if (as_of && fold(c, as_of->value, &v) && v.kind == V_PERIOD) { t.has_as_of = true; t.as_of = v.as.period.index; }
+        t.ntables = d->tables.len;
+        t.tables = arena_alloc(c->arena, (t.ntables + 1) * sizeof *t.tables);
+        for (size_t k = 0; k < t.ntables; k++) {
+            RowsTable *rt = d->tables.items[k];
+            t.tables[k].target = dup_str(c, rt->target);
+            t.tables[k].line = (uint32_t)rt->span.first_line;
+            t.tables[k].csv = table_csv(c, rt, &t.tables[k].len);
+        }
+        t.nexpects = d->expects.len;
+        t.expects = arena_alloc(c->arena, (t.nexpects + 1) * sizeof *t.expects);
+        for (size_t k = 0; k < t.nexpects; k++) {
+            Node *e = d->expects.items[k];
+            CompExpect *x = &t.expects[k];
+            const char *name = arena_printf(c->arena, "test#%zu.expect%zu", tests.len + 1, k + 1);
+            x->fn = compile_thunk(c, m, e, name, FK_EXPR, T_BOOL);
+            x->lhs = x->rhs = -1;
+            if (e->kind == N_BINARY && e->op >= EOP_EQ && e->op <= EOP_GE) {
+                x->cmp = (uint8_t)cmp_of[e->op];
+                x->lhs = compile_thunk(c, m, e->lhs, arena_printf(c->arena, "%s.found", name), FK_EXPR, e->lhs->type.kind);
+                x->rhs = compile_thunk(c, m, e->rhs, arena_printf(c->arena, "%s.wanted", name), FK_EXPR, e->rhs->type.kind);
+            }
+            x->text = span_text(c, m, e->span);
+            x->line = (uint32_t)e->span.first_line;
+            x->column = (uint32_t)e->span.first_column;
+        }
+        vec_push(&tests, t);
+    }
+    out->n = tests.len;
+    out->items = arena_alloc(c->arena, (tests.len + 1) * sizeof *out->items);
+    if (tests.len) memcpy(out->items, tests.items, tests.len * sizeof *tests.items);
+    vec_free(&tests);
+}
+
+bool comp_program(Program *p, BcProgram *bc) { return comp_program_tests(p, bc, NULL); }
+
+bool comp_program_tests(Program *p, BcProgram *bc, CompTests *tests)
 {
     Comp c = { .prog = p, .bc = bc, .arena = &bc->arena };
     VEC(BcFeed) feeds = { 0 };
@@ -960,6 +1103,7 @@ bool comp_program(Program *p, BcProgram *bc)
                                         : -1;
         }
     }
+    if (tests) compile_tests(&c, tests);
     drain(&c, &done);       /* what the items above asked for: the round's dates, say */
 
     bc->nsources = (uint16_t)p->modules.len;

@@ -452,6 +452,8 @@ static Value series_of(Eval *e, uint32_t fn, Value window)
     return list;
 }
 
+static const char *eval_rating(Eval *e, uint32_t sys, uint32_t ri);
+
 static Value host_call(void *ud, Vm *vm, HostFn fn, const Value *args, unsigned n)
 {
     Eval *e = ud;
@@ -501,6 +503,10 @@ static Value host_call(void *ud, Vm *vm, HostFn fn, const Value *args, unsigned 
         if (kind == 0 && index < nk) return val_status(item_status(e, sys, (uint32_t)index));
         if (kind == 1 && index < s->p->nchecks) return val_status(item_status(e, sys, nk + (uint32_t)index));
         if (kind == 2 && index < s->p->nfns) return measure(e, sys, (int32_t)index, vm_current_window(vm), NULL, "a metric");
+        if (kind == 3 && index < s->p->nratings) {
+            const char *label = eval_rating(e, sys, (uint32_t)index);
+            return label ? val_text(label, (uint32_t)strlen(label)) : val_missing();
+        }
         return val_missing();
     }
     default:
@@ -707,6 +713,23 @@ void shared_free(Shared *s)
     mem_free(s->all_orgs);
     mem_free(s->lag);
     mem_free(s->plan_agg);
+}
+
+AssessStatus assess_value(const Inputs *in, const AssessOptions *o, uint32_t fn, Value *out, char *shown,
+                          size_t shown_cap, char *why, size_t whycap)
+{
+    Shared s;
+    Eval e;
+    shared_init(&s, in, o);
+    eval_init(&e, &s);
+    Value v = measure(&e, NATIONAL, (int32_t)fn, s.horizon, NULL, in->p->fns[fn].name);
+    AssessStatus rc = e.failed;
+    if (rc != ASSESS_OK) snprintf(why, whycap, "%s", e.why);
+    val_format(v, false, shown, shown_cap);
+    *out = v.kind == V_BOOL || v.kind == V_STATUS ? v : val_missing();     /* nothing that points into the VM */
+    eval_free(&e);
+    shared_free(&s);
+    return rc;
 }
 
 static unsigned default_threads(void)

@@ -64,6 +64,13 @@ typedef struct AssessOptions {
  * the system, the function and the line). */
 AssessStatus assess_run(const Inputs *in, const AssessOptions *o, Report *out, char *why, size_t whycap);
 
+/* Evaluates fn, an expression of no parameters (a test's expectation), as
+ * of o->as_of with no system of its own: it names systems itself
+ * (ae_standard("E54000001")). *out is the value if it is a bool or a
+ * status; shown gets its text either way. */
+AssessStatus assess_value(const Inputs *in, const AssessOptions *o, uint32_t fn, Value *out, char *shown,
+                          size_t shown_cap, char *why, size_t whycap);
+
 /* Writes to out, for an auditor, why item `item` came out as it did for
  * system `system` (spec §8 explain). */
 AssessStatus assess_explain(const Inputs *in, const AssessOptions *o, const char *system, const char *item,

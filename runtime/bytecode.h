@@ -146,7 +146,8 @@ typedef enum HostFn {
     HOST_ACROSS,        /* (function): the function's value for every system, as a list */
     HOST_CLASS_COUNT,   /* (class[, statuses]): commitments of a class [with one of the statuses] */
     HOST_CLASS_SHARE,   /* (class, statuses) */
-    HOST_ITEM_FOR,      /* (kind, index, system code): an item's result for a named system (tests) */
+    HOST_ITEM_FOR,      /* (kind, index, system code): a named system's commitment (0) or check (1) status,
+                         * metric (2, a function) value or rating (3) label, for tests */
     HOST_SERIES,        /* (function, window): the function in each period of the window, as a list */
     HOST__COUNT
 } HostFn;
