@@ -9,6 +9,8 @@
 #include "assess.h"
 #include "outfile.h"
 #include "test.h"
+#include "diff.h"
+#include "cli.h"
 #include <sys/ioctl.h>
 #include <time.h>
 #include <errno.h>
@@ -17,7 +19,6 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { EXIT_OK = 0, EXIT_USAGE = 2, EXIT_BAD_INPUT = 3, EXIT_LIMIT = 4, EXIT_INTERNAL = 5 };
 
 static const char usage_main[] =
     "usage: pledge COMMAND [ARGS]\n"
@@ -32,6 +33,8 @@ static const char usage_main[] =
     "  data --rules FILE --feed NAME=PATH...  what the feeds hold: rows, organisations, periods, unmapped\n"
     "  assess RULES --feed NAME=PATH... [--as-of DATE] [--format F] [-o OUT]  assess every system\n"
     "  explain RULES --feed NAME=PATH... --system CODE --item ID  why a result came out as it did\n"
+    "  test FILE... [--filter TEXT] [--format text|junit|json]  run the rule files' test blocks\n"
+    "  diff OLD NEW [--feed NAME=PATH... --as-of DATE]  what a round changed against an earlier one\n"
     "\n"
     "options:\n"
     "  --help                    show this help (pledge COMMAND --help for one command)\n"
@@ -182,7 +185,7 @@ static bool is_bytecode(const char *path)
     return (n == sizeof magic && memcmp(magic, "PLEDGEBC", 8) == 0) || ends_with(path, ".plb");
 }
 
-static int load_rules(const char *path, BcProgram *bc)
+int load_rules(const char *path, BcProgram *bc)
 {
     if (is_bytecode(path)) {
         char why[512];
@@ -776,6 +779,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "assess") == 0) return cmd_assess(argc - 2, argv + 2);
     if (strcmp(cmd, "explain") == 0) return cmd_explain(argc - 2, argv + 2);
     if (strcmp(cmd, "test") == 0) return cmd_test(argc - 2, argv + 2);
+    if (strcmp(cmd, "diff") == 0) return cmd_diff(argc - 2, argv + 2);
     fprintf(stderr, "pledge: unknown command `%s`\n\n", cmd);
     fputs(usage_main, stderr);
     return EXIT_USAGE;

@@ -8,6 +8,7 @@
  * `N passed, N failed`. */
 #include "config.h"
 #include "test.h"
+#include "cli.h"
 #include "front.h"
 #include "compile.h"
 #include "assess.h"
@@ -19,7 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_BAD_INPUT = 3, EXIT_LIMIT = 4 };
 typedef enum TestFormat { TF_TEXT, TF_JUNIT, TF_JSON } TestFormat;
 
 static const char usage[] =
