@@ -23,13 +23,15 @@
 typedef enum TestFormat { TF_TEXT, TF_JUNIT, TF_JSON } TestFormat;
 
 static const char usage[] =
-    "usage: pledge test FILE... [--filter TEXT] [--format text|junit|json] [-o OUT]\n"
+    "usage: pledge test FILE... [--filter TEXT] [--format text|junit|json] [-o OUT] [--coverage]\n"
     "\n"
     "Runs the `test` blocks of each rule file: their rows tables stand in for\n"
     "feeds and hierarchies, `as_of` sets the day (default today), and each\n"
     "`expect` must hold. Prints each test's result, what was expected and found\n"
     "for a failure, and ends with 'N passed, N failed'. --filter runs only the\n"
     "tests whose names contain TEXT; junit and json are for CI systems.\n"
+    "--coverage lists the commitments, targets, milestones, checks and rating\n"
+    "branches that no test reached.\n"
     "\n"
     "exit status: 0 every test passed; 1 some failed; 2 usage; 3 a file has errors.\n";
 
@@ -94,7 +96,7 @@ static void name_table(const CompTest *t, const char *dir, char *why, size_t cap
         }
 }
 
-static void run_test(const BcProgram *bc, const CompTest *t, Outcome *o)
+static void run_test(const BcProgram *bc, const CompTest *t, Coverage *cov, Outcome *o)
 {
     o->t = t;
     o->failures = calloc(t->nexpects + 1, sizeof *o->failures);
@@ -121,7 +123,7 @@ static void run_test(const BcProgram *bc, const CompTest *t, Outcome *o)
         o->nfailures = 1;
         o->passed = false;
     } else {
-        AssessOptions ao = { .as_of = t->has_as_of ? t->as_of : today(), .threads = 1,
+        AssessOptions ao = { .as_of = t->has_as_of ? t->as_of : today(), .threads = 1, .coverage = cov,
                              .limits = { VM_DEFAULT_STEPS, VM_DEFAULT_MEMORY, VM_DEFAULT_DEPTH } };
         o->passed = true;
         for (size_t k = 0; k < t->nexpects; k++) {
@@ -147,6 +149,39 @@ static void run_test(const BcProgram *bc, const CompTest *t, Outcome *o)
     for (size_t i = 0; made && i < t->ntables; i++) unlink(paths[i]);
     if (made) rmdir(made);
     free(paths);
+}
+
+/* ---- coverage ------------------------------------------------------------------ */
+
+/* Lists what no test reached; returns how many there were. */
+static size_t uncovered(FILE *out, const char *path, const BcProgram *p, const Coverage *c)
+{
+    size_t n = 0, all = 0;
+    char buf[256];
+    fprintf(out, "coverage of %s: not reached by any test:\n", path);
+    for (uint16_t k = 0; k < p->ncommits; k++) {
+        const BcCommitment *m = &p->commits[k];
+        all += 2u + m->nmilestones;
+        if (!c->commitments[k]) { fprintf(out, "  commitment %s\n", m->name); n += 2u + m->nmilestones; continue; }
+        if (!c->targets[k]) { fprintf(out, "  commitment %s: its target (no test judged it on the target)\n", m->name); n++; }
+        for (uint16_t i = 0; i < m->nmilestones; i++)
+            if (!c->milestones[k][i]) {
+                fprintf(out, "  commitment %s: milestone %u\n", m->name, i + 1u);
+                n++;
+            }
+    }
+    for (uint16_t k = 0; k < p->nchecks; k++, all++)
+        if (!c->checks[k]) { fprintf(out, "  %scheck %s\n", p->checks[k].national ? "national " : "", p->checks[k].name); n++; }
+    for (uint16_t r = 0; r < p->nratings; r++)
+        for (uint16_t a = 0; a < p->ratings[r].narms; a++, all++)
+            if (!c->arms[r][a]) {
+                snprintf(buf, sizeof buf, "%s", p->ratings[r].arms[a].label);
+                fprintf(out, "  rating %s: %s\n", p->ratings[r].name, buf);
+                n++;
+            }
+    if (!n) fputs("  nothing: every commitment, target, milestone, check and rating branch was reached\n", out);
+    fprintf(out, "coverage: %zu of %zu reached\n", all - n, all);
+    return n;
 }
 
 /* ---- output ------------------------------------------------------------------ */
@@ -260,6 +295,7 @@ int cmd_test(int argc, char **argv)
     const char *files[256], *filter = NULL, *outpath = NULL;
     size_t nfiles = 0;
     TestFormat format = TF_TEXT;
+    bool coverage = false;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { fputs(usage, stdout); return EXIT_OK; }
@@ -267,7 +303,8 @@ int cmd_test(int argc, char **argv)
             fprintf(stderr, "pledge test: %s needs a value\n", a);
             return EXIT_USAGE;
         }
-        if (strcmp(a, "--filter") == 0) filter = argv[++i];
+        if (strcmp(a, "--coverage") == 0) coverage = true;
+        else if (strcmp(a, "--filter") == 0) filter = argv[++i];
         else if (strcmp(a, "-o") == 0) outpath = argv[++i];
         else if (strcmp(a, "--format") == 0) {
             const char *f = argv[++i];
@@ -285,17 +322,19 @@ int cmd_test(int argc, char **argv)
     VEC(Outcome) outcomes = { 0 };
     BcProgram *progs = calloc(nfiles, sizeof *progs);
     CompTests *tests = calloc(nfiles, sizeof *tests);
+    Coverage **covs = calloc(nfiles, sizeof *covs);
     for (size_t fi = 0; fi < nfiles; fi++) {
         Program p = { 0 };
         bool ok = front_load(&p, files[fi]) && comp_program_tests(&p, &progs[fi], &tests[fi]);
         diag_print(&p.diags, stderr, false);
         front_free(&p);
         if (!ok) { rc = EXIT_BAD_INPUT; continue; }
+        if (coverage) covs[fi] = coverage_new(&progs[fi]);
         for (size_t k = 0; k < tests[fi].n; k++) {
             const CompTest *t = &tests[fi].items[k];
             if (filter && !strstr(t->name, filter)) continue;
             Outcome o = { 0 };
-            run_test(&progs[fi], t, &o);
+            run_test(&progs[fi], t, covs[fi], &o);
             vec_push(&outcomes, o);
         }
     }
@@ -309,6 +348,8 @@ int cmd_test(int argc, char **argv)
     else if (format == TF_JSON) json(out, outcomes.items, outcomes.len, failed);
     else {
         for (size_t i = 0; i < outcomes.len; i++) text_outcome(out, &outcomes.items[i]);
+        for (size_t fi = 0; fi < nfiles; fi++)
+            if (covs[fi]) uncovered(out, files[fi], &progs[fi], covs[fi]);
         fprintf(out, "%zu passed, %zu failed\n", outcomes.len - failed, failed);
     }
     if (out != stdout && !outfile_commit(&of, why, sizeof why)) {
@@ -317,7 +358,11 @@ int cmd_test(int argc, char **argv)
     }
     for (size_t i = 0; i < outcomes.len; i++) free(outcomes.items[i].failures);
     vec_free(&outcomes);
-    for (size_t fi = 0; fi < nfiles; fi++) bc_free(&progs[fi]);
+    for (size_t fi = 0; fi < nfiles; fi++) {
+        coverage_free(covs[fi], &progs[fi]);
+        bc_free(&progs[fi]);
+    }
+    free(covs);
     free(progs);
     free(tests);
     if (rc == EXIT_OK && failed) rc = EXIT_FAILED;

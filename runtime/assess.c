@@ -129,6 +129,32 @@ UnmappedOrg *inputs_unmapped(const Inputs *in, uint16_t feed, uint64_t *rows, ui
     return list;
 }
 
+Coverage *coverage_new(const BcProgram *p)
+{
+    Coverage *c = mem_calloc(1, sizeof *c);
+    c->commitments = mem_calloc(p->ncommits + 1u, 1);
+    c->targets = mem_calloc(p->ncommits + 1u, 1);
+    c->checks = mem_calloc(p->nchecks + 1u, 1);
+    c->milestones = mem_calloc(p->ncommits + 1u, sizeof *c->milestones);
+    for (uint16_t k = 0; k < p->ncommits; k++) c->milestones[k] = mem_calloc(p->commits[k].nmilestones + 1u, 1);
+    c->arms = mem_calloc(p->nratings + 1u, sizeof *c->arms);
+    for (uint16_t r = 0; r < p->nratings; r++) c->arms[r] = mem_calloc(p->ratings[r].narms + 1u, 1);
+    return c;
+}
+
+void coverage_free(Coverage *c, const BcProgram *p)
+{
+    if (!c) return;
+    for (uint16_t k = 0; k < p->ncommits; k++) mem_free(c->milestones[k]);
+    for (uint16_t r = 0; r < p->nratings; r++) mem_free(c->arms[r]);
+    mem_free(c->milestones);
+    mem_free(c->arms);
+    mem_free(c->commitments);
+    mem_free(c->targets);
+    mem_free(c->checks);
+    mem_free(c);
+}
+
 /* ---- windows ----------------------------------------------------------------- */
 
 bool window_span(Value w, Day *from, Day *to)
@@ -362,6 +388,12 @@ void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
         r->status = ok.kind != V_BOOL ? ST_NO_DATA
                   : ok.as.boolean ? (target_judged ? ST_MET : ST_ON_TRACK) : (target_judged ? ST_MISSED : ST_OFF_TRACK);
     }
+    Coverage *cov = s->o->coverage;
+    if (cov) {
+        cov->commitments[ki] = 1;
+        if (r->judged == JUDGED_TARGET) cov->targets[ki] = 1;
+        if (r->judged == JUDGED_MILESTONE && r->milestone < k->nmilestones) cov->milestones[ki][r->milestone] = 1;
+    }
     if (s->o->series && sys != NATIONAL) series(e, k, sys, lag, target.window.kind != V_MISSING ? target.to : 0, r);
     r->nmarks = marks.len;
     r->marks = arena_copy(&e->arena, marks.items, marks.len, sizeof *marks.items);
@@ -379,6 +411,7 @@ void eval_check(Eval *e, uint32_t sys, uint32_t ci, ReportResult *r)
     Day from, to;
     if (window_span(s->horizon, &from, &to)) r->members = members_in(s, sys, from, to);
     r->status = r->value.kind != V_BOOL ? ST_NO_DATA : r->value.as.boolean ? ST_PASS : ST_FAIL;
+    if (s->o->coverage) s->o->coverage->checks[ci] = 1;
 }
 
 /* An item's status for a system, worked out once per thread. */
@@ -535,10 +568,16 @@ void eval_free(Eval *e)
 static const char *eval_rating(Eval *e, uint32_t sys, uint32_t ri)
 {
     const BcRating *rt = &e->s->p->ratings[ri];
+    Coverage *cov = e->s->o->coverage;
     for (uint16_t a = 0; a < rt->narms && !e->failed; a++) {
-        if (rt->arms[a].when < 0) return rt->arms[a].label;
-        Value v = measure(e, sys, rt->arms[a].when, e->s->horizon, NULL, rt->name);
-        if (v.kind == V_BOOL && v.as.boolean) return rt->arms[a].label;
+        bool taken = rt->arms[a].when < 0;
+        if (!taken) {
+            Value v = measure(e, sys, rt->arms[a].when, e->s->horizon, NULL, rt->name);
+            taken = v.kind == V_BOOL && v.as.boolean;
+        }
+        if (!taken) continue;
+        if (cov) cov->arms[ri][a] = 1;
+        return rt->arms[a].label;
     }
     return NULL;
 }

@@ -46,6 +46,18 @@ void inputs_free(Inputs *in);
 typedef struct UnmappedOrg { uint32_t org; uint32_t rows; } UnmappedOrg;
 UnmappedOrg *inputs_unmapped(const Inputs *in, uint16_t feed, uint64_t *rows, uint32_t *n);
 
+/* What the evaluations reached, for `pledge test --coverage`: each
+ * commitment (and whether judged on its target, or on which of the rule
+ * file's milestones), check, and rating arm chosen. */
+typedef struct Coverage {
+    uint8_t  *commitments, *targets, *checks;
+    uint8_t **milestones;       /* [commitment][milestone] */
+    uint8_t **arms;             /* [rating][arm] */
+} Coverage;
+
+Coverage *coverage_new(const BcProgram *p);
+void      coverage_free(Coverage *c, const BcProgram *p);
+
 typedef struct AssessOptions {
     Day as_of;
     const char *const *systems;     /* --system codes; none: every system */
@@ -58,6 +70,7 @@ typedef struct AssessOptions {
     bool     hashes;                /* the SHA-256 of every input file (JSON and HTML show them) */
     const char *rules;              /* the rules' path, for the report */
     const char *engine;             /* "pledge VERSION" */
+    Coverage *coverage;             /* marked as items are reached (one thread only), or NULL */
 } AssessOptions;
 
 /* Evaluates the round. On failure why says what (a limit names the item,
