@@ -10,6 +10,7 @@
 #include "outfile.h"
 #include "test.h"
 #include "diff.h"
+#include "doc.h"
 #include "cli.h"
 #include <sys/ioctl.h>
 #include <time.h>
@@ -35,6 +36,7 @@ static const char usage_main[] =
     "  explain RULES --feed NAME=PATH... --system CODE --item ID  why a result came out as it did\n"
     "  test FILE... [--filter TEXT] [--format text|junit|json]  run the rule files' test blocks\n"
     "  diff OLD NEW [--feed NAME=PATH... --as-of DATE]  what a round changed against an earlier one\n"
+    "  doc RULES                 a readable summary of a round, in Markdown\n"
     "\n"
     "options:\n"
     "  --help                    show this help (pledge COMMAND --help for one command)\n"
@@ -780,6 +782,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "explain") == 0) return cmd_explain(argc - 2, argv + 2);
     if (strcmp(cmd, "test") == 0) return cmd_test(argc - 2, argv + 2);
     if (strcmp(cmd, "diff") == 0) return cmd_diff(argc - 2, argv + 2);
+    if (strcmp(cmd, "doc") == 0) return cmd_doc(argc - 2, argv + 2);
     fprintf(stderr, "pledge: unknown command `%s`\n\n", cmd);
     fputs(usage_main, stderr);
     return EXIT_USAGE;
