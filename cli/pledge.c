@@ -12,6 +12,7 @@
 #include "diff.h"
 #include "doc.h"
 #include "cli.h"
+#include "provenance.h"
 #include <sys/ioctl.h>
 #include <time.h>
 #include <errno.h>
@@ -36,6 +37,8 @@ static const char usage_main[] =
     "  explain RULES --feed NAME=PATH... --system CODE --item ID  why a result came out as it did\n"
     "  test FILE... [--filter TEXT] [--format text|junit|json]  run the rule files' test blocks\n"
     "  diff OLD NEW [--feed NAME=PATH... --as-of DATE]  what a round changed against an earlier one\n"
+    "  replay M.json             run again what assess --manifest M.json recorded; exit 0 only if identical\n"
+    "  history --archive DB [--system CODE] [--item ID]  statuses from run to run (assess --archive DB)\n"
     "  doc RULES                 a readable summary of a round, in Markdown\n"
     "\n"
     "options:\n"
@@ -570,6 +573,9 @@ static const char usage_assess[] =
     "  --on-bad-row=skip       count, report and leave out rows that do not parse\n"
     "  --threads N             systems evaluated on N threads (default: every core)\n"
     "  --max-steps N, --max-memory N, --max-depth N, --allow-native LIB  as for eval\n"
+    "  --manifest M.json       record what was run and found, for pledge replay\n"
+    "  --archive DB            append the run and its results to an SQLite archive\n"
+    "                          (pledge history); see docs/provenance.md\n"
     "\n"
     "exit status: 0 ran (whatever the statuses, unless --fail-on); 1 a status named\n"
     "by --fail-on; 2 usage; 3 bad input; 4 a runtime limit.\n";
@@ -635,6 +641,7 @@ static int terminal_width(FILE *f)
 
 typedef struct AssessArgs {
     const char *rules, *out, *systems[256], *item;
+    const char *manifest, *archive;     /* --manifest, --archive (cli/cmd_provenance.c) */
     size_t      nsystems;
     bool        have_format;
     ReportFormat format;
@@ -657,7 +664,7 @@ static int assess_args(const char *cmd, int argc, char **argv, AssessArgs *a)
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = strcmp(o, "--as-of") == 0 || strcmp(o, "--system") == 0 || strcmp(o, "--format") == 0
                   || strcmp(o, "-o") == 0 || strcmp(o, "--fail-on") == 0 || strcmp(o, "--threads") == 0
-                  || strcmp(o, "--item") == 0;
+                  || strcmp(o, "--item") == 0 || strcmp(o, "--manifest") == 0 || strcmp(o, "--archive") == 0;
         if (takes && !v) { fprintf(stderr, "pledge %s: %s needs a value\n", cmd, o); return EXIT_USAGE; }
         if (takes) i++;
         if (strcmp(o, "--as-of") == 0) { if (!parse_as_of(cmd, v, &a->ao.as_of)) return EXIT_USAGE; }
@@ -669,6 +676,8 @@ static int assess_args(const char *cmd, int argc, char **argv, AssessArgs *a)
             a->have_format = true;
         } else if (strcmp(o, "-o") == 0) a->out = v;
         else if (strcmp(o, "--item") == 0) a->item = v;
+        else if (strcmp(o, "--manifest") == 0) a->manifest = v;
+        else if (strcmp(o, "--archive") == 0) a->archive = v;
         else if (strcmp(o, "--fail-on") == 0) {
             if (!parse_statuses(v, &a->fail_on)) { fprintf(stderr, "pledge %s: --fail-on takes statuses such as missed,off_track, not `%s`\n", cmd, v); return EXIT_USAGE; }
         } else if (strcmp(o, "--threads") == 0) {
@@ -729,6 +738,11 @@ static int cmd_assess(int argc, char **argv)
             fprintf(stderr, "pledge assess: %s\n", a.out ? why : "cannot write the report");
             rc = EXIT_BAD_INPUT;
         } else if (!a.out && fflush(stdout) != 0) rc = EXIT_BAD_INPUT;
+        if (rc == EXIT_OK)
+            rc = provenance_record(&(ManifestRun){ a.rules, &bc, &r, a.ao.as_of, a.ao.systems, a.ao.nsystems,
+                                                   a.ao.allowed, a.ao.nallowed, a.ao.limits,
+                                                   a.fa.fo.skip_bad_rows, a.ao.engine },
+                                   a.manifest, a.archive);
         for (size_t i = 0; i < r.nresults && rc == EXIT_OK && a.fail_on; i++)
             if (a.fail_on >> r.results[i].status & 1) rc = 1;
         report_free(&r);
@@ -745,6 +759,7 @@ static int cmd_explain(int argc, char **argv)
     int rc = assess_args("explain", argc, argv, &a);
     if (rc != EXIT_OK) return rc;
     if (a.nsystems != 1 || !a.item) { fputs(usage_explain, stderr); return EXIT_USAGE; }
+    if (a.manifest || a.archive) { fputs("pledge explain: --manifest and --archive belong to pledge assess\n", stderr); return EXIT_USAGE; }
     BcProgram bc = { 0 };
     Inputs in = { 0 };
     rc = load_inputs("explain", a.rules, &a.fa, true, &bc, &in);
@@ -782,6 +797,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "explain") == 0) return cmd_explain(argc - 2, argv + 2);
     if (strcmp(cmd, "test") == 0) return cmd_test(argc - 2, argv + 2);
     if (strcmp(cmd, "diff") == 0) return cmd_diff(argc - 2, argv + 2);
+    if (strcmp(cmd, "replay") == 0) return cmd_replay(argc - 2, argv + 2);
+    if (strcmp(cmd, "history") == 0) return cmd_history(argc - 2, argv + 2);
     if (strcmp(cmd, "doc") == 0) return cmd_doc(argc - 2, argv + 2);
     fprintf(stderr, "pledge: unknown command `%s`\n\n", cmd);
     fputs(usage_main, stderr);
