@@ -128,8 +128,12 @@ int cmd_doc(int argc, char **argv)
     }
     for (uint16_t k = 0; k < p.nhiers; k++) {
         const BcHierarchy *h = &p.hiers[k];
-        printf("- hierarchy **%s**: %s. `%s` belongs to `%s`%s%s%s.\n", h->name, h->title ? h->title : "", h->member_col,
-               h->parent_col, h->from_col ? ", from `" : "", h->from_col ? h->from_col : "", h->from_col ? "`" : "");
+        printf("- hierarchy **%s**: %s. `%s` belongs to `%s`", h->name, h->title ? h->title : "", h->member_col,
+               h->parent_col);
+        if (h->from_col) printf(", from `%s`", h->from_col);
+        if (h->to_col) printf(", to `%s`", h->to_col);
+        if (h->name_col) printf("; the parents' names in `%s`", h->name_col);
+        puts(".");
     }
     vm_free(vm);
     bc_free(&p);

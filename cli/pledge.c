@@ -540,7 +540,8 @@ static int cmd_data(int argc, char **argv)
         if (!in.feeds[k]) continue;
         const FeedStats *st = feed_stats(in.feeds[k]);
         printf("feed %s\n  rows       %llu\n", bc.feeds[k].name, (unsigned long long)st->rows);
-        if (st->skipped) printf("  skipped    %llu bad rows\n", (unsigned long long)st->skipped);
+        if (st->skipped)
+            printf("  skipped    %llu bad row%s\n", (unsigned long long)st->skipped, st->skipped == 1 ? "" : "s");
         printf("  orgs       %u\n", st->orgs);
         print_period_range(st);
         if (bc.feeds[k].vintage_col) printf("  vintages   %u\n", st->vintages);

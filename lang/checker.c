@@ -315,8 +315,18 @@ static void check_feed(Checker *c, Decl *d)
             }
         } else if (strcmp(at->name, "lag") == 0) {
             lag = at;
-            if (at->value->kind != N_DURATION)
-                ERR(c, at->value->span, "`lag` is a duration, as in `lag = 6 weeks`");
+            /* a duration, or a let that is one (std.nhs's lags: `lag = nhs.ae_lag`) */
+            Node *v = at->value;
+            bool named = false;
+            if (v->kind == N_NAME || v->kind == N_FIELD) {
+                Env constant = { d, NULL, NULL, 0, false };
+                Type t = check_expr(c, v, &constant);
+                named = t.kind == T_DURATION && v->ref && v->ref->kind == D_LET && v->ref->body
+                     && v->ref->body->kind == N_DURATION;
+                if (t.kind == T_ERROR) continue;
+            }
+            if (v->kind != N_DURATION && !named)
+                ERR(c, v->span, "`lag` is a duration, as in `lag = 6 weeks` (or a let that is one)");
         }
     }
     if (lag && vintage) {
