@@ -286,14 +286,14 @@ static int replay(const Manifest *m, const char *mpath)
 
     BcProgram bc = { 0 };
     int rc = load_round(m->rules, &bc, why, sizeof why);
-    bool other = false;
+    bool compiled = false, read = false, outside = false;    /* other differences */
     if (rc == EXIT_OK && rules_same) {
         char src[65], code[65];
         if (!manifest_rules_hashes(m->rules, &bc, src, code, why, sizeof why)) rc = EXIT_BAD_INPUT;
         else if (strcmp(code, m->bytecode_sha256) != 0) {
             printf("bytecode  %s compiles differently (an imported file or the compiler changed): sha256 "
                    "recorded %s, now %s\n", m->rules, m->bytecode_sha256, code);
-            other = true;
+            compiled = true;
         }
     }
     Report r = { 0 };
@@ -302,11 +302,11 @@ static int replay(const Manifest *m, const char *mpath)
     if (rc != EXIT_OK) {
         printf("results   the assessment does not run now: %s\n", why);
         report_free(&r);
-        if (!changed && !other) return rc;      /* nothing changed, yet it fails: say how */
+        if (!changed && !compiled) return rc;      /* nothing changed, yet it fails: say how */
         printf("replay: differs from %s\n", mpath);
         return EXIT_DIFFERS;
     }
-    other |= !compare_counts(m, &r);
+    read = !compare_counts(m, &r);
 
     char hash[65];
     unsigned differ = 0;
@@ -327,19 +327,22 @@ static int replay(const Manifest *m, const char *mpath)
         if (!differ) {
             printf("  status and value as recorded: the difference is in names, thresholds, windows,\n"
                    "  coverage or members (pledge assess --format csv shows them)\n");
-            other = true;
+            outside = true;
         }
     }
     arena_free(&a);
     report_free(&r);
-    if (!changed && !differ && !other) {
+    if (!changed && !differ && !compiled && !read && !outside) {
         printf("replay: identical to %s\n", mpath);
         return EXIT_OK;
     }
-    printf("replay: differs from %s:", mpath);
-    if (changed) printf(" %u input%s changed;", changed, changed == 1 ? "" : "s");
-    if (differ) printf(" %u result%s differ%s;", differ, differ == 1 ? "" : "s", differ == 1 ? "s" : "");
-    if (other && !differ) printf(" the results differ;");
+    printf("replay: differs from %s: ", mpath);
+    const char *sep = "";
+    if (changed) printf("%u input%s changed", changed, changed == 1 ? "" : "s"), sep = ", ";
+    if (compiled) printf("%sthe rules compile differently", sep), sep = ", ";
+    if (read) printf("%sthe inputs are read differently", sep), sep = ", ";
+    if (differ) printf("%s%u result%s differ%s", sep, differ, differ == 1 ? "" : "s", differ == 1 ? "s" : "");
+    if (outside) printf("%sthe results differ outside status and value", sep);
     printf("\n");
     return EXIT_DIFFERS;
 }
