@@ -10,4 +10,7 @@ enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_BAD_INPUT = 3, EXIT_LI
  * printing any diagnostics; returns the exit code. */
 int load_rules(const char *path, BcProgram *bc);
 
+/* Today's date, the default --as-of. */
+Day today(void);
+
 #endif

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static const char usage[] =
     "usage: pledge diff OLD NEW [--format text|json] [--feed NAME=PATH... [--as-of DATE]]\n"
@@ -24,8 +23,6 @@ static const char usage[] =
     "deadlines moved, checks added or removed. With the feeds both rounds read,\n"
     "it also assesses both as of DATE (default today) and lists the systems\n"
     "whose status a matched commitment changed.\n";
-
-static const char *const cmp_text[] = { "==", "!=", "<", "<=", ">", ">=" };
 
 /* A target or milestone as text: ">= 95.0% in 2023/24". */
 typedef struct Mark { char text[160]; Day deadline; bool known; } Mark;
@@ -316,14 +313,6 @@ static void write_diff(Out *o, const char *oldpath, const char *newpath, const B
     else if (!anycheck) fputs("  none\n", f);
     vm_free(vo);
     vm_free(vn);
-}
-
-static Day today(void)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    return cal_day(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
 int cmd_diff(int argc, char **argv)

@@ -17,8 +17,6 @@ static const char usage[] =
     "sources and doc comments, its checks and ratings, and the feeds and\n"
     "hierarchies it reads.\n";
 
-static const char *const cmp_text[] = { "==", "!=", "<", "<=", ">", ">=" };
-
 static void put_mark(Vm *vm, const BcThreshold *t)
 {
     Value thr = val_missing(), win = val_missing();

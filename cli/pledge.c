@@ -598,7 +598,7 @@ static bool parse_as_of(const char *cmd, const char *s, Day *out)
     return false;
 }
 
-static Day today(void)
+Day today(void)
 {
     time_t t = time(NULL);
     struct tm tm;

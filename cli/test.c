@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 typedef enum TestFormat { TF_TEXT, TF_JUNIT, TF_JSON } TestFormat;
@@ -44,14 +43,6 @@ typedef struct Outcome {
     Failure *failures;
     size_t   nfailures;
 } Outcome;
-
-static Day today(void)
-{
-    time_t now = time(NULL);
-    struct tm tm;
-    localtime_r(&now, &tm);
-    return cal_day(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
 
 /* Writes each rows table of t to DIR/NAME.csv and binds it. */
 static bool write_tables(const CompTest *t, const char *dir, Binding *b, char paths[][600], char *why, size_t cap)
@@ -185,8 +176,6 @@ static size_t uncovered(FILE *out, const char *path, const BcProgram *p, const C
 }
 
 /* ---- output ------------------------------------------------------------------ */
-
-static const char *const cmp_text[] = { "==", "!=", "<", "<=", ">", ">=" };
 
 static void text_outcome(FILE *out, const Outcome *o)
 {

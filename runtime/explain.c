@@ -15,8 +15,6 @@ typedef struct Explain {
     uint32_t    org;            /* the system's organisation id */
 } Explain;
 
-static const char *const cmp_text[] = { "==", "!=", "<", "<=", ">", ">=" };
-
 static void put_value(FILE *out, Value v)
 {
     char shown[64], exact[128];

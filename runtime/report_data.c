@@ -11,7 +11,6 @@
 #include <math.h>
 #include <string.h>
 
-static const char *const cmp_text[] = { "==", "!=", "<", "<=", ">", ">=" };
 static const char *const judged_name[] = { "none", "target", "milestone", "check" };
 
 static const char *cmp_name(uint8_t cmp)

@@ -15,8 +15,6 @@
 
 enum { MIN_WIDTH = 32, STATUS_WIDTH = 9 };
 
-static const char *const cmp_text[] = { "==", "!=", "<", "<=", ">", ">=" };
-
 static const char *cmp_name(uint8_t cmp)
 {
     return cmp < sizeof cmp_text / sizeof *cmp_text ? cmp_text[cmp] : "?";

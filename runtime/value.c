@@ -57,6 +57,8 @@ Value val_duration(int32_t days)
     return v;
 }
 
+const char *const cmp_text[6] = { "==", "!=", "<", "<=", ">", ">=" };
+
 Value val_status(Status s)
 {
     Value v = { .kind = V_STATUS, .unit = T_STATUS, .status = (uint16_t)s };

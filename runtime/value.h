@@ -75,6 +75,7 @@ int  val_compare(Value a, Value b, bool *missing);
 bool val_equal(Value a, Value b);        /* same kind and same value */
 
 typedef enum Cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } Cmp;
+extern const char *const cmp_text[6];      /* "==", "!=", "<", "<=", ">", ">=" */
 
 /* a cmp b as a bool, or missing if either side is */
 Value val_test(Cmp cmp, Value a, Value b);
