@@ -11,6 +11,7 @@
 #include "test.h"
 #include "diff.h"
 #include "doc.h"
+#include "fmt.h"
 #include "cli.h"
 #include "provenance.h"
 #include <sys/ioctl.h>
@@ -40,6 +41,7 @@ static const char usage_main[] =
     "  replay M.json             run again what assess --manifest M.json recorded; exit 0 only if identical\n"
     "  history --archive DB [--system CODE] [--item ID]  statuses from run to run (assess --archive DB)\n"
     "  doc RULES                 a readable summary of a round, in Markdown\n"
+    "  fmt [--check] FILE...     lay rule files out canonically\n"
     "\n"
     "options:\n"
     "  --help                    show this help (pledge COMMAND --help for one command)\n"
@@ -801,6 +803,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "replay") == 0) return cmd_replay(argc - 2, argv + 2);
     if (strcmp(cmd, "history") == 0) return cmd_history(argc - 2, argv + 2);
     if (strcmp(cmd, "doc") == 0) return cmd_doc(argc - 2, argv + 2);
+    if (strcmp(cmd, "fmt") == 0) return cmd_fmt(argc - 2, argv + 2);
     fprintf(stderr, "pledge: unknown command `%s`\n\n", cmd);
     fputs(usage_main, stderr);
     return EXIT_USAGE;
