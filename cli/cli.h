@@ -1,7 +1,7 @@
 /* cli.h: what the command's files share (cli/pledge.c defines these). */
 #ifndef PLEDGE_CLI_H
 #define PLEDGE_CLI_H
-#include "bytecode.h"
+#include "vm.h"
 
 /* The exit codes of spec §8 (1: a status or test asked to fail). */
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_BAD_INPUT = 3, EXIT_LIMIT = 4, EXIT_INTERNAL = 5 };
@@ -12,5 +12,10 @@ int load_rules(const char *path, BcProgram *bc);
 
 /* Today's date, the default --as-of. */
 Day today(void);
+
+/* A target or milestone of a compiled round as people read it, ">= 95.0%
+ * in 2023/24"; returns its window's last day (0 if it has none). vm runs
+ * the threshold's constant functions. */
+Day threshold_text(Vm *vm, const BcThreshold *t, char *buf, size_t cap);
 
 #endif

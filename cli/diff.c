@@ -24,9 +24,6 @@ static const char usage[] =
     "it also assesses both as of DATE (default today) and lists the systems\n"
     "whose status a matched commitment changed.\n";
 
-/* A target or milestone as text: ">= 95.0% in 2023/24". */
-typedef struct Mark { char text[160]; Day deadline; bool known; } Mark;
-
 static Value constant(Vm *vm, int32_t fn)
 {
     Value v = val_missing();
@@ -34,22 +31,20 @@ static Value constant(Vm *vm, int32_t fn)
     return v;
 }
 
-static Mark mark_of(Vm *vm, const BcThreshold *t)
+Day threshold_text(Vm *vm, const BcThreshold *t, char *buf, size_t cap)
 {
-    Mark m = { .known = true };
     char thr[64], win[64];
     Value w = constant(vm, t->window_fn);
     report_display(constant(vm, t->value_fn), thr, sizeof thr);
     report_window(w, win, sizeof win);
-    snprintf(m.text, sizeof m.text, "%s %s in %s", cmp_text[t->cmp < 6 ? t->cmp : 0], thr, win);
-    m.deadline = w.kind == V_PERIOD ? period_last_day(w.as.period) : w.kind == V_RANGE ? period_last_day(w.as.range.to) : 0;
-    return m;
+    snprintf(buf, cap, "%s %s in %s", cmp_text[t->cmp < 6 ? t->cmp : 0], thr, win);
+    Day from, to;
+    return val_window_days(w, &from, &to) ? to : 0;
 }
 
 /* Everything compared about a commitment, as text. */
 typedef struct Facts {
-    char cls[16], measure[128], tolerance[32], milestones[1024], deadline[16];
-    Mark target;
+    char cls[16], measure[128], tolerance[32], milestones[1024], deadline[16], target[160];
 } Facts;
 
 static void facts_of(const BcProgram *p, Vm *vm, const BcCommitment *c, Facts *f)
@@ -59,15 +54,14 @@ static void facts_of(const BcProgram *p, Vm *vm, const BcCommitment *c, Facts *f
     snprintf(f->measure, sizeof f->measure, "%s", p->fns[c->measure].name);
     if (c->tolerance >= 0) report_display(p->consts[c->tolerance], f->tolerance, sizeof f->tolerance);
     else snprintf(f->tolerance, sizeof f->tolerance, "none");
-    f->target = mark_of(vm, &c->target);
-    int y, m, d;
-    cal_ymd(f->target.deadline, &y, &m, &d);
-    snprintf(f->deadline, sizeof f->deadline, "%04d-%02d-%02d", y, m, d);
+    Day deadline = threshold_text(vm, &c->target, f->target, sizeof f->target);
+    period_format((Period){ GRAIN_DAY, deadline }, f->deadline, sizeof f->deadline);
     size_t k = 0;
     for (uint16_t i = 0; i < c->nmilestones; i++) {
-        Mark ms = mark_of(vm, &c->milestones[i]);
+        char ms[160];
+        threshold_text(vm, &c->milestones[i], ms, sizeof ms);
         k += (size_t)snprintf(f->milestones + k, k < sizeof f->milestones ? sizeof f->milestones - k : 0, "%s%s",
-                              i ? "; " : "", ms.text);
+                              i ? "; " : "", ms);
         if (k >= sizeof f->milestones) break;
     }
     if (c->plan_feed >= 0 && k < sizeof f->milestones)
@@ -96,28 +90,17 @@ static int32_t match(const BcProgram *old, const BcCommitment *c)
 
 typedef struct Out { FILE *f; bool json; bool first; } Out;
 
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
-        else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
-        else fputc(ch, f);
-    }
-    fputc('"', f);
-}
 
 static void change(Out *o, const char *field, const char *was, const char *now)
 {
     if (strcmp(was, now) == 0) return;
     if (o->json) {
         fprintf(o->f, "%s{\"field\": ", o->first ? "" : ", ");
-        json_str(o->f, field);
+        report_json_string(o->f, field);
         fputs(", \"old\": ", o->f);
-        json_str(o->f, was);
+        report_json_string(o->f, was);
         fputs(", \"new\": ", o->f);
-        json_str(o->f, now);
+        report_json_string(o->f, now);
         fputc('}', o->f);
     } else {
         fprintf(o->f, "      %-11s %s -> %s\n", field, was, now);
@@ -127,7 +110,7 @@ static void change(Out *o, const char *field, const char *was, const char *now)
 
 static bool differs(const Facts *a, const Facts *b)
 {
-    return strcmp(a->cls, b->cls) || strcmp(a->measure, b->measure) || strcmp(a->target.text, b->target.text)
+    return strcmp(a->cls, b->cls) || strcmp(a->measure, b->measure) || strcmp(a->target, b->target)
         || strcmp(a->milestones, b->milestones) || strcmp(a->tolerance, b->tolerance);
 }
 
@@ -192,11 +175,11 @@ static void flips(Out *o, const BcProgram *old, const BcProgram *neu, const Repo
             if (!a || !b || a->status == b->status) continue;
             if (o->json) {
                 fprintf(o->f, "%s\n    {\"system\": ", nflips ? "," : "");
-                json_str(o->f, rn->systems[s].code);
+                report_json_string(o->f, rn->systems[s].code);
                 fputs(", \"old_item\": ", o->f);
-                json_str(o->f, old->commits[m].name);
+                report_json_string(o->f, old->commits[m].name);
                 fputs(", \"item\": ", o->f);
-                json_str(o->f, neu->commits[k].name);
+                report_json_string(o->f, neu->commits[k].name);
                 fprintf(o->f, ", \"old\": \"%s\", \"new\": \"%s\"}", report_status(a->status), report_status(b->status));
             } else {
                 fprintf(o->f, "  %s %s: %s -> %s\n", rn->systems[s].code, neu->commits[k].name,
@@ -218,20 +201,20 @@ static void write_diff(Out *o, const char *oldpath, const char *newpath, const B
     FILE *f = o->f;
     if (o->json) {
         fputs("{\n  \"old\": {\"path\": ", f);
-        json_str(f, oldpath);
+        report_json_string(f, oldpath);
         fputs(", \"round\": ", f);
-        if (old->round.name) json_str(f, old->round.name); else fputs("null", f);
+        report_json_string(f, old->round.name);
         fputs("},\n  \"new\": {\"path\": ", f);
-        json_str(f, newpath);
+        report_json_string(f, newpath);
         fputs(", \"round\": ", f);
-        if (neu->round.name) json_str(f, neu->round.name); else fputs("null", f);
+        report_json_string(f, neu->round.name);
         fputs("},\n  \"commitments\": [", f);
     } else {
         fprintf(f, "round %s -> %s\n\ncommitments\n", old->round.name ? old->round.name : "(none)",
                 neu->round.name ? neu->round.name : "(none)");
     }
     bool any = false;
-    uint8_t *kept = calloc(old->ncommits + 1u, 1);
+    uint8_t *kept = mem_calloc(old->ncommits + 1u, 1);
     for (uint16_t k = 0; k < neu->ncommits; k++) {
         const BcCommitment *c = &neu->commits[k];
         int32_t m = match(old, c);
@@ -245,15 +228,15 @@ static void write_diff(Out *o, const char *oldpath, const char *newpath, const B
         const char *kind = m < 0 ? "added" : strcmp(old->commits[m].name, c->name) ? "restated" : "changed";
         if (o->json) {
             fprintf(f, "%s\n    {\"change\": \"%s\", \"id\": ", any ? "," : "", kind);
-            json_str(f, c->name);
+            report_json_string(f, c->name);
             fputs(", \"old_id\": ", f);
-            if (m >= 0) json_str(f, old->commits[m].name); else fputs("null", f);
+            report_json_string(f, m >= 0 ? old->commits[m].name : NULL);
             fputs(", \"title\": ", f);
-            json_str(f, c->title);
+            report_json_string(f, c->title);
             fputs(", \"changes\": [", f);
         } else {
             char extra[256];
-            if (m < 0) snprintf(extra, sizeof extra, "%s; target %s", fn.cls, fn.target.text);
+            if (m < 0) snprintf(extra, sizeof extra, "%s; target %s", fn.cls, fn.target);
             else if (strcmp(kind, "restated") == 0) snprintf(extra, sizeof extra, "restates %s", old->commits[m].name);
             else extra[0] = '\0';
             item_line(o, m < 0 ? '+' : '~', c->name, c->title, extra);
@@ -262,7 +245,7 @@ static void write_diff(Out *o, const char *oldpath, const char *newpath, const B
         if (m >= 0) {
             change(o, "class", fo.cls, fn.cls);
             change(o, "measure", fo.measure, fn.measure);
-            change(o, "target", fo.target.text, fn.target.text);
+            change(o, "target", fo.target, fn.target);
             change(o, "deadline", fo.deadline, fn.deadline);
             change(o, "milestones", fo.milestones, fn.milestones);
             change(o, "tolerance", fo.tolerance, fn.tolerance);
@@ -274,18 +257,18 @@ static void write_diff(Out *o, const char *oldpath, const char *newpath, const B
         if (kept[k]) continue;
         if (o->json) {
             fprintf(f, "%s\n    {\"change\": \"dropped\", \"id\": ", any ? "," : "");
-            json_str(f, old->commits[k].name);
+            report_json_string(f, old->commits[k].name);
             fputs(", \"old_id\": ", f);
-            json_str(f, old->commits[k].name);
+            report_json_string(f, old->commits[k].name);
             fputs(", \"title\": ", f);
-            json_str(f, old->commits[k].title);
+            report_json_string(f, old->commits[k].title);
             fputs(", \"changes\": []}", f);
         } else {
             item_line(o, '-', old->commits[k].name, old->commits[k].title, NULL);
         }
         any = true;
     }
-    free(kept);
+    mem_free(kept);
     if (o->json) fputs(any ? "\n  ],\n  \"checks\": [" : "],\n  \"checks\": [", f);
     else fputs(any ? "\nchecks\n" : "  none\n\nchecks\n", f);
     bool anycheck = false;
@@ -298,9 +281,9 @@ static void write_diff(Out *o, const char *oldpath, const char *newpath, const B
             const char *kind = side ? "removed" : "added";
             if (o->json) {
                 fprintf(f, "%s\n    {\"change\": \"%s\", \"id\": ", anycheck ? "," : "", kind);
-                json_str(f, a->checks[k].name);
+                report_json_string(f, a->checks[k].name);
                 fputs(", \"title\": ", f);
-                json_str(f, a->checks[k].title);
+                report_json_string(f, a->checks[k].title);
                 fprintf(f, ", \"national\": %s}", a->checks[k].national ? "true" : "false");
             } else {
                 item_line(o, side ? '-' : '+', a->checks[k].name, a->checks[k].title,

@@ -19,13 +19,9 @@ static const char usage[] =
 
 static void put_mark(Vm *vm, const BcThreshold *t)
 {
-    Value thr = val_missing(), win = val_missing();
-    if (t->value_fn >= 0) vm_call_window(vm, (uint32_t)t->value_fn, NULL, val_missing(), &thr);
-    if (t->window_fn >= 0) vm_call_window(vm, (uint32_t)t->window_fn, NULL, val_missing(), &win);
-    char a[64], b[64];
-    report_display(thr, a, sizeof a);
-    report_window(win, b, sizeof b);
-    printf("%s %s in %s", cmp_text[t->cmp < 6 ? t->cmp : 0], a, b);
+    char text[160];
+    threshold_text(vm, t, text, sizeof text);
+    fputs(text, stdout);
 }
 
 /* A doc comment on one line (a list item): its line ends as spaces. */
@@ -36,9 +32,9 @@ static void put_flat(const char *s)
 
 static void put_day(Day d)
 {
-    int y, m, dd;
-    cal_ymd(d, &y, &m, &dd);
-    printf("%04d-%02d-%02d", y, m, dd);
+    char buf[16];
+    period_format((Period){ GRAIN_DAY, d }, buf, sizeof buf);
+    fputs(buf, stdout);
 }
 
 int cmd_doc(int argc, char **argv)

@@ -13,6 +13,7 @@
 #include "compile.h"
 #include "assess.h"
 #include "outfile.h"
+#include "report.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,13 +91,13 @@ static void name_table(const CompTest *t, const char *dir, char *why, size_t cap
 static void run_test(const BcProgram *bc, const CompTest *t, Coverage *cov, Outcome *o)
 {
     o->t = t;
-    o->failures = calloc(t->nexpects + 1, sizeof *o->failures);
+    o->failures = mem_calloc(t->nexpects + 1, sizeof *o->failures);
     const char *base = getenv("TMPDIR");
     char dirbuf[512];
     snprintf(dirbuf, sizeof dirbuf, "%s/pledge-test.XXXXXX", base && base[0] ? base : "/tmp");
     char *made = mkdtemp(dirbuf);
     Binding b[64];
-    char (*paths)[600] = calloc(t->ntables + 1, sizeof *paths);
+    char (*paths)[600] = mem_calloc(t->ntables + 1, sizeof *paths);
     Failure *setup = &o->failures[0];
     Inputs in = { 0 };
     bool ok = made && t->ntables <= 64;
@@ -139,7 +140,7 @@ static void run_test(const BcProgram *bc, const CompTest *t, Coverage *cov, Outc
     inputs_free(&in);
     for (size_t i = 0; made && i < t->ntables; i++) unlink(paths[i]);
     if (made) rmdir(made);
-    free(paths);
+    mem_free(paths);
 }
 
 /* ---- coverage ------------------------------------------------------------------ */
@@ -191,23 +192,17 @@ static void text_outcome(FILE *out, const Outcome *o)
     }
 }
 
-static void put_escaped(FILE *out, const char *s, bool xml)
+/* Text in an XML attribute; control characters XML 1.0 cannot hold as '?'. */
+static void put_xml(FILE *out, const char *s)
 {
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
-        if (xml) {
-            if (ch == '&') fputs("&amp;", out);
-            else if (ch == '<') fputs("&lt;", out);
-            else if (ch == '>') fputs("&gt;", out);
-            else if (ch == '"') fputs("&quot;", out);
-            else if (ch < 0x20 && ch != '\n' && ch != '\t') fputc('?', out);
-            else fputc(ch, out);
-        } else {
-            if (ch == '"' || ch == '\\') fprintf(out, "\\%c", ch);
-            else if (ch == '\n') fputs("\\n", out);
-            else if (ch < 0x20) fprintf(out, "\\u%04x", ch);
-            else fputc(ch, out);
-        }
+        if (ch == '&') fputs("&amp;", out);
+        else if (ch == '<') fputs("&lt;", out);
+        else if (ch == '>') fputs("&gt;", out);
+        else if (ch == '"') fputs("&quot;", out);
+        else if (ch < 0x20 && ch != '\n' && ch != '\t') fputc('?', out);
+        else fputc(ch, out);
     }
 }
 
@@ -229,15 +224,15 @@ static void junit(FILE *out, const Outcome *os, size_t n, size_t failed)
             size_t tests = 0, fails = 0;
             for (size_t k = i; k < n && strcmp(os[k].t->path, o->t->path) == 0; k++) tests++, fails += !os[k].passed;
             fputs("  <testsuite name=\"", out);
-            put_escaped(out, o->t->path, true);
+            put_xml(out, o->t->path);
             fprintf(out, "\" tests=\"%zu\" failures=\"%zu\">\n", tests, fails);
         }
         fputs("    <testcase name=\"", out);
-        put_escaped(out, o->t->name, true);
+        put_xml(out, o->t->name);
         fputs("\" classname=\"", out);
-        put_escaped(out, o->t->path, true);
+        put_xml(out, o->t->path);
         fprintf(out, "\" file=\"");
-        put_escaped(out, o->t->path, true);
+        put_xml(out, o->t->path);
         fprintf(out, "\" line=\"%u\"", o->t->line);
         if (o->passed) { fputs("/>\n", out); }
         else {
@@ -246,7 +241,7 @@ static void junit(FILE *out, const Outcome *os, size_t n, size_t failed)
                 char msg[1200];
                 failure_text(&o->failures[k], msg, sizeof msg);
                 fputs("      <failure message=\"", out);
-                put_escaped(out, msg, true);
+                put_xml(out, msg);
                 fputs("\"/>\n", out);
             }
             fputs("    </testcase>\n", out);
@@ -262,17 +257,17 @@ static void json(FILE *out, const Outcome *os, size_t n, size_t failed)
     for (size_t i = 0; i < n; i++) {
         const Outcome *o = &os[i];
         fputs(i ? ",\n    {" : "\n    {", out);
-        fputs("\"file\": \"", out);
-        put_escaped(out, o->t->path, false);
-        fprintf(out, "\", \"line\": %u, \"name\": \"", o->t->line);
-        put_escaped(out, o->t->name, false);
-        fprintf(out, "\", \"passed\": %s, \"failures\": [", o->passed ? "true" : "false");
+        fputs("\"file\": ", out);
+        report_json_string(out, o->t->path);
+        fprintf(out, ", \"line\": %u, \"name\": ", o->t->line);
+        report_json_string(out, o->t->name);
+        fprintf(out, ", \"passed\": %s, \"failures\": [", o->passed ? "true" : "false");
         for (size_t k = 0; k < o->nfailures; k++) {
             char msg[1200];
             failure_text(&o->failures[k], msg, sizeof msg);
-            fprintf(out, "%s{\"line\": %u, \"message\": \"", k ? ", " : "", o->failures[k].x ? o->failures[k].x->line : o->t->line);
-            put_escaped(out, msg, false);
-            fputs("\"}", out);
+            fprintf(out, "%s{\"line\": %u, \"message\": ", k ? ", " : "", o->failures[k].x ? o->failures[k].x->line : o->t->line);
+            report_json_string(out, msg);
+            fputc('}', out);
         }
         fputs("]}", out);
     }
@@ -309,9 +304,9 @@ int cmd_test(int argc, char **argv)
 
     int rc = EXIT_OK;
     VEC(Outcome) outcomes = { 0 };
-    BcProgram *progs = calloc(nfiles, sizeof *progs);
-    CompTests *tests = calloc(nfiles, sizeof *tests);
-    Coverage **covs = calloc(nfiles, sizeof *covs);
+    BcProgram *progs = mem_calloc(nfiles, sizeof *progs);
+    CompTests *tests = mem_calloc(nfiles, sizeof *tests);
+    Coverage **covs = mem_calloc(nfiles, sizeof *covs);
     for (size_t fi = 0; fi < nfiles; fi++) {
         Program p = { 0 };
         bool ok = front_load(&p, files[fi]) && comp_program_tests(&p, &progs[fi], &tests[fi]);
@@ -345,15 +340,15 @@ int cmd_test(int argc, char **argv)
         fprintf(stderr, "pledge test: %s\n", why);
         rc = EXIT_BAD_INPUT;
     }
-    for (size_t i = 0; i < outcomes.len; i++) free(outcomes.items[i].failures);
+    for (size_t i = 0; i < outcomes.len; i++) mem_free(outcomes.items[i].failures);
     vec_free(&outcomes);
     for (size_t fi = 0; fi < nfiles; fi++) {
         coverage_free(covs[fi], &progs[fi]);
         bc_free(&progs[fi]);
     }
-    free(covs);
-    free(progs);
-    free(tests);
+    mem_free(covs);
+    mem_free(progs);
+    mem_free(tests);
     if (rc == EXIT_OK && failed) rc = EXIT_FAILED;
     return rc;
 }

@@ -155,19 +155,6 @@ void coverage_free(Coverage *c, const BcProgram *p)
     mem_free(c);
 }
 
-/* ---- windows ----------------------------------------------------------------- */
-
-bool window_span(Value w, Day *from, Day *to)
-{
-    if (w.kind == V_PERIOD) { *from = period_first_day(w.as.period); *to = period_last_day(w.as.period); return true; }
-    if (w.kind == V_RANGE) {
-        *from = period_first_day(w.as.range.from);
-        *to = period_last_day(w.as.range.to);
-        return *from <= *to;
-    }
-    return false;
-}
-
 /* ---- what each commitment's measure reads -------------------------------------- */
 
 /* The longest lag among the feeds fn reads, directly or through the
@@ -245,7 +232,7 @@ static Value host_aggregate(void *ud, Vm *vm, uint32_t agg, Value window)
     const Shared *s = e->s;
     const FeedData *f = s->in->feeds[s->p->aggs[agg].feed];
     Day from, to;
-    if (!f || !window_span(window, &from, &to)) return val_missing();
+    if (!f || !val_window_days(window, &from, &to)) return val_missing();
     uint32_t cov = 0;
     Value v = e->sys == NATIONAL
             ? feed_aggregate(f, agg, s->all_orgs, s->norgs, from, to, s->o->as_of, &cov)
@@ -274,7 +261,7 @@ static ReportMark make_mark(Eval *e, const BcThreshold *t, const char *what)
     ReportMark m = { .cmp = t->cmp };
     m.threshold = call(e, t->value_fn, val_missing(), what);
     m.window = call(e, t->window_fn, val_missing(), what);
-    if (!window_span(m.window, &m.from, &m.to)) m.from = m.to = 0;
+    if (!val_window_days(m.window, &m.from, &m.to)) m.from = m.to = 0;
     return m;
 }
 
@@ -316,18 +303,20 @@ static void plan_marks(Eval *e, const BcCommitment *k, int32_t agg, uint32_t sys
 
 /* How many organisations were members of the system at some point of
  * [from, to] (looked at on the first day of each month). */
+bool member_during(const Hierarchy *h, uint32_t member, uint32_t parent, Day from, Day to)
+{
+    for (Period p = period_containing(GRAIN_MONTH, from); period_first_day(p) <= to; p = period_next(p))
+        if (hier_parent(h, member, period_first_day(p) < from ? from : period_first_day(p)) == parent) return true;
+    return false;
+}
+
 uint32_t members_in(const Shared *s, uint32_t sys, Day from, Day to)
 {
     if (sys == NATIONAL) return 0;
     const uint32_t *m;
     size_t n = hier_members(s->h, s->systems[sys], &m);
     uint32_t count = 0;
-    for (size_t i = 0; i < n; i++)
-        for (Period p = period_containing(GRAIN_MONTH, from); period_first_day(p) <= to; p = period_next(p))
-            if (hier_parent(s->h, m[i], period_first_day(p) < from ? from : period_first_day(p)) == s->systems[sys]) {
-                count++;
-                break;
-            }
+    for (size_t i = 0; i < n; i++) count += member_during(s->h, m[i], s->systems[sys], from, to);
     return count;
 }
 
@@ -409,7 +398,7 @@ void eval_check(Eval *e, uint32_t sys, uint32_t ci, ReportResult *r)
     r->window = s->horizon;
     r->value = measure(e, sys, c->require, s->horizon, &r->coverage, c->name);
     Day from, to;
-    if (window_span(s->horizon, &from, &to)) r->members = members_in(s, sys, from, to);
+    if (val_window_days(s->horizon, &from, &to)) r->members = members_in(s, sys, from, to);
     r->status = r->value.kind != V_BOOL ? ST_NO_DATA : r->value.as.boolean ? ST_PASS : ST_FAIL;
     if (s->o->coverage) s->o->coverage->checks[ci] = 1;
 }

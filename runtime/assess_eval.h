@@ -40,8 +40,6 @@ typedef struct Eval {
 } Eval;
 
 
-/* The first and last day of a window (a period or a range of them). */
-bool     window_span(Value w, Day *from, Day *to);
 /* Whether a window ending on `last` is known on as_of, given a lag. */
 bool     known(Day as_of, Day last, int32_t lag);
 /* The longest lag among the feeds function fn reads (memo: per function,
@@ -57,6 +55,9 @@ void     eval_free(Eval *e);
  * window w; *coverage (may be NULL) gets the most organisations any of its
  * aggregates counted. */
 Value    measure(Eval *e, uint32_t sys, int32_t fn, Value w, uint32_t *coverage, const char *what);
+/* Whether member belonged to parent on the first day (or the window's
+ * first day) of some month of [from, to]; and how many of a system's did. */
+bool     member_during(const Hierarchy *h, uint32_t member, uint32_t parent, Day from, Day to);
 uint32_t members_in(const Shared *s, uint32_t sys, Day from, Day to);
 void     eval_commitment(Eval *e, uint32_t sys, uint32_t commitment, ReportResult *r);
 void     eval_check(Eval *e, uint32_t sys, uint32_t check, ReportResult *r);

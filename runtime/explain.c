@@ -37,9 +37,9 @@ static const char *plural(uint64_t n, const char *one, const char *many) { retur
 
 static void put_day(FILE *out, Day d)
 {
-    int y, m, dd;
-    cal_ymd(d, &y, &m, &dd);
-    fprintf(out, "%04d-%02d-%02d", y, m, dd);
+    char buf[16];
+    period_format((Period){ GRAIN_DAY, d }, buf, sizeof buf);
+    fputs(buf, out);
 }
 
 /* ---- what a function reads ----------------------------------------------------- */
@@ -108,7 +108,7 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
     const BcProgram *p = s->p;
     FILE *out = x->out;
     Day from, to;
-    if (!window_span(window, &from, &to)) return;
+    if (!val_window_days(window, &from, &to)) return;
     const uint32_t *members;
     size_t n = hier_members(s->h, x->org, &members);
     fprintf(out, "\nMember organisations of %s in ", orgs_code(s->in->orgs, x->org));
@@ -129,10 +129,7 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
     }
     for (size_t i = 0; i <= n; i++) {
         uint32_t m = i < n ? members[i] : x->org;
-        bool member = i == n;   /* a member at some point of the window */
-        for (Period q = period_containing(GRAIN_MONTH, from); period_first_day(q) <= to && !member; q = period_next(q))
-            member = hier_parent(s->h, m, period_first_day(q) < from ? from : period_first_day(q)) == x->org;
-        if (!member) continue;
+        if (i < n && !member_during(s->h, m, x->org, from, to)) continue;
         const char *code = i < n ? orgs_code(s->in->orgs, m) : "all";
         vec_push(&cells, mem_strndup(code, strlen(code)));
         for (size_t k = 0; k < aggs->len; k++) {
@@ -240,7 +237,7 @@ static void explain_commitment(Explain *x, uint32_t k)
         Value none = val_missing();
         target.threshold = measure(&x->e, x->sys, c->target.value_fn, none, NULL, c->name);
         target.window = measure(&x->e, x->sys, c->target.window_fn, none, NULL, c->name);
-        window_span(target.window, &target.from, &target.to);
+        val_window_days(target.window, &target.from, &target.to);
     }
     switch (r.judged) {
     case JUDGED_TARGET: case JUDGED_MILESTONE:

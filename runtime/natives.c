@@ -155,29 +155,22 @@ static Value n_present(Arena *a, const Value *args, unsigned nargs)
 
 /* ---- the calendar ---------------------------------------------------------- */
 
-static bool span_of(Value w, Day *from, Day *to)
-{
-    if (w.kind == V_PERIOD) { *from = period_first_day(w.as.period); *to = period_last_day(w.as.period); return true; }
-    if (w.kind == V_RANGE) { *from = period_first_day(w.as.range.from); *to = period_last_day(w.as.range.to); return true; }
-    return false;
-}
-
 static Value n_start_of(Arena *a, const Value *args, unsigned nargs)
 {
     Day from, to;
-    return span_of(args[0], &from, &to) ? val_period((Period){ GRAIN_DAY, from }) : val_missing();
+    return val_window_days(args[0], &from, &to) ? val_period((Period){ GRAIN_DAY, from }) : val_missing();
 }
 
 static Value n_end_of(Arena *a, const Value *args, unsigned nargs)
 {
     Day from, to;
-    return span_of(args[0], &from, &to) ? val_period((Period){ GRAIN_DAY, to }) : val_missing();
+    return val_window_days(args[0], &from, &to) ? val_period((Period){ GRAIN_DAY, to }) : val_missing();
 }
 
 static Value period_of(Value d, Grain g)
 {
     Day from, to;
-    return span_of(d, &from, &to) ? val_period(period_containing(g, from)) : val_missing();
+    return val_window_days(d, &from, &to) ? val_period(period_containing(g, from)) : val_missing();
 }
 
 static Value n_month_of(Arena *a, const Value *args, unsigned nargs) { return period_of(args[0], GRAIN_MONTH); }

@@ -136,4 +136,8 @@ bool report_csv(const Report *r, FILE *out);
 bool report_html(const Report *r, FILE *out);
 bool report_write(const Report *r, ReportFormat f, FILE *out, ReportStyle style);
 
+/* A JSON string (null for NULL): control characters escaped, bytes that
+ * are not UTF-8 as U+FFFD. For the other commands' JSON (test, diff). */
+void report_json_string(FILE *out, const char *s);
+
 #endif

@@ -109,9 +109,9 @@ static const char *plural(size_t n) { return n == 1 ? "" : "s"; }
 
 static void put_day(FILE *out, Day d)
 {
-    int y, m, dd;
-    cal_ymd(d, &y, &m, &dd);
-    fprintf(out, "%04d-%02d-%02d", y, m, dd);
+    char buf[16];
+    period_format((Period){ GRAIN_DAY, d }, buf, sizeof buf);
+    fputs(buf, out);
 }
 
 static void put_value(FILE *out, Value v)

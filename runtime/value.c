@@ -57,6 +57,17 @@ Value val_duration(int32_t days)
     return v;
 }
 
+bool val_window_days(Value w, Day *from, Day *to)
+{
+    if (w.kind == V_PERIOD) { *from = period_first_day(w.as.period); *to = period_last_day(w.as.period); return true; }
+    if (w.kind == V_RANGE) {
+        *from = period_first_day(w.as.range.from);
+        *to = period_last_day(w.as.range.to);
+        return *from <= *to;
+    }
+    return false;
+}
+
 const char *const cmp_text[6] = { "==", "!=", "<", "<=", ">", ">=" };
 
 Value val_status(Status s)

@@ -83,6 +83,10 @@ Value val_test(Cmp cmp, Value a, Value b);
  * true, otherwise missing wins (spec §4: missing is never silently false). */
 Value val_logic(bool is_or, Value a, Value b);
 
+/* The first and last day of a window: a period, or a range of them (false
+ * for anything else, and for a range that runs backwards). */
+bool val_window_days(Value w, Day *from, Day *to);
+
 /* Canonical text of a value, for eval, disasm and reports: "0.95" for a
  * percent in base units when raw is true, "95%" otherwise. */
 size_t val_format(Value v, bool raw, char *buf, size_t cap);
