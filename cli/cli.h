@@ -1,7 +1,7 @@
 /* cli.h: what the command's files share (cli/pledge.c defines these). */
 #ifndef PLEDGE_CLI_H
 #define PLEDGE_CLI_H
-#include "vm.h"
+#include "vm/vm.h"
 
 /* The exit codes of spec §8 (1: a status or test asked to fail). */
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_BAD_INPUT = 3, EXIT_LIMIT = 4, EXIT_INTERNAL = 5 };

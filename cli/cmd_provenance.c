@@ -4,12 +4,12 @@
  * docs/provenance.md says what is recorded and how replay decides. */
 #include "config.h"
 #include "provenance.h"
-#include "archive.h"
-#include "assess.h"
-#include "front.h"
-#include "compile.h"
-#include "plb.h"
-#include "sha256.h"
+#include "report/archive.h"
+#include "engine/assess.h"
+#include "lang/front.h"
+#include "vm/compile.h"
+#include "vm/plb.h"
+#include "base/sha256.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

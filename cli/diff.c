@@ -8,8 +8,8 @@
 #include "config.h"
 #include "diff.h"
 #include "cli.h"
-#include "assess.h"
-#include "report.h"
+#include "engine/assess.h"
+#include "report/report.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -4,8 +4,8 @@
 #include "config.h"
 #include "doc.h"
 #include "cli.h"
-#include "report.h"
-#include "vm.h"
+#include "report/report.h"
+#include "vm/vm.h"
 #include <stdio.h>
 #include <string.h>
 

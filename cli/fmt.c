@@ -14,10 +14,10 @@
 #include "config.h"
 #include "fmt.h"
 #include "cli.h"
-#include "front.h"
-#include "compile.h"
-#include "plb.h"
-#include "outfile.h"
+#include "lang/front.h"
+#include "vm/compile.h"
+#include "vm/plb.h"
+#include "base/outfile.h"
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * describes them for auditors. */
 #ifndef PLEDGE_PROVENANCE_H
 #define PLEDGE_PROVENANCE_H
-#include "manifest.h"
+#include "report/manifest.h"
 
 /* After an assessment that ran (whatever its statuses): writes the
  * manifest to manifest_path and appends the run to the archive at

@@ -9,11 +9,11 @@
 #include "config.h"
 #include "test.h"
 #include "cli.h"
-#include "front.h"
-#include "compile.h"
-#include "assess.h"
-#include "outfile.h"
-#include "report.h"
+#include "lang/front.h"
+#include "vm/compile.h"
+#include "engine/assess.h"
+#include "base/outfile.h"
+#include "report/report.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* ast.c: building the syntax tree in an arena. */
-#include "ast.h"
+#include "lang/ast.h"
 #include <string.h>
 
 void list_push(Arena *a, List *l, void *item)

@@ -6,11 +6,11 @@
  * `type` and `ref` fields. */
 #ifndef PLEDGE_AST_H
 #define PLEDGE_AST_H
-#include "source.h"
-#include "mem.h"
-#include "num.h"
-#include "calendar.h"
-#include "types.h"
+#include "lang/source.h"
+#include "base/mem.h"
+#include "base/num.h"
+#include "base/calendar.h"
+#include "base/types.h"
 
 typedef struct Decl Decl;
 typedef struct Node Node;

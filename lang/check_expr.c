@@ -2,7 +2,7 @@
  * fields, calls of built-ins and functions, operators, windows. An
  * expression found wrong gets T_ERROR, which every rule accepts silently,
  * so a mistake is reported once. */
-#include "check_internal.h"
+#include "lang/check_internal.h"
 #include <stdint.h>
 
 Type check_set(Node *n, Type t) { n->type = t; return t; }
@@ -264,13 +264,13 @@ static Type check_builtin(Checker *c, Node *n, BuiltinId id, Env *env)
 {
     List *a = &n->args;
     Node **arg = (Node **)a->items;
-    const char *fname = natives[id].name;
-    if ((int)a->len < natives[id].min_args || (int)a->len > natives[id].max_args) {
-        if (natives[id].min_args == natives[id].max_args)
-            ERR(c, n->span, "%s takes %d argument%s, not %zu", fname, natives[id].min_args,
-                natives[id].min_args == 1 ? "" : "s", a->len);
+    const char *fname = builtins[id].name;
+    if ((int)a->len < builtins[id].min_args || (int)a->len > builtins[id].max_args) {
+        if (builtins[id].min_args == builtins[id].max_args)
+            ERR(c, n->span, "%s takes %d argument%s, not %zu", fname, builtins[id].min_args,
+                builtins[id].min_args == 1 ? "" : "s", a->len);
         else
-            ERR(c, n->span, "%s takes %d or %d arguments, not %zu", fname, natives[id].min_args, natives[id].max_args, a->len);
+            ERR(c, n->span, "%s takes %d or %d arguments, not %zu", fname, builtins[id].min_args, builtins[id].max_args, a->len);
         return TYPE(T_ERROR);
     }
     switch (id) {
@@ -455,7 +455,7 @@ static Type check_call(Checker *c, Node *n, Env *env)
             ERR(c, callee->span, "unknown function `%s`", callee->str);
             Suggest s = { NULL, 0, callee->str };
             check_suggest_functions(&s, c->mod);
-            for (int i = 0; i < BI__COUNT; i++) check_suggest(&s, natives[i].name);
+            for (int i = 0; i < BI__COUNT; i++) check_suggest(&s, builtins[i].name);
             check_hint_suggestion(c, &s);
             return TYPE(T_ERROR);
         }

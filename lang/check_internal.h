@@ -3,7 +3,7 @@
  * (expressions, names, calls, units). */
 #ifndef PLEDGE_CHECK_INTERNAL_H
 #define PLEDGE_CHECK_INTERNAL_H
-#include "checker.h"
+#include "lang/checker.h"
 #include <string.h>
 
 typedef struct Checker {

@@ -2,7 +2,7 @@
  * duplicates, "did you mean", the attributes each declaration requires or
  * allows, rounds, feeds, hierarchies, commitments, checks, ratings, tests.
  * Expressions are check_expr.c's; what the two share is in check_internal.h. */
-#include "check_internal.h"
+#include "lang/check_internal.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -53,7 +53,7 @@ Decl *check_lookup(Module *m, const char *name)
 int check_builtin_by_name(const char *name)
 {
     for (int i = 0; i < BI__COUNT; i++)
-        if (strcmp(natives[i].name, name) == 0) return i;
+        if (strcmp(builtins[i].name, name) == 0) return i;
     return -1;
 }
 

@@ -1,9 +1,10 @@
 /* checker.h: name resolution and type checking of a parsed module (§3, §4). */
 #ifndef PLEDGE_CHECKER_H
 #define PLEDGE_CHECKER_H
-#include "ast.h"
-#include "diag.h"
-#include "natives.h"
+#include "lang/ast.h"
+#include "lang/diag.h"
+#include "base/builtins.h"
+#include "base/value.h"
 
 /* Declares the module's names (reporting duplicates). */
 void check_declare(Module *m, Arena *arena, Diags *d);

@@ -1,5 +1,5 @@
 /* diag.c: collecting and printing diagnostics. */
-#include "diag.h"
+#include "lang/diag.h"
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>

@@ -9,8 +9,8 @@
  * all at the end. A note belongs to the diagnostic before it. */
 #ifndef PLEDGE_DIAG_H
 #define PLEDGE_DIAG_H
-#include "source.h"
-#include "mem.h"
+#include "lang/source.h"
+#include "base/mem.h"
 #include <stdio.h>
 
 typedef enum DiagLevel { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE } DiagLevel;

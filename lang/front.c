@@ -1,7 +1,7 @@
 /* front.c: loading a program: the root rule file and what it imports. */
-#include "front.h"
-#include "checker.h"
-#include "utf8.h"
+#include "lang/front.h"
+#include "lang/checker.h"
+#include "base/utf8.h"
 #include "stdlib/stdlib.h"
 #include <limits.h>
 #include <stdlib.h>

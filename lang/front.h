@@ -6,8 +6,8 @@
  *               in `arena`.                                                */
 #ifndef PLEDGE_FRONT_H
 #define PLEDGE_FRONT_H
-#include "ast.h"
-#include "diag.h"
+#include "lang/ast.h"
+#include "lang/diag.h"
 
 /* Limits that keep a hostile file from exhausting the C stack. */
 enum { FRONT_MAX_BRACKETS = 200, FRONT_MAX_EXPR_DEPTH = 2000 };

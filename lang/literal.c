@@ -1,5 +1,5 @@
 /* literal.c: values of literal tokens, and what is wrong with bad ones. */
-#include "literal.h"
+#include "lang/literal.h"
 #include <string.h>
 
 const char *lit_number(Arena *a, const char *text, size_t len, int exp10, Num *out)

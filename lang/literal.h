@@ -2,9 +2,9 @@
  * a person needs when one is malformed. */
 #ifndef PLEDGE_LITERAL_H
 #define PLEDGE_LITERAL_H
-#include "num.h"
-#include "calendar.h"
-#include "mem.h"
+#include "base/num.h"
+#include "base/calendar.h"
+#include "base/mem.h"
 
 /* Each returns NULL on success, else a message (in the arena) that names the
  * text and says what is wrong. `text` is the whole token. */

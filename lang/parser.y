@@ -10,7 +10,7 @@
  * to the next declaration keyword, so independent mistakes are all reported
  * and one does not cascade. */
 %code requires {
-#include "front.h"
+#include "lang/front.h"
 typedef struct Str { const char *s; size_t len; } Str;
 #ifndef YY_TYPEDEF_YY_SCANNER_T
 #define YY_TYPEDEF_YY_SCANNER_T
@@ -19,7 +19,7 @@ typedef void *yyscan_t;
 }
 
 %code {
-#include "lexer.h"
+#include "lang/lexer.h"
 #include <string.h>
 
 #define CTX     (plget_extra(scanner))

@@ -1,6 +1,6 @@
 /* source.c: loading rule files and finding lines for diagnostics. */
-#include "source.h"
-#include "mem.h"
+#include "lang/source.h"
+#include "base/mem.h"
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

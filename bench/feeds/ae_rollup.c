@@ -15,10 +15,10 @@
  * Standard error gets how long each phase took (wall clock).
  * Built on demand only: `make bench/feeds/ae_rollup`. */
 #include "config.h"
-#include "front.h"
-#include "compile.h"
-#include "feed.h"
-#include "vm.h"
+#include "lang/front.h"
+#include "vm/compile.h"
+#include "data/feed.h"
+#include "vm/vm.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -10,7 +10,7 @@
  *   make_report --empty OUT     a report with nothing in it (no round either)
  *
  * Exit: 0 written, 1 the writer failed, 2 usage. */
-#include "report.h"
+#include "report/report.h"
 #include <stdio.h>
 #include <string.h>
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "calendar.h"
+#include "base/calendar.h"
 
 static Day day_of(const char *s)
 {

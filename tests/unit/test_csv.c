@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "csv.h"
+#include "data/csv.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 

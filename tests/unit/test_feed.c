@@ -17,10 +17,10 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "compile.h"
-#include "csv.h"
-#include "feed.h"
-#include "front.h"
+#include "vm/compile.h"
+#include "data/csv.h"
+#include "data/feed.h"
+#include "lang/front.h"
 
 /* ---- helpers --------------------------------------------------------------- */
 

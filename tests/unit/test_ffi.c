@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "natives_ffi.h"
+#include "vm/natives_ffi.h"
 
 /* The externs of the hand-built program, by index. */
 enum {

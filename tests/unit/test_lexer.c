@@ -1,8 +1,8 @@
 /* test_lexer.c: the lexer's tokens and literal values (spec §2). */
-#include "front.h"
-#include "literal.h"
-#include "parser.h"
-#include "lexer.h"
+#include "lang/front.h"
+#include "lang/literal.h"
+#include "lang/parser.h"
+#include "lang/lexer.h"
 #include "unit.h"
 #include <stdlib.h>
 #include <string.h>

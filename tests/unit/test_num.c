@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "num.h"
+#include "base/num.h"
 
 /* A numeral that must parse. */
 static Num dec(const char *s, int exp10)

@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "plb.h"
-#include "sha256.h"
+#include "vm/plb.h"
+#include "base/sha256.h"
 
 /* ---- the program ------------------------------------------------------- */
 

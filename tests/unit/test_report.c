@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
-#include "utf8.h"
+#include "report/report.h"
+#include "base/utf8.h"
 
 /* ---- building reports -------------------------------------------------------- */
 

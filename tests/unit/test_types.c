@@ -1,5 +1,5 @@
 /* test_types.c: the unit algebra of spec §4, one row per rule. */
-#include "types.h"
+#include "base/types.h"
 #include "unit.h"
 #include <stdlib.h>
 

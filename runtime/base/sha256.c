@@ -1,0 +1,39 @@
+/* sha256.c: SHA-256 through GNU Nettle, a small maintained library that,
+ * unlike OpenSSL's libcrypto, does no work when the program starts: every
+ * `pledge` run would otherwise pay for libcrypto's initialisation. */
+#include "base/sha256.h"
+#include <nettle/sha2.h>
+#include <stdio.h>
+
+void sha256(const void *data, size_t len, uint8_t out[32])
+{
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    sha256_update(&ctx, len, data);
+    sha256_digest(&ctx, SHA256_DIGEST_SIZE, out);
+}
+
+void sha256_hex(const uint8_t digest[32], char out[65])
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = hex[digest[i] >> 4];
+        out[2 * i + 1] = hex[digest[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+bool sha256_file(const char *path, uint8_t out[32])
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    uint8_t buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) sha256_update(&ctx, n, buf);
+    bool ok = !ferror(f);
+    fclose(f);
+    sha256_digest(&ctx, SHA256_DIGEST_SIZE, out);
+    return ok;
+}

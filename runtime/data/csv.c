@@ -1,0 +1,519 @@
+/* csv.c: RFC 4180 records from bytes in memory (see csv.h for the rules).
+ *
+ * Speed: every scan is a loop over a 256-entry table of "bytes that need a
+ * decision" with no bounds check per byte. That is safe because, for each
+ * table, we know where the last such byte in the data is (safe_u, safe_q):
+ * a scan that starts before it must stop at or before it, and from it on
+ * there is nothing to find. So the bounds check is made once per field, not
+ * once per byte, and no record allocates (the field array and the scratch
+ * buffer are reused). */
+#define _DEFAULT_SOURCE     /* madvise(MADV_DONTNEED): POSIX has no way to drop mapped pages */
+#include "data/csv.h"
+#include "base/utf8.h"
+#include "base/mem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef enum { READING, ENDED, FAILED } ReadState;
+
+struct CsvReader {
+    const unsigned char *data;  /* after a BOM; never NULL */
+    size_t len;
+    size_t limit;               /* records start before this (len unless a slice) */
+    size_t safe_u, safe_q;      /* one past the last byte that stops each scan */
+    size_t pos;                 /* where the next record (or blank line) starts */
+    uint64_t line;              /* the line pos is on */
+    size_t rec_off;             /* the current record */
+    uint64_t rec_line;
+    ReadState state;
+    bool ended_at_limit;
+
+    CsvField *fields;
+    size_t nfields;
+    size_t *scratch_at;         /* per field: its offset in scratch, if unescaped there */
+    size_t fields_cap;
+    char *scratch;
+    size_t scratch_len, scratch_cap;
+
+    void *map;                  /* the file's mapping, or NULL */
+    size_t map_len;
+    bool owns_map;              /* false for a slice, which shares its parent's */
+    size_t released;            /* bytes of the mapping given back, from its start (a slice's: from its own) */
+    unsigned char *owned;       /* owned copy (read, not mapped), or NULL */
+    char *name;
+    char err[160];
+};
+
+/* What stops a scan outside quotes: the separator, line ends, a stray
+ * quote, a NUL. Inside quotes only the quote, LF (to count lines) and NUL
+ * matter, so commas and CRs there cost nothing. */
+static const unsigned char stop_u[256] = { [0] = 1, ['\n'] = 1, ['\r'] = 1, [','] = 1, ['"'] = 1 };
+static const unsigned char stop_q[256] = { [0] = 1, ['\n'] = 1, ['"'] = 1 };
+
+static const unsigned char no_bytes[1];  /* data for an empty file: never NULL */
+
+static size_t last_stop(const unsigned char *d, size_t len, const unsigned char *stop)
+{
+    while (len > 0 && !stop[d[len - 1]])
+        len--;
+    return len;
+}
+
+static CsvReader *new_reader(const unsigned char *data, size_t len, const char *name)
+{
+    CsvReader *r = mem_calloc(1, sizeof *r);
+    /* The BOM is not data; csv_data and offsets start after it. */
+    if (len >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF) {
+        data += 3;
+        len -= 3;
+    }
+    r->data = len ? data : no_bytes;
+    r->len = len;
+    r->limit = len;
+    r->safe_u = last_stop(r->data, len, stop_u);
+    r->safe_q = last_stop(r->data, len, stop_q);
+    r->line = r->rec_line = 1;
+    if (!name)
+        name = "";
+    r->name = mem_strndup(name, strlen(name));
+    return r;
+}
+
+CsvReader *csv_open_memory(const char *data, size_t len, const char *name)
+{
+    return new_reader(len ? (const unsigned char *)data : no_bytes, len, name);
+}
+
+static CsvReader *open_failed(int fd, int e, char *why, size_t whycap)
+{
+    if (fd >= 0)
+        close(fd);
+    if (why && whycap)
+        snprintf(why, whycap, "%s", strerror(e));
+    return NULL;
+}
+
+/* For pipes, odd file systems, or when mmap is refused: read to the end
+ * rather than trusting st_size, which may be stale or 0. */
+static unsigned char *read_all(int fd, size_t hint, size_t *len, int *err)
+{
+    size_t cap = hint ? hint + 1 : 1 << 16, n = 0;
+    unsigned char *buf = mem_alloc(cap);
+    for (;;) {
+        if (n == cap) {
+            if (cap > SIZE_MAX / 2) {
+                mem_free(buf);
+                *err = EFBIG;
+                return NULL;
+            }
+            buf = mem_realloc(buf, cap *= 2);
+        }
+        ssize_t k = read(fd, buf + n, cap - n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            *err = errno;
+            mem_free(buf);
+            return NULL;
+        }
+        if (k == 0)
+            break;
+        n += (size_t)k;
+    }
+    *len = n;
+    return buf;
+}
+
+CsvReader *csv_open_file(const char *path, char *why, size_t whycap)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return open_failed(-1, errno, why, whycap);
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return open_failed(fd, errno, why, whycap);
+    if (S_ISDIR(st.st_mode))
+        return open_failed(fd, EISDIR, why, whycap);
+
+    if (S_ISREG(st.st_mode) && st.st_size == 0) {
+        /* mmap of length 0 fails; an empty file is simply no records. */
+        close(fd);
+        return new_reader(no_bytes, 0, path);
+    }
+    if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size <= SIZE_MAX) {
+        size_t size = (size_t)st.st_size;
+        void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map != MAP_FAILED) {
+            close(fd);  /* the mapping keeps the file */
+            posix_madvise(map, size, POSIX_MADV_SEQUENTIAL);
+            CsvReader *r = new_reader(map, size, path);
+            r->map = map;
+            r->map_len = size;
+            r->owns_map = true;
+            return r;
+        }
+    }
+    size_t len = 0;
+    int e = 0;
+    size_t hint = S_ISREG(st.st_mode) && (uintmax_t)st.st_size < SIZE_MAX ? (size_t)st.st_size : 0;
+    unsigned char *buf = read_all(fd, hint, &len, &e);
+    if (!buf)
+        return open_failed(fd, e, why, whycap);
+    close(fd);
+    CsvReader *r = new_reader(buf, len, path);
+    r->owned = buf;
+    return r;
+}
+
+void csv_close(CsvReader *r)
+{
+    if (!r)
+        return;
+    if (r->owns_map)
+        munmap(r->map, r->map_len);
+    mem_free(r->owned);
+    mem_free(r->fields);
+    mem_free(r->scratch_at);
+    mem_free(r->scratch);
+    mem_free(r->name);
+    mem_free(r);
+}
+
+const char *csv_data(const CsvReader *r, size_t *len)
+{
+    *len = r->len;
+    return (const char *)r->data;
+}
+
+CsvReader *csv_open_slice(const CsvReader *r, size_t from, size_t to, uint64_t first_line)
+{
+    /* Shares the parent's bytes (and owns none of them), so it must be
+     * closed before the parent. Offsets stay in the parent's terms. */
+    CsvReader *s = mem_calloc(1, sizeof *s);
+    if (to > r->len)
+        to = r->len;
+    if (from > to)
+        from = to;
+    s->data = r->data;
+    s->len = r->len;
+    s->limit = to;
+    s->safe_u = r->safe_u;
+    s->safe_q = r->safe_q;
+    s->pos = s->rec_off = from;
+    s->line = s->rec_line = first_line;
+    if (r->map) {
+        /* it gives back the pages it has read, as its parent does */
+        size_t start = (size_t)(s->data + from - (const unsigned char *)r->map);
+        s->map = r->map;
+        s->map_len = r->map_len;
+        s->released = start - start % (size_t)sysconf(_SC_PAGESIZE);
+    }
+    s->name = mem_strndup(r->name, strlen(r->name));
+    return s;
+}
+
+size_t csv_next_record_start(const CsvReader *r, size_t at)
+{
+    if (at >= r->len)
+        return r->len;
+    const unsigned char *nl = memchr(r->data + at, '\n', r->len - at);
+    return nl ? (size_t)(nl - r->data) + 1 : r->len;
+}
+
+static CsvStatus fail(CsvReader *r, uint64_t line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static CsvStatus fail(CsvReader *r, uint64_t line, const char *fmt, ...)
+{
+    int n = snprintf(r->err, sizeof r->err, "line %" PRIu64 ": ", line);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->err + n, sizeof r->err - (size_t)n, fmt, ap);
+    va_end(ap);
+    r->state = FAILED;
+    return CSV_ERROR;
+}
+
+
+/* The offending character for a message: itself if printable (or a whole
+ * UTF-8 character), else an escape, so the message stays one clean line. */
+static void show_char(char out[8], const unsigned char *p, const unsigned char *end)
+{
+    size_t n = *p >= 0x80 ? utf8_char(p, (size_t)(end - p)) : 0;   /* a multi-byte character */
+    if (*p >= 0x21 && *p <= 0x7E)
+        snprintf(out, 8, "%c", *p);
+    else if (n > 0)
+        snprintf(out, 8, "%.*s", (int)n, (const char *)p);
+    else if (*p == '\r')
+        snprintf(out, 8, "\\r");
+    else
+        snprintf(out, 8, "\\x%02X", *p);
+}
+
+static void grow_fields(CsvReader *r)
+{
+    r->fields_cap = r->fields_cap ? r->fields_cap * 2 : 16;
+    r->fields = mem_realloc(r->fields, r->fields_cap * sizeof *r->fields);
+    r->scratch_at = mem_realloc(r->scratch_at, r->fields_cap * sizeof *r->scratch_at);
+}
+
+static void scratch_add(CsvReader *r, const unsigned char *s, size_t n)
+{
+    if (r->scratch_cap - r->scratch_len < n) {
+        size_t cap = r->scratch_cap ? r->scratch_cap : 256;
+        while (cap - r->scratch_len < n)
+            cap *= 2;  /* cannot overflow: the total is at most the data's length */
+        r->scratch = mem_realloc(r->scratch, cap);
+        r->scratch_cap = cap;
+    }
+    memcpy(r->scratch + r->scratch_len, s, n);
+    r->scratch_len += n;
+}
+
+static inline bool blank(unsigned char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* One record starting at p (not a blank line). Hot: keeps its state in
+ * locals and writes it back once. */
+static CsvStatus read_record(CsvReader *r, const unsigned char *p)
+{
+    const unsigned char *const end = r->data + r->len;
+    const unsigned char *const safe_u = r->data + r->safe_u;
+    const unsigned char *const safe_q = r->data + r->safe_q;
+    uint64_t line = r->line;
+    size_t nf = 0;
+    bool unescaped = false;
+    r->scratch_len = 0;
+
+    for (;;) {
+        if (nf == r->fields_cap)
+            grow_fields(r);
+        CsvField *f = &r->fields[nf++];
+        while (p < end && blank(*p))
+            p++;
+
+        if (p < end && *p == '"') {
+            const unsigned char *start = ++p, *seg = p;
+            uint64_t open_line = line;
+            size_t at = r->scratch_len;
+            bool doubled = false;
+            for (;;) {
+                if (p >= safe_q) {
+                    /* No quote left. Name the last line that has bytes on it. */
+                    uint64_t last = line - (r->len > 0 && end[-1] == '\n' && line > open_line);
+                    return fail(r, last, "unterminated quoted field (it starts at line %" PRIu64 ")",
+                                open_line);
+                }
+                while (!stop_q[*p])
+                    p++;
+                if (*p == '"') {
+                    if (p + 1 < end && p[1] == '"') {
+                        scratch_add(r, seg, (size_t)(p + 1 - seg));
+                        seg = p += 2;
+                        doubled = true;
+                        continue;
+                    }
+                    break;
+                }
+                if (*p == '\n') {
+                    line++;
+                    p++;
+                    continue;
+                }
+                return fail(r, line, "a NUL byte in field %zu", nf);
+            }
+            if (doubled) {
+                scratch_add(r, seg, (size_t)(p - seg));
+                /* scratch may move while the record is read: pointed at the end */
+                f->ptr = NULL;
+                r->scratch_at[nf - 1] = at;
+                f->len = r->scratch_len - at;
+                unescaped = true;
+            } else {
+                f->ptr = (const char *)start;
+                f->len = (size_t)(p - start);
+            }
+            f->quoted = true;
+            p++;
+            while (p < end && blank(*p))
+                p++;
+            if (p == end)
+                break;
+            if (*p == ',') {
+                p++;
+                continue;
+            }
+            if (*p == '\n') {
+                p++;
+                line++;
+                break;
+            }
+            if (*p == '\r' && (p + 1 == end || p[1] == '\n')) {
+                if (++p < end) {
+                    p++;
+                    line++;
+                }
+                break;
+            }
+            if (*p == 0)
+                return fail(r, line, "a NUL byte in field %zu", nf);
+            char shown[8];
+            show_char(shown, p, end);
+            return fail(r, line, "unexpected `%s` after the closing quote of field %zu", shown, nf);
+        }
+
+        const unsigned char *start = p;
+        for (;;) {
+            if (p >= safe_u) {
+                p = end;  /* nothing left that could stop the field */
+                break;
+            }
+            while (!stop_u[*p])
+                p++;
+            if (*p == ',' || *p == '\n')
+                break;
+            if (*p == '\r') {
+                if (p + 1 == end || p[1] == '\n')
+                    break;
+                p++;  /* a CR inside a line is data */
+                continue;
+            }
+            if (*p == '"')
+                return fail(r, line, "a quote inside an unquoted field (field %zu)", nf);
+            return fail(r, line, "a NUL byte in field %zu", nf);
+        }
+        const unsigned char *e = p;
+        while (e > start && blank(e[-1]))
+            e--;
+        f->ptr = (const char *)start;
+        f->len = (size_t)(e - start);
+        f->quoted = false;
+        if (p == end)
+            break;
+        if (*p == ',') {
+            p++;
+            continue;
+        }
+        if (*p == '\r')
+            p++;
+        if (p < end) {
+            p++;  /* the LF */
+            line++;
+        }
+        break;
+    }
+
+    if (unescaped)
+        for (size_t i = 0; i < nf; i++)
+            if (!r->fields[i].ptr)
+                r->fields[i].ptr = r->scratch + r->scratch_at[i];
+    r->nfields = nf;
+    r->pos = (size_t)(p - r->data);
+    r->line = line;
+    return CSV_RECORD;
+}
+
+/* Pages of a mapped file stay resident once read, so a 350 MB feed would
+ * hold 350 MB. The previous record's fields die with this call, so every
+ * page before the next record can go back (the kernel reads one again if a
+ * slice of the same file still needs it). A madvise call every 2 MB costs
+ * nothing measurable and keeps a reader's share of memory at 2 MB. */
+enum { RELEASE_EVERY = 2 << 20 };
+
+static void release_read_pages(CsvReader *r)
+{
+    size_t upto = (size_t)(r->data + r->pos - (const unsigned char *)r->map);
+    if (!r->map || upto - r->released < RELEASE_EVERY) return;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    upto -= upto % page;
+    if (upto > r->released && madvise((char *)r->map + r->released, upto - r->released, MADV_DONTNEED) == 0)
+        r->released = upto;
+}
+
+CsvStatus csv_next(CsvReader *r, const CsvField **fields, size_t *nfields)
+{
+    *fields = r->fields;
+    *nfields = 0;
+    release_read_pages(r);
+    if (r->state == FAILED)
+        return CSV_ERROR;
+    if (r->state == ENDED)
+        return CSV_END;
+
+    const unsigned char *const end = r->data + r->len;
+    const unsigned char *p = r->data + r->pos;
+    for (;;) {
+        if ((size_t)(p - r->data) >= r->limit) {
+            r->pos = r->rec_off = (size_t)(p - r->data);
+            r->rec_line = r->line;
+            r->ended_at_limit = r->pos == r->limit;
+            r->state = ENDED;
+            return CSV_END;
+        }
+        /* Skip a line that is empty or only spaces and tabs. */
+        const unsigned char *q = p;
+        while (q < end && blank(*q))
+            q++;
+        if (q == end) {
+            p = end;
+        } else if (*q == '\n') {
+            p = q + 1;
+            r->line++;
+        } else if (*q == '\r' && (q + 1 == end || q[1] == '\n')) {
+            p = q + 1;
+            if (p < end) {
+                p++;
+                r->line++;
+            }
+        } else {
+            break;
+        }
+    }
+    r->rec_off = (size_t)(p - r->data);
+    r->rec_line = r->line;
+    CsvStatus st = read_record(r, p);
+    *fields = r->fields;  /* read_record may have moved them */
+    if (st == CSV_RECORD)
+        *nfields = r->nfields;
+    return st;
+}
+
+size_t csv_position(const CsvReader *r, uint64_t *line)
+{
+    *line = r->line;
+    return r->pos;
+}
+
+uint64_t csv_line(const CsvReader *r)
+{
+    return r->rec_line;
+}
+
+size_t csv_offset(const CsvReader *r)
+{
+    return r->rec_off;
+}
+
+const char *csv_error(const CsvReader *r)
+{
+    return r->err;
+}
+
+const char *csv_name(const CsvReader *r)
+{
+    return r->name;
+}
+
+bool csv_ended_outside_quotes(const CsvReader *r)
+{
+    return r->state == ENDED && r->ended_at_limit;
+}

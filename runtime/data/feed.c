@@ -1,0 +1,1088 @@
+/* feed.c: loading feeds and aggregating what was known.
+ *
+ * A row is read, its declared columns are parsed to their types (a cell
+ * that does not parse stops the load, naming file, line, column and text),
+ * and it is folded into the cell of its organisation in the slice of its
+ * (period, vintage). Queries then combine cells: the members of a system,
+ * the periods of a window, the vintage visible on a date. */
+#include "data/feed.h"
+#include "data/rows.h"
+#include "vm/natives.h"
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- storage --------------------------------------------------------------- */
+
+/* Feeds come a period at a time, each period listing much the same
+ * organisations, so the figures are kept as one dense slice per (period,
+ * vintage), with a cell for each of the feed's organisations (numbered as
+ * they first appear in it). A cell needs no key, and finding it needs no
+ * hash: 4 bytes of row count plus the aggregates' figures. */
+
+/* A general aggregate's state in a cell (32 bytes): a median's values live apart */
+typedef struct Acc { Value value; uint32_t count; uint32_t run; } Acc;      /* run: index + 1 in runs */
+typedef struct ValueRun { Value *items; uint32_t n, cap; } ValueRun;
+
+/* A sum, mean or count of whole numbers (nearly every aggregate of a feed),
+ * added in place. The values are counts, never negative, and a cell's sum
+ * of a month's rows nearly always fits in 32 bits: the sums are kept in 32
+ * bits until one does not, and then all of the slice's in 64. */
+typedef struct Whole {
+    bool      summed;       /* false for a count */
+    uint32_t *sum32;        /* the sums, while each fits ... */
+    int64_t  *sum64;        /* ... and after (sum32 is then NULL) */
+    uint32_t *count;        /* values counted; NULL while that is every row of the cell */
+} Whole;
+
+typedef struct Slice {
+    int32_t   period;
+    Day       vintage;      /* 0 without a vintage column */
+    uint32_t  cap;          /* cells: the feed's organisations 0 .. cap - 1 */
+    uint32_t *rows;         /* per cell: rows read (0: the organisation has none here) */
+    Whole    *whole;        /* per whole-number aggregate */
+    Acc      *accs;         /* per cell, per general aggregate: cap × nacc */
+} Slice;
+
+typedef struct FeedAgg {
+    uint32_t agg;           /* index into p->aggs */
+    uint8_t  func;
+    int      column;        /* the declared column it reads */
+    TypeKind type;
+    int      filter;        /* function, or -1 */
+    int32_t  same_filter;   /* an earlier aggregate whose filter is the same code, or -1 */
+    int     *filter_pos;    /* positions of the filter's columns in the record */
+    TypeKind *filter_types;
+    uint16_t nfilter;
+    int32_t  whole;         /* a sum, mean or count of whole numbers: its Whole in a slice */
+    int32_t  acc;           /* otherwise: its Acc in a cell */
+} FeedAgg;
+
+/* What loading builds: the slices and the feed's own numbering of its
+ * organisations. */
+typedef struct Store {
+    Orgs     *orgs;         /* the feed's organisations, numbered as they first appear */
+    Slice    *slices;
+    uint32_t  nslices, cap;
+    uint32_t *slots;        /* hash of (period, vintage): slice + 1, 0 empty */
+    size_t    nslots;
+    VEC(ValueRun) runs;     /* the values of median accumulators */
+} Store;
+
+struct FeedData {
+    const BcProgram *p;
+    const BcFeed *schema;
+    FeedStats stats;
+    FeedAgg  *aggs;
+    uint32_t  naggs;
+    uint32_t  nwhole, nacc;
+    Store     store;
+    /* after loading: slices sorted by period and vintage, and indexes */
+    int32_t   first_period;
+    uint32_t  nperiods;
+    uint32_t *period_first; /* slices of period first_period + i: [period_first[i], period_first[i + 1]) */
+    uint32_t *local_of;     /* an organisation's number in the feed, by its id in the shared Orgs */
+    uint32_t *global_of;    /* and back */
+    uint32_t  norg_index;   /* ids local_of covers */
+};
+
+/* Murmur3's 64-bit finaliser: every input bit reaches the low bits the
+ * table is indexed by. */
+static uint64_t slice_hash(int32_t period, Day vintage)
+{
+    uint64_t h = (uint64_t)(uint32_t)period << 32 | (uint32_t)vintage;
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDu;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53u;
+    return h ^ (h >> 33);
+}
+
+/* Grows an array of n items of `size` bytes to `cap`, zeroing the new ones. */
+static void *grow_zeroed(void *p, size_t n, size_t cap, size_t size)
+{
+    if (!p || !size || cap <= n) return p;
+    p = mem_realloc(p, cap * size);
+    memset((char *)p + n * size, 0, (cap - n) * size);
+    return p;
+}
+
+static int64_t sum_of(const Whole *w, uint32_t o)
+{
+    return w->sum64 ? w->sum64[o] : w->sum32 ? w->sum32[o] : 0;
+}
+
+/* Adds a count to a cell's sum; the caller has checked that it fits in int64. */
+static void sum_add(Whole *w, uint32_t cap, uint32_t o, int64_t v)
+{
+    if (!w->sum64) {
+        uint32_t sum;
+        if (v <= UINT32_MAX && !__builtin_add_overflow(w->sum32[o], (uint32_t)v, &sum)) {
+            w->sum32[o] = sum;
+            return;
+        }
+        w->sum64 = mem_alloc((size_t)cap * sizeof *w->sum64);
+        for (uint32_t i = 0; i < cap; i++) w->sum64[i] = w->sum32[i];
+        mem_free(w->sum32);
+        w->sum32 = NULL;
+    }
+    w->sum64[o] += v;
+}
+
+/* Makes room in s for organisation o: past the feed's first period, a new
+ * organisation is rare, so doubling costs little. */
+static void slice_reserve(const FeedData *f, Slice *s, uint32_t o)
+{
+    if (o < s->cap) return;
+    uint32_t cap = o + 1 > s->cap * 2 ? o + 1 : s->cap * 2;
+    s->rows = grow_zeroed(s->rows, s->cap, cap, sizeof *s->rows);
+    for (uint32_t j = 0; j < f->nwhole; j++) {
+        Whole *w = &s->whole[j];
+        w->sum32 = grow_zeroed(w->sum32, s->cap, cap, sizeof *w->sum32);
+        w->sum64 = grow_zeroed(w->sum64, s->cap, cap, sizeof *w->sum64);
+        if (w->count) w->count = grow_zeroed(w->count, s->cap, cap, sizeof *w->count);
+    }
+    s->accs = grow_zeroed(s->accs, (size_t)s->cap * f->nacc, (size_t)cap * f->nacc, sizeof *s->accs);
+    s->cap = cap;
+}
+
+static void slice_free(const FeedData *f, Slice *s)
+{
+    mem_free(s->rows);
+    for (uint32_t j = 0; s->whole && j < f->nwhole; j++) {
+        mem_free(s->whole[j].sum32);
+        mem_free(s->whole[j].sum64);
+        mem_free(s->whole[j].count);
+    }
+    mem_free(s->whole);
+    mem_free(s->accs);
+}
+
+/* The slice of (period, vintage), or UINT32_MAX. */
+static uint32_t slice_find(const Store *st, int32_t period, Day vintage)
+{
+    if (!st->nslots) return UINT32_MAX;
+    for (size_t i = slice_hash(period, vintage) & (st->nslots - 1);; i = (i + 1) & (st->nslots - 1)) {
+        uint32_t k = st->slots[i];
+        if (!k) return UINT32_MAX;
+        if (st->slices[k - 1].period == period && st->slices[k - 1].vintage == vintage) return k - 1;
+    }
+}
+
+/* Adds a slice that st does not have; its index. */
+static uint32_t slice_add(Store *st, Slice s)
+{
+    if ((st->nslices + 1) * 2 > st->nslots) {
+        size_t n = st->nslots ? st->nslots * 2 : 64;
+        mem_free(st->slots);
+        st->slots = mem_calloc(n, sizeof *st->slots);
+        st->nslots = n;
+        for (uint32_t k = 0; k < st->nslices; k++) {
+            size_t i = slice_hash(st->slices[k].period, st->slices[k].vintage) & (n - 1);
+            while (st->slots[i]) i = (i + 1) & (n - 1);
+            st->slots[i] = k + 1;
+        }
+    }
+    size_t i = slice_hash(s.period, s.vintage) & (st->nslots - 1);
+    while (st->slots[i]) i = (i + 1) & (st->nslots - 1);
+    if (st->nslices == st->cap) {
+        st->cap = st->cap ? st->cap * 2 : 16;
+        st->slices = mem_realloc(st->slices, st->cap * sizeof *st->slices);
+    }
+    st->slices[st->nslices] = s;
+    st->slots[i] = st->nslices + 1;
+    return st->nslices++;
+}
+
+static uint32_t slice_index(const FeedData *f, Store *st, int32_t period, Day vintage)
+{
+    uint32_t found = slice_find(st, period, vintage);
+    if (found != UINT32_MAX) return found;
+    uint32_t cap = orgs_count(st->orgs) ? orgs_count(st->orgs) : 1;
+    Slice s = { .period = period, .vintage = vintage, .cap = cap };
+    s.rows = mem_calloc(cap, sizeof *s.rows);
+    s.whole = mem_calloc((size_t)f->nwhole + 1, sizeof *s.whole);
+    for (uint32_t j = 0; j < f->naggs; j++)
+        if (f->aggs[j].whole >= 0 && f->aggs[j].func != AGG_COUNT)
+            s.whole[f->aggs[j].whole] = (Whole){ .summed = true, .sum32 = mem_calloc(cap, sizeof(uint32_t)) };
+    s.accs = f->nacc ? mem_calloc((size_t)cap * f->nacc, sizeof *s.accs) : NULL;
+    return slice_add(st, s);
+}
+
+static void accumulate(Store *st, Acc *a, uint8_t func, Value v)
+{
+    bool missing;
+    if (v.kind == V_MISSING) return;
+    a->count++;
+    switch (func) {
+    case AGG_SUM: case AGG_MEAN: {
+        /* whole numbers of one unit, nearly every cell of a feed: add in place */
+        int64_t sum;
+        if (a->value.kind == V_NUM && v.kind == V_NUM && a->value.as.num.d == 1 && v.as.num.d == 1 &&
+            a->value.unit == v.unit && !__builtin_add_overflow(a->value.as.num.n, v.as.num.n, &sum) &&
+            sum != INT64_MIN)
+            a->value.as.num.n = sum;
+        else
+            a->value = a->value.kind == V_MISSING ? v : val_arith(AR_ADD, a->value, v);
+        break;
+    }
+    case AGG_MIN:
+        if (a->value.kind == V_MISSING || val_compare(v, a->value, &missing) < 0) a->value = v;
+        break;
+    case AGG_MAX:
+        if (a->value.kind == V_MISSING || val_compare(v, a->value, &missing) > 0) a->value = v;
+        break;
+    case AGG_MEDIAN: {
+        if (!a->run) {
+            vec_push(&st->runs, ((ValueRun){ NULL, 0, 0 }));
+            a->run = (uint32_t)st->runs.len;
+        }
+        ValueRun *r = &st->runs.items[a->run - 1];
+        if (r->n == r->cap) {
+            r->cap = r->cap ? r->cap * 2 : 4;
+            r->items = mem_realloc(r->items, r->cap * sizeof *r->items);
+        }
+        r->items[r->n++] = v;
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* ---- loading ----------------------------------------------------------------- */
+
+/* A cache of filter results keyed by the raw bytes of the filter's cells,
+ * each preceded by its length and whether it was quoted (so no two rows
+ * can share a key by accident). Open addressing; past FILTER_CACHE_MAX
+ * distinct keys the filter is simply run for each new one. */
+typedef struct FilterEntry { char *key; size_t len; bool result; } FilterEntry;
+typedef struct FilterCache { FilterEntry *slots; size_t n, cap; } FilterCache;
+enum { FILTER_CACHE_MAX = 1 << 16 };
+
+static FilterEntry *cache_slot(FilterCache *c, const char *key, size_t len)
+{
+    size_t i = rows_hash(key, len) & (c->cap - 1);
+    while (c->slots[i].key && (c->slots[i].len != len || memcmp(c->slots[i].key, key, len) != 0))
+        i = (i + 1) & (c->cap - 1);
+    return &c->slots[i];
+}
+
+static void cache_put(FilterCache *c, const char *key, size_t len, bool result)
+{
+    if (c->n >= FILTER_CACHE_MAX) return;
+    if ((c->n + 1) * 2 > c->cap) {
+        FilterCache bigger = { mem_calloc(c->cap ? c->cap * 2 : 64, sizeof(FilterEntry)), c->n, c->cap ? c->cap * 2 : 64 };
+        for (size_t i = 0; i < c->cap; i++)
+            if (c->slots[i].key) *cache_slot(&bigger, c->slots[i].key, c->slots[i].len) = c->slots[i];
+        mem_free(c->slots);
+        *c = bigger;
+    }
+    FilterEntry *e = cache_slot(c, key, len);
+    char *copy = mem_alloc(len + 1);        /* keys hold lengths, so zero bytes: not a string */
+    memcpy(copy, key, len);
+    *e = (FilterEntry){ copy, len, result };
+    c->n++;
+}
+
+/* A declared column's cell in the current row: a count as a bare int64
+ * (no Value to build), any other type as a Value. */
+typedef struct Typed { Value value; int64_t whole; bool present; } Typed;
+
+/* Reads rows into a Store. The header's layout is shared; the rest is
+ * the reader's own, so two can run at once on halves of a file. */
+typedef struct Loader {
+    FeedData   *f;
+    Store      *st;
+    Vm         *vm;
+    RowSource  *src;
+    const char *name;
+    int         org_pos, period_pos, vintage_pos;
+    int        *col_pos;            /* declared column -> record position */
+    size_t      nheader;
+    uint64_t    rows, skipped;
+    FilterCache *caches;            /* one per aggregate */
+    Typed      *cells;              /* the row's declared columns, parsed */
+    bool       *passes;             /* per aggregate: the row passed its where */
+    /* rows come grouped by period and by organisation: each is looked up once a run */
+    uint32_t    last_org;
+    const char *last_org_ptr;
+    size_t      last_org_len;
+    char        last_period[32];
+    size_t      last_period_len;
+    Value       last_period_value;
+    bool        in_slice;
+    uint32_t    slice;              /* the last row's slice */
+    unsigned    progress_scale;     /* 2 while the first of two halves loads: it is half the work */
+} Loader;
+
+static Value typed_value(const Typed *t, TypeKind type)
+{
+    if (!t->present) return val_missing();
+    return type == T_COUNT ? val_num(num_int(t->whole), T_COUNT) : t->value;
+}
+
+static bool filter_passes(Loader *l, uint32_t j, const CsvField *rec, bool *ok, char *why, size_t cap)
+{
+    FeedAgg *a = &l->f->aggs[j];
+    if (a->filter < 0) return true;
+    FilterCache *c = &l->caches[j];
+    char key[512];
+    size_t k = 0;
+    bool cacheable = true;
+    for (uint16_t i = 0; i < a->nfilter && cacheable; i++) {
+        const CsvField *cell = &rec[a->filter_pos[i]];
+        if (k + cell->len + sizeof(uint32_t) + 1 > sizeof key) { cacheable = false; break; }
+        uint32_t len = (uint32_t)cell->len;
+        memcpy(key + k, &len, sizeof len);
+        k += sizeof len;
+        key[k++] = (char)cell->quoted;
+        memcpy(key + k, cell->ptr, cell->len);
+        k += cell->len;
+    }
+    if (cacheable && c->n) {
+        FilterEntry *e = cache_slot(c, key, k);
+        if (e->key) return e->result;
+    }
+    Value args[64];
+    for (uint16_t i = 0; i < a->nfilter; i++)
+        rows_parse_cell(a->filter_types[i], l->f->schema->columns[l->f->p->aggs[a->agg].filter_cols[i]].format,
+                   &rec[a->filter_pos[i]], &args[i]);
+    Value r;
+    VmStatus s = vm_call(l->vm, (uint32_t)a->filter, args, &r);
+    if (s != VM_OK) { *ok = rows_fail(why, cap, "%s: a where condition failed: %s", l->name, vm_message(l->vm)); return false; }
+    bool pass = r.kind == V_BOOL && r.as.boolean;
+    if (cacheable) cache_put(c, key, k, pass);
+    return pass;
+}
+
+/* One row; false (with why) if it is bad. A bad row adds nothing. */
+static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t cap)
+{
+    FeedData *f = l->f;
+    const BcFeed *s = f->schema;
+    uint64_t line = rows_line(l->src);
+    if (n != l->nheader)
+        return rows_fail(why, cap, "%s:%llu: the row has %zu fields, but the header has %zu", l->name,
+                    (unsigned long long)line, n, l->nheader);
+    const CsvField *org = &rec[l->org_pos];
+    if (rows_is_missing(org) || org->len == 0)
+        return rows_fail(why, cap, "%s:%llu: column `%s` (the organisation) is empty or `*`", l->name,
+                    (unsigned long long)line, s->org_col);
+    Value period, vintage = val_missing();
+    const char *bad = NULL;
+    const CsvField *pf = &rec[l->period_pos];
+    if (pf->len && pf->len == l->last_period_len && memcmp(pf->ptr, l->last_period, pf->len) == 0) {
+        period = l->last_period_value;
+    } else {
+        bad = rows_parse_cell(rows_grain_type[s->grain], COL_PLAIN, pf, &period);
+        if (!bad && period.kind != V_MISSING && pf->len <= sizeof l->last_period) {
+            memcpy(l->last_period, pf->ptr, pf->len);
+            l->last_period_len = pf->len;
+            l->last_period_value = period;
+        }
+    }
+    if (bad || period.kind == V_MISSING)
+        return rows_fail(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)line, s->period_col,
+                    (int)rec[l->period_pos].len, rec[l->period_pos].ptr, bad ? bad : "is empty: every row needs its period");
+    if (l->vintage_pos >= 0) {
+        bad = rows_parse_cell(T_DATE, COL_PLAIN, &rec[l->vintage_pos], &vintage);
+        if (bad || vintage.kind == V_MISSING)
+            return rows_fail(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)line,
+                        s->vintage_col, (int)rec[l->vintage_pos].len, rec[l->vintage_pos].ptr,
+                        bad ? bad : "is empty: every row needs the date it was published");
+    }
+    for (uint16_t c = 0; c < s->ncolumns; c++) {
+        const CsvField *cell = &rec[l->col_pos[c]];
+        Typed *t = &l->cells[c];
+        if (s->columns[c].type == T_COUNT) {
+            bad = rows_parse_count(cell, &t->whole, &t->present);
+        } else {
+            bad = rows_parse_cell((TypeKind)s->columns[c].type, s->columns[c].format, cell, &t->value);
+            t->present = !bad && t->value.kind != V_MISSING;
+        }
+        if (bad)
+            return rows_fail(why, cap, "%s:%llu: column `%s`: `%.*s%s` %s", l->name, (unsigned long long)line,
+                        s->columns[c].name, (int)(cell->len > 60 ? 60 : cell->len), cell->ptr,
+                        cell->len > 60 ? "…" : "", bad);
+    }
+    /* where conditions, which can fail, before anything is added */
+    for (uint32_t j = 0; j < f->naggs; j++) {
+        bool ok = true;
+        int32_t same = f->aggs[j].same_filter;
+        l->passes[j] = same >= 0 ? l->passes[same] : filter_passes(l, j, rec, &ok, why, cap);
+        if (!ok) return false;
+    }
+    uint32_t o;
+    if (l->last_org_ptr && l->last_org_len == org->len && memcmp(l->last_org_ptr, org->ptr, org->len) == 0) {
+        o = l->last_org;
+    } else {
+        o = orgs_intern(l->st->orgs, org->ptr, org->len);
+        l->last_org = o;
+        l->last_org_ptr = orgs_code(l->st->orgs, o);
+        l->last_org_len = org->len;
+    }
+    Day v = vintage.kind == V_MISSING ? 0 : vintage.as.period.index;
+    if (!l->in_slice || l->st->slices[l->slice].period != period.as.period.index || l->st->slices[l->slice].vintage != v) {
+        l->slice = slice_index(f, l->st, period.as.period.index, v);
+        l->in_slice = true;
+    }
+    Slice *sl = &l->st->slices[l->slice];
+    slice_reserve(f, sl, o);
+    /* and sums that would overflow, too */
+    for (uint32_t j = 0; j < f->naggs; j++) {
+        const FeedAgg *a = &f->aggs[j];
+        const Typed *t = &l->cells[a->column];
+        int64_t sum;
+        if (a->whole >= 0 && sl->whole[a->whole].summed && l->passes[j] && t->present &&
+            __builtin_add_overflow(sum_of(&sl->whole[a->whole], o), t->whole, &sum))
+            return rows_fail(why, cap, "%s:%llu: column `%s`: the sum for `%s` in one period passes 9.2 × 10^18",
+                             l->name, (unsigned long long)line, s->columns[a->column].name, orgs_code(l->st->orgs, o));
+    }
+    sl->rows[o]++;
+    for (uint32_t j = 0; j < f->naggs; j++) {
+        const FeedAgg *a = &f->aggs[j];
+        const Typed *t = &l->cells[a->column];
+        if (a->whole < 0) {
+            if (l->passes[j]) accumulate(l->st, &sl->accs[(size_t)o * f->nacc + (uint32_t)a->acc], a->func,
+                                         typed_value(t, a->type));
+            continue;
+        }
+        Whole *w = &sl->whole[a->whole];
+        if (l->passes[j] && t->present) {
+            if (w->summed) sum_add(w, sl->cap, o, t->whole);
+            if (w->count) w->count[o]++;
+        } else if (!w->count) {
+            /* the first row not counted: from now on the counts are kept */
+            w->count = mem_alloc((size_t)sl->cap * sizeof *w->count);
+            memcpy(w->count, sl->rows, (size_t)sl->cap * sizeof *w->count);
+            w->count[o]--;
+        }
+    }
+    return true;
+}
+
+static int int32_cmp(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sorts xs and counts its distinct values. */
+static uint32_t distinct(int32_t *xs, uint32_t n)
+{
+    qsort(xs, n, sizeof *xs, int32_cmp);
+    uint32_t d = 0;
+    for (uint32_t i = 0; i < n; i++) d += i == 0 || xs[i] != xs[i - 1];
+    return d;
+}
+
+static int slice_cmp(const void *a, const void *b)
+{
+    const Slice *x = a, *y = b;
+    if (x->period != y->period) return x->period < y->period ? -1 : 1;
+    return (x->vintage > y->vintage) - (x->vintage < y->vintage);
+}
+
+/* Numbers the feed's organisations in the shared table, puts the slices in
+ * order of period and vintage, and indexes them by period. */
+static void finish(FeedData *f, Orgs *orgs)
+{
+    Store *st = &f->store;
+    uint32_t n = orgs_count(st->orgs);
+    f->global_of = mem_alloc(((size_t)n + 1) * sizeof *f->global_of);
+    for (uint32_t o = 0; o < n; o++) {
+        const char *code = orgs_code(st->orgs, o);
+        f->global_of[o] = orgs_intern(orgs, code, strlen(code));
+    }
+    f->norg_index = orgs_count(orgs);
+    f->local_of = mem_alloc(((size_t)f->norg_index + 1) * sizeof *f->local_of);
+    memset(f->local_of, 0xFF, ((size_t)f->norg_index + 1) * sizeof *f->local_of);      /* ORG_NONE */
+    for (uint32_t o = 0; o < n; o++) f->local_of[f->global_of[o]] = o;
+    orgs_free(st->orgs);
+    st->orgs = NULL;
+    mem_free(st->slots);
+    st->slots = NULL;
+    st->nslots = 0;
+
+    if (st->nslices) qsort(st->slices, st->nslices, sizeof *st->slices, slice_cmp);
+    uint32_t ns = st->nslices;
+    int32_t lo = ns ? st->slices[0].period : 0, hi = ns ? st->slices[ns - 1].period : -1;
+    f->first_period = lo;
+    f->nperiods = (uint32_t)((int64_t)hi - lo + 1);
+    f->period_first = mem_calloc((size_t)f->nperiods + 1, sizeof *f->period_first);
+    for (uint32_t i = 0; i < ns; i++) f->period_first[st->slices[i].period - lo + 1]++;
+    for (uint32_t p = 0; p < f->nperiods; p++) f->period_first[p + 1] += f->period_first[p];
+
+    /* statistics: organisations with rows, periods, vintages */
+    uint8_t *has_rows = mem_calloc((size_t)n + 1, 1);
+    for (uint32_t i = 0; i < ns; i++)
+        for (uint32_t o = 0; o < st->slices[i].cap && o < n; o++) has_rows[o] |= st->slices[i].rows[o] > 0;
+    for (uint32_t o = 0; o < n; o++) f->stats.orgs += has_rows[o];
+    mem_free(has_rows);
+    for (uint32_t p = 0; p < f->nperiods; p++) f->stats.periods += f->period_first[p + 1] > f->period_first[p];
+    if (f->schema->vintage_col && ns) {
+        int32_t *vintages = mem_alloc((size_t)ns * sizeof *vintages);
+        for (uint32_t i = 0; i < ns; i++) vintages[i] = st->slices[i].vintage;
+        f->stats.vintages = distinct(vintages, ns);
+        mem_free(vintages);
+    }
+    f->stats.first = (Period){ (Grain)f->schema->grain, ns ? lo : 0 };
+    f->stats.last = (Period){ (Grain)f->schema->grain, ns ? hi : 0 };
+}
+
+/* A reader's own state: where it puts rows, and its scratch. */
+static void loader_start(Loader *l, Store *st, RowSource *src)
+{
+    l->st = st;
+    l->src = src;
+    l->caches = mem_calloc((size_t)l->f->naggs + 1, sizeof *l->caches);
+    l->passes = mem_calloc((size_t)l->f->naggs + 1, sizeof *l->passes);
+    l->cells = mem_calloc((size_t)l->f->schema->ncolumns + 1, sizeof *l->cells);
+}
+
+static void loader_end(Loader *l)
+{
+    for (uint32_t j = 0; j < l->f->naggs; j++) {
+        for (size_t i = 0; i < l->caches[j].cap; i++) mem_free(l->caches[j].slots[i].key);
+        mem_free(l->caches[j].slots);
+    }
+    mem_free(l->caches);
+    mem_free(l->cells);
+    mem_free(l->passes);
+}
+
+/* Maps the header to the schema's columns and the aggregates to positions. */
+static bool read_header(Loader *l, char *why, size_t cap)
+{
+    FeedData *f = l->f;
+    const BcFeed *s = f->schema;
+    const CsvField *h;
+    size_t n;
+    CsvStatus st = rows_next(l->src, &h, &n);
+    if (st == CSV_ERROR) return rows_fail(why, cap, "%s: %s", l->name, rows_error(l->src));
+    if (st == CSV_END) return rows_fail(why, cap, "%s: the file is empty: it needs a header naming its columns", l->name);
+    l->nheader = n;
+    /* a column the feed reads must be named once; others are ignored (§3) */
+    for (size_t i = 0; i < n; i++) {
+        bool read = false;
+        for (uint16_t c = 0; c < s->ncolumns && !read; c++)
+            read = strlen(s->columns[c].name) == h[i].len && memcmp(s->columns[c].name, h[i].ptr, h[i].len) == 0;
+        const char *keys3[3] = { s->org_col, s->period_col, s->vintage_col };
+        for (int c = 0; c < 3 && !read; c++)
+            read = keys3[c] && strlen(keys3[c]) == h[i].len && memcmp(keys3[c], h[i].ptr, h[i].len) == 0;
+        for (size_t j = 0; j < i && read; j++)
+            if (h[i].len == h[j].len && memcmp(h[i].ptr, h[j].ptr, h[i].len) == 0)
+                return rows_fail(why, cap, "%s:%llu: column `%.*s` appears twice in the header", l->name,
+                            (unsigned long long)rows_line(l->src), (int)h[i].len, h[i].ptr);
+    }
+    struct { const char *name; int *pos; } keys[] = {
+        { s->org_col, &l->org_pos }, { s->period_col, &l->period_pos }, { s->vintage_col, &l->vintage_pos },
+    };
+    for (size_t k = 0; k < 3; k++) {
+        *keys[k].pos = keys[k].name ? rows_header_position(h, n, keys[k].name) : -1;
+        if (keys[k].name && *keys[k].pos < 0)
+            return rows_fail(why, cap, "%s: the header has no column `%s` (feed `%s` names it)", l->name, keys[k].name,
+                        s->name);
+    }
+    l->col_pos = mem_calloc((size_t)s->ncolumns + 1, sizeof *l->col_pos);
+    for (uint16_t c = 0; c < s->ncolumns; c++) {
+        l->col_pos[c] = rows_header_position(h, n, s->columns[c].name);
+        if (l->col_pos[c] < 0)
+            return rows_fail(why, cap, "%s: the header has no column `%s` (feed `%s` declares it)", l->name,
+                        s->columns[c].name, s->name);
+    }
+    return true;
+}
+
+/* Whether two aggregates' where conditions are the same code over the same
+ * columns (the compiler makes one filter function per aggregate). */
+static bool same_filter(const BcProgram *p, const BcAggregate *a, const BcAggregate *b)
+{
+    const BcFunction *x = &p->fns[a->filter], *y = &p->fns[b->filter];
+    return a->nfilter == b->nfilter && memcmp(a->filter_cols, b->filter_cols, a->nfilter * sizeof *a->filter_cols) == 0
+        && x->nparams == y->nparams && x->nregs == y->nregs && x->ncode == y->ncode
+        && memcmp(x->param_types, y->param_types, x->nparams) == 0
+        && memcmp(x->code, y->code, x->ncode * sizeof *x->code) == 0;
+}
+
+static void feed_aggs(FeedData *f, uint16_t feed)
+{
+    const BcProgram *p = f->p;
+    for (uint32_t g = 0; g < p->naggs; g++) f->naggs += p->aggs[g].feed == feed;
+    f->aggs = mem_calloc((size_t)f->naggs + 1, sizeof *f->aggs);
+    uint32_t j = 0;
+    for (uint32_t g = 0; g < p->naggs; g++) {
+        const BcAggregate *a = &p->aggs[g];
+        if (a->feed != feed) continue;
+        FeedAgg *fa = &f->aggs[j++];
+        fa->agg = g;
+        fa->func = a->func;
+        fa->column = a->column;
+        fa->type = (TypeKind)f->schema->columns[a->column].type;
+        fa->filter = a->filter;
+        fa->nfilter = a->nfilter;
+        /* `sum(x where t == "1") / sum(y where t == "1")`: two filters, one condition, run once a row */
+        fa->same_filter = -1;
+        for (uint32_t k = 0; k + 1 < j && fa->filter >= 0 && fa->same_filter < 0; k++)
+            if (f->aggs[k].filter >= 0 && same_filter(p, &p->aggs[f->aggs[k].agg], a)) fa->same_filter = (int32_t)k;
+        bool whole = a->func == AGG_COUNT || ((a->func == AGG_SUM || a->func == AGG_MEAN) && fa->type == T_COUNT);
+        fa->whole = whole ? (int32_t)f->nwhole++ : -1;
+        fa->acc = whole ? -1 : (int32_t)f->nacc++;
+    }
+}
+
+/* Tells opt->progress about how far the file is read, every 64k rows. */
+static void progress(const Loader *l, const FeedOptions *opt)
+{
+    if (!opt || !opt->progress || !l->src->csv || (l->rows & 0xFFFF)) return;
+    size_t len;
+    uint64_t line;
+    csv_data(l->src->csv, &len);
+    uint64_t done = (uint64_t)csv_position(l->src->csv, &line) * (l->progress_scale ? l->progress_scale : 1);
+    opt->progress(opt->progress_ud, l->name, done < len ? done : len, len);
+}
+
+/* Reads the rest of l's source. opt NULL: stop at the first bad row. */
+static bool load_rows(Loader *l, const FeedOptions *opt, char *why, size_t whycap)
+{
+    const CsvField *rec;
+    size_t n;
+    char rowwhy[512];
+    for (;;) {
+        progress(l, opt);
+        CsvStatus st = rows_next(l->src, &rec, &n);
+        if (st == CSV_END) return true;
+        if (st == CSV_ERROR) return rows_fail(why, whycap, "%s: %s", l->name, rows_error(l->src));
+        l->rows++;
+        if (load_row(l, rec, n, rowwhy, sizeof rowwhy)) continue;
+        if (!opt || !opt->skip_bad_rows) return rows_fail(why, whycap, "%s", rowwhy);
+        l->skipped++;
+        if (opt->report) fprintf(opt->report, "pledge: skipped %s\n", rowwhy);
+    }
+}
+
+static void store_free(const FeedData *f, Store *st)
+{
+    for (uint32_t i = 0; i < st->nslices; i++) slice_free(f, &st->slices[i]);
+    mem_free(st->slices);
+    mem_free(st->slots);
+    orgs_free(st->orgs);
+    for (size_t i = 0; i < st->runs.len; i++) mem_free(st->runs.items[i].items);
+    vec_free(&st->runs);
+}
+
+/* ---- loading on two cores -------------------------------------------------------- */
+
+/* Below this the second thread costs more than it saves. */
+enum { PARALLEL_MIN_BYTES = 8 << 20 };
+
+typedef struct Half { Loader l; RowSource src; Store st; bool ok; char why[512]; } Half;
+
+static void *load_half(void *arg)
+{
+    Half *h = arg;
+    h->ok = load_rows(&h->l, NULL, h->why, sizeof h->why);
+    return NULL;
+}
+
+/* The cells of s that can hold rows: a slice may have room to spare. */
+static uint32_t slice_used(const Slice *s, const Store *st)
+{
+    return s->cap < orgs_count(st->orgs) ? s->cap : orgs_count(st->orgs);
+}
+
+/* Whether the second half's sums can be added to the first's without
+ * passing int64 (where they share a slice); if not, the rows are read
+ * again in order, so the error names the row that passes it. */
+static bool sums_fit(const FeedData *f, const Store *a, const Store *b, const uint32_t *to_a)
+{
+    for (uint32_t k = 0; k < b->nslices; k++) {
+        const Slice *sb = &b->slices[k];
+        uint32_t i = slice_find(a, sb->period, sb->vintage);
+        if (i == UINT32_MAX) continue;
+        const Slice *sa = &a->slices[i];
+        for (uint32_t j = 0; j < f->nwhole; j++)
+            for (uint32_t o = 0; sb->whole[j].summed && o < slice_used(sb, b); o++) {
+                int64_t sum;
+                if (to_a[o] < sa->cap && __builtin_add_overflow(sum_of(&sa->whole[j], to_a[o]), sum_of(&sb->whole[j], o), &sum))
+                    return false;
+            }
+    }
+    return true;
+}
+
+/* One column of a slice, renumbered: the cell of b's organisation o moves
+ * to to_a[o], in a column of cap cells. tmp holds a copy meanwhile. */
+static void *renumber(void *col, size_t size, uint32_t n, uint32_t used, const uint32_t *to_a, uint32_t cap,
+                      char *tmp)
+{
+    if (!col) return NULL;
+    memcpy(tmp, col, (size_t)used * size);
+    col = grow_zeroed(col, n, cap, size);
+    memset(col, 0, (size_t)cap * size);
+    for (uint32_t o = 0; o < used; o++) memcpy((char *)col + (size_t)to_a[o] * size, tmp + (size_t)o * size, size);
+    return col;
+}
+
+/* Adds b's cells to a's (b holds whole-number aggregates only: see
+ * two_cores). b's organisations are renumbered as a's, new ones after a's
+ * in b's order, as reading the file in one go would number them. Each of
+ * b's slices is renumbered in place, a column at a time, then moved over
+ * if a lacks its (period, vintage), else added in; so merging needs memory
+ * for one column, not a copy of b. */
+static void merge(const FeedData *f, Store *a, Store *b, const uint32_t *to_a)
+{
+    uint32_t norgs = orgs_count(a->orgs);
+    char *tmp = mem_alloc(((size_t)orgs_count(b->orgs) + 1) * sizeof(int64_t));
+    for (uint32_t k = 0; k < b->nslices; k++) {
+        Slice sb = b->slices[k];
+        b->slices[k] = (Slice){ 0 };
+        uint32_t used = slice_used(&sb, b), cap = sb.cap > norgs ? sb.cap : norgs;
+        sb.rows = renumber(sb.rows, sizeof *sb.rows, sb.cap, used, to_a, cap, tmp);
+        for (uint32_t j = 0; j < f->nwhole; j++) {
+            sb.whole[j].sum32 = renumber(sb.whole[j].sum32, sizeof(uint32_t), sb.cap, used, to_a, cap, tmp);
+            sb.whole[j].sum64 = renumber(sb.whole[j].sum64, sizeof(int64_t), sb.cap, used, to_a, cap, tmp);
+            sb.whole[j].count = renumber(sb.whole[j].count, sizeof(uint32_t), sb.cap, used, to_a, cap, tmp);
+        }
+        sb.cap = cap;
+        uint32_t i = slice_find(a, sb.period, sb.vintage);
+        if (i == UINT32_MAX) {
+            slice_add(a, sb);
+            continue;
+        }
+        Slice *sa = &a->slices[i];
+        slice_reserve(f, sa, norgs - 1);
+        for (uint32_t j = 0; j < f->nwhole; j++) {
+            Whole *wa = &sa->whole[j];
+            const Whole *wb = &sb.whole[j];
+            if (!wa->count && wb->count) {
+                wa->count = mem_alloc((size_t)sa->cap * sizeof *wa->count);
+                memcpy(wa->count, sa->rows, (size_t)sa->cap * sizeof *wa->count);
+            }
+            for (uint32_t o = 0; o < norgs; o++) {
+                if (wa->summed) sum_add(wa, sa->cap, o, sum_of(wb, o));
+                if (wa->count) wa->count[o] += wb->count ? wb->count[o] : sb.rows[o];
+            }
+        }
+        for (uint32_t o = 0; o < norgs; o++) sa->rows[o] += sb.rows[o];
+        slice_free(f, &sb);
+    }
+    mem_free(tmp);
+}
+
+/* Reads the rows after the header in two halves, the second on another
+ * thread, split at a line end past the middle. The second half stops at its
+ * first bad row and keeps quiet; if it had one, or the split turns out to
+ * have fallen inside a quoted field, its work is dropped and the rows after
+ * the first half are read again here, in order. So errors, skipped-row
+ * reports and results are exactly those of reading the file in one go. */
+static bool load_halves(Loader *l, const FeedOptions *opt, char *why, size_t whycap)
+{
+    CsvReader *r = l->src->csv;
+    size_t len;
+    uint64_t line;
+    csv_data(r, &len);
+    size_t from = csv_position(r, &line), split = csv_next_record_start(r, from + (len - from) / 2);
+    RowSource first = { .name = l->name, .csv = csv_open_slice(r, from, split, line) };
+    Half second = { .l = *l, .src = { .name = l->name, .csv = csv_open_slice(r, split, len, 1) } };
+    second.st.orgs = orgs_new();
+    /* the where conditions of the second half run on a VM of its own */
+    second.l.vm = vm_new(l->f->p, (VmLimits){ VM_DEFAULT_STEPS, VM_DEFAULT_MEMORY, VM_DEFAULT_DEPTH }, NULL, 0);
+    loader_start(&second.l, &second.st, &second.src);
+    pthread_t thread;
+    bool threaded = pthread_create(&thread, NULL, load_half, &second) == 0;
+    RowSource *whole_src = l->src;
+    l->src = &first;
+    l->progress_scale = threaded ? 2 : 1;
+    bool ok = load_rows(l, opt, why, whycap);
+    l->progress_scale = 1;
+    if (threaded) pthread_join(thread, NULL);
+    uint32_t *to_a = NULL;
+    bool use = ok && threaded && second.ok && csv_ended_outside_quotes(first.csv);
+    if (use) {
+        uint32_t n = orgs_count(second.st.orgs);
+        to_a = mem_alloc(((size_t)n + 1) * sizeof *to_a);
+        for (uint32_t o = 0; o < n; o++) {
+            const char *code = orgs_code(second.st.orgs, o);
+            to_a[o] = orgs_intern(l->st->orgs, code, strlen(code));
+        }
+        use = sums_fit(l->f, l->st, &second.st, to_a);
+    }
+    if (use) {
+        merge(l->f, l->st, &second.st, to_a);
+        l->rows += second.l.rows;
+    } else if (ok) {
+        size_t at = csv_position(first.csv, &line);
+        RowSource rest = { .name = l->name, .csv = csv_open_slice(r, at, len, line) };
+        l->src = &rest;
+        ok = load_rows(l, opt, why, whycap);
+        rows_close(&rest);
+    }
+    mem_free(to_a);
+    loader_end(&second.l);
+    vm_free(second.l.vm);
+    store_free(l->f, &second.st);
+    rows_close(&second.src);
+    rows_close(&first);
+    l->src = whole_src;
+    return ok;
+}
+
+/* Whether a where condition can run on a VM of the second thread's own:
+ * it calls no function of the round (which might reach a native library
+ * allowed only on the first VM). */
+static bool filter_self_contained(const BcFunction *fn)
+{
+    for (uint32_t i = 0; i < fn->ncode; i++)
+        if (fn->code[i].op == OP_CALL || fn->code[i].op == OP_EXTERN || fn->code[i].op == OP_HOST) return false;
+    return true;
+}
+
+/* Two cores for a large CSV file whose aggregates are all whole-number
+ * sums and counts (other aggregates are not merged yet), with where
+ * conditions that the second thread's own VM can run. */
+static bool two_cores(const FeedData *f, const RowSource *src)
+{
+    if (!src->csv || f->nacc) return false;
+    for (uint32_t j = 0; j < f->naggs; j++)
+        if (f->aggs[j].filter >= 0 && !filter_self_contained(&f->p->fns[f->aggs[j].filter])) return false;
+    size_t len;
+    csv_data(src->csv, &len);
+    return len >= PARALLEL_MIN_BYTES;
+}
+
+FeedData *feed_load(const BcProgram *p, uint16_t feed, const char *source, Orgs *orgs, Vm *vm,
+                    const FeedOptions *opt, char *why, size_t whycap)
+{
+    RowSource src;
+    if (!rows_open(&src, source, why, whycap)) {
+        rows_close(&src);
+        return NULL;
+    }
+    FeedData *f = mem_calloc(1, sizeof *f);
+    f->p = p;
+    f->schema = &p->feeds[feed];
+    f->store.orgs = orgs_new();
+    feed_aggs(f, feed);
+    Loader l = { .f = f, .vm = vm, .name = source };
+    loader_start(&l, &f->store, &src);
+    bool ok = read_header(&l, why, whycap);
+    /* the record positions of each aggregate's columns, now the header is known */
+    for (uint32_t j = 0; ok && j < f->naggs; j++) {
+        FeedAgg *fa = &f->aggs[j];
+        const BcAggregate *a = &p->aggs[fa->agg];
+        fa->filter_pos = mem_calloc((size_t)a->nfilter + 1, sizeof *fa->filter_pos);
+        fa->filter_types = mem_calloc((size_t)a->nfilter + 1, sizeof *fa->filter_types);
+        for (uint16_t i = 0; i < a->nfilter; i++) {
+            fa->filter_pos[i] = l.col_pos[a->filter_cols[i]];
+            fa->filter_types[i] = (TypeKind)f->schema->columns[a->filter_cols[i]].type;
+        }
+    }
+    if (ok) ok = two_cores(f, &src) ? load_halves(&l, opt, why, whycap) : load_rows(&l, opt, why, whycap);
+    f->stats.rows = l.rows;
+    f->stats.skipped = l.skipped;
+    for (uint32_t j = 0; j < f->naggs; j++) {
+        mem_free(f->aggs[j].filter_pos);
+        mem_free(f->aggs[j].filter_types);
+        f->aggs[j].filter_pos = NULL;
+        f->aggs[j].filter_types = NULL;
+    }
+    loader_end(&l);
+    mem_free(l.col_pos);
+    rows_close(&src);
+    if (!ok) {
+        feed_free(f);
+        return NULL;
+    }
+    finish(f, orgs);
+    return f;
+}
+
+void feed_free(FeedData *f)
+{
+    if (!f) return;
+    store_free(f, &f->store);
+    mem_free(f->aggs);
+    mem_free(f->period_first);
+    mem_free(f->local_of);
+    mem_free(f->global_of);
+    mem_free(f);
+}
+
+const FeedStats *feed_stats(const FeedData *f) { return &f->stats; }
+
+bool feed_period_known(const FeedData *f, Period p, Day as_of)
+{
+    if (f->schema->vintage_col) return as_of >= period_last_day(p);
+    return (int64_t)as_of >= (int64_t)period_last_day(p) + f->schema->lag_days;
+}
+
+static int32_t local_agg(const FeedData *f, uint32_t agg)
+{
+    for (uint32_t j = 0; j < f->naggs; j++)
+        if (f->aggs[j].agg == agg) return (int32_t)j;
+    return -1;
+}
+
+/* The periods of the feed's grain that lie wholly within [from, to] and, for
+ * a feed without vintages, are known on as_of: [*lo, *hi] as indices. */
+static void window_periods(const FeedData *f, Day from, Day to, Day as_of, int32_t *lo, int32_t *hi)
+{
+    Grain g = (Grain)f->schema->grain;
+    Period first = period_containing(g, from), last = period_containing(g, to);
+    *lo = first.index + (period_first_day(first) < from);
+    *hi = last.index - (period_last_day(last) > to);
+    if (!f->schema->vintage_col) {
+        /* known once the period has ended and the lag has passed */
+        int64_t day = (int64_t)as_of - f->schema->lag_days;
+        if (day < INT32_MIN) { *hi = *lo - 1; return; }
+        Period known = period_containing(g, (Day)(day > INT32_MAX ? INT32_MAX : day));
+        int32_t k = known.index - (period_last_day(known) > (Day)day);
+        if (k < *hi) *hi = k;
+    }
+}
+
+/* The slice of period p that holds organisation o's rows as known on as_of
+ * (for a feed with vintages, the latest published on or before it), or NULL. */
+static const Slice *cell_slice(const FeedData *f, uint32_t o, int32_t p, Day as_of)
+{
+    uint32_t i = (uint32_t)(p - f->first_period);
+    bool vintaged = f->schema->vintage_col != NULL;
+    for (uint32_t k = f->period_first[i + 1]; k-- > f->period_first[i];) {
+        const Slice *s = &f->store.slices[k];
+        if (vintaged && s->vintage > as_of) continue;
+        if (o < s->cap && s->rows[o]) return s;
+    }
+    return NULL;
+}
+
+static Value aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, size_t norgs,
+                       const Hierarchy *h, uint32_t parent, Day from, Day to, Day as_of, uint32_t *coverage)
+{
+    *coverage = 0;
+    bool any = false;           /* over no rows at all, every aggregate is missing (§4) */
+    int32_t j = local_agg(f, agg);
+    if (j < 0) return val_missing();
+    const FeedAgg *fa = &f->aggs[j];
+    uint8_t func = fa->func;
+    int32_t lo, hi;
+    window_periods(f, from, to, as_of, &lo, &hi);
+    /* only the periods the feed has */
+    int64_t last = (int64_t)f->first_period + f->nperiods - 1;
+    if (lo < f->first_period) lo = f->first_period;
+    if (hi > last) hi = (int32_t)last;
+    Acc total = { 0 };
+    __int128 whole_sum = 0;     /* cannot overflow: at most 2^32 cells of int64 */
+    VEC(Value) values = { 0 };
+    /* Period by period, each a slice of cells in the feed's order of
+     * organisations, so the reads stream through memory rather than jump
+     * between slices. The order does not change the result: whole sums are
+     * exact integers, other sums exact rationals (only one that overflows
+     * to a double could round differently), and medians sort their values. */
+    uint8_t *counted = mem_calloc(norgs + 1, 1);
+    for (int32_t p = lo; p <= hi; p++) {
+        Day first_day = period_first_day((Period){ (Grain)f->schema->grain, p });
+        for (size_t m = 0; m < norgs; m++) {
+            uint32_t g = orgs[m];
+            if (g >= f->norg_index || f->local_of[g] == ORG_NONE) continue;
+            uint32_t o = f->local_of[g];
+            const Slice *s = cell_slice(f, o, p, as_of);
+            if (!s) continue;
+            if (h && hier_parent(h, g, first_day) != parent) continue;
+            counted[m] = any = true;
+            if (fa->whole >= 0) {
+                const Whole *w = &s->whole[fa->whole];
+                whole_sum += sum_of(w, o);
+                total.count += w->count ? w->count[o] : s->rows[o];
+                continue;
+            }
+            const Acc *a = &s->accs[(size_t)o * f->nacc + (uint32_t)fa->acc];
+            if (!a->count) continue;
+            switch (func) {
+            case AGG_SUM: case AGG_MEAN: case AGG_MIN: case AGG_MAX:
+                accumulate(NULL, &total, func, a->value);
+                total.count += a->count - 1;        /* accumulate counted one */
+                break;
+            case AGG_COUNT:
+                total.count += a->count;
+                break;
+            case AGG_MEDIAN: {
+                const ValueRun *r = &f->store.runs.items[a->run - 1];
+                for (uint32_t i = 0; i < r->n; i++) vec_push(&values, r->items[i]);
+                break;
+            }
+            }
+        }
+    }
+    for (size_t m = 0; m < norgs; m++) *coverage += counted[m];
+    mem_free(counted);
+    if (fa->whole >= 0 && total.count && func != AGG_COUNT) {
+        /* the whole-number total, exact while it fits in int64 */
+        if (whole_sum >= -INT64_MAX && whole_sum <= INT64_MAX) total.value = val_num(num_int((int64_t)whole_sum), T_COUNT);
+        else total.value = val_real((double)whole_sum, T_COUNT);
+    }
+    Value r = val_missing();
+    switch (func) {
+    case AGG_SUM: case AGG_MIN: case AGG_MAX:
+        r = total.value;
+        break;
+    case AGG_MEAN:
+        if (total.count) {
+            r = val_arith(AR_DIV, total.value, val_num(num_int(total.count), T_COUNT));
+            r.unit = total.value.unit;
+        }
+        break;
+    case AGG_COUNT:
+        if (any) r = val_num(num_int(total.count), T_COUNT);
+        break;
+    case AGG_MEDIAN:
+        if (values.len) {
+            ValList *l = mem_alloc(sizeof *l + values.len * sizeof(Value));
+            l->len = (uint32_t)values.len;
+            memcpy(l->items, values.items, values.len * sizeof(Value));
+            Value list = { .kind = V_LIST, .unit = values.items[0].unit };
+            list.as.list = l;
+            Arena scratch = { 0 };
+            r = native_fns[BI_MEDIAN](&scratch, &list, 1);
+            arena_free(&scratch);
+            mem_free(l);
+        }
+        break;
+    }
+    vec_free(&values);
+    return r;
+}
+
+Value feed_aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, size_t norgs,
+                     Day from, Day to, Day as_of, uint32_t *coverage)
+{
+    return aggregate(f, agg, orgs, norgs, NULL, ORG_NONE, from, to, as_of, coverage);
+}
+
+Value feed_aggregate_system(const FeedData *f, uint32_t agg, const Hierarchy *h, uint32_t parent,
+                            Day from, Day to, Day as_of, uint32_t *coverage)
+{
+    const uint32_t *members;
+    size_t n = hier_members(h, parent, &members);
+    /* a plan feed is keyed by the system itself */
+    Value v = aggregate(f, agg, members, n, h, parent, from, to, as_of, coverage);
+    if (n == 0 || (v.kind == V_MISSING && *coverage == 0)) v = aggregate(f, agg, &parent, 1, NULL, ORG_NONE, from, to, as_of, coverage);
+    return v;
+}
+
+void feed_each_key(const FeedData *f, void (*fn)(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows),
+                   void *ud)
+{
+    const Store *st = &f->store;
+    for (uint32_t g = 0; g < f->norg_index; g++) {
+        uint32_t o = f->local_of[g];
+        if (o == ORG_NONE) continue;
+        for (uint32_t i = 0; i < st->nslices; i++) {
+            const Slice *s = &st->slices[i];
+            if (o < s->cap && s->rows[o])
+                fn(ud, g, (Period){ (Grain)f->schema->grain, s->period }, s->vintage, s->rows[o]);
+        }
+    }
+}

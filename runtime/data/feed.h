@@ -1,0 +1,110 @@
+/* feed.h: the data a round reads (spec §6).
+ *
+ * A feed's rows are not kept. The compiler knows every aggregate the round
+ * will ask for (BcProgram.aggs), so loading keeps, for each (organisation,
+ * period, vintage) of the feed, one accumulator per aggregate over it: a
+ * sum and a count, an extreme, or (for a median) the values. Memory grows
+ * with organisations × periods, not with rows. A `where` condition is
+ * evaluated by the VM once per distinct combination of the raw values of
+ * the columns it reads, not once per row.
+ *
+ * Organisation codes are interned in an Orgs table shared by every feed and
+ * hierarchy of a run, so a code is compared as a number.
+ *
+ * Ownership: a FeedData, a Hierarchy and an Orgs each own their memory and
+ * are freed with their _free function; the Orgs must outlive the others. */
+#ifndef PLEDGE_FEED_H
+#define PLEDGE_FEED_H
+#include "vm/bytecode.h"
+#include "vm/vm.h"
+#include <stdio.h>
+
+typedef struct Hierarchy Hierarchy;
+
+/* ---- organisation codes ------------------------------------------------ */
+
+typedef struct Orgs Orgs;
+enum { ORG_NONE = UINT32_MAX };
+
+Orgs       *orgs_new(void);
+void        orgs_free(Orgs *o);
+uint32_t    orgs_intern(Orgs *o, const char *code, size_t len);
+uint32_t    orgs_find(const Orgs *o, const char *code, size_t len);     /* ORG_NONE if absent */
+const char *orgs_code(const Orgs *o, uint32_t id);
+uint32_t    orgs_count(const Orgs *o);
+
+/* ---- feeds --------------------------------------------------------------- */
+
+typedef struct FeedOptions {
+    bool  skip_bad_rows;    /* --on-bad-row=skip: count and report, do not stop */
+    FILE *report;           /* where skipped rows are reported, or NULL */
+    /* Called now and then while a CSV file loads (a progress bar), with
+     * about how many of its bytes are read; NULL for none. */
+    void (*progress)(void *ud, const char *source, uint64_t done, uint64_t total);
+    void *progress_ud;
+} FeedOptions;
+
+typedef struct FeedStats {
+    uint64_t rows;          /* read, not counting the header */
+    uint64_t skipped;       /* bad rows skipped (only with skip_bad_rows) */
+    uint32_t orgs;          /* distinct organisations */
+    uint32_t periods;       /* distinct periods */
+    uint32_t vintages;      /* distinct vintages (0 without a vintage column) */
+    Period   first, last;   /* the earliest and latest period */
+} FeedStats;
+
+typedef struct FeedData FeedData;
+
+/* Loads feed `feed` of p from `source`: a CSV path, or sqlite:PATH:TABLE.
+ * vm runs the where-filters (it must belong to p). On failure returns NULL
+ * and why names the file, the line, the column and the text found. */
+FeedData *feed_load(const BcProgram *p, uint16_t feed, const char *source, Orgs *orgs, Vm *vm,
+                    const FeedOptions *opt, char *why, size_t whycap);
+void      feed_free(FeedData *f);
+const FeedStats *feed_stats(const FeedData *f);
+
+/* Whether a period's rows are known on day as_of: without a vintage column,
+ * once the period has ended and the feed's lag has passed. */
+bool feed_period_known(const FeedData *f, Period p, Day as_of);
+
+/* Aggregate `agg` (an index into p->aggs, over this feed) of the rows of the
+ * given organisations in the feed's periods that lie within [from, to],
+ * as known on as_of: for a feed with vintages, each (organisation, period)
+ * counts its latest vintage on or before as_of. *coverage gets how many of
+ * the organisations had a row counted. Missing when no value was. */
+Value feed_aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, size_t norgs,
+                     Day from, Day to, Day as_of, uint32_t *coverage);
+
+/* The same for the members of system `parent` in hierarchy h, each period
+ * counted only for the members the system had on its first day: a provider
+ * that moves counts in its old system before the move and its new one after,
+ * for sums, means and medians alike. */
+Value feed_aggregate_system(const FeedData *f, uint32_t agg, const Hierarchy *h, uint32_t parent,
+                            Day from, Day to, Day as_of, uint32_t *coverage);
+
+/* Every (organisation, period) of the feed, for reports: calls fn for each
+ * stored key with the number of rows it held. */
+void feed_each_key(const FeedData *f, void (*fn)(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows),
+                   void *ud);
+
+/* ---- hierarchies ------------------------------------------------------- */
+
+/* Loads a hierarchy. A member's links may not overlap in time, and a link's
+ * `from` may not be after its `to`: either is an error naming both lines. */
+Hierarchy *hier_load(const BcProgram *p, uint16_t hier, const char *source, Orgs *orgs, char *why,
+                     size_t whycap);
+void       hier_free(Hierarchy *h);
+
+/* The parent of `member` on day d: ORG_NONE if it has none then. An
+ * organisation that is itself a parent belongs to itself (a plan feed keyed
+ * by system). */
+uint32_t    hier_parent(const Hierarchy *h, uint32_t member, Day d);
+/* The parents (the systems), in order of their codes. */
+uint32_t    hier_parent_count(const Hierarchy *h);
+uint32_t    hier_parent_at(const Hierarchy *h, uint32_t i);
+const char *hier_parent_name(const Hierarchy *h, uint32_t parent);  /* display name, or NULL */
+/* The members ever linked to `parent`, whatever the dates. */
+size_t      hier_members(const Hierarchy *h, uint32_t parent, const uint32_t **members);
+uint32_t    hier_link_count(const Hierarchy *h);
+
+#endif

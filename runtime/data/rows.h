@@ -1,0 +1,49 @@
+/* rows.h: reading rows of typed cells, whether from a CSV file or from an
+ * SQLite table, so feeds and hierarchies type their cells and word their
+ * errors the same way. Internal to the data layer. */
+#ifndef PLEDGE_ROWS_H
+#define PLEDGE_ROWS_H
+#include "data/csv.h"
+#include "vm/bytecode.h"
+#include <sqlite3.h>
+
+/* Both give a header record and then records of fields, so the typing and
+ * the messages are the same whichever a feed comes from. */
+typedef struct RowSource {
+    const char *name;
+    CsvReader  *csv;
+    sqlite3      *db;
+    sqlite3_stmt *stmt;
+    CsvField   *fields;
+    size_t      nfields;
+    uint64_t    row;            /* SQLite: the row number, the header being 0 */
+    char        error[256];
+} RowSource;
+
+/* Opens a CSV path or sqlite:PATH:TABLE; false with why on failure (close
+ * it all the same). */
+bool        rows_open(RowSource *r, const char *spec, char *why, size_t cap);
+/* The header first, then each record; fields valid until the next call. */
+CsvStatus   rows_next(RowSource *r, const CsvField **fields, size_t *n);
+uint64_t    rows_line(const RowSource *r);      /* the CSV line, or the table's row */
+const char *rows_error(const RowSource *r);
+void        rows_close(RowSource *r);
+
+/* Empty and `*` cells are missing, quoted or not (a quoted empty text is ""). */
+bool        rows_is_missing(const CsvField *f);
+/* Parses a cell of a column's type and format (COL_PLAIN, COL_POINTS);
+ * NULL on success, else what is wrong with the text. */
+const char *rows_parse_cell(TypeKind type, uint8_t format, const CsvField *f, Value *out);
+/* A count cell as a bare int64, without a Value: the same cells and the
+ * same messages as rows_parse_cell(T_COUNT, …); *present is false for a
+ * missing cell. */
+const char *rows_parse_count(const CsvField *f, int64_t *out, bool *present);
+/* The type of a period column of each grain. */
+extern const TypeKind rows_grain_type[];
+/* The position of `name` in the header, or -1. */
+int         rows_header_position(const CsvField *h, size_t n, const char *name);
+/* Writes the message into why and returns false, for `return rows_fail(…)`. */
+bool        rows_fail(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+uint64_t    rows_hash(const char *s, size_t n);   /* FNV-1a */
+
+#endif

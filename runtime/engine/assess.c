@@ -1,0 +1,880 @@
+/* assess.c: a round evaluated for every system as of a date (assess.h).
+ *
+ * One Eval per thread holds a Vm and what that thread has worked out: each
+ * item's status per system (a rating or `across` may ask for another
+ * system's), and the lists `across` made. The Shared part is read-only once
+ * the threads start. */
+#include "engine/assess_eval.h"
+#include "vm/plb.h"
+#include "base/sha256.h"
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static bool say(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static bool say(char *why, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, cap, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+/* n things of size sz, copied into an arena (a growable array's items, kept) */
+static void *arena_copy(Arena *a, const void *p, size_t n, size_t sz)
+{
+    void *q = arena_alloc(a, (n + 1) * sz);
+    if (n) memcpy(q, p, n * sz);
+    return q;
+}
+
+/* ---- inputs ------------------------------------------------------------------ */
+
+static int find_named(const char *name, size_t len, const char *const *names, size_t stride, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *s = *(const char *const *)((const char *)names + i * stride);
+        if (strlen(s) == len && memcmp(s, name, len) == 0) return (int)i;
+    }
+    return -1;
+}
+
+AssessStatus inputs_load(Inputs *in, const BcProgram *p, const char *rules, const Binding *b, size_t n,
+                         bool require_all, const FeedOptions *fo, Vm *vm, char *why, size_t whycap)
+{
+    memset(in, 0, sizeof *in);
+    in->p = p;
+    in->orgs = orgs_new();
+    in->feeds = mem_calloc(p->nfeeds + 1u, sizeof *in->feeds);
+    in->hiers = mem_calloc(p->nhiers + 1u, sizeof *in->hiers);
+    in->feed_sources = mem_calloc(p->nfeeds + 1u, sizeof *in->feed_sources);
+    in->hier_sources = mem_calloc(p->nhiers + 1u, sizeof *in->hier_sources);
+    for (size_t i = 0; i < n; i++) {
+        int f = find_named(b[i].name, b[i].namelen, &p->feeds[0].name, sizeof *p->feeds, p->nfeeds);
+        int h = find_named(b[i].name, b[i].namelen, &p->hiers[0].name, sizeof *p->hiers, p->nhiers);
+        const char **slot = f >= 0 ? &in->feed_sources[f] : h >= 0 ? &in->hier_sources[h] : NULL;
+        if (!slot) return say(why, whycap, "%s declares no feed or hierarchy `%.*s`", rules, (int)b[i].namelen, b[i].name),
+                      ASSESS_USAGE;
+        if (*slot) return say(why, whycap, "`%.*s` is bound twice", (int)b[i].namelen, b[i].name), ASSESS_USAGE;
+        *slot = b[i].source;
+    }
+    if (require_all) {
+        for (uint16_t k = 0; k < p->nhiers; k++)
+            if (!in->hier_sources[k])
+                return say(why, whycap, "hierarchy `%s` is not bound: give --feed %s=PATH", p->hiers[k].name,
+                           p->hiers[k].name), ASSESS_USAGE;
+        for (uint16_t k = 0; k < p->nfeeds; k++)
+            if (!in->feed_sources[k])
+                return say(why, whycap, "feed `%s` is not bound: give --feed %s=PATH", p->feeds[k].name,
+                           p->feeds[k].name), ASSESS_USAGE;
+    }
+    /* hierarchies first: a feed's unmapped rows are counted against one */
+    for (uint16_t k = 0; k < p->nhiers; k++)
+        if (in->hier_sources[k] && !(in->hiers[k] = hier_load(p, k, in->hier_sources[k], in->orgs, why, whycap)))
+            return ASSESS_BAD_INPUT;
+    for (uint16_t k = 0; k < p->nfeeds; k++)
+        if (in->feed_sources[k] && !(in->feeds[k] = feed_load(p, k, in->feed_sources[k], in->orgs, vm, fo, why, whycap)))
+            return ASSESS_BAD_INPUT;
+    if (p->round.assess >= 0) in->assess = in->hiers[p->round.assess];
+    return ASSESS_OK;
+}
+
+void inputs_free(Inputs *in)
+{
+    if (!in->p) return;
+    for (uint16_t k = 0; k < in->p->nfeeds; k++) feed_free(in->feeds[k]);
+    for (uint16_t k = 0; k < in->p->nhiers; k++) hier_free(in->hiers[k]);
+    mem_free(in->feeds);
+    mem_free(in->hiers);
+    mem_free(in->feed_sources);
+    mem_free(in->hier_sources);
+    orgs_free(in->orgs);
+    memset(in, 0, sizeof *in);
+}
+
+typedef struct Unmapped { const Hierarchy *h; uint64_t rows; uint32_t *org_rows; uint32_t norgs; } Unmapped;
+
+static void count_unmapped(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows)
+{
+    Unmapped *u = ud;
+    (void)vintage;
+    if (hier_parent(u->h, org, period_first_day(p)) != ORG_NONE) return;
+    u->rows += rows;
+    if (org < u->norgs) u->org_rows[org] += rows;
+}
+
+static const Orgs *sorting_orgs;     /* qsort has no context argument in C11 */
+
+static int unmapped_cmp(const void *a, const void *b)
+{
+    return strcmp(orgs_code(sorting_orgs, ((const UnmappedOrg *)a)->org),
+                  orgs_code(sorting_orgs, ((const UnmappedOrg *)b)->org));
+}
+
+UnmappedOrg *inputs_unmapped(const Inputs *in, uint16_t feed, uint64_t *rows, uint32_t *n)
+{
+    Unmapped u = { in->assess, 0, mem_calloc(orgs_count(in->orgs) + 1u, sizeof(uint32_t)), orgs_count(in->orgs) };
+    if (in->assess && in->feeds[feed]) feed_each_key(in->feeds[feed], count_unmapped, &u);
+    UnmappedOrg *list = mem_alloc(((size_t)u.norgs + 1) * sizeof *list);
+    *n = 0;
+    for (uint32_t o = 0; o < u.norgs; o++)
+        if (u.org_rows[o]) list[(*n)++] = (UnmappedOrg){ o, u.org_rows[o] };
+    mem_free(u.org_rows);
+    *rows = u.rows;
+    sorting_orgs = in->orgs;        /* only the main thread lists them */
+    qsort(list, *n, sizeof *list, unmapped_cmp);
+    return list;
+}
+
+Coverage *coverage_new(const BcProgram *p)
+{
+    Coverage *c = mem_calloc(1, sizeof *c);
+    c->commitments = mem_calloc(p->ncommits + 1u, 1);
+    c->targets = mem_calloc(p->ncommits + 1u, 1);
+    c->checks = mem_calloc(p->nchecks + 1u, 1);
+    c->milestones = mem_calloc(p->ncommits + 1u, sizeof *c->milestones);
+    for (uint16_t k = 0; k < p->ncommits; k++) c->milestones[k] = mem_calloc(p->commits[k].nmilestones + 1u, 1);
+    c->arms = mem_calloc(p->nratings + 1u, sizeof *c->arms);
+    for (uint16_t r = 0; r < p->nratings; r++) c->arms[r] = mem_calloc(p->ratings[r].narms + 1u, 1);
+    return c;
+}
+
+void coverage_free(Coverage *c, const BcProgram *p)
+{
+    if (!c) return;
+    for (uint16_t k = 0; k < p->ncommits; k++) mem_free(c->milestones[k]);
+    for (uint16_t r = 0; r < p->nratings; r++) mem_free(c->arms[r]);
+    mem_free(c->milestones);
+    mem_free(c->arms);
+    mem_free(c->commitments);
+    mem_free(c->targets);
+    mem_free(c->checks);
+    mem_free(c);
+}
+
+/* ---- what each commitment's measure reads -------------------------------------- */
+
+/* The longest lag among the feeds fn reads, directly or through the
+ * functions it calls: a window is known once its last day plus this has
+ * passed (a feed with vintages counts as lag 0: §5). */
+int32_t reads_lag(const BcProgram *p, uint32_t fn, int32_t *memo)
+{
+    if (memo[fn] >= 0) return memo[fn];
+    if (memo[fn] == LAG_VISITING) return 0;     /* recursion: its feeds are counted where it started */
+    memo[fn] = LAG_VISITING;
+    int32_t lag = 0;
+    const BcFunction *f = &p->fns[fn];
+    for (uint32_t i = 0; i < f->ncode; i++) {
+        Instr in = f->code[i];
+        int32_t l = 0;
+        if (in.op == OP_CALL) l = reads_lag(p, in.b, memo);
+        else if (in.op == OP_AGG) {
+            const BcFeed *feed = &p->feeds[p->aggs[in.b].feed];
+            l = feed->vintage_col ? 0 : feed->lag_days;
+        }
+        if (l > lag) lag = l;
+    }
+    return memo[fn] = lag;
+}
+
+bool known(Day as_of, Day last, int32_t lag) { return (int64_t)as_of >= (int64_t)last + lag; }
+
+/* ---- evaluation ------------------------------------------------------------------ */
+
+/* Where an item's status for a system is remembered (never for NATIONAL:
+ * no item asks for the status of a national check). */
+static int8_t *memo_at(Eval *e, uint32_t sys, uint32_t item)
+{
+    return &e->memo[(size_t)sys * e->s->nitems + item];
+}
+
+static bool vm_failed(Eval *e, VmStatus st, const char *what)
+{
+    if (st == VM_OK) return false;
+    if (e->failed == ASSESS_OK) {
+        e->failed = st == VM_LIMIT ? ASSESS_LIMIT : ASSESS_BAD_INPUT;
+        const char *code = e->sys == NATIONAL ? "the round" : orgs_code(e->s->in->orgs, e->s->systems[e->sys]);
+        snprintf(e->why, sizeof e->why, "%s%s, for %s: %s", st == VM_LIMIT ? "limit: " : "", what, code,
+                 vm_message(e->vm));
+    }
+    return true;
+}
+
+static Value call(Eval *e, int32_t fn, Value window, const char *what)
+{
+    Value v = val_missing();
+    if (fn < 0 || e->failed) return v;
+    vm_failed(e, vm_call_window(e->vm, (uint32_t)fn, NULL, window, &v), what);
+    return v;
+}
+
+/* The value of function fn for system sys, in window w, with the coverage
+ * its aggregates saw. */
+Value measure(Eval *e, uint32_t sys, int32_t fn, Value w, uint32_t *coverage, const char *what)
+{
+    uint32_t saved_sys = e->sys, saved_cov = e->coverage;
+    e->sys = sys;
+    e->coverage = 0;
+    Value v = call(e, fn, w, what);
+    if (coverage) *coverage = e->coverage;
+    e->sys = saved_sys;
+    e->coverage = saved_cov;
+    return v;
+}
+
+static Value host_aggregate(void *ud, Vm *vm, uint32_t agg, Value window)
+{
+    Eval *e = ud;
+    (void)vm;
+    const Shared *s = e->s;
+    const FeedData *f = s->in->feeds[s->p->aggs[agg].feed];
+    Day from, to;
+    if (!f || !val_window_days(window, &from, &to)) return val_missing();
+    uint32_t cov = 0;
+    Value v = e->sys == NATIONAL
+            ? feed_aggregate(f, agg, s->all_orgs, s->norgs, from, to, s->o->as_of, &cov)
+            : feed_aggregate_system(f, agg, s->h, s->systems[e->sys], from, to, s->o->as_of, &cov);
+    if (cov > e->coverage) e->coverage = cov;
+    return v;
+}
+
+/* v satisfies CMP threshold, with `tol` of slack towards failing (missing
+ * tol: none). Missing when v or the threshold is. */
+static Value satisfies(Cmp cmp, Value v, Value threshold, Value tol)
+{
+    if (tol.kind == V_MISSING || cmp == CMP_NE) return val_test(cmp, v, threshold);
+    Value lo = val_arith(AR_SUB, threshold, tol), hi = val_arith(AR_ADD, threshold, tol);
+    switch (cmp) {
+    case CMP_GE: return val_test(CMP_GE, v, lo);
+    case CMP_GT: return val_test(CMP_GT, v, lo);
+    case CMP_LE: return val_test(CMP_LE, v, hi);
+    case CMP_LT: return val_test(CMP_LT, v, hi);
+    default:     return val_logic(false, val_test(CMP_GE, v, lo), val_test(CMP_LE, v, hi));
+    }
+}
+
+static ReportMark make_mark(Eval *e, const BcThreshold *t, const char *what)
+{
+    ReportMark m = { .cmp = t->cmp };
+    m.threshold = call(e, t->value_fn, val_missing(), what);
+    m.window = call(e, t->window_fn, val_missing(), what);
+    if (!val_window_days(m.window, &m.from, &m.to)) m.from = m.to = 0;
+    return m;
+}
+
+typedef struct PlanRows { uint32_t org; VEC(Period) periods; } PlanRows;
+
+static void plan_period(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows)
+{
+    PlanRows *r = ud;
+    (void)vintage;
+    if (org != r->org || !rows) return;
+    if (r->periods.len && r->periods.items[r->periods.len - 1].index == p.index) return;  /* keys are in order */
+    vec_push(&r->periods, p);
+}
+
+/* A system's own milestones: one per period of its rows in the plan feed
+ * (§5 `milestones = plans.col`), its value the threshold. A plan is read as
+ * submitted, whatever the feed's lag; with vintages, as known on as_of. */
+typedef VEC(ReportMark) MarkVec;
+
+static void plan_marks(Eval *e, const BcCommitment *k, int32_t agg, uint32_t sys, MarkVec *out)
+{
+    const Shared *s = e->s;
+    const FeedData *f = s->in->feeds[k->plan_feed];
+    if (!f || agg < 0 || sys == NATIONAL) return;
+    PlanRows r = { s->systems[sys], { 0 } };
+    feed_each_key(f, plan_period, &r);
+    Day as_of = s->p->feeds[k->plan_feed].vintage_col ? s->o->as_of : INT32_MAX / 2;
+    for (size_t i = 0; i < r.periods.len; i++) {
+        Period p = r.periods.items[i];
+        ReportMark m = { .cmp = k->target.cmp, .window = val_period(p) };
+        m.from = period_first_day(p);
+        m.to = period_last_day(p);
+        uint32_t cov;
+        m.threshold = feed_aggregate(f, (uint32_t)agg, &r.org, 1, m.from, m.to, as_of, &cov);
+        if (m.threshold.kind != V_MISSING) vec_push(out, m);
+    }
+    vec_free(&r.periods);
+}
+
+/* How many organisations were members of the system at some point of
+ * [from, to] (looked at on the first day of each month). */
+bool member_during(const Hierarchy *h, uint32_t member, uint32_t parent, Day from, Day to)
+{
+    for (Period p = period_containing(GRAIN_MONTH, from); period_first_day(p) <= to; p = period_next(p))
+        if (hier_parent(h, member, period_first_day(p) < from ? from : period_first_day(p)) == parent) return true;
+    return false;
+}
+
+uint32_t members_in(const Shared *s, uint32_t sys, Day from, Day to)
+{
+    if (sys == NATIONAL) return 0;
+    const uint32_t *m;
+    size_t n = hier_members(s->h, s->systems[sys], &m);
+    uint32_t count = 0;
+    for (size_t i = 0; i < n; i++) count += member_during(s->h, m[i], s->systems[sys], from, to);
+    return count;
+}
+
+static void series(Eval *e, const BcCommitment *k, uint32_t sys, int32_t lag, Day end, ReportResult *r)
+{
+    const Shared *s = e->s;
+    if (!s->any_data) return;
+    VEC(ReportPoint) pts = { 0 };
+    Period q = period_containing(GRAIN_QUARTER, period_first_day(s->first_data));
+    for (int n = 0; n < 200 && period_first_day(q) <= end; n++, q = period_next(q)) {
+        ReportPoint pt = { .window = val_period(q), .from = period_first_day(q), .to = period_last_day(q) };
+        if (!known(s->o->as_of, pt.to, lag)) break;
+        pt.value = measure(e, sys, k->measure, pt.window, NULL, k->name);
+        vec_push(&pts, pt);
+    }
+    r->nseries = pts.len;
+    r->series = arena_copy(&e->arena, pts.items, pts.len, sizeof *pts.items);
+    vec_free(&pts);
+}
+
+void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
+{
+    const Shared *s = e->s;
+    const BcCommitment *k = &s->p->commits[ki];
+    Value tol = k->tolerance >= 0 ? s->p->consts[k->tolerance] : val_missing();
+    uint32_t saved = e->sys;
+    e->sys = sys;
+    ReportMark target = make_mark(e, &k->target, k->name);
+    MarkVec marks = { 0 };
+    for (uint16_t i = 0; i < k->nmilestones; i++) vec_push(&marks, make_mark(e, &k->milestones[i], k->name));
+    if (k->plan_feed >= 0) plan_marks(e, k, s->plan_agg[ki], sys, &marks);
+    e->sys = saved;
+
+    int32_t lag = s->lag[ki];
+    memset(r, 0, sizeof *r);
+    r->status = ST_NOT_DUE;
+    const ReportMark *judge = NULL;
+    if (target.window.kind != V_MISSING && known(s->o->as_of, target.to, lag)) {
+        judge = &target;
+        r->judged = JUDGED_TARGET;
+        tol = val_missing();                    /* tolerance is for milestones only (§5) */
+    } else {
+        for (size_t i = 0; i < marks.len; i++)  /* the latest known; of equals, the last written */
+            if (marks.items[i].window.kind != V_MISSING && known(s->o->as_of, marks.items[i].to, lag)
+                && (!judge || marks.items[i].to >= judge->to)) {
+                judge = &marks.items[i];
+                r->milestone = (int32_t)i;
+            }
+        if (judge) r->judged = JUDGED_MILESTONE;
+    }
+    if (judge) {
+        r->window = judge->window;
+        r->threshold = judge->threshold;
+        r->value = measure(e, sys, k->measure, judge->window, &r->coverage, k->name);
+        r->members = members_in(s, sys, judge->from, judge->to);
+        Value ok = satisfies((Cmp)judge->cmp, r->value, judge->threshold, tol);
+        bool target_judged = r->judged == JUDGED_TARGET;
+        r->status = ok.kind != V_BOOL ? ST_NO_DATA
+                  : ok.as.boolean ? (target_judged ? ST_MET : ST_ON_TRACK) : (target_judged ? ST_MISSED : ST_OFF_TRACK);
+    }
+    Coverage *cov = s->o->coverage;
+    if (cov) {
+        cov->commitments[ki] = 1;
+        if (r->judged == JUDGED_TARGET) cov->targets[ki] = 1;
+        if (r->judged == JUDGED_MILESTONE && r->milestone < k->nmilestones) cov->milestones[ki][r->milestone] = 1;
+    }
+    if (s->o->series && sys != NATIONAL) series(e, k, sys, lag, target.window.kind != V_MISSING ? target.to : 0, r);
+    r->nmarks = marks.len;
+    r->marks = arena_copy(&e->arena, marks.items, marks.len, sizeof *marks.items);
+    vec_free(&marks);
+}
+
+void eval_check(Eval *e, uint32_t sys, uint32_t ci, ReportResult *r)
+{
+    const Shared *s = e->s;
+    const BcCheck *c = &s->p->checks[ci];
+    memset(r, 0, sizeof *r);
+    r->judged = JUDGED_CHECK;
+    r->window = s->horizon;
+    r->value = measure(e, sys, c->require, s->horizon, &r->coverage, c->name);
+    Day from, to;
+    if (val_window_days(s->horizon, &from, &to)) r->members = members_in(s, sys, from, to);
+    r->status = r->value.kind != V_BOOL ? ST_NO_DATA : r->value.as.boolean ? ST_PASS : ST_FAIL;
+    if (s->o->coverage) s->o->coverage->checks[ci] = 1;
+}
+
+/* An item's status for a system, worked out once per thread. */
+static Status item_status(Eval *e, uint32_t sys, uint32_t item)
+{
+    if (sys == NATIONAL) return ST_NO_DATA;
+    int8_t *m = memo_at(e, sys, item);
+    if (*m > 0) return (Status)(*m - 1);
+    if (*m < 0) return ST_NO_DATA;          /* an item that needs its own status: the checker forbids it */
+    *m = -1;
+    ReportResult r;
+    uint32_t nk = e->s->p->ncommits;
+    if (item < nk) eval_commitment(e, sys, item, &r);
+    else eval_check(e, sys, item - nk, &r);
+    *memo_at(e, sys, item) = (int8_t)(r.status + 1);
+    return (Status)r.status;
+}
+
+static bool in_statuses(Value set, Status st)
+{
+    if (set.kind == V_STATUS) return set.status == st;
+    if (set.kind == V_STATUSES) return (set.status >> st) & 1;
+    return false;
+}
+
+static Value int_value(int64_t n) { return val_num(num_int(n), T_COUNT); }
+
+static int64_t arg_int(const Value *args, unsigned n, unsigned i)
+{
+    return i < n && args[i].kind == V_NUM ? args[i].as.num.n : -1;
+}
+
+/* across(EXPR): EXPR for every system of the round, once per window. */
+static Value across(Eval *e, uint32_t fn, Value window)
+{
+    for (size_t i = 0; i < e->across.len; i++)
+        if (e->across.items[i].fn == fn && val_equal(e->across.items[i].window, window))
+            return e->across.items[i].list;
+    const Shared *s = e->s;
+    ValList *l = arena_alloc(&e->arena, sizeof *l + ((size_t)s->nsystems + 1) * sizeof(Value));
+    for (uint32_t i = 0; i < s->nsystems && !e->failed; i++)
+        l->items[l->len++] = measure(e, i, (int32_t)fn, window, NULL, s->p->fns[fn].name);
+    Value list = { .kind = V_LIST, .unit = s->p->fns[fn].result };
+    list.as.list = l;
+    vec_push(&e->across, ((AcrossMemo){ fn, window, list }));
+    return list;
+}
+
+/* series(M, W): M in each period of W, at the grain W is written in (a
+ * range of months gives months, of years years). At most MAX_SERIES points. */
+enum { MAX_SERIES = 1200 };
+
+static Value series_of(Eval *e, uint32_t fn, Value window)
+{
+    Period from, to;
+    if (window.kind == V_PERIOD) from = to = window.as.period;
+    else if (window.kind == V_RANGE) from = window.as.range.from, to = window.as.range.to;
+    else return val_missing();
+    if (from.grain != to.grain) to = period_containing(from.grain, period_last_day(to));
+    uint32_t n = 0;
+    for (Period p = from; p.index <= to.index && n < MAX_SERIES; p = period_next(p)) n++;
+    ValList *l = arena_alloc(&e->arena, sizeof *l + ((size_t)n + 1) * sizeof(Value));
+    Period p = from;
+    for (uint32_t i = 0; i < n && !e->failed; i++, p = period_next(p)) {
+        uint32_t cov;       /* the same system's organisations: they count for the caller's coverage */
+        l->items[l->len++] = measure(e, e->sys, (int32_t)fn, val_period(p), &cov, e->s->p->fns[fn].name);
+        if (cov > e->coverage) e->coverage = cov;
+    }
+    Value list = { .kind = V_LIST, .unit = e->s->p->fns[fn].result };
+    list.as.list = l;
+    return list;
+}
+
+static const char *eval_rating(Eval *e, uint32_t sys, uint32_t ri);
+
+static Value host_call(void *ud, Vm *vm, HostFn fn, const Value *args, unsigned n)
+{
+    Eval *e = ud;
+    const Shared *s = e->s;
+    uint32_t nk = s->p->ncommits;
+    switch (fn) {
+    case HOST_ITEM_STATUS: {
+        int64_t kind = arg_int(args, n, 0), index = arg_int(args, n, 1);
+        if (e->sys == NATIONAL || index < 0) return val_missing();
+        if (kind == 0 && index < nk) return val_status(item_status(e, e->sys, (uint32_t)index));
+        if (kind == 1 && index < s->p->nchecks) return val_status(item_status(e, e->sys, nk + (uint32_t)index));
+        return val_missing();
+    }
+    case HOST_ACROSS: {
+        int64_t f = arg_int(args, n, 0);
+        if (f < 0 || f >= s->p->nfns) return val_missing();
+        return across(e, (uint32_t)f, vm_current_window(vm));
+    }
+    case HOST_SERIES: {
+        int64_t f = arg_int(args, n, 0);
+        if (f < 0 || f >= s->p->nfns || n < 2) return val_missing();
+        return series_of(e, (uint32_t)f, args[1]);
+    }
+    case HOST_CLASS_COUNT: case HOST_CLASS_SHARE: {
+        int64_t cls = arg_int(args, n, 0);
+        if (e->sys == NATIONAL) return val_missing();
+        int64_t all = 0, with = 0;
+        for (uint32_t k = 0; k < nk && !e->failed; k++) {
+            if (s->p->commits[k].cls != cls) continue;
+            all++;
+            with += n < 2 || in_statuses(args[1], item_status(e, e->sys, k));
+        }
+        if (fn == HOST_CLASS_COUNT) return int_value(with);
+        if (!all) return val_missing();
+        Value share = val_arith(AR_DIV, int_value(with), int_value(all));
+        share.unit = T_PERCENT;
+        return share;
+    }
+    case HOST_ITEM_FOR: {
+        int64_t kind = arg_int(args, n, 0), index = arg_int(args, n, 1);
+        if (n < 3 || args[2].kind != V_TEXT || index < 0) return val_missing();
+        uint32_t org = orgs_find(s->in->orgs, args[2].as.text.bytes, args[2].as.text.len);
+        uint32_t sys = NATIONAL;
+        for (uint32_t i = 0; i < s->nsystems; i++)
+            if (s->systems[i] == org) sys = i;
+        if (sys == NATIONAL) return val_missing();
+        if (kind == 0 && index < nk) return val_status(item_status(e, sys, (uint32_t)index));
+        if (kind == 1 && index < s->p->nchecks) return val_status(item_status(e, sys, nk + (uint32_t)index));
+        if (kind == 2 && index < s->p->nfns) return measure(e, sys, (int32_t)index, vm_current_window(vm), NULL, "a metric");
+        if (kind == 3 && index < s->p->nratings) {
+            const char *label = eval_rating(e, sys, (uint32_t)index);
+            return label ? val_text(label, (uint32_t)strlen(label)) : val_missing();
+        }
+        return val_missing();
+    }
+    default:
+        return val_missing();
+    }
+}
+
+void eval_init(Eval *e, const Shared *s)
+{
+    memset(e, 0, sizeof *e);
+    e->s = s;
+    e->vm = vm_new(s->p, s->o->limits, s->o->allowed, s->o->nallowed);
+    vm_set_host(e->vm, (VmHost){ e, host_aggregate, host_call });
+    e->memo = mem_calloc((size_t)s->nsystems * s->nitems + 1, 1);
+}
+
+void eval_free(Eval *e)
+{
+    vm_free(e->vm);
+    mem_free(e->memo);
+    vec_free(&e->across);
+    arena_free(&e->arena);
+}
+
+/* The label of rating ri for a system: the first arm whose condition holds. */
+static const char *eval_rating(Eval *e, uint32_t sys, uint32_t ri)
+{
+    const BcRating *rt = &e->s->p->ratings[ri];
+    Coverage *cov = e->s->o->coverage;
+    for (uint16_t a = 0; a < rt->narms && !e->failed; a++) {
+        bool taken = rt->arms[a].when < 0;
+        if (!taken) {
+            Value v = measure(e, sys, rt->arms[a].when, e->s->horizon, NULL, rt->name);
+            taken = v.kind == V_BOOL && v.as.boolean;
+        }
+        if (!taken) continue;
+        if (cov) cov->arms[ri][a] = 1;
+        return rt->arms[a].label;
+    }
+    return NULL;
+}
+
+/* ---- the run --------------------------------------------------------------------- */
+
+/* The report's item index of check k (national checks come after the others). */
+static uint32_t check_item(const BcProgram *p, uint16_t k)
+{
+    uint32_t at = p->ncommits;
+    bool national = p->checks[k].national;
+    if (national)
+        for (uint16_t i = 0; i < p->nchecks; i++) at += !p->checks[i].national;
+    for (uint16_t i = 0; i < k; i++) at += p->checks[i].national == national;
+    return at;
+}
+
+typedef struct Job {
+    const Shared *s;
+    const uint32_t *chosen;     /* indices into s->systems, in report order */
+    uint32_t nchosen, first, step;
+    ReportResult *results;      /* [chosen][items except national] */
+    uint32_t nlocal;            /* items per system */
+    const char **labels;        /* [chosen][ratings] */
+    Eval e;
+    uint32_t failed_at;         /* the chosen index of the first failure */
+} Job;
+
+static void *run_job(void *arg)
+{
+    Job *j = arg;
+    const Shared *s = j->s;
+    eval_init(&j->e, s);
+    j->failed_at = UINT32_MAX;
+    uint32_t nk = s->p->ncommits;
+    for (uint32_t c = j->first; c < j->nchosen; c += j->step) {
+        uint32_t sys = j->chosen[c];
+        ReportResult *row = &j->results[(size_t)c * j->nlocal];
+        uint32_t col = 0;
+        for (uint32_t k = 0; k < nk && !j->e.failed; k++) {
+            eval_commitment(&j->e, sys, k, &row[col]);
+            row[col].system = c;
+            row[col++].item = k;
+            *memo_at(&j->e, sys, k) = (int8_t)(row[col - 1].status + 1);
+        }
+        for (uint32_t k = 0; k < s->p->nchecks && !j->e.failed; k++) {
+            if (s->p->checks[k].national) continue;
+            eval_check(&j->e, sys, k, &row[col]);
+            row[col].system = c;
+            row[col++].item = check_item(s->p, k);
+            *memo_at(&j->e, sys, nk + k) = (int8_t)(row[col - 1].status + 1);
+        }
+        for (uint32_t ri = 0; ri < s->p->nratings && !j->e.failed; ri++)
+            j->labels[(size_t)c * s->p->nratings + ri] = eval_rating(&j->e, sys, ri);
+        vm_reset(j->e.vm);
+        if (j->e.failed) { j->failed_at = c; break; }
+    }
+    return NULL;
+}
+
+static const char *keep_str(Report *out, const char *s) { return s ? arena_strndup(&out->arena, s, strlen(s)) : NULL; }
+
+static void file_sha256(const char *source, char hex[65])
+{
+    uint8_t d[32];
+    hex[0] = '\0';
+    if (strncmp(source, "sqlite:", 7) != 0 && sha256_file(source, d)) sha256_hex(d, hex);
+}
+
+static void report_inputs(const Inputs *in, bool hashes, Report *out)
+{
+    const BcProgram *p = in->p;
+    out->inputs = arena_alloc(&out->arena, ((size_t)p->nfeeds + p->nhiers + 1) * sizeof *out->inputs);
+    for (uint16_t k = 0; k < p->nhiers; k++) {
+        if (!in->hiers[k]) continue;
+        ReportInput *ri = &out->inputs[out->ninputs++];
+        ri->name = keep_str(out, p->hiers[k].name);
+        ri->kind = "hierarchy";
+        ri->path = keep_str(out, in->hier_sources[k]);
+        ri->rows = hier_link_count(in->hiers[k]);
+        if (hashes) file_sha256(in->hier_sources[k], ri->sha256);
+    }
+    for (uint16_t k = 0; k < p->nfeeds; k++) {
+        if (!in->feeds[k]) continue;
+        ReportInput *ri = &out->inputs[out->ninputs++];
+        ri->name = keep_str(out, p->feeds[k].name);
+        ri->kind = "feed";
+        ri->path = keep_str(out, in->feed_sources[k]);
+        ri->rows = feed_stats(in->feeds[k])->rows;
+        mem_free(inputs_unmapped(in, k, &ri->unmapped_rows, &ri->unmapped_orgs));
+        if (hashes) file_sha256(in->feed_sources[k], ri->sha256);
+    }
+}
+
+static void report_items(const Shared *s, Eval *e, Report *out)
+{
+    const BcProgram *p = s->p;
+    out->items = arena_alloc(&out->arena, ((size_t)s->nitems + 1) * sizeof *out->items);
+    for (uint16_t k = 0; k < p->ncommits; k++) {
+        const BcCommitment *c = &p->commits[k];
+        ReportItem *it = &out->items[out->nitems++];
+        it->id = keep_str(out, c->name);
+        it->title = keep_str(out, c->title);
+        it->source = keep_str(out, c->source);
+        it->doc = keep_str(out, c->doc);
+        it->kind = ITEM_COMMITMENT;
+        it->cls = c->cls;
+        it->measure = keep_str(out, p->fns[c->measure].name);
+        e->sys = NATIONAL;
+        it->target = make_mark(e, &c->target, c->name);
+        it->tolerance = c->tolerance >= 0 ? p->consts[c->tolerance] : val_missing();
+        it->nmilestones = c->nmilestones;
+        it->milestones = arena_alloc(&out->arena, ((size_t)c->nmilestones + 1) * sizeof *it->milestones);
+        for (uint16_t i = 0; i < c->nmilestones; i++) it->milestones[i] = make_mark(e, &c->milestones[i], c->name);
+        it->plan_milestones = c->plan_feed >= 0;
+    }
+    for (int national = 0; national < 2; national++)
+        for (uint16_t k = 0; k < p->nchecks; k++) {
+            const BcCheck *c = &p->checks[k];
+            if (c->national != national) continue;
+            ReportItem *it = &out->items[out->nitems++];
+            it->id = keep_str(out, c->name);
+            it->title = keep_str(out, c->title);
+            it->message = keep_str(out, c->message);
+            it->doc = keep_str(out, c->doc);
+            it->kind = national ? ITEM_NATIONAL_CHECK : ITEM_CHECK;
+        }
+}
+
+void shared_init(Shared *s, const Inputs *in, const AssessOptions *o)
+{
+    const BcProgram *p = in->p;
+    *s = (Shared){ .in = in, .o = o, .p = p, .h = in->assess };
+    s->nitems = (uint32_t)p->ncommits + p->nchecks;
+    s->horizon = p->round.horizon >= 0 ? p->consts[p->round.horizon] : val_missing();
+    if (s->h) {
+        s->nsystems = hier_parent_count(s->h);
+        s->systems = mem_alloc(((size_t)s->nsystems + 1) * sizeof *s->systems);
+        for (uint32_t i = 0; i < s->nsystems; i++) s->systems[i] = hier_parent_at(s->h, i);   /* by code */
+    } else {
+        s->systems = mem_alloc(sizeof *s->systems);
+    }
+    s->norgs = orgs_count(in->orgs);
+    s->all_orgs = mem_alloc(((size_t)s->norgs + 1) * sizeof *s->all_orgs);
+    for (uint32_t i = 0; i < s->norgs; i++) s->all_orgs[i] = i;
+    int32_t *lagmemo = mem_alloc(((size_t)p->nfns + 1) * sizeof *lagmemo);
+    for (uint32_t i = 0; i < p->nfns; i++) lagmemo[i] = LAG_UNSEEN;
+    s->lag = mem_calloc(p->ncommits + 1u, sizeof *s->lag);
+    s->plan_agg = mem_calloc(p->ncommits + 1u, sizeof *s->plan_agg);
+    for (uint16_t k = 0; k < p->ncommits; k++) {
+        const BcCommitment *c = &p->commits[k];
+        s->lag[k] = reads_lag(p, (uint32_t)c->measure, lagmemo);
+        s->plan_agg[k] = -1;
+        for (uint32_t g = 0; g < p->naggs && c->plan_feed >= 0; g++)
+            if (p->aggs[g].feed == c->plan_feed && p->aggs[g].column == c->plan_column && p->aggs[g].func == AGG_MEAN
+                && p->aggs[g].filter < 0)
+                s->plan_agg[k] = (int32_t)g;
+    }
+    mem_free(lagmemo);
+    for (uint16_t k = 0; k < p->nfeeds; k++) {
+        const FeedStats *st = in->feeds[k] ? feed_stats(in->feeds[k]) : NULL;
+        if (!st || !st->periods) continue;
+        if (!s->any_data || period_first_day(st->first) < period_first_day(s->first_data)) s->first_data = st->first;
+        s->any_data = true;
+    }
+
+}
+
+void shared_free(Shared *s)
+{
+    mem_free(s->systems);
+    mem_free(s->all_orgs);
+    mem_free(s->lag);
+    mem_free(s->plan_agg);
+}
+
+AssessStatus assess_value(const Inputs *in, const AssessOptions *o, uint32_t fn, Value *out, char *shown,
+                          size_t shown_cap, char *why, size_t whycap)
+{
+    Shared s;
+    Eval e;
+    shared_init(&s, in, o);
+    eval_init(&e, &s);
+    Value v = measure(&e, NATIONAL, (int32_t)fn, s.horizon, NULL, in->p->fns[fn].name);
+    AssessStatus rc = e.failed;
+    if (rc != ASSESS_OK) snprintf(why, whycap, "%s", e.why);
+    val_format(v, false, shown, shown_cap);
+    *out = v.kind == V_BOOL || v.kind == V_STATUS ? v : val_missing();     /* nothing that points into the VM */
+    eval_free(&e);
+    shared_free(&s);
+    return rc;
+}
+
+static unsigned default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 8 ? 8 : (unsigned)n;
+}
+
+AssessStatus assess_run(const Inputs *in, const AssessOptions *o, Report *out, char *why, size_t whycap)
+{
+    const BcProgram *p = in->p;
+    memset(out, 0, sizeof *out);
+    out->as_of = o->as_of;
+    out->engine = keep_str(out, o->engine);
+    out->rules = keep_str(out, o->rules);
+    out->round = keep_str(out, p->round.name);
+    out->round_title = keep_str(out, p->round.title);
+
+    Shared s;
+    shared_init(&s, in, o);
+
+    /* the systems reported: all, or those named, in code order */
+    AssessStatus rc = ASSESS_OK;
+    uint32_t *chosen = mem_alloc(((size_t)s.nsystems + 1) * sizeof *chosen), nchosen = 0;
+    for (uint32_t i = 0; i < s.nsystems; i++) {
+        bool want = o->nsystems == 0;
+        for (size_t k = 0; k < o->nsystems && !want; k++) want = strcmp(o->systems[k], orgs_code(in->orgs, s.systems[i])) == 0;
+        if (want) chosen[nchosen++] = i;
+    }
+    for (size_t k = 0; k < o->nsystems && rc == ASSESS_OK; k++) {
+        bool found = false;
+        for (uint32_t i = 0; i < s.nsystems && !found; i++) found = strcmp(o->systems[k], orgs_code(in->orgs, s.systems[i])) == 0;
+        if (!found) {
+            rc = ASSESS_USAGE;
+            say(why, whycap, "no system `%s` in hierarchy `%s`", o->systems[k],
+                p->round.assess >= 0 ? p->hiers[p->round.assess].name : "(none: the round has no `assess`)");
+        }
+    }
+
+    uint32_t nnational = 0;
+    for (uint16_t k = 0; k < p->nchecks; k++) nnational += p->checks[k].national;
+    uint32_t nlocal = s.nitems - nnational;
+    ReportResult *results = mem_calloc((size_t)nchosen * nlocal + nnational + 1, sizeof *results);
+    const char **labels = mem_calloc((size_t)nchosen * p->nratings + 1, sizeof *labels);
+    unsigned nthreads = o->threads ? o->threads : default_threads();
+    if (nthreads > nchosen) nthreads = nchosen ? nchosen : 1;
+    Job *jobs = mem_calloc(nthreads, sizeof *jobs);
+    for (unsigned t = 0; t < nthreads; t++)
+        jobs[t] = (Job){ .s = &s, .chosen = chosen, .nchosen = rc == ASSESS_OK ? nchosen : 0, .first = t,
+                         .step = nthreads, .results = results, .nlocal = nlocal, .labels = labels };
+    pthread_t *tids = mem_calloc(nthreads, sizeof *tids);
+    bool *started = mem_calloc(nthreads, sizeof *started);
+    for (unsigned t = 1; t < nthreads; t++) started[t] = pthread_create(&tids[t], NULL, run_job, &jobs[t]) == 0;
+    run_job(&jobs[0]);
+    for (unsigned t = 1; t < nthreads; t++) {
+        if (started[t]) pthread_join(tids[t], NULL);
+        else run_job(&jobs[t]);     /* no thread to be had: do its share here */
+    }
+    /* the failure reported is the first in report order, whichever thread met it */
+    Job *first_failure = NULL;
+    for (unsigned t = 0; t < nthreads; t++)
+        if (jobs[t].e.failed && (!first_failure || jobs[t].failed_at < first_failure->failed_at)) first_failure = &jobs[t];
+    if (rc == ASSESS_OK && first_failure) {
+        rc = first_failure->e.failed;
+        say(why, whycap, "%s", first_failure->e.why);
+    }
+
+    /* national checks, once, on this thread */
+    Eval *e0 = &jobs[0].e;
+    for (uint16_t k = 0; k < p->nchecks && rc == ASSESS_OK; k++) {
+        if (!p->checks[k].national) continue;
+        ReportResult *r = &results[(size_t)nchosen * nlocal + (check_item(p, k) - nlocal)];
+        eval_check(e0, NATIONAL, k, r);
+        r->system = REPORT_NATIONAL;
+        r->item = check_item(p, k);
+        if (e0->failed) { rc = e0->failed; say(why, whycap, "%s", e0->why); }
+    }
+    if (rc == ASSESS_OK) report_items(&s, e0, out);
+    if (rc == ASSESS_OK && e0->failed) { rc = e0->failed; say(why, whycap, "%s", e0->why); }
+
+    if (rc == ASSESS_OK) {
+        report_inputs(in, o->hashes, out);
+        out->nsystems = nchosen;
+        out->systems = arena_alloc(&out->arena, ((size_t)nchosen + 1) * sizeof *out->systems);
+        for (uint32_t c = 0; c < nchosen; c++) {
+            uint32_t org = s.systems[chosen[c]];
+            const uint32_t *m;
+            out->systems[c] = (ReportSystem){ keep_str(out, orgs_code(in->orgs, org)),
+                                              keep_str(out, hier_parent_name(s.h, org)),
+                                              (uint32_t)hier_members(s.h, org, &m) };
+        }
+        out->nresults = (size_t)nchosen * nlocal + nnational;
+        out->results = arena_copy(&out->arena, results, out->nresults, sizeof *results);
+        for (size_t i = 0; i < out->nresults; i++) {    /* their marks and series, out of the threads' arenas */
+            ReportResult *r = &out->results[i];
+            r->marks = arena_copy(&out->arena, r->marks, r->nmarks, sizeof *r->marks);
+            r->series = arena_copy(&out->arena, r->series, r->nseries, sizeof *r->series);
+        }
+        out->nrating_decls = p->nratings;
+        out->rating_decls = arena_alloc(&out->arena, ((size_t)p->nratings + 1) * sizeof *out->rating_decls);
+        for (uint16_t ri = 0; ri < p->nratings; ri++)
+            out->rating_decls[ri] = (ReportRatingDecl){ keep_str(out, p->ratings[ri].name), keep_str(out, p->ratings[ri].title) };
+        out->nratings = (size_t)nchosen * p->nratings;
+        out->ratings = arena_alloc(&out->arena, (out->nratings + 1) * sizeof *out->ratings);
+        for (uint32_t c = 0; c < nchosen; c++)
+            for (uint16_t ri = 0; ri < p->nratings; ri++)
+                out->ratings[(size_t)c * p->nratings + ri] = (ReportRating){ c, ri,
+                    keep_str(out, labels[(size_t)c * p->nratings + ri]) };
+    }
+    for (unsigned t = 0; t < nthreads; t++) eval_free(&jobs[t].e);
+    mem_free(jobs);
+    mem_free(tids);
+    mem_free(started);
+    mem_free(results);
+    mem_free(labels);
+    mem_free(chosen);
+    shared_free(&s);
+    if (rc != ASSESS_OK) report_free(out);
+    return rc;
+}

@@ -1,0 +1,110 @@
+/* results.h: the results of an assessment, the Report.
+ *
+ * engine/assess.c fills a Report; the writers of runtime/report/ turn it
+ * into text, JSON, CSV or HTML (report/report.h). Writers only read the
+ * Report, so the same Report always gives the same bytes (spec §8:
+ * deterministic output).
+ *
+ * Values keep their units (value.h): a percent is a fraction, money is in
+ * pounds. val_format(v, false, ...) gives the text people read ("94.2%"),
+ * val_format(v, true, ...) the base-unit text the JSON and CSV carry
+ * ("0.942"). A missing value is V_MISSING and is written as "-" in text,
+ * null in JSON and an empty cell in CSV.
+ *
+ * Ownership: everything a Report points to lives in its arena; report_free
+ * releases it at once. */
+#ifndef PLEDGE_RESULTS_H
+#define PLEDGE_RESULTS_H
+#include "base/value.h"
+#include "base/mem.h"
+#include <stdio.h>
+
+typedef enum ItemKind { ITEM_COMMITMENT, ITEM_CHECK, ITEM_NATIONAL_CHECK } ItemKind;
+extern const char *const item_kind_name[3];         /* "commitment", "check", "national check" */
+
+/* A feed or hierarchy the assessment read (spec §8 `inputs`). */
+typedef struct ReportInput {
+    const char *name;           /* as the rule file declares it */
+    const char *kind;           /* "feed" or "hierarchy" */
+    const char *path;           /* as given on the command line */
+    char        sha256[65];     /* of the file's bytes, lower-case hex; "" for sqlite: sources and
+                                 * when not asked for (AssessOptions.hashes) */
+    uint64_t    rows;
+    uint64_t    unmapped_rows;  /* rows of organisations in no system (feeds only) */
+    uint32_t    unmapped_orgs;
+} ReportInput;
+
+/* A target or milestone: CMP THRESHOLD in WINDOW. */
+typedef struct ReportMark {
+    uint8_t cmp;                /* Cmp (value.h) */
+    Value   threshold;
+    Value   window;             /* V_PERIOD or V_RANGE */
+    Day     from, to;           /* the window's first and last day */
+} ReportMark;
+
+/* One commitment or check of the round, in the order the rule file has them
+ * (commitments, then checks, then national checks). */
+typedef struct ReportItem {
+    const char *id, *title;
+    const char *doc;            /* its /// comment, or NULL */
+    const char *source;         /* commitments: `source = "..."`, or NULL */
+    const char *message;        /* checks: shown when it fails, or NULL */
+    uint8_t     kind;           /* ItemKind */
+    uint8_t     cls;            /* commitments: 1 foundational, 2 transformation; else 0 */
+    const char *measure;        /* commitments: the metric's name */
+    ReportMark  target;         /* commitments */
+    Value       tolerance;      /* commitments: pp, or missing */
+    ReportMark *milestones;     /* from the rule file (not a system's plan) */
+    size_t      nmilestones;
+    bool        plan_milestones;        /* milestones = plans.col */
+} ReportItem;
+
+/* The measure over one window, for charts. */
+typedef struct ReportPoint { Value window; Day from, to; Value value; } ReportPoint;
+
+enum { REPORT_NATIONAL = UINT32_MAX };
+
+/* The result of one item for one system (or, for a national check, for the
+ * round: system is REPORT_NATIONAL). */
+typedef struct ReportResult {
+    uint32_t system;            /* index into Report.systems */
+    uint32_t item;              /* index into Report.items */
+    uint8_t  status;            /* Status (value.h) */
+    uint8_t  judged;            /* JUDGED_* below: what the status was decided on */
+    int32_t  milestone;         /* JUDGED_MILESTONE: index into marks */
+    Value    value;             /* the measure over the window; a check's require value */
+    Value    threshold;         /* missing for checks and not_due */
+    Value    window;            /* the window judged (missing for not_due) */
+    uint32_t coverage;          /* member organisations with rows in the window */
+    uint32_t members;           /* member organisations in the window */
+    ReportMark *marks;          /* this system's milestones: the item's, or its plan's */
+    size_t      nmarks;
+    ReportPoint *series;        /* the measure per quarter, for charts */
+    size_t       nseries;
+} ReportResult;
+
+enum { JUDGED_NONE, JUDGED_TARGET, JUDGED_MILESTONE, JUDGED_CHECK };
+
+typedef struct ReportSystem { const char *code, *name; uint32_t members; } ReportSystem;
+
+/* The label a rating gave a system (label NULL: no arm held). */
+typedef struct ReportRating { uint32_t system; uint32_t rating; const char *label; } ReportRating;
+typedef struct ReportRatingDecl { const char *id, *title; } ReportRatingDecl;
+
+typedef struct Report {
+    Arena         arena;
+    const char   *engine;       /* "pledge 0.1.0" */
+    const char   *rules;        /* the rules' path as given */
+    const char   *round, *round_title;      /* NULL when the file has no round */
+    Day           as_of;
+    ReportInput  *inputs;   size_t ninputs;
+    ReportSystem *systems;  size_t nsystems;    /* in order of code */
+    ReportItem   *items;    size_t nitems;
+    ReportResult *results;  size_t nresults;    /* system-major, items in order; national last */
+    ReportRatingDecl *rating_decls; size_t nrating_decls;
+    ReportRating *ratings;  size_t nratings;    /* system-major */
+} Report;
+
+void report_free(Report *r);
+
+#endif

@@ -1,0 +1,464 @@
+/* explain.c: why one result came out as it did, for an auditor (spec §8
+ * `pledge explain`): the window judged and when it became known, the
+ * threshold and tolerance, each member organisation's totals, the rows
+ * that did not count on that day and why, and for a check the value of
+ * each part of its condition. */
+#include "engine/assess_eval.h"
+#include "report/report.h"
+#include "vm/natives.h"
+#include <string.h>
+
+typedef struct Explain {
+    Eval        e;
+    Shared      s;
+    FILE       *out;
+    uint32_t    sys;            /* index into s.systems */
+    uint32_t    org;            /* the system's organisation id */
+} Explain;
+
+static void put_value(FILE *out, Value v)
+{
+    char shown[64], exact[128];
+    report_display(v, shown, sizeof shown);
+    fputs(shown, out);
+    if (v.kind != V_REAL && (v.kind != V_NUM || num_is_int(v.as.num))) return;    /* whole: shown exactly */
+    val_format(v, true, exact, sizeof exact);
+    if (strcmp(shown, exact) != 0) fprintf(out, " (%s)", exact);
+}
+
+static void put_window(FILE *out, Value w)
+{
+    char buf[64];
+    report_window(w, buf, sizeof buf);
+    fputs(buf, out);
+}
+
+/* "1 row", "3 rows" */
+static const char *plural(uint64_t n, const char *one, const char *many) { return n == 1 ? one : many; }
+
+static void put_day(FILE *out, Day d)
+{
+    char buf[16];
+    period_format((Period){ GRAIN_DAY, d }, buf, sizeof buf);
+    fputs(buf, out);
+}
+
+/* ---- what a function reads ----------------------------------------------------- */
+
+typedef VEC(uint32_t) Indices;
+
+/* The aggregates fn evaluates, directly or through the functions it calls,
+ * each once, in the order met. */
+static void aggs_read(const BcProgram *p, uint32_t fn, uint8_t *seen_fn, Indices *out)
+{
+    if (seen_fn[fn]) return;
+    seen_fn[fn] = 1;
+    const BcFunction *f = &p->fns[fn];
+    for (uint32_t i = 0; i < f->ncode; i++) {
+        Instr in = f->code[i];
+        if (in.op == OP_CALL) aggs_read(p, in.b, seen_fn, out);
+        if (in.op != OP_AGG) continue;
+        bool dup = false;
+        for (size_t k = 0; k < out->len && !dup; k++) dup = out->items[k] == in.b;
+        if (!dup) vec_push(out, (uint32_t)in.b);
+    }
+}
+
+static const char *const agg_name[] = { "sum", "mean", "min", "max", "median", "count" };
+
+static void put_aggregate(FILE *out, const BcProgram *p, uint32_t g)
+{
+    const BcAggregate *a = &p->aggs[g];
+    const BcFeed *f = &p->feeds[a->feed];
+    fprintf(out, "%s(%s.%s%s)", agg_name[a->func], f->name, f->columns[a->column].name, a->filter >= 0 ? " where …" : "");
+}
+
+/* ---- rows that did not count ----------------------------------------------------- */
+
+typedef struct Unseen {
+    const Explain *x;
+    const BcFeed *schema;
+    const FeedData *f;
+    Day from, to;
+    uint64_t rows;                  /* the system's rows in the window, known or not */
+    uint64_t late, later_vintage;   /* rows of periods not yet known; rows published after as_of */
+    Period first_late;
+    bool any_late;
+} Unseen;
+
+static void count_unseen(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows)
+{
+    Unseen *u = ud;
+    Day first = period_first_day(p), last = period_last_day(p);
+    if (first < u->from || last > u->to || !rows) return;
+    if (hier_parent(u->x->s.h, org, first) != u->x->org) return;
+    u->rows += rows;
+    Day as_of = u->x->s.o->as_of;
+    if (u->schema->vintage_col) {
+        if (vintage > as_of) u->later_vintage += rows;
+    } else if (!feed_period_known(u->f, p, as_of)) {
+        u->late += rows;
+        if (!u->any_late || p.index < u->first_late.index) u->first_late = p;
+        u->any_late = true;
+    }
+}
+
+static void explain_rows(Explain *x, const Indices *aggs, Value window)
+{
+    const Shared *s = &x->s;
+    const BcProgram *p = s->p;
+    FILE *out = x->out;
+    Day from, to;
+    if (!val_window_days(window, &from, &to)) return;
+    const uint32_t *members;
+    size_t n = hier_members(s->h, x->org, &members);
+    fprintf(out, "\nMember organisations of %s in ", orgs_code(s->in->orgs, x->org));
+    put_window(out, window);
+    fputs(",\nwith their totals from the rows known on ", out);
+    put_day(out, s->o->as_of);
+    fputs(":\n", out);
+    /* a table: one row per member, one column per aggregate, then the system's total */
+    size_t ncols = aggs->len + 1;
+    VEC(char *) cells = { 0 };
+    char buf[256];
+    vec_push(&cells, mem_strndup("org", 3));
+    for (size_t k = 0; k < aggs->len; k++) {
+        FILE *mf = fmemopen(buf, sizeof buf, "w");
+        put_aggregate(mf, p, aggs->items[k]);
+        fclose(mf);
+        vec_push(&cells, mem_strndup(buf, strlen(buf)));
+    }
+    for (size_t i = 0; i <= n; i++) {
+        uint32_t m = i < n ? members[i] : x->org;
+        if (i < n && !member_during(s->h, m, x->org, from, to)) continue;
+        const char *code = i < n ? orgs_code(s->in->orgs, m) : "all";
+        vec_push(&cells, mem_strndup(code, strlen(code)));
+        for (size_t k = 0; k < aggs->len; k++) {
+            const BcAggregate *a = &p->aggs[aggs->items[k]];
+            const FeedData *f = s->in->feeds[a->feed];
+            uint32_t cov;
+            Value v = i < n ? feed_aggregate(f, aggs->items[k], &m, 1, from, to, s->o->as_of, &cov)
+                            : feed_aggregate_system(f, aggs->items[k], s->h, x->org, from, to, s->o->as_of, &cov);
+            report_display(v, buf, sizeof buf);
+            vec_push(&cells, mem_strndup(buf, strlen(buf)));
+        }
+    }
+    size_t *width = mem_calloc(ncols, sizeof *width);
+    for (size_t i = 0; i < cells.len; i++)
+        if (strlen(cells.items[i]) > width[i % ncols]) width[i % ncols] = strlen(cells.items[i]);
+    for (size_t i = 0; i < cells.len; i++) {
+        size_t c = i % ncols;
+        if (c == 0) fprintf(out, "  %-*s", (int)width[0], cells.items[i]);
+        else fprintf(out, "  %*s", (int)width[c], cells.items[i]);
+        if (c == ncols - 1) fputc('\n', out);
+        mem_free(cells.items[i]);
+    }
+    mem_free(width);
+    vec_free(&cells);
+
+    /* what was not counted, feed by feed */
+    uint8_t *done = mem_calloc(p->nfeeds + 1u, 1);
+    for (size_t k = 0; k < aggs->len; k++) {
+        uint16_t fi = p->aggs[aggs->items[k]].feed;
+        if (done[fi]++) continue;
+        const BcFeed *schema = &p->feeds[fi];
+        Unseen u = { x, schema, s->in->feeds[fi], from, to, 0, 0, 0, { 0, 0 }, false };
+        feed_each_key(u.f, count_unseen, &u);
+        fprintf(out, "\nFeed %s (%s):\n", schema->name, s->in->feed_sources[fi]);
+        if (schema->vintage_col) {
+            fprintf(out, "  A row counts only if published (`%s`) on or before ", schema->vintage_col);
+            put_day(out, s->o->as_of);
+            if (!u.rows)
+                fputs(";\n  this system has no rows in the window.\n", out);
+            else
+                fprintf(out, ";\n  %llu of this system's rows in the window %s published later and did not count.\n",
+                        (unsigned long long)u.later_vintage, plural(u.later_vintage, "was", "were"));
+        } else {
+            fprintf(out, "  A period is known %d days after it ends (the feed's lag).\n", schema->lag_days);
+            if (!u.rows) {
+                fputs("  This system has no rows in the window.\n", out);
+            } else if (u.any_late) {
+                fprintf(out, "  %llu %s of this system, from ", (unsigned long long)u.late, plural(u.late, "row", "rows"));
+                put_window(out, val_period(u.first_late));
+                fputs(" on, were not yet known and did not count.\n", out);
+            } else {
+                fputs("  Every row of this system in the window was known.\n", out);
+            }
+        }
+        uint64_t rows;
+        uint32_t norgs;
+        UnmappedOrg *list = inputs_unmapped(s->in, fi, &rows, &norgs);
+        if (!norgs) {
+            fputs("  Every organisation in the feed maps to a system.\n", out);
+        } else {
+            fprintf(out, "  %u %s (%llu %s) %s to no system and count for none:\n   ", norgs,
+                    plural(norgs, "organisation", "organisations"), (unsigned long long)rows, plural(rows, "row", "rows"),
+                    plural(norgs, "maps", "map"));
+            for (uint32_t i = 0; i < norgs && i < 20; i++)
+                fprintf(out, "%s%s", i == 0 ? " " : i % 8 ? ", " : ",\n    ", orgs_code(s->in->orgs, list[i].org));
+            fputs(norgs > 20 ? ", …\n" : "\n", out);
+        }
+        mem_free(list);
+    }
+    mem_free(done);
+}
+
+/* ---- commitments ------------------------------------------------------------------ */
+
+static void put_mark(Explain *x, const char *what, const ReportMark *m, int32_t lag, bool judged)
+{
+    FILE *out = x->out;
+    fprintf(out, "  %-10s %s ", what, cmp_text[m->cmp]);
+    put_value(out, m->threshold);
+    fputs(" in ", out);
+    put_window(out, m->window);
+    if (m->window.kind != V_MISSING) {
+        fputs(known(x->s.o->as_of, m->to, lag) ? ", known since " : ", known from ", out);
+        put_day(out, (Day)(m->to + lag));
+    }
+    fputs(judged ? "   <- judged\n" : "\n", out);
+}
+
+static void explain_commitment(Explain *x, uint32_t k)
+{
+    const BcProgram *p = x->s.p;
+    const BcCommitment *c = &p->commits[k];
+    FILE *out = x->out;
+    ReportResult r;
+    eval_commitment(&x->e, x->sys, k, &r);
+    if (x->e.failed) return;
+    int32_t lag = x->s.lag[k];
+    fprintf(out, "%s commitment \"%s\"\n", c->cls == 2 ? "Transformation" : "Foundational", c->title);
+    if (c->source) fprintf(out, "Source: %s\n", c->source);
+    fprintf(out, "Measure: %s\n\nStatus: %s\n", p->fns[c->measure].name, report_status(r.status));
+
+    ReportMark target = { .cmp = c->target.cmp };
+    x->e.sys = x->sys;
+    {
+        Value none = val_missing();
+        target.threshold = measure(&x->e, x->sys, c->target.value_fn, none, NULL, c->name);
+        target.window = measure(&x->e, x->sys, c->target.window_fn, none, NULL, c->name);
+        val_window_days(target.window, &target.from, &target.to);
+    }
+    switch (r.judged) {
+    case JUDGED_TARGET: case JUDGED_MILESTONE:
+        fprintf(out, "  Judged on its %s: %s over ", r.judged == JUDGED_TARGET ? "target" : "latest known milestone",
+                p->fns[c->measure].name);
+        put_window(out, r.window);
+        fputs("\n    value      ", out);
+        put_value(out, r.value);
+        fprintf(out, "\n    threshold  %s ", cmp_text[r.judged == JUDGED_TARGET ? c->target.cmp : r.marks[r.milestone].cmp]);
+        put_value(out, r.threshold);
+        if (r.judged == JUDGED_MILESTONE && c->tolerance >= 0) {
+            fputs("\n    tolerance  ", out);
+            put_value(out, p->consts[c->tolerance]);
+        }
+        fputc('\n', out);
+        if (r.status == ST_NO_DATA)
+            fputs("  The value is missing: no member organisation had a row counted in the\n  window.\n", out);
+        fprintf(out, "  Coverage: %u of the %u member organisations in the window had rows.\n", r.coverage,
+                r.members);
+        if (r.judged == JUDGED_TARGET) fputs("  (A tolerance applies to milestones only, not to the target.)\n", out);
+        break;
+    default:
+        fputs("  Neither the target's window nor any milestone's was known on ", out);
+        put_day(out, x->s.o->as_of);
+        fputs(",\n  so nothing could be judged yet.\n", out);
+    }
+    fputs("\nTarget and milestones (a window is known once it has ended and the lag of the\nfeeds the measure reads, ", out);
+    fprintf(out, "%d days, has passed):\n", lag);
+    put_mark(x, "target", &target, lag, r.judged == JUDGED_TARGET);
+    for (size_t i = 0; i < r.nmarks; i++)
+        put_mark(x, i < c->nmilestones ? "milestone" : "plan", &r.marks[i], lag,
+                 r.judged == JUDGED_MILESTONE && (int32_t)i == r.milestone);
+    if (c->plan_feed >= 0 && r.nmarks == c->nmilestones)
+        fprintf(out, "  (no rows for this system in plan feed %s)\n", p->feeds[c->plan_feed].name);
+
+    if (r.judged == JUDGED_TARGET || r.judged == JUDGED_MILESTONE) {
+        Indices aggs = { 0 };
+        uint8_t *seen = mem_calloc(p->nfns + 1u, 1);
+        aggs_read(p, (uint32_t)c->measure, seen, &aggs);
+        explain_rows(x, &aggs, r.window);
+        mem_free(seen);
+        vec_free(&aggs);
+    }
+}
+
+/* ---- checks: the parts of the condition ---------------------------------------- */
+
+typedef struct Part { uint32_t pc; Value value, window; } Part;
+typedef struct Parts { VEC(Part) items; } Parts;
+
+static void observe(void *ud, const Instr *in, uint32_t pc, Value result, Value window)
+{
+    Parts *ps = ud;
+    switch (in->op) {
+    case OP_LOADK: case OP_MOVE: case OP_LOADMISSING: case OP_RETYPE: case OP_LIST: case OP_RANGE:
+    case OP_STATUSES: case OP_NUMBERS:
+        return;                 /* constants and copies say nothing new */
+    default:
+        vec_push(&ps->items, ((Part){ pc, result, window }));
+    }
+}
+
+/* The source line `line` of source `src`, without its newline. */
+static void put_source_line(FILE *out, const BcProgram *p, const LineInfo *li)
+{
+    if (li->source >= p->nsources || !p->sources[li->source].text) return;
+    const BcSource *src = &p->sources[li->source];
+    const char *t = src->text, *end = t + src->len;
+    for (uint32_t l = 1; l < li->line && t < end; l++) {
+        const char *nl = memchr(t, '\n', (size_t)(end - t));
+        t = nl ? nl + 1 : end;
+    }
+    const char *nl = memchr(t, '\n', (size_t)(end - t));
+    size_t len = (size_t)((nl ? nl : end) - t);
+    while (len && (*t == ' ' || *t == '\t')) t++, len--;
+    fprintf(out, "  %s:%u: %.*s\n", src->path, li->line, (int)len, t);
+}
+
+static void put_part(FILE *out, const BcProgram *p, const BcFunction *f, const Part *pt)
+{
+    Instr in = f->code[pt->pc];
+    fprintf(out, "    col %-3u ", f->lines[pt->pc].column);
+    switch (in.op) {
+    case OP_CALL: {
+        const BcFunction *g = &p->fns[in.b];
+        fprintf(out, "%s%s", g->name, g->kind == FK_FN ? "(…)" : "");
+        if (g->kind == FK_METRIC) { fputs(" over ", out); put_window(out, pt->window); }
+        break;
+    }
+    case OP_AGG:
+        put_aggregate(out, p, in.b);
+        fputs(" over ", out);
+        put_window(out, pt->window);
+        break;
+    case OP_NATIVE: fprintf(out, "%s(…)", in.b < BI__COUNT ? builtins[in.b].name : "?"); break;
+    case OP_EXTERN: fprintf(out, "%s(…) (native)", p->externs[in.b].name); break;
+    case OP_HOST: {
+        static const char *const what[HOST__COUNT] = {
+            [HOST_ITEM_STATUS] = "a status", [HOST_ACROSS] = "across(…), one value per system",
+            [HOST_CLASS_COUNT] = "count of commitments", [HOST_CLASS_SHARE] = "share of commitments",
+            [HOST_ITEM_FOR] = "a named system's result", [HOST_SERIES] = "series(…), one value per period",
+        };
+        fputs(in.b < HOST__COUNT && what[in.b] ? what[in.b] : "?", out);
+        break;
+    }
+    default: {                  /* arithmetic, comparison, logic: the operator */
+        static const char *const op_text[OP__COUNT] = {
+            [OP_ADD] = "+", [OP_SUB] = "-", [OP_MUL] = "*", [OP_DIV] = "/", [OP_NEG] = "-", [OP_NOT] = "not",
+            [OP_EQ] = "==", [OP_NE] = "!=", [OP_LT] = "<", [OP_LE] = "<=", [OP_GT] = ">", [OP_GE] = ">=",
+            [OP_AND] = "and", [OP_OR] = "or",
+        };
+        fprintf(out, "`%s`", op_text[in.op] ? op_text[in.op] : bc_ops[in.op].name);
+        break;
+    }
+    }
+    fputs(" = ", out);
+    if (pt->value.kind == V_LIST) {
+        const ValList *l = pt->value.as.list;
+        fputc('[', out);
+        char buf[64];
+        for (uint32_t i = 0; i < l->len && i < 6; i++) {
+            report_display(l->items[i], buf, sizeof buf);
+            fprintf(out, "%s%s", i ? ", " : "", buf);
+        }
+        fputs(l->len > 6 ? ", …]" : "]", out);
+        fprintf(out, " (%u values)", l->len);
+    } else {
+        put_value(out, pt->value);
+    }
+    fputc('\n', out);
+}
+
+static void explain_check(Explain *x, uint32_t k)
+{
+    const BcProgram *p = x->s.p;
+    const BcCheck *c = &p->checks[k];
+    FILE *out = x->out;
+    ReportResult r;
+    eval_check(&x->e, c->national ? NATIONAL : x->sys, k, &r);
+    if (x->e.failed) return;
+    fprintf(out, "%sheck \"%s\"\n\nStatus: %s\n", c->national ? "National c" : "C", c->title, report_status(r.status));
+    if (r.status == ST_FAIL && c->message) fprintf(out, "  %s\n", c->message);
+    if (r.status == ST_NO_DATA) fputs("  The condition's value is missing: some data it needs had no rows.\n", out);
+    fputs("  Its condition is evaluated over ", out);
+    put_window(out, r.window);
+    fputs("\n  (the round's horizon, unless a part names its own window).\n\n"
+          "The parts of its condition, in the order evaluated:\n", out);
+
+    Parts parts = { { 0 } };
+    vm_set_observer(x->e.vm, observe, &parts);
+    measure(&x->e, c->national ? NATIONAL : x->sys, c->require, x->s.horizon, NULL, c->name);
+    vm_set_observer(x->e.vm, NULL, NULL);
+    const BcFunction *f = &p->fns[c->require];
+    uint32_t last_line = 0;
+    for (size_t i = 0; i < parts.items.len; i++) {
+        const LineInfo *li = &f->lines[parts.items.items[i].pc];
+        if (li->line != last_line) put_source_line(out, p, li);
+        last_line = li->line;
+        put_part(out, p, f, &parts.items.items[i]);
+    }
+
+    /* the member totals over each window a part read data in (its own `in`
+     * window, or the horizon), the aggregates each window was read with */
+    VEC(Value) windows = { 0 };
+    for (size_t i = 0; i < parts.items.len; i++) {
+        Instr in = f->code[parts.items.items[i].pc];
+        bool reads = in.op == OP_AGG || (in.op == OP_CALL && p->fns[in.b].kind == FK_METRIC);
+        Value w = parts.items.items[i].window;
+        bool dup = false;
+        for (size_t wi = 0; wi < windows.len && !dup; wi++) dup = val_equal(windows.items[wi], w);
+        if (reads && !dup && w.kind != V_MISSING) vec_push(&windows, w);
+    }
+    Indices aggs = { 0 };
+    uint8_t *seen = mem_calloc(p->nfns + 1u, 1);
+    aggs_read(p, (uint32_t)c->require, seen, &aggs);
+    for (size_t wi = 0; wi < windows.len && wi < 4 && !c->national && aggs.len; wi++)
+        explain_rows(x, &aggs, windows.items[wi]);
+    mem_free(seen);
+    vec_free(&aggs);
+    vec_free(&parts.items);
+    vec_free(&windows);
+}
+
+AssessStatus assess_explain(const Inputs *in, const AssessOptions *o, const char *system, const char *item,
+                            FILE *out, char *why, size_t whycap)
+{
+    const BcProgram *p = in->p;
+    Explain x = { .out = out, .sys = NATIONAL };
+    shared_init(&x.s, in, o);
+    for (uint32_t i = 0; i < x.s.nsystems; i++)
+        if (strcmp(orgs_code(in->orgs, x.s.systems[i]), system) == 0) x.sys = i;
+    int32_t commitment = -1, check = -1;
+    for (uint16_t k = 0; k < p->ncommits; k++)
+        if (strcmp(p->commits[k].name, item) == 0) commitment = k;
+    for (uint16_t k = 0; k < p->nchecks; k++)
+        if (strcmp(p->checks[k].name, item) == 0) check = k;
+    AssessStatus rc = ASSESS_OK;
+    if (x.sys == NATIONAL) {
+        snprintf(why, whycap, "no system `%s` in hierarchy `%s`", system,
+                 p->round.assess >= 0 ? p->hiers[p->round.assess].name : "(none: the round has no `assess`)");
+        rc = ASSESS_USAGE;
+    } else if (commitment < 0 && check < 0) {
+        snprintf(why, whycap, "the round has no commitment or check `%s`", item);
+        rc = ASSESS_USAGE;
+    }
+    if (rc == ASSESS_OK) {
+        eval_init(&x.e, &x.s);
+        x.org = x.s.systems[x.sys];
+        const char *name = hier_parent_name(x.s.h, x.org);
+        fprintf(out, "%s for %s%s%s, as of ", item, system, name ? " " : "", name ? name : "");
+        put_day(out, o->as_of);
+        fputs("\n\n", out);
+        if (commitment >= 0) explain_commitment(&x, (uint32_t)commitment);
+        else explain_check(&x, (uint32_t)check);
+        if (x.e.failed) {
+            rc = x.e.failed;
+            snprintf(why, whycap, "%s", x.e.why);
+        }
+        eval_free(&x.e);
+    }
+    shared_free(&x.s);
+    return rc;
+}

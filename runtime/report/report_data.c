@@ -1,0 +1,453 @@
+/* report_data.c: the JSON and CSV reports, for programs and spreadsheets.
+ *
+ * Both carry values in base units, exactly as val_format(v, true) writes
+ * them (a percent as a fraction, money in pounds), never the rounded text
+ * people read. Keys, rows and their order come from the Report alone, so
+ * the same Report gives the same bytes. docs/reports.md describes both
+ * formats; docs/report.schema.json is the JSON's schema. */
+#include "report/report.h"
+#include "base/utf8.h"
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+static const char *const judged_name[] = { "none", "target", "milestone", "check" };
+
+static const char *cmp_name(uint8_t cmp)
+{
+    return cmp < sizeof cmp_text / sizeof *cmp_text ? cmp_text[cmp] : "?";
+}
+
+/* An item's kind as item_kind_name spells it; an item out of range (never
+ * made by assess.c) reads as a check, which carries the fewest keys. */
+static const char *kind_name(const ReportItem *it)
+{
+    return item_kind_name[it && it->kind <= ITEM_NATIONAL_CHECK ? it->kind : ITEM_CHECK];
+}
+
+static const char *class_name(const ReportItem *it)
+{
+    if (it->kind != ITEM_COMMITMENT) return NULL;
+    return it->cls == 1 ? "foundational" : it->cls == 2 ? "transformation" : NULL;
+}
+
+static const ReportSystem *system_of(const Report *r, uint32_t system)
+{
+    return system < r->nsystems ? &r->systems[system] : NULL;
+}
+
+static void format_day(Day d, char buf[16])
+{
+    period_format((Period){ GRAIN_DAY, d }, buf, 16);
+}
+
+/* ---- JSON ----------------------------------------------------------------------- */
+
+enum { JSON_MAX_DEPTH = 8 };
+
+/* Pretty-printing state: two spaces per level, one member or element per
+ * line, "[]" and "{}" when empty (as Python's json.dumps(indent=2)). */
+typedef struct Json {
+    FILE *out;
+    int   depth;
+    bool  empty[JSON_MAX_DEPTH];   /* nothing written yet at this level */
+} Json;
+
+static void json_indent(Json *j)
+{
+    fputc('\n', j->out);
+    for (int i = 0; i < j->depth; i++) fputs("  ", j->out);
+}
+
+/* Before a member or an element: the comma after the previous one. */
+static void json_next(Json *j)
+{
+    if (!j->empty[j->depth]) fputc(',', j->out);
+    j->empty[j->depth] = false;
+    json_indent(j);
+}
+
+static void json_open(Json *j, char bracket)
+{
+    fputc(bracket, j->out);
+    j->depth++;
+    j->empty[j->depth] = true;
+}
+
+static void json_close(Json *j, char bracket)
+{
+    bool was_empty = j->empty[j->depth];
+    j->depth--;
+    if (!was_empty) json_indent(j);
+    fputc(bracket, j->out);
+}
+
+/* A string with every control character as \u00XX and any byte that is
+ * not well-formed UTF-8 as U+FFFD, so the output is always valid JSON. */
+static void json_string_n(FILE *out, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    fputc('"', out);
+    for (size_t i = 0; i < n;) {
+        unsigned c = p[i];
+        if (c == '"' || c == '\\') {
+            fputc('\\', out);
+            fputc((int)c, out);
+            i++;
+        } else if (c < 0x20 || c == 0x7F) {
+            fprintf(out, "\\u%04x", c);
+            i++;
+        } else if (c < 0x80) {
+            fputc((int)c, out);
+            i++;
+        } else {
+            size_t len = utf8_char(p + i, n - i);
+            if (len) fwrite(p + i, 1, len, out);
+            else fputs("\\ufffd", out);
+            i += len ? len : 1;
+        }
+    }
+    fputc('"', out);
+}
+
+static void json_string(FILE *out, const char *s)
+{
+    if (s) json_string_n(out, s, strlen(s));
+    else fputs("null", out);
+}
+
+void report_json_string(FILE *out, const char *s) { json_string(out, s); }
+
+static void json_key(Json *j, const char *key)
+{
+    json_next(j);
+    json_string(j->out, key);
+    fputs(": ", j->out);
+}
+
+static void json_key_string(Json *j, const char *key, const char *s)
+{
+    json_key(j, key);
+    json_string(j->out, s);
+}
+
+static void json_key_uint(Json *j, const char *key, uint64_t n)
+{
+    json_key(j, key);
+    fprintf(j->out, "%" PRIu64, n);
+}
+
+static void json_key_bool(Json *j, const char *key, bool b)
+{
+    json_key(j, key);
+    fputs(b ? "true" : "false", j->out);
+}
+
+static void json_key_day(Json *j, const char *key, Day d)
+{
+    char buf[16];
+    format_day(d, buf);
+    json_key_string(j, key, buf);
+}
+
+/* Numbers as JSON numbers in base units, booleans as booleans, missing as
+ * null, anything else (a period, a text) as its canonical text. */
+static void json_value(FILE *out, Value v)
+{
+    char buf[256];
+    size_t n;
+    if (v.kind == V_REAL && !isfinite(v.as.real)) v = val_missing();     /* no JSON number for it */
+    switch (v.kind) {
+    case V_MISSING: fputs("null", out); return;
+    case V_BOOL:    fputs(v.as.boolean ? "true" : "false", out); return;
+    case V_NUM: case V_REAL:
+        val_format(v, true, buf, sizeof buf);
+        fputs(buf, out);
+        return;
+    case V_TEXT:    json_string_n(out, v.as.text.bytes, v.as.text.len); return;
+    default:
+        n = val_format(v, true, buf, sizeof buf);
+        json_string_n(out, buf, n < sizeof buf ? n : strlen(buf));
+        return;
+    }
+}
+
+static void json_key_value(Json *j, const char *key, Value v)
+{
+    json_key(j, key);
+    json_value(j->out, v);
+}
+
+static void json_key_window(Json *j, const char *key, Value w)
+{
+    char buf[64];
+    json_key(j, key);
+    if (val_is_missing(w)) {
+        fputs("null", j->out);
+        return;
+    }
+    report_window(w, buf, sizeof buf);
+    json_string(j->out, buf);
+}
+
+static void json_mark(Json *j, const ReportMark *m)
+{
+    json_open(j, '{');
+    json_key_string(j, "cmp", cmp_name(m->cmp));
+    json_key_value(j, "threshold", m->threshold);
+    json_key_window(j, "window", m->window);
+    json_key_day(j, "from", m->from);
+    json_key_day(j, "to", m->to);
+    json_close(j, '}');
+}
+
+static void json_marks(Json *j, const char *key, const ReportMark *marks, size_t n)
+{
+    json_key(j, key);
+    json_open(j, '[');
+    for (size_t i = 0; i < n; i++) {
+        json_next(j);
+        json_mark(j, &marks[i]);
+    }
+    json_close(j, ']');
+}
+
+static void json_inputs(Json *j, const Report *r)
+{
+    json_key(j, "inputs");
+    json_open(j, '[');
+    for (size_t i = 0; i < r->ninputs; i++) {
+        const ReportInput *in = &r->inputs[i];
+        json_next(j);
+        json_open(j, '{');
+        json_key_string(j, "name", in->name);
+        json_key_string(j, "kind", in->kind);
+        json_key_string(j, "path", in->path);
+        json_key_string(j, "sha256", in->sha256[0] ? in->sha256 : NULL);
+        json_key_uint(j, "rows", in->rows);
+        json_key_uint(j, "unmapped_rows", in->unmapped_rows);
+        json_key_uint(j, "unmapped_orgs", in->unmapped_orgs);
+        json_close(j, '}');
+    }
+    json_close(j, ']');
+}
+
+/* The round's items once, so a program needs no rule file to show titles,
+ * targets and messages. */
+static void json_items(Json *j, const Report *r)
+{
+    json_key(j, "items");
+    json_open(j, '[');
+    for (size_t i = 0; i < r->nitems; i++) {
+        const ReportItem *it = &r->items[i];
+        bool commitment = it->kind == ITEM_COMMITMENT;
+        json_next(j);
+        json_open(j, '{');
+        json_key_string(j, "id", it->id);
+        json_key_string(j, "title", it->title);
+        json_key_string(j, "kind", kind_name(it));
+        json_key_string(j, "class", class_name(it));
+        json_key_string(j, "measure", commitment ? it->measure : NULL);
+        json_key(j, "target");
+        if (commitment) json_mark(j, &it->target);
+        else fputs("null", j->out);
+        json_key_value(j, "tolerance", commitment ? it->tolerance : val_missing());
+        json_marks(j, "milestones", it->milestones, it->nmilestones);
+        json_key_bool(j, "plan_milestones", it->plan_milestones);
+        json_key_string(j, "source", it->source);
+        json_key_string(j, "message", it->message);
+        json_key_string(j, "doc", it->doc);
+        json_close(j, '}');
+    }
+    json_close(j, ']');
+}
+
+static void json_series(Json *j, const ReportResult *res)
+{
+    json_key(j, "series");
+    json_open(j, '[');
+    for (size_t i = 0; i < res->nseries; i++) {
+        const ReportPoint *p = &res->series[i];
+        json_next(j);
+        json_open(j, '{');
+        json_key_window(j, "window", p->window);
+        json_key_day(j, "from", p->from);
+        json_key_day(j, "to", p->to);
+        json_key_value(j, "value", p->value);
+        json_close(j, '}');
+    }
+    json_close(j, ']');
+}
+
+static void json_result(Json *j, const Report *r, const ReportResult *res)
+{
+    const ReportSystem *sys = system_of(r, res->system);
+    const ReportItem *it = res->item < r->nitems ? &r->items[res->item] : NULL;
+    bool commitment = it && it->kind == ITEM_COMMITMENT;
+    json_open(j, '{');
+    json_key_string(j, "system", sys ? sys->code : NULL);
+    json_key_string(j, "system_name", sys ? sys->name : NULL);
+    json_key_string(j, "item", it ? it->id : NULL);
+    json_key_string(j, "kind", kind_name(it));
+    json_key_string(j, "class", it ? class_name(it) : NULL);
+    json_key_string(j, "status", report_status(res->status));
+    json_key_value(j, "value", res->value);
+    json_key_value(j, "threshold", res->threshold);
+    json_key_window(j, "window", res->window);
+    json_key_uint(j, "coverage", res->coverage);
+    json_key_uint(j, "members", res->members);
+    json_key_string(j, "judged", res->judged < 4 ? judged_name[res->judged] : "none");
+    if (commitment) {
+        json_key(j, "milestone");
+        if (res->judged == JUDGED_MILESTONE && res->milestone >= 0) fprintf(j->out, "%" PRId32, res->milestone);
+        else fputs("null", j->out);
+        json_marks(j, "marks", res->marks, res->nmarks);
+        json_series(j, res);
+    }
+    json_close(j, '}');
+}
+
+static void json_results(Json *j, const Report *r)
+{
+    json_key(j, "results");
+    json_open(j, '[');
+    for (size_t i = 0; i < r->nresults; i++) {
+        json_next(j);
+        json_result(j, r, &r->results[i]);
+    }
+    json_close(j, ']');
+}
+
+static void json_ratings(Json *j, const Report *r)
+{
+    json_key(j, "ratings");
+    json_open(j, '[');
+    for (size_t i = 0; i < r->nratings; i++) {
+        const ReportRating *ra = &r->ratings[i];
+        const ReportSystem *sys = system_of(r, ra->system);
+        json_next(j);
+        json_open(j, '{');
+        json_key_string(j, "system", sys ? sys->code : NULL);
+        json_key_string(j, "rating", ra->rating < r->nrating_decls ? r->rating_decls[ra->rating].id : NULL);
+        json_key_string(j, "label", ra->label);
+        json_close(j, '}');
+    }
+    json_close(j, ']');
+}
+
+bool report_json(const Report *r, FILE *out)
+{
+    Json j = { .out = out };
+    json_open(&j, '{');
+    json_key_string(&j, "round", r->round);
+    json_key_string(&j, "round_title", r->round_title);
+    json_key_day(&j, "as_of", r->as_of);
+    json_key_string(&j, "engine", r->engine);
+    json_key_string(&j, "rules", r->rules);
+    json_inputs(&j, r);
+    json_items(&j, r);
+    json_results(&j, r);
+    json_ratings(&j, r);
+    json_close(&j, '}');
+    fputc('\n', out);
+    return !ferror(out);
+}
+
+/* ---- CSV ------------------------------------------------------------------------ */
+
+/* RFC 4180: a field with a comma, a quote, CR or LF is quoted, its quotes
+ * doubled; every other field is written as it is. */
+static void csv_field_n(FILE *out, const char *s, size_t n)
+{
+    bool quote = false;
+    for (size_t i = 0; i < n && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    if (!quote) {
+        fwrite(s, 1, n, out);
+        return;
+    }
+    fputc('"', out);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"') fputc('"', out);
+        fputc(s[i], out);
+    }
+    fputc('"', out);
+}
+
+static void csv_field(FILE *out, const char *s, bool last)
+{
+    if (s) csv_field_n(out, s, strlen(s));
+    fputc(last ? '\n' : ',', out);
+}
+
+/* A value in base units; missing is an empty cell. */
+static void csv_value(FILE *out, Value v)
+{
+    char buf[256];
+    if (val_is_missing(v) || (v.kind == V_REAL && !isfinite(v.as.real))) {
+        fputc(',', out);
+        return;
+    }
+    if (v.kind == V_TEXT) {
+        csv_field_n(out, v.as.text.bytes, v.as.text.len);
+    } else {
+        size_t n = val_format(v, true, buf, sizeof buf);
+        csv_field_n(out, buf, n < sizeof buf ? n : strlen(buf));
+    }
+    fputc(',', out);
+}
+
+static void csv_uint(FILE *out, uint64_t n, bool last)
+{
+    fprintf(out, "%" PRIu64 "%c", n, last ? '\n' : ',');
+}
+
+static void csv_result(FILE *out, const Report *r, const ReportResult *res)
+{
+    const ReportSystem *sys = system_of(r, res->system);
+    const ReportItem *it = res->item < r->nitems ? &r->items[res->item] : NULL;
+    char window[64] = "";
+    if (!val_is_missing(res->window)) report_window(res->window, window, sizeof window);
+    csv_field(out, sys ? sys->code : NULL, false);
+    csv_field(out, sys ? sys->name : NULL, false);
+    csv_field(out, it ? it->id : NULL, false);
+    csv_field(out, kind_name(it), false);
+    csv_field(out, it ? class_name(it) : NULL, false);
+    csv_field(out, report_status(res->status), false);
+    csv_value(out, res->value);
+    csv_value(out, res->threshold);
+    csv_field(out, window, false);
+    csv_uint(out, res->coverage, false);
+    csv_uint(out, res->members, true);
+}
+
+/* A rating is a row of its own: its label in the status column, so a pivot
+ * of status by system and item shows it beside the statuses it sums up,
+ * and the value column stays numeric. */
+static void csv_rating(FILE *out, const Report *r, const ReportRating *ra)
+{
+    const ReportSystem *sys = system_of(r, ra->system);
+    csv_field(out, sys ? sys->code : NULL, false);
+    csv_field(out, sys ? sys->name : NULL, false);
+    csv_field(out, ra->rating < r->nrating_decls ? r->rating_decls[ra->rating].id : NULL, false);
+    csv_field(out, "rating", false);
+    csv_field(out, NULL, false);
+    csv_field(out, ra->label, false);
+    fputs(",,,,\n", out);       /* value, threshold, window, coverage, members */
+}
+
+bool report_csv(const Report *r, FILE *out)
+{
+    fputs("system,system_name,item,kind,class,status,value,threshold,window,coverage,members\n", out);
+    /* Results and ratings are both system-major: merge them so each system's
+     * ratings follow its results, and national checks (system UINT32_MAX)
+     * come last. */
+    size_t i = 0, k = 0;
+    while (i < r->nresults || k < r->nratings) {
+        if (k == r->nratings || (i < r->nresults && r->results[i].system <= r->ratings[k].system))
+            csv_result(out, r, &r->results[i++]);
+        else
+            csv_rating(out, r, &r->ratings[k++]);
+    }
+    return !ferror(out);
+}

@@ -1,0 +1,180 @@
+/* bytecode.h: a compiled round in memory.
+ *
+ * The compiler (lang/compile.c) builds a BcProgram; plb.c writes it to a
+ * .plb file and reads one back, verifying it completely; vm.c runs its
+ * functions. Everything a program refers to is by index into its tables, so
+ * the file needs no pointers and the verifier can check every reference.
+ *
+ * Ownership: a BcProgram owns all its memory through its arena; bc_free
+ * releases it at once. */
+#ifndef PLEDGE_BYTECODE_H
+#define PLEDGE_BYTECODE_H
+#include "base/value.h"
+#include "base/mem.h"
+
+typedef enum Opcode {
+#define OP(name, a, b, c, formula) OP_##name,
+#include "vm/opcodes.def"
+#undef OP
+    OP__COUNT
+} Opcode;
+
+/* Operand kinds of opcodes.def */
+typedef enum OperandKind { OPK__, OPK_R, OPK_K, OPK_F, OPK_N, OPK_X, OPK_G, OPK_H, OPK_I, OPK_J, OPK_RK } OperandKind;
+
+/* An RK operand is a register, or with its top bit set a constant: an
+ * operand that is a literal needs no LOADK. */
+enum { RK_CONSTANT = 0x8000, RK_MAX_CONSTANT = 0x7FFF };
+static inline bool rk_is_constant(uint16_t x) { return (x & RK_CONSTANT) != 0; }
+typedef struct OpInfo { const char *name; uint8_t a, b, c; const char *formula; } OpInfo;
+extern const OpInfo bc_ops[OP__COUNT];
+
+typedef struct Instr { uint8_t op, zero; uint16_t a, b, c; } Instr;
+static inline int32_t instr_jump(Instr i) { return (int32_t)((uint32_t)i.b << 16 | i.c); }
+
+/* Where an instruction came from, for runtime errors and disasm. */
+typedef struct LineInfo { uint32_t line; uint16_t column; uint16_t source; } LineInfo;
+
+typedef enum FnKind {
+    FK_LET,         /* a constant: evaluated once per run */
+    FK_FN,          /* a pure function of its parameters */
+    FK_METRIC,      /* the value for the current system and window */
+    FK_EXPR,        /* an expression of a commitment, check, rating or test */
+    FK_FILTER       /* a `where` condition: its parameters are the row's columns */
+} FnKind;
+
+typedef struct BcFunction {
+    const char *name;       /* "ae_4hr", "ae_standard.target", ... */
+    uint8_t     kind;       /* FnKind */
+    uint8_t     result;     /* TypeKind */
+    uint16_t    nparams;
+    uint16_t    nregs;      /* the frame: parameters first */
+    uint8_t    *param_types;
+    Instr      *code;
+    LineInfo   *lines;      /* one per instruction */
+    uint32_t    ncode;
+} BcFunction;
+
+/* sum(ae.breaches where ae.type == "1"): over the rows of one feed column,
+ * filtered by a condition on the row's other columns. */
+typedef enum AggFunc { AGG_SUM, AGG_MEAN, AGG_MIN, AGG_MAX, AGG_MEDIAN, AGG_COUNT } AggFunc;
+typedef struct BcAggregate {
+    uint16_t feed;
+    uint16_t column;        /* index into the feed's columns */
+    uint8_t  func;          /* AggFunc */
+    uint8_t  pad;
+    uint16_t nfilter;       /* columns the filter reads (its parameters) */
+    uint16_t *filter_cols;
+    int32_t  filter;        /* FK_FILTER function, or -1 */
+} BcAggregate;
+
+/* How a column's cells are written: a percent column of 95.2 means 95.2%
+ * (COL_POINTS) or 9520% (COL_PLAIN, where 0.952 is 95.2%); a cell that
+ * ends in % is read as written either way. */
+enum { COL_PLAIN, COL_POINTS };
+typedef struct BcColumn { const char *name; uint8_t type; uint8_t format; } BcColumn;
+
+typedef struct BcFeed {
+    const char *name, *title;
+    const char *org_col, *period_col, *vintage_col;   /* vintage_col may be NULL */
+    uint8_t     grain;          /* Grain of the period column */
+    int32_t     lag_days;       /* when vintage_col is NULL */
+    BcColumn   *columns;
+    uint16_t    ncolumns;
+} BcFeed;
+
+typedef struct BcHierarchy {
+    const char *name, *title;
+    const char *member_col, *parent_col;
+    const char *name_col, *from_col, *to_col;          /* may be NULL */
+} BcHierarchy;
+
+typedef struct BcDate { const char *name; Day day; } BcDate;
+
+typedef struct BcRound {
+    const char *name, *title;   /* name NULL: the program has no round */
+    BcDate     *dates;
+    uint16_t    ndates;
+    int32_t     horizon;        /* constant (a range), or -1 */
+    int32_t     assess;         /* hierarchy, or -1 */
+} BcRound;
+
+/* `target = >= 95% in 2023/24`: the threshold and the window are functions
+ * (constants fold to a LOADK and a RET). */
+typedef struct BcThreshold { uint8_t cmp; uint8_t pad[3]; int32_t value_fn, window_fn; } BcThreshold;
+
+typedef struct BcCommitment {
+    const char *name, *title, *source, *restates;      /* source, restates may be NULL */
+    const char *doc;            /* its /// comment, or NULL */
+    uint8_t     cls;            /* CommitmentClass: 1 foundational, 2 transformation */
+    int32_t     measure;        /* FK_METRIC function */
+    BcThreshold target;
+    BcThreshold *milestones;
+    uint16_t    nmilestones;
+    int32_t     plan_feed, plan_column;  /* milestones = plans.col, or -1 */
+    int32_t     tolerance;      /* constant, or -1 */
+} BcCommitment;
+
+typedef struct BcCheck {
+    const char *name, *title, *message;
+    const char *doc;            /* its /// comment, or NULL */
+    uint8_t     national;
+    int32_t     require;        /* FK_EXPR function */
+} BcCheck;
+
+typedef struct BcArm { const char *label; int32_t when; } BcArm;   /* when -1: otherwise */
+typedef struct BcRating { const char *name, *title; BcArm *arms; uint16_t narms; } BcRating;
+
+/* extern "LIB" fn NAME(params): result */
+typedef struct BcExtern {
+    const char *lib, *name;
+    uint8_t    *param_types;
+    uint16_t    nparams;
+    uint8_t     result;
+} BcExtern;
+
+typedef struct BcSource {
+    const char *path;           /* as named to the compiler, or the stdlib path */
+    uint8_t     sha256[32];
+    const char *text;           /* the whole source, so disasm and explain can quote it */
+    uint32_t    len;
+} BcSource;
+
+/* Host functions: what only an assessment knows (issue 5 provides them). */
+typedef enum HostFn {
+    HOST_ITEM_STATUS,   /* (kind, index): a commitment's (0) or check's (1) status for this system */
+    HOST_ACROSS,        /* (function): the function's value for every system, as a list */
+    HOST_CLASS_COUNT,   /* (class[, statuses]): commitments of a class [with one of the statuses] */
+    HOST_CLASS_SHARE,   /* (class, statuses) */
+    HOST_ITEM_FOR,      /* (kind, index, system code): a named system's commitment (0) or check (1) status,
+                         * metric (2, a function) value or rating (3) label, for tests */
+    HOST_SERIES,        /* (function, window): the function in each period of the window, as a list */
+    HOST__COUNT
+} HostFn;
+
+/* How many arguments each host function takes, for the verifier. */
+static const struct { uint8_t min, max; } host_arity[HOST__COUNT] = {
+    [HOST_ITEM_STATUS] = { 2, 2 }, [HOST_ACROSS] = { 1, 1 }, [HOST_CLASS_COUNT] = { 1, 2 },
+    [HOST_CLASS_SHARE] = { 2, 2 }, [HOST_ITEM_FOR] = { 3, 3 }, [HOST_SERIES] = { 2, 2 },
+};
+
+typedef struct BcProgram {
+    Arena        arena;
+    Value       *consts;    uint32_t nconsts;
+    BcFunction  *fns;       uint32_t nfns;
+    BcAggregate *aggs;      uint32_t naggs;
+    BcFeed      *feeds;     uint16_t nfeeds;
+    BcHierarchy *hiers;     uint16_t nhiers;
+    BcCommitment *commits;  uint16_t ncommits;
+    BcCheck     *checks;    uint16_t nchecks;
+    BcRating    *ratings;   uint16_t nratings;
+    BcExtern    *externs;   uint16_t nexterns;
+    BcSource    *sources;   uint16_t nsources;
+    BcRound      round;
+} BcProgram;
+
+void bc_free(BcProgram *p);
+/* The index of a function by name, or -1. */
+int32_t bc_find_function(const BcProgram *p, const char *name);
+
+#endif
