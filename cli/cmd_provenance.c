@@ -226,7 +226,7 @@ static int rerun(const Manifest *m, const BcProgram *bc, Report *r, char *why, s
 {
     size_t n = m->ninputs;
     Binding *b = mem_alloc((n + 1) * sizeof *b);
-    for (size_t k = 0; k < n; k++) b[k] = (Binding){ m->inputs[k].name, strlen(m->inputs[k].name), m->inputs[k].path };
+    for (size_t k = 0; k < n; k++) b[k] = (Binding){ m->inputs[k].name, strlen(m->inputs[k].name), DATA_PATH(m->inputs[k].path) };
     FeedOptions fo = { .skip_bad_rows = m->skip_bad_rows, .report = stderr };
     Inputs in = { 0 };
     Vm *vm = vm_new(bc, (VmLimits){ VM_DEFAULT_STEPS, VM_DEFAULT_MEMORY, VM_DEFAULT_DEPTH }, NULL, 0);

@@ -321,7 +321,7 @@ int cmd_diff(int argc, char **argv)
             i++;
             const char *eq = strchr(v, '=');
             if (!eq || eq == v || !eq[1] || nb == 64) { fprintf(stderr, "pledge diff: --feed needs NAME=PATH\n"); return EXIT_USAGE; }
-            b[nb++] = (Binding){ v, (size_t)(eq - v), eq + 1 };
+            b[nb++] = (Binding){ v, (size_t)(eq - v), DATA_PATH(eq + 1) };
         } else if (strcmp(a, "--as-of") == 0) {
             i++;
             char why[128];

@@ -443,7 +443,7 @@ static int feed_arg(const char *cmd, int argc, char **argv, int *i, FeedArgs *fa
     }
     if (fa->n == sizeof fa->b / sizeof fa->b[0]) { fprintf(stderr, "pledge %s: too many --feed\n", cmd); return -1; }
     const char *arg = argv[++*i];
-    fa->b[fa->n++] = (Binding){ arg, (size_t)(eq - arg), eq + 1 };
+    fa->b[fa->n++] = (Binding){ arg, (size_t)(eq - arg), DATA_PATH(eq + 1) };
     return 1;
 }
 

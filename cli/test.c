@@ -55,7 +55,7 @@ static bool write_tables(const CompTest *t, const char *dir, Binding *b, char pa
             snprintf(why, cap, "%s: %s", paths[i], strerror(errno));
             return false;
         }
-        b[i] = (Binding){ t->tables[i].target, strlen(t->tables[i].target), paths[i] };
+        b[i] = (Binding){ t->tables[i].target, strlen(t->tables[i].target), DATA_PATH(paths[i]) };
     }
     return true;
 }

@@ -114,9 +114,7 @@ static size_t file_rank(const Diags *d, const Source *src)
     return 0;
 }
 
-static void print_one(const Diag *g, FILE *out, bool color);
-
-void diag_print(const Diags *d, FILE *out, bool color)
+void diag_each(const Diags *d, void (*fn)(void *ud, const Diag *g), void *ud)
 {
     Group *groups = mem_calloc(d->list.len + 1, sizeof *groups);
     size_t n = 0;
@@ -128,11 +126,24 @@ void diag_print(const Diags *d, FILE *out, bool color)
     qsort(groups, n, sizeof *groups, group_cmp);
     for (size_t k = 0; k < n; k++)
         for (size_t i = groups[k].first; i < groups[k].first + groups[k].count; i++)
-            print_one(&d->list.items[i], out, color);
+            fn(ud, &d->list.items[i]);
     mem_free(groups);
 }
 
-static void print_one(const Diag *g, FILE *out, bool color)
+typedef struct PrintTo { FILE *out; bool color; } PrintTo;
+
+static void print_each(void *ud, const Diag *g)
+{
+    PrintTo *to = ud;
+    diag_render(g, to->out, to->color);
+}
+
+void diag_print(const Diags *d, FILE *out, bool color)
+{
+    diag_each(d, print_each, &(PrintTo){ out, color });
+}
+
+void diag_render(const Diag *g, FILE *out, bool color)
 {
     static const char *name[] = { "error", "warning", "note" };
     static const char *tint[] = { "\033[1;31m", "\033[1;35m", "\033[1;36m" };

@@ -34,7 +34,13 @@ void diag_note(Diags *d, Source *src, Span at, const char *fmt, ...) __attribute
 /* Adds a hint to the last diagnostic. */
 void diag_hint(Diags *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Each diagnostic in source order (by file, then position), a note after
+ * the diagnostic it belongs to; diag_print prints them so. */
+void diag_each(const Diags *d, void (*fn)(void *ud, const Diag *g), void *ud);
 void diag_print(const Diags *d, FILE *out, bool color);
+/* One diagnostic as `pledge check` prints it: FILE:LINE:COL: error: MESSAGE,
+ * the source line and a caret, the hint. */
+void diag_render(const Diag *g, FILE *out, bool color);
 void diag_free(Diags *d);
 
 #endif

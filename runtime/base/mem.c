@@ -1,6 +1,7 @@
 /* mem.c: the one allocator, the out-of-memory policy, and arenas. */
 #include "base/mem.h"
 
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,43 +18,38 @@ static void *default_alloc(void *ud, void *ptr, size_t size)
     return realloc(ptr, size);
 }
 
-static void default_oom(void *ud, size_t size)
+/* The allocator in force on this thread: an API call puts its state's in
+ * force for its duration (mem_enter), and a thread it starts adopts it. No
+ * context: the C library's, and out of memory aborts. */
+static _Thread_local MemContext *current;
+
+MemContext *mem_enter(MemContext *c)
 {
-    (void)ud;
-    fprintf(stderr, "pledge: out of memory (%zu bytes)\n", size);
-    exit(4);
+    MemContext *prev = current;
+    current = c;
+    return prev;
 }
 
-static MemAllocFn alloc_fn = default_alloc;
-static void *alloc_ud;
-static MemOomFn oom_fn = default_oom;
-static void *oom_ud;
+MemContext *mem_current(void) { return current; }
 
-void mem_set_allocator(MemAllocFn fn, void *ud)
+/* Callers rely on never seeing NULL: the context's jump leaves the call
+ * (the API turns it into an error), and with none there is nowhere to go. */
+_Noreturn void mem_out_of_memory(size_t size)
 {
-    alloc_fn = fn ? fn : default_alloc;
-    alloc_ud = fn ? ud : NULL;
-}
-
-void mem_set_oom_handler(MemOomFn fn, void *ud)
-{
-    oom_fn = fn ? fn : default_oom;
-    oom_ud = fn ? ud : NULL;
-}
-
-/* Callers rely on never seeing NULL, so a handler that breaks its promise
- * and returns must not let execution continue. */
-static _Noreturn void out_of_memory(size_t size)
-{
-    oom_fn(oom_ud, size);
+    MemContext *c = current;
+    if (c && c->oom) {
+        c->failed_size = size;
+        longjmp(*c->oom, 1);
+    }
     abort();
 }
 
 void *mem_realloc(void *ptr, size_t size)
 {
-    void *p = alloc_fn(alloc_ud, ptr, size);
+    MemContext *c = current;
+    void *p = c && c->alloc ? c->alloc(c->ud, ptr, size) : default_alloc(NULL, ptr, size);
     if (p == NULL && size > 0)
-        out_of_memory(size);
+        mem_out_of_memory(size);
     return p;
 }
 
@@ -68,7 +64,7 @@ void *mem_calloc(size_t count, size_t size)
 {
     size_t total;
     if (__builtin_mul_overflow(count, size, &total))
-        out_of_memory(SIZE_MAX);
+        mem_out_of_memory(SIZE_MAX);
     void *p = mem_alloc(total);
     memset(p, 0, total);
     return p;
@@ -76,8 +72,10 @@ void *mem_calloc(size_t count, size_t size)
 
 void mem_free(void *ptr)
 {
-    if (ptr)
-        alloc_fn(alloc_ud, ptr, 0);
+    if (!ptr) return;
+    MemContext *c = current;
+    if (c && c->alloc) c->alloc(c->ud, ptr, 0);
+    else free(ptr);
 }
 
 char *mem_strndup(const char *s, size_t n)
@@ -118,7 +116,7 @@ static size_t align_gap(const unsigned char *p)
 static ArenaBlock *new_block(size_t payload)
 {
     if (payload > SIZE_MAX - sizeof(ArenaBlock))
-        out_of_memory(SIZE_MAX);
+        mem_out_of_memory(SIZE_MAX);
     /* Zeroed once here; arena memory is never reused, so every byte handed
      * out is still zero. */
     ArenaBlock *b = mem_calloc(1, sizeof(ArenaBlock) + payload);
@@ -148,7 +146,7 @@ void *arena_alloc(Arena *a, size_t size)
     if (a->head && fits(a->head, size))
         return carve(a->head, size);
     if (size > SIZE_MAX - ARENA_ALIGN)
-        out_of_memory(SIZE_MAX);
+        mem_out_of_memory(SIZE_MAX);
 
     if (size > ARENA_LARGE) {
         ArenaBlock *b = new_block(size + ARENA_ALIGN - 1);

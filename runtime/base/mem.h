@@ -1,8 +1,8 @@
 /* mem.h: every allocation in Pledge goes through one function.
  *
- * The embedder (or a test) may replace the allocator; when it fails, the
- * out-of-memory handler runs, which never returns (the CLI's prints a message
- * and exits 4). Callers therefore never see NULL from mem_alloc.
+ * The embedder's state (include/pledge.h) puts its allocator in force for
+ * each call; when it fails, the call is left through a longjmp and returns
+ * an error. Callers therefore never see NULL from mem_alloc.
  *
  * Ownership: an Arena owns every block carved from it and frees them all at
  * once (arena_free). The front end allocates the whole syntax tree, its
@@ -11,13 +11,26 @@
 #define PLEDGE_MEM_H
 #include <stddef.h>
 #include <stdbool.h>
+#include <setjmp.h>
 
 /* realloc-like: size 0 frees and returns NULL; NULL means failure otherwise. */
 typedef void *(*MemAllocFn)(void *ud, void *ptr, size_t size);
-typedef void (*MemOomFn)(void *ud, size_t size);
 
-void mem_set_allocator(MemAllocFn fn, void *ud);   /* NULL restores the default */
-void mem_set_oom_handler(MemOomFn fn, void *ud);   /* must not return */
+/* An allocator and where running out of memory goes: an embedder's state
+ * (the API's) or a thread it started. Not a global: each thread has the
+ * context it entered. */
+typedef struct MemContext {
+    MemAllocFn alloc;           /* NULL: the C library's */
+    void      *ud;
+    jmp_buf   *oom;             /* where out of memory jumps to; NULL: abort() */
+    size_t     failed_size;     /* the request that failed */
+} MemContext;
+
+/* Makes c this thread's context; returns the one before, to restore. */
+MemContext *mem_enter(MemContext *c);
+MemContext *mem_current(void);
+/* Leaves through the context's jump (never returns). */
+_Noreturn void mem_out_of_memory(size_t size);
 
 void *mem_alloc(size_t size);                       /* never NULL */
 void *mem_realloc(void *ptr, size_t size);          /* never NULL for size > 0 */

@@ -853,11 +853,12 @@ static bool two_cores(const FeedData *f, const RowSource *src)
     return len >= PARALLEL_MIN_BYTES;
 }
 
-FeedData *feed_load(const BcProgram *p, uint16_t feed, const char *source, Orgs *orgs, Vm *vm,
+FeedData *feed_load(const BcProgram *p, uint16_t feed, DataSource from, Orgs *orgs, Vm *vm,
                     const FeedOptions *opt, char *why, size_t whycap)
 {
+    const char *source = from.name;
     RowSource src;
-    if (!rows_open(&src, source, why, whycap)) {
+    if (!rows_open(&src, from, why, whycap)) {
         rows_close(&src);
         return NULL;
     }

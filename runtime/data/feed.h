@@ -21,6 +21,12 @@
 
 typedef struct Hierarchy Hierarchy;
 
+/* Where a feed's or a hierarchy's rows come from: a CSV path or
+ * sqlite:PATH:TABLE, or (bytes not NULL) CSV text in memory, which name
+ * labels in messages. */
+typedef struct DataSource { const char *name; const char *bytes; size_t len; } DataSource;
+#define DATA_PATH(path) ((DataSource){ (path), NULL, 0 })
+
 /* ---- organisation codes ------------------------------------------------ */
 
 typedef struct Orgs Orgs;
@@ -55,10 +61,10 @@ typedef struct FeedStats {
 
 typedef struct FeedData FeedData;
 
-/* Loads feed `feed` of p from `source`: a CSV path, or sqlite:PATH:TABLE.
+/* Loads feed `feed` of p from `source`.
  * vm runs the where-filters (it must belong to p). On failure returns NULL
  * and why names the file, the line, the column and the text found. */
-FeedData *feed_load(const BcProgram *p, uint16_t feed, const char *source, Orgs *orgs, Vm *vm,
+FeedData *feed_load(const BcProgram *p, uint16_t feed, DataSource source, Orgs *orgs, Vm *vm,
                     const FeedOptions *opt, char *why, size_t whycap);
 void      feed_free(FeedData *f);
 const FeedStats *feed_stats(const FeedData *f);
@@ -91,7 +97,7 @@ void feed_each_key(const FeedData *f, void (*fn)(void *ud, uint32_t org, Period 
 
 /* Loads a hierarchy. A member's links may not overlap in time, and a link's
  * `from` may not be after its `to`: either is an error naming both lines. */
-Hierarchy *hier_load(const BcProgram *p, uint16_t hier, const char *source, Orgs *orgs, char *why,
+Hierarchy *hier_load(const BcProgram *p, uint16_t hier, DataSource source, Orgs *orgs, char *why,
                      size_t whycap);
 void       hier_free(Hierarchy *h);
 

@@ -43,11 +43,12 @@ static int32_t parent_index(const Hierarchy *h, uint32_t parent)
     return parent < h->nslots ? h->slot[parent] : -1;
 }
 
-Hierarchy *hier_load(const BcProgram *p, uint16_t hier, const char *source, Orgs *orgs, char *why, size_t whycap)
+Hierarchy *hier_load(const BcProgram *p, uint16_t hier, DataSource from, Orgs *orgs, char *why, size_t whycap)
 {
+    const char *source = from.name;
     const BcHierarchy *s = &p->hiers[hier];
     RowSource src;
-    if (!rows_open(&src, source, why, whycap)) {
+    if (!rows_open(&src, from, why, whycap)) {
         rows_close(&src);
         return NULL;
     }

@@ -187,10 +187,12 @@ static bool open_sqlite(RowSource *r, const char *spec, char *why, size_t cap)
     return true;
 }
 
-bool rows_open(RowSource *r, const char *spec, char *why, size_t cap)
+bool rows_open(RowSource *r, DataSource from, char *why, size_t cap)
 {
+    const char *spec = from.name;
     memset(r, 0, sizeof *r);
     r->name = spec;
+    if (from.bytes) return (r->csv = csv_open_memory(from.bytes, from.len, spec)) != NULL;
     if (strncmp(spec, "sqlite:", 7) == 0) return open_sqlite(r, spec, why, cap);
     char reason[256];
     r->csv = csv_open_file(spec, reason, sizeof reason);

@@ -5,6 +5,7 @@
 #define PLEDGE_ROWS_H
 #include "data/csv.h"
 #include "vm/bytecode.h"
+#include "data/feed.h"
 #include <sqlite3.h>
 
 /* Both give a header record and then records of fields, so the typing and
@@ -20,9 +21,8 @@ typedef struct RowSource {
     char        error[256];
 } RowSource;
 
-/* Opens a CSV path or sqlite:PATH:TABLE; false with why on failure (close
- * it all the same). */
-bool        rows_open(RowSource *r, const char *spec, char *why, size_t cap);
+/* Opens a source; false with why on failure (close it all the same). */
+bool        rows_open(RowSource *r, DataSource from, char *why, size_t cap);
 /* The header first, then each record; fields valid until the next call. */
 CsvStatus   rows_next(RowSource *r, const CsvField **fields, size_t *n);
 uint64_t    rows_line(const RowSource *r);      /* the CSV line, or the table's row */

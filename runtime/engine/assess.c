@@ -55,28 +55,28 @@ AssessStatus inputs_load(Inputs *in, const BcProgram *p, const char *rules, cons
     for (size_t i = 0; i < n; i++) {
         int f = find_named(b[i].name, b[i].namelen, &p->feeds[0].name, sizeof *p->feeds, p->nfeeds);
         int h = find_named(b[i].name, b[i].namelen, &p->hiers[0].name, sizeof *p->hiers, p->nhiers);
-        const char **slot = f >= 0 ? &in->feed_sources[f] : h >= 0 ? &in->hier_sources[h] : NULL;
+        DataSource *slot = f >= 0 ? &in->feed_sources[f] : h >= 0 ? &in->hier_sources[h] : NULL;
         if (!slot) return say(why, whycap, "%s declares no feed or hierarchy `%.*s`", rules, (int)b[i].namelen, b[i].name),
                       ASSESS_USAGE;
-        if (*slot) return say(why, whycap, "`%.*s` is bound twice", (int)b[i].namelen, b[i].name), ASSESS_USAGE;
+        if (slot->name) return say(why, whycap, "`%.*s` is bound twice", (int)b[i].namelen, b[i].name), ASSESS_USAGE;
         *slot = b[i].source;
     }
     if (require_all) {
         for (uint16_t k = 0; k < p->nhiers; k++)
-            if (!in->hier_sources[k])
+            if (!in->hier_sources[k].name)
                 return say(why, whycap, "hierarchy `%s` is not bound: give --feed %s=PATH", p->hiers[k].name,
                            p->hiers[k].name), ASSESS_USAGE;
         for (uint16_t k = 0; k < p->nfeeds; k++)
-            if (!in->feed_sources[k])
+            if (!in->feed_sources[k].name)
                 return say(why, whycap, "feed `%s` is not bound: give --feed %s=PATH", p->feeds[k].name,
                            p->feeds[k].name), ASSESS_USAGE;
     }
     /* hierarchies first: a feed's unmapped rows are counted against one */
     for (uint16_t k = 0; k < p->nhiers; k++)
-        if (in->hier_sources[k] && !(in->hiers[k] = hier_load(p, k, in->hier_sources[k], in->orgs, why, whycap)))
+        if (in->hier_sources[k].name && !(in->hiers[k] = hier_load(p, k, in->hier_sources[k], in->orgs, why, whycap)))
             return ASSESS_BAD_INPUT;
     for (uint16_t k = 0; k < p->nfeeds; k++)
-        if (in->feed_sources[k] && !(in->feeds[k] = feed_load(p, k, in->feed_sources[k], in->orgs, vm, fo, why, whycap)))
+        if (in->feed_sources[k].name && !(in->feeds[k] = feed_load(p, k, in->feed_sources[k], in->orgs, vm, fo, why, whycap)))
             return ASSESS_BAD_INPUT;
     if (p->round.assess >= 0) in->assess = in->hiers[p->round.assess];
     return ASSESS_OK;
@@ -629,11 +629,13 @@ static void *run_job(void *arg)
 
 static const char *keep_str(Report *out, const char *s) { return s ? arena_strndup(&out->arena, s, strlen(s)) : NULL; }
 
-static void file_sha256(const char *source, char hex[65])
+/* The bytes' hash: a file's, or those given in memory; none for sqlite: */
+static void source_sha256(DataSource source, char hex[65])
 {
     uint8_t d[32];
     hex[0] = '\0';
-    if (strncmp(source, "sqlite:", 7) != 0 && sha256_file(source, d)) sha256_hex(d, hex);
+    if (source.bytes) sha256(source.bytes, source.len, d), sha256_hex(d, hex);
+    else if (strncmp(source.name, "sqlite:", 7) != 0 && sha256_file(source.name, d)) sha256_hex(d, hex);
 }
 
 static void report_inputs(const Inputs *in, bool hashes, Report *out)
@@ -645,19 +647,19 @@ static void report_inputs(const Inputs *in, bool hashes, Report *out)
         ReportInput *ri = &out->inputs[out->ninputs++];
         ri->name = keep_str(out, p->hiers[k].name);
         ri->kind = "hierarchy";
-        ri->path = keep_str(out, in->hier_sources[k]);
+        ri->path = keep_str(out, in->hier_sources[k].name);
         ri->rows = hier_link_count(in->hiers[k]);
-        if (hashes) file_sha256(in->hier_sources[k], ri->sha256);
+        if (hashes) source_sha256(in->hier_sources[k], ri->sha256);
     }
     for (uint16_t k = 0; k < p->nfeeds; k++) {
         if (!in->feeds[k]) continue;
         ReportInput *ri = &out->inputs[out->ninputs++];
         ri->name = keep_str(out, p->feeds[k].name);
         ri->kind = "feed";
-        ri->path = keep_str(out, in->feed_sources[k]);
+        ri->path = keep_str(out, in->feed_sources[k].name);
         ri->rows = feed_stats(in->feeds[k])->rows;
         mem_free(inputs_unmapped(in, k, &ri->unmapped_rows, &ri->unmapped_orgs));
-        if (hashes) file_sha256(in->feed_sources[k], ri->sha256);
+        if (hashes) source_sha256(in->feed_sources[k], ri->sha256);
     }
 }
 

@@ -14,15 +14,15 @@
 #include "data/feed.h"
 #include "engine/results.h"
 
-/* NAME=SOURCE from --feed: a feed or a hierarchy of the program. */
-typedef struct Binding { const char *name; size_t namelen; const char *source; } Binding;
+/* NAME=SOURCE: a feed or a hierarchy of the program, and its rows. */
+typedef struct Binding { const char *name; size_t namelen; DataSource source; } Binding;
 
 typedef struct Inputs {
     const BcProgram *p;
     Orgs        *orgs;
     FeedData   **feeds;         /* per feed of p; NULL where none was bound */
     Hierarchy  **hiers;         /* per hierarchy of p */
-    const char **feed_sources, **hier_sources;
+    DataSource  *feed_sources, *hier_sources;   /* .name NULL where none was bound */
     const Hierarchy *assess;    /* the round's `assess` hierarchy, or NULL */
 } Inputs;
 

@@ -164,7 +164,7 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
         const BcFeed *schema = &p->feeds[fi];
         Unseen u = { x, schema, s->in->feeds[fi], from, to, 0, 0, 0, { 0, 0 }, false };
         feed_each_key(u.f, count_unseen, &u);
-        fprintf(out, "\nFeed %s (%s):\n", schema->name, s->in->feed_sources[fi]);
+        fprintf(out, "\nFeed %s (%s):\n", schema->name, s->in->feed_sources[fi].name);
         if (schema->vintage_col) {
             fprintf(out, "  A row counts only if published (`%s`) on or before ", schema->vintage_col);
             put_day(out, s->o->as_of);

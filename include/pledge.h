@@ -1,0 +1,319 @@
+/* pledge.h: the one public API of Pledge, a rules language for NHS
+ * planning rounds (docs/embedding.md has a complete example).
+ *
+ * Everything starts from a pledge_state, made with a configuration (the
+ * allocator, where diagnostics go, the limits) and used by one thread at a
+ * time; two states share nothing, so two threads may each have their own.
+ * In it, a round is loaded from a rule file or from bytecode, from a path or
+ * from memory; feeds and hierarchies are bound to it by name (a path, an
+ * SQLite table, or rows pushed from memory); it is assessed as of a day into
+ * a report, whose results and ratings can be walked, explained and written
+ * in any format to a stream.
+ *
+ * Calls that can fail return a pledge_status; pledge_error() then says what
+ * went wrong, naming the file, line and column where the problem is. The
+ * statuses are the exit codes of the `pledge` command. The library never
+ * exits and never prints, except to streams it is given.
+ *
+ * Out of memory: when the allocator fails, the call returns
+ * PLEDGE_ERR_LIMIT with "out of memory"; the state may then only be freed.
+ *
+ * Ownership: a round, a report and a rows buffer belong to the state that
+ * made them and must be freed before it (pledge_free frees whatever is
+ * left). Strings a call returns live as long as the object they came from. */
+#ifndef PLEDGE_H
+#define PLEDGE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PLEDGE_API __attribute__((visibility("default")))
+
+/* The version of the library these declarations are from; pledge_version()
+ * gives the one linked. */
+#define PLEDGE_VERSION_MAJOR 0
+#define PLEDGE_VERSION_MINOR 2
+PLEDGE_API const char *pledge_version(void);           /* "0.2.0" */
+
+/* ---- status and errors ------------------------------------------------ */
+
+typedef enum pledge_status {
+    PLEDGE_OK = 0,
+    PLEDGE_FAILED = 1,          /* ran, and the answer is no: a test failed, a replay differs,
+                                 * a file is not laid out canonically, a status asked to fail */
+    PLEDGE_ERR_USAGE = 2,       /* a wrong call: an unknown feed, system or item, a missing binding */
+    PLEDGE_ERR_INPUT = 3,       /* bad input: a rule file with errors, a feed, bytecode, manifest
+                                 * or archive that cannot be read, an output that cannot be written */
+    PLEDGE_ERR_LIMIT = 4,       /* a limit: steps, memory, depth; out of memory */
+    PLEDGE_ERR_INTERNAL = 5
+} pledge_status;
+
+typedef struct pledge_state pledge_state;
+
+/* What went wrong in the last call that failed, or "" (valid until the next
+ * call on the state). */
+PLEDGE_API const char *pledge_error(const pledge_state *S);
+
+typedef enum pledge_severity { PLEDGE_SEVERITY_ERROR, PLEDGE_SEVERITY_WARNING, PLEDGE_SEVERITY_NOTE } pledge_severity;
+
+/* A problem found in a rule file, as the checker words it. */
+typedef struct pledge_diagnostic {
+    pledge_severity severity;
+    const char *file;           /* NULL when it is about no file in particular */
+    int         line, column;   /* 1-based; 0 when there is no place */
+    int         end_line, end_column;
+    const char *message;
+    const char *hint;           /* one more sentence of help, or NULL */
+    const char *rendered;       /* the whole diagnostic as `pledge check` prints it:
+                                 * FILE:LINE:COL: error: MESSAGE, the source line, a caret */
+} pledge_diagnostic;
+
+/* ---- the state ------------------------------------------------------------ */
+
+/* realloc-like: size 0 frees (and returns NULL); NULL otherwise means the
+ * memory could not be had. */
+typedef void *(*pledge_alloc_fn)(void *ud, void *ptr, size_t size);
+/* Called for each diagnostic of a rule file, in order. */
+typedef void (*pledge_diagnostic_fn)(void *ud, const pledge_diagnostic *d);
+/* Called now and then while a large file loads, with how many of its bytes
+ * are read (to draw a progress bar). */
+typedef void (*pledge_progress_fn)(void *ud, const char *source, uint64_t done, uint64_t total);
+
+typedef struct pledge_config {
+    pledge_alloc_fn      alloc;         /* NULL: the C library's */
+    void                *alloc_ud;
+    pledge_diagnostic_fn diagnostic;    /* NULL: diagnostics are dropped (pledge_error still says
+                                         * how many errors a rule file had) */
+    void                *diagnostic_ud;
+    bool                 color;         /* ANSI colours in `rendered` */
+    pledge_progress_fn   progress;
+    void                *progress_ud;
+    /* Bounds on every evaluation, including feeds' `where` conditions. */
+    uint64_t    max_steps;              /* instructions per evaluation */
+    size_t      max_memory;             /* bytes of values per evaluation */
+    uint32_t    max_depth;              /* nested calls */
+    unsigned    threads;                /* systems assessed at once; 0: one per core, at most 8 */
+    const char *const *allow_native;    /* libraries whose extern functions may run */
+    size_t      nallow_native;
+    bool        skip_bad_rows;          /* a row that does not parse is counted and left out */
+    FILE       *bad_rows;               /* where skipped rows are reported, or NULL */
+    FILE       *trace;                  /* each instruction evaluated, or NULL */
+} pledge_config;
+
+/* The defaults: the C library's allocator, no callbacks, the command's
+ * limits (1e9 steps, 1 GiB, depth 10,000). */
+PLEDGE_API void pledge_config_init(pledge_config *c);
+
+/* NULL only if the allocator fails at once. */
+PLEDGE_API pledge_state *pledge_new(const pledge_config *c);
+PLEDGE_API void pledge_free(pledge_state *S);
+
+/* ---- rounds ------------------------------------------------------------------ */
+
+typedef struct pledge_round pledge_round;
+
+/* A rule file (.pledge, checked and compiled, with the modules it imports)
+ * or a compiled round (.plb, verified), told apart by their first bytes.
+ * path "-" reads standard input. Diagnostics go to the config's callback. */
+PLEDGE_API pledge_status pledge_load(pledge_state *S, const char *path, pledge_round **out);
+/* A rule file's text; name is used in messages and imports resolve from its
+ * folder. */
+PLEDGE_API pledge_status pledge_load_source(pledge_state *S, const char *name, const char *text, size_t len,
+                                            pledge_round **out);
+/* A compiled round's bytes (copied). */
+PLEDGE_API pledge_status pledge_load_bytecode(pledge_state *S, const char *name, const void *bytes, size_t len,
+                                              pledge_round **out);
+PLEDGE_API void pledge_round_free(pledge_round *R);
+
+/* `pledge check`: loads and checks a rule file, and writes to out (may be
+ * NULL) one line for each native library its extern functions need. */
+PLEDGE_API pledge_status pledge_check(pledge_state *S, const char *path, FILE *out);
+
+/* The round's bytecode: the same rule file always gives the same bytes.
+ * *bytes is allocated with the state's allocator; release it with
+ * pledge_release. */
+PLEDGE_API pledge_status pledge_bytecode(pledge_round *R, void **bytes, size_t *len);
+PLEDGE_API void pledge_release(pledge_state *S, void *p);
+/* A readable listing of the bytecode, with the source line of each instruction. */
+PLEDGE_API pledge_status pledge_disasm(pledge_round *R, FILE *out);
+/* Whether a round came from bytecode (it has no source to evaluate in). */
+PLEDGE_API bool pledge_is_bytecode(const pledge_round *R);
+PLEDGE_API const char *pledge_round_path(const pledge_round *R);
+
+/* `pledge eval`: evaluates an expression (in the scope of the rule file at
+ * rules, if not NULL) and writes its value and a newline to out. */
+PLEDGE_API pledge_status pledge_eval(pledge_state *S, const char *rules, const char *expr, FILE *out);
+/* Writes each let of the round's own file as NAME = VALUE. */
+PLEDGE_API pledge_status pledge_eval_lets(pledge_round *R, FILE *out);
+
+/* ---- inputs ------------------------------------------------------------------ */
+
+/* Binds feed or hierarchy `name` of the round to a source: a CSV path, "-"
+ * for standard input, or sqlite:PATH:TABLE. Nothing is read until the inputs
+ * are loaded (pledge_load_inputs, or the first assessment). */
+PLEDGE_API pledge_status pledge_bind(pledge_round *R, const char *name, const char *source);
+/* Binds to CSV text in memory (copied); label names it in messages. */
+PLEDGE_API pledge_status pledge_bind_csv(pledge_round *R, const char *name, const char *label, const char *csv,
+                                         size_t len);
+
+/* Rows pushed from memory: a header, then rows of text cells, typed and
+ * checked exactly as a CSV file's would be (NULL is an empty cell). */
+typedef struct pledge_rows pledge_rows;
+PLEDGE_API pledge_rows *pledge_rows_new(pledge_state *S, const char *const *columns, size_t ncolumns);
+PLEDGE_API pledge_status pledge_rows_add(pledge_rows *rows, const char *const *cells);
+/* Binds the rows (they are the round's from then on: do not free them). */
+PLEDGE_API pledge_status pledge_bind_rows(pledge_round *R, const char *name, const char *label, pledge_rows *rows);
+PLEDGE_API void pledge_rows_free(pledge_rows *rows);
+
+/* Loads every bound input, hierarchies first. With require_all, every feed
+ * and hierarchy the round declares must be bound. On failure the error
+ * names the file, line, column and the text found. Called again after more
+ * bindings, it loads those. */
+PLEDGE_API pledge_status pledge_load_inputs(pledge_round *R, bool require_all);
+/* `pledge data`: what each loaded input holds (rows, organisations,
+ * periods, vintages, organisations in no system), as text. */
+PLEDGE_API pledge_status pledge_describe_inputs(pledge_round *R, FILE *out);
+
+/* ---- assessment ---------------------------------------------------------------- */
+
+typedef struct pledge_assess_options {
+    const char *as_of;                  /* YYYY-MM-DD; NULL: today */
+    const char *const *systems;         /* only these systems; none: every system */
+    size_t      nsystems;
+    bool        series;                 /* each commitment's quarterly series (charts) */
+    bool        hashes;                 /* the SHA-256 of every input (JSON and HTML show them) */
+} pledge_assess_options;
+
+typedef struct pledge_report pledge_report;
+
+/* Loads the inputs if need be (all must be bound) and judges every
+ * commitment, check and rating for each system as of the day. The report
+ * is the same byte for byte whatever the number of threads. */
+PLEDGE_API pledge_status pledge_assess(pledge_round *R, const pledge_assess_options *o, pledge_report **out);
+PLEDGE_API void pledge_report_free(pledge_report *rep);
+
+/* One result: an item for a system, or a national check (system NULL), or
+ * a rating (kind "rating", its label in status). Values are exact, in base
+ * units ("0.942" for 94.2%, pounds for money), as the CSV report has them;
+ * NULL where there is none. */
+typedef struct pledge_result {
+    const char *system, *system_name;
+    const char *item, *kind;            /* kind: "commitment", "check", "national check", "rating" */
+    const char *cls;                    /* "foundational", "transformation", or NULL */
+    const char *status;                 /* "met", "missed", "on_track", ..., a rating's label */
+    const char *value, *threshold;
+    const char *shown;                  /* the value as people read it: "94.2%" */
+    const char *window;                 /* "2019/20 Q4" */
+    int64_t     coverage, members;      /* member organisations with data, and in all; -1 for ratings */
+} pledge_result;
+
+/* The results in the CSV report's order: systems by code, items in the
+ * rule file's order, each system's ratings after its items, national
+ * checks last. */
+PLEDGE_API size_t pledge_report_count(const pledge_report *rep);
+PLEDGE_API bool pledge_report_result(const pledge_report *rep, size_t i, pledge_result *out);
+PLEDGE_API const char *pledge_report_as_of(const pledge_report *rep);       /* YYYY-MM-DD */
+
+typedef enum pledge_format { PLEDGE_FORMAT_TEXT, PLEDGE_FORMAT_JSON, PLEDGE_FORMAT_CSV, PLEDGE_FORMAT_HTML } pledge_format;
+/* "text", "json", "csv", "html": false for another name. */
+PLEDGE_API bool pledge_format_by_name(const char *name, pledge_format *out);
+PLEDGE_API const char *pledge_format_name(pledge_format f);
+
+typedef struct pledge_style {
+    bool color;                         /* ANSI colours (text) */
+    int  width;                         /* columns available (text); 0: 80 */
+} pledge_style;
+
+/* Writes the whole report; PLEDGE_ERR_INPUT if out fails. style may be NULL. */
+PLEDGE_API pledge_status pledge_report_write(const pledge_report *rep, pledge_format f, FILE *out,
+                                             const pledge_style *style);
+
+/* Records what was run and found: a manifest (JSON, for pledge_replay)
+ * and/or a run appended to an SQLite archive (for pledge_history); either
+ * path may be NULL. */
+PLEDGE_API pledge_status pledge_report_record(const pledge_report *rep, const char *manifest, const char *archive);
+
+/* Why item (a commitment or check) came out as it did for system, as of
+ * the day: the window, threshold, members' totals, rows not yet known,
+ * unmapped organisations, each part of a check's condition. */
+PLEDGE_API pledge_status pledge_explain(pledge_round *R, const pledge_assess_options *o, const char *system,
+                                        const char *item, FILE *out);
+
+/* ---- the round's tools ------------------------------------------------------ */
+
+typedef struct pledge_test_options {
+    const char *filter;                 /* only tests whose names contain this */
+    pledge_format format;               /* TEXT, JSON, or PLEDGE_FORMAT_JUNIT */
+    bool        coverage;               /* list what no test reached */
+    bool        color;
+} pledge_test_options;
+#define PLEDGE_FORMAT_JUNIT ((pledge_format)100)
+
+/* Runs the test blocks of the rule files (rows tables as feeds, as_of,
+ * expectations), writing results to out; PLEDGE_FAILED if any failed.
+ * *passed and *failed (may be NULL) get the counts. */
+PLEDGE_API pledge_status pledge_test(pledge_state *S, const char *const *paths, size_t npaths,
+                                     const pledge_test_options *o, FILE *out, unsigned *passed, unsigned *failed);
+
+typedef struct pledge_diff_options {
+    pledge_format format;               /* TEXT or JSON */
+    bool          with_data;            /* both rounds have their feeds bound: compare statuses */
+    const char   *as_of;                /* with data; NULL: today */
+} pledge_diff_options;
+
+/* What round `new` changed against `old`. */
+PLEDGE_API pledge_status pledge_diff(pledge_round *old, pledge_round *new_, const pledge_diff_options *o, FILE *out);
+
+/* A readable summary of the round, in Markdown. */
+PLEDGE_API pledge_status pledge_doc(pledge_round *R, FILE *out);
+
+typedef enum pledge_fmt_mode {
+    PLEDGE_FMT_REWRITE,                 /* lay the file out in place */
+    PLEDGE_FMT_CHECK,                   /* change nothing; PLEDGE_FAILED if it would change */
+    PLEDGE_FMT_PRINT                    /* write the laid-out text to out */
+} pledge_fmt_mode;
+
+/* Lays a rule file out canonically, only if the new layout compiles to the
+ * same program. */
+PLEDGE_API pledge_status pledge_fmt(pledge_state *S, const char *path, pledge_fmt_mode mode, FILE *out);
+
+/* Runs again what a manifest records and says what changed (inputs whose
+ * hash moved, results that differ); PLEDGE_FAILED if anything did. */
+PLEDGE_API pledge_status pledge_replay(pledge_state *S, const char *manifest, FILE *out);
+
+typedef struct pledge_history_options {
+    const char   *system, *item;        /* only these, or NULL */
+    pledge_format format;               /* TEXT or CSV */
+} pledge_history_options;
+
+/* How each result moved from run to run in an archive. */
+PLEDGE_API pledge_status pledge_history(pledge_state *S, const char *archive, const pledge_history_options *o,
+                                        FILE *out);
+
+/* ---- output files ---------------------------------------------------------------- */
+
+/* A file written whole or not at all: out gets a stream to write to; commit
+ * puts it in place (a temporary file renamed over path), abort leaves what
+ * was there. path "-" is standard output (commit then flushes it and fails
+ * if anything could not be written). */
+typedef struct pledge_output pledge_output;
+PLEDGE_API pledge_status pledge_output_open(pledge_state *S, const char *path, pledge_output **o, FILE **out);
+PLEDGE_API pledge_status pledge_output_commit(pledge_output *o);
+PLEDGE_API void pledge_output_abort(pledge_output *o);
+
+/* ---- days --------------------------------------------------------------------- */
+
+/* Checks a YYYY-MM-DD date; PLEDGE_ERR_USAGE with the reason if it is not one. */
+PLEDGE_API pledge_status pledge_check_date(pledge_state *S, const char *date);
+/* Checks "met,missed": a set of status names. */
+PLEDGE_API pledge_status pledge_check_statuses(pledge_state *S, const char *list);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
