@@ -111,7 +111,7 @@ int provenance_record(const ManifestRun *run, const char *manifest_path, const c
 
 static int load_round(const char *path, BcProgram *bc, char *why, size_t whycap)
 {
-    if (manifest_is_bytecode(path)) return plb_read_file(path, bc, why, whycap) ? EXIT_OK : EXIT_BAD_INPUT;
+    if (plb_is_bytecode_file(path)) return plb_read_file(path, bc, why, whycap) ? EXIT_OK : EXIT_BAD_INPUT;
     Program p = { 0 };
     bool ok = front_load(&p, path) && comp_program(&p, bc);
     diag_print(&p.diags, stderr, false);

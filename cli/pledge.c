@@ -347,7 +347,7 @@ static int eval_expression(const char *rules, const char *expr, const RunOptions
     front_free(&p);
     if (!ok) { bc_free(&bc); return EXIT_BAD_INPUT; }
     Vm *vm = vm_new(&bc, o->limits, o->allowed, o->nallowed);
-    vm_set_trace(vm, o->trace);
+    vm_set_trace(vm, o->trace ? stderr : NULL);
     Value v;
     VmStatus s = vm_call(vm, (uint32_t)fn, NULL, &v);
     int rc = EXIT_OK;
@@ -365,7 +365,7 @@ static int eval_lets(const char *rules, const RunOptions *o)
     int rc = load_rules(rules, &bc);
     if (rc != EXIT_OK) return rc;
     Vm *vm = vm_new(&bc, o->limits, o->allowed, o->nallowed);
-    vm_set_trace(vm, o->trace);
+    vm_set_trace(vm, o->trace ? stderr : NULL);
     for (uint32_t i = 0; i < bc.nfns && rc == EXIT_OK; i++) {
         const BcFunction *f = &bc.fns[i];
         if (f->kind != FK_LET || strchr(f->name, '.')) continue;     /* imported lets are qualified */

@@ -206,6 +206,24 @@ static void load_imports(Loader *l, Module *m)
     list_push(&l->p->arena, &l->p->modules, m);
 }
 
+/* Parses the root module src, whose real path is real, and what it
+ * imports; then checks them all. */
+static bool load_root(Program *p, Source *src, const char *real)
+{
+    Loader l = { p, NULL, { 0 } };
+    char *keep = arena_strndup(&p->arena, real, strlen(real));
+    l.root_dir = dir_of(&p->arena, keep);
+    p->root = new_module(&l, src, src->path, keep);
+    load_imports(&l, p->root);
+    if (p->diags.errors) return false;
+    for (size_t i = 0; i < p->modules.len; i++) check_declare(p->modules.items[i], &p->arena, &p->diags);
+    for (size_t i = 0; i < p->modules.len; i++) {
+        Module *m = p->modules.items[i];
+        check_module(m, &p->arena, &p->diags, m == p->root);
+    }
+    return p->diags.errors == 0;
+}
+
 bool front_load(Program *p, const char *path)
 {
     char why[256];
@@ -220,19 +238,31 @@ bool front_load(Program *p, const char *path)
         diag_error(&p->diags, NULL, (Span){ 0 }, "cannot find `%s`", path);
         return false;
     }
-    Loader l = { p, NULL, { 0 } };
-    char *keep = arena_strndup(&p->arena, real, strlen(real));
+    bool ok = load_root(p, src, real);
     free(real);
-    l.root_dir = dir_of(&p->arena, keep);
-    p->root = new_module(&l, src, src->path, keep);
-    load_imports(&l, p->root);
-    if (p->diags.errors) return false;
-    for (size_t i = 0; i < p->modules.len; i++) check_declare(p->modules.items[i], &p->arena, &p->diags);
-    for (size_t i = 0; i < p->modules.len; i++) {
-        Module *m = p->modules.items[i];
-        check_module(m, &p->arena, &p->diags, m == p->root);
+    return ok;
+}
+
+bool front_load_source(Program *p, const char *name, const char *text, size_t len)
+{
+    char *copy = mem_alloc(len + 1);
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    Source *src = source_from_memory(name, copy, len);
+    src->owns_text = true;
+    list_push(&p->arena, &p->sources, src);
+    /* imports resolve from the folder name is in, which must exist */
+    const char *slash = strrchr(name, '/');
+    char *dir = slash ? mem_strndup(name, slash == name ? 1 : (size_t)(slash - name)) : mem_strndup(".", 1);
+    char *real = realpath(dir, NULL);
+    mem_free(dir);
+    if (!real) {
+        diag_error(&p->diags, NULL, (Span){ 0 }, "cannot find the folder of `%s`", name);
+        return false;
     }
-    return p->diags.errors == 0;
+    char *file = arena_printf(&p->arena, "%s/%s", strcmp(real, "/") ? real : "", slash ? slash + 1 : name);
+    free(real);
+    return load_root(p, src, file);
 }
 
 bool front_load_expr(Program *p, const char *expr, Decl **it)

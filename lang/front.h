@@ -48,6 +48,9 @@ typedef struct Program {
 /* Loads, parses and checks; false if there were errors. The program must be
  * released with front_free whatever the result. */
 bool front_load(Program *p, const char *path);
+/* The same for a rule file's text in memory (copied); name stands for its
+ * path in messages, and imports resolve from name's folder. */
+bool front_load_source(Program *p, const char *name, const char *text, size_t len);
 
 /* For `pledge eval`: parses `expr` as a module of its own holding
  * `let it = EXPR`, whose names fall back to the root module's (if a rule

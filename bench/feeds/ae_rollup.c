@@ -116,7 +116,7 @@ int main(int argc, char **argv)
 
     char why[1024];
     Orgs *orgs = orgs_new();
-    Vm *vm = vm_new(&bc, (VmLimits){ VM_DEFAULT_STEPS, VM_DEFAULT_MEMORY, VM_DEFAULT_DEPTH }, NULL, 0);
+    Vm *vm = vm_new(&bc, VM_DEFAULT_LIMITS, NULL, 0);
     double t1 = now();
     Hierarchy *h = hier_load(&bc, (uint16_t)hier, DATA_PATH(argv[3]), orgs, why, sizeof why);
     double t2 = now();

@@ -789,7 +789,7 @@ static bool load_halves(Loader *l, const FeedOptions *opt, char *why, size_t why
     Half second = { .l = *l, .src = { .name = l->name, .csv = csv_open_slice(r, split, len, 1) } };
     second.st.orgs = orgs_new();
     /* the where conditions of the second half run on a VM of its own */
-    second.l.vm = vm_new(l->f->p, (VmLimits){ VM_DEFAULT_STEPS, VM_DEFAULT_MEMORY, VM_DEFAULT_DEPTH }, NULL, 0);
+    second.l.vm = vm_new(l->f->p, vm_limits(l->vm), NULL, 0);
     loader_start(&second.l, &second.st, &second.src);
     pthread_t thread;
     bool threaded = pthread_create(&thread, NULL, load_half, &second) == 0;

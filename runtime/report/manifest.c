@@ -106,22 +106,6 @@ bool results_sha256(const Report *r, char hex[65])
 
 /* ---- hashes ------------------------------------------------------------------ */
 
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
-bool manifest_is_bytecode(const char *path)
-{
-    char magic[8] = { 0 };
-    FILE *f = fopen(path, "rb");
-    if (!f) return ends_with(path, ".plb");
-    size_t n = fread(magic, 1, sizeof magic, f);
-    fclose(f);
-    return (n == sizeof magic && memcmp(magic, "PLEDGEBC", 8) == 0) || ends_with(path, ".plb");
-}
-
 bool manifest_rules_hashes(const char *rules, const BcProgram *bc, char source[65], char bytecode[65],
                            char *why, size_t whycap)
 {
@@ -131,7 +115,7 @@ bool manifest_rules_hashes(const char *rules, const BcProgram *bc, char source[6
         return false;
     }
     sha256_hex(d, source);
-    if (manifest_is_bytecode(rules)) {
+    if (plb_is_bytecode_file(rules)) {
         memcpy(bytecode, source, 65);
         return true;
     }
@@ -238,7 +222,7 @@ bool manifest_build(Manifest *m, const ManifestRun *run, const char *home, char 
     m->round = keep(a, r->round);
     m->as_of = run->as_of;
     m->rules = keep(a, run->rules);
-    m->rules_bytecode = manifest_is_bytecode(run->rules);
+    m->rules_bytecode = plb_is_bytecode_file(run->rules);
     bool ok = utf8_ok("the rules' path", run->rules, why, whycap) && utf8_ok("the folder", m->directory, why, whycap)
            && manifest_rules_hashes(run->rules, run->bc, m->source_sha256, m->bytecode_sha256, why, whycap);
     m->inputs = arena_alloc(a, (r->ninputs + 1) * sizeof *m->inputs);

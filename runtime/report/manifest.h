@@ -79,9 +79,6 @@ typedef struct ManifestRun {
     const char *engine;
 } ManifestRun;
 
-/* Whether path is compiled bytecode (starts with PLEDGEBC, or ends .plb). */
-bool manifest_is_bytecode(const char *path);
-
 /* The SHA-256 of a rules file as a manifest records it: the source's (or
  * the .plb's) bytes, and bc written with plb_write (or, again, the .plb's). */
 bool manifest_rules_hashes(const char *rules, const BcProgram *bc, char source[65], char bytecode[65],

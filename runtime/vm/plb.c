@@ -29,7 +29,6 @@ enum {
     ENGINE_CAP  = 32,
     HDR_SIZE    = 88
 };
-#define PLB_MAGIC "PLEDGEBC"
 #define NULL_STR 0xFFFFFFFFu
 /* Large enough for any real round with its sources; a bigger file is far
  * more likely a mistake than a program. */
@@ -1001,4 +1000,16 @@ bool plb_read_file(const char *path, BcProgram *out, char *why, size_t whycap)
     if (!ok)
         say(why, whycap, "%s: %s", path, msg);
     return ok;
+}
+
+bool plb_is_bytecode_file(const char *path)
+{
+    size_t n = strlen(path);
+    bool named = n >= 4 && strcmp(path + n - 4, ".plb") == 0;
+    char magic[sizeof PLB_MAGIC - 1] = { 0 };
+    FILE *f = fopen(path, "rb");
+    if (!f) return named;
+    size_t got = fread(magic, 1, sizeof magic, f);
+    fclose(f);
+    return (got == sizeof magic && memcmp(magic, PLB_MAGIC, sizeof magic) == 0) || named;
 }

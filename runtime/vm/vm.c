@@ -42,7 +42,7 @@ struct Vm {
     uint8_t *let_known;
     uint64_t steps;
     VmStatus nested;            /* how a call made by a host function failed */
-    bool     trace;
+    FILE    *trace;         /* each instruction is written here, or NULL */
     VmObserver observer;        /* explain: the results of the outermost function's instructions */
     void    *observer_ud;
     int64_t  observed;          /* the pc whose result is reported next, or -1 */
@@ -60,6 +60,8 @@ Vm *vm_new(const BcProgram *p, VmLimits limits, const char *const *allowed, size
     return vm;
 }
 
+VmLimits vm_limits(const Vm *vm) { return vm->limits; }
+
 void vm_free(Vm *vm)
 {
     if (!vm) return;
@@ -74,7 +76,7 @@ void vm_free(Vm *vm)
 
 void vm_set_host(Vm *vm, VmHost host) { vm->host = host; }
 void vm_set_window(Vm *vm, Value window) { vm->base_window = window; }
-void vm_set_trace(Vm *vm, bool on) { vm->trace = on; }
+void vm_set_trace(Vm *vm, FILE *out) { vm->trace = out; }
 void vm_set_observer(Vm *vm, VmObserver fn, void *ud) { vm->observer = fn; vm->observer_ud = ud; }
 const char *vm_message(const Vm *vm) { return vm->message; }
 
@@ -167,7 +169,7 @@ static void trace(Vm *vm, const Frame *f, long pc, Instr in, const Value *R)
 {
     const OpInfo *info = &bc_ops[in.op];
     if (vm->trace)
-        fprintf(stderr, "%-24s %4ld  %-11s %u %u %u\n", vm->p->fns[f->fn].name, pc, info->name, in.a, in.b, in.c);
+        fprintf(vm->trace, "%-24s %4ld  %-11s %u %u %u\n", vm->p->fns[f->fn].name, pc, info->name, in.a, in.b, in.c);
     if (!vm->observer || vm->nframes != 1) return;
     const BcFunction *fn = &vm->p->fns[f->fn];
     if (vm->observed >= 0) {

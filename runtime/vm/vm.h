@@ -8,6 +8,7 @@
 #ifndef PLEDGE_VM_H
 #define PLEDGE_VM_H
 #include "vm/bytecode.h"
+#include <stdio.h>
 
 typedef struct Vm Vm;
 
@@ -19,6 +20,7 @@ typedef struct VmLimits {
 
 enum { VM_DEFAULT_STEPS = 1000000000, VM_DEFAULT_DEPTH = 10000 };
 #define VM_DEFAULT_MEMORY ((size_t)1 << 30)
+#define VM_DEFAULT_LIMITS ((VmLimits){ VM_DEFAULT_STEPS, VM_DEFAULT_MEMORY, VM_DEFAULT_DEPTH })
 
 /* What an assessment provides: rows for aggregates and host functions
  * (item statuses, across, counts of classes). Without one, both give
@@ -39,6 +41,9 @@ typedef enum VmStatus {
 /* allowed: the --allow-native libraries (may be NULL when nallowed is 0). */
 Vm  *vm_new(const BcProgram *p, VmLimits limits, const char *const *allowed, size_t nallowed);
 void vm_free(Vm *vm);
+/* The bounds it was made with: a VM made to help it (a second thread's)
+ * gets the same. */
+VmLimits vm_limits(const Vm *vm);
 void vm_set_host(Vm *vm, VmHost host);
 
 /* Calls function fn with args (its nparams of them). The result's lists and
@@ -59,8 +64,8 @@ VmStatus vm_call_window(Vm *vm, uint32_t fn, const Value *args, Value window, Va
 /* The window in force now (for a host function evaluating across systems). */
 Value vm_current_window(const Vm *vm);
 
-/* Trace each instruction to stderr (pledge --trace). */
-void vm_set_trace(Vm *vm, bool on);
+/* Trace each instruction (pledge --trace). */
+void vm_set_trace(Vm *vm, FILE *out);      /* each instruction executed, or NULL */
 
 /* Tells fn the result of each instruction of the outermost call's own
  * function that sets a register, with the window in force (pledge explain

@@ -71,7 +71,7 @@ static void rules_from_file(Rules *r, const char *path)
     if (!ok) diag_print(&p.diags, stderr, false);
     front_free(&p);
     ck_assert_msg(ok, "%s does not compile", path);
-    r->vm = vm_new(&r->bc, (VmLimits){ VM_DEFAULT_STEPS, VM_DEFAULT_MEMORY, VM_DEFAULT_DEPTH }, NULL, 0);
+    r->vm = vm_new(&r->bc, VM_DEFAULT_LIMITS, NULL, 0);
     ck_assert_ptr_nonnull(r->vm);
     r->orgs = orgs_new();
 }

@@ -1,0 +1,120 @@
+/* api.h: what the files of runtime/api share behind include/pledge.h.
+ *
+ * The API is the top layer: it may use every layer below, and nothing but
+ * the command and embedders use it. Each public function enters its state
+ * (API_ENTER: the state's allocator in force, out of memory caught) and
+ * leaves through API_RETURN; the work is done in a static function, so no
+ * local changed after setjmp is read after a longjmp. */
+#ifndef PLEDGE_API_INTERNAL_H
+#define PLEDGE_API_INTERNAL_H
+#include "pledge.h"
+#include "base/mem.h"
+#include "lang/front.h"
+#include "vm/vm.h"
+#include "engine/assess.h"
+#include "report/report.h"
+#include "report/manifest.h"
+#include <setjmp.h>
+
+/* Every object a state hands out starts with this, so pledge_free can free
+ * what the embedder left. */
+typedef struct ApiObject ApiObject;
+struct ApiObject {
+    ApiObject *prev, *next;
+    void (*destroy)(ApiObject *o);
+};
+
+struct pledge_state {
+    pledge_config cfg;
+    MemContext    mem;
+    VmLimits      limits;
+    const char  **allowed;      /* cfg.allow_native, copied */
+    ApiObject     objects;      /* the live rounds, reports, rows, outputs: a ring */
+    bool          broken;       /* ran out of memory: only pledge_free is safe */
+    char          error[2048];
+};
+
+typedef VEC(char) ApiChars;
+
+struct pledge_round {
+    ApiObject     obj;
+    pledge_state *S;
+    char         *path;         /* as given (or the name given with the text) */
+    bool          bytecode;     /* loaded from a .plb */
+    BcProgram     bc;
+    VEC(Binding)  bindings;     /* names and sources owned (mem_strndup), bytes too */
+    Inputs        in;
+    bool          loaded;       /* in holds the bound inputs */
+};
+
+struct pledge_report {
+    ApiObject     obj;
+    pledge_state *S;
+    pledge_round *R;
+    Report        r;
+    Day           as_of;
+    char          as_of_text[16];
+    const char  **systems;  size_t nsystems;    /* as asked, in r's arena */
+    ResultRow    *rows;     size_t nrows;       /* the CSV report's rows, made on first use */
+};
+
+struct pledge_rows {
+    ApiObject     obj;
+    pledge_state *S;
+    size_t        ncolumns;
+    ApiChars      csv;          /* the rows as CSV text, quoted so they read back as given */
+};
+
+/* ---- entering and leaving a call ---------------------------------------- */
+
+typedef struct ApiCall { MemContext *prev; jmp_buf *prev_jump; } ApiCall;
+
+void          api_enter(pledge_state *S, jmp_buf *jump, ApiCall *call);
+pledge_status api_leave(pledge_state *S, const ApiCall *call, pledge_status st);
+pledge_status api_out_of_memory(pledge_state *S, const ApiCall *call);
+
+#define API_ENTER(S) \
+    jmp_buf api_jump_; \
+    ApiCall api_call_; \
+    if ((S)->broken) return api_broken(S); \
+    api_enter((S), &api_jump_, &api_call_); \
+    if (setjmp(api_jump_)) return api_out_of_memory((S), &api_call_)
+#define API_RETURN(S, expr) return api_leave((S), &api_call_, (expr))
+/* For a function that returns no status: out of memory makes it return r. */
+#define API_ENTER_OR(S, r) \
+    jmp_buf api_jump_; \
+    ApiCall api_call_; \
+    if ((S)->broken) return r; \
+    api_enter((S), &api_jump_, &api_call_); \
+    if (setjmp(api_jump_)) return api_out_of_memory((S), &api_call_), r
+#define API_LEAVE(S) api_leave((S), &api_call_, PLEDGE_OK)
+
+pledge_status api_broken(pledge_state *S);
+
+/* Sets pledge_error's text and returns st. */
+pledge_status api_fail(pledge_state *S, pledge_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+pledge_status api_status(AssessStatus st);
+
+/* Links o into S's objects; unlinks it. */
+void api_track(pledge_state *S, ApiObject *o, void (*destroy)(ApiObject *o));
+void api_untrack(ApiObject *o);
+
+/* Hands each diagnostic to the config's callback; with errors, sets the
+ * error to how many there were. */
+void api_diagnostics(pledge_state *S, const Diags *d);
+
+/* A rule file (checked and compiled) or a .plb (verified) into bc. */
+pledge_status api_load_program(pledge_state *S, const char *path, BcProgram *bc, bool *bytecode);
+
+/* A VM for R's program with the state's limits and allowed libraries. */
+Vm *api_vm(pledge_round *R);
+/* The engine's options for an assessment of R. */
+pledge_status api_assess_options(pledge_round *R, const pledge_assess_options *o, AssessOptions *ao);
+/* Loads R's inputs (once). */
+pledge_status api_load_inputs(pledge_round *R, bool require_all);
+/* Today's date where the machine is: the default as-of. */
+Day api_today(void);
+/* A YYYY-MM-DD text, or NULL for today. */
+pledge_status api_parse_day(pledge_state *S, const char *text, Day *out);
+
+#endif
