@@ -32,6 +32,18 @@ MemContext *mem_enter(MemContext *c)
 
 MemContext *mem_current(void) { return current; }
 
+bool mem_guard(MemContext *from, void (*fn)(void *arg), void *arg, size_t *failed_size)
+{
+    jmp_buf jump;
+    MemContext local = { from ? from->alloc : NULL, from ? from->ud : NULL, &jump, 0 };
+    MemContext *prev = mem_enter(&local);
+    bool ok = setjmp(jump) == 0;
+    if (ok) fn(arg);
+    else if (failed_size) *failed_size = mem_current()->failed_size;
+    mem_enter(prev);
+    return ok;
+}
+
 /* Callers rely on never seeing NULL: the context's jump leaves the call
  * (the API turns it into an error), and with none there is nowhere to go. */
 _Noreturn void mem_out_of_memory(size_t size)

@@ -29,6 +29,12 @@ typedef struct MemContext {
 /* Makes c this thread's context; returns the one before, to restore. */
 MemContext *mem_enter(MemContext *c);
 MemContext *mem_current(void);
+/* Runs fn(arg) with from's allocator (from: the starting thread's
+ * mem_current(), or NULL) and a jump of its own: a thread started inside a
+ * call runs its work so, since a jump may not cross threads. False if it
+ * ran out of memory (*failed_size: the request), after which the starter,
+ * once every thread is joined, calls mem_out_of_memory itself. */
+bool mem_guard(MemContext *from, void (*fn)(void *arg), void *arg, size_t *failed_size);
 /* Leaves through the context's jump (never returns). */
 _Noreturn void mem_out_of_memory(size_t size);
 

@@ -678,12 +678,24 @@ static void store_free(const FeedData *f, Store *st)
 /* Below this the second thread costs more than it saves. */
 enum { PARALLEL_MIN_BYTES = 8 << 20 };
 
-typedef struct Half { Loader l; RowSource src; Store st; bool ok; char why[512]; } Half;
+/* Each half runs guarded (mem_guard): running out of memory in either is
+ * raised again only once both are done. */
+typedef struct Half {
+    Loader l; RowSource src; Store st; bool ok; char why[512];
+    Loader *loader;                 /* &l, or the first half's (the caller's) */
+    const FeedOptions *opt; MemContext *from; bool oom; size_t oom_size;
+} Half;
+
+static void load_half_rows(void *arg)
+{
+    Half *h = arg;
+    h->ok = load_rows(h->loader, h->opt, h->why, sizeof h->why);
+}
 
 static void *load_half(void *arg)
 {
     Half *h = arg;
-    h->ok = load_rows(&h->l, NULL, h->why, sizeof h->why);
+    h->oom = !mem_guard(h->from, load_half_rows, h, &h->oom_size);
     return NULL;
 }
 
@@ -786,7 +798,9 @@ static bool load_halves(Loader *l, const FeedOptions *opt, char *why, size_t why
     csv_data(r, &len);
     size_t from = csv_position(r, &line), split = csv_next_record_start(r, from + (len - from) / 2);
     RowSource first = { .name = l->name, .csv = csv_open_slice(r, from, split, line) };
-    Half second = { .l = *l, .src = { .name = l->name, .csv = csv_open_slice(r, split, len, 1) } };
+    Half second = { .l = *l, .src = { .name = l->name, .csv = csv_open_slice(r, split, len, 1) },
+                    .from = mem_current() };
+    second.loader = &second.l;
     second.st.orgs = orgs_new();
     /* the where conditions of the second half run on a VM of its own */
     second.l.vm = vm_new(l->f->p, vm_limits(l->vm), NULL, 0);
@@ -796,9 +810,13 @@ static bool load_halves(Loader *l, const FeedOptions *opt, char *why, size_t why
     RowSource *whole_src = l->src;
     l->src = &first;
     l->progress_scale = threaded ? 2 : 1;
-    bool ok = load_rows(l, opt, why, whycap);
+    Half mine = { .loader = l, .opt = opt, .from = mem_current() };
+    load_half(&mine);
+    bool ok = mine.ok;
+    if (!ok) snprintf(why, whycap, "%s", mine.why);
     l->progress_scale = 1;
     if (threaded) pthread_join(thread, NULL);
+    if (mine.oom || (threaded && second.oom)) mem_out_of_memory(mine.oom ? mine.oom_size : second.oom_size);
     uint32_t *to_a = NULL;
     bool use = ok && threaded && second.ok && csv_ended_outside_quotes(first.csv);
     if (use) {
