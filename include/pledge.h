@@ -61,7 +61,8 @@ PLEDGE_API const char *pledge_error(const pledge_state *S);
 
 typedef enum pledge_severity { PLEDGE_SEVERITY_ERROR, PLEDGE_SEVERITY_WARNING, PLEDGE_SEVERITY_NOTE } pledge_severity;
 
-/* A problem found in a rule file, as the checker words it. */
+/* A problem found in a rule file, as the checker words it. Its strings
+ * are valid during the callback only. */
 typedef struct pledge_diagnostic {
     pledge_severity severity;
     const char *file;           /* NULL when it is about no file in particular */

@@ -23,10 +23,10 @@ static bool has_magic(const void *bytes, size_t len)
     return len >= sizeof PLB_MAGIC - 1 && memcmp(bytes, PLB_MAGIC, sizeof PLB_MAGIC - 1) == 0;
 }
 
-/* From a program checked by the front end (p) to bytecode. */
-static pledge_status compile_checked(pledge_state *S, Program *p, bool ok, BcProgram *bc)
+/* After the front end and the compiler (ok if both succeeded): hands on the
+ * diagnostics and frees the tree; bc is freed unless ok. */
+static pledge_status compiled(pledge_state *S, Program *p, bool ok, BcProgram *bc)
 {
-    ok = ok && comp_program(p, bc);
     api_diagnostics(S, &p->diags);
     front_free(p);
     if (!ok) {
@@ -46,8 +46,8 @@ pledge_status api_load_program(pledge_state *S, const char *path, BcProgram *bc,
         return plb_read_file(path, bc, why, sizeof why) ? PLEDGE_OK : api_fail(S, PLEDGE_ERR_INPUT, "%s", why);
     }
     Program p = { 0 };
-    bool ok = front_load(&p, path);
-    return compile_checked(S, &p, ok, bc);
+    bool ok = front_load(&p, path) && comp_program(&p, bc);
+    return compiled(S, &p, ok, bc);
 }
 
 static void destroy_round(ApiObject *o)
@@ -92,9 +92,9 @@ static pledge_status load_source(pledge_state *S, const char *name, const char *
 {
     S->error[0] = '\0';
     Program p = { 0 };
-    bool ok = front_load_source(&p, name, text, len);
     BcProgram bc = { 0 };
-    pledge_status st = compile_checked(S, &p, ok, &bc);
+    bool ok = front_load_source(&p, name, text, len) && comp_program(&p, &bc);
+    pledge_status st = compiled(S, &p, ok, &bc);
     if (st != PLEDGE_OK) return st;
     *out = new_round(S, name, false);
     (*out)->bc = bc;
@@ -280,10 +280,10 @@ static pledge_status eval(pledge_state *S, const char *rules, const char *expr, 
         return api_fail(S, PLEDGE_ERR_USAGE, "an expression is evaluated against a .pledge source, not a .plb");
     Program p = { 0 };
     Decl *it = NULL;
-    bool ok = (!rules || front_load(&p, rules)) && front_load_expr(&p, expr, &it);
     BcProgram bc = { 0 };
-    int32_t fn = ok ? it->index : -1;
-    pledge_status st = compile_checked(S, &p, ok, &bc);
+    bool ok = (!rules || front_load(&p, rules)) && front_load_expr(&p, expr, &it) && comp_program(&p, &bc);
+    int32_t fn = ok ? it->index : -1;       /* the compiler numbers the declarations */
+    pledge_status st = compiled(S, &p, ok, &bc);
     if (st != PLEDGE_OK) return st;
     pledge_round R = { .S = S, .bc = bc };
     Vm *vm = api_vm(&R);

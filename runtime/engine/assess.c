@@ -85,8 +85,9 @@ AssessStatus inputs_load(Inputs *in, const BcProgram *p, const char *rules, cons
 void inputs_free(Inputs *in)
 {
     if (!in->p) return;
-    for (uint16_t k = 0; k < in->p->nfeeds; k++) feed_free(in->feeds[k]);
-    for (uint16_t k = 0; k < in->p->nhiers; k++) hier_free(in->hiers[k]);
+    /* a load that ran out of memory may have left any of these unmade */
+    for (uint16_t k = 0; in->feeds && k < in->p->nfeeds; k++) feed_free(in->feeds[k]);
+    for (uint16_t k = 0; in->hiers && k < in->p->nhiers; k++) hier_free(in->hiers[k]);
     mem_free(in->feeds);
     mem_free(in->hiers);
     mem_free(in->feed_sources);
@@ -593,9 +594,23 @@ typedef struct Job {
     const char **labels;        /* [chosen][ratings] */
     Eval e;
     uint32_t failed_at;         /* the chosen index of the first failure */
+    MemContext *from;           /* the calling thread's allocator */
+    bool     oom;               /* ran out of memory (raised again once all are joined) */
+    size_t   oom_size;
 } Job;
 
+static void job_work(void *arg);
+
+/* Every share, the caller's included, runs guarded: a jump may not leave a
+ * thread, nor leave the call while other threads still work. */
 static void *run_job(void *arg)
+{
+    Job *j = arg;
+    j->oom = !mem_guard(j->from, job_work, j, &j->oom_size);
+    return NULL;
+}
+
+static void job_work(void *arg)
 {
     Job *j = arg;
     const Shared *s = j->s;
@@ -624,7 +639,7 @@ static void *run_job(void *arg)
         vm_reset(j->e.vm);
         if (j->e.failed) { j->failed_at = c; break; }
     }
-    return NULL;
+    return;
 }
 
 static const char *keep_str(Report *out, const char *s) { return s ? arena_strndup(&out->arena, s, strlen(s)) : NULL; }
@@ -809,7 +824,8 @@ AssessStatus assess_run(const Inputs *in, const AssessOptions *o, Report *out, c
     Job *jobs = mem_calloc(nthreads, sizeof *jobs);
     for (unsigned t = 0; t < nthreads; t++)
         jobs[t] = (Job){ .s = &s, .chosen = chosen, .nchosen = rc == ASSESS_OK ? nchosen : 0, .first = t,
-                         .step = nthreads, .results = results, .nlocal = nlocal, .labels = labels };
+                         .step = nthreads, .results = results, .nlocal = nlocal, .labels = labels,
+                         .from = mem_current() };
     pthread_t *tids = mem_calloc(nthreads, sizeof *tids);
     bool *started = mem_calloc(nthreads, sizeof *started);
     for (unsigned t = 1; t < nthreads; t++) started[t] = pthread_create(&tids[t], NULL, run_job, &jobs[t]) == 0;
@@ -818,6 +834,8 @@ AssessStatus assess_run(const Inputs *in, const AssessOptions *o, Report *out, c
         if (started[t]) pthread_join(tids[t], NULL);
         else run_job(&jobs[t]);     /* no thread to be had: do its share here */
     }
+    for (unsigned t = 0; t < nthreads; t++)
+        if (jobs[t].oom) mem_out_of_memory(jobs[t].oom_size);
     /* the failure reported is the first in report order, whichever thread met it */
     Job *first_failure = NULL;
     for (unsigned t = 0; t < nthreads; t++)

@@ -1,0 +1,165 @@
+/* oom_walk.c: an allocator that fails at the Nth request, walked over a
+ * whole run through pledge.h: a state, a round compiled from a rule file
+ * with an import, a feed pushed from memory and a hierarchy from a file,
+ * an assessment on two threads, and its JSON report.
+ *
+ * For every N up to the run's total (sampled past WALK_ALL, so a large run
+ * stays quick), the run must end in one of two ways: it succeeds (N beyond
+ * what it needs), or the call that ran out returns PLEDGE_ERR_LIMIT with
+ * "out of memory" and the state can still be freed. Never a crash, never
+ * another status. Blocks still live after pledge_free are counted (they are
+ * what a jump out of a call leaves behind) and freed here.
+ *
+ *   oom_walk ROUND.pledge FEED.csv HIERARCHY.csv
+ * prints `N passed, N failed`. */
+#include "pledge.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { WALK_ALL = 3000, SAMPLES = 1500 };
+
+/* Every live block sits behind a header in a list, so what a jump leaves
+ * can be counted and freed; the payload keeps malloc's 16-byte alignment. */
+typedef struct Block { struct Block *prev, *next; size_t size; _Alignas(16) char payload[]; } Block;
+typedef struct Counting { long calls, fail_at; Block live; size_t nlive; } Counting;
+
+static void *counting_alloc(void *ud, void *ptr, size_t size)
+{
+    Counting *c = ud;
+    Block *old = ptr ? (Block *)ptr - 1 : NULL;
+    if (size == 0) {
+        if (old) {
+            old->prev->next = old->next;
+            old->next->prev = old->prev;
+            c->nlive--;
+            free(old);
+        }
+        return NULL;
+    }
+    if (++c->calls == c->fail_at) return NULL;
+    if (old) {
+        old->prev->next = old->next;
+        old->next->prev = old->prev;
+        c->nlive--;
+    }
+    Block *b = realloc(old, sizeof *b + size);
+    if (!b) {
+        if (old) {          /* put it back: realloc failed, the block is unchanged */
+            old->next = c->live.next, old->prev = &c->live;
+            c->live.next->prev = old, c->live.next = old;
+            c->nlive++;
+        }
+        return NULL;
+    }
+    b->size = size;
+    b->next = c->live.next;
+    b->prev = &c->live;
+    c->live.next->prev = b;
+    c->live.next = b;
+    c->nlive++;
+    return b + 1;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) { perror(path); exit(99); }
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *buf = malloc((size_t)n + 1);
+    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) { perror(path); exit(99); }
+    fclose(f);
+    buf[n] = '\0';
+    *len = (size_t)n;
+    return buf;
+}
+
+typedef struct Outcome { pledge_status st; char error[256]; size_t json_len; } Outcome;
+
+/* One whole run with the allocator failing at call fail_at (0: never). */
+static Outcome run(Counting *c, long fail_at, const char *rules, const char *feed_csv, size_t feed_len,
+                   const char *hier)
+{
+    Outcome out = { 0 };
+    c->calls = 0;
+    c->fail_at = fail_at;
+    pledge_config cfg;
+    pledge_config_init(&cfg);
+    cfg.alloc = counting_alloc;
+    cfg.alloc_ud = c;
+    cfg.threads = 2;
+    pledge_state *S = pledge_new(&cfg);
+    if (!S) {
+        out.st = PLEDGE_ERR_LIMIT;
+        snprintf(out.error, sizeof out.error, "out of memory (in pledge_new)");
+        return out;
+    }
+    pledge_round *R = NULL;
+    pledge_report *rep = NULL;
+    char *json = NULL;
+    size_t json_len = 0;
+    pledge_status st = pledge_load(S, rules, &R);
+    if (st == PLEDGE_OK) st = pledge_bind_csv(R, "m", "m.csv", feed_csv, feed_len);
+    if (st == PLEDGE_OK) st = pledge_bind(R, "sys", hier);
+    pledge_assess_options o = { .as_of = "2019-06-30", .series = true };
+    if (st == PLEDGE_OK) st = pledge_assess(R, &o, &rep);
+    if (st == PLEDGE_OK) {
+        FILE *f = open_memstream(&json, &json_len);
+        st = pledge_report_write(rep, PLEDGE_FORMAT_JSON, f, NULL);
+        fclose(f);
+    }
+    out.st = st;
+    out.json_len = json_len;
+    free(json);
+    snprintf(out.error, sizeof out.error, "%s", pledge_error(S));
+    pledge_report_free(rep);
+    pledge_round_free(R);
+    pledge_free(S);
+    return out;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: oom_walk ROUND.pledge FEED.csv HIERARCHY.csv\n");
+        return 99;
+    }
+    size_t feed_len;
+    char *feed = read_file(argv[2], &feed_len);
+    Counting c = { 0 };
+    c.live.next = c.live.prev = &c.live;
+
+    Outcome whole = run(&c, 0, argv[1], feed, feed_len, argv[3]);
+    long total = c.calls;
+    unsigned passed = 0, failed = 0;
+    if (whole.st != PLEDGE_OK || whole.json_len == 0 || c.nlive != 0) {
+        printf("FAIL: the run without failures: status %d (%s), %zu blocks live\n", whole.st, whole.error, c.nlive);
+        printf("0 passed, 1 failed\n");
+        return 1;
+    }
+    long step = total <= WALK_ALL ? 1 : (total - WALK_ALL) / SAMPLES + 1;
+    size_t leaked_runs = 0, leaked_blocks = 0;
+    for (long n = 1; n <= total + 1; n += n < WALK_ALL ? 1 : step) {
+        Outcome o = run(&c, n, argv[1], feed, feed_len, argv[3]);
+        bool ok = n > total ? o.st == PLEDGE_OK && o.json_len == whole.json_len
+                            : (o.st == PLEDGE_OK && o.json_len == whole.json_len) ||
+                              (o.st == PLEDGE_ERR_LIMIT && strstr(o.error, "out of memory"));
+        if (ok) passed++;
+        else {
+            failed++;
+            printf("FAIL: allocation %ld of %ld failing: status %d: %s\n", n, total, o.st, o.error);
+        }
+        if (c.nlive) {
+            leaked_runs++;
+            leaked_blocks += c.nlive;
+            while (c.live.next != &c.live) counting_alloc(&c, c.live.next + 1, 0);
+        }
+    }
+    printf("walked %u failure points over %ld allocations; %zu runs left %zu blocks behind (freed here)\n",
+           passed + failed, total, leaked_runs, leaked_blocks);
+    free(feed);
+    printf("%u passed, %u failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
