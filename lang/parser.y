@@ -19,6 +19,9 @@ typedef void *yyscan_t;
 }
 
 %code {
+/* the parser's stack grows through the state's allocator, like everything */
+#define YYMALLOC mem_alloc
+#define YYFREE mem_free
 #include "lang/lexer.h"
 #include <string.h>
 
