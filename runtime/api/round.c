@@ -256,7 +256,7 @@ Vm *api_vm(pledge_round *R)
     return vm;
 }
 
-static pledge_status vm_failure(pledge_state *S, Vm *vm, VmStatus s)
+static pledge_status vm_failed(pledge_state *S, Vm *vm, VmStatus s)
 {
     return api_fail(S, s == VM_LIMIT ? PLEDGE_ERR_LIMIT : PLEDGE_ERR_INPUT, "%s%s", s == VM_LIMIT ? "limit: " : "",
                     vm_message(vm));
@@ -292,7 +292,7 @@ static pledge_status eval(pledge_state *S, const char *rules, const char *expr, 
     if (s == VM_OK) {
         write_value(v, out);
         fputc('\n', out);
-    } else st = vm_failure(S, vm, s);
+    } else st = vm_failed(S, vm, s);
     vm_free(vm);
     bc_free(&bc);
     return st;
@@ -313,7 +313,7 @@ static pledge_status eval_lets(pledge_round *R, FILE *out)
         if (f->kind != FK_LET || strchr(f->name, '.')) continue;     /* imported lets are qualified */
         Value v;
         VmStatus s = vm_call(vm, i, NULL, &v);
-        if (s != VM_OK) { st = vm_failure(R->S, vm, s); break; }
+        if (s != VM_OK) { st = vm_failed(R->S, vm, s); break; }
         fprintf(out, "%s = ", f->name);
         write_value(v, out);
         fputc('\n', out);

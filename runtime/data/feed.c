@@ -351,7 +351,11 @@ static bool filter_passes(Loader *l, uint32_t j, const CsvField *rec, bool *ok, 
                    &rec[a->filter_pos[i]], &args[i]);
     Value r;
     VmStatus s = vm_call(l->vm, (uint32_t)a->filter, args, &r);
-    if (s != VM_OK) { *ok = rows_fail(why, cap, "%s: a where condition failed: %s", l->name, vm_message(l->vm)); return false; }
+    if (s != VM_OK) {
+        *ok = rows_fail(why, cap, "%s%s: a where condition failed: %s", s == VM_LIMIT ? "limit: " : "", l->name,
+                        vm_message(l->vm));
+        return false;
+    }
     bool pass = r.kind == V_BOOL && r.as.boolean;
     if (cacheable) cache_put(c, key, k, pass);
     return pass;

@@ -77,7 +77,7 @@ AssessStatus inputs_load(Inputs *in, const BcProgram *p, const char *rules, cons
             return ASSESS_BAD_INPUT;
     for (uint16_t k = 0; k < p->nfeeds; k++)
         if (in->feed_sources[k].name && !(in->feeds[k] = feed_load(p, k, in->feed_sources[k], in->orgs, vm, fo, why, whycap)))
-            return ASSESS_BAD_INPUT;
+            return vm_failure(vm) == VM_LIMIT ? ASSESS_LIMIT : ASSESS_BAD_INPUT;   /* a where condition's limit */
     if (p->round.assess >= 0) in->assess = in->hiers[p->round.assess];
     return ASSESS_OK;
 }

@@ -47,6 +47,7 @@ struct Vm {
     void    *observer_ud;
     int64_t  observed;          /* the pc whose result is reported next, or -1 */
     char     message[512];
+    VmStatus failed;        /* how the last failed call failed */
 };
 
 Vm *vm_new(const BcProgram *p, VmLimits limits, const char *const *allowed, size_t nallowed)
@@ -61,6 +62,7 @@ Vm *vm_new(const BcProgram *p, VmLimits limits, const char *const *allowed, size
 }
 
 VmLimits vm_limits(const Vm *vm) { return vm->limits; }
+VmStatus vm_failure(const Vm *vm) { return vm->failed; }
 
 void vm_free(Vm *vm)
 {
@@ -112,6 +114,7 @@ static VmStatus fail(Vm *vm, VmStatus status, const char *fmt, ...)
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     if (vm->nframes) where(vm, &vm->frames[vm->nframes - 1], at, sizeof at);
+    vm->failed = status;
     /* a limit says where it stopped after what; a refusal ends with the flag
      * to give, so the place goes first */
     if (status == VM_LIMIT || !at[0]) snprintf(vm->message, sizeof vm->message, "%s%s%s", what, at[0] ? " " : "", at);
@@ -427,6 +430,7 @@ VmStatus vm_call(Vm *vm, uint32_t fn, const Value *args, Value *result)
     const BcFunction *f = &vm->p->fns[fn];
     *result = val_missing();
     if (vm->nframes == 0) {             /* an outermost call: a fresh budget */
+        vm->failed = VM_OK;
         vm->steps = 0;
         vm->nested = VM_OK;
         vm->message[0] = '\0';

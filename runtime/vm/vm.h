@@ -50,6 +50,7 @@ void vm_set_host(Vm *vm, VmHost host);
  * texts stay valid until vm_reset. */
 VmStatus vm_call(Vm *vm, uint32_t fn, const Value *args, Value *result);
 const char *vm_message(const Vm *vm);  /* what went wrong, after a failed call */
+VmStatus    vm_failure(const Vm *vm);  /* and how: VM_LIMIT, VM_REFUSED, VM_FAILED */
 
 /* Frees the values of earlier calls (not the cache of lets). */
 void vm_reset(Vm *vm);

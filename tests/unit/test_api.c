@@ -258,6 +258,32 @@ START_TEST(eval_and_limits)
 }
 END_TEST
 
+/* The state's limits bound the where conditions run while feeds load. */
+START_TEST(limits_reach_where_filters)
+{
+    static const char spin[] =
+        "fn spin(n: number): number = if n <= 0 then 0 else spin(n - 1)\n"
+        "metric spun \"Share\": percent = sum(m.num where spin(m.num) == 0) / sum(m.den)\n"
+        "foundational commitment c_spun \"Spun\" {\n    measure = spun\n    target  = >= 90% in 2018/19\n}\n";
+    size_t n = strlen(round_text) + strlen(spin);
+    char *text = malloc(n + 1);
+    strcpy(text, round_text);
+    strcat(text, spin);
+    pledge_config c;
+    pledge_config_init(&c);
+    c.max_steps = 50;               /* spin(19) takes more */
+    pledge_state *S = pledge_new(&c);
+    pledge_round *R = NULL;
+    ck_assert_int_eq(pledge_load_source(S, "spin.pledge", text, n, &R), PLEDGE_OK);
+    ck_assert_int_eq(pledge_bind_csv(R, "m", "m.csv", feed_csv, strlen(feed_csv)), PLEDGE_OK);
+    ck_assert_int_eq(pledge_bind_csv(R, "sys", "sys.csv", hier_csv, strlen(hier_csv)), PLEDGE_OK);
+    ck_assert_int_eq(pledge_load_inputs(R, true), PLEDGE_ERR_LIMIT);
+    ck_assert_msg(strstr(pledge_error(S), "spin"), "%s", pledge_error(S));
+    pledge_free(S);
+    free(text);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api");
@@ -270,6 +296,7 @@ int main(void)
     tcase_add_test(t, bytecode_round_trip);
     tcase_add_test(t, usage_errors_named);
     tcase_add_test(t, eval_and_limits);
+    tcase_add_test(t, limits_reach_where_filters);
     suite_add_tcase(s, t);
     return unit_run(s);
 }
