@@ -23,10 +23,10 @@ static bool has_magic(const void *bytes, size_t len)
     return len >= sizeof PLB_MAGIC - 1 && memcmp(bytes, PLB_MAGIC, sizeof PLB_MAGIC - 1) == 0;
 }
 
-/* From a program checked by the front end (p) to bytecode. */
-static pledge_status compile_checked(pledge_state *S, Program *p, bool ok, BcProgram *bc)
+/* After compiling p (ok: checked and compiled into bc): its diagnostics,
+ * and p freed. */
+static pledge_status compiled(pledge_state *S, Program *p, bool ok, BcProgram *bc)
 {
-    ok = ok && comp_program(p, bc);
     api_diagnostics(S, &p->diags);
     front_free(p);
     if (!ok) {
@@ -35,6 +35,12 @@ static pledge_status compile_checked(pledge_state *S, Program *p, bool ok, BcPro
         return PLEDGE_ERR_INPUT;
     }
     return PLEDGE_OK;
+}
+
+/* From a program checked by the front end (p) to bytecode. */
+static pledge_status compile_checked(pledge_state *S, Program *p, bool ok, BcProgram *bc)
+{
+    return compiled(S, p, ok && comp_program(p, bc), bc);
 }
 
 pledge_status api_load_program(pledge_state *S, const char *path, BcProgram *bc, bool *bytecode)
@@ -282,8 +288,9 @@ static pledge_status eval(pledge_state *S, const char *rules, const char *expr, 
     Decl *it = NULL;
     bool ok = (!rules || front_load(&p, rules)) && front_load_expr(&p, expr, &it);
     BcProgram bc = { 0 };
-    int32_t fn = ok ? it->index : -1;
-    pledge_status st = compile_checked(S, &p, ok, &bc);
+    ok = ok && comp_program(&p, &bc);
+    int32_t fn = ok ? it->index : -1;       /* numbered by the compiler; `it` goes with p */
+    pledge_status st = compiled(S, &p, ok, &bc);
     if (st != PLEDGE_OK) return st;
     pledge_round R = { .S = S, .bc = bc };
     Vm *vm = api_vm(&R);
