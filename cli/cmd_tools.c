@@ -1,0 +1,289 @@
+/* cmd_tools.c: the tools around rounds: test, diff, doc, fmt, and replay
+ * and history (provenance, docs/provenance.md). */
+#include "cli.h"
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- pledge test ----------------------------------------------------------------- */
+
+static const char usage_test[] =
+    "usage: pledge test FILE... [--filter TEXT] [--format text|junit|json] [-o OUT] [--coverage]\n"
+    "\n"
+    "Runs the `test` blocks of each rule file: their rows tables stand in for\n"
+    "feeds and hierarchies, `as_of` sets the day (default today), and each\n"
+    "`expect` must hold. Prints each test's result, what was expected and found\n"
+    "for a failure, and ends with 'N passed, N failed'. --filter runs only the\n"
+    "tests whose names contain TEXT; junit and json are for CI systems.\n"
+    "--coverage lists the commitments, targets, milestones, checks and rating\n"
+    "branches that no test reached.\n"
+    "\n"
+    "exit status: 0 every test passed; 1 some failed; 2 usage; 3 a file has errors.\n";
+
+static const struct option test_options[] = {
+    CLI_COMMON_OPTIONS,
+    { "filter", required_argument, NULL, OPT_FILTER },
+    { "format", required_argument, NULL, OPT_FORMAT },
+    { "coverage", no_argument, NULL, OPT_COVERAGE },
+    { 0 }
+};
+
+static int run_test(Cli *c, const CliOptions *o)
+{
+    if (!o->nargs) return cli_usage(c, "no rule file given");
+    pledge_test_options to = { o->filter, PLEDGE_FORMAT_TEXT, o->coverage, false };
+    if (o->format && strcmp(o->format, "junit") == 0) to.format = PLEDGE_FORMAT_JUNIT;
+    else if (o->format && (!pledge_format_by_name(o->format, &to.format) ||
+                           (to.format != PLEDGE_FORMAT_TEXT && to.format != PLEDGE_FORMAT_JSON)))
+        return cli_usage(c, "--format is text, junit or json, not `%s`", o->format);
+    const char *path = o->out ? o->out : "-";
+    to.color = strcmp(path, "-") == 0 && cli_color(stdout);
+    pledge_output *po;
+    FILE *out;
+    int rc = cli_open(c, path, &po, &out);
+    if (rc != PLEDGE_OK) return rc;
+    pledge_status st = pledge_test(c->S, o->args, o->nargs, &to, out, NULL, NULL);
+    return cli_close(c, po, cli_status(c, st, true, NULL));
+}
+
+const CliCommand cli_test = { "test", usage_test, "ho:", test_options, run_test };
+
+/* ---- pledge diff ------------------------------------------------------------------- */
+
+static const char usage_diff[] =
+    "usage: pledge diff OLD NEW [--format text|json] [--feed NAME=PATH... [--as-of DATE]]\n"
+    "\n"
+    "Says what round NEW changed against OLD (each a .pledge or a .plb):\n"
+    "commitments added, dropped or restated (matched by id, or by NEW's\n"
+    "`restates = \"ROUND.id\"`), their targets, milestones, tolerances and\n"
+    "deadlines moved, checks added or removed. With the feeds both rounds read,\n"
+    "it also assesses both as of DATE (default today) and lists the systems\n"
+    "whose status a matched commitment changed.\n";
+
+static const struct option diff_options[] = {
+    CLI_COMMON_OPTIONS,
+    { "format", required_argument, NULL, OPT_FORMAT },
+    { "feed", required_argument, NULL, OPT_FEED },
+    { "as-of", required_argument, NULL, OPT_AS_OF },
+    { 0 }
+};
+
+/* Standard input, whole (NULL if it cannot be read). */
+static char *read_stdin(size_t *len)
+{
+    size_t cap = 65536, n = 0, got;
+    char *text = malloc(cap);
+    while (text && (got = fread(text + n, 1, cap - n, stdin)) > 0)
+        if ((n += got) == cap) {
+            char *more = realloc(text, cap *= 2);
+            if (!more) free(text);
+            text = more;
+        }
+    if (text && ferror(stdin)) {
+        free(text);
+        text = NULL;
+    }
+    *len = n;
+    return text;
+}
+
+/* Each --feed to both rounds; a feed from standard input is read once. */
+static int bind_both(Cli *c, pledge_round *old, pledge_round *neu, const CliOptions *o)
+{
+    int rc = PLEDGE_OK;
+    for (size_t i = 0; i < o->nfeeds && rc == PLEDGE_OK; i++) {
+        const char *eq = strchr(o->feeds[i], '=');
+        char *name = strndup(o->feeds[i], (size_t)(eq - o->feeds[i]));
+        if (!name) {
+            fputs("pledge: out of memory\n", stderr);
+            return PLEDGE_ERR_LIMIT;
+        }
+        if (strcmp(eq + 1, "-") != 0) {
+            rc = cli_status(c, pledge_bind(old, name, eq + 1), true, NULL);
+            if (rc == PLEDGE_OK) rc = cli_status(c, pledge_bind(neu, name, eq + 1), true, NULL);
+        } else {
+            size_t len;
+            char *csv = read_stdin(&len);
+            if (!csv) {
+                fprintf(stderr, "pledge diff: standard input: cannot read it\n");
+                rc = PLEDGE_ERR_INPUT;
+            }
+            if (rc == PLEDGE_OK) rc = cli_status(c, pledge_bind_csv(old, name, "<stdin>", csv, len), true, NULL);
+            if (rc == PLEDGE_OK) rc = cli_status(c, pledge_bind_csv(neu, name, "<stdin>", csv, len), true, NULL);
+            free(csv);
+        }
+        free(name);
+    }
+    return rc;
+}
+
+static int run_diff(Cli *c, const CliOptions *o)
+{
+    if (o->nargs != 2) return cli_usage(c, "needs OLD and NEW");
+    pledge_diff_options d = { PLEDGE_FORMAT_TEXT, o->nfeeds > 0, o->as_of };
+    if (o->format && (!pledge_format_by_name(o->format, &d.format) ||
+                      (d.format != PLEDGE_FORMAT_TEXT && d.format != PLEDGE_FORMAT_JSON)))
+        return cli_usage(c, "--format is text or json, not `%s`", o->format);
+    if (o->as_of && !o->nfeeds) return cli_usage(c, "--as-of needs the feeds (--feed NAME=PATH)");
+    if (o->as_of && pledge_check_date(c->S, o->as_of) != PLEDGE_OK)
+        return cli_usage(c, "--as-of %s", pledge_error(c->S));
+    pledge_round *old, *neu;
+    pledge_output *po;
+    FILE *out;
+    int rc = cli_one_stdin(c, o, o->args, 2);
+    if (rc == PLEDGE_OK) rc = cli_load(c, o->args[0], &old);
+    if (rc == PLEDGE_OK) rc = cli_load(c, o->args[1], &neu);
+    if (rc == PLEDGE_OK) rc = bind_both(c, old, neu, o);
+    if (rc == PLEDGE_OK) rc = cli_open(c, "-", &po, &out);
+    if (rc != PLEDGE_OK) return rc;
+    pledge_status st = pledge_diff(old, neu, &d, out);
+    cli_progress_done(c);
+    return cli_close(c, po, cli_status(c, st, true, NULL));
+}
+
+const CliCommand cli_diff = { "diff", usage_diff, "h", diff_options, run_diff };
+
+/* ---- pledge doc ---------------------------------------------------------------------- */
+
+static const char usage_doc[] =
+    "usage: pledge doc RULES\n"
+    "\n"
+    "Prints a readable summary of the round in RULES (a .pledge or a .plb), in\n"
+    "Markdown: its dates, its commitments with targets, milestones, tolerances,\n"
+    "sources and doc comments, its checks and ratings, and the feeds and\n"
+    "hierarchies it reads.\n";
+
+static const struct option doc_options[] = { CLI_COMMON_OPTIONS, { 0 } };
+
+static int run_doc(Cli *c, const CliOptions *o)
+{
+    if (o->nargs != 1) return cli_usage(c, "give one rule file");
+    pledge_round *R;
+    pledge_output *po;
+    FILE *out;
+    int rc = cli_load(c, o->args[0], &R);
+    if (rc == PLEDGE_OK) rc = cli_open(c, "-", &po, &out);
+    if (rc != PLEDGE_OK) return rc;
+    return cli_close(c, po, cli_status(c, pledge_doc(R, out), true, NULL));
+}
+
+const CliCommand cli_doc = { "doc", usage_doc, "h", doc_options, run_doc };
+
+/* ---- pledge fmt ------------------------------------------------------------------------ */
+
+static const char usage_fmt[] =
+    "usage: pledge fmt [--check | --stdout] FILE...\n"
+    "\n"
+    "Lays each rule file out canonically, in place: four spaces of indent per\n"
+    "block, continuation lines one step deeper, the `=` of a block's attributes\n"
+    "aligned, no trailing spaces or runs of blank lines. Comments and line\n"
+    "breaks are kept. A file is rewritten only if it checks and the new layout\n"
+    "compiles to the same program.\n"
+    "\n"
+    "  --check    change nothing; exit 1 if a file is not laid out canonically\n"
+    "  --stdout   print the laid-out text instead of rewriting the file\n"
+    "\n"
+    "exit status: 0 done (or, with --check, every file canonical); 1 a file\n"
+    "would change; 2 usage; 3 a file has errors or cannot be written.\n";
+
+static const struct option fmt_options[] = {
+    CLI_COMMON_OPTIONS,
+    { "check", no_argument, NULL, OPT_CHECK },
+    { "stdout", no_argument, NULL, OPT_STDOUT },
+    { 0 }
+};
+
+static int run_fmt(Cli *c, const CliOptions *o)
+{
+    if (!o->nargs) return cli_usage(c, "no rule file given");
+    if (o->check && o->to_stdout) return cli_usage(c, "--check or --stdout, not both");
+    pledge_fmt_mode mode = o->check ? PLEDGE_FMT_CHECK : o->to_stdout ? PLEDGE_FMT_PRINT : PLEDGE_FMT_REWRITE;
+    pledge_output *po;
+    FILE *out;
+    int rc = cli_open(c, "-", &po, &out);
+    if (rc != PLEDGE_OK) return rc;
+    for (size_t i = 0; i < o->nargs; i++) {
+        const char *path = o->args[i];
+        pledge_status st = pledge_fmt(c->S, path, mode, out);
+        if (st == PLEDGE_FAILED) fprintf(out, "%s: not laid out canonically (pledge fmt %s)\n", path, path);
+        rc = cli_worst(rc, cli_status(c, st, true, NULL));
+    }
+    return cli_close(c, po, rc);
+}
+
+const CliCommand cli_fmt = { "fmt", usage_fmt, "h", fmt_options, run_fmt };
+
+/* ---- pledge replay ----------------------------------------------------------------------- */
+
+static const char usage_replay[] =
+    "usage: pledge replay M.json\n"
+    "\n"
+    "Runs again the assessment a manifest (pledge assess --manifest M.json)\n"
+    "records: the same rules, feeds and hierarchies, as-of date and options.\n"
+    "Relative paths are as given to pledge assess, in the folder it ran in,\n"
+    "which the manifest records relative to its own folder.\n"
+    "\n"
+    "Says which rules, feed or hierarchy no longer has its recorded SHA-256,\n"
+    "by name and path, and which results differ (system, item, status, value).\n"
+    "\n"
+    "exit status: 0 every input has its recorded hash and the results are\n"
+    "identical; 1 something differs; 2 usage; 3 the manifest cannot be read\n"
+    "(with the line and column, or the key, at fault); 4 a runtime limit.\n";
+
+static const struct option replay_options[] = { CLI_COMMON_OPTIONS, { 0 } };
+
+static int run_replay(Cli *c, const CliOptions *o)
+{
+    if (o->nargs != 1) return cli_usage(c, "give one manifest");
+    pledge_output *po;
+    FILE *out;
+    int rc = cli_open(c, "-", &po, &out);
+    if (rc != PLEDGE_OK) return rc;
+    return cli_close(c, po, cli_status(c, pledge_replay(c->S, o->args[0], out), true, NULL));
+}
+
+const CliCommand cli_replay = { "replay", usage_replay, "h", replay_options, run_replay };
+
+/* ---- pledge history ------------------------------------------------------------------------ */
+
+static const char usage_history[] =
+    "usage: pledge history --archive DB [--system CODE] [--item ID] [--format text|csv]\n"
+    "\n"
+    "Shows how each result moved from run to run in an archive that\n"
+    "pledge assess --archive DB appended to: one line per run, system and item\n"
+    "(run id, when archived, as-of date, round, status, value), grouped by\n"
+    "system and item, with the change of status from the run before.\n"
+    "\n"
+    "options:\n"
+    "  --archive DB     the archive (an SQLite database)\n"
+    "  --system CODE    only this system\n"
+    "  --item ID        only this commitment, check or rating\n"
+    "  --format F       text (default) or csv (exact values, every run)\n"
+    "\n"
+    "exit status: 0 shown; 2 usage; 3 the archive cannot be read.\n";
+
+static const struct option history_options[] = {
+    CLI_COMMON_OPTIONS,
+    { "archive", required_argument, NULL, OPT_ARCHIVE },
+    { "system", required_argument, NULL, OPT_SYSTEM },
+    { "item", required_argument, NULL, OPT_ITEM },
+    { "format", required_argument, NULL, OPT_FORMAT },
+    { 0 }
+};
+
+static int run_history(Cli *c, const CliOptions *o)
+{
+    if (o->nargs) return cli_usage(c, "unexpected `%s`", o->args[0]);
+    if (!o->archive) return cli_usage(c, "which archive? (--archive DB)");
+    if (o->nsystems > 1) return cli_usage(c, "one --system at a time");
+    pledge_history_options h = { o->nsystems ? o->systems[0] : NULL, o->item, PLEDGE_FORMAT_TEXT };
+    if (o->format && (!pledge_format_by_name(o->format, &h.format) ||
+                      (h.format != PLEDGE_FORMAT_TEXT && h.format != PLEDGE_FORMAT_CSV)))
+        return cli_usage(c, "--format is text or csv, not `%s`", o->format);
+    pledge_output *po;
+    FILE *out;
+    int rc = cli_open(c, "-", &po, &out);
+    if (rc != PLEDGE_OK) return rc;
+    return cli_close(c, po, cli_status(c, pledge_history(c->S, o->archive, &h, out), true, NULL));
+}
+
+const CliCommand cli_history = { "history", usage_history, "h", history_options, run_history };

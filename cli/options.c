@@ -1,0 +1,329 @@
+/* options.c: what every command does the same way: reading the command
+ * line with getopt_long, making the pledge_state (diagnostics, colours,
+ * limits, the progress bar), saying what went wrong, and the output. */
+#include "cli.h"
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+/* ---- the command line --------------------------------------------------------- */
+
+/* "1000", "64M", "2G", "1e9": false if it is not a positive size. */
+static bool parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || errno || s[0] == '-') return false;
+    uint64_t scale = 1;
+    if (*end == 'e' && end[1] >= '0' && end[1] <= '9' && !end[2]) {     /* 1e9, as the help writes it */
+        for (int k = end[1] - '0'; k > 0; k--) scale *= 10;
+        end += 2;
+    } else if (*end == 'k' || *end == 'K') scale = 1024, end++;
+    else if (*end == 'M') scale = 1024 * 1024, end++;
+    else if (*end == 'G') scale = 1024ull * 1024 * 1024, end++;
+    if (*end || v == 0 || v > UINT64_MAX / scale) return false;
+    *out = v * scale;
+    return true;
+}
+
+/* How the option with value val is written: "--feed", or "-o". */
+static void option_name(const struct option *table, int val, char *buf, size_t cap)
+{
+    for (const struct option *t = table; t->name; t++)
+        if (t->val == val) { snprintf(buf, cap, "--%s", t->name); return; }
+    snprintf(buf, cap, "-%c", val);
+}
+
+/* Why getopt_long refused argv[optind - 1] (it returned '?'). */
+static void refused(const struct option *table, char **argv, char *error, size_t cap)
+{
+    const char *arg = argv[optind - 1];
+    if (optopt >= 256 || (optopt == 'h' && strncmp(arg, "--", 2) == 0)) {   /* --trace=yes */
+        char name[64];
+        option_name(table, optopt, name, sizeof name);
+        snprintf(error, cap, "%s takes no value", name);
+        return;
+    }
+    if (optopt) { snprintf(error, cap, "unknown option `-%c`", optopt); return; }
+    size_t n = strcspn(arg + 2, "=");
+    char matches[256] = "";
+    int nmatches = 0;
+    for (const struct option *t = table; t->name; t++)
+        if (strncmp(t->name, arg + 2, n) == 0 && strlen(matches) + strlen(t->name) + 5 < sizeof matches) {
+            strcat(matches, nmatches++ ? ", --" : "--");
+            strcat(matches, t->name);
+        }
+    if (nmatches > 1) snprintf(error, cap, "`%.*s` is short for more than one option: %s", (int)n + 2, arg, matches);
+    else snprintf(error, cap, "unknown option `%.*s`", (int)n + 2, arg);
+}
+
+static void set_error(char *error, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_error(char *error, size_t cap, const char *fmt, ...)
+{
+    if (error[0]) return;       /* the first one is said */
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(error, cap, fmt, ap);
+    va_end(ap);
+}
+
+/* One option's value into o; a bad value is put in error. */
+static void take(CliOptions *o, int opt, const char *v, char *error, size_t cap)
+{
+    uint64_t n = 0;
+    const char *name = NULL;
+    switch (opt) {
+    case 'o': o->out = v; break;
+    case OPT_RULES: o->rules = v; break;
+    case OPT_AS_OF: o->as_of = v; break;
+    case OPT_ITEM: o->item = v; break;
+    case OPT_FORMAT: o->format = v; break;
+    case OPT_FAIL_ON: o->fail_on = v; break;
+    case OPT_MANIFEST: o->manifest = v; break;
+    case OPT_ARCHIVE: o->archive = v; break;
+    case OPT_FILTER: o->filter = v; break;
+    case OPT_SYSTEM: o->systems[o->nsystems++] = v; break;
+    case OPT_ALLOW_NATIVE: o->natives[o->nnatives++] = v; break;
+    case OPT_TRACE: o->trace = true; break;
+    case OPT_COVERAGE: o->coverage = true; break;
+    case OPT_CHECK: o->check = true; break;
+    case OPT_STDOUT: o->to_stdout = true; break;
+    case OPT_FEED: {
+        const char *eq = strchr(v, '=');
+        if (!eq || eq == v || !eq[1]) set_error(error, cap, "--feed needs NAME=PATH, not `%s`", v);
+        else o->feeds[o->nfeeds++] = v;
+        break;
+    }
+    case OPT_ON_BAD_ROW:
+        if (strcmp(v, "skip") == 0) o->skip_bad_rows = true;
+        else set_error(error, cap, "--on-bad-row takes skip, not `%s`", v);
+        break;
+    case OPT_THREADS:
+        if (!parse_size(v, &n) || n > 64) set_error(error, cap, "--threads takes 1 to 64, not `%s`", v);
+        o->threads = n;
+        break;
+    case OPT_MAX_STEPS: name = "--max-steps"; break;
+    case OPT_MAX_MEMORY: name = "--max-memory"; break;
+    case OPT_MAX_DEPTH: name = "--max-depth"; break;
+    }
+    if (!name) return;
+    if (!parse_size(v, &n)) set_error(error, cap, "%s needs a positive number, not `%s`", name, v);
+    else if (opt == OPT_MAX_STEPS) o->max_steps = n;
+    else if (opt == OPT_MAX_MEMORY) o->max_memory = n;
+    else o->max_depth = n;
+}
+
+int cli_parse(Cli *c, int argc, char **argv, const char *shortopts, const struct option *table, CliOptions *o)
+{
+    memset(o, 0, sizeof *o);
+    size_t cap = (size_t)argc + 1;
+    o->args = calloc(cap, sizeof *o->args);
+    o->feeds = calloc(cap, sizeof *o->feeds);
+    o->systems = calloc(cap, sizeof *o->systems);
+    o->natives = calloc(cap, sizeof *o->natives);
+    if (!o->args || !o->feeds || !o->systems || !o->natives) {
+        fputs("pledge: out of memory\n", stderr);
+        return PLEDGE_ERR_LIMIT;
+    }
+    /* "-": arguments come back in order as option 1, so options may follow
+     * them whatever POSIXLY_CORRECT says; ":": a missing value is ':' */
+    char spec[32];
+    snprintf(spec, sizeof spec, "-:%s", shortopts);
+    char error[512] = "";
+    int info = 0;               /* --help or --version, the first given */
+    opterr = 0;
+    optind = 1;
+    int opt;
+    while ((opt = getopt_long(argc, argv, spec, table, NULL)) != -1) {
+        if (opt == 1) o->args[o->nargs++] = optarg;
+        else if (opt == 'h' || opt == OPT_VERSION) { if (!info) info = opt; }
+        else if (opt == '?') { if (!error[0]) refused(table, argv, error, sizeof error); }
+        else if (opt == ':') {
+            char name[64];
+            option_name(table, optopt, name, sizeof name);
+            set_error(error, sizeof error, "%s needs a value", name);
+        } else take(o, opt, optarg, error, sizeof error);
+    }
+    while (optind < argc) o->args[o->nargs++] = argv[optind++];     /* after -- */
+    if (info == 'h') { fputs(c->usage, stdout); return PLEDGE_OK; }
+    if (info == OPT_VERSION) { printf("pledge %s\n", pledge_version()); return PLEDGE_OK; }
+    if (error[0]) return cli_usage(c, "%s", error);
+    return -1;
+}
+
+void cli_options_free(CliOptions *o)
+{
+    free(o->args);
+    free(o->feeds);
+    free(o->systems);
+    free(o->natives);
+}
+
+int cli_usage(Cli *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "pledge %s: ", c->name);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(pledge %s --help shows the usage)\n", c->name);
+    return PLEDGE_ERR_USAGE;
+}
+
+/* ---- the state ------------------------------------------------------------------- */
+
+bool cli_color(FILE *f)
+{
+    const char *no = getenv("NO_COLOR");
+    return isatty(fileno(f)) && !(no && no[0]);
+}
+
+int cli_width(FILE *f)
+{
+    struct winsize ws;
+    if (isatty(fileno(f)) && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40) return ws.ws_col;
+    const char *c = getenv("COLUMNS");
+    int n = c ? atoi(c) : 0;
+    return n >= 40 ? n : 80;
+}
+
+static void print_diagnostic(void *ud, const pledge_diagnostic *d)
+{
+    Cli *c = ud;
+    fputs(d->rendered, stderr);
+    if (d->severity == PLEDGE_SEVERITY_ERROR) c->diagnosed = true;
+}
+
+/* A progress bar on standard error while a large file loads (only on a
+ * terminal: the state gets this callback only then). */
+enum { PROGRESS_MIN_BYTES = 16 << 20 };
+
+static void draw_progress(void *ud, const char *source, uint64_t done, uint64_t total)
+{
+    Cli *c = ud;
+    if (total < PROGRESS_MIN_BYTES) return;
+    enum { WIDTH = 30 };
+    int filled = (int)(done * WIDTH / total), pct = (int)(done * 100 / total);
+    const char *name = strrchr(source, '/') ? strrchr(source, '/') + 1 : source;
+    fprintf(stderr, "\rloading %.30s [%.*s%*s] %3d%% of %llu MB", name, filled, "##############################",
+            WIDTH - filled, "", pct, (unsigned long long)(total >> 20));
+    fflush(stderr);
+    c->bar = true;
+}
+
+void cli_progress_done(Cli *c)
+{
+    if (c->bar) fputs("\r\033[K", stderr);      /* the bar goes once loading is done */
+    c->bar = false;
+}
+
+int cli_state(Cli *c, const CliOptions *o)
+{
+    pledge_config cfg;
+    pledge_config_init(&cfg);
+    cfg.diagnostic = print_diagnostic;
+    cfg.diagnostic_ud = c;
+    cfg.color = cli_color(stderr);
+    if (isatty(fileno(stderr))) {
+        cfg.progress = draw_progress;
+        cfg.progress_ud = c;
+    }
+    if (o->max_steps) cfg.max_steps = o->max_steps;
+    if (o->max_memory) cfg.max_memory = o->max_memory > SIZE_MAX ? SIZE_MAX : (size_t)o->max_memory;
+    if (o->max_depth) cfg.max_depth = o->max_depth > UINT32_MAX ? UINT32_MAX : (uint32_t)o->max_depth;
+    cfg.threads = (unsigned)o->threads;
+    cfg.allow_native = o->natives;
+    cfg.nallow_native = o->nnatives;
+    cfg.skip_bad_rows = o->skip_bad_rows;
+    cfg.bad_rows = stderr;
+    cfg.trace = o->trace ? stderr : NULL;
+    c->S = pledge_new(&cfg);
+    if (!c->S) {
+        fputs("pledge: out of memory\n", stderr);
+        return PLEDGE_ERR_LIMIT;
+    }
+    return PLEDGE_OK;
+}
+
+void cli_done(Cli *c)
+{
+    pledge_free(c->S);
+    c->S = NULL;
+}
+
+/* ---- statuses -------------------------------------------------------------------- */
+
+int cli_status(Cli *c, pledge_status st, bool named, const char *what)
+{
+    bool diagnosed = c->diagnosed;
+    c->diagnosed = false;
+    if (st == PLEDGE_OK || st == PLEDGE_FAILED) return st;
+    if (st == PLEDGE_ERR_INPUT && diagnosed) return st;         /* the diagnostics say why */
+    const char *why = pledge_error(c->S);
+    if (!why[0]) why = st == PLEDGE_ERR_INTERNAL ? "internal error" : "failed";
+    fprintf(stderr, "pledge%s%s: %s%s%s\n", named ? " " : "", named ? c->name : "", what ? what : "",
+            what ? ": " : "", why);
+    return st;
+}
+
+int cli_worst(int a, int b) { return a > b ? a : b; }
+
+/* ---- rounds and inputs ------------------------------------------------------------- */
+
+int cli_one_stdin(Cli *c, const CliOptions *o, const char *const *rules, size_t nrules)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nrules; i++) n += rules[i] && strcmp(rules[i], "-") == 0;
+    for (size_t i = 0; i < o->nfeeds; i++) n += strcmp(strchr(o->feeds[i], '=') + 1, "-") == 0;
+    return n > 1 ? cli_usage(c, "standard input (`-`) can be read only once") : PLEDGE_OK;
+}
+
+int cli_load(Cli *c, const char *path, pledge_round **R)
+{
+    *R = NULL;
+    return cli_status(c, pledge_load(c->S, path, R), false, NULL);
+}
+
+int cli_bind(Cli *c, pledge_round *R, const CliOptions *o)
+{
+    for (size_t i = 0; i < o->nfeeds; i++) {
+        const char *eq = strchr(o->feeds[i], '=');
+        char *name = strndup(o->feeds[i], (size_t)(eq - o->feeds[i]));
+        if (!name) {
+            fputs("pledge: out of memory\n", stderr);
+            return PLEDGE_ERR_LIMIT;
+        }
+        pledge_status st = pledge_bind(R, name, eq + 1);
+        free(name);
+        if (st != PLEDGE_OK) return cli_status(c, st, true, NULL);
+    }
+    return PLEDGE_OK;
+}
+
+int cli_load_inputs(Cli *c, pledge_round *R, bool require_all)
+{
+    pledge_status st = pledge_load_inputs(R, require_all);
+    cli_progress_done(c);
+    /* a bad input's message names its file, line and column already */
+    return cli_status(c, st, st != PLEDGE_ERR_INPUT, NULL);
+}
+
+/* ---- output ------------------------------------------------------------------------ */
+
+int cli_open(Cli *c, const char *path, pledge_output **o, FILE **out)
+{
+    return cli_status(c, pledge_output_open(c->S, path, o, out), true, NULL);
+}
+
+int cli_close(Cli *c, pledge_output *o, int rc)
+{
+    if (rc != PLEDGE_OK && rc != PLEDGE_FAILED) {
+        pledge_output_abort(o);
+        return rc;
+    }
+    return cli_worst(rc, cli_status(c, pledge_output_commit(o), true, NULL));
+}
