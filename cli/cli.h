@@ -2,6 +2,7 @@
 #ifndef PLEDGE_CLI_H
 #define PLEDGE_CLI_H
 #include "vm/vm.h"
+#include "pledge.h"
 
 /* The exit codes of spec §8 (1: a status or test asked to fail). */
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_BAD_INPUT = 3, EXIT_LIMIT = 4, EXIT_INTERNAL = 5 };
@@ -17,5 +18,17 @@ Day today(void);
  * in 2023/24"; returns its window's last day (0 if it has none). vm runs
  * the threshold's constant functions. */
 Day threshold_text(Vm *vm, const BcThreshold *t, char *buf, size_t cap);
+
+/* How many diagnostics of rule files were errors (cli_state prints them
+ * all on standard error, as `pledge check` does). */
+typedef struct CliDiags { unsigned errors; } CliDiags;
+
+/* A library state (c: NULL for the defaults) whose diagnostics are printed
+ * on standard error and counted in *d; NULL after saying why not. */
+pledge_state *cli_state(pledge_config *c, CliDiags *d);
+
+/* After a failed pledge_load: the diagnostics said it already, else (a
+ * .plb that cannot be read) `pledge: ` and the error; returns the status. */
+int cli_load_failed(pledge_state *S, pledge_status st, const CliDiags *d);
 
 #endif

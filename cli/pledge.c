@@ -192,6 +192,29 @@ static bool is_bytecode(const char *path)
     return (n == sizeof magic && memcmp(magic, "PLEDGEBC", 8) == 0) || ends_with(path, ".plb");
 }
 
+static void print_diagnostic(void *ud, const pledge_diagnostic *d)
+{
+    fputs(d->rendered, stderr);
+    if (d->severity == PLEDGE_SEVERITY_ERROR) ((CliDiags *)ud)->errors++;
+}
+
+pledge_state *cli_state(pledge_config *c, CliDiags *d)
+{
+    pledge_config defaults;
+    if (!c) pledge_config_init(&defaults), c = &defaults;
+    c->diagnostic = print_diagnostic;
+    c->diagnostic_ud = d;
+    pledge_state *S = pledge_new(c);
+    if (!S) fputs("pledge: out of memory\n", stderr);
+    return S;
+}
+
+int cli_load_failed(pledge_state *S, pledge_status st, const CliDiags *d)
+{
+    if (!d->errors) fprintf(stderr, "pledge: %s\n", pledge_error(S));
+    return (int)st;
+}
+
 int load_rules(const char *path, BcProgram *bc)
 {
     if (is_bytecode(path)) {
