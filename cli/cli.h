@@ -14,10 +14,8 @@ int load_rules(const char *path, BcProgram *bc);
 /* Today's date, the default --as-of. */
 Day today(void);
 
-/* A target or milestone of a compiled round as people read it, ">= 95.0%
- * in 2023/24"; returns its window's last day (0 if it has none). vm runs
- * the threshold's constant functions. */
-Day threshold_text(Vm *vm, const BcThreshold *t, char *buf, size_t cap);
+/* Whether to colour what goes to f: a terminal, and NO_COLOR not set. */
+bool use_color(FILE *f);
 
 /* How many diagnostics of rule files were errors (cli_state prints them
  * all on standard error, as `pledge check` does). */

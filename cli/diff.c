@@ -1,15 +1,8 @@
-/* diff.c: `pledge diff OLD NEW`, what a round changed against an earlier one.
- *
- * Commitments are matched by id, or by a new one's `restates =
- * "OLDROUND.id"`; for each pair the class, measure, target, milestones,
- * tolerance and deadline are compared. Checks are matched by id. With
- * feeds (and --as-of), both rounds are assessed and the systems whose
- * status a matched commitment changed are listed. */
+/* diff.c: `pledge diff OLD NEW`, what a round changed against an earlier
+ * one: pledge_diff (runtime/api/diff.c). */
 #include "config.h"
 #include "diff.h"
 #include "cli.h"
-#include "engine/assess.h"
-#include "report/report.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,288 +17,13 @@ static const char usage[] =
     "it also assesses both as of DATE (default today) and lists the systems\n"
     "whose status a matched commitment changed.\n";
 
-static Value constant(Vm *vm, int32_t fn)
-{
-    Value v = val_missing();
-    if (fn >= 0 && vm_call_window(vm, (uint32_t)fn, NULL, val_missing(), &v) != VM_OK) v = val_missing();
-    return v;
-}
-
-Day threshold_text(Vm *vm, const BcThreshold *t, char *buf, size_t cap)
-{
-    char thr[64], win[64];
-    Value w = constant(vm, t->window_fn);
-    report_display(constant(vm, t->value_fn), thr, sizeof thr);
-    report_window(w, win, sizeof win);
-    snprintf(buf, cap, "%s %s in %s", cmp_text[t->cmp < 6 ? t->cmp : 0], thr, win);
-    Day from, to;
-    return val_window_days(w, &from, &to) ? to : 0;
-}
-
-/* Everything compared about a commitment, as text. */
-typedef struct Facts {
-    char cls[16], measure[128], tolerance[32], milestones[1024], deadline[16], target[160];
-} Facts;
-
-static void facts_of(const BcProgram *p, Vm *vm, const BcCommitment *c, Facts *f)
-{
-    memset(f, 0, sizeof *f);
-    snprintf(f->cls, sizeof f->cls, "%s", c->cls == 2 ? "transformation" : "foundational");
-    snprintf(f->measure, sizeof f->measure, "%s", p->fns[c->measure].name);
-    if (c->tolerance >= 0) report_display(p->consts[c->tolerance], f->tolerance, sizeof f->tolerance);
-    else snprintf(f->tolerance, sizeof f->tolerance, "none");
-    Day deadline = threshold_text(vm, &c->target, f->target, sizeof f->target);
-    period_format((Period){ GRAIN_DAY, deadline }, f->deadline, sizeof f->deadline);
-    size_t k = 0;
-    for (uint16_t i = 0; i < c->nmilestones; i++) {
-        char ms[160];
-        threshold_text(vm, &c->milestones[i], ms, sizeof ms);
-        k += (size_t)snprintf(f->milestones + k, k < sizeof f->milestones ? sizeof f->milestones - k : 0, "%s%s",
-                              i ? "; " : "", ms);
-        if (k >= sizeof f->milestones) break;
-    }
-    if (c->plan_feed >= 0 && k < sizeof f->milestones)
-        snprintf(f->milestones + k, sizeof f->milestones - k, "%sfrom each system's plan (%s.%s)", k ? "; " : "",
-                 p->feeds[c->plan_feed].name, p->feeds[c->plan_feed].columns[c->plan_column].name);
-    if (!f->milestones[0]) snprintf(f->milestones, sizeof f->milestones, "none");
-}
-
-/* The old commitment a new one continues: the same id, or what it restates. */
-static int32_t match(const BcProgram *old, const BcCommitment *c)
-{
-    if (c->restates) {
-        const char *dot = strrchr(c->restates, '.');
-        const char *id = dot ? dot + 1 : c->restates;
-        bool round_ok = !dot || (old->round.name && strlen(old->round.name) == (size_t)(dot - c->restates)
-                                 && strncmp(old->round.name, c->restates, (size_t)(dot - c->restates)) == 0);
-        for (uint16_t k = 0; round_ok && k < old->ncommits; k++)
-            if (strcmp(old->commits[k].name, id) == 0) return k;
-    }
-    for (uint16_t k = 0; k < old->ncommits; k++)
-        if (strcmp(old->commits[k].name, c->name) == 0) return k;
-    return -1;
-}
-
-/* ---- output ------------------------------------------------------------------ */
-
-typedef struct Out { FILE *f; bool json; bool first; } Out;
-
-
-static void change(Out *o, const char *field, const char *was, const char *now)
-{
-    if (strcmp(was, now) == 0) return;
-    if (o->json) {
-        fprintf(o->f, "%s{\"field\": ", o->first ? "" : ", ");
-        report_json_string(o->f, field);
-        fputs(", \"old\": ", o->f);
-        report_json_string(o->f, was);
-        fputs(", \"new\": ", o->f);
-        report_json_string(o->f, now);
-        fputc('}', o->f);
-    } else {
-        fprintf(o->f, "      %-11s %s -> %s\n", field, was, now);
-    }
-    o->first = false;
-}
-
-static bool differs(const Facts *a, const Facts *b)
-{
-    return strcmp(a->cls, b->cls) || strcmp(a->measure, b->measure) || strcmp(a->target, b->target)
-        || strcmp(a->milestones, b->milestones) || strcmp(a->tolerance, b->tolerance);
-}
-
-static void item_line(Out *o, char sign, const char *id, const char *title, const char *extra)
-{
-    fprintf(o->f, "  %c %s", sign, id);
-    if (title) fprintf(o->f, " \"%s\"", title);
-    if (extra && extra[0]) fprintf(o->f, " (%s)", extra);
-    fputc('\n', o->f);
-}
-
-/* ---- status flips --------------------------------------------------------- */
-
-/* Assesses p with the bindings that name its own feeds and hierarchies. */
-static int assess_with(const char *path, const BcProgram *p, const Binding *b, size_t n, Day as_of, Inputs *in,
-                       Report *r)
-{
-    Binding mine[64];
-    size_t k = 0;
-    for (size_t i = 0; i < n && k < 64; i++) {
-        bool declared = false;
-        for (uint16_t f = 0; f < p->nfeeds && !declared; f++)
-            declared = strlen(p->feeds[f].name) == b[i].namelen && strncmp(p->feeds[f].name, b[i].name, b[i].namelen) == 0;
-        for (uint16_t h = 0; h < p->nhiers && !declared; h++)
-            declared = strlen(p->hiers[h].name) == b[i].namelen && strncmp(p->hiers[h].name, b[i].name, b[i].namelen) == 0;
-        if (declared) mine[k++] = b[i];
-    }
-    char why[1024];
-    Vm *vm = vm_new(p, (VmLimits){ VM_DEFAULT_STEPS, VM_DEFAULT_MEMORY, VM_DEFAULT_DEPTH }, NULL, 0);
-    FeedOptions fo = { .report = stderr };
-    AssessStatus st = inputs_load(in, p, path, mine, k, true, &fo, vm, why, sizeof why);
-    vm_free(vm);
-    AssessOptions ao = { .as_of = as_of, .limits = { VM_DEFAULT_STEPS, VM_DEFAULT_MEMORY, VM_DEFAULT_DEPTH },
-                         .rules = path, .engine = "pledge " PACKAGE_VERSION };
-    if (st == ASSESS_OK) st = assess_run(in, &ao, r, why, sizeof why);
-    if (st != ASSESS_OK) fprintf(stderr, "pledge diff: %s: %s\n", path, why);
-    return st == ASSESS_OK ? EXIT_OK : st == ASSESS_USAGE ? EXIT_USAGE : st == ASSESS_LIMIT ? EXIT_LIMIT : EXIT_BAD_INPUT;
-}
-
-static const ReportResult *result_for(const Report *r, const char *system, const char *item)
-{
-    for (size_t i = 0; i < r->nresults; i++) {
-        const ReportResult *x = &r->results[i];
-        if (x->system != REPORT_NATIONAL && strcmp(r->systems[x->system].code, system) == 0
-            && strcmp(r->items[x->item].id, item) == 0)
-            return x;
-    }
-    return NULL;
-}
-
-static void flips(Out *o, const BcProgram *old, const BcProgram *neu, const Report *ro, const Report *rn)
-{
-    size_t nflips = 0;
-    if (o->json) fputs(",\n  \"flips\": [", o->f);
-    else fputs("\nstatuses changed (the same systems, as of the same day)\n", o->f);
-    for (uint16_t k = 0; k < neu->ncommits; k++) {
-        int32_t m = match(old, &neu->commits[k]);
-        if (m < 0) continue;
-        for (size_t s = 0; s < rn->nsystems; s++) {
-            const ReportResult *a = result_for(ro, rn->systems[s].code, old->commits[m].name);
-            const ReportResult *b = result_for(rn, rn->systems[s].code, neu->commits[k].name);
-            if (!a || !b || a->status == b->status) continue;
-            if (o->json) {
-                fprintf(o->f, "%s\n    {\"system\": ", nflips ? "," : "");
-                report_json_string(o->f, rn->systems[s].code);
-                fputs(", \"old_item\": ", o->f);
-                report_json_string(o->f, old->commits[m].name);
-                fputs(", \"item\": ", o->f);
-                report_json_string(o->f, neu->commits[k].name);
-                fprintf(o->f, ", \"old\": \"%s\", \"new\": \"%s\"}", report_status(a->status), report_status(b->status));
-            } else {
-                fprintf(o->f, "  %s %s: %s -> %s\n", rn->systems[s].code, neu->commits[k].name,
-                        report_status(a->status), report_status(b->status));
-            }
-            nflips++;
-        }
-    }
-    if (o->json) fputs(nflips ? "\n  ]" : "]", o->f);
-    else if (!nflips) fputs("  none\n", o->f);
-}
-
-/* ---- the command ------------------------------------------------------------- */
-
-static void write_diff(Out *o, const char *oldpath, const char *newpath, const BcProgram *old, const BcProgram *neu)
-{
-    Vm *vo = vm_new(old, (VmLimits){ VM_DEFAULT_STEPS, VM_DEFAULT_MEMORY, VM_DEFAULT_DEPTH }, NULL, 0);
-    Vm *vn = vm_new(neu, (VmLimits){ VM_DEFAULT_STEPS, VM_DEFAULT_MEMORY, VM_DEFAULT_DEPTH }, NULL, 0);
-    FILE *f = o->f;
-    if (o->json) {
-        fputs("{\n  \"old\": {\"path\": ", f);
-        report_json_string(f, oldpath);
-        fputs(", \"round\": ", f);
-        report_json_string(f, old->round.name);
-        fputs("},\n  \"new\": {\"path\": ", f);
-        report_json_string(f, newpath);
-        fputs(", \"round\": ", f);
-        report_json_string(f, neu->round.name);
-        fputs("},\n  \"commitments\": [", f);
-    } else {
-        fprintf(f, "round %s -> %s\n\ncommitments\n", old->round.name ? old->round.name : "(none)",
-                neu->round.name ? neu->round.name : "(none)");
-    }
-    bool any = false;
-    uint8_t *kept = mem_calloc(old->ncommits + 1u, 1);
-    for (uint16_t k = 0; k < neu->ncommits; k++) {
-        const BcCommitment *c = &neu->commits[k];
-        int32_t m = match(old, c);
-        Facts fn, fo;
-        facts_of(neu, vn, c, &fn);
-        if (m >= 0) kept[m] = 1;
-        if (m >= 0) {
-            facts_of(old, vo, &old->commits[m], &fo);
-            if (!differs(&fo, &fn) && strcmp(old->commits[m].name, c->name) == 0) continue;
-        }
-        const char *kind = m < 0 ? "added" : strcmp(old->commits[m].name, c->name) ? "restated" : "changed";
-        if (o->json) {
-            fprintf(f, "%s\n    {\"change\": \"%s\", \"id\": ", any ? "," : "", kind);
-            report_json_string(f, c->name);
-            fputs(", \"old_id\": ", f);
-            report_json_string(f, m >= 0 ? old->commits[m].name : NULL);
-            fputs(", \"title\": ", f);
-            report_json_string(f, c->title);
-            fputs(", \"changes\": [", f);
-        } else {
-            char extra[256];
-            if (m < 0) snprintf(extra, sizeof extra, "%s; target %s", fn.cls, fn.target);
-            else if (strcmp(kind, "restated") == 0) snprintf(extra, sizeof extra, "restates %s", old->commits[m].name);
-            else extra[0] = '\0';
-            item_line(o, m < 0 ? '+' : '~', c->name, c->title, extra);
-        }
-        o->first = true;
-        if (m >= 0) {
-            change(o, "class", fo.cls, fn.cls);
-            change(o, "measure", fo.measure, fn.measure);
-            change(o, "target", fo.target, fn.target);
-            change(o, "deadline", fo.deadline, fn.deadline);
-            change(o, "milestones", fo.milestones, fn.milestones);
-            change(o, "tolerance", fo.tolerance, fn.tolerance);
-        }
-        if (o->json) fputs("]}", f);
-        any = true;
-    }
-    for (uint16_t k = 0; k < old->ncommits; k++) {
-        if (kept[k]) continue;
-        if (o->json) {
-            fprintf(f, "%s\n    {\"change\": \"dropped\", \"id\": ", any ? "," : "");
-            report_json_string(f, old->commits[k].name);
-            fputs(", \"old_id\": ", f);
-            report_json_string(f, old->commits[k].name);
-            fputs(", \"title\": ", f);
-            report_json_string(f, old->commits[k].title);
-            fputs(", \"changes\": []}", f);
-        } else {
-            item_line(o, '-', old->commits[k].name, old->commits[k].title, NULL);
-        }
-        any = true;
-    }
-    mem_free(kept);
-    if (o->json) fputs(any ? "\n  ],\n  \"checks\": [" : "],\n  \"checks\": [", f);
-    else fputs(any ? "\nchecks\n" : "  none\n\nchecks\n", f);
-    bool anycheck = false;
-    for (int side = 0; side < 2; side++) {
-        const BcProgram *a = side ? old : neu, *b = side ? neu : old;
-        for (uint16_t k = 0; k < a->nchecks; k++) {
-            bool found = false;
-            for (uint16_t j = 0; j < b->nchecks && !found; j++) found = strcmp(a->checks[k].name, b->checks[j].name) == 0;
-            if (found) continue;
-            const char *kind = side ? "removed" : "added";
-            if (o->json) {
-                fprintf(f, "%s\n    {\"change\": \"%s\", \"id\": ", anycheck ? "," : "", kind);
-                report_json_string(f, a->checks[k].name);
-                fputs(", \"title\": ", f);
-                report_json_string(f, a->checks[k].title);
-                fprintf(f, ", \"national\": %s}", a->checks[k].national ? "true" : "false");
-            } else {
-                item_line(o, side ? '-' : '+', a->checks[k].name, a->checks[k].title,
-                          a->checks[k].national ? "national" : NULL);
-            }
-            anycheck = true;
-        }
-    }
-    if (o->json) fputs(anycheck ? "\n  ]" : "]", f);
-    else if (!anycheck) fputs("  none\n", f);
-    vm_free(vo);
-    vm_free(vn);
-}
-
 int cmd_diff(int argc, char **argv)
 {
     const char *paths[2] = { NULL, NULL };
     int npaths = 0;
-    bool json = false, have_as_of = false;
-    Binding b[64];
+    bool json = false;
+    const char *feeds[64], *as_of = NULL;
     size_t nb = 0;
-    Day as_of = today();
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { fputs(usage, stdout); return EXIT_OK; }
@@ -321,39 +39,42 @@ int cmd_diff(int argc, char **argv)
             i++;
             const char *eq = strchr(v, '=');
             if (!eq || eq == v || !eq[1] || nb == 64) { fprintf(stderr, "pledge diff: --feed needs NAME=PATH\n"); return EXIT_USAGE; }
-            b[nb++] = (Binding){ v, (size_t)(eq - v), DATA_PATH(eq + 1) };
+            feeds[nb++] = v;
         } else if (strcmp(a, "--as-of") == 0) {
             i++;
             char why[128];
-            if (!cal_parse_day(v, strlen(v), &as_of, why, sizeof why)) { fprintf(stderr, "pledge diff: --as-of `%s`: %s\n", v, why); return EXIT_USAGE; }
-            have_as_of = true;
+            Day day;
+            if (!cal_parse_day(v, strlen(v), &day, why, sizeof why)) { fprintf(stderr, "pledge diff: --as-of `%s`: %s\n", v, why); return EXIT_USAGE; }
+            as_of = v;
         } else if (a[0] == '-' && a[1]) { fprintf(stderr, "pledge diff: unknown option `%s`\n\n%s", a, usage); return EXIT_USAGE; }
         else if (npaths < 2) paths[npaths++] = a;
         else { fputs(usage, stderr); return EXIT_USAGE; }
     }
     if (npaths != 2) { fputs(usage, stderr); return EXIT_USAGE; }
-    if (have_as_of && !nb) { fputs("pledge diff: --as-of needs the feeds (--feed NAME=PATH)\n", stderr); return EXIT_USAGE; }
-    BcProgram old = { 0 }, neu = { 0 };
-    int rc = load_rules(paths[0], &old);
-    if (rc == EXIT_OK) rc = load_rules(paths[1], &neu);
-    Inputs io = { 0 }, in = { 0 };
-    Report ro = { 0 }, rn = { 0 };
-    if (rc == EXIT_OK && nb) {
-        rc = assess_with(paths[0], &old, b, nb, as_of, &io, &ro);
-        if (rc == EXIT_OK) rc = assess_with(paths[1], &neu, b, nb, as_of, &in, &rn);
+    if (as_of && !nb) { fputs("pledge diff: --as-of needs the feeds (--feed NAME=PATH)\n", stderr); return EXIT_USAGE; }
+    pledge_config c;
+    pledge_config_init(&c);
+    c.color = use_color(stderr);
+    CliDiags dg = { 0 };
+    pledge_state *S = cli_state(&c, &dg);
+    if (!S) return EXIT_LIMIT;
+    pledge_round *R[2] = { NULL, NULL };
+    pledge_status st = PLEDGE_OK;
+    for (int k = 0; k < 2 && st == PLEDGE_OK; k++)
+        if ((st = pledge_load(S, paths[k], &R[k])) != PLEDGE_OK) cli_load_failed(S, st, &dg);
+    for (size_t i = 0; i < nb && st == PLEDGE_OK; i++) {
+        const char *eq = strchr(feeds[i], '=');
+        char *name = strndup(feeds[i], (size_t)(eq - feeds[i]));
+        for (int k = 0; k < 2 && st == PLEDGE_OK; k++) st = pledge_bind(R[k], name, eq + 1);
+        free(name);
+        if (st != PLEDGE_OK) fprintf(stderr, "pledge diff: %s\n", pledge_error(S));
     }
-    if (rc == EXIT_OK) {
-        Out o = { stdout, json, true };
-        write_diff(&o, paths[0], paths[1], &old, &neu);
-        if (nb) flips(&o, &old, &neu, &ro, &rn);
-        if (json) fputs("\n}\n", stdout);
-        if (fflush(stdout) != 0) rc = EXIT_BAD_INPUT;
+    if (st == PLEDGE_OK) {
+        pledge_diff_options o = { json ? PLEDGE_FORMAT_JSON : PLEDGE_FORMAT_TEXT, nb > 0, as_of };
+        st = pledge_diff(R[0], R[1], &o, stdout);
+        if (st != PLEDGE_OK) fprintf(stderr, "pledge diff: %s\n", pledge_error(S));
+        else if (fflush(stdout) != 0) st = PLEDGE_ERR_INPUT;
     }
-    report_free(&ro);
-    report_free(&rn);
-    inputs_free(&io);
-    inputs_free(&in);
-    bc_free(&old);
-    bc_free(&neu);
-    return rc;
+    pledge_free(S);
+    return (int)st;
 }

@@ -98,7 +98,7 @@ static const char usage_data[] =
     "hierarchy. A cell that does not parse stops it with the file, line, column\n"
     "and text; with --on-bad-row=skip such rows are counted, reported and left out.\n";
 
-static bool use_color(FILE *f)
+bool use_color(FILE *f)
 {
     const char *no = getenv("NO_COLOR");
     return isatty(fileno(f)) && !(no && no[0]);
