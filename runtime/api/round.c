@@ -349,7 +349,7 @@ static pledge_status bind(pledge_round *R, const char *name, const char *label, 
         copy[len] = '\0';
     } else copy = (char *)bytes;
     Binding b = { mem_strndup(name, strlen(name)), strlen(name),
-                  { mem_strndup(label, strlen(label)), copy, len } };
+                  { mem_strndup(label, strlen(label)), copy, len, NULL } };
     vec_push(&R->bindings, b);
     return PLEDGE_OK;
 }

@@ -64,7 +64,7 @@ static bool load_tables(pledge_round *R, const CompTest *t, Inputs *in, char *wh
     for (size_t i = 0; i < t->ntables; i++) {
         const CompTable *tb = &t->tables[i];
         labels[i] = table_label(tb);
-        b[i] = (Binding){ tb->target, strlen(tb->target), { labels[i], tb->csv ? tb->csv : "", tb->len } };
+        b[i] = (Binding){ tb->target, strlen(tb->target), { labels[i], tb->csv ? tb->csv : "", tb->len, NULL } };
     }
     Vm *vm = api_vm(R);
     FeedOptions fo = { .report = NULL };
