@@ -631,13 +631,9 @@ Day today(void)
     return cal_day(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
-static bool parse_format(const char *s, ReportFormat *f)
+static bool parse_format(const char *s, pledge_format *f)
 {
-    static const char *const names[] = { [FORMAT_TEXT] = "text", [FORMAT_JSON] = "json", [FORMAT_CSV] = "csv",
-                                         [FORMAT_HTML] = "html" };
-    for (int i = 0; i < 4; i++)
-        if (strcmp(s, names[i]) == 0) { *f = (ReportFormat)i; return true; }
-    return false;
+    return pledge_format_by_name(s, f);
 }
 
 /* --fail-on met,missed: a bit per status */
@@ -670,7 +666,7 @@ typedef struct AssessArgs {
     const char *manifest, *archive;     /* --manifest, --archive (cli/cmd_provenance.c) */
     size_t      nsystems;
     bool        have_format;
-    ReportFormat format;
+    pledge_format format;
     unsigned    fail_on;
     FeedArgs    fa;
     AssessOptions ao;
@@ -726,13 +722,37 @@ static int assess_args(const char *cmd, int argc, char **argv, AssessArgs *a)
 }
 
 /* The format named, else the one -o's extension says, else text. */
-static ReportFormat output_format(const AssessArgs *a)
+static pledge_format output_format(const AssessArgs *a)
 {
     if (a->have_format || !a->out) return a->format;
     const char *dot = strrchr(a->out, '.');
-    ReportFormat f = FORMAT_TEXT;
+    pledge_format f = PLEDGE_FORMAT_TEXT;
     if (dot && !strchr(dot, '/')) parse_format(dot + 1, &f);
     return f;
+}
+
+/* Whether a result has a status --fail-on names (ratings' labels are not statuses). */
+static bool fails_on(const pledge_report *rep, unsigned set)
+{
+    pledge_result r;
+    for (size_t i = 0; set && pledge_report_result(rep, i, &r); i++)
+        for (int k = 0; k < ST__COUNT && strcmp(r.kind, "rating") != 0; k++)
+            if ((set >> k & 1) && strcmp(r.status, status_name[k]) == 0) return true;
+    return false;
+}
+
+/* Loads the rules and binds the feeds of --feed; prints why not. */
+static pledge_status load_round(pledge_state *S, const AssessArgs *a, const CliDiags *dg, pledge_round **R)
+{
+    pledge_status st = pledge_load(S, a->rules, R);
+    if (st != PLEDGE_OK) return cli_load_failed(S, st, dg);
+    for (size_t i = 0; i < a->fa.n && st == PLEDGE_OK; i++) {
+        char *name = strndup(a->fa.b[i].name, a->fa.b[i].namelen);
+        st = pledge_bind(*R, name, a->fa.b[i].source.name);
+        free(name);
+    }
+    if (st != PLEDGE_OK) fprintf(stderr, "pledge assess: %s\n", pledge_error(S));
+    return st;
 }
 
 static int cmd_assess(int argc, char **argv)
@@ -742,40 +762,57 @@ static int cmd_assess(int argc, char **argv)
     int rc = assess_args("assess", argc, argv, &a);
     if (rc != EXIT_OK) { if (rc == EXIT_USAGE) fputs("(pledge assess --help shows the usage)\n", stderr); return rc; }
     if (a.item) { fputs("pledge assess: --item belongs to pledge explain\n", stderr); return EXIT_USAGE; }
-    ReportFormat format = output_format(&a);
-    /* what only the JSON and HTML reports show: charts' series, the inputs' hashes */
-    a.ao.series = a.ao.hashes = format == FORMAT_HTML || format == FORMAT_JSON;
-    BcProgram bc = { 0 };
-    Inputs in = { 0 };
-    rc = load_inputs("assess", a.rules, &a.fa, true, &bc, &in);
-    Report r = { 0 };
-    char why[1024];
-    if (rc == EXIT_OK) {
-        AssessStatus st = assess_run(&in, &a.ao, &r, why, sizeof why);
-        if (st != ASSESS_OK) { fprintf(stderr, "pledge assess: %s\n", why); rc = assess_exit(st); }
+    pledge_format format = output_format(&a);
+    pledge_config c;
+    pledge_config_init(&c);
+    c.color = use_color(stderr);
+    c.max_steps = a.ro.limits.max_steps;
+    c.max_memory = a.ro.limits.max_memory;
+    c.max_depth = a.ro.limits.max_depth;
+    c.allow_native = a.ro.allowed;
+    c.nallow_native = a.ro.nallowed;
+    c.threads = a.ao.threads;
+    c.skip_bad_rows = a.fa.fo.skip_bad_rows;
+    c.bad_rows = stderr;
+    bool drawn = false;
+    if (isatty(fileno(stderr))) { c.progress = draw_progress; c.progress_ud = &drawn; }
+    CliDiags dg = { 0 };
+    pledge_state *S = cli_state(&c, &dg);
+    if (!S) return EXIT_LIMIT;
+    pledge_round *R = NULL;
+    pledge_status st = load_round(S, &a, &dg, &R);
+    if (st == PLEDGE_OK) {
+        st = pledge_load_inputs(R, true);
+        if (drawn) fputs("\r\033[K", stderr);        /* the bar goes once loading is done */
+        /* a bad input's message names its file, line and column already */
+        if (st != PLEDGE_OK) fprintf(stderr, "pledge%s: %s\n", st == PLEDGE_ERR_INPUT ? "" : " assess", pledge_error(S));
     }
-    if (rc == EXIT_OK) {
+    char day[16];
+    period_format((Period){ GRAIN_DAY, a.ao.as_of }, day, sizeof day);
+    /* what only the JSON and HTML reports show: charts' series, the inputs' hashes */
+    bool more = format == PLEDGE_FORMAT_HTML || format == PLEDGE_FORMAT_JSON;
+    pledge_assess_options o = { day, a.systems, a.nsystems, more, more };
+    pledge_report *rep = NULL;
+    if (st == PLEDGE_OK && (st = pledge_assess(R, &o, &rep)) != PLEDGE_OK)
+        fprintf(stderr, "pledge assess: %s\n", pledge_error(S));
+    if (st == PLEDGE_OK) {
+        char why[1024];
         OutFile of = { 0 };
         FILE *out = a.out ? outfile_open(&of, a.out, why, sizeof why) : stdout;
-        ReportStyle style = { !a.out && use_color(stdout), a.out ? 80 : terminal_width(stdout) };
-        if (!out) { fprintf(stderr, "pledge assess: %s\n", why); rc = EXIT_BAD_INPUT; }
-        else if (!report_write(&r, format, out, style) || (a.out && !outfile_commit(&of, why, sizeof why))) {
+        pledge_style style = { !a.out && use_color(stdout), a.out ? 80 : terminal_width(stdout) };
+        if (!out) { fprintf(stderr, "pledge assess: %s\n", why); st = PLEDGE_ERR_INPUT; }
+        else if (pledge_report_write(rep, format, out, &style) != PLEDGE_OK
+                 || (a.out && !outfile_commit(&of, why, sizeof why))) {
             if (a.out && of.f) outfile_abort(&of);
             fprintf(stderr, "pledge assess: %s\n", a.out ? why : "cannot write the report");
-            rc = EXIT_BAD_INPUT;
-        } else if (!a.out && fflush(stdout) != 0) rc = EXIT_BAD_INPUT;
-        if (rc == EXIT_OK)
-            rc = provenance_record(&(ManifestRun){ a.rules, &bc, &r, a.ao.as_of, a.ao.systems, a.ao.nsystems,
-                                                   a.ao.allowed, a.ao.nallowed, a.ao.limits,
-                                                   a.fa.fo.skip_bad_rows, a.ao.engine },
-                                   a.manifest, a.archive);
-        for (size_t i = 0; i < r.nresults && rc == EXIT_OK && a.fail_on; i++)
-            if (a.fail_on >> r.results[i].status & 1) rc = 1;
-        report_free(&r);
+            st = PLEDGE_ERR_INPUT;
+        } else if (!a.out && fflush(stdout) != 0) st = PLEDGE_ERR_INPUT;
+        if (st == PLEDGE_OK && (st = pledge_report_record(rep, a.manifest, a.archive)) != PLEDGE_OK)
+            fprintf(stderr, "pledge assess: %s\n", pledge_error(S));
+        if (st == PLEDGE_OK && fails_on(rep, a.fail_on)) st = PLEDGE_FAILED;
     }
-    inputs_free(&in);
-    bc_free(&bc);
-    return rc;
+    pledge_free(S);
+    return (int)st;
 }
 
 static int cmd_explain(int argc, char **argv)

@@ -41,6 +41,7 @@ struct pledge_round {
     pledge_state *S;
     char         *path;         /* as given (or the name given with the text) */
     bool          bytecode;     /* loaded from a .plb */
+    bool          from_memory;  /* from text or bytes, not a file: it cannot be recorded */
     BcProgram     bc;
     VEC(Binding)  bindings;     /* names and sources owned (mem_strndup), bytes too */
     Inputs        in;
