@@ -22,8 +22,9 @@ bool use_color(FILE *f);
 typedef struct CliDiags { unsigned errors; } CliDiags;
 
 /* A library state (c: NULL for the defaults) whose diagnostics are printed
- * on standard error and counted in *d; NULL after saying why not. */
-pledge_state *cli_state(pledge_config *c, CliDiags *d);
+ * on standard error, coloured or not, and counted in *d; NULL after saying
+ * why not. */
+pledge_state *cli_state(pledge_config *c, bool color, CliDiags *d);
 
 /* After a failed pledge_load: the diagnostics said it already, else (a
  * .plb that cannot be read) `pledge: ` and the error; returns the status. */

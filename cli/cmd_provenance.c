@@ -57,7 +57,7 @@ int cmd_replay(int argc, char **argv)
     pledge_config_init(&c);
     c.bad_rows = stderr;
     CliDiags dg = { 0 };
-    pledge_state *S = cli_state(&c, &dg);
+    pledge_state *S = cli_state(&c, false, &dg);
     if (!S) return EXIT_LIMIT;
     pledge_status st = pledge_replay(S, argv[0], stdout);
     /* a difference, or an assessment that does not run now, is on standard output */
@@ -93,7 +93,7 @@ int cmd_history(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (!db) { fputs(usage_history, stderr); return EXIT_USAGE; }
-    pledge_state *S = cli_state(NULL, &(CliDiags){ 0 });
+    pledge_state *S = cli_state(NULL, false, &(CliDiags){ 0 });
     if (!S) return EXIT_LIMIT;
     pledge_history_options o = { system, item, strcmp(format, "csv") == 0 ? PLEDGE_FORMAT_CSV : PLEDGE_FORMAT_TEXT };
     pledge_status st = pledge_history(S, db, &o, stdout);

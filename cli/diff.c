@@ -52,11 +52,8 @@ int cmd_diff(int argc, char **argv)
     }
     if (npaths != 2) { fputs(usage, stderr); return EXIT_USAGE; }
     if (as_of && !nb) { fputs("pledge diff: --as-of needs the feeds (--feed NAME=PATH)\n", stderr); return EXIT_USAGE; }
-    pledge_config c;
-    pledge_config_init(&c);
-    c.color = use_color(stderr);
     CliDiags dg = { 0 };
-    pledge_state *S = cli_state(&c, &dg);
+    pledge_state *S = cli_state(NULL, use_color(stderr), &dg);
     if (!S) return EXIT_LIMIT;
     pledge_round *R[2] = { NULL, NULL };
     pledge_status st = PLEDGE_OK;

@@ -18,11 +18,8 @@ int cmd_doc(int argc, char **argv)
 {
     if (argc == 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) { fputs(usage, stdout); return EXIT_OK; }
     if (argc != 1 || argv[0][0] == '-') { fputs(usage, stderr); return EXIT_USAGE; }
-    pledge_config c;
-    pledge_config_init(&c);
-    c.color = use_color(stderr);
     CliDiags dg = { 0 };
-    pledge_state *S = cli_state(&c, &dg);
+    pledge_state *S = cli_state(NULL, use_color(stderr), &dg);
     if (!S) return EXIT_LIMIT;
     pledge_round *R;
     pledge_status st = pledge_load(S, argv[0], &R);

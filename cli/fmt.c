@@ -34,7 +34,7 @@ int cmd_fmt(int argc, char **argv)
     }
     if (!nfiles || (check && to_stdout)) { fputs(usage, stderr); return EXIT_USAGE; }
     CliDiags dg = { 0 };
-    pledge_state *S = cli_state(NULL, &dg);
+    pledge_state *S = cli_state(NULL, false, &dg);
     if (!S) return EXIT_LIMIT;
     pledge_fmt_mode mode = to_stdout ? PLEDGE_FMT_PRINT : check ? PLEDGE_FMT_CHECK : PLEDGE_FMT_REWRITE;
     for (int i = 0; i < argc; i++) {

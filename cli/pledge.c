@@ -198,10 +198,11 @@ static void print_diagnostic(void *ud, const pledge_diagnostic *d)
     if (d->severity == PLEDGE_SEVERITY_ERROR) ((CliDiags *)ud)->errors++;
 }
 
-pledge_state *cli_state(pledge_config *c, CliDiags *d)
+pledge_state *cli_state(pledge_config *c, bool color, CliDiags *d)
 {
     pledge_config defaults;
     if (!c) pledge_config_init(&defaults), c = &defaults;
+    c->color = color;
     c->diagnostic = print_diagnostic;
     c->diagnostic_ud = d;
     pledge_state *S = pledge_new(c);
@@ -765,7 +766,6 @@ static int cmd_assess(int argc, char **argv)
     pledge_format format = output_format(&a);
     pledge_config c;
     pledge_config_init(&c);
-    c.color = use_color(stderr);
     c.max_steps = a.ro.limits.max_steps;
     c.max_memory = a.ro.limits.max_memory;
     c.max_depth = a.ro.limits.max_depth;
@@ -777,7 +777,7 @@ static int cmd_assess(int argc, char **argv)
     bool drawn = false;
     if (isatty(fileno(stderr))) { c.progress = draw_progress; c.progress_ud = &drawn; }
     CliDiags dg = { 0 };
-    pledge_state *S = cli_state(&c, &dg);
+    pledge_state *S = cli_state(&c, use_color(stderr), &dg);
     if (!S) return EXIT_LIMIT;
     pledge_round *R = NULL;
     pledge_status st = load_round(S, &a, &dg, &R);

@@ -49,7 +49,7 @@ int cmd_test(int argc, char **argv)
     if (!nfiles) { fputs(usage, stderr); return EXIT_USAGE; }
 
     CliDiags dg = { 0 };
-    pledge_state *S = cli_state(NULL, &dg);
+    pledge_state *S = cli_state(NULL, false, &dg);
     if (!S) return EXIT_LIMIT;
     int rc = EXIT_OK;
     OutFile of = { 0 };
