@@ -77,7 +77,8 @@ typedef struct pledge_diagnostic {
 /* ---- the state ------------------------------------------------------------ */
 
 /* realloc-like: size 0 frees (and returns NULL); NULL otherwise means the
- * memory could not be had. */
+ * memory could not be had. With more than one thread (the config's
+ * threads), it is called from several threads at once. */
 typedef void *(*pledge_alloc_fn)(void *ud, void *ptr, size_t size);
 /* Called for each diagnostic of a rule file, in order. */
 typedef void (*pledge_diagnostic_fn)(void *ud, const pledge_diagnostic *d);

@@ -226,16 +226,25 @@ static bool load_root(Program *p, Source *src, const char *real)
 
 bool front_load(Program *p, const char *path)
 {
+    return front_load_named(p, path, path);
+}
+
+bool front_load_named(Program *p, const char *path, const char *name)
+{
     char why[256];
     Source *src = source_read(path, why, sizeof why);
     if (!src) {
-        diag_error(&p->diags, NULL, (Span){ 0 }, "cannot read `%s`: %s", path, why);
+        diag_error(&p->diags, NULL, (Span){ 0 }, "cannot read `%s`: %s", name, why);
         return false;
+    }
+    if (name != path) {
+        mem_free(src->path);
+        src->path = mem_strndup(name, strlen(name));
     }
     list_push(&p->arena, &p->sources, src);
     char *real = realpath(path, NULL);
     if (!real) {
-        diag_error(&p->diags, NULL, (Span){ 0 }, "cannot find `%s`", path);
+        diag_error(&p->diags, NULL, (Span){ 0 }, "cannot find `%s`", name);
         return false;
     }
     bool ok = load_root(p, src, real);

@@ -48,6 +48,10 @@ typedef struct Program {
 /* Loads, parses and checks; false if there were errors. The program must be
  * released with front_free whatever the result. */
 bool front_load(Program *p, const char *path);
+/* The same for the file at path, named `name` in messages and in the
+ * bytecode (its imports are named from name's folder, read from path's):
+ * a replay reads a recorded path from the folder of the run. */
+bool front_load_named(Program *p, const char *path, const char *name);
 /* The same for a rule file's text in memory (copied); name stands for its
  * path in messages, and imports resolve from name's folder. */
 bool front_load_source(Program *p, const char *name, const char *text, size_t len);

@@ -41,6 +41,7 @@ struct pledge_round {
     pledge_state *S;
     char         *path;         /* as given (or the name given with the text) */
     bool          bytecode;     /* loaded from a .plb */
+    bool          from_memory;  /* from text or bytes, not a file: it cannot be recorded */
     BcProgram     bc;
     VEC(Binding)  bindings;     /* names and sources owned (mem_strndup), bytes too */
     Inputs        in;
@@ -112,6 +113,10 @@ Vm *api_vm(pledge_round *R);
 pledge_status api_assess_options(pledge_round *R, const pledge_assess_options *o, AssessOptions *ao);
 /* Loads R's inputs (once). */
 pledge_status api_load_inputs(pledge_round *R, bool require_all);
+/* A target or milestone of a compiled round as people read it, ">= 95.0%
+ * in 2023/24" (pledge_diff and pledge_doc); returns its window's last day
+ * (0 if it has none). vm runs the threshold's constant functions. */
+Day api_threshold_text(Vm *vm, const BcThreshold *t, char *buf, size_t cap);
 /* Today's date where the machine is: the default as-of. */
 Day api_today(void);
 /* A YYYY-MM-DD text, or NULL for today. */

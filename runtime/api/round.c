@@ -84,6 +84,7 @@ static pledge_status load_bytecode(pledge_state *S, const char *name, const void
     if (!plb_read(bytes, len, &bc, why, sizeof why)) return api_fail(S, PLEDGE_ERR_INPUT, "%s: %s", name, why);
     *out = new_round(S, name, true);
     (*out)->bc = bc;
+    (*out)->from_memory = true;
     return PLEDGE_OK;
 }
 
@@ -98,6 +99,7 @@ static pledge_status load_source(pledge_state *S, const char *name, const char *
     if (st != PLEDGE_OK) return st;
     *out = new_round(S, name, false);
     (*out)->bc = bc;
+    (*out)->from_memory = true;
     return PLEDGE_OK;
 }
 
@@ -349,7 +351,7 @@ static pledge_status bind(pledge_round *R, const char *name, const char *label, 
         copy[len] = '\0';
     } else copy = (char *)bytes;
     Binding b = { mem_strndup(name, strlen(name)), strlen(name),
-                  { mem_strndup(label, strlen(label)), copy, len } };
+                  { mem_strndup(label, strlen(label)), copy, len, NULL } };
     vec_push(&R->bindings, b);
     return PLEDGE_OK;
 }

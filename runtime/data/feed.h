@@ -23,9 +23,11 @@ typedef struct Hierarchy Hierarchy;
 
 /* Where a feed's or a hierarchy's rows come from: a CSV path or
  * sqlite:PATH:TABLE, or (bytes not NULL) CSV text in memory, which name
- * labels in messages. */
-typedef struct DataSource { const char *name; const char *bytes; size_t len; } DataSource;
-#define DATA_PATH(path) ((DataSource){ (path), NULL, 0 })
+ * labels in messages. file, if not NULL, is the path (or sqlite:PATH:TABLE)
+ * to read in name's place, which still names it in messages and reports: a
+ * replay reads the paths a manifest records from the folder of the run. */
+typedef struct DataSource { const char *name; const char *bytes; size_t len; const char *file; } DataSource;
+#define DATA_PATH(path) ((DataSource){ (path), NULL, 0, NULL })
 
 /* ---- organisation codes ------------------------------------------------ */
 

@@ -154,10 +154,11 @@ const TypeKind rows_grain_type[] = { [GRAIN_DAY] = T_DATE, [GRAIN_MONTH] = T_MON
 /* ---- where rows come from: a CSV file or an SQLite table ------------------ */
 
 
-static bool open_sqlite(RowSource *r, const char *spec, char *why, size_t cap)
+/* spec names the source in messages; file is the sqlite:PATH:TABLE read. */
+static bool open_sqlite(RowSource *r, const char *spec, const char *file_spec, char *why, size_t cap)
 {
     /* sqlite:PATH:TABLE; the last colon separates the table, so a path may hold colons */
-    const char *path = spec + 7, *colon = strrchr(path, ':');
+    const char *path = file_spec + 7, *colon = strrchr(path, ':');
     if (!colon || colon == path || !colon[1]) {
         snprintf(why, cap, "%s: expected sqlite:PATH:TABLE", spec);
         return false;
@@ -193,9 +194,10 @@ bool rows_open(RowSource *r, DataSource from, char *why, size_t cap)
     memset(r, 0, sizeof *r);
     r->name = spec;
     if (from.bytes) return (r->csv = csv_open_memory(from.bytes, from.len, spec)) != NULL;
-    if (strncmp(spec, "sqlite:", 7) == 0) return open_sqlite(r, spec, why, cap);
+    const char *file = from.file ? from.file : spec;
+    if (strncmp(file, "sqlite:", 7) == 0) return open_sqlite(r, spec, file, why, cap);
     char reason[256];
-    r->csv = csv_open_file(spec, reason, sizeof reason);
+    r->csv = csv_open_file(file, reason, sizeof reason);
     if (!r->csv) snprintf(why, cap, "%s: cannot read it: %s", spec, reason);
     return r->csv != NULL;
 }

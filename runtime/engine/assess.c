@@ -648,9 +648,10 @@ static const char *keep_str(Report *out, const char *s) { return s ? arena_strnd
 static void source_sha256(DataSource source, char hex[65])
 {
     uint8_t d[32];
+    const char *file = source.file ? source.file : source.name;
     hex[0] = '\0';
     if (source.bytes) sha256(source.bytes, source.len, d), sha256_hex(d, hex);
-    else if (strncmp(source.name, "sqlite:", 7) != 0 && sha256_file(source.name, d)) sha256_hex(d, hex);
+    else if (strncmp(file, "sqlite:", 7) != 0 && sha256_file(file, d)) sha256_hex(d, hex);
 }
 
 static void report_inputs(const Inputs *in, bool hashes, Report *out)

@@ -13,6 +13,7 @@
  *   oom_walk ROUND.pledge FEED.csv HIERARCHY.csv
  * prints `N passed, N failed`. */
 #include "pledge.h"
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,19 @@ enum { WALK_ALL = 3000, SAMPLES = 1500 };
 typedef struct Block { struct Block *prev, *next; size_t size; _Alignas(16) char payload[]; } Block;
 typedef struct Counting { long calls, fail_at; Block live; size_t nlive; } Counting;
 
+/* The state's threads allocate at once: the allocator must be safe for it. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static void *counting_alloc_locked(void *ud, void *ptr, size_t size);
+
 static void *counting_alloc(void *ud, void *ptr, size_t size)
+{
+    pthread_mutex_lock(&lock);
+    void *p = counting_alloc_locked(ud, ptr, size);
+    pthread_mutex_unlock(&lock);
+    return p;
+}
+
+static void *counting_alloc_locked(void *ud, void *ptr, size_t size)
 {
     Counting *c = ud;
     Block *old = ptr ? (Block *)ptr - 1 : NULL;

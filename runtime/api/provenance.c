@@ -1,0 +1,564 @@
+/* provenance.c: manifests and the results archive (issue 7): recording an
+ * assessment (pledge_report_record), running again what a manifest
+ * records (pledge_replay) and results from run to run (pledge_history).
+ * docs/provenance.md says what is recorded and how replay decides. */
+#include "config.h"
+#include "api/api.h"
+#include "report/archive.h"
+#include "vm/compile.h"
+#include "vm/plb.h"
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char engine_name[] = "pledge " PACKAGE_VERSION;
+
+/* ---- recording an assessment ------------------------------------------------ */
+
+static pledge_status append_to_archive(pledge_state *S, Manifest *m, const char *path)
+{
+    char why[1024];
+    Arena scratch = { 0 };
+    if (!manifest_rehome(m, manifest_dirname(&scratch, path), why, sizeof why)) {
+        arena_free(&scratch);
+        return api_fail(S, PLEDGE_ERR_INPUT, "%s", why);
+    }
+    arena_free(&scratch);
+    char *json = manifest_json(m);
+    Archive *a = json ? archive_open(path, true, why, sizeof why) : NULL;
+    if (!json) snprintf(why, sizeof why, "cannot write the manifest as JSON");
+    int64_t id = 0;
+    ArchiveRun run = { json, m->engine, m->round, m->rules, m->as_of, m->source_sha256, m->results_sha256,
+                       m->rows, m->nrows };
+    bool ok = a && archive_append(a, &run, &id, why, sizeof why);
+    archive_close(a);
+    mem_free(json);
+    return ok ? PLEDGE_OK : api_fail(S, PLEDGE_ERR_INPUT, "%s", why);
+}
+
+/* A manifest names the files an assessment read, to hash them again. */
+static pledge_status recordable(const pledge_report *rep)
+{
+    const pledge_round *R = rep->R;
+    if (R->from_memory)
+        return api_fail(rep->S, PLEDGE_ERR_USAGE, "%s: a round loaded from memory cannot be recorded (a manifest "
+                        "names the rule file it was loaded from)", R->path);
+    for (size_t i = 0; i < R->bindings.len; i++)
+        if (R->bindings.items[i].source.bytes)
+            return api_fail(rep->S, PLEDGE_ERR_USAGE, "`%s` was bound from memory (%s): only inputs read from "
+                            "files can be recorded (a manifest names each file and its SHA-256)",
+                            R->bindings.items[i].name, R->bindings.items[i].source.name);
+    return PLEDGE_OK;
+}
+
+static pledge_status record(const pledge_report *rep, const char *manifest_path, const char *archive_path)
+{
+    pledge_state *S = rep->S;
+    S->error[0] = '\0';
+    if (!manifest_path && !archive_path) return PLEDGE_OK;
+    pledge_status st = recordable(rep);
+    if (st != PLEDGE_OK) return st;
+    const pledge_round *R = rep->R;
+    ManifestRun run = { R->path, &R->bc, &rep->r, rep->as_of, rep->systems, rep->nsystems,
+                        S->allowed, S->cfg.nallow_native, S->limits, S->cfg.skip_bad_rows, engine_name };
+    char why[1024];
+    Arena scratch = { 0 };
+    Manifest m;
+    const char *home = manifest_dirname(&scratch, manifest_path ? manifest_path : archive_path);
+    bool ok = manifest_build(&m, &run, home, why, sizeof why);
+    arena_free(&scratch);
+    if (!ok) return api_fail(S, PLEDGE_ERR_INPUT, "%s", why);
+    if (manifest_path && !manifest_write(&m, manifest_path, why, sizeof why))
+        st = api_fail(S, PLEDGE_ERR_INPUT, "%s", why);
+    if (st == PLEDGE_OK && archive_path) st = append_to_archive(S, &m, archive_path);
+    manifest_free(&m);
+    return st;
+}
+
+pledge_status pledge_report_record(const pledge_report *rep, const char *manifest, const char *archive)
+{
+    API_ENTER(rep->S);
+    API_RETURN(rep->S, record(rep, manifest, archive));
+}
+
+/* ---- pledge_replay --------------------------------------------------------------- */
+
+/* Where the run read a recorded path: in its folder dir, unless absolute
+ * (sqlite:PATH:TABLE alike). */
+static const char *at_run(Arena *a, const char *dir, const char *path)
+{
+    if (strncmp(path, "sqlite:", 7) == 0) return arena_printf(a, "sqlite:%s", at_run(a, dir, path + 7));
+    return path[0] == '/' ? path : arena_printf(a, "%s/%s", dir, path);
+}
+
+/* Why dir cannot be worked in (as chdir would say), or 0. */
+static int folder_error(const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0) return errno;
+    if (!S_ISDIR(st.st_mode)) return ENOTDIR;
+    return access(dir, X_OK) == 0 ? 0 : errno;
+}
+
+/* A message that starts with the path read names it as recorded. */
+static void name_as_recorded(char *why, size_t cap, const char *file, const char *name)
+{
+    size_t n = strlen(file);
+    if (file == name || strncmp(why, file, n) != 0) return;
+    char rest[1024];
+    snprintf(rest, sizeof rest, "%s", why + n);
+    snprintf(why, cap, "%s%s", name, rest);
+}
+
+/* The rules at file (a .plb, verified, or a source, compiled), named as
+ * recorded; diagnostics to the state's callback. */
+static pledge_status load_rules(pledge_state *S, const char *file, const char *name, BcProgram *bc, char *why,
+                                size_t cap)
+{
+    if (plb_is_bytecode_file(file)) {
+        if (plb_read_file(file, bc, why, cap)) return PLEDGE_OK;
+        name_as_recorded(why, cap, file, name);
+        return PLEDGE_ERR_INPUT;
+    }
+    Program p = { 0 };
+    bool ok = front_load_named(&p, file, name) && comp_program(&p, bc);
+    api_diagnostics(S, &p.diags);
+    front_free(&p);
+    if (!ok) {
+        bc_free(bc);
+        snprintf(why, cap, "%s does not compile (the errors are above)", name);
+    }
+    return ok ? PLEDGE_OK : PLEDGE_ERR_INPUT;
+}
+
+static const char *or_dash(const char *s) { return s ? s : "-"; }
+
+/* " recorded missed (0.882)", " now absent" */
+static void say_status(FILE *out, const char *when, const ResultRow *row)
+{
+    if (!row) { fprintf(out, " %s absent", when); return; }
+    fprintf(out, " %s %s", when, row->status ? row->status : "no label");
+    if (row->value) fprintf(out, " (%s)", row->value);
+}
+
+static bool same(const char *a, const char *b) { return (!a && !b) || (a && b && strcmp(a, b) == 0); }
+
+static int row_key_cmp(const ResultRow *a, const ResultRow *b)
+{
+    int c;
+    if ((c = (a->system != NULL) - (b->system != NULL)) != 0) return c;
+    if (a->system && (c = strcmp(a->system, b->system)) != 0) return c;
+    if ((c = strcmp(or_dash(a->kind), or_dash(b->kind))) != 0) return c;
+    return strcmp(or_dash(a->item), or_dash(b->item));
+}
+
+static int row_ptr_cmp(const void *x, const void *y)
+{
+    return row_key_cmp(*(const ResultRow *const *)x, *(const ResultRow *const *)y);
+}
+
+enum { SHOW_DIFFERENCES = 5 };
+
+static void say_difference(FILE *out, const ResultRow *was, const ResultRow *now)
+{
+    const ResultRow *r = was ? was : now;
+    fprintf(out, "  %s %s:", r->system ? r->system : "(national)", or_dash(r->item));
+    if (was) say_status(out, "recorded", was);
+    else fputs(" not recorded", out);
+    fputc(',', out);
+    say_status(out, "now", now);
+    fputc('\n', out);
+}
+
+/* Compares the recorded rows with the new ones by (system, kind, item), in
+ * the recorded order and then the new rows nobody recorded; prints the
+ * first few differences and returns how many there are. */
+static unsigned compare_rows(const ResultRow *old, size_t nold, const ResultRow *now, size_t nnow, FILE *out)
+{
+    const ResultRow **sorted = mem_alloc((nnow + 1) * sizeof *sorted);
+    bool *matched = mem_calloc(nnow + 1, 1);
+    for (size_t i = 0; i < nnow; i++) sorted[i] = &now[i];
+    qsort(sorted, nnow, sizeof *sorted, row_ptr_cmp);
+    unsigned differ = 0;
+    for (size_t i = 0; i < nold; i++) {
+        const ResultRow *key = &old[i];
+        const ResultRow **hit = bsearch(&key, sorted, nnow, sizeof *sorted, row_ptr_cmp);
+        const ResultRow *n = hit ? *hit : NULL;
+        if (n) matched[n - now] = true;
+        if (n && same(n->status, key->status) && same(n->value, key->value)) continue;
+        if (++differ <= SHOW_DIFFERENCES) say_difference(out, key, n);
+    }
+    for (size_t i = 0; i < nnow; i++)
+        if (!matched[i] && ++differ <= SHOW_DIFFERENCES) say_difference(out, NULL, &now[i]);
+    if (differ > SHOW_DIFFERENCES) fprintf(out, "  ... and %u more\n", differ - SHOW_DIFFERENCES);
+    mem_free(sorted);
+    mem_free(matched);
+    return differ;
+}
+
+/* The new rows as a manifest holds them: text made UTF-8 as it was when
+ * recorded (manifest_text), so that only real differences count. */
+static size_t rows_as_recorded(const Report *r, Arena *a, ResultRow **out)
+{
+    size_t n = results_rows(r, a, out);
+    for (size_t i = 0; i < n; i++) {
+        ResultRow *row = &(*out)[i];
+        row->system = manifest_text(a, row->system);
+        row->item = manifest_text(a, row->item);
+        row->status = manifest_text(a, row->status);
+        row->value = manifest_text(a, row->value);
+    }
+    return n;
+}
+
+/* The inputs the run read now against the recorded rows and unmapped rows:
+ * the same bytes read differently (another engine) count as a difference. */
+static bool compare_counts(const Manifest *m, const Report *r, FILE *out)
+{
+    bool ok = true;
+    for (size_t k = 0; k < m->ninputs; k++) {
+        const ManifestInput *mi = &m->inputs[k];
+        for (size_t j = 0; j < r->ninputs; j++) {
+            const ReportInput *ri = &r->inputs[j];
+            if (strcmp(ri->name, mi->name) != 0 || strcmp(ri->kind, mi->kind) != 0) continue;
+            bool feed = strcmp(mi->kind, "feed") == 0;
+            if (ri->rows != mi->rows || (feed && ri->unmapped_rows != mi->unmapped_rows)) {
+                fprintf(out, "%-9s %s (%s): read differently: %llu rows (%llu unmapped) recorded, now %llu (%llu)\n",
+                        mi->kind, mi->name, mi->path, (unsigned long long)mi->rows,
+                        (unsigned long long)mi->unmapped_rows, (unsigned long long)ri->rows,
+                        (unsigned long long)ri->unmapped_rows);
+                ok = false;
+            }
+        }
+    }
+    return ok;
+}
+
+/* Checks one file's hash against the manifest's; writes the line. */
+static bool check_hash(FILE *out, const char *label, const char *name, const char *path, const char *recorded,
+                       const char *now)
+{
+    int err = errno;
+    fprintf(out, "%-9s %s%s%s", label, name ? name : "", name ? " (" : "", path);
+    if (!now) fprintf(out, "%s: cannot be read now (%s)\n", name ? ")" : "", strerror(err));
+    else if (strcmp(now, recorded) != 0)
+        fprintf(out, "%s: changed: sha256 recorded %s, now %s\n", name ? ")" : "", recorded, now);
+    else fprintf(out, "%s: as recorded\n", name ? ")" : "");
+    return now && strcmp(now, recorded) == 0;
+}
+
+/* A manifest and where its run's files are now. */
+typedef struct Replay {
+    pledge_state   *S;
+    const Manifest *m;
+    const char     *mpath;
+    const char     *rules;      /* the rules' file, read from the run's folder */
+    const char    **inputs;     /* each input's file, likewise */
+    FILE           *out;
+} Replay;
+
+/* Runs the recorded assessment with the recorded options, reading the
+ * recorded files from the run's folder. */
+static pledge_status rerun(const Replay *rp, const BcProgram *bc, Report *r, char *why, size_t whycap)
+{
+    pledge_state *S = rp->S;
+    const Manifest *m = rp->m;
+    size_t n = m->ninputs;
+    Binding *b = mem_alloc((n + 1) * sizeof *b);
+    for (size_t k = 0; k < n; k++)
+        b[k] = (Binding){ m->inputs[k].name, strlen(m->inputs[k].name), { m->inputs[k].path, NULL, 0, rp->inputs[k] } };
+    FeedOptions fo = { .skip_bad_rows = m->skip_bad_rows, .report = S->cfg.bad_rows };
+    Inputs in = { 0 };
+    /* the recorded limits and libraries, for the feeds' where-filters as for the rest */
+    Vm *vm = vm_new(bc, m->limits, m->allowed, m->nallowed);
+    vm_set_trace(vm, S->cfg.trace);
+    AssessStatus st = inputs_load(&in, bc, m->rules, b, n, true, &fo, vm, why, whycap);
+    vm_free(vm);
+    mem_free(b);
+    if (st == ASSESS_OK) {
+        AssessOptions ao = { .as_of = m->as_of, .systems = m->systems, .nsystems = m->nsystems,
+                             .limits = m->limits, .allowed = m->allowed, .nallowed = m->nallowed,
+                             .threads = S->cfg.threads, .rules = m->rules, .engine = engine_name };
+        st = assess_run(&in, &ao, r, why, whycap);
+    }
+    inputs_free(&in);
+    return api_status(st);
+}
+
+static pledge_status replay_run(const Replay *rp)
+{
+    pledge_state *S = rp->S;
+    const Manifest *m = rp->m;
+    const char *mpath = rp->mpath;
+    FILE *out = rp->out;
+    char why[1024];
+    if (strcmp(m->engine, engine_name) != 0) fprintf(out, "engine    recorded %s, this is %s\n", m->engine, engine_name);
+
+    /* every file's hash, before anything is loaded */
+    unsigned changed = 0;
+    char now[65];
+    bool rules_same = check_hash(out, "rules", NULL, m->rules, m->source_sha256,
+                                 manifest_input_sha256(rp->rules, now) ? now : NULL);
+    changed += !rules_same;
+    for (size_t k = 0; k < m->ninputs; k++) {
+        const ManifestInput *mi = &m->inputs[k];
+        changed += !check_hash(out, mi->kind, mi->name, mi->path, mi->sha256,
+                               manifest_input_sha256(rp->inputs[k], now) ? now : NULL);
+    }
+
+    BcProgram bc = { 0 };
+    pledge_status st = load_rules(S, rp->rules, m->rules, &bc, why, sizeof why);
+    bool compiled = false, read = false, outside = false;    /* other differences */
+    if (st == PLEDGE_OK && rules_same) {
+        char src[65], code[65];
+        if (!manifest_rules_hashes(rp->rules, &bc, src, code, why, sizeof why)) {
+            name_as_recorded(why, sizeof why, rp->rules, m->rules);
+            st = PLEDGE_ERR_INPUT;
+        } else if (strcmp(code, m->bytecode_sha256) != 0) {
+            fprintf(out, "bytecode  %s compiles differently (an imported file or the compiler changed): sha256 "
+                    "recorded %s, now %s\n", m->rules, m->bytecode_sha256, code);
+            compiled = true;
+        }
+    }
+    Report r = { 0 };
+    if (st == PLEDGE_OK) st = rerun(rp, &bc, &r, why, sizeof why);
+    bc_free(&bc);
+    if (st != PLEDGE_OK) {
+        fprintf(out, "results   the assessment does not run now: %s\n", why);
+        report_free(&r);
+        /* nothing changed, yet it fails: its status says how */
+        if (!changed && !compiled) return api_fail(S, st, "the assessment does not run now: %s", why);
+        fprintf(out, "replay: differs from %s\n", mpath);
+        return api_fail(S, PLEDGE_FAILED, "differs from %s", mpath);
+    }
+    read = !compare_counts(m, &r, out);
+
+    char hash[65];
+    unsigned differ = 0;
+    if (!results_sha256(&r, hash)) {
+        report_free(&r);
+        return api_fail(S, PLEDGE_ERR_INPUT, "cannot serialise the results");
+    }
+    Arena a = { 0 };
+    ResultRow *rows;
+    size_t nrows = rows_as_recorded(&r, &a, &rows);
+    if (strcmp(hash, m->results_sha256) == 0) {
+        fprintf(out, "results   %zu rows: identical (sha256 %s)\n", nrows, hash);
+    } else {
+        fprintf(out, "results   %zu rows recorded, %zu now: sha256 recorded %s, now %s\n", m->nrows, nrows,
+                m->results_sha256, hash);
+        differ = compare_rows(m->rows, m->nrows, rows, nrows, out);
+        if (!differ) {
+            fprintf(out, "  status and value as recorded: the difference is in names, thresholds, windows,\n"
+                         "  coverage or members (pledge assess --format csv shows them)\n");
+            outside = true;
+        }
+    }
+    arena_free(&a);
+    report_free(&r);
+    if (!changed && !differ && !compiled && !read && !outside) {
+        fprintf(out, "replay: identical to %s\n", mpath);
+        return PLEDGE_OK;
+    }
+    fprintf(out, "replay: differs from %s: ", mpath);
+    const char *sep = "";
+    if (changed) fprintf(out, "%u input%s changed", changed, changed == 1 ? "" : "s"), sep = ", ";
+    if (compiled) fprintf(out, "%sthe rules compile differently", sep), sep = ", ";
+    if (read) fprintf(out, "%sthe inputs are read differently", sep), sep = ", ";
+    if (differ) fprintf(out, "%s%u result%s differ%s", sep, differ, differ == 1 ? "" : "s", differ == 1 ? "s" : "");
+    if (outside) fprintf(out, "%sthe results differ outside status and value", sep);
+    fprintf(out, "\n");
+    return api_fail(S, PLEDGE_FAILED, "differs from %s", mpath);
+}
+
+static pledge_status replay(pledge_state *S, const char *mpath, FILE *out)
+{
+    S->error[0] = '\0';
+    char why[1024];
+    Manifest m;
+    if (!manifest_read(&m, mpath, why, sizeof why)) return api_fail(S, PLEDGE_ERR_INPUT, "%s", why);
+    /* the paths are as given in the folder the assessment ran in: read
+     * from there (the process's working folder is left alone) */
+    const char *home = manifest_dirname(&m.arena, mpath);
+    const char *dir = m.directory[0] == '/' ? m.directory : arena_printf(&m.arena, "%s/%s", home, m.directory);
+    pledge_status st;
+    int err = folder_error(dir);
+    if (err) {
+        fprintf(out, "folder    %s (the folder the assessment ran in, from %s's): %s\n", m.directory, mpath,
+                strerror(err));
+        fprintf(out, "replay: differs from %s: its folder is gone\n", mpath);
+        st = api_fail(S, PLEDGE_FAILED, "differs from %s: its folder is gone", mpath);
+    } else {
+        Replay rp = { S, &m, mpath, at_run(&m.arena, dir, m.rules),
+                      arena_alloc(&m.arena, (m.ninputs + 1) * sizeof *rp.inputs), out };
+        for (size_t k = 0; k < m.ninputs; k++) rp.inputs[k] = at_run(&m.arena, dir, m.inputs[k].path);
+        st = replay_run(&rp);
+    }
+    manifest_free(&m);
+    if (st == PLEDGE_OK && ferror(out)) st = api_fail(S, PLEDGE_ERR_INPUT, "cannot write the replay");
+    return st;
+}
+
+pledge_status pledge_replay(pledge_state *S, const char *manifest, FILE *out)
+{
+    API_ENTER(S);
+    API_RETURN(S, replay(S, manifest, out));
+}
+
+/* ---- pledge_history ------------------------------------------------------------- */
+
+typedef struct History {
+    Arena       arena;
+    HistoryRow *rows;
+    size_t      n, cap;
+} History;
+
+static const char *keep(Arena *a, const char *s) { return s ? arena_strndup(a, s, strlen(s)) : NULL; }
+
+static bool collect(void *ud, const HistoryRow *row)
+{
+    History *h = ud;
+    if (h->n == h->cap) {
+        h->cap = h->cap ? h->cap * 2 : 64;
+        h->rows = mem_realloc(h->rows, h->cap * sizeof *h->rows);
+    }
+    Arena *a = &h->arena;
+    h->rows[h->n++] = (HistoryRow){ row->run, keep(a, row->archived_at), keep(a, row->as_of), keep(a, row->round),
+                                    keep(a, row->system), keep(a, row->system_name), keep(a, row->item),
+                                    keep(a, row->kind), keep(a, row->status), keep(a, row->value),
+                                    keep(a, row->shown) };
+    return true;
+}
+
+static bool same_result(const HistoryRow *a, const HistoryRow *b)
+{
+    return same(a->system, b->system) && same(a->item, b->item) && same(a->kind, b->kind);
+}
+
+/* A CSV cell: quoted when it holds a comma, a quote or a line end. */
+static void csv_cell(FILE *out, const char *s, char end)
+{
+    if (s && strpbrk(s, ",\"\r\n")) {
+        fputc('"', out);
+        for (; *s; s++) {
+            if (*s == '"') fputc('"', out);
+            fputc(*s, out);
+        }
+        fputc('"', out);
+    } else if (s) {
+        fputs(s, out);
+    }
+    fputc(end, out);
+}
+
+static void history_csv(const History *h, FILE *out)
+{
+    fputs("run,archived_at,as_of,round,system,system_name,item,kind,status,value\n", out);
+    for (size_t i = 0; i < h->n; i++) {
+        const HistoryRow *r = &h->rows[i];
+        fprintf(out, "%lld,", (long long)r->run);
+        csv_cell(out, r->archived_at, ',');
+        csv_cell(out, r->as_of, ',');
+        csv_cell(out, r->round, ',');
+        csv_cell(out, r->system, ',');
+        csv_cell(out, r->system_name, ',');
+        csv_cell(out, r->item, ',');
+        csv_cell(out, r->kind, ',');
+        csv_cell(out, r->status, ',');
+        csv_cell(out, r->value, '\n');
+    }
+}
+
+/* Printable width in code points (names are mostly Latin; see decisions). */
+static int width(const char *s)
+{
+    int n = 0;
+    for (; s && *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* Appends a cell to a line, padded to w and two spaces; control
+ * characters from data are shown as ?. */
+static void cell(char *line, size_t *len, size_t cap, const char *s, int w)
+{
+    const char *t = s ? s : "-";
+    for (const char *c = t; *c && *len + 1 < cap; c++)
+        line[(*len)++] = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
+    for (int k = width(t); k < w + 2 && *len + 1 < cap; k++) line[(*len)++] = ' ';
+}
+
+/* Prints the cells as a line without trailing blanks. */
+static void print_line(FILE *out, const char *const *cells, const int *w, int ncol)
+{
+    char line[2048];
+    size_t len = 0;
+    for (int c = 0; c < ncol; c++) cell(line, &len, sizeof line, cells[c], w[c]);
+    while (len && line[len - 1] == ' ') len--;
+    fprintf(out, "%.*s\n", (int)len, line);
+}
+
+static void history_text(const History *h, FILE *out)
+{
+    enum { NCOL = 9 };
+    static const char *const head[NCOL] = { "run", "archived (UTC)", "as of", "round", "system", "item", "status",
+                                           "value", "moved" };
+    int w[NCOL];
+    for (int c = 0; c < NCOL; c++) w[c] = width(head[c]);
+    char (*ids)[24] = mem_alloc((h->n + 1) * sizeof *ids);
+    Arena moved = { 0 };
+    const char **how = mem_calloc(h->n + 1, sizeof *how);
+    for (size_t i = 0; i < h->n; i++) {
+        const HistoryRow *r = &h->rows[i];
+        snprintf(ids[i], sizeof ids[i], "%lld", (long long)r->run);
+        if (i && same_result(r, &h->rows[i - 1]) && !same(r->status, h->rows[i - 1].status))
+            how[i] = arena_printf(&moved, "%s -> %s", or_dash(h->rows[i - 1].status), or_dash(r->status));
+        const char *cells[NCOL] = { ids[i], r->archived_at, r->as_of, r->round, r->system ? r->system : "(national)",
+                                    r->item, r->status, r->shown, how[i] };
+        for (int c = 0; c < NCOL; c++)
+            if (width(cells[c] ? cells[c] : "-") > w[c]) w[c] = width(cells[c] ? cells[c] : "-");
+    }
+    print_line(out, head, w, NCOL);
+    for (size_t i = 0; i < h->n; i++) {
+        const HistoryRow *r = &h->rows[i];
+        if (i && !same_result(r, &h->rows[i - 1])) fputc('\n', out);
+        const char *cells[NCOL] = { ids[i], r->archived_at, r->as_of, r->round, r->system ? r->system : "(national)",
+                                    r->item, r->status, r->shown, how[i] ? how[i] : "" };
+        print_line(out, cells, w, NCOL);
+    }
+    mem_free(ids);
+    mem_free(how);
+    arena_free(&moved);
+}
+
+static pledge_status history(pledge_state *S, const char *db, const pledge_history_options *o, FILE *out)
+{
+    static const pledge_history_options defaults = { 0 };
+    if (!o) o = &defaults;
+    S->error[0] = '\0';
+    if (o->format != PLEDGE_FORMAT_TEXT && o->format != PLEDGE_FORMAT_CSV)
+        return api_fail(S, PLEDGE_ERR_USAGE, "the history is text or csv");
+    const char *system = o->system, *item = o->item;
+    char why[1024];
+    Archive *a = archive_open(db, false, why, sizeof why);
+    History h = { 0 };
+    bool ok = a && archive_history(a, system, item, collect, &h, why, sizeof why);
+    archive_close(a);
+    if (ok) {
+        if (o->format == PLEDGE_FORMAT_CSV) history_csv(&h, out);
+        else if (h.n) history_text(&h, out);
+        else fprintf(out, "no archived results%s%s%s%s in %s\n", system ? " for system " : "", system ? system : "",
+                     item ? " for item " : "", item ? item : "", db);
+        if (ferror(out)) ok = false, snprintf(why, sizeof why, "cannot write the history");
+    }
+    mem_free(h.rows);
+    arena_free(&h.arena);
+    return ok ? PLEDGE_OK : api_fail(S, PLEDGE_ERR_INPUT, "%s", why);
+}
+
+pledge_status pledge_history(pledge_state *S, const char *archive, const pledge_history_options *o, FILE *out)
+{
+    API_ENTER(S);
+    API_RETURN(S, history(S, archive, o, out));
+}
