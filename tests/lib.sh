@@ -59,10 +59,12 @@ failed=0
 out=$tmp/stdout
 err=$tmp/stderr
 
+# shellcheck disable=SC2086 # TIMEOUT and PLEDGE_WRAP are commands and their words
 pledge() {
     $TIMEOUT $PLEDGE_WRAP "$PLEDGE" "$@"
 }
 
+# shellcheck disable=SC2034 # cmd and status are for the runner
 run() {
     cmd="pledge $*"
     pledge "$@" > "$out" 2> "$err"
