@@ -1,22 +1,32 @@
 #!/bin/sh
-# make_golden.sh: the expected values of tests/assess/stp_fy.pledge on the real
-# NHS A&E data, computed once with sqlite3 and not with pledge, so that
-# tests/assess.test checks pledge against an independent calculation.
+# make_golden.sh: the expected report of tests/assess/stp_fy.pledge on the
+# real NHS A&E data as of a day, computed with sqlite3 and awk and not with
+# pledge, so that tests/assess.test checks pledge against an independent
+# calculation.
 #
-#     sh tests/assess/make_golden.sh > tests/assess/golden_stp_fy.csv
+#     sh tests/assess/make_golden.sh [AS_OF] > tests/assess/golden_stp_fy_AS_OF.csv
 #
-# Run it from anywhere; it reads examples/data/nhs/ae_attendances.csv and
-# Trust-STP-lookup.csv (needs the sqlite3 command, 3.32 or later). The
-# output is committed; rerun it only if those files or the round change, and
-# review the diff.
+# AS_OF is a day, 2019-06-30 by default. Run it from anywhere; it reads
+# examples/data/nhs/ae_attendances.csv and Trust-STP-lookup.csv (needs the
+# sqlite3 command, 3.32 or later). The outputs are committed, and
+# tests/assess.test also runs this script again where sqlite3 is installed
+# and wants the same bytes; rerun it only if those files or the round
+# change, and review the diff.
 #
-# How each row is computed, for one STP and one window: a financial year
-# (1 April to 31 March; the file's months are written as their first day,
-# 2016-04-01), or all three years together (items ending _1619):
+# The output is what `pledge assess stp_fy.pledge ... --as-of AS_OF --format
+# csv` must print, byte for byte. How each row is computed, for one STP and
+# one window: a financial year (1 April to 31 March; the file's months are
+# written as their first day, 2016-04-01), or all three years together
+# (items ending _1619):
 #
 #   * The STP's providers are the rows of Trust-STP-lookup.csv with that
 #     STP_code (column `code` is the provider, `STP` its name). The lookup
 #     has no effective dates, so a provider is in its STP in every month.
+#     members: how many providers the STP has in the lookup.
+#   * The window is known on AS_OF when AS_OF is on or after its last day
+#     plus the feed's lag of six weeks (2016/17 on 2017-05-12). A window not
+#     yet known is `not_due`, and the row has no value, threshold or window,
+#     and 0 for coverage and members (as pledge writes a row not judged).
 #   * Rows of ae_attendances.csv whose org_code is in no STP (RM2, RQQ and
 #     RW3, which have type 1 departments, and the providers with only type 2
 #     or `other` departments) are excluded: an inner join.
@@ -24,24 +34,34 @@
 #     STP's provider rows in the window, all department types: a ratio of
 #     sums, never a mean of monthly, yearly or per-provider ratios.
 #   * ae_t1_YYYY: the same over the rows with type "1" only.
-#   * status: `met` when value >= 0.95, `missed` when not, `no_data` when
-#     the STP has no rows (the round is assessed long after each window's
-#     end plus the six-week lag, so every window is known).
+#   * status: `met` when value >= 0.95 (compared in whole numbers: 20 x
+#     (attendances - breaches) >= 19 x attendances), `missed` when not,
+#     `no_data` when the STP has no rows (no value).
 #   * coverage: the STP's providers with at least one row in the window (of
 #     any type, for both items; in these files every provider of an STP
-#     with rows has type 1 rows); members: its providers in the lookup.
-#   * breaches, attendances: the sums, so a value can be recomputed exactly.
+#     with rows has type 1 rows).
 #
-# Rows come in STP code order, then item order as in stp_fy.pledge. The value
-# is printed with 17 significant digits (printf '%!.17g').
+# Rows come in STP code order, then item order as in stp_fy.pledge. As pledge
+# writes numbers: the value (attendances - breaches) / attendances in lowest
+# terms is written exactly when it is a decimal of at most 18 places, and
+# otherwise as the nearest double with 15 significant digits (printf
+# %.15g); the threshold is 0.95. A field holding a comma or a quote is
+# quoted (RFC 4180).
 
 LC_ALL=C
 export LC_ALL
+as_of=${1:-2019-06-30}
+case $as_of in
+    [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]) ;;
+    *) echo "make_golden.sh: $as_of is not a day (YYYY-MM-DD)" >&2; exit 2 ;;
+esac
 here=$(cd "$(dirname "$0")" && pwd) || exit 1
 nhs=$here/../../examples/data/nhs
 db=$(mktemp "${TMPDIR:-/tmp}/golden.XXXXXX") || exit 1
-trap 'rm -f "$db"' EXIT
+trap 'rm -f "$db" "$db.rows"' EXIT
 
+# one line per STP and item, fields separated by tabs: system, name, item,
+# window, known (1 or 0), breaches, attendances, coverage, members
 sqlite3 -bail "$db" \
     ".mode csv" \
     ".import '$nhs/ae_attendances.csv' ae_raw" \
@@ -59,20 +79,45 @@ sqlite3 -bail "$db" \
      INSERT INTO kinds VALUES (1, 'ae_', 0), (2, 'ae_t1_', 1);
      CREATE TABLE systems AS SELECT STP_code AS system, min(STP) AS name,
          count(DISTINCT code) AS members FROM lookup GROUP BY STP_code;" \
-    ".headers on" \
-    "SELECT s.system, s.name AS system_name, k.prefix || y.suffix AS item,
-            y.window,
-            CASE WHEN sum(a.att) IS NULL OR sum(a.att) = 0 THEN 'no_data'
-                 WHEN 1.0 - CAST(sum(a.br) AS REAL) / sum(a.att) >= 0.95 THEN 'met'
-                 ELSE 'missed' END AS status,
-            CASE WHEN sum(a.att) > 0
-                 THEN printf('%!.17g', 1.0 - CAST(sum(a.br) AS REAL) / sum(a.att)) END AS value,
-            sum(a.br) AS breaches, sum(a.att) AS attendances,
+    ".mode tabs" \
+    "SELECT s.system, s.name, k.prefix || y.suffix, y.window,
+            date(printf('%04d-03-31', y.hi + 1), '+42 days') <= '$as_of',
+            sum(a.br), sum(a.att),
             (SELECT count(DISTINCT l2.code) FROM lookup l2 JOIN ae a2 ON a2.org = l2.code
-                 WHERE l2.STP_code = s.system AND a2.fy BETWEEN y.lo AND y.hi) AS coverage,
+                 WHERE l2.STP_code = s.system AND a2.fy BETWEEN y.lo AND y.hi),
             s.members
        FROM systems s CROSS JOIN years y CROSS JOIN kinds k
        LEFT JOIN lookup l ON l.STP_code = s.system
        LEFT JOIN ae a ON a.org = l.code AND a.fy BETWEEN y.lo AND y.hi AND (k.t1 = 0 OR a.type = '1')
       GROUP BY s.system, k.pos, y.pos
-      ORDER BY s.system, k.pos, y.pos;"
+      ORDER BY s.system, k.pos, y.pos;" > "$db.rows" || exit 1
+
+awk -F'\t' '
+    function gcd(a, b,   t) { while (b) { t = a % b; a = b; b = t } return a }
+    # n / d (0 <= n <= d, d > 0) as pledge writes a number
+    function number(n, d,   g, t, twos, fives, places, s, k) {
+        g = gcd(n, d); n /= g; d /= g
+        for (t = d; t % 2 == 0; t /= 2) twos++
+        for (; t % 5 == 0; t /= 5) fives++
+        places = twos > fives ? twos : fives
+        if (t != 1 || places > 18) return sprintf("%.15g", n / d)
+        s = int(n / d) ""
+        n = n % d
+        if (places > 0) s = s "."
+        for (k = 0; k < places; k++) { n *= 10; s = s int(n / d); n %= d }
+        return s
+    }
+    function field(s) {
+        if (s ~ /[",\r]/) { gsub(/"/, "\"\"", s); s = "\"" s "\"" }
+        return s
+    }
+    BEGIN { print "system,system_name,item,kind,class,status,value,threshold,window,coverage,members" }
+    {
+        sys = $1; name = field($2); item = $3; window = field($4)
+        known = $5; br = $6; att = $7; coverage = $8; members = $9
+        head = sys "," name "," item ",commitment,foundational,"
+        if (!known) { print head "not_due,,,,0,0"; next }
+        if (att == "" || att == 0) { print head "no_data,,0.95," window "," coverage "," members; next }
+        status = (20 * (att - br) >= 19 * att) ? "met" : "missed"
+        print head status "," number(att - br, att) ",0.95," window "," coverage "," members
+    }' "$db.rows"
