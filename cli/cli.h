@@ -24,7 +24,7 @@ enum {
 /* every command's */
 #define CLI_COMMON_OPTIONS \
     { "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, OPT_VERSION }
-/* what bounds an evaluation (eval, assess, explain) */
+/* what bounds an evaluation (eval, data, assess, explain) */
 #define CLI_RUN_OPTIONS \
     { "max-steps", required_argument, NULL, OPT_MAX_STEPS }, \
     { "max-memory", required_argument, NULL, OPT_MAX_MEMORY }, \

@@ -6,16 +6,19 @@
 /* ---- pledge data ------------------------------------------------------------- */
 
 static const char usage_data[] =
-    "usage: pledge data --rules FILE --feed NAME=PATH... [--on-bad-row=skip]\n"
+    "usage: pledge data --rules FILE --feed NAME=PATH... [--on-bad-row=skip] [OPTIONS]\n"
     "\n"
     "Loads each feed and hierarchy the rule file declares, as an assessment\n"
     "would, and prints what was loaded: rows, organisations, periods, vintages,\n"
     "and the organisations whose rows map to no system of the round's `assess`\n"
     "hierarchy. A cell that does not parse stops it with the file, line, column\n"
-    "and text; with --on-bad-row=skip such rows are counted, reported and left out.\n";
+    "and text; with --on-bad-row=skip such rows are counted, reported and left out.\n"
+    "\n"
+    "  --max-steps N, --max-memory N, --max-depth N, --allow-native LIB, --trace\n"
+    "                          as for eval: they bound the feeds' where conditions\n";
 
 static const struct option data_options[] = {
-    CLI_COMMON_OPTIONS, CLI_FEED_OPTIONS, { "rules", required_argument, NULL, OPT_RULES }, { 0 }
+    CLI_COMMON_OPTIONS, CLI_FEED_OPTIONS, CLI_RUN_OPTIONS, { "rules", required_argument, NULL, OPT_RULES }, { 0 }
 };
 
 static int run_data(Cli *c, const CliOptions *o)
