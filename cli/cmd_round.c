@@ -87,17 +87,7 @@ static const char usage_disasm[] =
 
 static const struct option disasm_options[] = { CLI_COMMON_OPTIONS, { 0 } };
 
-static int run_disasm(Cli *c, const CliOptions *o)
-{
-    if (o->nargs != 1) return cli_usage(c, "give one file");
-    pledge_round *R;
-    pledge_output *po;
-    FILE *out;
-    int rc = cli_load(c, o->args[0], &R);
-    if (rc == PLEDGE_OK) rc = cli_open(c, "-", &po, &out);
-    if (rc != PLEDGE_OK) return rc;
-    return cli_close(c, po, cli_status(c, pledge_disasm(R, out), true, NULL));
-}
+static int run_disasm(Cli *c, const CliOptions *o) { return cli_write_round(c, o, "file", pledge_disasm); }
 
 const CliCommand cli_disasm = { "disasm", usage_disasm, "h", disasm_options, run_disasm };
 

@@ -154,17 +154,7 @@ static const char usage_doc[] =
 
 static const struct option doc_options[] = { CLI_COMMON_OPTIONS, { 0 } };
 
-static int run_doc(Cli *c, const CliOptions *o)
-{
-    if (o->nargs != 1) return cli_usage(c, "give one rule file");
-    pledge_round *R;
-    pledge_output *po;
-    FILE *out;
-    int rc = cli_load(c, o->args[0], &R);
-    if (rc == PLEDGE_OK) rc = cli_open(c, "-", &po, &out);
-    if (rc != PLEDGE_OK) return rc;
-    return cli_close(c, po, cli_status(c, pledge_doc(R, out), true, NULL));
-}
+static int run_doc(Cli *c, const CliOptions *o) { return cli_write_round(c, o, "rule file", pledge_doc); }
 
 const CliCommand cli_doc = { "doc", usage_doc, "h", doc_options, run_doc };
 

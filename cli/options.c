@@ -327,3 +327,15 @@ int cli_close(Cli *c, pledge_output *o, int rc)
     }
     return cli_worst(rc, cli_status(c, pledge_output_commit(o), true, NULL));
 }
+
+int cli_write_round(Cli *c, const CliOptions *o, const char *what, pledge_status (*write)(pledge_round *R, FILE *out))
+{
+    if (o->nargs != 1) return cli_usage(c, "give one %s", what);
+    pledge_round *R;
+    pledge_output *po;
+    FILE *out;
+    int rc = cli_load(c, o->args[0], &R);
+    if (rc == PLEDGE_OK) rc = cli_open(c, "-", &po, &out);
+    if (rc != PLEDGE_OK) return rc;
+    return cli_close(c, po, cli_status(c, write(R, out), true, NULL));
+}
