@@ -5,6 +5,7 @@
  * a hostile file must not be able to drive the terminal. Indices
  * are checked before use, so even an unverified program lists safely. */
 #include "vm/plb.h"
+#include "vm/layout.h"
 #include "base/sha256.h"
 
 #include <string.h>
@@ -67,6 +68,25 @@ static void put_title(FILE *out, const char *title)
 static const char *type_str(unsigned t)
 {
     return t <= T_NONE ? type_kind_name((TypeKind)t) : "?";
+}
+
+/* The strings layout.c marks to be listed (BFF_LIST), each that is set on
+ * a line of its own, "INDENT LABEL VALUE", in the table's order: a string
+ * field added there is listed without a change here. */
+static void put_listed(FILE *out, const BcLayout *l, const void *obj, const char *indent, int width)
+{
+    for (unsigned i = 0; i < l->nfields; i++) {
+        const BcField *f = &l->fields[i];
+        const char *s = f->kind == BF_STR ? bc_field_str(f, obj) : NULL;
+        if (!(f->flags & BFF_LIST) || !s)
+            continue;
+        fprintf(out, "%s%-*s ", indent, width, f->label);
+        if (f->flags & BFF_QUOTED)
+            put_quoted(out, s);
+        else
+            put_text(out, s);
+        fputc('\n', out);
+    }
 }
 
 static void put_day(FILE *out, Day d)
@@ -214,21 +234,11 @@ static void put_schemas(FILE *out, const BcProgram *p)
     }
     for (uint32_t i = 0; i < p->nhiers && p->hiers; i++) {
         const BcHierarchy *h = &p->hiers[i];
-        const struct { const char *label, *col; } cols[] = {
-            { "member", h->member_col }, { "parent", h->parent_col }, { "name", h->name_col },
-            { "from", h->from_col }, { "to", h->to_col },
-        };
         fprintf(out, "\nhierarchy %u ", i);
         put_text(out, h->name);
         put_title(out, h->title);
         fputc('\n', out);
-        for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
-            if (!cols[k].col)
-                continue;
-            fprintf(out, "  %-8s %s", cols[k].label, "");
-            put_text(out, cols[k].col);
-            fputc('\n', out);
-        }
+        put_listed(out, &bc_layout_hierarchy, h, "  ", 8);
     }
 }
 
@@ -295,21 +305,7 @@ static void put_items(FILE *out, const BcProgram *p)
             put_const(out, p, c->tolerance);
             fputc('\n', out);
         }
-        if (c->source) {
-            fputs("    source     ", out);
-            put_quoted(out, c->source);
-            fputc('\n', out);
-        }
-        if (c->restates) {
-            fputs("    restates   ", out);
-            put_text(out, c->restates);
-            fputc('\n', out);
-        }
-        if (c->doc) {
-            fputs("    doc        ", out);
-            put_quoted(out, c->doc);
-            fputc('\n', out);
-        }
+        put_listed(out, &bc_layout_commitment, c, "    ", 10);
     }
     for (uint32_t i = 0; i < p->nchecks && p->checks; i++) {
         const BcCheck *c = &p->checks[i];
@@ -320,16 +316,7 @@ static void put_items(FILE *out, const BcProgram *p)
         fputs("    require    ", out);
         put_fn(out, p, c->require);
         fputc('\n', out);
-        if (c->message) {
-            fputs("    message    ", out);
-            put_quoted(out, c->message);
-            fputc('\n', out);
-        }
-        if (c->doc) {
-            fputs("    doc        ", out);
-            put_quoted(out, c->doc);
-            fputc('\n', out);
-        }
+        put_listed(out, &bc_layout_check, c, "    ", 10);
     }
     for (uint32_t i = 0; i < p->nratings && p->ratings; i++) {
         const BcRating *r = &p->ratings[i];
