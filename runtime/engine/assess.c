@@ -6,22 +6,13 @@
  * the threads start. */
 #include "engine/assess_eval.h"
 #include "vm/plb.h"
+#include "base/why.h"
 #include "base/sha256.h"
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static bool say(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static bool say(char *why, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, cap, fmt, ap);
-    va_end(ap);
-    return false;
-}
 
 /* n things of size sz, copied into an arena (a growable array's items, kept) */
 static void *arena_copy(Arena *a, const void *p, size_t n, size_t sz)
@@ -56,19 +47,19 @@ AssessStatus inputs_load(Inputs *in, const BcProgram *p, const char *rules, cons
         int f = find_named(b[i].name, b[i].namelen, &p->feeds[0].name, sizeof *p->feeds, p->nfeeds);
         int h = find_named(b[i].name, b[i].namelen, &p->hiers[0].name, sizeof *p->hiers, p->nhiers);
         const char **slot = f >= 0 ? &in->feed_sources[f] : h >= 0 ? &in->hier_sources[h] : NULL;
-        if (!slot) return say(why, whycap, "%s declares no feed or hierarchy `%.*s`", rules, (int)b[i].namelen, b[i].name),
+        if (!slot) return why_say(why, whycap, "%s declares no feed or hierarchy `%.*s`", rules, (int)b[i].namelen, b[i].name),
                       ASSESS_USAGE;
-        if (*slot) return say(why, whycap, "`%.*s` is bound twice", (int)b[i].namelen, b[i].name), ASSESS_USAGE;
+        if (*slot) return why_say(why, whycap, "`%.*s` is bound twice", (int)b[i].namelen, b[i].name), ASSESS_USAGE;
         *slot = b[i].source;
     }
     if (require_all) {
         for (uint16_t k = 0; k < p->nhiers; k++)
             if (!in->hier_sources[k])
-                return say(why, whycap, "hierarchy `%s` is not bound: give --feed %s=PATH", p->hiers[k].name,
+                return why_say(why, whycap, "hierarchy `%s` is not bound: give --feed %s=PATH", p->hiers[k].name,
                            p->hiers[k].name), ASSESS_USAGE;
         for (uint16_t k = 0; k < p->nfeeds; k++)
             if (!in->feed_sources[k])
-                return say(why, whycap, "feed `%s` is not bound: give --feed %s=PATH", p->feeds[k].name,
+                return why_say(why, whycap, "feed `%s` is not bound: give --feed %s=PATH", p->feeds[k].name,
                            p->feeds[k].name), ASSESS_USAGE;
     }
     /* hierarchies first: a feed's unmapped rows are counted against one */
@@ -792,7 +783,7 @@ AssessStatus assess_run(const Inputs *in, const AssessOptions *o, Report *out, c
         for (uint32_t i = 0; i < s.nsystems && !found; i++) found = strcmp(o->systems[k], orgs_code(in->orgs, s.systems[i])) == 0;
         if (!found) {
             rc = ASSESS_USAGE;
-            say(why, whycap, "no system `%s` in hierarchy `%s`", o->systems[k],
+            why_say(why, whycap, "no system `%s` in hierarchy `%s`", o->systems[k],
                 p->round.assess >= 0 ? p->hiers[p->round.assess].name : "(none: the round has no `assess`)");
         }
     }
@@ -822,7 +813,7 @@ AssessStatus assess_run(const Inputs *in, const AssessOptions *o, Report *out, c
         if (jobs[t].e.failed && (!first_failure || jobs[t].failed_at < first_failure->failed_at)) first_failure = &jobs[t];
     if (rc == ASSESS_OK && first_failure) {
         rc = first_failure->e.failed;
-        say(why, whycap, "%s", first_failure->e.why);
+        why_say(why, whycap, "%s", first_failure->e.why);
     }
 
     /* national checks, once, on this thread */
@@ -833,10 +824,10 @@ AssessStatus assess_run(const Inputs *in, const AssessOptions *o, Report *out, c
         eval_check(e0, NATIONAL, k, r);
         r->system = REPORT_NATIONAL;
         r->item = check_item(p, k);
-        if (e0->failed) { rc = e0->failed; say(why, whycap, "%s", e0->why); }
+        if (e0->failed) { rc = e0->failed; why_say(why, whycap, "%s", e0->why); }
     }
     if (rc == ASSESS_OK) report_items(&s, e0, out);
-    if (rc == ASSESS_OK && e0->failed) { rc = e0->failed; say(why, whycap, "%s", e0->why); }
+    if (rc == ASSESS_OK && e0->failed) { rc = e0->failed; why_say(why, whycap, "%s", e0->why); }
 
     if (rc == ASSESS_OK) {
         report_inputs(in, o->hashes, out);

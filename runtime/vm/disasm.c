@@ -6,16 +6,11 @@
  * are checked before use, so even an unverified program lists safely. */
 #include "vm/plb.h"
 #include "vm/layout.h"
+#include "base/builtins.h"
 #include "base/sha256.h"
 
 #include <string.h>
 
-static const char *const builtin_names[] = {
-#define BUILTIN(id, name, min_args, max_args, ...) name,
-#include "base/builtins.def"
-#undef BUILTIN
-};
-enum { NBUILTINS = sizeof builtin_names / sizeof builtin_names[0] };
 
 static const char *const host_names[HOST__COUNT] = {
     [HOST_ITEM_STATUS] = "item_status",
@@ -26,9 +21,6 @@ static const char *const host_names[HOST__COUNT] = {
     [HOST_SERIES]      = "series",
 };
 
-static const char *const kind_names[] = { "let", "fn", "metric", "expr", "filter" };
-static const char *const agg_names[] = { "sum", "mean", "min", "max", "median", "count" };
-static const char *const cmp_names[] = { "==", "!=", "<", "<=", ">", ">=" };
 
 /* Bytes as they are, but control characters (except tab) and DEL escaped. */
 static void put_bytes_escaped(FILE *out, const char *s, size_t n)
@@ -144,7 +136,7 @@ static const char *column_name(const BcFeed *f, int64_t c)
 static void put_aggregate(FILE *out, const BcProgram *p, const BcAggregate *g)
 {
     const BcFeed *f = feed_at(p, g->feed);
-    fprintf(out, "%s(", g->func < sizeof agg_names / sizeof agg_names[0] ? agg_names[g->func] : "?");
+    fprintf(out, "%s(", g->func <= AGG_COUNT ? bc_agg_names[g->func] : "?");
     put_text(out, f && f->name ? f->name : "?");
     fputc('.', out);
     put_text(out, column_name(f, g->column));
@@ -271,7 +263,7 @@ static void put_aggregates(FILE *out, const BcProgram *p)
 
 static void put_threshold_of(FILE *out, const BcProgram *p, const char *label, const BcThreshold *t)
 {
-    fprintf(out, "    %-10s %s ", label, t->cmp <= CMP_GE ? cmp_names[t->cmp] : "?");
+    fprintf(out, "    %-10s %s ", label, t->cmp <= CMP_GE ? cmp_text[t->cmp] : "?");
     put_fn(out, p, t->value_fn);
     fputs(" in ", out);
     put_fn(out, p, t->window_fn);
@@ -285,7 +277,7 @@ static void put_items(FILE *out, const BcProgram *p)
         fprintf(out, "\ncommitment %u ", i);
         put_text(out, c->name);
         put_title(out, c->title);
-        fprintf(out, " (%s)\n", c->cls == 1 ? "foundational" : c->cls == 2 ? "transformation" : "?");
+        fprintf(out, " (%s)\n", class_name(c->cls) ? class_name(c->cls) : "?");
         fputs("    measure    ", out);
         put_fn(out, p, c->measure);
         fputc('\n', out);
@@ -421,7 +413,7 @@ static void put_operand_comment(FILE *out, const BcProgram *p, unsigned kind, un
         put_text(out, fn_name(p, val));
         break;
     case OPK_N:
-        fprintf(out, "%s%s", sep, val < NBUILTINS ? builtin_names[val] : "?");
+        fprintf(out, "%s%s", sep, val < BI__COUNT ? builtins[val].name : "?");
         break;
     case OPK_X:
         fputs(sep, out);
@@ -448,7 +440,7 @@ static void put_function(FILE *out, const BcProgram *p, uint32_t i, Lines *lines
     const BcFunction *f = &p->fns[i];
     fprintf(out, "\nfn ");
     put_text(out, f->name);
-    fprintf(out, " (%s, %u param%s, %u register%s): %s", f->kind <= FK_FILTER ? kind_names[f->kind] : "?",
+    fprintf(out, " (%s, %u param%s, %u register%s): %s", f->kind <= FK_FILTER ? bc_fn_kind_names[f->kind] : "?",
             f->nparams, f->nparams == 1 ? "" : "s", f->nregs, f->nregs == 1 ? "" : "s", type_str(f->result));
     fprintf(out, "   F%u\n", i);
     if (f->nparams && f->param_types) {

@@ -10,6 +10,7 @@
 #include "vm/layout.h"
 #include "base/sha256.h"
 #include "base/outfile.h"
+#include "base/why.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,18 +40,6 @@ enum {
 
 _Static_assert(sizeof PACKAGE_VERSION <= ENGINE_CAP, "the engine version must fit its header field");
 
-static bool say(char *why, size_t whycap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static bool say(char *why, size_t whycap, const char *fmt, ...)
-{
-    if (why && whycap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, whycap, fmt, ap);
-        va_end(ap);
-    }
-    return false;
-}
-
 /* ---- writing --------------------------------------------------------------- */
 
 typedef struct Buf { uint8_t *b; size_t len, cap; } Buf;
@@ -69,28 +58,18 @@ static uint8_t *buf_grow(Buf *w, size_t n)
     return p;
 }
 
-static void put_u8(Buf *w, unsigned v) { *buf_grow(w, 1) = (uint8_t)v; }
-
-static void put_u16(Buf *w, unsigned v)
+/* v in n bytes, little-endian */
+static void put_le(Buf *w, uint64_t v, size_t n)
 {
-    uint8_t *p = buf_grow(w, 2);
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put_u32(Buf *w, uint32_t v)
-{
-    uint8_t *p = buf_grow(w, 4);
-    for (int i = 0; i < 4; i++)
+    uint8_t *p = buf_grow(w, n);
+    for (size_t i = 0; i < n; i++)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static void put_u64(Buf *w, uint64_t v)
-{
-    uint8_t *p = buf_grow(w, 8);
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
+static void put_u8(Buf *w, unsigned v) { put_le(w, v, 1); }
+static void put_u16(Buf *w, unsigned v) { put_le(w, v, 2); }
+static void put_u32(Buf *w, uint32_t v) { put_le(w, v, 4); }
+static void put_u64(Buf *w, uint64_t v) { put_le(w, v, 8); }
 
 static void put_i32(Buf *w, int32_t v) { put_u32(w, (uint32_t)v); }
 static void put_i64(Buf *w, int64_t v) { put_u64(w, (uint64_t)v); }
@@ -203,15 +182,6 @@ static void put_value(Writer *w, const Value *v)
     }
 }
 
-static void put_int(Buf *b, uint64_t v, size_t size)
-{
-    if (size == 1)
-        put_u8(b, (unsigned)v);
-    else if (size == 2)
-        put_u16(b, (unsigned)v);
-    else
-        put_u32(b, (uint32_t)v);
-}
 
 static void put_fields(Writer *w, const BcLayout *l, const void *obj);
 
@@ -224,7 +194,7 @@ static void put_many(Writer *w, const BcField *f, const void *obj)
     if (f->kind == BF_LINES && !items)
         n = 0;
     if (f->kind == BF_ARRAY)
-        put_int(&w->body, n, f->aux_size);
+        put_le(&w->body, n, f->aux_size);
     else if (f->kind == BF_LINES)
         put_u32(&w->body, n);
     /* a missing array (only ever parameter types) is written as zeros */
@@ -247,7 +217,7 @@ static void put_fields(Writer *w, const BcLayout *l, const void *obj)
         case BF_U32:
         case BF_I32:
         case BF_DAY:
-            put_int(b, (uint64_t)bc_get_int(obj, f->off, f->size, false), f->size);
+            put_le(b, (uint64_t)bc_get_int(obj, f->off, f->size, false), f->size);
             break;
         case BF_STR:
             put_str(w, bc_field_str(f, obj));
@@ -288,7 +258,7 @@ static void write_sections(Writer *w, const BcProgram *p)
             continue;
         }
         uint32_t n = (uint32_t)bc_get_int(p, sec->count_off, sec->count_size, false);
-        put_int(&w->body, n, sec->count_size);
+        put_le(&w->body, n, sec->count_size);
         const char *items;
         memcpy(&items, bc_member(p, sec->off), sizeof items);
         for (uint32_t i = 0; i < n; i++)
@@ -403,37 +373,22 @@ static bool need(Reader *r, size_t n)
     return true;
 }
 
-static uint8_t get_u8(Reader *r)
+/* n bytes, little-endian; 0 once reading has failed */
+static uint64_t get_le(Reader *r, size_t n)
 {
-    return need(r, 1) ? r->data[r->pos++] : 0;
-}
-
-static uint16_t get_u16(Reader *r)
-{
-    if (!need(r, 2))
+    if (!need(r, n))
         return 0;
-    uint16_t v = (uint16_t)(r->data[r->pos] | r->data[r->pos + 1] << 8);
-    r->pos += 2;
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++)
+        v |= (uint64_t)r->data[r->pos + i] << (8 * i);
+    r->pos += n;
     return v;
 }
 
-static uint32_t get_u32(Reader *r)
-{
-    if (!need(r, 4))
-        return 0;
-    uint32_t v = le32(r->data + r->pos);
-    r->pos += 4;
-    return v;
-}
-
-static uint64_t get_u64(Reader *r)
-{
-    if (!need(r, 8))
-        return 0;
-    uint64_t v = le64(r->data + r->pos);
-    r->pos += 8;
-    return v;
-}
+static uint8_t get_u8(Reader *r) { return (uint8_t)get_le(r, 1); }
+static uint16_t get_u16(Reader *r) { return (uint16_t)get_le(r, 2); }
+static uint32_t get_u32(Reader *r) { return (uint32_t)get_le(r, 4); }
+static uint64_t get_u64(Reader *r) { return get_le(r, 8); }
 
 static int32_t get_i32(Reader *r) { return (int32_t)get_u32(r); }
 static int64_t get_i64(Reader *r) { return (int64_t)get_u64(r); }
@@ -605,11 +560,6 @@ static char *get_items(Reader *r, const BcField *f, void *obj, uint32_t n)
     return items;
 }
 
-static uint32_t get_uint(Reader *r, size_t size)
-{
-    return size == 1 ? get_u8(r) : size == 2 ? get_u16(r) : get_u32(r);
-}
-
 /* The fields of obj, entry idx of its table, in the layout's order. Every
  * count is weighed against the bytes left before anything is allocated. */
 static void get_fields(Reader *r, const BcLayout *l, void *obj, uint32_t idx)
@@ -624,7 +574,7 @@ static void get_fields(Reader *r, const BcLayout *l, void *obj, uint32_t idx)
         case BF_U32:
         case BF_I32:
         case BF_DAY:
-            bc_set_int(obj, f->off, f->size, get_uint(r, f->size));
+            bc_set_int(obj, f->off, f->size, (int64_t)get_le(r, f->size));
             break;
         case BF_STR: {
             const char *s = get_str(r);
@@ -714,36 +664,36 @@ bool plb_read(const uint8_t *data, size_t len, BcProgram *out, char *why, size_t
 {
     memset(out, 0, sizeof *out);
     if (len < 8 || memcmp(data + HDR_MAGIC, PLB_MAGIC, 8) != 0)
-        return say(why, whycap, "not a Pledge bytecode file");
+        return why_say(why, whycap, "not a Pledge bytecode file");
     if (len < HDR_VERSION + 4)
-        return say(why, whycap, "truncated: %zu bytes, shorter than the %d-byte header", len, HDR_SIZE);
+        return why_say(why, whycap, "truncated: %zu bytes, shorter than the %d-byte header", len, HDR_SIZE);
     uint32_t version = le32(data + HDR_VERSION);
     if (version > PLB_FORMAT_VERSION)
-        return say(why, whycap, "made by a newer Pledge: format version %u, this one reads %d",
+        return why_say(why, whycap, "made by a newer Pledge: format version %u, this one reads %d",
                    version, PLB_FORMAT_VERSION);
     if (version >= 1 && version < PLB_FORMAT_VERSION)
-        return say(why, whycap, "made by an older Pledge (format version %u): compile the source again", version);
+        return why_say(why, whycap, "made by an older Pledge (format version %u): compile the source again", version);
     if (version != PLB_FORMAT_VERSION)
-        return say(why, whycap, "unknown format version %u: this Pledge reads %d", version,
+        return why_say(why, whycap, "unknown format version %u: this Pledge reads %d", version,
                    PLB_FORMAT_VERSION);
     if (len < HDR_SIZE)
-        return say(why, whycap, "truncated: %zu bytes, shorter than the %d-byte header", len, HDR_SIZE);
+        return why_say(why, whycap, "truncated: %zu bytes, shorter than the %d-byte header", len, HDR_SIZE);
     uint64_t body = le64(data + HDR_BODYLEN);
     if (body > len - HDR_SIZE)
-        return say(why, whycap, "truncated: the header promises %llu bytes of body, the file has %zu",
+        return why_say(why, whycap, "truncated: the header promises %llu bytes of body, the file has %zu",
                    (unsigned long long)body, len - HDR_SIZE);
     if (body < len - HDR_SIZE)
-        return say(why, whycap, "%llu stray bytes after the end (the header promises %llu bytes of body)",
+        return why_say(why, whycap, "%llu stray bytes after the end (the header promises %llu bytes of body)",
                    (unsigned long long)(len - HDR_SIZE - body), (unsigned long long)body);
 
     uint8_t sum[32];
     sha256(data + HDR_FLAGS, len - HDR_FLAGS, sum);
     if (memcmp(sum, data + HDR_SUM, sizeof sum) != 0)
-        return say(why, whycap, "corrupted: checksum mismatch");
+        return why_say(why, whycap, "corrupted: checksum mismatch");
 
     uint32_t flags = le32(data + HDR_FLAGS);
     if (flags != 0)
-        return say(why, whycap, "unknown flags 0x%08x at byte %d: made by a newer Pledge?", flags, HDR_FLAGS);
+        return why_say(why, whycap, "unknown flags 0x%08x at byte %d: made by a newer Pledge?", flags, HDR_FLAGS);
     /* The engine version is for people; it only has to be a padded string. */
     const uint8_t *engine = data + HDR_ENGINE;
     const uint8_t *nul = memchr(engine, 0, ENGINE_CAP);
@@ -751,7 +701,7 @@ bool plb_read(const uint8_t *data, size_t len, BcProgram *out, char *why, size_t
         if (*q)
             nul = NULL;
     if (!nul)
-        return say(why, whycap, "malformed engine version at byte %d", HDR_ENGINE);
+        return why_say(why, whycap, "malformed engine version at byte %d", HDR_ENGINE);
 
     Reader r = { .data = data + HDR_SIZE, .len = (size_t)body, .section = "string pool",
                  .why = why, .whycap = whycap, .arena = &out->arena };
@@ -770,20 +720,20 @@ bool plb_read_file(const char *path, BcProgram *out, char *why, size_t whycap)
     memset(out, 0, sizeof *out);
     int fd = open(path, O_RDONLY);
     if (fd < 0)
-        return say(why, whycap, "%s: %s", path, strerror(errno));
+        return why_say(why, whycap, "%s: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;
         close(fd);
-        return say(why, whycap, "%s: %s", path, strerror(e));
+        return why_say(why, whycap, "%s: %s", path, strerror(e));
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
-        return say(why, whycap, "%s: not a regular file", path);
+        return why_say(why, whycap, "%s: not a regular file", path);
     }
     if ((uintmax_t)st.st_size > PLB_MAX_FILE) {
         close(fd);
-        return say(why, whycap, "%s: too large for a bytecode file (%jd bytes)", path, (intmax_t)st.st_size);
+        return why_say(why, whycap, "%s: too large for a bytecode file (%jd bytes)", path, (intmax_t)st.st_size);
     }
     /* Read to the end rather than trusting st_size: the file may change. */
     size_t cap = (size_t)st.st_size + 1, len = 0;
@@ -793,7 +743,7 @@ bool plb_read_file(const char *path, BcProgram *out, char *why, size_t whycap)
             if (cap > PLB_MAX_FILE) {
                 close(fd);
                 mem_free(buf);
-                return say(why, whycap, "%s: too large for a bytecode file", path);
+                return why_say(why, whycap, "%s: too large for a bytecode file", path);
             }
             cap *= 2;
             buf = mem_realloc(buf, cap);
@@ -805,7 +755,7 @@ bool plb_read_file(const char *path, BcProgram *out, char *why, size_t whycap)
             int e = errno;
             close(fd);
             mem_free(buf);
-            return say(why, whycap, "%s: %s", path, strerror(e));
+            return why_say(why, whycap, "%s: %s", path, strerror(e));
         }
         if (k == 0)
             break;
@@ -817,6 +767,6 @@ bool plb_read_file(const char *path, BcProgram *out, char *why, size_t whycap)
     bool ok = plb_read(buf, len, out, msg, sizeof msg);
     mem_free(buf);
     if (!ok)
-        say(why, whycap, "%s: %s", path, msg);
+        why_say(why, whycap, "%s: %s", path, msg);
     return ok;
 }

@@ -7,6 +7,7 @@
  * are the whole of what stands between a hostile .plb file and the VM. */
 #include "vm/plb.h"
 #include "vm/layout.h"
+#include "base/builtins.h"
 #include "base/utf8.h"
 
 #include <inttypes.h>
@@ -21,12 +22,7 @@ enum {
     TYPEKIND_COUNT = T_NONE + 1
 };
 
-static const struct { const char *name; int min, max; } builtins[] = {
-#define BUILTIN(id, name, min_args, max_args, ...) { name, min_args, max_args },
-#include "base/builtins.def"
-#undef BUILTIN
-};
-enum { NBUILTINS = sizeof builtins / sizeof builtins[0] };
+enum { NBUILTINS = BI__COUNT };
 
 typedef struct Ver {
     const BcProgram *p;
@@ -129,7 +125,6 @@ static bool check_const(Ver *v, uint32_t i, const Value *c)
 
 /* ---- functions ------------------------------------------------------------------ */
 
-static const char *const kind_names[] = { "let", "fn", "metric", "expr", "filter" };
 
 /* "function `ae_4hr`", or its index when it has no name to show. */
 static const char *fn_label(const BcProgram *p, uint32_t i, char *buf, size_t cap)
@@ -264,9 +259,9 @@ static bool check_instr(FnCheck *fc, uint32_t pc)
         return check_args(fc, pc, in);
     }
     case OP_NATIVE:
-        if (in.c < builtins[in.b].min || in.c > builtins[in.b].max)
+        if (in.c < builtins[in.b].min_args || in.c > builtins[in.b].max_args)
             return bad_at(fc, pc, "calls `%s` with %u arguments; it takes %d to %d", builtins[in.b].name,
-                          in.c, builtins[in.b].min, builtins[in.b].max);
+                          in.c, builtins[in.b].min_args, builtins[in.b].max_args);
         return check_args(fc, pc, in);
     case OP_EXTERN: {
         const BcExtern *x = &p->externs[in.b];
@@ -403,8 +398,8 @@ static bool check_ref(Ver *v, const char *what, int32_t fn, FnKind kind, int npa
         return bad(v, "%s: function %" PRId32 " out of range (program has %u)", what, fn, p->nfns);
     const BcFunction *f = &p->fns[fn];
     if (f->kind != kind)
-        return bad(v, "%s: `%s` must be of kind %s, not %s", what, f->name, kind_names[kind],
-                   f->kind <= FK_FILTER ? kind_names[f->kind] : "?");
+        return bad(v, "%s: `%s` must be of kind %s, not %s", what, f->name, bc_fn_kind_names[kind],
+                   f->kind <= FK_FILTER ? bc_fn_kind_names[f->kind] : "?");
     if (nparams >= 0 && f->nparams != nparams)
         return bad(v, "%s: `%s` takes %u parameters, not %d", what, f->name, f->nparams, nparams);
     return true;
