@@ -231,7 +231,7 @@ bool check_window(Checker *c, Node *w, Env *env)
     if (t.kind == T_ERROR) return false;
     if (type_is_period(t.kind) || t.kind == T_RANGE) return true;
     ERR(c, w->span, "a window is a period or a range of periods (2019/20, 2019/20 Q4, 2019/20 .. 2023/24), not %s",
-        check_tname(t));
+        check_tname(c, t));
     return false;
 }
 
@@ -243,7 +243,7 @@ static Type check_aggregate_arg(Checker *c, Node *arg, Env *env)
     Node *core = ast_aggregate_parts(arg, &cond, &window);
     Type t = check_expr(c, core, env);
     if (cond && t.kind != T_COLUMN && t.kind != T_ERROR) {
-        ERR(c, cond->span, "`where` filters the rows of a feed column, and this is %s", check_tname(t));
+        ERR(c, cond->span, "`where` filters the rows of a feed column, and this is %s", check_tname(c, t));
         return TYPE(T_ERROR);
     }
     if (cond && t.kind == T_COLUMN) {
@@ -251,7 +251,7 @@ static Type check_aggregate_arg(Checker *c, Node *arg, Env *env)
         Env row = { env->decl, env->params, feed, 0, false };
         Type ct = check_expr(c, cond, &row);
         if (ct.kind != T_BOOL && ct.kind != T_ERROR) {
-            ERR(c, cond->span, "the condition after `where` must be true or false, not %s", check_tname(ct));
+            ERR(c, cond->span, "the condition after `where` must be true or false, not %s", check_tname(c, ct));
             t = TYPE(T_ERROR);
         }
     }
@@ -305,7 +305,7 @@ static bool items_fit(Checker *c, BuiltinArg k, Type t, Node *arg, const char *f
     if (e == T_ERROR)
         return false;
     if (!type_is_numeric(e) && !(k == BA_ORDERED && type_is_period(e))) {
-        ERR(c, arg->span, "%s needs numbers, and this is %s", fname, check_tname(t));
+        ERR(c, arg->span, "%s needs numbers, and this is %s", fname, check_tname(c, t));
         return false;
     }
     if (k == BA_ADDABLE && e == T_PERCENT) {
@@ -344,7 +344,7 @@ static Type check_by_signature(Checker *c, Node *n, BuiltinId id, Env *env)
             continue;
         }
         if (!arg_fits(k, t[i])) {
-            ERR(c, arg[i]->span, "%s needs %s, not %s", fname, arg_needs[k], check_tname(t[i]));
+            ERR(c, arg[i]->span, "%s needs %s, not %s", fname, arg_needs[k], check_tname(c, t[i]));
             return TYPE(T_ERROR);
         }
         if (rows && !items_fit(c, k, t[i], arg[i], fname))
@@ -365,8 +365,8 @@ static Type check_by_signature(Checker *c, Node *n, BuiltinId id, Env *env)
     case BRES_JOIN: {
         Type j = type_join(t[0], t[1]);
         if (j.kind == T_ERROR && t[0].kind != T_ERROR && t[1].kind != T_ERROR)
-            ERR(c, n->span, "%s needs two values of one type, not %s and %s", fname, check_tname(t[0]),
-                check_tname(t[1]));
+            ERR(c, n->span, "%s needs two values of one type, not %s and %s", fname, check_tname(c, t[0]),
+                check_tname(c, t[1]));
         return j;
     }
     case BRES_BOOL:    return TYPE(T_BOOL);
@@ -418,7 +418,7 @@ static Type check_special(Checker *c, Node *n, BuiltinId id, Env *env)
         if (a->len == 2) {
             Type s = check_expr(c, arg[1], env);
             if (s.kind != T_STATUS && s.kind != T_STATUSES && s.kind != T_ERROR) {
-                ERR(c, arg[1]->span, "expected a status such as `met` or `met or on_track`, not %s", check_tname(s));
+                ERR(c, arg[1]->span, "expected a status such as `met` or `met or on_track`, not %s", check_tname(c, s));
                 return TYPE(T_ERROR);
             }
         }
@@ -434,7 +434,7 @@ static Type check_special(Checker *c, Node *n, BuiltinId id, Env *env)
         if (m.kind == T_ERROR || !ok) return TYPE(T_ERROR);
         TypeKind e = m.kind == T_COLUMN ? m.elem : m.kind;
         if (!type_is_numeric(e)) {
-            ERR(c, arg[0]->span, "change needs a metric or a column of numbers, not %s", check_tname(m));
+            ERR(c, arg[0]->span, "change needs a metric or a column of numbers, not %s", check_tname(c, m));
             return TYPE(T_ERROR);
         }
         return TYPE(T_NUMBER);
@@ -450,7 +450,7 @@ static Type check_special(Checker *c, Node *n, BuiltinId id, Env *env)
         Type t = check_expr(c, arg[0], &inner);
         if (t.kind == T_ERROR) return t;
         if (t.kind == T_LIST || t.kind == T_COLUMN || t.kind == T_RANGE || t.kind == T_NONE) {
-            ERR(c, arg[0]->span, "across(…) needs one value per system, not %s", check_tname(t));
+            ERR(c, arg[0]->span, "across(…) needs one value per system, not %s", check_tname(c, t));
             return TYPE(T_ERROR);
         }
         return TYPE_OF(T_LIST, t.kind);
@@ -465,7 +465,7 @@ static Type check_special(Checker *c, Node *n, BuiltinId id, Env *env)
         if (m.kind == T_ERROR || !ok) return TYPE(T_ERROR);
         TypeKind e = m.kind == T_COLUMN ? m.elem : m.kind;
         if (!type_is_numeric(e)) {
-            ERR(c, arg[0]->span, "series needs a metric or a column of numbers, not %s", check_tname(m));
+            ERR(c, arg[0]->span, "series needs a metric or a column of numbers, not %s", check_tname(c, m));
             return TYPE(T_ERROR);
         }
         return TYPE_OF(T_LIST, e);
@@ -550,10 +550,10 @@ static Type check_call(Checker *c, Node *n, Env *env)
             if (!type_assignable(want, have)) {
                 if (have.kind == T_COLUMN)
                     ERR(c, arg->span, "`%s` needs %s, and a feed column is many rows: aggregate it first",
-                        d->name, check_tname(want));
+                        d->name, check_tname(c, want));
                 else
                     ERR(c, arg->span, "argument %zu of `%s` must be %s, not %s", i + 1, d->name,
-                        check_tname(want), check_tname(have));
+                        check_tname(c, want), check_tname(c, have));
             }
         }
         return check_resolve_type(c, &d->type);
@@ -625,14 +625,14 @@ static Type check_binary(Checker *c, Node *n, Env *env)
             return TYPE(T_STATUSES);
         Type bad = a.kind != T_BOOL ? a : b;
         if (bad.kind != T_BOOL) {
-            ERR(c, n->op_span, "`%s` needs true or false on both sides, and one side is %s", op_text(op), check_tname(bad));
+            ERR(c, n->op_span, "`%s` needs true or false on both sides, and one side is %s", op_text(op), check_tname(c, bad));
             return TYPE(T_ERROR);
         }
         return TYPE(T_BOOL);
     }
     if (op == EOP_RANGE) {
         if (type_is_period(a.kind) && a.kind == b.kind) return TYPE_OF(T_RANGE, a.kind);
-        ERR(c, n->op_span, "a range needs two periods of the same kind, not %s and %s", check_tname(a), check_tname(b));
+        ERR(c, n->op_span, "a range needs two periods of the same kind, not %s and %s", check_tname(c, a), check_tname(c, b));
         return TYPE(T_ERROR);
     }
     if (a.kind == T_COLUMN || b.kind == T_COLUMN) {
@@ -657,11 +657,11 @@ static Type check_binary(Checker *c, Node *n, Env *env)
         return r;
     }
     switch (top[op]) {
-    case TOP_ADD: ERR(c, n->op_span, "cannot add %s and %s", check_tname(a), check_tname(b)); break;
-    case TOP_SUB: ERR(c, n->op_span, "cannot subtract %s from %s", check_tname(b), check_tname(a)); break;
-    case TOP_MUL: ERR(c, n->op_span, "cannot multiply %s by %s", check_tname(a), check_tname(b)); break;
-    case TOP_DIV: ERR(c, n->op_span, "cannot divide %s by %s", check_tname(a), check_tname(b)); break;
-    default:      ERR(c, n->op_span, "cannot compare %s with %s", check_tname(a), check_tname(b)); break;
+    case TOP_ADD: ERR(c, n->op_span, "cannot add %s and %s", check_tname(c, a), check_tname(c, b)); break;
+    case TOP_SUB: ERR(c, n->op_span, "cannot subtract %s from %s", check_tname(c, b), check_tname(c, a)); break;
+    case TOP_MUL: ERR(c, n->op_span, "cannot multiply %s by %s", check_tname(c, a), check_tname(c, b)); break;
+    case TOP_DIV: ERR(c, n->op_span, "cannot divide %s by %s", check_tname(c, a), check_tname(c, b)); break;
+    default:      ERR(c, n->op_span, "cannot compare %s with %s", check_tname(c, a), check_tname(c, b)); break;
     }
     if ((a.kind == T_MONEY && n->rhs->kind == N_NUMBER) || (b.kind == T_MONEY && n->lhs->kind == N_NUMBER))
         HINT(c, "write an amount of money with £, as in £0 or £1.5m");
@@ -715,10 +715,10 @@ Type check_expr(Checker *c, Node *n, Env *env)
         if (t.kind == T_ERROR) return check_set(n, t);
         if (n->op == EOP_NOT) {
             if (t.kind == T_BOOL) return check_set(n, t);
-            ERR(c, n->op_span, "`not` needs true or false, not %s", check_tname(t));
+            ERR(c, n->op_span, "`not` needs true or false, not %s", check_tname(c, t));
         } else {
             if (type_is_numeric(t.kind)) return check_set(n, t.kind == T_COUNT ? TYPE(T_NUMBER) : t);
-            ERR(c, n->op_span, "cannot negate %s", check_tname(t));
+            ERR(c, n->op_span, "cannot negate %s", check_tname(c, t));
         }
         return check_set(n, TYPE(T_ERROR));
     }
@@ -726,10 +726,10 @@ Type check_expr(Checker *c, Node *n, Env *env)
         Type k = check_expr(c, n->lhs, env);
         Type a = check_expr(c, n->rhs, env), b = check_expr(c, n->alt, env);
         if (k.kind != T_BOOL && k.kind != T_ERROR)
-            ERR(c, n->lhs->span, "the condition of `if` must be true or false, not %s", check_tname(k));
+            ERR(c, n->lhs->span, "the condition of `if` must be true or false, not %s", check_tname(c, k));
         Type j = type_join(a, b);
         if (j.kind == T_ERROR && a.kind != T_ERROR && b.kind != T_ERROR)
-            ERR(c, n->op_span, "the two branches of `if` differ: %s and %s", check_tname(a), check_tname(b));
+            ERR(c, n->op_span, "the two branches of `if` differ: %s and %s", check_tname(c, a), check_tname(c, b));
         return check_set(n, j);
     }
     case N_LIST: {
@@ -740,14 +740,14 @@ Type check_expr(Checker *c, Node *n, Env *env)
             Type t = check_expr(c, item, env);
             if (t.kind == T_ERROR) { bad = true; continue; }
             if (t.kind == T_LIST || t.kind == T_COLUMN || t.kind == T_RANGE) {
-                ERR(c, item->span, "a list holds single values, not %s", check_tname(t));
+                ERR(c, item->span, "a list holds single values, not %s", check_tname(c, t));
                 bad = true;
                 continue;
             }
             Type j = type_join(elem, t);
             if (j.kind == T_ERROR) {
                 ERR(c, item->span, "a list holds values of one type: this is %s, the others %s",
-                    check_tname(t), check_tname(elem));
+                    check_tname(c, t), check_tname(c, elem));
                 bad = true;
                 continue;
             }

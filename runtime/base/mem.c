@@ -24,6 +24,9 @@ static void default_oom(void *ud, size_t size)
     exit(4);
 }
 
+/* The one process-wide state of the library, and on purpose: the allocator
+ * and the out-of-memory handler are the embedder's, set once before any
+ * other call (mem.h); every thread then only reads them. */
 static MemAllocFn alloc_fn = default_alloc;
 static void *alloc_ud;
 static MemOomFn oom_fn = default_oom;
