@@ -85,7 +85,7 @@ Attr *decl_attr(Decl *d, const char *name)
 
 const char *op_text(Op op)
 {
-    static const char *text[] = {
+    static const char *const text[] = {
         [EOP_ADD] = "+", [EOP_SUB] = "-", [EOP_MUL] = "*", [EOP_DIV] = "/",
         [EOP_EQ] = "==", [EOP_NE] = "!=", [EOP_LT] = "<", [EOP_LE] = "<=",
         [EOP_GT] = ">", [EOP_GE] = ">=", [EOP_AND] = "and", [EOP_OR] = "or",
@@ -96,7 +96,7 @@ const char *op_text(Op op)
 
 const char *decl_kind_name(DeclKind k)
 {
-    static const char *name[] = {
+    static const char *const name[] = {
         [D_ROUND] = "round", [D_IMPORT] = "import", [D_FEED] = "feed",
         [D_HIERARCHY] = "hierarchy", [D_LET] = "let", [D_FN] = "fn",
         [D_EXTERN] = "extern fn", [D_METRIC] = "metric",

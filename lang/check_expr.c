@@ -231,7 +231,7 @@ bool check_window(Checker *c, Node *w, Env *env)
     if (t.kind == T_ERROR) return false;
     if (type_is_period(t.kind) || t.kind == T_RANGE) return true;
     ERR(c, w->span, "a window is a period or a range of periods (2019/20, 2019/20 Q4, 2019/20 .. 2023/24), not %s",
-        check_tname(t));
+        check_tname(c, t));
     return false;
 }
 
@@ -243,7 +243,7 @@ static Type check_aggregate_arg(Checker *c, Node *arg, Env *env)
     Node *core = ast_aggregate_parts(arg, &cond, &window);
     Type t = check_expr(c, core, env);
     if (cond && t.kind != T_COLUMN && t.kind != T_ERROR) {
-        ERR(c, cond->span, "`where` filters the rows of a feed column, and this is %s", check_tname(t));
+        ERR(c, cond->span, "`where` filters the rows of a feed column, and this is %s", check_tname(c, t));
         return TYPE(T_ERROR);
     }
     if (cond && t.kind == T_COLUMN) {
@@ -251,7 +251,7 @@ static Type check_aggregate_arg(Checker *c, Node *arg, Env *env)
         Env row = { env->decl, env->params, feed, 0, false };
         Type ct = check_expr(c, cond, &row);
         if (ct.kind != T_BOOL && ct.kind != T_ERROR) {
-            ERR(c, cond->span, "the condition after `where` must be true or false, not %s", check_tname(ct));
+            ERR(c, cond->span, "the condition after `where` must be true or false, not %s", check_tname(c, ct));
             t = TYPE(T_ERROR);
         }
     }
@@ -260,52 +260,151 @@ static Type check_aggregate_arg(Checker *c, Node *arg, Env *env)
     return t;
 }
 
-static Type check_builtin(Checker *c, Node *n, BuiltinId id, Env *env)
+/* "NAME needs WHAT, not TYPE": what an argument of each kind must be. */
+static const char *const arg_needs[] = {
+    [BA_NUMBER] = "a number",
+    [BA_LIST] = "a list",
+    [BA_POSITION] = "a position such as 1 (the first item)",
+    [BA_WINDOW] = "a window (a period or a range of periods)",
+    [BA_WHEN] = "a date or a period",
+    [BA_NUMBER_LIST] = "a list of numbers",
+    [BA_PERCENT] = "a percent such as 10%",
+    [BA_ROWS] = "a feed column or a list",
+    [BA_NUMBERS] = "a feed column or a list",
+    [BA_ORDERED] = "a feed column or a list",
+    [BA_ADDABLE] = "a feed column or a list",
+};
+
+static bool arg_fits(BuiltinArg k, Type t)
+{
+    switch (k) {
+    case BA_NONE:
+    case BA_ANY:         return true;
+    case BA_NUMBER:      return type_is_numeric(t.kind);
+    case BA_LIST:        return t.kind == T_LIST;
+    case BA_POSITION:    return t.kind == T_COUNT || t.kind == T_NUMBER;
+    case BA_WINDOW:      return type_is_period(t.kind) || t.kind == T_RANGE;
+    case BA_WHEN:        return type_is_period(t.kind);
+    /* an empty list ([]) has no item type yet */
+    case BA_NUMBER_LIST: return t.kind == T_LIST && (t.elem == T_ERROR || type_is_numeric(t.elem));
+    case BA_PERCENT:     return type_assignable(TYPE(T_PERCENT), t);
+    case BA_ROWS:
+    case BA_NUMBERS:
+    case BA_ORDERED:
+    case BA_ADDABLE:     return t.kind == T_COLUMN || t.kind == T_LIST;
+    }
+    return false;
+}
+
+/* The items of a column or list t that an argument of kind k holds. */
+static bool items_fit(Checker *c, BuiltinArg k, Type t, Node *arg, const char *fname)
+{
+    TypeKind e = t.elem;
+    if (k == BA_ROWS)
+        return true;
+    if (e == T_ERROR)
+        return false;
+    if (!type_is_numeric(e) && !(k == BA_ORDERED && type_is_period(e))) {
+        ERR(c, arg->span, "%s needs numbers, and this is %s", fname, check_tname(c, t));
+        return false;
+    }
+    if (k == BA_ADDABLE && e == T_PERCENT) {
+        ERR(c, arg->span, "percents do not add up: summing them means nothing");
+        HINT(c, "use mean(…), or sum the counts and divide");
+        return false;
+    }
+    return true;
+}
+
+/* A built-in call by its signature in builtins.def: each argument's kind,
+ * then the result's rule. */
+static Type check_by_signature(Checker *c, Node *n, BuiltinId id, Env *env)
+{
+    const BuiltinSig *sig = &builtins[id].sig;
+    const char *fname = builtins[id].name;
+    Node **arg = (Node **)n->args.items;
+    size_t nargs = n->args.len < 2 ? n->args.len : 2;
+    Type t[2] = { TYPE(T_ERROR), TYPE(T_ERROR) };
+    bool all_first = sig->flags & BSIG_ALL_FIRST;
+    if (all_first) {
+        for (size_t i = 0; i < nargs; i++)
+            t[i] = check_expr(c, arg[i], env);
+        for (size_t i = 0; i < nargs; i++)
+            if (t[i].kind == T_ERROR)
+                return TYPE(T_ERROR);
+    }
+    for (size_t i = 0; i < nargs; i++) {
+        BuiltinArg k = (BuiltinArg)sig->args[i];
+        bool rows = k >= BA_ROWS;
+        if (!all_first)
+            t[i] = rows ? check_aggregate_arg(c, arg[i], env) : check_expr(c, arg[i], env);
+        if (t[i].kind == T_ERROR) {
+            if (rows)
+                return t[i];
+            continue;
+        }
+        if (!arg_fits(k, t[i])) {
+            ERR(c, arg[i]->span, "%s needs %s, not %s", fname, arg_needs[k], check_tname(c, t[i]));
+            return TYPE(T_ERROR);
+        }
+        if (rows && !items_fit(c, k, t[i], arg[i], fname))
+            return TYPE(T_ERROR);
+        /* an empty list ([]) has no item type yet: what is asked of it
+         * after does not matter, its percentile is missing */
+        if (k == BA_NUMBER_LIST && t[i].elem == T_ERROR && sig->result == BRES_ELEM_OR_NUMBER)
+            return TYPE(T_NUMBER);
+    }
+    switch ((BuiltinResult)sig->result) {
+    case BRES_SAME:
+        return t[0];
+    case BRES_ELEM:
+        /* a mean of counts of beds is still beds: count is a unit, not integrality */
+        return t[0].kind == T_LIST || t[0].kind == T_COLUMN ? TYPE(t[0].elem) : t[0];
+    case BRES_ELEM_OR_NUMBER:
+        return TYPE(t[0].elem == T_ERROR ? T_NUMBER : t[0].elem);
+    case BRES_JOIN: {
+        Type j = type_join(t[0], t[1]);
+        if (j.kind == T_ERROR && t[0].kind != T_ERROR && t[1].kind != T_ERROR)
+            ERR(c, n->span, "%s needs two values of one type, not %s and %s", fname, check_tname(c, t[0]),
+                check_tname(c, t[1]));
+        return j;
+    }
+    case BRES_BOOL:    return TYPE(T_BOOL);
+    case BRES_COUNT:   return TYPE(T_COUNT);
+    case BRES_DATE:    return TYPE(T_DATE);
+    case BRES_MONTH:   return TYPE(T_MONTH);
+    case BRES_QUARTER: return TYPE(T_QUARTER);
+    case BRES_FY:      return TYPE(T_FY);
+    case BRES_SPECIAL: break;
+    }
+    return TYPE(T_ERROR);
+}
+
+/* What no signature says, kept here:
+ * - count(class[, statuses]) and share(class, statuses) count commitments,
+ *   whose statuses exist only where a rating, a check or a test runs; and
+ *   count of anything else with two arguments is the class form mistaken.
+ * - change and series need a system's data where they are used, and
+ *   windows (check_window) as arguments; their result is a number, or a
+ *   list of the metric's or column's type.
+ * - across checks its argument in another environment (every system's,
+ *   with data and without across), and lists the argument's type. */
+static Type check_special(Checker *c, Node *n, BuiltinId id, Env *env)
 {
     List *a = &n->args;
     Node **arg = (Node **)a->items;
     const char *fname = builtins[id].name;
-    if ((int)a->len < builtins[id].min_args || (int)a->len > builtins[id].max_args) {
-        if (builtins[id].min_args == builtins[id].max_args)
-            ERR(c, n->span, "%s takes %d argument%s, not %zu", fname, builtins[id].min_args,
-                builtins[id].min_args == 1 ? "" : "s", a->len);
-        else
-            ERR(c, n->span, "%s takes %d or %d arguments, not %zu", fname, builtins[id].min_args, builtins[id].max_args, a->len);
-        return TYPE(T_ERROR);
-    }
     switch (id) {
-    case BI_SUM: case BI_MEAN: case BI_MIN: case BI_MAX: case BI_MEDIAN: case BI_COUNT: {
-        if (id == BI_COUNT && arg[0]->kind == N_CLASS) goto count_class;
-        Type t = check_aggregate_arg(c, arg[0], env);
-        if (t.kind == T_ERROR) return t;
-        if (id == BI_COUNT) {
-            if (a->len == 2) {
-                ERR(c, arg[1]->span, "count with two arguments counts commitments: count(foundational, met)");
-                return TYPE(T_ERROR);
-            }
-            if (t.kind == T_COLUMN || t.kind == T_LIST) return TYPE(T_COUNT);
-            ERR(c, arg[0]->span, "count needs a feed column or a list, not %s", check_tname(t));
+    case BI_COUNT:
+        if (arg[0]->kind != N_CLASS) {
+            /* two arguments, the first not a class */
+            Type t = check_aggregate_arg(c, arg[0], env);
+            if (t.kind == T_ERROR) return t;
+            ERR(c, arg[1]->span, "count with two arguments counts commitments: count(foundational, met)");
             return TYPE(T_ERROR);
         }
-        if (t.kind != T_COLUMN && t.kind != T_LIST) {
-            ERR(c, arg[0]->span, "%s needs a feed column or a list, not %s", fname, check_tname(t));
-            return TYPE(T_ERROR);
-        }
-        TypeKind e = t.elem;
-        if (e == T_ERROR) return TYPE(T_ERROR);
-        if (!type_is_numeric(e) && !((id == BI_MIN || id == BI_MAX) && type_is_period(e))) {
-            ERR(c, arg[0]->span, "%s needs numbers, and this is %s", fname, check_tname(t));
-            return TYPE(T_ERROR);
-        }
-        if (id == BI_SUM && e == T_PERCENT) {
-            ERR(c, arg[0]->span, "percents do not add up: summing them means nothing");
-            HINT(c, "use mean(…), or sum the counts and divide");
-            return TYPE(T_ERROR);
-        }
-        /* a mean of counts of beds is still beds: count is a unit, not integrality */
-        return TYPE(e);
-    }
-    count_class:
+        /* count(class[, statuses]): as share */
+        /* fall through */
     case BI_SHARE: {
         if (!(env->allow & ALLOW_STATUS)) {
             ERR(c, n->span, "%s of commitments can only be used in a rating, a check or a test", fname);
@@ -319,26 +418,11 @@ static Type check_builtin(Checker *c, Node *n, BuiltinId id, Env *env)
         if (a->len == 2) {
             Type s = check_expr(c, arg[1], env);
             if (s.kind != T_STATUS && s.kind != T_STATUSES && s.kind != T_ERROR) {
-                ERR(c, arg[1]->span, "expected a status such as `met` or `met or on_track`, not %s", check_tname(s));
+                ERR(c, arg[1]->span, "expected a status such as `met` or `met or on_track`, not %s", check_tname(c, s));
                 return TYPE(T_ERROR);
             }
         }
         return TYPE(id == BI_SHARE ? T_PERCENT : T_COUNT);
-    }
-    case BI_PERCENTILE: {
-        Type l = check_expr(c, arg[0], env), p = check_expr(c, arg[1], env);
-        if (l.kind == T_ERROR || p.kind == T_ERROR) return TYPE(T_ERROR);
-        /* an empty list ([]) has no item type yet: its percentile is missing */
-        if (l.kind != T_LIST || (l.elem != T_ERROR && !type_is_numeric(l.elem))) {
-            ERR(c, arg[0]->span, "percentile needs a list of numbers, not %s", check_tname(l));
-            return TYPE(T_ERROR);
-        }
-        if (l.elem == T_ERROR) return TYPE(T_NUMBER);
-        if (!type_assignable(TYPE(T_PERCENT), p)) {
-            ERR(c, arg[1]->span, "percentile needs a percent such as 10%%, not %s", check_tname(p));
-            return TYPE(T_ERROR);
-        }
-        return TYPE(l.elem);
     }
     case BI_CHANGE: {
         if (!(env->allow & ALLOW_DATA) || env->national) {
@@ -350,7 +434,7 @@ static Type check_builtin(Checker *c, Node *n, BuiltinId id, Env *env)
         if (m.kind == T_ERROR || !ok) return TYPE(T_ERROR);
         TypeKind e = m.kind == T_COLUMN ? m.elem : m.kind;
         if (!type_is_numeric(e)) {
-            ERR(c, arg[0]->span, "change needs a metric or a column of numbers, not %s", check_tname(m));
+            ERR(c, arg[0]->span, "change needs a metric or a column of numbers, not %s", check_tname(c, m));
             return TYPE(T_ERROR);
         }
         return TYPE(T_NUMBER);
@@ -366,47 +450,10 @@ static Type check_builtin(Checker *c, Node *n, BuiltinId id, Env *env)
         Type t = check_expr(c, arg[0], &inner);
         if (t.kind == T_ERROR) return t;
         if (t.kind == T_LIST || t.kind == T_COLUMN || t.kind == T_RANGE || t.kind == T_NONE) {
-            ERR(c, arg[0]->span, "across(…) needs one value per system, not %s", check_tname(t));
+            ERR(c, arg[0]->span, "across(…) needs one value per system, not %s", check_tname(c, t));
             return TYPE(T_ERROR);
         }
         return TYPE_OF(T_LIST, t.kind);
-    }
-    case BI_COALESCE: {
-        Type x = check_expr(c, arg[0], env), y = check_expr(c, arg[1], env);
-        Type j = type_join(x, y);
-        if (j.kind == T_ERROR && x.kind != T_ERROR && y.kind != T_ERROR)
-            ERR(c, n->span, "coalesce needs two values of one type, not %s and %s", check_tname(x), check_tname(y));
-        return j;
-    }
-    case BI_IS_MISSING:
-        check_expr(c, arg[0], env);
-        return TYPE(T_BOOL);
-    case BI_AT: case BI_PRESENT: case BI_LENGTH: {
-        Type l = check_expr(c, arg[0], env);
-        if (l.kind != T_ERROR && l.kind != T_LIST) {
-            ERR(c, arg[0]->span, "%s needs a list, not %s", fname, check_tname(l));
-            return TYPE(T_ERROR);
-        }
-        if (id == BI_PRESENT) return l;
-        if (id == BI_LENGTH) return TYPE(T_COUNT);
-        Type i = check_expr(c, arg[1], env);
-        if (i.kind != T_ERROR && i.kind != T_COUNT && i.kind != T_NUMBER) {
-            ERR(c, arg[1]->span, "at needs a position such as 1 (the first item), not %s", check_tname(i));
-            return TYPE(T_ERROR);
-        }
-        return l.kind == T_LIST ? TYPE(l.elem) : l;
-    }
-    case BI_START_OF: case BI_END_OF: case BI_MONTH_OF: case BI_QUARTER_OF: case BI_FY_OF: {
-        Type w = check_expr(c, arg[0], env);
-        bool range_ok = id == BI_START_OF || id == BI_END_OF;
-        if (w.kind != T_ERROR && !type_is_period(w.kind) && !(range_ok && w.kind == T_RANGE)) {
-            ERR(c, arg[0]->span, "%s needs a %s, not %s", fname,
-                range_ok ? "window (a period or a range of periods)" : "date or a period", check_tname(w));
-            return TYPE(T_ERROR);
-        }
-        static const TypeKind result[BI__COUNT] = { [BI_START_OF] = T_DATE, [BI_END_OF] = T_DATE,
-            [BI_MONTH_OF] = T_MONTH, [BI_QUARTER_OF] = T_QUARTER, [BI_FY_OF] = T_FY };
-        return TYPE(result[id]);
     }
     case BI_SERIES: {
         if (!(env->allow & ALLOW_DATA)) {
@@ -418,22 +465,35 @@ static Type check_builtin(Checker *c, Node *n, BuiltinId id, Env *env)
         if (m.kind == T_ERROR || !ok) return TYPE(T_ERROR);
         TypeKind e = m.kind == T_COLUMN ? m.elem : m.kind;
         if (!type_is_numeric(e)) {
-            ERR(c, arg[0]->span, "series needs a metric or a column of numbers, not %s", check_tname(m));
+            ERR(c, arg[0]->span, "series needs a metric or a column of numbers, not %s", check_tname(c, m));
             return TYPE(T_ERROR);
         }
         return TYPE_OF(T_LIST, e);
     }
-    case BI_ABS: {
-        Type x = check_expr(c, arg[0], env);
-        if (x.kind != T_ERROR && !type_is_numeric(x.kind)) {
-            ERR(c, arg[0]->span, "abs needs a number, not %s", check_tname(x));
-            return TYPE(T_ERROR);
-        }
-        return x;
-    }
     default:
         return TYPE(T_ERROR);
     }
+}
+
+static Type check_builtin(Checker *c, Node *n, BuiltinId id, Env *env)
+{
+    List *a = &n->args;
+    Node **arg = (Node **)a->items;
+    const char *fname = builtins[id].name;
+    if ((int)a->len < builtins[id].min_args || (int)a->len > builtins[id].max_args) {
+        if (builtins[id].min_args == builtins[id].max_args)
+            ERR(c, n->span, "%s takes %d argument%s, not %zu", fname, builtins[id].min_args,
+                builtins[id].min_args == 1 ? "" : "s", a->len);
+        else
+            ERR(c, n->span, "%s takes %d or %d arguments, not %zu", fname, builtins[id].min_args, builtins[id].max_args, a->len);
+        return TYPE(T_ERROR);
+    }
+    /* count's class form, count(foundational[, met]), and count with two
+     * arguments are not what its signature says */
+    bool special_count = id == BI_COUNT && (arg[0]->kind == N_CLASS || a->len == 2);
+    if (builtins[id].sig.result == BRES_SPECIAL || special_count)
+        return check_special(c, n, id, env);
+    return check_by_signature(c, n, id, env);
 }
 
 static Type check_call(Checker *c, Node *n, Env *env)
@@ -490,10 +550,10 @@ static Type check_call(Checker *c, Node *n, Env *env)
             if (!type_assignable(want, have)) {
                 if (have.kind == T_COLUMN)
                     ERR(c, arg->span, "`%s` needs %s, and a feed column is many rows: aggregate it first",
-                        d->name, check_tname(want));
+                        d->name, check_tname(c, want));
                 else
                     ERR(c, arg->span, "argument %zu of `%s` must be %s, not %s", i + 1, d->name,
-                        check_tname(want), check_tname(have));
+                        check_tname(c, want), check_tname(c, have));
             }
         }
         return check_resolve_type(c, &d->type);
@@ -565,14 +625,14 @@ static Type check_binary(Checker *c, Node *n, Env *env)
             return TYPE(T_STATUSES);
         Type bad = a.kind != T_BOOL ? a : b;
         if (bad.kind != T_BOOL) {
-            ERR(c, n->op_span, "`%s` needs true or false on both sides, and one side is %s", op_text(op), check_tname(bad));
+            ERR(c, n->op_span, "`%s` needs true or false on both sides, and one side is %s", op_text(op), check_tname(c, bad));
             return TYPE(T_ERROR);
         }
         return TYPE(T_BOOL);
     }
     if (op == EOP_RANGE) {
         if (type_is_period(a.kind) && a.kind == b.kind) return TYPE_OF(T_RANGE, a.kind);
-        ERR(c, n->op_span, "a range needs two periods of the same kind, not %s and %s", check_tname(a), check_tname(b));
+        ERR(c, n->op_span, "a range needs two periods of the same kind, not %s and %s", check_tname(c, a), check_tname(c, b));
         return TYPE(T_ERROR);
     }
     if (a.kind == T_COLUMN || b.kind == T_COLUMN) {
@@ -597,11 +657,11 @@ static Type check_binary(Checker *c, Node *n, Env *env)
         return r;
     }
     switch (top[op]) {
-    case TOP_ADD: ERR(c, n->op_span, "cannot add %s and %s", check_tname(a), check_tname(b)); break;
-    case TOP_SUB: ERR(c, n->op_span, "cannot subtract %s from %s", check_tname(b), check_tname(a)); break;
-    case TOP_MUL: ERR(c, n->op_span, "cannot multiply %s by %s", check_tname(a), check_tname(b)); break;
-    case TOP_DIV: ERR(c, n->op_span, "cannot divide %s by %s", check_tname(a), check_tname(b)); break;
-    default:      ERR(c, n->op_span, "cannot compare %s with %s", check_tname(a), check_tname(b)); break;
+    case TOP_ADD: ERR(c, n->op_span, "cannot add %s and %s", check_tname(c, a), check_tname(c, b)); break;
+    case TOP_SUB: ERR(c, n->op_span, "cannot subtract %s from %s", check_tname(c, b), check_tname(c, a)); break;
+    case TOP_MUL: ERR(c, n->op_span, "cannot multiply %s by %s", check_tname(c, a), check_tname(c, b)); break;
+    case TOP_DIV: ERR(c, n->op_span, "cannot divide %s by %s", check_tname(c, a), check_tname(c, b)); break;
+    default:      ERR(c, n->op_span, "cannot compare %s with %s", check_tname(c, a), check_tname(c, b)); break;
     }
     if ((a.kind == T_MONEY && n->rhs->kind == N_NUMBER) || (b.kind == T_MONEY && n->lhs->kind == N_NUMBER))
         HINT(c, "write an amount of money with £, as in £0 or £1.5m");
@@ -655,10 +715,10 @@ Type check_expr(Checker *c, Node *n, Env *env)
         if (t.kind == T_ERROR) return check_set(n, t);
         if (n->op == EOP_NOT) {
             if (t.kind == T_BOOL) return check_set(n, t);
-            ERR(c, n->op_span, "`not` needs true or false, not %s", check_tname(t));
+            ERR(c, n->op_span, "`not` needs true or false, not %s", check_tname(c, t));
         } else {
             if (type_is_numeric(t.kind)) return check_set(n, t.kind == T_COUNT ? TYPE(T_NUMBER) : t);
-            ERR(c, n->op_span, "cannot negate %s", check_tname(t));
+            ERR(c, n->op_span, "cannot negate %s", check_tname(c, t));
         }
         return check_set(n, TYPE(T_ERROR));
     }
@@ -666,10 +726,10 @@ Type check_expr(Checker *c, Node *n, Env *env)
         Type k = check_expr(c, n->lhs, env);
         Type a = check_expr(c, n->rhs, env), b = check_expr(c, n->alt, env);
         if (k.kind != T_BOOL && k.kind != T_ERROR)
-            ERR(c, n->lhs->span, "the condition of `if` must be true or false, not %s", check_tname(k));
+            ERR(c, n->lhs->span, "the condition of `if` must be true or false, not %s", check_tname(c, k));
         Type j = type_join(a, b);
         if (j.kind == T_ERROR && a.kind != T_ERROR && b.kind != T_ERROR)
-            ERR(c, n->op_span, "the two branches of `if` differ: %s and %s", check_tname(a), check_tname(b));
+            ERR(c, n->op_span, "the two branches of `if` differ: %s and %s", check_tname(c, a), check_tname(c, b));
         return check_set(n, j);
     }
     case N_LIST: {
@@ -680,14 +740,14 @@ Type check_expr(Checker *c, Node *n, Env *env)
             Type t = check_expr(c, item, env);
             if (t.kind == T_ERROR) { bad = true; continue; }
             if (t.kind == T_LIST || t.kind == T_COLUMN || t.kind == T_RANGE) {
-                ERR(c, item->span, "a list holds single values, not %s", check_tname(t));
+                ERR(c, item->span, "a list holds single values, not %s", check_tname(c, t));
                 bad = true;
                 continue;
             }
             Type j = type_join(elem, t);
             if (j.kind == T_ERROR) {
                 ERR(c, item->span, "a list holds values of one type: this is %s, the others %s",
-                    check_tname(t), check_tname(elem));
+                    check_tname(c, t), check_tname(c, elem));
                 bad = true;
                 continue;
             }

@@ -40,7 +40,7 @@ typedef struct Suggest { const char *best; int dist; const char *word; } Suggest
 void        check_decl(Checker *c, Decl *d);
 int         check_builtin_by_name(const char *name);
 bool        check_is_status(const char *name);
-const char *check_tname(Type t);            /* "percent", "[count]": in one of four rotating buffers */
+const char *check_tname(Checker *c, Type t); /* "percent", "[count]": in the checker's arena */
 void        check_suggest(Suggest *s, const char *candidate);
 void        check_hint_suggestion(Checker *c, Suggest *s);
 void        check_suggest_in_module(Suggest *s, Module *m);

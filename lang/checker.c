@@ -64,12 +64,11 @@ bool check_is_status(const char *name)
     return false;
 }
 
-const char *check_tname(Type t)
+const char *check_tname(Checker *c, Type t)
 {
-    static char buf[4][40];
-    static int k;
-    k = (k + 1) % 4;
-    return type_name(t, buf[k], sizeof buf[k]);
+    char buf[40];
+    const char *name = type_name(t, buf, sizeof buf);
+    return arena_strndup(c->arena, name, strlen(name));
 }
 
 /* ---- "did you mean" --------------------------------------------------- */
@@ -226,13 +225,12 @@ static const AttrSpec test_attrs[] = {
     { NULL, 0, NULL },
 };
 
-static const char *decl_label(Decl *d)
+/* "commitment `ae_standard`", "test \"…\"", in the checker's arena */
+static const char *decl_label(Checker *c, Decl *d)
 {
-    static char buf[160];
-    if (d->kind == D_TEST) snprintf(buf, sizeof buf, "test \"%s\"", d->title ? d->title : "");
-    else if (d->kind == D_CHECK && d->national) snprintf(buf, sizeof buf, "national check `%s`", d->name);
-    else snprintf(buf, sizeof buf, "%s `%s`", decl_kind_name(d->kind), d->name);
-    return buf;
+    if (d->kind == D_TEST) return arena_printf(c->arena, "test \"%s\"", d->title ? d->title : "");
+    if (d->kind == D_CHECK && d->national) return arena_printf(c->arena, "national check `%s`", d->name);
+    return arena_printf(c->arena, "%s `%s`", decl_kind_name(d->kind), d->name);
 }
 
 /* Unknown, repeated and missing attributes, all reported; a misspelt
@@ -246,7 +244,7 @@ static void check_attr_set(Checker *c, Decl *d, const AttrSpec *spec)
         const AttrSpec *s = spec;
         while (s->name && strcmp(s->name, at->name) != 0) s++;
         if (!s->name) {
-            ERR(c, at->name_span, "%s has no attribute `%s`", decl_label(d), at->name);
+            ERR(c, at->name_span, "%s has no attribute `%s`", decl_label(c, d), at->name);
             Suggest sg = { NULL, 0, at->name };
             for (s = spec; s->name; s++) check_suggest(&sg, s->name);
             if (sg.best) {
@@ -278,7 +276,7 @@ static void check_attr_set(Checker *c, Decl *d, const AttrSpec *spec)
             found = strcmp(((Attr *)d->attrs.items[i])->name, s->name) == 0;
         for (int k = 0; k < nsuggested && !found; k++) found = strcmp(suggested[k], s->name) == 0;
         if (!found) {
-            ERR(c, d->kind == D_TEST ? d->span : d->name_span, "%s needs `%s`", decl_label(d), s->name);
+            ERR(c, d->kind == D_TEST ? d->span : d->name_span, "%s needs `%s`", decl_label(c, d), s->name);
             HINT(c, "for example: %s", s->example);
         }
     }
@@ -338,13 +336,13 @@ static void check_feed(Checker *c, Decl *d)
         f->resolved = check_resolve_type(c, &f->type);
         if (f->format && (f->resolved.kind != T_PERCENT ||
                           (strcmp(f->format, "points") != 0 && strcmp(f->format, "fraction") != 0))) {
-            ERR(c, f->format_span, "`as %s` does not describe a %s column", f->format, check_tname(f->resolved));
+            ERR(c, f->format_span, "`as %s` does not describe a %s column", f->format, check_tname(c, f->resolved));
             HINT(c, "a percent column is written as fractions (0.952, the default) or `as points` (95.2)");
         }
         if (f->resolved.kind == T_LIST)
             ERR(c, f->type.span, "a feed column holds single values, not a list");
         else if (f->resolved.kind == T_STATUS || f->resolved.kind == T_DURATION)
-            ERR(c, f->type.span, "a feed column cannot be of type %s", check_tname(f->resolved));
+            ERR(c, f->type.span, "a feed column cannot be of type %s", check_tname(c, f->resolved));
         for (size_t j = 0; j < i; j++) {
             Field *g = d->fields.items[j];
             if (strcmp(f->name, g->name) == 0) {
@@ -412,7 +410,7 @@ static void check_round(Checker *c, Decl *d)
                 ERR(c, at->value->span, "the horizon is a range of years, as in 2019/20 .. 2023/24");
         } else if (t.kind != T_DATE && t.kind != T_ERROR) {
             ERR(c, at->value->span, "a round's `%s` is a date, as in `%s = 2019-09-27`, not %s",
-                at->name, at->name, check_tname(t));
+                at->name, at->name, check_tname(c, t));
         }
     }
     if (!assess) {
@@ -452,8 +450,8 @@ static Node *check_threshold(Checker *c, Decl *d, Attr *at, Type measure)
     bool ok = check_window(c, window, &constant);
     if (t.kind != T_ERROR && measure.kind != T_ERROR) {
         if (type_binary(TOP_ORDER, measure, t).kind == T_ERROR)
-            ERR(c, threshold->span, "cannot compare %s with %s: the measure is %s", check_tname(measure), check_tname(t),
-                check_tname(measure));
+            ERR(c, threshold->span, "cannot compare %s with %s: the measure is %s", check_tname(c, measure), check_tname(c, t),
+                check_tname(c, measure));
         else
             check_warn_percent(c, measure, threshold);
     }
@@ -519,13 +517,13 @@ static void check_commitment(Checker *c, Decl *d)
             else if (t.kind == T_COLUMN && measure.kind != T_ERROR &&
                      type_binary(TOP_ORDER, measure, TYPE(t.elem)).kind == T_ERROR)
                 ERR(c, at->value->span, "the plan's milestones are %s but the measure is %s",
-                    type_kind_name(t.elem), check_tname(measure));
+                    type_kind_name(t.elem), check_tname(c, measure));
         } else if (strcmp(at->name, "tolerance") == 0) {
             Type t = check_expr(c, at->value, &constant);
             TypeKind want = measure.kind == T_PERCENT ? T_PP : measure.kind;
             if (t.kind != T_ERROR && measure.kind != T_ERROR && !type_assignable(TYPE(want), t)) {
-                ERR(c, at->value->span, "the tolerance of a %s measure is %s, not %s", check_tname(measure),
-                    type_kind_name(want), check_tname(t));
+                ERR(c, at->value->span, "the tolerance of a %s measure is %s, not %s", check_tname(c, measure),
+                    type_kind_name(want), check_tname(c, t));
                 if (want == T_PP) HINT(c, "write percentage points, as in 0.5pp");
             }
         } else if (strcmp(at->name, "source") == 0 || strcmp(at->name, "restates") == 0) {
@@ -548,7 +546,7 @@ static void check_check(Checker *c, Decl *d)
             }
             Type t = check_expr(c, at->value, &env);
             if (t.kind != T_BOOL && t.kind != T_ERROR)
-                ERR(c, at->value->span, "`require` must be true or false, not %s", check_tname(t));
+                ERR(c, at->value->span, "`require` must be true or false, not %s", check_tname(c, t));
         } else if (strcmp(at->name, "message") == 0 && at->value->kind != N_STRING) {
             ERR(c, at->value->span, "`message` is a string");
         }
@@ -576,7 +574,7 @@ static void check_rating(Checker *c, Decl *d)
         if (!arm->when) { otherwise = arm; continue; }
         Type t = check_expr(c, arm->when, &env);
         if (t.kind != T_BOOL && t.kind != T_ERROR)
-            ERR(c, arm->when->span, "the condition after `when` must be true or false, not %s", check_tname(t));
+            ERR(c, arm->when->span, "the condition after `when` must be true or false, not %s", check_tname(c, t));
     }
     if (d->arms.len && !otherwise)
         WARN(c, d->name_span, "rating `%s` has no `otherwise`: a system that meets no condition gets no label",
@@ -712,7 +710,7 @@ static void check_function(Checker *c, Decl *d)
             Type t = i < d->fields.len ? ((Field *)d->fields.items[i])->resolved : ret;
             Span at = i < d->fields.len ? ((Field *)d->fields.items[i])->type.span : d->type.span;
             if (t.kind != T_NUMBER && t.kind != T_COUNT && t.kind != T_BOOL && t.kind != T_TEXT && t.kind != T_ERROR)
-                ERR(c, at, "a native function takes and returns number, count, bool or text, not %s", check_tname(t));
+                ERR(c, at, "a native function takes and returns number, count, bool or text, not %s", check_tname(c, t));
         }
         if (!d->lib[0]) ERR(c, d->span, "`extern` needs the library's name, as in extern \"libm.so.6\" fn …");
         return;
@@ -720,7 +718,7 @@ static void check_function(Checker *c, Decl *d)
     Env env = { d, &d->fields, NULL, 0, false };
     Type t = check_expr(c, d->body, &env);
     if (!type_assignable(ret, t))
-        ERR(c, d->body->span, "`%s` returns %s, but its body is %s", d->name, check_tname(ret), check_tname(t));
+        ERR(c, d->body->span, "`%s` returns %s, but its body is %s", d->name, check_tname(c, ret), check_tname(c, t));
 }
 
 void check_decl(Checker *c, Decl *d)
@@ -740,7 +738,7 @@ void check_decl(Checker *c, Decl *d)
             t = check_literal_for(d->body, t, want);
             check_warn_percent(c, want, d->body);
             if (!type_assignable(want, t))
-                ERR(c, d->body->span, "`%s` is declared %s, but its value is %s", d->name, check_tname(want), check_tname(t));
+                ERR(c, d->body->span, "`%s` is declared %s, but its value is %s", d->name, check_tname(c, want), check_tname(c, t));
             t = want;
         }
         d->resolved = t;
@@ -756,7 +754,7 @@ void check_decl(Checker *c, Decl *d)
                                   "e.g. sum(…)");
         else if (!type_assignable(want, t))
             ERR(c, d->body->span, "metric `%s` is declared %s, but its expression is %s", d->name,
-                check_tname(want), check_tname(t));
+                check_tname(c, want), check_tname(c, t));
         d->resolved = want;
         break;
     }

@@ -145,8 +145,8 @@ void diag_print(const Diags *d, FILE *out, bool color)
 
 void diag_render(const Diag *g, FILE *out, bool color)
 {
-    static const char *name[] = { "error", "warning", "note" };
-    static const char *tint[] = { "\033[1;31m", "\033[1;35m", "\033[1;36m" };
+    static const char *const name[] = { "error", "warning", "note" };
+    static const char *const tint[] = { "\033[1;31m", "\033[1;35m", "\033[1;36m" };
     {
         if (g->src)
             fprintf(out, "%s:%d:%d: ", g->src->path, g->span.first_line, g->span.first_column);

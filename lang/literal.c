@@ -52,7 +52,7 @@ const char *lit_period(Arena *a, Grain g, const char *text, size_t len, Period *
     default:            ok = cal_parse_fy(text, len, out, why, sizeof why); break;
     }
     if (ok) return NULL;
-    static const char *what[] = { "date", "month", "quarter", "financial year" };
+    static const char *const what[] = { "date", "month", "quarter", "financial year" };
     return arena_printf(a, "invalid %s `%.*s`: %s", what[g], (int)len, text, why);
 }
 

@@ -71,6 +71,9 @@ static void plerror(Span *at, yyscan_t scanner, const char *msg)
 }
 }
 
+/* A pure parser with a reentrant scanner: no state outside a parse. The
+ * only statics in the generated yyparse (yyval_default, yyloc_default) are
+ * templates it copies from and never writes. */
 %define api.pure full
 %define api.prefix {pl}
 %define api.location.type {Span}

@@ -1,5 +1,6 @@
 /* calendar.c: civil dates, NHS periods and their text forms. */
 #include "base/calendar.h"
+#include "base/why.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -150,21 +151,6 @@ const char *grain_name(Grain g)
 
 /* ---- text ---------------------------------------------------------------- */
 
-static bool fail(char *why, size_t whycap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Writes the reason, if one is wanted, and reports failure. */
-static bool fail(char *why, size_t whycap, const char *fmt, ...)
-{
-    if (why && whycap > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, whycap, fmt, ap);
-        va_end(ap);
-    }
-    return false;
-}
-
 static bool is_digit(char c)
 {
     return c >= '0' && c <= '9';
@@ -198,7 +184,7 @@ static int digits(const char *s, size_t n)
 static bool check_year(int y, char *why, size_t whycap)
 {
     if (y < YEAR_MIN || y > YEAR_MAX)
-        return fail(why, whycap, "years run from %d to %d", YEAR_MIN, YEAR_MAX);
+        return why_say(why, whycap, "years run from %d to %d", YEAR_MIN, YEAR_MAX);
     return true;
 }
 
@@ -207,7 +193,7 @@ static bool check_month(int y, int m, char *why, size_t whycap)
     if (!check_year(y, why, whycap))
         return false;
     if (m < 1 || m > 12)
-        return fail(why, whycap, "months run from 01 to 12");
+        return why_say(why, whycap, "months run from 01 to 12");
     return true;
 }
 
@@ -216,10 +202,10 @@ static bool check_date(int y, int m, int d, char *why, size_t whycap)
     if (!check_month(y, m, why, whycap))
         return false;
     if (d == 0)
-        return fail(why, whycap, "days start at 01");
+        return why_say(why, whycap, "days start at 01");
     int n = cal_days_in_month(y, m);
     if (d > n)
-        return fail(why, whycap, "%s %d has %d days", month_names[m - 1], y, n);
+        return why_say(why, whycap, "%s %d has %d days", month_names[m - 1], y, n);
     return true;
 }
 
@@ -230,7 +216,7 @@ static bool read_fy(const char *s, int *fy, char *why, size_t whycap)
     if (!check_year(y, why, whycap))
         return false;
     if (next != (y + 1) % 100)
-        return fail(why, whycap, "the year after %d is %d/%02d", y, y, (y + 1) % 100);
+        return why_say(why, whycap, "the year after %d is %d/%02d", y, y, (y + 1) % 100);
     *fy = y;
     return true;
 }
@@ -247,7 +233,7 @@ bool cal_parse_day(const char *s, size_t len, Day *out, char *why, size_t whycap
         m = digits(s + 4, 2);
         d = digits(s + 6, 2);
     } else {
-        return fail(why, whycap, "expected YYYY-MM-DD or YYYYMMDD");
+        return why_say(why, whycap, "expected YYYY-MM-DD or YYYYMMDD");
     }
     if (!check_date(y, m, d, why, whycap))
         return false;
@@ -258,7 +244,7 @@ bool cal_parse_day(const char *s, size_t len, Day *out, char *why, size_t whycap
 bool cal_parse_month(const char *s, size_t len, Period *out, char *why, size_t whycap)
 {
     if (!shaped(s, len, "####-##"))
-        return fail(why, whycap, "expected YYYY-MM");
+        return why_say(why, whycap, "expected YYYY-MM");
     int y = digits(s, 4), m = digits(s + 5, 2);
     if (!check_month(y, m, why, whycap))
         return false;
@@ -269,7 +255,7 @@ bool cal_parse_month(const char *s, size_t len, Period *out, char *why, size_t w
 bool cal_parse_fy(const char *s, size_t len, Period *out, char *why, size_t whycap)
 {
     if (!shaped(s, len, "####/##"))
-        return fail(why, whycap, "expected YYYY/YY");
+        return why_say(why, whycap, "expected YYYY/YY");
     int fy;
     if (!read_fy(s, &fy, why, whycap))
         return false;
@@ -287,12 +273,12 @@ bool cal_parse_quarter(const char *s, size_t len, Period *out, char *why, size_t
         ok = shaped(s + i, len - i, "Q#");
     }
     if (!ok)
-        return fail(why, whycap, "expected YYYY/YY Qn");
+        return why_say(why, whycap, "expected YYYY/YY Qn");
     int fy, q = s[i + 1] - '0';
     if (!read_fy(s, &fy, why, whycap))
         return false;
     if (q < 1 || q > 4)
-        return fail(why, whycap, "quarters run from Q1 to Q4");
+        return why_say(why, whycap, "quarters run from Q1 to Q4");
     *out = (Period){ GRAIN_QUARTER, fy * 4 + (q - 1) };
     return true;
 }

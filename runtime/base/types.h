@@ -25,7 +25,7 @@ typedef struct Type { TypeKind kind, elem; } Type;
 
 /* The §4 names ("percent"); T_ERROR for an unknown name. */
 TypeKind type_by_name(const char *name);
-/* "percent", "[count]", "column of count", ... in a static or caller buffer */
+/* "percent", "[count]", "column of count", ...: a string constant, or written into buf */
 const char *type_name(Type t, char *buf, unsigned cap);
 const char *type_kind_name(TypeKind k);
 

@@ -70,6 +70,11 @@ bool val_window_days(Value w, Day *from, Day *to)
 
 const char *const cmp_text[6] = { "==", "!=", "<", "<=", ">", ">=" };
 
+const char *class_name(uint8_t cls)
+{
+    return cls == 1 ? "foundational" : cls == 2 ? "transformation" : NULL;
+}
+
 Value val_status(Status s)
 {
     Value v = { .kind = V_STATUS, .unit = T_STATUS, .status = (uint16_t)s };

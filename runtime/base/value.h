@@ -76,6 +76,8 @@ bool val_equal(Value a, Value b);        /* same kind and same value */
 
 typedef enum Cmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } Cmp;
 extern const char *const cmp_text[6];      /* "==", "!=", "<", "<=", ">", ">=" */
+/* A commitment's class (1, 2) as written: "foundational", "transformation"; NULL for any other. */
+const char *class_name(uint8_t cls);
 
 /* a cmp b as a bool, or missing if either side is */
 Value val_test(Cmp cmp, Value a, Value b);

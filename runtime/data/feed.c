@@ -352,7 +352,7 @@ static bool filter_passes(Loader *l, uint32_t j, const CsvField *rec, bool *ok, 
     Value r;
     VmStatus s = vm_call(l->vm, (uint32_t)a->filter, args, &r);
     if (s != VM_OK) {
-        *ok = rows_fail(why, cap, "%s%s: a where condition failed: %s", s == VM_LIMIT ? "limit: " : "", l->name,
+        *ok = why_say(why, cap, "%s%s: a where condition failed: %s", s == VM_LIMIT ? "limit: " : "", l->name,
                         vm_message(l->vm));
         return false;
     }
@@ -368,11 +368,11 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
     const BcFeed *s = f->schema;
     uint64_t line = rows_line(l->src);
     if (n != l->nheader)
-        return rows_fail(why, cap, "%s:%llu: the row has %zu fields, but the header has %zu", l->name,
+        return why_say(why, cap, "%s:%llu: the row has %zu fields, but the header has %zu", l->name,
                     (unsigned long long)line, n, l->nheader);
     const CsvField *org = &rec[l->org_pos];
     if (rows_is_missing(org) || org->len == 0)
-        return rows_fail(why, cap, "%s:%llu: column `%s` (the organisation) is empty or `*`", l->name,
+        return why_say(why, cap, "%s:%llu: column `%s` (the organisation) is empty or `*`", l->name,
                     (unsigned long long)line, s->org_col);
     Value period, vintage = val_missing();
     const char *bad = NULL;
@@ -388,12 +388,12 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
         }
     }
     if (bad || period.kind == V_MISSING)
-        return rows_fail(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)line, s->period_col,
+        return why_say(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)line, s->period_col,
                     (int)rec[l->period_pos].len, rec[l->period_pos].ptr, bad ? bad : "is empty: every row needs its period");
     if (l->vintage_pos >= 0) {
         bad = rows_parse_cell(T_DATE, COL_PLAIN, &rec[l->vintage_pos], &vintage);
         if (bad || vintage.kind == V_MISSING)
-            return rows_fail(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)line,
+            return why_say(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)line,
                         s->vintage_col, (int)rec[l->vintage_pos].len, rec[l->vintage_pos].ptr,
                         bad ? bad : "is empty: every row needs the date it was published");
     }
@@ -407,7 +407,7 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
             t->present = !bad && t->value.kind != V_MISSING;
         }
         if (bad)
-            return rows_fail(why, cap, "%s:%llu: column `%s`: `%.*s%s` %s", l->name, (unsigned long long)line,
+            return why_say(why, cap, "%s:%llu: column `%s`: `%.*s%s` %s", l->name, (unsigned long long)line,
                         s->columns[c].name, (int)(cell->len > 60 ? 60 : cell->len), cell->ptr,
                         cell->len > 60 ? "…" : "", bad);
     }
@@ -441,7 +441,7 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
         int64_t sum;
         if (a->whole >= 0 && sl->whole[a->whole].summed && l->passes[j] && t->present &&
             __builtin_add_overflow(sum_of(&sl->whole[a->whole], o), t->whole, &sum))
-            return rows_fail(why, cap, "%s:%llu: column `%s`: the sum for `%s` in one period passes 9.2 × 10^18",
+            return why_say(why, cap, "%s:%llu: column `%s`: the sum for `%s` in one period passes 9.2 × 10^18",
                              l->name, (unsigned long long)line, s->columns[a->column].name, orgs_code(l->st->orgs, o));
     }
     sl->rows[o]++;
@@ -565,8 +565,8 @@ static bool read_header(Loader *l, char *why, size_t cap)
     const CsvField *h;
     size_t n;
     CsvStatus st = rows_next(l->src, &h, &n);
-    if (st == CSV_ERROR) return rows_fail(why, cap, "%s: %s", l->name, rows_error(l->src));
-    if (st == CSV_END) return rows_fail(why, cap, "%s: the file is empty: it needs a header naming its columns", l->name);
+    if (st == CSV_ERROR) return why_say(why, cap, "%s: %s", l->name, rows_error(l->src));
+    if (st == CSV_END) return why_say(why, cap, "%s: the file is empty: it needs a header naming its columns", l->name);
     l->nheader = n;
     /* a column the feed reads must be named once; others are ignored (§3) */
     for (size_t i = 0; i < n; i++) {
@@ -578,7 +578,7 @@ static bool read_header(Loader *l, char *why, size_t cap)
             read = keys3[c] && strlen(keys3[c]) == h[i].len && memcmp(keys3[c], h[i].ptr, h[i].len) == 0;
         for (size_t j = 0; j < i && read; j++)
             if (h[i].len == h[j].len && memcmp(h[i].ptr, h[j].ptr, h[i].len) == 0)
-                return rows_fail(why, cap, "%s:%llu: column `%.*s` appears twice in the header", l->name,
+                return why_say(why, cap, "%s:%llu: column `%.*s` appears twice in the header", l->name,
                             (unsigned long long)rows_line(l->src), (int)h[i].len, h[i].ptr);
     }
     struct { const char *name; int *pos; } keys[] = {
@@ -587,14 +587,14 @@ static bool read_header(Loader *l, char *why, size_t cap)
     for (size_t k = 0; k < 3; k++) {
         *keys[k].pos = keys[k].name ? rows_header_position(h, n, keys[k].name) : -1;
         if (keys[k].name && *keys[k].pos < 0)
-            return rows_fail(why, cap, "%s: the header has no column `%s` (feed `%s` names it)", l->name, keys[k].name,
+            return why_say(why, cap, "%s: the header has no column `%s` (feed `%s` names it)", l->name, keys[k].name,
                         s->name);
     }
     l->col_pos = mem_calloc((size_t)s->ncolumns + 1, sizeof *l->col_pos);
     for (uint16_t c = 0; c < s->ncolumns; c++) {
         l->col_pos[c] = rows_header_position(h, n, s->columns[c].name);
         if (l->col_pos[c] < 0)
-            return rows_fail(why, cap, "%s: the header has no column `%s` (feed `%s` declares it)", l->name,
+            return why_say(why, cap, "%s: the header has no column `%s` (feed `%s` declares it)", l->name,
                         s->columns[c].name, s->name);
     }
     return true;
@@ -658,10 +658,10 @@ static bool load_rows(Loader *l, const FeedOptions *opt, char *why, size_t whyca
         progress(l, opt);
         CsvStatus st = rows_next(l->src, &rec, &n);
         if (st == CSV_END) return true;
-        if (st == CSV_ERROR) return rows_fail(why, whycap, "%s: %s", l->name, rows_error(l->src));
+        if (st == CSV_ERROR) return why_say(why, whycap, "%s: %s", l->name, rows_error(l->src));
         l->rows++;
         if (load_row(l, rec, n, rowwhy, sizeof rowwhy)) continue;
-        if (!opt || !opt->skip_bad_rows) return rows_fail(why, whycap, "%s", rowwhy);
+        if (!opt || !opt->skip_bad_rows) return why_say(why, whycap, "%s", rowwhy);
         l->skipped++;
         if (opt->report) fprintf(opt->report, "pledge: skipped %s\n", rowwhy);
     }

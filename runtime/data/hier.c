@@ -61,12 +61,12 @@ Hierarchy *hier_load(const BcProgram *p, uint16_t hier, DataSource from, Orgs *o
     bool ok = true;
     CsvStatus st = rows_next(&src, &rec, &n);
     if (st != CSV_RECORD)
-        ok = rows_fail(why, whycap, st == CSV_END ? "%s: the file is empty: it needs a header naming its columns" : "%s: %s",
+        ok = why_say(why, whycap, st == CSV_END ? "%s: the file is empty: it needs a header naming its columns" : "%s: %s",
                   source, rows_error(&src));
     for (int c = 0; ok && c < 5; c++) {
         pos[c] = cols[c] ? rows_header_position(rec, n, cols[c]) : -1;
         if (cols[c] && pos[c] < 0)
-            ok = rows_fail(why, whycap, "%s: the header has no column `%s` (hierarchy `%s` names it)", source, cols[c],
+            ok = why_say(why, whycap, "%s: the header has no column `%s` (hierarchy `%s` names it)", source, cols[c],
                       s->name);
     }
     nheader = n;
@@ -77,16 +77,16 @@ Hierarchy *hier_load(const BcProgram *p, uint16_t hier, DataSource from, Orgs *o
         st = rows_next(&src, &rec, &n);
         if (st == CSV_END) break;
         uint64_t line = rows_line(&src);
-        if (st == CSV_ERROR) { ok = rows_fail(why, whycap, "%s: %s", source, rows_error(&src)); break; }
+        if (st == CSV_ERROR) { ok = why_say(why, whycap, "%s: %s", source, rows_error(&src)); break; }
         if (n != nheader) {
-            ok = rows_fail(why, whycap, "%s:%llu: the row has %zu fields, but the header has %zu", source,
+            ok = why_say(why, whycap, "%s:%llu: the row has %zu fields, but the header has %zu", source,
                       (unsigned long long)line, n, nheader);
             break;
         }
         Link k = { 0, 0, INT32_MIN, INT32_MAX, 0 };
         for (int c = 0; c < 2; c++)
             if (rec[pos[c]].len == 0) {
-                ok = rows_fail(why, whycap, "%s:%llu: column `%s` is empty", source, (unsigned long long)line, cols[c]);
+                ok = why_say(why, whycap, "%s:%llu: column `%s` is empty", source, (unsigned long long)line, cols[c]);
                 break;
             }
         if (!ok) break;
@@ -97,7 +97,7 @@ Hierarchy *hier_load(const BcProgram *p, uint16_t hier, DataSource from, Orgs *o
             const char *bad;
             if (pos[c] < 0) continue;
             if ((bad = rows_parse_cell(T_DATE, COL_PLAIN, &rec[pos[c]], &d))) {
-                ok = rows_fail(why, whycap, "%s:%llu: column `%s`: `%.*s` %s", source, (unsigned long long)line, cols[c],
+                ok = why_say(why, whycap, "%s:%llu: column `%s`: `%.*s` %s", source, (unsigned long long)line, cols[c],
                           (int)rec[pos[c]].len, rec[pos[c]].ptr, bad);
                 break;
             }
@@ -131,9 +131,9 @@ Hierarchy *hier_load(const BcProgram *p, uint16_t hier, DataSource from, Orgs *o
     for (uint32_t i = 0; i < h->nlinks && ok; i++) {
         const Link *k = &h->links[i];
         if (k->from > k->to)
-            ok = rows_fail(why, whycap, "%s:%u: `%s` starts after it ends", source, k->line, cols[3]);
+            ok = why_say(why, whycap, "%s:%u: `%s` starts after it ends", source, k->line, cols[3]);
         else if (i > 0 && h->links[i - 1].member == k->member && h->links[i - 1].to >= k->from)
-            ok = rows_fail(why, whycap, "%s:%u: `%s` is already in a system then (line %u): a member's dates may not overlap",
+            ok = why_say(why, whycap, "%s:%u: `%s` is already in a system then (line %u): a member's dates may not overlap",
                       source, k->line, orgs_code(orgs, k->member), h->links[i - 1].line);
     }
     if (!ok) {

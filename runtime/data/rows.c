@@ -241,15 +241,6 @@ void rows_close(RowSource *r)
     mem_free(r->fields);
 }
 
-bool rows_fail(char *why, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, cap, fmt, ap);
-    va_end(ap);
-    return false;
-}
-
 /* The position of `name` in the header, or -1. */
 int rows_header_position(const CsvField *h, size_t n, const char *name)
 {

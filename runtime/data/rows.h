@@ -4,6 +4,7 @@
 #ifndef PLEDGE_ROWS_H
 #define PLEDGE_ROWS_H
 #include "data/csv.h"
+#include "base/why.h"
 #include "vm/bytecode.h"
 #include "data/feed.h"
 #include <sqlite3.h>
@@ -42,8 +43,6 @@ const char *rows_parse_count(const CsvField *f, int64_t *out, bool *present);
 extern const TypeKind rows_grain_type[];
 /* The position of `name` in the header, or -1. */
 int         rows_header_position(const CsvField *h, size_t n, const char *name);
-/* Writes the message into why and returns false, for `return rows_fail(…)`. */
-bool        rows_fail(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 uint64_t    rows_hash(const char *s, size_t n);   /* FNV-1a */
 
 #endif

@@ -6,22 +6,13 @@
  * the threads start. */
 #include "engine/assess_eval.h"
 #include "vm/plb.h"
+#include "base/why.h"
 #include "base/sha256.h"
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static bool say(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static bool say(char *why, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, cap, fmt, ap);
-    va_end(ap);
-    return false;
-}
 
 /* n things of size sz, copied into an arena (a growable array's items, kept) */
 static void *arena_copy(Arena *a, const void *p, size_t n, size_t sz)
@@ -56,19 +47,19 @@ AssessStatus inputs_load(Inputs *in, const BcProgram *p, const char *rules, cons
         int f = find_named(b[i].name, b[i].namelen, &p->feeds[0].name, sizeof *p->feeds, p->nfeeds);
         int h = find_named(b[i].name, b[i].namelen, &p->hiers[0].name, sizeof *p->hiers, p->nhiers);
         DataSource *slot = f >= 0 ? &in->feed_sources[f] : h >= 0 ? &in->hier_sources[h] : NULL;
-        if (!slot) return say(why, whycap, "%s declares no feed or hierarchy `%.*s`", rules, (int)b[i].namelen, b[i].name),
+        if (!slot) return why_say(why, whycap, "%s declares no feed or hierarchy `%.*s`", rules, (int)b[i].namelen, b[i].name),
                       ASSESS_USAGE;
-        if (slot->name) return say(why, whycap, "`%.*s` is bound twice", (int)b[i].namelen, b[i].name), ASSESS_USAGE;
+        if (slot->name) return why_say(why, whycap, "`%.*s` is bound twice", (int)b[i].namelen, b[i].name), ASSESS_USAGE;
         *slot = b[i].source;
     }
     if (require_all) {
         for (uint16_t k = 0; k < p->nhiers; k++)
             if (!in->hier_sources[k].name)
-                return say(why, whycap, "hierarchy `%s` is not bound: give --feed %s=PATH", p->hiers[k].name,
+                return why_say(why, whycap, "hierarchy `%s` is not bound: give --feed %s=PATH", p->hiers[k].name,
                            p->hiers[k].name), ASSESS_USAGE;
         for (uint16_t k = 0; k < p->nfeeds; k++)
             if (!in->feed_sources[k].name)
-                return say(why, whycap, "feed `%s` is not bound: give --feed %s=PATH", p->feeds[k].name,
+                return why_say(why, whycap, "feed `%s` is not bound: give --feed %s=PATH", p->feeds[k].name,
                            p->feeds[k].name), ASSESS_USAGE;
     }
     /* hierarchies first: a feed's unmapped rows are counted against one */
@@ -107,26 +98,29 @@ static void count_unmapped(void *ud, uint32_t org, Period p, Day vintage, uint32
     if (org < u->norgs) u->org_rows[org] += rows;
 }
 
-static const Orgs *sorting_orgs;     /* qsort has no context argument in C11 */
+/* An unmapped organisation with its code, the key it is sorted by: qsort
+ * has no context argument in C11, so the key travels with the entry. */
+typedef struct CodedOrg { const char *code; UnmappedOrg u; } CodedOrg;
 
-static int unmapped_cmp(const void *a, const void *b)
+static int coded_org_cmp(const void *a, const void *b)
 {
-    return strcmp(orgs_code(sorting_orgs, ((const UnmappedOrg *)a)->org),
-                  orgs_code(sorting_orgs, ((const UnmappedOrg *)b)->org));
+    return strcmp(((const CodedOrg *)a)->code, ((const CodedOrg *)b)->code);
 }
 
 UnmappedOrg *inputs_unmapped(const Inputs *in, uint16_t feed, uint64_t *rows, uint32_t *n)
 {
     Unmapped u = { in->assess, 0, mem_calloc(orgs_count(in->orgs) + 1u, sizeof(uint32_t)), orgs_count(in->orgs) };
     if (in->assess && in->feeds[feed]) feed_each_key(in->feeds[feed], count_unmapped, &u);
-    UnmappedOrg *list = mem_alloc(((size_t)u.norgs + 1) * sizeof *list);
+    CodedOrg *coded = mem_alloc(((size_t)u.norgs + 1) * sizeof *coded);
     *n = 0;
     for (uint32_t o = 0; o < u.norgs; o++)
-        if (u.org_rows[o]) list[(*n)++] = (UnmappedOrg){ o, u.org_rows[o] };
+        if (u.org_rows[o]) coded[(*n)++] = (CodedOrg){ orgs_code(in->orgs, o), { o, u.org_rows[o] } };
     mem_free(u.org_rows);
     *rows = u.rows;
-    sorting_orgs = in->orgs;        /* only the main thread lists them */
-    qsort(list, *n, sizeof *list, unmapped_cmp);
+    qsort(coded, *n, sizeof *coded, coded_org_cmp);
+    UnmappedOrg *list = mem_alloc(((size_t)*n + 1) * sizeof *list);
+    for (uint32_t i = 0; i < *n; i++) list[i] = coded[i].u;
+    mem_free(coded);
     return list;
 }
 
@@ -784,6 +778,170 @@ static unsigned default_threads(void)
     return n < 1 ? 1 : n > 8 ? 8 : (unsigned)n;
 }
 
+/* One assess_run: what its steps share. */
+typedef struct Run {
+    const Inputs *in;
+    const AssessOptions *o;
+    const BcProgram *p;
+    Shared s;
+    uint32_t *chosen, nchosen;  /* indices into s.systems, in code order */
+    uint32_t nlocal, nnational; /* items per system; national checks */
+    ReportResult *results;      /* [chosen][local items], then the national checks */
+    const char **labels;        /* [chosen][ratings] */
+    Job *jobs;                  /* one per thread; jobs[0] ran on this one */
+    unsigned nthreads;
+    char *why;
+    size_t whycap;
+} Run;
+
+/* The systems reported: all, or those named, in code order. A name that is
+ * no system is a usage error. */
+static AssessStatus choose_systems(Run *r)
+{
+    const Shared *s = &r->s;
+    const AssessOptions *o = r->o;
+    const Orgs *orgs = r->in->orgs;
+    r->chosen = mem_alloc(((size_t)s->nsystems + 1) * sizeof *r->chosen);
+    for (uint32_t i = 0; i < s->nsystems; i++) {
+        bool want = o->nsystems == 0;
+        for (size_t k = 0; k < o->nsystems && !want; k++) want = strcmp(o->systems[k], orgs_code(orgs, s->systems[i])) == 0;
+        if (want) r->chosen[r->nchosen++] = i;
+    }
+    for (size_t k = 0; k < o->nsystems; k++) {
+        bool found = false;
+        for (uint32_t i = 0; i < s->nsystems && !found; i++) found = strcmp(o->systems[k], orgs_code(orgs, s->systems[i])) == 0;
+        if (!found) {
+            why_say(r->why, r->whycap, "no system `%s` in hierarchy `%s`", o->systems[k],
+                    r->p->round.assess >= 0 ? r->p->hiers[r->p->round.assess].name
+                                            : "(none: the round has no `assess`)");
+            return ASSESS_USAGE;
+        }
+    }
+    return ASSESS_OK;
+}
+
+/* Every chosen system's commitments, checks and ratings, the systems dealt
+ * round the threads (this one included). The failure reported is the first
+ * in report order, whichever thread met it. */
+static AssessStatus evaluate_systems(Run *r)
+{
+    const BcProgram *p = r->p;
+    for (uint16_t k = 0; k < p->nchecks; k++) r->nnational += p->checks[k].national;
+    r->nlocal = r->s.nitems - r->nnational;
+    r->results = mem_calloc((size_t)r->nchosen * r->nlocal + r->nnational + 1, sizeof *r->results);
+    r->labels = mem_calloc((size_t)r->nchosen * p->nratings + 1, sizeof *r->labels);
+    unsigned nthreads = r->o->threads ? r->o->threads : default_threads();
+    if (nthreads > r->nchosen) nthreads = r->nchosen ? r->nchosen : 1;
+    r->nthreads = nthreads;
+    r->jobs = mem_calloc(nthreads, sizeof *r->jobs);
+    for (unsigned t = 0; t < nthreads; t++)
+        r->jobs[t] = (Job){ .s = &r->s, .chosen = r->chosen, .nchosen = r->nchosen, .first = t,
+                            .step = nthreads, .results = r->results, .nlocal = r->nlocal, .labels = r->labels,
+                            .from = mem_current() };
+    pthread_t *tids = mem_calloc(nthreads, sizeof *tids);
+    bool *started = mem_calloc(nthreads, sizeof *started);
+    for (unsigned t = 1; t < nthreads; t++) started[t] = pthread_create(&tids[t], NULL, run_job, &r->jobs[t]) == 0;
+    run_job(&r->jobs[0]);
+    for (unsigned t = 1; t < nthreads; t++) {
+        if (started[t]) pthread_join(tids[t], NULL);
+        else run_job(&r->jobs[t]);     /* no thread to be had: do its share here */
+    }
+    mem_free(tids);
+    mem_free(started);
+    for (unsigned t = 0; t < nthreads; t++)
+        if (r->jobs[t].oom) mem_out_of_memory(r->jobs[t].oom_size);
+    Job *first_failure = NULL;
+    for (unsigned t = 0; t < nthreads; t++)
+        if (r->jobs[t].e.failed && (!first_failure || r->jobs[t].failed_at < first_failure->failed_at))
+            first_failure = &r->jobs[t];
+    if (!first_failure) return ASSESS_OK;
+    why_say(r->why, r->whycap, "%s", first_failure->e.why);
+    return first_failure->e.failed;
+}
+
+static AssessStatus eval_failure(Run *r, const Eval *e)
+{
+    if (!e->failed) return ASSESS_OK;
+    why_say(r->why, r->whycap, "%s", e->why);
+    return e->failed;
+}
+
+/* The national checks, once, on this thread, after every system's. */
+static AssessStatus judge_national_checks(Run *r)
+{
+    const BcProgram *p = r->p;
+    Eval *e0 = &r->jobs[0].e;
+    for (uint16_t k = 0; k < p->nchecks; k++) {
+        if (!p->checks[k].national) continue;
+        ReportResult *res = &r->results[(size_t)r->nchosen * r->nlocal + (check_item(p, k) - r->nlocal)];
+        eval_check(e0, NATIONAL, k, res);
+        res->system = REPORT_NATIONAL;
+        res->item = check_item(p, k);
+        AssessStatus rc = eval_failure(r, e0);
+        if (rc != ASSESS_OK) return rc;
+    }
+    return ASSESS_OK;
+}
+
+/* The report's items: each commitment's thresholds are evaluated here, so
+ * this may fail too. */
+static AssessStatus assemble_items(Run *r, Report *out)
+{
+    Eval *e0 = &r->jobs[0].e;
+    report_items(&r->s, e0, out);
+    return eval_failure(r, e0);
+}
+
+/* The inputs, the systems and their results, copied into the report's arena
+ * (the marks and series out of the threads' arenas). */
+static void assemble_results(Run *r, Report *out)
+{
+    const Shared *s = &r->s;
+    report_inputs(r->in, r->o->hashes, out);
+    out->nsystems = r->nchosen;
+    out->systems = arena_alloc(&out->arena, ((size_t)r->nchosen + 1) * sizeof *out->systems);
+    for (uint32_t c = 0; c < r->nchosen; c++) {
+        uint32_t org = s->systems[r->chosen[c]];
+        const uint32_t *m;
+        out->systems[c] = (ReportSystem){ keep_str(out, orgs_code(r->in->orgs, org)),
+                                          keep_str(out, hier_parent_name(s->h, org)),
+                                          (uint32_t)hier_members(s->h, org, &m) };
+    }
+    out->nresults = (size_t)r->nchosen * r->nlocal + r->nnational;
+    out->results = arena_copy(&out->arena, r->results, out->nresults, sizeof *r->results);
+    for (size_t i = 0; i < out->nresults; i++) {
+        ReportResult *res = &out->results[i];
+        res->marks = arena_copy(&out->arena, res->marks, res->nmarks, sizeof *res->marks);
+        res->series = arena_copy(&out->arena, res->series, res->nseries, sizeof *res->series);
+    }
+}
+
+/* The ratings declared, and each chosen system's label for each. */
+static void assemble_ratings(Run *r, Report *out)
+{
+    const BcProgram *p = r->p;
+    out->nrating_decls = p->nratings;
+    out->rating_decls = arena_alloc(&out->arena, ((size_t)p->nratings + 1) * sizeof *out->rating_decls);
+    for (uint16_t ri = 0; ri < p->nratings; ri++)
+        out->rating_decls[ri] = (ReportRatingDecl){ keep_str(out, p->ratings[ri].name), keep_str(out, p->ratings[ri].title) };
+    out->nratings = (size_t)r->nchosen * p->nratings;
+    out->ratings = arena_alloc(&out->arena, (out->nratings + 1) * sizeof *out->ratings);
+    for (uint32_t c = 0; c < r->nchosen; c++)
+        for (uint16_t ri = 0; ri < p->nratings; ri++)
+            out->ratings[(size_t)c * p->nratings + ri] = (ReportRating){ c, ri,
+                keep_str(out, r->labels[(size_t)c * p->nratings + ri]) };
+}
+
+static void run_free(Run *r)
+{
+    for (unsigned t = 0; t < r->nthreads; t++) eval_free(&r->jobs[t].e);
+    mem_free(r->jobs);
+    mem_free(r->results);
+    mem_free(r->labels);
+    mem_free(r->chosen);
+    shared_free(&r->s);
+}
+
 AssessStatus assess_run(const Inputs *in, const AssessOptions *o, Report *out, char *why, size_t whycap)
 {
     const BcProgram *p = in->p;
@@ -794,108 +952,17 @@ AssessStatus assess_run(const Inputs *in, const AssessOptions *o, Report *out, c
     out->round = keep_str(out, p->round.name);
     out->round_title = keep_str(out, p->round.title);
 
-    Shared s;
-    shared_init(&s, in, o);
-
-    /* the systems reported: all, or those named, in code order */
-    AssessStatus rc = ASSESS_OK;
-    uint32_t *chosen = mem_alloc(((size_t)s.nsystems + 1) * sizeof *chosen), nchosen = 0;
-    for (uint32_t i = 0; i < s.nsystems; i++) {
-        bool want = o->nsystems == 0;
-        for (size_t k = 0; k < o->nsystems && !want; k++) want = strcmp(o->systems[k], orgs_code(in->orgs, s.systems[i])) == 0;
-        if (want) chosen[nchosen++] = i;
-    }
-    for (size_t k = 0; k < o->nsystems && rc == ASSESS_OK; k++) {
-        bool found = false;
-        for (uint32_t i = 0; i < s.nsystems && !found; i++) found = strcmp(o->systems[k], orgs_code(in->orgs, s.systems[i])) == 0;
-        if (!found) {
-            rc = ASSESS_USAGE;
-            say(why, whycap, "no system `%s` in hierarchy `%s`", o->systems[k],
-                p->round.assess >= 0 ? p->hiers[p->round.assess].name : "(none: the round has no `assess`)");
-        }
-    }
-
-    uint32_t nnational = 0;
-    for (uint16_t k = 0; k < p->nchecks; k++) nnational += p->checks[k].national;
-    uint32_t nlocal = s.nitems - nnational;
-    ReportResult *results = mem_calloc((size_t)nchosen * nlocal + nnational + 1, sizeof *results);
-    const char **labels = mem_calloc((size_t)nchosen * p->nratings + 1, sizeof *labels);
-    unsigned nthreads = o->threads ? o->threads : default_threads();
-    if (nthreads > nchosen) nthreads = nchosen ? nchosen : 1;
-    Job *jobs = mem_calloc(nthreads, sizeof *jobs);
-    for (unsigned t = 0; t < nthreads; t++)
-        jobs[t] = (Job){ .s = &s, .chosen = chosen, .nchosen = rc == ASSESS_OK ? nchosen : 0, .first = t,
-                         .step = nthreads, .results = results, .nlocal = nlocal, .labels = labels,
-                         .from = mem_current() };
-    pthread_t *tids = mem_calloc(nthreads, sizeof *tids);
-    bool *started = mem_calloc(nthreads, sizeof *started);
-    for (unsigned t = 1; t < nthreads; t++) started[t] = pthread_create(&tids[t], NULL, run_job, &jobs[t]) == 0;
-    run_job(&jobs[0]);
-    for (unsigned t = 1; t < nthreads; t++) {
-        if (started[t]) pthread_join(tids[t], NULL);
-        else run_job(&jobs[t]);     /* no thread to be had: do its share here */
-    }
-    for (unsigned t = 0; t < nthreads; t++)
-        if (jobs[t].oom) mem_out_of_memory(jobs[t].oom_size);
-    /* the failure reported is the first in report order, whichever thread met it */
-    Job *first_failure = NULL;
-    for (unsigned t = 0; t < nthreads; t++)
-        if (jobs[t].e.failed && (!first_failure || jobs[t].failed_at < first_failure->failed_at)) first_failure = &jobs[t];
-    if (rc == ASSESS_OK && first_failure) {
-        rc = first_failure->e.failed;
-        say(why, whycap, "%s", first_failure->e.why);
-    }
-
-    /* national checks, once, on this thread */
-    Eval *e0 = &jobs[0].e;
-    for (uint16_t k = 0; k < p->nchecks && rc == ASSESS_OK; k++) {
-        if (!p->checks[k].national) continue;
-        ReportResult *r = &results[(size_t)nchosen * nlocal + (check_item(p, k) - nlocal)];
-        eval_check(e0, NATIONAL, k, r);
-        r->system = REPORT_NATIONAL;
-        r->item = check_item(p, k);
-        if (e0->failed) { rc = e0->failed; say(why, whycap, "%s", e0->why); }
-    }
-    if (rc == ASSESS_OK) report_items(&s, e0, out);
-    if (rc == ASSESS_OK && e0->failed) { rc = e0->failed; say(why, whycap, "%s", e0->why); }
-
+    Run r = { .in = in, .o = o, .p = p, .why = why, .whycap = whycap };
+    shared_init(&r.s, in, o);
+    AssessStatus rc = choose_systems(&r);
+    if (rc == ASSESS_OK) rc = evaluate_systems(&r);
+    if (rc == ASSESS_OK) rc = judge_national_checks(&r);
+    if (rc == ASSESS_OK) rc = assemble_items(&r, out);
     if (rc == ASSESS_OK) {
-        report_inputs(in, o->hashes, out);
-        out->nsystems = nchosen;
-        out->systems = arena_alloc(&out->arena, ((size_t)nchosen + 1) * sizeof *out->systems);
-        for (uint32_t c = 0; c < nchosen; c++) {
-            uint32_t org = s.systems[chosen[c]];
-            const uint32_t *m;
-            out->systems[c] = (ReportSystem){ keep_str(out, orgs_code(in->orgs, org)),
-                                              keep_str(out, hier_parent_name(s.h, org)),
-                                              (uint32_t)hier_members(s.h, org, &m) };
-        }
-        out->nresults = (size_t)nchosen * nlocal + nnational;
-        out->results = arena_copy(&out->arena, results, out->nresults, sizeof *results);
-        for (size_t i = 0; i < out->nresults; i++) {    /* their marks and series, out of the threads' arenas */
-            ReportResult *r = &out->results[i];
-            r->marks = arena_copy(&out->arena, r->marks, r->nmarks, sizeof *r->marks);
-            r->series = arena_copy(&out->arena, r->series, r->nseries, sizeof *r->series);
-        }
-        out->nrating_decls = p->nratings;
-        out->rating_decls = arena_alloc(&out->arena, ((size_t)p->nratings + 1) * sizeof *out->rating_decls);
-        for (uint16_t ri = 0; ri < p->nratings; ri++)
-            out->rating_decls[ri] = (ReportRatingDecl){ keep_str(out, p->ratings[ri].name), keep_str(out, p->ratings[ri].title) };
-        out->nratings = (size_t)nchosen * p->nratings;
-        out->ratings = arena_alloc(&out->arena, (out->nratings + 1) * sizeof *out->ratings);
-        for (uint32_t c = 0; c < nchosen; c++)
-            for (uint16_t ri = 0; ri < p->nratings; ri++)
-                out->ratings[(size_t)c * p->nratings + ri] = (ReportRating){ c, ri,
-                    keep_str(out, labels[(size_t)c * p->nratings + ri]) };
+        assemble_results(&r, out);
+        assemble_ratings(&r, out);
     }
-    for (unsigned t = 0; t < nthreads; t++) eval_free(&jobs[t].e);
-    mem_free(jobs);
-    mem_free(tids);
-    mem_free(started);
-    mem_free(results);
-    mem_free(labels);
-    mem_free(chosen);
-    shared_free(&s);
+    run_free(&r);
     if (rc != ASSESS_OK) report_free(out);
     return rc;
 }

@@ -1,6 +1,8 @@
 /* archive.c: the results archive (archive.h) on SQLite. */
+#include "config.h"
 #include "report/archive.h"
 #include "base/calendar.h"
+#include "base/why.h"
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,18 +18,9 @@ struct Archive {
 
 enum { BUSY_TIMEOUT_MS = 60000 };
 
-static void say(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void say(char *why, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (why && cap) vsnprintf(why, cap, fmt, ap);
-    va_end(ap);
-}
-
 static bool fail(Archive *a, const char *doing, char *why, size_t whycap)
 {
-    say(why, whycap, "%s: %s: %s", a->path, doing, sqlite3_errmsg(a->db));
+    why_say(why, whycap, "%s: %s: %s", a->path, doing, sqlite3_errmsg(a->db));
     return false;
 }
 
@@ -88,7 +81,7 @@ Archive *archive_open(const char *path, bool write, char *why, size_t whycap)
     a->path = mem_strndup(path, strlen(path));
     int flags = write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
     if (!write && access(path, F_OK) != 0) {
-        say(why, whycap, "%s: no such archive", path);
+        why_say(why, whycap, "%s: no such archive", path);
         archive_close(a);
         return NULL;
     }
@@ -145,18 +138,23 @@ static int schema_version(Archive *a, char *why, size_t whycap)
     if (!ok1 || !ok2) { fail(a, "cannot read the schema", why, whycap); return -1; }
     if (version == 0 && tables == 0) return 0;
     if (version == 0) {
-        say(why, whycap, "%s: not a pledge archive (it has tables, but no schema version)", a->path);
+        why_say(why, whycap, "%s: not a pledge archive (it has tables, but no schema version)", a->path);
         return -1;
     }
     if (version > ARCHIVE_SCHEMA) {
-        say(why, whycap, "%s: archive schema %lld is newer than this pledge's (%d)", a->path, (long long)version,
+        why_say(why, whycap, "%s: archive schema %lld is newer than this pledge's (%d)", a->path, (long long)version,
             ARCHIVE_SCHEMA);
         return -1;
     }
     return (int)version;
 }
 
-/* PLEDGE_TEST_ARCHIVE_PAUSE (archive.h): for the tests only. */
+/* PLEDGE_TEST_ARCHIVE_PAUSE (archive.h): for the tests only, and only in a
+ * build configured with --enable-test-hooks; elsewhere it does nothing and
+ * the environment is not read. */
+#ifndef PLEDGE_TEST_HOOKS
+static void test_pause(void) {}
+#else
 static void test_pause(void)
 {
     const char *flag = getenv("PLEDGE_TEST_ARCHIVE_PAUSE");
@@ -167,6 +165,7 @@ static void test_pause(void)
     fclose(f);
     for (int i = 0; i < 6000 && access(flag, F_OK) == 0; i++) nap(10);
 }
+#endif
 
 static void bind_text(sqlite3_stmt *st, int k, const char *s)
 {

@@ -9,7 +9,8 @@
  * The schema's version is PRAGMA user_version (ARCHIVE_SCHEMA); an archive
  * of a later version is refused, never altered.
  *
- * For the tests only: with PLEDGE_TEST_ARCHIVE_PAUSE=FILE in the
+ * For the tests only, in a build configured with --enable-test-hooks (a
+ * release build ignores it): with PLEDGE_TEST_ARCHIVE_PAUSE=FILE in the
  * environment, an append creates FILE when it is inside its transaction,
  * half its results written, and waits until FILE is removed (at most 60
  * seconds) before it goes on; a test can then kill it, or start another

@@ -64,13 +64,11 @@ static void aggs_read(const BcProgram *p, uint32_t fn, uint8_t *seen_fn, Indices
     }
 }
 
-static const char *const agg_name[] = { "sum", "mean", "min", "max", "median", "count" };
-
 static void put_aggregate(FILE *out, const BcProgram *p, uint32_t g)
 {
     const BcAggregate *a = &p->aggs[g];
     const BcFeed *f = &p->feeds[a->feed];
-    fprintf(out, "%s(%s.%s%s)", agg_name[a->func], f->name, f->columns[a->column].name, a->filter >= 0 ? " where …" : "");
+    fprintf(out, "%s(%s.%s%s)", bc_agg_names[a->func], f->name, f->columns[a->column].name, a->filter >= 0 ? " where …" : "");
 }
 
 /* ---- rows that did not count ----------------------------------------------------- */
@@ -208,7 +206,7 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
 static void put_mark(Explain *x, const char *what, const ReportMark *m, int32_t lag, bool judged)
 {
     FILE *out = x->out;
-    fprintf(out, "  %-10s %s ", what, cmp_text[m->cmp]);
+    fprintf(out, "  %-10s %s ", what, report_cmp_name(m->cmp));
     put_value(out, m->threshold);
     fputs(" in ", out);
     put_window(out, m->window);
@@ -247,7 +245,7 @@ static void explain_commitment(Explain *x, uint32_t k)
         put_window(out, r.window);
         fputs("\n    value      ", out);
         put_value(out, r.value);
-        fprintf(out, "\n    threshold  %s ", cmp_text[r.judged == JUDGED_TARGET ? c->target.cmp : r.marks[r.milestone].cmp]);
+        fprintf(out, "\n    threshold  %s ", report_cmp_name(r.judged == JUDGED_TARGET ? c->target.cmp : r.marks[r.milestone].cmp));
         put_value(out, r.threshold);
         if (r.judged == JUDGED_MILESTONE && c->tolerance >= 0) {
             fputs("\n    tolerance  ", out);

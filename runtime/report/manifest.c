@@ -2,6 +2,7 @@
  * Jansson for the JSON both ways. */
 #include "report/manifest.h"
 #include "vm/plb.h"
+#include "base/why.h"
 #include "base/sha256.h"
 #include "base/outfile.h"
 #include "base/utf8.h"
@@ -15,15 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static void say(char *why, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void say(char *why, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (why && cap) vsnprintf(why, cap, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- the results ------------------------------------------------------------ */
 
@@ -42,7 +34,7 @@ static const char *value_text(Arena *a, Value v, bool raw)
 static const char *class_of(const ReportItem *it)
 {
     if (!it || it->kind != ITEM_COMMITMENT) return NULL;
-    return it->cls == 1 ? "foundational" : it->cls == 2 ? "transformation" : NULL;
+    return class_name(it->cls);
 }
 
 size_t results_rows(const Report *r, Arena *a, ResultRow **out)
@@ -111,7 +103,7 @@ bool manifest_rules_hashes(const char *rules, const BcProgram *bc, char source[6
 {
     uint8_t d[32];
     if (!sha256_file(rules, d)) {
-        say(why, whycap, "cannot read %s: %s", rules, strerror(errno));
+        why_say(why, whycap, "cannot read %s: %s", rules, strerror(errno));
         return false;
     }
     sha256_hex(d, source);
@@ -191,7 +183,7 @@ bool manifest_rehome(Manifest *m, const char *home, char *why, size_t whycap)
 {
     char *cwd = getcwd(NULL, 0), *dir = realpath(home, NULL);
     bool ok = cwd && dir;
-    if (!ok) say(why, whycap, "cannot resolve %s: %s", !cwd ? "the working folder" : home, strerror(errno));
+    if (!ok) why_say(why, whycap, "cannot resolve %s: %s", !cwd ? "the working folder" : home, strerror(errno));
     else m->directory = relative(&m->arena, dir, cwd);
     free(cwd);
     free(dir);
@@ -205,7 +197,7 @@ static char *keep(Arena *a, const char *s) { return s ? arena_strndup(a, s, strl
 static bool utf8_ok(const char *what, const char *s, char *why, size_t whycap)
 {
     if (!s || utf8_valid(s, strlen(s), NULL)) return true;
-    say(why, whycap, "%s `%s` is not UTF-8: a manifest records it as JSON text", what, s);
+    why_say(why, whycap, "%s `%s` is not UTF-8: a manifest records it as JSON text", what, s);
     return false;
 }
 
@@ -236,7 +228,7 @@ bool manifest_build(Manifest *m, const ManifestRun *run, const char *home, char 
         mi->unmapped_rows = ri->unmapped_rows;
         ok = utf8_ok("the path", ri->path, why, whycap);
         if (ok && !manifest_input_sha256(ri->path, mi->sha256)) {
-            say(why, whycap, "%s `%s`: cannot read %s: %s", ri->kind, ri->name, ri->path, strerror(errno));
+            why_say(why, whycap, "%s `%s`: cannot read %s: %s", ri->kind, ri->name, ri->path, strerror(errno));
             ok = false;
         }
     }
@@ -253,7 +245,7 @@ bool manifest_build(Manifest *m, const ManifestRun *run, const char *home, char 
     m->skip_bad_rows = run->skip_bad_rows;
     m->limits = run->limits;
     if (ok && !results_sha256(r, m->results_sha256)) {
-        say(why, whycap, "cannot serialise the results");
+        why_say(why, whycap, "cannot serialise the results");
         ok = false;
     }
     if (ok) m->nrows = results_rows(r, a, &m->rows);
@@ -382,13 +374,13 @@ char *manifest_json(const Manifest *m)
 bool manifest_write(const Manifest *m, const char *path, char *why, size_t whycap)
 {
     char *text = manifest_json(m);
-    if (!text) { say(why, whycap, "cannot write the manifest as JSON"); return false; }
+    if (!text) { why_say(why, whycap, "cannot write the manifest as JSON"); return false; }
     OutFile of = { 0 };
     FILE *f = outfile_open(&of, path, why, whycap);
     bool ok = f != NULL;
     if (ok && fputs(text, f) == EOF) {
         outfile_abort(&of);
-        say(why, whycap, "cannot write %s", path);
+        why_say(why, whycap, "cannot write %s", path);
         ok = false;
     } else if (ok) {
         ok = outfile_commit(&of, why, whycap);
@@ -411,7 +403,7 @@ static void rd_fail(Rd *r, const char *where, const char *key, const char *what)
 {
     if (r->failed) return;
     r->failed = true;
-    say(r->why, r->cap, "%s: %s%s%s: %s", r->file, where, *where && key ? "." : "", key ? key : "", what);
+    why_say(r->why, r->cap, "%s: %s%s%s: %s", r->file, where, *where && key ? "." : "", key ? key : "", what);
 }
 
 static json_t *rd_get(Rd *r, json_t *obj, const char *where, const char *key, json_type type, bool nullable)
@@ -575,8 +567,8 @@ bool manifest_read(Manifest *m, const char *path, char *why, size_t whycap)
     json_error_t err;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
     if (!root) {
-        if (err.line > 0) say(why, whycap, "%s:%d:%d: %s", path, err.line, err.column, err.text);
-        else say(why, whycap, "%s: %s", path, err.text);
+        if (err.line > 0) why_say(why, whycap, "%s:%d:%d: %s", path, err.line, err.column, err.text);
+        else why_say(why, whycap, "%s: %s", path, err.text);
         return false;
     }
     Rd r = { path, &m->arena, why, whycap, false };

@@ -14,6 +14,11 @@ const char *report_status(uint8_t status)
     return status < ST__COUNT ? status_name[status] : "unknown";
 }
 
+const char *report_cmp_name(uint8_t cmp)
+{
+    return cmp < sizeof cmp_text / sizeof *cmp_text ? cmp_text[cmp] : "?";
+}
+
 /* ---- rounding --------------------------------------------------------------- */
 
 /* Displayed values stay below this many units of their last digit, so the

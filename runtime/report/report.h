@@ -18,6 +18,8 @@ size_t report_display_vs(Value v, Value ref, char *buf, size_t cap);
 size_t report_window(Value w, char *buf, size_t cap);
 /* The status's name as the spec writes it: "met", "on_track", ... */
 const char *report_status(uint8_t status);
+/* A comparison as written: ">=", "<", ...; "?" for none of them. */
+const char *report_cmp_name(uint8_t cmp);
 
 typedef enum ReportFormat { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV, FORMAT_HTML } ReportFormat;
 

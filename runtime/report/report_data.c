@@ -13,11 +13,6 @@
 
 static const char *const judged_name[] = { "none", "target", "milestone", "check" };
 
-static const char *cmp_name(uint8_t cmp)
-{
-    return cmp < sizeof cmp_text / sizeof *cmp_text ? cmp_text[cmp] : "?";
-}
-
 /* An item's kind as item_kind_name spells it; an item out of range (never
  * made by assess.c) reads as a check, which carries the fewest keys. */
 static const char *kind_name(const ReportItem *it)
@@ -25,10 +20,9 @@ static const char *kind_name(const ReportItem *it)
     return item_kind_name[it && it->kind <= ITEM_NATIONAL_CHECK ? it->kind : ITEM_CHECK];
 }
 
-static const char *class_name(const ReportItem *it)
+static const char *class_of(const ReportItem *it)
 {
-    if (it->kind != ITEM_COMMITMENT) return NULL;
-    return it->cls == 1 ? "foundational" : it->cls == 2 ? "transformation" : NULL;
+    return it->kind == ITEM_COMMITMENT ? class_name(it->cls) : NULL;
 }
 
 static const ReportSystem *system_of(const Report *r, uint32_t system)
@@ -193,7 +187,7 @@ static void json_key_window(Json *j, const char *key, Value w)
 static void json_mark(Json *j, const ReportMark *m)
 {
     json_open(j, '{');
-    json_key_string(j, "cmp", cmp_name(m->cmp));
+    json_key_string(j, "cmp", report_cmp_name(m->cmp));
     json_key_value(j, "threshold", m->threshold);
     json_key_window(j, "window", m->window);
     json_key_day(j, "from", m->from);
@@ -246,7 +240,7 @@ static void json_items(Json *j, const Report *r)
         json_key_string(j, "id", it->id);
         json_key_string(j, "title", it->title);
         json_key_string(j, "kind", kind_name(it));
-        json_key_string(j, "class", class_name(it));
+        json_key_string(j, "class", class_of(it));
         json_key_string(j, "measure", commitment ? it->measure : NULL);
         json_key(j, "target");
         if (commitment) json_mark(j, &it->target);
@@ -289,7 +283,7 @@ static void json_result(Json *j, const Report *r, const ReportResult *res)
     json_key_string(j, "system_name", sys ? sys->name : NULL);
     json_key_string(j, "item", it ? it->id : NULL);
     json_key_string(j, "kind", kind_name(it));
-    json_key_string(j, "class", it ? class_name(it) : NULL);
+    json_key_string(j, "class", it ? class_of(it) : NULL);
     json_key_string(j, "status", report_status(res->status));
     json_key_value(j, "value", res->value);
     json_key_value(j, "threshold", res->threshold);
@@ -412,7 +406,7 @@ static void csv_result(FILE *out, const Report *r, const ReportResult *res)
     csv_field(out, sys ? sys->name : NULL, false);
     csv_field(out, it ? it->id : NULL, false);
     csv_field(out, kind_name(it), false);
-    csv_field(out, it ? class_name(it) : NULL, false);
+    csv_field(out, it ? class_of(it) : NULL, false);
     csv_field(out, report_status(res->status), false);
     csv_value(out, res->value);
     csv_value(out, res->threshold);

@@ -463,7 +463,7 @@ static void write_grid(Html *h)
         fputs("\">", out);
         put_esc(out, it->id);
         fprintf(out, "</button><small>%s</small></th>",
-                it->kind == ITEM_CHECK ? "check" : it->cls == 1 ? "foundational" : it->cls == 2 ? "transformation" : "commitment");
+                it->kind == ITEM_CHECK ? "check" : class_name(it->cls) ? class_name(it->cls) : "commitment");
     }
     fputs("</tr></thead>\n<tbody>\n", out);
 
@@ -858,8 +858,8 @@ static void write_item_head(FILE *out, const ReportItem *it)
     fputs("<code>", out);
     put_esc(out, it->id);
     fputs("</code>", out);
-    if (it->kind == ITEM_COMMITMENT && (it->cls == 1 || it->cls == 2))
-        fprintf(out, "<span class=\"chip\">%s</span>", it->cls == 1 ? "foundational" : "transformation");
+    if (it->kind == ITEM_COMMITMENT && class_name(it->cls))
+        fprintf(out, "<span class=\"chip\">%s</span>", class_name(it->cls));
     fputs("</h3>\n", out);
     if (it->doc && *it->doc) { fputs("<p class=\"doc\">", out); put_esc(out, it->doc); fputs("</p>\n", out); }
 }

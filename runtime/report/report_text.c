@@ -15,11 +15,6 @@
 
 enum { MIN_WIDTH = 32, STATUS_WIDTH = 9 };
 
-static const char *cmp_name(uint8_t cmp)
-{
-    return cmp < sizeof cmp_text / sizeof *cmp_text ? cmp_text[cmp] : "?";
-}
-
 /* ANSI SGR parameters per status (value.h order): green for what holds,
  * yellow for off track, red for what failed, dim for not yet and unknown. */
 static const char *const status_color[ST__COUNT] = { "32", "31", "32", "33", "2", "2", "32", "31" };
@@ -291,7 +286,7 @@ static void add_window(Buf *b, Value w)
 /* ">= 95.0%", kept on one line */
 static void add_test(Buf *b, uint8_t cmp, Value threshold)
 {
-    add(b, cmp_name(cmp));
+    add(b, report_cmp_name(cmp));
     add(b, NBSP);
     add_value(b, threshold);
 }
@@ -316,7 +311,8 @@ static const char *system_code(const Report *r, uint32_t s)
 
 static const char *class_word(const ReportItem *it)
 {
-    return it->cls == 1 ? "foundational" : it->cls == 2 ? "transformation" : "";
+    const char *name = class_name(it->cls);
+    return name ? name : "";
 }
 
 /* ---- the header, inputs and summary ------------------------------------------- */

@@ -12,6 +12,10 @@ const OpInfo bc_ops[OP__COUNT] = {
 #undef OP
 };
 
+const char *const bc_fn_kind_names[FK_FILTER + 1] = { "let", "fn", "metric", "expr", "filter" };
+
+const char *const bc_agg_names[AGG_COUNT + 1] = { "sum", "mean", "min", "max", "median", "count" };
+
 void bc_free(BcProgram *p)
 {
     if (!p)

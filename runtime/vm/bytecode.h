@@ -42,6 +42,7 @@ typedef enum FnKind {
     FK_EXPR,        /* an expression of a commitment, check, rating or test */
     FK_FILTER       /* a `where` condition: its parameters are the row's columns */
 } FnKind;
+extern const char *const bc_fn_kind_names[FK_FILTER + 1];   /* "let", "fn", "metric", "expr", "filter" */
 
 typedef struct BcFunction {
     const char *name;       /* "ae_4hr", "ae_standard.target", ... */
@@ -58,6 +59,7 @@ typedef struct BcFunction {
 /* sum(ae.breaches where ae.type == "1"): over the rows of one feed column,
  * filtered by a condition on the row's other columns. */
 typedef enum AggFunc { AGG_SUM, AGG_MEAN, AGG_MIN, AGG_MAX, AGG_MEDIAN, AGG_COUNT } AggFunc;
+extern const char *const bc_agg_names[AGG_COUNT + 1];   /* "sum", "mean", ... */
 typedef struct BcAggregate {
     uint16_t feed;
     uint16_t column;        /* index into the feed's columns */

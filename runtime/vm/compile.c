@@ -418,9 +418,26 @@ static void compile_value(FnBuilder *f, Node *n, int dest)
         compile_expr(f, n, dest);
 }
 
-static void compile_builtin(FnBuilder *f, Node *n, BuiltinId id, int dest)
+/* arg as a function of its own (FK_EXPR, "NAME#N"), which the assessment
+ * calls per system (across) or per period (series); as a value (a column's
+ * value for the window) or as an expression. Returns its index. */
+static int32_t compile_apart(FnBuilder *f, Node *arg, const char *name, bool as_value, TypeKind result)
 {
     Comp *c = f->c;
+    FnBuilder g;
+    fb_init(&g, c, c->prog->root, arg->span);
+    g.source = f->source;
+    int r = reg_alloc(&g, 1);
+    if (as_value)
+        compile_value(&g, arg, r);
+    else
+        compile_expr(&g, arg, r);
+    emit(&g, OP_RET, r, 0, 0);
+    return fb_finish(&g, arena_printf(c->arena, "%s#%zu", name, c->fns.len), FK_EXPR, result, NULL);
+}
+
+static void compile_builtin(FnBuilder *f, Node *n, BuiltinId id, int dest)
+{
     Node **args = (Node **)n->args.items;
     static const AggFunc agg_of[BI__COUNT] = {
         [BI_SUM] = AGG_SUM, [BI_MEAN] = AGG_MEAN, [BI_MIN] = AGG_MIN, [BI_MAX] = AGG_MAX,
@@ -451,28 +468,13 @@ static void compile_builtin(FnBuilder *f, Node *n, BuiltinId id, int dest)
     }
     case BI_SERIES: {
         /* like across: the metric becomes a function the assessment calls per period */
-        FnBuilder g;
-        fb_init(&g, c, f->c->prog->root, args[0]->span);
-        g.source = f->source;
-        int r = reg_alloc(&g, 1);
-        compile_value(&g, args[0], r);
-        emit(&g, OP_RET, r, 0, 0);
         TypeKind t = args[0]->type.kind == T_COLUMN ? (TypeKind)args[0]->type.elem : args[0]->type.kind;
-        int32_t fn = fb_finish(&g, arena_printf(c->arena, "series#%zu", c->fns.len), FK_EXPR, t, NULL);
-        Value v = val_num(num_int(fn), T_COUNT);
+        Value v = val_num(num_int(compile_apart(f, args[0], "series", true, t)), T_COUNT);
         emit_host(f, dest, HOST_SERIES, &v, 1, args[1]);
         return;
     }
     case BI_ACROSS: {
-        FnBuilder g;
-        fb_init(&g, c, f->c->prog->root, args[0]->span);
-        g.source = f->source;
-        int r = reg_alloc(&g, 1);
-        compile_expr(&g, args[0], r);
-        emit(&g, OP_RET, r, 0, 0);
-        int32_t fn = fb_finish(&g, arena_printf(c->arena, "across#%zu", c->fns.len), FK_EXPR,
-                               args[0]->type.kind, NULL);
-        Value v = val_num(num_int(fn), T_COUNT);
+        Value v = val_num(num_int(compile_apart(f, args[0], "across", false, args[0]->type.kind)), T_COUNT);
         emit_host(f, dest, HOST_ACROSS, &v, 1, NULL);
         return;
     }

@@ -5,16 +5,12 @@
  * a hostile file must not be able to drive the terminal. Indices
  * are checked before use, so even an unverified program lists safely. */
 #include "vm/plb.h"
+#include "vm/layout.h"
+#include "base/builtins.h"
 #include "base/sha256.h"
 
 #include <string.h>
 
-static const char *const builtin_names[] = {
-#define BUILTIN(id, name, min_args, max_args, ...) name,
-#include "base/builtins.def"
-#undef BUILTIN
-};
-enum { NBUILTINS = sizeof builtin_names / sizeof builtin_names[0] };
 
 static const char *const host_names[HOST__COUNT] = {
     [HOST_ITEM_STATUS] = "item_status",
@@ -25,9 +21,6 @@ static const char *const host_names[HOST__COUNT] = {
     [HOST_SERIES]      = "series",
 };
 
-static const char *const kind_names[] = { "let", "fn", "metric", "expr", "filter" };
-static const char *const agg_names[] = { "sum", "mean", "min", "max", "median", "count" };
-static const char *const cmp_names[] = { "==", "!=", "<", "<=", ">", ">=" };
 
 /* Bytes as they are, but control characters (except tab) and DEL escaped. */
 static void put_bytes_escaped(FILE *out, const char *s, size_t n)
@@ -67,6 +60,25 @@ static void put_title(FILE *out, const char *title)
 static const char *type_str(unsigned t)
 {
     return t <= T_NONE ? type_kind_name((TypeKind)t) : "?";
+}
+
+/* The strings layout.c marks to be listed (BFF_LIST), each that is set on
+ * a line of its own, "INDENT LABEL VALUE", in the table's order: a string
+ * field added there is listed without a change here. */
+static void put_listed(FILE *out, const BcLayout *l, const void *obj, const char *indent, int width)
+{
+    for (unsigned i = 0; i < l->nfields; i++) {
+        const BcField *f = &l->fields[i];
+        const char *s = f->kind == BF_STR ? bc_field_str(f, obj) : NULL;
+        if (!(f->flags & BFF_LIST) || !s)
+            continue;
+        fprintf(out, "%s%-*s ", indent, width, f->label);
+        if (f->flags & BFF_QUOTED)
+            put_quoted(out, s);
+        else
+            put_text(out, s);
+        fputc('\n', out);
+    }
 }
 
 static void put_day(FILE *out, Day d)
@@ -124,7 +136,7 @@ static const char *column_name(const BcFeed *f, int64_t c)
 static void put_aggregate(FILE *out, const BcProgram *p, const BcAggregate *g)
 {
     const BcFeed *f = feed_at(p, g->feed);
-    fprintf(out, "%s(", g->func < sizeof agg_names / sizeof agg_names[0] ? agg_names[g->func] : "?");
+    fprintf(out, "%s(", g->func <= AGG_COUNT ? bc_agg_names[g->func] : "?");
     put_text(out, f && f->name ? f->name : "?");
     fputc('.', out);
     put_text(out, column_name(f, g->column));
@@ -214,21 +226,11 @@ static void put_schemas(FILE *out, const BcProgram *p)
     }
     for (uint32_t i = 0; i < p->nhiers && p->hiers; i++) {
         const BcHierarchy *h = &p->hiers[i];
-        const struct { const char *label, *col; } cols[] = {
-            { "member", h->member_col }, { "parent", h->parent_col }, { "name", h->name_col },
-            { "from", h->from_col }, { "to", h->to_col },
-        };
         fprintf(out, "\nhierarchy %u ", i);
         put_text(out, h->name);
         put_title(out, h->title);
         fputc('\n', out);
-        for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
-            if (!cols[k].col)
-                continue;
-            fprintf(out, "  %-8s %s", cols[k].label, "");
-            put_text(out, cols[k].col);
-            fputc('\n', out);
-        }
+        put_listed(out, &bc_layout_hierarchy, h, "  ", 8);
     }
 }
 
@@ -261,7 +263,7 @@ static void put_aggregates(FILE *out, const BcProgram *p)
 
 static void put_threshold_of(FILE *out, const BcProgram *p, const char *label, const BcThreshold *t)
 {
-    fprintf(out, "    %-10s %s ", label, t->cmp <= CMP_GE ? cmp_names[t->cmp] : "?");
+    fprintf(out, "    %-10s %s ", label, t->cmp <= CMP_GE ? cmp_text[t->cmp] : "?");
     put_fn(out, p, t->value_fn);
     fputs(" in ", out);
     put_fn(out, p, t->window_fn);
@@ -275,7 +277,7 @@ static void put_items(FILE *out, const BcProgram *p)
         fprintf(out, "\ncommitment %u ", i);
         put_text(out, c->name);
         put_title(out, c->title);
-        fprintf(out, " (%s)\n", c->cls == 1 ? "foundational" : c->cls == 2 ? "transformation" : "?");
+        fprintf(out, " (%s)\n", class_name(c->cls) ? class_name(c->cls) : "?");
         fputs("    measure    ", out);
         put_fn(out, p, c->measure);
         fputc('\n', out);
@@ -295,21 +297,7 @@ static void put_items(FILE *out, const BcProgram *p)
             put_const(out, p, c->tolerance);
             fputc('\n', out);
         }
-        if (c->source) {
-            fputs("    source     ", out);
-            put_quoted(out, c->source);
-            fputc('\n', out);
-        }
-        if (c->restates) {
-            fputs("    restates   ", out);
-            put_text(out, c->restates);
-            fputc('\n', out);
-        }
-        if (c->doc) {
-            fputs("    doc        ", out);
-            put_quoted(out, c->doc);
-            fputc('\n', out);
-        }
+        put_listed(out, &bc_layout_commitment, c, "    ", 10);
     }
     for (uint32_t i = 0; i < p->nchecks && p->checks; i++) {
         const BcCheck *c = &p->checks[i];
@@ -320,16 +308,7 @@ static void put_items(FILE *out, const BcProgram *p)
         fputs("    require    ", out);
         put_fn(out, p, c->require);
         fputc('\n', out);
-        if (c->message) {
-            fputs("    message    ", out);
-            put_quoted(out, c->message);
-            fputc('\n', out);
-        }
-        if (c->doc) {
-            fputs("    doc        ", out);
-            put_quoted(out, c->doc);
-            fputc('\n', out);
-        }
+        put_listed(out, &bc_layout_check, c, "    ", 10);
     }
     for (uint32_t i = 0; i < p->nratings && p->ratings; i++) {
         const BcRating *r = &p->ratings[i];
@@ -434,7 +413,7 @@ static void put_operand_comment(FILE *out, const BcProgram *p, unsigned kind, un
         put_text(out, fn_name(p, val));
         break;
     case OPK_N:
-        fprintf(out, "%s%s", sep, val < NBUILTINS ? builtin_names[val] : "?");
+        fprintf(out, "%s%s", sep, val < BI__COUNT ? builtins[val].name : "?");
         break;
     case OPK_X:
         fputs(sep, out);
@@ -461,7 +440,7 @@ static void put_function(FILE *out, const BcProgram *p, uint32_t i, Lines *lines
     const BcFunction *f = &p->fns[i];
     fprintf(out, "\nfn ");
     put_text(out, f->name);
-    fprintf(out, " (%s, %u param%s, %u register%s): %s", f->kind <= FK_FILTER ? kind_names[f->kind] : "?",
+    fprintf(out, " (%s, %u param%s, %u register%s): %s", f->kind <= FK_FILTER ? bc_fn_kind_names[f->kind] : "?",
             f->nparams, f->nparams == 1 ? "" : "s", f->nregs, f->nregs == 1 ? "" : "s", type_str(f->result));
     fprintf(out, "   F%u\n", i);
     if (f->nparams && f->param_types) {

@@ -178,7 +178,7 @@ static Value n_quarter_of(Arena *a, const Value *args, unsigned nargs) { return 
 static Value n_fy_of(Arena *a, const Value *args, unsigned nargs) { return period_of(args[0], GRAIN_FY); }
 
 const NativeFn native_fns[BI__COUNT] = {
-#define BUILTIN(id, name, lo, hi, native, summary) [BI_##id] = native,
+#define BUILTIN(id, name, lo, hi, native, ...) [BI_##id] = native,
 #include "base/builtins.def"
 #undef BUILTIN
 };

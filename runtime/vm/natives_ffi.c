@@ -6,6 +6,7 @@
  * number as double, count as int64_t, bool as int, text as const char *. */
 #include "vm/natives_ffi.h"
 #include "base/utf8.h"
+#include "base/why.h"
 
 #include <ffi.h>        /* libffi's: ours is not named ffi.h, so this finds it */
 #include <dlfcn.h>
@@ -40,16 +41,6 @@ struct Native {
     Fn     *fns;
     size_t  nfns;
 };
-
-__attribute__((format(printf, 3, 4)))
-static void say(char *why, size_t whycap, const char *fmt, ...)
-{
-    if (!why || !whycap) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, whycap, fmt, ap);
-    va_end(ap);
-}
 
 /* The checker allows only these four types in an extern; anything else can
  * only come from a damaged program, and gets NULL. */
@@ -122,13 +113,13 @@ static bool prepare(Fn *fn, char *why, size_t whycap)
     const BcExtern *e = fn->ext;
     ffi_type *rtype = c_type(e->result);
     if (!rtype) {
-        say(why, whycap, "native function `%s` returns %s, which libffi cannot pass", e->name,
+        why_say(why, whycap, "native function `%s` returns %s, which libffi cannot pass", e->name,
             type_word(e->result));
         return false;
     }
     for (unsigned i = 0; i < e->nparams; i++)
         if (!c_type(e->param_types[i])) {
-            say(why, whycap, "argument %u of %s is %s, which libffi cannot pass", i + 1, e->name,
+            why_say(why, whycap, "argument %u of %s is %s, which libffi cannot pass", i + 1, e->name,
                 type_word(e->param_types[i]));
             return false;
         }
@@ -143,7 +134,7 @@ static bool prepare(Fn *fn, char *why, size_t whycap)
     }
     ffi_status st = ffi_prep_cif(&fn->cif, FFI_DEFAULT_ABI, e->nparams, rtype, fn->atypes);
     if (st != FFI_OK) {
-        say(why, whycap, "libffi cannot prepare a call to %s in %s (status %d)", e->name, fn->lib->name,
+        why_say(why, whycap, "libffi cannot prepare a call to %s in %s (status %d)", e->name, fn->lib->name,
             (int)st);
         return false;
     }
@@ -161,7 +152,7 @@ static bool resolve(Fn *fn, char *why, size_t whycap)
         lib->handle = dlopen(lib->name, RTLD_NOW | RTLD_LOCAL);
         if (!lib->handle) {
             const char *err = dlerror();
-            say(why, whycap, "cannot load library %s for native function `%s`: %s", lib->name,
+            why_say(why, whycap, "cannot load library %s for native function `%s`: %s", lib->name,
                 fn->ext->name, err ? err : "unknown error");
             return false;
         }
@@ -170,7 +161,7 @@ static bool resolve(Fn *fn, char *why, size_t whycap)
     void *sym = dlsym(lib->handle, fn->ext->name);
     const char *err = dlerror();
     if (err || !sym) {
-        say(why, whycap, "library %s has no function `%s`: %s", lib->name, fn->ext->name,
+        why_say(why, whycap, "library %s has no function `%s`: %s", lib->name, fn->ext->name,
             err ? err : "the symbol is NULL");
         return false;
     }
@@ -195,14 +186,14 @@ static bool convert_arg(Fn *fn, unsigned i, Value v, Arena *arena, char *why, si
             if (num_is_int(v.as.num)) { slot->i64 = v.as.num.n; return true; }
             char text[64];
             num_format(v.as.num, text, sizeof text);
-            say(why, whycap, "argument %u of %s must be a whole number, got %s", i + 1, e->name, text);
+            why_say(why, whycap, "argument %u of %s must be a whole number, got %s", i + 1, e->name, text);
             return false;
         }
         if (v.kind == V_REAL) {
             /* a count that overflowed into a double: fine if whole and in range */
             double d = v.as.real;
             if (d == trunc(d) && d >= -0x1p63 && d < 0x1p63) { slot->i64 = (int64_t)d; return true; }
-            say(why, whycap, "argument %u of %s must be a whole number, got %.15g", i + 1, e->name, d);
+            why_say(why, whycap, "argument %u of %s must be a whole number, got %.15g", i + 1, e->name, d);
             return false;
         }
         break;
@@ -213,7 +204,7 @@ static bool convert_arg(Fn *fn, unsigned i, Value v, Arena *arena, char *why, si
         if (v.kind == V_TEXT) {
             const Text *t = &v.as.text;
             if (t->len && memchr(t->bytes, '\0', t->len)) {
-                say(why, whycap, "argument %u of %s contains a NUL byte, which a C string cannot hold",
+                why_say(why, whycap, "argument %u of %s contains a NUL byte, which a C string cannot hold",
                     i + 1, e->name);
                 return false;
             }
@@ -226,7 +217,7 @@ static bool convert_arg(Fn *fn, unsigned i, Value v, Arena *arena, char *why, si
     default:
         break;
     }
-    say(why, whycap, "argument %u of %s is not a %s", i + 1, e->name, type_word(e->param_types[i]));
+    why_say(why, whycap, "argument %u of %s is not a %s", i + 1, e->name, type_word(e->param_types[i]));
     return false;
 }
 
@@ -237,7 +228,7 @@ NativeStatus native_call(Native *n, uint16_t index, const Value *args, Arena *ar
     Value v = { 0 };
     *result = v;            /* missing, also on every failure */
     if (index >= n->nfns) {
-        say(why, whycap, "there is no native function number %u", (unsigned)index);
+        why_say(why, whycap, "there is no native function number %u", (unsigned)index);
         return NATIVE_FAILED;
     }
     Fn *fn = &n->fns[index];
@@ -245,7 +236,7 @@ NativeStatus native_call(Native *n, uint16_t index, const Value *args, Arena *ar
     /* Refused before anything else, so a run without --allow-native fails
      * the same way whatever the data. */
     if (!fn->lib->allowed) {
-        say(why, whycap, "native function `%s` needs library %s, which is not allowed: "
+        why_say(why, whycap, "native function `%s` needs library %s, which is not allowed: "
             "run with --allow-native %s", e->name, fn->lib->name, fn->lib->name);
         return NATIVE_REFUSED;
     }
@@ -287,12 +278,12 @@ NativeStatus native_call(Native *n, uint16_t index, const Value *args, Arena *ar
         if (!r.s) return NATIVE_OK;
         size_t len = strlen(r.s);
         if (len > UINT32_MAX) {
-            say(why, whycap, "native function `%s` in %s returned text too long to hold (%zu bytes)",
+            why_say(why, whycap, "native function `%s` in %s returned text too long to hold (%zu bytes)",
                 e->name, fn->lib->name, len);
             return NATIVE_FAILED;
         }
         if (!utf8_valid(r.s, len, NULL)) {
-            say(why, whycap, "native function `%s` in %s returned text that is not valid UTF-8",
+            why_say(why, whycap, "native function `%s` in %s returned text that is not valid UTF-8",
                 e->name, fn->lib->name);
             return NATIVE_FAILED;
         }

@@ -7,12 +7,15 @@
  * result must pass bc_verify before the caller sees it. */
 #include "config.h"
 #include "vm/plb.h"
+#include "vm/layout.h"
 #include "base/sha256.h"
 #include "base/outfile.h"
+#include "base/why.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -36,18 +39,6 @@ enum {
 
 _Static_assert(sizeof PACKAGE_VERSION <= ENGINE_CAP, "the engine version must fit its header field");
 
-static bool say(char *why, size_t whycap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static bool say(char *why, size_t whycap, const char *fmt, ...)
-{
-    if (why && whycap) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(why, whycap, fmt, ap);
-        va_end(ap);
-    }
-    return false;
-}
-
 /* ---- writing --------------------------------------------------------------- */
 
 typedef struct Buf { uint8_t *b; size_t len, cap; } Buf;
@@ -66,28 +57,18 @@ static uint8_t *buf_grow(Buf *w, size_t n)
     return p;
 }
 
-static void put_u8(Buf *w, unsigned v) { *buf_grow(w, 1) = (uint8_t)v; }
-
-static void put_u16(Buf *w, unsigned v)
+/* v in n bytes, little-endian */
+static void put_le(Buf *w, uint64_t v, size_t n)
 {
-    uint8_t *p = buf_grow(w, 2);
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static void put_u32(Buf *w, uint32_t v)
-{
-    uint8_t *p = buf_grow(w, 4);
-    for (int i = 0; i < 4; i++)
+    uint8_t *p = buf_grow(w, n);
+    for (size_t i = 0; i < n; i++)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static void put_u64(Buf *w, uint64_t v)
-{
-    uint8_t *p = buf_grow(w, 8);
-    for (int i = 0; i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
+static void put_u8(Buf *w, unsigned v) { put_le(w, v, 1); }
+static void put_u16(Buf *w, unsigned v) { put_le(w, v, 2); }
+static void put_u32(Buf *w, uint32_t v) { put_le(w, v, 4); }
+static void put_u64(Buf *w, uint64_t v) { put_le(w, v, 8); }
 
 static void put_i32(Buf *w, int32_t v) { put_u32(w, (uint32_t)v); }
 static void put_i64(Buf *w, int64_t v) { put_u64(w, (uint64_t)v); }
@@ -200,172 +181,87 @@ static void put_value(Writer *w, const Value *v)
     }
 }
 
-static void put_threshold(Buf *b, const BcThreshold *t)
+
+static void put_fields(Writer *w, const BcLayout *l, const void *obj);
+
+/* An array's count (ARRAY; LINES: 0 when there is no array), then its elements. */
+static void put_many(Writer *w, const BcField *f, const void *obj)
 {
-    put_u8(b, t->cmp);
-    put_i32(b, t->value_fn);
-    put_i32(b, t->window_fn);
+    const char *items;
+    memcpy(&items, bc_member(obj, f->off), sizeof items);
+    uint32_t n = (uint32_t)bc_get_int(obj, f->aux_off, f->aux_size, false);
+    if (f->kind == BF_LINES && !items)
+        n = 0;
+    if (f->kind == BF_ARRAY)
+        put_le(&w->body, n, f->aux_size);
+    else if (f->kind == BF_LINES)
+        put_u32(&w->body, n);
+    /* a missing array (only ever parameter types) is written as zeros */
+    max_align_t zero[4];
+    memset(zero, 0, sizeof zero);
+    for (uint32_t k = 0; k < n; k++)
+        put_fields(w, f->elem, items ? items + (size_t)k * f->elem->size : (const void *)zero);
+}
+
+/* The fields of obj in the layout's order, one by one: never a struct's
+ * bytes, so padding and pointers never reach the file. */
+static void put_fields(Writer *w, const BcLayout *l, const void *obj)
+{
+    Buf *b = &w->body;
+    for (unsigned i = 0; i < l->nfields; i++) {
+        const BcField *f = &l->fields[i];
+        switch ((BcFieldKind)f->kind) {
+        case BF_U8:
+        case BF_U16:
+        case BF_U32:
+        case BF_I32:
+        case BF_DAY:
+            put_le(b, (uint64_t)bc_get_int(obj, f->off, f->size, false), f->size);
+            break;
+        case BF_STR:
+            put_str(w, bc_field_str(f, obj));
+            break;
+        case BF_TEXT: {
+            const char *s = bc_field_str(f, obj);
+            put_u32(b, s ? intern(w, s, (size_t)bc_get_int(obj, f->aux_off, f->aux_size, false)) : NULL_STR);
+            break;
+        }
+        case BF_SHA256:
+            put_bytes(b, bc_member(obj, f->off), 32);
+            break;
+        case BF_VALUE:
+            put_value(w, (const Value *)bc_member(obj, f->off));
+            break;
+        case BF_STRUCT:
+            put_fields(w, f->elem, bc_member(obj, f->off));
+            break;
+        case BF_ARRAY:
+        case BF_EACH:
+        case BF_LINES:
+            put_many(w, f, obj);
+            break;
+        }
+    }
 }
 
 /* p is the compiler's output or a program that passed bc_verify: every
- * count agrees with its array. Fields are written one by one, never as
- * structs, so padding and pointers never reach the file. */
+ * count agrees with its array. Each section is its tag, its count and its
+ * entries, as layout.c describes them. */
 static void write_sections(Writer *w, const BcProgram *p)
 {
-    Buf *b = &w->body;
-
-    put_tag(w, "CNST");
-    put_u32(b, p->nconsts);
-    for (uint32_t i = 0; i < p->nconsts; i++)
-        put_value(w, &p->consts[i]);
-
-    put_tag(w, "FUNC");
-    put_u32(b, p->nfns);
-    for (uint32_t i = 0; i < p->nfns; i++) {
-        const BcFunction *f = &p->fns[i];
-        put_str(w, f->name);
-        put_u8(b, f->kind);
-        put_u8(b, f->result);
-        put_u16(b, f->nparams);
-        put_u16(b, f->nregs);
-        put_u32(b, f->ncode);
-        for (uint32_t k = 0; k < f->nparams; k++)
-            put_u8(b, f->param_types ? f->param_types[k] : 0);
-        for (uint32_t k = 0; k < f->ncode; k++) {
-            put_u8(b, f->code[k].op);
-            put_u8(b, f->code[k].zero);
-            put_u16(b, f->code[k].a);
-            put_u16(b, f->code[k].b);
-            put_u16(b, f->code[k].c);
+    for (unsigned s = 0; s < SEC__COUNT; s++) {
+        const BcSection *sec = &bc_sections[s];
+        put_tag(w, sec->tag);
+        if (!sec->count_size) {
+            put_fields(w, sec->layout, bc_member(p, sec->off));
+            continue;
         }
-        put_u32(b, f->lines ? f->ncode : 0);
-        for (uint32_t k = 0; f->lines && k < f->ncode; k++) {
-            put_u32(b, f->lines[k].line);
-            put_u16(b, f->lines[k].column);
-            put_u16(b, f->lines[k].source);
-        }
-    }
-
-    put_tag(w, "AGGS");
-    put_u32(b, p->naggs);
-    for (uint32_t i = 0; i < p->naggs; i++) {
-        const BcAggregate *g = &p->aggs[i];
-        put_u16(b, g->feed);
-        put_u16(b, g->column);
-        put_u8(b, g->func);
-        put_i32(b, g->filter);
-        put_u16(b, g->nfilter);
-        for (uint32_t k = 0; k < g->nfilter; k++)
-            put_u16(b, g->filter_cols[k]);
-    }
-
-    put_tag(w, "FEED");
-    put_u16(b, p->nfeeds);
-    for (uint32_t i = 0; i < p->nfeeds; i++) {
-        const BcFeed *f = &p->feeds[i];
-        put_str(w, f->name);
-        put_str(w, f->title);
-        put_str(w, f->org_col);
-        put_str(w, f->period_col);
-        put_str(w, f->vintage_col);
-        put_u8(b, f->grain);
-        put_i32(b, f->lag_days);
-        put_u16(b, f->ncolumns);
-        for (uint32_t k = 0; k < f->ncolumns; k++) {
-            put_str(w, f->columns[k].name);
-            put_u8(b, f->columns[k].type);
-            put_u8(b, f->columns[k].format);
-        }
-    }
-
-    put_tag(w, "HIER");
-    put_u16(b, p->nhiers);
-    for (uint32_t i = 0; i < p->nhiers; i++) {
-        const BcHierarchy *h = &p->hiers[i];
-        put_str(w, h->name);
-        put_str(w, h->title);
-        put_str(w, h->member_col);
-        put_str(w, h->parent_col);
-        put_str(w, h->name_col);
-        put_str(w, h->from_col);
-        put_str(w, h->to_col);
-    }
-
-    put_tag(w, "ROND");
-    put_str(w, p->round.name);
-    put_str(w, p->round.title);
-    put_u16(b, p->round.ndates);
-    for (uint32_t k = 0; k < p->round.ndates; k++) {
-        put_str(w, p->round.dates[k].name);
-        put_i32(b, p->round.dates[k].day);
-    }
-    put_i32(b, p->round.horizon);
-    put_i32(b, p->round.assess);
-
-    put_tag(w, "CMIT");
-    put_u16(b, p->ncommits);
-    for (uint32_t i = 0; i < p->ncommits; i++) {
-        const BcCommitment *c = &p->commits[i];
-        put_str(w, c->name);
-        put_str(w, c->title);
-        put_str(w, c->source);
-        put_str(w, c->restates);
-        put_str(w, c->doc);
-        put_u8(b, c->cls);
-        put_i32(b, c->measure);
-        put_threshold(b, &c->target);
-        put_u16(b, c->nmilestones);
-        for (uint32_t k = 0; k < c->nmilestones; k++)
-            put_threshold(b, &c->milestones[k]);
-        put_i32(b, c->plan_feed);
-        put_i32(b, c->plan_column);
-        put_i32(b, c->tolerance);
-    }
-
-    put_tag(w, "CHCK");
-    put_u16(b, p->nchecks);
-    for (uint32_t i = 0; i < p->nchecks; i++) {
-        const BcCheck *c = &p->checks[i];
-        put_str(w, c->name);
-        put_str(w, c->title);
-        put_str(w, c->message);
-        put_str(w, c->doc);
-        put_u8(b, c->national);
-        put_i32(b, c->require);
-    }
-
-    put_tag(w, "RATE");
-    put_u16(b, p->nratings);
-    for (uint32_t i = 0; i < p->nratings; i++) {
-        const BcRating *r = &p->ratings[i];
-        put_str(w, r->name);
-        put_str(w, r->title);
-        put_u16(b, r->narms);
-        for (uint32_t k = 0; k < r->narms; k++) {
-            put_str(w, r->arms[k].label);
-            put_i32(b, r->arms[k].when);
-        }
-    }
-
-    put_tag(w, "EXTN");
-    put_u16(b, p->nexterns);
-    for (uint32_t i = 0; i < p->nexterns; i++) {
-        const BcExtern *x = &p->externs[i];
-        put_str(w, x->lib);
-        put_str(w, x->name);
-        put_u16(b, x->nparams);
-        for (uint32_t k = 0; k < x->nparams; k++)
-            put_u8(b, x->param_types[k]);
-        put_u8(b, x->result);
-    }
-
-    put_tag(w, "SRCS");
-    put_u16(b, p->nsources);
-    for (uint32_t i = 0; i < p->nsources; i++) {
-        const BcSource *s = &p->sources[i];
-        put_str(w, s->path);
-        put_bytes(b, s->sha256, sizeof s->sha256);
-        put_u32(b, s->text ? intern(w, s->text, s->len) : NULL_STR);
+        uint32_t n = (uint32_t)bc_get_int(p, sec->count_off, sec->count_size, false);
+        put_le(&w->body, n, sec->count_size);
+        const char *items;
+        memcpy(&items, bc_member(p, sec->off), sizeof items);
+        for (uint32_t i = 0; i < n; i++)
+            put_fields(w, sec->layout, items + (size_t)i * sec->layout->size);
     }
 }
 
@@ -476,37 +372,22 @@ static bool need(Reader *r, size_t n)
     return true;
 }
 
-static uint8_t get_u8(Reader *r)
+/* n bytes, little-endian; 0 once reading has failed */
+static uint64_t get_le(Reader *r, size_t n)
 {
-    return need(r, 1) ? r->data[r->pos++] : 0;
-}
-
-static uint16_t get_u16(Reader *r)
-{
-    if (!need(r, 2))
+    if (!need(r, n))
         return 0;
-    uint16_t v = (uint16_t)(r->data[r->pos] | r->data[r->pos + 1] << 8);
-    r->pos += 2;
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++)
+        v |= (uint64_t)r->data[r->pos + i] << (8 * i);
+    r->pos += n;
     return v;
 }
 
-static uint32_t get_u32(Reader *r)
-{
-    if (!need(r, 4))
-        return 0;
-    uint32_t v = le32(r->data + r->pos);
-    r->pos += 4;
-    return v;
-}
-
-static uint64_t get_u64(Reader *r)
-{
-    if (!need(r, 8))
-        return 0;
-    uint64_t v = le64(r->data + r->pos);
-    r->pos += 8;
-    return v;
-}
+static uint8_t get_u8(Reader *r) { return (uint8_t)get_le(r, 1); }
+static uint16_t get_u16(Reader *r) { return (uint16_t)get_le(r, 2); }
+static uint32_t get_u32(Reader *r) { return (uint32_t)get_le(r, 4); }
+static uint64_t get_u64(Reader *r) { return get_le(r, 8); }
 
 static int32_t get_i32(Reader *r) { return (int32_t)get_u32(r); }
 static int64_t get_i64(Reader *r) { return (int64_t)get_u64(r); }
@@ -668,65 +549,88 @@ static void get_value(Reader *r, uint32_t idx, Value *v)
     }
 }
 
-static void get_threshold(Reader *r, BcThreshold *t)
+static void get_fields(Reader *r, const BcLayout *l, void *obj, uint32_t idx);
+
+/* Room for n elements of f's array in the arena, its pointer stored in obj. */
+static char *get_items(Reader *r, const BcField *f, void *obj, uint32_t n)
 {
-    t->cmp = get_u8(r);
-    t->value_fn = get_i32(r);
-    t->window_fn = get_i32(r);
+    char *items = get_array(r, n, f->elem->size);
+    memcpy(bc_member(obj, f->off), &items, sizeof items);
+    return items;
 }
 
-/* Each table's entries have at least these many bytes in the file. */
-enum {
-    MIN_VALUE = 2, MIN_FUNCTION = 18, MIN_INSTR = 8, MIN_LINE = 8, MIN_AGG = 11,
-    MIN_FEED = 27, MIN_COLUMN = 6, MIN_HIER = 28, MIN_DATE = 8, MIN_COMMIT = 48,
-    MIN_THRESHOLD = 9, MIN_CHECK = 21, MIN_RATING = 10, MIN_ARM = 8, MIN_EXTERN = 11,
-    MIN_SOURCE = 40
-};
-
-static void read_functions(Reader *r, BcProgram *p)
+/* The fields of obj, entry idx of its table, in the layout's order. Every
+ * count is weighed against the bytes left before anything is allocated. */
+static void get_fields(Reader *r, const BcLayout *l, void *obj, uint32_t idx)
 {
-    get_tag(r, "FUNC", "functions");
-    p->nfns = get_count32(r, MIN_FUNCTION, "functions");
-    p->fns = get_array(r, p->nfns, sizeof *p->fns);
-    for (uint32_t i = 0; i < p->nfns && !r->fail; i++) {
-        BcFunction *f = &p->fns[i];
-        f->name = get_str(r);
-        f->kind = get_u8(r);
-        f->result = get_u8(r);
-        f->nparams = get_u16(r);
-        f->nregs = get_u16(r);
-        size_t at_code = r->pos;
-        uint32_t ncode = get_u32(r);
-        size_t at = r->pos;
-        if (check_count(r, at, f->nparams, 1, "parameter types") != f->nparams)
+    size_t at[32];      /* where each field starts, for messages about counts */
+    for (unsigned i = 0; i < l->nfields && i < sizeof at / sizeof at[0]; i++) {
+        const BcField *f = &l->fields[i];
+        at[i] = r->pos;
+        switch ((BcFieldKind)f->kind) {
+        case BF_U8:
+        case BF_U16:
+        case BF_U32:
+        case BF_I32:
+        case BF_DAY:
+            bc_set_int(obj, f->off, f->size, (int64_t)get_le(r, f->size));
             break;
-        f->param_types = get_array(r, f->nparams, 1);
-        for (uint32_t k = 0; k < f->nparams && !r->fail; k++)
-            f->param_types[k] = get_u8(r);
-        /* weighed against what follows the parameter types, where the code is */
-        f->ncode = check_count(r, at_code, ncode, MIN_INSTR, "instructions");
-        if (r->fail)
-            break;
-        f->code = get_array(r, f->ncode, sizeof *f->code);
-        for (uint32_t k = 0; k < f->ncode && !r->fail; k++) {
-            Instr *in = &f->code[k];
-            in->op = get_u8(r);
-            in->zero = get_u8(r);
-            in->a = get_u16(r);
-            in->b = get_u16(r);
-            in->c = get_u16(r);
-        }
-        at = r->pos;
-        uint32_t nlines = get_count32(r, MIN_LINE, "line entries");
-        if (!r->fail && nlines != 0 && nlines != f->ncode) {
-            rfail(r, at, "function %u has %u line entries for %u instructions", i, nlines, f->ncode);
+        case BF_STR: {
+            const char *s = get_str(r);
+            memcpy(bc_member(obj, f->off), &s, sizeof s);
             break;
         }
-        f->lines = get_array(r, nlines, sizeof *f->lines);
-        for (uint32_t k = 0; k < nlines && !r->fail; k++) {
-            f->lines[k].line = get_u32(r);
-            f->lines[k].column = get_u16(r);
-            f->lines[k].source = get_u16(r);
+        case BF_TEXT: {
+            uint32_t t = get_index(r, true);
+            if (t != NULL_STR) {
+                memcpy(bc_member(obj, f->off), &r->strs[t], sizeof r->strs[t]);
+                bc_set_int(obj, f->aux_off, f->aux_size, r->lens[t]);
+            }
+            break;
+        }
+        case BF_SHA256:
+            if (need(r, 32)) {
+                memcpy(bc_member(obj, f->off), r->data + r->pos, 32);
+                r->pos += 32;
+            }
+            break;
+        case BF_VALUE:
+            get_value(r, idx, (Value *)bc_member(obj, f->off));
+            break;
+        case BF_STRUCT:
+            get_fields(r, f->elem, bc_member(obj, f->off), idx);
+            break;
+        case BF_ARRAY: {
+            size_t each = bc_layout_min(f->elem);
+            uint32_t n = f->aux_size == 4 ? get_count32(r, each, f->plural) : get_count16(r, each, f->plural);
+            bc_set_int(obj, f->aux_off, f->aux_size, n);
+            char *items = get_items(r, f, obj, n);
+            for (uint32_t k = 0; k < n && !r->fail; k++)
+                get_fields(r, f->elem, items + (size_t)k * f->elem->size, k);
+            break;
+        }
+        case BF_EACH:
+        case BF_LINES: {
+            /* counted by an earlier field (a function's parameters, its instructions) */
+            unsigned c = 0;
+            while (c < i && l->fields[c].off != f->aux_off)
+                c++;
+            uint32_t count = (uint32_t)bc_get_int(obj, f->aux_off, f->aux_size, false), n = count;
+            if (f->kind == BF_EACH) {
+                n = check_count(r, at[c], count, bc_layout_min(f->elem), f->plural);
+            } else {
+                n = get_count32(r, bc_layout_min(f->elem), f->plural);
+                if (!r->fail && n != 0 && n != count)
+                    rfail(r, at[i], "%s %u has %u %s for %u %s", l->noun, idx, n, f->plural, count,
+                          l->fields[c].label);
+            }
+            if (r->fail)
+                return;
+            char *items = get_items(r, f, obj, n);
+            for (uint32_t k = 0; k < n && !r->fail; k++)
+                get_fields(r, f->elem, items + (size_t)k * f->elem->size, k);
+            break;
+        }
         }
     }
 }
@@ -734,156 +638,20 @@ static void read_functions(Reader *r, BcProgram *p)
 static void read_body(Reader *r, BcProgram *p)
 {
     read_pool(r);
-
-    get_tag(r, "CNST", "constants");
-    p->nconsts = get_count32(r, MIN_VALUE, "constants");
-    p->consts = get_array(r, p->nconsts, sizeof *p->consts);
-    for (uint32_t i = 0; i < p->nconsts && !r->fail; i++)
-        get_value(r, i, &p->consts[i]);
-
-    read_functions(r, p);
-
-    get_tag(r, "AGGS", "aggregates");
-    p->naggs = get_count32(r, MIN_AGG, "aggregates");
-    p->aggs = get_array(r, p->naggs, sizeof *p->aggs);
-    for (uint32_t i = 0; i < p->naggs && !r->fail; i++) {
-        BcAggregate *g = &p->aggs[i];
-        g->feed = get_u16(r);
-        g->column = get_u16(r);
-        g->func = get_u8(r);
-        g->filter = get_i32(r);
-        g->nfilter = get_count16(r, 2, "filter columns");
-        g->filter_cols = get_array(r, g->nfilter, sizeof *g->filter_cols);
-        for (uint32_t k = 0; k < g->nfilter && !r->fail; k++)
-            g->filter_cols[k] = get_u16(r);
-    }
-
-    get_tag(r, "FEED", "feeds");
-    p->nfeeds = get_count16(r, MIN_FEED, "feeds");
-    p->feeds = get_array(r, p->nfeeds, sizeof *p->feeds);
-    for (uint32_t i = 0; i < p->nfeeds && !r->fail; i++) {
-        BcFeed *f = &p->feeds[i];
-        f->name = get_str(r);
-        f->title = get_str(r);
-        f->org_col = get_str(r);
-        f->period_col = get_str(r);
-        f->vintage_col = get_str(r);
-        f->grain = get_u8(r);
-        f->lag_days = get_i32(r);
-        f->ncolumns = get_count16(r, MIN_COLUMN, "columns");
-        f->columns = get_array(r, f->ncolumns, sizeof *f->columns);
-        for (uint32_t k = 0; k < f->ncolumns && !r->fail; k++) {
-            f->columns[k].name = get_str(r);
-            f->columns[k].type = get_u8(r);
-            f->columns[k].format = get_u8(r);
+    for (unsigned s = 0; s < SEC__COUNT && !r->fail; s++) {
+        const BcSection *sec = &bc_sections[s];
+        get_tag(r, sec->tag, sec->plural);
+        if (!sec->count_size) {
+            get_fields(r, sec->layout, bc_member(p, sec->off), 0);
+            continue;
         }
-    }
-
-    get_tag(r, "HIER", "hierarchies");
-    p->nhiers = get_count16(r, MIN_HIER, "hierarchies");
-    p->hiers = get_array(r, p->nhiers, sizeof *p->hiers);
-    for (uint32_t i = 0; i < p->nhiers && !r->fail; i++) {
-        BcHierarchy *h = &p->hiers[i];
-        h->name = get_str(r);
-        h->title = get_str(r);
-        h->member_col = get_str(r);
-        h->parent_col = get_str(r);
-        h->name_col = get_str(r);
-        h->from_col = get_str(r);
-        h->to_col = get_str(r);
-    }
-
-    get_tag(r, "ROND", "round");
-    p->round.name = get_str(r);
-    p->round.title = get_str(r);
-    p->round.ndates = get_count16(r, MIN_DATE, "dates");
-    p->round.dates = get_array(r, p->round.ndates, sizeof *p->round.dates);
-    for (uint32_t k = 0; k < p->round.ndates && !r->fail; k++) {
-        p->round.dates[k].name = get_str(r);
-        p->round.dates[k].day = get_i32(r);
-    }
-    p->round.horizon = get_i32(r);
-    p->round.assess = get_i32(r);
-
-    get_tag(r, "CMIT", "commitments");
-    p->ncommits = get_count16(r, MIN_COMMIT, "commitments");
-    p->commits = get_array(r, p->ncommits, sizeof *p->commits);
-    for (uint32_t i = 0; i < p->ncommits && !r->fail; i++) {
-        BcCommitment *c = &p->commits[i];
-        c->name = get_str(r);
-        c->title = get_str(r);
-        c->source = get_str(r);
-        c->restates = get_str(r);
-        c->doc = get_str(r);
-        c->cls = get_u8(r);
-        c->measure = get_i32(r);
-        get_threshold(r, &c->target);
-        c->nmilestones = get_count16(r, MIN_THRESHOLD, "milestones");
-        c->milestones = get_array(r, c->nmilestones, sizeof *c->milestones);
-        for (uint32_t k = 0; k < c->nmilestones && !r->fail; k++)
-            get_threshold(r, &c->milestones[k]);
-        c->plan_feed = get_i32(r);
-        c->plan_column = get_i32(r);
-        c->tolerance = get_i32(r);
-    }
-
-    get_tag(r, "CHCK", "checks");
-    p->nchecks = get_count16(r, MIN_CHECK, "checks");
-    p->checks = get_array(r, p->nchecks, sizeof *p->checks);
-    for (uint32_t i = 0; i < p->nchecks && !r->fail; i++) {
-        BcCheck *c = &p->checks[i];
-        c->name = get_str(r);
-        c->title = get_str(r);
-        c->message = get_str(r);
-        c->doc = get_str(r);
-        c->national = get_u8(r);
-        c->require = get_i32(r);
-    }
-
-    get_tag(r, "RATE", "ratings");
-    p->nratings = get_count16(r, MIN_RATING, "ratings");
-    p->ratings = get_array(r, p->nratings, sizeof *p->ratings);
-    for (uint32_t i = 0; i < p->nratings && !r->fail; i++) {
-        BcRating *g = &p->ratings[i];
-        g->name = get_str(r);
-        g->title = get_str(r);
-        g->narms = get_count16(r, MIN_ARM, "arms");
-        g->arms = get_array(r, g->narms, sizeof *g->arms);
-        for (uint32_t k = 0; k < g->narms && !r->fail; k++) {
-            g->arms[k].label = get_str(r);
-            g->arms[k].when = get_i32(r);
-        }
-    }
-
-    get_tag(r, "EXTN", "externs");
-    p->nexterns = get_count16(r, MIN_EXTERN, "externs");
-    p->externs = get_array(r, p->nexterns, sizeof *p->externs);
-    for (uint32_t i = 0; i < p->nexterns && !r->fail; i++) {
-        BcExtern *x = &p->externs[i];
-        x->lib = get_str(r);
-        x->name = get_str(r);
-        x->nparams = get_count16(r, 1, "parameter types");
-        x->param_types = get_array(r, x->nparams, 1);
-        for (uint32_t k = 0; k < x->nparams && !r->fail; k++)
-            x->param_types[k] = get_u8(r);
-        x->result = get_u8(r);
-    }
-
-    get_tag(r, "SRCS", "sources");
-    p->nsources = get_count16(r, MIN_SOURCE, "sources");
-    p->sources = get_array(r, p->nsources, sizeof *p->sources);
-    for (uint32_t i = 0; i < p->nsources && !r->fail; i++) {
-        BcSource *s = &p->sources[i];
-        s->path = get_str(r);
-        if (need(r, sizeof s->sha256)) {
-            memcpy(s->sha256, r->data + r->pos, sizeof s->sha256);
-            r->pos += sizeof s->sha256;
-        }
-        uint32_t t = get_index(r, true);
-        if (t != NULL_STR) {
-            s->text = r->strs[t];
-            s->len = r->lens[t];
-        }
+        size_t each = bc_layout_min(sec->layout);
+        uint32_t n = sec->count_size == 4 ? get_count32(r, each, sec->plural) : get_count16(r, each, sec->plural);
+        bc_set_int(p, sec->count_off, sec->count_size, n);
+        char *items = get_array(r, n, sec->layout->size);
+        memcpy(bc_member(p, sec->off), &items, sizeof items);
+        for (uint32_t i = 0; i < n && !r->fail; i++)
+            get_fields(r, sec->layout, items + (size_t)i * sec->layout->size, i);
     }
 
     r->section = "the end";
@@ -895,36 +663,36 @@ bool plb_read(const uint8_t *data, size_t len, BcProgram *out, char *why, size_t
 {
     memset(out, 0, sizeof *out);
     if (len < 8 || memcmp(data + HDR_MAGIC, PLB_MAGIC, 8) != 0)
-        return say(why, whycap, "not a Pledge bytecode file");
+        return why_say(why, whycap, "not a Pledge bytecode file");
     if (len < HDR_VERSION + 4)
-        return say(why, whycap, "truncated: %zu bytes, shorter than the %d-byte header", len, HDR_SIZE);
+        return why_say(why, whycap, "truncated: %zu bytes, shorter than the %d-byte header", len, HDR_SIZE);
     uint32_t version = le32(data + HDR_VERSION);
     if (version > PLB_FORMAT_VERSION)
-        return say(why, whycap, "made by a newer Pledge: format version %u, this one reads %d",
+        return why_say(why, whycap, "made by a newer Pledge: format version %u, this one reads %d",
                    version, PLB_FORMAT_VERSION);
     if (version >= 1 && version < PLB_FORMAT_VERSION)
-        return say(why, whycap, "made by an older Pledge (format version %u): compile the source again", version);
+        return why_say(why, whycap, "made by an older Pledge (format version %u): compile the source again", version);
     if (version != PLB_FORMAT_VERSION)
-        return say(why, whycap, "unknown format version %u: this Pledge reads %d", version,
+        return why_say(why, whycap, "unknown format version %u: this Pledge reads %d", version,
                    PLB_FORMAT_VERSION);
     if (len < HDR_SIZE)
-        return say(why, whycap, "truncated: %zu bytes, shorter than the %d-byte header", len, HDR_SIZE);
+        return why_say(why, whycap, "truncated: %zu bytes, shorter than the %d-byte header", len, HDR_SIZE);
     uint64_t body = le64(data + HDR_BODYLEN);
     if (body > len - HDR_SIZE)
-        return say(why, whycap, "truncated: the header promises %llu bytes of body, the file has %zu",
+        return why_say(why, whycap, "truncated: the header promises %llu bytes of body, the file has %zu",
                    (unsigned long long)body, len - HDR_SIZE);
     if (body < len - HDR_SIZE)
-        return say(why, whycap, "%llu stray bytes after the end (the header promises %llu bytes of body)",
+        return why_say(why, whycap, "%llu stray bytes after the end (the header promises %llu bytes of body)",
                    (unsigned long long)(len - HDR_SIZE - body), (unsigned long long)body);
 
     uint8_t sum[32];
     sha256(data + HDR_FLAGS, len - HDR_FLAGS, sum);
     if (memcmp(sum, data + HDR_SUM, sizeof sum) != 0)
-        return say(why, whycap, "corrupted: checksum mismatch");
+        return why_say(why, whycap, "corrupted: checksum mismatch");
 
     uint32_t flags = le32(data + HDR_FLAGS);
     if (flags != 0)
-        return say(why, whycap, "unknown flags 0x%08x at byte %d: made by a newer Pledge?", flags, HDR_FLAGS);
+        return why_say(why, whycap, "unknown flags 0x%08x at byte %d: made by a newer Pledge?", flags, HDR_FLAGS);
     /* The engine version is for people; it only has to be a padded string. */
     const uint8_t *engine = data + HDR_ENGINE;
     const uint8_t *nul = memchr(engine, 0, ENGINE_CAP);
@@ -932,7 +700,7 @@ bool plb_read(const uint8_t *data, size_t len, BcProgram *out, char *why, size_t
         if (*q)
             nul = NULL;
     if (!nul)
-        return say(why, whycap, "malformed engine version at byte %d", HDR_ENGINE);
+        return why_say(why, whycap, "malformed engine version at byte %d", HDR_ENGINE);
 
     Reader r = { .data = data + HDR_SIZE, .len = (size_t)body, .section = "string pool",
                  .why = why, .whycap = whycap, .arena = &out->arena };
@@ -951,20 +719,20 @@ bool plb_read_file(const char *path, BcProgram *out, char *why, size_t whycap)
     memset(out, 0, sizeof *out);
     int fd = open(path, O_RDONLY);
     if (fd < 0)
-        return say(why, whycap, "%s: %s", path, strerror(errno));
+        return why_say(why, whycap, "%s: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;
         close(fd);
-        return say(why, whycap, "%s: %s", path, strerror(e));
+        return why_say(why, whycap, "%s: %s", path, strerror(e));
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
-        return say(why, whycap, "%s: not a regular file", path);
+        return why_say(why, whycap, "%s: not a regular file", path);
     }
     if ((uintmax_t)st.st_size > PLB_MAX_FILE) {
         close(fd);
-        return say(why, whycap, "%s: too large for a bytecode file (%jd bytes)", path, (intmax_t)st.st_size);
+        return why_say(why, whycap, "%s: too large for a bytecode file (%jd bytes)", path, (intmax_t)st.st_size);
     }
     /* Read to the end rather than trusting st_size: the file may change. */
     size_t cap = (size_t)st.st_size + 1, len = 0;
@@ -974,7 +742,7 @@ bool plb_read_file(const char *path, BcProgram *out, char *why, size_t whycap)
             if (cap > PLB_MAX_FILE) {
                 close(fd);
                 mem_free(buf);
-                return say(why, whycap, "%s: too large for a bytecode file", path);
+                return why_say(why, whycap, "%s: too large for a bytecode file", path);
             }
             cap *= 2;
             buf = mem_realloc(buf, cap);
@@ -986,7 +754,7 @@ bool plb_read_file(const char *path, BcProgram *out, char *why, size_t whycap)
             int e = errno;
             close(fd);
             mem_free(buf);
-            return say(why, whycap, "%s: %s", path, strerror(e));
+            return why_say(why, whycap, "%s: %s", path, strerror(e));
         }
         if (k == 0)
             break;
@@ -998,7 +766,7 @@ bool plb_read_file(const char *path, BcProgram *out, char *why, size_t whycap)
     bool ok = plb_read(buf, len, out, msg, sizeof msg);
     mem_free(buf);
     if (!ok)
-        say(why, whycap, "%s: %s", path, msg);
+        why_say(why, whycap, "%s: %s", path, msg);
     return ok;
 }
 

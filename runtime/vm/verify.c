@@ -6,6 +6,8 @@
  * well-formed constants. The VM checks none of this again, so the rules here
  * are the whole of what stands between a hostile .plb file and the VM. */
 #include "vm/plb.h"
+#include "vm/layout.h"
+#include "base/builtins.h"
 #include "base/utf8.h"
 
 #include <inttypes.h>
@@ -20,12 +22,7 @@ enum {
     TYPEKIND_COUNT = T_NONE + 1
 };
 
-static const struct { const char *name; int min, max; } builtins[] = {
-#define BUILTIN(id, name, min_args, max_args, ...) { name, min_args, max_args },
-#include "base/builtins.def"
-#undef BUILTIN
-};
-enum { NBUILTINS = sizeof builtins / sizeof builtins[0] };
+enum { NBUILTINS = BI__COUNT };
 
 typedef struct Ver {
     const BcProgram *p;
@@ -128,7 +125,6 @@ static bool check_const(Ver *v, uint32_t i, const Value *c)
 
 /* ---- functions ------------------------------------------------------------------ */
 
-static const char *const kind_names[] = { "let", "fn", "metric", "expr", "filter" };
 
 /* "function `ae_4hr`", or its index when it has no name to show. */
 static const char *fn_label(const BcProgram *p, uint32_t i, char *buf, size_t cap)
@@ -263,9 +259,9 @@ static bool check_instr(FnCheck *fc, uint32_t pc)
         return check_args(fc, pc, in);
     }
     case OP_NATIVE:
-        if (in.c < builtins[in.b].min || in.c > builtins[in.b].max)
+        if (in.c < builtins[in.b].min_args || in.c > builtins[in.b].max_args)
             return bad_at(fc, pc, "calls `%s` with %u arguments; it takes %d to %d", builtins[in.b].name,
-                          in.c, builtins[in.b].min, builtins[in.b].max);
+                          in.c, builtins[in.b].min_args, builtins[in.b].max_args);
         return check_args(fc, pc, in);
     case OP_EXTERN: {
         const BcExtern *x = &p->externs[in.b];
@@ -402,247 +398,217 @@ static bool check_ref(Ver *v, const char *what, int32_t fn, FnKind kind, int npa
         return bad(v, "%s: function %" PRId32 " out of range (program has %u)", what, fn, p->nfns);
     const BcFunction *f = &p->fns[fn];
     if (f->kind != kind)
-        return bad(v, "%s: `%s` must be of kind %s, not %s", what, f->name, kind_names[kind],
-                   f->kind <= FK_FILTER ? kind_names[f->kind] : "?");
+        return bad(v, "%s: `%s` must be of kind %s, not %s", what, f->name, bc_fn_kind_names[kind],
+                   f->kind <= FK_FILTER ? bc_fn_kind_names[f->kind] : "?");
     if (nparams >= 0 && f->nparams != nparams)
         return bad(v, "%s: `%s` takes %u parameters, not %d", what, f->name, f->nparams, nparams);
     return true;
 }
 
-/* ---- tables ------------------------------------------------------------------------ */
-
-static bool check_feeds(Ver *v)
-{
-    const BcProgram *p = v->p;
-    if (p->nfeeds && !p->feeds)
-        return bad(v, "feeds: the table is missing");
-    for (uint32_t i = 0; i < p->nfeeds; i++) {
-        const BcFeed *f = &p->feeds[i];
-        if (!f->name || !f->org_col || !f->period_col)
-            return bad(v, "feed %u: needs a name, an org column and a period column", i);
-        if (!valid_grain(f->grain))
-            return bad(v, "feed `%s`: unknown period grain %u", f->name, f->grain);
-        if (f->ncolumns && !f->columns)
-            return bad(v, "feed `%s`: the columns are missing", f->name);
-        for (uint32_t k = 0; k < f->ncolumns; k++) {
-            if (!f->columns[k].name)
-                return bad(v, "feed `%s`: column %u has no name", f->name, k);
-            if (f->columns[k].type >= TYPEKIND_COUNT)
-                return bad(v, "feed `%s`: column `%s` has unknown type %u", f->name,
-                           f->columns[k].name, f->columns[k].type);
-            if (f->columns[k].format > COL_POINTS ||
-                (f->columns[k].format == COL_POINTS && f->columns[k].type != T_PERCENT))
-                return bad(v, "feed `%s`: column `%s` has format %u, which its type does not take", f->name,
-                           f->columns[k].name, f->columns[k].format);
-        }
-    }
-    return true;
-}
-
-static bool check_hierarchies(Ver *v)
-{
-    const BcProgram *p = v->p;
-    if (p->nhiers && !p->hiers)
-        return bad(v, "hierarchies: the table is missing");
-    for (uint32_t i = 0; i < p->nhiers; i++) {
-        const BcHierarchy *h = &p->hiers[i];
-        if (!h->name || !h->member_col || !h->parent_col)
-            return bad(v, "hierarchy %u: needs a name, a member column and a parent column", i);
-    }
-    return true;
-}
-
-static bool check_sources(Ver *v)
-{
-    const BcProgram *p = v->p;
-    if (p->nsources && !p->sources)
-        return bad(v, "sources: the table is missing");
-    for (uint32_t i = 0; i < p->nsources; i++)
-        if (!p->sources[i].path || !p->sources[i].text)
-            return bad(v, "source %u: needs a path and its text", i);
-    return true;
-}
+/* ---- tables, as layout.c describes them ---------------------------------------- */
 
 static bool plain_type(unsigned t)
 {
     return t == T_NUMBER || t == T_COUNT || t == T_BOOL || t == T_TEXT;
 }
 
-static bool check_externs(Ver *v)
+/* "a: b", or whichever of a and b is not empty */
+static const char *join(char *buf, size_t cap, const char *a, const char *sep, const char *b)
 {
-    const BcProgram *p = v->p;
-    if (p->nexterns && !p->externs)
-        return bad(v, "externs: the table is missing");
-    for (uint32_t i = 0; i < p->nexterns; i++) {
-        const BcExtern *x = &p->externs[i];
-        if (!x->lib || !x->name)
-            return bad(v, "extern %u: needs a library and a name", i);
-        if (x->nparams && !x->param_types)
-            return bad(v, "extern `%s`: no parameter types", x->name);
-        for (uint32_t k = 0; k < x->nparams; k++)
-            if (!plain_type(x->param_types[k]))
-                return bad(v, "extern `%s`: parameter %u must be number, count, bool or text (type %u)",
-                           x->name, k, x->param_types[k]);
-        if (!plain_type(x->result))
-            return bad(v, "extern `%s`: the result must be number, count, bool or text (type %u)",
-                       x->name, x->result);
-    }
-    return true;
+    /* names are short; a longer message is cut, never overrun */
+    if (snprintf(buf, cap, "%s%s%s", a, *a && *b ? sep : "", b) < 0)
+        buf[0] = '\0';
+    return buf;
 }
 
-static bool check_aggregates(Ver *v)
+/* Where a field is, for messages: the entry that holds it ("feed `ae`",
+ * "round", "rating `overall`: arm `outstanding`"), the path to it inside
+ * the entry ("target", "milestone 0") and its label ("value"). */
+typedef struct Where { const char *owner, *path, *label; } Where;
+
+/* owner: path label */
+static const char *where_text(Where w, char *buf, size_t cap)
+{
+    char pl[160];
+    return join(buf, cap, w.owner, ": ", join(pl, sizeof pl, w.path, " ", w.label));
+}
+
+/* A field's reference (one element's, when index >= 0) holds. obj is the
+ * struct that holds the field (for an array's elements, the array's). */
+static bool check_ref_field(Ver *v, const BcField *f, const void *obj, int64_t val, Where w, long index)
 {
     const BcProgram *p = v->p;
-    if (p->naggs && !p->aggs)
-        return bad(v, "aggregates: the table is missing");
-    for (uint32_t i = 0; i < p->naggs; i++) {
-        const BcAggregate *g = &p->aggs[i];
-        if (g->feed >= p->nfeeds)
-            return bad(v, "aggregate %u: feed %u out of range (program has %u)", i, g->feed, p->nfeeds);
-        const BcFeed *feed = &p->feeds[g->feed];
-        if (g->column >= feed->ncolumns)
-            return bad(v, "aggregate %u: column %u out of range (feed `%s` has %u)", i, g->column,
-                       feed->name, feed->ncolumns);
-        if (g->func > AGG_COUNT)
-            return bad(v, "aggregate %u: unknown function %u", i, g->func);
-        if (g->nfilter && !g->filter_cols)
-            return bad(v, "aggregate %u: the filter's columns are missing", i);
-        for (uint32_t k = 0; k < g->nfilter; k++)
-            if (g->filter_cols[k] >= feed->ncolumns)
-                return bad(v, "aggregate %u: filter column %u out of range (feed `%s` has %u)", i,
-                           g->filter_cols[k], feed->name, feed->ncolumns);
-        if (g->filter != -1) {
-            char what[64];
-            snprintf(what, sizeof what, "aggregate %u's filter", i);
-            if (!check_ref(v, what, g->filter, FK_FILTER, g->nfilter))
+    char what[256], pl[160];
+    const char *at = join(pl, sizeof pl, w.path, " ", w.label);
+    const char *sp = *at ? " " : "";
+    if ((f->flags & BFF_OPTIONAL) && val == -1 && f->ref != BR_COLUMN)
+        return true;
+    switch ((BcRef)f->ref) {
+    case BR_NONE:
+    case BR_NEEDED:
+        return true;
+    case BR_EXPR:
+        return check_ref(v, where_text(w, what, sizeof what), (int32_t)val, FK_EXPR, 0);
+    case BR_METRIC:
+        return check_ref(v, where_text(w, what, sizeof what), (int32_t)val, FK_METRIC, 0);
+    case BR_FILTER:
+        snprintf(what, sizeof what, "%s's %s", w.owner, w.label);
+        return check_ref(v, what, (int32_t)val, FK_FILTER, (int)bc_get_int(obj, f->with_off, f->with_size, false));
+    case BR_CONST_RANGE:
+    case BR_CONST_NUMBER:
+        if (val < 0 || (uint64_t)val >= p->nconsts)
+            return bad(v, "%s: %s constant %" PRId64 " out of range (program has %u)", w.owner, at, val, p->nconsts);
+        if (f->ref == BR_CONST_RANGE && p->consts[val].kind != V_RANGE)
+            return bad(v, "%s: the %s (constant %" PRId64 ") is not a range", w.owner, at, val);
+        if (f->ref == BR_CONST_NUMBER && p->consts[val].kind != V_NUM && p->consts[val].kind != V_REAL)
+            return bad(v, "%s: the %s is not a number", w.owner, at);
+        return true;
+    case BR_FEED:
+        if (val < 0 || val >= p->nfeeds)
+            return bad(v, "%s: %s%sfeed %" PRId64 " out of range (program has %u)", w.owner, at, sp, val, p->nfeeds);
+        return true;
+    case BR_COLUMN: {
+        int64_t feed = bc_get_int(obj, f->with_off, f->with_size, f->with_size == 4);
+        if ((f->flags & BFF_OPTIONAL) && feed == -1) {
+            if (val != -1)
+                return bad(v, "%s: a %s column without a %s feed", w.owner, at, at);
+            return true;
+        }
+        /* the feed is in range: it is checked before, being an earlier field */
+        const BcFeed *fd = &p->feeds[feed];
+        if (val < 0 || val >= fd->ncolumns)
+            return bad(v, "%s: %s%scolumn %" PRId64 " out of range (feed `%s` has %u)", w.owner, at, sp, val,
+                       fd->name, fd->ncolumns);
+        return true;
+    }
+    case BR_HIER:
+        if (val < 0 || val >= p->nhiers)
+            return bad(v, "%s: %s%shierarchy %" PRId64 " out of range (program has %u)", w.owner, at, sp, val,
+                       p->nhiers);
+        return true;
+    case BR_GRAIN:
+        if (!valid_grain((unsigned)val))
+            return bad(v, "%s: unknown period grain %u", where_text(w, what, sizeof what), (unsigned)val);
+        return true;
+    case BR_TYPE:
+        if (val >= TYPEKIND_COUNT)
+            return bad(v, "%s has unknown type %u", where_text(w, what, sizeof what), (unsigned)val);
+        return true;
+    case BR_PLAIN_TYPE:
+        if (plain_type((unsigned)val))
+            return true;
+        if (index >= 0)
+            return bad(v, "%s: %s %ld must be number, count, bool or text (type %u)", w.owner, at, index,
+                       (unsigned)val);
+        return bad(v, "%s: the %s must be number, count, bool or text (type %u)", w.owner, at, (unsigned)val);
+    case BR_FORMAT: {
+        int64_t type = bc_get_int(obj, f->with_off, f->with_size, false);
+        if (val > COL_POINTS || (val == COL_POINTS && type != T_PERCENT))
+            return bad(v, "%s has format %u, which its type does not take", where_text(w, what, sizeof what),
+                       (unsigned)val);
+        return true;
+    }
+    case BR_CLASS:
+        if (val != 1 && val != 2)
+            return bad(v, "%s: unknown class %u", where_text(w, what, sizeof what), (unsigned)val);
+        return true;
+    case BR_CMP:
+        if (val > CMP_GE)
+            return bad(v, "%s has unknown comparison %u", where_text(w, what, sizeof what), (unsigned)val);
+        return true;
+    case BR_AGG_FUNC:
+        if (val > AGG_COUNT)
+            return bad(v, "%s: unknown function %u", where_text(w, what, sizeof what), (unsigned)val);
+        return true;
+    }
+    return bad(v, "%s: unknown reference kind %u", where_text(w, what, sizeof what), f->ref);
+}
+
+static bool check_entry(Ver *v, const BcLayout *l, const void *obj, const char *owner, const char *path,
+                        const char *noun, long index);
+
+static bool check_field(Ver *v, const BcField *f, const void *obj, Where w)
+{
+    switch ((BcFieldKind)f->kind) {
+    case BF_STRUCT:
+        return check_entry(v, f->elem, bc_member(obj, f->off), w.owner, w.path, f->label, -1);
+    case BF_ARRAY:
+    case BF_EACH:
+    case BF_LINES: {
+        const char *items;
+        memcpy(&items, bc_member(obj, f->off), sizeof items);
+        int64_t n = bc_get_int(obj, f->aux_off, f->aux_size, false);
+        if (n && !items)
+            return bad(v, "%s: the %s are missing", w.owner, f->plural);
+        for (int64_t k = 0; k < n; k++) {
+            const void *item = items + (size_t)k * f->elem->size;
+            /* an element that is a bare integer is checked by the array's ref */
+            bool scalar = f->elem->nfields == 1 && f->elem->fields[0].kind <= BF_I32;
+            bool ok = scalar ? check_ref_field(v, f, obj, bc_field_int(&f->elem->fields[0], item), w, (long)k)
+                             : check_entry(v, f->elem, item, w.owner, w.path, f->label, (long)k);
+            if (!ok)
                 return false;
         }
+        return true;
     }
-    return true;
-}
-
-static bool check_round(Ver *v)
-{
-    const BcProgram *p = v->p;
-    const BcRound *r = &p->round;
-    if (r->ndates && !r->dates)
-        return bad(v, "round: the dates are missing");
-    for (uint32_t k = 0; k < r->ndates; k++)
-        if (!r->dates[k].name)
-            return bad(v, "round: date %u has no name", k);
-    if (r->horizon != -1) {
-        if (r->horizon < 0 || (uint32_t)r->horizon >= p->nconsts)
-            return bad(v, "round: horizon constant %" PRId32 " out of range (program has %u)", r->horizon,
-                       p->nconsts);
-        if (p->consts[r->horizon].kind != V_RANGE)
-            return bad(v, "round: the horizon (constant %" PRId32 ") is not a range", r->horizon);
+    default:
+        return check_ref_field(v, f, obj, f->kind == BF_STR || f->kind == BF_TEXT || f->kind == BF_SHA256 ||
+                                                  f->kind == BF_VALUE ? 0 : bc_field_int(f, obj), w, -1);
     }
-    if (r->assess != -1 && (r->assess < 0 || (uint32_t)r->assess >= p->nhiers))
-        return bad(v, "round: assess hierarchy %" PRId32 " out of range (program has %u)", r->assess,
-                   p->nhiers);
-    return true;
 }
 
-static bool check_threshold(Ver *v, const char *name, const char *which, const BcThreshold *t)
+/* One entry of a table (owner empty), or an element or inline struct of
+ * one: its noun (and index) is where it is. Missing strings first, since
+ * the entry is named by one of them in what follows. */
+static bool check_entry(Ver *v, const BcLayout *l, const void *obj, const char *owner, const char *path,
+                        const char *noun, long index)
 {
-    char what[192];
-    if (t->cmp > CMP_GE)
-        return bad(v, "commitment `%s`: %s has unknown comparison %u", name, which, t->cmp);
-    snprintf(what, sizeof what, "commitment `%s`: %s value", name, which);
-    if (!check_ref(v, what, t->value_fn, FK_EXPR, 0))
-        return false;
-    snprintf(what, sizeof what, "commitment `%s`: %s window", name, which);
-    return check_ref(v, what, t->window_fn, FK_EXPR, 0);
-}
-
-static bool check_commitments(Ver *v)
-{
-    const BcProgram *p = v->p;
-    if (p->ncommits && !p->commits)
-        return bad(v, "commitments: the table is missing");
-    for (uint32_t i = 0; i < p->ncommits; i++) {
-        const BcCommitment *c = &p->commits[i];
-        if (!c->name)
-            return bad(v, "commitment %u has no name", i);
-        if (c->cls != 1 && c->cls != 2)
-            return bad(v, "commitment `%s`: unknown class %u", c->name, c->cls);
-        char what[160];
-        snprintf(what, sizeof what, "commitment `%s`: measure", c->name);
-        if (!check_ref(v, what, c->measure, FK_METRIC, 0))
-            return false;
-        if (!check_threshold(v, c->name, "target", &c->target))
-            return false;
-        if (c->nmilestones && !c->milestones)
-            return bad(v, "commitment `%s`: the milestones are missing", c->name);
-        for (uint32_t k = 0; k < c->nmilestones; k++) {
-            char which[32];
-            snprintf(which, sizeof which, "milestone %u", k);
-            if (!check_threshold(v, c->name, which, &c->milestones[k]))
-                return false;
-        }
-        if (c->plan_feed == -1) {
-            if (c->plan_column != -1)
-                return bad(v, "commitment `%s`: a plan column without a plan feed", c->name);
-        } else {
-            if (c->plan_feed < 0 || (uint32_t)c->plan_feed >= p->nfeeds)
-                return bad(v, "commitment `%s`: plan feed %" PRId32 " out of range (program has %u)",
-                           c->name, c->plan_feed, p->nfeeds);
-            const BcFeed *f = &p->feeds[c->plan_feed];
-            if (c->plan_column < 0 || (uint32_t)c->plan_column >= f->ncolumns)
-                return bad(v, "commitment `%s`: plan column %" PRId32 " out of range (feed `%s` has %u)",
-                           c->name, c->plan_column, f->name, f->ncolumns);
-        }
-        if (c->tolerance != -1) {
-            if (c->tolerance < 0 || (uint32_t)c->tolerance >= p->nconsts)
-                return bad(v, "commitment `%s`: tolerance constant %" PRId32 " out of range (program has %u)",
-                           c->name, c->tolerance, p->nconsts);
-            uint8_t k = p->consts[c->tolerance].kind;
-            if (k != V_NUM && k != V_REAL)
-                return bad(v, "commitment `%s`: the tolerance is not a number", c->name);
-        }
+    char here[160], who[256], named[256];
+    if (index >= 0) {
+        char ni[64];
+        snprintf(ni, sizeof ni, "%s %ld", noun, index);
+        join(here, sizeof here, path, " ", ni);
+    } else {
+        join(here, sizeof here, path, " ", noun);
     }
-    return true;
-}
-
-static bool check_checks(Ver *v)
-{
-    const BcProgram *p = v->p;
-    if (p->nchecks && !p->checks)
-        return bad(v, "checks: the table is missing");
-    for (uint32_t i = 0; i < p->nchecks; i++) {
-        const BcCheck *c = &p->checks[i];
-        if (!c->name)
-            return bad(v, "check %u has no name", i);
-        char what[160];
-        snprintf(what, sizeof what, "check `%s`: require", c->name);
-        if (!check_ref(v, what, c->require, FK_EXPR, 0))
+    join(who, sizeof who, owner, ": ", here);
+    for (unsigned i = 0; i < l->nfields; i++)
+        if (l->fields[i].ref == BR_NEEDED && !bc_field_str(&l->fields[i], obj))
+            return bad(v, "%s%s", who, l->needs);
+    Where w;
+    if (l->name >= 0) {
+        char np[160];
+        snprintf(named, sizeof named, "%s `%s`", join(np, sizeof np, path, " ", noun),
+                 bc_field_str(&l->fields[l->name], obj));
+        join(who, sizeof who, owner, ": ", named);
+        w = (Where){ who, "", "" };
+    } else if (!*owner) {
+        w = (Where){ here, "", "" };
+    } else {
+        w = (Where){ owner, here, "" };
+    }
+    for (unsigned i = 0; i < l->nfields; i++) {
+        w.label = l->fields[i].label;
+        if (!check_field(v, &l->fields[i], obj, w))
             return false;
     }
     return true;
 }
 
-static bool check_ratings(Ver *v)
+static bool check_section(Ver *v, BcSectionId id)
 {
-    const BcProgram *p = v->p;
-    if (p->nratings && !p->ratings)
-        return bad(v, "ratings: the table is missing");
-    for (uint32_t i = 0; i < p->nratings; i++) {
-        const BcRating *r = &p->ratings[i];
-        if (!r->name)
-            return bad(v, "rating %u has no name", i);
-        if (r->narms && !r->arms)
-            return bad(v, "rating `%s`: the arms are missing", r->name);
-        for (uint32_t k = 0; k < r->narms; k++) {
-            if (!r->arms[k].label)
-                return bad(v, "rating `%s`: arm %u has no label", r->name, k);
-            if (r->arms[k].when == -1)
-                continue;
-            char what[192];
-            snprintf(what, sizeof what, "rating `%s`: arm `%s`", r->name, r->arms[k].label);
-            if (!check_ref(v, what, r->arms[k].when, FK_EXPR, 0))
-                return false;
-        }
-    }
+    const BcSection *s = &bc_sections[id];
+    const BcLayout *l = s->layout;
+    if (!s->count_size)
+        return check_entry(v, l, bc_member(v->p, s->off), "", "", l->noun, -1);
+    const char *items;
+    memcpy(&items, bc_member(v->p, s->off), sizeof items);
+    int64_t n = bc_get_int(v->p, s->count_off, s->count_size, false);
+    if (n && !items)
+        return bad(v, "%s: the table is missing", s->plural);
+    for (int64_t i = 0; i < n; i++)
+        if (!check_entry(v, l, items + (size_t)i * l->size, "", "", l->noun, (long)i))
+            return false;
     return true;
 }
 
@@ -656,13 +622,14 @@ bool bc_verify(const BcProgram *p, char *why, size_t whycap)
             return false;
     /* Functions refer to the tables below (sources through their line
      * tables, externs through EXTERN), so those are checked first. */
-    if (!check_feeds(&v) || !check_hierarchies(&v) || !check_sources(&v) || !check_externs(&v))
+    if (!check_section(&v, SEC_FEEDS) || !check_section(&v, SEC_HIERS) || !check_section(&v, SEC_SOURCES) ||
+        !check_section(&v, SEC_EXTERNS))
         return false;
     if (p->nfns && !p->fns)
         return bad(&v, "functions: the table is missing");
     for (uint32_t i = 0; i < p->nfns; i++)
         if (!check_function(&v, i))
             return false;
-    return check_aggregates(&v) && check_round(&v) && check_commitments(&v) && check_checks(&v) &&
-           check_ratings(&v);
+    return check_section(&v, SEC_AGGS) && check_section(&v, SEC_ROUND) && check_section(&v, SEC_COMMITS) &&
+           check_section(&v, SEC_CHECKS) && check_section(&v, SEC_RATINGS);
 }
