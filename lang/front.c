@@ -32,6 +32,15 @@ static char *path_beside(Arena *a, const char *base, const char *rel)
     return arena_printf(a, "%.*s/%s", (int)(slash - base), base, rel);
 }
 
+/* The canonical path, in the arena, or NULL. realpath writes into a buffer
+ * of ours: had it allocated, running out of memory (which jumps) would
+ * leave its block behind. */
+static char *real_path(Arena *a, const char *path)
+{
+    char buf[PATH_MAX];
+    return realpath(path, buf) ? arena_strndup(a, buf, strlen(buf)) : NULL;
+}
+
 static char *dir_of(Arena *a, const char *real)
 {
     const char *slash = strrchr(real, '/');
@@ -159,14 +168,12 @@ static Module *import_module(Loader *l, Module *from, Decl *imp)
     }
     char *shown = path_beside(a, from->src->path, imp->import_path);
     char *joined = path_beside(a, from->realpath, imp->import_path);
-    char *real = realpath(joined, NULL);
-    if (!real) {
+    char *keep = real_path(a, joined);
+    if (!keep) {
         diag_error(diags, from->src, imp->span,
                    "cannot find `%s` to import", imp->import_path);
         return NULL;
     }
-    char *keep = arena_strndup(a, real, strlen(real));
-    free(real);
     size_t rl = strlen(l->root_dir);
     if (strncmp(keep, l->root_dir, rl) != 0 || (keep[rl] != '/' && strcmp(l->root_dir, "/") != 0)) {
         diag_error(diags, from->src, imp->span,
@@ -242,14 +249,12 @@ bool front_load_named(Program *p, const char *path, const char *name)
         src->path = mem_strndup(name, strlen(name));
     }
     list_push(&p->arena, &p->sources, src);
-    char *real = realpath(path, NULL);
+    char *real = real_path(&p->arena, path);
     if (!real) {
         diag_error(&p->diags, NULL, (Span){ 0 }, "cannot find `%s`", name);
         return false;
     }
-    bool ok = load_root(p, src, real);
-    free(real);
-    return ok;
+    return load_root(p, src, real);
 }
 
 bool front_load_source(Program *p, const char *name, const char *text, size_t len)
@@ -263,14 +268,13 @@ bool front_load_source(Program *p, const char *name, const char *text, size_t le
     /* imports resolve from the folder name is in, which must exist */
     const char *slash = strrchr(name, '/');
     char *dir = slash ? mem_strndup(name, slash == name ? 1 : (size_t)(slash - name)) : mem_strndup(".", 1);
-    char *real = realpath(dir, NULL);
+    char *real = real_path(&p->arena, dir);
     mem_free(dir);
     if (!real) {
         diag_error(&p->diags, NULL, (Span){ 0 }, "cannot find the folder of `%s`", name);
         return false;
     }
     char *file = arena_printf(&p->arena, "%s/%s", strcmp(real, "/") ? real : "", slash ? slash + 1 : name);
-    free(real);
     return load_root(p, src, file);
 }
 

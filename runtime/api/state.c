@@ -152,6 +152,8 @@ typedef struct DiagTo { pledge_state *S; } DiagTo;
 static void hand_one(void *ud, const Diag *g)
 {
     pledge_state *S = ((DiagTo *)ud)->S;
+    size_t n;
+    if (g->src) source_line(g->src, g->span.first_line, &n);    /* its line index, made before the stream */
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);

@@ -181,12 +181,12 @@ static char *relative(Arena *a, const char *from, const char *to)
 
 bool manifest_rehome(Manifest *m, const char *home, char *why, size_t whycap)
 {
-    char *cwd = getcwd(NULL, 0), *dir = realpath(home, NULL);
+    /* buffers of ours: nothing of the C library's to free if memory runs out */
+    char cwd_buf[PATH_MAX], dir_buf[PATH_MAX];
+    char *cwd = getcwd(cwd_buf, sizeof cwd_buf), *dir = realpath(home, dir_buf);
     bool ok = cwd && dir;
     if (!ok) why_say(why, whycap, "cannot resolve %s: %s", !cwd ? "the working folder" : home, strerror(errno));
     else m->directory = relative(&m->arena, dir, cwd);
-    free(cwd);
-    free(dir);
     return ok;
 }
 
