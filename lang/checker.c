@@ -358,7 +358,6 @@ static void check_hierarchy(Checker *c, Decl *d)
 {
     check_attr_set(c, d, hierarchy_attrs);
     for (size_t i = 0; i < d->attrs.len; i++) check_column_name(c, d->attrs.items[i]);
-    d->used = true;
 }
 
 static void check_round(Checker *c, Decl *d)
@@ -780,5 +779,10 @@ void check_module(Module *m, Arena *arena, Diags *diags, bool is_root)
         Decl *d = m->decls.items[i];
         if (d->kind == D_FEED && !d->used)
             WARN(&c, d->name_span, "feed `%s` is declared but never used", d->name);
+        /* only the round reads a hierarchy (its `assess`): any other maps nothing */
+        if (d->kind == D_HIERARCHY && !d->used && is_root) {
+            WARN(&c, d->name_span, "hierarchy `%s` is declared but no round assesses it", d->name);
+            if (c.round) HINT(&c, "round `%s` assesses the systems of another hierarchy", c.round->name);
+        }
     }
 }
