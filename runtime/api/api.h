@@ -100,6 +100,9 @@ pledge_status api_status(AssessStatus st);
 void api_track(pledge_state *S, ApiObject *o, void (*destroy)(ApiObject *o));
 void api_untrack(ApiObject *o);
 
+/* A warning about no file in particular, to the config's callback (the
+ * call goes on). */
+void api_warn(pledge_state *S, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Hands each diagnostic to the config's callback; with errors, sets the
  * error to how many there were. */
 void api_diagnostics(pledge_state *S, const Diags *d);

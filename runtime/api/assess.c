@@ -16,8 +16,18 @@ pledge_status api_assess_options(pledge_round *R, const pledge_assess_options *o
                            .series = o->series, .hashes = o->hashes, .rules = R->path,
                            .engine = "pledge " PACKAGE_VERSION };
     pledge_status st = api_parse_day(S, o->as_of, &ao->as_of);
-    if (st != PLEDGE_OK) snprintf(S->error, sizeof S->error, "the as-of date `%s` is not a date", o->as_of);
-    return st;
+    if (st != PLEDGE_OK) {
+        snprintf(S->error, sizeof S->error, "the as-of date `%s` is not a date", o->as_of);
+        return st;
+    }
+    Day today = api_today();
+    if (ao->as_of > today) {
+        char day[16];
+        period_format((Period){ GRAIN_DAY, today }, day, sizeof day);
+        api_warn(S, "the as-of date %s is after today (%s): nothing published after today is known yet, so "
+                 "these results can still change", o->as_of, day);
+    }
+    return PLEDGE_OK;
 }
 
 static void destroy_report(ApiObject *o)

@@ -171,6 +171,18 @@ static void hand_one(void *ud, const Diag *g)
     free(text);         /* open_memstream's buffer is the C library's */
 }
 
+void api_warn(pledge_state *S, const char *fmt, ...)
+{
+    if (!S->cfg.diagnostic) return;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    Diag g = { .level = DIAG_WARNING, .msg = msg };
+    hand_one(&(DiagTo){ S }, &g);
+}
+
 void api_diagnostics(pledge_state *S, const Diags *d)
 {
     if (S->cfg.diagnostic) diag_each(d, hand_one, &(DiagTo){ S });
