@@ -213,9 +213,22 @@ static size_t rows_as_recorded(const Report *r, Arena *a, ResultRow **out)
     return n;
 }
 
-/* The inputs the run read now against the recorded rows and unmapped rows:
- * the same bytes read differently (another engine) count as a difference. */
-static bool compare_counts(const Manifest *m, const Report *r, FILE *out)
+/* "1 skipped row recorded, now 0", after sep, when the counts differ */
+static void say_count(FILE *out, const char **sep, const char *what, uint64_t recorded, uint64_t now)
+{
+    if (recorded == now) return;
+    fprintf(out, "%s%llu %s%s recorded, now %llu", *sep, (unsigned long long)recorded, what, recorded == 1 ? "" : "s",
+            (unsigned long long)now);
+    *sep = "; ";
+}
+
+/* The inputs the run read now against the recorded rows, skipped rows and
+ * unmapped rows: a line for each input whose counts moved, naming them.
+ * Returns false if an input whose bytes are as recorded (same[k]) reads
+ * differently: the same bytes read otherwise mean the engine changed. An
+ * input whose bytes changed is counted as changed already; its line says
+ * how its counts moved with it (a bad row fixed: 1 skipped row fewer). */
+static bool compare_counts(const Manifest *m, const Report *r, const bool *same, FILE *out)
 {
     bool ok = true;
     for (size_t k = 0; k < m->ninputs; k++) {
@@ -224,13 +237,17 @@ static bool compare_counts(const Manifest *m, const Report *r, FILE *out)
             const ReportInput *ri = &r->inputs[j];
             if (strcmp(ri->name, mi->name) != 0 || strcmp(ri->kind, mi->kind) != 0) continue;
             bool feed = strcmp(mi->kind, "feed") == 0;
-            if (ri->rows != mi->rows || (feed && ri->unmapped_rows != mi->unmapped_rows)) {
-                fprintf(out, "%-9s %s (%s): read differently: %llu rows (%llu unmapped) recorded, now %llu (%llu)\n",
-                        mi->kind, mi->name, mi->path, (unsigned long long)mi->rows,
-                        (unsigned long long)mi->unmapped_rows, (unsigned long long)ri->rows,
-                        (unsigned long long)ri->unmapped_rows);
-                ok = false;
-            }
+            bool skipped = feed && mi->has_skipped_rows;    /* an older manifest has none */
+            if (ri->rows == mi->rows && (!feed || ri->unmapped_rows == mi->unmapped_rows)
+                && (!skipped || ri->skipped_rows == mi->skipped_rows))
+                continue;
+            fprintf(out, "%-9s %s (%s): %s", mi->kind, mi->name, mi->path, same[k] ? "read differently: " : "");
+            const char *sep = "";
+            say_count(out, &sep, "row", mi->rows, ri->rows);
+            if (skipped) say_count(out, &sep, "skipped row", mi->skipped_rows, ri->skipped_rows);
+            if (feed) say_count(out, &sep, "unmapped row", mi->unmapped_rows, ri->unmapped_rows);
+            fputc('\n', out);
+            if (same[k]) ok = false;
         }
     }
     return ok;
@@ -256,6 +273,7 @@ typedef struct Replay {
     const char     *mpath;
     const char     *rules;      /* the rules' file, read from the run's folder */
     const char    **inputs;     /* each input's file, likewise */
+    bool           *same;       /* each input's bytes as recorded (replay_run fills it) */
     FILE           *out;
 } Replay;
 
@@ -304,8 +322,9 @@ static pledge_status replay_run(const Replay *rp)
     changed += !rules_same;
     for (size_t k = 0; k < m->ninputs; k++) {
         const ManifestInput *mi = &m->inputs[k];
-        changed += !check_hash(out, mi->kind, mi->name, mi->path, mi->sha256,
-                               manifest_input_sha256(rp->inputs[k], now) ? now : NULL);
+        rp->same[k] = check_hash(out, mi->kind, mi->name, mi->path, mi->sha256,
+                                 manifest_input_sha256(rp->inputs[k], now) ? now : NULL);
+        changed += !rp->same[k];
     }
 
     BcProgram bc = { 0 };
@@ -333,7 +352,7 @@ static pledge_status replay_run(const Replay *rp)
         fprintf(out, "replay: differs from %s\n", mpath);
         return api_fail(S, PLEDGE_FAILED, "differs from %s", mpath);
     }
-    read = !compare_counts(m, &r, out);
+    read = !compare_counts(m, &r, rp->same, out);
 
     char hash[65];
     unsigned differ = 0;
@@ -392,7 +411,8 @@ static pledge_status replay(pledge_state *S, const char *mpath, FILE *out)
         st = api_fail(S, PLEDGE_FAILED, "differs from %s: its folder is gone", mpath);
     } else {
         Replay rp = { S, &m, mpath, at_run(&m.arena, dir, m.rules),
-                      arena_alloc(&m.arena, (m.ninputs + 1) * sizeof *rp.inputs), out };
+                      arena_alloc(&m.arena, (m.ninputs + 1) * sizeof *rp.inputs),
+                      arena_alloc(&m.arena, (m.ninputs + 1) * sizeof *rp.same), out };
         for (size_t k = 0; k < m.ninputs; k++) rp.inputs[k] = at_run(&m.arena, dir, m.inputs[k].path);
         st = replay_run(&rp);
     }

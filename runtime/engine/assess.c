@@ -668,6 +668,7 @@ static void report_inputs(const Inputs *in, bool hashes, Report *out)
         ri->kind = "feed";
         ri->path = keep_str(out, in->feed_sources[k].name);
         ri->rows = feed_stats(in->feeds[k])->rows;
+        ri->skipped_rows = feed_stats(in->feeds[k])->skipped;
         mem_free(inputs_unmapped(in, k, &ri->unmapped_rows, &ri->unmapped_orgs));
         if (hashes) source_sha256(in->feed_sources[k], ri->sha256);
     }

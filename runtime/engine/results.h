@@ -29,7 +29,8 @@ typedef struct ReportInput {
     const char *path;           /* as given on the command line */
     char        sha256[65];     /* of the file's bytes, lower-case hex; "" for sqlite: sources and
                                  * when not asked for (AssessOptions.hashes) */
-    uint64_t    rows;
+    uint64_t    rows;           /* read, skipped ones included */
+    uint64_t    skipped_rows;   /* bad rows left out with --on-bad-row=skip (feeds only) */
     uint64_t    unmapped_rows;  /* rows of organisations in no system (feeds only) */
     uint32_t    unmapped_orgs;
 } ReportInput;

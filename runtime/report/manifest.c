@@ -226,6 +226,8 @@ bool manifest_build(Manifest *m, const ManifestRun *run, const char *home, char 
         mi->path = keep(a, ri->path);
         mi->rows = ri->rows;
         mi->unmapped_rows = ri->unmapped_rows;
+        mi->skipped_rows = ri->skipped_rows;
+        mi->has_skipped_rows = true;
         ok = utf8_ok("the path", ri->path, why, whycap);
         if (ok && !manifest_input_sha256(ri->path, mi->sha256)) {
             why_say(why, whycap, "%s `%s`: cannot read %s: %s", ri->kind, ri->name, ri->path, strerror(errno));
@@ -323,6 +325,7 @@ static json_t *to_json(const Manifest *m)
         json_object_set_new(o, "path", jstr(mi->path));
         json_object_set_new(o, "sha256", json_string(mi->sha256));
         json_object_set_new(o, "rows", jint(mi->rows));
+        json_object_set_new(o, "skipped_rows", feed ? jint(mi->skipped_rows) : json_null());
         json_object_set_new(o, "unmapped_rows", feed ? jint(mi->unmapped_rows) : json_null());
         json_array_append_new(inputs, o);
     }
@@ -516,6 +519,10 @@ static void read_manifest(Rd *r, json_t *root, Manifest *m)
             rd_hash(r, o, where, "sha256", mi->sha256);
             mi->rows = rd_uint(r, o, where, "rows", false);
             mi->unmapped_rows = rd_uint(r, o, where, "unmapped_rows", true);
+            /* not in a manifest made before skipped rows were recorded:
+             * read as 0, and a replay does not compare them */
+            mi->has_skipped_rows = json_object_get(o, "skipped_rows") != NULL;
+            if (mi->has_skipped_rows) mi->skipped_rows = rd_uint(r, o, where, "skipped_rows", true);
         }
     }
 

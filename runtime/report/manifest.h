@@ -3,10 +3,11 @@
  *
  * A manifest records the engine, the rules (path as given, SHA-256 of the
  * source and of the compiled bytecode), every feed and hierarchy (name,
- * path as given, SHA-256 of the file, rows, unmapped rows), the as-of date,
- * the options that change results, the folder the run was made in, and the
- * results: the SHA-256 of the CSV report's bytes and, so that a replay can
- * say which results moved, each row's system, item, status and value.
+ * path as given, SHA-256 of the file, rows, unmapped rows, skipped rows),
+ * the as-of date, the options that change results, the folder the run was
+ * made in, and the results: the SHA-256 of the CSV report's bytes and, so
+ * that a replay can say which results moved, each row's system, item,
+ * status and value.
  *
  * It is JSON, written with Jansson (whole or not at all, outfile.h) and
  * read back with it. Paths are kept as given on the command line;
@@ -45,6 +46,9 @@ typedef struct ManifestInput {
     const char *name, *kind, *path;     /* kind: "feed" or "hierarchy"; path as given */
     char        sha256[65];             /* of the file (for sqlite:PATH:TABLE, of PATH) */
     uint64_t    rows, unmapped_rows;
+    uint64_t    skipped_rows;           /* bad rows left out (--on-bad-row=skip) */
+    bool        has_skipped_rows;       /* false: a manifest made before they were recorded
+                                         * (skipped_rows is then 0, and not compared) */
 } ManifestInput;
 
 typedef struct Manifest {

@@ -219,6 +219,7 @@ static void json_inputs(Json *j, const Report *r)
         json_key_string(j, "path", in->path);
         json_key_string(j, "sha256", in->sha256[0] ? in->sha256 : NULL);
         json_key_uint(j, "rows", in->rows);
+        json_key_uint(j, "skipped_rows", in->skipped_rows);
         json_key_uint(j, "unmapped_rows", in->unmapped_rows);
         json_key_uint(j, "unmapped_orgs", in->unmapped_orgs);
         json_close(j, '}');

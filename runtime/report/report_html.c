@@ -408,7 +408,10 @@ static void write_summary(Html *h)
             put_esc(out, in->kind);
             fputs("</td><td><code>", out);
             put_esc(out, in->path);
-            fprintf(out, "</code></td><td class=\"n\">%s</td>", grouped(in->rows).s);
+            fprintf(out, "</code></td><td class=\"n\">%s", grouped(in->rows).s);
+            /* bad rows left out (--on-bad-row=skip), beside the rows read */
+            if (in->skipped_rows) fprintf(out, " (%s skipped)", grouped(in->skipped_rows).s);
+            fputs("</td>", out);
             if (feed)
                 fprintf(out, "<td class=\"n\">%s</td><td class=\"n\">%s</td>",
                         grouped(in->unmapped_rows).s, grouped(in->unmapped_orgs).s);

@@ -350,8 +350,10 @@ static void write_header(Term *t, const Report *r)
     end_line(t);
 }
 
-/* "  ae: feed, 12,345 rows (120 unmapped, from 3 organisations in no
- *  system), examples/data/nhs/ae_attendances.csv" */
+/* "  ae: feed, 12,345 rows (2 skipped; 120 unmapped, from 3 organisations
+ *  in no system), examples/data/nhs/ae_attendances.csv": the rows read,
+ *  the bad ones skipped among them (--on-bad-row=skip), each part only when
+ *  there are some */
 static void write_inputs(Term *t, const Report *r)
 {
     if (!r->ninputs) return;
@@ -365,14 +367,20 @@ static void write_inputs(Term *t, const Report *r)
         add(&b, ", ");
         add_count(&b, in->rows);
         add(&b, in->rows == 1 ? " row" : " rows");
+        if (in->skipped_rows || in->unmapped_rows) add(&b, " (");
+        if (in->skipped_rows) {
+            add_count(&b, in->skipped_rows);
+            add(&b, " skipped");
+        }
+        if (in->skipped_rows && in->unmapped_rows) add(&b, "; ");
         if (in->unmapped_rows) {
-            add(&b, " (");
             add_count(&b, in->unmapped_rows);
             add(&b, " unmapped, from ");
             add_count(&b, in->unmapped_orgs);
             add(&b, in->unmapped_orgs == 1 ? " organisation" : " organisations");
-            add(&b, " in no system)");
+            add(&b, " in no system");
         }
+        if (in->skipped_rows || in->unmapped_rows) add(&b, ")");
         add(&b, ",");
         pad_to(t, 2);
         wrapped(t, b.s, 4);

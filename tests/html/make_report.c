@@ -86,10 +86,10 @@ static void build(Report *r)
     r->ninputs = 3;
     r->inputs = arena_alloc(a, r->ninputs * sizeof *r->inputs);
     r->inputs[0] = (ReportInput){ "ae", "feed", "examples/data/nhs/ae_attendances.csv",
-                                  "3f0c2a9b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a", 12345, 321, 3 };
+                                  "3f0c2a9b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a", 12345, 4, 321, 3 };
     r->inputs[1] = (ReportInput){ "stp", "hierarchy", "examples/data/nhs/Trust-STP-lookup.csv",
-                                  "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", 229, 0, 0 };
-    r->inputs[2] = (ReportInput){ "plans", "feed", "sqlite:plans & \"v2\" <final>.db:plans", "", 20, 0, 0 };
+                                  "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", 229, 0, 0, 0 };
+    r->inputs[2] = (ReportInput){ "plans", "feed", "sqlite:plans & \"v2\" <final>.db:plans", "", 20, 0, 0, 0 };
 
     r->nsystems = NSYS;
     r->systems = arena_alloc(a, NSYS * sizeof *r->systems);

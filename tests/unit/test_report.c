@@ -133,7 +133,7 @@ static void sample(Report *r)
     ReportInput *in = r->inputs = ALLOC(r, ReportInput, 2);
     r->ninputs = 2;
     in[0] = (ReportInput){ .name = "ae", .kind = "feed", .path = "examples/data/nhs/ae_attendances.csv",
-                           .rows = 12345, .unmapped_rows = 120, .unmapped_orgs = 3 };
+                           .rows = 12345, .unmapped_rows = 120, .unmapped_orgs = 3, .skipped_rows = 4 };
     memset(in[0].sha256, 'a', 64);
     in[1] = (ReportInput){ .name = "stp", .kind = "hierarchy", .path = "sqlite:lookup.db:stp", .rows = 230 };
     ReportSystem *sys = r->systems = ALLOC(r, ReportSystem, 2);
@@ -404,8 +404,10 @@ START_TEST(json_sample)
     ck_assert_has(json, "    {\n      \"name\": \"ae\",\n      \"kind\": \"feed\",\n"
                         "      \"path\": \"examples/data/nhs/ae_attendances.csv\",\n"
                         "      \"sha256\": \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\",\n"
-                        "      \"rows\": 12345,\n      \"unmapped_rows\": 120,\n      \"unmapped_orgs\": 3\n    },\n");
-    ck_assert_has(json, "\"path\": \"sqlite:lookup.db:stp\",\n      \"sha256\": null,\n");
+                        "      \"rows\": 12345,\n      \"skipped_rows\": 4,\n      \"unmapped_rows\": 120,\n"
+                        "      \"unmapped_orgs\": 3\n    },\n");
+    ck_assert_has(json, "\"path\": \"sqlite:lookup.db:stp\",\n      \"sha256\": null,\n      \"rows\": 230,\n"
+                        "      \"skipped_rows\": 0,\n");
     /* the first result, whole */
     ck_assert_has(json,
         "  \"results\": [\n"
@@ -525,8 +527,9 @@ START_TEST(text_sample)
     ck_assert(!strchr(t, '\x1b'));
     ck_assert_line(t, "ltp2019: NHS Long Term Plan implementation framework, 2019");
     ck_assert_line(t, "As of 2019-06-30, by pledge 0.1.0, rules examples/ltp2019/ltp2019.pledge");
-    ck_assert_line(t, "  ae: feed, 12,345 rows (120 unmapped, from 3 organisations in no system),");
-    ck_assert_line(t, "    examples/data/nhs/ae_attendances.csv");
+    /* the bad rows skipped among those read, then the unmapped ones */
+    ck_assert_line(t, "  ae: feed, 12,345 rows (4 skipped; 120 unmapped, from 3 organisations in no");
+    ck_assert_line(t, "    system), examples/data/nhs/ae_attendances.csv");
     ck_assert_line(t, "  stp: hierarchy, 230 rows, sqlite:lookup.db:stp");
     /* one line per status that occurs, in the spec's order */
     ck_assert_line(t, "Summary: 7 results for 2 systems");
