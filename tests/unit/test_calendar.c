@@ -1,4 +1,4 @@
-/* test_calendar.c: dates, NHS periods and their text (runtime/calendar.c). */
+/* test_calendar.c: dates, NHS periods and their text (runtime/base/calendar.c). */
 #include "unit.h"
 #include <stdlib.h>
 #include <string.h>

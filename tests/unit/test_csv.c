@@ -1,4 +1,4 @@
-/* test_csv.c: the CSV reader (runtime/csv.c).
+/* test_csv.c: the CSV reader (runtime/data/csv.c).
  *
  * Most tests read a small text whole and compare a dump of every record
  * with what it must be: "L:" the line the record starts on, then the fields

@@ -1,4 +1,4 @@
-/* test_feed.c: the data layer (runtime/feed.c): organisation codes, feeds,
+/* test_feed.c: the data layer (runtime/data/feed.c): organisation codes, feeds,
  * vintages, lags, hierarchies with effective dates, aggregates, and the
  * messages for bad input.
  *

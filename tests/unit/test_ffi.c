@@ -1,4 +1,4 @@
-/* test_ffi.c: native functions through libffi (runtime/ffi.c), calling into
+/* test_ffi.c: native functions through libffi (runtime/vm/natives_ffi.c), calling into
  * tests/ffi/libpledgetest.so and libm. */
 #include "unit.h"
 #include <limits.h>

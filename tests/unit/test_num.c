@@ -1,4 +1,4 @@
-/* test_num.c: exact rationals (runtime/num.c). */
+/* test_num.c: exact rationals (runtime/base/num.c). */
 #include "unit.h"
 #include <stdint.h>
 #include <stdlib.h>

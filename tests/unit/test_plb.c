@@ -1,5 +1,5 @@
 /* test_plb.c: the .plb file, the verifier and the disassembler
- * (runtime/plb.c, runtime/verify.c, runtime/disasm.c, runtime/bytecode.c).
+ * (runtime/vm/plb.c, verify.c, disasm.c, bytecode.c).
  *
  * One small program is built by hand with something of every kind; the
  * tests write and read it, break it one rule at a time for the verifier,

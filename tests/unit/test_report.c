@@ -1,4 +1,4 @@
-/* test_report.c: the report writers (runtime/report.c, report_text.c,
+/* test_report.c: the report writers (runtime/report/report.c, report_text.c,
  * report_data.c) on Reports built by hand.
  *
  * The sample report has two systems, one with a name in UTF-8 ("St Helen’s
