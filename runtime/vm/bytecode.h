@@ -1,6 +1,6 @@
 /* bytecode.h: a compiled round in memory.
  *
- * The compiler (lang/compile.c) builds a BcProgram; plb.c writes it to a
+ * The compiler (runtime/vm/compile.c) builds a BcProgram; plb.c writes it to a
  * .plb file and reads one back, verifying it completely; vm.c runs its
  * functions. Everything a program refers to is by index into its tables, so
  * the file needs no pointers and the verifier can check every reference.
