@@ -6,7 +6,7 @@ folder and nothing else.
     python3 examples/data/nhs/make_trust_stp.py [OUT]
 
 OUT is trust_stp_2016_2019.csv next to this script by default; the output
-is the same bytes on every run (tests/examples.test runs it again and
+is the same bytes on every run (tests/mergers.test runs it again and
 compares). It reads:
 
   * Trust-STP-lookup.csv: the 137 links of the lookup, each kept as it is
