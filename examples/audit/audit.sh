@@ -30,7 +30,7 @@ new=2019-06-30
 
 rules=$top/examples/stp2016/stp2016.pledge
 nhs=$top/examples/data/nhs
-set -- --feed "ae=$nhs/ae_attendances.csv" --feed "stp=$nhs/Trust-STP-lookup.csv"
+set -- --feed "ae=$nhs/ae_attendances.csv" --feed "stp=$nhs/trust_stp_2016_2019.csv"
 
 for day in $old $new; do
     "$PLEDGE" assess "$rules" "$@" --as-of $day --format csv -o "$out/stp2016_$day.csv" || exit $?

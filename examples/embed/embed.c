@@ -8,7 +8,7 @@
  *   cc embed.c $(pkg-config --cflags --libs pledge) -o embed
  *   ./embed examples/stp2016/stp2016.pledge \
  *       ae=examples/data/nhs/ae_attendances.csv \
- *       stp=examples/data/nhs/Trust-STP-lookup.csv 2019-06-30
+ *       stp=examples/data/nhs/trust_stp_2016_2019.csv 2019-06-30
  */
 #include <pledge.h>
 #include <stdio.h>

@@ -7,8 +7,8 @@
 #     sh tests/assess/make_golden.sh [AS_OF] > tests/assess/golden_stp_fy_AS_OF.csv
 #
 # AS_OF is a day, 2019-06-30 by default. Run it from anywhere; it reads
-# examples/data/nhs/ae_attendances.csv and Trust-STP-lookup.csv (needs the
-# sqlite3 command, 3.32 or later). The outputs are committed, and
+# examples/data/nhs/ae_attendances.csv and trust_stp_2016_2019.csv (needs
+# the sqlite3 command, 3.32 or later). The outputs are committed, and
 # tests/assess.test also runs this script again where sqlite3 is installed
 # and wants the same bytes; rerun it only if those files or the round
 # change, and review the diff.
@@ -19,17 +19,21 @@
 # written as their first day, 2016-04-01), or all three years together
 # (items ending _1619):
 #
-#   * The STP's providers are the rows of Trust-STP-lookup.csv with that
-#     STP_code (column `code` is the provider, `STP` its name). The lookup
-#     has no effective dates, so a provider is in its STP in every month.
-#     members: how many providers the STP has in the lookup.
+#   * The STP's providers are the rows of trust_stp_2016_2019.csv with
+#     that STP_code (column `code` is the provider, `STP` its name), each
+#     from its valid_from to its valid_to, both days included, an empty one
+#     open-ended (RM2 and RW3 in E54000007 until 2017-09-30 and R0A from
+#     2017-10-01; RQQ in E54000021 until 2017-03-31). A month's row counts
+#     for the STP its provider is linked to on the month's first day (the
+#     file's `period`). members: how many providers are linked to the STP
+#     on the first day of at least one month of the window.
 #   * The window is known on AS_OF when AS_OF is on or after its last day
 #     plus the feed's lag of six weeks (2016/17 on 2017-05-12). A window not
 #     yet known is `not_due`, and the row has no value, threshold or window,
 #     and 0 for coverage and members (as pledge writes a row not judged).
-#   * Rows of ae_attendances.csv whose org_code is in no STP (RM2, RQQ and
-#     RW3, which have type 1 departments, and the providers with only type 2
-#     or `other` departments) are excluded: an inner join.
+#   * Rows of ae_attendances.csv whose org_code is linked to no STP in
+#     their month (the providers with only type 2 or `other` departments)
+#     are excluded: an inner join.
 #   * ae_YYYY: value = 1 - sum(breaches) / sum(attendances) over all the
 #     STP's provider rows in the window, all department types: a ratio of
 #     sums, never a mean of monthly, yearly or per-provider ratios.
@@ -37,9 +41,9 @@
 #   * status: `met` when value >= 0.95 (compared in whole numbers: 20 x
 #     (attendances - breaches) >= 19 x attendances), `missed` when not,
 #     `no_data` when the STP has no rows (no value).
-#   * coverage: the STP's providers with at least one row in the window (of
-#     any type, for both items; in these files every provider of an STP
-#     with rows has type 1 rows).
+#   * coverage: the STP's providers with at least one row in the window
+#     while linked to it (of any type, for both items; in these files every
+#     provider of an STP with rows has type 1 rows).
 #
 # Rows come in STP code order, then item order as in stp_fy.pledge. As pledge
 # writes numbers: the value (attendances - breaches) / attendances in lowest
@@ -65,8 +69,12 @@ trap 'rm -f "$db" "$db.rows"' EXIT
 sqlite3 -bail "$db" \
     ".mode csv" \
     ".import '$nhs/ae_attendances.csv' ae_raw" \
-    ".import '$nhs/Trust-STP-lookup.csv' lookup" \
-    "CREATE TABLE ae AS SELECT org_code AS org, type,
+    ".import '$nhs/trust_stp_2016_2019.csv' links" \
+    "CREATE TABLE lookup AS SELECT code, STP_code, STP,
+         CASE WHEN valid_from = '' THEN '0000-01-01' ELSE valid_from END AS lo,
+         CASE WHEN valid_to = '' THEN '9999-12-31' ELSE valid_to END AS hi
+         FROM links;
+     CREATE TABLE ae AS SELECT org_code AS org, type, period,
          CAST(attendances AS INTEGER) AS att, CAST(breaches AS INTEGER) AS br,
          CASE WHEN substr(period, 6, 2) >= '04'
               THEN CAST(substr(period, 1, 4) AS INTEGER)
@@ -77,18 +85,24 @@ sqlite3 -bail "$db" \
          (3, 2018, 2018, '1819', '2018/19'), (4, 2016, 2018, '1619', '2016/17 .. 2018/19');
      CREATE TABLE kinds (pos INTEGER, prefix TEXT, t1 INTEGER);
      INSERT INTO kinds VALUES (1, 'ae_', 0), (2, 'ae_t1_', 1);
-     CREATE TABLE systems AS SELECT STP_code AS system, min(STP) AS name,
-         count(DISTINCT code) AS members FROM lookup GROUP BY STP_code;" \
+     CREATE TABLE months AS WITH RECURSIVE m(d) AS (SELECT '2016-04-01'
+             UNION ALL SELECT date(d, '+1 month') FROM m WHERE d < '2019-03-01')
+         SELECT d, CASE WHEN substr(d, 6, 2) >= '04' THEN CAST(substr(d, 1, 4) AS INTEGER)
+                        ELSE CAST(substr(d, 1, 4) AS INTEGER) - 1 END AS fy FROM m;
+     CREATE TABLE systems AS SELECT STP_code AS system, min(STP) AS name FROM lookup GROUP BY STP_code;" \
     ".mode tabs" \
     "SELECT s.system, s.name, k.prefix || y.suffix, y.window,
             date(printf('%04d-03-31', y.hi + 1), '+42 days') <= '$as_of',
             sum(a.br), sum(a.att),
             (SELECT count(DISTINCT l2.code) FROM lookup l2 JOIN ae a2 ON a2.org = l2.code
+                 AND a2.period BETWEEN l2.lo AND l2.hi
                  WHERE l2.STP_code = s.system AND a2.fy BETWEEN y.lo AND y.hi),
-            s.members
+            (SELECT count(DISTINCT l3.code) FROM lookup l3 JOIN months m ON m.d BETWEEN l3.lo AND l3.hi
+                 WHERE l3.STP_code = s.system AND m.fy BETWEEN y.lo AND y.hi)
        FROM systems s CROSS JOIN years y CROSS JOIN kinds k
        LEFT JOIN lookup l ON l.STP_code = s.system
-       LEFT JOIN ae a ON a.org = l.code AND a.fy BETWEEN y.lo AND y.hi AND (k.t1 = 0 OR a.type = '1')
+       LEFT JOIN ae a ON a.org = l.code AND a.period BETWEEN l.lo AND l.hi
+            AND a.fy BETWEEN y.lo AND y.hi AND (k.t1 = 0 OR a.type = '1')
       GROUP BY s.system, k.pos, y.pos
       ORDER BY s.system, k.pos, y.pos;" > "$db.rows" || exit 1
 
