@@ -1204,3 +1204,62 @@ void feed_each_key(const FeedData *f, void (*fn)(void *ud, uint32_t org, Period 
         }
     }
 }
+
+/* Organisation o's identity number ident as text: `type = 1, site = A`. */
+static void ident_text(const FeedData *f, uint32_t o, uint32_t ident, char *buf, size_t cap)
+{
+    const Store *st = &f->store;
+    buf[0] = 0;
+    for (size_t i = 0; i < st->idents.len; i++) {
+        const Ident *id = &st->idents.items[i];
+        if (id->org != o || id->ident != ident) continue;
+        size_t k = 0, at = 0;
+        for (uint16_t c = 0; c < f->schema->nkey && k + sizeof(uint32_t) <= id->len && at + 1 < cap; c++) {
+            uint32_t len;
+            memcpy(&len, id->key + k, sizeof len);
+            k += sizeof len;
+            int n = snprintf(buf + at, cap - at, "%s%s = %.*s", c ? ", " : "",
+                             f->schema->columns[f->schema->key_cols[c]].name, (int)len, id->key + k);
+            k += len;
+            if (n < 0) break;
+            at += (size_t)n < cap - at ? (size_t)n : cap - at - 1;
+        }
+        return;
+    }
+}
+
+void feed_each_superseded(const FeedData *f, Day as_of,
+                          void (*fn)(void *ud, uint32_t org, Period p, const char *identity, Day vintage, Day by,
+                                     uint32_t rows),
+                          void *ud)
+{
+    const Store *st = &f->store;
+    if (!f->schema->vintage_col) return;
+    char text[256];
+    for (uint32_t g = 0; g < f->norg_index; g++) {
+        uint32_t o = f->local_of[g];
+        if (o == ORG_NONE) continue;
+        for (uint32_t i = 0; i < f->nperiods; i++) {
+            /* back through the period's slices: identity by identity, the latest vintage first */
+            uint32_t ident = UINT32_MAX;
+            bool seen = false;
+            Day latest = 0;
+            for (uint32_t k = f->period_first[i + 1]; k-- > f->period_first[i];) {
+                const Slice *s = &st->slices[k];
+                if (s->ident != ident) {
+                    ident = s->ident;
+                    seen = false;
+                }
+                if (s->vintage > as_of || o >= s->cap || !s->rows[o]) continue;
+                if (!seen) {
+                    seen = true;
+                    latest = s->vintage;
+                    continue;
+                }
+                if (s->ident) ident_text(f, o, s->ident, text, sizeof text);
+                fn(ud, g, (Period){ (Grain)f->schema->grain, s->period }, s->ident ? text : NULL, s->vintage, latest,
+                   s->rows[o]);
+            }
+        }
+    }
+}
