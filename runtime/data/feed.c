@@ -250,11 +250,16 @@ static uint32_t slice_add(Store *st, Slice s)
     return st->nslices++;
 }
 
-static uint32_t slice_index(const FeedData *f, Store *st, int32_t period, Day vintage, uint32_t ident)
+/* The slice of (period, vintage, identity), added if new; o is the
+ * organisation about to be put in it. A slice of a second or later
+ * identity holds only organisations with that many: it starts as small as
+ * o allows, and grows (by doubling) as others need it. */
+static uint32_t slice_index(const FeedData *f, Store *st, int32_t period, Day vintage, uint32_t ident, uint32_t o)
 {
     uint32_t found = slice_find(st, period, vintage, ident);
     if (found != UINT32_MAX) return found;
     uint32_t cap = orgs_count(st->orgs) ? orgs_count(st->orgs) : 1;
+    if (ident > 1) cap = o + 1;
     Slice s = { .period = period, .vintage = vintage, .ident = ident, .cap = cap };
     s.rows = mem_calloc(cap, sizeof *s.rows);
     s.whole = mem_calloc((size_t)f->nwhole + 1, sizeof *s.whole);
@@ -502,7 +507,7 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
     }
     if (!l->in_slice || l->st->slices[l->slice].period != period.as.period.index || l->st->slices[l->slice].vintage != v
         || l->st->slices[l->slice].ident != ident) {
-        l->slice = slice_index(f, l->st, period.as.period.index, v, ident);
+        l->slice = slice_index(f, l->st, period.as.period.index, v, ident, o);
         l->in_slice = true;
     }
     Slice *sl = &l->st->slices[l->slice];
