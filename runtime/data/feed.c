@@ -495,8 +495,8 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
         for (uint16_t i = 0; i < s->nkey; i++) {
             const CsvField *cell = &rec[l->col_pos[s->key_cols[i]]];
             if (k + sizeof(uint32_t) + cell->len > sizeof key)
-                return why_say(why, cap, "%s:%llu: the key columns' cells are longer than %zu bytes together",
-                               l->name, (unsigned long long)line, sizeof key - 64);
+                return why_say(why, cap, "%s:%llu: the key columns' cells pass %zu bytes together", l->name,
+                               (unsigned long long)line, sizeof key - s->nkey * sizeof(uint32_t));
             uint32_t len = (uint32_t)cell->len;
             memcpy(key + k, &len, sizeof len);
             k += sizeof len;
