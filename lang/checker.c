@@ -195,6 +195,7 @@ static const AttrSpec feed_attrs[] = {
     { "period", REQUIRED, "period = period as month" },
     { "lag", 0, "lag = 6 weeks" },
     { "vintage", 0, "vintage = published_on" },
+    { "key", 0, "key = type" },
     { NULL, 0, NULL },
 };
 static const AttrSpec hierarchy_attrs[] = {
@@ -290,12 +291,73 @@ static void check_column_name(Checker *c, Attr *at)
         ERR(c, v->span, "`%s` names a column of the file, as in `%s = org_code`", at->name, at->name);
 }
 
+/* `key = type, site`: declared columns that, with the organisation and the
+ * period, identify a row, so that a later publication replaces only the rows
+ * of the same identity. Only a feed with vintages has publications. */
+static void check_feed_key(Checker *c, Decl *d, Attr *key, Attr *vintage)
+{
+    Node *v = key->value;
+    size_t n = v->kind == N_LIST && v->boolean ? v->args.len : 1;
+    if (!vintage) {
+        ERR(c, key->name_span, "a feed has a `key` only with a `vintage` column: the key says which rows a later "
+                               "publication replaces");
+        HINT(c, "for example: vintage = published_on");
+    }
+    for (size_t i = 0; i < n; i++) {
+        Node *col = n == 1 && !(v->kind == N_LIST && v->boolean) ? v : v->args.items[i];
+        if (col->kind != N_NAME) {
+            ERR(c, col->span, "`key` names columns of the file, as in `key = type, site`");
+            continue;
+        }
+        const char *roles[3] = { "org", "period", "vintage" };
+        bool role = false;
+        for (int r = 0; r < 3 && !role; r++) {
+            Attr *a = NULL;
+            for (size_t j = 0; j < d->attrs.len && !a; j++)
+                if (strcmp(((Attr *)d->attrs.items[j])->name, roles[r]) == 0) a = d->attrs.items[j];
+            Node *av = a ? (a->value->kind == N_AS ? a->value->lhs : a->value) : NULL;
+            if (av && av->kind == N_NAME && strcmp(av->str, col->str) == 0) {
+                ERR(c, col->span, "`%s` is the %s column: a row's identity already includes it", col->str,
+                    roles[r]);
+                HINT(c, "`key` names the other columns that identify a row, as in `key = type`");
+                role = true;
+            }
+        }
+        if (role) continue;
+        bool declared = false;
+        for (size_t j = 0; j < d->fields.len && !declared; j++)
+            declared = strcmp(((Field *)d->fields.items[j])->name, col->str) == 0;
+        if (!declared) {
+            ERR(c, col->span, "feed `%s` has no column `%s`", d->name, col->str);
+            Suggest s = { NULL, 0, col->str };
+            for (size_t j = 0; j < d->fields.len; j++) check_suggest(&s, ((Field *)d->fields.items[j])->name);
+            check_hint_suggestion(c, &s);
+            continue;
+        }
+        for (size_t j = 0; j < i; j++) {
+            Node *prev = v->args.items[j];
+            if (prev->kind == N_NAME && strcmp(prev->str, col->str) == 0) {
+                ERR(c, col->span, "`%s` is in the key twice", col->str);
+                break;
+            }
+        }
+    }
+}
+
 static void check_feed(Checker *c, Decl *d)
 {
     check_attr_set(c, d, feed_attrs);
-    Attr *lag = NULL, *vintage = NULL;
+    Attr *lag = NULL, *vintage = NULL, *key = NULL;
     for (size_t i = 0; i < d->attrs.len; i++) {
         Attr *at = d->attrs.items[i];
+        if (strcmp(at->name, "key") == 0) {
+            key = at;
+            continue;
+        }
+        if (at->value->kind == N_LIST && at->value->boolean) {
+            ERR(c, at->value->span, "only `key` takes a list of columns");
+            continue;
+        }
         if (strcmp(at->name, "org") == 0 || strcmp(at->name, "vintage") == 0) {
             check_column_name(c, at);
             if (at->value->kind == N_AS)
@@ -331,6 +393,7 @@ static void check_feed(Checker *c, Decl *d)
         ERR(c, vintage->name_span, "a feed has either a `lag` or a `vintage` column, not both");
         NOTE(c, c->mod->src, lag->name_span, "the `lag` is here");
     }
+    if (key) check_feed_key(c, d, key, vintage);
     for (size_t i = 0; i < d->fields.len; i++) {
         Field *f = d->fields.items[i];
         f->resolved = check_resolve_type(c, &f->type);

@@ -251,6 +251,21 @@ feed_decl
 feed_body
     : %empty            { $$ = decl(scanner, D_FEED, @$, (Str){ NULL, 0 }, @$); }
     | feed_body attr    { $$ = $1; list_push(ARENA, &$$->attrs, $2); }
+    | feed_body name '=' expr ',' args
+        {
+            /* `key = type, site`: columns, comma-separated (a list node the checker knows) */
+            Attr *a = arena_alloc(ARENA, sizeof *a);
+            a->name = $2.s;
+            a->name_span = @2;
+            Span sp = @4;
+            sp.last_line = @6.last_line;
+            sp.last_column = @6.last_column;
+            a->value = NODE(N_LIST, sp);
+            a->value->boolean = true;
+            list_push(ARENA, &a->value->args, $4);
+            for (size_t i = 0; i < $6.len; i++) list_push(ARENA, &a->value->args, $6.items[i]);
+            $$ = $1; list_push(ARENA, &$$->attrs, a);
+        }
     | feed_body column  { $$ = $1; list_push(ARENA, &$$->fields, $2); }
     ;
 

@@ -39,6 +39,7 @@ typedef struct Whole {
 typedef struct Slice {
     int32_t   period;
     Day       vintage;      /* 0 without a vintage column */
+    uint32_t  ident;        /* with `key`: the rows' identity, numbered within each organisation from 1; else 0 */
     uint32_t  cap;          /* cells: the feed's organisations 0 .. cap - 1 */
     uint32_t *rows;         /* per cell: rows read (0: the organisation has none here) */
     Whole    *whole;        /* per whole-number aggregate */
@@ -59,6 +60,15 @@ typedef struct FeedAgg {
     int32_t  acc;           /* otherwise: its Acc in a cell */
 } FeedAgg;
 
+/* A feed with `key = type, site`: each organisation's identities (the key
+ * columns' cells) numbered from 1 as they first appear in it. A slice is
+ * then one (period, vintage, identity number), so a later publication of
+ * one identity sits beside the earlier ones of the others, and a query
+ * takes, per organisation, period and identity, the latest vintage on or
+ * before the day. Numbering within the organisation keeps the slices as
+ * few as the most identities any one organisation has. */
+typedef struct Ident { uint32_t org, ident; char *key; size_t len; } Ident;     /* key: length-prefixed cells */
+
 /* What loading builds: the slices and the feed's own numbering of its
  * organisations. */
 typedef struct Store {
@@ -68,6 +78,10 @@ typedef struct Store {
     uint32_t *slots;        /* hash of (period, vintage): slice + 1, 0 empty */
     size_t    nslots;
     VEC(ValueRun) runs;     /* the values of median accumulators */
+    VEC(Ident) idents;      /* with `key` */
+    uint32_t *ident_slots;  /* hash of (org, key): index + 1 in idents, 0 empty */
+    size_t    nident_slots;
+    VEC(uint32_t) nidents;  /* per organisation: identities numbered so far */
 } Store;
 
 struct FeedData {
@@ -89,9 +103,9 @@ struct FeedData {
 
 /* Murmur3's 64-bit finaliser: every input bit reaches the low bits the
  * table is indexed by. */
-static uint64_t slice_hash(int32_t period, Day vintage)
+static uint64_t slice_hash(int32_t period, Day vintage, uint32_t ident)
 {
-    uint64_t h = (uint64_t)(uint32_t)period << 32 | (uint32_t)vintage;
+    uint64_t h = ((uint64_t)(uint32_t)period << 32 | (uint32_t)vintage) ^ (uint64_t)ident * 0x9E3779B97F4A7C15u;
     h ^= h >> 33;
     h *= 0xFF51AFD7ED558CCDu;
     h ^= h >> 33;
@@ -159,15 +173,56 @@ static void slice_free(const FeedData *f, Slice *s)
     mem_free(s->accs);
 }
 
-/* The slice of (period, vintage), or UINT32_MAX. */
-static uint32_t slice_find(const Store *st, int32_t period, Day vintage)
+/* The slice of (period, vintage, identity), or UINT32_MAX. */
+static uint32_t slice_find(const Store *st, int32_t period, Day vintage, uint32_t ident)
 {
     if (!st->nslots) return UINT32_MAX;
-    for (size_t i = slice_hash(period, vintage) & (st->nslots - 1);; i = (i + 1) & (st->nslots - 1)) {
+    for (size_t i = slice_hash(period, vintage, ident) & (st->nslots - 1);; i = (i + 1) & (st->nslots - 1)) {
         uint32_t k = st->slots[i];
         if (!k) return UINT32_MAX;
-        if (st->slices[k - 1].period == period && st->slices[k - 1].vintage == vintage) return k - 1;
+        const Slice *s = &st->slices[k - 1];
+        if (s->period == period && s->vintage == vintage && s->ident == ident) return k - 1;
     }
+}
+
+static uint64_t ident_hash(uint32_t org, const char *key, size_t len)
+{
+    return rows_hash(key, len) ^ ((uint64_t)org * 0xC4CEB9FE1A85EC53u);
+}
+
+/* Organisation o's number for the identity key (length-prefixed cells),
+ * numbering it if it is new. */
+static uint32_t ident_of(Store *st, uint32_t o, const char *key, size_t len)
+{
+    if (st->nident_slots) {
+        for (size_t i = ident_hash(o, key, len) & (st->nident_slots - 1);; i = (i + 1) & (st->nident_slots - 1)) {
+            uint32_t k = st->ident_slots[i];
+            if (!k) break;
+            const Ident *id = &st->idents.items[k - 1];
+            if (id->org == o && id->len == len && memcmp(id->key, key, len) == 0) return id->ident;
+        }
+    }
+    if ((st->idents.len + 1) * 2 > st->nident_slots) {
+        size_t n = st->nident_slots ? st->nident_slots * 2 : 64;
+        mem_free(st->ident_slots);
+        st->ident_slots = mem_calloc(n, sizeof *st->ident_slots);
+        st->nident_slots = n;
+        for (size_t k = 0; k < st->idents.len; k++) {
+            const Ident *id = &st->idents.items[k];
+            size_t i = ident_hash(id->org, id->key, id->len) & (n - 1);
+            while (st->ident_slots[i]) i = (i + 1) & (n - 1);
+            st->ident_slots[i] = (uint32_t)k + 1;
+        }
+    }
+    while (st->nidents.len <= o) vec_push(&st->nidents, 0u);
+    uint32_t number = ++st->nidents.items[o];
+    char *copy = mem_alloc(len + 1);
+    memcpy(copy, key, len);
+    vec_push(&st->idents, ((Ident){ o, number, copy, len }));
+    size_t i = ident_hash(o, key, len) & (st->nident_slots - 1);
+    while (st->ident_slots[i]) i = (i + 1) & (st->nident_slots - 1);
+    st->ident_slots[i] = (uint32_t)st->idents.len;
+    return number;
 }
 
 /* Adds a slice that st does not have; its index. */
@@ -179,12 +234,12 @@ static uint32_t slice_add(Store *st, Slice s)
         st->slots = mem_calloc(n, sizeof *st->slots);
         st->nslots = n;
         for (uint32_t k = 0; k < st->nslices; k++) {
-            size_t i = slice_hash(st->slices[k].period, st->slices[k].vintage) & (n - 1);
+            size_t i = slice_hash(st->slices[k].period, st->slices[k].vintage, st->slices[k].ident) & (n - 1);
             while (st->slots[i]) i = (i + 1) & (n - 1);
             st->slots[i] = k + 1;
         }
     }
-    size_t i = slice_hash(s.period, s.vintage) & (st->nslots - 1);
+    size_t i = slice_hash(s.period, s.vintage, s.ident) & (st->nslots - 1);
     while (st->slots[i]) i = (i + 1) & (st->nslots - 1);
     if (st->nslices == st->cap) {
         st->cap = st->cap ? st->cap * 2 : 16;
@@ -195,12 +250,17 @@ static uint32_t slice_add(Store *st, Slice s)
     return st->nslices++;
 }
 
-static uint32_t slice_index(const FeedData *f, Store *st, int32_t period, Day vintage)
+/* The slice of (period, vintage, identity), added if new; o is the
+ * organisation about to be put in it. A slice of a second or later
+ * identity holds only organisations with that many: it starts as small as
+ * o allows, and grows (by doubling) as others need it. */
+static uint32_t slice_index(const FeedData *f, Store *st, int32_t period, Day vintage, uint32_t ident, uint32_t o)
 {
-    uint32_t found = slice_find(st, period, vintage);
+    uint32_t found = slice_find(st, period, vintage, ident);
     if (found != UINT32_MAX) return found;
     uint32_t cap = orgs_count(st->orgs) ? orgs_count(st->orgs) : 1;
-    Slice s = { .period = period, .vintage = vintage, .cap = cap };
+    if (ident > 1) cap = o + 1;
+    Slice s = { .period = period, .vintage = vintage, .ident = ident, .cap = cap };
     s.rows = mem_calloc(cap, sizeof *s.rows);
     s.whole = mem_calloc((size_t)f->nwhole + 1, sizeof *s.whole);
     for (uint32_t j = 0; j < f->naggs; j++)
@@ -428,8 +488,26 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
         l->last_org_len = org->len;
     }
     Day v = vintage.kind == V_MISSING ? 0 : vintage.as.period.index;
-    if (!l->in_slice || l->st->slices[l->slice].period != period.as.period.index || l->st->slices[l->slice].vintage != v) {
-        l->slice = slice_index(f, l->st, period.as.period.index, v);
+    uint32_t ident = 0;
+    if (s->nkey && s->vintage_col) {
+        char key[1024];
+        size_t k = 0;
+        for (uint16_t i = 0; i < s->nkey; i++) {
+            const CsvField *cell = &rec[l->col_pos[s->key_cols[i]]];
+            if (k + sizeof(uint32_t) + cell->len > sizeof key)
+                return why_say(why, cap, "%s:%llu: the key columns' cells pass %zu bytes together", l->name,
+                               (unsigned long long)line, sizeof key - s->nkey * sizeof(uint32_t));
+            uint32_t len = (uint32_t)cell->len;
+            memcpy(key + k, &len, sizeof len);
+            k += sizeof len;
+            memcpy(key + k, cell->ptr, cell->len);
+            k += cell->len;
+        }
+        ident = ident_of(l->st, o, key, k);
+    }
+    if (!l->in_slice || l->st->slices[l->slice].period != period.as.period.index || l->st->slices[l->slice].vintage != v
+        || l->st->slices[l->slice].ident != ident) {
+        l->slice = slice_index(f, l->st, period.as.period.index, v, ident, o);
         l->in_slice = true;
     }
     Slice *sl = &l->st->slices[l->slice];
@@ -486,11 +564,12 @@ static int slice_cmp(const void *a, const void *b)
 {
     const Slice *x = a, *y = b;
     if (x->period != y->period) return x->period < y->period ? -1 : 1;
+    if (x->ident != y->ident) return x->ident < y->ident ? -1 : 1;
     return (x->vintage > y->vintage) - (x->vintage < y->vintage);
 }
 
 /* Numbers the feed's organisations in the shared table, puts the slices in
- * order of period and vintage, and indexes them by period. */
+ * order of period, identity and vintage, and indexes them by period. */
 static void finish(FeedData *f, Orgs *orgs)
 {
     Store *st = &f->store;
@@ -509,6 +588,9 @@ static void finish(FeedData *f, Orgs *orgs)
     mem_free(st->slots);
     st->slots = NULL;
     st->nslots = 0;
+    mem_free(st->ident_slots);
+    st->ident_slots = NULL;
+    st->nident_slots = 0;
 
     if (st->nslices) qsort(st->slices, st->nslices, sizeof *st->slices, slice_cmp);
     uint32_t ns = st->nslices;
@@ -675,6 +757,10 @@ static void store_free(const FeedData *f, Store *st)
     orgs_free(st->orgs);
     for (size_t i = 0; i < st->runs.len; i++) mem_free(st->runs.items[i].items);
     vec_free(&st->runs);
+    for (size_t i = 0; i < st->idents.len; i++) mem_free(st->idents.items[i].key);
+    vec_free(&st->idents);
+    mem_free(st->ident_slots);
+    vec_free(&st->nidents);
 }
 
 /* ---- loading on two cores -------------------------------------------------------- */
@@ -716,7 +802,7 @@ static bool sums_fit(const FeedData *f, const Store *a, const Store *b, const ui
 {
     for (uint32_t k = 0; k < b->nslices; k++) {
         const Slice *sb = &b->slices[k];
-        uint32_t i = slice_find(a, sb->period, sb->vintage);
+        uint32_t i = slice_find(a, sb->period, sb->vintage, sb->ident);
         if (i == UINT32_MAX) continue;
         const Slice *sa = &a->slices[i];
         for (uint32_t j = 0; j < f->nwhole; j++)
@@ -763,7 +849,7 @@ static void merge(const FeedData *f, Store *a, Store *b, const uint32_t *to_a)
             sb.whole[j].count = renumber(sb.whole[j].count, sizeof(uint32_t), sb.cap, used, to_a, cap, tmp);
         }
         sb.cap = cap;
-        uint32_t i = slice_find(a, sb.period, sb.vintage);
+        uint32_t i = slice_find(a, sb.period, sb.vintage, sb.ident);
         if (i == UINT32_MAX) {
             slice_add(a, sb);
             continue;
@@ -867,7 +953,7 @@ static bool filter_self_contained(const BcFunction *fn)
  * conditions that the second thread's own VM can run. */
 static bool two_cores(const FeedData *f, const RowSource *src)
 {
-    if (!src->csv || f->nacc) return false;
+    if (!src->csv || f->nacc || f->schema->nkey) return false;     /* identities are numbered in one store */
     for (uint32_t j = 0; j < f->naggs; j++)
         if (f->aggs[j].filter >= 0 && !filter_self_contained(&f->p->fns[f->aggs[j].filter])) return false;
     size_t len;
@@ -967,16 +1053,29 @@ static void window_periods(const FeedData *f, Day from, Day to, Day as_of, int32
     }
 }
 
-/* The slice of period p that holds organisation o's rows as known on as_of
- * (for a feed with vintages, the latest published on or before it), or NULL. */
-static const Slice *cell_slice(const FeedData *f, uint32_t o, int32_t p, Day as_of)
+/* The slices of period p that hold organisation o's rows as known on as_of
+ * (for a feed with vintages, per identity the latest published on or before
+ * it; without `key` there is one identity, so one slice): *k starts at the
+ * period's end (UINT32_MAX) and each call gives the next, or NULL. The
+ * period's slices are in order of identity, then vintage, so going back
+ * the first of an identity that has the organisation is its latest. */
+static const Slice *cell_slice_next(const FeedData *f, uint32_t o, int32_t p, Day as_of, uint32_t *k,
+                                    uint32_t *done_ident)
 {
     uint32_t i = (uint32_t)(p - f->first_period);
     bool vintaged = f->schema->vintage_col != NULL;
-    for (uint32_t k = f->period_first[i + 1]; k-- > f->period_first[i];) {
-        const Slice *s = &f->store.slices[k];
+    if (*k == UINT32_MAX) {
+        *k = f->period_first[i + 1];
+        *done_ident = UINT32_MAX;
+    }
+    while (*k > f->period_first[i]) {
+        const Slice *s = &f->store.slices[--*k];
+        if (s->ident == *done_ident) continue;
         if (vintaged && s->vintage > as_of) continue;
-        if (o < s->cap && s->rows[o]) return s;
+        if (o < s->cap && s->rows[o]) {
+            *done_ident = s->ident;
+            return s;
+        }
     }
     return NULL;
 }
@@ -1011,31 +1110,32 @@ static Value aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, si
             uint32_t g = orgs[m];
             if (g >= f->norg_index || f->local_of[g] == ORG_NONE) continue;
             uint32_t o = f->local_of[g];
-            const Slice *s = cell_slice(f, o, p, as_of);
-            if (!s) continue;
             if (h && hier_parent(h, g, first_day) != parent) continue;
-            counted[m] = any = true;
-            if (fa->whole >= 0) {
-                const Whole *w = &s->whole[fa->whole];
-                whole_sum += sum_of(w, o);
-                total.count += w->count ? w->count[o] : s->rows[o];
-                continue;
-            }
-            const Acc *a = &s->accs[(size_t)o * f->nacc + (uint32_t)fa->acc];
-            if (!a->count) continue;
-            switch (func) {
-            case AGG_SUM: case AGG_MEAN: case AGG_MIN: case AGG_MAX:
-                accumulate(NULL, &total, func, a->value);
-                total.count += a->count - 1;        /* accumulate counted one */
-                break;
-            case AGG_COUNT:
-                total.count += a->count;
-                break;
-            case AGG_MEDIAN: {
-                const ValueRun *r = &f->store.runs.items[a->run - 1];
-                for (uint32_t i = 0; i < r->n; i++) vec_push(&values, r->items[i]);
-                break;
-            }
+            uint32_t at = UINT32_MAX, done_ident;
+            for (const Slice *s; (s = cell_slice_next(f, o, p, as_of, &at, &done_ident));) {
+                counted[m] = any = true;
+                if (fa->whole >= 0) {
+                    const Whole *w = &s->whole[fa->whole];
+                    whole_sum += sum_of(w, o);
+                    total.count += w->count ? w->count[o] : s->rows[o];
+                    continue;
+                }
+                const Acc *a = &s->accs[(size_t)o * f->nacc + (uint32_t)fa->acc];
+                if (!a->count) continue;
+                switch (func) {
+                case AGG_SUM: case AGG_MEAN: case AGG_MIN: case AGG_MAX:
+                    accumulate(NULL, &total, func, a->value);
+                    total.count += a->count - 1;        /* accumulate counted one */
+                    break;
+                case AGG_COUNT:
+                    total.count += a->count;
+                    break;
+                case AGG_MEDIAN: {
+                    const ValueRun *r = &f->store.runs.items[a->run - 1];
+                    for (uint32_t i = 0; i < r->n; i++) vec_push(&values, r->items[i]);
+                    break;
+                }
+                }
             }
         }
     }
@@ -1106,6 +1206,65 @@ void feed_each_key(const FeedData *f, void (*fn)(void *ud, uint32_t org, Period 
             const Slice *s = &st->slices[i];
             if (o < s->cap && s->rows[o])
                 fn(ud, g, (Period){ (Grain)f->schema->grain, s->period }, s->vintage, s->rows[o]);
+        }
+    }
+}
+
+/* Organisation o's identity number ident as text: `type = 1, site = A`. */
+static void ident_text(const FeedData *f, uint32_t o, uint32_t ident, char *buf, size_t cap)
+{
+    const Store *st = &f->store;
+    buf[0] = 0;
+    for (size_t i = 0; i < st->idents.len; i++) {
+        const Ident *id = &st->idents.items[i];
+        if (id->org != o || id->ident != ident) continue;
+        size_t k = 0, at = 0;
+        for (uint16_t c = 0; c < f->schema->nkey && k + sizeof(uint32_t) <= id->len && at + 1 < cap; c++) {
+            uint32_t len;
+            memcpy(&len, id->key + k, sizeof len);
+            k += sizeof len;
+            int n = snprintf(buf + at, cap - at, "%s%s = %.*s", c ? ", " : "",
+                             f->schema->columns[f->schema->key_cols[c]].name, (int)len, id->key + k);
+            k += len;
+            if (n < 0) break;
+            at += (size_t)n < cap - at ? (size_t)n : cap - at - 1;
+        }
+        return;
+    }
+}
+
+void feed_each_superseded(const FeedData *f, Day as_of,
+                          void (*fn)(void *ud, uint32_t org, Period p, const char *identity, Day vintage, Day by,
+                                     uint32_t rows),
+                          void *ud)
+{
+    const Store *st = &f->store;
+    if (!f->schema->vintage_col) return;
+    char text[256];
+    for (uint32_t g = 0; g < f->norg_index; g++) {
+        uint32_t o = f->local_of[g];
+        if (o == ORG_NONE) continue;
+        for (uint32_t i = 0; i < f->nperiods; i++) {
+            /* back through the period's slices: identity by identity, the latest vintage first */
+            uint32_t ident = UINT32_MAX;
+            bool seen = false;
+            Day latest = 0;
+            for (uint32_t k = f->period_first[i + 1]; k-- > f->period_first[i];) {
+                const Slice *s = &st->slices[k];
+                if (s->ident != ident) {
+                    ident = s->ident;
+                    seen = false;
+                }
+                if (s->vintage > as_of || o >= s->cap || !s->rows[o]) continue;
+                if (!seen) {
+                    seen = true;
+                    latest = s->vintage;
+                    continue;
+                }
+                if (s->ident) ident_text(f, o, s->ident, text, sizeof text);
+                fn(ud, g, (Period){ (Grain)f->schema->grain, s->period }, s->ident ? text : NULL, s->vintage, latest,
+                   s->rows[o]);
+            }
         }
     }
 }

@@ -95,6 +95,17 @@ Value feed_aggregate_system(const FeedData *f, uint32_t agg, const Hierarchy *h,
 void feed_each_key(const FeedData *f, void (*fn)(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows),
                    void *ud);
 
+/* The rows that a later publication on or before as_of replaced (a feed
+ * with vintages): calls fn for each (organisation, period, identity,
+ * vintage) replaced, with the vintage that replaced it and its rows.
+ * identity is the `key` columns and their cells, `type = 1, site = A`, or NULL without
+ * `key` (then the later publication replaced the whole organisation and
+ * period). */
+void feed_each_superseded(const FeedData *f, Day as_of,
+                          void (*fn)(void *ud, uint32_t org, Period p, const char *identity, Day vintage, Day by,
+                                     uint32_t rows),
+                          void *ud);
+
 /* ---- hierarchies ------------------------------------------------------- */
 
 /* Loads a hierarchy. A member's links may not overlap in time, and a link's

@@ -101,6 +101,55 @@ static void count_unseen(void *ud, uint32_t org, Period p, Day vintage, uint32_t
     }
 }
 
+/* The system's rows in the window that later publications replaced: all
+ * counted, the first few listed. */
+enum { REPLACED_LISTED = 10 };
+typedef struct Replaced { uint32_t org; Period p; char *identity; Day vintage, by; uint32_t rows; } Replaced;
+typedef struct Superseded {
+    const Explain *x;
+    Day from, to;
+    uint64_t rows, entries;
+    VEC(Replaced) listed;
+} Superseded;
+
+static void count_superseded(void *ud, uint32_t org, Period p, const char *identity, Day vintage, Day by,
+                             uint32_t rows)
+{
+    Superseded *u = ud;
+    Day first = period_first_day(p), last = period_last_day(p);
+    if (first < u->from || last > u->to || !rows) return;
+    if (hier_parent(u->x->s.h, org, first) != u->x->org) return;
+    u->rows += rows;
+    u->entries++;
+    if (u->listed.len < REPLACED_LISTED)
+        vec_push(&u->listed, ((Replaced){ org, p, identity ? mem_strndup(identity, strlen(identity)) : NULL, vintage,
+                                          by, rows }));
+}
+
+static void put_superseded(FILE *out, const Explain *x, const FeedData *f, Day from, Day to)
+{
+    Superseded u = { x, from, to, 0, 0, { 0 } };
+    feed_each_superseded(f, x->s.o->as_of, count_superseded, &u);
+    if (u.rows) {
+        fprintf(out, "  %llu of this system's rows in the window %s replaced by a later publication and did not "
+                     "count:\n", (unsigned long long)u.rows, plural(u.rows, "was", "were"));
+        for (size_t i = 0; i < u.listed.len; i++) {
+            const Replaced *r = &u.listed.items[i];
+            fprintf(out, "    %s ", orgs_code(x->s.in->orgs, r->org));
+            put_window(out, val_period(r->p));
+            if (r->identity) fprintf(out, " (%s)", r->identity);
+            fputs(" published ", out);
+            put_day(out, r->vintage);
+            fputs(", replaced ", out);
+            put_day(out, r->by);
+            fprintf(out, ": %u %s\n", r->rows, plural(r->rows, "row", "rows"));
+            mem_free(r->identity);
+        }
+        if (u.entries > u.listed.len) fputs("    …\n", out);
+    }
+    vec_free(&u.listed);
+}
+
 static void explain_rows(Explain *x, const Indices *aggs, Value window)
 {
     const Shared *s = &x->s;
@@ -171,6 +220,7 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
             else
                 fprintf(out, ";\n  %llu of this system's rows in the window %s published later and did not count.\n",
                         (unsigned long long)u.later_vintage, plural(u.later_vintage, "was", "were"));
+            put_superseded(out, x, u.f, from, to);
         } else {
             fprintf(out, "  A period is known %d days after it ends (the feed's lag).\n", schema->lag_days);
             if (!u.rows) {

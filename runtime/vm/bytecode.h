@@ -83,6 +83,8 @@ typedef struct BcFeed {
     int32_t     lag_days;       /* when vintage_col is NULL */
     BcColumn   *columns;
     uint16_t    ncolumns;
+    uint16_t    nkey;           /* `key = type, site`: columns that, with org and period, identify a row */
+    uint16_t   *key_cols;       /* indices into columns; only with vintage_col */
 } BcFeed;
 
 typedef struct BcHierarchy {

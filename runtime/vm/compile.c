@@ -803,6 +803,17 @@ static BcFeed make_feed(Comp *c, Decl *d)
         bool points = col->format && strcmp(col->format, "points") == 0;
         f.columns[i] = (BcColumn){ dup_str(c, col->name), (uint8_t)col->resolved.kind, points ? COL_POINTS : COL_PLAIN };
     }
+    Attr *key = find_attr(d, "key");
+    if (key) {
+        bool many = key->value->kind == N_LIST && key->value->boolean;
+        size_t n = many ? key->value->args.len : 1;
+        f.key_cols = arena_alloc(c->arena, n * sizeof *f.key_cols);
+        for (size_t k = 0; k < n; k++) {
+            Node *col = many ? key->value->args.items[k] : key->value;
+            for (size_t i = 0; i < d->fields.len; i++)
+                if (strcmp(((Field *)d->fields.items[i])->name, col->str) == 0) f.key_cols[f.nkey++] = (uint16_t)i;
+        }
+    }
     return f;
 }
 

@@ -215,6 +215,15 @@ static void put_schemas(FILE *out, const BcProgram *p)
             fputs("  vintage  ", out);
             put_text(out, f->vintage_col);
             fputc('\n', out);
+            if (f->nkey && f->key_cols) {
+                fputs("  key      ", out);
+                for (uint32_t k = 0; k < f->nkey; k++) {
+                    if (k) fputs(", ", out);
+                    if (f->key_cols[k] < f->ncolumns && f->columns) put_text(out, f->columns[f->key_cols[k]].name);
+                    else fprintf(out, "%u", f->key_cols[k]);
+                }
+                fputc('\n', out);
+            }
         } else {
             fprintf(out, "  lag      %d days\n", f->lag_days);
         }

@@ -38,6 +38,7 @@ typedef enum BcRef {
     BR_CONST_NUMBER,/* a constant that is a number */
     BR_FEED,        /* a feed */
     BR_COLUMN,      /* a column of the feed in the member `with` (for an array, each element is) */
+    BR_OWN_COLUMN,  /* a column of the feed that holds it: below the count in the member `with` */
     BR_HIER,        /* a hierarchy */
     BR_GRAIN,       /* a period grain */
     BR_TYPE,        /* a TypeKind */

@@ -481,6 +481,13 @@ static bool check_ref_field(Ver *v, const BcField *f, const void *obj, int64_t v
                        fd->name, fd->ncolumns);
         return true;
     }
+    case BR_OWN_COLUMN: {
+        int64_t ncolumns = bc_get_int(obj, f->with_off, f->with_size, false);
+        if (val < 0 || val >= ncolumns)
+            return bad(v, "%s: %s%scolumn %" PRId64 " out of range (the feed has %" PRId64 ")", w.owner, at, sp, val,
+                       ncolumns);
+        return true;
+    }
     case BR_HIER:
         if (val < 0 || val >= p->nhiers)
             return bad(v, "%s: %s%shierarchy %" PRId64 " out of range (program has %u)", w.owner, at, sp, val,

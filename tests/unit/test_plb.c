@@ -115,11 +115,13 @@ static void build(BcProgram *p)
                            { "type", T_TEXT, COL_PLAIN } };
     BcColumn plan_cols[] = { { "ae_4hr", T_PERCENT, COL_POINTS } };
     BcFeed feeds[2] = {
-        { "ae", "A&E attendances", "org_code", "period", NULL, GRAIN_MONTH, 42, NULL, 3 },
-        { "plans", NULL, "system", "year", "published_on", GRAIN_FY, 0, NULL, 1 },
+        { "ae", "A&E attendances", "org_code", "period", NULL, GRAIN_MONTH, 42, NULL, 3, 0, NULL },
+        { "plans", NULL, "system", "year", "published_on", GRAIN_FY, 0, NULL, 1, 1, NULL },
     };
+    uint16_t plan_key[] = { 0 };
     feeds[0].columns = DUP(p, ae_cols);
     feeds[1].columns = DUP(p, plan_cols);
+    feeds[1].key_cols = DUP(p, plan_key);
     p->feeds = DUP(p, feeds);
     p->nfeeds = 2;
 
@@ -573,10 +575,10 @@ START_TEST(header_errors)
     assert_refused((const uint8_t *)"#!/bin/sh\necho hi\n", 18, "not a Pledge bytecode file");
 
     memcpy(c, b, len);
-    c[8] = 3;
-    assert_refused(c, len, "made by a newer Pledge: format version 3, this one reads 2");
-    c[8] = 1;
-    assert_refused(c, len, "made by an older Pledge (format version 1): compile the source again");
+    c[8] = 4;
+    assert_refused(c, len, "made by a newer Pledge: format version 4, this one reads 3");
+    c[8] = 2;
+    assert_refused(c, len, "made by an older Pledge (format version 2): compile the source again");
     c[8] = 0;
     assert_refused(c, len, "unknown format version 0");
 
@@ -935,6 +937,7 @@ static void g_filter_col(BcProgram *p)     { p->aggs[0].filter_cols[0] = 3; }
 
 static void d_feed_grain(BcProgram *p)     { p->feeds[0].grain = 4; }
 static void d_feed_name(BcProgram *p)      { p->feeds[1].org_col = NULL; }
+static void d_feed_key(BcProgram *p)       { p->feeds[1].key_cols[0] = 1; }
 static void d_column_type(BcProgram *p)    { p->feeds[0].columns[1].type = 77; }
 static void d_column_name(BcProgram *p)    { p->feeds[0].columns[1].name = NULL; }
 static void d_hier(BcProgram *p)           { p->hiers[0].parent_col = NULL; }
@@ -1056,6 +1059,7 @@ static const Case cases[] = {
 
     { "feed grain", d_feed_grain, "feed `ae`: unknown period grain 4" },
     { "feed columns", d_feed_name, "feed 1: needs a name, an org column and a period column" },
+    { "feed key", d_feed_key, "feed `plans`: key column 1 out of range (the feed has 1)" },
     { "column type", d_column_type, "feed `ae`: column `breaches` has unknown type 77" },
     { "column name", d_column_name, "feed `ae`: column 1 has no name" },
     { "hierarchy", d_hier, "hierarchy 0: needs a name, a member column and a parent column" },

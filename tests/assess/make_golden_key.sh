@@ -1,0 +1,57 @@
+#!/bin/sh
+# make_golden_key.sh: the expected report of rules_key.pledge (MODE key) or
+# rules_key_whole.pledge (MODE whole) on rules_key_ae.csv as of a day,
+# computed with sqlite3 and not with pledge, so that tests/assess.test checks
+# pledge's handling of revisions against an independent calculation.
+#
+#     sh tests/assess/make_golden_key.sh AS_OF MODE > tests/assess/golden_key_MODE_AS_OF.csv
+#
+# For each system (rules_key_sys.csv) and the window January 2019:
+#
+#   * key: for each (org, month, type), the row with the latest published_on
+#     on or before AS_OF; value = the sum of their attendances over the
+#     system's organisations. A republished type replaces only that type.
+#   * whole: for each (org, month), the rows of the latest published_on on
+#     or before AS_OF (every type of that publication, and nothing of the
+#     earlier ones); value = the sum of their attendances.
+#   * status: `met` when value >= 2000, `missed` when not, `no_data` with no
+#     rows; coverage: the system's organisations with such rows; members:
+#     the organisations in the system. January 2019 has ended by every AS_OF
+#     used, so no row is `not_due`.
+#
+# Rows come in system order. The outputs are committed; tests/assess.test
+# runs this script again where sqlite3 is installed and wants the same bytes.
+
+LC_ALL=C
+export LC_ALL
+as_of=$1 mode=$2
+case $as_of in
+    [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]) ;;
+    *) echo "make_golden_key.sh: $as_of is not a day (YYYY-MM-DD)" >&2; exit 2 ;;
+esac
+case $mode in
+    key) identity='org, month, type' ;;
+    whole) identity='org, month' ;;
+    *) echo "make_golden_key.sh: MODE is key or whole" >&2; exit 2 ;;
+esac
+here=$(cd "$(dirname "$0")" && pwd) || exit 1
+db=$(mktemp "${TMPDIR:-/tmp}/golden_key.XXXXXX") || exit 1
+trap 'rm -f "$db"' EXIT
+
+echo system,system_name,item,kind,class,status,value,threshold,window,coverage,members
+sqlite3 -bail "$db" \
+    ".mode csv" \
+    ".import '$here/rules_key_ae.csv' ae" \
+    ".import '$here/rules_key_sys.csv' sys" \
+    "CREATE TABLE visible AS SELECT * FROM ae WHERE published_on <= '$as_of' AND month = '2019-01';
+     CREATE TABLE latest AS SELECT $identity, max(published_on) AS published_on FROM visible GROUP BY $identity;
+     CREATE TABLE counted AS SELECT v.org, CAST(v.attendances AS INTEGER) AS att
+         FROM visible v JOIN latest l USING ($identity, published_on);" \
+    ".mode list" \
+    ".separator ," \
+    "SELECT s.system, '', 'c_jan', 'commitment', 'foundational',
+            CASE WHEN count(c.org) = 0 THEN 'no_data' WHEN sum(c.att) >= 2000 THEN 'met' ELSE 'missed' END,
+            CASE WHEN count(c.org) = 0 THEN '' ELSE sum(c.att) END,
+            2000, '2019-01', count(DISTINCT c.org), count(DISTINCT s.org)
+         FROM sys s LEFT JOIN counted c ON c.org = s.org
+         GROUP BY s.system ORDER BY s.system;"
