@@ -25,6 +25,7 @@ typedef struct Comp {
     size_t     const_cap;
     VEC(BcFunction) fns;
     VEC(BcAggregate) aggs;
+    VEC(BcRowRule) rules;
     VEC(Decl *) work;           /* declarations whose function body is still to compile */
     bool       overflow;
 } Comp;
@@ -388,6 +389,19 @@ static uint32_t add_aggregate(Comp *c, Decl *feed, int column, AggFunc func, Nod
     if (c->aggs.len >= MAX_INDEX) { overflow(c, "aggregates"); return 0; }
     vec_push(&c->aggs, g);
     return (uint32_t)c->aggs.len - 1;
+}
+
+static const char *span_text(Comp *c, Module *m, Span s);
+
+/* `require = cond` in a feed: a filter over the row's columns, and its text */
+static void add_row_rule(Comp *c, Decl *feed, Attr *at)
+{
+    BcRowRule r = { 0 };
+    r.feed = (uint16_t)feed->index;
+    r.filter = compile_filter(c, feed, at->value, &r.filter_cols, &r.nfilter);
+    r.text = span_text(c, feed->module, span_join(at->name_span, at->value->span));
+    if (c->rules.len >= MAX_INDEX) { overflow(c, "row rules"); return; }
+    vec_push(&c->rules, r);
 }
 
 /* sum(col where cond in W) and its kin */
@@ -847,6 +861,7 @@ static BcCommitment make_commitment(Comp *c, Decl *d)
             if (fold(c, v, &t)) k.tolerance = const_add(c, t);
         } else if (strcmp(a->name, "source") == 0) k.source = dup_str(c, v->str);
         else if (strcmp(a->name, "restates") == 0) k.restates = dup_str(c, v->str);
+        else if (strcmp(a->name, "missing") == 0) k.missing = 1;
     }
     return k;
 }
@@ -1069,6 +1084,16 @@ bool comp_program_tests(Program *p, BcProgram *bc, CompTests *tests)
             if (d->kind == D_LET || d->kind == D_FN || d->kind == D_METRIC) fn_index(&c, d);
         }
     }
+    /* Row rules of feeds, in declaration order. */
+    for (size_t m = 0; m < p->modules.len; m++) {
+        Module *mod = p->modules.items[m];
+        for (size_t i = 0; i < mod->decls.len; i++) {
+            Decl *d = mod->decls.items[i];
+            if (d->kind != D_FEED) continue;
+            for (size_t k = 0; k < d->attrs.len; k++)
+                if (strcmp(((Attr *)d->attrs.items[k])->name, "require") == 0) add_row_rule(&c, d, d->attrs.items[k]);
+        }
+    }
     size_t done = 0;
     drain(&c, &done);
 
@@ -1086,7 +1111,8 @@ bool comp_program_tests(Program *p, BcProgram *bc, CompTests *tests)
         bc->checks[i] = (BcCheck){ dup_str(&c, d->name), dup_str(&c, d->title),
                                    msg ? dup_str(&c, msg->value->str) : NULL, dup_str(&c, d->doc), d->national,
                                    compile_thunk(&c, d->module, req->value,
-                                                 arena_printf(c.arena, "%s.require", d->name), FK_EXPR, T_BOOL) };
+                                                 arena_printf(c.arena, "%s.require", d->name), FK_EXPR, T_BOOL),
+                                   find_attr(d, "missing") != NULL };
     }
     bc->nratings = (uint16_t)ratings.len;
     bc->ratings = arena_alloc(c.arena, (ratings.len + 1) * sizeof *bc->ratings);
@@ -1124,6 +1150,7 @@ bool comp_program_tests(Program *p, BcProgram *bc, CompTests *tests)
     COPY_OUT(&c, bc->consts, bc->nconsts, c.consts);
     COPY_OUT(&c, bc->fns, bc->nfns, c.fns);
     COPY_OUT(&c, bc->aggs, bc->naggs, c.aggs);
+    COPY_OUT(&c, bc->rules, bc->nrules, c.rules);
     COPY_OUT(&c, bc->feeds, bc->nfeeds, feeds);
     COPY_OUT(&c, bc->hiers, bc->nhiers, hiers);
     COPY_OUT(&c, bc->externs, bc->nexterns, externs);
