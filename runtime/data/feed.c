@@ -702,7 +702,9 @@ static bool load_rows(Loader *l, const FeedOptions *opt, char *why, size_t whyca
         if (st == CSV_ERROR) return why_say(why, whycap, "%s: %s", l->name, rows_error(l->src));
         l->rows++;
         if (load_row(l, rec, n, rowwhy, sizeof rowwhy)) continue;
-        if (!opt || !opt->skip_bad_rows) return why_say(why, whycap, "%s", rowwhy);
+        /* a limit reached is not a bad row: the run stops, skipping or not */
+        if (!opt || !opt->skip_bad_rows || strncmp(rowwhy, "limit: ", 7) == 0)
+            return why_say(why, whycap, "%s", rowwhy);
         l->skipped++;
         if (opt->report) fprintf(opt->report, "pledge: skipped %s\n", rowwhy);
     }

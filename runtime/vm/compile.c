@@ -338,7 +338,7 @@ static void emit_host(FnBuilder *f, int dest, HostFn h, const Value *consts, siz
 static void with_window(FnBuilder *f, Node *window, Node *body, int dest);
 
 /* A condition of `where`, as a function of the row's columns. */
-static int32_t compile_filter(Comp *c, Decl *feed, Node *cond, uint16_t **cols, uint16_t *ncols)
+static int32_t compile_filter(Comp *c, Decl *feed, Node *cond, uint16_t **cols, uint16_t *ncols, const char *what)
 {
     FnBuilder f;
     fb_init(&f, c, feed->module, cond->span);
@@ -369,7 +369,7 @@ static int32_t compile_filter(Comp *c, Decl *feed, Node *cond, uint16_t **cols, 
         types[i] = (uint8_t)col->resolved.kind;
     }
     *ncols = (uint16_t)f.nfilter;
-    const char *name = arena_printf(c->arena, "%s.where#%zu", feed->name, c->fns.len);
+    const char *name = arena_printf(c->arena, "%s.%s#%zu", feed->name, what, c->fns.len);
     return fb_finish(&f, name, FK_FILTER, T_BOOL, types);
 }
 
@@ -380,7 +380,7 @@ static uint32_t add_aggregate(Comp *c, Decl *feed, int column, AggFunc func, Nod
     g.column = (uint16_t)column;
     g.func = (uint8_t)func;
     g.filter = -1;
-    if (cond) g.filter = compile_filter(c, feed, cond, &g.filter_cols, &g.nfilter);
+    if (cond) g.filter = compile_filter(c, feed, cond, &g.filter_cols, &g.nfilter, "where");
     else
         for (size_t i = 0; i < c->aggs.len; i++) {
             BcAggregate *o = &c->aggs.items[i];
@@ -398,7 +398,7 @@ static void add_row_rule(Comp *c, Decl *feed, Attr *at)
 {
     BcRowRule r = { 0 };
     r.feed = (uint16_t)feed->index;
-    r.filter = compile_filter(c, feed, at->value, &r.filter_cols, &r.nfilter);
+    r.filter = compile_filter(c, feed, at->value, &r.filter_cols, &r.nfilter, "require");
     r.text = span_text(c, feed->module, span_join(at->name_span, at->value->span));
     if (c->rules.len >= MAX_INDEX) { overflow(c, "row rules"); return; }
     vec_push(&c->rules, r);
@@ -966,6 +966,17 @@ static const char *table_csv(Comp *c, RowsTable *t, size_t *len)
     return csv;
 }
 
+/* The byte offset of 1-based character column col in a line of len bytes. */
+static size_t byte_of_column(const char *t, size_t len, int col)
+{
+    size_t i = 0;
+    for (int c = 1; c < col && i < len; c++) {
+        i++;
+        while (i < len && ((unsigned char)t[i] & 0xC0) == 0x80) i++;
+    }
+    return i;
+}
+
 /* The text of a span of one module's source, lines joined by a space. */
 static const char *span_text(Comp *c, Module *m, Span s)
 {
@@ -974,8 +985,9 @@ static const char *span_text(Comp *c, Module *m, Span s)
         size_t len;
         const char *t = source_line(m->src, line, &len);
         if (!t) break;
-        size_t from = line == s.first_line ? (size_t)(s.first_column - 1) : 0;
-        size_t to = line == s.last_line && (size_t)s.last_column < len ? (size_t)s.last_column : len;
+        /* columns count characters: find their bytes */
+        size_t from = line == s.first_line ? byte_of_column(t, len, s.first_column) : 0;
+        size_t to = line == s.last_line ? byte_of_column(t, len, s.last_column + 1) : len;
         if (line > s.first_line) vec_push(&out, ' ');
         while (from < to && line > s.first_line && (t[from] == ' ' || t[from] == '\t')) from++;
         for (size_t i = from; i < to; i++) vec_push(&out, t[i]);
