@@ -126,7 +126,10 @@ static Type check_feed_field(Checker *c, Node *n, Decl *feed, Env *env)
         n->column = -1;
         if (k != T_ERROR) {
             /* the data layer keeps value columns by organisation and period */
-            if (env->row_feed)
+            if (env->row_rule)
+                ERR(c, n->op_span, "`%s` is a key column of `%s`: a row rule reads the row's value columns",
+                    n->str, feed->name);
+            else if (env->row_feed)
                 ERR(c, n->op_span, "`%s` is a key column of `%s`: choose organisations with the hierarchy "
                                    "and periods with `in WINDOW`, not with `where`", n->str, feed->name);
             else
@@ -214,6 +217,12 @@ static Type check_name(Checker *c, Node *n, Env *env)
         n->lhs = feed;
         n->op_span = n->span;
         return check_set(n, check_feed_field(c, n, env->row_feed, env));
+    }
+    if (env->row_rule && env->row_feed && check_feed_key_column(env->row_feed, n->str) != T_ERROR) {
+        ERR(c, n->span, "`%s` is a key column of `%s`: a row rule reads the row's value columns", n->str,
+            env->row_feed->name);
+        HINT(c, "the key columns choose rows; a cell of one that does not parse is already a bad row");
+        return TYPE(T_ERROR);
     }
     if (env->params)
         for (size_t i = 0; i < env->params->len; i++) {
