@@ -38,6 +38,12 @@ static Type decl_value(Checker *c, Decl *d, Node *at, Env *env)
         }
         return d->resolved;
     case D_METRIC:
+        if (env->row_rule) {
+            ERR(c, at->span, "`%s` is a metric, over many rows: a row rule judges one row of `%s` at a time",
+                d->name, env->row_feed->name);
+            HINT(c, "compare the row's own columns, as in `require = breaches <= attendances`");
+            return TYPE(T_ERROR);
+        }
         if (!(env->allow & ALLOW_DATA) && !env->national) {
             ERR(c, at->span, "`%s` is a metric: it depends on a system's data, which a %s cannot",
                 d->name, env->decl ? decl_kind_name(env->decl->kind) : "constant");
@@ -120,7 +126,10 @@ static Type check_feed_field(Checker *c, Node *n, Decl *feed, Env *env)
         n->column = -1;
         if (k != T_ERROR) {
             /* the data layer keeps value columns by organisation and period */
-            if (env->row_feed)
+            if (env->row_rule)
+                ERR(c, n->op_span, "`%s` is a key column of `%s`: a row rule reads the row's value columns",
+                    n->str, feed->name);
+            else if (env->row_feed)
                 ERR(c, n->op_span, "`%s` is a key column of `%s`: choose organisations with the hierarchy "
                                    "and periods with `in WINDOW`, not with `where`", n->str, feed->name);
             else
@@ -137,6 +146,11 @@ static Type check_feed_field(Checker *c, Node *n, Decl *feed, Env *env)
         }
     }
     if (env->row_feed) {
+        if (env->row_feed != feed && env->row_rule) {
+            ERR(c, n->span, "a row rule of `%s` reads one row of `%s`: it can only use `%s`'s own columns",
+                env->row_feed->name, env->row_feed->name, env->row_feed->name);
+            return TYPE(T_ERROR);
+        }
         if (env->row_feed != feed) {
             ERR(c, n->span, "this condition filters rows of `%s`, so it can only use `%s`'s columns",
                 env->row_feed->name, env->row_feed->name);
@@ -193,6 +207,23 @@ Type check_field(Checker *c, Node *n, Env *env, Decl **target)
 /* A name: a parameter, a declaration, a status. */
 static Type check_name(Checker *c, Node *n, Env *env)
 {
+    /* a row rule names its feed's columns bare: `require = breaches <= attendances` */
+    if (env->row_rule && env->row_feed && check_feed_column(env->row_feed, n->str)) {
+        Node *feed = ast_node(c->arena, N_NAME, n->span);
+        feed->str = env->row_feed->name;
+        feed->str_len = strlen(feed->str);
+        feed->ref = env->row_feed;
+        n->kind = N_FIELD;
+        n->lhs = feed;
+        n->op_span = n->span;
+        return check_set(n, check_feed_field(c, n, env->row_feed, env));
+    }
+    if (env->row_rule && env->row_feed && check_feed_key_column(env->row_feed, n->str) != T_ERROR) {
+        ERR(c, n->span, "`%s` is a key column of `%s`: a row rule reads the row's value columns", n->str,
+            env->row_feed->name);
+        HINT(c, "the key columns choose rows; a cell of one that does not parse is already a bad row");
+        return TYPE(T_ERROR);
+    }
     if (env->params)
         for (size_t i = 0; i < env->params->len; i++) {
             Field *p = env->params->items[i];
@@ -226,7 +257,7 @@ static Type check_name(Checker *c, Node *n, Env *env)
 /* `2019/20`, `horizon`, `2019/20 .. 2023/24`: a window a metric is judged over */
 bool check_window(Checker *c, Node *w, Env *env)
 {
-    Env constant = { env->decl, NULL, NULL, 0, false };
+    Env constant = { env->decl, NULL, NULL, 0, false, false };
     Type t = check_expr(c, w, &constant);
     if (t.kind == T_ERROR) return false;
     if (type_is_period(t.kind) || t.kind == T_RANGE) return true;
@@ -242,13 +273,19 @@ static Type check_aggregate_arg(Checker *c, Node *arg, Env *env)
     Node *cond, *window;
     Node *core = ast_aggregate_parts(arg, &cond, &window);
     Type t = check_expr(c, core, env);
+    if (env->row_rule && t.kind != T_ERROR && core->kind == N_FIELD && core->lhs && core->lhs->ref &&
+        core->lhs->ref->kind == D_FEED) {
+        ERR(c, arg->span, "a row rule judges one row at a time: it cannot aggregate a column");
+        HINT(c, "compare the row's own columns, as in `require = breaches <= attendances`");
+        return TYPE(T_ERROR);
+    }
     if (cond && t.kind != T_COLUMN && t.kind != T_ERROR) {
         ERR(c, cond->span, "`where` filters the rows of a feed column, and this is %s", check_tname(c, t));
         return TYPE(T_ERROR);
     }
     if (cond && t.kind == T_COLUMN) {
         Decl *feed = core->lhs ? core->lhs->ref : NULL;
-        Env row = { env->decl, env->params, feed, 0, false };
+        Env row = { env->decl, env->params, feed, 0, false, false };
         Type ct = check_expr(c, cond, &row);
         if (ct.kind != T_BOOL && ct.kind != T_ERROR) {
             ERR(c, cond->span, "the condition after `where` must be true or false, not %s", check_tname(c, ct));
@@ -572,7 +609,7 @@ static Type check_call(Checker *c, Node *n, Env *env)
             ERR(c, n->span, "`%s(…)` takes one argument: the code of a system", d->name);
             return TYPE(T_ERROR);
         }
-        Env constant = { env->decl, NULL, NULL, 0, false };
+        Env constant = { env->decl, NULL, NULL, 0, false, false };
         Type t = check_expr(c, n->args.items[0], &constant);
         if (t.kind != T_TEXT && t.kind != T_ERROR) {
             ERR(c, ((Node *)n->args.items[0])->span, "a system's code is text, as in \"E54000001\"");

@@ -27,6 +27,7 @@ typedef struct Env {
     Decl     *row_feed;     /* inside `where`: this feed's columns are row values */
     unsigned  allow;
     bool      national;     /* a national check outside across(…) */
+    bool      row_rule;     /* a feed's `require`: row_feed's columns by their bare names, no aggregates */
 } Env;
 
 #define ERR(c, at, ...)  diag_error((c)->diags, (c)->mod->src, (at), __VA_ARGS__)

@@ -196,6 +196,7 @@ static const AttrSpec feed_attrs[] = {
     { "lag", 0, "lag = 6 weeks" },
     { "vintage", 0, "vintage = published_on" },
     { "key", 0, "key = type" },
+    { "require", REPEATS, "require = breaches <= attendances" },
     { NULL, 0, NULL },
 };
 static const AttrSpec hierarchy_attrs[] = {
@@ -214,11 +215,13 @@ static const AttrSpec commitment_attrs[] = {
     { "tolerance", 0, "tolerance = 0.5pp" },
     { "source", 0, "source = \"LTP implementation framework, Annex C\"" },
     { "restates", 0, "restates = \"stp2016.ae_standard\"" },
+    { "missing", 0, "missing = missed" },
     { NULL, 0, NULL },
 };
 static const AttrSpec check_attrs[] = {
     { "require", REQUIRED, "require = sum(plans.surplus in horizon) >= £0" },
     { "message", 0, "message = \"the plan does not balance\"" },
+    { "missing", 0, "missing = fail" },
     { NULL, 0, NULL },
 };
 static const AttrSpec test_attrs[] = {
@@ -379,7 +382,7 @@ static void check_feed(Checker *c, Decl *d)
             Node *v = at->value;
             bool named = false;
             if (v->kind == N_NAME || v->kind == N_FIELD) {
-                Env constant = { d, NULL, NULL, 0, false };
+                Env constant = { d, NULL, NULL, 0, false, false };
                 Type t = check_expr(c, v, &constant);
                 named = t.kind == T_DURATION && v->ref && v->ref->kind == D_LET && v->ref->body
                      && v->ref->body->kind == N_DURATION;
@@ -415,6 +418,19 @@ static void check_feed(Checker *c, Decl *d)
             }
         }
     }
+    /* row rules, once the columns' types are known */
+    for (size_t i = 0; i < d->attrs.len; i++) {
+        Attr *at = d->attrs.items[i];
+        if (strcmp(at->name, "require") != 0) continue;
+        if (at->value->kind == N_THRESHOLD) {
+            ERR(c, at->value->op_span, "`require` is a condition on each row, as in `require = breaches <= attendances`");
+            continue;
+        }
+        Env row = { d, NULL, d, 0, false, true };
+        Type t = check_expr(c, at->value, &row);
+        if (t.kind != T_BOOL && t.kind != T_ERROR)
+            ERR(c, at->value->span, "a feed's `require` must be true or false, not %s", check_tname(c, t));
+    }
 }
 
 static void check_hierarchy(Checker *c, Decl *d)
@@ -438,7 +454,7 @@ static void check_round(Checker *c, Decl *d)
     bool assess = false;
     for (size_t i = 0; i < d->attrs.len; i++) {
         Attr *at = d->attrs.items[i];
-        Env constant = { d, NULL, NULL, 0, false };
+        Env constant = { d, NULL, NULL, 0, false, false };
         if (strcmp(at->name, "assess") == 0) {
             assess = true;
             Decl *h = at->value->kind == N_NAME ? check_lookup(c->mod, at->value->str) : NULL;
@@ -506,7 +522,7 @@ static Node *check_threshold(Checker *c, Decl *d, Attr *at, Type measure)
             at->name, at->name);
         return NULL;
     }
-    Env constant = { d, NULL, NULL, 0, false };
+    Env constant = { d, NULL, NULL, 0, false, false };
     Node *threshold = v->lhs->lhs, *window = v->lhs->rhs;
     Type t = check_literal_for(threshold, check_expr(c, threshold, &constant), measure);
     bool ok = check_window(c, window, &constant);
@@ -534,7 +550,7 @@ static void check_commitment(Checker *c, Decl *d)
         Node *v = m->value;
         Decl *metric = NULL;
         if (v->kind == N_NAME) metric = check_lookup(c->mod, v->str);
-        else if (v->kind == N_FIELD) { Env e = { d, NULL, NULL, ALLOW_DATA, false }; check_field(c, v, &e, &metric); }
+        else if (v->kind == N_FIELD) { Env e = { d, NULL, NULL, ALLOW_DATA, false, false }; check_field(c, v, &e, &metric); }
         if (metric && metric->kind == D_METRIC) {
             metric->used = true;
             v->ref = metric;
@@ -559,7 +575,7 @@ static void check_commitment(Checker *c, Decl *d)
     }
     for (size_t i = 0; i < d->attrs.len; i++) {
         Attr *at = d->attrs.items[i];
-        Env constant = { d, NULL, NULL, 0, false };
+        Env constant = { d, NULL, NULL, 0, false, false };
         if (strcmp(at->name, "milestone") == 0) {
             Node *w = check_threshold(c, d, at, measure);
             Day end;
@@ -572,7 +588,7 @@ static void check_commitment(Checker *c, Decl *d)
                 HINT(c, "`milestones = plans.COLUMN` takes them from each system's plan, for a transformation commitment");
                 continue;
             }
-            Env data = { d, NULL, NULL, ALLOW_DATA, false };
+            Env data = { d, NULL, NULL, ALLOW_DATA, false, false };
             Type t = at->value->kind == N_FIELD ? check_expr(c, at->value, &data) : TYPE(T_ERROR);
             if (at->value->kind != N_FIELD)
                 ERR(c, at->value->span, "`milestones` names a column of a plan feed, as in `milestones = plans.ae_4hr`");
@@ -588,6 +604,11 @@ static void check_commitment(Checker *c, Decl *d)
                     type_kind_name(want), check_tname(c, t));
                 if (want == T_PP) HINT(c, "write percentage points, as in 0.5pp");
             }
+        } else if (strcmp(at->name, "missing") == 0) {
+            if (at->value->kind != N_NAME || strcmp(at->value->str, "missed") != 0) {
+                ERR(c, at->value->span, "`missing` of a commitment is `missed`, as in `missing = missed`");
+                HINT(c, "without it, a due window without a value is no_data");
+            }
         } else if (strcmp(at->name, "source") == 0 || strcmp(at->name, "restates") == 0) {
             if (at->value->kind != N_STRING)
                 ERR(c, at->value->span, "`%s` is a string", at->name);
@@ -598,7 +619,7 @@ static void check_commitment(Checker *c, Decl *d)
 static void check_check(Checker *c, Decl *d)
 {
     check_attr_set(c, d, check_attrs);
-    Env env = { d, NULL, NULL, ALLOW_DATA | ALLOW_STATUS | ALLOW_ACROSS, d->national };
+    Env env = { d, NULL, NULL, ALLOW_DATA | ALLOW_STATUS | ALLOW_ACROSS, d->national, false };
     for (size_t i = 0; i < d->attrs.len; i++) {
         Attr *at = d->attrs.items[i];
         if (strcmp(at->name, "require") == 0) {
@@ -611,13 +632,18 @@ static void check_check(Checker *c, Decl *d)
                 ERR(c, at->value->span, "`require` must be true or false, not %s", check_tname(c, t));
         } else if (strcmp(at->name, "message") == 0 && at->value->kind != N_STRING) {
             ERR(c, at->value->span, "`message` is a string");
+        } else if (strcmp(at->name, "missing") == 0 &&
+                   (at->value->kind != N_NAME || strcmp(at->value->str, "fail") != 0)) {
+            ERR(c, at->value->span, "`missing` of a %s is `fail`, as in `missing = fail`",
+                d->national ? "national check" : "check");
+            HINT(c, "without it, a check whose value is missing is no_data");
         }
     }
 }
 
 static void check_rating(Checker *c, Decl *d)
 {
-    Env env = { d, NULL, NULL, ALLOW_DATA | ALLOW_STATUS | ALLOW_ACROSS, false };
+    Env env = { d, NULL, NULL, ALLOW_DATA | ALLOW_STATUS | ALLOW_ACROSS, false, false };
     RatingArm *otherwise = NULL;
     if (d->arms.len == 0)
         ERR(c, d->name_span, "rating `%s` has no labels", d->name);
@@ -738,7 +764,7 @@ static void check_test(Checker *c, Decl *d)
     check_attr_set(c, d, test_attrs);
     Attr *as_of = decl_attr(d, "as_of");
     if (as_of) {
-        Env constant = { d, NULL, NULL, 0, false };
+        Env constant = { d, NULL, NULL, 0, false, false };
         Type t = check_expr(c, as_of->value, &constant);
         if (t.kind != T_DATE && t.kind != T_ERROR)
             ERR(c, as_of->value->span, "`as_of` is a date, as in `as_of = 2024-06-01`");
@@ -746,7 +772,7 @@ static void check_test(Checker *c, Decl *d)
     for (size_t i = 0; i < d->tables.len; i++) check_table(c, d->tables.items[i]);
     if (d->expects.len == 0)
         WARN(c, d->name_span, "test \"%s\" expects nothing", d->title ? d->title : "");
-    Env env = { d, NULL, NULL, ALLOW_DATA | ALLOW_STATUS | ALLOW_ACROSS | ALLOW_ITEMS, false };
+    Env env = { d, NULL, NULL, ALLOW_DATA | ALLOW_STATUS | ALLOW_ACROSS | ALLOW_ITEMS, false, false };
     for (size_t i = 0; i < d->expects.len; i++) {
         Node *e = d->expects.items[i];
         Type t = check_expr(c, e, &env);
@@ -777,7 +803,7 @@ static void check_function(Checker *c, Decl *d)
         if (!d->lib[0]) ERR(c, d->span, "`extern` needs the library's name, as in extern \"libm.so.6\" fn …");
         return;
     }
-    Env env = { d, &d->fields, NULL, 0, false };
+    Env env = { d, &d->fields, NULL, 0, false, false };
     Type t = check_expr(c, d->body, &env);
     if (!type_assignable(ret, t))
         ERR(c, d->body->span, "`%s` returns %s, but its body is %s", d->name, check_tname(c, ret), check_tname(c, t));
@@ -793,7 +819,7 @@ void check_decl(Checker *c, Decl *d)
     case D_FEED:       check_feed(c, d); break;
     case D_HIERARCHY:  check_hierarchy(c, d); break;
     case D_LET: {
-        Env env = { d, NULL, NULL, 0, false };
+        Env env = { d, NULL, NULL, 0, false, false };
         Type t = check_expr(c, d->body, &env);
         if (d->has_type) {
             Type want = check_resolve_type(c, &d->type);
@@ -809,7 +835,7 @@ void check_decl(Checker *c, Decl *d)
     case D_FN: case D_EXTERN: check_function(c, d); break;
     case D_METRIC: {
         Type want = check_resolve_type(c, &d->type);
-        Env env = { d, NULL, NULL, ALLOW_DATA, false };
+        Env env = { d, NULL, NULL, ALLOW_DATA, false, false };
         Type t = check_expr(c, d->body, &env);
         if (t.kind == T_COLUMN)
             ERR(c, d->body->span, "a metric is one value per system and window: aggregate the column, "

@@ -90,6 +90,8 @@ struct FeedData {
     FeedStats stats;
     FeedAgg  *aggs;
     uint32_t  naggs;
+    uint32_t *rules;        /* indexes into p->rules: this feed's row rules */
+    uint32_t  nrules;
     uint32_t  nwhole, nacc;
     Store     store;
     /* after loading: slices sorted by period and vintage, and indexes */
@@ -421,6 +423,40 @@ static bool filter_passes(Loader *l, uint32_t j, const CsvField *rec, bool *ok, 
     return pass;
 }
 
+/* The feed's row rules (`require = …`) over the row's parsed cells: false
+ * (with why) if one fails to run or is broken. A rule whose value is missing
+ * (a cell it reads is empty) is not broken. */
+static bool rules_hold(Loader *l, uint64_t line, char *why, size_t cap)
+{
+    FeedData *f = l->f;
+    const BcFeed *s = f->schema;
+    for (uint32_t j = 0; j < f->nrules; j++) {
+        const BcRowRule *rule = &f->p->rules[f->rules[j]];
+        Value args[64];
+        for (uint16_t i = 0; i < rule->nfilter && i < 64; i++)
+            args[i] = typed_value(&l->cells[rule->filter_cols[i]], (TypeKind)s->columns[rule->filter_cols[i]].type);
+        Value r;
+        VmStatus st = vm_call(l->vm, (uint32_t)rule->filter, args, &r);
+        if (st != VM_OK)
+            return why_say(why, cap, "%s%s:%llu: the row rule `%s` failed: %s", st == VM_LIMIT ? "limit: " : "",
+                           l->name, (unsigned long long)line, rule->text, vm_message(l->vm));
+        if (r.kind != V_BOOL || r.as.boolean) continue;
+        char cols[256];
+        size_t k = 0;
+        cols[0] = '\0';
+        for (uint16_t i = 0; i < rule->nfilter && k < sizeof cols; i++) {
+            char v[64];
+            val_format(args[i], false, v, sizeof v);
+            int w = snprintf(cols + k, sizeof cols - k, "%s%s %s", i ? ", " : "", s->columns[rule->filter_cols[i]].name, v);
+            if (w < 0) break;
+            k += (size_t)w;
+        }
+        return why_say(why, cap, "%s:%llu: the row breaks `%s`%s%s%s", l->name, (unsigned long long)line, rule->text,
+                       rule->nfilter ? " (" : "", cols, rule->nfilter ? ")" : "");
+    }
+    return true;
+}
+
 /* One row; false (with why) if it is bad. A bad row adds nothing. */
 static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t cap)
 {
@@ -471,7 +507,8 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
                         s->columns[c].name, (int)(cell->len > 60 ? 60 : cell->len), cell->ptr,
                         cell->len > 60 ? "…" : "", bad);
     }
-    /* where conditions, which can fail, before anything is added */
+    /* the feed's row rules, then where conditions, which can fail, before anything is added */
+    if (f->nrules && !rules_hold(l, line, why, cap)) return false;
     for (uint32_t j = 0; j < f->naggs; j++) {
         bool ok = true;
         int32_t same = f->aggs[j].same_filter;
@@ -696,6 +733,10 @@ static bool same_filter(const BcProgram *p, const BcAggregate *a, const BcAggreg
 static void feed_aggs(FeedData *f, uint16_t feed)
 {
     const BcProgram *p = f->p;
+    for (uint32_t g = 0; g < p->nrules; g++) f->nrules += p->rules[g].feed == feed;
+    f->rules = mem_calloc((size_t)f->nrules + 1, sizeof *f->rules);
+    for (uint32_t g = 0, k = 0; g < p->nrules; g++)
+        if (p->rules[g].feed == feed) f->rules[k++] = g;
     for (uint32_t g = 0; g < p->naggs; g++) f->naggs += p->aggs[g].feed == feed;
     f->aggs = mem_calloc((size_t)f->naggs + 1, sizeof *f->aggs);
     uint32_t j = 0;
@@ -743,7 +784,9 @@ static bool load_rows(Loader *l, const FeedOptions *opt, char *why, size_t whyca
         if (st == CSV_ERROR) return why_say(why, whycap, "%s: %s", l->name, rows_error(l->src));
         l->rows++;
         if (load_row(l, rec, n, rowwhy, sizeof rowwhy)) continue;
-        if (!opt || !opt->skip_bad_rows) return why_say(why, whycap, "%s", rowwhy);
+        /* a limit reached is not a bad row: the run stops, skipping or not */
+        if (!opt || !opt->skip_bad_rows || strncmp(rowwhy, "limit: ", 7) == 0)
+            return why_say(why, whycap, "%s", rowwhy);
         l->skipped++;
         if (opt->report) fprintf(opt->report, "pledge: skipped %s\n", rowwhy);
     }
@@ -1014,6 +1057,7 @@ void feed_free(FeedData *f)
     if (!f) return;
     store_free(f, &f->store);
     mem_free(f->aggs);
+    mem_free(f->rules);
     mem_free(f->period_first);
     mem_free(f->local_of);
     mem_free(f->global_of);

@@ -371,6 +371,12 @@ void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
         bool target_judged = r->judged == JUDGED_TARGET;
         r->status = ok.kind != V_BOOL ? ST_NO_DATA
                   : ok.as.boolean ? (target_judged ? ST_MET : ST_ON_TRACK) : (target_judged ? ST_MISSED : ST_OFF_TRACK);
+        /* `missing = missed`: a due window without a value counts against the system
+         * (missed at the target, off_track at a milestone) */
+        if (r->status == ST_NO_DATA && k->missing && r->value.kind == V_MISSING) {
+            r->status = target_judged ? ST_MISSED : ST_OFF_TRACK;
+            r->by_missing = 1;
+        }
     }
     Coverage *cov = s->o->coverage;
     if (cov) {
@@ -395,6 +401,10 @@ void eval_check(Eval *e, uint32_t sys, uint32_t ci, ReportResult *r)
     Day from, to;
     if (val_window_days(s->horizon, &from, &to)) r->members = members_in(s, sys, from, to);
     r->status = r->value.kind != V_BOOL ? ST_NO_DATA : r->value.as.boolean ? ST_PASS : ST_FAIL;
+    if (r->status == ST_NO_DATA && c->missing && r->value.kind == V_MISSING) {   /* `missing = fail` */
+        r->status = ST_FAIL;
+        r->by_missing = 1;
+    }
     if (s->o->coverage) s->o->coverage->checks[ci] = 1;
 }
 

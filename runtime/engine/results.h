@@ -72,6 +72,7 @@ typedef struct ReportResult {
     uint32_t item;              /* index into Report.items */
     uint8_t  status;            /* Status (value.h) */
     uint8_t  judged;            /* JUDGED_* below: what the status was decided on */
+    uint8_t  by_missing;        /* the value was missing and `missing = missed` / `missing = fail` gave the status */
     int32_t  milestone;         /* JUDGED_MILESTONE: index into marks */
     Value    value;             /* the measure over the window; a check's require value */
     Value    threshold;         /* missing for checks and not_due */

@@ -304,6 +304,9 @@ static void explain_commitment(Explain *x, uint32_t k)
         fputc('\n', out);
         if (r.status == ST_NO_DATA)
             fputs("  The value is missing: no member organisation had a row counted in the\n  window.\n", out);
+        if (r.by_missing)
+            fprintf(out, "  The value is missing, and missing counts as %s (missing = missed).\n",
+                    report_status(r.status));
         fprintf(out, "  Coverage: %u of the %u member organisations in the window had rows.\n", r.coverage,
                 r.members);
         if (r.judged == JUDGED_TARGET) fputs("  (A tolerance applies to milestones only, not to the target.)\n", out);
@@ -430,6 +433,8 @@ static void explain_check(Explain *x, uint32_t k)
     fprintf(out, "%sheck \"%s\"\n\nStatus: %s\n", c->national ? "National c" : "C", c->title, report_status(r.status));
     if (r.status == ST_FAIL && c->message) fprintf(out, "  %s\n", c->message);
     if (r.status == ST_NO_DATA) fputs("  The condition's value is missing: some data it needs had no rows.\n", out);
+    if (r.by_missing)
+        fputs("  The condition's value is missing, and missing counts as fail (missing = fail).\n", out);
     fputs("  Its condition is evaluated over ", out);
     put_window(out, r.window);
     fputs("\n  (the round's horizon, unless a part names its own window).\n\n"

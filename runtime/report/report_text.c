@@ -624,7 +624,8 @@ static void write_overview(Term *t, const Report *r)
 static void describe(Buf *b, const ReportItem *it, const ReportResult *res)
 {
     if (!it || it->kind != ITEM_COMMITMENT) {
-        if (res->status == ST_FAIL) add(b, it && it->message ? it->message : "failed");
+        if (res->by_missing) add(b, "no value: missing counts as fail (missing = fail)");
+        else if (res->status == ST_FAIL) add(b, it && it->message ? it->message : "failed");
         return;
     }
     if (res->status == ST_NOT_DUE || res->judged == JUDGED_NONE) {
@@ -650,6 +651,10 @@ static void describe(Buf *b, const ReportItem *it, const ReportResult *res)
         add_value(b, it->tolerance);
     }
     add(b, ")");
+    if (res->by_missing) {
+        add(b, "; missing counts as ");
+        add(b, res->status == ST_MISSED ? "missed" : "off_track");
+    }
     if (res->coverage < res->members) {
         add(b, "; data from ");
         add_count(b, res->coverage);

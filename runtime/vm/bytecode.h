@@ -70,6 +70,16 @@ typedef struct BcAggregate {
     int32_t  filter;        /* FK_FILTER function, or -1 */
 } BcAggregate;
 
+/* `require = breaches <= attendances` in a feed: a condition every row must
+ * meet, a filter function over the row's columns (as a where's). */
+typedef struct BcRowRule {
+    uint16_t feed;
+    uint16_t nfilter;       /* columns the rule reads (its parameters) */
+    uint16_t *filter_cols;
+    int32_t  filter;        /* FK_FILTER function */
+    const char *text;       /* the rule as written: "require = breaches <= attendances" */
+} BcRowRule;
+
 /* How a column's cells are written: a percent column of 95.2 means 95.2%
  * (COL_POINTS) or 9520% (COL_PLAIN, where 0.952 is 95.2%); a cell that
  * ends in % is read as written either way. */
@@ -117,6 +127,7 @@ typedef struct BcCommitment {
     uint16_t    nmilestones;
     int32_t     plan_feed, plan_column;  /* milestones = plans.col, or -1 */
     int32_t     tolerance;      /* constant, or -1 */
+    uint8_t     missing;        /* `missing = missed`: 1, a due window without a value is missed */
 } BcCommitment;
 
 typedef struct BcCheck {
@@ -124,6 +135,7 @@ typedef struct BcCheck {
     const char *doc;            /* its /// comment, or NULL */
     uint8_t     national;
     int32_t     require;        /* FK_EXPR function */
+    uint8_t     missing;        /* `missing = fail`: 1, a missing value fails */
 } BcCheck;
 
 typedef struct BcArm { const char *label; int32_t when; } BcArm;   /* when -1: otherwise */
@@ -174,6 +186,7 @@ typedef struct BcProgram {
     BcRating    *ratings;   uint16_t nratings;
     BcExtern    *externs;   uint16_t nexterns;
     BcSource    *sources;   uint16_t nsources;
+    BcRowRule   *rules;     uint16_t nrules;
     BcRound      round;
 } BcProgram;
 

@@ -25,6 +25,7 @@ typedef struct Comp {
     size_t     const_cap;
     VEC(BcFunction) fns;
     VEC(BcAggregate) aggs;
+    VEC(BcRowRule) rules;
     VEC(Decl *) work;           /* declarations whose function body is still to compile */
     bool       overflow;
 } Comp;
@@ -337,7 +338,7 @@ static void emit_host(FnBuilder *f, int dest, HostFn h, const Value *consts, siz
 static void with_window(FnBuilder *f, Node *window, Node *body, int dest);
 
 /* A condition of `where`, as a function of the row's columns. */
-static int32_t compile_filter(Comp *c, Decl *feed, Node *cond, uint16_t **cols, uint16_t *ncols)
+static int32_t compile_filter(Comp *c, Decl *feed, Node *cond, uint16_t **cols, uint16_t *ncols, const char *what)
 {
     FnBuilder f;
     fb_init(&f, c, feed->module, cond->span);
@@ -368,7 +369,7 @@ static int32_t compile_filter(Comp *c, Decl *feed, Node *cond, uint16_t **cols, 
         types[i] = (uint8_t)col->resolved.kind;
     }
     *ncols = (uint16_t)f.nfilter;
-    const char *name = arena_printf(c->arena, "%s.where#%zu", feed->name, c->fns.len);
+    const char *name = arena_printf(c->arena, "%s.%s#%zu", feed->name, what, c->fns.len);
     return fb_finish(&f, name, FK_FILTER, T_BOOL, types);
 }
 
@@ -379,7 +380,7 @@ static uint32_t add_aggregate(Comp *c, Decl *feed, int column, AggFunc func, Nod
     g.column = (uint16_t)column;
     g.func = (uint8_t)func;
     g.filter = -1;
-    if (cond) g.filter = compile_filter(c, feed, cond, &g.filter_cols, &g.nfilter);
+    if (cond) g.filter = compile_filter(c, feed, cond, &g.filter_cols, &g.nfilter, "where");
     else
         for (size_t i = 0; i < c->aggs.len; i++) {
             BcAggregate *o = &c->aggs.items[i];
@@ -388,6 +389,19 @@ static uint32_t add_aggregate(Comp *c, Decl *feed, int column, AggFunc func, Nod
     if (c->aggs.len >= MAX_INDEX) { overflow(c, "aggregates"); return 0; }
     vec_push(&c->aggs, g);
     return (uint32_t)c->aggs.len - 1;
+}
+
+static const char *span_text(Comp *c, Module *m, Span s);
+
+/* `require = cond` in a feed: a filter over the row's columns, and its text */
+static void add_row_rule(Comp *c, Decl *feed, Attr *at)
+{
+    BcRowRule r = { 0 };
+    r.feed = (uint16_t)feed->index;
+    r.filter = compile_filter(c, feed, at->value, &r.filter_cols, &r.nfilter, "require");
+    r.text = span_text(c, feed->module, span_join(at->name_span, at->value->span));
+    if (c->rules.len >= MAX_INDEX) { overflow(c, "row rules"); return; }
+    vec_push(&c->rules, r);
 }
 
 /* sum(col where cond in W) and its kin */
@@ -858,6 +872,7 @@ static BcCommitment make_commitment(Comp *c, Decl *d)
             if (fold(c, v, &t)) k.tolerance = const_add(c, t);
         } else if (strcmp(a->name, "source") == 0) k.source = dup_str(c, v->str);
         else if (strcmp(a->name, "restates") == 0) k.restates = dup_str(c, v->str);
+        else if (strcmp(a->name, "missing") == 0) k.missing = 1;
     }
     return k;
 }
@@ -962,6 +977,17 @@ static const char *table_csv(Comp *c, RowsTable *t, size_t *len)
     return csv;
 }
 
+/* The byte offset of 1-based character column col in a line of len bytes. */
+static size_t byte_of_column(const char *t, size_t len, int col)
+{
+    size_t i = 0;
+    for (int c = 1; c < col && i < len; c++) {
+        i++;
+        while (i < len && ((unsigned char)t[i] & 0xC0) == 0x80) i++;
+    }
+    return i;
+}
+
 /* The text of a span of one module's source, lines joined by a space. */
 static const char *span_text(Comp *c, Module *m, Span s)
 {
@@ -970,8 +996,9 @@ static const char *span_text(Comp *c, Module *m, Span s)
         size_t len;
         const char *t = source_line(m->src, line, &len);
         if (!t) break;
-        size_t from = line == s.first_line ? (size_t)(s.first_column - 1) : 0;
-        size_t to = line == s.last_line && (size_t)s.last_column < len ? (size_t)s.last_column : len;
+        /* columns count characters: find their bytes */
+        size_t from = line == s.first_line ? byte_of_column(t, len, s.first_column) : 0;
+        size_t to = line == s.last_line ? byte_of_column(t, len, s.last_column + 1) : len;
         if (line > s.first_line) vec_push(&out, ' ');
         while (from < to && line > s.first_line && (t[from] == ' ' || t[from] == '\t')) from++;
         for (size_t i = from; i < to; i++) vec_push(&out, t[i]);
@@ -1080,6 +1107,16 @@ bool comp_program_tests(Program *p, BcProgram *bc, CompTests *tests)
             if (d->kind == D_LET || d->kind == D_FN || d->kind == D_METRIC) fn_index(&c, d);
         }
     }
+    /* Row rules of feeds, in declaration order. */
+    for (size_t m = 0; m < p->modules.len; m++) {
+        Module *mod = p->modules.items[m];
+        for (size_t i = 0; i < mod->decls.len; i++) {
+            Decl *d = mod->decls.items[i];
+            if (d->kind != D_FEED) continue;
+            for (size_t k = 0; k < d->attrs.len; k++)
+                if (strcmp(((Attr *)d->attrs.items[k])->name, "require") == 0) add_row_rule(&c, d, d->attrs.items[k]);
+        }
+    }
     size_t done = 0;
     drain(&c, &done);
 
@@ -1097,7 +1134,8 @@ bool comp_program_tests(Program *p, BcProgram *bc, CompTests *tests)
         bc->checks[i] = (BcCheck){ dup_str(&c, d->name), dup_str(&c, d->title),
                                    msg ? dup_str(&c, msg->value->str) : NULL, dup_str(&c, d->doc), d->national,
                                    compile_thunk(&c, d->module, req->value,
-                                                 arena_printf(c.arena, "%s.require", d->name), FK_EXPR, T_BOOL) };
+                                                 arena_printf(c.arena, "%s.require", d->name), FK_EXPR, T_BOOL),
+                                   find_attr(d, "missing") != NULL };
     }
     bc->nratings = (uint16_t)ratings.len;
     bc->ratings = arena_alloc(c.arena, (ratings.len + 1) * sizeof *bc->ratings);
@@ -1135,6 +1173,7 @@ bool comp_program_tests(Program *p, BcProgram *bc, CompTests *tests)
     COPY_OUT(&c, bc->consts, bc->nconsts, c.consts);
     COPY_OUT(&c, bc->fns, bc->nfns, c.fns);
     COPY_OUT(&c, bc->aggs, bc->naggs, c.aggs);
+    COPY_OUT(&c, bc->rules, bc->nrules, c.rules);
     COPY_OUT(&c, bc->feeds, bc->nfeeds, feeds);
     COPY_OUT(&c, bc->hiers, bc->nhiers, hiers);
     COPY_OUT(&c, bc->externs, bc->nexterns, externs);

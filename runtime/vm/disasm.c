@@ -232,6 +232,14 @@ static void put_schemas(FILE *out, const BcProgram *p)
             put_text(out, f->columns[k].name);
             fprintf(out, ": %s%s\n", type_str(f->columns[k].type), f->columns[k].format == COL_POINTS ? " as points" : "");
         }
+        for (uint32_t k = 0; k < p->nrules && p->rules; k++) {
+            if (p->rules[k].feed != i) continue;
+            fputs("  rule     ", out);
+            put_fn(out, p, p->rules[k].filter);
+            fputs("  ", out);
+            put_text(out, p->rules[k].text);
+            fputc('\n', out);
+        }
     }
     for (uint32_t i = 0; i < p->nhiers && p->hiers; i++) {
         const BcHierarchy *h = &p->hiers[i];
@@ -306,6 +314,7 @@ static void put_items(FILE *out, const BcProgram *p)
             put_const(out, p, c->tolerance);
             fputc('\n', out);
         }
+        if (c->missing) fputs("    missing    missed\n", out);
         put_listed(out, &bc_layout_commitment, c, "    ", 10);
     }
     for (uint32_t i = 0; i < p->nchecks && p->checks; i++) {
@@ -317,6 +326,7 @@ static void put_items(FILE *out, const BcProgram *p)
         fputs("    require    ", out);
         put_fn(out, p, c->require);
         fputc('\n', out);
+        if (c->missing) fputs("    missing    fail\n", out);
         put_listed(out, &bc_layout_check, c, "    ", 10);
     }
     for (uint32_t i = 0; i < p->nratings && p->ratings; i++) {

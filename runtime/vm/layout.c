@@ -93,6 +93,16 @@ static const BcField aggregate_fields[] = {
 };
 static const LAYOUT(aggregate_layout, "aggregate", "", BcAggregate, aggregate_fields, NONAME);
 
+/* ---- row rules ------------------------------------------------------------------ */
+
+static const BcField rule_fields[] = {
+    FIELD(BcRowRule, feed, U16, FEED, 0, ""),
+    FIELD(BcRowRule, text, STR, NEEDED, 0, "text"),
+    FIELD_WITH(BcRowRule, filter, I32, FILTER, 0, "condition", nfilter),
+    MANY_WITH(BcRowRule, filter_cols, ARRAY, COLUMN, "condition", "condition columns", nfilter, u16_layout, feed),
+};
+static const LAYOUT(rule_layout, "row rule", " has no text", BcRowRule, rule_fields, NONAME);
+
 /* ---- feeds and hierarchies ------------------------------------------------------ */
 
 static const BcField column_fields[] = {
@@ -167,6 +177,7 @@ static const BcField commitment_fields[] = {
     FIELD(BcCommitment, plan_feed, I32, FEED, BFF_OPTIONAL, "plan"),
     FIELD_WITH(BcCommitment, plan_column, I32, COLUMN, BFF_OPTIONAL, "plan", plan_feed),
     FIELD(BcCommitment, tolerance, I32, CONST_NUMBER, BFF_OPTIONAL, "tolerance"),
+    FIELD(BcCommitment, missing,  U8,  NONE,   0, "missing"),
 };
 LAYOUT(bc_layout_commitment, "commitment", " has no name", BcCommitment, commitment_fields, 0);
 
@@ -177,6 +188,7 @@ static const BcField check_fields[] = {
     FIELD(BcCheck, doc,      STR, NONE,   BFF_LIST | BFF_QUOTED, "doc"),
     FIELD(BcCheck, national, U8,  NONE,   0, "national"),
     FIELD(BcCheck, require,  I32, EXPR,   0, "require"),
+    FIELD(BcCheck, missing,  U8,  NONE,   0, "missing"),
 };
 LAYOUT(bc_layout_check, "check", " has no name", BcCheck, check_fields, 0);
 
@@ -227,6 +239,7 @@ const BcSection bc_sections[SEC__COUNT] = {
     [SEC_RATINGS] = SECTION("RATE", "ratings", ratings, nratings, rating_layout),
     [SEC_EXTERNS] = SECTION("EXTN", "externs", externs, nexterns, extern_layout),
     [SEC_SOURCES] = SECTION("SRCS", "sources", sources, nsources, source_layout),
+    [SEC_RULES]   = SECTION("RULE", "row rules", rules, nrules, rule_layout),
 };
 
 size_t bc_layout_min(const BcLayout *l)

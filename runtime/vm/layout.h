@@ -84,7 +84,7 @@ struct BcLayout {
 /* The sections after the string pool, in the file's order. */
 typedef enum BcSectionId {
     SEC_CONSTS, SEC_FNS, SEC_AGGS, SEC_FEEDS, SEC_HIERS, SEC_ROUND, SEC_COMMITS, SEC_CHECKS,
-    SEC_RATINGS, SEC_EXTERNS, SEC_SOURCES, SEC__COUNT
+    SEC_RATINGS, SEC_EXTERNS, SEC_SOURCES, SEC_RULES, SEC__COUNT
 } BcSectionId;
 
 typedef struct BcSection {

@@ -9,12 +9,13 @@
 #include "vm/bytecode.h"
 #include <stdio.h>
 
-enum { PLB_FORMAT_VERSION = 3 };
+enum { PLB_FORMAT_VERSION = 3 };     /* 2: doc comments of commitments and checks; 3: feeds' key
+                                      * columns and row rules, `missing =` */
 #define PLB_MAGIC "PLEDGEBC"                /* the first 8 bytes of every .plb */
 
 /* Whether path holds a compiled round: it starts with the magic, or it
  * cannot be read and its name ends in .plb. */
-bool plb_is_bytecode_file(const char *path);     /* 2: doc comments of commitments and checks; 3: a feed's key columns */
+bool plb_is_bytecode_file(const char *path);
 
 /* The file's bytes, allocated with mem_alloc (the caller frees them). */
 void plb_write(const BcProgram *p, uint8_t **out, size_t *len);

@@ -638,5 +638,5 @@ bool bc_verify(const BcProgram *p, char *why, size_t whycap)
         if (!check_function(&v, i))
             return false;
     return check_section(&v, SEC_AGGS) && check_section(&v, SEC_ROUND) && check_section(&v, SEC_COMMITS) &&
-           check_section(&v, SEC_CHECKS) && check_section(&v, SEC_RATINGS);
+           check_section(&v, SEC_CHECKS) && check_section(&v, SEC_RATINGS) && check_section(&v, SEC_RULES);
 }

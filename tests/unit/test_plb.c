@@ -216,15 +216,15 @@ static void build(BcProgram *p)
     BcThreshold ms[] = { { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW } };
     BcCommitment cm[2] = {
         { "ae_standard", "95% within four hours", "LTP, Annex C", NULL, "Four hours, 95%.", 1, FN_METRIC,
-          { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW }, NULL, 1, -1, -1, 10 },
+          { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW }, NULL, 1, -1, -1, 10, 1 },
         { "ae_local", NULL, NULL, "ae_standard", NULL, 2, FN_METRIC,
-          { CMP_LT, { 0 }, FN_TARGET, FN_WINDOW }, NULL, 0, 1, 0, -1 },
+          { CMP_LT, { 0 }, FN_TARGET, FN_WINDOW }, NULL, 0, 1, 0, -1, 0 },
     };
     cm[0].milestones = DUP(p, ms);
     p->commits = DUP(p, cm);
     p->ncommits = 2;
 
-    BcCheck ck[] = { { "balanced", "Plans balance", "the plan does not balance", "Over the horizon.", 1, FN_CHECK } };
+    BcCheck ck[] = { { "balanced", "Plans balance", "the plan does not balance", "Over the horizon.", 1, FN_CHECK, 1 } };
     p->checks = DUP(p, ck);
     p->nchecks = 1;
 
@@ -632,7 +632,7 @@ START_TEST(body_errors)
     memcpy(c, b, len);
     fix_header(c, len - 3);
     assert_refused(c, len - 3, "at byte");
-    assert_refused(c, len - 3, "(in sources)");
+    assert_refused(c, len - 3, "(in row rules)");
 
     /* stray bytes inside the body */
     memcpy(c, b, len);
