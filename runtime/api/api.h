@@ -56,7 +56,9 @@ struct pledge_report {
     Day           as_of;
     char          as_of_text[16];
     const char  **systems;  size_t nsystems;    /* as asked, in r's arena */
-    ResultRow    *rows;     size_t nrows;       /* the CSV report's rows, made on first use */
+    ResultRow    *rows;     size_t nrows;       /* the CSV report's rows */
+    Manifest     *manifest;                     /* built by the first record (every input hashed),
+                                                 * kept for the next: NULL until then */
 };
 
 struct pledge_rows {

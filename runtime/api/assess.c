@@ -33,6 +33,8 @@ pledge_status api_assess_options(pledge_round *R, const pledge_assess_options *o
 static void destroy_report(ApiObject *o)
 {
     pledge_report *rep = (pledge_report *)o;
+    if (rep->manifest) manifest_free(rep->manifest);
+    mem_free(rep->manifest);
     report_free(&rep->r);
     mem_free(rep);
 }

@@ -53,6 +53,32 @@ static pledge_status recordable(const pledge_report *rep)
     return PLEDGE_OK;
 }
 
+/* The manifest of rep's run for a file in folder home: built once (hashing
+ * every input, which may be hundreds of megabytes), then only rehomed, so
+ * a manifest and an archive recorded one after the other read each input
+ * once. rep keeps it; it is a cache, so rep stays const to the caller. */
+static pledge_status run_manifest(const pledge_report *rep, const char *home, Manifest **out)
+{
+    pledge_state *S = rep->S;
+    pledge_report *keep = (pledge_report *)rep;
+    char why[1024];
+    if (keep->manifest) {
+        *out = keep->manifest;
+        return manifest_rehome(keep->manifest, home, why, sizeof why) ? PLEDGE_OK
+                                                                      : api_fail(S, PLEDGE_ERR_INPUT, "%s", why);
+    }
+    const pledge_round *R = rep->R;
+    ManifestRun run = { R->path, &R->bc, &rep->r, rep->as_of, rep->systems, rep->nsystems,
+                        S->allowed, S->cfg.nallow_native, S->limits, S->cfg.skip_bad_rows, engine_name };
+    Manifest *m = mem_calloc(1, sizeof *m);
+    if (!manifest_build(m, &run, home, why, sizeof why)) {
+        mem_free(m);
+        return api_fail(S, PLEDGE_ERR_INPUT, "%s", why);
+    }
+    *out = keep->manifest = m;
+    return PLEDGE_OK;
+}
+
 static pledge_status record(const pledge_report *rep, const char *manifest_path, const char *archive_path)
 {
     pledge_state *S = rep->S;
@@ -60,20 +86,15 @@ static pledge_status record(const pledge_report *rep, const char *manifest_path,
     if (!manifest_path && !archive_path) return PLEDGE_OK;
     pledge_status st = recordable(rep);
     if (st != PLEDGE_OK) return st;
-    const pledge_round *R = rep->R;
-    ManifestRun run = { R->path, &R->bc, &rep->r, rep->as_of, rep->systems, rep->nsystems,
-                        S->allowed, S->cfg.nallow_native, S->limits, S->cfg.skip_bad_rows, engine_name };
-    char why[1024];
     Arena scratch = { 0 };
-    Manifest m;
-    const char *home = manifest_dirname(&scratch, manifest_path ? manifest_path : archive_path);
-    bool ok = manifest_build(&m, &run, home, why, sizeof why);
+    Manifest *m = NULL;
+    st = run_manifest(rep, manifest_dirname(&scratch, manifest_path ? manifest_path : archive_path), &m);
     arena_free(&scratch);
-    if (!ok) return api_fail(S, PLEDGE_ERR_INPUT, "%s", why);
-    if (manifest_path && !manifest_write(&m, manifest_path, why, sizeof why))
+    if (st != PLEDGE_OK) return st;
+    char why[1024];
+    if (manifest_path && !manifest_write(m, manifest_path, why, sizeof why))
         st = api_fail(S, PLEDGE_ERR_INPUT, "%s", why);
-    if (st == PLEDGE_OK && archive_path) st = append_to_archive(S, &m, archive_path);
-    manifest_free(&m);
+    if (st == PLEDGE_OK && archive_path) st = append_to_archive(S, m, archive_path);
     return st;
 }
 

@@ -39,7 +39,8 @@
     { label, plural, BF_##KIND, BR_##REF, 0, MSIZE(T, m), offsetof(T, m), offsetof(T, n), MSIZE(T, n), \
       MSIZE(T, with), offsetof(T, with), &layout }
 #define LAYOUT(name, noun, needs, T, fields, named) \
-    const BcLayout name = { noun, needs, sizeof(T), fields, sizeof fields / sizeof fields[0], named }
+    const BcLayout name = { noun, needs, sizeof(T), fields, sizeof fields / sizeof fields[0], named }; \
+    _Static_assert(sizeof fields / sizeof fields[0] <= BC_MAX_FIELDS, #name " has more fields than BC_MAX_FIELDS")
 #define NONAME (-1)
 
 /* Elements that are bare integers */

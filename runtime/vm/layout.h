@@ -72,6 +72,10 @@ typedef struct BcField {
     const BcLayout *elem;   /* BF_STRUCT, BF_ARRAY, BF_EACH, BF_LINES */
 } BcField;
 
+/* The most fields one layout has (checked where each is defined): the reader
+ * keeps where each field began, for its messages. */
+enum { BC_MAX_FIELDS = 32 };
+
 struct BcLayout {
     const char    *noun;    /* "feed", "commitment"; an array's elements take the array's label */
     const char    *needs;   /* what is said after "NOUN INDEX" when a BR_NEEDED field is missing */

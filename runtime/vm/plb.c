@@ -563,8 +563,8 @@ static char *get_items(Reader *r, const BcField *f, void *obj, uint32_t n)
  * count is weighed against the bytes left before anything is allocated. */
 static void get_fields(Reader *r, const BcLayout *l, void *obj, uint32_t idx)
 {
-    size_t at[32];      /* where each field starts, for messages about counts */
-    for (unsigned i = 0; i < l->nfields && i < sizeof at / sizeof at[0]; i++) {
+    size_t at[BC_MAX_FIELDS];  /* where each field starts, for messages about counts */
+    for (unsigned i = 0; i < l->nfields; i++) {
         const BcField *f = &l->fields[i];
         at[i] = r->pos;
         switch ((BcFieldKind)f->kind) {
