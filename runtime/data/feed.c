@@ -811,23 +811,25 @@ static void store_free(const FeedData *f, Store *st)
 /* Below this the second thread costs more than it saves. */
 enum { PARALLEL_MIN_BYTES = 8 << 20 };
 
-/* Each half runs guarded (mem_guard): running out of memory in either is
- * raised again only once both are done. */
-typedef struct Half {
-    Loader l; RowSource src; Store st; bool ok; char why[512];
-    Loader *loader;                 /* &l, or the first half's (the caller's) */
-    const FeedOptions *opt; MemContext *from; bool oom; size_t oom_size;
-} Half;
+/* One half's reading, run guarded (mem_guard): running out of memory in
+ * either half is raised again only once both are done. */
+typedef struct HalfRun {
+    Loader *loader; const FeedOptions *opt; MemContext *from;
+    bool ok, oom; size_t oom_size; char why[512];
+} HalfRun;
+
+/* The second half: a loader, rows and a store of its own. */
+typedef struct Half { Loader l; RowSource src; Store st; HalfRun run; } Half;
 
 static void load_half_rows(void *arg)
 {
-    Half *h = arg;
+    HalfRun *h = arg;
     h->ok = load_rows(h->loader, h->opt, h->why, sizeof h->why);
 }
 
 static void *load_half(void *arg)
 {
-    Half *h = arg;
+    HalfRun *h = arg;
     h->oom = !mem_guard(h->from, load_half_rows, h, &h->oom_size);
     return NULL;
 }
@@ -931,27 +933,26 @@ static bool load_halves(Loader *l, const FeedOptions *opt, char *why, size_t why
     csv_data(r, &len);
     size_t from = csv_position(r, &line), split = csv_next_record_start(r, from + (len - from) / 2);
     RowSource first = { .name = l->name, .csv = csv_open_slice(r, from, split, line) };
-    Half second = { .l = *l, .src = { .name = l->name, .csv = csv_open_slice(r, split, len, 1) },
-                    .from = mem_current() };
-    second.loader = &second.l;
+    Half second = { .l = *l, .src = { .name = l->name, .csv = csv_open_slice(r, split, len, 1) } };
+    second.run = (HalfRun){ .loader = &second.l, .from = mem_current() };
     second.st.orgs = orgs_new();
     /* the where conditions of the second half run on a VM of its own */
     second.l.vm = vm_new(l->f->p, vm_limits(l->vm), NULL, 0);
     loader_start(&second.l, &second.st, &second.src);
     pthread_t thread;
-    bool threaded = pthread_create(&thread, NULL, load_half, &second) == 0;
+    bool threaded = pthread_create(&thread, NULL, load_half, &second.run) == 0;
     RowSource *whole_src = l->src;
     l->src = &first;
     l->progress_scale = threaded ? 2 : 1;
-    Half mine = { .loader = l, .opt = opt, .from = mem_current() };
+    HalfRun mine = { .loader = l, .opt = opt, .from = mem_current() };
     load_half(&mine);
     bool ok = mine.ok;
     if (!ok) snprintf(why, whycap, "%s", mine.why);
     l->progress_scale = 1;
     if (threaded) pthread_join(thread, NULL);
-    if (mine.oom || (threaded && second.oom)) mem_out_of_memory(mine.oom ? mine.oom_size : second.oom_size);
+    if (mine.oom || (threaded && second.run.oom)) mem_out_of_memory(mine.oom ? mine.oom_size : second.run.oom_size);
     uint32_t *to_a = NULL;
-    bool use = ok && threaded && second.ok && csv_ended_outside_quotes(first.csv);
+    bool use = ok && threaded && second.run.ok && csv_ended_outside_quotes(first.csv);
     if (use) {
         uint32_t n = orgs_count(second.st.orgs);
         to_a = mem_alloc(((size_t)n + 1) * sizeof *to_a);
