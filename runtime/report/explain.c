@@ -299,7 +299,6 @@ static void put_completeness(Explain *x, uint32_t sys, int32_t fn, Value w, cons
 {
     FILE *out = x->out;
     Missing m = { { 0 }, 0 };
-    size_t nacross = x->e.across.len;
     Tally t = completeness(x, sys, fn, w, what, &m);
     if (t.expected == 0)
         ;                       /* reads no feed itself (a national check over across(…)) */
@@ -317,7 +316,6 @@ static void put_completeness(Explain *x, uint32_t sys, int32_t fn, Value w, cons
         put_missing(out, x, &m);
     }
     vec_free(&m.listed);
-    (void)nacross;
     for (size_t i = 0; i < x->e.across.len; i++) {
         const AcrossMemo *a = &x->e.across.items[i];
         if (!a->missing) continue;
