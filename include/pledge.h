@@ -212,6 +212,8 @@ typedef struct pledge_result {
     const char *shown;                  /* the value as people read it: "94.2%" */
     const char *window;                 /* "2019/20 Q4" */
     int64_t     coverage, members;      /* member organisations with data, and in all; -1 for ratings */
+    int         complete;               /* 1: every cell the result needs is in; 0: not; -1 for ratings */
+    int64_t     cells_expected, cells_present;  /* organisation × period cells needed, and in; -1 for ratings */
 } pledge_result;
 
 /* The results in the CSV report's order: systems by code, items in the

@@ -350,7 +350,7 @@ static void check_feed_key(Checker *c, Decl *d, Attr *key, Attr *vintage)
 static void check_feed(Checker *c, Decl *d)
 {
     check_attr_set(c, d, feed_attrs);
-    Attr *lag = NULL, *vintage = NULL, *key = NULL;
+    Attr *vintage = NULL, *key = NULL;
     for (size_t i = 0; i < d->attrs.len; i++) {
         Attr *at = d->attrs.items[i];
         if (strcmp(at->name, "key") == 0) {
@@ -377,7 +377,6 @@ static void check_feed(Checker *c, Decl *d)
                 HINT(c, "the grains are date, month, quarter and fy");
             }
         } else if (strcmp(at->name, "lag") == 0) {
-            lag = at;
             /* a duration, or a let that is one (std.nhs's lags: `lag = nhs.ae_lag`) */
             Node *v = at->value;
             bool named = false;
@@ -391,10 +390,6 @@ static void check_feed(Checker *c, Decl *d)
             if (v->kind != N_DURATION && !named)
                 ERR(c, v->span, "`lag` is a duration, as in `lag = 6 weeks` (or a let that is one)");
         }
-    }
-    if (lag && vintage) {
-        ERR(c, vintage->name_span, "a feed has either a `lag` or a `vintage` column, not both");
-        NOTE(c, c->mod->src, lag->name_span, "the `lag` is here");
     }
     if (key) check_feed_key(c, d, key, vintage);
     for (size_t i = 0; i < d->fields.len; i++) {

@@ -45,15 +45,15 @@ sed "1,2s/$tab.*//" "$out/stp2016.diff.tmp" > "$out/stp2016.diff" && rm -f "$out
 
 echo "The 2016 round as of $old and as of $new: results by item"
 echo
-# The CSV's columns: system,system_name,item,kind,class,status,value,threshold,
-# window,coverage,members. Only system_name may hold commas (it is quoted
-# then), so the item and status are counted from the end of the line.
-awk -F, -v old="$old" -v new="$new" '
+# The CSV's columns begin system,system_name,item,kind,class,status. Only
+# system_name may hold commas (it is quoted then): quoted fields are taken
+# out (emptied) before the line is split.
+awk -v old="$old" -v new="$new" '
     FNR == 1 { next }
-    { key = $1 SUBSEP $(NF - 8) }
-    NR == FNR { was[key] = $(NF - 5); next }
+    { line = $0; gsub(/"[^"]*"/, "", line); split(line, f, ","); key = f[1] SUBSEP f[3] }
+    NR == FNR { was[key] = f[6]; next }
     {
-        item = $(NF - 8); to = $(NF - 5); from = was[key]
+        item = f[3]; to = f[6]; from = was[key]
         if (from == to) k = sprintf("%-12s %-10s (unchanged)", item, from)
         else k = sprintf("%-12s %-10s -> %s", item, from, to)
         n[k]++

@@ -91,7 +91,8 @@ bool pledge_report_result(const pledge_report *rep, size_t i, pledge_result *out
     if (i >= rep->nrows) return false;
     const ResultRow *row = &rep->rows[i];
     *out = (pledge_result){ row->system, row->system_name, row->item, row->kind, row->cls, row->status,
-                            row->value, row->threshold, row->shown, row->window, row->coverage, row->members };
+                            row->value, row->threshold, row->shown, row->window, row->coverage, row->members,
+                            row->complete, row->cells_expected, row->cells_present };
     return true;
 }
 

@@ -392,7 +392,7 @@ static pledge_status replay_run(const Replay *rp)
         differ = compare_rows(m->rows, m->nrows, rows, nrows, out);
         if (!differ) {
             fprintf(out, "  status and value as recorded: the difference is in names, thresholds, windows,\n"
-                         "  coverage or members (pledge assess --format csv shows them)\n");
+                         "  coverage, members or completeness (pledge assess --format csv shows them)\n");
             outside = true;
         }
     }

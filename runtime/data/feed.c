@@ -100,6 +100,7 @@ struct FeedData {
     uint32_t *period_first; /* slices of period first_period + i: [period_first[i], period_first[i + 1]) */
     uint32_t *local_of;     /* an organisation's number in the feed, by its id in the shared Orgs */
     uint32_t *global_of;    /* and back */
+    uint8_t  *reports;      /* per organisation: it has rows (of any period or vintage) */
     uint32_t  norg_index;   /* ids local_of covers */
 };
 
@@ -638,12 +639,11 @@ static void finish(FeedData *f, Orgs *orgs)
     for (uint32_t i = 0; i < ns; i++) f->period_first[st->slices[i].period - lo + 1]++;
     for (uint32_t p = 0; p < f->nperiods; p++) f->period_first[p + 1] += f->period_first[p];
 
-    /* statistics: organisations with rows, periods, vintages */
-    uint8_t *has_rows = mem_calloc((size_t)n + 1, 1);
+    /* statistics: organisations with rows (those that report to the feed), periods, vintages */
+    f->reports = mem_calloc((size_t)n + 1, 1);
     for (uint32_t i = 0; i < ns; i++)
-        for (uint32_t o = 0; o < st->slices[i].cap && o < n; o++) has_rows[o] |= st->slices[i].rows[o] > 0;
-    for (uint32_t o = 0; o < n; o++) f->stats.orgs += has_rows[o];
-    mem_free(has_rows);
+        for (uint32_t o = 0; o < st->slices[i].cap && o < n; o++) f->reports[o] |= st->slices[i].rows[o] > 0;
+    for (uint32_t o = 0; o < n; o++) f->stats.orgs += f->reports[o];
     for (uint32_t p = 0; p < f->nperiods; p++) f->stats.periods += f->period_first[p + 1] > f->period_first[p];
     if (f->schema->vintage_col && ns) {
         int32_t *vintages = mem_alloc((size_t)ns * sizeof *vintages);
@@ -1061,6 +1061,7 @@ void feed_free(FeedData *f)
     mem_free(f->rules);
     mem_free(f->period_first);
     mem_free(f->local_of);
+    mem_free(f->reports);
     mem_free(f->global_of);
     mem_free(f);
 }
@@ -1069,8 +1070,7 @@ const FeedStats *feed_stats(const FeedData *f) { return &f->stats; }
 
 bool feed_period_known(const FeedData *f, Period p, Day as_of)
 {
-    if (f->schema->vintage_col) return as_of >= period_last_day(p);
-    return (int64_t)as_of >= (int64_t)period_last_day(p) + f->schema->lag_days;
+    return (int64_t)as_of >= (int64_t)period_last_day(p) + feed_lag(f->schema);
 }
 
 static int32_t local_agg(const FeedData *f, uint32_t agg)
@@ -1238,6 +1238,56 @@ Value feed_aggregate_system(const FeedData *f, uint32_t agg, const Hierarchy *h,
     Value v = aggregate(f, agg, members, n, h, parent, from, to, as_of, coverage);
     if (n == 0 || (v.kind == V_MISSING && *coverage == 0)) v = aggregate(f, agg, &parent, 1, NULL, ORG_NONE, from, to, as_of, coverage);
     return v;
+}
+
+/* ---- completeness ------------------------------------------------------------ */
+
+bool feed_window_span(const FeedData *f, Day from, Day to, int32_t *lo, int32_t *hi)
+{
+    Grain g = (Grain)f->schema->grain;
+    Period first = period_containing(g, from), last = period_containing(g, to);
+    *lo = first.index + (period_first_day(first) < from);
+    *hi = last.index - (period_last_day(last) > to);
+    return *lo <= *hi;
+}
+
+bool feed_has_org(const FeedData *f, uint32_t org)
+{
+    return org < f->norg_index && f->local_of[org] != ORG_NONE;
+}
+
+/* Whether anyone's rows of period index p were published on or before as_of. */
+static bool period_published(const FeedData *f, int32_t p, Day as_of)
+{
+    if (p < f->first_period || p - f->first_period >= (int64_t)f->nperiods) return false;
+    uint32_t i = (uint32_t)(p - f->first_period);
+    for (uint32_t k = f->period_first[i]; k < f->period_first[i + 1]; k++)
+        if (f->store.slices[k].vintage <= as_of) return true;
+    return false;
+}
+
+void feed_period_cells(const FeedData *f, int32_t p, const uint32_t *orgs, size_t norgs, const Hierarchy *h,
+                       uint32_t parent, Day as_of, FeedCells *c,
+                       void (*missing)(void *ud, uint32_t org, Period p), void *ud)
+{
+    Period per = { (Grain)f->schema->grain, p };
+    bool known = feed_period_known(f, per, as_of);
+    /* a period is due once its lag has passed, or (vintages) once anyone has published it */
+    if (!known && !(f->schema->vintage_col && period_published(f, p, as_of))) return;
+    bool visible = known || f->schema->vintage_col;
+    bool held = p >= f->first_period && p - f->first_period < (int64_t)f->nperiods;
+    Day first_day = period_first_day(per);
+    for (size_t m = 0; m < norgs; m++) {
+        uint32_t g = orgs[m];
+        if (!feed_has_org(f, g)) continue;
+        uint32_t o = f->local_of[g];
+        if (!f->reports[o]) continue;
+        if (h && hier_parent(h, g, first_day) != parent) continue;
+        c->expected++;
+        uint32_t at = UINT32_MAX, done_ident;
+        if (visible && held && cell_slice_next(f, o, p, as_of, &at, &done_ident)) c->present++;
+        else if (missing) missing(ud, g, per);
+    }
 }
 
 void feed_each_key(const FeedData *f, void (*fn)(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows),

@@ -71,8 +71,9 @@ FeedData *feed_load(const BcProgram *p, uint16_t feed, DataSource source, Orgs *
 void      feed_free(FeedData *f);
 const FeedStats *feed_stats(const FeedData *f);
 
-/* Whether a period's rows are known on day as_of: without a vintage column,
- * once the period has ended and the feed's lag has passed. */
+/* Whether a period is known on day as_of by time alone: once it has ended
+ * and the feed's lag has passed (a feed with vintages and no lag: once it
+ * has ended; the engine then also waits for every row to be published). */
 bool feed_period_known(const FeedData *f, Period p, Day as_of);
 
 /* Aggregate `agg` (an index into p->aggs, over this feed) of the rows of the
@@ -89,6 +90,29 @@ Value feed_aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, size
  * for sums, means and medians alike. */
 Value feed_aggregate_system(const FeedData *f, uint32_t agg, const Hierarchy *h, uint32_t parent,
                             Day from, Day to, Day as_of, uint32_t *coverage);
+
+/* ---- completeness ------------------------------------------------------------ */
+
+/* A cell (a return) is one organisation's rows for one period of the
+ * feed. A window needs the cells of the organisations that report to the
+ * feed (have rows in it at all, whatever their vintage: like a hierarchy,
+ * who reports is read from the whole file) for each of its periods that is
+ * due: one whose lag has passed, or, for a feed with vintages, that anyone
+ * has published by the day. A cell is present when its rows are known
+ * that day. */
+typedef struct FeedCells { uint64_t expected, present; } FeedCells;
+
+/* The periods of the feed's grain wholly within [from, to], as indices
+ * [*lo, *hi], known or not; false if there are none. */
+bool feed_window_span(const FeedData *f, Day from, Day to, int32_t *lo, int32_t *hi);
+/* Whether the organisation has any row in the feed. */
+bool feed_has_org(const FeedData *f, uint32_t org);
+/* Adds to *c the cells of period index p that the given organisations need
+ * (with h, only those linked to parent on the period's first day), as of
+ * as_of; missing (may be NULL) is called for each one absent. */
+void feed_period_cells(const FeedData *f, int32_t p, const uint32_t *orgs, size_t norgs, const Hierarchy *h,
+                       uint32_t parent, Day as_of, FeedCells *c,
+                       void (*missing)(void *ud, uint32_t org, Period p), void *ud);
 
 /* Every (organisation, period) of the feed, for reports: calls fn for each
  * stored key with the number of rows it held. */

@@ -152,27 +152,31 @@ void coverage_free(Coverage *c, const BcProgram *p)
 
 /* ---- what each commitment's measure reads -------------------------------------- */
 
-/* The longest lag among the feeds fn reads, directly or through the
- * functions it calls: a window is known once its last day plus this has
- * passed (a feed with vintages counts as lag 0: §5). */
-int32_t reads_lag(const BcProgram *p, uint32_t fn, int32_t *memo)
+/* What the feeds fn reads, directly or through the functions it calls,
+ * say about when a window is known: once its last day plus the longest
+ * lag has passed, and, if one is a feed with vintage and no lag, once
+ * every cell of that feed is published (§5). */
+typedef struct Reads { int32_t lag; bool awaits; uint8_t state; } Reads;   /* state: 0 unseen, 1 visiting, 2 done */
+
+static Reads reads_of(const BcProgram *p, uint32_t fn, Reads *memo)
 {
-    if (memo[fn] >= 0) return memo[fn];
-    if (memo[fn] == LAG_VISITING) return 0;     /* recursion: its feeds are counted where it started */
-    memo[fn] = LAG_VISITING;
-    int32_t lag = 0;
+    if (memo[fn].state) return memo[fn];        /* visiting: recursion, counted where it started */
+    memo[fn].state = 1;
+    Reads r = { 0, false, 2 };
     const BcFunction *f = &p->fns[fn];
     for (uint32_t i = 0; i < f->ncode; i++) {
         Instr in = f->code[i];
-        int32_t l = 0;
-        if (in.op == OP_CALL) l = reads_lag(p, in.b, memo);
+        Reads c = { 0, false, 2 };
+        if (in.op == OP_CALL) c = reads_of(p, in.b, memo);
         else if (in.op == OP_AGG) {
             const BcFeed *feed = &p->feeds[p->aggs[in.b].feed];
-            l = feed->vintage_col ? 0 : feed->lag_days;
+            c.lag = feed_lag(feed);
+            c.awaits = feed_awaits_publication(feed);
         }
-        if (l > lag) lag = l;
+        if (c.lag > r.lag) r.lag = c.lag;
+        r.awaits |= c.awaits;
     }
-    return memo[fn] = lag;
+    return memo[fn] = r;
 }
 
 bool known(Day as_of, Day last, int32_t lag) { return (int64_t)as_of >= (int64_t)last + lag; }
@@ -206,18 +210,71 @@ static Value call(Eval *e, int32_t fn, Value window, const char *what)
     return v;
 }
 
-/* The value of function fn for system sys, in window w, with the coverage
- * its aggregates saw. */
-Value measure(Eval *e, uint32_t sys, int32_t fn, Value w, uint32_t *coverage, const char *what)
+/* The value of function fn for system sys, in window w, with what its
+ * aggregates saw. An evaluation inside another (across, a metric of
+ * another system) keeps its own tally. */
+Value measure(Eval *e, uint32_t sys, int32_t fn, Value w, Tally *tally, const char *what)
 {
-    uint32_t saved_sys = e->sys, saved_cov = e->coverage;
+    uint32_t saved_sys = e->sys;
+    Tally saved = e->tally;
+    size_t span_base = e->span_base, use_base = e->use_base;
     e->sys = sys;
-    e->coverage = 0;
+    e->tally = (Tally){ 0 };
+    e->span_base = e->spans.len;    /* the inner evaluation's entries sit above the outer's */
+    e->use_base = e->uses.len;
     Value v = call(e, fn, w, what);
-    if (coverage) *coverage = e->coverage;
+    if (tally) *tally = e->tally;
     e->sys = saved_sys;
-    e->coverage = saved_cov;
+    e->tally = saved;
+    e->spans.len = e->span_base;
+    e->uses.len = e->use_base;
+    e->span_base = span_base;
+    e->use_base = use_base;
     return v;
+}
+
+/* ---- completeness ------------------------------------------------------------ */
+
+typedef struct MissingCtx { Eval *e; uint16_t feed; } MissingCtx;
+
+static void missing_cell(void *ud, uint32_t org, Period p)
+{
+    MissingCtx *m = ud;
+    m->e->on_missing(m->e->missing_ud, m->feed, org, p);
+}
+
+/* Adds to the tally the cells of feed k's periods [lo, hi] that the
+ * evaluation's system needs, each period once per evaluation. */
+static void count_cells(Eval *e, uint16_t k, int32_t lo, int32_t hi)
+{
+    const Shared *s = e->s;
+    const FeedData *f = s->in->feeds[k];
+    for (size_t i = e->spans.len; i-- > e->span_base;) {    /* the common case: the same window again */
+        const CellSpan *sp = &e->spans.items[i];
+        if (sp->feed == k && sp->lo <= lo && sp->hi >= hi) return;
+    }
+    const uint32_t *orgs = s->all_orgs;
+    size_t norgs = s->norgs;
+    const Hierarchy *h = NULL;
+    uint32_t parent = ORG_NONE;
+    if (e->sys != NATIONAL) {
+        parent = s->systems[e->sys];
+        if (s->by_system[k]) orgs = &s->systems[e->sys], norgs = 1;
+        else norgs = hier_members(s->h, parent, &orgs), h = s->h;
+    }
+    MissingCtx m = { e, k };
+    FeedCells c = { 0 };
+    for (int32_t p = lo; p <= hi; p++) {
+        bool counted = false;
+        for (size_t i = e->span_base; i < e->spans.len && !counted; i++)
+            counted = e->spans.items[i].feed == k && e->spans.items[i].lo <= p && p <= e->spans.items[i].hi;
+        if (!counted)
+            feed_period_cells(f, p, orgs, norgs, h, parent, s->o->as_of, &c, e->on_missing ? missing_cell : NULL, &m);
+    }
+    vec_push(&e->spans, ((CellSpan){ k, lo, hi }));
+    e->tally.expected += c.expected;
+    e->tally.present += c.present;
+    if (feed_awaits_publication(&s->p->feeds[k])) e->tally.awaited += c.expected - c.present;
 }
 
 static Value host_aggregate(void *ud, Vm *vm, uint32_t agg, Value window)
@@ -225,14 +282,17 @@ static Value host_aggregate(void *ud, Vm *vm, uint32_t agg, Value window)
     Eval *e = ud;
     (void)vm;
     const Shared *s = e->s;
-    const FeedData *f = s->in->feeds[s->p->aggs[agg].feed];
+    uint16_t k = s->p->aggs[agg].feed;
+    const FeedData *f = s->in->feeds[k];
     Day from, to;
     if (!f || !val_window_days(window, &from, &to)) return val_missing();
     uint32_t cov = 0;
     Value v = e->sys == NATIONAL
             ? feed_aggregate(f, agg, s->all_orgs, s->norgs, from, to, s->o->as_of, &cov)
             : feed_aggregate_system(f, agg, s->h, s->systems[e->sys], from, to, s->o->as_of, &cov);
-    if (cov > e->coverage) e->coverage = cov;
+    if (cov > e->tally.coverage) e->tally.coverage = cov;
+    int32_t lo, hi;
+    if (feed_window_span(f, from, to, &lo, &hi)) count_cells(e, k, lo, hi);
     return v;
 }
 
@@ -324,12 +384,22 @@ static void series(Eval *e, const BcCommitment *k, uint32_t sys, int32_t lag, Da
     for (int n = 0; n < 200 && period_first_day(q) <= end; n++, q = period_next(q)) {
         ReportPoint pt = { .window = val_period(q), .from = period_first_day(q), .to = period_last_day(q) };
         if (!known(s->o->as_of, pt.to, lag)) break;
-        pt.value = measure(e, sys, k->measure, pt.window, NULL, k->name);
+        Tally t;
+        pt.value = measure(e, sys, k->measure, pt.window, &t, k->name);
+        if (t.awaited) break;                   /* not all published yet */
         vec_push(&pts, pt);
     }
     r->nseries = pts.len;
     r->series = arena_copy(&e->arena, pts.items, pts.len, sizeof *pts.items);
     vec_free(&pts);
+}
+
+static void result_tally(ReportResult *r, const Tally *t)
+{
+    r->coverage = t->coverage;
+    r->cells_expected = t->expected;
+    r->cells_present = t->present;
+    r->across_missing = t->across_missing;
 }
 
 void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
@@ -348,24 +418,43 @@ void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
     int32_t lag = s->lag[ki];
     memset(r, 0, sizeof *r);
     r->status = ST_NOT_DUE;
+    /* The target once its window is known, else the latest known milestone
+     * (of equals, the last written). A window is known once it has ended
+     * and the lag has passed; if the measure reads a feed with vintage and
+     * no lag, also only once all its cells are published (§5). */
     const ReportMark *judge = NULL;
+    Tally t = { 0 };
     if (target.window.kind != V_MISSING && known(s->o->as_of, target.to, lag)) {
-        judge = &target;
-        r->judged = JUDGED_TARGET;
-        tol = val_missing();                    /* tolerance is for milestones only (§5) */
-    } else {
-        for (size_t i = 0; i < marks.len; i++)  /* the latest known; of equals, the last written */
-            if (marks.items[i].window.kind != V_MISSING && known(s->o->as_of, marks.items[i].to, lag)
+        r->value = measure(e, sys, k->measure, target.window, &t, k->name);
+        if (!t.awaited) {
+            judge = &target;
+            r->judged = JUDGED_TARGET;
+            tol = val_missing();                /* tolerance is for milestones only (§5) */
+        }
+    }
+    uint8_t *waiting = judge || !marks.len ? NULL : mem_calloc(marks.len, 1);
+    while (waiting) {
+        for (size_t i = 0; i < marks.len; i++)
+            if (!waiting[i] && marks.items[i].window.kind != V_MISSING && known(s->o->as_of, marks.items[i].to, lag)
                 && (!judge || marks.items[i].to >= judge->to)) {
                 judge = &marks.items[i];
                 r->milestone = (int32_t)i;
             }
-        if (judge) r->judged = JUDGED_MILESTONE;
+        if (!judge) break;
+        r->value = measure(e, sys, k->measure, judge->window, &t, k->name);
+        if (!t.awaited) {
+            r->judged = JUDGED_MILESTONE;
+            break;
+        }
+        waiting[r->milestone] = 1;              /* not all published yet: an earlier one may be */
+        judge = NULL;
     }
+    mem_free(waiting);
+    if (!judge) r->value = val_missing(), r->milestone = 0;
     if (judge) {
         r->window = judge->window;
         r->threshold = judge->threshold;
-        r->value = measure(e, sys, k->measure, judge->window, &r->coverage, k->name);
+        result_tally(r, &t);
         r->members = members_in(s, sys, judge->from, judge->to);
         Value ok = satisfies((Cmp)judge->cmp, r->value, judge->threshold, tol);
         bool target_judged = r->judged == JUDGED_TARGET;
@@ -397,7 +486,9 @@ void eval_check(Eval *e, uint32_t sys, uint32_t ci, ReportResult *r)
     memset(r, 0, sizeof *r);
     r->judged = JUDGED_CHECK;
     r->window = s->horizon;
-    r->value = measure(e, sys, c->require, s->horizon, &r->coverage, c->name);
+    Tally t;
+    r->value = measure(e, sys, c->require, s->horizon, &t, c->name);
+    result_tally(r, &t);
     Day from, to;
     if (val_window_days(s->horizon, &from, &to)) r->members = members_in(s, sys, from, to);
     r->status = r->value.kind != V_BOOL ? ST_NO_DATA : r->value.as.boolean ? ST_PASS : ST_FAIL;
@@ -441,17 +532,28 @@ static int64_t arg_int(const Value *args, unsigned n, unsigned i)
 /* across(EXPR): EXPR for every system of the round, once per window. */
 static Value across(Eval *e, uint32_t fn, Value window)
 {
-    for (size_t i = 0; i < e->across.len; i++)
-        if (e->across.items[i].fn == fn && val_equal(e->across.items[i].window, window))
-            return e->across.items[i].list;
-    const Shared *s = e->s;
-    ValList *l = arena_alloc(&e->arena, sizeof *l + ((size_t)s->nsystems + 1) * sizeof(Value));
-    for (uint32_t i = 0; i < s->nsystems && !e->failed; i++)
-        l->items[l->len++] = measure(e, i, (int32_t)fn, window, NULL, s->p->fns[fn].name);
-    Value list = { .kind = V_LIST, .unit = s->p->fns[fn].result };
-    list.as.list = l;
-    vec_push(&e->across, ((AcrossMemo){ fn, window, list }));
-    return list;
+    size_t at = 0;
+    while (at < e->across.len && !(e->across.items[at].fn == fn && val_equal(e->across.items[at].window, window))) at++;
+    if (at == e->across.len) {
+        const Shared *s = e->s;
+        ValList *l = arena_alloc(&e->arena, sizeof *l + ((size_t)s->nsystems + 1) * sizeof(Value));
+        uint32_t missing = 0;
+        for (uint32_t i = 0; i < s->nsystems && !e->failed; i++) {
+            l->items[l->len] = measure(e, i, (int32_t)fn, window, NULL, s->p->fns[fn].name);
+            missing += l->items[l->len++].kind == V_MISSING;
+        }
+        Value list = { .kind = V_LIST, .unit = s->p->fns[fn].result };
+        list.as.list = l;
+        vec_push(&e->across, ((AcrossMemo){ fn, window, list, missing }));
+    }
+    /* the systems with no value count once per list the evaluation reads */
+    bool used = false;
+    for (size_t i = e->use_base; i < e->uses.len && !used; i++) used = e->uses.items[i].memo == at;
+    if (!used) {
+        vec_push(&e->uses, ((AcrossUse){ (uint32_t)at }));
+        e->tally.across_missing += e->across.items[at].missing;
+    }
+    return e->across.items[at].list;
 }
 
 /* series(M, W): M in each period of W, at the grain W is written in (a
@@ -470,9 +572,8 @@ static Value series_of(Eval *e, uint32_t fn, Value window)
     ValList *l = arena_alloc(&e->arena, sizeof *l + ((size_t)n + 1) * sizeof(Value));
     Period p = from;
     for (uint32_t i = 0; i < n && !e->failed; i++, p = period_next(p)) {
-        uint32_t cov;       /* the same system's organisations: they count for the caller's coverage */
-        l->items[l->len++] = measure(e, e->sys, (int32_t)fn, val_period(p), &cov, e->s->p->fns[fn].name);
-        if (cov > e->coverage) e->coverage = cov;
+        /* the same system: its cells and coverage count for the caller's */
+        l->items[l->len++] = call(e, (int32_t)fn, val_period(p), e->s->p->fns[fn].name);
     }
     Value list = { .kind = V_LIST, .unit = e->s->p->fns[fn].result };
     list.as.list = l;
@@ -555,6 +656,8 @@ void eval_free(Eval *e)
     vm_free(e->vm);
     mem_free(e->memo);
     vec_free(&e->across);
+    vec_free(&e->spans);
+    vec_free(&e->uses);
     arena_free(&e->arena);
 }
 
@@ -735,20 +838,27 @@ void shared_init(Shared *s, const Inputs *in, const AssessOptions *o)
     s->norgs = orgs_count(in->orgs);
     s->all_orgs = mem_alloc(((size_t)s->norgs + 1) * sizeof *s->all_orgs);
     for (uint32_t i = 0; i < s->norgs; i++) s->all_orgs[i] = i;
-    int32_t *lagmemo = mem_alloc(((size_t)p->nfns + 1) * sizeof *lagmemo);
-    for (uint32_t i = 0; i < p->nfns; i++) lagmemo[i] = LAG_UNSEEN;
+    Reads *reads = mem_calloc((size_t)p->nfns + 1, sizeof *reads);
     s->lag = mem_calloc(p->ncommits + 1u, sizeof *s->lag);
+    s->awaits = mem_calloc(p->ncommits + 1u, sizeof *s->awaits);
     s->plan_agg = mem_calloc(p->ncommits + 1u, sizeof *s->plan_agg);
     for (uint16_t k = 0; k < p->ncommits; k++) {
         const BcCommitment *c = &p->commits[k];
-        s->lag[k] = reads_lag(p, (uint32_t)c->measure, lagmemo);
+        Reads rd = reads_of(p, (uint32_t)c->measure, reads);
+        s->lag[k] = rd.lag;
+        s->awaits[k] = rd.awaits;
         s->plan_agg[k] = -1;
         for (uint32_t g = 0; g < p->naggs && c->plan_feed >= 0; g++)
             if (p->aggs[g].feed == c->plan_feed && p->aggs[g].column == c->plan_column && p->aggs[g].func == AGG_MEAN
                 && p->aggs[g].filter < 0)
                 s->plan_agg[k] = (int32_t)g;
     }
-    mem_free(lagmemo);
+    mem_free(reads);
+    /* a feed keyed by the systems themselves (a plan): a system's cells are its own */
+    s->by_system = mem_calloc((size_t)p->nfeeds + 1, sizeof *s->by_system);
+    for (uint16_t k = 0; k < p->nfeeds && s->h; k++)
+        for (uint32_t i = 0; i < s->nsystems && in->feeds[k] && !s->by_system[k]; i++)
+            s->by_system[k] = feed_has_org(in->feeds[k], s->systems[i]);
     for (uint16_t k = 0; k < p->nfeeds; k++) {
         const FeedStats *st = in->feeds[k] ? feed_stats(in->feeds[k]) : NULL;
         if (!st || !st->periods) continue;
@@ -763,6 +873,8 @@ void shared_free(Shared *s)
     mem_free(s->systems);
     mem_free(s->all_orgs);
     mem_free(s->lag);
+    mem_free(s->awaits);
+    mem_free(s->by_system);
     mem_free(s->plan_agg);
 }
 

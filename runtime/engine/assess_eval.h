@@ -15,7 +15,9 @@ typedef struct Shared {
     uint32_t  nsystems;
     uint32_t *all_orgs;         /* national checks aggregate over every organisation */
     uint32_t  norgs;
-    int32_t  *lag;              /* per commitment: reads_lag of its measure */
+    int32_t  *lag;              /* per commitment: the longest lag of the feeds its measure reads */
+    bool     *awaits;           /* per commitment: its measure reads a feed with vintage and no lag */
+    bool     *by_system;        /* per feed: keyed by the systems themselves (a plan feed) */
     int32_t  *plan_agg;         /* per commitment: the aggregate of its plan column, or -1 */
     Value     horizon;          /* the window of checks and ratings */
     uint32_t  nitems;           /* commitments, then checks (national ones included) */
@@ -25,13 +27,35 @@ typedef struct Shared {
 
 enum { NATIONAL = UINT32_MAX };     /* a national check's "system" */
 
-typedef struct AcrossMemo { uint32_t fn; Value window; Value list; } AcrossMemo;
+typedef struct AcrossMemo { uint32_t fn; Value window; Value list; uint32_t missing; } AcrossMemo;
+
+/* What the aggregates of one evaluation saw: how many organisations, and
+ * how complete its windows were (spec §5 completeness). */
+typedef struct Tally {
+    uint32_t coverage;          /* the most organisations any aggregate counted */
+    uint64_t expected, present; /* cells its windows needed, and those known */
+    uint64_t awaited;           /* of the absent, those of feeds with vintage and no lag */
+    uint32_t across_missing;    /* systems with no value in the across(…) it read */
+} Tally;
+
+/* The periods of a feed already counted in this evaluation, so a measure
+ * that reads a feed twice (breaches and attendances) counts its cells once. */
+typedef struct CellSpan { uint16_t feed; int32_t lo, hi; } CellSpan;
+typedef struct AcrossUse { uint32_t memo; } AcrossUse;
+
+/* Called for each cell absent from an evaluation (explain lists them). */
+typedef void (*MissingCellFn)(void *ud, uint16_t feed, uint32_t org, Period p);
 
 typedef struct Eval {
     const Shared *s;
     Vm      *vm;
     uint32_t sys;               /* index into s->systems, or NATIONAL */
-    uint32_t coverage;          /* the most organisations any aggregate counted */
+    Tally    tally;             /* of the evaluation under way */
+    VEC(CellSpan) spans;        /* cells counted; the evaluation under way's from span_base */
+    VEC(AcrossUse) uses;        /* across(…) lists read; the evaluation under way's from use_base */
+    size_t   span_base, use_base;
+    MissingCellFn on_missing;   /* or NULL */
+    void    *missing_ud;
     int8_t  *memo;              /* [system][item]: status + 1; 0 not yet; -1 being worked out */
     VEC(AcrossMemo) across;
     Arena    arena;             /* marks, series and lists of this thread */
@@ -42,19 +66,14 @@ typedef struct Eval {
 
 /* Whether a window ending on `last` is known on as_of, given a lag. */
 bool     known(Day as_of, Day last, int32_t lag);
-/* The longest lag among the feeds function fn reads (memo: per function,
- * LAG_UNSEEN at first). */
-enum { LAG_UNSEEN = -2, LAG_VISITING = -3 };
-int32_t  reads_lag(const BcProgram *p, uint32_t fn, int32_t *memo);
 
 void     shared_init(Shared *s, const Inputs *in, const AssessOptions *o);
 void     shared_free(Shared *s);
 void     eval_init(Eval *e, const Shared *s);
 void     eval_free(Eval *e);
 /* Function fn for system sys (an index into s->systems, or NATIONAL) over
- * window w; *coverage (may be NULL) gets the most organisations any of its
- * aggregates counted. */
-Value    measure(Eval *e, uint32_t sys, int32_t fn, Value w, uint32_t *coverage, const char *what);
+ * window w; *tally (may be NULL) gets what its aggregates saw. */
+Value    measure(Eval *e, uint32_t sys, int32_t fn, Value w, Tally *tally, const char *what);
 /* Whether member belonged to parent on the first day (or the window's
  * first day) of some month of [from, to]; and how many of a system's did. */
 bool     member_during(const Hierarchy *h, uint32_t member, uint32_t parent, Day from, Day to);

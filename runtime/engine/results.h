@@ -79,6 +79,9 @@ typedef struct ReportResult {
     Value    window;            /* the window judged (missing for not_due) */
     uint32_t coverage;          /* member organisations with rows in the window */
     uint32_t members;           /* member organisations in the window */
+    uint64_t cells_expected;    /* cells (organisation × period, per feed read) the windows needed ... */
+    uint64_t cells_present;     /* ... and those known on the day (feed.h: completeness) */
+    uint32_t across_missing;    /* systems with no value in the across(…) it read */
     ReportMark *marks;          /* this system's milestones: the item's, or its plan's */
     size_t      nmarks;
     ReportPoint *series;        /* the measure per quarter, for charts */
@@ -86,6 +89,14 @@ typedef struct ReportResult {
 } ReportResult;
 
 enum { JUDGED_NONE, JUDGED_TARGET, JUDGED_MILESTONE, JUDGED_CHECK };
+
+/* Whether the result stands on all the data it needs: every cell present
+ * and no system skipped by an across(…). A result with no verdict needs
+ * none. */
+static inline bool result_complete(const ReportResult *r)
+{
+    return r->cells_present == r->cells_expected && r->across_missing == 0;
+}
 
 typedef struct ReportSystem { const char *code, *name; uint32_t members; } ReportSystem;
 

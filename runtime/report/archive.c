@@ -56,6 +56,15 @@ static const char schema_v1[] =
     "CREATE INDEX results_by_item ON results (system, item, run);\n"
     "PRAGMA user_version = 1;\n";
 
+/* Schema 2 (issue 12): each result's completeness, as the CSV report has
+ * it; NULL in runs archived before. An archive of schema 1 is upgraded by
+ * the first run appended to it. */
+static const char schema_v2[] =
+    "ALTER TABLE results ADD COLUMN complete INTEGER;       -- 1 or 0; NULL for ratings\n"
+    "ALTER TABLE results ADD COLUMN cells_expected INTEGER;\n"
+    "ALTER TABLE results ADD COLUMN cells_present INTEGER;\n"
+    "PRAGMA user_version = 2;\n";
+
 static void nap(long ms)
 {
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -188,6 +197,8 @@ bool archive_append(Archive *a, const ArchiveRun *run, int64_t *id, char *why, s
     bool ok = version >= 0;
     if (ok && version == 0 && sqlite3_exec(a->db, schema_v1, NULL, NULL, NULL) != SQLITE_OK)
         ok = fail(a, "cannot create the schema", why, whycap);
+    if (ok && version < 2 && sqlite3_exec(a->db, schema_v2, NULL, NULL, NULL) != SQLITE_OK)
+        ok = fail(a, "cannot upgrade the schema to version 2", why, whycap);
 
     char day[16];
     period_format((Period){ GRAIN_DAY, run->as_of }, day, sizeof day);
@@ -212,8 +223,9 @@ bool archive_append(Archive *a, const ArchiveRun *run, int64_t *id, char *why, s
     st = NULL;
     if (ok && sqlite3_prepare_v2(a->db,
                                  "INSERT INTO results (run, seq, system, system_name, item, kind, class, status, "
-                                 "value, shown, threshold, window, coverage, members) "
-                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                                 "value, shown, threshold, window, coverage, members, complete, cells_expected, "
+                                 "cells_present) "
+                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
                                  -1, &st, NULL) != SQLITE_OK)
         ok = fail(a, "cannot prepare", why, whycap);
     for (size_t k = 0; ok && k < run->nrows; k++) {
@@ -234,6 +246,9 @@ bool archive_append(Archive *a, const ArchiveRun *run, int64_t *id, char *why, s
         bind_text(st, 12, row->window);
         bind_count(st, 13, row->coverage);
         bind_count(st, 14, row->members);
+        bind_count(st, 15, row->complete);
+        bind_count(st, 16, row->cells_expected);
+        bind_count(st, 17, row->cells_present);
         if (sqlite3_step(st) != SQLITE_DONE) ok = fail(a, "cannot add a result", why, whycap);
     }
     if (ok && run->nrows == 0) test_pause();

@@ -19,7 +19,7 @@
 #define PLEDGE_ARCHIVE_H
 #include "report/manifest.h"
 
-enum { ARCHIVE_SCHEMA = 1 };
+enum { ARCHIVE_SCHEMA = 2 };
 
 typedef struct Archive Archive;
 

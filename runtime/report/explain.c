@@ -251,9 +251,98 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
     mem_free(done);
 }
 
+/* ---- completeness ------------------------------------------------------------------ */
+
+/* The returns (an organisation's rows for a period) an evaluation needed
+ * and did not have: all counted, the first few listed. */
+enum { MISSING_LISTED = 24 };
+typedef struct MissingCell { uint16_t feed; uint32_t org; Period p; } MissingCell;
+typedef struct Missing { VEC(MissingCell) listed; uint64_t count; } Missing;
+
+static void note_missing(void *ud, uint16_t feed, uint32_t org, Period p)
+{
+    Missing *m = ud;
+    m->count++;
+    if (m->listed.len < MISSING_LISTED) vec_push(&m->listed, ((MissingCell){ feed, org, p }));
+}
+
+/* Evaluates fn for sys over w again, noting the returns it lacked. */
+static Tally completeness(Explain *x, uint32_t sys, int32_t fn, Value w, const char *what, Missing *m)
+{
+    Tally t;
+    x->e.on_missing = note_missing;
+    x->e.missing_ud = m;
+    measure(&x->e, sys, fn, w, &t, what);
+    x->e.on_missing = NULL;
+    x->e.missing_ud = NULL;
+    return t;
+}
+
+static void put_missing(FILE *out, const Explain *x, const Missing *m)
+{
+    const BcProgram *p = x->s.p;
+    for (size_t i = 0; i < m->listed.len; i++) {
+        const MissingCell *c = &m->listed.items[i];
+        if (i == 0 || c->feed != m->listed.items[i - 1].feed)
+            fprintf(out, "%s    not in feed %s:", i ? "\n" : "", p->feeds[c->feed].name);
+        fprintf(out, "%s%s ", i && c->feed == m->listed.items[i - 1].feed && i % 4 ? ", " : "\n      ",
+                orgs_code(x->s.in->orgs, c->org));
+        put_window(out, val_period(c->p));
+    }
+    if (m->count > m->listed.len) fprintf(out, ",\n      … (%llu in all)", (unsigned long long)m->count);
+    if (m->listed.len) fputc('\n', out);
+}
+
+/* "Complete: all 60 returns the window needs are in." or the missing ones;
+ * and the systems an across(…) left out for want of a value. */
+static void put_completeness(Explain *x, uint32_t sys, int32_t fn, Value w, const char *what)
+{
+    FILE *out = x->out;
+    Missing m = { { 0 }, 0 };
+    size_t nacross = x->e.across.len;
+    Tally t = completeness(x, sys, fn, w, what, &m);
+    if (t.expected == 0)
+        ;                       /* reads no feed itself (a national check over across(…)) */
+    else if (t.expected == t.present)
+        fprintf(out, "  Complete: %s %llu %s the result needs %s in (a return: an\n"
+                     "  organisation's rows for a period).\n",
+                t.expected == 1 ? "the" : "all", (unsigned long long)t.expected, plural(t.expected, "return", "returns"),
+                plural(t.expected, "is", "are"));
+    else {
+        fprintf(out, "  Incomplete: %llu of the %llu returns the result needs are in (a return: an\n"
+                     "  organisation's rows for a period); missing on ", (unsigned long long)t.present,
+                (unsigned long long)t.expected);
+        put_day(out, x->s.o->as_of);
+        fputs(":\n", out);
+        put_missing(out, x, &m);
+    }
+    vec_free(&m.listed);
+    (void)nacross;
+    for (size_t i = 0; i < x->e.across.len; i++) {
+        const AcrossMemo *a = &x->e.across.items[i];
+        if (!a->missing) continue;
+        /* an across(…)'s expression is a function of its own: named by where it is written */
+        const BcFunction *f = &x->s.p->fns[a->fn];
+        const BcSource *src = f->ncode && f->lines && f->lines[0].source < x->s.p->nsources
+                            ? &x->s.p->sources[f->lines[0].source] : NULL;
+        if (src) fprintf(out, "  across(…) at %s:%u over ", src->path, f->lines[0].line);
+        else fputs("  across(…) over ", out);
+        put_window(out, a->window);
+        fprintf(out, "\n  left out %u %s without a value:", a->missing, plural(a->missing, "system", "systems"));
+        const ValList *l = a->list.as.list;
+        for (uint32_t s = 0, n = 0; s < l->len && s < x->s.nsystems; s++)
+            if (l->items[s].kind == V_MISSING)
+                fprintf(out, "%s%s", n++ % 6 ? ", " : "\n    ", orgs_code(x->s.in->orgs, x->s.systems[s]));
+        fputc('\n', out);
+    }
+}
+
 /* ---- commitments ------------------------------------------------------------------ */
 
-static void put_mark(Explain *x, const char *what, const ReportMark *m, int32_t lag, bool judged)
+/* A target or milestone, and when its window is (or was) known. For a
+ * measure that awaits publication, an ended window is known once all its
+ * returns are in: how many are is shown instead of a day. */
+static void put_mark(Explain *x, uint32_t k, const char *what, const ReportMark *m, int32_t lag, bool judged)
 {
     FILE *out = x->out;
     fprintf(out, "  %-10s %s ", what, report_cmp_name(m->cmp));
@@ -261,8 +350,17 @@ static void put_mark(Explain *x, const char *what, const ReportMark *m, int32_t 
     fputs(" in ", out);
     put_window(out, m->window);
     if (m->window.kind != V_MISSING) {
-        fputs(known(x->s.o->as_of, m->to, lag) ? ", known since " : ", known from ", out);
-        put_day(out, (Day)(m->to + lag));
+        bool by_time = known(x->s.o->as_of, m->to, lag);
+        if (by_time && x->s.awaits[k]) {
+            Tally t;
+            measure(&x->e, x->sys, x->s.p->commits[k].measure, m->window, &t, x->s.p->commits[k].name);
+            fputs(", ended ", out);
+            put_day(out, m->to);
+            fprintf(out, "; %llu of %llu returns in", (unsigned long long)t.present, (unsigned long long)t.expected);
+        } else {
+            fputs(by_time ? ", known since " : ", known from ", out);
+            put_day(out, (Day)(m->to + lag));
+        }
     }
     fputs(judged ? "   <- judged\n" : "\n", out);
 }
@@ -309,18 +407,31 @@ static void explain_commitment(Explain *x, uint32_t k)
                     report_status(r.status));
         fprintf(out, "  Coverage: %u of the %u member organisations in the window had rows.\n", r.coverage,
                 r.members);
+        put_completeness(x, x->sys, c->measure, r.window, c->name);
         if (r.judged == JUDGED_TARGET) fputs("  (A tolerance applies to milestones only, not to the target.)\n", out);
         break;
     default:
         fputs("  Neither the target's window nor any milestone's was known on ", out);
         put_day(out, x->s.o->as_of);
         fputs(",\n  so nothing could be judged yet.\n", out);
+        if (x->s.awaits[k] && target.window.kind != V_MISSING && known(x->s.o->as_of, target.to, lag)) {
+            Missing m = { { 0 }, 0 };
+            Tally t = completeness(x, x->sys, c->measure, target.window, c->name, &m);
+            if (t.awaited) {
+                fprintf(out, "  The target's window has ended, but a feed it reads has a vintage and no lag,\n"
+                             "  so it is known only once every return is published: %llu of %llu are.\n"
+                             "  Not yet published:\n", (unsigned long long)t.present, (unsigned long long)t.expected);
+                put_missing(out, x, &m);
+            }
+            vec_free(&m.listed);
+        }
     }
     fputs("\nTarget and milestones (a window is known once it has ended and the lag of the\nfeeds the measure reads, ", out);
-    fprintf(out, "%d days, has passed):\n", lag);
-    put_mark(x, "target", &target, lag, r.judged == JUDGED_TARGET);
+    fprintf(out, "%d days, has passed", lag);
+    fputs(x->s.awaits[k] ? ";\nfor a feed with a vintage and no lag, also once every return is published):\n" : "):\n", out);
+    put_mark(x, k, "target", &target, lag, r.judged == JUDGED_TARGET);
     for (size_t i = 0; i < r.nmarks; i++)
-        put_mark(x, i < c->nmilestones ? "milestone" : "plan", &r.marks[i], lag,
+        put_mark(x, k, i < c->nmilestones ? "milestone" : "plan", &r.marks[i], lag,
                  r.judged == JUDGED_MILESTONE && (int32_t)i == r.milestone);
     if (c->plan_feed >= 0 && r.nmarks == c->nmilestones)
         fprintf(out, "  (no rows for this system in plan feed %s)\n", p->feeds[c->plan_feed].name);
@@ -435,6 +546,7 @@ static void explain_check(Explain *x, uint32_t k)
     if (r.status == ST_NO_DATA) fputs("  The condition's value is missing: some data it needs had no rows.\n", out);
     if (r.by_missing)
         fputs("  The condition's value is missing, and missing counts as fail (missing = fail).\n", out);
+    put_completeness(x, c->national ? NATIONAL : x->sys, c->require, x->s.horizon, c->name);
     fputs("  Its condition is evaluated over ", out);
     put_window(out, r.window);
     fputs("\n  (the round's horizon, unless a part names its own window).\n\n"

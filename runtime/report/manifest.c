@@ -64,6 +64,9 @@ size_t results_rows(const Report *r, Arena *a, ResultRow **out)
             }
             row->coverage = res->coverage;
             row->members = res->members;
+            row->complete = result_complete(res);
+            row->cells_expected = (int64_t)res->cells_expected;
+            row->cells_present = (int64_t)res->cells_present;
         } else {
             const ReportRating *ra = &r->ratings[j++];
             const ReportSystem *sys = ra->system < r->nsystems ? &r->systems[ra->system] : NULL;
@@ -72,7 +75,8 @@ size_t results_rows(const Report *r, Arena *a, ResultRow **out)
             row->item = ra->rating < r->nrating_decls ? r->rating_decls[ra->rating].id : NULL;
             row->kind = "rating";
             row->status = ra->label;
-            row->coverage = row->members = -1;
+            row->coverage = row->members = row->cells_expected = row->cells_present = -1;
+            row->complete = -1;
         }
     }
     *out = rows;
@@ -563,7 +567,8 @@ static void read_manifest(Rd *r, json_t *root, Manifest *m)
             row->kind = rd_str(r, o, where, "kind", false);
             row->status = rd_str(r, o, where, "status", true);
             row->value = rd_str(r, o, where, "value", true);
-            row->coverage = row->members = -1;
+            row->coverage = row->members = row->cells_expected = row->cells_present = -1;
+            row->complete = -1;
         }
     }
 }

@@ -35,6 +35,8 @@ typedef struct ResultRow {
     const char *shown;                  /* the value as people read it (report_display) */
     const char *window;
     int64_t     coverage, members;      /* -1 where the CSV cell is empty (ratings) */
+    int         complete;               /* 1, 0; -1 for ratings */
+    int64_t     cells_expected, cells_present;  /* -1 for ratings */
 } ResultRow;
 
 /* The rows of r in the CSV report's order, allocated in a. */

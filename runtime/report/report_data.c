@@ -291,6 +291,11 @@ static void json_result(Json *j, const Report *r, const ReportResult *res)
     json_key_window(j, "window", res->window);
     json_key_uint(j, "coverage", res->coverage);
     json_key_uint(j, "members", res->members);
+    json_key(j, "complete");
+    fputs(result_complete(res) ? "true" : "false", j->out);
+    json_key_uint(j, "cells_expected", res->cells_expected);
+    json_key_uint(j, "cells_present", res->cells_present);
+    json_key_uint(j, "across_missing", res->across_missing);
     json_key_string(j, "judged", res->judged < 4 ? judged_name[res->judged] : "none");
     if (commitment) {
         json_key(j, "milestone");
@@ -413,7 +418,10 @@ static void csv_result(FILE *out, const Report *r, const ReportResult *res)
     csv_value(out, res->threshold);
     csv_field(out, window, false);
     csv_uint(out, res->coverage, false);
-    csv_uint(out, res->members, true);
+    csv_uint(out, res->members, false);
+    csv_field(out, result_complete(res) ? "true" : "false", false);
+    csv_uint(out, res->cells_expected, false);
+    csv_uint(out, res->cells_present, true);
 }
 
 /* A rating is a row of its own: its label in the status column, so a pivot
@@ -428,12 +436,13 @@ static void csv_rating(FILE *out, const Report *r, const ReportRating *ra)
     csv_field(out, "rating", false);
     csv_field(out, NULL, false);
     csv_field(out, ra->label, false);
-    fputs(",,,,\n", out);       /* value, threshold, window, coverage, members */
+    fputs(",,,,,,,\n", out);    /* value, threshold, window, coverage, members, complete, cells_expected, cells_present */
 }
 
 bool report_csv(const Report *r, FILE *out)
 {
-    fputs("system,system_name,item,kind,class,status,value,threshold,window,coverage,members\n", out);
+    fputs("system,system_name,item,kind,class,status,value,threshold,window,coverage,members,complete,cells_expected,"
+          "cells_present\n", out);
     /* Results and ratings are both system-major: merge them so each system's
      * ratings follow its results, and national checks (system UINT32_MAX)
      * come last. */

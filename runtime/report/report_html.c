@@ -12,6 +12,7 @@
  * so neither the C library's locale nor a negative zero can change a byte. */
 #include "report/report.h"
 #include <math.h>
+#include <inttypes.h>
 #include <string.h>
 
 /* ---- the status palette --------------------------------------------------
@@ -157,6 +158,21 @@ static void put_badge(FILE *out, uint8_t status)
     fprintf(out, "<span class=\"st st-%s\">%s</span>", report_status(status), style_of(status)->label);
 }
 
+/* A result's badge, and beside it, when the verdict does not stand on all
+ * the data it needs, a mark that says so in words. */
+static void put_result_badge(FILE *out, const ReportResult *res)
+{
+    put_badge(out, res->status);
+    if (res->judged == JUDGED_NONE || result_complete(res)) return;
+    fputs("<span class=\"inc\" title=\"", out);
+    if (res->cells_present < res->cells_expected)
+        fprintf(out, "%" PRIu64 " of %" PRIu64 " returns in", res->cells_present, res->cells_expected);
+    if (res->across_missing)
+        fprintf(out, "%s%" PRIu32 " system%s without a value left out", res->cells_present < res->cells_expected ? "; " : "",
+                res->across_missing, res->across_missing == 1 ? "" : "s");
+    fputs("\">incomplete</span>", out);
+}
+
 /* The first and last day of a window value; false when it is not one. */
 static bool window_days(Value w, Day *from, Day *to)
 {
@@ -252,6 +268,7 @@ static const char *const css[] = {
     "table.grid tbody th .code{display:inline;margin-left:6px}\n",
     ".code{display:block;color:var(--muted);font-size:12px}\n",
     ".doc{white-space:pre-line;color:var(--muted);margin:4px 0 8px}\n",
+    ".inc{display:inline-block;font-size:11px;font-weight:700;color:#212b32;border:1px dashed #212b32;border-radius:3px;padding:0 4px;margin-left:4px}\n",
     ".chip{display:inline-block;font-size:12px;font-weight:700;text-transform:uppercase;letter-spacing:.05em;color:var(--blue);border:1px solid var(--blue);border-radius:3px;padding:0 6px;margin-left:8px;vertical-align:3px}\n",
     ".item{border-top:1px solid var(--line);padding-top:16px;margin-top:16px}\n",
     ".item:first-of-type{border-top:0;padding-top:0;margin-top:0}\n",
@@ -499,7 +516,7 @@ static void write_grid(Html *h)
             const ReportResult *res = cell(h, s, i);
             if (!res) { fputs("<td data-v=\"9\"></td>", out); continue; }
             fprintf(out, "<td data-v=\"%d\" data-status=\"%s\">", style_of(res->status)->rank, report_status(res->status));
-            put_badge(out, res->status);
+            put_result_badge(out, res);
             if (val_is_number(res->value)) {
                 fputs("<span class=\"v\">", out);
                 put_value_vs(out, res->value, res->threshold);
@@ -851,6 +868,9 @@ static void write_chart(Html *h, const ReportItem *it, const ReportResult *res, 
     }
     if (res->members)
         fprintf(out, " Data from %u of %u organisations.", res->coverage, res->members);
+    if (res->judged != JUDGED_NONE && res->cells_present < res->cells_expected)
+        fprintf(out, " <strong>Incomplete:</strong> %" PRIu64 " of %" PRIu64 " returns in.", res->cells_present,
+                res->cells_expected);
     fputs("</p>\n</figure>\n", out);
 }
 
@@ -950,7 +970,7 @@ static void write_checks(Html *h)
                 fputs("<span class=\"code\">", out);
                 put_esc(out, r->systems[s].code);
                 fputs("</span></td><td>", out);
-                put_badge(out, res->status);
+                put_result_badge(out, res);
                 fputs("</td><td>", out);
                 if (values) { write_check_value(out, res); fputs("</td><td>", out); }
                 if (res->status == ST_FAIL && it->message) { fputs("<span class=\"msg\">", out); put_esc(out, it->message); fputs("</span>", out); }
@@ -978,7 +998,7 @@ static void write_checks(Html *h)
             fputs("</code>", out);
             if (it->doc && *it->doc) { fputs("<span class=\"doc\" style=\"display:block\">", out); put_esc(out, it->doc); fputs("</span>", out); }
             fputs("</td><td>", out);
-            if (res) put_badge(out, res->status);
+            if (res) put_result_badge(out, res);
             fputs("</td><td>", out);
             if (values) {
                 if (res) write_check_value(out, res);

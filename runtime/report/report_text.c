@@ -460,15 +460,25 @@ typedef struct Grid {
     const char **heads;         /* per column */
     const char **cells;         /* nsystems x ncols: the text, or NULL for "-" */
     uint8_t     *status;        /* per cell: a Status to colour it, or ST__COUNT */
+    uint8_t     *incomplete;    /* per cell: marked with INCOMPLETE_MARK */
     size_t       ncols;
 } Grid;
+
+/* Follows a verdict that does not stand on all the data it needs. */
+#define INCOMPLETE_MARK "*"
+
+/* Whether a result's verdict should carry INCOMPLETE_MARK. */
+static bool marked_incomplete(const ReportResult *res)
+{
+    return res->judged != JUDGED_NONE && !result_complete(res);
+}
 
 static int grid_col_width(const Report *r, const Grid *g, size_t c)
 {
     int w = text_cols(g->heads[c], strlen(g->heads[c]));
     for (size_t s = 0; s < r->nsystems; s++) {
         const char *cell = g->cells[s * g->ncols + c];
-        int cw = cell ? text_cols(cell, strlen(cell)) : 1;
+        int cw = (cell ? text_cols(cell, strlen(cell)) : 1) + g->incomplete[s * g->ncols + c];
         if (cw > w) w = cw;
     }
     return w;
@@ -501,8 +511,10 @@ static void grid_row(Term *t, const Report *r, const Grid *g, size_t s, size_t c
         uint8_t st = g->status[s * g->ncols + c];
         pad_to(t, col);
         if (st < ST__COUNT) sgr(t, status_color[st]);
-        put_fit(t, cell ? cell : "-", cell ? strlen(cell) : 1, widths[c]);
+        bool mark = g->incomplete[s * g->ncols + c];
+        put_fit(t, cell ? cell : "-", cell ? strlen(cell) : 1, widths[c] - mark);
         if (st < ST__COUNT) sgr_reset(t);
+        if (mark) put(t, INCOMPLETE_MARK);
         col += widths[c] + 2;
     }
     end_line(t);
@@ -570,7 +582,7 @@ static Grid grid_new(const Report *r, size_t ncols)
 {
     size_t n = r->nsystems * ncols + 1;
     Grid g = { mem_calloc(ncols + 1, sizeof *g.heads), mem_calloc(n, sizeof *g.cells),
-               mem_alloc(n), ncols };
+               mem_alloc(n), mem_calloc(n, 1), ncols };
     memset(g.status, ST__COUNT, n);
     return g;
 }
@@ -580,6 +592,7 @@ static void grid_free(Grid *g)
     mem_free(g->heads);
     mem_free(g->cells);
     mem_free(g->status);
+    mem_free(g->incomplete);
 }
 
 /* The overview: a row per system, a column per item of systems (national
@@ -594,6 +607,7 @@ static void write_overview(Term *t, const Report *r)
     ncols += r->nrating_decls;
     if (ncols && r->nsystems) {
         Grid g = grid_new(r, ncols);
+        bool any_incomplete = false;
         for (size_t i = 0; i < r->nitems; i++)
             if (column[i] != SIZE_MAX) g.heads[column[i]] = r->items[i].id ? r->items[i].id : "?";
         for (size_t d = 0; d < r->nrating_decls; d++)
@@ -604,6 +618,8 @@ static void write_overview(Term *t, const Report *r)
             size_t cell = res->system * ncols + column[res->item];
             g.cells[cell] = report_status(res->status);
             g.status[cell] = res->status;
+            g.incomplete[cell] = marked_incomplete(res);
+            any_incomplete |= g.incomplete[cell];
         }
         for (size_t k = 0; k < r->nratings; k++) {
             const ReportRating *ra = &r->ratings[k];
@@ -612,6 +628,11 @@ static void write_overview(Term *t, const Report *r)
         }
         heading(t, r->nrating_decls ? "Statuses and ratings" : "Statuses");
         write_grid(t, r, &g);
+        if (any_incomplete) {
+            fputc('\n', t->out);
+            wrapped(t, INCOMPLETE_MARK " incomplete: not every return the verdict needs is in (the result below says how many)", 2);
+            end_line(t);
+        }
         grid_free(&g);
     }
     mem_free(column);
@@ -621,11 +642,14 @@ static void write_overview(Term *t, const Report *r)
 
 /* "94.2% in 2019/20 (milestone >= 90.0%, tolerance 0.5pp); data from 5 of
  * 6 organisations" for a commitment; a failed check's message. */
+static void describe_incomplete(Buf *b, const ReportResult *res, bool first);
+
 static void describe(Buf *b, const ReportItem *it, const ReportResult *res)
 {
     if (!it || it->kind != ITEM_COMMITMENT) {
         if (res->by_missing) add(b, "no value: missing counts as fail (missing = fail)");
         else if (res->status == ST_FAIL) add(b, it && it->message ? it->message : "failed");
+        describe_incomplete(b, res, b->len == 0);
         return;
     }
     if (res->status == ST_NOT_DUE || res->judged == JUDGED_NONE) {
@@ -661,6 +685,26 @@ static void describe(Buf *b, const ReportItem *it, const ReportResult *res)
         add(b, " of ");
         add_count(b, res->members);
         add(b, res->members == 1 ? " organisation" : " organisations");
+    }
+    describe_incomplete(b, res, false);
+}
+
+/* "; *incomplete: 130 of 132 returns in, 2 systems without a value left out"
+ * (a return: one organisation's rows for one period of a feed) */
+static void describe_incomplete(Buf *b, const ReportResult *res, bool first)
+{
+    if (!marked_incomplete(res)) return;
+    add(b, first ? INCOMPLETE_MARK "incomplete: " : "; " INCOMPLETE_MARK "incomplete: ");
+    if (res->cells_present < res->cells_expected) {
+        add_count(b, res->cells_present);
+        add(b, " of ");
+        add_count(b, res->cells_expected);
+        add(b, " returns in");
+        if (res->across_missing) add(b, ", ");
+    }
+    if (res->across_missing) {
+        add_count(b, res->across_missing);
+        add(b, res->across_missing == 1 ? " system without a value left out" : " systems without a value left out");
     }
 }
 

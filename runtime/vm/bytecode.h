@@ -90,12 +90,23 @@ typedef struct BcFeed {
     const char *name, *title;
     const char *org_col, *period_col, *vintage_col;   /* vintage_col may be NULL */
     uint8_t     grain;          /* Grain of the period column */
-    int32_t     lag_days;       /* when vintage_col is NULL */
+    int32_t     lag_days;       /* a period is known this long after it ends; with vintage_col,
+                                 * FEED_AWAITS_PUBLICATION when no `lag` is declared */
     BcColumn   *columns;
     uint16_t    ncolumns;
     uint16_t    nkey;           /* `key = type, site`: columns that, with org and period, identify a row */
     uint16_t   *key_cols;       /* indices into columns; only with vintage_col */
 } BcFeed;
+
+/* A feed with `vintage` and no `lag`: a window of it is known only once
+ * every member's every period of it is published (spec §5). */
+enum { FEED_AWAITS_PUBLICATION = -1 };
+static inline bool feed_awaits_publication(const BcFeed *f)
+{
+    return f->vintage_col && f->lag_days == FEED_AWAITS_PUBLICATION;
+}
+/* The feed's lag in days (0 for one that awaits publication). */
+static inline int32_t feed_lag(const BcFeed *f) { return f->lag_days > 0 ? f->lag_days : 0; }
 
 typedef struct BcHierarchy {
     const char *name, *title;

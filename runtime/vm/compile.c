@@ -809,7 +809,8 @@ static BcFeed make_feed(Comp *c, Decl *d)
     f.grain = (uint8_t)(g == T_DATE ? GRAIN_DAY : g == T_MONTH ? GRAIN_MONTH : g == T_QUARTER ? GRAIN_QUARTER : GRAIN_FY);
     Attr *lag = find_attr(d, "lag");
     Value lag_value;
-    f.lag_days = lag && fold(c, lag->value, &lag_value) && lag_value.kind == V_DURATION ? lag_value.as.days : 0;
+    f.lag_days = lag && fold(c, lag->value, &lag_value) && lag_value.kind == V_DURATION ? lag_value.as.days
+               : f.vintage_col ? FEED_AWAITS_PUBLICATION : 0;
     f.ncolumns = (uint16_t)d->fields.len;
     f.columns = arena_alloc(c->arena, (d->fields.len + 1) * sizeof *f.columns);
     for (size_t i = 0; i < d->fields.len; i++) {

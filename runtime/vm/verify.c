@@ -632,6 +632,11 @@ bool bc_verify(const BcProgram *p, char *why, size_t whycap)
     if (!check_section(&v, SEC_FEEDS) || !check_section(&v, SEC_HIERS) || !check_section(&v, SEC_SOURCES) ||
         !check_section(&v, SEC_EXTERNS))
         return false;
+    for (uint32_t i = 0; i < p->nfeeds; i++) {
+        const BcFeed *f = &p->feeds[i];
+        if (f->lag_days < 0 && !feed_awaits_publication(f))
+            return bad(&v, "feed `%s`: lag %d days", f->name, f->lag_days);
+    }
     if (p->nfns && !p->fns)
         return bad(&v, "functions: the table is missing");
     for (uint32_t i = 0; i < p->nfns; i++)

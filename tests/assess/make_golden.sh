@@ -44,6 +44,13 @@
 #   * coverage: the STP's providers with at least one row in the window
 #     while linked to it (of any type, for both items; in these files every
 #     provider of an STP with rows has type 1 rows).
+#   * completeness, for a known window: cells_expected counts the returns
+#     the window needs, a (provider, month) for each month of the window and
+#     each provider linked to the STP on the month's first day that has
+#     rows in the file at all (a trust without an A&E department is not
+#     expected); cells_present those with at least one row (of any type,
+#     for both items); complete is `true` when the two are equal. A window
+#     not yet known needs none: true, 0, 0.
 #
 # Rows come in STP code order, then item order as in stp_fy.pledge. As pledge
 # writes numbers: the value (attendances - breaches) / attendances in lowest
@@ -65,7 +72,8 @@ db=$(mktemp "${TMPDIR:-/tmp}/golden.XXXXXX") || exit 1
 trap 'rm -f "$db" "$db.rows"' EXIT
 
 # one line per STP and item, fields separated by tabs: system, name, item,
-# window, known (1 or 0), breaches, attendances, coverage, members
+# window, known (1 or 0), breaches, attendances, coverage, members, cells
+# expected, cells present
 sqlite3 -bail "$db" \
     ".mode csv" \
     ".import '$nhs/ae_attendances.csv' ae_raw" \
@@ -98,7 +106,13 @@ sqlite3 -bail "$db" \
                  AND a2.period BETWEEN l2.lo AND l2.hi
                  WHERE l2.STP_code = s.system AND a2.fy BETWEEN y.lo AND y.hi),
             (SELECT count(DISTINCT l3.code) FROM lookup l3 JOIN months m ON m.d BETWEEN l3.lo AND l3.hi
-                 WHERE l3.STP_code = s.system AND m.fy BETWEEN y.lo AND y.hi)
+                 WHERE l3.STP_code = s.system AND m.fy BETWEEN y.lo AND y.hi),
+            (SELECT count(*) FROM lookup l4 JOIN months m ON m.d BETWEEN l4.lo AND l4.hi
+                 WHERE l4.STP_code = s.system AND m.fy BETWEEN y.lo AND y.hi
+                   AND l4.code IN (SELECT org FROM ae)),
+            (SELECT count(*) FROM lookup l5 JOIN months m ON m.d BETWEEN l5.lo AND l5.hi
+                 WHERE l5.STP_code = s.system AND m.fy BETWEEN y.lo AND y.hi
+                   AND EXISTS (SELECT 1 FROM ae a5 WHERE a5.org = l5.code AND a5.period = m.d))
        FROM systems s CROSS JOIN years y CROSS JOIN kinds k
        LEFT JOIN lookup l ON l.STP_code = s.system
        LEFT JOIN ae a ON a.org = l.code AND a.period BETWEEN l.lo AND l.hi
@@ -125,13 +139,14 @@ awk -F'\t' '
         if (s ~ /[",\r]/) { gsub(/"/, "\"\"", s); s = "\"" s "\"" }
         return s
     }
-    BEGIN { print "system,system_name,item,kind,class,status,value,threshold,window,coverage,members" }
+    BEGIN { print "system,system_name,item,kind,class,status,value,threshold,window,coverage,members,complete,cells_expected,cells_present" }
     {
         sys = $1; name = field($2); item = $3; window = field($4)
         known = $5; br = $6; att = $7; coverage = $8; members = $9
+        cells = "," ($10 == $11 ? "true" : "false") "," $10 "," $11
         head = sys "," name "," item ",commitment,foundational,"
-        if (!known) { print head "not_due,,,,0,0"; next }
-        if (att == "" || att == 0) { print head "no_data,,0.95," window "," coverage "," members; next }
+        if (!known) { print head "not_due,,,,0,0,true,0,0"; next }
+        if (att == "" || att == 0) { print head "no_data,,0.95," window "," coverage "," members cells; next }
         status = (20 * (att - br) >= 19 * att) ? "met" : "missed"
-        print head status "," number(att - br, att) ",0.95," window "," coverage "," members
+        print head status "," number(att - br, att) ",0.95," window "," coverage "," members cells
     }' "$db.rows"

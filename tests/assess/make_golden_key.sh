@@ -16,8 +16,14 @@
 #     earlier ones); value = the sum of their attendances.
 #   * status: `met` when value >= 2000, `missed` when not, `no_data` with no
 #     rows; coverage: the system's organisations with such rows; members:
-#     the organisations in the system. January 2019 has ended by every AS_OF
-#     used, so no row is `not_due`.
+#     the organisations in the system.
+#   * completeness: the returns January needs are the system's organisations
+#     with rows in the file at all (cells_expected), those with a row
+#     published on or before AS_OF are in (cells_present). The feed has a
+#     vintage and no lag, so January, though ended by every AS_OF used, is
+#     known only once every return is in: until then the row is `not_due`,
+#     with no value, threshold or window, 0 coverage and members, and
+#     `true,0,0` (a result not judged needs nothing).
 #
 # Rows come in system order. The outputs are committed; tests/assess.test
 # runs this script again where sqlite3 is installed and wants the same bytes.
@@ -38,7 +44,7 @@ here=$(cd "$(dirname "$0")" && pwd) || exit 1
 db=$(mktemp "${TMPDIR:-/tmp}/golden_key.XXXXXX") || exit 1
 trap 'rm -f "$db"' EXIT
 
-echo system,system_name,item,kind,class,status,value,threshold,window,coverage,members
+echo system,system_name,item,kind,class,status,value,threshold,window,coverage,members,complete,cells_expected,cells_present
 sqlite3 -bail "$db" \
     ".mode csv" \
     ".import '$here/rules_key_ae.csv' ae" \
@@ -49,9 +55,15 @@ sqlite3 -bail "$db" \
          FROM visible v JOIN latest l USING ($identity, published_on);" \
     ".mode list" \
     ".separator ," \
-    "SELECT s.system, '', 'c_jan', 'commitment', 'foundational',
-            CASE WHEN count(c.org) = 0 THEN 'no_data' WHEN sum(c.att) >= 2000 THEN 'met' ELSE 'missed' END,
-            CASE WHEN count(c.org) = 0 THEN '' ELSE sum(c.att) END,
-            2000, '2019-01', count(DISTINCT c.org), count(DISTINCT s.org)
-         FROM sys s LEFT JOIN counted c ON c.org = s.org
+    "CREATE TABLE cells AS SELECT s.system,
+            count(*) FILTER (WHERE s.org IN (SELECT org FROM ae)) AS expected,
+            count(*) FILTER (WHERE s.org IN (SELECT org FROM visible)) AS present
+         FROM sys s GROUP BY s.system;
+     SELECT s.system, '', 'c_jan', 'commitment', 'foundational',
+            CASE WHEN k.present < k.expected THEN 'not_due,,,,0,0,true,0,0'
+            ELSE (CASE WHEN count(c.org) = 0 THEN 'no_data' WHEN sum(c.att) >= 2000 THEN 'met' ELSE 'missed' END)
+                 || ',' || (CASE WHEN count(c.org) = 0 THEN '' ELSE sum(c.att) END)
+                 || ',2000,2019-01,' || count(DISTINCT c.org) || ',' || count(DISTINCT s.org)
+                 || ',true,' || k.expected || ',' || k.present END
+         FROM sys s JOIN cells k USING (system) LEFT JOIN counted c ON c.org = s.org
          GROUP BY s.system ORDER BY s.system;"

@@ -575,8 +575,8 @@ START_TEST(header_errors)
     assert_refused((const uint8_t *)"#!/bin/sh\necho hi\n", 18, "not a Pledge bytecode file");
 
     memcpy(c, b, len);
-    c[8] = 4;
-    assert_refused(c, len, "made by a newer Pledge: format version 4, this one reads 3");
+    c[8] = 5;
+    assert_refused(c, len, "made by a newer Pledge: format version 5, this one reads 4");
     c[8] = 2;
     assert_refused(c, len, "made by an older Pledge (format version 2): compile the source again");
     c[8] = 0;
@@ -938,6 +938,8 @@ static void g_filter_col(BcProgram *p)     { p->aggs[0].filter_cols[0] = 3; }
 static void d_feed_grain(BcProgram *p)     { p->feeds[0].grain = 4; }
 static void d_feed_name(BcProgram *p)      { p->feeds[1].org_col = NULL; }
 static void d_feed_key(BcProgram *p)       { p->feeds[1].key_cols[0] = 1; }
+static void d_feed_lag(BcProgram *p)       { p->feeds[1].lag_days = -2; }
+static void d_feed_await(BcProgram *p)     { p->feeds[0].lag_days = FEED_AWAITS_PUBLICATION; }
 static void d_column_type(BcProgram *p)    { p->feeds[0].columns[1].type = 77; }
 static void d_column_name(BcProgram *p)    { p->feeds[0].columns[1].name = NULL; }
 static void d_hier(BcProgram *p)           { p->hiers[0].parent_col = NULL; }
@@ -1058,6 +1060,8 @@ static const Case cases[] = {
     { "filter column", g_filter_col, "aggregate 0: filter column 3 out of range (feed `ae` has 3)" },
 
     { "feed grain", d_feed_grain, "feed `ae`: unknown period grain 4" },
+    { "feed lag", d_feed_lag, "lag -2 days" },
+    { "awaiting publication without a vintage", d_feed_await, "feed `ae`: lag -1 days" },
     { "feed columns", d_feed_name, "feed 1: needs a name, an org column and a period column" },
     { "feed key", d_feed_key, "feed `plans`: key column 1 out of range (the feed has 1)" },
     { "column type", d_column_type, "feed `ae`: column `breaches` has unknown type 77" },

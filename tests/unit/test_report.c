@@ -115,11 +115,11 @@ static void sample_results(Report *r)
     res[4] = (ReportResult){ .system = 1, .item = 1, .status = ST_OFF_TRACK, .judged = JUDGED_MILESTONE,
                              .milestone = 0, .value = frac(8996, 10000, T_PERCENT),
                              .threshold = frac(9, 10, T_PERCENT), .window = fy(2019), .coverage = 3,
-                             .members = 3, .marks = plan, .nmarks = 1 };
+                             .members = 3, .marks = plan, .nmarks = 1, .cells_expected = 36, .cells_present = 34 };
     res[5] = (ReportResult){ .system = 1, .item = 2, .status = ST_FAIL, .judged = JUDGED_CHECK,
                              .milestone = -1, .value = val_bool(false), .window = range(2019, 2023) };
     res[6] = (ReportResult){ .system = REPORT_NATIONAL, .item = 3, .status = ST_FAIL, .judged = JUDGED_CHECK,
-                             .milestone = -1, .value = val_bool(false) };
+                             .milestone = -1, .value = val_bool(false), .across_missing = 2 };
 }
 
 static void sample(Report *r)
@@ -329,16 +329,17 @@ START_TEST(csv_whole)
     sample(&r);
     char *csv = render(&r, OUT_CSV, (ReportStyle){ 0 });
     ck_assert_str_eq(csv,
-        "system,system_name,item,kind,class,status,value,threshold,window,coverage,members\n"
-        "E54000008,St Helen\xE2\x80\x99s & Knowsley,ae_standard,commitment,foundational,on_track,0.9421,0.9,2019/20,5,6\n"
-        "E54000008,St Helen\xE2\x80\x99s & Knowsley,ae_local,commitment,transformation,not_due,,,,0,6\n"
-        "E54000008,St Helen\xE2\x80\x99s & Knowsley,balanced,check,,pass,true,,,0,0\n"
-        "E54000008,St Helen\xE2\x80\x99s & Knowsley,overall,rating,,advanced,,,,,\n"
-        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",ae_standard,commitment,foundational,no_data,,0.9,2019/20,0,3\n"
-        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",ae_local,commitment,transformation,off_track,0.8996,0.9,2019/20,3,3\n"
-        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",balanced,check,,fail,false,,2019/20 .. 2023/24,0,0\n"
-        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",overall,rating,,,,,,,\n"
-        ",,plans_add_up,national check,,fail,false,,,0,0\n");
+        "system,system_name,item,kind,class,status,value,threshold,window,coverage,members,complete,cells_expected,"
+        "cells_present\n"
+        "E54000008,St Helen\xE2\x80\x99s & Knowsley,ae_standard,commitment,foundational,on_track,0.9421,0.9,2019/20,5,6,true,0,0\n"
+        "E54000008,St Helen\xE2\x80\x99s & Knowsley,ae_local,commitment,transformation,not_due,,,,0,6,true,0,0\n"
+        "E54000008,St Helen\xE2\x80\x99s & Knowsley,balanced,check,,pass,true,,,0,0,true,0,0\n"
+        "E54000008,St Helen\xE2\x80\x99s & Knowsley,overall,rating,,advanced,,,,,,,,\n"
+        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",ae_standard,commitment,foundational,no_data,,0.9,2019/20,0,3,true,0,0\n"
+        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",ae_local,commitment,transformation,off_track,0.8996,0.9,2019/20,3,3,false,36,34\n"
+        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",balanced,check,,fail,false,,2019/20 .. 2023/24,0,0,true,0,0\n"
+        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",overall,rating,,,,,,,,,,\n"
+        ",,plans_add_up,national check,,fail,false,,,0,0,false,0,0\n");
     free(csv);
     report_free(&r);
 }
@@ -354,7 +355,7 @@ START_TEST(csv_values_in_base_units)
     r.results[1].threshold = val_text("a \"b\"", 5);
     char *csv = render(&r, OUT_CSV, (ReportStyle){ 0 });
     ck_assert_has(csv, ",on_track,1500000,0.333333333333333,2019/20,");
-    ck_assert_has(csv, ",not_due,0.3,\"a \"\"b\"\"\",,0,6\n");
+    ck_assert_has(csv, ",not_due,0.3,\"a \"\"b\"\"\",,0,6,true,0,0\n");
     free(csv);
     report_free(&r);
 }
@@ -364,7 +365,8 @@ START_TEST(csv_empty_report)
 {
     Report r = { 0 };
     char *csv = render(&r, OUT_CSV, (ReportStyle){ 0 });
-    ck_assert_str_eq(csv, "system,system_name,item,kind,class,status,value,threshold,window,coverage,members\n");
+    ck_assert_str_eq(csv, "system,system_name,item,kind,class,status,value,threshold,window,coverage,members,complete,"
+                          "cells_expected,cells_present\n");
     free(csv);
 }
 END_TEST
@@ -423,6 +425,10 @@ START_TEST(json_sample)
         "      \"window\": \"2019/20\",\n"
         "      \"coverage\": 5,\n"
         "      \"members\": 6,\n"
+        "      \"complete\": true,\n"
+        "      \"cells_expected\": 0,\n"
+        "      \"cells_present\": 0,\n"
+        "      \"across_missing\": 0,\n"
         "      \"judged\": \"milestone\",\n"
         "      \"milestone\": 0,\n"
         "      \"marks\": [\n"
@@ -459,12 +465,23 @@ START_TEST(json_sample)
     /* not due: missing value, threshold and window are null */
     ck_assert_has(json, "\"status\": \"not_due\",\n      \"value\": null,\n      \"threshold\": null,\n"
                         "      \"window\": null,\n      \"coverage\": 0,\n      \"members\": 6,\n"
+                        "      \"complete\": true,\n      \"cells_expected\": 0,\n      \"cells_present\": 0,\n"
+                        "      \"across_missing\": 0,\n"
                         "      \"judged\": \"none\",\n      \"milestone\": null,\n      \"marks\": [],\n"
                         "      \"series\": []\n");
     /* a check: boolean value, no marks or series */
     ck_assert_has(json, "\"kind\": \"check\",\n      \"class\": null,\n      \"status\": \"pass\",\n"
                         "      \"value\": true,\n      \"threshold\": null,\n      \"window\": null,\n"
-                        "      \"coverage\": 0,\n      \"members\": 0,\n      \"judged\": \"check\"\n    },\n");
+                        "      \"coverage\": 0,\n      \"members\": 0,\n      \"complete\": true,\n"
+                        "      \"cells_expected\": 0,\n      \"cells_present\": 0,\n      \"across_missing\": 0,\n"
+                        "      \"judged\": \"check\"\n    },\n");
+    /* incomplete: returns missing; systems left out of an across(…) */
+    ck_assert_has(json, "\"status\": \"off_track\",\n      \"value\": 0.8996,\n      \"threshold\": 0.9,\n"
+                        "      \"window\": \"2019/20\",\n      \"coverage\": 3,\n      \"members\": 3,\n"
+                        "      \"complete\": false,\n      \"cells_expected\": 36,\n      \"cells_present\": 34,\n"
+                        "      \"across_missing\": 0,\n");
+    ck_assert_has(json, "\"complete\": false,\n      \"cells_expected\": 0,\n      \"cells_present\": 0,\n"
+                        "      \"across_missing\": 2,\n");
     ck_assert_has(json, "\"system_name\": \"Bath, \\\"North\\\" East\\u000aSomerset <script>alert(1)</script>\",\n");
     ck_assert_has(json, "\"window\": \"2019/20 .. 2023/24\",\n");
     ck_assert_has(json, "    {\n      \"system\": null,\n      \"system_name\": null,\n      \"item\": \"plans_add_up\",\n"
@@ -536,14 +553,18 @@ START_TEST(text_sample)
     ck_assert_has(t, "\n  on_track        1\n  off_track       1\n  not_due         1\n"
                      "  no_data         1\n  pass            1\n  fail            2\n");
     /* the overview: statuses and ratings, names cut to fit */
+    /* an incomplete verdict marked, and the mark explained */
     ck_assert_has(t, "\nStatuses and ratings\n\n"
-                     "System                                ae_standard  ae_local   balanced  overall\n"
+                     "System                               ae_standard  ae_local    balanced  overall\n"
                      "--------------------------------------------------------------------------------\n"
-                     "E54000008  St Helen\xE2\x80\x99s & Knowsley      on_track     not_due    pass      advanced\n"
-                     "E54000040  Bath, \"North\" East Som...  no_data      off_track  fail      -\n\n");
-    /* national checks once, with their message */
+                     "E54000008  St Helen\xE2\x80\x99s & Knowsley     on_track     not_due     pass      advanced\n"
+                     "E54000040  Bath, \"North\" East So...  no_data      off_track*  fail      -\n\n"
+                     "* incomplete: not every return the verdict needs is in (the result below says\n"
+                     "  how many)\n");
+    /* national checks once, with their message, and the systems an across(…) left out */
     ck_assert_has(t, "National checks\n  plans_add_up  fail       the plans add up to \xC2\xA3" "1.5m less than the national\n"
-                     "                           commitment\n");
+                     "                           commitment; *incomplete: 2 systems without a value\n"
+                     "                           left out\n");
     /* each system */
     ck_assert_line(t, "E54000008 St Helen\xE2\x80\x99s & Knowsley (6 members)");
     ck_assert_line(t, "  rating overall: advanced");
@@ -555,7 +576,8 @@ START_TEST(text_sample)
     ck_assert_line(t, "  rating overall: none (no label applied)");
     ck_assert_line(t, "  ae_standard   no_data    no value for 2019/20 (milestone >= 90.0%,");
     ck_assert_line(t, "                           tolerance 0.5pp); data from 0 of 3 organisations");
-    ck_assert_line(t, "  ae_local      off_track  89.96% in 2019/20 (milestone >= 90.0%)");
+    ck_assert_line(t, "  ae_local      off_track  89.96% in 2019/20 (milestone >= 90.0%); *incomplete:");
+    ck_assert_line(t, "                           34 of 36 returns in");
     ck_assert_line(t, "  balanced      fail       the plan does not balance: it spends more than its");
     free(t);
     report_free(&r);
@@ -664,10 +686,10 @@ START_TEST(text_names_in_grid)
     sample(&r);
     char *t = text(&r, false, 90);
     assert_lines(t, 90);
-    ck_assert_has(t, "System                                          ae_standard  ae_local   balanced  overall\n"
+    ck_assert_has(t, "System                                         ae_standard  ae_local    balanced  overall\n"
                      "------------------------------------------------------------------------------------------\n"
-                     "E54000008  St Helen\xE2\x80\x99s & Knowsley                on_track     not_due    pass      advanced\n"
-                     "E54000040  Bath, \"North\" East Somerset <scr...  no_data      off_track  fail      -\n");
+                     "E54000008  St Helen\xE2\x80\x99s & Knowsley               on_track     not_due     pass      advanced\n"
+                     "E54000040  Bath, \"North\" East Somerset <sc...  no_data      off_track*  fail      -\n");
     free(t);
     report_free(&r);
 }
