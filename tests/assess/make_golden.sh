@@ -23,7 +23,9 @@
 #     that STP_code (column `code` is the provider, `STP` its name), each
 #     from its valid_from to its valid_to, both days included, an empty one
 #     open-ended (RM2 and RW3 in E54000007 until 2017-09-30 and R0A from
-#     2017-10-01; RQQ in E54000021 until 2017-03-31). A month's row counts
+#     2017-10-01; RQQ in E54000021 until 2017-03-31; RJF, RR1 and RGQ in
+#     E54000010, E54000017 and E54000023 until 2018-06-30, their last month
+#     of rows, so no return is expected of them after it). A month's row counts
 #     for the STP its provider is linked to on the month's first day (the
 #     file's `period`). members: how many providers are linked to the STP
 #     on the first day of at least one month of the window.

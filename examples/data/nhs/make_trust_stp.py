@@ -25,7 +25,21 @@ valid_from to valid_to, both days included; empty is open-ended):
   * each predecessor of MERGERS below, linked to its successor's footprint
     from the data's first month (the first it reports) to the day before
     the merger: its close date in ODS, or where ODS no longer holds it the
-    last day of the last month it reports.
+    last day of the last month it reports;
+  * each trust of CLOSED below (a trust of the lookup that ODS closed within
+    the data, its successor also in the lookup), its link of the lookup
+    dated to (valid_to) the last day of the last month it reports A&E rows.
+
+A closed trust's link ends on its last reported month, not on its ODS
+close date, so that every row it reported counts in its footprint and,
+after it, it is no longer a member that never publishes (a window of a
+feed with `vintage` is known only when every member has published it,
+docs/known.md section 4). The two differ for RR1: ODS closes it on
+2018-04-01, the day University Hospitals Birmingham (RRK) took it over
+and opened sites at its hospitals, but its A&E rows go on under RR1 to
+2018-06 and RRK's attendances rise from 2018-07; a link ending on
+2018-04-01 would put RR1's rows of May and June 2018 in no footprint.
+For RJF and RGQ the two days are the same, 2018-06-30.
 
 Every merger is checked against the files, and the script stops (exit 1,
 saying what failed) unless: the predecessor is not in the lookup and its
@@ -35,6 +49,18 @@ last day of that month and the successor opened sites the next day at the
 predecessor's sites' postcodes; where ODS does not, the successor opened
 an A&E site (one named so) on the day of the merger. And no organisation of the A&E data is left
 unmapped that has a type 1 department or an ODS close date within the data.
+
+Likewise for CLOSED, unless: ODS names the trust as the table does (and so
+does the lookup, letter case aside), its successor is in the lookup and
+holds a site that ODS gives no close date at a postcode of the trust or of
+one of its sites; the trust reports A&E rows in every month from the
+data's first to its last month, which is before the data's last (so none
+after valid_to); and its ODS close date falls in that last month or the
+two before it, or in the month after it, i.e. from the first day of the
+month two months before its last month to the last day of the month
+after (RR1's 2018-04-01, for a last month of 2018-06, is the earliest it
+allows). And every trust of the lookup that ODS closed within the data is
+in CLOSED.
 """
 
 import csv
@@ -56,6 +82,23 @@ MERGERS = [
     ("RM2", "University Hospital of South Manchester NHS Foundation Trust", "R0A"),
     ("RW3", "Central Manchester University Hospitals NHS Foundation Trust", "R0A"),
     ("RQQ", "Hinchingbrooke Health Care NHS Trust", "RGN"),
+]
+
+# (trust of the lookup that closed within the data, its name, successor).
+# The successor's footprint does not matter: the trust's own link is dated,
+# and from then on its hospitals' rows are the successor's, counted in the
+# successor's footprint (RJF's in Derbyshire, E54000012, with RTG).
+#   RJF: Burton Hospitals NHS FT -> RTG, University Hospitals of Derby and
+#        Burton NHS FT (until then Derby Teaching Hospitals), 2018-07-01;
+#   RR1: Heart of England NHS FT -> RRK, University Hospitals Birmingham
+#        NHS FT, acquired 2018-04-01 (reports as RR1 to 2018-06);
+#   RGQ: Ipswich Hospital NHS Trust -> RDE, East Suffolk and North Essex
+#        NHS FT (until then Colchester Hospital University NHS FT), with
+#        Colchester, 2018-07-01.
+CLOSED = [
+    ("RJF", "Burton Hospitals NHS Foundation Trust", "RTG"),
+    ("RR1", "Heart of England NHS Foundation Trust", "RRK"),
+    ("RGQ", "Ipswich Hospital NHS Trust", "RDE"),
 ]
 
 
@@ -114,6 +157,48 @@ def main():
         else:
             sites.setdefault(row[0][:3], []).append(row)
 
+    # the lookup's trusts that ODS closed within the data: their links' ends
+    ends = {}
+    closed = {c for c in linked if c in trusts and trusts[c][11]
+              and first_day <= day(trusts[c][11]) <= last_day(last)}
+    for code, name, succ in CLOSED:
+        if code not in linked:
+            die("%s is not in the lookup" % code)
+        o = trusts.get(code)
+        if not o:
+            die("%s is not in ODS" % code)
+        if o[1].lower() != name.lower() or linked[code]["Trust"].lower() != name.lower():
+            die("ODS names %s %r and the lookup %r, not %r" % (code, o[1], linked[code]["Trust"], name))
+        if code not in closed:
+            die("ODS does not close %s within the data" % code)
+        if succ not in linked:
+            die("%s's successor %s is not in the lookup" % (code, succ))
+        postcodes = {s[9] for s in sites.get(code, []) + [o]}
+        if not [s for s in sites.get(succ, []) if not s[11] and s[9] in postcodes]:
+            die("%s has no open site at %s's postcodes" % (succ, code))
+        ms = sorted(months.get(code, ()))
+        if not ms:
+            die("%s reports no A&E rows" % code)
+        want, m = [], first
+        while m <= ms[-1]:
+            want.append(m)
+            m = next_month(m)
+        if ms != want:
+            die("%s does not report every month from %d-%02d to its last" % (code, *first))
+        if ms[-1] == last:
+            die("%s reports to the data's last month, %d-%02d" % (code, *last))
+        to = last_day(ms[-1])
+        shut = day(o[11])
+        earliest = ms[-1]
+        for _ in range(2):
+            earliest = (earliest[0] - 1, 12) if earliest[1] == 1 else (earliest[0], earliest[1] - 1)
+        if not datetime.date(earliest[0], earliest[1], 1) <= shut <= last_day(next_month(ms[-1])):
+            die("ODS closes %s on %s, not from %d-%02d-01 to %s (its last month %d-%02d, the two before or the one after)"
+                % (code, shut, *earliest, last_day(next_month(ms[-1])), *ms[-1]))
+        ends[code] = to.isoformat()
+    for code in sorted(closed - set(ends)):
+        die("ODS closes %s of the lookup on %s and it is not in CLOSED" % (code, day(trusts[code][11])))
+
     links = []                      # (code, trust, STP_code, STP, from, to)
     for r in lookup:
         frm = ""
@@ -124,7 +209,7 @@ def main():
             if early:
                 die("%s reports %d-%02d, before it opened on %s" % (r["code"], *early[0], opened))
             frm = opened.isoformat()
-        links.append((r["code"], r["Trust"], r["STP_code"], r["STP"], frm, ""))
+        links.append((r["code"], r["Trust"], r["STP_code"], r["STP"], frm, ends.get(r["code"], "")))
 
     mapped = set(linked)
     for pred, name, succ in MERGERS:
