@@ -243,6 +243,40 @@ static void missing_cell(void *ud, uint32_t org, Period p)
     m->e->on_missing(m->e->missing_ud, m->feed, org, p);
 }
 
+static size_t cell_hash(uint16_t k, int32_t p, size_t n)
+{
+    return (((uint32_t)p * 2654435761u) ^ ((uint32_t)k * 40503u)) & (n - 1);
+}
+
+/* The slot of (feed k, period p) for the system under way: in use if it
+ * holds them, else empty, to be filled. */
+static CellSlot *cell_slot(Eval *e, uint16_t k, int32_t p)
+{
+    if (e->cells_sys != e->sys) {               /* another system: forget every slot at once */
+        e->cells_gen++;
+        e->cells_sys = e->sys;
+        e->ncells = 0;
+    }
+    if (2 * (e->ncells + 1) > e->ncell_slots) {   /* grow, keeping the slots in use */
+        size_t n = e->ncell_slots ? 2 * e->ncell_slots : 256;
+        CellSlot *slots = mem_calloc(n, sizeof *slots);
+        for (size_t i = 0; i < e->ncell_slots; i++) {
+            const CellSlot *o = &e->cell_slots[i];
+            if (o->gen != e->cells_gen) continue;
+            size_t j = cell_hash(o->feed, o->period, n);
+            while (slots[j].gen == e->cells_gen) j = (j + 1) & (n - 1);
+            slots[j] = *o;
+        }
+        mem_free(e->cell_slots);
+        e->cell_slots = slots;
+        e->ncell_slots = n;
+    }
+    size_t j = cell_hash(k, p, e->ncell_slots);
+    while (e->cell_slots[j].gen == e->cells_gen && !(e->cell_slots[j].feed == k && e->cell_slots[j].period == p))
+        j = (j + 1) & (e->ncell_slots - 1);
+    return &e->cell_slots[j];
+}
+
 /* Adds to the tally the cells of feed k's periods [lo, hi] that the
  * evaluation's system needs, each period once per evaluation. */
 static void count_cells(Eval *e, uint16_t k, int32_t lo, int32_t hi)
@@ -268,8 +302,19 @@ static void count_cells(Eval *e, uint16_t k, int32_t lo, int32_t hi)
         bool counted = false;
         for (size_t i = e->span_base; i < e->spans.len && !counted; i++)
             counted = e->spans.items[i].feed == k && e->spans.items[i].lo <= p && p <= e->spans.items[i].hi;
-        if (!counted)
-            feed_period_cells(f, p, orgs, norgs, h, parent, s->o->as_of, &c, e->on_missing ? missing_cell : NULL, &m);
+        if (counted) continue;
+        if (e->on_missing) {                    /* explain: each missing one named */
+            feed_period_cells(f, p, orgs, norgs, h, parent, s->o->as_of, &c, missing_cell, &m);
+            continue;
+        }
+        CellSlot *slot = cell_slot(e, k, p);
+        if (slot->gen != e->cells_gen) {
+            *slot = (CellSlot){ e->cells_gen, k, p, { 0, 0 } };
+            feed_period_cells(f, p, orgs, norgs, h, parent, s->o->as_of, &slot->cells, NULL, NULL);
+            e->ncells++;
+        }
+        c.expected += slot->cells.expected;
+        c.present += slot->cells.present;
     }
     vec_push(&e->spans, ((CellSpan){ k, lo, hi }));
     e->tally.expected += c.expected;
@@ -649,6 +694,8 @@ void eval_init(Eval *e, const Shared *s)
     e->vm = vm_new(s->p, s->o->limits, s->o->allowed, s->o->nallowed);
     vm_set_host(e->vm, (VmHost){ e, host_aggregate, host_call });
     e->memo = mem_calloc((size_t)s->nsystems * s->nitems + 1, 1);
+    e->cells_gen = 1;                       /* calloc'd slots (gen 0) are empty */
+    e->cells_sys = UINT32_MAX - 1;          /* no system yet (NATIONAL is UINT32_MAX) */
 }
 
 void eval_free(Eval *e)
@@ -658,6 +705,7 @@ void eval_free(Eval *e)
     vec_free(&e->across);
     vec_free(&e->spans);
     vec_free(&e->uses);
+    mem_free(e->cell_slots);
     arena_free(&e->arena);
 }
 

@@ -41,6 +41,10 @@ typedef struct Tally {
 /* The periods of a feed already counted in this evaluation, so a measure
  * that reads a feed twice (breaches and attendances) counts its cells once. */
 typedef struct CellSpan { uint16_t feed; int32_t lo, hi; } CellSpan;
+/* The returns of one period of a feed for the system cells_sys, counted
+ * once: the commitments of a round read overlapping windows. A slot is in
+ * use when its gen is the Eval's cells_gen. */
+typedef struct CellSlot { uint32_t gen; uint16_t feed; int32_t period; FeedCells cells; } CellSlot;
 typedef struct AcrossUse { uint32_t memo; } AcrossUse;
 
 /* Called for each cell absent from an evaluation (explain lists them). */
@@ -54,6 +58,9 @@ typedef struct Eval {
     VEC(CellSpan) spans;        /* cells counted; the evaluation under way's from span_base */
     VEC(AcrossUse) uses;        /* across(…) lists read; the evaluation under way's from use_base */
     size_t   span_base, use_base;
+    CellSlot *cell_slots;       /* open addressing, a power of two of them */
+    size_t   ncell_slots, ncells;
+    uint32_t cells_gen, cells_sys;
     MissingCellFn on_missing;   /* or NULL */
     void    *missing_ud;
     int8_t  *memo;              /* [system][item]: status + 1; 0 not yet; -1 being worked out */
