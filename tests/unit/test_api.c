@@ -99,6 +99,10 @@ START_TEST(source_in_memory_assessed)
     ck_assert_str_eq(r.status, "met");          /* 19/20 = 95% */
     ck_assert_str_eq(r.value, "0.95");
     ck_assert_str_eq(r.threshold, "0.9");
+    /* P1 reports April only: 1 of 2018/19's 12 monthly returns is in */
+    ck_assert_int_eq(r.complete, 0);
+    ck_assert_int_eq(r.cells_expected, 12);
+    ck_assert_int_eq(r.cells_present, 1);
     ck_assert(pledge_report_result(rep, 1, &r));
     ck_assert_str_eq(r.system, "S2");
     ck_assert_str_eq(r.status, "missed");       /* 8/10 = 80% */
