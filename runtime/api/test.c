@@ -7,6 +7,7 @@
  * names each failing test with its file and line, what was expected and
  * what was found, and ends with `N passed, N failed`. */
 #include "api/api.h"
+#include "report/escape.h"
 #include "vm/compile.h"
 #include <stdlib.h>
 #include <string.h>
@@ -163,18 +164,10 @@ static void text_outcome(FILE *out, const Outcome *o)
     }
 }
 
-/* Text in an XML attribute; control characters XML 1.0 cannot hold as '?'. */
+/* Text in an XML attribute or element: escape.h's one XML escaper. */
 static void put_xml(FILE *out, const char *s)
 {
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '&') fputs("&amp;", out);
-        else if (ch == '<') fputs("&lt;", out);
-        else if (ch == '>') fputs("&gt;", out);
-        else if (ch == '"') fputs("&quot;", out);
-        else if (ch < 0x20 && ch != '\n' && ch != '\t') fputc('?', out);
-        else fputc(ch, out);
-    }
+    esc_xml(out, s, strlen(s));
 }
 
 static void failure_text(const Failure *f, char *buf, size_t cap)
