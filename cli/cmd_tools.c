@@ -193,8 +193,7 @@ static int run_fmt(Cli *c, const CliOptions *o)
     if (rc != PLEDGE_OK) return rc;
     for (size_t i = 0; i < o->nargs; i++) {
         const char *path = o->args[i];
-        pledge_status st = pledge_fmt(c->S, path, mode, out);
-        if (st == PLEDGE_FAILED) fprintf(out, "%s: not laid out canonically (pledge fmt %s)\n", path, path);
+        pledge_status st = pledge_fmt(c->S, path, mode, out);     /* it says which file is not laid out */
         rc = cli_worst(rc, cli_status(c, st, true, NULL));
     }
     return cli_close(c, po, rc);
