@@ -58,7 +58,8 @@ Source *source_read_regular(const char *path, char *why, size_t whycap)
         return NULL;
     }
     FILE *f = NULL;
-    if (!S_ISREG(st.st_mode)) snprintf(why, whycap, "not a regular file");
+    if (S_ISDIR(st.st_mode)) snprintf(why, whycap, "%s", strerror(EISDIR));
+    else if (!S_ISREG(st.st_mode)) snprintf(why, whycap, "not a regular file");
     else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 || !(f = fdopen(fd, "rb")))
         snprintf(why, whycap, "%s", strerror(errno));
     if (!f) {
