@@ -105,3 +105,35 @@ void esc_csv_number(FILE *out, const char *s, size_t n)
 {
     csv_cell(out, s, n, false);
 }
+
+/* The length of the character at s (n bytes there) if a terminal may show it,
+ * else 0: the byte at s is to be shown as `?`. */
+static size_t printable(const unsigned char *s, size_t n)
+{
+    if (s[0] < 0x80) return (s[0] >= 0x20 && s[0] != 0x7F) || s[0] == '\t' || s[0] == '\n' ? 1 : 0;
+    size_t len = utf8_char(s, n);
+    if (len == 2 && s[0] == 0xC2 && s[1] < 0xA0) return 0;      /* C1: U+0080..U+009F */
+    return len;
+}
+
+void esc_text(FILE *out, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t len = printable(p + i, n - i);
+        if (len) fwrite(p + i, 1, len, out);
+        else fputc('?', out);
+        i += len ? len : 1;
+    }
+}
+
+void esc_text_inplace(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        size_t len = printable(p + i, n - i);
+        if (!len) p[i] = '?';
+        i += len ? len : 1;
+    }
+}

@@ -1,12 +1,14 @@
 /* escape.h: text written into another language, one escaper per language,
- * in one place. Every writer of HTML, XML, JSON or CSV goes through these
+ * in one place. Every writer of HTML, XML, JSON, CSV or terminal text (but
+ * the text report, which measures columns as it goes: report_text.c's
+ * next_char applies the same rule) goes through these
  * for any text that came from input (a rule file, a feed, an option).
  *
  * Each writes s[0..n) to out so that the result is valid in its language and
  * reads as the same text: nothing in s can open markup, end a string or
  * cell, or become a formula. Bytes that are not well-formed UTF-8 are
- * written as U+FFFD in all four (in JSON as the escape \ufffd), so every
- * output is valid UTF-8. */
+ * written as U+FFFD in the four markup languages (in JSON as the escape
+ * \ufffd), so every output is valid UTF-8. */
 #ifndef PLEDGE_REPORT_ESCAPE_H
 #define PLEDGE_REPORT_ESCAPE_H
 #include <stdbool.h>
@@ -35,6 +37,15 @@ void esc_json(FILE *out, const char *s, size_t n);
  * cells that look like formulas"). Numbers are not text cells: write them
  * with esc_csv_number. */
 void esc_csv(FILE *out, const char *s, size_t n);
+
+/* Text for a terminal (the text of `data` and `explain`, error messages):
+ * C0 control characters but tab and line feed, DEL, the C1 controls
+ * U+0080..U+009F and each byte that is not UTF-8 as `?`, so nothing from
+ * input can move the cursor, clear the screen or retitle the window. */
+void esc_text(FILE *out, const char *s, size_t n);
+/* The same in place (each replaced byte or character becomes one `?` byte per
+ * byte, so the length stays). */
+void esc_text_inplace(char *s);
 
 /* A number as a CSV cell, as it is (a negative number stays a number). */
 void esc_csv_number(FILE *out, const char *s, size_t n);

@@ -5,6 +5,7 @@
  * each part of its condition. */
 #include "engine/assess_eval.h"
 #include "report/report.h"
+#include "report/escape.h"
 #include "vm/natives.h"
 #include <string.h>
 
@@ -15,6 +16,12 @@ typedef struct Explain {
     uint32_t    sys;            /* index into s.systems */
     uint32_t    org;            /* the system's organisation id */
 } Explain;
+
+/* A code or key from a feed: shown safely on a terminal. */
+static void put_code(FILE *out, const char *code)
+{
+    esc_text(out, code, strlen(code));
+}
 
 static void put_value(FILE *out, Value v)
 {
@@ -135,9 +142,15 @@ static void put_superseded(FILE *out, const Explain *x, const FeedData *f, Day f
                      "count:\n", (unsigned long long)u.rows, plural(u.rows, "was", "were"));
         for (size_t i = 0; i < u.listed.len; i++) {
             const Replaced *r = &u.listed.items[i];
-            fprintf(out, "    %s ", orgs_code(x->s.in->orgs, r->org));
+            fputs("    ", out);
+            put_code(out, orgs_code(x->s.in->orgs, r->org));
+            fputc(' ', out);
             put_window(out, val_period(r->p));
-            if (r->identity) fprintf(out, " (%s)", r->identity);
+            if (r->identity) {
+                fputs(" (", out);
+                put_code(out, r->identity);
+                fputc(')', out);
+            }
             fputs(" published ", out);
             put_day(out, r->vintage);
             fputs(", replaced ", out);
@@ -159,7 +172,9 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
     if (!val_window_days(window, &from, &to)) return;
     const uint32_t *members;
     size_t n = hier_members(s->h, x->org, &members);
-    fprintf(out, "\nMember organisations of %s in ", orgs_code(s->in->orgs, x->org));
+    fputs("\nMember organisations of ", out);
+    put_code(out, orgs_code(s->in->orgs, x->org));
+    fputs(" in ", out);
     put_window(out, window);
     fputs(",\nwith their totals from the rows known on ", out);
     put_day(out, s->o->as_of);
@@ -180,6 +195,7 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
         if (i < n && !member_during(s->h, m, x->org, from, to)) continue;
         const char *code = i < n ? orgs_code(s->in->orgs, m) : "all";
         vec_push(&cells, mem_strndup(code, strlen(code)));
+        esc_text_inplace(cells.items[cells.len - 1]);
         for (size_t k = 0; k < aggs->len; k++) {
             const BcAggregate *a = &p->aggs[aggs->items[k]];
             const FeedData *f = s->in->feeds[a->feed];
@@ -242,8 +258,10 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
             fprintf(out, "  %u %s (%llu %s) %s to no system and count for none:\n   ", norgs,
                     plural(norgs, "organisation", "organisations"), (unsigned long long)rows, plural(rows, "row", "rows"),
                     plural(norgs, "maps", "map"));
-            for (uint32_t i = 0; i < norgs && i < 20; i++)
-                fprintf(out, "%s%s", i == 0 ? " " : i % 8 ? ", " : ",\n    ", orgs_code(s->in->orgs, list[i].org));
+            for (uint32_t i = 0; i < norgs && i < 20; i++) {
+                fputs(i == 0 ? " " : i % 8 ? ", " : ",\n    ", out);
+                put_code(out, orgs_code(s->in->orgs, list[i].org));
+            }
             fputs(norgs > 20 ? ", …\n" : "\n", out);
         }
         mem_free(list);
