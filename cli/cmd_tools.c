@@ -214,11 +214,17 @@ static const char usage_replay[] =
     "Says which rules, feed or hierarchy no longer has its recorded SHA-256,\n"
     "by name and path, and which results differ (system, item, status, value).\n"
     "\n"
+    "options:\n"
+    "  --allow-native LIB      let the round's natives of LIB run, if the manifest\n"
+    "                          records LIB as allowed too (a manifest alone allows none)\n"
+    "\n"
     "exit status: 0 every input has its recorded hash and the results are\n"
     "identical; 1 something differs; 2 usage; 3 the manifest cannot be read\n"
     "(with the line and column, or the key, at fault); 4 a runtime limit.\n";
 
-static const struct option replay_options[] = { CLI_COMMON_OPTIONS, { 0 } };
+static const struct option replay_options[] = {
+    CLI_COMMON_OPTIONS, { "allow-native", required_argument, NULL, OPT_ALLOW_NATIVE }, { 0 }
+};
 
 static int run_replay(Cli *c, const CliOptions *o)
 {
