@@ -280,7 +280,7 @@ static bool check_hash(FILE *out, const char *label, const char *name, const cha
 {
     int err = errno;
     fprintf(out, "%-9s %s%s%s", label, name ? name : "", name ? " (" : "", path);
-    if (!now) fprintf(out, "%s: cannot be read now (%s)\n", name ? ")" : "", strerror(err));
+    if (!now) fprintf(out, "%s: cannot be read now (%s)\n", name ? ")" : "", err == EINVAL ? "not a regular file" : strerror(err));
     else if (strcmp(now, recorded) != 0)
         fprintf(out, "%s: changed: sha256 recorded %s, now %s\n", name ? ")" : "", recorded, now);
     else fprintf(out, "%s: as recorded\n", name ? ")" : "");
