@@ -17,10 +17,14 @@ static const char usage_test[] =
     "--coverage lists the commitments, targets, milestones, checks and rating\n"
     "branches that no test reached.\n"
     "\n"
+    "options:\n"
+    "  --max-steps N, --max-memory N, --max-depth N, --allow-native LIB, --trace\n"
+    "                          as for eval; a test that reaches a limit fails, saying which\n"
+    "\n"
     "exit status: 0 every test passed; 1 some failed; 2 usage; 3 a file has errors.\n";
 
 static const struct option test_options[] = {
-    CLI_COMMON_OPTIONS,
+    CLI_COMMON_OPTIONS, CLI_RUN_OPTIONS,
     { "filter", required_argument, NULL, OPT_FILTER },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "coverage", no_argument, NULL, OPT_COVERAGE },

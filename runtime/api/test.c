@@ -153,7 +153,9 @@ static size_t uncovered(FILE *out, const char *path, const BcProgram *p, const C
 static void text_outcome(FILE *out, const Outcome *o)
 {
     const CompTest *t = o->t;
-    fprintf(out, "%s %s:%u: test \"%s\"\n", o->passed ? "ok  " : "FAIL", t->path, t->line, t->name);
+    fprintf(out, "%s %s:%u: test \"", o->passed ? "ok  " : "FAIL", t->path, t->line);
+    esc_text(out, t->name, strlen(t->name));    /* a name may hold any character */
+    fputs("\"\n", out);
     for (size_t i = 0; i < o->nfailures; i++) {
         const Failure *f = &o->failures[i];
         if (!f->x) { fprintf(out, "    %s\n", f->why); continue; }
