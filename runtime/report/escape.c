@@ -38,7 +38,8 @@ void esc_html(FILE *out, const char *s, size_t n)
         if (c >= 0x80) { i += copy_utf8(out, p, n, i, replacement); continue; }
         const char *ref = markup_ref(c);
         if (ref) fputs(ref, out);
-        else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) fputs(replacement, out);
+        else if (c == '\t' || c == '\n' || c == '\r') fprintf(out, "&#%u;", c);
+        else if (c < 0x20 || c == 0x7F) fputs(replacement, out);
         else fputc((int)c, out);
         i++;
     }

@@ -15,8 +15,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* HTML text or a quoted attribute value: & < > " ' as references; C0
- * control characters other than tab, line feed and carriage return, and DEL,
+/* HTML text or a quoted attribute value: & < > " ' as references; tab,
+ * line feed and carriage return as references too (the same characters to a
+ * browser, and no control byte in the page); the other C0 characters and DEL
  * as U+FFFD (HTML forbids them). */
 void esc_html(FILE *out, const char *s, size_t n);
 

@@ -519,7 +519,13 @@ AssessStatus assess_explain(const Inputs *in, const AssessOptions *o, const char
         eval_init(&x.e, &x.s);
         x.org = x.s.systems[x.sys];
         const char *name = hier_parent_name(x.s.h, x.org);
-        fprintf(out, "%s for %s%s%s, as of ", item, system, name ? " " : "", name ? name : "");
+        fprintf(out, "%s for ", item);
+        put_code(out, system);
+        if (name) {
+            fputc(' ', out);
+            put_code(out, name);
+        }
+        fputs(", as of ", out);
         put_day(out, o->as_of);
         fputs("\n\n", out);
         if (commitment >= 0) explain_commitment(&x, (uint32_t)commitment);
