@@ -17,7 +17,8 @@ typedef struct Explain {
     uint32_t    org;            /* the system's organisation id */
 } Explain;
 
-/* A code or key from a feed: shown safely on a terminal. */
+/* A code or key from a feed, a title from a rule file: shown safely on a
+ * terminal. */
 static void put_code(FILE *out, const char *code)
 {
     esc_text(out, code, strlen(code));
@@ -294,7 +295,9 @@ static void explain_commitment(Explain *x, uint32_t k)
     eval_commitment(&x->e, x->sys, k, &r);
     if (x->e.failed) return;
     int32_t lag = x->s.lag[k];
-    fprintf(out, "%s commitment \"%s\"\n", c->cls == 2 ? "Transformation" : "Foundational", c->title);
+    fprintf(out, "%s commitment \"", c->cls == 2 ? "Transformation" : "Foundational");
+    put_code(out, c->title);
+    fputs("\"\n", out);
     if (c->source) fprintf(out, "Source: %s\n", c->source);
     fprintf(out, "Measure: %s\n\nStatus: %s\n", p->fns[c->measure].name, report_status(r.status));
 
@@ -448,7 +451,9 @@ static void explain_check(Explain *x, uint32_t k)
     ReportResult r;
     eval_check(&x->e, c->national ? NATIONAL : x->sys, k, &r);
     if (x->e.failed) return;
-    fprintf(out, "%sheck \"%s\"\n\nStatus: %s\n", c->national ? "National c" : "C", c->title, report_status(r.status));
+    fprintf(out, "%sheck \"", c->national ? "National c" : "C");
+    put_code(out, c->title);
+    fprintf(out, "\"\n\nStatus: %s\n", report_status(r.status));
     if (r.status == ST_FAIL && c->message) fprintf(out, "  %s\n", c->message);
     if (r.status == ST_NO_DATA) fputs("  The condition's value is missing: some data it needs had no rows.\n", out);
     if (r.by_missing)
