@@ -17,10 +17,14 @@ static const char usage_test[] =
     "--coverage lists the commitments, targets, milestones, checks and rating\n"
     "branches that no test reached.\n"
     "\n"
+    "options:\n"
+    "  --max-steps N, --max-memory N, --max-depth N, --allow-native LIB, --trace\n"
+    "                          as for eval; a test that reaches a limit fails, saying which\n"
+    "\n"
     "exit status: 0 every test passed; 1 some failed; 2 usage; 3 a file has errors.\n";
 
 static const struct option test_options[] = {
-    CLI_COMMON_OPTIONS,
+    CLI_COMMON_OPTIONS, CLI_RUN_OPTIONS,
     { "filter", required_argument, NULL, OPT_FILTER },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "coverage", no_argument, NULL, OPT_COVERAGE },
@@ -193,8 +197,7 @@ static int run_fmt(Cli *c, const CliOptions *o)
     if (rc != PLEDGE_OK) return rc;
     for (size_t i = 0; i < o->nargs; i++) {
         const char *path = o->args[i];
-        pledge_status st = pledge_fmt(c->S, path, mode, out);
-        if (st == PLEDGE_FAILED) fprintf(out, "%s: not laid out canonically (pledge fmt %s)\n", path, path);
+        pledge_status st = pledge_fmt(c->S, path, mode, out);     /* it says which file is not laid out */
         rc = cli_worst(rc, cli_status(c, st, true, NULL));
     }
     return cli_close(c, po, rc);
@@ -215,11 +218,17 @@ static const char usage_replay[] =
     "Says which rules, feed or hierarchy no longer has its recorded SHA-256,\n"
     "by name and path, and which results differ (system, item, status, value).\n"
     "\n"
+    "options:\n"
+    "  --allow-native LIB      let the round's natives of LIB run, if the manifest\n"
+    "                          records LIB as allowed too (a manifest alone allows none)\n"
+    "\n"
     "exit status: 0 every input has its recorded hash and the results are\n"
     "identical; 1 something differs; 2 usage; 3 the manifest cannot be read\n"
     "(with the line and column, or the key, at fault); 4 a runtime limit.\n";
 
-static const struct option replay_options[] = { CLI_COMMON_OPTIONS, { 0 } };
+static const struct option replay_options[] = {
+    CLI_COMMON_OPTIONS, { "allow-native", required_argument, NULL, OPT_ALLOW_NATIVE }, { 0 }
+};
 
 static int run_replay(Cli *c, const CliOptions *o)
 {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { MAX_SOURCE_BYTES = 64 << 20 };
+enum { MAX_SOURCE_BYTES = SOURCE_MAX_BYTES };
 
 bool front_check_encoding(Diags *d, Source *src)
 {
@@ -183,7 +183,9 @@ static Module *import_module(Loader *l, Module *from, Decl *imp)
     Module *m = find_loaded(l, keep);
     if (m) return m;
     char why[256];
-    Source *src = source_read(joined, why, sizeof why);
+    /* the path checked above, not joined again: a link swapped meanwhile
+     * cannot lead the read outside the folder */
+    Source *src = source_read_regular(keep, why, sizeof why);
     if (!src) {
         diag_error(diags, from->src, imp->span, "cannot read `%s`: %s", imp->import_path, why);
         return NULL;

@@ -2,23 +2,23 @@
 #include "lang/source.h"
 #include "base/mem.h"
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
-Source *source_read(const char *path, char *why, size_t whycap)
+/* Reads f whole (and closes it), stopping past SOURCE_MAX_BYTES: /dev/zero
+ * named as a rule file is refused for its size, not read until memory ends. */
+static Source *read_stream(FILE *f, const char *path, char *why, size_t whycap)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(why, whycap, "%s", strerror(errno));
-        return NULL;
-    }
     size_t cap = 1 << 16, len = 0;
     char *buf = mem_alloc(cap);
     for (;;) {
         if (len + 1 >= cap) buf = mem_realloc(buf, cap *= 2);
         size_t got = fread(buf + len, 1, cap - len - 1, f);
         len += got;
-        if (got == 0) break;
+        if (got == 0 || len > SOURCE_MAX_BYTES) break;
     }
     int failed = ferror(f);
     int saved = errno;
@@ -35,6 +35,38 @@ Source *source_read(const char *path, char *why, size_t whycap)
     src->len = len;
     src->owns_text = true;
     return src;
+}
+
+Source *source_read(const char *path, char *why, size_t whycap)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(why, whycap, "%s", strerror(errno));
+        return NULL;
+    }
+    return read_stream(f, path, why, whycap);
+}
+
+Source *source_read_regular(const char *path, char *why, size_t whycap)
+{
+    /* opened without blocking, so a FIFO is refused rather than waited on */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        snprintf(why, whycap, "%s", strerror(errno));
+        if (fd >= 0) close(fd);
+        return NULL;
+    }
+    FILE *f = NULL;
+    if (S_ISDIR(st.st_mode)) snprintf(why, whycap, "%s", strerror(EISDIR));
+    else if (!S_ISREG(st.st_mode)) snprintf(why, whycap, "not a regular file");
+    else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 || !(f = fdopen(fd, "rb")))
+        snprintf(why, whycap, "%s", strerror(errno));
+    if (!f) {
+        close(fd);
+        return NULL;
+    }
+    return read_stream(f, path, why, whycap);
 }
 
 Source *source_from_memory(const char *path, const char *text, size_t len)

@@ -22,9 +22,14 @@ typedef struct Source {
     bool        owns_text;
 } Source;
 
-/* Reads a file whole. On failure returns NULL and writes the reason (from
- * errno) into why. */
+/* Rule files over this are refused (front.c); reading stops just past it. */
+enum { SOURCE_MAX_BYTES = 64 << 20 };
+
+/* Reads a file whole, or SOURCE_MAX_BYTES and one more. On failure returns
+ * NULL and writes the reason (from errno) into why. */
 Source *source_read(const char *path, char *why, size_t whycap);
+/* The same for a regular file only (an import): never a FIFO or a device. */
+Source *source_read_regular(const char *path, char *why, size_t whycap);
 Source *source_from_memory(const char *path, const char *text, size_t len);
 void    source_free(Source *src);
 

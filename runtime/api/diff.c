@@ -7,6 +7,7 @@
  * status a matched commitment changed are listed. */
 #include "config.h"
 #include "api/api.h"
+#include "report/escape.h"
 #include <string.h>
 
 static Value constant(Vm *vm, int32_t fn)
@@ -102,7 +103,11 @@ static bool differs(const Facts *a, const Facts *b)
 static void item_line(Out *o, char sign, const char *id, const char *title, const char *extra)
 {
     fprintf(o->f, "  %c %s", sign, id);
-    if (title) fprintf(o->f, " \"%s\"", title);
+    if (title) {
+        fputs(" \"", o->f);
+        esc_text(o->f, title, strlen(title));     /* a rule file's text, on a terminal */
+        fputc('"', o->f);
+    }
     if (extra && extra[0]) fprintf(o->f, " (%s)", extra);
     fputc('\n', o->f);
 }

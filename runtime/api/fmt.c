@@ -16,6 +16,7 @@
 #include "vm/compile.h"
 #include "vm/plb.h"
 #include "base/outfile.h"
+#include "base/utf8.h"
 #include <ctype.h>
 #include <string.h>
 
@@ -254,6 +255,15 @@ static pledge_status fmt(pledge_state *S, const char *path, pledge_fmt_mode mode
     char why[1024];
     Source *src = source_read(path, why, sizeof why);
     if (!src) return api_fail(S, PLEDGE_ERR_INPUT, "%s", why);
+    /* what the front end would refuse is not laid out: it is not a rule file */
+    size_t bad;
+    if (src->len > SOURCE_MAX_BYTES || !utf8_valid(src->text, src->len, &bad)) {
+        pledge_status st = src->len > SOURCE_MAX_BYTES
+            ? api_fail(S, PLEDGE_ERR_INPUT, "%s: the file is larger than %d MB", path, SOURCE_MAX_BYTES >> 20)
+            : api_fail(S, PLEDGE_ERR_INPUT, "%s: byte %zu is not UTF-8 text (or is a NUL): not a rule file", path, bad + 1);
+        source_free(src);
+        return st;
+    }
     size_t n;
     char *text = layout(src->text, src->len, &n);
     bool changed = n != src->len || memcmp(text, src->text, n) != 0;

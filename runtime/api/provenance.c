@@ -280,7 +280,7 @@ static bool check_hash(FILE *out, const char *label, const char *name, const cha
 {
     int err = errno;
     fprintf(out, "%-9s %s%s%s", label, name ? name : "", name ? " (" : "", path);
-    if (!now) fprintf(out, "%s: cannot be read now (%s)\n", name ? ")" : "", strerror(err));
+    if (!now) fprintf(out, "%s: cannot be read now (%s)\n", name ? ")" : "", err == EINVAL ? "not a regular file" : strerror(err));
     else if (strcmp(now, recorded) != 0)
         fprintf(out, "%s: changed: sha256 recorded %s, now %s\n", name ? ")" : "", recorded, now);
     else fprintf(out, "%s: as recorded\n", name ? ")" : "");
@@ -310,19 +310,28 @@ static pledge_status rerun(const Replay *rp, const BcProgram *bc, Report *r, cha
         b[k] = (Binding){ m->inputs[k].name, strlen(m->inputs[k].name), { m->inputs[k].path, NULL, 0, rp->inputs[k] } };
     FeedOptions fo = { .skip_bad_rows = m->skip_bad_rows, .report = S->cfg.bad_rows };
     Inputs in = { 0 };
-    /* the recorded limits and libraries, for the feeds' where-filters as for the rest */
-    Vm *vm = vm_new(bc, m->limits, m->allowed, m->nallowed);
+    /* A manifest is input: the libraries it records are allowed only if the
+     * user allows them now too, or a manifest from anywhere could run any
+     * library's functions (libc's system) on replay. */
+    const char **allowed = mem_alloc((m->nallowed + 1) * sizeof *allowed);
+    size_t nallowed = 0;
+    for (size_t i = 0; i < m->nallowed; i++)
+        for (size_t k = 0; k < S->cfg.nallow_native; k++)
+            if (strcmp(m->allowed[i], S->allowed[k]) == 0) { allowed[nallowed++] = m->allowed[i]; break; }
+    /* the recorded limits, for the feeds' where-filters as for the rest */
+    Vm *vm = vm_new(bc, m->limits, allowed, nallowed);
     vm_set_trace(vm, S->cfg.trace);
     AssessStatus st = inputs_load(&in, bc, m->rules, b, n, true, &fo, vm, why, whycap);
     vm_free(vm);
     mem_free(b);
     if (st == ASSESS_OK) {
         AssessOptions ao = { .as_of = m->as_of, .systems = m->systems, .nsystems = m->nsystems,
-                             .limits = m->limits, .allowed = m->allowed, .nallowed = m->nallowed,
+                             .limits = m->limits, .allowed = allowed, .nallowed = nallowed,
                              .threads = S->cfg.threads, .rules = m->rules, .engine = engine_name };
         st = assess_run(&in, &ao, r, why, whycap);
     }
     inputs_free(&in);
+    mem_free(allowed);
     return api_status(st);
 }
 

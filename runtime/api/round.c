@@ -3,6 +3,7 @@
 #include "api/api.h"
 #include "vm/compile.h"
 #include "vm/plb.h"
+#include "report/escape.h"
 #include <string.h>
 
 /* ---- loading -------------------------------------------------------------------- */
@@ -513,9 +514,12 @@ static void write_unmapped(const Inputs *in, uint16_t feed, FILE *out)
     UnmappedOrg *list = inputs_unmapped(in, feed, &rows, &n);
     fprintf(out, "  unmapped   %u organisations, %llu rows (no system in `%s`)", n, (unsigned long long)rows,
             in->p->hiers[in->p->round.assess].name);
-    for (uint32_t i = 0; i < n; i++)
-        fprintf(out, "%s%s (%u row%s)", i ? ", " : ": ", orgs_code(in->orgs, list[i].org), list[i].rows,
-                list[i].rows == 1 ? "" : "s");
+    for (uint32_t i = 0; i < n; i++) {
+        const char *code = orgs_code(in->orgs, list[i].org);
+        fputs(i ? ", " : ": ", out);
+        esc_text(out, code, strlen(code));      /* a code from a feed, shown on a terminal */
+        fprintf(out, " (%u row%s)", list[i].rows, list[i].rows == 1 ? "" : "s");
+    }
     fputc('\n', out);
     mem_free(list);
 }

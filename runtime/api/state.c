@@ -3,6 +3,7 @@
 #include "config.h"
 #include "api/api.h"
 #include "base/calendar.h"
+#include "report/escape.h"
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,8 @@ pledge_status api_fail(pledge_state *S, pledge_status st, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(S->error, sizeof S->error, fmt, ap);
     va_end(ap);
+    /* messages quote input (a cell, a code, a path): shown on a terminal */
+    esc_text_inplace(S->error);
     return st;
 }
 

@@ -7,6 +7,7 @@
  * names each failing test with its file and line, what was expected and
  * what was found, and ends with `N passed, N failed`. */
 #include "api/api.h"
+#include "report/escape.h"
 #include "vm/compile.h"
 #include <stdlib.h>
 #include <string.h>
@@ -152,7 +153,9 @@ static size_t uncovered(FILE *out, const char *path, const BcProgram *p, const C
 static void text_outcome(FILE *out, const Outcome *o)
 {
     const CompTest *t = o->t;
-    fprintf(out, "%s %s:%u: test \"%s\"\n", o->passed ? "ok  " : "FAIL", t->path, t->line, t->name);
+    fprintf(out, "%s %s:%u: test \"", o->passed ? "ok  " : "FAIL", t->path, t->line);
+    esc_text(out, t->name, strlen(t->name));    /* a name may hold any character */
+    fputs("\"\n", out);
     for (size_t i = 0; i < o->nfailures; i++) {
         const Failure *f = &o->failures[i];
         if (!f->x) { fprintf(out, "    %s\n", f->why); continue; }
@@ -163,18 +166,10 @@ static void text_outcome(FILE *out, const Outcome *o)
     }
 }
 
-/* Text in an XML attribute; control characters XML 1.0 cannot hold as '?'. */
+/* Text in an XML attribute or element: escape.h's one XML escaper. */
 static void put_xml(FILE *out, const char *s)
 {
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '&') fputs("&amp;", out);
-        else if (ch == '<') fputs("&lt;", out);
-        else if (ch == '>') fputs("&gt;", out);
-        else if (ch == '"') fputs("&quot;", out);
-        else if (ch < 0x20 && ch != '\n' && ch != '\t') fputc('?', out);
-        else fputc(ch, out);
-    }
+    esc_xml(out, s, strlen(s));
 }
 
 static void failure_text(const Failure *f, char *buf, size_t cap)

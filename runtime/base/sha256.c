@@ -3,7 +3,11 @@
  * `pledge` run would otherwise pay for libcrypto's initialisation. */
 #include "base/sha256.h"
 #include <nettle/sha2.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void sha256(const void *data, size_t len, uint8_t out[32])
 {
@@ -25,8 +29,21 @@ void sha256_hex(const uint8_t digest[32], char out[65])
 
 bool sha256_file(const char *path, uint8_t out[32])
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return false;
+    /* a regular file only: a manifest naming /dev/zero or a FIFO would
+     * otherwise be read for ever, or wait for a writer (O_NONBLOCK) */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat st;
+    int err = 0;
+    if (fstat(fd, &st) != 0) err = errno;
+    else if (!S_ISREG(st.st_mode)) err = EINVAL;
+    FILE *f = err ? NULL : fdopen(fd, "rb");
+    if (!f) {
+        if (!err) err = errno;
+        close(fd);
+        errno = err;
+        return false;
+    }
     struct sha256_ctx ctx;
     sha256_init(&ctx);
     uint8_t buf[1 << 16];

@@ -7,7 +7,8 @@
 #include <stdbool.h>
 
 void sha256(const void *data, size_t len, uint8_t out[32]);
-/* The digest of a whole file; false if it cannot be read. */
+/* The digest of a whole regular file; false if it cannot be read (errno
+ * says why: EINVAL when it is not a regular file, such as a FIFO or device). */
 bool sha256_file(const char *path, uint8_t out[32]);
 /* 64 lowercase hex digits and a NUL */
 void sha256_hex(const uint8_t digest[32], char out[65]);

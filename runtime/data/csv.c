@@ -127,6 +127,11 @@ static unsigned char *read_all(int fd, size_t hint, size_t *len, int *err)
         if (k == 0)
             break;
         n += (size_t)k;
+        /* a NUL is an error in any CSV: stop there, so /dev/zero or a binary
+         * stream given as a feed is refused at its first record, not read
+         * until memory runs out */
+        if (memchr(buf + n - (size_t)k, 0, (size_t)k))
+            break;
     }
     *len = n;
     return buf;

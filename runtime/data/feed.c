@@ -408,7 +408,7 @@ static bool filter_passes(Loader *l, uint32_t j, const CsvField *rec, bool *ok, 
         FilterEntry *e = cache_slot(c, key, k);
         if (e->key) return e->result;
     }
-    Value args[64];
+    Value args[BC_MAX_FILTER_COLUMNS];     /* the verifier bounds nfilter */
     for (uint16_t i = 0; i < a->nfilter; i++)
         rows_parse_cell(a->filter_types[i], l->f->schema->columns[l->f->p->aggs[a->agg].filter_cols[i]].format,
                    &rec[a->filter_pos[i]], &args[i]);
@@ -433,8 +433,8 @@ static bool rules_hold(Loader *l, uint64_t line, char *why, size_t cap)
     const BcFeed *s = f->schema;
     for (uint32_t j = 0; j < f->nrules; j++) {
         const BcRowRule *rule = &f->p->rules[f->rules[j]];
-        Value args[64];
-        for (uint16_t i = 0; i < rule->nfilter && i < 64; i++)
+        Value args[BC_MAX_FILTER_COLUMNS];
+        for (uint16_t i = 0; i < rule->nfilter && i < BC_MAX_FILTER_COLUMNS; i++)
             args[i] = typed_value(&l->cells[rule->filter_cols[i]], (TypeKind)s->columns[rule->filter_cols[i]].type);
         Value r;
         VmStatus st = vm_call(l->vm, (uint32_t)rule->filter, args, &r);

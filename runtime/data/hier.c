@@ -73,6 +73,7 @@ Hierarchy *hier_load(const BcProgram *p, uint16_t hier, DataSource from, Orgs *o
     VEC(Link) links = { 0 };
     VEC(char *) names = { 0 };       /* parallel to a growing parent list */
     VEC(uint32_t) parents = { 0 };
+    VEC(uint32_t) parent_at = { 0 };    /* by organisation: its place in parents + 1, 0 if none */
     while (ok) {
         st = rows_next(&src, &rec, &n);
         if (st == CSV_END) break;
@@ -106,17 +107,20 @@ Hierarchy *hier_load(const BcProgram *p, uint16_t hier, DataSource from, Orgs *o
         if (!ok) break;
         k.line = (uint32_t)line;
         vec_push(&links, k);
-        size_t at = 0;
-        while (at < parents.len && parents.items[at] != k.parent) at++;
+        /* found by id, not searched for: a file with many systems stays linear */
+        while (parent_at.len <= k.parent) vec_push(&parent_at, 0u);
+        size_t at = parent_at.items[k.parent] ? parent_at.items[k.parent] - 1 : parents.len;
         if (at == parents.len) {
             vec_push(&parents, k.parent);
             vec_push(&names, (char *)NULL);
+            parent_at.items[k.parent] = (uint32_t)parents.len;
         }
         if (!names.items[at] && pos[2] >= 0 && rec[pos[2]].len)        /* the first name given */
             names.items[at] = arena_strndup(&h->arena, rec[pos[2]].ptr, rec[pos[2]].len);
 
     }
     rows_close(&src);
+    vec_free(&parent_at);
     if (!ok) {
         vec_free(&links);
         vec_free(&names);

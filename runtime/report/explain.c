@@ -5,6 +5,7 @@
  * each part of its condition. */
 #include "engine/assess_eval.h"
 #include "report/report.h"
+#include "report/escape.h"
 #include "vm/natives.h"
 #include <string.h>
 
@@ -15,6 +16,13 @@ typedef struct Explain {
     uint32_t    sys;            /* index into s.systems */
     uint32_t    org;            /* the system's organisation id */
 } Explain;
+
+/* A code or key from a feed, a title from a rule file: shown safely on a
+ * terminal. */
+static void put_code(FILE *out, const char *code)
+{
+    esc_text(out, code, strlen(code));
+}
 
 static void put_value(FILE *out, Value v)
 {
@@ -135,9 +143,15 @@ static void put_superseded(FILE *out, const Explain *x, const FeedData *f, Day f
                      "count:\n", (unsigned long long)u.rows, plural(u.rows, "was", "were"));
         for (size_t i = 0; i < u.listed.len; i++) {
             const Replaced *r = &u.listed.items[i];
-            fprintf(out, "    %s ", orgs_code(x->s.in->orgs, r->org));
+            fputs("    ", out);
+            put_code(out, orgs_code(x->s.in->orgs, r->org));
+            fputc(' ', out);
             put_window(out, val_period(r->p));
-            if (r->identity) fprintf(out, " (%s)", r->identity);
+            if (r->identity) {
+                fputs(" (", out);
+                put_code(out, r->identity);
+                fputc(')', out);
+            }
             fputs(" published ", out);
             put_day(out, r->vintage);
             fputs(", replaced ", out);
@@ -159,7 +173,9 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
     if (!val_window_days(window, &from, &to)) return;
     const uint32_t *members;
     size_t n = hier_members(s->h, x->org, &members);
-    fprintf(out, "\nMember organisations of %s in ", orgs_code(s->in->orgs, x->org));
+    fputs("\nMember organisations of ", out);
+    put_code(out, orgs_code(s->in->orgs, x->org));
+    fputs(" in ", out);
     put_window(out, window);
     fputs(",\nwith their totals from the rows known on ", out);
     put_day(out, s->o->as_of);
@@ -180,6 +196,7 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
         if (i < n && !member_during(s->h, m, x->org, from, to)) continue;
         const char *code = i < n ? orgs_code(s->in->orgs, m) : "all";
         vec_push(&cells, mem_strndup(code, strlen(code)));
+        esc_text_inplace(cells.items[cells.len - 1]);
         for (size_t k = 0; k < aggs->len; k++) {
             const BcAggregate *a = &p->aggs[aggs->items[k]];
             const FeedData *f = s->in->feeds[a->feed];
@@ -242,8 +259,10 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
             fprintf(out, "  %u %s (%llu %s) %s to no system and count for none:\n   ", norgs,
                     plural(norgs, "organisation", "organisations"), (unsigned long long)rows, plural(rows, "row", "rows"),
                     plural(norgs, "maps", "map"));
-            for (uint32_t i = 0; i < norgs && i < 20; i++)
-                fprintf(out, "%s%s", i == 0 ? " " : i % 8 ? ", " : ",\n    ", orgs_code(s->in->orgs, list[i].org));
+            for (uint32_t i = 0; i < norgs && i < 20; i++) {
+                fputs(i == 0 ? " " : i % 8 ? ", " : ",\n    ", out);
+                put_code(out, orgs_code(s->in->orgs, list[i].org));
+            }
             fputs(norgs > 20 ? ", …\n" : "\n", out);
         }
         mem_free(list);
@@ -285,8 +304,9 @@ static void put_missing(FILE *out, const Explain *x, const Missing *m)
         const MissingCell *c = &m->listed.items[i];
         if (i == 0 || c->feed != m->listed.items[i - 1].feed)
             fprintf(out, "%s    not in feed %s:", i ? "\n" : "", p->feeds[c->feed].name);
-        fprintf(out, "%s%s ", i && c->feed == m->listed.items[i - 1].feed && i % 4 ? ", " : "\n      ",
-                orgs_code(x->s.in->orgs, c->org));
+        fputs(i && c->feed == m->listed.items[i - 1].feed && i % 4 ? ", " : "\n      ", out);
+        put_code(out, orgs_code(x->s.in->orgs, c->org));
+        fputc(' ', out);
         put_window(out, val_period(c->p));
     }
     if (m->count > m->listed.len) fprintf(out, ",\n      … (%llu in all)", (unsigned long long)m->count);
@@ -323,14 +343,21 @@ static void put_completeness(Explain *x, uint32_t sys, int32_t fn, Value w, cons
         const BcFunction *f = &x->s.p->fns[a->fn];
         const BcSource *src = f->ncode && f->lines && f->lines[0].source < x->s.p->nsources
                             ? &x->s.p->sources[f->lines[0].source] : NULL;
-        if (src) fprintf(out, "  across(…) at %s:%u over ", src->path, f->lines[0].line);
-        else fputs("  across(…) over ", out);
+        fputs("  across(…) ", out);
+        if (src) {
+            fputs("at ", out);
+            put_code(out, src->path);
+            fprintf(out, ":%u ", f->lines[0].line);
+        }
+        fputs("over ", out);
         put_window(out, a->window);
         fprintf(out, "\n  left out %u %s without a value:", a->missing, plural(a->missing, "system", "systems"));
         const ValList *l = a->list.as.list;
         for (uint32_t s = 0, n = 0; s < l->len && s < x->s.nsystems; s++)
-            if (l->items[s].kind == V_MISSING)
-                fprintf(out, "%s%s", n++ % 6 ? ", " : "\n    ", orgs_code(x->s.in->orgs, x->s.systems[s]));
+            if (l->items[s].kind == V_MISSING) {
+                fputs(n++ % 6 ? ", " : "\n    ", out);
+                put_code(out, orgs_code(x->s.in->orgs, x->s.systems[s]));
+            }
         fputc('\n', out);
     }
 }
@@ -372,7 +399,9 @@ static void explain_commitment(Explain *x, uint32_t k)
     eval_commitment(&x->e, x->sys, k, &r);
     if (x->e.failed) return;
     int32_t lag = x->s.lag[k];
-    fprintf(out, "%s commitment \"%s\"\n", c->cls == 2 ? "Transformation" : "Foundational", c->title);
+    fprintf(out, "%s commitment \"", c->cls == 2 ? "Transformation" : "Foundational");
+    put_code(out, c->title);
+    fputs("\"\n", out);
     if (c->source) fprintf(out, "Source: %s\n", c->source);
     fprintf(out, "Measure: %s\n\nStatus: %s\n", p->fns[c->measure].name, report_status(r.status));
 
@@ -539,7 +568,9 @@ static void explain_check(Explain *x, uint32_t k)
     ReportResult r;
     eval_check(&x->e, c->national ? NATIONAL : x->sys, k, &r);
     if (x->e.failed) return;
-    fprintf(out, "%sheck \"%s\"\n\nStatus: %s\n", c->national ? "National c" : "C", c->title, report_status(r.status));
+    fprintf(out, "%sheck \"", c->national ? "National c" : "C");
+    put_code(out, c->title);
+    fprintf(out, "\"\n\nStatus: %s\n", report_status(r.status));
     if (r.status == ST_FAIL && c->message) fprintf(out, "  %s\n", c->message);
     if (r.status == ST_NO_DATA) fputs("  The condition's value is missing: some data it needs had no rows.\n", out);
     if (r.by_missing)
@@ -611,7 +642,13 @@ AssessStatus assess_explain(const Inputs *in, const AssessOptions *o, const char
         eval_init(&x.e, &x.s);
         x.org = x.s.systems[x.sys];
         const char *name = hier_parent_name(x.s.h, x.org);
-        fprintf(out, "%s for %s%s%s, as of ", item, system, name ? " " : "", name ? name : "");
+        fprintf(out, "%s for ", item);
+        put_code(out, system);
+        if (name) {
+            fputc(' ', out);
+            put_code(out, name);
+        }
+        fputs(", as of ", out);
         put_day(out, o->as_of);
         fputs("\n\n", out);
         if (commitment >= 0) explain_commitment(&x, (uint32_t)commitment);

@@ -6,7 +6,7 @@
  * the same Report gives the same bytes. docs/reports.md describes both
  * formats; docs/report.schema.json is the JSON's schema. */
 #include "report/report.h"
-#include "base/utf8.h"
+#include "report/escape.h"
 #include <inttypes.h>
 #include <math.h>
 #include <string.h>
@@ -76,37 +76,9 @@ static void json_close(Json *j, char bracket)
     fputc(bracket, j->out);
 }
 
-/* A string with every control character as \u00XX and any byte that is
- * not well-formed UTF-8 as U+FFFD, so the output is always valid JSON. */
-static void json_string_n(FILE *out, const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    fputc('"', out);
-    for (size_t i = 0; i < n;) {
-        unsigned c = p[i];
-        if (c == '"' || c == '\\') {
-            fputc('\\', out);
-            fputc((int)c, out);
-            i++;
-        } else if (c < 0x20 || c == 0x7F) {
-            fprintf(out, "\\u%04x", c);
-            i++;
-        } else if (c < 0x80) {
-            fputc((int)c, out);
-            i++;
-        } else {
-            size_t len = utf8_char(p + i, n - i);
-            if (len) fwrite(p + i, 1, len, out);
-            else fputs("\\ufffd", out);
-            i += len ? len : 1;
-        }
-    }
-    fputc('"', out);
-}
-
 static void json_string(FILE *out, const char *s)
 {
-    if (s) json_string_n(out, s, strlen(s));
+    if (s) esc_json(out, s, strlen(s));
     else fputs("null", out);
 }
 
@@ -158,10 +130,10 @@ static void json_value(FILE *out, Value v)
         val_format(v, true, buf, sizeof buf);
         fputs(buf, out);
         return;
-    case V_TEXT:    json_string_n(out, v.as.text.bytes, v.as.text.len); return;
+    case V_TEXT:    esc_json(out, v.as.text.bytes, v.as.text.len); return;
     default:
         n = val_format(v, true, buf, sizeof buf);
-        json_string_n(out, buf, n < sizeof buf ? n : strlen(buf));
+        esc_json(out, buf, n < sizeof buf ? n : strlen(buf));
         return;
     }
 }
@@ -355,28 +327,9 @@ bool report_json(const Report *r, FILE *out)
 
 /* ---- CSV ------------------------------------------------------------------------ */
 
-/* RFC 4180: a field with a comma, a quote, CR or LF is quoted, its quotes
- * doubled; every other field is written as it is. */
-static void csv_field_n(FILE *out, const char *s, size_t n)
-{
-    bool quote = false;
-    for (size_t i = 0; i < n && !quote; i++)
-        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
-    if (!quote) {
-        fwrite(s, 1, n, out);
-        return;
-    }
-    fputc('"', out);
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"') fputc('"', out);
-        fputc(s[i], out);
-    }
-    fputc('"', out);
-}
-
 static void csv_field(FILE *out, const char *s, bool last)
 {
-    if (s) csv_field_n(out, s, strlen(s));
+    if (s) esc_csv(out, s, strlen(s));
     fputc(last ? '\n' : ',', out);
 }
 
@@ -389,10 +342,10 @@ static void csv_value(FILE *out, Value v)
         return;
     }
     if (v.kind == V_TEXT) {
-        csv_field_n(out, v.as.text.bytes, v.as.text.len);
+        esc_csv(out, v.as.text.bytes, v.as.text.len);
     } else {
         size_t n = val_format(v, true, buf, sizeof buf);
-        csv_field_n(out, buf, n < sizeof buf ? n : strlen(buf));
+        esc_csv_number(out, buf, n < sizeof buf ? n : strlen(buf));
     }
     fputc(',', out);
 }

@@ -11,6 +11,7 @@
  * Numbers in SVG coordinates are written by fixed1 with integer arithmetic,
  * so neither the C library's locale nor a negative zero can change a byte. */
 #include "report/report.h"
+#include "report/escape.h"
 #include <math.h>
 #include <inttypes.h>
 #include <string.h>
@@ -41,19 +42,10 @@ static const StatusStyle *style_of(uint8_t s)
 
 /* ---- small writers --------------------------------------------------------- */
 
-/* & < > " ' as entities: safe both in text and in quoted attributes. */
+/* Text from input, in the page: escape.h's one HTML escaper. */
 static void put_esc_n(FILE *out, const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        switch (s[i]) {
-        case '&':  fputs("&amp;", out); break;
-        case '<':  fputs("&lt;", out); break;
-        case '>':  fputs("&gt;", out); break;
-        case '"':  fputs("&quot;", out); break;
-        case '\'': fputs("&#39;", out); break;
-        default:   putc(s[i], out); break;
-        }
-    }
+    esc_html(out, s, n);
 }
 
 static void put_esc(FILE *out, const char *s)
@@ -64,9 +56,13 @@ static void put_esc(FILE *out, const char *s)
 /* Lower-cased (ASCII) and escaped: the text the filter box matches. */
 static void put_esc_lower(FILE *out, const char *s)
 {
-    for (; s && *s; s++) {
-        char c = *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
-        put_esc_n(out, &c, 1);
+    /* in pieces, so a UTF-8 character is never split between two calls */
+    char buf[256];
+    while (s && *s) {
+        size_t n = 0;
+        for (; *s && n < sizeof buf - 4; s++) buf[n++] = *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
+        for (int k = 0; k < 3 && ((unsigned char)*s & 0xC0) == 0x80; k++) buf[n++] = *s++;  /* a character's rest */
+        put_esc_n(out, buf, n);
     }
 }
 

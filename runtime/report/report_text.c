@@ -741,10 +741,11 @@ static void write_national(Term *t, const Report *r, int idw)
     }
 }
 
-static void write_system_ratings(Term *t, const Report *r, uint32_t s)
+/* Ratings are system-major (results.h): *k walks them once over all systems. */
+static void write_system_ratings(Term *t, const Report *r, uint32_t s, size_t *k)
 {
-    for (size_t k = 0; k < r->nratings; k++) {
-        const ReportRating *ra = &r->ratings[k];
+    for (; *k < r->nratings && r->ratings[*k].system <= s; ++*k) {
+        const ReportRating *ra = &r->ratings[*k];
         if (ra->system != s || ra->rating >= r->nrating_decls) continue;
         const ReportRatingDecl *d = &r->rating_decls[ra->rating];
         Buf b = { .len = 0 };
@@ -758,9 +759,12 @@ static void write_system_ratings(Term *t, const Report *r, uint32_t s)
     }
 }
 
-/* One block per system: its name, members and rating, then every result. */
+/* One block per system: its name, members and rating, then every result.
+ * Results and ratings are system-major (results.h): one pass over each, so
+ * tens of thousands of systems take no longer than their results do. */
 static void write_systems(Term *t, const Report *r, int idw)
 {
+    size_t k = 0, j = 0;
     for (uint32_t s = 0; s < r->nsystems; s++) {
         const ReportSystem *sys = &r->systems[s];
         fputc('\n', t->out);
@@ -778,8 +782,8 @@ static void write_systems(Term *t, const Report *r, int idw)
         add(&b, sys->members == 1 ? " member)" : " members)");
         wrapped(t, b.s, 2);
         end_line(t);
-        write_system_ratings(t, r, s);
-        for (size_t k = 0; k < r->nresults; k++)
+        write_system_ratings(t, r, s, &j);
+        for (; k < r->nresults && r->results[k].system <= s; k++)
             if (r->results[k].system == s) write_result(t, r, &r->results[k], idw);
     }
 }

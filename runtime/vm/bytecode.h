@@ -60,6 +60,11 @@ typedef struct BcFunction {
  * filtered by a condition on the row's other columns. */
 typedef enum AggFunc { AGG_SUM, AGG_MEAN, AGG_MIN, AGG_MAX, AGG_MEDIAN, AGG_COUNT } AggFunc;
 extern const char *const bc_agg_names[AGG_COUNT + 1];   /* "sum", "mean", ... */
+/* The most feed columns one `where` condition or row rule may read: they
+ * are its parameters, which a feed's loader passes in an array this long
+ * (data/feed.c). The compiler refuses more; the verifier too. */
+enum { BC_MAX_FILTER_COLUMNS = 64 };
+
 typedef struct BcAggregate {
     uint16_t feed;
     uint16_t column;        /* index into the feed's columns */

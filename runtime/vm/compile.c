@@ -39,7 +39,7 @@ typedef struct FnBuilder {
     Span       at;              /* the node being compiled, for the line table */
     List      *params;          /* Field*: a function's parameters */
     Decl      *row_feed;        /* a filter's feed; its columns are parameters */
-    uint16_t   filter_cols[64];
+    uint16_t   filter_cols[BC_MAX_FILTER_COLUMNS];
     int        nfilter;
 } FnBuilder;
 
@@ -48,12 +48,17 @@ static char *dup_str(Comp *c, const char *s)
     return s ? arena_strndup(c->arena, s, strlen(s)) : NULL;
 }
 
-static void overflow(Comp *c, const char *what)
+static void overflow_max(Comp *c, int max, const char *what)
 {
     if (!c->overflow)
         diag_error(&c->prog->diags, c->prog->root->src, (Span){ 1, 1, 1, 1 },
-                   "the round is too large to compile: more than %d %s", MAX_INDEX, what);
+                   "the round is too large to compile: more than %d %s", max, what);
     c->overflow = true;
+}
+
+static void overflow(Comp *c, const char *what)
+{
+    overflow_max(c, MAX_INDEX, what);
 }
 
 /* ---- constants ---------------------------------------------------------- */
@@ -346,7 +351,7 @@ static int32_t compile_filter(Comp *c, Decl *feed, Node *cond, uint16_t **cols, 
     /* Registers 0..63 are kept for the columns the condition reads, which
      * become its parameters; once their number is known, the temporaries
      * above are moved down to follow them. */
-    f.top = f.nregs = 64;
+    f.top = f.nregs = BC_MAX_FILTER_COLUMNS;
     int r = reg_alloc(&f, 1);
     compile_expr(&f, cond, r);
     emit(&f, OP_RET, r, 0, 0);
@@ -357,10 +362,10 @@ static int32_t compile_filter(Comp *c, Decl *feed, Node *cond, uint16_t **cols, 
         uint16_t *ops[3] = { &in->a, &in->b, &in->c };
         uint8_t kinds[3] = { info->a, info->b, info->c };
         for (int k = 0; k < 3; k++)
-            if ((kinds[k] == OPK_R || (kinds[k] == OPK_RK && !rk_is_constant(*ops[k]))) && *ops[k] >= 64)
-                *ops[k] = (uint16_t)(*ops[k] - 64 + f.nfilter);
+            if ((kinds[k] == OPK_R || (kinds[k] == OPK_RK && !rk_is_constant(*ops[k]))) && *ops[k] >= BC_MAX_FILTER_COLUMNS)
+                *ops[k] = (uint16_t)(*ops[k] - BC_MAX_FILTER_COLUMNS + f.nfilter);
     }
-    f.nregs = f.nregs - 64 + f.nfilter;
+    f.nregs = f.nregs - BC_MAX_FILTER_COLUMNS + f.nfilter;
     uint8_t *types = arena_alloc(c->arena, (size_t)f.nfilter + 1);
     *cols = arena_alloc(c->arena, ((size_t)f.nfilter + 1) * sizeof **cols);
     for (int i = 0; i < f.nfilter; i++) {
@@ -522,7 +527,10 @@ static int row_register(FnBuilder *f, int col)
 {
     for (int i = 0; i < f->nfilter; i++)
         if (f->filter_cols[i] == col) return i;
-    if (f->nfilter == 64) { overflow(f->c, "columns in one condition"); return 0; }
+    if (f->nfilter == BC_MAX_FILTER_COLUMNS) {
+        overflow_max(f->c, BC_MAX_FILTER_COLUMNS, "columns in one condition");     /* it said 65535 */
+        return 0;
+    }
     f->filter_cols[f->nfilter++] = (uint16_t)col;
     return f->nfilter - 1;
 }

@@ -4,12 +4,15 @@
  * the library handle, the symbol and the call interface are each made once
  * and kept until native_free. Values cross the boundary as four C types:
  * number as double, count as int64_t, bool as int, text as const char *. */
+/* dladdr and dlinfo: which library a symbol was found in (resolve) */
+#define _GNU_SOURCE
 #include "vm/natives_ffi.h"
 #include "base/utf8.h"
 #include "base/why.h"
 
 #include <ffi.h>        /* libffi's: ours is not named ffi.h, so this finds it */
 #include <dlfcn.h>
+#include <link.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -163,6 +166,17 @@ static bool resolve(Fn *fn, char *why, size_t whycap)
     if (err || !sym) {
         why_say(why, whycap, "library %s has no function `%s`: %s", lib->name, fn->ext->name,
             err ? err : "the symbol is NULL");
+        return false;
+    }
+    /* dlsym also searches the library's dependencies: through libm's handle
+     * it finds libc's getenv. Only a function of the library named, as the
+     * user allowed it, may run. */
+    Dl_info info = { 0 };
+    struct link_map *lm = NULL;
+    if (!dladdr(sym, &info) || dlinfo(lib->handle, RTLD_DI_LINKMAP, &lm) != 0 || !lm || !info.dli_fname ||
+        !lm->l_name || strcmp(info.dli_fname, lm->l_name) != 0) {
+        why_say(why, whycap, "library %s has no function `%s` of its own (%s is from %s)", lib->name, fn->ext->name,
+                fn->ext->name, info.dli_fname ? info.dli_fname : "another library");
         return false;
     }
     /* ISO C has no object-to-function pointer conversion; POSIX guarantees

@@ -451,9 +451,14 @@ static bool check_ref_field(Ver *v, const BcField *f, const void *obj, int64_t v
         return check_ref(v, where_text(w, what, sizeof what), (int32_t)val, FK_EXPR, 0);
     case BR_METRIC:
         return check_ref(v, where_text(w, what, sizeof what), (int32_t)val, FK_METRIC, 0);
-    case BR_FILTER:
+    case BR_FILTER: {
         snprintf(what, sizeof what, "%s's %s", w.owner, w.label);
-        return check_ref(v, what, (int32_t)val, FK_FILTER, (int)bc_get_int(obj, f->with_off, f->with_size, false));
+        int64_t ncols = bc_get_int(obj, f->with_off, f->with_size, false);
+        /* the loader passes a condition's columns in an array of this size */
+        if (ncols > BC_MAX_FILTER_COLUMNS)
+            return bad(v, "%s reads %" PRId64 " columns; at most %d", what, ncols, BC_MAX_FILTER_COLUMNS);
+        return check_ref(v, what, (int32_t)val, FK_FILTER, (int)ncols);
+    }
     case BR_CONST_RANGE:
     case BR_CONST_NUMBER:
         if (val < 0 || (uint64_t)val >= p->nconsts)

@@ -934,6 +934,23 @@ static void g_filter_range(BcProgram *p)   { p->aggs[0].filter = NFNS; }
 static void g_filter_kind(BcProgram *p)    { p->aggs[0].filter = FN_METRIC; }
 static void g_filter_params(BcProgram *p)  { p->aggs[0].nfilter = 0; }
 static void g_filter_col(BcProgram *p)     { p->aggs[0].filter_cols[0] = 3; }
+/* A condition reading more columns than the loader's array holds, its
+ * function taking as many parameters: everything else consistent. */
+static void g_filter_wide(BcProgram *p)
+{
+    BcAggregate *a = &p->aggs[0];
+    uint16_t n = BC_MAX_FILTER_COLUMNS + 6;
+    uint16_t *cols = arena_alloc(&p->arena, n * sizeof *cols);
+    for (uint16_t i = 0; i < n; i++) cols[i] = a->filter_cols[0];
+    a->filter_cols = cols;
+    a->nfilter = n;
+    BcFunction *f = &p->fns[a->filter];
+    uint8_t *types = arena_alloc(&p->arena, n);
+    for (uint16_t i = 0; i < n; i++) types[i] = f->param_types[0];
+    f->param_types = types;
+    f->nparams = n;
+    f->nregs = (uint16_t)(n + f->nregs);
+}
 
 static void d_feed_grain(BcProgram *p)     { p->feeds[0].grain = 4; }
 static void d_feed_name(BcProgram *p)      { p->feeds[1].org_col = NULL; }
@@ -1058,6 +1075,7 @@ static const Case cases[] = {
     { "filter kind", g_filter_kind, "aggregate 0's filter: `ae_4hr` must be of kind filter, not metric" },
     { "filter params", g_filter_params, "aggregate 0's filter: `ae_4hr.where0` takes 1 parameters, not 0" },
     { "filter column", g_filter_col, "aggregate 0: filter column 3 out of range (feed `ae` has 3)" },
+    { "filter too wide", g_filter_wide, "aggregate 0's filter reads 70 columns; at most 64" },
 
     { "feed grain", d_feed_grain, "feed `ae`: unknown period grain 4" },
     { "feed lag", d_feed_lag, "lag -2 days" },

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "report/escape.h"
 #include "base/utf8.h"
 
 /* ---- building reports -------------------------------------------------------- */
@@ -718,6 +719,148 @@ static bool has_control(const char *s, bool escapes)
     return false;
 }
 
+/* ---- the escapers (report/escape.h) ---------------------------------------------- */
+
+typedef void (*Escaper)(FILE *, const char *, size_t);
+
+static char *escaped(Escaper e, const char *s, size_t n)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    ck_assert_ptr_nonnull(f);
+    e(f, s, n);
+    ck_assert_int_eq(fclose(f), 0);
+    return buf;
+}
+
+static void assert_escaped(Escaper e, const char *s, size_t n, const char *want)
+{
+    char *got = escaped(e, s, n);
+    ck_assert_msg(strcmp(got, want) == 0, "escaping \"%.*s\": got \"%s\", wanted \"%s\"", (int)n, s, got, want);
+    free(got);
+}
+
+#define FFFD "\xEF\xBF\xBD"
+
+/* Every C0 character and DEL, alone, in each language. */
+START_TEST(escape_controls)
+{
+    for (unsigned c = 0; c <= 0x7F; c = c == 0x1F ? 0x7F : c + 1) {
+        char in[1] = { (char)c }, want[32];
+        bool space = c == '\t' || c == '\n' || c == '\r';
+        /* HTML: tab, line feed and carriage return as references; the rest cannot be in a page */
+        snprintf(want, sizeof want, "&#%u;", c);
+        assert_escaped(esc_html, in, 1, space ? want : FFFD);
+        /* XML: kept as references (an attribute would turn them to spaces), or U+FFFD where XML 1.0 has none */
+        assert_escaped(esc_xml, in, 1, space || c == 0x7F ? want : FFFD);
+        /* JSON: \u00XX */
+        snprintf(want, sizeof want, "\"\\u%04x\"", c);
+        assert_escaped(esc_json, in, 1, want);
+        /* CSV: quoted, kept; tab and CR first would start a formula: a quote before */
+        snprintf(want, sizeof want, "\"%s%c\"", c == '\t' || c == '\r' ? "'" : "", c);
+        char *got = escaped(esc_csv, in, 1);
+        ck_assert_msg(memcmp(got, want, strlen(want) + 1) == 0 || (c == 0 && memcmp(got, "\"\0\"", 3) == 0),
+                      "CSV of control %u", c);
+        free(got);
+    }
+    /* inside a text, as at its start */
+    assert_escaped(esc_html, "a\x01" "b\x1b[31mc\x7f", 10, "a" FFFD "b" FFFD "[31mc" FFFD);
+    assert_escaped(esc_xml, "name=\"a\nb\"\x02", 11, "name=&quot;a&#10;b&quot;" FFFD);
+    assert_escaped(esc_json, "a\nb\x1b", 4, "\"a\\u000ab\\u001b\"");
+    assert_escaped(esc_csv, "a\nb", 3, "\"a\nb\"");
+}
+END_TEST
+
+/* & < > " ' open markup or end an attribute, a string or a cell. */
+START_TEST(escape_markup)
+{
+    const char *s = "<a href='x'>\"&\"</a>";
+    assert_escaped(esc_html, s, strlen(s), "&lt;a href=&#39;x&#39;&gt;&quot;&amp;&quot;&lt;/a&gt;");
+    assert_escaped(esc_xml, s, strlen(s), "&lt;a href=&#39;x&#39;&gt;&quot;&amp;&quot;&lt;/a&gt;");
+    assert_escaped(esc_json, s, strlen(s), "\"<a href='x'>\\\"&\\\"</a>\"");
+    assert_escaped(esc_csv, s, strlen(s), "\"<a href='x'>\"\"&\"\"</a>\"");
+    assert_escaped(esc_json, "a\\b", 3, "\"a\\\\b\"");
+    assert_escaped(esc_csv, "a,b", 3, "\"a,b\"");
+    assert_escaped(esc_csv, "plain text", 10, "plain text");
+}
+END_TEST
+
+/* Bytes that are not UTF-8 (a stray byte, a continuation byte alone, an
+ * overlong form, a surrogate, a sequence cut short, past U+10FFFF) are
+ * U+FFFD in all four; well-formed UTF-8 is copied. */
+START_TEST(escape_invalid_utf8)
+{
+    static const char *const bad[] = { "\xff", "\x80", "\xc0\xaf", "\xed\xa0\x80", "\xe2\x82", "\xf4\x90\x80\x80", "\xfe" };
+    static const Escaper all[] = { esc_html, esc_xml, esc_json, esc_csv };
+    for (size_t e = 0; e < 4; e++) {
+        for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+            char in[16];
+            int n = snprintf(in, sizeof in, "a%sb", bad[i]);
+            char *got = escaped(all[e], in, (size_t)n);
+            ck_assert_msg(utf8_valid(got, strlen(got), NULL), "escaper %zu, bad sequence %zu: not UTF-8", e, i);
+            const char *r = all[e] == esc_json ? "\\ufffd" : FFFD;
+            char a[16], b[16];
+            snprintf(a, sizeof a, "a%s", r);
+            snprintf(b, sizeof b, "%sb", r);
+            ck_assert_msg(strstr(got, a) && strstr(got, b), "escaper %zu, bad sequence %zu: %s", e, i, got);
+            free(got);
+        }
+        const char *good = "St Helen\xe2\x80\x99s \xf0\x9f\x8f\xa5";
+        char *got = escaped(all[e], good, strlen(good));
+        ck_assert(strstr(got, good) != NULL);
+        free(got);
+    }
+}
+END_TEST
+
+/* A text cell that a spreadsheet would run as a formula reads as text; a
+ * number, negative or not, stays a number. */
+START_TEST(escape_csv_formulas)
+{
+    assert_escaped(esc_csv, "=1+2", 4, "'=1+2");
+    assert_escaped(esc_csv, "+44 20", 6, "'+44 20");
+    assert_escaped(esc_csv, "-1", 2, "'-1");
+    assert_escaped(esc_csv, "@SUM(A1)", 8, "'@SUM(A1)");
+    assert_escaped(esc_csv, "=HYPERLINK(\"http://x\",\"y\")", 26, "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+    assert_escaped(esc_csv, "\t=1", 3, "\"'\t=1\"");
+    assert_escaped(esc_csv, "\r=1", 3, "\"'\r=1\"");
+    assert_escaped(esc_csv, "a=b", 3, "a=b");
+    assert_escaped(esc_csv, "", 0, "");
+    assert_escaped(esc_csv_number, "-1.5", 4, "-1.5");
+    assert_escaped(esc_csv_number, "0.95", 4, "0.95");
+}
+END_TEST
+
+/* In the reports: a system named with a formula, markup and control
+ * characters. */
+START_TEST(escape_in_reports)
+{
+    Report r;
+    sample(&r);
+    r.systems[0].name = "=cmd|' /C calc'!A0\x01<b>";
+    r.systems[1].name = "a\tb\rc\nd";
+    r.results[0].value = whole(-3, T_NUMBER);
+    char *csv = render(&r, OUT_CSV, (ReportStyle){ 0 });
+    ck_assert_ptr_nonnull(strstr(csv, ",\"'=cmd|' /C calc'!A0\x01<b>\","));
+    ck_assert_ptr_null(strstr(csv, ",=cmd"));
+    ck_assert_ptr_nonnull(strstr(csv, ",-3,"));
+    free(csv);
+    char *html = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&html, &n);
+    ck_assert(report_html(&r, f));
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(html, "=cmd|&#39; /C calc&#39;!A0" FFFD "&lt;b&gt;"));
+    ck_assert_ptr_nonnull(strstr(html, "a&#9;b&#13;c&#10;d"));
+    /* the page's own line breaks are its only control bytes */
+    for (const char *p = html; *p; p++)
+        ck_assert_msg((unsigned char)*p >= 0x20 || *p == '\n', "a control character in the page");
+    free(html);
+    report_free(&r);
+}
+END_TEST
+
 /* Random bytes in every text of the report: the text report still fits and
  * has no control characters; the JSON is still UTF-8 with none raw. */
 START_TEST(hostile_bytes)
@@ -839,6 +982,14 @@ static Suite *report_suite(void)
     tcase_add_test(tc, text_wide_grid);
     tcase_add_test(tc, text_names_in_grid);
     tcase_add_test(tc, text_no_round);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("escape");
+    tcase_add_test(tc, escape_controls);
+    tcase_add_test(tc, escape_markup);
+    tcase_add_test(tc, escape_invalid_utf8);
+    tcase_add_test(tc, escape_csv_formulas);
+    tcase_add_test(tc, escape_in_reports);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("all");

@@ -1,0 +1,1 @@
+PLEDGEBC but then just text
