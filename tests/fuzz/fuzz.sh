@@ -96,6 +96,9 @@ done
 prov=$srcdir/tests/provenance
 ( cd "$prov" && "$PLEDGE" assess round.pledge --feed m=m.csv --feed sys=sys.csv --as-of 2019-06-30 \
       -o "$seeds/manifest/report.txt" --manifest "$seeds/manifest/round.json" > /dev/null 2>&1 ) || true
+( cd "$srcdir/tests/assess" && "$PLEDGE" assess rules_basic.pledge --feed m=rules_basic_bad.csv \
+      --feed sys=rules_basic_sys.csv --as-of 2019-06-30 --on-bad-row=skip --system S01 \
+      -o "$seeds/manifest/report.txt" --manifest "$seeds/manifest/skipped.json" > /dev/null 2>&1 ) || true
 rm -f "$seeds/manifest/report.txt"
 # pipeline: RULES NUL CSV NUL CSV..., the CSVs in the order the rule file
 # declares its feeds and hierarchies (fuzz_pipeline.c)
