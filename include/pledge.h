@@ -302,9 +302,11 @@ PLEDGE_API pledge_status pledge_history(pledge_state *S, const char *archive, co
 /* ---- output files ---------------------------------------------------------------- */
 
 /* A file written whole or not at all: out gets a stream to write to; commit
- * puts it in place (a temporary file renamed over path), abort leaves what
- * was there. path "-" is standard output (commit then flushes it and fails
- * if anything could not be written). */
+ * puts it in place (a temporary file renamed over path, keeping the old
+ * file's mode), abort leaves what was there. A symbolic link is followed and
+ * its target replaced; a device, a FIFO or /dev/stdout is written in place.
+ * path "-" is standard output (commit then flushes it and fails if anything
+ * could not be written). */
 typedef struct pledge_output pledge_output;
 PLEDGE_API pledge_status pledge_output_open(pledge_state *S, const char *path, pledge_output **o, FILE **out);
 PLEDGE_API pledge_status pledge_output_commit(pledge_output *o);

@@ -128,7 +128,8 @@ Hierarchy *hier_load(const BcProgram *p, uint16_t hier, DataSource from, Orgs *o
         hier_free(h);
         return NULL;
     }
-    qsort(links.items, links.len, sizeof *links.items, link_cmp);
+    /* a header and no rows: no array at all, which qsort may not be given */
+    if (links.len) qsort(links.items, links.len, sizeof *links.items, link_cmp);
     h->links = links.items;
     h->nlinks = (uint32_t)links.len;
     /* a member is in one system at a time */

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "report/archive.h"
 #include "base/calendar.h"
+#include "base/outfile.h"
 #include "base/why.h"
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -168,10 +169,12 @@ static void test_pause(void)
 {
     const char *flag = getenv("PLEDGE_TEST_ARCHIVE_PAUSE");
     if (!flag || !*flag) return;
-    FILE *f = fopen(flag, "w");
+    OutFile of;
+    char why[256];
+    FILE *f = outfile_open(&of, flag, why, sizeof why);
     if (!f) return;
     fprintf(f, "%ld\n", (long)getpid());
-    fclose(f);
+    if (!outfile_commit(&of, why, sizeof why)) return;
     for (int i = 0; i < 6000 && access(flag, F_OK) == 0; i++) nap(10);
 }
 #endif

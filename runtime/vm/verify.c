@@ -366,6 +366,10 @@ static bool check_function(Ver *v, uint32_t i)
         return bad(v, "%s: %u registers, more than the %d allowed", fc.label, f->nregs, MAX_REGS);
     if (f->nparams > f->nregs)
         return bad(v, "%s: %u parameters but only %u registers", fc.label, f->nparams, f->nregs);
+    /* a let is called with no arguments at all (pledge eval runs every
+     * one); metrics and expressions are checked where a table names them */
+    if (f->kind == FK_LET && f->nparams)
+        return bad(v, "%s: a let takes no parameters, not %u", fc.label, f->nparams);
     if (f->nparams && !f->param_types)
         return bad(v, "%s: no parameter types", fc.label);
     for (uint32_t k = 0; k < f->nparams; k++)
