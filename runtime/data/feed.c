@@ -1085,9 +1085,7 @@ static int32_t local_agg(const FeedData *f, uint32_t agg)
 static void window_periods(const FeedData *f, Day from, Day to, Day as_of, int32_t *lo, int32_t *hi)
 {
     Grain g = (Grain)f->schema->grain;
-    Period first = period_containing(g, from), last = period_containing(g, to);
-    *lo = first.index + (period_first_day(first) < from);
-    *hi = last.index - (period_last_day(last) > to);
+    feed_window_span(f, from, to, lo, hi);
     if (!f->schema->vintage_col) {
         /* known once the period has ended and the lag has passed */
         int64_t day = (int64_t)as_of - f->schema->lag_days;

@@ -30,7 +30,10 @@ static const char *markup_ref(unsigned c)
     }
 }
 
-void esc_html(FILE *out, const char *s, size_t n)
+/* HTML and XML alike: markup characters as references, tab, LF and CR as
+ * numeric references (kept in attributes), other controls replaced; DEL
+ * is replaced in HTML, where it is not allowed, and kept as &#127; in XML. */
+static void esc_markup(FILE *out, const char *s, size_t n, bool del_ref)
 {
     const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < n;) {
@@ -38,27 +41,15 @@ void esc_html(FILE *out, const char *s, size_t n)
         if (c >= 0x80) { i += copy_utf8(out, p, n, i, replacement); continue; }
         const char *ref = markup_ref(c);
         if (ref) fputs(ref, out);
-        else if (c == '\t' || c == '\n' || c == '\r') fprintf(out, "&#%u;", c);
+        else if (c == '\t' || c == '\n' || c == '\r' || (c == 0x7F && del_ref)) fprintf(out, "&#%u;", c);
         else if (c < 0x20 || c == 0x7F) fputs(replacement, out);
         else fputc((int)c, out);
         i++;
     }
 }
 
-void esc_xml(FILE *out, const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
-        unsigned c = p[i];
-        if (c >= 0x80) { i += copy_utf8(out, p, n, i, replacement); continue; }
-        const char *ref = markup_ref(c);
-        if (ref) fputs(ref, out);
-        else if (c == '\t' || c == '\n' || c == '\r' || c == 0x7F) fprintf(out, "&#%u;", c);
-        else if (c < 0x20) fputs(replacement, out);
-        else fputc((int)c, out);
-        i++;
-    }
-}
+void esc_html(FILE *out, const char *s, size_t n) { esc_markup(out, s, n, false); }
+void esc_xml(FILE *out, const char *s, size_t n)  { esc_markup(out, s, n, true); }
 
 void esc_json(FILE *out, const char *s, size_t n)
 {
