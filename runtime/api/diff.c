@@ -73,6 +73,8 @@ typedef struct Entry {
     Change      change;
     Delta      *fields, **tail;
     const char *because;                        /* affected: the changed declaration it uses */
+    bool        same_text;                      /* compiles differently from the same text: a let
+                                                 * or the horizon it reads was folded in */
 } Entry;
 
 /* Which table entry an instruction's operand refers to by a constant: the
@@ -423,13 +425,16 @@ static const char *elem_text(Diff *d, int side, const BcLayout *l, const void *o
     }
     if (strcmp(l->noun, "arm") == 0) {
         const BcArm *arm = obj;
+        /* a branch's line is "LABEL when CONDITION" */
         if (arm->when < 0) return arena_printf(&d->arena, "%s otherwise", arm->label);
-        return arena_printf(&d->arena, "%s when %s", arm->label, fn_text(d, p, arm->when));
+        return fn_text(d, p, arm->when);
     }
-    /* the scalar fields but a matched element's name (it is in the label) */
+    /* the scalar fields but a matched element's name (it is in the label)
+     * and a column's format when it is the default */
     char *s = "";
     for (unsigned i = by_name(l); i < l->nfields; i++) {
         const BcField *f = &l->fields[i];
+        if (f->ref == BR_FORMAT && bc_field_int(f, obj) == COL_PLAIN) continue;
         const char *v = f->kind == BF_STR ? bc_field_str(f, obj) : f->kind <= BF_DAY ? scalar_text(d, side, f, obj, parent) : NULL;
         if (!v) continue;
         s = arena_printf(&d->arena, "%s%s%s", s, s[0] ? " " : "", v);
@@ -541,7 +546,8 @@ static int walk(Diff *d, const BcLayout *l, const Pair *o, Entry *e, const char 
             break;
         }
         case BF_ARRAY: case BF_EACH:
-            diff |= walk_array(d, f, o, e, f->label);
+            /* a rating's arms are its branches */
+            diff |= walk_array(d, f, o, e, strcmp(f->label, "arm") == 0 ? "branch" : f->label);
             break;
         case BF_LINES: case BF_TEXT: case BF_SHA256: case BF_VALUE:
             break;      /* source positions and text; constants are compared where used */
@@ -554,7 +560,7 @@ static int walk(Diff *d, const BcLayout *l, const Pair *o, Entry *e, const char 
 
 static Entry *entry(Diff *d, Sect s, const char *id, const char *old_id, const char *title, int32_t ia, int32_t ib)
 {
-    Entry e = { s, id, old_id, title, NULL, ia, ib, C_SAME, NULL, NULL, NULL };
+    Entry e = { s, id, old_id, title, NULL, ia, ib, C_SAME, NULL, NULL, NULL, false };
     vec_push(&d->entries, e);
     Entry *x = &d->entries.items[d->entries.len - 1];
     x->tail = &x->fields;
@@ -567,6 +573,9 @@ static void compare(Diff *d, Entry *e, const BcLayout *l, const void *a, const v
     Pair o = { a, b, NULL, NULL };
     int w = walk(d, l, &o, e, NULL);
     e->change = w & DIFF_RESULT ? C_CHANGED : w ? C_WORDING : C_SAME;
+    e->same_text = e->change == C_CHANGED;
+    for (const Delta *x = e->fields; x; x = x->next)
+        if (!x->wording && !same_str(x->was, x->now)) e->same_text = false;
 }
 
 static Sect check_sect(const BcCheck *c) { return c->national ? K_NATIONAL : K_CHECK; }
@@ -816,7 +825,7 @@ static const Entry *entry_uses(Diff *d, const Entry *e)
     const BcProgram *p = d->b;
     switch (e->sect) {
     case K_ROUND: return layout_uses(d, bc_sections[SEC_ROUND].layout, &p->round, seen);
-    case K_RULE: return layout_uses(d, bc_sections[SEC_RULES].layout, &p->rules[e->ib], seen);
+    case K_RULE: return code_uses(d, p->rules[e->ib].filter, seen);     /* not its own feed */
     case K_LET: case K_FN: case K_METRIC: return code_uses(d, e->ib, seen);
     case K_COMMIT: return layout_uses(d, &bc_layout_commitment, &p->commits[e->ib], seen);
     case K_CHECK: case K_NATIONAL: return layout_uses(d, &bc_layout_check, &p->checks[e->ib], seen);
@@ -825,9 +834,54 @@ static const Entry *entry_uses(Diff *d, const Entry *e)
     }
 }
 
+static bool word_char(char c)
+{
+    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Whether word is in text as a whole word (after its module's prefix). */
+static bool has_word(const char *text, const char *word)
+{
+    const char *dot = strrchr(word, '.');
+    if (dot) word = dot + 1;
+    size_t n = strlen(word);
+    for (const char *at = text; n && (at = strstr(at, word)); at++) {
+        if ((at == text || !word_char(at[-1])) && !word_char(at[n])) return true;
+    }
+    return false;
+}
+
+/* What an entry compiled differently from the same text reads that moved:
+ * a let or a date or the horizon of the round, folded into its constants. */
+static const char *folded_cause(Diff *d, const Entry *e)
+{
+    /* a row rule reads its feed's columns, typed by the feed */
+    const Entry *feed = e->sect == K_RULE ? moved_entry(d, K_FEED, e->owner) : NULL;
+    if (feed) return arena_printf(&d->arena, "feed %s", feed->id);
+    for (size_t i = 0; i < d->entries.len; i++) {
+        const Entry *x = &d->entries.items[i];
+        if (!moved(x) || (x->sect != K_LET && x->sect != K_ROUND)) continue;
+        for (const Delta *t = e->fields; t; t = t->next) {
+            if (x->sect == K_LET && has_word(t->now, x->id)) return arena_printf(&d->arena, "let %s", x->id);
+            for (const Delta *r = x->sect == K_ROUND ? x->fields : NULL; r; r = r->next) {
+                const char *name = strncmp(r->label, "date ", 5) == 0 ? r->label + 5 : r->label;
+                if (has_word(t->now, name)) return arena_printf(&d->arena, "the round's %s", name);
+            }
+        }
+    }
+    return "a constant it reads";
+}
+
 /* Marks what uses a moved declaration, until nothing more is marked. */
 static void affected(Diff *d)
 {
+    for (size_t i = 0; i < d->entries.len; i++) {
+        Entry *e = &d->entries.items[i];
+        if (!e->same_text) continue;
+        e->because = folded_cause(d, e);
+        e->change = C_AFFECTED;
+        e->fields = NULL;
+    }
     for (bool more = true; more;) {
         more = false;
         for (size_t i = 0; i < d->entries.len; i++) {
@@ -962,9 +1016,8 @@ static void write_declarations(Out *o, const Diff *d, const pledge_round *ro, co
             text_entry(o, e);
         }
     }
-    if (tests_note) fprintf(f, "\n%s\n", tests_note);
-    if (none) { fputs("\nno changes\n", f); return; }
-    fputc('\n', f);
+    if (none) fputs("\nno changes\n", f);
+    else fputc('\n', f);
     const char *sep = "";
     static const char *const words[] = { "", "added", "removed", "changed", "restated", "in wording only",
                                          "affected" };
@@ -973,7 +1026,8 @@ static void write_declarations(Out *o, const Diff *d, const pledge_round *ro, co
         fprintf(f, "%s%zu %s", sep, count[c], words[c]);
         sep = ", ";
     }
-    fputc('\n', f);
+    if (!none) fputc('\n', f);
+    if (tests_note) fprintf(f, "%s\n", tests_note);
 }
 
 /* ---- with data: the results that moved ------------------------------------------- */
@@ -1100,8 +1154,12 @@ static void moved_results(Out *o, const BcProgram *old, const BcProgram *neu, co
             report_display_vs(b->value, b->threshold, v2, sizeof v2);
             report_display(a->threshold, t1, sizeof t1);
             report_display(b->threshold, t2, sizeof t2);
-            fprintf(f, "  %s %s: %s -> %s; value %s -> %s; threshold %s -> %s\n", system ? system : "national", it->id,
-                    report_status(a->status), report_status(b->status), v1, v2, t1, t2);
+            fprintf(f, "  %s %s: %s -> %s", system ? system : "national", it->id, report_status(a->status),
+                    report_status(b->status));
+            if (!val_is_missing(a->value) || !val_is_missing(b->value)) fprintf(f, "; value %s -> %s", v1, v2);
+            if (!val_is_missing(a->threshold) || !val_is_missing(b->threshold))
+                fprintf(f, "; threshold %s -> %s", t1, t2);
+            fputc('\n', f);
         }
         n++;
     }
