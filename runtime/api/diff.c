@@ -347,9 +347,12 @@ static const char *scalar_text(Diff *d, int side, const BcField *f, const void *
     default: break;
     }
     if (f->kind == BF_DAY) return day_text(d, (Day)v);
-    if (strcmp(f->label, "lag") == 0)
-        return v == FEED_AWAITS_PUBLICATION ? "none (awaits publication)" : arena_printf(&d->arena, "%lld days", (long long)v);
-    if (strcmp(f->label, "missing") == 0 || strcmp(f->label, "national") == 0) return v ? "yes" : "no";
+    if (strcmp(f->label, "lag") == 0) {
+        if (v == FEED_AWAITS_PUBLICATION) return "none (awaits publication)";
+        if (v && v % 7 == 0) return arena_printf(&d->arena, "%lld weeks", (long long)(v / 7));
+        return arena_printf(&d->arena, "%lld days", (long long)v);
+    }
+    if (strcmp(f->label, "national") == 0) return v ? "yes" : "no";
     return arena_printf(&d->arena, "%lld", (long long)v);
 }
 
@@ -405,7 +408,7 @@ static void add_field(Diff *d, Entry *e, const char *label, const char *was, con
 /* Bits of walk's answer. */
 enum { DIFF_RESULT = 1, DIFF_WORDING = 2 };
 
-static int walk(Diff *d, const BcLayout *l, const Pair *o, Entry *e, const char *prefix);
+static int walk(Diff *d, const BcLayout *l, const Pair *o, Entry *e, bool matched);
 
 /* Elements with a name field are matched by name; the others (milestones,
  * a rating's branches) by position. */
@@ -497,7 +500,7 @@ static int walk_array(Diff *d, const BcField *f, const Pair *o, Entry *e, const 
             continue;
         }
         Pair q = { x, y, o->a, o->b };
-        int w = walk(d, l, &q, NULL, NULL);
+        int w = walk(d, l, &q, NULL, named);
         if (w) add_field(d, e, what, elem_text(d, 0, l, x, o->a), elem_text(d, 1, l, y, o->b), !(w & DIFF_RESULT));
         diff |= w;
     }
@@ -513,17 +516,20 @@ static int walk_array(Diff *d, const BcField *f, const Pair *o, Entry *e, const 
 }
 
 /* Compares two entries of a table field by field, adding what differs to e
- * (NULL: only says whether anything does). */
-static int walk(Diff *d, const BcLayout *l, const Pair *o, Entry *e, const char *prefix)
+ * (NULL: only says whether anything does). matched: they were paired by
+ * their name field, which is then not a difference (a restated
+ * commitment's new id is said on its line). */
+static int walk(Diff *d, const BcLayout *l, const Pair *o, Entry *e, bool matched)
 {
     int diff = 0;
     for (unsigned i = 0; i < l->nfields; i++) {
         const BcField *f = &l->fields[i];
-        const char *label = prefix ? arena_printf(&d->arena, "%s %s", prefix, field_label(f)) : field_label(f);
+        const char *label = field_label(f);
         switch ((BcFieldKind)f->kind) {
         case BF_STR: {
             /* the entry's own name matched it; the round's is in the heading */
-            if ((int)i == l->name || (strcmp(l->noun, "round") == 0 && strcmp(f->label, "name") == 0)) break;
+            if ((matched && (int)i == l->name) || (strcmp(l->noun, "round") == 0 && strcmp(f->label, "name") == 0))
+                break;
             const char *x = bc_field_str(f, o->a), *y = bc_field_str(f, o->b);
             if (same_str(x, y)) break;
             bool wording = wording_label(f->label);
@@ -534,12 +540,18 @@ static int walk(Diff *d, const BcLayout *l, const Pair *o, Entry *e, const char 
         }
         case BF_U8: case BF_U16: case BF_U32: case BF_I32: case BF_DAY:
             if (same_scalar(d, f, o)) break;
-            add_field(d, e, label, scalar_text(d, 0, f, o->a, o->pa), scalar_text(d, 1, f, o->b, o->pb), false);
+            if (strcmp(f->label, "missing") == 0) {
+                /* `missing = missed` (a commitment) or `missing = fail` (a check) */
+                const char *as = l == &bc_layout_commitment ? "missed" : "fail";
+                add_field(d, e, label, bc_field_int(f, o->a) ? as : "none", bc_field_int(f, o->b) ? as : "none", false);
+            } else {
+                add_field(d, e, label, scalar_text(d, 0, f, o->a, o->pa), scalar_text(d, 1, f, o->b, o->pb), false);
+            }
             diff |= DIFF_RESULT;
             break;
         case BF_STRUCT: {
             Pair q = { bc_member(o->a, f->off), bc_member(o->b, f->off), o->a, o->b };
-            int w = walk(d, f->elem, &q, NULL, NULL);
+            int w = walk(d, f->elem, &q, NULL, false);
             if (w) add_field(d, e, label, elem_text(d, 0, f->elem, q.a, o->a), elem_text(d, 1, f->elem, q.b, o->b),
                              !(w & DIFF_RESULT));
             diff |= w;
@@ -571,7 +583,7 @@ static Entry *entry(Diff *d, Sect s, const char *id, const char *old_id, const c
 static void compare(Diff *d, Entry *e, const BcLayout *l, const void *a, const void *b)
 {
     Pair o = { a, b, NULL, NULL };
-    int w = walk(d, l, &o, e, NULL);
+    int w = walk(d, l, &o, e, true);
     e->change = w & DIFF_RESULT ? C_CHANGED : w ? C_WORDING : C_SAME;
     e->same_text = e->change == C_CHANGED;
     for (const Delta *x = e->fields; x; x = x->next)
