@@ -1123,7 +1123,7 @@ typedef struct Total { uint32_t item; uint8_t was, now; size_t n; } Total;
 
 /* Every result whose status, value or threshold moved, old and new; every
  * rating whose label moved; and per item, how many systems went from each
- * status to each other. */
+ * status to each other (or kept theirs while the value moved). */
 static void moved_results(Out *o, const BcProgram *old, const BcProgram *neu, const Report *ro, const Report *rn)
 {
     FILE *f = o->f;
@@ -1141,13 +1141,11 @@ static void moved_results(Out *o, const BcProgram *old, const BcProgram *neu, co
         const ReportResult *a = was_id ? result_for(ro, system, was_id) : NULL;
         if (!a || (a->status == b->status && same_value(a->value, b->value) && same_value(a->threshold, b->threshold)))
             continue;
-        if (a->status != b->status) {
-            size_t t = 0;
-            while (t < totals.len && !(totals.items[t].item == b->item && totals.items[t].was == a->status
-                                       && totals.items[t].now == b->status)) t++;
-            if (t == totals.len) vec_push(&totals, ((Total){ b->item, a->status, b->status, 0 }));
-            totals.items[t].n++;
-        }
+        size_t t = 0;
+        while (t < totals.len && !(totals.items[t].item == b->item && totals.items[t].was == a->status
+                                   && totals.items[t].now == b->status)) t++;
+        if (t == totals.len) vec_push(&totals, ((Total){ b->item, a->status, b->status, 0 }));
+        totals.items[t].n++;
         char v1[64], v2[64], t1[64], t2[64];
         if (o->json) {
             fprintf(f, "%s\n    {", n ? "," : "");
@@ -1211,8 +1209,12 @@ static void moved_results(Out *o, const BcProgram *old, const BcProgram *neu, co
             json_key(o, "new", report_status(x->now), true);
             fprintf(f, ", \"systems\": %zu}", x->n);
         } else {
-            fprintf(f, "  %s: %zu system%s %s -> %s\n", rn->items[x->item].id, x->n, x->n == 1 ? "" : "s",
-                    report_status(x->was), report_status(x->now));
+            if (x->was != x->now)
+                fprintf(f, "  %s: %zu system%s %s -> %s\n", rn->items[x->item].id, x->n, x->n == 1 ? "" : "s",
+                        report_status(x->was), report_status(x->now));
+            else
+                fprintf(f, "  %s: %zu system%s still %s, the value or threshold moved\n", rn->items[x->item].id, x->n,
+                        x->n == 1 ? "" : "s", report_status(x->was));
         }
     }
     if (o->json) fputs(totals.len ? "\n  ]" : "]", f);
