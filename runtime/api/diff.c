@@ -187,7 +187,7 @@ static bool same_extern(const BcProgram *a, uint32_t xa, const BcProgram *b, uin
     if (xa >= a->nexterns || xb >= b->nexterns) return xa == xb;
     const BcExtern *x = &a->externs[xa], *y = &b->externs[xb];
     return same_str(x->lib, y->lib) && same_str(x->name, y->name) && x->result == y->result
-        && x->nparams == y->nparams && memcmp(x->param_types, y->param_types, x->nparams) == 0;
+        && x->nparams == y->nparams && (!x->nparams || memcmp(x->param_types, y->param_types, x->nparams) == 0);
 }
 
 /* What a LOADK marked by host_refs names, compared across the programs. */
@@ -729,10 +729,11 @@ static void tests(Diff *d, const BcProgram *pa, const CompTests *ta, const BcPro
                       y->has_as_of ? day_text(d, y->as_of) : "none", false);
         for (size_t k = 0; k < x->ntables || k < y->ntables; k++) {
             const CompTable *u = k < x->ntables ? &x->tables[k] : NULL, *v = k < y->ntables ? &y->tables[k] : NULL;
-            if (u && v && same_str(u->target, v->target) && u->len == v->len && memcmp(u->csv, v->csv, u->len) == 0)
+            if (u && v && same_str(u->target, v->target) && u->len == v->len
+                && (!u->len || memcmp(u->csv, v->csv, u->len) == 0))
                 continue;
             /* the first row that differs, old and new */
-            const char *ua = u ? u->csv : "", *va = v ? v->csv : "";
+            const char *ua = u && u->csv ? u->csv : "", *va = v && v->csv ? v->csv : "";
             size_t ul = u ? u->len : 0, vl = v ? v->len : 0, at = 0, row = 0;
             while (at < ul && at < vl && ua[at] == va[at]) row += ua[at++] == '\n';
             size_t us = at, vs = at;
