@@ -116,18 +116,20 @@ static uint8_t *host_refs(Diff *d, const BcProgram *p, uint8_t **cache, uint32_t
     for (uint32_t pc = 0; pc < f->ncode; pc++) {
         Instr in = f->code[pc];
         if (in.op != OP_HOST) continue;
-        /* emit_host loads its constant arguments into the registers after A */
+        /* emit_host loads its constant arguments into the registers after A:
+         * an item's kind and index, or a function's index */
+        bool item = in.b == HOST_ITEM_STATUS || in.b == HOST_ITEM_FOR;
+        if (!item && in.b != HOST_ACROSS && in.b != HOST_SERIES) continue;
         int32_t load[3] = { -1, -1, -1 };
-        for (uint32_t q = pc; q-- > 0;) {
+        for (uint32_t q = pc; q-- > 0 && (load[1] < 0 || (item && load[2] < 0));) {
             Instr x = f->code[q];
             for (int k = 1; k <= 2; k++)
                 if (load[k] < 0 && x.op == OP_LOADK && x.a == in.a + k) load[k] = (int32_t)q;
-            if (load[1] >= 0 && load[2] >= 0) break;
         }
-        if ((in.b == HOST_ITEM_STATUS || in.b == HOST_ITEM_FOR) && load[1] >= 0 && load[2] >= 0) {
+        if (item && load[1] >= 0 && load[2] >= 0) {
             int64_t kind = const_int(p, f->code[load[1]].b);
             r[load[2]] = kind == 0 ? REF_COMMIT : kind == 1 ? REF_CHECK : kind == 2 ? REF_FN : REF_RATING;
-        } else if ((in.b == HOST_ACROSS || in.b == HOST_SERIES) && load[1] >= 0) {
+        } else if (!item && load[1] >= 0) {
             r[load[1]] = REF_FN;
         }
     }
@@ -271,12 +273,14 @@ static const char *source_text(Diff *d, const BcProgram *p, int64_t fn)
     char *out = arena_alloc(&d->arena, s->len + 1u);
     size_t n = 0;
     uint32_t line = 1;
-    bool quoted = false, comment = false;
+    bool quoted = false, comment = false, block = false;
     for (uint32_t i = 0; i < s->len && line <= hi; i++) {
-        char ch = s->text[i];
+        char ch = s->text[i], next = i + 1 < s->len ? s->text[i + 1] : '\0';
         if (ch == '\n') { line++; quoted = comment = false; ch = ' '; }
+        if (block) { if (ch == '*' && next == '/') { block = false; i++; } continue; }
         if (line < lo || line > hi || comment) continue;
-        if (!quoted && ch == '/' && i + 1 < s->len && s->text[i + 1] == '/') { comment = true; continue; }
+        if (!quoted && ch == '/' && next == '/') { comment = true; continue; }
+        if (!quoted && ch == '/' && next == '*') { block = true; i++; continue; }
         if (ch == '"') quoted = !quoted;
         if (!quoted && (ch == ' ' || ch == '\t' || ch == '\r')) {
             if (n && out[n - 1] != ' ') out[n++] = ' ';
