@@ -713,6 +713,9 @@ static void row_rules(Diff *d)
     }
 }
 
+static const Entry *moved_entry(Diff *d, Sect s, const char *id);
+static const Entry *code_uses(Diff *d, int64_t fn, uint8_t *seen);
+
 /* The test blocks: by name, their day, their rows tables (as the CSV the
  * compiler makes of them: cells, not layout) and their expectations. */
 static void tests(Diff *d, const BcProgram *pa, const CompTests *ta, const BcProgram *pb, const CompTests *tb)
@@ -755,7 +758,19 @@ static void tests(Diff *d, const BcProgram *pa, const CompTests *ta, const BcPro
             if (u && v && same_code(d, (uint32_t)u->fn, (uint32_t)v->fn)) continue;
             add_field(d, e, arena_printf(&d->arena, "expect %zu", k + 1), u ? u->text : "none", v ? v->text : "none", false);
         }
-        if (e->fields) e->change = C_CHANGED;
+        if (e->fields) { e->change = C_CHANGED; continue; }
+        /* the same test of declarations that moved */
+        const Entry *by = NULL;
+        uint8_t *visited = arena_alloc(&d->arena, pb->nfns + 1u);
+        for (size_t k = 0; k < y->ntables && !by; k++) {
+            by = moved_entry(d, K_FEED, y->tables[k].target);
+            if (!by) by = moved_entry(d, K_HIER, y->tables[k].target);
+        }
+        for (size_t k = 0; k < y->nexpects && !by; k++) by = code_uses(d, y->expects[k].fn, visited);
+        if (by) {
+            e->change = C_AFFECTED;
+            e->because = arena_printf(&d->arena, "%s %s", sect_noun[by->sect], by->id);
+        }
     }
     for (size_t i = 0; i < ta->n; i++)
         if (!seen[i]) entry(d, K_TEST, ta->items[i].name, ta->items[i].name, NULL, (int32_t)i, -1)->change = C_REMOVED;
@@ -777,8 +792,6 @@ static const Entry *moved_entry(Diff *d, Sect s, const char *id)
     }
     return NULL;
 }
-
-static const Entry *code_uses(Diff *d, int64_t fn, uint8_t *seen);
 
 static const Entry *fn_uses(Diff *d, int64_t fn, uint8_t *seen)
 {
