@@ -409,6 +409,9 @@ static void add_field(Diff *d, Entry *e, const char *label, const char *was, con
     e->tail = &f->next;
 }
 
+/* An integer field (BF_U8 to BF_DAY, the first kinds of BcFieldKind). */
+static bool is_scalar(uint8_t kind) { return kind <= BF_DAY; }
+
 /* Bits of walk's answer. */
 enum { DIFF_RESULT = 1, DIFF_WORDING = 2 };
 
@@ -438,11 +441,12 @@ static const char *elem_text(Diff *d, int side, const BcLayout *l, const void *o
     }
     /* the scalar fields but a matched element's name (it is in the label)
      * and a column's format when it is the default */
-    char *s = "";
+    const char *s = "";
     for (unsigned i = by_name(l); i < l->nfields; i++) {
         const BcField *f = &l->fields[i];
         if (f->ref == BR_FORMAT && bc_field_int(f, obj) == COL_PLAIN) continue;
-        const char *v = f->kind == BF_STR ? bc_field_str(f, obj) : f->kind <= BF_DAY ? scalar_text(d, side, f, obj, parent) : NULL;
+        const char *v = f->kind == BF_STR ? bc_field_str(f, obj)
+                      : is_scalar(f->kind) ? scalar_text(d, side, f, obj, parent) : NULL;
         if (!v) continue;
         s = arena_printf(&d->arena, "%s%s%s", s, s[0] ? " " : "", v);
     }
@@ -460,7 +464,7 @@ static const char *list_text(Diff *d, int side, const BcField *f, const void *ob
     elem.with_size = 0;
     /* a column of the feed in `with` of the holder */
     int64_t feed = f->with_size && f->ref == BR_COLUMN ? bc_get_int(obj, f->with_off, f->with_size, true) : -1;
-    char *s = "";
+    const char *s = "";
     for (size_t i = 0; i < n && arr; i++) {
         const void *x = (const char *)arr + i * f->elem->size;
         const char *v;
@@ -478,7 +482,7 @@ static int walk_array(Diff *d, const BcField *f, const Pair *o, Entry *e, const 
     const char *ea = *(const char *const *)bc_member(o->a, f->off), *eb = *(const char *const *)bc_member(o->b, f->off);
     size_t na = (size_t)bc_get_int(o->a, f->aux_off, f->aux_size, false);
     size_t nb = (size_t)bc_get_int(o->b, f->aux_off, f->aux_size, false);
-    if (l->nfields == 1 && l->fields[0].kind <= BF_U32) {
+    if (l->nfields == 1 && is_scalar(l->fields[0].kind)) {
         const char *x = list_text(d, 0, f, o->a, o->pa), *y = list_text(d, 1, f, o->b, o->pb);
         if (same_str(x, y)) return 0;
         add_field(d, e, label, x, y, false);
@@ -840,7 +844,7 @@ static const Entry *layout_uses(Diff *d, const BcLayout *l, const void *obj, uin
             for (size_t k = 0; k < n && !e; k++) e = layout_uses(d, f->elem, arr + k * f->elem->size, seen);
             continue;
         }
-        if (f->kind > BF_DAY) continue;
+        if (!is_scalar(f->kind)) continue;
         int64_t v = bc_field_int(f, obj);
         if (f->ref == BR_EXPR || f->ref == BR_METRIC || f->ref == BR_FILTER) e = fn_uses(d, v, seen);
         else if (f->ref == BR_FEED && v >= 0 && v < d->b->nfeeds) e = moved_entry(d, K_FEED, d->b->feeds[v].name);
