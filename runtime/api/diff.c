@@ -930,7 +930,9 @@ static void affected(Diff *d)
     }
 }
 
-/* Every declaration of the two programs, compared (tests apart). */
+/* Every declaration of the two programs, compared (tests apart). Constants
+ * and aggregates are compared where code uses them, sources not at all. */
+_Static_assert(SEC__COUNT == 12, "a new section of the program: compare it in compare_programs");
 static void compare_programs(Diff *d)
 {
     Entry *r = entry(d, K_ROUND, d->b->round.name ? d->b->round.name : "(none)", d->a->round.name, d->b->round.title,
