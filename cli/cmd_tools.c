@@ -56,12 +56,17 @@ const CliCommand cli_test = { "test", usage_test, "ho:", test_options, run_test 
 static const char usage_diff[] =
     "usage: pledge diff OLD NEW [--format text|json] [--feed NAME=PATH... [--as-of DATE]]\n"
     "\n"
-    "Says what round NEW changed against OLD (each a .pledge or a .plb):\n"
-    "commitments added, dropped or restated (matched by id, or by NEW's\n"
-    "`restates = \"ROUND.id\"`), their targets, milestones, tolerances and\n"
-    "deadlines moved, checks added or removed. With the feeds both rounds read,\n"
-    "it also assesses both as of DATE (default today) and lists the systems\n"
-    "whose status a matched commitment changed.\n";
+    "Says what round NEW changed against OLD (each a .pledge or a .plb),\n"
+    "declaration by declaration on what each compiles to: round dates and\n"
+    "horizon, feeds, row rules, hierarchies, lets, functions, metrics,\n"
+    "commitments, checks, ratings and tests. Each that differs is added (+),\n"
+    "removed (-), changed (~, old -> new), changed in wording only (=) or\n"
+    "affected (>: it uses one that changed); `no changes` only when the\n"
+    "compiled programs are the same apart from positions and comments.\n"
+    "Commitments are matched by id, or by NEW's `restates = \"ROUND.id\"`.\n"
+    "With the feeds both rounds read, it also assesses both as of DATE\n"
+    "(default today) and lists every result and rating that moved, old and\n"
+    "new, with totals per item.\n";
 
 static const struct option diff_options[] = {
     CLI_COMMON_OPTIONS,

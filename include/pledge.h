@@ -270,7 +270,9 @@ typedef struct pledge_diff_options {
     const char   *as_of;                /* with data; NULL: today */
 } pledge_diff_options;
 
-/* What round `new` changed against `old`. */
+/* What round `new` changed against `old`, declaration by declaration on
+ * what each compiles to (docs/commands.md, pledge diff); with data, every
+ * result and rating that moved. JSON: docs/diff.schema.json. */
 PLEDGE_API pledge_status pledge_diff(pledge_round *old, pledge_round *new_, const pledge_diff_options *o, FILE *out);
 
 /* A readable summary of the round, in Markdown. */

@@ -1,13 +1,26 @@
 /* diff.c: pledge_diff, what a round changed against an earlier one.
  *
+ * The two compiled programs are compared declaration by declaration, each
+ * section of the program by its table in vm/layout.c, so a field added
+ * there is compared without a change here. Functions are compared on their
+ * code, not their text: opcodes and operands, constants by value, called
+ * lets, fns and metrics by name (each is compared as a declaration of its
+ * own), expressions and `where` conditions recursively; line information
+ * is left out, so layout and comments change nothing. Titles, docs,
+ * messages, sources and a row rule's text are wording: reported, but
+ * apart. A declaration whose own code is the same but which uses one that
+ * changed is listed as affected.
+ *
  * Commitments are matched by id, or by a new one's `restates =
- * "OLDROUND.id"`; for each pair the class, measure, target, milestones,
- * tolerance and deadline are compared. Checks are matched by id. With
- * feeds, both rounds are assessed as of the same day and the systems whose
- * status a matched commitment changed are listed. */
+ * "OLDROUND.id"`; everything else by name (row rules by their feed and
+ * their place in it). With feeds, both rounds are assessed as of the same
+ * day and every result whose status, value or threshold moved, and every
+ * rating whose label moved, is listed, with totals per item. */
 #include "config.h"
 #include "api/api.h"
 #include "report/escape.h"
+#include "vm/layout.h"
+#include "vm/compile.h"
 #include <string.h>
 
 static Value constant(Vm *vm, int32_t fn)
@@ -28,32 +41,597 @@ Day api_threshold_text(Vm *vm, const BcThreshold *t, char *buf, size_t cap)
     return val_window_days(w, &from, &to) ? to : 0;
 }
 
-/* Everything compared about a commitment, as text. */
-typedef struct Facts {
-    char cls[16], measure[128], tolerance[32], milestones[1024], deadline[16], target[160];
-} Facts;
+/* ---- what is compared ---------------------------------------------------------- */
 
-static void facts_of(const BcProgram *p, Vm *vm, const BcCommitment *c, Facts *f)
+/* A kind of declaration; the order is the order of the report. */
+typedef enum Sect {
+    K_ROUND, K_FEED, K_RULE, K_HIER, K_LET, K_FN, K_EXTERN, K_METRIC, K_COMMIT, K_CHECK, K_NATIONAL,
+    K_RATING, K_TEST, K__COUNT
+} Sect;
+static const char *const sect_noun[K__COUNT] = {
+    "round", "feed", "row rule", "hierarchy", "let", "fn", "extern", "metric", "commitment", "check",
+    "national check", "rating", "test"
+};
+static const char *const sect_heading[K__COUNT] = {
+    "round", "feeds", "row rules", "hierarchies", "lets", "functions", "externs", "metrics", "commitments",
+    "checks", "national checks", "ratings", "tests"
+};
+
+typedef enum Change { C_SAME, C_ADDED, C_REMOVED, C_CHANGED, C_RESTATED, C_WORDING, C_AFFECTED } Change;
+static const char *const change_name[] = { "same", "added", "removed", "changed", "restated", "wording", "affected" };
+
+/* One field that differs: its old and new text. */
+typedef struct Delta {
+    struct Delta *next;
+    const char *label, *was, *now;
+    bool wording;
+} Delta;
+
+typedef struct Entry {
+    Sect        sect;
+    const char *id, *old_id, *title, *owner;   /* owner: a row rule's feed */
+    int32_t     ia, ib;                         /* index in the old and new tables, or -1 */
+    Change      change;
+    Delta      *fields, **tail;
+    const char *because;                        /* affected: the changed declaration it uses */
+    bool        same_text;                      /* compiles differently from the same text: a let
+                                                 * or the horizon it reads was folded in */
+} Entry;
+
+/* Which table entry an instruction's operand refers to by a constant: the
+ * arguments of host calls are item and function indices, compared by what
+ * they name, not by number (adding a commitment renumbers the later ones). */
+enum { REF_NONE, REF_COMMIT, REF_CHECK, REF_FN, REF_RATING };
+
+typedef struct Diff {
+    Arena            arena;
+    const BcProgram *a, *b;         /* old, new: the pair being compared (the tests' programs for tests) */
+    Vm              *va, *vb;
+    uint8_t         *memo;          /* per old function: 0 unknown, 1 under way, 2 same, 3 differs */
+    int32_t         *partner;       /* ... compared with which new function */
+    uint8_t        **refs_a, **refs_b;   /* per function, per instruction: REF_* of a LOADK (lazily) */
+    VEC(Entry)       entries;
+} Diff;
+
+static void side_begin(Diff *d, const BcProgram *a, const BcProgram *b)
 {
-    memset(f, 0, sizeof *f);
-    snprintf(f->cls, sizeof f->cls, "%s", c->cls == 2 ? "transformation" : "foundational");
-    snprintf(f->measure, sizeof f->measure, "%s", p->fns[c->measure].name);
-    if (c->tolerance >= 0) report_display(p->consts[c->tolerance], f->tolerance, sizeof f->tolerance);
-    else snprintf(f->tolerance, sizeof f->tolerance, "none");
-    Day deadline = api_threshold_text(vm, &c->target, f->target, sizeof f->target);
-    period_format((Period){ GRAIN_DAY, deadline }, f->deadline, sizeof f->deadline);
-    size_t k = 0;
-    for (uint16_t i = 0; i < c->nmilestones; i++) {
-        char ms[160];
-        api_threshold_text(vm, &c->milestones[i], ms, sizeof ms);
-        k += (size_t)snprintf(f->milestones + k, k < sizeof f->milestones ? sizeof f->milestones - k : 0, "%s%s",
-                              i ? "; " : "", ms);
-        if (k >= sizeof f->milestones) break;
+    d->a = a;
+    d->b = b;
+    d->memo = arena_alloc(&d->arena, a->nfns + 1u);
+    d->partner = arena_alloc(&d->arena, (a->nfns + 1u) * sizeof *d->partner);
+    d->refs_a = arena_alloc(&d->arena, (a->nfns + 1u) * sizeof *d->refs_a);
+    d->refs_b = arena_alloc(&d->arena, (b->nfns + 1u) * sizeof *d->refs_b);
+}
+
+static int64_t const_int(const BcProgram *p, uint16_t k)
+{
+    return k < p->nconsts && val_is_number(p->consts[k]) ? (int64_t)val_to_double(p->consts[k]) : -1;
+}
+
+/* Marks the LOADKs that give host calls an item's or a function's index. */
+static uint8_t *host_refs(Diff *d, const BcProgram *p, uint8_t **cache, uint32_t fn)
+{
+    if (cache[fn]) return cache[fn];
+    const BcFunction *f = &p->fns[fn];
+    uint8_t *r = arena_alloc(&d->arena, f->ncode + 1u);
+    for (uint32_t pc = 0; pc < f->ncode; pc++) {
+        Instr in = f->code[pc];
+        if (in.op != OP_HOST) continue;
+        /* emit_host loads its constant arguments into the registers after A:
+         * an item's kind and index, or a function's index */
+        bool item = in.b == HOST_ITEM_STATUS || in.b == HOST_ITEM_FOR;
+        if (!item && in.b != HOST_ACROSS && in.b != HOST_SERIES) continue;
+        int32_t load[3] = { -1, -1, -1 };
+        for (uint32_t q = pc; q-- > 0 && (load[1] < 0 || (item && load[2] < 0));) {
+            Instr x = f->code[q];
+            for (int k = 1; k <= 2; k++)
+                if (load[k] < 0 && x.op == OP_LOADK && x.a == in.a + k) load[k] = (int32_t)q;
+        }
+        if (item && load[1] >= 0 && load[2] >= 0) {
+            int64_t kind = const_int(p, f->code[load[1]].b);
+            r[load[2]] = kind == 0 ? REF_COMMIT : kind == 1 ? REF_CHECK : kind == 2 ? REF_FN : REF_RATING;
+        } else if (!item && load[1] >= 0) {
+            r[load[1]] = REF_FN;
+        }
     }
-    if (c->plan_feed >= 0 && k < sizeof f->milestones)
-        snprintf(f->milestones + k, sizeof f->milestones - k, "%sfrom each system's plan (%s.%s)", k ? "; " : "",
-                 p->feeds[c->plan_feed].name, p->feeds[c->plan_feed].columns[c->plan_column].name);
-    if (!f->milestones[0]) snprintf(f->milestones, sizeof f->milestones, "none");
+    return cache[fn] = r;
+}
+
+static bool same_str(const char *x, const char *y)
+{
+    return x == y || (x && y && strcmp(x, y) == 0);
+}
+
+static bool same_const(const BcProgram *a, uint32_t ka, const BcProgram *b, uint32_t kb)
+{
+    if (ka >= a->nconsts || kb >= b->nconsts) return ka == kb;
+    Value x = a->consts[ka], y = b->consts[kb];
+    return x.kind == y.kind && x.unit == y.unit && val_equal(x, y);
+}
+
+/* A let, fn or metric: a declaration of its own, referred to by name. */
+static bool named_fn(const BcFunction *f)
+{
+    return f->kind == FK_LET || f->kind == FK_FN || f->kind == FK_METRIC;
+}
+
+static bool same_code(Diff *d, uint32_t fa, uint32_t fb);
+
+static bool same_fn_ref(Diff *d, int64_t fa, int64_t fb)
+{
+    if (fa < 0 || fb < 0 || fa >= d->a->nfns || fb >= d->b->nfns) return fa == fb;
+    const BcFunction *x = &d->a->fns[fa], *y = &d->b->fns[fb];
+    if (named_fn(x) || named_fn(y)) return x->kind == y->kind && same_str(x->name, y->name);
+    return same_code(d, (uint32_t)fa, (uint32_t)fb);
+}
+
+static const char *column_of(const BcProgram *p, int64_t feed, int64_t col)
+{
+    if (feed < 0 || feed >= p->nfeeds || col < 0 || col >= p->feeds[feed].ncolumns) return NULL;
+    return p->feeds[feed].columns[col].name;
+}
+
+static bool same_agg(Diff *d, uint32_t ga, uint32_t gb)
+{
+    if (ga >= d->a->naggs || gb >= d->b->naggs) return ga == gb;
+    const BcAggregate *x = &d->a->aggs[ga], *y = &d->b->aggs[gb];
+    if (x->func != y->func || x->nfilter != y->nfilter || (x->filter < 0) != (y->filter < 0)) return false;
+    if (!same_str(d->a->feeds[x->feed].name, d->b->feeds[y->feed].name)
+        || !same_str(column_of(d->a, x->feed, x->column), column_of(d->b, y->feed, y->column)))
+        return false;
+    for (uint16_t k = 0; k < x->nfilter; k++)
+        if (!same_str(column_of(d->a, x->feed, x->filter_cols[k]), column_of(d->b, y->feed, y->filter_cols[k])))
+            return false;
+    return x->filter < 0 || same_code(d, (uint32_t)x->filter, (uint32_t)y->filter);
+}
+
+static bool same_extern(const BcProgram *a, uint32_t xa, const BcProgram *b, uint32_t xb)
+{
+    if (xa >= a->nexterns || xb >= b->nexterns) return xa == xb;
+    const BcExtern *x = &a->externs[xa], *y = &b->externs[xb];
+    return same_str(x->lib, y->lib) && same_str(x->name, y->name) && x->result == y->result
+        && x->nparams == y->nparams && (!x->nparams || memcmp(x->param_types, y->param_types, x->nparams) == 0);
+}
+
+/* What a LOADK marked by host_refs names, compared across the programs. */
+static bool same_ref(Diff *d, uint8_t ref, uint16_t ka, uint16_t kb)
+{
+    int64_t i = const_int(d->a, ka), j = const_int(d->b, kb);
+    switch (ref) {
+    case REF_COMMIT:
+        return i >= 0 && j >= 0 && i < d->a->ncommits && j < d->b->ncommits
+            && same_str(d->a->commits[i].name, d->b->commits[j].name);
+    case REF_CHECK:
+        return i >= 0 && j >= 0 && i < d->a->nchecks && j < d->b->nchecks
+            && same_str(d->a->checks[i].name, d->b->checks[j].name);
+    case REF_RATING:
+        return i >= 0 && j >= 0 && i < d->a->nratings && j < d->b->nratings
+            && same_str(d->a->ratings[i].name, d->b->ratings[j].name);
+    default:
+        return same_fn_ref(d, i, j);
+    }
+}
+
+/* The two functions' code, operand by operand (see the top of the file). */
+static bool same_code(Diff *d, uint32_t fa, uint32_t fb)
+{
+    if (fa >= d->a->nfns || fb >= d->b->nfns) return false;
+    if (d->memo[fa] && d->partner[fa] == (int32_t)fb)
+        return d->memo[fa] != 3;    /* under way (a cycle) counts as the same until shown otherwise */
+    d->memo[fa] = 1;
+    d->partner[fa] = (int32_t)fb;
+    const BcFunction *x = &d->a->fns[fa], *y = &d->b->fns[fb];
+    bool same = x->kind == y->kind && x->result == y->result && x->nparams == y->nparams && x->nregs == y->nregs
+             && x->ncode == y->ncode
+             && (!x->nparams || memcmp(x->param_types, y->param_types, x->nparams) == 0);
+    const uint8_t *ra = same ? host_refs(d, d->a, d->refs_a, fa) : NULL;
+    const uint8_t *rb = same ? host_refs(d, d->b, d->refs_b, fb) : NULL;
+    for (uint32_t pc = 0; same && pc < x->ncode; pc++) {
+        Instr i = x->code[pc], j = y->code[pc];
+        if (i.op != j.op || i.op >= OP__COUNT || ra[pc] != rb[pc]) { same = false; break; }
+        const OpInfo *oi = &bc_ops[i.op];
+        const unsigned kinds[3] = { oi->a, oi->b, oi->c };
+        const uint16_t u[3] = { i.a, i.b, i.c }, v[3] = { j.a, j.b, j.c };
+        for (int k = 0; same && k < 3; k++) {
+            switch ((OperandKind)kinds[k]) {
+            case OPK__: break;
+            case OPK_K:
+                same = ra[pc] ? same_ref(d, ra[pc], u[k], v[k]) : same_const(d->a, u[k], d->b, v[k]);
+                break;
+            case OPK_RK:
+                same = rk_is_constant(u[k]) == rk_is_constant(v[k])
+                    && (rk_is_constant(u[k]) ? same_const(d->a, u[k] & RK_MAX_CONSTANT, d->b, v[k] & RK_MAX_CONSTANT)
+                                             : u[k] == v[k]);
+                break;
+            case OPK_F: same = same_fn_ref(d, u[k], v[k]); break;
+            case OPK_G: same = same_agg(d, u[k], v[k]); break;
+            case OPK_X: same = same_extern(d->a, u[k], d->b, v[k]); break;
+            default: same = u[k] == v[k]; break;      /* registers, counts, jumps, natives, host functions */
+            }
+        }
+    }
+    d->memo[fa] = same ? 2 : 3;
+    return same;
+}
+
+/* ---- how a field reads --------------------------------------------------------- */
+
+/* A function's source text: the lines its instructions came from, without
+ * comments, the spaces between words made one. */
+static const char *source_text(Diff *d, const BcProgram *p, int64_t fn)
+{
+    if (fn < 0 || fn >= p->nfns) return "none";
+    const BcFunction *f = &p->fns[fn];
+    uint32_t lo = UINT32_MAX, hi = 0;
+    uint16_t src = f->lines && f->ncode ? f->lines[0].source : UINT16_MAX;
+    for (uint32_t pc = 0; f->lines && pc < f->ncode; pc++) {
+        if (f->lines[pc].source != src || !f->lines[pc].line) continue;
+        lo = f->lines[pc].line < lo ? f->lines[pc].line : lo;
+        hi = f->lines[pc].line > hi ? f->lines[pc].line : hi;
+    }
+    if (src >= p->nsources || lo > hi || !p->sources[src].text) return "(no source text)";
+    const BcSource *s = &p->sources[src];
+    char *out = arena_alloc(&d->arena, s->len + 1u);
+    size_t n = 0;
+    uint32_t line = 1;
+    bool quoted = false, comment = false, block = false;
+    for (uint32_t i = 0; i < s->len && line <= hi; i++) {
+        char ch = s->text[i], next = i + 1 < s->len ? s->text[i + 1] : '\0';
+        if (ch == '\n') { line++; quoted = comment = false; ch = ' '; }
+        if (block) { if (ch == '*' && next == '/') { block = false; i++; } continue; }
+        if (line < lo || line > hi || comment) continue;
+        if (!quoted && ch == '/' && next == '/') { comment = true; continue; }
+        if (!quoted && ch == '/' && next == '*') { block = true; i++; continue; }
+        if (ch == '"') quoted = !quoted;
+        if (!quoted && (ch == ' ' || ch == '\t' || ch == '\r')) {
+            if (n && out[n - 1] != ' ') out[n++] = ' ';
+            continue;
+        }
+        out[n++] = ch;
+    }
+    while (n && out[n - 1] == ' ') n--;
+    out[n] = '\0';
+    return out;
+}
+
+/* What a field that holds a function shows: a let, fn or metric by name,
+ * an expression by its text. */
+static const char *fn_text(Diff *d, const BcProgram *p, int64_t fn)
+{
+    if (fn >= 0 && fn < p->nfns && named_fn(&p->fns[fn])) return p->fns[fn].name;
+    return source_text(d, p, fn);
+}
+
+static const char *value_text(Diff *d, const BcProgram *p, int64_t k)
+{
+    if (k < 0 || k >= p->nconsts) return "none";
+    char buf[128];
+    report_display(p->consts[k], buf, sizeof buf);
+    return arena_printf(&d->arena, "%s", buf);
+}
+
+static const char *day_text(Diff *d, Day day)
+{
+    char buf[32];
+    period_format((Period){ GRAIN_DAY, day }, buf, sizeof buf);
+    return arena_printf(&d->arena, "%s", buf);
+}
+
+/* The two objects compared: old and new, and what holds each (a feed for
+ * its key columns, an aggregate for its filter's columns). */
+typedef struct Pair { const void *a, *b, *pa, *pb; } Pair;
+
+static const BcProgram *prog(Diff *d, int side) { return side ? d->b : d->a; }
+
+/* A scalar field as people read it. */
+static const char *scalar_text(Diff *d, int side, const BcField *f, const void *obj, const void *parent)
+{
+    const BcProgram *p = prog(d, side);
+    int64_t v = bc_field_int(f, obj);
+    switch ((BcRef)f->ref) {
+    case BR_EXPR: case BR_METRIC: case BR_FILTER: return fn_text(d, p, v);
+    case BR_CONST_RANGE: case BR_CONST_NUMBER: return value_text(d, p, v);
+    case BR_FEED: return v >= 0 && v < p->nfeeds ? p->feeds[v].name : "none";
+    case BR_HIER: return v >= 0 && v < p->nhiers ? p->hiers[v].name : "none";
+    case BR_COLUMN: {
+        const void *holder = f->with_size ? obj : parent;
+        int64_t feed = f->with_size ? bc_get_int(holder, f->with_off, f->with_size, true) : -1;
+        const char *c = column_of(p, feed, v);
+        return c ? c : "none";
+    }
+    case BR_OWN_COLUMN: {
+        const BcFeed *feed = parent;
+        return feed && v >= 0 && v < feed->ncolumns ? feed->columns[v].name : "?";
+    }
+    case BR_GRAIN: return v >= 0 && v <= GRAIN_FY ? grain_name((Grain)v) : "?";
+    case BR_TYPE: case BR_PLAIN_TYPE: return v >= 0 && v <= T_NONE ? type_kind_name((TypeKind)v) : "?";
+    case BR_FORMAT: return v == COL_POINTS ? "as points" : "plain";
+    case BR_CLASS: return class_name((uint8_t)v) ? class_name((uint8_t)v) : "?";
+    case BR_CMP: return v >= 0 && v < 6 ? cmp_text[v] : "?";
+    case BR_AGG_FUNC: return v >= 0 && v < AGG_COUNT ? bc_agg_names[v] : "?";
+    default: break;
+    }
+    if (f->kind == BF_DAY) return day_text(d, (Day)v);
+    if (strcmp(f->label, "lag") == 0) {
+        if (v == FEED_AWAITS_PUBLICATION) return "none (awaits publication)";
+        if (v && v % 7 == 0) return arena_printf(&d->arena, "%lld weeks", (long long)(v / 7));
+        return arena_printf(&d->arena, "%lld days", (long long)v);
+    }
+    if (strcmp(f->label, "national") == 0) return v ? "yes" : "no";
+    return arena_printf(&d->arena, "%lld", (long long)v);
+}
+
+static bool same_scalar(Diff *d, const BcField *f, const Pair *o)
+{
+    int64_t x = bc_field_int(f, o->a), y = bc_field_int(f, o->b);
+    switch ((BcRef)f->ref) {
+    case BR_EXPR: case BR_METRIC: case BR_FILTER: return same_fn_ref(d, x, y);
+    case BR_CONST_RANGE: case BR_CONST_NUMBER:
+        return (x < 0 || y < 0) ? x == y : same_const(d->a, (uint32_t)x, d->b, (uint32_t)y);
+    case BR_FEED: case BR_HIER: case BR_COLUMN: case BR_OWN_COLUMN:
+        return same_str(scalar_text(d, 0, f, o->a, o->pa), scalar_text(d, 1, f, o->b, o->pb));
+    default: return x == y;
+    }
+}
+
+/* Fields that do not change a result: they are reported as wording. */
+static bool wording_label(const char *label)
+{
+    static const char *const words[] = { "title", "doc", "message", "source", "restates", "text" };
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (strcmp(label, words[i]) == 0) return true;
+    return false;
+}
+
+/* What an unlabelled field is called in the diff. */
+static const char *field_label(const BcField *f)
+{
+    if (f->label[0]) return f->label;
+    switch ((BcRef)f->ref) {
+    case BR_CLASS: return "class";
+    case BR_GRAIN: return "period";
+    case BR_TYPE: return "type";
+    case BR_FORMAT: return "format";
+    case BR_CMP: return "comparison";
+    case BR_FEED: return "feed";
+    case BR_COLUMN: return "column";
+    case BR_AGG_FUNC: return "function";
+    case BR_EXPR: return "when";
+    default: return "value";
+    }
+}
+
+static void add_field(Diff *d, Entry *e, const char *label, const char *was, const char *now, bool wording)
+{
+    if (!e) return;
+    Delta *f = arena_alloc(&d->arena, sizeof *f);
+    *f = (Delta){ NULL, label, was, now, wording };
+    *e->tail = f;
+    e->tail = &f->next;
+}
+
+/* An integer field (BF_U8 to BF_DAY, the first kinds of BcFieldKind). */
+static bool is_scalar(uint8_t kind) { return kind <= BF_DAY; }
+
+/* Bits of walk's answer. */
+enum { DIFF_RESULT = 1, DIFF_WORDING = 2 };
+
+static int walk(Diff *d, const BcLayout *l, const Pair *o, Entry *e, bool matched);
+
+/* Elements with a name field are matched by name; the others (milestones,
+ * a rating's branches) by position. */
+static bool by_name(const BcLayout *l)
+{
+    return l->nfields && l->fields[0].kind == BF_STR && strcmp(l->fields[0].label, "name") == 0;
+}
+
+/* An element of an array (or a struct) as people read it. */
+static const char *elem_text(Diff *d, int side, const BcLayout *l, const void *obj, const void *parent)
+{
+    const BcProgram *p = prog(d, side);
+    if (strcmp(l->noun, "threshold") == 0) {
+        char buf[256];
+        api_threshold_text(side ? d->vb : d->va, obj, buf, sizeof buf);
+        return arena_printf(&d->arena, "%s", buf);
+    }
+    if (strcmp(l->noun, "arm") == 0) {
+        const BcArm *arm = obj;
+        /* a branch's line is "LABEL when CONDITION" */
+        if (arm->when < 0) return arena_printf(&d->arena, "%s otherwise", arm->label);
+        return fn_text(d, p, arm->when);
+    }
+    /* the scalar fields but a matched element's name (it is in the label)
+     * and a column's format when it is the default */
+    const char *s = "";
+    for (unsigned i = by_name(l); i < l->nfields; i++) {
+        const BcField *f = &l->fields[i];
+        if (f->ref == BR_FORMAT && bc_field_int(f, obj) == COL_PLAIN) continue;
+        const char *v = f->kind == BF_STR ? bc_field_str(f, obj)
+                      : is_scalar(f->kind) ? scalar_text(d, side, f, obj, parent) : NULL;
+        if (!v) continue;
+        s = arena_printf(&d->arena, "%s%s%s", s, s[0] ? " " : "", v);
+    }
+    return s;
+}
+
+/* An array of bare numbers (key columns, filter columns, parameter types)
+ * as a list of what they name. */
+static const char *list_text(Diff *d, int side, const BcField *f, const void *obj, const void *parent)
+{
+    const void *arr = *(const void *const *)bc_member(obj, f->off);
+    size_t n = (size_t)bc_get_int(obj, f->aux_off, f->aux_size, false);
+    BcField elem = f->elem->fields[0];
+    elem.ref = f->ref;
+    elem.with_size = 0;
+    /* a column of the feed in `with` of the holder */
+    int64_t feed = f->with_size && f->ref == BR_COLUMN ? bc_get_int(obj, f->with_off, f->with_size, true) : -1;
+    const char *s = "";
+    for (size_t i = 0; i < n && arr; i++) {
+        const void *x = (const char *)arr + i * f->elem->size;
+        const char *v;
+        if (f->ref == BR_COLUMN) v = column_of(prog(d, side), feed, bc_field_int(&elem, x));
+        else if (f->ref == BR_OWN_COLUMN) v = scalar_text(d, side, &elem, x, obj);
+        else v = scalar_text(d, side, &elem, x, parent);
+        s = arena_printf(&d->arena, "%s%s%s", s, i ? ", " : "", v ? v : "?");
+    }
+    return n ? s : "none";
+}
+
+static int walk_array(Diff *d, const BcField *f, const Pair *o, Entry *e, const char *label)
+{
+    const BcLayout *l = f->elem;
+    const char *ea = *(const char *const *)bc_member(o->a, f->off), *eb = *(const char *const *)bc_member(o->b, f->off);
+    size_t na = (size_t)bc_get_int(o->a, f->aux_off, f->aux_size, false);
+    size_t nb = (size_t)bc_get_int(o->b, f->aux_off, f->aux_size, false);
+    if (l->nfields == 1 && is_scalar(l->fields[0].kind)) {
+        const char *x = list_text(d, 0, f, o->a, o->pa), *y = list_text(d, 1, f, o->b, o->pb);
+        if (same_str(x, y)) return 0;
+        add_field(d, e, label, x, y, false);
+        return DIFF_RESULT;
+    }
+    int diff = 0;
+    bool named = by_name(l);
+    uint8_t *seen = arena_alloc(&d->arena, nb + 1);
+    for (size_t i = 0; i < na; i++) {
+        const void *x = ea + i * l->size, *y = NULL;
+        size_t j = i;
+        if (named) {
+            const char *name = bc_field_str(&l->fields[0], x);
+            for (j = 0; j < nb; j++)
+                if (!seen[j] && same_str(name, bc_field_str(&l->fields[0], eb + j * l->size))) break;
+        }
+        if (j < nb) { y = eb + j * l->size; seen[j] = 1; }
+        const char *what = named ? arena_printf(&d->arena, "%s %s", label, bc_field_str(&l->fields[0], x))
+                                 : arena_printf(&d->arena, "%s %zu", label, i + 1);
+        if (!y) {
+            add_field(d, e, what, elem_text(d, 0, l, x, o->a), "none", false);
+            diff |= DIFF_RESULT;
+            continue;
+        }
+        Pair q = { x, y, o->a, o->b };
+        int w = walk(d, l, &q, NULL, named);
+        if (w) add_field(d, e, what, elem_text(d, 0, l, x, o->a), elem_text(d, 1, l, y, o->b), !(w & DIFF_RESULT));
+        diff |= w;
+    }
+    for (size_t j = 0; j < nb; j++) {
+        if (seen[j]) continue;
+        const void *y = eb + j * l->size;
+        const char *what = named ? arena_printf(&d->arena, "%s %s", label, bc_field_str(&l->fields[0], y))
+                                 : arena_printf(&d->arena, "%s %zu", label, j + 1);
+        add_field(d, e, what, "none", elem_text(d, 1, l, y, o->b), false);
+        diff |= DIFF_RESULT;
+    }
+    return diff;
+}
+
+/* Compares two entries of a table field by field, adding what differs to e
+ * (NULL: only says whether anything does). matched: they were paired by
+ * their name field, which is then not a difference (a restated
+ * commitment's new id is said on its line). */
+static int walk(Diff *d, const BcLayout *l, const Pair *o, Entry *e, bool matched)
+{
+    int diff = 0;
+    for (unsigned i = 0; i < l->nfields; i++) {
+        const BcField *f = &l->fields[i];
+        const char *label = field_label(f);
+        switch ((BcFieldKind)f->kind) {
+        case BF_STR: {
+            /* the entry's own name matched it; the round's is in the heading */
+            if ((matched && (int)i == l->name) || (strcmp(l->noun, "round") == 0 && strcmp(f->label, "name") == 0))
+                break;
+            const char *x = bc_field_str(f, o->a), *y = bc_field_str(f, o->b);
+            if (same_str(x, y)) break;
+            bool wording = wording_label(f->label);
+            add_field(d, e, label, x ? arena_printf(&d->arena, "\"%s\"", x) : "none",
+                      y ? arena_printf(&d->arena, "\"%s\"", y) : "none", wording);
+            diff |= wording ? DIFF_WORDING : DIFF_RESULT;
+            break;
+        }
+        case BF_U8: case BF_U16: case BF_U32: case BF_I32: case BF_DAY:
+            if (same_scalar(d, f, o)) break;
+            if (strcmp(f->label, "missing") == 0) {
+                /* `missing = missed` (a commitment) or `missing = fail` (a check) */
+                const char *as = l == &bc_layout_commitment ? "missed" : "fail";
+                add_field(d, e, label, bc_field_int(f, o->a) ? as : "none", bc_field_int(f, o->b) ? as : "none", false);
+            } else {
+                add_field(d, e, label, scalar_text(d, 0, f, o->a, o->pa), scalar_text(d, 1, f, o->b, o->pb), false);
+            }
+            diff |= DIFF_RESULT;
+            break;
+        case BF_STRUCT: {
+            Pair q = { bc_member(o->a, f->off), bc_member(o->b, f->off), o->a, o->b };
+            int w = walk(d, f->elem, &q, NULL, false);
+            if (w) add_field(d, e, label, elem_text(d, 0, f->elem, q.a, o->a), elem_text(d, 1, f->elem, q.b, o->b),
+                             !(w & DIFF_RESULT));
+            diff |= w;
+            break;
+        }
+        case BF_ARRAY: case BF_EACH:
+            /* a rating's arms are its branches */
+            diff |= walk_array(d, f, o, e, strcmp(f->label, "arm") == 0 ? "branch" : f->label);
+            break;
+        case BF_LINES: case BF_TEXT: case BF_SHA256: case BF_VALUE:
+            break;      /* source positions and text; constants are compared where used */
+        }
+    }
+    return diff;
+}
+
+/* ---- the declarations ------------------------------------------------------------ */
+
+static Entry *entry(Diff *d, Sect s, const char *id, const char *old_id, const char *title, int32_t ia, int32_t ib)
+{
+    Entry e = { s, id, old_id, title, NULL, ia, ib, C_SAME, NULL, NULL, NULL, false };
+    vec_push(&d->entries, e);
+    Entry *x = &d->entries.items[d->entries.len - 1];
+    x->tail = &x->fields;
+    return x;
+}
+
+/* Compares a and b (both there) and sets the entry's change. */
+static void compare(Diff *d, Entry *e, const BcLayout *l, const void *a, const void *b)
+{
+    Pair o = { a, b, NULL, NULL };
+    int w = walk(d, l, &o, e, true);
+    e->change = w & DIFF_RESULT ? C_CHANGED : w ? C_WORDING : C_SAME;
+    e->same_text = e->change == C_CHANGED;
+    for (const Delta *x = e->fields; x; x = x->next)
+        if (!x->wording && !same_str(x->was, x->now)) e->same_text = false;
+}
+
+static Sect check_sect(const BcCheck *c) { return c->national ? K_NATIONAL : K_CHECK; }
+
+/* The entries of one table matched by name: the layout's name field. */
+static void by_names(Diff *d, Sect s, const BcSection *sec)
+{
+    const BcLayout *l = sec->layout;
+    const char *ta = *(const char *const *)bc_member(d->a, sec->off), *tb = *(const char *const *)bc_member(d->b, sec->off);
+    size_t na = (size_t)bc_get_int(d->a, sec->count_off, sec->count_size, false);
+    size_t nb = (size_t)bc_get_int(d->b, sec->count_off, sec->count_size, false);
+    const BcField *name = &l->fields[l->name];
+    const BcField *title = NULL;
+    for (unsigned i = 0; i < l->nfields; i++)
+        if (strcmp(l->fields[i].label, "title") == 0 && l->fields[i].kind == BF_STR) title = &l->fields[i];
+    uint8_t *seen = arena_alloc(&d->arena, na + 1);
+    for (size_t j = 0; j < nb; j++) {
+        const void *y = tb + j * l->size;
+        const char *id = bc_field_str(name, y);
+        size_t i = 0;
+        while (i < na && !same_str(id, bc_field_str(name, ta + i * l->size))) i++;
+        Sect sj = s == K_CHECK ? check_sect(y) : s;
+        Entry *e = entry(d, sj, id, i < na ? id : NULL, title ? bc_field_str(title, y) : NULL, i < na ? (int32_t)i : -1,
+                         (int32_t)j);
+        if (i == na) { e->change = C_ADDED; continue; }
+        seen[i] = 1;
+        compare(d, e, l, ta + i * l->size, y);
+    }
+    for (size_t i = 0; i < na; i++) {
+        if (seen[i]) continue;
+        const void *x = ta + i * l->size;
+        Entry *e = entry(d, s == K_CHECK ? check_sect(x) : s, bc_field_str(name, x), bc_field_str(name, x),
+                         title ? bc_field_str(title, x) : NULL, (int32_t)i, -1);
+        e->change = C_REMOVED;
+    }
 }
 
 /* The old commitment a new one continues: the same id, or what it restates. */
@@ -72,47 +650,437 @@ static int32_t match(const BcProgram *old, const BcCommitment *c)
     return -1;
 }
 
-/* ---- output ------------------------------------------------------------------ */
-
-typedef struct Out { FILE *f; bool json; bool first; } Out;
-
-
-static void change(Out *o, const char *field, const char *was, const char *now)
+static void commitments(Diff *d)
 {
-    if (strcmp(was, now) == 0) return;
-    if (o->json) {
-        fprintf(o->f, "%s{\"field\": ", o->first ? "" : ", ");
-        report_json_string(o->f, field);
-        fputs(", \"old\": ", o->f);
-        report_json_string(o->f, was);
-        fputs(", \"new\": ", o->f);
-        report_json_string(o->f, now);
-        fputc('}', o->f);
-    } else {
-        fprintf(o->f, "      %-11s %s -> %s\n", field, was, now);
+    uint8_t *kept = arena_alloc(&d->arena, d->a->ncommits + 1u);
+    for (uint16_t k = 0; k < d->b->ncommits; k++) {
+        const BcCommitment *c = &d->b->commits[k];
+        int32_t m = match(d->a, c);
+        Entry *e = entry(d, K_COMMIT, c->name, m >= 0 ? d->a->commits[m].name : NULL, c->title, m, k);
+        if (m < 0) { e->change = C_ADDED; continue; }
+        kept[m] = 1;
+        compare(d, e, &bc_layout_commitment, &d->a->commits[m], c);
+        if (strcmp(d->a->commits[m].name, c->name) != 0) e->change = C_RESTATED;
     }
-    o->first = false;
+    for (uint16_t k = 0; k < d->a->ncommits; k++)
+        if (!kept[k]) entry(d, K_COMMIT, d->a->commits[k].name, d->a->commits[k].name, d->a->commits[k].title, k, -1)
+            ->change = C_REMOVED;
 }
 
-static bool differs(const Facts *a, const Facts *b)
+/* Lets, fns and metrics by name, on their code. */
+static void functions(Diff *d)
 {
-    return strcmp(a->cls, b->cls) || strcmp(a->measure, b->measure) || strcmp(a->target, b->target)
-        || strcmp(a->milestones, b->milestones) || strcmp(a->tolerance, b->tolerance);
+    for (int side = 1; side >= 0; side--) {
+        const BcProgram *p = prog(d, side), *q = prog(d, !side);
+        for (uint32_t i = 0; i < p->nfns; i++) {
+            const BcFunction *f = &p->fns[i];
+            if (!named_fn(f)) continue;
+            int32_t j = bc_find_function(q, f->name);
+            if (j >= 0 && !named_fn(&q->fns[j])) j = -1;
+            if (!side && j >= 0) continue;      /* in both: done from the new side */
+            Sect s = f->kind == FK_LET ? K_LET : f->kind == FK_FN ? K_FN : K_METRIC;
+            Entry *e = entry(d, s, f->name, side && j < 0 ? NULL : f->name, NULL, side ? j : (int32_t)i,
+                             side ? (int32_t)i : j);
+            if (j < 0) { e->change = side ? C_ADDED : C_REMOVED; continue; }
+            const BcFunction *g = &d->a->fns[j];
+            if (same_code(d, (uint32_t)j, i)) continue;
+            e->change = C_CHANGED;
+            const char *what = f->kind == FK_METRIC ? "formula" : f->kind == FK_LET ? "value" : "body";
+            if (g->kind != f->kind) add_field(d, e, "kind", bc_fn_kind_names[g->kind], bc_fn_kind_names[f->kind], false);
+            if (g->result != f->result)
+                add_field(d, e, "type", type_kind_name((TypeKind)g->result), type_kind_name((TypeKind)f->result), false);
+            add_field(d, e, what, source_text(d, d->a, j), source_text(d, d->b, (int32_t)i), false);
+        }
+    }
 }
 
-static void item_line(Out *o, char sign, const char *id, const char *title, const char *extra)
+/* Row rules: by their feed's name and their place among its rules. */
+static void row_rules(Diff *d)
 {
-    fprintf(o->f, "  %c %s", sign, id);
-    if (title) {
-        fputs(" \"", o->f);
-        esc_text(o->f, title, strlen(title));     /* a rule file's text, on a terminal */
-        fputc('"', o->f);
+    const BcLayout *l = bc_sections[SEC_RULES].layout;
+    for (int side = 1; side >= 0; side--) {
+        const BcProgram *p = prog(d, side), *q = prog(d, !side);
+        for (uint16_t i = 0, nth = 0; i < p->nrules; i++, nth = 0) {
+            const BcRowRule *r = &p->rules[i];
+            const char *feed = p->feeds[r->feed].name;
+            for (uint16_t k = 0; k < i; k++) nth += p->rules[k].feed == r->feed;
+            int32_t j = -1;
+            for (uint16_t k = 0, seen = 0; k < q->nrules && j < 0; k++)
+                if (strcmp(q->feeds[q->rules[k].feed].name, feed) == 0 && seen++ == nth) j = k;
+            if (!side && j >= 0) continue;
+            const char *id = arena_printf(&d->arena, "%s rule %u", feed, nth + 1u);
+            Entry *e = entry(d, K_RULE, id, side && j < 0 ? NULL : id, r->text, side ? j : (int32_t)i,
+                             side ? (int32_t)i : j);
+            e->owner = feed;
+            if (j < 0) { e->change = side ? C_ADDED : C_REMOVED; continue; }
+            compare(d, e, l, &d->a->rules[j], r);
+        }
     }
-    if (extra && extra[0]) fprintf(o->f, " (%s)", extra);
+}
+
+static const Entry *moved_entry(Diff *d, Sect s, const char *id);
+static const Entry *code_uses(Diff *d, int64_t fn, uint8_t *seen);
+
+/* The test blocks: by name, their day, their rows tables (as the CSV the
+ * compiler makes of them: cells, not layout) and their expectations. */
+static void tests(Diff *d, const BcProgram *pa, const CompTests *ta, const BcProgram *pb, const CompTests *tb)
+{
+    const BcProgram *keep_a = d->a, *keep_b = d->b;
+    side_begin(d, pa, pb);
+    uint8_t *seen = arena_alloc(&d->arena, ta->n + 1);
+    for (size_t j = 0; j < tb->n; j++) {
+        const CompTest *y = &tb->items[j];
+        size_t i = 0;
+        while (i < ta->n && strcmp(ta->items[i].name, y->name) != 0) i++;
+        Entry *e = entry(d, K_TEST, y->name, i < ta->n ? y->name : NULL, NULL, i < ta->n ? (int32_t)i : -1, (int32_t)j);
+        if (i == ta->n) { e->change = C_ADDED; continue; }
+        seen[i] = 1;
+        const CompTest *x = &ta->items[i];
+        if (x->has_as_of != y->has_as_of || x->as_of != y->as_of)
+            add_field(d, e, "as_of", x->has_as_of ? day_text(d, x->as_of) : "none",
+                      y->has_as_of ? day_text(d, y->as_of) : "none", false);
+        for (size_t k = 0; k < x->ntables || k < y->ntables; k++) {
+            const CompTable *u = k < x->ntables ? &x->tables[k] : NULL, *v = k < y->ntables ? &y->tables[k] : NULL;
+            if (u && v && same_str(u->target, v->target) && u->len == v->len
+                && (!u->len || memcmp(u->csv, v->csv, u->len) == 0))
+                continue;
+            /* the first row that differs, old and new */
+            const char *ua = u && u->csv ? u->csv : "", *va = v && v->csv ? v->csv : "";
+            size_t ul = u ? u->len : 0, vl = v ? v->len : 0, at = 0, row = 0;
+            while (at < ul && at < vl && ua[at] == va[at]) row += ua[at++] == '\n';
+            size_t us = at, vs = at;
+            while (us && ua[us - 1] != '\n') us--;
+            while (vs && va[vs - 1] != '\n') vs--;
+            size_t ue = us, ve = vs;
+            while (ue < ul && ua[ue] != '\n') ue++;
+            while (ve < vl && va[ve] != '\n') ve++;
+            add_field(d, e, arena_printf(&d->arena, "rows %s line %zu", v ? v->target : u->target, row + 1),
+                      ue > us ? arena_strndup(&d->arena, ua + us, ue - us) : "none",
+                      ve > vs ? arena_strndup(&d->arena, va + vs, ve - vs) : "none", false);
+        }
+        for (size_t k = 0; k < x->nexpects || k < y->nexpects; k++) {
+            const CompExpect *u = k < x->nexpects ? &x->expects[k] : NULL, *v = k < y->nexpects ? &y->expects[k] : NULL;
+            if (u && v && same_code(d, (uint32_t)u->fn, (uint32_t)v->fn)) continue;
+            add_field(d, e, arena_printf(&d->arena, "expect %zu", k + 1), u ? u->text : "none", v ? v->text : "none", false);
+        }
+        if (e->fields) { e->change = C_CHANGED; continue; }
+        /* the same test of declarations that moved */
+        const Entry *by = NULL;
+        uint8_t *visited = arena_alloc(&d->arena, pb->nfns + 1u);
+        for (size_t k = 0; k < y->ntables && !by; k++) {
+            by = moved_entry(d, K_FEED, y->tables[k].target);
+            if (!by) by = moved_entry(d, K_HIER, y->tables[k].target);
+        }
+        for (size_t k = 0; k < y->nexpects && !by; k++) by = code_uses(d, y->expects[k].fn, visited);
+        if (by) {
+            e->change = C_AFFECTED;
+            e->because = arena_printf(&d->arena, "%s %s", sect_noun[by->sect], by->id);
+        }
+    }
+    for (size_t i = 0; i < ta->n; i++)
+        if (!seen[i]) entry(d, K_TEST, ta->items[i].name, ta->items[i].name, NULL, (int32_t)i, -1)->change = C_REMOVED;
+    side_begin(d, keep_a, keep_b);
+}
+
+/* ---- what uses what changed -------------------------------------------------------- */
+
+static bool moved(const Entry *e) { return e->change != C_SAME && e->change != C_WORDING; }
+
+/* The declaration of kind s named id if it moved (a feed moves with its row rules). */
+static const Entry *moved_entry(Diff *d, Sect s, const char *id)
+{
+    for (size_t i = 0; i < d->entries.len; i++) {
+        const Entry *e = &d->entries.items[i];
+        bool kind = e->sect == s || (s == K_FN && (e->sect == K_LET || e->sect == K_METRIC))
+                 || (s == K_CHECK && e->sect == K_NATIONAL) || (s == K_FEED && e->sect == K_RULE);
+        if (kind && moved(e) && same_str(e->sect == K_RULE && s == K_FEED ? e->owner : e->id, id)) return e;
+    }
+    return NULL;
+}
+
+static const Entry *fn_uses(Diff *d, int64_t fn, uint8_t *seen)
+{
+    if (fn < 0 || fn >= d->b->nfns) return NULL;
+    if (named_fn(&d->b->fns[fn])) return moved_entry(d, K_FN, d->b->fns[fn].name);
+    return code_uses(d, fn, seen);
+}
+
+/* The first moved declaration new function fn reads, through expressions. */
+static const Entry *code_uses(Diff *d, int64_t fn, uint8_t *seen)
+{
+    const BcProgram *p = d->b;
+    if (fn < 0 || fn >= p->nfns || seen[fn]) return NULL;
+    seen[fn] = 1;
+    const BcFunction *f = &p->fns[fn];
+    const uint8_t *refs = host_refs(d, p, d->refs_b, (uint32_t)fn);
+    for (uint32_t pc = 0; pc < f->ncode; pc++) {
+        Instr in = f->code[pc];
+        const Entry *e = NULL;
+        int64_t k = refs[pc] ? const_int(p, in.b) : -1;
+        if (refs[pc] == REF_COMMIT && k >= 0 && k < p->ncommits) e = moved_entry(d, K_COMMIT, p->commits[k].name);
+        else if (refs[pc] == REF_CHECK && k >= 0 && k < p->nchecks) e = moved_entry(d, K_CHECK, p->checks[k].name);
+        else if (refs[pc] == REF_RATING && k >= 0 && k < p->nratings) e = moved_entry(d, K_RATING, p->ratings[k].name);
+        else if (refs[pc] == REF_FN) e = fn_uses(d, k, seen);
+        else if (in.op == OP_CALL) e = fn_uses(d, in.b, seen);
+        else if (in.op == OP_AGG && in.b < p->naggs) {
+            const BcAggregate *g = &p->aggs[in.b];
+            e = moved_entry(d, K_FEED, p->feeds[g->feed].name);
+            if (!e && g->filter >= 0) e = code_uses(d, g->filter, seen);
+        }
+        if (e) return e;
+    }
+    return NULL;
+}
+
+/* The first moved declaration a new table entry reads, field by field. */
+static const Entry *layout_uses(Diff *d, const BcLayout *l, const void *obj, uint8_t *seen)
+{
+    const Entry *e = NULL;
+    for (unsigned i = 0; i < l->nfields && !e; i++) {
+        const BcField *f = &l->fields[i];
+        if (f->kind == BF_STRUCT) { e = layout_uses(d, f->elem, bc_member(obj, f->off), seen); continue; }
+        if ((f->kind == BF_ARRAY || f->kind == BF_EACH) && f->elem->nfields > 1) {
+            const char *arr = *(const char *const *)bc_member(obj, f->off);
+            size_t n = (size_t)bc_get_int(obj, f->aux_off, f->aux_size, false);
+            for (size_t k = 0; k < n && !e; k++) e = layout_uses(d, f->elem, arr + k * f->elem->size, seen);
+            continue;
+        }
+        if (!is_scalar(f->kind)) continue;
+        int64_t v = bc_field_int(f, obj);
+        if (f->ref == BR_EXPR || f->ref == BR_METRIC || f->ref == BR_FILTER) e = fn_uses(d, v, seen);
+        else if (f->ref == BR_FEED && v >= 0 && v < d->b->nfeeds) e = moved_entry(d, K_FEED, d->b->feeds[v].name);
+        else if (f->ref == BR_HIER && v >= 0 && v < d->b->nhiers) e = moved_entry(d, K_HIER, d->b->hiers[v].name);
+    }
+    return e;
+}
+
+static const Entry *entry_uses(Diff *d, const Entry *e)
+{
+    uint8_t *seen = arena_alloc(&d->arena, d->b->nfns + 1u);
+    const BcProgram *p = d->b;
+    switch (e->sect) {
+    case K_ROUND: return layout_uses(d, bc_sections[SEC_ROUND].layout, &p->round, seen);
+    case K_RULE: return code_uses(d, p->rules[e->ib].filter, seen);     /* not its own feed */
+    case K_LET: case K_FN: case K_METRIC: return code_uses(d, e->ib, seen);
+    case K_COMMIT: return layout_uses(d, &bc_layout_commitment, &p->commits[e->ib], seen);
+    case K_CHECK: case K_NATIONAL: return layout_uses(d, &bc_layout_check, &p->checks[e->ib], seen);
+    case K_RATING: return layout_uses(d, bc_sections[SEC_RATINGS].layout, &p->ratings[e->ib], seen);
+    default: return NULL;
+    }
+}
+
+static bool word_char(char c)
+{
+    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* Whether word is in text as a whole word (after its module's prefix). */
+static bool has_word(const char *text, const char *word)
+{
+    const char *dot = strrchr(word, '.');
+    if (dot) word = dot + 1;
+    size_t n = strlen(word);
+    for (const char *at = text; n && (at = strstr(at, word)); at++) {
+        if ((at == text || !word_char(at[-1])) && !word_char(at[n])) return true;
+    }
+    return false;
+}
+
+/* What an entry compiled differently from the same text reads that moved:
+ * a let or a date or the horizon of the round, folded into its constants. */
+static const char *folded_cause(Diff *d, const Entry *e)
+{
+    /* a row rule reads its feed's columns, typed by the feed */
+    const Entry *feed = e->sect == K_RULE ? moved_entry(d, K_FEED, e->owner) : NULL;
+    if (feed) return arena_printf(&d->arena, "feed %s", feed->id);
+    for (size_t i = 0; i < d->entries.len; i++) {
+        const Entry *x = &d->entries.items[i];
+        if (!moved(x) || (x->sect != K_LET && x->sect != K_ROUND)) continue;
+        for (const Delta *t = e->fields; t; t = t->next) {
+            if (x->sect == K_LET && has_word(t->now, x->id)) return arena_printf(&d->arena, "let %s", x->id);
+            for (const Delta *r = x->sect == K_ROUND ? x->fields : NULL; r; r = r->next) {
+                const char *name = strncmp(r->label, "date ", 5) == 0 ? r->label + 5 : r->label;
+                if (has_word(t->now, name)) return arena_printf(&d->arena, "the round's %s", name);
+            }
+        }
+    }
+    return "a constant it reads";
+}
+
+/* Marks what uses a moved declaration, until nothing more is marked. */
+static void affected(Diff *d)
+{
+    for (size_t i = 0; i < d->entries.len; i++) {
+        Entry *e = &d->entries.items[i];
+        if (!e->same_text) continue;
+        e->because = folded_cause(d, e);
+        e->change = C_AFFECTED;
+        e->fields = NULL;
+    }
+    for (bool more = true; more;) {
+        more = false;
+        for (size_t i = 0; i < d->entries.len; i++) {
+            Entry *e = &d->entries.items[i];
+            if (e->change != C_SAME || e->ib < 0) continue;
+            const Entry *by = entry_uses(d, e);
+            if (!by) continue;
+            e->change = C_AFFECTED;
+            e->because = arena_printf(&d->arena, "%s %s", sect_noun[by->sect], by->id);
+            more = true;
+        }
+    }
+}
+
+/* Every declaration of the two programs, compared (tests apart). Constants
+ * and aggregates are compared where code uses them, sources not at all. */
+_Static_assert(SEC__COUNT == 12, "a new section of the program: compare it in compare_programs");
+static void compare_programs(Diff *d)
+{
+    Entry *r = entry(d, K_ROUND, d->b->round.name ? d->b->round.name : "(none)", d->a->round.name, d->b->round.title,
+                     0, 0);
+    compare(d, r, bc_sections[SEC_ROUND].layout, &d->a->round, &d->b->round);
+    by_names(d, K_FEED, &bc_sections[SEC_FEEDS]);
+    row_rules(d);
+    by_names(d, K_HIER, &bc_sections[SEC_HIERS]);
+    functions(d);
+    by_names(d, K_EXTERN, &bc_sections[SEC_EXTERNS]);
+    commitments(d);
+    by_names(d, K_CHECK, &bc_sections[SEC_CHECKS]);
+    by_names(d, K_RATING, &bc_sections[SEC_RATINGS]);
+    affected(d);
+}
+
+/* ---- writing the declarations -------------------------------------------------- */
+
+typedef struct Out { FILE *f; bool json; } Out;
+
+static void json_key(Out *o, const char *key, const char *value, bool comma)
+{
+    fprintf(o->f, "%s\"%s\": ", comma ? ", " : "", key);
+    report_json_string(o->f, value);
+}
+
+/* A rule file's text on one line of a terminal: a doc comment's line breaks
+ * become spaces, and the rest goes through the terminal escaper. */
+static void put_line(FILE *f, const char *s)
+{
+    for (;;) {
+        size_t n = strcspn(s, "\r\n");
+        esc_text(f, s, n);
+        if (!s[n]) return;
+        fputc(' ', f);
+        s += n + 1;
+    }
+}
+
+static void text_field(Out *o, const Delta *x)
+{
+    bool one_line = strlen(x->was) + strlen(x->now) <= 60;
+    fprintf(o->f, "      %-11s ", x->label);
+    put_line(o->f, x->was);
+    fprintf(o->f, one_line ? " -> " : "\n      %11s -> ", "");
+    put_line(o->f, x->now);
     fputc('\n', o->f);
 }
 
-/* ---- status flips --------------------------------------------------------- */
+static void text_entry(Out *o, const Entry *e)
+{
+    static const char sign[] = { ' ', '+', '-', '~', '~', '=', '>' };
+    FILE *f = o->f;
+    fprintf(f, e->sect == K_TEST ? "  %c \"" : "  %c ", sign[e->change]);
+    put_line(f, e->id);
+    if (e->sect == K_TEST) fputc('"', f);
+    if (e->title) {
+        fputs(" \"", f);
+        put_line(f, e->title);
+        fputc('"', f);
+    }
+    if (e->change == C_RESTATED) fprintf(f, " (restates %s)", e->old_id);
+    else if (e->change == C_WORDING) fputs(" (wording only)", f);
+    else if (e->change == C_AFFECTED) fprintf(f, " (affected: uses %s, which changed)", e->because);
+    fputc('\n', f);
+    for (const Delta *x = e->fields; x; x = x->next) text_field(o, x);
+}
+
+static void json_entry(Out *o, const Entry *e, bool comma)
+{
+    FILE *f = o->f;
+    fprintf(f, "%s\n    {", comma ? "," : "");
+    json_key(o, "kind", sect_noun[e->sect], false);
+    json_key(o, "id", e->id, true);
+    json_key(o, "old_id", e->old_id, true);
+    json_key(o, "title", e->title, true);
+    json_key(o, "change", change_name[e->change], true);
+    json_key(o, "because", e->because, true);
+    fputs(", \"fields\": [", f);
+    for (const Delta *x = e->fields; x; x = x->next) {
+        fprintf(f, "%s{", x == e->fields ? "" : ", ");
+        json_key(o, "field", x->label, false);
+        json_key(o, "old", x->was, true);
+        json_key(o, "new", x->now, true);
+        fprintf(f, ", \"wording\": %s}", x->wording ? "true" : "false");
+    }
+    fputs("]}", f);
+}
+
+/* The declarations that differ, section by section; counts per change. */
+static void write_declarations(Out *o, const Diff *d, const pledge_round *ro, const pledge_round *rn,
+                               const char *tests_note)
+{
+    FILE *f = o->f;
+    size_t count[C_AFFECTED + 1] = { 0 };
+    for (size_t i = 0; i < d->entries.len; i++) count[d->entries.items[i].change]++;
+    bool none = count[C_SAME] == d->entries.len;
+    if (o->json) {
+        fputs("{\n  \"old\": {", f);
+        json_key(o, "path", ro->path, false);
+        json_key(o, "round", ro->bc.round.name, true);
+        fputs("},\n  \"new\": {", f);
+        json_key(o, "path", rn->path, false);
+        json_key(o, "round", rn->bc.round.name, true);
+        fprintf(f, "},\n  \"no_changes\": %s,\n  \"tests_compared\": %s,\n  \"summary\": {", none ? "true" : "false",
+                tests_note ? "false" : "true");
+        for (int c = C_ADDED; c <= C_AFFECTED; c++)
+            fprintf(f, "%s\"%s\": %zu", c == C_ADDED ? "" : ", ", change_name[c], count[c]);
+        fputs("},\n  \"declarations\": [", f);
+        bool comma = false;
+        for (int s = 0; s < K__COUNT; s++)
+            for (size_t i = 0; i < d->entries.len; i++) {
+                const Entry *e = &d->entries.items[i];
+                if ((int)e->sect != s || e->change == C_SAME) continue;
+                json_entry(o, e, comma);
+                comma = true;
+            }
+        fputs(comma ? "\n  ]" : "]", f);
+        return;
+    }
+    fprintf(f, "round %s -> %s\n", ro->bc.round.name ? ro->bc.round.name : "(none)",
+            rn->bc.round.name ? rn->bc.round.name : "(none)");
+    for (int s = 0; s < K__COUNT; s++) {
+        bool heading = false;
+        for (size_t i = 0; i < d->entries.len; i++) {
+            const Entry *e = &d->entries.items[i];
+            if ((int)e->sect != s || e->change == C_SAME) continue;
+            if (!heading) fprintf(f, "\n%s\n", sect_heading[s]);
+            heading = true;
+            text_entry(o, e);
+        }
+    }
+    if (none) fputs("\nno changes\n", f);
+    else fputc('\n', f);
+    const char *sep = "";
+    static const char *const words[] = { "", "added", "removed", "changed", "restated", "in wording only",
+                                         "affected" };
+    for (int c = C_ADDED; c <= C_AFFECTED; c++) {
+        if (!count[c]) continue;
+        fprintf(f, "%s%zu %s", sep, count[c], words[c]);
+        sep = ", ";
+    }
+    if (!none) fputc('\n', f);
+    if (tests_note) fprintf(f, "%s\n", tests_note);
+}
+
+/* ---- with data: the results that moved ------------------------------------------- */
 
 /* Drops R's bindings that name none of its feeds and hierarchies: the same
  * feeds are bound to both rounds, and each reads its own. */
@@ -152,154 +1120,157 @@ static pledge_status assess_round(pledge_round *R, const char *as_of, Report *r)
     return api_fail(S, st, "%s: %s", R->path, why);
 }
 
+/* The result of item for system (NULL: the round, for a national check). */
 static const ReportResult *result_for(const Report *r, const char *system, const char *item)
 {
     for (size_t i = 0; i < r->nresults; i++) {
         const ReportResult *x = &r->results[i];
-        if (x->system != REPORT_NATIONAL && strcmp(r->systems[x->system].code, system) == 0
+        bool national = x->system == REPORT_NATIONAL;
+        if (national == !system && (national || strcmp(r->systems[x->system].code, system) == 0)
             && strcmp(r->items[x->item].id, item) == 0)
             return x;
     }
     return NULL;
 }
 
-static void flips(Out *o, const BcProgram *old, const BcProgram *neu, const Report *ro, const Report *rn)
+/* The old round's id for a new item: a commitment may restate another. */
+static const char *old_item(const BcProgram *old, const BcProgram *neu, const ReportItem *it)
 {
-    size_t nflips = 0;
-    if (o->json) fputs(",\n  \"flips\": [", o->f);
-    else fputs("\nstatuses changed (the same systems, as of the same day)\n", o->f);
+    if (it->kind != ITEM_COMMITMENT) return it->id;
     for (uint16_t k = 0; k < neu->ncommits; k++) {
+        if (strcmp(neu->commits[k].name, it->id) != 0) continue;
         int32_t m = match(old, &neu->commits[k]);
-        if (m < 0) continue;
-        for (size_t s = 0; s < rn->nsystems; s++) {
-            const ReportResult *a = result_for(ro, rn->systems[s].code, old->commits[m].name);
-            const ReportResult *b = result_for(rn, rn->systems[s].code, neu->commits[k].name);
-            if (!a || !b || a->status == b->status) continue;
-            if (o->json) {
-                fprintf(o->f, "%s\n    {\"system\": ", nflips ? "," : "");
-                report_json_string(o->f, rn->systems[s].code);
-                fputs(", \"old_item\": ", o->f);
-                report_json_string(o->f, old->commits[m].name);
-                fputs(", \"item\": ", o->f);
-                report_json_string(o->f, neu->commits[k].name);
-                fprintf(o->f, ", \"old\": \"%s\", \"new\": \"%s\"}", report_status(a->status), report_status(b->status));
-            } else {
-                fprintf(o->f, "  %s %s: %s -> %s\n", rn->systems[s].code, neu->commits[k].name,
-                        report_status(a->status), report_status(b->status));
-            }
-            nflips++;
+        return m >= 0 ? old->commits[m].name : NULL;
+    }
+    return NULL;
+}
+
+static const char *value_json(Value v, char *buf, size_t cap)
+{
+    if (val_is_missing(v)) return NULL;
+    val_format(v, true, buf, cap);
+    return buf;
+}
+
+static bool same_value(Value x, Value y)
+{
+    return x.kind == y.kind && x.unit == y.unit && val_equal(x, y);
+}
+
+typedef struct Total { uint32_t item; uint8_t was, now; size_t n; } Total;
+
+/* Every result whose status, value or threshold moved, old and new; every
+ * rating whose label moved; and per item, how many systems went from each
+ * status to each other (or kept theirs while the value moved). */
+static void moved_results(Out *o, const BcProgram *old, const BcProgram *neu, const Report *ro, const Report *rn)
+{
+    FILE *f = o->f;
+    char day[16];
+    period_format((Period){ GRAIN_DAY, rn->as_of }, day, sizeof day);
+    VEC(Total) totals = { 0 };
+    size_t n = 0;
+    if (o->json) { fputs(",\n  \"as_of\": ", f); report_json_string(f, day); fputs(",\n  \"results\": [", f); }
+    else fprintf(f, "\nresults that moved (the same systems, as of %s)\n", day);
+    for (size_t i = 0; i < rn->nresults; i++) {
+        const ReportResult *b = &rn->results[i];
+        const ReportItem *it = &rn->items[b->item];
+        const char *system = b->system == REPORT_NATIONAL ? NULL : rn->systems[b->system].code;
+        const char *was_id = old_item(old, neu, it);
+        const ReportResult *a = was_id ? result_for(ro, system, was_id) : NULL;
+        if (!a || (a->status == b->status && same_value(a->value, b->value) && same_value(a->threshold, b->threshold)))
+            continue;
+        size_t t = 0;
+        while (t < totals.len && !(totals.items[t].item == b->item && totals.items[t].was == a->status
+                                   && totals.items[t].now == b->status)) t++;
+        if (t == totals.len) vec_push(&totals, ((Total){ b->item, a->status, b->status, 0 }));
+        totals.items[t].n++;
+        char v1[64], v2[64], t1[64], t2[64];
+        if (o->json) {
+            fprintf(f, "%s\n    {", n ? "," : "");
+            json_key(o, "system", system, false);
+            json_key(o, "item", it->id, true);
+            json_key(o, "old_item", was_id, true);
+            json_key(o, "old_status", report_status(a->status), true);
+            json_key(o, "new_status", report_status(b->status), true);
+            json_key(o, "old_value", value_json(a->value, v1, sizeof v1), true);
+            json_key(o, "new_value", value_json(b->value, v2, sizeof v2), true);
+            json_key(o, "old_threshold", value_json(a->threshold, t1, sizeof t1), true);
+            json_key(o, "new_threshold", value_json(b->threshold, t2, sizeof t2), true);
+            fputc('}', f);
+        } else {
+            report_display_vs(a->value, a->threshold, v1, sizeof v1);
+            report_display_vs(b->value, b->threshold, v2, sizeof v2);
+            report_display(a->threshold, t1, sizeof t1);
+            report_display(b->threshold, t2, sizeof t2);
+            fprintf(f, "  %s %s: %s -> %s", system ? system : "national", it->id, report_status(a->status),
+                    report_status(b->status));
+            if (!val_is_missing(a->value) || !val_is_missing(b->value)) fprintf(f, "; value %s -> %s", v1, v2);
+            if (!val_is_missing(a->threshold) || !val_is_missing(b->threshold))
+                fprintf(f, "; threshold %s -> %s", t1, t2);
+            fputc('\n', f);
+        }
+        n++;
+    }
+    if (o->json) fputs(n ? "\n  ],\n  \"ratings\": [" : "],\n  \"ratings\": [", f);
+    else if (!n) fputs("  no result moved\n", f);
+    size_t nr = 0;
+    for (size_t i = 0; i < rn->nratings; i++) {
+        const ReportRating *b = &rn->ratings[i];
+        const char *system = rn->systems[b->system].code, *id = rn->rating_decls[b->rating].id;
+        const ReportRating *a = NULL;
+        for (size_t k = 0; k < ro->nratings && !a; k++)
+            if (strcmp(ro->systems[ro->ratings[k].system].code, system) == 0
+                && strcmp(ro->rating_decls[ro->ratings[k].rating].id, id) == 0)
+                a = &ro->ratings[k];
+        if (!a || same_str(a->label, b->label)) continue;
+        if (o->json) {
+            fprintf(f, "%s\n    {", nr ? "," : "");
+            json_key(o, "system", system, false);
+            json_key(o, "rating", id, true);
+            json_key(o, "old", a->label, true);
+            json_key(o, "new", b->label, true);
+            fputc('}', f);
+        } else {
+            if (!nr) fputs("\nratings that moved\n", f);
+            fprintf(f, "  %s %s: %s -> %s\n", system, id, a->label ? a->label : "(none)", b->label ? b->label : "(none)");
+        }
+        nr++;
+    }
+    if (o->json) fputs(nr ? "\n  ],\n  \"totals\": [" : "],\n  \"totals\": [", f);
+    else if (totals.len) fputs("\ntotals\n", f);
+    for (size_t t = 0; t < totals.len; t++) {
+        const Total *x = &totals.items[t];
+        if (o->json) {
+            fprintf(f, "%s\n    {", t ? "," : "");
+            json_key(o, "item", rn->items[x->item].id, false);
+            json_key(o, "old", report_status(x->was), true);
+            json_key(o, "new", report_status(x->now), true);
+            fprintf(f, ", \"systems\": %zu}", x->n);
+        } else {
+            if (x->was != x->now)
+                fprintf(f, "  %s: %zu system%s %s -> %s\n", rn->items[x->item].id, x->n, x->n == 1 ? "" : "s",
+                        report_status(x->was), report_status(x->now));
+            else
+                fprintf(f, "  %s: %zu system%s still %s, the value or threshold moved\n", rn->items[x->item].id, x->n,
+                        x->n == 1 ? "" : "s", report_status(x->was));
         }
     }
-    if (o->json) fputs(nflips ? "\n  ]" : "]", o->f);
-    else if (!nflips) fputs("  none\n", o->f);
+    if (o->json) fputs(totals.len ? "\n  ]" : "]", f);
+    vec_free(&totals);
 }
 
 /* ---- the diff ------------------------------------------------------------------ */
 
-static void write_diff(Out *o, pledge_round *ro, pledge_round *rn)
+/* The test blocks of a rule file, compiled; false (and nothing to free) for
+ * a .plb or a round given as text: they hold no tests to compare. */
+static bool load_tests(pledge_round *R, BcProgram *bc, CompTests *t)
 {
-    const char *oldpath = ro->path, *newpath = rn->path;
-    const BcProgram *old = &ro->bc, *neu = &rn->bc;
-    Vm *vo = api_vm(ro);
-    Vm *vn = api_vm(rn);
-    FILE *f = o->f;
-    if (o->json) {
-        fputs("{\n  \"old\": {\"path\": ", f);
-        report_json_string(f, oldpath);
-        fputs(", \"round\": ", f);
-        report_json_string(f, old->round.name);
-        fputs("},\n  \"new\": {\"path\": ", f);
-        report_json_string(f, newpath);
-        fputs(", \"round\": ", f);
-        report_json_string(f, neu->round.name);
-        fputs("},\n  \"commitments\": [", f);
-    } else {
-        fprintf(f, "round %s -> %s\n\ncommitments\n", old->round.name ? old->round.name : "(none)",
-                neu->round.name ? neu->round.name : "(none)");
-    }
-    bool any = false;
-    uint8_t *kept = mem_calloc(old->ncommits + 1u, 1);
-    for (uint16_t k = 0; k < neu->ncommits; k++) {
-        const BcCommitment *c = &neu->commits[k];
-        int32_t m = match(old, c);
-        Facts fn, fo;
-        facts_of(neu, vn, c, &fn);
-        if (m >= 0) kept[m] = 1;
-        if (m >= 0) {
-            facts_of(old, vo, &old->commits[m], &fo);
-            if (!differs(&fo, &fn) && strcmp(old->commits[m].name, c->name) == 0) continue;
-        }
-        const char *kind = m < 0 ? "added" : strcmp(old->commits[m].name, c->name) ? "restated" : "changed";
-        if (o->json) {
-            fprintf(f, "%s\n    {\"change\": \"%s\", \"id\": ", any ? "," : "", kind);
-            report_json_string(f, c->name);
-            fputs(", \"old_id\": ", f);
-            report_json_string(f, m >= 0 ? old->commits[m].name : NULL);
-            fputs(", \"title\": ", f);
-            report_json_string(f, c->title);
-            fputs(", \"changes\": [", f);
-        } else {
-            char extra[256];
-            if (m < 0) snprintf(extra, sizeof extra, "%s; target %s", fn.cls, fn.target);
-            else if (strcmp(kind, "restated") == 0) snprintf(extra, sizeof extra, "restates %s", old->commits[m].name);
-            else extra[0] = '\0';
-            item_line(o, m < 0 ? '+' : '~', c->name, c->title, extra);
-        }
-        o->first = true;
-        if (m >= 0) {
-            change(o, "class", fo.cls, fn.cls);
-            change(o, "measure", fo.measure, fn.measure);
-            change(o, "target", fo.target, fn.target);
-            change(o, "deadline", fo.deadline, fn.deadline);
-            change(o, "milestones", fo.milestones, fn.milestones);
-            change(o, "tolerance", fo.tolerance, fn.tolerance);
-        }
-        if (o->json) fputs("]}", f);
-        any = true;
-    }
-    for (uint16_t k = 0; k < old->ncommits; k++) {
-        if (kept[k]) continue;
-        if (o->json) {
-            fprintf(f, "%s\n    {\"change\": \"dropped\", \"id\": ", any ? "," : "");
-            report_json_string(f, old->commits[k].name);
-            fputs(", \"old_id\": ", f);
-            report_json_string(f, old->commits[k].name);
-            fputs(", \"title\": ", f);
-            report_json_string(f, old->commits[k].title);
-            fputs(", \"changes\": []}", f);
-        } else {
-            item_line(o, '-', old->commits[k].name, old->commits[k].title, NULL);
-        }
-        any = true;
-    }
-    mem_free(kept);
-    if (o->json) fputs(any ? "\n  ],\n  \"checks\": [" : "],\n  \"checks\": [", f);
-    else fputs(any ? "\nchecks\n" : "  none\n\nchecks\n", f);
-    bool anycheck = false;
-    for (int side = 0; side < 2; side++) {
-        const BcProgram *a = side ? old : neu, *b = side ? neu : old;
-        for (uint16_t k = 0; k < a->nchecks; k++) {
-            bool found = false;
-            for (uint16_t j = 0; j < b->nchecks && !found; j++) found = strcmp(a->checks[k].name, b->checks[j].name) == 0;
-            if (found) continue;
-            const char *kind = side ? "removed" : "added";
-            if (o->json) {
-                fprintf(f, "%s\n    {\"change\": \"%s\", \"id\": ", anycheck ? "," : "", kind);
-                report_json_string(f, a->checks[k].name);
-                fputs(", \"title\": ", f);
-                report_json_string(f, a->checks[k].title);
-                fprintf(f, ", \"national\": %s}", a->checks[k].national ? "true" : "false");
-            } else {
-                item_line(o, side ? '-' : '+', a->checks[k].name, a->checks[k].title,
-                          a->checks[k].national ? "national" : NULL);
-            }
-            anycheck = true;
-        }
-    }
-    if (o->json) fputs(anycheck ? "\n  ]" : "]", f);
-    else if (!anycheck) fputs("  none\n", f);
-    vm_free(vo);
-    vm_free(vn);
+    if (R->bytecode || R->from_memory) return false;
+    Program p = { 0 };
+    bool ok = front_load(&p, R->path) && comp_program_tests(&p, bc, t);
+    front_free(&p);
+    if (!ok) bc_free(bc);
+    return ok;
 }
 
 static pledge_status diff(pledge_round *old, pledge_round *neu, const pledge_diff_options *o, FILE *out)
@@ -319,10 +1290,25 @@ static pledge_status diff(pledge_round *old, pledge_round *neu, const pledge_dif
         if (st == PLEDGE_OK) st = assess_round(neu, o->as_of, &rn);
     }
     if (st == PLEDGE_OK) {
-        Out w = { out, o->format == PLEDGE_FORMAT_JSON, true };
-        write_diff(&w, old, neu);
-        if (o->with_data) flips(&w, &old->bc, &neu->bc, &ro, &rn);
+        Diff d = { 0 };
+        d.va = api_vm(old);
+        d.vb = api_vm(neu);
+        side_begin(&d, &old->bc, &neu->bc);
+        compare_programs(&d);
+        BcProgram ta = { 0 }, tb = { 0 };
+        CompTests xa = { 0 }, xb = { 0 };
+        bool with_tests = load_tests(old, &ta, &xa);
+        if (with_tests && !load_tests(neu, &tb, &xb)) { bc_free(&ta); with_tests = false; }
+        if (with_tests) tests(&d, &ta, &xa, &tb, &xb);
+        Out w = { out, o->format == PLEDGE_FORMAT_JSON };
+        write_declarations(&w, &d, old, neu, with_tests ? NULL : "tests not compared: a compiled round holds none");
+        if (o->with_data) moved_results(&w, &old->bc, &neu->bc, &ro, &rn);
         if (w.json) fputs("\n}\n", out);
+        if (with_tests) { bc_free(&ta); bc_free(&tb); }
+        vec_free(&d.entries);
+        arena_free(&d.arena);
+        vm_free(d.va);
+        vm_free(d.vb);
         if (ferror(out)) st = api_fail(S, PLEDGE_ERR_INPUT, "cannot write the diff");
     }
     report_free(&ro);

@@ -4,9 +4,10 @@
  * order the file holds them, each with how it is written (kind), what the
  * verifier checks it refers to (ref), and the words that messages and the
  * listing use for it. plb.c writes and reads every section from these
- * tables, verify.c checks every reference from them, and disasm.c prints
- * fields by them, so adding a field to a table is one line in layout.c
- * (besides the member in bytecode.h and its row in docs/bytecode.md). */
+ * tables, verify.c checks every reference from them, disasm.c prints
+ * fields by them and api/diff.c compares two programs by them, so adding a
+ * field to a table is one line in layout.c (besides the member in
+ * bytecode.h and its row in docs/bytecode.md). */
 #ifndef PLEDGE_LAYOUT_H
 #define PLEDGE_LAYOUT_H
 #include "vm/bytecode.h"
