@@ -180,8 +180,6 @@ static int row_ptr_cmp(const void *x, const void *y)
     return row_key_cmp(*(const ResultRow *const *)x, *(const ResultRow *const *)y);
 }
 
-enum { SHOW_DIFFERENCES = 5 };
-
 static void say_difference(FILE *out, const ResultRow *was, const ResultRow *now)
 {
     const ResultRow *r = was ? was : now;
@@ -194,8 +192,9 @@ static void say_difference(FILE *out, const ResultRow *was, const ResultRow *now
 }
 
 /* Compares the recorded rows with the new ones by (system, kind, item), in
- * the recorded order and then the new rows nobody recorded; prints the
- * first few differences and returns how many there are. */
+ * the recorded order and then the new rows nobody recorded; names each
+ * difference (an auditor needs every one, not a sample) when out is not
+ * NULL, and returns how many there are. */
 static unsigned compare_rows(const ResultRow *old, size_t nold, const ResultRow *now, size_t nnow, FILE *out)
 {
     const ResultRow **sorted = mem_alloc((nnow + 1) * sizeof *sorted);
@@ -209,11 +208,14 @@ static unsigned compare_rows(const ResultRow *old, size_t nold, const ResultRow 
         const ResultRow *n = hit ? *hit : NULL;
         if (n) matched[n - now] = true;
         if (n && same(n->status, key->status) && same(n->value, key->value)) continue;
-        if (++differ <= SHOW_DIFFERENCES) say_difference(out, key, n);
+        differ++;
+        if (out) say_difference(out, key, n);
     }
     for (size_t i = 0; i < nnow; i++)
-        if (!matched[i] && ++differ <= SHOW_DIFFERENCES) say_difference(out, NULL, &now[i]);
-    if (differ > SHOW_DIFFERENCES) fprintf(out, "  ... and %u more\n", differ - SHOW_DIFFERENCES);
+        if (!matched[i]) {
+            differ++;
+            if (out) say_difference(out, NULL, &now[i]);
+        }
     mem_free(sorted);
     mem_free(matched);
     return differ;
@@ -350,7 +352,7 @@ static pledge_status replay_run(const Replay *rp)
 
     BcProgram bc = { 0 };
     pledge_status st = load_rules(S, rp->rules, m->rules, &bc, why, sizeof why);
-    bool compiled = false, read = false, outside = false;    /* other differences */
+    bool compiled = false, read = false, outside = false, edited = false;    /* other differences */
     if (st == PLEDGE_OK && rules_same) {
         char src[65], code[65];
         if (!manifest_rules_hashes(rp->rules, &bc, src, code, why, sizeof why)) {
@@ -384,12 +386,21 @@ static pledge_status replay_run(const Replay *rp)
     Arena a = { 0 };
     ResultRow *rows;
     size_t nrows = rows_as_recorded(&r, &a, &rows);
-    if (strcmp(hash, m->results_sha256) == 0) {
+    /* row by row as well as by hash: rows edited in the manifest leave its
+     * hash as it was */
+    bool hash_same = strcmp(hash, m->results_sha256) == 0;
+    differ = compare_rows(m->rows, m->nrows, rows, nrows, NULL);
+    if (hash_same && !differ && m->nrows == nrows) {
         fprintf(out, "results   %zu rows: identical (sha256 %s)\n", nrows, hash);
+    } else if (hash_same) {
+        fprintf(out, "results   %zu rows recorded, %zu now: sha256 as recorded (%s), but the manifest's rows "
+                "differ from the results:\n", m->nrows, nrows, hash);
+        compare_rows(m->rows, m->nrows, rows, nrows, out);
+        edited = true;
     } else {
         fprintf(out, "results   %zu rows recorded, %zu now: sha256 recorded %s, now %s\n", m->nrows, nrows,
                 m->results_sha256, hash);
-        differ = compare_rows(m->rows, m->nrows, rows, nrows, out);
+        compare_rows(m->rows, m->nrows, rows, nrows, out);
         if (!differ) {
             fprintf(out, "  status and value as recorded: the difference is in names, thresholds, windows,\n"
                          "  coverage, members or completeness (pledge assess --format csv shows them)\n");
@@ -398,7 +409,7 @@ static pledge_status replay_run(const Replay *rp)
     }
     arena_free(&a);
     report_free(&r);
-    if (!changed && !differ && !compiled && !read && !outside) {
+    if (!changed && !differ && !compiled && !read && !outside && !edited) {
         fprintf(out, "replay: identical to %s\n", mpath);
         return PLEDGE_OK;
     }
@@ -409,6 +420,7 @@ static pledge_status replay_run(const Replay *rp)
     if (read) fprintf(out, "%sthe inputs are read differently", sep), sep = ", ";
     if (differ) fprintf(out, "%s%u result%s differ%s", sep, differ, differ == 1 ? "" : "s", differ == 1 ? "s" : "");
     if (outside) fprintf(out, "%sthe results differ outside status and value", sep);
+    if (edited) fprintf(out, " (the manifest's rows do not match its results' hash: they were edited)");
     fprintf(out, "\n");
     return api_fail(S, PLEDGE_FAILED, "differs from %s", mpath);
 }
