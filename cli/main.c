@@ -37,7 +37,7 @@ static const char usage_main[] =
 
 static const CliCommand *const commands[] = {
     &cli_check, &cli_compile, &cli_disasm, &cli_eval, &cli_data, &cli_assess, &cli_explain,
-    &cli_test, &cli_diff, &cli_replay, &cli_history, &cli_doc, &cli_fmt,
+    &cli_test, &cli_diff, &cli_replay, &cli_history, &cli_compare, &cli_doc, &cli_fmt,
 };
 
 static int run(const CliCommand *cmd, int argc, char **argv)

@@ -1,0 +1,793 @@
+/* compare.c: why results differ between two recorded runs (issue 14):
+ * pledge_compare over two manifests or two runs of an archive, and the
+ * causes pledge_history shows beside a change of status.
+ *
+ * The factors that differ between run A and run B (the as-of date, each
+ * feed's file, each hierarchy's file, the rules) are switched from A's to
+ * B's in every combination, and each combination is assessed; a result's
+ * causes are the factors whose switch moves it, each one's share of the
+ * change in value is its Shapley value over those combinations, and the
+ * factor that flipped the status is read off the fixed order (as-of, feeds,
+ * hierarchies, rules). docs/decisions.md says why.
+ *
+ * Each file is hashed once and must be as its manifest recorded (else the
+ * combinations would not be the runs compared); each is loaded once per
+ * program that reads it, and the combinations share what is loaded. */
+#include "config.h"
+#include "api/api.h"
+#include "base/calendar.h"
+#include "report/archive.h"
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const api_cause_names[] = { [CAUSE_AS_OF] = "as_of", [CAUSE_DATA] = "data",
+                                         [CAUSE_HIERARCHY] = "hierarchy", [CAUSE_RULES] = "rules" };
+
+/* Beyond this many factors only the fixed order is run (n + 1 assessments,
+ * not 2^n): the shares are then each factor's step along that order. */
+enum { SHAPLEY_MAX_FACTORS = 10 };
+
+/* ---- the inputs of both runs, each file loaded once per program ------------------ */
+
+/* One feed or hierarchy name, and its file in each run (-1: none). */
+typedef struct Slot {
+    const char *name;
+    bool        hierarchy;
+    int         in[2];          /* index into run A's, run B's inputs */
+    const char *file[2];        /* where to read it now */
+    int         factor;         /* its factor, or -1 when both runs read the same bytes */
+} Slot;
+
+/* A program (A's rules, or B's) and what it has loaded. */
+typedef struct Prog {
+    BcProgram   bc;
+    bool        compiled;
+    const Manifest *m;          /* the run whose rules these are */
+    Orgs       *orgs;
+    Vm         *vm;
+    void      **loaded;         /* [slot * 2 + side]: FeedData * or Hierarchy * */
+} Prog;
+
+typedef struct Cmpr {
+    pledge_state     *S;
+    const RecordedRun *run[2];
+    Slot             *slots;   size_t nslots;
+    Prog              prog[2];
+    int               as_of_factor, rules_factor;
+    Comparison       *c;
+    char              why[1024];
+} Cmpr;
+
+static bool same_text(const char *a, const char *b) { return (!a && !b) || (a && b && strcmp(a, b) == 0); }
+
+static int slot_of(const Cmpr *x, const char *name, bool hierarchy)
+{
+    for (size_t i = 0; i < x->nslots; i++)
+        if (x->slots[i].hierarchy == hierarchy && strcmp(x->slots[i].name, name) == 0) return (int)i;
+    return -1;
+}
+
+/* The file of slot s for a combination: B's when its factor is switched
+ * (or A has none), else A's. */
+static int side_of(const Slot *s, uint32_t combo)
+{
+    if (s->in[0] < 0) return 1;
+    if (s->in[1] < 0) return 0;
+    return s->factor >= 0 && (combo >> s->factor & 1) ? 1 : 0;
+}
+
+static void *load_slot(Cmpr *x, Prog *p, int s, int side, uint16_t k)
+{
+    void **at = &p->loaded[s * 2 + side];
+    if (*at) return *at;
+    const Slot *sl = &x->slots[s];
+    const Manifest *m = x->run[side]->m;
+    DataSource src = { m->inputs[sl->in[side]].path, NULL, 0, sl->file[side] };
+    if (sl->hierarchy) {
+        *at = hier_load(&p->bc, k, src, p->orgs, x->why, sizeof x->why);
+    } else {
+        FeedOptions fo = { .skip_bad_rows = m->skip_bad_rows };
+        *at = feed_load(&p->bc, k, src, p->orgs, p->vm, &fo, x->why, sizeof x->why);
+    }
+    return *at;
+}
+
+/* ---- one combination ------------------------------------------------------------ */
+
+typedef struct Cell { const char *system, *kind, *item, *status, *value; } Cell;
+
+static int cell_cmp(const void *x, const void *y)
+{
+    const Cell *a = x, *b = y;
+    int c;
+    if ((c = (a->system != NULL) - (b->system != NULL)) != 0) return c;
+    if (a->system && (c = strcmp(a->system, b->system)) != 0) return c;
+    if ((c = strcmp(a->kind, b->kind)) != 0) return c;
+    return strcmp(a->item ? a->item : "", b->item ? b->item : "");
+}
+
+typedef struct Combo { Cell *cells; size_t n; } Combo;
+
+static const char *keep(Arena *a, const char *s) { return s ? arena_strndup(a, s, strlen(s)) : NULL; }
+
+static pledge_status assess_combo(Cmpr *x, uint32_t combo, Combo *out)
+{
+    int rules_side = x->rules_factor >= 0 && (combo >> x->rules_factor & 1) ? 1 : 0;
+    Prog *p = &x->prog[rules_side];
+    const BcProgram *bc = &p->bc;
+    Inputs in = { bc, p->orgs, mem_calloc(bc->nfeeds + 1u, sizeof *in.feeds),
+                  mem_calloc(bc->nhiers + 1u, sizeof *in.hiers), mem_calloc(bc->nfeeds + 1u, sizeof *in.feed_sources),
+                  mem_calloc(bc->nhiers + 1u, sizeof *in.hier_sources), NULL };
+    pledge_status st = PLEDGE_OK;
+    for (uint16_t k = 0; k < bc->nhiers && st == PLEDGE_OK; k++) {
+        int s = slot_of(x, bc->hiers[k].name, true);
+        if (s < 0) { st = api_fail(x->S, PLEDGE_ERR_INPUT, "no run recorded hierarchy `%s`", bc->hiers[k].name); break; }
+        int side = side_of(&x->slots[s], combo);
+        if (!(in.hiers[k] = load_slot(x, p, s, side, k))) st = api_fail(x->S, PLEDGE_ERR_INPUT, "%s", x->why);
+        in.hier_sources[k] = (DataSource){ x->run[side]->m->inputs[x->slots[s].in[side]].path, NULL, 0,
+                                           x->slots[s].file[side] };
+    }
+    for (uint16_t k = 0; k < bc->nfeeds && st == PLEDGE_OK; k++) {
+        int s = slot_of(x, bc->feeds[k].name, false);
+        if (s < 0) { st = api_fail(x->S, PLEDGE_ERR_INPUT, "no run recorded feed `%s`", bc->feeds[k].name); break; }
+        int side = side_of(&x->slots[s], combo);
+        if (!(in.feeds[k] = load_slot(x, p, s, side, k))) st = api_fail(x->S, PLEDGE_ERR_INPUT, "%s", x->why);
+        in.feed_sources[k] = (DataSource){ x->run[side]->m->inputs[x->slots[s].in[side]].path, NULL, 0,
+                                           x->slots[s].file[side] };
+    }
+    if (st == PLEDGE_OK) {
+        if (bc->round.assess >= 0) in.assess = in.hiers[bc->round.assess];
+        const Manifest *m = p->m;
+        int day_side = x->as_of_factor >= 0 && (combo >> x->as_of_factor & 1) ? 1 : 0;
+        AssessOptions ao = { .as_of = x->run[day_side]->m->as_of, .systems = m->systems, .nsystems = m->nsystems,
+                             .limits = m->limits, .allowed = m->allowed, .nallowed = m->nallowed,
+                             .threads = x->S->cfg.threads, .rules = m->rules, .engine = api_engine_name };
+        Report r = { 0 };
+        AssessStatus as = assess_run(&in, &ao, &r, x->why, sizeof x->why);
+        if (as != ASSESS_OK) {
+            st = api_fail(x->S, api_status(as), "%s", x->why);
+        } else {
+            Arena scratch = { 0 };
+            ResultRow *rows;
+            size_t n = api_rows_as_recorded(&r, &scratch, &rows);
+            Arena *a = &x->c->arena;
+            out->cells = arena_alloc(a, (n + 1) * sizeof *out->cells);
+            out->n = n;
+            for (size_t i = 0; i < n; i++)
+                out->cells[i] = (Cell){ keep(a, rows[i].system), rows[i].kind, keep(a, rows[i].item),
+                                        keep(a, rows[i].status), keep(a, rows[i].value) };
+            qsort(out->cells, n, sizeof *out->cells, cell_cmp);
+            arena_free(&scratch);
+        }
+        report_free(&r);
+    }
+    mem_free(in.feeds);
+    mem_free(in.hiers);
+    mem_free(in.feed_sources);
+    mem_free(in.hier_sources);
+    return st;
+}
+
+static const Cell *find_cell(const Combo *c, const Cell *key)
+{
+    return c->n ? bsearch(key, c->cells, c->n, sizeof *c->cells, cell_cmp) : NULL;
+}
+
+static bool cell_moved(const Cell *a, const Cell *b)
+{
+    if (!a || !b) return a != b;
+    return !same_text(a->status, b->status) || !same_text(a->value, b->value);
+}
+
+/* A value as a number, or false (missing, true/false, a label). */
+static bool number(const Cell *c, double *v)
+{
+    if (!c || !c->value) return false;
+    char *end;
+    *v = strtod(c->value, &end);
+    return end != c->value && *end == '\0' && isfinite(*v);
+}
+
+/* ---- a feed's cells: what B's file adds, drops or revises ------------------------- */
+
+typedef struct Key { uint32_t org; Period p; Day vintage; } Key;
+typedef struct Keys { Key *k; size_t n, cap; Day as_of; bool vintaged; } Keys;
+
+static void add_key(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows)
+{
+    Keys *ks = ud;
+    (void)rows;
+    if (ks->vintaged && vintage > ks->as_of) return;     /* not yet published on the day */
+    if (ks->n == ks->cap) ks->k = mem_realloc(ks->k, (ks->cap = ks->cap ? ks->cap * 2 : 256) * sizeof *ks->k);
+    ks->k[ks->n++] = (Key){ org, p, 0 };
+}
+
+static int key_cmp(const void *x, const void *y)
+{
+    const Key *a = x, *b = y;
+    if (a->org != b->org) return a->org < b->org ? -1 : 1;
+    if (a->p.grain != b->p.grain) return a->p.grain < b->p.grain ? -1 : 1;
+    return (a->p.index > b->p.index) - (a->p.index < b->p.index);
+}
+
+/* Distinct (organisation, period) cells of f visible on day as_of, sorted. */
+static void cells_of(const FeedData *f, bool vintaged, Day as_of, Keys *ks)
+{
+    *ks = (Keys){ NULL, 0, 0, as_of, vintaged };
+    feed_each_key(f, add_key, ks);
+    qsort(ks->k, ks->n, sizeof *ks->k, key_cmp);
+    size_t w = 0;
+    for (size_t i = 0; i < ks->n; i++)
+        if (!w || key_cmp(&ks->k[w - 1], &ks->k[i]) != 0) ks->k[w++] = ks->k[i];
+    ks->n = w;
+}
+
+/* Every aggregate the rules take over the feed, for one cell, in both files. */
+static bool cell_revised(const BcProgram *bc, uint16_t feed, const FeedData *a, const FeedData *b, const Key *k,
+                         Day as_of)
+{
+    Day from = period_first_day(k->p), to = period_last_day(k->p);
+    for (uint32_t j = 0; j < bc->naggs; j++) {
+        if (bc->aggs[j].feed != feed) continue;
+        uint32_t ca, cb;
+        Value va = feed_aggregate(a, j, &k->org, 1, from, to, as_of, &ca);
+        Value vb = feed_aggregate(b, j, &k->org, 1, from, to, as_of, &cb);
+        if (ca != cb || val_is_missing(va) != val_is_missing(vb) || (!val_is_missing(va) && !val_equal(va, vb)))
+            return true;
+    }
+    return false;
+}
+
+static void describe_feed(Cmpr *x, CmpFactor *f, int s)
+{
+    for (int pi = 0; pi < 2; pi++) {
+        Prog *p = &x->prog[pi];
+        if (!p->compiled || !p->loaded[s * 2] || !p->loaded[s * 2 + 1]) continue;
+        int k = -1;
+        for (uint16_t i = 0; i < p->bc.nfeeds; i++)
+            if (strcmp(p->bc.feeds[i].name, x->slots[s].name) == 0) k = i;
+        if (k < 0) continue;
+        bool vintaged = p->bc.feeds[k].vintage_col != NULL;
+        Day day = x->run[1]->m->as_of;
+        Keys ka, kb;
+        cells_of(p->loaded[s * 2], vintaged, day, &ka);
+        cells_of(p->loaded[s * 2 + 1], vintaged, day, &kb);
+        size_t i = 0, j = 0;
+        while (i < ka.n || j < kb.n) {
+            int c = i == ka.n ? 1 : j == kb.n ? -1 : key_cmp(&ka.k[i], &kb.k[j]);
+            if (c < 0) f->cells_dropped++, i++;
+            else if (c > 0) f->cells_new++, j++;
+            else {
+                f->cells_revised += cell_revised(&p->bc, (uint16_t)k, p->loaded[s * 2], p->loaded[s * 2 + 1],
+                                                 &ka.k[i], day);
+                i++, j++;
+            }
+        }
+        mem_free(ka.k);
+        mem_free(kb.k);
+        return;
+    }
+}
+
+/* ---- the comparison ------------------------------------------------------------- */
+
+/* Hashes a file once and checks it against its run's record. */
+static pledge_status as_recorded(Cmpr *x, const char *label, const char *file, const char *recorded)
+{
+    char now[65];
+    if (!manifest_input_sha256(file, now))
+        return api_fail(x->S, PLEDGE_ERR_INPUT, "%s: cannot be read now: the run cannot be recomputed", label);
+    if (strcmp(now, recorded) != 0)
+        return api_fail(x->S, PLEDGE_ERR_INPUT, "%s has changed since the run was recorded (sha256 %.12s…, now "
+                        "%.12s…): the run cannot be recomputed (pledge replay says more)", label, recorded, now);
+    return PLEDGE_OK;
+}
+
+static void add_factor(Cmpr *x, CauseKind cause, const char *input, const char *from, const char *to)
+{
+    Comparison *c = x->c;
+    c->factors = mem_realloc(c->factors, (c->nfactors + 1) * sizeof *c->factors);
+    c->factors[c->nfactors++] = (CmpFactor){ cause, input, from, to, 0, 0, 0 };
+}
+
+static pledge_status setup(Cmpr *x)
+{
+    Arena *a = &x->c->arena;
+    const Manifest *m[2] = { x->run[0]->m, x->run[1]->m };
+    /* the slots: every input of either run, by kind and name */
+    x->slots = mem_calloc(m[0]->ninputs + m[1]->ninputs + 1, sizeof *x->slots);
+    for (int side = 0; side < 2; side++)
+        for (size_t i = 0; i < m[side]->ninputs; i++) {
+            const ManifestInput *mi = &m[side]->inputs[i];
+            bool hier = strcmp(mi->kind, "hierarchy") == 0;
+            int s = slot_of(x, mi->name, hier);
+            if (s < 0) {
+                s = (int)x->nslots++;
+                x->slots[s] = (Slot){ mi->name, hier, { -1, -1 }, { NULL, NULL }, -1 };
+            }
+            x->slots[s].in[side] = (int)i;
+            x->slots[s].file[side] = api_run_path(a, x->run[side]->dir, mi->path);
+        }
+    /* every file as recorded, each hashed once */
+    pledge_status st = PLEDGE_OK;
+    for (size_t s = 0; s < x->nslots && st == PLEDGE_OK; s++)
+        for (int side = 0; side < 2 && st == PLEDGE_OK; side++) {
+            const Slot *sl = &x->slots[s];
+            if (sl->in[side] < 0) continue;
+            if (side == 1 && sl->in[0] >= 0 && strcmp(sl->file[0], sl->file[1]) == 0
+                && strcmp(m[0]->inputs[sl->in[0]].sha256, m[1]->inputs[sl->in[1]].sha256) == 0)
+                continue;
+            st = as_recorded(x, arena_printf(a, "%s %s (%s) of %s", m[side]->inputs[sl->in[side]].kind, sl->name,
+                                             m[side]->inputs[sl->in[side]].path, x->run[side]->label),
+                             sl->file[side], m[side]->inputs[sl->in[side]].sha256);
+        }
+    const char *rules[2];
+    for (int side = 0; side < 2 && st == PLEDGE_OK; side++) {
+        rules[side] = api_run_path(a, x->run[side]->dir, m[side]->rules);
+        st = as_recorded(x, arena_printf(a, "the rules %s of %s", m[side]->rules, x->run[side]->label), rules[side],
+                         m[side]->source_sha256);
+    }
+    if (st != PLEDGE_OK) return st;
+
+    /* the factors, in the fixed order */
+    x->as_of_factor = x->rules_factor = -1;
+    if (m[0]->as_of != m[1]->as_of) {
+        char d[2][16];
+        for (int side = 0; side < 2; side++) period_format((Period){ GRAIN_DAY, m[side]->as_of }, d[side], 16);
+        x->as_of_factor = (int)x->c->nfactors;
+        add_factor(x, CAUSE_AS_OF, NULL, keep(a, d[0]), keep(a, d[1]));
+    }
+    for (int hier = 0; hier < 2; hier++)
+        for (size_t s = 0; s < x->nslots; s++) {
+            Slot *sl = &x->slots[s];
+            if (sl->hierarchy != hier || sl->in[0] < 0 || sl->in[1] < 0) continue;
+            if (strcmp(m[0]->inputs[sl->in[0]].sha256, m[1]->inputs[sl->in[1]].sha256) == 0) continue;
+            sl->factor = (int)x->c->nfactors;
+            add_factor(x, hier ? CAUSE_HIERARCHY : CAUSE_DATA, sl->name, m[0]->inputs[sl->in[0]].path,
+                       m[1]->inputs[sl->in[1]].path);
+        }
+    bool rules_differ = strcmp(m[0]->source_sha256, m[1]->source_sha256) != 0
+                     || strcmp(m[0]->bytecode_sha256, m[1]->bytecode_sha256) != 0;
+    if (rules_differ) {
+        x->rules_factor = (int)x->c->nfactors;
+        add_factor(x, CAUSE_RULES, NULL, m[0]->rules, m[1]->rules);
+    }
+    for (int side = 0; side < (rules_differ ? 2 : 1) && st == PLEDGE_OK; side++) {
+        Prog *p = &x->prog[side];
+        p->m = m[side];
+        st = api_load_recorded_rules(x->S, rules[side], m[side]->rules, &p->bc, x->why, sizeof x->why);
+        if (st != PLEDGE_OK) return api_fail(x->S, st, "%s", x->why);
+        p->compiled = true;
+        p->orgs = orgs_new();
+        p->vm = vm_new(&p->bc, m[side]->limits, m[side]->allowed, m[side]->nallowed);
+        p->loaded = mem_calloc(x->nslots * 2 + 1, sizeof *p->loaded);
+    }
+    return st;
+}
+
+static uint32_t popcount(uint32_t v)
+{
+    uint32_t n = 0;
+    for (; v; v &= v - 1) n++;
+    return n;
+}
+
+/* |S|! (n - |S| - 1)! / n!: the Shapley weight of a coalition of size s. */
+static double shapley_weight(size_t s, size_t n)
+{
+    double w = 1.0 / (double)n;
+    /* 1 / (n * C(n-1, s)) */
+    for (size_t i = 1; i <= s; i++) w *= (double)i / (double)(n - i);
+    return w;
+}
+
+static void attribute(Cmpr *x, const Combo *combos, const uint32_t *ids, size_t ncombos)
+{
+    Comparison *c = x->c;
+    size_t n = c->nfactors;
+    uint32_t full = n ? (uint32_t)((1u << n) - 1) : 0;
+    const Combo *A = &combos[0], *B = &combos[ncombos - 1];
+    /* the combination of each id, for lookups (the fixed order ids are a chain) */
+    int *at = mem_alloc(((size_t)full + 2) * sizeof *at);
+    for (uint32_t i = 0; i <= full; i++) at[i] = -1;
+    for (size_t i = 0; i < ncombos; i++) at[ids[i]] = (int)i;
+    /* the results: every key of A and of B */
+    size_t cap = A->n + B->n + 1, nkeys = 0;
+    const Cell **keys = mem_alloc(cap * sizeof *keys);
+    for (size_t i = 0; i < A->n; i++) keys[nkeys++] = &A->cells[i];
+    for (size_t i = 0; i < B->n; i++)
+        if (!find_cell(A, &B->cells[i])) keys[nkeys++] = &B->cells[i];
+    c->rows = mem_calloc(nkeys + 1, sizeof *c->rows);
+    for (size_t r = 0; r < nkeys; r++) {
+        const Cell *ca = find_cell(A, keys[r]), *cb = find_cell(B, keys[r]);
+        if (!cell_moved(ca, cb)) continue;
+        CmpRow *row = &c->rows[c->nrows++];
+        *row = (CmpRow){ keys[r]->system, keys[r]->item, keys[r]->kind, ca ? ca->status : NULL,
+                         ca ? ca->value : NULL, cb ? cb->status : NULL, cb ? cb->value : NULL,
+                         arena_alloc(&c->arena, (n + 1) * sizeof *row->moves),
+                         arena_alloc(&c->arena, (n + 1) * sizeof *row->share), true, -1 };
+        for (size_t f = 0; f < n; f++) row->moves[f] = false, row->share[f] = 0;
+        const Cell **cell = mem_alloc((ncombos + 1) * sizeof *cell);
+        double *v = mem_alloc((ncombos + 1) * sizeof *v);
+        for (size_t i = 0; i < ncombos; i++) {
+            cell[i] = find_cell(&combos[i], keys[r]);
+            if (!number(cell[i], &v[i])) row->has_shares = false;
+        }
+        for (size_t i = 0; i < ncombos; i++)
+            for (size_t f = 0; f < n; f++) {
+                if (ids[i] >> f & 1) continue;
+                int j = at[ids[i] | 1u << f];
+                if (j < 0) continue;
+                if (cell_moved(cell[i], cell[j])) row->moves[f] = true;
+                if (row->has_shares)
+                    row->share[f] += (c->shapley ? shapley_weight(popcount(ids[i]), n) : 1.0) * (v[j] - v[i]);
+            }
+        /* the status along the fixed order: the last switch that changed it */
+        if (!same_text(row->status_a, row->status_b) || (ca == NULL) != (cb == NULL)) {
+            uint32_t id = 0;
+            for (size_t f = 0; f < n; f++) {
+                uint32_t next = id | 1u << f;
+                const Cell *before = cell[at[id]], *after = cell[at[next]];
+                if ((before == NULL) != (after == NULL) || (before && !same_text(before->status, after->status)))
+                    row->flipped_by = (int)f;
+                id = next;
+            }
+        }
+        if (!row->has_shares)
+            for (size_t f = 0; f < n; f++) row->share[f] = 0;
+        mem_free(cell);
+        mem_free(v);
+    }
+    mem_free(keys);
+    mem_free(at);
+}
+
+/* How many rows of the manifest the recomputation does not give back. */
+static size_t unreproduced(const Manifest *m, const Combo *c)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->nrows; i++) {
+        const ResultRow *r = &m->rows[i];
+        Cell key = { r->system, r->kind ? r->kind : "", r->item, r->status, r->value };
+        const Cell *got = find_cell(c, &key);
+        if (!got || cell_moved(got, &key)) n++;
+    }
+    return n + (c->n > m->nrows ? c->n - m->nrows : 0);
+}
+
+static pledge_status compare_runs(Cmpr *x)
+{
+    pledge_status st = setup(x);
+    if (st != PLEDGE_OK) return st;
+    Comparison *c = x->c;
+    size_t n = c->nfactors;
+    c->shapley = n <= SHAPLEY_MAX_FACTORS;
+    size_t ncombos = c->shapley ? (size_t)1 << n : n + 1;
+    uint32_t *ids = mem_alloc((ncombos + 1) * sizeof *ids);
+    /* every subset in order (0 is A, the last B), or the fixed order's chain */
+    for (size_t i = 0; i < ncombos; i++) ids[i] = c->shapley ? (uint32_t)i : (uint32_t)((1u << i) - 1);
+    Combo *combos = mem_calloc(ncombos + 1, sizeof *combos);
+    for (size_t i = 0; i < ncombos && st == PLEDGE_OK; i++) st = assess_combo(x, ids[i], &combos[i]);
+    c->combinations = ncombos;
+    if (st == PLEDGE_OK) {
+        c->unreproduced = unreproduced(x->run[0]->m, &combos[0]) + unreproduced(x->run[1]->m, &combos[ncombos - 1]);
+        attribute(x, combos, ids, ncombos);
+        for (size_t s = 0; s < x->nslots; s++)
+            if (x->slots[s].factor >= 0 && !x->slots[s].hierarchy) describe_feed(x, &c->factors[x->slots[s].factor], (int)s);
+    }
+    mem_free(combos);
+    mem_free(ids);
+    return st;
+}
+
+pledge_status api_compare_runs(pledge_state *S, const RecordedRun *a, const RecordedRun *b, Comparison *out)
+{
+    *out = (Comparison){ 0 };
+    Cmpr x = { .S = S, .run = { a, b }, .c = out };
+    pledge_status st = compare_runs(&x);
+    for (int i = 0; i < 2; i++) {
+        Prog *p = &x.prog[i];
+        if (!p->compiled) continue;
+        for (size_t s = 0; s < x.nslots; s++)
+            for (int side = 0; side < 2; side++) {
+                void *l = p->loaded[s * 2 + side];
+                if (!l) continue;
+                if (x.slots[s].hierarchy) hier_free(l);
+                else feed_free(l);
+            }
+        mem_free(p->loaded);
+        vm_free(p->vm);
+        orgs_free(p->orgs);
+        bc_free(&p->bc);
+    }
+    mem_free(x.slots);
+    if (st != PLEDGE_OK) api_comparison_free(out);
+    return st;
+}
+
+void api_comparison_free(Comparison *c)
+{
+    mem_free(c->factors);
+    mem_free(c->rows);
+    arena_free(&c->arena);
+    *c = (Comparison){ 0 };
+}
+
+const CmpRow *api_comparison_row(const Comparison *c, const char *system, const char *kind, const char *item)
+{
+    for (size_t i = 0; i < c->nrows; i++) {
+        const CmpRow *r = &c->rows[i];
+        if (same_text(r->system, system) && same_text(r->kind, kind) && same_text(r->item, item)) return r;
+    }
+    return NULL;
+}
+
+/* "data ae" */
+static void factor_name(const CmpFactor *f, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s%s%s", api_cause_names[f->cause], f->input ? " " : "", f->input ? f->input : "");
+}
+
+void api_causes_text(const Comparison *c, const CmpRow *row, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t f = 0; f < c->nfactors && len < cap; f++) {
+        if (!row->moves[f]) continue;
+        char name[256];
+        factor_name(&c->factors[f], name, sizeof name);
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? ", " : "", name);
+    }
+    if (!len) snprintf(buf, cap, "none found");
+}
+
+/* ---- pledge_compare -------------------------------------------------------------- */
+
+/* A run to compare: a manifest's path, or (with an archive) a run's id. */
+typedef struct Side { Manifest m; RecordedRun run; } Side;
+
+typedef struct FetchRun { Manifest *m; bool found; char *why; size_t cap; const char *label; bool ok; } FetchRun;
+
+static bool fetch_run(void *ud, const ArchivedRun *run)
+{
+    FetchRun *f = ud;
+    f->found = true;
+    f->ok = manifest_parse(f->m, run->manifest, f->label, f->why, f->cap);
+    return false;
+}
+
+static pledge_status open_side(pledge_state *S, const char *archive, const char *which, Side *side)
+{
+    char why[1024];
+    Arena *a;
+    if (!archive) {
+        if (!manifest_read(&side->m, which, why, sizeof why)) return api_fail(S, PLEDGE_ERR_INPUT, "%s", why);
+        a = &side->m.arena;
+        const char *home = manifest_dirname(a, which);
+        side->run = (RecordedRun){ &side->m,
+                                   side->m.directory[0] == '/' ? side->m.directory
+                                                               : arena_printf(a, "%s/%s", home, side->m.directory),
+                                   which };
+        return PLEDGE_OK;
+    }
+    char *end;
+    long long id = strtoll(which, &end, 10);
+    if (end == which || *end || id <= 0)
+        return api_fail(S, PLEDGE_ERR_USAGE, "`%s` is not a run's id (a whole number from 1)", which);
+    Archive *db = archive_open(archive, false, why, sizeof why);
+    if (!db) return api_fail(S, PLEDGE_ERR_INPUT, "%s", why);
+    char label[64];
+    snprintf(label, sizeof label, "run %lld", id);
+    FetchRun f = { &side->m, false, why, sizeof why, label, false };
+    bool ok = archive_runs(db, id, fetch_run, &f, why, sizeof why);
+    archive_close(db);
+    if (!ok || (f.found && !f.ok)) return api_fail(S, PLEDGE_ERR_INPUT, "%s", why);
+    if (!f.found) return api_fail(S, PLEDGE_ERR_USAGE, "%s holds no run %lld", archive, id);
+    a = &side->m.arena;
+    const char *home = manifest_dirname(a, archive);
+    side->run = (RecordedRun){ &side->m,
+                               side->m.directory[0] == '/' ? side->m.directory
+                                                           : arena_printf(a, "%s/%s", home, side->m.directory),
+                               arena_printf(a, "run %lld", id) };
+    return PLEDGE_OK;
+}
+
+static const char *or_dash(const char *s) { return s ? s : "-"; }
+
+/* A share as text: exact enough to add back up, no sign for none. */
+static void share_text(double v, char *buf, size_t cap)
+{
+    if (fabs(v) < 5e-16) v = 0;
+    snprintf(buf, cap, "%+.15g", v);
+}
+
+static void write_text(const Comparison *c, const Side *sa, const Side *sb, FILE *out)
+{
+    char d[2][16];
+    period_format((Period){ GRAIN_DAY, sa->m.as_of }, d[0], 16);
+    period_format((Period){ GRAIN_DAY, sb->m.as_of }, d[1], 16);
+    fprintf(out, "A         %s: %s as of %s\n", sa->run.label, sa->m.rules, d[0]);
+    fprintf(out, "B         %s: %s as of %s\n", sb->run.label, sb->m.rules, d[1]);
+    for (size_t f = 0; f < c->nfactors; f++) {
+        const CmpFactor *fa = &c->factors[f];
+        char name[256];
+        factor_name(fa, name, sizeof name);
+        fprintf(out, "changed   %s: %s -> %s", name, fa->from, fa->to);
+        if (fa->cause == CAUSE_DATA)
+            fprintf(out, " (cells revised %llu, newly published %llu, dropped %llu)",
+                    (unsigned long long)fa->cells_revised, (unsigned long long)fa->cells_new,
+                    (unsigned long long)fa->cells_dropped);
+        fputc('\n', out);
+    }
+    if (!c->nfactors) fprintf(out, "changed   nothing: the same rules, inputs and as-of date\n");
+    fprintf(out, "assessed  %zu combinations (%s)\n", c->combinations,
+            c->shapley ? "every one: shares are Shapley values" : "the fixed order only: shares are its steps");
+    if (c->unreproduced)
+        fprintf(out, "warning   %zu recorded rows are not given back by this pledge (pledge replay says why)\n",
+                c->unreproduced);
+    for (size_t i = 0; i < c->nrows; i++) {
+        const CmpRow *r = &c->rows[i];
+        char causes[1024];
+        api_causes_text(c, r, causes, sizeof causes);
+        fprintf(out, "%s %s: %s", r->system ? r->system : "(national)", or_dash(r->item), or_dash(r->status_a));
+        if (r->value_a) fprintf(out, " (%s)", r->value_a);
+        fprintf(out, " -> %s", or_dash(r->status_b));
+        if (r->value_b) fprintf(out, " (%s)", r->value_b);
+        fprintf(out, ": %s", causes);
+        if (r->flipped_by >= 0) {
+            char name[256];
+            factor_name(&c->factors[r->flipped_by], name, sizeof name);
+            fprintf(out, "; status flipped by %s", name);
+        }
+        if (r->has_shares && c->nfactors) {
+            fputs("; shares", out);
+            for (size_t f = 0; f < c->nfactors; f++) {
+                char name[256], v[64];
+                factor_name(&c->factors[f], name, sizeof name);
+                share_text(r->share[f], v, sizeof v);
+                fprintf(out, "%s %s %s", f ? "," : "", name, v);
+            }
+        }
+        fputc('\n', out);
+    }
+    fprintf(out, "compare: %zu result%s moved\n", c->nrows, c->nrows == 1 ? "" : "s");
+}
+
+static json_t *jstr(const char *s) { return s ? json_string(s) : json_null(); }
+
+static json_t *side_json(const Side *s)
+{
+    char d[16];
+    period_format((Period){ GRAIN_DAY, s->m.as_of }, d, sizeof d);
+    json_t *ins = json_array();
+    for (size_t i = 0; i < s->m.ninputs; i++)
+        json_array_append_new(ins, json_pack("{s:s, s:s, s:s, s:s}", "name", s->m.inputs[i].name, "kind",
+                                             s->m.inputs[i].kind, "path", s->m.inputs[i].path, "sha256",
+                                             s->m.inputs[i].sha256));
+    return json_pack("{s:s, s:o, s:s, s:s, s:s, s:o}", "run", s->run.label, "round", jstr(s->m.round), "as_of", d,
+                     "rules", s->m.rules, "rules_sha256", s->m.source_sha256, "inputs", ins);
+}
+
+static json_t *factor_json(const CmpFactor *f)
+{
+    json_t *o = json_pack("{s:s, s:o, s:s, s:s}", "cause", api_cause_names[f->cause], "input", jstr(f->input),
+                          "from", f->from, "to", f->to);
+    if (f->cause == CAUSE_DATA) {
+        json_object_set_new(o, "cells_revised", json_integer((json_int_t)f->cells_revised));
+        json_object_set_new(o, "cells_new", json_integer((json_int_t)f->cells_new));
+        json_object_set_new(o, "cells_dropped", json_integer((json_int_t)f->cells_dropped));
+    }
+    return o;
+}
+
+static bool write_json(const Comparison *c, const Side *sa, const Side *sb, FILE *out)
+{
+    json_t *factors = json_array(), *results = json_array();
+    for (size_t f = 0; f < c->nfactors; f++) json_array_append_new(factors, factor_json(&c->factors[f]));
+    for (size_t i = 0; i < c->nrows; i++) {
+        const CmpRow *r = &c->rows[i];
+        json_t *causes = json_array(), *shares = json_array();
+        for (size_t f = 0; f < c->nfactors; f++) {
+            const CmpFactor *fa = &c->factors[f];
+            bool listed = false;
+            for (size_t g = 0; g < f; g++)
+                listed |= r->moves[g] && c->factors[g].cause == fa->cause;
+            if (r->moves[f] && !listed) json_array_append_new(causes, json_string(api_cause_names[fa->cause]));
+            char v[64];
+            share_text(r->share[f], v, sizeof v);
+            json_array_append_new(shares, json_pack("{s:s, s:o, s:b, s:o}", "cause", api_cause_names[fa->cause],
+                                                    "input", jstr(fa->input), "moves", r->moves[f], "share",
+                                                    r->has_shares ? json_string(v) : json_null()));
+        }
+        json_t *flip = r->flipped_by < 0 ? json_null()
+                     : json_pack("{s:s, s:o}", "cause", api_cause_names[c->factors[r->flipped_by].cause], "input",
+                                 jstr(c->factors[r->flipped_by].input));
+        json_array_append_new(results,
+            json_pack("{s:o, s:o, s:s, s:{s:o, s:o}, s:{s:o, s:o}, s:o, s:o, s:o}", "system", jstr(r->system), "item",
+                      jstr(r->item), "kind", r->kind, "a", "status", jstr(r->status_a), "value", jstr(r->value_a),
+                      "b", "status", jstr(r->status_b), "value", jstr(r->value_b), "causes", causes,
+                      "status_flipped_by", flip, "factors", shares));
+    }
+    json_t *root = json_pack("{s:i, s:o, s:o, s:s, s:i, s:i, s:o, s:o}", "compare_version", 1, "a", side_json(sa),
+                             "b", side_json(sb), "attribution", c->shapley ? "shapley" : "fixed_order",
+                             "combinations", (json_int_t)c->combinations, "unreproduced_rows",
+                             (json_int_t)c->unreproduced, "factors", factors, "results", results);
+    bool ok = root && json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0;
+    json_decref(root);
+    fputc('\n', out);
+    return ok;
+}
+
+static void write_csv(const Comparison *c, FILE *out)
+{
+    fputs("system,item,kind,status_a,value_a,status_b,value_b,causes,status_flipped_by", out);
+    for (size_t f = 0; f < c->nfactors; f++) {
+        char name[256];
+        factor_name(&c->factors[f], name, sizeof name);
+        for (char *p = name; *p; p++) if (*p == ' ') *p = ':';
+        fprintf(out, ",share_%s", name);
+    }
+    fputc('\n', out);
+    for (size_t i = 0; i < c->nrows; i++) {
+        const CmpRow *r = &c->rows[i];
+        char causes[1024], flip[256] = "";
+        api_causes_text(c, r, causes, sizeof causes);
+        for (char *p = causes; *p; p++) if (*p == ' ' && p[-1] != ',') *p = ':';
+        if (r->flipped_by >= 0) factor_name(&c->factors[r->flipped_by], flip, sizeof flip);
+        for (char *p = flip; *p; p++) if (*p == ' ') *p = ':';
+        api_csv_cell(out, r->system, ',');
+        api_csv_cell(out, r->item, ',');
+        api_csv_cell(out, r->kind, ',');
+        api_csv_cell(out, r->status_a, ',');
+        api_csv_cell(out, r->value_a, ',');
+        api_csv_cell(out, r->status_b, ',');
+        api_csv_cell(out, r->value_b, ',');
+        api_csv_cell(out, causes, ',');
+        api_csv_cell(out, flip, c->nfactors ? ',' : '\n');
+        for (size_t f = 0; f < c->nfactors; f++) {
+            char v[64];
+            share_text(r->share[f], v, sizeof v);
+            api_csv_cell(out, r->has_shares ? v : NULL, f + 1 < c->nfactors ? ',' : '\n');
+        }
+    }
+}
+
+static pledge_status compare(pledge_state *S, const char *a, const char *b, const pledge_compare_options *o,
+                             FILE *out)
+{
+    static const pledge_compare_options defaults = { 0 };
+    if (!o) o = &defaults;
+    S->error[0] = '\0';
+    if (o->format != PLEDGE_FORMAT_TEXT && o->format != PLEDGE_FORMAT_JSON && o->format != PLEDGE_FORMAT_CSV)
+        return api_fail(S, PLEDGE_ERR_USAGE, "a comparison is text, json or csv");
+    Side *sa = mem_calloc(1, sizeof *sa), *sb = mem_calloc(1, sizeof *sb);
+    pledge_status st = open_side(S, o->archive, a, sa);
+    if (st == PLEDGE_OK) st = open_side(S, o->archive, b, sb);
+    Comparison c = { 0 };
+    if (st == PLEDGE_OK) st = api_compare_runs(S, &sa->run, &sb->run, &c);
+    if (st == PLEDGE_OK) {
+        if (o->format == PLEDGE_FORMAT_JSON) {
+            if (!write_json(&c, sa, sb, out)) st = api_fail(S, PLEDGE_ERR_INPUT, "cannot write the comparison");
+        } else if (o->format == PLEDGE_FORMAT_CSV) {
+            write_csv(&c, out);
+        } else {
+            write_text(&c, sa, sb, out);
+        }
+        if (st == PLEDGE_OK && ferror(out)) st = api_fail(S, PLEDGE_ERR_INPUT, "cannot write the comparison");
+    }
+    api_comparison_free(&c);
+    manifest_free(&sa->m);
+    manifest_free(&sb->m);
+    mem_free(sa);
+    mem_free(sb);
+    return st;
+}
+
+pledge_status pledge_compare(pledge_state *S, const char *a, const char *b, const pledge_compare_options *o,
+                             FILE *out)
+{
+    API_ENTER(S);
+    API_RETURN(S, compare(S, a, b, o, out));
+}
