@@ -732,9 +732,16 @@ static void write_csv(const Comparison *c, FILE *out)
     fputc('\n', out);
     for (size_t i = 0; i < c->nrows; i++) {
         const CmpRow *r = &c->rows[i];
-        char causes[1024], flip[256] = "";
-        api_causes_text(c, r, causes, sizeof causes);
-        for (char *p = causes; *p; p++) if (*p == ' ' && p[-1] != ',') *p = ':';
+        /* causes as tokens, "as_of;data:ae", for a spreadsheet to split */
+        char causes[1024] = "", flip[256] = "";
+        size_t len = 0;
+        for (size_t f = 0; f < c->nfactors && len < sizeof causes; f++) {
+            if (!r->moves[f]) continue;
+            char name[256];
+            factor_name(&c->factors[f], name, sizeof name);
+            for (char *p = name; *p; p++) if (*p == ' ') *p = ':';
+            len += (size_t)snprintf(causes + len, sizeof causes - len, "%s%s", len ? ";" : "", name);
+        }
         if (r->flipped_by >= 0) factor_name(&c->factors[r->flipped_by], flip, sizeof flip);
         for (char *p = flip; *p; p++) if (*p == ' ') *p = ':';
         api_csv_cell(out, r->system, ',');
