@@ -22,6 +22,7 @@ static const char usage_main[] =
     "  diff OLD NEW [--feed NAME=PATH... --as-of DATE]  what a round changed against an earlier one\n"
     "  replay M.json             run again what assess --manifest M.json recorded; exit 0 only if identical\n"
     "  history --archive DB [--system CODE] [--item ID]  statuses from run to run (assess --archive DB)\n"
+    "  compare A.json B.json     why results differ between two runs: rules, data, hierarchy or as-of date\n"
     "  doc RULES                 a readable summary of a round, in Markdown\n"
     "  fmt [--check] FILE...     lay rule files out canonically\n"
     "\n"
