@@ -175,6 +175,7 @@ typedef struct Comparison {
     CmpFactor  *factors;  size_t nfactors;
     CmpRow     *rows;     size_t nrows;     /* the results whose status or value differ */
     size_t      combinations;               /* assessments run */
+    size_t      loads;                      /* files loaded (a file B's rules read as A's do: once) */
     bool        shapley;                    /* every combination (else the fixed order only) */
     size_t      unreproduced;               /* A's or B's rows that the recomputation did not give back */
 } Comparison;

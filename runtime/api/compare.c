@@ -45,7 +45,6 @@ typedef struct Prog {
     BcProgram   bc;
     bool        compiled;
     const Manifest *m;          /* the run whose rules these are */
-    Orgs       *orgs;
     Vm         *vm;
     void      **loaded;         /* [slot * 2 + side]: FeedData * or Hierarchy * */
 } Prog;
@@ -55,6 +54,8 @@ typedef struct Cmpr {
     const RecordedRun *run[2];
     Slot             *slots;   size_t nslots;
     Prog              prog[2];
+    Orgs             *orgs;     /* one table for both programs, so they can share what is loaded */
+    bool             *shared;   /* per slot: B's program reads it as A's does, and takes A's loads */
     int               as_of_factor, rules_factor;
     Comparison       *c;
     char              why[1024];
@@ -80,17 +81,19 @@ static int side_of(const Slot *s, uint32_t combo)
 
 static void *load_slot(Cmpr *x, Prog *p, int s, int side, uint16_t k)
 {
+    if (p == &x->prog[1] && x->shared[s]) p = &x->prog[0];
     void **at = &p->loaded[s * 2 + side];
     if (*at) return *at;
     const Slot *sl = &x->slots[s];
     const Manifest *m = x->run[side]->m;
     DataSource src = { m->inputs[sl->in[side]].path, NULL, 0, sl->file[side] };
     if (sl->hierarchy) {
-        *at = hier_load(&p->bc, k, src, p->orgs, x->why, sizeof x->why);
+        *at = hier_load(&p->bc, k, src, x->orgs, x->why, sizeof x->why);
     } else {
         FeedOptions fo = { .skip_bad_rows = m->skip_bad_rows };
-        *at = feed_load(&p->bc, k, src, p->orgs, p->vm, &fo, x->why, sizeof x->why);
+        *at = feed_load(&p->bc, k, src, x->orgs, p->vm, &fo, x->why, sizeof x->why);
     }
+    x->c->loads += *at != NULL;
     return *at;
 }
 
@@ -117,7 +120,7 @@ static pledge_status assess_combo(Cmpr *x, uint32_t combo, Combo *out)
     int rules_side = x->rules_factor >= 0 && (combo >> x->rules_factor & 1) ? 1 : 0;
     Prog *p = &x->prog[rules_side];
     const BcProgram *bc = &p->bc;
-    Inputs in = { bc, p->orgs, mem_calloc(bc->nfeeds + 1u, sizeof *in.feeds),
+    Inputs in = { bc, x->orgs, mem_calloc(bc->nfeeds + 1u, sizeof *in.feeds),
                   mem_calloc(bc->nhiers + 1u, sizeof *in.hiers), mem_calloc(bc->nfeeds + 1u, sizeof *in.feed_sources),
                   mem_calloc(bc->nhiers + 1u, sizeof *in.hier_sources), NULL };
     pledge_status st = PLEDGE_OK;
@@ -271,6 +274,120 @@ static void describe_feed(Cmpr *x, CmpFactor *f, int s)
     }
 }
 
+/* ---- what B's rules can take from A's loads ------------------------------------ */
+
+/* A feed's loaded data depends on its declaration, the aggregates its
+ * program takes over it (by index) and their where-filters, and its row
+ * rules (feed.h); a hierarchy's on its columns. When the rules change only
+ * elsewhere (a target, a rating), B's program reads these as A's does and
+ * the files are not loaded again. Compared on what they compile to; a
+ * function is the same when its code is, constants compared by value and
+ * the functions and aggregates it uses compared in turn. */
+enum { SAME_DEPTH = 8 };
+
+static bool same_fn(const BcProgram *a, int32_t fa, const BcProgram *b, int32_t fb, int depth);
+static bool same_agg(const BcProgram *a, uint32_t ga, const BcProgram *b, uint32_t gb, int depth);
+
+static bool same_u16s(const uint16_t *a, const uint16_t *b, size_t n) { return !n || memcmp(a, b, n * sizeof *a) == 0; }
+
+static bool same_const(const BcProgram *a, uint32_t x, const BcProgram *b, uint32_t y)
+{
+    return x < a->nconsts && y < b->nconsts && val_equal(a->consts[x], b->consts[y]);
+}
+
+static bool same_operand(uint8_t kind, const BcProgram *a, uint16_t x, const BcProgram *b, uint16_t y, int depth)
+{
+    switch (kind) {
+    case OPK_K: return same_const(a, x, b, y);
+    case OPK_RK:
+        if (rk_is_constant(x) != rk_is_constant(y)) return false;
+        return rk_is_constant(x) ? same_const(a, x & RK_MAX_CONSTANT, b, y & RK_MAX_CONSTANT) : x == y;
+    case OPK_F: return same_fn(a, x, b, y, depth - 1);
+    case OPK_G: return same_agg(a, x, b, y, depth - 1);
+    case OPK_X: return false;       /* a library's function: not compared */
+    default: return x == y;         /* registers, counts, jumps, natives, host functions */
+    }
+}
+
+static bool same_fn(const BcProgram *a, int32_t fa, const BcProgram *b, int32_t fb, int depth)
+{
+    if (fa < 0 || fb < 0) return fa == fb;
+    if (depth <= 0 || (uint32_t)fa >= a->nfns || (uint32_t)fb >= b->nfns) return false;
+    const BcFunction *f = &a->fns[fa], *g = &b->fns[fb];
+    if (f->kind != g->kind || f->result != g->result || f->nparams != g->nparams || f->nregs != g->nregs
+        || f->ncode != g->ncode || (f->nparams && memcmp(f->param_types, g->param_types, f->nparams) != 0))
+        return false;
+    for (uint32_t i = 0; i < f->ncode; i++) {
+        Instr p = f->code[i], q = g->code[i];
+        if (p.op != q.op || p.op >= OP__COUNT) return false;
+        const OpInfo *op = &bc_ops[p.op];
+        if (!same_operand(op->a, a, p.a, b, q.a, depth) || !same_operand(op->b, a, p.b, b, q.b, depth)
+            || !same_operand(op->c, a, p.c, b, q.c, depth))
+            return false;
+    }
+    return true;
+}
+
+static bool same_agg(const BcProgram *a, uint32_t ga, const BcProgram *b, uint32_t gb, int depth)
+{
+    if (ga >= a->naggs || gb >= b->naggs) return false;
+    const BcAggregate *x = &a->aggs[ga], *y = &b->aggs[gb];
+    return x->feed == y->feed && x->column == y->column && x->func == y->func && x->nfilter == y->nfilter
+        && same_u16s(x->filter_cols, y->filter_cols, x->nfilter)
+        && same_fn(a, x->filter, b, y->filter, depth);
+}
+
+static bool same_name(const char *a, const char *b) { return same_text(a, b); }
+
+static bool same_feed_decl(const BcFeed *a, const BcFeed *b)
+{
+    if (!same_name(a->org_col, b->org_col) || !same_name(a->period_col, b->period_col)
+        || !same_name(a->vintage_col, b->vintage_col) || a->grain != b->grain || a->lag_days != b->lag_days
+        || a->ncolumns != b->ncolumns || a->nkey != b->nkey
+        || !same_u16s(a->key_cols, b->key_cols, a->nkey))
+        return false;
+    for (uint16_t i = 0; i < a->ncolumns; i++)
+        if (!same_name(a->columns[i].name, b->columns[i].name) || a->columns[i].type != b->columns[i].type
+            || a->columns[i].format != b->columns[i].format)
+            return false;
+    return true;
+}
+
+static bool shareable(const BcProgram *a, const BcProgram *b, const char *name, bool hierarchy)
+{
+    if (hierarchy) {
+        for (uint16_t i = 0; i < a->nhiers; i++)
+            for (uint16_t j = 0; j < b->nhiers; j++) {
+                const BcHierarchy *x = &a->hiers[i], *y = &b->hiers[j];
+                if (strcmp(x->name, name) != 0 || strcmp(y->name, name) != 0) continue;
+                return same_name(x->member_col, y->member_col) && same_name(x->parent_col, y->parent_col)
+                    && same_name(x->name_col, y->name_col) && same_name(x->from_col, y->from_col)
+                    && same_name(x->to_col, y->to_col);
+            }
+        return false;
+    }
+    uint16_t k;
+    for (k = 0; k < a->nfeeds && strcmp(a->feeds[k].name, name) != 0; k++) {}
+    /* the aggregates are found by index, so the feed must have the same one */
+    if (k == a->nfeeds || k >= b->nfeeds || strcmp(b->feeds[k].name, name) != 0) return false;
+    if (!same_feed_decl(&a->feeds[k], &b->feeds[k])) return false;
+    uint32_t n = a->naggs > b->naggs ? a->naggs : b->naggs;
+    for (uint32_t g = 0; g < n; g++) {
+        bool in_a = g < a->naggs && a->aggs[g].feed == k, in_b = g < b->naggs && b->aggs[g].feed == k;
+        if (in_a != in_b || (in_a && !same_agg(a, g, b, g, SAME_DEPTH))) return false;
+    }
+    uint16_t i = 0, j = 0;
+    for (;;) {
+        while (i < a->nrules && a->rules[i].feed != k) i++;
+        while (j < b->nrules && b->rules[j].feed != k) j++;
+        if (i == a->nrules || j == b->nrules) return i == a->nrules && j == b->nrules;
+        const BcRowRule *x = &a->rules[i++], *y = &b->rules[j++];
+        if (x->nfilter != y->nfilter || !same_u16s(x->filter_cols, y->filter_cols, x->nfilter)
+            || !same_fn(a, x->filter, b, y->filter, SAME_DEPTH))
+            return false;
+    }
+}
+
 /* ---- the comparison ------------------------------------------------------------- */
 
 /* Hashes a file once and checks it against its run's record. */
@@ -360,10 +477,13 @@ static pledge_status setup(Cmpr *x)
         st = api_load_recorded_rules(x->S, rules[side], m[side]->rules, &p->bc, x->why, sizeof x->why);
         if (st != PLEDGE_OK) return api_fail(x->S, st, "%s", x->why);
         p->compiled = true;
-        p->orgs = orgs_new();
         p->vm = vm_new(&p->bc, m[side]->limits, m[side]->allowed, m[side]->nallowed);
         p->loaded = mem_calloc(x->nslots * 2 + 1, sizeof *p->loaded);
     }
+    x->orgs = orgs_new();
+    x->shared = mem_calloc(x->nslots + 1, sizeof *x->shared);
+    for (size_t s = 0; rules_differ && st == PLEDGE_OK && s < x->nslots; s++)
+        x->shared[s] = shareable(&x->prog[0].bc, &x->prog[1].bc, x->slots[s].name, x->slots[s].hierarchy);
     return st;
 }
 
@@ -499,9 +619,10 @@ pledge_status api_compare_runs(pledge_state *S, const RecordedRun *a, const Reco
             }
         mem_free(p->loaded);
         vm_free(p->vm);
-        orgs_free(p->orgs);
         bc_free(&p->bc);
     }
+    orgs_free(x.orgs);
+    mem_free(x.shared);
     mem_free(x.slots);
     if (st != PLEDGE_OK) api_comparison_free(out);
     return st;
@@ -624,6 +745,7 @@ static void write_text(const Comparison *c, const Side *sa, const Side *sb, FILE
     if (!c->nfactors) fprintf(out, "changed   nothing: the same rules, inputs and as-of date\n");
     fprintf(out, "assessed  %zu combinations (%s)\n", c->combinations,
             c->shapley ? "every one: shares are Shapley values" : "the fixed order only: shares are its steps");
+    fprintf(out, "loaded    %zu file%s\n", c->loads, c->loads == 1 ? "" : "s");
     if (c->unreproduced)
         fprintf(out, "warning   %zu recorded rows are not given back by this pledge (pledge replay says why)\n",
                 c->unreproduced);
@@ -710,9 +832,9 @@ static bool write_json(const Comparison *c, const Side *sa, const Side *sb, FILE
                       "b", "status", jstr(r->status_b), "value", jstr(r->value_b), "causes", causes,
                       "status_flipped_by", flip, "factors", shares));
     }
-    json_t *root = json_pack("{s:i, s:o, s:o, s:s, s:i, s:i, s:o, s:o}", "compare_version", 1, "a", side_json(sa),
+    json_t *root = json_pack("{s:i, s:o, s:o, s:s, s:I, s:I, s:I, s:o, s:o}", "compare_version", 1, "a", side_json(sa),
                              "b", side_json(sb), "attribution", c->shapley ? "shapley" : "fixed_order",
-                             "combinations", (json_int_t)c->combinations, "unreproduced_rows",
+                             "combinations", (json_int_t)c->combinations, "loads", (json_int_t)c->loads, "unreproduced_rows",
                              (json_int_t)c->unreproduced, "factors", factors, "results", results);
     bool ok = root && json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0;
     json_decref(root);
