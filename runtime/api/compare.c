@@ -227,16 +227,16 @@ static void cells_of(const FeedData *f, bool vintaged, Day as_of, Keys *ks)
     ks->n = w;
 }
 
-/* Every aggregate the rules take over the feed, for one cell, in both files. */
-static bool cell_revised(const BcProgram *bc, uint16_t feed, const FeedData *a, const FeedData *b, const Key *k,
-                         Day as_of)
+/* Whether any aggregate the rules take over the feed differs between the
+ * two files for one organisation over [from, to]. */
+static bool revised(const BcProgram *bc, uint16_t feed, const FeedData *a, const FeedData *b, uint32_t org, Day from,
+                    Day to, Day as_of)
 {
-    Day from = period_first_day(k->p), to = period_last_day(k->p);
     for (uint32_t j = 0; j < bc->naggs; j++) {
         if (bc->aggs[j].feed != feed) continue;
         uint32_t ca, cb;
-        Value va = feed_aggregate(a, j, &k->org, 1, from, to, as_of, &ca);
-        Value vb = feed_aggregate(b, j, &k->org, 1, from, to, as_of, &cb);
+        Value va = feed_aggregate(a, j, &org, 1, from, to, as_of, &ca);
+        Value vb = feed_aggregate(b, j, &org, 1, from, to, as_of, &cb);
         if (ca != cb || val_is_missing(va) != val_is_missing(vb) || (!val_is_missing(va) && !val_equal(va, vb)))
             return true;
     }
@@ -252,19 +252,32 @@ static void describe_feed(Cmpr *x, CmpFactor *f, int s)
         for (uint16_t i = 0; i < p->bc.nfeeds; i++)
             if (strcmp(p->bc.feeds[i].name, x->slots[s].name) == 0) k = i;
         if (k < 0) continue;
+        const FeedData *fa = p->loaded[s * 2], *fb = p->loaded[s * 2 + 1];
         bool vintaged = p->bc.feeds[k].vintage_col != NULL;
         Day day = x->run[1]->m->as_of;
         Keys ka, kb;
-        cells_of(p->loaded[s * 2], vintaged, day, &ka);
-        cells_of(p->loaded[s * 2 + 1], vintaged, day, &kb);
+        cells_of(fa, vintaged, day, &ka);
+        cells_of(fb, vintaged, day, &kb);
+        /* an organisation's whole span first, one query per aggregate, and
+         * its cells one by one only when that differs: most are untouched */
+        Day from = period_first_day(feed_stats(fa)->first), to = period_last_day(feed_stats(fa)->last);
+        if (period_first_day(feed_stats(fb)->first) < from) from = period_first_day(feed_stats(fb)->first);
+        if (period_last_day(feed_stats(fb)->last) > to) to = period_last_day(feed_stats(fb)->last);
+        uint32_t org = ORG_NONE;
+        bool org_revised = false;
         size_t i = 0, j = 0;
         while (i < ka.n || j < kb.n) {
             int c = i == ka.n ? 1 : j == kb.n ? -1 : key_cmp(&ka.k[i], &kb.k[j]);
             if (c < 0) f->cells_dropped++, i++;
             else if (c > 0) f->cells_new++, j++;
             else {
-                f->cells_revised += cell_revised(&p->bc, (uint16_t)k, p->loaded[s * 2], p->loaded[s * 2 + 1],
-                                                 &ka.k[i], day);
+                const Key *key = &ka.k[i];
+                if (key->org != org) {
+                    org = key->org;
+                    org_revised = revised(&p->bc, (uint16_t)k, fa, fb, org, from, to, day);
+                }
+                f->cells_revised += org_revised && revised(&p->bc, (uint16_t)k, fa, fb, org,
+                                                           period_first_day(key->p), period_last_day(key->p), day);
                 i++, j++;
             }
         }
