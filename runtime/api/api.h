@@ -151,6 +151,9 @@ typedef struct RecordedRun { const Manifest *m; const char *dir; const char *lab
  * docs/decisions.md: the as-of date, each feed, each hierarchy, the rules. */
 typedef enum CauseKind { CAUSE_AS_OF, CAUSE_DATA, CAUSE_HIERARCHY, CAUSE_RULES } CauseKind;
 extern const char *const api_cause_names[];    /* "as_of", "data", "hierarchy", "rules" */
+/* What the as-of date alone did to a result (compare.c, as_of_how). */
+typedef enum AsOfHow { AS_OF_LAG, AS_OF_WINDOW, AS_OF_TIME } AsOfHow;
+extern const char *const api_as_of_hows[];     /* "lag_passing", "window_ending", "time_passing" */
 
 typedef struct CmpFactor {
     CauseKind   cause;
@@ -168,6 +171,7 @@ typedef struct CmpRow {
     double     *share;          /* per factor: its share of the change in value (has_shares) */
     bool        has_shares;     /* the value is a number in every combination */
     int         flipped_by;     /* the factor after which, in the fixed order, the status is B's; -1 */
+    const char *as_of_how;      /* when the date is a cause: api_as_of_hows[...] */
 } CmpRow;
 
 typedef struct Comparison {

@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *const api_as_of_hows[] = { [AS_OF_LAG] = "lag_passing", [AS_OF_WINDOW] = "window_ending",
+                                        [AS_OF_TIME] = "time_passing" };
 const char *const api_cause_names[] = { [CAUSE_AS_OF] = "as_of", [CAUSE_DATA] = "data",
                                          [CAUSE_HIERARCHY] = "hierarchy", [CAUSE_RULES] = "rules" };
 
@@ -99,7 +101,29 @@ static void *load_slot(Cmpr *x, Prog *p, int s, int side, uint16_t k)
 
 /* ---- one combination ------------------------------------------------------------ */
 
-typedef struct Cell { const char *system, *kind, *item, *status, *value; } Cell;
+typedef struct Cell {
+    const char *system, *kind, *item, *status, *value;
+    bool        has_window;
+    Day         window_end;     /* the last day of the window judged */
+} Cell;
+
+/* The last day of a window as the CSV report writes it ("2018/19 Q4",
+ * "2017-09", "2019/20 .. 2023/24"): the last day of its last period. */
+static bool window_end(const char *text, Day *out)
+{
+    if (!text) return false;
+    const char *dots = strstr(text, " .. ");
+    if (dots) text = dots + 4;
+    size_t n = strlen(text);
+    char why[64];
+    Period p;
+    if (cal_parse_quarter(text, n, &p, why, sizeof why) || cal_parse_fy(text, n, &p, why, sizeof why)
+        || cal_parse_month(text, n, &p, why, sizeof why)) {
+        *out = period_last_day(p);
+        return true;
+    }
+    return cal_parse_day(text, n, out, why, sizeof why);
+}
 
 static int cell_cmp(const void *x, const void *y)
 {
@@ -158,9 +182,11 @@ static pledge_status assess_combo(Cmpr *x, uint32_t combo, Combo *out)
             Arena *a = &x->c->arena;
             out->cells = arena_alloc(a, (n + 1) * sizeof *out->cells);
             out->n = n;
-            for (size_t i = 0; i < n; i++)
+            for (size_t i = 0; i < n; i++) {
                 out->cells[i] = (Cell){ keep(a, rows[i].system), rows[i].kind, keep(a, rows[i].item),
-                                        keep(a, rows[i].status), keep(a, rows[i].value) };
+                                        keep(a, rows[i].status), keep(a, rows[i].value), false, 0 };
+                out->cells[i].has_window = window_end(rows[i].window, &out->cells[i].window_end);
+            }
             qsort(out->cells, n, sizeof *out->cells, cell_cmp);
             arena_free(&scratch);
         }
@@ -516,6 +542,22 @@ static double shapley_weight(size_t s, size_t n)
     return w;
 }
 
+/* What the date alone did to a result, read off the window judged once
+ * only the date is switched (or A's): a window that had ended by the
+ * earlier day had its figures become known (a lag passing, or rows
+ * published); one that ended between the days was closed; else time moved
+ * within it (a milestone's window, a deadline nearer). NULL when neither
+ * run judged a window. */
+static const char *as_of_how(const Cmpr *x, const Cell *const *cell, const int *at)
+{
+    Day a = x->run[0]->m->as_of, b = x->run[1]->m->as_of;
+    Day lo = a < b ? a : b, hi = a < b ? b : a;
+    const Cell *w = cell[at[1u << x->as_of_factor]];
+    if (!w || !w->has_window) w = cell[at[0]];
+    if (!w || !w->has_window) return NULL;      /* a rating, a check of no window: its parts say */
+    return api_as_of_hows[w->window_end <= lo ? AS_OF_LAG : w->window_end <= hi ? AS_OF_WINDOW : AS_OF_TIME];
+}
+
 static void attribute(Cmpr *x, const Combo *combos, const uint32_t *ids, size_t ncombos)
 {
     Comparison *c = x->c;
@@ -540,7 +582,7 @@ static void attribute(Cmpr *x, const Combo *combos, const uint32_t *ids, size_t 
         *row = (CmpRow){ keys[r]->system, keys[r]->item, keys[r]->kind, ca ? ca->status : NULL,
                          ca ? ca->value : NULL, cb ? cb->status : NULL, cb ? cb->value : NULL,
                          arena_alloc(&c->arena, (n + 1) * sizeof *row->moves),
-                         arena_alloc(&c->arena, (n + 1) * sizeof *row->share), true, -1 };
+                         arena_alloc(&c->arena, (n + 1) * sizeof *row->share), true, -1, NULL };
         for (size_t f = 0; f < n; f++) row->moves[f] = false, row->share[f] = 0;
         const Cell **cell = mem_alloc((ncombos + 1) * sizeof *cell);
         double *v = mem_alloc((ncombos + 1) * sizeof *v);
@@ -570,6 +612,7 @@ static void attribute(Cmpr *x, const Combo *combos, const uint32_t *ids, size_t 
         }
         if (!row->has_shares)
             for (size_t f = 0; f < n; f++) row->share[f] = 0;
+        if (x->as_of_factor >= 0 && row->moves[x->as_of_factor]) row->as_of_how = as_of_how(x, cell, at);
         mem_free(cell);
         mem_free(v);
     }
@@ -583,7 +626,7 @@ static size_t unreproduced(const Manifest *m, const Combo *c)
     size_t n = 0;
     for (size_t i = 0; i < m->nrows; i++) {
         const ResultRow *r = &m->rows[i];
-        Cell key = { r->system, r->kind ? r->kind : "", r->item, r->status, r->value };
+        Cell key = { r->system, r->kind ? r->kind : "", r->item, r->status, r->value, false, 0 };
         const Cell *got = find_cell(c, &key);
         if (!got || cell_moved(got, &key)) n++;
     }
@@ -658,6 +701,13 @@ const CmpRow *api_comparison_row(const Comparison *c, const char *system, const 
     return NULL;
 }
 
+/* "a window ending" for "window_ending" */
+static const char *as_of_words(const char *how)
+{
+    return strcmp(how, "lag_passing") == 0 ? "a lag passing" : strcmp(how, "window_ending") == 0 ? "a window ending"
+                                                                                                 : "time passing";
+}
+
 /* "data ae" */
 static void factor_name(const CmpFactor *f, char *buf, size_t cap)
 {
@@ -673,6 +723,8 @@ void api_causes_text(const Comparison *c, const CmpRow *row, char *buf, size_t c
         char name[256];
         factor_name(&c->factors[f], name, sizeof name);
         len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? ", " : "", name);
+        if (c->factors[f].cause == CAUSE_AS_OF && row->as_of_how && len < cap)
+            len += (size_t)snprintf(buf + len, cap - len, " (%s)", as_of_words(row->as_of_how));
     }
     if (!len) snprintf(buf, cap, "none found");
 }
@@ -840,10 +892,10 @@ static bool write_json(const Comparison *c, const Side *sa, const Side *sb, FILE
                      : json_pack("{s:s, s:o}", "cause", api_cause_names[c->factors[r->flipped_by].cause], "input",
                                  jstr(c->factors[r->flipped_by].input));
         json_array_append_new(results,
-            json_pack("{s:o, s:o, s:s, s:{s:o, s:o}, s:{s:o, s:o}, s:o, s:o, s:o}", "system", jstr(r->system), "item",
+            json_pack("{s:o, s:o, s:s, s:{s:o, s:o}, s:{s:o, s:o}, s:o, s:o, s:o, s:o}", "system", jstr(r->system), "item",
                       jstr(r->item), "kind", r->kind, "a", "status", jstr(r->status_a), "value", jstr(r->value_a),
                       "b", "status", jstr(r->status_b), "value", jstr(r->value_b), "causes", causes,
-                      "status_flipped_by", flip, "factors", shares));
+                      "status_flipped_by", flip, "as_of_how", jstr(r->as_of_how), "factors", shares));
     }
     json_t *root = json_pack("{s:i, s:o, s:o, s:s, s:I, s:I, s:I, s:o, s:o}", "compare_version", 1, "a", side_json(sa),
                              "b", side_json(sb), "attribution", c->shapley ? "shapley" : "fixed_order",
@@ -857,7 +909,7 @@ static bool write_json(const Comparison *c, const Side *sa, const Side *sb, FILE
 
 static void write_csv(const Comparison *c, FILE *out)
 {
-    fputs("system,item,kind,status_a,value_a,status_b,value_b,causes,status_flipped_by", out);
+    fputs("system,item,kind,status_a,value_a,status_b,value_b,causes,status_flipped_by,as_of_how", out);
     for (size_t f = 0; f < c->nfactors; f++) {
         char name[256];
         factor_name(&c->factors[f], name, sizeof name);
@@ -887,7 +939,8 @@ static void write_csv(const Comparison *c, FILE *out)
         api_csv_cell(out, r->status_b, ',');
         api_csv_cell(out, r->value_b, ',');
         api_csv_cell(out, causes, ',');
-        api_csv_cell(out, flip, c->nfactors ? ',' : '\n');
+        api_csv_cell(out, flip, ',');
+        api_csv_cell(out, r->as_of_how, c->nfactors ? ',' : '\n');
         for (size_t f = 0; f < c->nfactors; f++) {
             char v[64];
             share_text(r->share[f], v, sizeof v);
