@@ -808,7 +808,7 @@ static void write_text(const Comparison *c, const Side *sa, const Side *sb, FILE
         fputc('\n', out);
     }
     if (!c->nfactors) fprintf(out, "changed   nothing: the same rules, inputs and as-of date\n");
-    fprintf(out, "assessed  %zu combinations (%s)\n", c->combinations,
+    fprintf(out, "assessed  %zu combination%s (%s)\n", c->combinations, c->combinations == 1 ? "" : "s",
             c->shapley ? "every one: shares are Shapley values" : "the fixed order only: shares are its steps");
     fprintf(out, "loaded    %zu file%s\n", c->loads, c->loads == 1 ? "" : "s");
     if (c->unreproduced)
