@@ -172,7 +172,13 @@ typedef struct CmpRow {
     bool        has_shares;     /* the value is a number in every combination */
     int         flipped_by;     /* the factor after which, in the fixed order, the status is B's; -1 */
     const char *as_of_how;      /* when the date is a cause: api_as_of_hows[...] */
+    uint8_t    *data_how;       /* per feed factor: CELL_* of the cells the result reads that changed */
+    bool        has_window;     /* the windows A and B judged, joined */
+    Day         window_from, window_to;
 } CmpRow;
+
+/* How a feed's cell changed from A's file to B's. */
+enum { CELL_REVISED = 1, CELL_NEW = 2, CELL_DROPPED = 4 };
 
 typedef struct Comparison {
     Arena       arena;

@@ -59,6 +59,8 @@ typedef struct Cmpr {
     Orgs             *orgs;     /* one table for both programs, so they can share what is loaded */
     bool             *shared;   /* per slot: B's program reads it as A's does, and takes A's loads */
     int               as_of_factor, rules_factor;
+    struct Changed { int factor; uint32_t org; Period p; uint8_t how; } *changed;
+    size_t            nchanged, changed_cap;
     Comparison       *c;
     char              why[1024];
 } Cmpr;
@@ -104,25 +106,31 @@ static void *load_slot(Cmpr *x, Prog *p, int s, int side, uint16_t k)
 typedef struct Cell {
     const char *system, *kind, *item, *status, *value;
     bool        has_window;
-    Day         window_end;     /* the last day of the window judged */
+    Day         window_start, window_end;   /* the first and last days of the window judged */
 } Cell;
 
-/* The last day of a window as the CSV report writes it ("2018/19 Q4",
- * "2017-09", "2019/20 .. 2023/24"): the last day of its last period. */
-static bool window_end(const char *text, Day *out)
+/* One end of a window as the CSV report writes it ("2018/19 Q4",
+ * "2017-09", "2019-06-30"): its first day (or last, with last). */
+static bool window_day(const char *text, size_t n, bool last, Day *out)
 {
-    if (!text) return false;
-    const char *dots = strstr(text, " .. ");
-    if (dots) text = dots + 4;
-    size_t n = strlen(text);
     char why[64];
     Period p;
     if (cal_parse_quarter(text, n, &p, why, sizeof why) || cal_parse_fy(text, n, &p, why, sizeof why)
         || cal_parse_month(text, n, &p, why, sizeof why)) {
-        *out = period_last_day(p);
+        *out = last ? period_last_day(p) : period_first_day(p);
         return true;
     }
     return cal_parse_day(text, n, out, why, sizeof why);
+}
+
+/* The span of a window, "2019/20 .. 2023/24" or one period. */
+static bool window_span(const char *text, Day *from, Day *to)
+{
+    if (!text) return false;
+    const char *dots = strstr(text, " .. ");
+    size_t n = dots ? (size_t)(dots - text) : strlen(text);
+    const char *end = dots ? dots + 4 : text;
+    return window_day(text, n, false, from) && window_day(end, strlen(end), true, to);
 }
 
 static int cell_cmp(const void *x, const void *y)
@@ -184,8 +192,9 @@ static pledge_status assess_combo(Cmpr *x, uint32_t combo, Combo *out)
             out->n = n;
             for (size_t i = 0; i < n; i++) {
                 out->cells[i] = (Cell){ keep(a, rows[i].system), rows[i].kind, keep(a, rows[i].item),
-                                        keep(a, rows[i].status), keep(a, rows[i].value), false, 0 };
-                out->cells[i].has_window = window_end(rows[i].window, &out->cells[i].window_end);
+                                        keep(a, rows[i].status), keep(a, rows[i].value), false, 0, 0 };
+                Cell *cl = &out->cells[i];
+                cl->has_window = window_span(rows[i].window, &cl->window_start, &cl->window_end);
             }
             qsort(out->cells, n, sizeof *out->cells, cell_cmp);
             arena_free(&scratch);
@@ -269,6 +278,13 @@ static bool revised(const BcProgram *bc, uint16_t feed, const FeedData *a, const
     return false;
 }
 
+static void note_cell(Cmpr *x, const CmpFactor *f, const Key *k, uint8_t how)
+{
+    if (x->nchanged == x->changed_cap)
+        x->changed = mem_realloc(x->changed, (x->changed_cap = x->changed_cap ? x->changed_cap * 2 : 64) * sizeof *x->changed);
+    x->changed[x->nchanged++] = (struct Changed){ (int)(f - x->c->factors), k->org, k->p, how };
+}
+
 static void describe_feed(Cmpr *x, CmpFactor *f, int s)
 {
     for (int pi = 0; pi < 2; pi++) {
@@ -294,16 +310,23 @@ static void describe_feed(Cmpr *x, CmpFactor *f, int s)
         size_t i = 0, j = 0;
         while (i < ka.n || j < kb.n) {
             int c = i == ka.n ? 1 : j == kb.n ? -1 : key_cmp(&ka.k[i], &kb.k[j]);
-            if (c < 0) f->cells_dropped++, i++;
-            else if (c > 0) f->cells_new++, j++;
-            else {
+            if (c < 0) {
+                f->cells_dropped++;
+                note_cell(x, f, &ka.k[i++], CELL_DROPPED);
+            } else if (c > 0) {
+                f->cells_new++;
+                note_cell(x, f, &kb.k[j++], CELL_NEW);
+            } else {
                 const Key *key = &ka.k[i];
                 if (key->org != org) {
                     org = key->org;
                     org_revised = revised(&p->bc, (uint16_t)k, fa, fb, org, from, to, day);
                 }
-                f->cells_revised += org_revised && revised(&p->bc, (uint16_t)k, fa, fb, org,
-                                                           period_first_day(key->p), period_last_day(key->p), day);
+                if (org_revised && revised(&p->bc, (uint16_t)k, fa, fb, org, period_first_day(key->p),
+                                           period_last_day(key->p), day)) {
+                    f->cells_revised++;
+                    note_cell(x, f, key, CELL_REVISED);
+                }
                 i++, j++;
             }
         }
@@ -582,7 +605,16 @@ static void attribute(Cmpr *x, const Combo *combos, const uint32_t *ids, size_t 
         *row = (CmpRow){ keys[r]->system, keys[r]->item, keys[r]->kind, ca ? ca->status : NULL,
                          ca ? ca->value : NULL, cb ? cb->status : NULL, cb ? cb->value : NULL,
                          arena_alloc(&c->arena, (n + 1) * sizeof *row->moves),
-                         arena_alloc(&c->arena, (n + 1) * sizeof *row->share), true, -1, NULL };
+                         arena_alloc(&c->arena, (n + 1) * sizeof *row->share), true, -1, NULL,
+                         arena_alloc(&c->arena, n + 1), false, 0, 0 };
+        memset(row->data_how, 0, n + 1);
+        for (int e = 0; e < 2; e++) {
+            const Cell *w = e ? cb : ca;
+            if (!w || !w->has_window) continue;
+            if (!row->has_window || w->window_start < row->window_from) row->window_from = w->window_start;
+            if (!row->has_window || w->window_end > row->window_to) row->window_to = w->window_end;
+            row->has_window = true;
+        }
         for (size_t f = 0; f < n; f++) row->moves[f] = false, row->share[f] = 0;
         const Cell **cell = mem_alloc((ncombos + 1) * sizeof *cell);
         double *v = mem_alloc((ncombos + 1) * sizeof *v);
@@ -620,13 +652,39 @@ static void attribute(Cmpr *x, const Combo *combos, const uint32_t *ids, size_t 
     mem_free(at);
 }
 
+/* Which changed cells of each feed a moved result reads: those of its
+ * system's members (on the cell's first day, in A's `assess` hierarchy)
+ * within the windows A and B judged. A result that reads other systems
+ * (an across(...)) or no window gets no word: its causes still stand. */
+static void mark_cells(Cmpr *x)
+{
+    const BcProgram *bc = &x->prog[0].bc;
+    if (!x->nchanged || bc->round.assess < 0) return;
+    int s = slot_of(x, bc->hiers[bc->round.assess].name, true);
+    const Hierarchy *h = s < 0 ? NULL : x->prog[0].loaded[s * 2 + side_of(&x->slots[s], 0)];
+    if (!h) return;
+    for (size_t r = 0; r < x->c->nrows; r++) {
+        CmpRow *row = &x->c->rows[r];
+        if (!row->system || !row->has_window) continue;
+        uint32_t sys = orgs_find(x->orgs, row->system, strlen(row->system));
+        if (sys == ORG_NONE) continue;
+        for (size_t i = 0; i < x->nchanged; i++) {
+            const struct Changed *ch = &x->changed[i];
+            Day d = period_first_day(ch->p);
+            if (row->moves[ch->factor] && d >= row->window_from && d <= row->window_to
+                && hier_parent(h, ch->org, d) == sys)
+                row->data_how[ch->factor] |= ch->how;
+        }
+    }
+}
+
 /* How many rows of the manifest the recomputation does not give back. */
 static size_t unreproduced(const Manifest *m, const Combo *c)
 {
     size_t n = 0;
     for (size_t i = 0; i < m->nrows; i++) {
         const ResultRow *r = &m->rows[i];
-        Cell key = { r->system, r->kind ? r->kind : "", r->item, r->status, r->value, false, 0 };
+        Cell key = { r->system, r->kind ? r->kind : "", r->item, r->status, r->value, false, 0, 0 };
         const Cell *got = find_cell(c, &key);
         if (!got || cell_moved(got, &key)) n++;
     }
@@ -652,6 +710,7 @@ static pledge_status compare_runs(Cmpr *x)
         attribute(x, combos, ids, ncombos);
         for (size_t s = 0; s < x->nslots; s++)
             if (x->slots[s].factor >= 0 && !x->slots[s].hierarchy) describe_feed(x, &c->factors[x->slots[s].factor], (int)s);
+        mark_cells(x);
     }
     mem_free(combos);
     mem_free(ids);
@@ -678,6 +737,7 @@ pledge_status api_compare_runs(pledge_state *S, const RecordedRun *a, const Reco
         bc_free(&p->bc);
     }
     orgs_free(x.orgs);
+    mem_free(x.changed);
     mem_free(x.shared);
     mem_free(x.slots);
     if (st != PLEDGE_OK) api_comparison_free(out);
@@ -699,6 +759,15 @@ const CmpRow *api_comparison_row(const Comparison *c, const char *system, const 
         if (same_text(r->system, system) && same_text(r->kind, kind) && same_text(r->item, item)) return r;
     }
     return NULL;
+}
+
+/* "revised and newly published" */
+static const char *cell_words(uint8_t how)
+{
+    static const char *const words[8] = { "", "revised", "newly published", "revised and newly published",
+                                          "dropped", "revised and dropped", "newly published and dropped",
+                                          "revised, newly published and dropped" };
+    return words[how & 7];
 }
 
 /* "a window ending" for "window_ending" */
@@ -725,6 +794,8 @@ void api_causes_text(const Comparison *c, const CmpRow *row, char *buf, size_t c
         len += (size_t)snprintf(buf + len, cap - len, "%s%s", len ? ", " : "", name);
         if (c->factors[f].cause == CAUSE_AS_OF && row->as_of_how && len < cap)
             len += (size_t)snprintf(buf + len, cap - len, " (%s)", as_of_words(row->as_of_how));
+        if (row->data_how[f] && len < cap)
+            len += (size_t)snprintf(buf + len, cap - len, " (%s)", cell_words(row->data_how[f]));
     }
     if (!len) snprintf(buf, cap, "none found");
 }
@@ -884,9 +955,16 @@ static bool write_json(const Comparison *c, const Side *sa, const Side *sb, FILE
             if (r->moves[f] && !listed) json_array_append_new(causes, json_string(api_cause_names[fa->cause]));
             char v[64];
             share_text(r->share[f], v, sizeof v);
-            json_array_append_new(shares, json_pack("{s:s, s:o, s:b, s:o}", "cause", api_cause_names[fa->cause],
+            json_t *cells = json_null();
+            if (r->data_how[f]) {
+                cells = json_array();
+                if (r->data_how[f] & CELL_REVISED) json_array_append_new(cells, json_string("revised"));
+                if (r->data_how[f] & CELL_NEW) json_array_append_new(cells, json_string("new"));
+                if (r->data_how[f] & CELL_DROPPED) json_array_append_new(cells, json_string("dropped"));
+            }
+            json_array_append_new(shares, json_pack("{s:s, s:o, s:b, s:o, s:o}", "cause", api_cause_names[fa->cause],
                                                     "input", jstr(fa->input), "moves", r->moves[f], "share",
-                                                    r->has_shares ? json_string(v) : json_null()));
+                                                    r->has_shares ? json_string(v) : json_null(), "cells", cells));
         }
         json_t *flip = r->flipped_by < 0 ? json_null()
                      : json_pack("{s:s, s:o}", "cause", api_cause_names[c->factors[r->flipped_by].cause], "input",
