@@ -29,7 +29,7 @@ const char *const api_cause_names[] = { [CAUSE_AS_OF] = "as_of", [CAUSE_DATA] = 
 
 /* Beyond this many factors only the fixed order is run (n + 1 assessments,
  * not 2^n): the shares are then each factor's step along that order. */
-enum { SHAPLEY_MAX_FACTORS = 10 };
+enum { SHAPLEY_MAX_FACTORS = 10, MAX_FACTORS = 31 };
 
 /* ---- the inputs of both runs, each file loaded once per program ------------------ */
 
@@ -565,18 +565,29 @@ static double shapley_weight(size_t s, size_t n)
     return w;
 }
 
+/* The combination of an id (a set of factors switched), or -1 if it was
+ * not run: with every combination run, each id is its own index; with the
+ * fixed order alone, the chain 0, 1, 3, 7, ... is. */
+static int combo_index(const Comparison *c, uint32_t id, size_t ncombos)
+{
+    if (c->shapley) return id < ncombos ? (int)id : -1;
+    if ((id & (id + 1)) != 0) return -1;
+    uint32_t k = popcount(id);
+    return k < ncombos ? (int)k : -1;
+}
+
 /* What the date alone did to a result, read off the window judged once
  * only the date is switched (or A's): a window that had ended by the
  * earlier day had its figures become known (a lag passing, or rows
  * published); one that ended between the days was closed; else time moved
  * within it (a milestone's window, a deadline nearer). NULL when neither
  * run judged a window. */
-static const char *as_of_how(const Cmpr *x, const Cell *const *cell, const int *at)
+static const char *as_of_how(const Cmpr *x, const Cell *const *cell, size_t ncombos)
 {
     Day a = x->run[0]->m->as_of, b = x->run[1]->m->as_of;
     Day lo = a < b ? a : b, hi = a < b ? b : a;
-    const Cell *w = cell[at[1u << x->as_of_factor]];
-    if (!w || !w->has_window) w = cell[at[0]];
+    const Cell *w = cell[combo_index(x->c, 1u << x->as_of_factor, ncombos)];
+    if (!w || !w->has_window) w = cell[0];
     if (!w || !w->has_window) return NULL;      /* a rating, a check of no window: its parts say */
     return api_as_of_hows[w->window_end <= lo ? AS_OF_LAG : w->window_end <= hi ? AS_OF_WINDOW : AS_OF_TIME];
 }
@@ -585,12 +596,7 @@ static void attribute(Cmpr *x, const Combo *combos, const uint32_t *ids, size_t 
 {
     Comparison *c = x->c;
     size_t n = c->nfactors;
-    uint32_t full = n ? (uint32_t)((1u << n) - 1) : 0;
     const Combo *A = &combos[0], *B = &combos[ncombos - 1];
-    /* the combination of each id, for lookups (the fixed order ids are a chain) */
-    int *at = mem_alloc(((size_t)full + 2) * sizeof *at);
-    for (uint32_t i = 0; i <= full; i++) at[i] = -1;
-    for (size_t i = 0; i < ncombos; i++) at[ids[i]] = (int)i;
     /* the results: every key of A and of B */
     size_t cap = A->n + B->n + 1, nkeys = 0;
     const Cell **keys = mem_alloc(cap * sizeof *keys);
@@ -625,7 +631,7 @@ static void attribute(Cmpr *x, const Combo *combos, const uint32_t *ids, size_t 
         for (size_t i = 0; i < ncombos; i++)
             for (size_t f = 0; f < n; f++) {
                 if (ids[i] >> f & 1) continue;
-                int j = at[ids[i] | 1u << f];
+                int j = combo_index(c, ids[i] | 1u << f, ncombos);
                 if (j < 0) continue;
                 if (cell_moved(cell[i], cell[j])) row->moves[f] = true;
                 if (row->has_shares)
@@ -636,7 +642,7 @@ static void attribute(Cmpr *x, const Combo *combos, const uint32_t *ids, size_t 
             uint32_t id = 0;
             for (size_t f = 0; f < n; f++) {
                 uint32_t next = id | 1u << f;
-                const Cell *before = cell[at[id]], *after = cell[at[next]];
+                const Cell *before = cell[combo_index(c, id, ncombos)], *after = cell[combo_index(c, next, ncombos)];
                 if ((before == NULL) != (after == NULL) || (before && !same_text(before->status, after->status)))
                     row->flipped_by = (int)f;
                 id = next;
@@ -644,12 +650,11 @@ static void attribute(Cmpr *x, const Combo *combos, const uint32_t *ids, size_t 
         }
         if (!row->has_shares)
             for (size_t f = 0; f < n; f++) row->share[f] = 0;
-        if (x->as_of_factor >= 0 && row->moves[x->as_of_factor]) row->as_of_how = as_of_how(x, cell, at);
+        if (x->as_of_factor >= 0 && row->moves[x->as_of_factor]) row->as_of_how = as_of_how(x, cell, ncombos);
         mem_free(cell);
         mem_free(v);
     }
     mem_free(keys);
-    mem_free(at);
 }
 
 /* Which changed cells of each feed a moved result reads: those of its
@@ -697,6 +702,9 @@ static pledge_status compare_runs(Cmpr *x)
     if (st != PLEDGE_OK) return st;
     Comparison *c = x->c;
     size_t n = c->nfactors;
+    if (n > MAX_FACTORS)
+        return api_fail(x->S, PLEDGE_ERR_USAGE, "%zu things differ between the runs: at most %d can be compared "
+                        "(a set of them is a 32-bit mask)", n, MAX_FACTORS);
     c->shapley = n <= SHAPLEY_MAX_FACTORS;
     size_t ncombos = c->shapley ? (size_t)1 << n : n + 1;
     uint32_t *ids = mem_alloc((ncombos + 1) * sizeof *ids);
