@@ -230,36 +230,32 @@ static bool number(const Cell *c, double *v)
 
 /* ---- a feed's cells: what B's file adds, drops or revises ------------------------- */
 
-typedef struct Key { uint32_t org; Period p; Day vintage; } Key;
-typedef struct Keys { Key *k; size_t n, cap; Day as_of; bool vintaged; } Keys;
+typedef struct Key { uint32_t org; Period p; } Key;
 
-static void add_key(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows)
+/* Which (organisation, period) cells a feed has, visible on a day: a bit
+ * per cell of organisations × the periods both files span, so the two
+ * files are set side by side without sorting millions of keys. */
+typedef struct Grid {
+    uint8_t *bits;
+    int32_t  first;         /* the first period's index */
+    uint32_t nperiods;
+    Day      as_of;
+    bool     vintaged;
+} Grid;
+
+static void mark_key(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows)
 {
-    Keys *ks = ud;
+    Grid *g = ud;
     (void)rows;
-    if (ks->vintaged && vintage > ks->as_of) return;     /* not yet published on the day */
-    if (ks->n == ks->cap) ks->k = mem_realloc(ks->k, (ks->cap = ks->cap ? ks->cap * 2 : 256) * sizeof *ks->k);
-    ks->k[ks->n++] = (Key){ org, p, 0 };
+    if (g->vintaged && vintage > g->as_of) return;     /* not yet published on the day */
+    size_t i = (size_t)org * g->nperiods + (size_t)(p.index - g->first);
+    g->bits[i >> 3] |= (uint8_t)(1u << (i & 7));
 }
 
-static int key_cmp(const void *x, const void *y)
+static bool grid_has(const Grid *g, uint32_t org, uint32_t period)
 {
-    const Key *a = x, *b = y;
-    if (a->org != b->org) return a->org < b->org ? -1 : 1;
-    if (a->p.grain != b->p.grain) return a->p.grain < b->p.grain ? -1 : 1;
-    return (a->p.index > b->p.index) - (a->p.index < b->p.index);
-}
-
-/* Distinct (organisation, period) cells of f visible on day as_of, sorted. */
-static void cells_of(const FeedData *f, bool vintaged, Day as_of, Keys *ks)
-{
-    *ks = (Keys){ NULL, 0, 0, as_of, vintaged };
-    feed_each_key(f, add_key, ks);
-    qsort(ks->k, ks->n, sizeof *ks->k, key_cmp);
-    size_t w = 0;
-    for (size_t i = 0; i < ks->n; i++)
-        if (!w || key_cmp(&ks->k[w - 1], &ks->k[i]) != 0) ks->k[w++] = ks->k[i];
-    ks->n = w;
+    size_t i = (size_t)org * g->nperiods + period;
+    return g->bits[i >> 3] >> (i & 7) & 1;
 }
 
 /* Whether any aggregate the rules take over the feed differs between the
@@ -295,43 +291,49 @@ static void describe_feed(Cmpr *x, CmpFactor *f, int s)
             if (strcmp(p->bc.feeds[i].name, x->slots[s].name) == 0) k = i;
         if (k < 0) continue;
         const FeedData *fa = p->loaded[s * 2], *fb = p->loaded[s * 2 + 1];
-        bool vintaged = p->bc.feeds[k].vintage_col != NULL;
+        const FeedStats *sa = feed_stats(fa), *sb = feed_stats(fb);
+        if (!sa->rows && !sb->rows) return;
+        /* the periods both files span (a file without rows spans none) */
+        Grain grain = (Grain)p->bc.feeds[k].grain;
+        int32_t first = !sa->rows ? sb->first.index : !sb->rows ? sa->first.index
+                      : sa->first.index < sb->first.index ? sa->first.index : sb->first.index;
+        int32_t last = !sa->rows ? sb->last.index : !sb->rows ? sa->last.index
+                     : sa->last.index > sb->last.index ? sa->last.index : sb->last.index;
+        uint32_t norgs = orgs_count(x->orgs), nperiods = (uint32_t)(last - first + 1);
+        size_t nbits = (size_t)norgs * nperiods;
         Day day = x->run[1]->m->as_of;
-        Keys ka, kb;
-        cells_of(fa, vintaged, day, &ka);
-        cells_of(fb, vintaged, day, &kb);
+        bool vintaged = p->bc.feeds[k].vintage_col != NULL;
+        Grid ga = { mem_calloc(nbits / 8 + 1, 1), first, nperiods, day, vintaged }, gb = ga;
+        gb.bits = mem_calloc(nbits / 8 + 1, 1);
+        feed_each_key(fa, mark_key, &ga);
+        feed_each_key(fb, mark_key, &gb);
         /* an organisation's whole span first, one query per aggregate, and
          * its cells one by one only when that differs: most are untouched */
-        Day from = period_first_day(feed_stats(fa)->first), to = period_last_day(feed_stats(fa)->last);
-        if (period_first_day(feed_stats(fb)->first) < from) from = period_first_day(feed_stats(fb)->first);
-        if (period_last_day(feed_stats(fb)->last) > to) to = period_last_day(feed_stats(fb)->last);
-        uint32_t org = ORG_NONE;
-        bool org_revised = false;
-        size_t i = 0, j = 0;
-        while (i < ka.n || j < kb.n) {
-            int c = i == ka.n ? 1 : j == kb.n ? -1 : key_cmp(&ka.k[i], &kb.k[j]);
-            if (c < 0) {
-                f->cells_dropped++;
-                note_cell(x, f, &ka.k[i++], CELL_DROPPED);
-            } else if (c > 0) {
-                f->cells_new++;
-                note_cell(x, f, &kb.k[j++], CELL_NEW);
-            } else {
-                const Key *key = &ka.k[i];
-                if (key->org != org) {
-                    org = key->org;
-                    org_revised = revised(&p->bc, (uint16_t)k, fa, fb, org, from, to, day);
+        Day from = period_first_day((Period){ grain, first }), to = period_last_day((Period){ grain, last });
+        for (uint32_t org = 0; org < norgs; org++) {
+            int org_revised = -1;   /* not asked yet */
+            for (uint32_t q = 0; q < nperiods; q++) {
+                bool in_a = grid_has(&ga, org, q), in_b = grid_has(&gb, org, q);
+                if (!in_a && !in_b) continue;
+                Key key = { org, { grain, first + (int32_t)q } };
+                if (!in_b) {
+                    f->cells_dropped++;
+                    note_cell(x, f, &key, CELL_DROPPED);
+                } else if (!in_a) {
+                    f->cells_new++;
+                    note_cell(x, f, &key, CELL_NEW);
+                } else {
+                    if (org_revised < 0) org_revised = revised(&p->bc, (uint16_t)k, fa, fb, org, from, to, day);
+                    if (org_revised && revised(&p->bc, (uint16_t)k, fa, fb, org, period_first_day(key.p),
+                                               period_last_day(key.p), day)) {
+                        f->cells_revised++;
+                        note_cell(x, f, &key, CELL_REVISED);
+                    }
                 }
-                if (org_revised && revised(&p->bc, (uint16_t)k, fa, fb, org, period_first_day(key->p),
-                                           period_last_day(key->p), day)) {
-                    f->cells_revised++;
-                    note_cell(x, f, key, CELL_REVISED);
-                }
-                i++, j++;
             }
         }
-        mem_free(ka.k);
-        mem_free(kb.k);
+        mem_free(ga.bits);
+        mem_free(gb.bits);
         return;
     }
 }
