@@ -119,6 +119,6 @@ extern const CliCommand cli_check, cli_compile, cli_disasm, cli_eval;
 /* cmd_assess.c */
 extern const CliCommand cli_data, cli_assess, cli_explain;
 /* cmd_tools.c */
-extern const CliCommand cli_test, cli_diff, cli_doc, cli_fmt, cli_replay, cli_history;
+extern const CliCommand cli_test, cli_diff, cli_doc, cli_fmt, cli_replay, cli_history, cli_compare;
 
 #endif

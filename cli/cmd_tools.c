@@ -250,18 +250,21 @@ const CliCommand cli_replay = { "replay", usage_replay, "h", replay_options, run
 /* ---- pledge history ------------------------------------------------------------------------ */
 
 static const char usage_history[] =
-    "usage: pledge history --archive DB [--system CODE] [--item ID] [--format text|csv]\n"
+    "usage: pledge history --archive DB [--system CODE] [--item ID] [--format text|json|csv]\n"
     "\n"
     "Shows how each result moved from run to run in an archive that\n"
-    "pledge assess --archive DB appended to: one line per run, system and item\n"
-    "(run id, when archived, as-of date, round, status, value), grouped by\n"
-    "system and item, with the change of status from the run before.\n"
+    "pledge assess --archive DB appended to. First the runs, in order of as-of\n"
+    "date (then when archived), each with its round and its rules' and inputs'\n"
+    "SHA-256 (short); then one line per run, system and item, grouped by system\n"
+    "and item in the same order, with the change of status from the run before\n"
+    "and its causes (as_of, data FEED, hierarchy NAME, rules: as pledge compare\n"
+    "finds them; ? when the runs' files are no longer as recorded).\n"
     "\n"
     "options:\n"
     "  --archive DB     the archive (an SQLite database)\n"
     "  --system CODE    only this system\n"
     "  --item ID        only this commitment, check or rating\n"
-    "  --format F       text (default) or csv (exact values, every run)\n"
+    "  --format F       text (default), json or csv (exact values, every run)\n"
     "\n"
     "exit status: 0 shown; 2 usage; 3 the archive cannot be read.\n";
 
@@ -280,9 +283,8 @@ static int run_history(Cli *c, const CliOptions *o)
     if (!o->archive) return cli_usage(c, "which archive? (--archive DB)");
     if (o->nsystems > 1) return cli_usage(c, "one --system at a time");
     pledge_history_options h = { o->nsystems ? o->systems[0] : NULL, o->item, PLEDGE_FORMAT_TEXT };
-    if (o->format && (!pledge_format_by_name(o->format, &h.format) ||
-                      (h.format != PLEDGE_FORMAT_TEXT && h.format != PLEDGE_FORMAT_CSV)))
-        return cli_usage(c, "--format is text or csv, not `%s`", o->format);
+    if (o->format && (!pledge_format_by_name(o->format, &h.format) || h.format == PLEDGE_FORMAT_HTML))
+        return cli_usage(c, "--format is text, json or csv, not `%s`", o->format);
     pledge_output *po;
     FILE *out;
     int rc = cli_open(c, "-", &po, &out);
@@ -291,3 +293,44 @@ static int run_history(Cli *c, const CliOptions *o)
 }
 
 const CliCommand cli_history = { "history", usage_history, "h", history_options, run_history };
+
+/* ---- pledge compare --------------------------------------------------------------------- */
+
+static const char usage_compare[] =
+    "usage: pledge compare A.json B.json [--format text|json|csv] [-o OUT]\n"
+    "       pledge compare --archive DB RUN_A RUN_B [--format text|json|csv] [-o OUT]\n"
+    "\n"
+    "Says why the results of run B differ from run A's: two manifests (pledge\n"
+    "assess --manifest), or two runs of an archive (pledge assess --archive) by\n"
+    "id. For each result whose status or value moved, it names the causes\n"
+    "among the as-of date, each feed's data, each hierarchy and the rules, by\n"
+    "assessing every combination of A's and B's; each cause's share of the\n"
+    "change in value (Shapley values); and the one that flipped the status\n"
+    "(switching as-of, feeds, hierarchies, rules in that order). Every file must\n"
+    "be as its run recorded it.\n"
+    "\n"
+    "exit status: 0 compared; 2 usage; 3 a manifest, archive or file cannot be\n"
+    "read, or a file changed since its run; 4 a runtime limit.\n";
+
+static const struct option compare_options[] = {
+    CLI_COMMON_OPTIONS,
+    { "archive", required_argument, NULL, OPT_ARCHIVE },
+    { "format", required_argument, NULL, OPT_FORMAT },
+    { 0 }
+};
+
+static int run_compare(Cli *c, const CliOptions *o)
+{
+    if (o->nargs != 2) return cli_usage(c, o->archive ? "needs RUN_A and RUN_B" : "needs A.json and B.json");
+    pledge_compare_options co = { PLEDGE_FORMAT_TEXT, o->archive };
+    if (o->format && (!pledge_format_by_name(o->format, &co.format) || co.format == PLEDGE_FORMAT_HTML))
+        return cli_usage(c, "--format is text, json or csv, not `%s`", o->format);
+    pledge_output *po;
+    FILE *out;
+    int rc = cli_open(c, o->out ? o->out : "-", &po, &out);
+    if (rc != PLEDGE_OK) return rc;
+    pledge_status st = pledge_compare(c->S, o->args[0], o->args[1], &co, out);
+    return cli_close(c, po, cli_status(c, st, true, NULL));
+}
+
+const CliCommand cli_compare = { "compare", usage_compare, "ho:", compare_options, run_compare };

@@ -22,6 +22,7 @@ static const char usage_main[] =
     "  diff OLD NEW [--feed NAME=PATH... --as-of DATE]  what a round changed against an earlier one\n"
     "  replay M.json             run again what assess --manifest M.json recorded; exit 0 only if identical\n"
     "  history --archive DB [--system CODE] [--item ID]  statuses from run to run (assess --archive DB)\n"
+    "  compare A.json B.json     why results differ between two runs: rules, data, hierarchy or as-of date\n"
     "  doc RULES                 a readable summary of a round, in Markdown\n"
     "  fmt [--check] FILE...     lay rule files out canonically\n"
     "\n"
@@ -37,7 +38,7 @@ static const char usage_main[] =
 
 static const CliCommand *const commands[] = {
     &cli_check, &cli_compile, &cli_disasm, &cli_eval, &cli_data, &cli_assess, &cli_explain,
-    &cli_test, &cli_diff, &cli_replay, &cli_history, &cli_doc, &cli_fmt,
+    &cli_test, &cli_diff, &cli_replay, &cli_history, &cli_compare, &cli_doc, &cli_fmt,
 };
 
 static int run(const CliCommand *cmd, int argc, char **argv)

@@ -294,12 +294,26 @@ PLEDGE_API pledge_status pledge_replay(pledge_state *S, const char *manifest, FI
 
 typedef struct pledge_history_options {
     const char   *system, *item;        /* only these, or NULL */
-    pledge_format format;               /* TEXT or CSV */
+    pledge_format format;               /* TEXT, JSON or CSV */
 } pledge_history_options;
 
-/* How each result moved from run to run in an archive. */
+/* How each result moved from run to run in an archive, the runs in order
+ * of as-of date, each change of status with its causes (pledge_compare). */
 PLEDGE_API pledge_status pledge_history(pledge_state *S, const char *archive, const pledge_history_options *o,
                                         FILE *out);
+
+typedef struct pledge_compare_options {
+    pledge_format format;               /* TEXT, JSON or CSV */
+    const char   *archive;              /* NULL: a and b are manifests; else they are run ids in it */
+} pledge_compare_options;
+
+/* Why the results of run b differ from run a's: for each result whose
+ * status or value moved, which of the as-of date, each feed, each
+ * hierarchy and the rules moved it, each one's share of the change in
+ * value, and which one flipped the status (docs/commands.md). Every file
+ * must be as its run recorded it. */
+PLEDGE_API pledge_status pledge_compare(pledge_state *S, const char *a, const char *b,
+                                        const pledge_compare_options *o, FILE *out);
 
 /* ---- output files ---------------------------------------------------------------- */
 

@@ -127,4 +127,76 @@ Day api_today(void);
 /* A YYYY-MM-DD text, or NULL for today. */
 pledge_status api_parse_day(pledge_state *S, const char *text, Day *out);
 
+/* ---- recorded runs (provenance.c) ------------------------------------------ */
+
+extern const char api_engine_name[];    /* "pledge VERSION" */
+/* Where a run read a recorded path: in its folder dir, unless absolute. */
+const char *api_run_path(Arena *a, const char *dir, const char *path);
+/* The rules at file (a .plb, verified, or a source, compiled as `name`). */
+pledge_status api_load_recorded_rules(pledge_state *S, const char *file, const char *name, BcProgram *bc,
+                                      char *why, size_t cap);
+/* The native libraries m records that the user allows now too (a new array
+ * of *n; mem_free it). */
+const char **api_natives_allowed_now(const pledge_state *S, const Manifest *m, size_t *n);
+/* r's rows as a manifest holds them (text made UTF-8). */
+size_t api_rows_as_recorded(const Report *r, Arena *a, ResultRow **out);
+
+/* A CSV cell, quoted when it holds a comma, a quote or a line end, then
+ * end (history.c). */
+void api_csv_cell(FILE *out, const char *s, char end);
+
+/* ---- why results differ between two recorded runs (compare.c) ---------------- */
+
+/* A recorded run: its manifest, and the folder its paths are read from. */
+typedef struct RecordedRun { const Manifest *m; const char *dir; const char *label; } RecordedRun;
+
+/* What was switched from run A's to run B's, in the fixed order of
+ * docs/decisions.md: the as-of date, each feed, each hierarchy, the rules. */
+typedef enum CauseKind { CAUSE_AS_OF, CAUSE_DATA, CAUSE_HIERARCHY, CAUSE_RULES } CauseKind;
+extern const char *const api_cause_names[];    /* "as_of", "data", "hierarchy", "rules" */
+/* What the as-of date alone did to a result (compare.c, as_of_how). */
+typedef enum AsOfHow { AS_OF_LAG, AS_OF_WINDOW, AS_OF_TIME } AsOfHow;
+extern const char *const api_as_of_hows[];     /* "lag_passing", "window_ending", "time_passing" */
+
+typedef struct CmpFactor {
+    CauseKind   cause;
+    const char *input;          /* a feed's or hierarchy's name; NULL for as_of and rules */
+    const char *from, *to;      /* A's and B's: day, path */
+    /* a feed: its (organisation, period) cells, as visible on B's day,
+     * that B's file adds, drops, or holds with other figures */
+    uint64_t    cells_new, cells_dropped, cells_revised;
+} CmpFactor;
+
+typedef struct CmpRow {
+    const char *system, *item, *kind;   /* system NULL: a national check */
+    const char *status_a, *value_a, *status_b, *value_b;
+    bool       *moves;          /* per factor: switching it moves the status or value in some combination */
+    double     *share;          /* per factor: its share of the change in value (has_shares) */
+    bool        has_shares;     /* the value is a number in every combination */
+    int         flipped_by;     /* the factor after which, in the fixed order, the status is B's; -1 */
+    const char *as_of_how;      /* when the date is a cause: api_as_of_hows[...] */
+    uint8_t    *data_how;       /* per feed factor: CELL_* of the cells the result reads that changed */
+    bool        has_window;     /* the windows A and B judged, joined */
+    Day         window_from, window_to;
+} CmpRow;
+
+/* How a feed's cell changed from A's file to B's. */
+enum { CELL_REVISED = 1, CELL_NEW = 2, CELL_DROPPED = 4 };
+
+typedef struct Comparison {
+    Arena       arena;
+    CmpFactor  *factors;  size_t nfactors;
+    CmpRow     *rows;     size_t nrows;     /* the results whose status or value differ */
+    size_t      combinations;               /* assessments run */
+    size_t      loads;                      /* files loaded (a file B's rules read as A's do: once) */
+    bool        shapley;                    /* every combination (else the fixed order only) */
+    size_t      unreproduced;               /* A's or B's rows that the recomputation did not give back */
+} Comparison;
+
+pledge_status api_compare_runs(pledge_state *S, const RecordedRun *a, const RecordedRun *b, Comparison *out);
+const CmpRow *api_comparison_row(const Comparison *c, const char *system, const char *kind, const char *item);
+/* "data ae, rules": the row's causes, each named with its input. */
+void api_causes_text(const Comparison *c, const CmpRow *row, char *buf, size_t cap);
+void api_comparison_free(Comparison *c);
+
 #endif

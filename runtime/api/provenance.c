@@ -1,6 +1,6 @@
 /* provenance.c: manifests and the results archive (issue 7): recording an
  * assessment (pledge_report_record), running again what a manifest
- * records (pledge_replay) and results from run to run (pledge_history).
+ * records (pledge_replay); history.c shows results from run to run.
  * docs/provenance.md says what is recorded and how replay decides. */
 #include "config.h"
 #include "api/api.h"
@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char engine_name[] = "pledge " PACKAGE_VERSION;
+const char api_engine_name[] = "pledge " PACKAGE_VERSION;
 
 /* ---- recording an assessment ------------------------------------------------ */
 
@@ -69,7 +69,7 @@ static pledge_status run_manifest(const pledge_report *rep, const char *home, Ma
     }
     const pledge_round *R = rep->R;
     ManifestRun run = { R->path, &R->bc, &rep->r, rep->as_of, rep->systems, rep->nsystems,
-                        S->allowed, S->cfg.nallow_native, S->limits, S->cfg.skip_bad_rows, engine_name };
+                        S->allowed, S->cfg.nallow_native, S->limits, S->cfg.skip_bad_rows, api_engine_name };
     Manifest *m = mem_calloc(1, sizeof *m);
     if (!manifest_build(m, &run, home, why, sizeof why)) {
         mem_free(m);
@@ -108,9 +108,9 @@ pledge_status pledge_report_record(const pledge_report *rep, const char *manifes
 
 /* Where the run read a recorded path: in its folder dir, unless absolute
  * (sqlite:PATH:TABLE alike). */
-static const char *at_run(Arena *a, const char *dir, const char *path)
+const char *api_run_path(Arena *a, const char *dir, const char *path)
 {
-    if (strncmp(path, "sqlite:", 7) == 0) return arena_printf(a, "sqlite:%s", at_run(a, dir, path + 7));
+    if (strncmp(path, "sqlite:", 7) == 0) return arena_printf(a, "sqlite:%s", api_run_path(a, dir, path + 7));
     return path[0] == '/' ? path : arena_printf(a, "%s/%s", dir, path);
 }
 
@@ -135,8 +135,8 @@ static void name_as_recorded(char *why, size_t cap, const char *file, const char
 
 /* The rules at file (a .plb, verified, or a source, compiled), named as
  * recorded; diagnostics to the state's callback. */
-static pledge_status load_rules(pledge_state *S, const char *file, const char *name, BcProgram *bc, char *why,
-                                size_t cap)
+pledge_status api_load_recorded_rules(pledge_state *S, const char *file, const char *name, BcProgram *bc,
+                                      char *why, size_t cap)
 {
     if (plb_is_bytecode_file(file)) {
         if (plb_read_file(file, bc, why, cap)) return PLEDGE_OK;
@@ -180,8 +180,6 @@ static int row_ptr_cmp(const void *x, const void *y)
     return row_key_cmp(*(const ResultRow *const *)x, *(const ResultRow *const *)y);
 }
 
-enum { SHOW_DIFFERENCES = 5 };
-
 static void say_difference(FILE *out, const ResultRow *was, const ResultRow *now)
 {
     const ResultRow *r = was ? was : now;
@@ -194,8 +192,9 @@ static void say_difference(FILE *out, const ResultRow *was, const ResultRow *now
 }
 
 /* Compares the recorded rows with the new ones by (system, kind, item), in
- * the recorded order and then the new rows nobody recorded; prints the
- * first few differences and returns how many there are. */
+ * the recorded order and then the new rows nobody recorded; names each
+ * difference (an auditor needs every one, not a sample) when out is not
+ * NULL, and returns how many there are. */
 static unsigned compare_rows(const ResultRow *old, size_t nold, const ResultRow *now, size_t nnow, FILE *out)
 {
     const ResultRow **sorted = mem_alloc((nnow + 1) * sizeof *sorted);
@@ -209,11 +208,14 @@ static unsigned compare_rows(const ResultRow *old, size_t nold, const ResultRow 
         const ResultRow *n = hit ? *hit : NULL;
         if (n) matched[n - now] = true;
         if (n && same(n->status, key->status) && same(n->value, key->value)) continue;
-        if (++differ <= SHOW_DIFFERENCES) say_difference(out, key, n);
+        differ++;
+        if (out) say_difference(out, key, n);
     }
     for (size_t i = 0; i < nnow; i++)
-        if (!matched[i] && ++differ <= SHOW_DIFFERENCES) say_difference(out, NULL, &now[i]);
-    if (differ > SHOW_DIFFERENCES) fprintf(out, "  ... and %u more\n", differ - SHOW_DIFFERENCES);
+        if (!matched[i]) {
+            differ++;
+            if (out) say_difference(out, NULL, &now[i]);
+        }
     mem_free(sorted);
     mem_free(matched);
     return differ;
@@ -221,7 +223,7 @@ static unsigned compare_rows(const ResultRow *old, size_t nold, const ResultRow 
 
 /* The new rows as a manifest holds them: text made UTF-8 as it was when
  * recorded (manifest_text), so that only real differences count. */
-static size_t rows_as_recorded(const Report *r, Arena *a, ResultRow **out)
+size_t api_rows_as_recorded(const Report *r, Arena *a, ResultRow **out)
 {
     size_t n = results_rows(r, a, out);
     for (size_t i = 0; i < n; i++) {
@@ -287,6 +289,19 @@ static bool check_hash(FILE *out, const char *label, const char *name, const cha
     return now && strcmp(now, recorded) == 0;
 }
 
+/* A manifest is input: the native libraries it records are allowed only if
+ * the user allows them now too, or a manifest from anywhere could run any
+ * library's functions (libc's system) on replay or compare. */
+const char **api_natives_allowed_now(const pledge_state *S, const Manifest *m, size_t *n)
+{
+    const char **allowed = mem_alloc((m->nallowed + 1) * sizeof *allowed);
+    *n = 0;
+    for (size_t i = 0; i < m->nallowed; i++)
+        for (size_t k = 0; k < S->cfg.nallow_native; k++)
+            if (strcmp(m->allowed[i], S->allowed[k]) == 0) { allowed[(*n)++] = m->allowed[i]; break; }
+    return allowed;
+}
+
 /* A manifest and where its run's files are now. */
 typedef struct Replay {
     pledge_state   *S;
@@ -310,14 +325,8 @@ static pledge_status rerun(const Replay *rp, const BcProgram *bc, Report *r, cha
         b[k] = (Binding){ m->inputs[k].name, strlen(m->inputs[k].name), { m->inputs[k].path, NULL, 0, rp->inputs[k] } };
     FeedOptions fo = { .skip_bad_rows = m->skip_bad_rows, .report = S->cfg.bad_rows };
     Inputs in = { 0 };
-    /* A manifest is input: the libraries it records are allowed only if the
-     * user allows them now too, or a manifest from anywhere could run any
-     * library's functions (libc's system) on replay. */
-    const char **allowed = mem_alloc((m->nallowed + 1) * sizeof *allowed);
-    size_t nallowed = 0;
-    for (size_t i = 0; i < m->nallowed; i++)
-        for (size_t k = 0; k < S->cfg.nallow_native; k++)
-            if (strcmp(m->allowed[i], S->allowed[k]) == 0) { allowed[nallowed++] = m->allowed[i]; break; }
+    size_t nallowed;
+    const char **allowed = api_natives_allowed_now(S, m, &nallowed);
     /* the recorded limits, for the feeds' where-filters as for the rest */
     Vm *vm = vm_new(bc, m->limits, allowed, nallowed);
     vm_set_trace(vm, S->cfg.trace);
@@ -327,7 +336,7 @@ static pledge_status rerun(const Replay *rp, const BcProgram *bc, Report *r, cha
     if (st == ASSESS_OK) {
         AssessOptions ao = { .as_of = m->as_of, .systems = m->systems, .nsystems = m->nsystems,
                              .limits = m->limits, .allowed = allowed, .nallowed = nallowed,
-                             .threads = S->cfg.threads, .rules = m->rules, .engine = engine_name };
+                             .threads = S->cfg.threads, .rules = m->rules, .engine = api_engine_name };
         st = assess_run(&in, &ao, r, why, whycap);
     }
     inputs_free(&in);
@@ -342,7 +351,7 @@ static pledge_status replay_run(const Replay *rp)
     const char *mpath = rp->mpath;
     FILE *out = rp->out;
     char why[1024];
-    if (strcmp(m->engine, engine_name) != 0) fprintf(out, "engine    recorded %s, this is %s\n", m->engine, engine_name);
+    if (strcmp(m->engine, api_engine_name) != 0) fprintf(out, "engine    recorded %s, this is %s\n", m->engine, api_engine_name);
 
     /* every file's hash, before anything is loaded */
     unsigned changed = 0;
@@ -358,8 +367,8 @@ static pledge_status replay_run(const Replay *rp)
     }
 
     BcProgram bc = { 0 };
-    pledge_status st = load_rules(S, rp->rules, m->rules, &bc, why, sizeof why);
-    bool compiled = false, read = false, outside = false;    /* other differences */
+    pledge_status st = api_load_recorded_rules(S, rp->rules, m->rules, &bc, why, sizeof why);
+    bool compiled = false, read = false, outside = false, edited = false;    /* other differences */
     if (st == PLEDGE_OK && rules_same) {
         char src[65], code[65];
         if (!manifest_rules_hashes(rp->rules, &bc, src, code, why, sizeof why)) {
@@ -392,13 +401,22 @@ static pledge_status replay_run(const Replay *rp)
     }
     Arena a = { 0 };
     ResultRow *rows;
-    size_t nrows = rows_as_recorded(&r, &a, &rows);
-    if (strcmp(hash, m->results_sha256) == 0) {
+    size_t nrows = api_rows_as_recorded(&r, &a, &rows);
+    /* row by row as well as by hash: rows edited in the manifest leave its
+     * hash as it was */
+    bool hash_same = strcmp(hash, m->results_sha256) == 0;
+    differ = compare_rows(m->rows, m->nrows, rows, nrows, NULL);
+    if (hash_same && !differ && m->nrows == nrows) {
         fprintf(out, "results   %zu rows: identical (sha256 %s)\n", nrows, hash);
+    } else if (hash_same) {
+        fprintf(out, "results   %zu rows recorded, %zu now: sha256 as recorded (%s), but the manifest's rows "
+                "differ from the results:\n", m->nrows, nrows, hash);
+        compare_rows(m->rows, m->nrows, rows, nrows, out);
+        edited = true;
     } else {
         fprintf(out, "results   %zu rows recorded, %zu now: sha256 recorded %s, now %s\n", m->nrows, nrows,
                 m->results_sha256, hash);
-        differ = compare_rows(m->rows, m->nrows, rows, nrows, out);
+        compare_rows(m->rows, m->nrows, rows, nrows, out);
         if (!differ) {
             fprintf(out, "  status and value as recorded: the difference is in names, thresholds, windows,\n"
                          "  coverage, members or completeness (pledge assess --format csv shows them)\n");
@@ -407,7 +425,7 @@ static pledge_status replay_run(const Replay *rp)
     }
     arena_free(&a);
     report_free(&r);
-    if (!changed && !differ && !compiled && !read && !outside) {
+    if (!changed && !differ && !compiled && !read && !outside && !edited) {
         fprintf(out, "replay: identical to %s\n", mpath);
         return PLEDGE_OK;
     }
@@ -418,6 +436,7 @@ static pledge_status replay_run(const Replay *rp)
     if (read) fprintf(out, "%sthe inputs are read differently", sep), sep = ", ";
     if (differ) fprintf(out, "%s%u result%s differ%s", sep, differ, differ == 1 ? "" : "s", differ == 1 ? "s" : "");
     if (outside) fprintf(out, "%sthe results differ outside status and value", sep);
+    if (edited) fprintf(out, " (the manifest's rows do not match its results' hash: they were edited)");
     fprintf(out, "\n");
     return api_fail(S, PLEDGE_FAILED, "differs from %s", mpath);
 }
@@ -440,10 +459,10 @@ static pledge_status replay(pledge_state *S, const char *mpath, FILE *out)
         fprintf(out, "replay: differs from %s: its folder is gone\n", mpath);
         st = api_fail(S, PLEDGE_FAILED, "differs from %s: its folder is gone", mpath);
     } else {
-        Replay rp = { S, &m, mpath, at_run(&m.arena, dir, m.rules),
+        Replay rp = { S, &m, mpath, api_run_path(&m.arena, dir, m.rules),
                       arena_alloc(&m.arena, (m.ninputs + 1) * sizeof *rp.inputs),
                       arena_alloc(&m.arena, (m.ninputs + 1) * sizeof *rp.same), out };
-        for (size_t k = 0; k < m.ninputs; k++) rp.inputs[k] = at_run(&m.arena, dir, m.inputs[k].path);
+        for (size_t k = 0; k < m.ninputs; k++) rp.inputs[k] = api_run_path(&m.arena, dir, m.inputs[k].path);
         st = replay_run(&rp);
     }
     manifest_free(&m);
@@ -455,160 +474,4 @@ pledge_status pledge_replay(pledge_state *S, const char *manifest, FILE *out)
 {
     API_ENTER(S);
     API_RETURN(S, replay(S, manifest, out));
-}
-
-/* ---- pledge_history ------------------------------------------------------------- */
-
-typedef struct History {
-    Arena       arena;
-    HistoryRow *rows;
-    size_t      n, cap;
-} History;
-
-static const char *keep(Arena *a, const char *s) { return s ? arena_strndup(a, s, strlen(s)) : NULL; }
-
-static bool collect(void *ud, const HistoryRow *row)
-{
-    History *h = ud;
-    if (h->n == h->cap) {
-        h->cap = h->cap ? h->cap * 2 : 64;
-        h->rows = mem_realloc(h->rows, h->cap * sizeof *h->rows);
-    }
-    Arena *a = &h->arena;
-    h->rows[h->n++] = (HistoryRow){ row->run, keep(a, row->archived_at), keep(a, row->as_of), keep(a, row->round),
-                                    keep(a, row->system), keep(a, row->system_name), keep(a, row->item),
-                                    keep(a, row->kind), keep(a, row->status), keep(a, row->value),
-                                    keep(a, row->shown) };
-    return true;
-}
-
-static bool same_result(const HistoryRow *a, const HistoryRow *b)
-{
-    return same(a->system, b->system) && same(a->item, b->item) && same(a->kind, b->kind);
-}
-
-/* A CSV cell: quoted when it holds a comma, a quote or a line end. */
-static void csv_cell(FILE *out, const char *s, char end)
-{
-    if (s && strpbrk(s, ",\"\r\n")) {
-        fputc('"', out);
-        for (; *s; s++) {
-            if (*s == '"') fputc('"', out);
-            fputc(*s, out);
-        }
-        fputc('"', out);
-    } else if (s) {
-        fputs(s, out);
-    }
-    fputc(end, out);
-}
-
-static void history_csv(const History *h, FILE *out)
-{
-    fputs("run,archived_at,as_of,round,system,system_name,item,kind,status,value\n", out);
-    for (size_t i = 0; i < h->n; i++) {
-        const HistoryRow *r = &h->rows[i];
-        fprintf(out, "%lld,", (long long)r->run);
-        csv_cell(out, r->archived_at, ',');
-        csv_cell(out, r->as_of, ',');
-        csv_cell(out, r->round, ',');
-        csv_cell(out, r->system, ',');
-        csv_cell(out, r->system_name, ',');
-        csv_cell(out, r->item, ',');
-        csv_cell(out, r->kind, ',');
-        csv_cell(out, r->status, ',');
-        csv_cell(out, r->value, '\n');
-    }
-}
-
-/* Printable width in code points (names are mostly Latin; see decisions). */
-static int width(const char *s)
-{
-    int n = 0;
-    for (; s && *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
-/* Appends a cell to a line, padded to w and two spaces; control
- * characters from data are shown as ?. */
-static void cell(char *line, size_t *len, size_t cap, const char *s, int w)
-{
-    const char *t = s ? s : "-";
-    for (const char *c = t; *c && *len + 1 < cap; c++)
-        line[(*len)++] = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
-    for (int k = width(t); k < w + 2 && *len + 1 < cap; k++) line[(*len)++] = ' ';
-}
-
-/* Prints the cells as a line without trailing blanks. */
-static void print_line(FILE *out, const char *const *cells, const int *w, int ncol)
-{
-    char line[2048];
-    size_t len = 0;
-    for (int c = 0; c < ncol; c++) cell(line, &len, sizeof line, cells[c], w[c]);
-    while (len && line[len - 1] == ' ') len--;
-    fprintf(out, "%.*s\n", (int)len, line);
-}
-
-static void history_text(const History *h, FILE *out)
-{
-    enum { NCOL = 9 };
-    static const char *const head[NCOL] = { "run", "archived (UTC)", "as of", "round", "system", "item", "status",
-                                           "value", "moved" };
-    int w[NCOL];
-    for (int c = 0; c < NCOL; c++) w[c] = width(head[c]);
-    char (*ids)[24] = mem_alloc((h->n + 1) * sizeof *ids);
-    Arena moved = { 0 };
-    const char **how = mem_calloc(h->n + 1, sizeof *how);
-    for (size_t i = 0; i < h->n; i++) {
-        const HistoryRow *r = &h->rows[i];
-        snprintf(ids[i], sizeof ids[i], "%lld", (long long)r->run);
-        if (i && same_result(r, &h->rows[i - 1]) && !same(r->status, h->rows[i - 1].status))
-            how[i] = arena_printf(&moved, "%s -> %s", or_dash(h->rows[i - 1].status), or_dash(r->status));
-        const char *cells[NCOL] = { ids[i], r->archived_at, r->as_of, r->round, r->system ? r->system : "(national)",
-                                    r->item, r->status, r->shown, how[i] };
-        for (int c = 0; c < NCOL; c++)
-            if (width(cells[c] ? cells[c] : "-") > w[c]) w[c] = width(cells[c] ? cells[c] : "-");
-    }
-    print_line(out, head, w, NCOL);
-    for (size_t i = 0; i < h->n; i++) {
-        const HistoryRow *r = &h->rows[i];
-        if (i && !same_result(r, &h->rows[i - 1])) fputc('\n', out);
-        const char *cells[NCOL] = { ids[i], r->archived_at, r->as_of, r->round, r->system ? r->system : "(national)",
-                                    r->item, r->status, r->shown, how[i] ? how[i] : "" };
-        print_line(out, cells, w, NCOL);
-    }
-    mem_free(ids);
-    mem_free(how);
-    arena_free(&moved);
-}
-
-static pledge_status history(pledge_state *S, const char *db, const pledge_history_options *o, FILE *out)
-{
-    static const pledge_history_options defaults = { 0 };
-    if (!o) o = &defaults;
-    S->error[0] = '\0';
-    if (o->format != PLEDGE_FORMAT_TEXT && o->format != PLEDGE_FORMAT_CSV)
-        return api_fail(S, PLEDGE_ERR_USAGE, "the history is text or csv");
-    const char *system = o->system, *item = o->item;
-    char why[1024];
-    Archive *a = archive_open(db, false, why, sizeof why);
-    History h = { 0 };
-    bool ok = a && archive_history(a, system, item, collect, &h, why, sizeof why);
-    archive_close(a);
-    if (ok) {
-        if (o->format == PLEDGE_FORMAT_CSV) history_csv(&h, out);
-        else if (h.n) history_text(&h, out);
-        else fprintf(out, "no archived results%s%s%s%s in %s\n", system ? " for system " : "", system ? system : "",
-                     item ? " for item " : "", item ? item : "", db);
-        if (ferror(out)) ok = false, snprintf(why, sizeof why, "cannot write the history");
-    }
-    mem_free(h.rows);
-    arena_free(&h.arena);
-    return ok ? PLEDGE_OK : api_fail(S, PLEDGE_ERR_INPUT, "%s", why);
-}
-
-pledge_status pledge_history(pledge_state *S, const char *archive, const pledge_history_options *o, FILE *out)
-{
-    API_ENTER(S);
-    API_RETURN(S, history(S, archive, o, out));
 }

@@ -276,7 +276,7 @@ bool archive_history(Archive *a, const char *system, const char *item,
                               "SELECT r.id, r.archived_at, r.as_of, r.round, x.system, x.system_name, x.item, "
                               "x.kind, x.status, x.value, x.shown FROM results x JOIN runs r ON r.id = x.run "
                               "WHERE (?1 IS NULL OR x.system = ?1) AND (?2 IS NULL OR x.item = ?2) "
-                              "ORDER BY x.system IS NULL, x.system, x.item, x.kind, r.id",
+                              "ORDER BY x.system IS NULL, x.system, x.item, x.kind, r.as_of, r.archived_at, r.id",
                               -1, &st, NULL) != SQLITE_OK)
         ok = fail(a, "cannot query", why, whycap);
     if (ok && st) {
@@ -287,6 +287,34 @@ bool archive_history(Archive *a, const char *system, const char *item,
             HistoryRow row = { sqlite3_column_int64(st, 0), col(st, 1), col(st, 2), col(st, 3), col(st, 4),
                                col(st, 5), col(st, 6), col(st, 7), col(st, 8), col(st, 9), col(st, 10) };
             if (!fn(ud, &row)) break;
+        }
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) ok = fail(a, "cannot query", why, whycap);
+    }
+    sqlite3_finalize(st);
+    sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL);
+    return ok;
+}
+
+bool archive_runs(Archive *a, int64_t id, bool (*fn)(void *ud, const ArchivedRun *run), void *ud, char *why,
+                  size_t whycap)
+{
+    if (sqlite3_exec(a->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) return fail(a, "cannot read", why, whycap);
+    int version = schema_version(a, why, whycap);
+    bool ok = version >= 0;
+    sqlite3_stmt *st = NULL;
+    if (ok && version > 0
+        && sqlite3_prepare_v2(a->db,
+                              "SELECT id, archived_at, as_of, round, rules, rules_sha256, manifest FROM runs "
+                              "WHERE ?1 = 0 OR id = ?1 ORDER BY id",
+                              -1, &st, NULL) != SQLITE_OK)
+        ok = fail(a, "cannot query", why, whycap);
+    if (ok && st) {
+        sqlite3_bind_int64(st, 1, id);
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            ArchivedRun run = { sqlite3_column_int64(st, 0), col(st, 1), col(st, 2), col(st, 3), col(st, 4),
+                                col(st, 5), col(st, 6) };
+            if (!fn(ud, &run)) break;
         }
         if (rc != SQLITE_ROW && rc != SQLITE_DONE) ok = fail(a, "cannot query", why, whycap);
     }

@@ -46,9 +46,21 @@ typedef struct HistoryRow {
 } HistoryRow;
 
 /* Calls fn for every archived result of system (NULL: any) and item (NULL:
- * any), ordered by system (national checks last), item and run; fn returns
- * false to stop. */
+ * any), ordered by system (national checks last), item, and then the runs
+ * by as-of date, when archived and id (an earlier as-of archived later is
+ * still earlier); fn returns false to stop. */
 bool archive_history(Archive *a, const char *system, const char *item,
                      bool (*fn)(void *ud, const HistoryRow *row), void *ud, char *why, size_t whycap);
+
+/* One archived run, for `pledge history` and `pledge compare --archive`. */
+typedef struct ArchivedRun {
+    int64_t     id;
+    const char *archived_at, *as_of, *round, *rules, *rules_sha256, *manifest;  /* round may be NULL */
+} ArchivedRun;
+
+/* Calls fn for each run (id 0: every run, else only that one), in id
+ * order; fn returns false to stop. */
+bool archive_runs(Archive *a, int64_t id, bool (*fn)(void *ud, const ArchivedRun *run), void *ud, char *why,
+                  size_t whycap);
 
 #endif

@@ -573,19 +573,32 @@ static void read_manifest(Rd *r, json_t *root, Manifest *m)
     }
 }
 
-bool manifest_read(Manifest *m, const char *path, char *why, size_t whycap)
+static bool manifest_from(Manifest *m, json_t *root, const json_error_t *err, const char *name, char *why,
+                          size_t whycap)
 {
     *m = (Manifest){ 0 };
-    json_error_t err;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
     if (!root) {
-        if (err.line > 0) why_say(why, whycap, "%s:%d:%d: %s", path, err.line, err.column, err.text);
-        else why_say(why, whycap, "%s: %s", path, err.text);
+        if (err->line > 0) why_say(why, whycap, "%s:%d:%d: %s", name, err->line, err->column, err->text);
+        else why_say(why, whycap, "%s: %s", name, err->text);
         return false;
     }
-    Rd r = { path, &m->arena, why, whycap, false };
+    Rd r = { name, &m->arena, why, whycap, false };
     read_manifest(&r, root, m);
     json_decref(root);
     if (r.failed) manifest_free(m);
     return !r.failed;
+}
+
+bool manifest_read(Manifest *m, const char *path, char *why, size_t whycap)
+{
+    json_error_t err;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+    return manifest_from(m, root, &err, path, why, whycap);
+}
+
+bool manifest_parse(Manifest *m, const char *text, const char *name, char *why, size_t whycap)
+{
+    json_error_t err;
+    json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+    return manifest_from(m, root, &err, name, why, whycap);
 }

@@ -107,6 +107,10 @@ bool manifest_write(const Manifest *m, const char *path, char *why, size_t whyca
  * a value that is missing or of the wrong kind. m is then empty. */
 bool manifest_read(Manifest *m, const char *path, char *why, size_t whycap);
 
+/* The same from JSON text (a manifest kept in an archive); name says
+ * where it came from in messages. */
+bool manifest_parse(Manifest *m, const char *text, const char *name, char *why, size_t whycap);
+
 void manifest_free(Manifest *m);
 
 /* Sets m->directory for a manifest kept in folder home (the run's folder
