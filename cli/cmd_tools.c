@@ -297,7 +297,7 @@ const CliCommand cli_history = { "history", usage_history, "h", history_options,
 /* ---- pledge compare --------------------------------------------------------------------- */
 
 static const char usage_compare[] =
-    "usage: pledge compare A.json B.json [--format text|json|csv] [-o OUT]\n"
+    "usage: pledge compare A.json B.json [--format text|json|csv] [--allow-native LIB] [-o OUT]\n"
     "       pledge compare --archive DB RUN_A RUN_B [--format text|json|csv] [-o OUT]\n"
     "\n"
     "Says why the results of run B differ from run A's: two manifests (pledge\n"
@@ -309,6 +309,10 @@ static const char usage_compare[] =
     "(switching as-of, feeds, hierarchies, rules in that order). Every file must\n"
     "be as its run recorded it.\n"
     "\n"
+    "options:\n"
+    "  --allow-native LIB      let the rounds' natives of LIB run, if the run's\n"
+    "                          manifest records LIB as allowed too (as for replay)\n"
+    "\n"
     "exit status: 0 compared; 2 usage; 3 a manifest, archive or file cannot be\n"
     "read, or a file changed since its run; 4 a runtime limit.\n";
 
@@ -316,6 +320,7 @@ static const struct option compare_options[] = {
     CLI_COMMON_OPTIONS,
     { "archive", required_argument, NULL, OPT_ARCHIVE },
     { "format", required_argument, NULL, OPT_FORMAT },
+    { "allow-native", required_argument, NULL, OPT_ALLOW_NATIVE },
     { 0 }
 };
 
