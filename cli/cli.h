@@ -17,9 +17,13 @@
  * their letter). */
 enum {
     OPT_VERSION = 256, OPT_RULES, OPT_FEED, OPT_ON_BAD_ROW, OPT_AS_OF, OPT_SYSTEM, OPT_ITEM, OPT_FORMAT,
-    OPT_FAIL_ON, OPT_THREADS, OPT_MANIFEST, OPT_ARCHIVE, OPT_MAX_STEPS, OPT_MAX_MEMORY, OPT_MAX_DEPTH,
-    OPT_ALLOW_NATIVE, OPT_TRACE, OPT_FILTER, OPT_COVERAGE, OPT_CHECK, OPT_STDOUT
+    OPT_FAIL_ON, OPT_THREADS, OPT_MANIFEST, OPT_ARCHIVE, OPT_ALLOW_NATIVE, OPT_TRACE, OPT_FILTER, OPT_COVERAGE,
+    OPT_CHECK, OPT_STDOUT,
+    /* the limits, in CliOptions.limits' order: each a positive size */
+    OPT_MAX_STEPS, OPT_MAX_MEMORY, OPT_MAX_DEPTH, OPT_MAX_ROWS, OPT_MAX_COLUMNS, OPT_MAX_CELL, OPT_MAX_ORGS,
+    OPT_MAX_PERIODS, OPT_MAX_END
 };
+enum { CLI_LIMITS = OPT_MAX_END - OPT_MAX_STEPS };
 
 /* every command's */
 #define CLI_COMMON_OPTIONS \
@@ -34,6 +38,13 @@ enum {
 /* binding inputs (data, assess, explain) */
 #define CLI_FEED_OPTIONS \
     { "feed", required_argument, NULL, OPT_FEED }, { "on-bad-row", required_argument, NULL, OPT_ON_BAD_ROW }
+/* what bounds a feed's or hierarchy's file (every command that reads them) */
+#define CLI_SIZE_OPTIONS \
+    { "max-rows", required_argument, NULL, OPT_MAX_ROWS }, \
+    { "max-columns", required_argument, NULL, OPT_MAX_COLUMNS }, \
+    { "max-cell", required_argument, NULL, OPT_MAX_CELL }, \
+    { "max-orgs", required_argument, NULL, OPT_MAX_ORGS }, \
+    { "max-periods", required_argument, NULL, OPT_MAX_PERIODS }
 
 /* A command line as read: cli_parse checks the values that need neither a
  * state nor the command (numbers, NAME=PATH, --on-bad-row); the command
@@ -45,7 +56,8 @@ typedef struct CliOptions {
     const char **systems;   size_t nsystems;    /* --system CODE */
     const char **natives;   size_t nnatives;    /* --allow-native LIB */
     const char *rules, *as_of, *format, *out, *fail_on, *item, *manifest, *archive, *filter;
-    uint64_t    max_steps, max_memory, max_depth, threads;     /* 0: the default */
+    uint64_t    limits[CLI_LIMITS];     /* --max-steps ... --max-periods; 0: the default */
+    uint64_t    threads;                /* 0: the default */
     bool        trace, skip_bad_rows, coverage, check, to_stdout;
 } CliOptions;
 

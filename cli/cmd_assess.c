@@ -18,7 +18,8 @@ static const char usage_data[] =
     "                          as for eval: they bound the feeds' where conditions\n";
 
 static const struct option data_options[] = {
-    CLI_COMMON_OPTIONS, CLI_FEED_OPTIONS, CLI_RUN_OPTIONS, { "rules", required_argument, NULL, OPT_RULES }, { 0 }
+    CLI_COMMON_OPTIONS, CLI_FEED_OPTIONS, CLI_SIZE_OPTIONS, CLI_RUN_OPTIONS,
+    { "rules", required_argument, NULL, OPT_RULES }, { 0 }
 };
 
 static int run_data(Cli *c, const CliOptions *o)
@@ -82,7 +83,7 @@ static const char usage_assess[] =
     "by --fail-on; 2 usage; 3 bad input; 4 a runtime limit.\n";
 
 static const struct option assess_options[] = {
-    CLI_COMMON_OPTIONS, CLI_RUN_OPTIONS, CLI_FEED_OPTIONS,
+    CLI_COMMON_OPTIONS, CLI_RUN_OPTIONS, CLI_FEED_OPTIONS, CLI_SIZE_OPTIONS,
     { "as-of", required_argument, NULL, OPT_AS_OF },
     { "system", required_argument, NULL, OPT_SYSTEM },
     { "format", required_argument, NULL, OPT_FORMAT },
@@ -177,7 +178,7 @@ static const char usage_explain[] =
     "of its condition.\n";
 
 static const struct option explain_options[] = {
-    CLI_COMMON_OPTIONS, CLI_RUN_OPTIONS, CLI_FEED_OPTIONS,
+    CLI_COMMON_OPTIONS, CLI_RUN_OPTIONS, CLI_FEED_OPTIONS, CLI_SIZE_OPTIONS,
     { "as-of", required_argument, NULL, OPT_AS_OF },
     { "system", required_argument, NULL, OPT_SYSTEM },
     { "item", required_argument, NULL, OPT_ITEM },

@@ -24,7 +24,7 @@ static const char usage_test[] =
     "exit status: 0 every test passed; 1 some failed; 2 usage; 3 a file has errors.\n";
 
 static const struct option test_options[] = {
-    CLI_COMMON_OPTIONS, CLI_RUN_OPTIONS,
+    CLI_COMMON_OPTIONS, CLI_RUN_OPTIONS, CLI_SIZE_OPTIONS,
     { "filter", required_argument, NULL, OPT_FILTER },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "coverage", no_argument, NULL, OPT_COVERAGE },
@@ -69,7 +69,7 @@ static const char usage_diff[] =
     "new, with totals per item.\n";
 
 static const struct option diff_options[] = {
-    CLI_COMMON_OPTIONS,
+    CLI_COMMON_OPTIONS, CLI_SIZE_OPTIONS,
     { "format", required_argument, NULL, OPT_FORMAT },
     { "feed", required_argument, NULL, OPT_FEED },
     { "as-of", required_argument, NULL, OPT_AS_OF },
@@ -232,7 +232,7 @@ static const char usage_replay[] =
     "(with the line and column, or the key, at fault); 4 a runtime limit.\n";
 
 static const struct option replay_options[] = {
-    CLI_COMMON_OPTIONS, { "allow-native", required_argument, NULL, OPT_ALLOW_NATIVE }, { 0 }
+    CLI_COMMON_OPTIONS, CLI_SIZE_OPTIONS, { "allow-native", required_argument, NULL, OPT_ALLOW_NATIVE }, { 0 }
 };
 
 static int run_replay(Cli *c, const CliOptions *o)
@@ -317,7 +317,7 @@ static const char usage_compare[] =
     "read, or a file changed since its run; 4 a runtime limit.\n";
 
 static const struct option compare_options[] = {
-    CLI_COMMON_OPTIONS,
+    CLI_COMMON_OPTIONS, CLI_SIZE_OPTIONS,
     { "archive", required_argument, NULL, OPT_ARCHIVE },
     { "format", required_argument, NULL, OPT_FORMAT },
     { "allow-native", required_argument, NULL, OPT_ALLOW_NATIVE },

@@ -72,10 +72,16 @@ static void set_error(char *error, size_t cap, const char *fmt, ...)
 }
 
 /* One option's value into o; a bad value is put in error. */
-static void take(CliOptions *o, int opt, const char *v, char *error, size_t cap)
+static void take(CliOptions *o, const struct option *table, int opt, const char *v, char *error, size_t cap)
 {
     uint64_t n = 0;
-    const char *name = NULL;
+    if (opt >= OPT_MAX_STEPS && opt < OPT_MAX_END) {
+        char name[64];
+        option_name(table, opt, name, sizeof name);
+        if (!parse_size(v, &n)) set_error(error, cap, "%s needs a positive number, not `%s`", name, v);
+        else o->limits[opt - OPT_MAX_STEPS] = n;
+        return;
+    }
     switch (opt) {
     case 'o': o->out = v; break;
     case OPT_RULES: o->rules = v; break;
@@ -106,15 +112,7 @@ static void take(CliOptions *o, int opt, const char *v, char *error, size_t cap)
         if (!parse_size(v, &n) || n > 64) set_error(error, cap, "--threads takes 1 to 64, not `%s`", v);
         o->threads = n;
         break;
-    case OPT_MAX_STEPS: name = "--max-steps"; break;
-    case OPT_MAX_MEMORY: name = "--max-memory"; break;
-    case OPT_MAX_DEPTH: name = "--max-depth"; break;
     }
-    if (!name) return;
-    if (!parse_size(v, &n)) set_error(error, cap, "%s needs a positive number, not `%s`", name, v);
-    else if (opt == OPT_MAX_STEPS) o->max_steps = n;
-    else if (opt == OPT_MAX_MEMORY) o->max_memory = n;
-    else o->max_depth = n;
 }
 
 int cli_parse(Cli *c, int argc, char **argv, const char *shortopts, const struct option *table, CliOptions *o)
@@ -146,7 +144,7 @@ int cli_parse(Cli *c, int argc, char **argv, const char *shortopts, const struct
             char name[64];
             option_name(table, optopt, name, sizeof name);
             set_error(error, sizeof error, "%s needs a value", name);
-        } else take(o, opt, optarg, error, sizeof error);
+        } else take(o, table, opt, optarg, error, sizeof error);
     }
     while (optind < argc) o->args[o->nargs++] = argv[optind++];     /* after -- */
     if (info == 'h') { fputs(c->usage, stdout); return PLEDGE_OK; }
@@ -232,9 +230,17 @@ int cli_state(Cli *c, const CliOptions *o)
         cfg.progress = draw_progress;
         cfg.progress_ud = c;
     }
-    if (o->max_steps) cfg.max_steps = o->max_steps;
-    if (o->max_memory) cfg.max_memory = o->max_memory > SIZE_MAX ? SIZE_MAX : (size_t)o->max_memory;
-    if (o->max_depth) cfg.max_depth = o->max_depth > UINT32_MAX ? UINT32_MAX : (uint32_t)o->max_depth;
+#define LIMIT(opt) o->limits[(opt) - OPT_MAX_STEPS]
+    if (LIMIT(OPT_MAX_STEPS)) cfg.max_steps = LIMIT(OPT_MAX_STEPS);
+    if (LIMIT(OPT_MAX_MEMORY)) cfg.max_memory = LIMIT(OPT_MAX_MEMORY) > SIZE_MAX ? SIZE_MAX : (size_t)LIMIT(OPT_MAX_MEMORY);
+    if (LIMIT(OPT_MAX_DEPTH)) cfg.max_depth = LIMIT(OPT_MAX_DEPTH) > UINT32_MAX ? UINT32_MAX : (uint32_t)LIMIT(OPT_MAX_DEPTH);
+    /* 0 (not given) leaves the default */
+    cfg.max_rows = LIMIT(OPT_MAX_ROWS);
+    cfg.max_columns = LIMIT(OPT_MAX_COLUMNS);
+    cfg.max_cell = LIMIT(OPT_MAX_CELL);
+    cfg.max_orgs = LIMIT(OPT_MAX_ORGS);
+    cfg.max_periods = LIMIT(OPT_MAX_PERIODS);
+#undef LIMIT
     cfg.threads = (unsigned)o->threads;
     cfg.allow_native = o->natives;
     cfg.nallow_native = o->nnatives;

@@ -99,6 +99,13 @@ typedef struct pledge_config {
     uint64_t    max_steps;              /* instructions per evaluation */
     size_t      max_memory;             /* bytes of values per evaluation */
     uint32_t    max_depth;              /* nested calls */
+    /* Bounds on every feed and hierarchy read (CSV, SQLite, from memory);
+     * 0: the default. */
+    uint64_t    max_rows;               /* rows after the header in one file */
+    uint64_t    max_columns;            /* columns in one file */
+    uint64_t    max_cell;               /* bytes in one cell */
+    uint64_t    max_orgs;               /* distinct organisations in a feed (hierarchies: in all of them) */
+    uint64_t    max_periods;            /* periods from a feed's first to its last */
     unsigned    threads;                /* systems assessed at once; 0: one per core, at most 8 */
     const char *const *allow_native;    /* libraries whose extern functions may run */
     size_t      nallow_native;
@@ -108,7 +115,8 @@ typedef struct pledge_config {
 } pledge_config;
 
 /* The defaults: the C library's allocator, no callbacks, the command's
- * limits (1e9 steps, 1 GiB, depth 10,000). */
+ * limits (1e9 steps, 1 GiB, depth 10,000; 1e9 rows, 16,384 columns, 1 MiB
+ * in a cell, 1e6 organisations, 1e5 periods). */
 PLEDGE_API void pledge_config_init(pledge_config *c);
 
 /* NULL only if the allocator fails at once. */

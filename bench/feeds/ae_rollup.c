@@ -118,7 +118,7 @@ int main(int argc, char **argv)
     Orgs *orgs = orgs_new();
     Vm *vm = vm_new(&bc, VM_DEFAULT_LIMITS, NULL, 0);
     double t1 = now();
-    Hierarchy *h = hier_load(&bc, (uint16_t)hier, DATA_PATH(argv[3]), orgs, why, sizeof why);
+    Hierarchy *h = hier_load(&bc, (uint16_t)hier, DATA_PATH(argv[3]), orgs, NULL, why, sizeof why);
     double t2 = now();
     FeedData *f = h ? feed_load(&bc, (uint16_t)feed, DATA_PATH(argv[2]), orgs, vm, NULL, why, sizeof why) : NULL;
     double t3 = now();

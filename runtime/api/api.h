@@ -28,6 +28,7 @@ struct pledge_state {
     pledge_config cfg;
     MemContext    mem;
     VmLimits      limits;
+    DataLimits    data_limits;  /* cfg's (0: the data layer's default) */
     const char  **allowed;      /* cfg.allow_native, copied */
     ApiObject     objects;      /* the live rounds, reports, rows, outputs: a ring */
     bool          broken;       /* ran out of memory: only pledge_free is safe */

@@ -15,6 +15,7 @@
  * program that reads it, and the combinations share what is loaded. */
 #include "config.h"
 #include "api/api.h"
+#include "base/why.h"
 #include "base/calendar.h"
 #include "report/archive.h"
 #include <jansson.h>
@@ -94,13 +95,19 @@ static void *load_slot(Cmpr *x, Prog *p, int s, int side, uint16_t k)
     const Manifest *m = x->run[side]->m;
     DataSource src = { m->inputs[sl->in[side]].path, NULL, 0, sl->file[side] };
     if (sl->hierarchy) {
-        *at = hier_load(&p->bc, k, src, x->orgs, x->why, sizeof x->why);
+        *at = hier_load(&p->bc, k, src, x->orgs, &x->S->data_limits, x->why, sizeof x->why);
     } else {
-        FeedOptions fo = { .skip_bad_rows = m->skip_bad_rows };
+        FeedOptions fo = { .skip_bad_rows = m->skip_bad_rows, .limits = x->S->data_limits };
         *at = feed_load(&p->bc, k, src, x->orgs, p->vm, &fo, x->why, sizeof x->why);
     }
     x->c->loads += *at != NULL;
     return *at;
+}
+
+/* A load that failed: at a limit (exit 4), or on bad input. */
+static pledge_status load_failed(Cmpr *x)
+{
+    return api_fail(x->S, why_is_limit(x->why) ? PLEDGE_ERR_LIMIT : PLEDGE_ERR_INPUT, "%s", x->why);
 }
 
 /* ---- one combination ------------------------------------------------------------ */
@@ -162,7 +169,7 @@ static pledge_status assess_combo(Cmpr *x, uint32_t combo, Combo *out)
         int s = slot_of(x, bc->hiers[k].name, true);
         if (s < 0) { st = api_fail(x->S, PLEDGE_ERR_INPUT, "no run recorded hierarchy `%s`", bc->hiers[k].name); break; }
         int side = side_of(&x->slots[s], combo);
-        if (!(in.hiers[k] = load_slot(x, p, s, side, k))) st = api_fail(x->S, PLEDGE_ERR_INPUT, "%s", x->why);
+        if (!(in.hiers[k] = load_slot(x, p, s, side, k))) st = load_failed(x);
         in.hier_sources[k] = (DataSource){ x->run[side]->m->inputs[x->slots[s].in[side]].path, NULL, 0,
                                            x->slots[s].file[side] };
     }
@@ -170,7 +177,7 @@ static pledge_status assess_combo(Cmpr *x, uint32_t combo, Combo *out)
         int s = slot_of(x, bc->feeds[k].name, false);
         if (s < 0) { st = api_fail(x->S, PLEDGE_ERR_INPUT, "no run recorded feed `%s`", bc->feeds[k].name); break; }
         int side = side_of(&x->slots[s], combo);
-        if (!(in.feeds[k] = load_slot(x, p, s, side, k))) st = api_fail(x->S, PLEDGE_ERR_INPUT, "%s", x->why);
+        if (!(in.feeds[k] = load_slot(x, p, s, side, k))) st = load_failed(x);
         in.feed_sources[k] = (DataSource){ x->run[side]->m->inputs[x->slots[s].in[side]].path, NULL, 0,
                                            x->slots[s].file[side] };
     }

@@ -323,7 +323,7 @@ static pledge_status rerun(const Replay *rp, const BcProgram *bc, Report *r, cha
     Binding *b = mem_alloc((n + 1) * sizeof *b);
     for (size_t k = 0; k < n; k++)
         b[k] = (Binding){ m->inputs[k].name, strlen(m->inputs[k].name), { m->inputs[k].path, NULL, 0, rp->inputs[k] } };
-    FeedOptions fo = { .skip_bad_rows = m->skip_bad_rows, .report = S->cfg.bad_rows };
+    FeedOptions fo = { .skip_bad_rows = m->skip_bad_rows, .report = S->cfg.bad_rows, .limits = S->data_limits };
     Inputs in = { 0 };
     size_t nallowed;
     const char **allowed = api_natives_allowed_now(S, m, &nallowed);

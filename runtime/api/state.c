@@ -19,6 +19,11 @@ void pledge_config_init(pledge_config *c)
     c->max_steps = VM_DEFAULT_STEPS;
     c->max_memory = VM_DEFAULT_MEMORY;
     c->max_depth = VM_DEFAULT_DEPTH;
+    c->max_rows = DATA_DEFAULT_ROWS;
+    c->max_columns = DATA_DEFAULT_COLUMNS;
+    c->max_cell = DATA_DEFAULT_CELL;
+    c->max_orgs = DATA_DEFAULT_ORGS;
+    c->max_periods = DATA_DEFAULT_PERIODS;
 }
 
 static void *c_alloc(void *ud, void *ptr, size_t size)
@@ -60,6 +65,7 @@ pledge_state *pledge_new(const pledge_config *c)
     S->limits = (VmLimits){ c->max_steps ? c->max_steps : VM_DEFAULT_STEPS,
                             c->max_memory ? c->max_memory : VM_DEFAULT_MEMORY,
                             c->max_depth ? c->max_depth : VM_DEFAULT_DEPTH };
+    S->data_limits = (DataLimits){ c->max_rows, c->max_columns, c->max_cell, c->max_orgs, c->max_periods };
     S->objects.prev = S->objects.next = &S->objects;
     if (init_state(S) != PLEDGE_OK) {
         alloc(c->alloc_ud, S, 0);

@@ -68,7 +68,7 @@ static bool load_tables(pledge_round *R, const CompTest *t, Inputs *in, char *wh
         b[i] = (Binding){ tb->target, strlen(tb->target), { labels[i], tb->csv ? tb->csv : "", tb->len, NULL } };
     }
     Vm *vm = api_vm(R);
-    FeedOptions fo = { .report = NULL };
+    FeedOptions fo = { .report = NULL, .limits = R->S->data_limits };
     bool ok = inputs_load(in, &R->bc, t->path, b, t->ntables, false, &fo, vm, why, cap) == ASSESS_OK;
     vm_free(vm);
     if (!ok) name_table(t, labels, why, cap);

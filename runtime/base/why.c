@@ -1,5 +1,6 @@
 /* why.c: why_say (why.h), the one writer of failure messages. */
 #include "base/why.h"
+#include <string.h>
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,3 +15,5 @@ bool why_say(char *why, size_t whycap, const char *fmt, ...)
     }
     return false;
 }
+
+bool why_is_limit(const char *why) { return strncmp(why, WHY_LIMIT, sizeof WHY_LIMIT - 1) == 0; }

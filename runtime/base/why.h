@@ -11,4 +11,9 @@
 
 bool why_say(char *why, size_t whycap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* A failure at a limit (steps, memory, rows, ...), not in the input, says
+ * so first: "limit: FILE:LINE: more than ..."; the API makes it exit 4. */
+#define WHY_LIMIT "limit: "
+bool why_is_limit(const char *why);
+
 #endif

@@ -82,6 +82,7 @@ typedef struct Store {
     uint32_t *ident_slots;  /* hash of (org, key): index + 1 in idents, 0 empty */
     size_t    nident_slots;
     VEC(uint32_t) nidents;  /* per organisation: identities numbered so far */
+    int32_t   period_lo, period_hi;     /* the periods seen (period_lo > period_hi: none) */
 } Store;
 
 struct FeedData {
@@ -360,6 +361,7 @@ typedef struct Loader {
     Store      *st;
     Vm         *vm;
     RowSource  *src;
+    const DataLimits *lim;
     const char *name;
     int         org_pos, period_pos, vintage_pos;
     int        *col_pos;            /* declared column -> record position */
@@ -458,6 +460,34 @@ static bool rules_hold(Loader *l, uint64_t line, char *why, size_t cap)
     return true;
 }
 
+/* The periods from the store's first to its last: what its index by period
+ * is sized by. */
+static uint64_t period_span(const Store *st)
+{
+    return st->period_lo > st->period_hi ? 0 : (uint64_t)((int64_t)st->period_hi - st->period_lo + 1);
+}
+
+/* Widens a's periods to hold b's. */
+static void periods_join(Store *a, const Store *b)
+{
+    if (b->period_lo > b->period_hi) return;
+    bool none = a->period_lo > a->period_hi;
+    if (none || b->period_lo < a->period_lo) a->period_lo = b->period_lo;
+    if (none || b->period_hi > a->period_hi) a->period_hi = b->period_hi;
+}
+
+/* Widens the store's periods to hold p, within the limit. */
+static bool periods_within(Loader *l, int32_t p, char *why, size_t cap)
+{
+    Store *st = l->st;
+    if (p >= st->period_lo && p <= st->period_hi) return true;
+    if (st->period_lo > st->period_hi) st->period_lo = st->period_hi = p;
+    else if (p < st->period_lo) st->period_lo = p;
+    else st->period_hi = p;
+    return rows_limit(l->src, period_span(st), l->lim->periods, "periods from the first to the last", "max-periods",
+                      why, cap);
+}
+
 /* One row; false (with why) if it is bad. A bad row adds nothing. */
 static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t cap)
 {
@@ -516,11 +546,14 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
         l->passes[j] = same >= 0 ? l->passes[same] : filter_passes(l, j, rec, &ok, why, cap);
         if (!ok) return false;
     }
+    if (!periods_within(l, period.as.period.index, why, cap)) return false;
     uint32_t o;
     if (l->last_org_ptr && l->last_org_len == org->len && memcmp(l->last_org_ptr, org->ptr, org->len) == 0) {
         o = l->last_org;
     } else {
         o = orgs_intern(l->st->orgs, org->ptr, org->len);
+        if (!rows_limit(l->src, orgs_count(l->st->orgs), l->lim->orgs, "organisations", "max-orgs", why, cap))
+            return false;
         l->last_org = o;
         l->last_org_ptr = orgs_code(l->st->orgs, o);
         l->last_org_len = org->len;
@@ -686,6 +719,7 @@ static bool read_header(Loader *l, char *why, size_t cap)
     CsvStatus st = rows_next(l->src, &h, &n);
     if (st == CSV_ERROR) return why_say(why, cap, "%s: %s", l->name, rows_error(l->src));
     if (st == CSV_END) return why_say(why, cap, "%s: the file is empty: it needs a header naming its columns", l->name);
+    if (!rows_within(l->src, l->lim, h, n, 0, why, cap)) return false;
     l->nheader = n;
     /* a column the feed reads must be named once; others are ignored (§3) */
     for (size_t i = 0; i < n; i++) {
@@ -783,9 +817,11 @@ static bool load_rows(Loader *l, const FeedOptions *opt, char *why, size_t whyca
         if (st == CSV_END) return true;
         if (st == CSV_ERROR) return why_say(why, whycap, "%s: %s", l->name, rows_error(l->src));
         l->rows++;
+        /* a limit reached is not a bad row: the run stops, skipping or not */
+        if (!rows_within(l->src, l->lim, rec, n, l->rows, why, whycap)) return false;
         if (load_row(l, rec, n, rowwhy, sizeof rowwhy)) continue;
         /* a limit reached is not a bad row: the run stops, skipping or not */
-        if (!opt || !opt->skip_bad_rows || strncmp(rowwhy, "limit: ", 7) == 0)
+        if (!opt || !opt->skip_bad_rows || why_is_limit(rowwhy))
             return why_say(why, whycap, "%s", rowwhy);
         l->skipped++;
         if (opt->report) fprintf(opt->report, "pledge: skipped %s\n", rowwhy);
@@ -936,6 +972,7 @@ static bool load_halves(Loader *l, const FeedOptions *opt, char *why, size_t why
     Half second = { .l = *l, .src = { .name = l->name, .csv = csv_open_slice(r, split, len, 1) } };
     second.run = (HalfRun){ .loader = &second.l, .from = mem_current() };
     second.st.orgs = orgs_new();
+    second.st.period_lo = 1, second.st.period_hi = 0;
     /* the where conditions of the second half run on a VM of its own */
     second.l.vm = vm_new(l->f->p, vm_limits(l->vm), NULL, 0);
     loader_start(&second.l, &second.st, &second.src);
@@ -960,10 +997,15 @@ static bool load_halves(Loader *l, const FeedOptions *opt, char *why, size_t why
             const char *code = orgs_code(second.st.orgs, o);
             to_a[o] = orgs_intern(l->st->orgs, code, strlen(code));
         }
-        use = sums_fit(l->f, l->st, &second.st, to_a);
+        /* past a limit together: read again in order, so the error names the line */
+        Store both = { .period_lo = l->st->period_lo, .period_hi = l->st->period_hi };
+        periods_join(&both, &second.st);
+        use = sums_fit(l->f, l->st, &second.st, to_a) && l->rows + second.l.rows <= l->lim->rows
+              && orgs_count(l->st->orgs) <= l->lim->orgs && period_span(&both) <= l->lim->periods;
     }
     if (use) {
         merge(l->f, l->st, &second.st, to_a);
+        periods_join(l->st, &second.st);
         l->rows += second.l.rows;
     } else if (ok) {
         size_t at = csv_position(first.csv, &line);
@@ -1018,8 +1060,10 @@ FeedData *feed_load(const BcProgram *p, uint16_t feed, DataSource from, Orgs *or
     f->p = p;
     f->schema = &p->feeds[feed];
     f->store.orgs = orgs_new();
+    f->store.period_lo = 1, f->store.period_hi = 0;
     feed_aggs(f, feed);
-    Loader l = { .f = f, .vm = vm, .name = source };
+    DataLimits lim = data_limits(opt ? &opt->limits : NULL);
+    Loader l = { .f = f, .vm = vm, .name = source, .lim = &lim };
     loader_start(&l, &f->store, &src);
     bool ok = read_header(&l, why, whycap);
     /* the record positions of each aggregate's columns, now the header is known */

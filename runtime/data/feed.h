@@ -29,6 +29,22 @@ typedef struct Hierarchy Hierarchy;
 typedef struct DataSource { const char *name; const char *bytes; size_t len; const char *file; } DataSource;
 #define DATA_PATH(path) ((DataSource){ (path), NULL, 0, NULL })
 
+/* ---- limits -------------------------------------------------------------- */
+
+/* Bounds on what a feed's or a hierarchy's file can make Pledge hold
+ * (docs/security.md): rows after the header, columns, bytes in one cell,
+ * distinct organisations, and periods from a feed's first to its last. A
+ * file past one fails with "limit: FILE:LINE: more than N rows (raise it
+ * with --max-rows)". */
+typedef struct DataLimits { uint64_t rows, columns, cell, orgs, periods; } DataLimits;   /* 0: the default */
+#define DATA_DEFAULT_ROWS    1000000000u
+#define DATA_DEFAULT_COLUMNS 16384u
+#define DATA_DEFAULT_CELL    (1u << 20)
+#define DATA_DEFAULT_ORGS    1000000u
+#define DATA_DEFAULT_PERIODS 100000u
+/* given's limits, each 0 (or all, given NULL) made its default. */
+DataLimits data_limits(const DataLimits *given);
+
 /* ---- organisation codes ------------------------------------------------ */
 
 typedef struct Orgs Orgs;
@@ -50,6 +66,7 @@ typedef struct FeedOptions {
      * about how many of its bytes are read; NULL for none. */
     void (*progress)(void *ud, const char *source, uint64_t done, uint64_t total);
     void *progress_ud;
+    DataLimits limits;      /* 0s: the defaults */
 } FeedOptions;
 
 typedef struct FeedStats {
@@ -134,8 +151,8 @@ void feed_each_superseded(const FeedData *f, Day as_of,
 
 /* Loads a hierarchy. A member's links may not overlap in time, and a link's
  * `from` may not be after its `to`: either is an error naming both lines. */
-Hierarchy *hier_load(const BcProgram *p, uint16_t hier, DataSource source, Orgs *orgs, char *why,
-                     size_t whycap);
+Hierarchy *hier_load(const BcProgram *p, uint16_t hier, DataSource source, Orgs *orgs, const DataLimits *limits,
+                     char *why, size_t whycap);     /* limits NULL: the defaults */
 void       hier_free(Hierarchy *h);
 
 /* The parent of `member` on day d: ORG_NONE if it has none then. An

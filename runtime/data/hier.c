@@ -43,8 +43,10 @@ static int32_t parent_index(const Hierarchy *h, uint32_t parent)
     return parent < h->nslots ? h->slot[parent] : -1;
 }
 
-Hierarchy *hier_load(const BcProgram *p, uint16_t hier, DataSource from, Orgs *orgs, char *why, size_t whycap)
+Hierarchy *hier_load(const BcProgram *p, uint16_t hier, DataSource from, Orgs *orgs, const DataLimits *limits,
+                     char *why, size_t whycap)
 {
+    DataLimits bounds = data_limits(limits), *lim = &bounds;
     const char *source = from.name;
     const BcHierarchy *s = &p->hiers[hier];
     RowSource src;
@@ -63,6 +65,7 @@ Hierarchy *hier_load(const BcProgram *p, uint16_t hier, DataSource from, Orgs *o
     if (st != CSV_RECORD)
         ok = why_say(why, whycap, st == CSV_END ? "%s: the file is empty: it needs a header naming its columns" : "%s: %s",
                   source, rows_error(&src));
+    else ok = rows_within(&src, lim, rec, n, 0, why, whycap);
     for (int c = 0; ok && c < 5; c++) {
         pos[c] = cols[c] ? rows_header_position(rec, n, cols[c]) : -1;
         if (cols[c] && pos[c] < 0)
@@ -74,11 +77,14 @@ Hierarchy *hier_load(const BcProgram *p, uint16_t hier, DataSource from, Orgs *o
     VEC(char *) names = { 0 };       /* parallel to a growing parent list */
     VEC(uint32_t) parents = { 0 };
     VEC(uint32_t) parent_at = { 0 };    /* by organisation: its place in parents + 1, 0 if none */
+    VEC(uint8_t) seen = { 0 };        /* by organisation: named in this file */
+    uint64_t rows = 0, codes = 0;
     while (ok) {
         st = rows_next(&src, &rec, &n);
         if (st == CSV_END) break;
         uint64_t line = rows_line(&src);
         if (st == CSV_ERROR) { ok = why_say(why, whycap, "%s: %s", source, rows_error(&src)); break; }
+        if (!(ok = rows_within(&src, lim, rec, n, ++rows, why, whycap))) break;
         if (n != nheader) {
             ok = why_say(why, whycap, "%s:%llu: the row has %zu fields, but the header has %zu", source,
                       (unsigned long long)line, n, nheader);
@@ -93,6 +99,13 @@ Hierarchy *hier_load(const BcProgram *p, uint16_t hier, DataSource from, Orgs *o
         if (!ok) break;
         k.member = orgs_intern(orgs, rec[pos[0]].ptr, rec[pos[0]].len);
         k.parent = orgs_intern(orgs, rec[pos[1]].ptr, rec[pos[1]].len);
+        /* the file's organisations, members and systems */
+        for (uint32_t id = k.member, c = 0; c < 2; id = k.parent, c++) {
+            while (seen.len <= id) vec_push(&seen, 0);
+            codes += !seen.items[id];
+            seen.items[id] = 1;
+        }
+        if (!(ok = rows_limit(&src, codes, lim->orgs, "organisations", "max-orgs", why, whycap))) break;
         for (int c = 3; c < 5 && ok; c++) {
             Value d;
             const char *bad;
@@ -121,6 +134,7 @@ Hierarchy *hier_load(const BcProgram *p, uint16_t hier, DataSource from, Orgs *o
     }
     rows_close(&src);
     vec_free(&parent_at);
+    vec_free(&seen);
     if (!ok) {
         vec_free(&links);
         vec_free(&names);

@@ -241,6 +241,37 @@ void rows_close(RowSource *r)
     mem_free(r->fields);
 }
 
+/* ---- limits ---------------------------------------------------------------- */
+
+DataLimits data_limits(const DataLimits *given)
+{
+    DataLimits g = given ? *given : (DataLimits){ 0 };
+    return (DataLimits){ g.rows ? g.rows : DATA_DEFAULT_ROWS, g.columns ? g.columns : DATA_DEFAULT_COLUMNS,
+                         g.cell ? g.cell : DATA_DEFAULT_CELL, g.orgs ? g.orgs : DATA_DEFAULT_ORGS,
+                         g.periods ? g.periods : DATA_DEFAULT_PERIODS };
+}
+
+bool rows_limit(const RowSource *r, uint64_t count, uint64_t limit, const char *what, const char *option,
+                char *why, size_t cap)
+{
+    if (count <= limit) return true;
+    return why_say(why, cap, "limit: %s:%llu: more than %llu %s (raise it with --%s)", r->name,
+                   (unsigned long long)rows_line(r), (unsigned long long)limit, what, option);
+}
+
+bool rows_within(const RowSource *r, const DataLimits *lim, const CsvField *rec, size_t n, uint64_t rows,
+                 char *why, size_t cap)
+{
+    if (!rows_limit(r, rows, lim->rows, "rows", "max-rows", why, cap)) return false;
+    if (!rows_limit(r, n, lim->columns, "columns", "max-columns", why, cap)) return false;
+    for (size_t i = 0; i < n; i++)
+        if (rec[i].len > lim->cell)
+            return why_say(why, cap, "limit: %s:%llu: column %zu: more than %llu bytes in one cell (raise it with "
+                           "--max-cell)", r->name, (unsigned long long)rows_line(r), i + 1,
+                           (unsigned long long)lim->cell);
+    return true;
+}
+
 /* The position of `name` in the header, or -1. */
 int rows_header_position(const CsvField *h, size_t n, const char *name)
 {

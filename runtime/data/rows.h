@@ -30,6 +30,16 @@ uint64_t    rows_line(const RowSource *r);      /* the CSV line, or the table's 
 const char *rows_error(const RowSource *r);
 void        rows_close(RowSource *r);
 
+/* Whether a record (the header: rows 0) is within lim's columns and
+ * bytes per cell, and rows (its number after the header) within its rows;
+ * if not, why says which limit and how to raise it, naming the source
+ * and line. */
+bool        rows_within(const RowSource *r, const DataLimits *lim, const CsvField *rec, size_t n, uint64_t rows,
+                        char *why, size_t cap);
+/* The same for a count that grew past its limit: organisations, periods. */
+bool        rows_limit(const RowSource *r, uint64_t count, uint64_t limit, const char *what, const char *option,
+                       char *why, size_t cap);
+
 /* Empty and `*` cells are missing, quoted or not (a quoted empty text is ""). */
 bool        rows_is_missing(const CsvField *f);
 /* Parses a cell of a column's type and format (COL_PLAIN, COL_POINTS);

@@ -64,11 +64,11 @@ AssessStatus inputs_load(Inputs *in, const BcProgram *p, const char *rules, cons
     }
     /* hierarchies first: a feed's unmapped rows are counted against one */
     for (uint16_t k = 0; k < p->nhiers; k++)
-        if (in->hier_sources[k].name && !(in->hiers[k] = hier_load(p, k, in->hier_sources[k], in->orgs, why, whycap)))
-            return ASSESS_BAD_INPUT;
+        if (in->hier_sources[k].name && !(in->hiers[k] = hier_load(p, k, in->hier_sources[k], in->orgs, &fo->limits, why, whycap)))
+            return why_is_limit(why) ? ASSESS_LIMIT : ASSESS_BAD_INPUT;
     for (uint16_t k = 0; k < p->nfeeds; k++)
         if (in->feed_sources[k].name && !(in->feeds[k] = feed_load(p, k, in->feed_sources[k], in->orgs, vm, fo, why, whycap)))
-            return vm_failure(vm) == VM_LIMIT ? ASSESS_LIMIT : ASSESS_BAD_INPUT;   /* a where condition's limit */
+            return why_is_limit(why) ? ASSESS_LIMIT : ASSESS_BAD_INPUT;    /* a size's, or a where condition's */
     if (p->round.assess >= 0) in->assess = in->hiers[p->round.assess];
     return ASSESS_OK;
 }

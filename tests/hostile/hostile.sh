@@ -19,6 +19,12 @@
 #   hostile.sh archive ARGS...     pledge assess ARGS --archive A in TMPDIR,
 #                                  then pledge history --archive A, its
 #                                  stdout replaced as for controls
+#   hostile.sh sqlite CSV ARGS...  CSV imported as table t of an SQLite
+#                                  database in TMPDIR; then pledge ARGS with
+#                                  @ as its sqlite:PATH:t
+#   hostile.sh manifest RUN -- ARGS...
+#                                  pledge assess RUN --manifest M (M in
+#                                  TMPDIR), then pledge ARGS with @ as M
 #   hostile.sh links ARGS...       sandbox/ copied to TMPDIR with symbolic
 #                                  links made in sandbox/inner (below), then
 #                                  pledge ARGS run in the copy
@@ -37,7 +43,7 @@ PLEDGE_WRAP=${PLEDGE_WRAP:-}
 # shellcheck disable=SC2086 # PLEDGE_WRAP is a command and its words
 pledge() { $PLEDGE_WRAP "$PLEDGE" "$@"; }
 
-# subst WORD...: the words with @ @M @SYS replaced by the made files
+# subst WORD...: the words with @ @M @SYS (alone or after NAME=) replaced by the made files
 subst_run() {
     n=$#
     while [ "$n" -gt 0 ]; do
@@ -47,6 +53,7 @@ subst_run() {
             @) a=$made ;;
             @M) a=$TMPDIR/many_m.csv ;;
             @SYS) a=$TMPDIR/many_sys.csv ;;
+            *=@) a=${a%@}$made ;;
             *=@M) a=${a%@M}$TMPDIR/many_m.csv ;;
             *=@SYS) a=${a%@SYS}$TMPDIR/many_sys.csv ;;
         esac
@@ -115,6 +122,26 @@ plbof)
     made=$TMPDIR/$(basename "$2" .pledge).plb
     pledge compile "$2" -o "$made" || exit 99
     shift 2
+    subst_run "$@"
+    ;;
+sqlite)
+    made=$TMPDIR/sizes.db
+    rm -f "$made"
+    sqlite3 "$made" ".import --csv $2 t" || exit 99
+    made=sqlite:$made:t
+    shift 2
+    subst_run "$@"
+    ;;
+manifest)
+    shift
+    made=$TMPDIR/run.json
+    n=0
+    for a in "$@"; do [ "$a" = -- ] && break; n=$((n + 1)); done
+    run=
+    while [ "$n" -gt 0 ]; do run="$run $1"; shift; n=$((n - 1)); done
+    shift
+    # shellcheck disable=SC2086 # the run's words, split at blanks as the case wrote them
+    pledge assess $run --manifest "$made" > /dev/null || exit 99
     subst_run "$@"
     ;;
 archive)

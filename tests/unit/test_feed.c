@@ -143,7 +143,7 @@ static FeedData *load(Rules *r, const char *feed, const char *path)
 static Hierarchy *load_hier(Rules *r, const char *hier, const char *path)
 {
     char why[1024] = "";
-    Hierarchy *h = hier_load(&r->bc, hier_index(&r->bc, hier), DATA_PATH(path), r->orgs, why, sizeof why);
+    Hierarchy *h = hier_load(&r->bc, hier_index(&r->bc, hier), DATA_PATH(path), r->orgs, NULL, why, sizeof why);
     ck_assert_msg(h != NULL, "%s does not load: %s", path, why);
     return h;
 }
@@ -906,12 +906,12 @@ START_TEST(overlapping_links)
     int h = -1;
     for (uint16_t k = 0; k < r.bc.nhiers; k++)
         if (strcmp(r.bc.hiers[k].name, "sys") == 0) h = k;
-    ck_assert_ptr_null(hier_load(&r.bc, (uint16_t)h, DATA_PATH(path), r.orgs, why, sizeof why));
+    ck_assert_ptr_null(hier_load(&r.bc, (uint16_t)h, DATA_PATH(path), r.orgs, NULL, why, sizeof why));
     ck_assert_msg(strstr(why, "overlap.csv:3: `P` is already in a system then (line 2)") != NULL, "%s", why);
     write_tmp(path, sizeof path, "reversed.csv",
               "code,system,system_name,valid_from,valid_to\n"
               "P,A,System A,2018-01-01,2017-12-31\n");
-    ck_assert_ptr_null(hier_load(&r.bc, (uint16_t)h, DATA_PATH(path), r.orgs, why, sizeof why));
+    ck_assert_ptr_null(hier_load(&r.bc, (uint16_t)h, DATA_PATH(path), r.orgs, NULL, why, sizeof why));
     ck_assert_msg(strstr(why, "reversed.csv:2: `valid_from` starts after it ends") != NULL, "%s", why);
     rules_free(&r);
 }
@@ -1269,7 +1269,7 @@ static void expect_hier_error(const char *name, const char *text, const char *ex
     rules_from_text(&r, sys_rules);
     char path[512], why[1024] = "", want[2048];
     write_tmp(path, sizeof path, name, text);
-    Hierarchy *h = hier_load(&r.bc, 0, DATA_PATH(path), r.orgs, why, sizeof why);
+    Hierarchy *h = hier_load(&r.bc, 0, DATA_PATH(path), r.orgs, NULL, why, sizeof why);
     ck_assert_msg(h == NULL, "%s loaded, but should fail", name);
     snprintf(want, sizeof want, expect, path);
     ck_assert_str_eq(why, want);
@@ -1296,7 +1296,7 @@ START_TEST(hierarchy_errors)
     rules_from_text(&r, sys_rules);
     char path[512], why[256];
     write_tmp(path, sizeof path, "h_good.csv", "\xEF\xBB\xBF" "code, system ,valid_from\r\n P , A , 20170401 \r\n");
-    Hierarchy *h = hier_load(&r.bc, 0, DATA_PATH(path), r.orgs, why, sizeof why);
+    Hierarchy *h = hier_load(&r.bc, 0, DATA_PATH(path), r.orgs, NULL, why, sizeof why);
     ck_assert_msg(h != NULL, "%s", why);
     ck_assert_uint_eq(hier_parent(h, org(&r, "P"), D(2017, 3, 31)), ORG_NONE);
     ck_assert_uint_eq(hier_parent(h, org(&r, "P"), D(2017, 4, 1)), org(&r, "A"));
