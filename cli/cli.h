@@ -46,6 +46,12 @@ enum { CLI_LIMITS = OPT_MAX_END - OPT_MAX_STEPS };
     { "max-orgs", required_argument, NULL, OPT_MAX_ORGS }, \
     { "max-periods", required_argument, NULL, OPT_MAX_PERIODS }
 
+/* their --help lines */
+#define CLI_SIZE_HELP \
+    "  --max-rows N, --max-columns N, --max-cell N[k|M], --max-orgs N, --max-periods N\n" \
+    "                          bound what one feed or hierarchy may hold (defaults 1e9,\n" \
+    "                          16384, 1M, 1e6, 1e5); past one exits 4 naming the line\n"
+
 /* A command line as read: cli_parse checks the values that need neither a
  * state nor the command (numbers, NAME=PATH, --on-bad-row); the command
  * checks the rest (--format's names, dates, statuses). An option given

@@ -15,7 +15,8 @@ static const char usage_data[] =
     "and text; with --on-bad-row=skip such rows are counted, reported and left out.\n"
     "\n"
     "  --max-steps N, --max-memory N, --max-depth N, --allow-native LIB, --trace\n"
-    "                          as for eval: they bound the feeds' where conditions\n";
+    "                          as for eval: they bound the feeds' where conditions\n"
+    CLI_SIZE_HELP;
 
 static const struct option data_options[] = {
     CLI_COMMON_OPTIONS, CLI_FEED_OPTIONS, CLI_SIZE_OPTIONS, CLI_RUN_OPTIONS,
@@ -75,6 +76,7 @@ static const char usage_assess[] =
     "  --on-bad-row=skip       count, report and leave out rows that do not parse\n"
     "  --threads N             systems evaluated on N threads (default: every core)\n"
     "  --max-steps N, --max-memory N, --max-depth N, --allow-native LIB  as for eval\n"
+    CLI_SIZE_HELP
     "  --manifest M.json       record what was run and found, for pledge replay\n"
     "  --archive DB            append the run and its results to an SQLite archive\n"
     "                          (pledge history); see docs/provenance.md\n"
@@ -175,7 +177,11 @@ static const char usage_explain[] =
     "of DATE: the window judged, the threshold and tolerance, the member\n"
     "organisations and their totals, the rows not yet known on that day, the\n"
     "organisations that map to no system, and for a check the value of each part\n"
-    "of its condition.\n";
+    "of its condition.\n"
+    "\n"
+    "options: --max-steps N, --max-memory N, --max-depth N, --allow-native LIB,\n"
+    "  --trace as for eval; --on-bad-row=skip as for assess\n"
+    CLI_SIZE_HELP;
 
 static const struct option explain_options[] = {
     CLI_COMMON_OPTIONS, CLI_RUN_OPTIONS, CLI_FEED_OPTIONS, CLI_SIZE_OPTIONS,

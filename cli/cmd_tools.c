@@ -20,6 +20,7 @@ static const char usage_test[] =
     "options:\n"
     "  --max-steps N, --max-memory N, --max-depth N, --allow-native LIB, --trace\n"
     "                          as for eval; a test that reaches a limit fails, saying which\n"
+    CLI_SIZE_HELP
     "\n"
     "exit status: 0 every test passed; 1 some failed; 2 usage; 3 a file has errors.\n";
 
@@ -66,7 +67,10 @@ static const char usage_diff[] =
     "Commitments are matched by id, or by NEW's `restates = \"ROUND.id\"`.\n"
     "With the feeds both rounds read, it also assesses both as of DATE\n"
     "(default today) and lists every result and rating that moved, old and\n"
-    "new, with totals per item.\n";
+    "new, with totals per item.\n"
+    "\n"
+    "options:\n"
+    CLI_SIZE_HELP;
 
 static const struct option diff_options[] = {
     CLI_COMMON_OPTIONS, CLI_SIZE_OPTIONS,
@@ -226,6 +230,7 @@ static const char usage_replay[] =
     "options:\n"
     "  --allow-native LIB      let the round's natives of LIB run, if the manifest\n"
     "                          records LIB as allowed too (a manifest alone allows none)\n"
+    CLI_SIZE_HELP
     "\n"
     "exit status: 0 every input has its recorded hash and the results are\n"
     "identical; 1 something differs; 2 usage; 3 the manifest cannot be read\n"
@@ -312,6 +317,7 @@ static const char usage_compare[] =
     "options:\n"
     "  --allow-native LIB      let the rounds' natives of LIB run, if the run's\n"
     "                          manifest records LIB as allowed too (as for replay)\n"
+    CLI_SIZE_HELP
     "\n"
     "exit status: 0 compared; 2 usage; 3 a manifest, archive or file cannot be\n"
     "read, or a file changed since its run; 4 a runtime limit.\n";
