@@ -20,6 +20,8 @@
 #include "report/archive.h"
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -463,15 +465,57 @@ static bool shareable(const BcProgram *a, const BcProgram *b, const char *name, 
 
 /* ---- the comparison ------------------------------------------------------------- */
 
-/* Hashes a file once and checks it against its run's record. */
-static pledge_status as_recorded(Cmpr *x, const char *label, const char *file, const char *recorded)
+/* A file to check against its run's record before anything is loaded. */
+typedef struct HashJob { const char *label, *file, *recorded; char now[65]; bool read; } HashJob;
+
+/* The files are hashed on two threads, each taking the next file not yet
+ * taken: with two versions of a large feed, the two are hashed at once. */
+typedef struct Hashing {
+    HashJob      *jobs;
+    size_t        n;
+    atomic_size_t next;
+    MemContext   *from;
+    bool          oom[2];
+    size_t        oom_size[2];
+} Hashing;
+typedef struct Hasher { Hashing *h; int k; } Hasher;
+
+static void hash_files(void *arg)
 {
-    char now[65];
-    if (!manifest_input_sha256(file, now))
-        return api_fail(x->S, PLEDGE_ERR_INPUT, "%s: cannot be read now: the run cannot be recomputed", label);
-    if (strcmp(now, recorded) != 0)
-        return api_fail(x->S, PLEDGE_ERR_INPUT, "%s has changed since the run was recorded (sha256 %.12s…, now "
-                        "%.12s…): the run cannot be recomputed (pledge replay says more)", label, recorded, now);
+    Hashing *h = arg;
+    for (size_t i; (i = atomic_fetch_add(&h->next, 1)) < h->n;)
+        h->jobs[i].read = manifest_input_sha256(h->jobs[i].file, h->jobs[i].now);
+}
+
+static void *hasher(void *arg)
+{
+    Hasher *w = arg;
+    w->h->oom[w->k] = !mem_guard(w->h->from, hash_files, w->h, &w->h->oom_size[w->k]);
+    return NULL;
+}
+
+/* Hashes every file once and checks each against its run's record; the
+ * first that differs (in the order given) is named. Nothing is loaded
+ * before all are checked. */
+static pledge_status as_recorded(Cmpr *x, HashJob *jobs, size_t n)
+{
+    Hashing h = { .jobs = jobs, .n = n, .from = mem_current() };
+    atomic_init(&h.next, 0);
+    Hasher second = { &h, 1 }, mine = { &h, 0 };
+    pthread_t thread;
+    bool threaded = n > 1 && pthread_create(&thread, NULL, hasher, &second) == 0;
+    hasher(&mine);
+    if (threaded) pthread_join(thread, NULL);
+    if (h.oom[0] || h.oom[1]) mem_out_of_memory(h.oom[0] ? h.oom_size[0] : h.oom_size[1]);
+    for (size_t i = 0; i < n; i++) {
+        const HashJob *j = &jobs[i];
+        if (!j->read)
+            return api_fail(x->S, PLEDGE_ERR_INPUT, "%s: cannot be read now: the run cannot be recomputed", j->label);
+        if (strcmp(j->now, j->recorded) != 0)
+            return api_fail(x->S, PLEDGE_ERR_INPUT, "%s has changed since the run was recorded (sha256 %.12s…, "
+                            "now %.12s…): the run cannot be recomputed (pledge replay says more)", j->label,
+                            j->recorded, j->now);
+    }
     return PLEDGE_OK;
 }
 
@@ -501,24 +545,26 @@ static pledge_status setup(Cmpr *x)
             x->slots[s].file[side] = api_run_path(a, x->run[side]->dir, mi->path);
         }
     /* every file as recorded, each hashed once */
-    pledge_status st = PLEDGE_OK;
-    for (size_t s = 0; s < x->nslots && st == PLEDGE_OK; s++)
-        for (int side = 0; side < 2 && st == PLEDGE_OK; side++) {
+    HashJob *jobs = arena_alloc(a, (x->nslots * 2 + 2) * sizeof *jobs);
+    size_t njobs = 0;
+    for (size_t s = 0; s < x->nslots; s++)
+        for (int side = 0; side < 2; side++) {
             const Slot *sl = &x->slots[s];
             if (sl->in[side] < 0) continue;
             if (side == 1 && sl->in[0] >= 0 && strcmp(sl->file[0], sl->file[1]) == 0
                 && strcmp(m[0]->inputs[sl->in[0]].sha256, m[1]->inputs[sl->in[1]].sha256) == 0)
                 continue;
-            st = as_recorded(x, arena_printf(a, "%s %s (%s) of %s", m[side]->inputs[sl->in[side]].kind, sl->name,
-                                             m[side]->inputs[sl->in[side]].path, x->run[side]->label),
-                             sl->file[side], m[side]->inputs[sl->in[side]].sha256);
+            jobs[njobs++] = (HashJob){ arena_printf(a, "%s %s (%s) of %s", m[side]->inputs[sl->in[side]].kind,
+                                                    sl->name, m[side]->inputs[sl->in[side]].path, x->run[side]->label),
+                                       sl->file[side], m[side]->inputs[sl->in[side]].sha256, "", false };
         }
     const char *rules[2];
-    for (int side = 0; side < 2 && st == PLEDGE_OK; side++) {
+    for (int side = 0; side < 2; side++) {
         rules[side] = api_run_path(a, x->run[side]->dir, m[side]->rules);
-        st = as_recorded(x, arena_printf(a, "the rules %s of %s", m[side]->rules, x->run[side]->label), rules[side],
-                         m[side]->source_sha256);
+        jobs[njobs++] = (HashJob){ arena_printf(a, "the rules %s of %s", m[side]->rules, x->run[side]->label),
+                                   rules[side], m[side]->source_sha256, "", false };
     }
+    pledge_status st = as_recorded(x, jobs, njobs);
     if (st != PLEDGE_OK) return st;
 
     /* the factors, in the fixed order */

@@ -577,6 +577,74 @@ static int walk(Diff *d, const BcLayout *l, const Pair *o, Entry *e, bool matche
     return diff;
 }
 
+/* A field of a declaration on one side only: "none" on the other, as the
+ * schema has it. Empty fields are left out. */
+static void add_one_side(Diff *d, Entry *e, int side, const char *label, const char *text, bool wording)
+{
+    if (!text || strcmp(text, "none") == 0 || !text[0]) return;
+    add_field(d, e, label, side ? "none" : text, side ? text : "none", wording);
+}
+
+/* The whole of a declaration that is only on one side (added: side 1,
+ * removed: side 0), field by field as a change would show it: an auditor
+ * reads what came or went, not only its name. The name and title are on
+ * the entry's own line. */
+static void whole(Diff *d, Entry *e, const BcLayout *l, const void *obj, int side)
+{
+    for (unsigned i = 0; i < l->nfields; i++) {
+        const BcField *f = &l->fields[i];
+        const char *label = field_label(f);
+        switch ((BcFieldKind)f->kind) {
+        case BF_STR: {
+            const char *s = bc_field_str(f, obj);
+            if ((int)i == l->name || strcmp(f->label, "title") == 0 || !s || same_str(s, e->title)) break;
+            add_one_side(d, e, side, label, arena_printf(&d->arena, "\"%s\"", s), wording_label(f->label));
+            break;
+        }
+        case BF_U8: case BF_U16: case BF_U32: case BF_I32: case BF_DAY:
+            if (strcmp(f->label, "national") == 0) break;  /* its section says */
+            if (f->ref == BR_FEED && i + 1 < l->nfields && l->fields[i + 1].ref == BR_COLUMN
+                && l->fields[i + 1].with_size && l->fields[i + 1].with_off == f->off)
+                break;  /* a feed and its column: FEED.COLUMN, with the column */
+            if (strcmp(f->label, "missing") == 0)
+                add_one_side(d, e, side, label,
+                             !bc_field_int(f, obj) ? NULL : l == &bc_layout_commitment ? "missed" : "fail", false);
+            else if (f->ref == BR_COLUMN && f->with_size && strcmp(scalar_text(d, side, f, obj, NULL), "none") != 0)
+                add_one_side(d, e, side, label,
+                             arena_printf(&d->arena, "%s.%s", prog(d, side)->feeds[bc_get_int(obj, f->with_off, f->with_size, true)].name,
+                                          scalar_text(d, side, f, obj, NULL)), false);
+            else
+                add_one_side(d, e, side, f->ref == BR_GRAIN ? "grain" : label, scalar_text(d, side, f, obj, NULL),
+                             false);
+            break;
+        case BF_STRUCT:
+            add_one_side(d, e, side, label, elem_text(d, side, f->elem, bc_member(obj, f->off), obj), false);
+            break;
+        case BF_ARRAY: case BF_EACH: {
+            const BcLayout *el = f->elem;
+            const char *arr = *(const char *const *)bc_member(obj, f->off);
+            size_t n = (size_t)bc_get_int(obj, f->aux_off, f->aux_size, false);
+            const char *what = strcmp(f->label, "arm") == 0 ? "branch" : f->label;
+            if (el->nfields == 1 && is_scalar(el->fields[0].kind)) {
+                /* the columns a condition reads are shown with it */
+                if (i && strcmp(l->fields[i - 1].label, f->label) == 0) break;
+                add_one_side(d, e, side, what, list_text(d, side, f, obj, NULL), false);
+                break;
+            }
+            for (size_t k = 0; k < n; k++) {
+                const void *x = arr + k * el->size;
+                const char *at = by_name(el) ? arena_printf(&d->arena, "%s %s", what, bc_field_str(&el->fields[0], x))
+                                             : arena_printf(&d->arena, "%s %zu", what, k + 1);
+                add_one_side(d, e, side, at, elem_text(d, side, el, x, obj), false);
+            }
+            break;
+        }
+        case BF_LINES: case BF_TEXT: case BF_SHA256: case BF_VALUE:
+            break;
+        }
+    }
+}
+
 /* ---- the declarations ------------------------------------------------------------ */
 
 static Entry *entry(Diff *d, Sect s, const char *id, const char *old_id, const char *title, int32_t ia, int32_t ib)
@@ -621,7 +689,11 @@ static void by_names(Diff *d, Sect s, const BcSection *sec)
         Sect sj = s == K_CHECK ? check_sect(y) : s;
         Entry *e = entry(d, sj, id, i < na ? id : NULL, title ? bc_field_str(title, y) : NULL, i < na ? (int32_t)i : -1,
                          (int32_t)j);
-        if (i == na) { e->change = C_ADDED; continue; }
+        if (i == na) {
+            e->change = C_ADDED;
+            whole(d, e, l, y, 1);
+            continue;
+        }
         seen[i] = 1;
         compare(d, e, l, ta + i * l->size, y);
     }
@@ -631,6 +703,7 @@ static void by_names(Diff *d, Sect s, const BcSection *sec)
         Entry *e = entry(d, s == K_CHECK ? check_sect(x) : s, bc_field_str(name, x), bc_field_str(name, x),
                          title ? bc_field_str(title, x) : NULL, (int32_t)i, -1);
         e->change = C_REMOVED;
+        whole(d, e, l, x, 0);
     }
 }
 
@@ -657,14 +730,22 @@ static void commitments(Diff *d)
         const BcCommitment *c = &d->b->commits[k];
         int32_t m = match(d->a, c);
         Entry *e = entry(d, K_COMMIT, c->name, m >= 0 ? d->a->commits[m].name : NULL, c->title, m, k);
-        if (m < 0) { e->change = C_ADDED; continue; }
+        if (m < 0) {
+            e->change = C_ADDED;
+            whole(d, e, &bc_layout_commitment, c, 1);
+            continue;
+        }
         kept[m] = 1;
         compare(d, e, &bc_layout_commitment, &d->a->commits[m], c);
         if (strcmp(d->a->commits[m].name, c->name) != 0) e->change = C_RESTATED;
     }
-    for (uint16_t k = 0; k < d->a->ncommits; k++)
-        if (!kept[k]) entry(d, K_COMMIT, d->a->commits[k].name, d->a->commits[k].name, d->a->commits[k].title, k, -1)
-            ->change = C_REMOVED;
+    for (uint16_t k = 0; k < d->a->ncommits; k++) {
+        if (kept[k]) continue;
+        const BcCommitment *c = &d->a->commits[k];
+        Entry *e = entry(d, K_COMMIT, c->name, c->name, c->title, k, -1);
+        e->change = C_REMOVED;
+        whole(d, e, &bc_layout_commitment, c, 0);
+    }
 }
 
 /* Lets, fns and metrics by name, on their code. */
@@ -681,11 +762,16 @@ static void functions(Diff *d)
             Sect s = f->kind == FK_LET ? K_LET : f->kind == FK_FN ? K_FN : K_METRIC;
             Entry *e = entry(d, s, f->name, side && j < 0 ? NULL : f->name, NULL, side ? j : (int32_t)i,
                              side ? (int32_t)i : j);
-            if (j < 0) { e->change = side ? C_ADDED : C_REMOVED; continue; }
+            const char *what = f->kind == FK_METRIC ? "formula" : f->kind == FK_LET ? "value" : "body";
+            if (j < 0) {
+                e->change = side ? C_ADDED : C_REMOVED;
+                add_one_side(d, e, side, "type", type_kind_name((TypeKind)f->result), false);
+                add_one_side(d, e, side, what, source_text(d, p, (int32_t)i), false);
+                continue;
+            }
             const BcFunction *g = &d->a->fns[j];
             if (same_code(d, (uint32_t)j, i)) continue;
             e->change = C_CHANGED;
-            const char *what = f->kind == FK_METRIC ? "formula" : f->kind == FK_LET ? "value" : "body";
             if (g->kind != f->kind) add_field(d, e, "kind", bc_fn_kind_names[g->kind], bc_fn_kind_names[f->kind], false);
             if (g->result != f->result)
                 add_field(d, e, "type", type_kind_name((TypeKind)g->result), type_kind_name((TypeKind)f->result), false);
@@ -712,7 +798,11 @@ static void row_rules(Diff *d)
             Entry *e = entry(d, K_RULE, id, side && j < 0 ? NULL : id, r->text, side ? j : (int32_t)i,
                              side ? (int32_t)i : j);
             e->owner = feed;
-            if (j < 0) { e->change = side ? C_ADDED : C_REMOVED; continue; }
+            if (j < 0) {
+                e->change = side ? C_ADDED : C_REMOVED;
+                whole(d, e, l, r, side);
+                continue;
+            }
             compare(d, e, l, &d->a->rules[j], r);
         }
     }
@@ -720,6 +810,25 @@ static void row_rules(Diff *d)
 
 static const Entry *moved_entry(Diff *d, Sect s, const char *id);
 static const Entry *code_uses(Diff *d, int64_t fn, uint8_t *seen);
+
+/* A test on one side only: its day, its rows tables line by line and its
+ * expectations, labelled as a changed test's fields are. */
+static void whole_test(Diff *d, Entry *e, const CompTest *t, int side)
+{
+    if (t->has_as_of) add_one_side(d, e, side, "as_of", day_text(d, t->as_of), false);
+    for (size_t k = 0; k < t->ntables; k++) {
+        const CompTable *u = &t->tables[k];
+        for (size_t at = 0, line = 1; u->csv && at < u->len; line++) {
+            size_t end = at;
+            while (end < u->len && u->csv[end] != '\n') end++;
+            add_one_side(d, e, side, arena_printf(&d->arena, "rows %s line %zu", u->target, line),
+                         arena_strndup(&d->arena, u->csv + at, end - at), false);
+            at = end + 1;
+        }
+    }
+    for (size_t k = 0; k < t->nexpects; k++)
+        add_one_side(d, e, side, arena_printf(&d->arena, "expect %zu", k + 1), t->expects[k].text, false);
+}
 
 /* The test blocks: by name, their day, their rows tables (as the CSV the
  * compiler makes of them: cells, not layout) and their expectations. */
@@ -733,7 +842,11 @@ static void tests(Diff *d, const BcProgram *pa, const CompTests *ta, const BcPro
         size_t i = 0;
         while (i < ta->n && strcmp(ta->items[i].name, y->name) != 0) i++;
         Entry *e = entry(d, K_TEST, y->name, i < ta->n ? y->name : NULL, NULL, i < ta->n ? (int32_t)i : -1, (int32_t)j);
-        if (i == ta->n) { e->change = C_ADDED; continue; }
+        if (i == ta->n) {
+            e->change = C_ADDED;
+            whole_test(d, e, y, 1);
+            continue;
+        }
         seen[i] = 1;
         const CompTest *x = &ta->items[i];
         if (x->has_as_of != y->has_as_of || x->as_of != y->as_of)
@@ -777,8 +890,12 @@ static void tests(Diff *d, const BcProgram *pa, const CompTests *ta, const BcPro
             e->because = arena_printf(&d->arena, "%s %s", sect_noun[by->sect], by->id);
         }
     }
-    for (size_t i = 0; i < ta->n; i++)
-        if (!seen[i]) entry(d, K_TEST, ta->items[i].name, ta->items[i].name, NULL, (int32_t)i, -1)->change = C_REMOVED;
+    for (size_t i = 0; i < ta->n; i++) {
+        if (seen[i]) continue;
+        Entry *e = entry(d, K_TEST, ta->items[i].name, ta->items[i].name, NULL, (int32_t)i, -1);
+        e->change = C_REMOVED;
+        whole_test(d, e, &ta->items[i], 0);
+    }
     side_begin(d, keep_a, keep_b);
 }
 
@@ -973,8 +1090,15 @@ static void put_line(FILE *f, const char *s)
     }
 }
 
-static void text_field(Out *o, const Delta *x)
+static void text_field(Out *o, const Entry *e, const Delta *x)
 {
+    if (e->change == C_ADDED || e->change == C_REMOVED) {
+        /* the declaration came or went: what it is, not "none ->" */
+        fprintf(o->f, "      %-11s ", x->label);
+        put_line(o->f, e->change == C_ADDED ? x->now : x->was);
+        fputc('\n', o->f);
+        return;
+    }
     bool one_line = strlen(x->was) + strlen(x->now) <= 60;
     fprintf(o->f, "      %-11s ", x->label);
     put_line(o->f, x->was);
@@ -999,7 +1123,7 @@ static void text_entry(Out *o, const Entry *e)
     else if (e->change == C_WORDING) fputs(" (wording only)", f);
     else if (e->change == C_AFFECTED) fprintf(f, " (affected: uses %s, which changed)", e->because);
     fputc('\n', f);
-    for (const Delta *x = e->fields; x; x = x->next) text_field(o, x);
+    for (const Delta *x = e->fields; x; x = x->next) text_field(o, e, x);
 }
 
 static void json_entry(Out *o, const Entry *e, bool comma)
