@@ -171,13 +171,16 @@ static int run_assess(Cli *c, const CliOptions *o)
 const CliCommand cli_assess = { "assess", usage_assess, "ho:", assess_options, run_assess };
 
 static const char usage_explain[] =
-    "usage: pledge explain RULES --feed NAME=PATH... --system CODE --item ID [--as-of DATE]\n"
+    "usage: pledge explain RULES --feed NAME=PATH... [--system CODE] --item ID [--as-of DATE]\n"
     "\n"
-    "Says why item ID (a commitment or a check) has its status for system CODE as\n"
-    "of DATE: the window judged, the threshold and tolerance, the member\n"
+    "Says why item ID (a commitment, a check or a rating) has its status for system\n"
+    "CODE as of DATE: the window judged, the threshold and tolerance, the member\n"
     "organisations and their totals, the rows not yet known on that day, the\n"
     "organisations that map to no system, and for a check the value of each part\n"
-    "of its condition.\n"
+    "of its condition. For a rating: each branch's condition in order, up to the\n"
+    "one that held, and the statuses they read. A national check needs no\n"
+    "--system (one given plays no part): each system's contribution to its total,\n"
+    "and the systems with no value.\n"
     "\n"
     "options: --max-steps N, --max-memory N, --max-depth N, --allow-native LIB,\n"
     "  --trace as for eval; --on-bad-row=skip as for assess\n"
@@ -193,7 +196,7 @@ static const struct option explain_options[] = {
 
 static int run_explain(Cli *c, const CliOptions *o)
 {
-    if (o->nsystems != 1 || !o->item) return cli_usage(c, "needs one --system CODE and an --item ID");
+    if (o->nsystems > 1 || !o->item) return cli_usage(c, "needs an --item ID, and at most one --system CODE");
     pledge_round *R;
     pledge_output *po;
     FILE *out;
@@ -201,7 +204,7 @@ static int run_explain(Cli *c, const CliOptions *o)
     if (rc == PLEDGE_OK) rc = cli_open(c, "-", &po, &out);
     if (rc != PLEDGE_OK) return rc;
     pledge_assess_options ao = { .as_of = o->as_of };
-    return cli_close(c, po, cli_status(c, pledge_explain(R, &ao, o->systems[0], o->item, out), true, NULL));
+    return cli_close(c, po, cli_status(c, pledge_explain(R, &ao, o->nsystems ? o->systems[0] : NULL, o->item, out), true, NULL));
 }
 
 const CliCommand cli_explain = { "explain", usage_explain, "h", explain_options, run_explain };

@@ -250,9 +250,12 @@ PLEDGE_API pledge_status pledge_report_write(const pledge_report *rep, pledge_fo
  * path may be NULL. */
 PLEDGE_API pledge_status pledge_report_record(const pledge_report *rep, const char *manifest, const char *archive);
 
-/* Why item (a commitment or check) came out as it did for system, as of
- * the day: the window, threshold, members' totals, rows not yet known,
- * unmapped organisations, each part of a check's condition. */
+/* Why item (a commitment, check or rating) came out as it did for system,
+ * as of the day: the window, threshold, members' totals, rows not yet
+ * known, unmapped organisations, each part of a check's condition; for a
+ * rating each branch's condition up to the one that held. For a national
+ * check system may be NULL (a system given plays no part): each system's
+ * contribution to the total. */
 PLEDGE_API pledge_status pledge_explain(pledge_round *R, const pledge_assess_options *o, const char *system,
                                         const char *item, FILE *out);
 

@@ -615,6 +615,12 @@ static Type check_call(Checker *c, Node *n, Env *env)
             ERR(c, ((Node *)n->args.items[0])->span, "a system's code is text, as in \"E54000001\"");
             return TYPE(T_ERROR);
         }
+        if (d->kind == D_CHECK && d->national) {
+            /* the old form, before a test could name a national check alone */
+            WARN(c, n->span, "`%s(…)` is deprecated: national check `%s` has one status for the round, "
+                 "whichever system is named", d->name, d->name);
+            HINT(c, "write `%s` alone", d->name);
+        }
         if (d->kind == D_METRIC) return d->has_type ? check_resolve_type(c, &d->type) : TYPE(T_ERROR);
         if (d->kind == D_RATING) return TYPE(T_TEXT);      /* its label, as text: "outstanding" */
         return TYPE(T_STATUS);

@@ -183,11 +183,12 @@ bool known(Day as_of, Day last, int32_t lag) { return (int64_t)as_of >= (int64_t
 
 /* ---- evaluation ------------------------------------------------------------------ */
 
-/* Where an item's status for a system is remembered (never for NATIONAL:
- * no item asks for the status of a national check). */
+/* Where an item's status for a system is remembered; a national check's
+ * in the row after the systems'. */
 static int8_t *memo_at(Eval *e, uint32_t sys, uint32_t item)
 {
-    return &e->memo[(size_t)sys * e->s->nitems + item];
+    size_t row = sys == NATIONAL ? e->s->nsystems : sys;
+    return &e->memo[row * e->s->nitems + item];
 }
 
 static bool vm_failed(Eval *e, VmStatus st, const char *what)
@@ -544,16 +545,18 @@ void eval_check(Eval *e, uint32_t sys, uint32_t ci, ReportResult *r)
     if (s->o->coverage) s->o->coverage->checks[ci] = 1;
 }
 
-/* An item's status for a system, worked out once per thread. */
+/* An item's status for a system, worked out once per thread. A national
+ * check has one status, the round's, whichever system asks. */
 static Status item_status(Eval *e, uint32_t sys, uint32_t item)
 {
-    if (sys == NATIONAL) return ST_NO_DATA;
+    uint32_t nk = e->s->p->ncommits;
+    if (item >= nk && e->s->p->checks[item - nk].national) sys = NATIONAL;
+    else if (sys == NATIONAL) return ST_NO_DATA;
     int8_t *m = memo_at(e, sys, item);
     if (*m > 0) return (Status)(*m - 1);
     if (*m < 0) return ST_NO_DATA;          /* an item that needs its own status: the checker forbids it */
     *m = -1;
     ReportResult r;
-    uint32_t nk = e->s->p->ncommits;
     if (item < nk) eval_commitment(e, sys, item, &r);
     else eval_check(e, sys, item - nk, &r);
     *memo_at(e, sys, item) = (int8_t)(r.status + 1);
@@ -635,7 +638,8 @@ static Value host_call(void *ud, Vm *vm, HostFn fn, const Value *args, unsigned 
     switch (fn) {
     case HOST_ITEM_STATUS: {
         int64_t kind = arg_int(args, n, 0), index = arg_int(args, n, 1);
-        if (e->sys == NATIONAL || index < 0) return val_missing();
+        bool national = kind == 1 && index >= 0 && index < s->p->nchecks && s->p->checks[index].national;
+        if (index < 0 || (e->sys == NATIONAL && !national)) return val_missing();
         if (kind == 0 && index < nk) return val_status(item_status(e, e->sys, (uint32_t)index));
         if (kind == 1 && index < s->p->nchecks) return val_status(item_status(e, e->sys, nk + (uint32_t)index));
         return val_missing();
@@ -668,6 +672,8 @@ static Value host_call(void *ud, Vm *vm, HostFn fn, const Value *args, unsigned 
     case HOST_ITEM_FOR: {
         int64_t kind = arg_int(args, n, 0), index = arg_int(args, n, 1);
         if (n < 3 || args[2].kind != V_TEXT || index < 0) return val_missing();
+        if (kind == 1 && index < s->p->nchecks && s->p->checks[index].national)    /* the old form: the system is ignored */
+            return val_status(item_status(e, NATIONAL, nk + (uint32_t)index));
         uint32_t org = orgs_find(s->in->orgs, args[2].as.text.bytes, args[2].as.text.len);
         uint32_t sys = NATIONAL;
         for (uint32_t i = 0; i < s->nsystems; i++)
@@ -693,7 +699,7 @@ void eval_init(Eval *e, const Shared *s)
     e->s = s;
     e->vm = vm_new(s->p, s->o->limits, s->o->allowed, s->o->nallowed);
     vm_set_host(e->vm, (VmHost){ e, host_aggregate, host_call });
-    e->memo = mem_calloc((size_t)s->nsystems * s->nitems + 1, 1);
+    e->memo = mem_calloc(((size_t)s->nsystems + 1) * s->nitems + 1, 1);   /* and a row for national checks */
     e->cells_gen = 1;                       /* calloc'd slots (gen 0) are empty */
     e->cells_sys = UINT32_MAX - 1;          /* no system yet (NATIONAL is UINT32_MAX) */
 }

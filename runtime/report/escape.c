@@ -129,3 +129,50 @@ void esc_text_inplace(char *s)
         i += len ? len : 1;
     }
 }
+
+/* Markdown (CommonMark): the ASCII punctuation that can start or end markup
+ * inline, backslash-escaped; at the start of a line also what opens a
+ * block (a heading, list, quote, thematic break). Tab, LF and CR become
+ * spaces, so a name cannot end the line it is on; other C0 controls and
+ * DEL become U+FFFD. */
+void esc_markdown(FILE *out, const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        unsigned c = p[i];
+        if (c >= 0x80) { i += copy_utf8(out, p, n, i, replacement); continue; }
+        if (c == '\t' || c == '\n' || c == '\r') fputc(' ', out);
+        else if (c < 0x20 || c == 0x7F) fputs(replacement, out);
+        else {
+            if (strchr("\\`*_[]<>|~&!", (int)c) || (i == 0 && strchr("#+-=>", (int)c))) fputc('\\', out);
+            fputc((int)c, out);
+        }
+        i++;
+    }
+}
+
+/* A Markdown code span: the text between runs of backticks longer than
+ * any it holds, spaced when it starts or ends with one; controls as in
+ * esc_markdown (a code span cannot hold a line end either). */
+void esc_markdown_code(FILE *out, const char *s, size_t n)
+{
+    size_t longest = 0, run = 0;
+    for (size_t i = 0; i < n; i++) {
+        run = s[i] == '`' ? run + 1 : 0;
+        if (run > longest) longest = run;
+    }
+    bool pad = n && (s[0] == '`' || s[n - 1] == '`');
+    for (size_t k = 0; k <= longest; k++) fputc('`', out);
+    if (pad) fputc(' ', out);
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        unsigned c = p[i];
+        if (c >= 0x80) { i += copy_utf8(out, p, n, i, replacement); continue; }
+        if (c == '\t' || c == '\n' || c == '\r') fputc(' ', out);
+        else if (c < 0x20 || c == 0x7F) fputs(replacement, out);
+        else fputc((int)c, out);
+        i++;
+    }
+    if (pad) fputc(' ', out);
+    for (size_t k = 0; k <= longest; k++) fputc('`', out);
+}

@@ -48,6 +48,15 @@ void esc_text(FILE *out, const char *s, size_t n);
  * byte, so the length stays). */
 void esc_text_inplace(char *s);
 
+/* Markdown text (pledge doc): ASCII punctuation that could open markup
+ * inline (\ ` * _ [ ] < > | ~ & !) backslash-escaped, and at the start
+ * also # + - = >; tab, LF and CR as spaces (a name stays on its line);
+ * other C0 characters and DEL as U+FFFD. */
+void esc_markdown(FILE *out, const char *s, size_t n);
+/* The same text as a Markdown code span, backticks and all: fenced by one
+ * backtick more than the longest run it holds, nothing escaped inside. */
+void esc_markdown_code(FILE *out, const char *s, size_t n);
+
 /* A number as a CSV cell, as it is (a negative number stays a number). */
 void esc_csv_number(FILE *out, const char *s, size_t n);
 

@@ -313,6 +313,21 @@ static void put_missing(FILE *out, const Explain *x, const Missing *m)
     if (m->listed.len) fputc('\n', out);
 }
 
+/* "across(…) at FILE:LINE ": an across(…)'s expression is a function of
+ * its own, named by where it is written. */
+static void put_across(FILE *out, const BcProgram *p, uint32_t fn)
+{
+    const BcFunction *f = &p->fns[fn];
+    const BcSource *src = f->ncode && f->lines && f->lines[0].source < p->nsources ? &p->sources[f->lines[0].source]
+                                                                                  : NULL;
+    fputs("across(…) ", out);
+    if (src) {
+        fputs("at ", out);
+        put_code(out, src->path);
+        fprintf(out, ":%u ", f->lines[0].line);
+    }
+}
+
 /* "Complete: all 60 returns the window needs are in." or the missing ones;
  * and the systems an across(…) left out for want of a value. */
 static void put_completeness(Explain *x, uint32_t sys, int32_t fn, Value w, const char *what)
@@ -339,16 +354,8 @@ static void put_completeness(Explain *x, uint32_t sys, int32_t fn, Value w, cons
     for (size_t i = 0; i < x->e.across.len; i++) {
         const AcrossMemo *a = &x->e.across.items[i];
         if (!a->missing) continue;
-        /* an across(…)'s expression is a function of its own: named by where it is written */
-        const BcFunction *f = &x->s.p->fns[a->fn];
-        const BcSource *src = f->ncode && f->lines && f->lines[0].source < x->s.p->nsources
-                            ? &x->s.p->sources[f->lines[0].source] : NULL;
-        fputs("  across(…) ", out);
-        if (src) {
-            fputs("at ", out);
-            put_code(out, src->path);
-            fprintf(out, ":%u ", f->lines[0].line);
-        }
+        fputs("  ", out);
+        put_across(out, x->s.p, a->fn);
         fputs("over ", out);
         put_window(out, a->window);
         fprintf(out, "\n  left out %u %s without a value:", a->missing, plural(a->missing, "system", "systems"));
@@ -506,6 +513,43 @@ static void put_source_line(FILE *out, const BcProgram *p, const LineInfo *li)
     fprintf(out, "  %s:%u: %.*s\n", src->path, li->line, (int)len, t);
 }
 
+/* The constant emit_host loaded into argument register k of the host call
+ * at pc (1: the first), as an integer; -1 if there is none. */
+static int64_t host_arg(const BcProgram *p, const BcFunction *f, uint32_t pc, unsigned k)
+{
+    Instr call = f->code[pc];
+    for (uint32_t q = pc; q-- > 0;) {
+        Instr in = f->code[q];
+        if (in.a != call.a + k) continue;
+        if (in.op != OP_LOADK || in.b >= p->nconsts || p->consts[in.b].kind != V_NUM) return -1;
+        return p->consts[in.b].as.num.n;
+    }
+    return -1;
+}
+
+/* A host call that reads statuses, named: "status of check balanced",
+ * "count of foundational commitments". Whether it was one. */
+static bool put_host_item(FILE *out, const BcProgram *p, const BcFunction *f, uint32_t pc)
+{
+    Instr in = f->code[pc];
+    if (in.b == HOST_ITEM_STATUS) {
+        int64_t kind = host_arg(p, f, pc, 1), index = host_arg(p, f, pc, 2);
+        if (kind == 0 && index >= 0 && index < p->ncommits) fprintf(out, "status of commitment %s", p->commits[index].name);
+        else if (kind == 1 && index >= 0 && index < p->nchecks)
+            fprintf(out, "status of %s %s", p->checks[index].national ? "national check" : "check", p->checks[index].name);
+        else return false;
+        return true;
+    }
+    if (in.b == HOST_CLASS_COUNT || in.b == HOST_CLASS_SHARE) {
+        int64_t cls = host_arg(p, f, pc, 1);
+        if (cls != 1 && cls != 2) return false;
+        fprintf(out, "%s of %s commitments%s", in.b == HOST_CLASS_COUNT ? "count" : "share",
+                cls == 1 ? "foundational" : "transformation", in.c > 1 ? " with the statuses named" : "");
+        return true;
+    }
+    return false;
+}
+
 static void put_part(FILE *out, const BcProgram *p, const BcFunction *f, const Part *pt)
 {
     Instr in = f->code[pt->pc];
@@ -525,6 +569,7 @@ static void put_part(FILE *out, const BcProgram *p, const BcFunction *f, const P
     case OP_NATIVE: fprintf(out, "%s(…)", in.b < BI__COUNT ? builtins[in.b].name : "?"); break;
     case OP_EXTERN: fprintf(out, "%s(…) (native)", p->externs[in.b].name); break;
     case OP_HOST: {
+        if (put_host_item(out, p, f, pt->pc)) break;
         static const char *const what[HOST__COUNT] = {
             [HOST_ITEM_STATUS] = "a status", [HOST_ACROSS] = "across(…), one value per system",
             [HOST_CLASS_COUNT] = "count of commitments", [HOST_CLASS_SHARE] = "share of commitments",
@@ -560,6 +605,116 @@ static void put_part(FILE *out, const BcProgram *p, const BcFunction *f, const P
     fputc('\n', out);
 }
 
+/* Evaluates fn for sys over the horizon again, and writes the value of each
+ * part, under the source line it is on; *parts gets them. */
+static Value put_parts(Explain *x, uint32_t sys, int32_t fn, const char *what, Parts *parts)
+{
+    const BcProgram *p = x->s.p;
+    vm_set_observer(x->e.vm, observe, parts);
+    Value v = measure(&x->e, sys, fn, x->s.horizon, NULL, what);
+    vm_set_observer(x->e.vm, NULL, NULL);
+    const BcFunction *f = &p->fns[fn];
+    uint32_t last_line = 0;
+    for (size_t i = 0; i < parts->items.len; i++) {
+        const LineInfo *li = &f->lines[parts->items.items[i].pc];
+        if (li->line != last_line) put_source_line(x->out, p, li);
+        last_line = li->line;
+        put_part(x->out, p, f, &parts->items.items[i]);
+    }
+    return v;
+}
+
+/* ---- national checks: each system's part in the total ------------------------- */
+
+static bool additive(Value v) { return v.kind == V_NUM && v.unit != T_PERCENT; }
+
+/* One line of a contributions table: a system's code, its value as shown
+ * and exactly (the figures an auditor adds up), and its name. */
+static void put_contribution(const Explain *x, int width, uint32_t sys, Value v)
+{
+    FILE *out = x->out;
+    uint32_t org = x->s.systems[sys];
+    const char *code = orgs_code(x->s.in->orgs, org), *name = hier_parent_name(x->s.h, org);
+    char shown[64], exact[128];
+    fputs("  ", out);
+    put_code(out, code);
+    fprintf(out, "%*s  ", width - (int)strlen(code), "");
+    if (v.kind == V_MISSING) {
+        snprintf(shown, sizeof shown, "-");
+        snprintf(exact, sizeof exact, "no value");
+    } else {
+        report_display(v, shown, sizeof shown);
+        val_format(v, true, exact, sizeof exact);
+    }
+    fprintf(out, "%8s  %-14s", shown, exact);
+    if (name) {
+        fputs("  ", out);
+        put_code(out, name);
+    }
+    fputc('\n', out);
+}
+
+/* For each across(…) the condition read, every system's value in it, the
+ * total where a sum means something, and the systems with no value (a
+ * national check reads data only through across(…): the checker sees to
+ * it). */
+static void explain_contributions(Explain *x, const BcFunction *f, const Parts *parts)
+{
+    const Shared *s = &x->s;
+    const BcProgram *p = s->p;
+    FILE *out = x->out;
+    int width = 4;
+    for (uint32_t i = 0; i < s->nsystems; i++) {
+        int n = (int)strlen(orgs_code(s->in->orgs, s->systems[i]));
+        if (n > width) width = n;
+    }
+    VEC(const ValList *) lists_done = { 0 };
+    for (size_t i = 0; i < parts->items.len; i++) {
+        const Part *pt = &parts->items.items[i];
+        Instr in = f->code[pt->pc];
+        if (in.op != OP_HOST || in.b != HOST_ACROSS || pt->value.kind != V_LIST) continue;
+        const ValList *l = pt->value.as.list;
+        bool dup = false;
+        for (size_t k = 0; k < lists_done.len && !dup; k++) dup = lists_done.items[k] == l;
+        if (dup) continue;
+        vec_push(&lists_done, l);
+        fputs("\nEach system's value in ", out);
+        for (size_t m = 0; m < x->e.across.len; m++)
+            if (x->e.across.items[m].list.as.list == l) put_across(out, p, x->e.across.items[m].fn);
+        fputs("over ", out);
+        put_window(out, pt->window);
+        fputs(":\n", out);
+        Value total = val_num(num_int(0), pt->value.unit);
+        bool sums = true;
+        uint32_t with = 0;
+        for (uint32_t k = 0; k < l->len && k < s->nsystems; k++) {
+            Value v = l->items[k];
+            put_contribution(x, width, k, v);
+            if (v.kind == V_MISSING) continue;
+            with++;
+            sums = sums && additive(v);
+            if (sums) total = val_arith(AR_ADD, total, v);
+        }
+        if (sums && with && total.kind == V_NUM) {
+            char exact[128];
+            val_format(total, true, exact, sizeof exact);
+            fprintf(out, "  The %u %s with a value add up to ", with, plural(with, "system", "systems"));
+            put_value(out, total);
+            fprintf(out, " (%s).\n", exact);
+        }
+        if (with < l->len) {
+            fprintf(out, "  %u %s had no value:", l->len - with, plural(l->len - with, "system", "systems"));
+            for (uint32_t k = 0, n = 0; k < l->len && k < s->nsystems; k++)
+                if (l->items[k].kind == V_MISSING) {
+                    fputs(n++ % 6 ? ", " : "\n    ", out);
+                    put_code(out, orgs_code(s->in->orgs, s->systems[k]));
+                }
+            fputc('\n', out);
+        }
+    }
+    vec_free(&lists_done);
+}
+
 static void explain_check(Explain *x, uint32_t k)
 {
     const BcProgram *p = x->s.p;
@@ -582,17 +737,9 @@ static void explain_check(Explain *x, uint32_t k)
           "The parts of its condition, in the order evaluated:\n", out);
 
     Parts parts = { { 0 } };
-    vm_set_observer(x->e.vm, observe, &parts);
-    measure(&x->e, c->national ? NATIONAL : x->sys, c->require, x->s.horizon, NULL, c->name);
-    vm_set_observer(x->e.vm, NULL, NULL);
+    put_parts(x, c->national ? NATIONAL : x->sys, c->require, c->name, &parts);
     const BcFunction *f = &p->fns[c->require];
-    uint32_t last_line = 0;
-    for (size_t i = 0; i < parts.items.len; i++) {
-        const LineInfo *li = &f->lines[parts.items.items[i].pc];
-        if (li->line != last_line) put_source_line(out, p, li);
-        last_line = li->line;
-        put_part(out, p, f, &parts.items.items[i]);
-    }
+    if (c->national) explain_contributions(x, f, &parts);
 
     /* the member totals over each window a part read data in (its own `in`
      * window, or the horizon), the aggregates each window was read with */
@@ -616,43 +763,128 @@ static void explain_check(Explain *x, uint32_t k)
     vec_free(&windows);
 }
 
+/* ---- ratings: which branch held, and why ------------------------------------------ */
+
+/* A rating for one system: the label, then each branch in order up to the
+ * one that held, with the value of its condition and of each part of it,
+ * then the statuses of the commitments and checks its conditions can read. */
+static void explain_rating(Explain *x, uint32_t ri)
+{
+    const BcProgram *p = x->s.p;
+    const BcRating *g = &p->ratings[ri];
+    FILE *out = x->out;
+    /* first without the observer: the statuses the conditions read are worked
+     * out (and remembered) here, not in the middle of the parts */
+    int32_t held = -1;
+    for (uint16_t a = 0; a < g->narms && held < 0 && !x->e.failed; a++) {
+        Value v = g->arms[a].when < 0 ? val_bool(true)
+                                      : measure(&x->e, x->sys, g->arms[a].when, x->s.horizon, NULL, g->name);
+        if (v.kind == V_BOOL && v.as.boolean) held = a;
+    }
+    if (x->e.failed) return;
+    fputs("Rating \"", out);
+    put_code(out, g->title ? g->title : g->name);
+    fputs("\"\n\nLabel: ", out);
+    if (held >= 0) fprintf(out, "%s (branch %d of %u)\n", g->arms[held].label, held + 1, g->narms);
+    else fputs("none: no branch held, and the rating has no `otherwise`\n", out);
+    fputs("  Each condition is evaluated over ", out);
+    put_window(out, x->s.horizon);
+    fputs("\n  (the round's horizon, unless a part names its own window); the first that\n  holds gives the label.\n\n"
+          "The branches, in order:\n", out);
+    for (uint16_t a = 0; a < g->narms && !x->e.failed; a++) {
+        const BcArm *arm = &g->arms[a];
+        fprintf(out, "\n%u. %s%s%s\n", a + 1, arm->label, arm->when < 0 ? " (otherwise)" : "",
+                held == a ? "   <- held" : "");
+        if (arm->when >= 0) {
+            Parts parts = { { 0 } };
+            Value v = put_parts(x, x->sys, arm->when, g->name, &parts);
+            vec_free(&parts.items);
+            fputs("   condition = ", out);
+            put_value(out, v);
+            fputs(v.kind == V_BOOL ? "\n" : " (missing: does not hold)\n", out);
+        }
+        if (held == a && a + 1 < g->narms) {
+            fputs("\nNot evaluated, as an earlier branch held:", out);
+            for (uint16_t b = a + 1; b < g->narms; b++) fprintf(out, "%s%s", b > a + 1 ? ", " : " ", g->arms[b].label);
+            fputs(".\n", out);
+            break;
+        }
+    }
+    if (x->e.failed) return;
+
+    fputs("\nThe statuses its conditions can read, this system's:\n", out);
+    int width = 0;
+    for (uint16_t k = 0; k < p->ncommits; k++) if ((int)strlen(p->commits[k].name) > width) width = (int)strlen(p->commits[k].name);
+    for (uint16_t k = 0; k < p->nchecks; k++) if ((int)strlen(p->checks[k].name) > width) width = (int)strlen(p->checks[k].name);
+    for (uint32_t i = 0; i < (uint32_t)p->ncommits + p->nchecks && !x->e.failed; i++) {
+        bool commit = i < p->ncommits;
+        const BcCheck *c = commit ? NULL : &p->checks[i - p->ncommits];
+        const char *name = commit ? p->commits[i].name : c->name;
+        const char *kind = commit ? (p->commits[i].cls == 2 ? "transformation commitment" : "foundational commitment")
+                                  : c->national ? "national check" : "check";
+        ReportResult r;
+        if (commit) eval_commitment(&x->e, x->sys, i, &r);
+        else eval_check(&x->e, c->national ? NATIONAL : x->sys, i - p->ncommits, &r);
+        fprintf(out, "  %-25s  %-*s  %s\n", kind, width, name, report_status(r.status));
+    }
+}
+
 AssessStatus assess_explain(const Inputs *in, const AssessOptions *o, const char *system, const char *item,
                             FILE *out, char *why, size_t whycap)
 {
     const BcProgram *p = in->p;
     Explain x = { .out = out, .sys = NATIONAL };
     shared_init(&x.s, in, o);
-    for (uint32_t i = 0; i < x.s.nsystems; i++)
+    for (uint32_t i = 0; i < x.s.nsystems && system; i++)
         if (strcmp(orgs_code(in->orgs, x.s.systems[i]), system) == 0) x.sys = i;
-    int32_t commitment = -1, check = -1;
+    int32_t commitment = -1, check = -1, rating = -1;
     for (uint16_t k = 0; k < p->ncommits; k++)
         if (strcmp(p->commits[k].name, item) == 0) commitment = k;
     for (uint16_t k = 0; k < p->nchecks; k++)
         if (strcmp(p->checks[k].name, item) == 0) check = k;
+    for (uint16_t k = 0; k < p->nratings; k++)
+        if (strcmp(p->ratings[k].name, item) == 0) rating = k;
+    bool national = check >= 0 && p->checks[check].national;
     AssessStatus rc = ASSESS_OK;
-    if (x.sys == NATIONAL) {
+    if (commitment < 0 && check < 0 && rating < 0) {
+        snprintf(why, whycap, "the round has no commitment, check or rating `%s`", item);
+        rc = ASSESS_USAGE;
+    } else if (!national && !system) {
+        snprintf(why, whycap, "`%s` is a %s, judged per system: name one with --system", item,
+                 commitment >= 0 ? "commitment" : check >= 0 ? "check" : "rating");
+        rc = ASSESS_USAGE;
+    } else if (system && x.sys == NATIONAL) {
         snprintf(why, whycap, "no system `%s` in hierarchy `%s`", system,
                  p->round.assess >= 0 ? p->hiers[p->round.assess].name : "(none: the round has no `assess`)");
-        rc = ASSESS_USAGE;
-    } else if (commitment < 0 && check < 0) {
-        snprintf(why, whycap, "the round has no commitment or check `%s`", item);
         rc = ASSESS_USAGE;
     }
     if (rc == ASSESS_OK) {
         eval_init(&x.e, &x.s);
-        x.org = x.s.systems[x.sys];
-        const char *name = hier_parent_name(x.s.h, x.org);
+        if (national) x.sys = NATIONAL;         /* a system named is ignored, and the header says so */
+        x.org = x.sys == NATIONAL ? ORG_NONE : x.s.systems[x.sys];
         fprintf(out, "%s for ", item);
-        put_code(out, system);
-        if (name) {
-            fputc(' ', out);
-            put_code(out, name);
+        if (national) {
+            fputs("the round (a national check, judged once", out);
+            if (system) {
+                fputs("; --system ", out);
+                put_code(out, system);
+                fputs(" plays no part", out);
+            }
+            fputc(')', out);
+        } else {
+            const char *name = hier_parent_name(x.s.h, x.org);
+            put_code(out, system);
+            if (name) {
+                fputc(' ', out);
+                put_code(out, name);
+            }
         }
         fputs(", as of ", out);
         put_day(out, o->as_of);
         fputs("\n\n", out);
         if (commitment >= 0) explain_commitment(&x, (uint32_t)commitment);
-        else explain_check(&x, (uint32_t)check);
+        else if (check >= 0) explain_check(&x, (uint32_t)check);
+        else explain_rating(&x, (uint32_t)rating);
         if (x.e.failed) {
             rc = x.e.failed;
             snprintf(why, whycap, "%s", x.e.why);
