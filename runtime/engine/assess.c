@@ -439,6 +439,27 @@ static void series(Eval *e, const BcCommitment *k, uint32_t sys, int32_t lag, Da
     vec_free(&pts);
 }
 
+/* How far v is past a threshold t it must satisfy with cmp, negative when
+ * short: v - t for >= and >, t - v for <= and <, and for == minus the
+ * distance from t (never positive: there is no beyond). Exact for exact
+ * numbers; the unit is the difference's (a percent's is pp). Missing for
+ * != (no line to be short of) and when either is missing. The tolerance
+ * plays no part: a milestone met within it has a negative gap. */
+static Value result_gap(Cmp cmp, Value v, Value t)
+{
+    if (!val_is_number(v) || !val_is_number(t)) return val_missing();
+    switch (cmp) {
+    case CMP_GE: case CMP_GT: return val_arith(AR_SUB, v, t);
+    case CMP_LE: case CMP_LT: return val_arith(AR_SUB, t, v);
+    case CMP_EQ: {
+        bool missing;
+        Value d = val_arith(AR_SUB, v, t);
+        return val_compare(v, t, &missing) > 0 ? val_neg(d) : d;
+    }
+    default: return val_missing();
+    }
+}
+
 static void result_tally(ReportResult *r, const Tally *t)
 {
     r->coverage = t->coverage;
@@ -501,6 +522,7 @@ void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
         r->threshold = judge->threshold;
         result_tally(r, &t);
         r->members = members_in(s, sys, judge->from, judge->to);
+        r->gap = result_gap((Cmp)judge->cmp, r->value, judge->threshold);
         Value ok = satisfies((Cmp)judge->cmp, r->value, judge->threshold, tol);
         bool target_judged = r->judged == JUDGED_TARGET;
         r->status = ok.kind != V_BOOL ? ST_NO_DATA

@@ -76,6 +76,9 @@ typedef struct ReportResult {
     int32_t  milestone;         /* JUDGED_MILESTONE: index into marks */
     Value    value;             /* the measure over the window; a check's require value */
     Value    threshold;         /* missing for checks and not_due */
+    Value    gap;               /* commitments: how far the value is past the threshold, in the
+                                 * measure's unit (a percent's in pp), negative when short
+                                 * (result_gap); missing without a value or threshold */
     Value    window;            /* the window judged (missing for not_due) */
     uint32_t coverage;          /* member organisations with rows in the window */
     uint32_t members;           /* member organisations in the window */

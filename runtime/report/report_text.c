@@ -675,6 +675,12 @@ static void describe(Buf *b, const ReportItem *it, const ReportResult *res)
         add_value(b, it->tolerance);
     }
     add(b, ")");
+    if (!val_is_missing(res->gap)) {
+        char gap[72];
+        report_gap(res->gap, gap, sizeof gap);
+        add(b, ", gap" NBSP);
+        add(b, gap);
+    }
     if (res->by_missing) {
         add(b, "; missing counts as ");
         add(b, res->status == ST_MISSED ? "missed" : "off_track");
