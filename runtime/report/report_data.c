@@ -246,6 +246,22 @@ static void json_series(Json *j, const ReportResult *res)
     json_close(j, ']');
 }
 
+/* A check's comparisons, as its condition reads them: {left, op, right}. */
+static void json_operands(Json *j, const ReportResult *res)
+{
+    json_key(j, "operands");
+    json_open(j, '[');
+    for (size_t i = 0; i < res->noperands; i++) {
+        json_next(j);
+        json_open(j, '{');
+        json_key_value(j, "left", res->operands[i].left);
+        json_key_string(j, "op", report_cmp_name(res->operands[i].cmp));
+        json_key_value(j, "right", res->operands[i].right);
+        json_close(j, '}');
+    }
+    json_close(j, ']');
+}
+
 static void json_result(Json *j, const Report *r, const ReportResult *res)
 {
     const ReportSystem *sys = system_of(r, res->system);
@@ -270,6 +286,7 @@ static void json_result(Json *j, const Report *r, const ReportResult *res)
     json_key_uint(j, "cells_present", res->cells_present);
     json_key_uint(j, "across_missing", res->across_missing);
     json_key_string(j, "judged", res->judged < 4 ? judged_name[res->judged] : "none");
+    if (!commitment) json_operands(j, res);
     if (commitment) {
         json_key(j, "milestone");
         if (res->judged == JUDGED_MILESTONE && res->milestone >= 0) fprintf(j->out, "%" PRId32, res->milestone);

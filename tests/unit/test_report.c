@@ -478,7 +478,7 @@ START_TEST(json_sample)
                         "      \"value\": true,\n      \"threshold\": null,\n      \"gap\": null,\n      \"window\": null,\n"
                         "      \"coverage\": 0,\n      \"members\": 0,\n      \"complete\": true,\n"
                         "      \"cells_expected\": 0,\n      \"cells_present\": 0,\n      \"across_missing\": 0,\n"
-                        "      \"judged\": \"check\"\n    },\n");
+                        "      \"judged\": \"check\",\n      \"operands\": []\n    },\n");
     /* incomplete: returns missing; systems left out of an across(…) */
     ck_assert_has(json, "\"status\": \"off_track\",\n      \"value\": 0.8996,\n      \"threshold\": 0.9,\n"
                         "      \"gap\": -0.0004,\n      \"window\": \"2019/20\",\n      \"coverage\": 3,\n      \"members\": 3,\n"
