@@ -440,6 +440,27 @@ static void series(Eval *e, const BcCommitment *k, uint32_t sys, int32_t lag, Da
     vec_free(&pts);
 }
 
+/* How far v is past a threshold t it must satisfy with cmp, negative when
+ * short: v - t for >= and >, t - v for <= and <, and for == minus the
+ * distance from t (never positive: there is no beyond). Exact for exact
+ * numbers; the unit is the difference's (a percent's is pp). Missing for
+ * != (no line to be short of) and when either is missing. The tolerance
+ * plays no part: a milestone met within it has a negative gap. */
+static Value result_gap(Cmp cmp, Value v, Value t)
+{
+    if (!val_is_number(v) || !val_is_number(t)) return val_missing();
+    switch (cmp) {
+    case CMP_GE: case CMP_GT: return val_arith(AR_SUB, v, t);
+    case CMP_LE: case CMP_LT: return val_arith(AR_SUB, t, v);
+    case CMP_EQ: {
+        bool missing;
+        Value d = val_arith(AR_SUB, v, t);
+        return val_compare(v, t, &missing) > 0 ? val_neg(d) : d;
+    }
+    default: return val_missing();
+    }
+}
+
 static void result_tally(ReportResult *r, const Tally *t)
 {
     r->coverage = t->coverage;
@@ -502,6 +523,7 @@ void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
         r->threshold = judge->threshold;
         result_tally(r, &t);
         r->members = members_in(s, sys, judge->from, judge->to);
+        r->gap = result_gap((Cmp)judge->cmp, r->value, judge->threshold);
         Value ok = satisfies((Cmp)judge->cmp, r->value, judge->threshold, tol);
         bool target_judged = r->judged == JUDGED_TARGET;
         r->status = ok.kind != V_BOOL ? ST_NO_DATA
@@ -525,6 +547,29 @@ void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
     vec_free(&marks);
 }
 
+/* A side of a comparison kept in the report: a text copied out of the
+ * VM's and the feeds' memory; a list (the checker allows none) dropped. */
+static Value kept_side(Eval *e, Value v)
+{
+    if (v.kind == V_LIST) return val_missing();
+    if (v.kind != V_TEXT) return v;
+    char *copy = arena_alloc(&e->arena, (size_t)v.as.text.len + 1);
+    memcpy(copy, v.as.text.bytes, v.as.text.len);
+    v.as.text.bytes = copy;
+    return v;
+}
+
+/* The VM's observer while a check's condition is evaluated: each comparison
+ * of the condition's own code, with its sides (vm.h). */
+static void note_operands(void *ud, const Instr *in, uint32_t pc, Value result, Value window, const Value *sides)
+{
+    Eval *e = ud;
+    (void)pc, (void)result, (void)window;
+    if (!sides) return;
+    vec_push(&e->operands, ((ReportOperands){ kept_side(e, sides[0]), (uint8_t)(CMP_EQ + (in->op - OP_EQ)),
+                                              kept_side(e, sides[1]) }));
+}
+
 void eval_check(Eval *e, uint32_t sys, uint32_t ci, ReportResult *r)
 {
     const Shared *s = e->s;
@@ -533,7 +578,19 @@ void eval_check(Eval *e, uint32_t sys, uint32_t ci, ReportResult *r)
     r->judged = JUDGED_CHECK;
     r->window = s->horizon;
     Tally t;
+    /* the comparisons are kept only from a check judged for itself, not
+     * one whose status another evaluation asked for */
+    bool observe = !vm_running(e->vm);
+    if (observe) {
+        e->operands.len = 0;
+        vm_set_observer(e->vm, note_operands, e);
+    }
     r->value = measure(e, sys, c->require, s->horizon, &t, c->name);
+    if (observe) {
+        vm_set_observer(e->vm, NULL, NULL);
+        r->noperands = e->operands.len;
+        r->operands = arena_copy(&e->arena, e->operands.items, e->operands.len, sizeof *e->operands.items);
+    }
     result_tally(r, &t);
     Day from, to;
     if (val_window_days(s->horizon, &from, &to)) r->members = members_in(s, sys, from, to);
@@ -711,6 +768,7 @@ void eval_free(Eval *e)
     vec_free(&e->across);
     vec_free(&e->spans);
     vec_free(&e->uses);
+    vec_free(&e->operands);
     mem_free(e->cell_slots);
     arena_free(&e->arena);
 }
@@ -804,6 +862,12 @@ static void job_work(void *arg)
 }
 
 static const char *keep_str(Report *out, const char *s) { return s ? arena_strndup(&out->arena, s, strlen(s)) : NULL; }
+
+/* A text value's bytes, out of a thread's arena into the report's. */
+static void keep_text(Report *out, Value *v)
+{
+    if (v->kind == V_TEXT) v->as.text.bytes = arena_strndup(&out->arena, v->as.text.bytes, v->as.text.len);
+}
 
 /* The bytes' hash: a file's, or those given in memory; none for sqlite: */
 static void source_sha256(DataSource source, char hex[65])
@@ -1090,6 +1154,11 @@ static void assemble_results(Run *r, Report *out)
         ReportResult *res = &out->results[i];
         res->marks = arena_copy(&out->arena, res->marks, res->nmarks, sizeof *res->marks);
         res->series = arena_copy(&out->arena, res->series, res->nseries, sizeof *res->series);
+        res->operands = arena_copy(&out->arena, res->operands, res->noperands, sizeof *res->operands);
+        for (size_t k = 0; k < res->noperands; k++) {
+            keep_text(out, &res->operands[k].left);
+            keep_text(out, &res->operands[k].right);
+        }
     }
 }
 

@@ -65,6 +65,7 @@ typedef struct Eval {
     void    *missing_ud;
     int8_t  *memo;              /* [system][item]: status + 1; 0 not yet; -1 being worked out */
     VEC(AcrossMemo) across;
+    VEC(ReportOperands) operands;   /* the check under way's comparisons */
     Arena    arena;             /* marks, series and lists of this thread */
     AssessStatus failed;
     char     why[1024];

@@ -60,6 +60,10 @@ typedef struct ReportItem {
     bool        plan_milestones;        /* milestones = plans.col */
 } ReportItem;
 
+/* One comparison of a check's condition as it was evaluated: LEFT CMP RIGHT
+ * (-18000000 >= 0), each side's value as the condition read it. */
+typedef struct ReportOperands { Value left; uint8_t cmp; Value right; } ReportOperands;
+
 /* The measure over one window, for charts. */
 typedef struct ReportPoint { Value window; Day from, to; Value value; } ReportPoint;
 
@@ -76,6 +80,9 @@ typedef struct ReportResult {
     int32_t  milestone;         /* JUDGED_MILESTONE: index into marks */
     Value    value;             /* the measure over the window; a check's require value */
     Value    threshold;         /* missing for checks and not_due */
+    Value    gap;               /* commitments: how far the value is past the threshold, in the
+                                 * measure's unit (a percent's in pp), negative when short
+                                 * (result_gap); missing without a value or threshold */
     Value    window;            /* the window judged (missing for not_due) */
     uint32_t coverage;          /* member organisations with rows in the window */
     uint32_t members;           /* member organisations in the window */
@@ -86,6 +93,8 @@ typedef struct ReportResult {
     size_t      nmarks;
     ReportPoint *series;        /* the measure per quarter, for charts */
     size_t       nseries;
+    ReportOperands *operands;   /* checks: each comparison of the condition evaluated, in order */
+    size_t          noperands;
 } ReportResult;
 
 enum { JUDGED_NONE, JUDGED_TARGET, JUDGED_MILESTONE, JUDGED_CHECK };

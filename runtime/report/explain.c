@@ -482,18 +482,22 @@ static void explain_commitment(Explain *x, uint32_t k)
 
 /* ---- checks: the parts of the condition ---------------------------------------- */
 
-typedef struct Part { uint32_t pc; Value value, window; } Part;
+typedef struct Part { uint32_t pc; Value value, window; bool compares; Value sides[2]; } Part;
 typedef struct Parts { VEC(Part) items; } Parts;
 
-static void observe(void *ud, const Instr *in, uint32_t pc, Value result, Value window)
+static void observe(void *ud, const Instr *in, uint32_t pc, Value result, Value window, const Value *sides)
 {
     Parts *ps = ud;
+    if (sides) {                /* a comparison: what it compared, as the report's operands */
+        vec_push(&ps->items, ((Part){ pc, result, window, true, { sides[0], sides[1] } }));
+        return;
+    }
     switch (in->op) {
     case OP_LOADK: case OP_MOVE: case OP_LOADMISSING: case OP_RETYPE: case OP_LIST: case OP_RANGE:
     case OP_STATUSES: case OP_NUMBERS:
         return;                 /* constants and copies say nothing new */
     default:
-        vec_push(&ps->items, ((Part){ pc, result, window }));
+        vec_push(&ps->items, ((Part){ pc, result, window, false, { { 0 }, { 0 } } }));
     }
 }
 
@@ -550,6 +554,27 @@ static bool put_host_item(FILE *out, const BcProgram *p, const BcFunction *f, ui
     return false;
 }
 
+/* A comparison's two sides, as people read them and exactly as the JSON
+ * report's operands have them: "-£18m >= £0; exactly -18000000 >= 0". */
+static void put_sides(FILE *out, Instr in, const Value sides[2])
+{
+    const char *op = report_cmp_name((uint8_t)(CMP_EQ + (in.op - OP_EQ)));
+    char buf[128];
+    fputs(": ", out);
+    for (int i = 0; i < 2; i++) {
+        report_display(sides[i], buf, sizeof buf);
+        esc_text(out, buf, strlen(buf));
+        if (i == 0) fprintf(out, " %s ", op);
+    }
+    fputs("; exactly ", out);
+    for (int i = 0; i < 2; i++) {
+        if (sides[i].kind == V_MISSING) snprintf(buf, sizeof buf, "missing");
+        else val_format(sides[i], true, buf, sizeof buf);
+        esc_text(out, buf, strlen(buf));
+        if (i == 0) fprintf(out, " %s ", op);
+    }
+}
+
 static void put_part(FILE *out, const BcProgram *p, const BcFunction *f, const Part *pt)
 {
     Instr in = f->code[pt->pc];
@@ -602,6 +627,7 @@ static void put_part(FILE *out, const BcProgram *p, const BcFunction *f, const P
     } else {
         put_value(out, pt->value);
     }
+    if (pt->compares) put_sides(out, in, pt->sides);
     fputc('\n', out);
 }
 

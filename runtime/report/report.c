@@ -231,6 +231,25 @@ size_t report_display_vs(Value v, Value ref, char *buf, size_t cap)
     return n;
 }
 
+size_t report_gap(Value gap, char *buf, size_t cap)
+{
+    if (!val_is_number(gap) || !cap) return report_display(gap, buf, cap);
+    Value zero = val_num(num_int(0), (TypeKind)gap.unit);
+    bool missing;
+    int sign = val_compare(gap, zero, &missing);
+    Value mag = sign < 0 ? val_neg(gap) : gap;
+    mag.unit = gap.unit;
+    int extra = 0;                      /* enough decimals that a gap is not shown as none */
+    for (char shown[64], none[64]; sign && extra < 4; extra++) {
+        display(mag, extra, shown, sizeof shown);
+        display(zero, extra, none, sizeof none);
+        if (strcmp(shown, none) != 0) break;
+    }
+    size_t k = 0;
+    if (sign && cap > 1) buf[k++] = sign < 0 ? '-' : '+';
+    return k + display(mag, extra, buf + k, cap - k);
+}
+
 size_t report_window(Value w, char *buf, size_t cap)
 {
     return display(w, 0, buf, cap);

@@ -14,6 +14,9 @@ size_t report_display(Value v, char *buf, size_t cap);
  * threshold) but would display alike: 94.996% is not shown as "95.0%"
  * beside a target of 95%. */
 size_t report_display_vs(Value v, Value ref, char *buf, size_t cap);
+/* A result's gap (results.h) for people: signed, "+2.1pp", "-8.5pp",
+ * "-£18m", never shown as zero unless it is ("-0.004pp"). */
+size_t report_gap(Value gap, char *buf, size_t cap);
 /* A window's text: "2019/20", "2020/21 Q4", "2019/20 .. 2023/24". */
 size_t report_window(Value w, char *buf, size_t cap);
 /* The status's name as the spec writes it: "met", "on_track", ... */

@@ -246,6 +246,22 @@ static void json_series(Json *j, const ReportResult *res)
     json_close(j, ']');
 }
 
+/* A check's comparisons, as its condition reads them: {left, op, right}. */
+static void json_operands(Json *j, const ReportResult *res)
+{
+    json_key(j, "operands");
+    json_open(j, '[');
+    for (size_t i = 0; i < res->noperands; i++) {
+        json_next(j);
+        json_open(j, '{');
+        json_key_value(j, "left", res->operands[i].left);
+        json_key_string(j, "op", report_cmp_name(res->operands[i].cmp));
+        json_key_value(j, "right", res->operands[i].right);
+        json_close(j, '}');
+    }
+    json_close(j, ']');
+}
+
 static void json_result(Json *j, const Report *r, const ReportResult *res)
 {
     const ReportSystem *sys = system_of(r, res->system);
@@ -260,6 +276,7 @@ static void json_result(Json *j, const Report *r, const ReportResult *res)
     json_key_string(j, "status", report_status(res->status));
     json_key_value(j, "value", res->value);
     json_key_value(j, "threshold", res->threshold);
+    json_key_value(j, "gap", res->gap);
     json_key_window(j, "window", res->window);
     json_key_uint(j, "coverage", res->coverage);
     json_key_uint(j, "members", res->members);
@@ -269,6 +286,7 @@ static void json_result(Json *j, const Report *r, const ReportResult *res)
     json_key_uint(j, "cells_present", res->cells_present);
     json_key_uint(j, "across_missing", res->across_missing);
     json_key_string(j, "judged", res->judged < 4 ? judged_name[res->judged] : "none");
+    if (!commitment) json_operands(j, res);
     if (commitment) {
         json_key(j, "milestone");
         if (res->judged == JUDGED_MILESTONE && res->milestone >= 0) fprintf(j->out, "%" PRId32, res->milestone);
@@ -334,11 +352,11 @@ static void csv_field(FILE *out, const char *s, bool last)
 }
 
 /* A value in base units; missing is an empty cell. */
-static void csv_value(FILE *out, Value v)
+static void csv_value(FILE *out, Value v, bool last)
 {
     char buf[256];
     if (val_is_missing(v) || (v.kind == V_REAL && !isfinite(v.as.real))) {
-        fputc(',', out);
+        fputc(last ? '\n' : ',', out);
         return;
     }
     if (v.kind == V_TEXT) {
@@ -347,7 +365,7 @@ static void csv_value(FILE *out, Value v)
         size_t n = val_format(v, true, buf, sizeof buf);
         esc_csv_number(out, buf, n < sizeof buf ? n : strlen(buf));
     }
-    fputc(',', out);
+    fputc(last ? '\n' : ',', out);
 }
 
 static void csv_uint(FILE *out, uint64_t n, bool last)
@@ -367,14 +385,15 @@ static void csv_result(FILE *out, const Report *r, const ReportResult *res)
     csv_field(out, kind_name(it), false);
     csv_field(out, it ? class_of(it) : NULL, false);
     csv_field(out, report_status(res->status), false);
-    csv_value(out, res->value);
-    csv_value(out, res->threshold);
+    csv_value(out, res->value, false);
+    csv_value(out, res->threshold, false);
     csv_field(out, window, false);
     csv_uint(out, res->coverage, false);
     csv_uint(out, res->members, false);
     csv_field(out, result_complete(res) ? "true" : "false", false);
     csv_uint(out, res->cells_expected, false);
-    csv_uint(out, res->cells_present, true);
+    csv_uint(out, res->cells_present, false);
+    csv_value(out, res->gap, true);
 }
 
 /* A rating is a row of its own: its label in the status column, so a pivot
@@ -389,13 +408,14 @@ static void csv_rating(FILE *out, const Report *r, const ReportRating *ra)
     csv_field(out, "rating", false);
     csv_field(out, NULL, false);
     csv_field(out, ra->label, false);
-    fputs(",,,,,,,\n", out);    /* value, threshold, window, coverage, members, complete, cells_expected, cells_present */
+    fputs(",,,,,,,,\n", out);   /* value, threshold, window, coverage, members, complete, cells_expected, cells_present,
+                                 * gap */
 }
 
 bool report_csv(const Report *r, FILE *out)
 {
     fputs("system,system_name,item,kind,class,status,value,threshold,window,coverage,members,complete,cells_expected,"
-          "cells_present\n", out);
+          "cells_present,gap\n", out);
     /* Results and ratings are both system-major: merge them so each system's
      * ratings follow its results, and national checks (system UINT32_MAX)
      * come last. */

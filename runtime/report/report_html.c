@@ -860,6 +860,12 @@ static void write_chart(Html *h, const ReportItem *it, const ReportResult *res, 
             put_value(out, res->threshold);
             if (m && val_is_number(it->tolerance)) { fputs(" (tolerance ", out); put_value(out, it->tolerance); fputs(")", out); }
         }
+        if (val_is_number(res->gap)) {
+            char gap[72];
+            report_gap(res->gap, gap, sizeof gap);
+            fputs("; gap ", out);
+            put_esc(out, gap);
+        }
         fputs(".", out);
     }
     if (res->members)

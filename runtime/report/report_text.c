@@ -644,11 +644,29 @@ static void write_overview(Term *t, const Report *r)
  * 6 organisations" for a commitment; a failed check's message. */
 static void describe_incomplete(Buf *b, const ReportResult *res, bool first);
 
+/* A check's comparisons, "-£18m >= £0, 90.5% <= 92.0%", after its message */
+static void add_operands(Buf *b, const ReportResult *res)
+{
+    for (size_t i = 0; i < res->noperands; i++) {
+        const ReportOperands *o = &res->operands[i];
+        char v[64];
+        add(b, i ? ", " : b->len ? "; " : "");
+        report_display_vs(o->left, o->right, v, sizeof v);
+        add(b, v);
+        add(b, NBSP);
+        add(b, report_cmp_name(o->cmp));
+        add(b, NBSP);
+        report_display(o->right, v, sizeof v);
+        add(b, v);
+    }
+}
+
 static void describe(Buf *b, const ReportItem *it, const ReportResult *res)
 {
     if (!it || it->kind != ITEM_COMMITMENT) {
         if (res->by_missing) add(b, "no value: missing counts as fail (missing = fail)");
         else if (res->status == ST_FAIL) add(b, it && it->message ? it->message : "failed");
+        add_operands(b, res);
         describe_incomplete(b, res, b->len == 0);
         return;
     }
@@ -675,6 +693,12 @@ static void describe(Buf *b, const ReportItem *it, const ReportResult *res)
         add_value(b, it->tolerance);
     }
     add(b, ")");
+    if (!val_is_missing(res->gap)) {
+        char gap[72];
+        report_gap(res->gap, gap, sizeof gap);
+        add(b, ", gap" NBSP);
+        add(b, gap);
+    }
     if (res->by_missing) {
         add(b, "; missing counts as ");
         add(b, res->status == ST_MISSED ? "missed" : "off_track");

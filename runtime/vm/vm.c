@@ -46,6 +46,7 @@ struct Vm {
     VmObserver observer;        /* explain: the results of the outermost function's instructions */
     void    *observer_ud;
     int64_t  observed;          /* the pc whose result is reported next, or -1 */
+    Value    observed_sides[2]; /* a comparison's: its two sides, as they were before it ran */
     char     message[512];
     VmStatus failed;        /* how the last failed call failed */
 };
@@ -80,6 +81,7 @@ void vm_set_host(Vm *vm, VmHost host) { vm->host = host; }
 void vm_set_window(Vm *vm, Value window) { vm->base_window = window; }
 void vm_set_trace(Vm *vm, FILE *out) { vm->trace = out; }
 void vm_set_observer(Vm *vm, VmObserver fn, void *ud) { vm->observer = fn; vm->observer_ud = ud; }
+bool vm_running(const Vm *vm) { return vm->nframes > 0; }
 const char *vm_message(const Vm *vm) { return vm->message; }
 
 void vm_reset(Vm *vm)
@@ -177,10 +179,17 @@ static void trace(Vm *vm, const Frame *f, long pc, Instr in, const Value *R)
     const BcFunction *fn = &vm->p->fns[f->fn];
     if (vm->observed >= 0) {
         const Instr *done = &fn->code[vm->observed];
-        vm->observer(vm->observer_ud, done, (uint32_t)vm->observed, R[done->a], current_window(vm));
+        bool compares = done->op >= OP_EQ && done->op <= OP_GE;
+        vm->observer(vm->observer_ud, done, (uint32_t)vm->observed, R[done->a], current_window(vm),
+                     compares ? vm->observed_sides : NULL);
     }
     bool sets = info->a == OPK_R && info->b != OPK_J && in.op != OP_WINDOW && in.op != OP_RET;
     vm->observed = sets ? pc : -1;
+    if (in.op >= OP_EQ && in.op <= OP_GE) {     /* its result may overwrite a side */
+        const Value *K = vm->p->consts;
+        vm->observed_sides[0] = rk_is_constant(in.b) ? K[in.b & RK_MAX_CONSTANT] : R[in.b];
+        vm->observed_sides[1] = rk_is_constant(in.c) ? K[in.c & RK_MAX_CONSTANT] : R[in.c];
+    }
 }
 
 /* Runs until the frame count drops back to `stop`. */

@@ -69,9 +69,15 @@ Value vm_current_window(const Vm *vm);
 void vm_set_trace(Vm *vm, FILE *out);      /* each instruction executed, or NULL */
 
 /* Tells fn the result of each instruction of the outermost call's own
- * function that sets a register, with the window in force (pledge explain
- * shows the parts of a check's condition). NULL stops it. */
-typedef void (*VmObserver)(void *ud, const Instr *in, uint32_t pc, Value result, Value window);
+ * function that sets a register, with the window in force, and for a
+ * comparison (EQ .. GE) its two sides as they were before it ran (sides
+ * NULL for any other instruction): pledge explain shows the parts of a
+ * check's condition, the assessment keeps a check's comparisons. NULL
+ * stops it. */
+typedef void (*VmObserver)(void *ud, const Instr *in, uint32_t pc, Value result, Value window,
+                           const Value *sides);
 void vm_set_observer(Vm *vm, VmObserver fn, void *ud);
+/* Whether a call is under way (an evaluation asked for from inside another). */
+bool vm_running(const Vm *vm);
 
 #endif

@@ -46,6 +46,8 @@
 #   * coverage: the STP's providers with at least one row in the window
 #     while linked to it (of any type, for both items; in these files every
 #     provider of an STP with rows has type 1 rows).
+#   * gap: value - 0.95, (attendances - 20 x breaches) / (20 x
+#     attendances), written as a value is (below); empty without a value.
 #   * completeness, for a known window: cells_expected counts the returns
 #     the window needs, a (provider, month) for each month of the window and
 #     each provider linked to the STP on the month's first day that has
@@ -122,33 +124,21 @@ sqlite3 -bail "$db" \
       GROUP BY s.system, k.pos, y.pos
       ORDER BY s.system, k.pos, y.pos;" > "$db.rows" || exit 1
 
-awk -F'\t' '
-    function gcd(a, b,   t) { while (b) { t = a % b; a = b; b = t } return a }
-    # n / d (0 <= n <= d, d > 0) as pledge writes a number
-    function number(n, d,   g, t, twos, fives, places, s, k) {
-        g = gcd(n, d); n /= g; d /= g
-        for (t = d; t % 2 == 0; t /= 2) twos++
-        for (; t % 5 == 0; t /= 5) fives++
-        places = twos > fives ? twos : fives
-        if (t != 1 || places > 18) return sprintf("%.15g", n / d)
-        s = int(n / d) ""
-        n = n % d
-        if (places > 0) s = s "."
-        for (k = 0; k < places; k++) { n *= 10; s = s int(n / d); n %= d }
-        return s
-    }
+awk -F'\t' "$(cat "$here/number.awk")"'
     function field(s) {
         if (s ~ /[",\r]/) { gsub(/"/, "\"\"", s); s = "\"" s "\"" }
         return s
     }
-    BEGIN { print "system,system_name,item,kind,class,status,value,threshold,window,coverage,members,complete,cells_expected,cells_present" }
+    BEGIN { print "system,system_name,item,kind,class,status,value,threshold,window,coverage,members,complete,cells_expected,cells_present,gap" }
     {
         sys = $1; name = field($2); item = $3; window = field($4)
         known = $5; br = $6; att = $7; coverage = $8; members = $9
         cells = "," ($10 == $11 ? "true" : "false") "," $10 "," $11
         head = sys "," name "," item ",commitment,foundational,"
-        if (!known) { print head "not_due,,,,0,0,true,0,0"; next }
-        if (att == "" || att == 0) { print head "no_data,,0.95," window "," coverage "," members cells; next }
+        if (!known) { print head "not_due,,,,0,0,true,0,0,"; next }
+        if (att == "" || att == 0) { print head "no_data,,0.95," window "," coverage "," members cells ","; next }
         status = (20 * (att - br) >= 19 * att) ? "met" : "missed"
-        print head status "," number(att - br, att) ",0.95," window "," coverage "," members cells
+        # gap: value - 0.95 = (att - br) / att - 19 / 20 = (att - 20 br) / (20 att)
+        print head status "," number(att - br, att) ",0.95," window "," coverage "," members cells "," \
+            number(att - 20 * br, 20 * att)
     }' "$db.rows"

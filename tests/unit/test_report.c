@@ -104,6 +104,7 @@ static void sample_results(Report *r)
     res[0].series[1] = (ReportPoint){ quarter(2019, 2), cal_day(2019, 7, 1), cal_day(2019, 9, 30),
                                       val_missing() };
     res[0].nseries = 2;
+    res[0].gap = frac(421, 10000, T_PP);
     res[1] = (ReportResult){ .system = 0, .item = 1, .status = ST_NOT_DUE, .judged = JUDGED_NONE,
                              .milestone = -1, .members = 6 };
     res[2] = (ReportResult){ .system = 0, .item = 2, .status = ST_PASS, .judged = JUDGED_CHECK,
@@ -116,7 +117,8 @@ static void sample_results(Report *r)
     res[4] = (ReportResult){ .system = 1, .item = 1, .status = ST_OFF_TRACK, .judged = JUDGED_MILESTONE,
                              .milestone = 0, .value = frac(8996, 10000, T_PERCENT),
                              .threshold = frac(9, 10, T_PERCENT), .window = fy(2019), .coverage = 3,
-                             .members = 3, .marks = plan, .nmarks = 1, .cells_expected = 36, .cells_present = 34 };
+                             .members = 3, .marks = plan, .nmarks = 1, .cells_expected = 36, .cells_present = 34,
+                             .gap = frac(-4, 10000, T_PP) };
     res[5] = (ReportResult){ .system = 1, .item = 2, .status = ST_FAIL, .judged = JUDGED_CHECK,
                              .milestone = -1, .value = val_bool(false), .window = range(2019, 2023) };
     res[6] = (ReportResult){ .system = REPORT_NATIONAL, .item = 3, .status = ST_FAIL, .judged = JUDGED_CHECK,
@@ -331,16 +333,16 @@ START_TEST(csv_whole)
     char *csv = render(&r, OUT_CSV, (ReportStyle){ 0 });
     ck_assert_str_eq(csv,
         "system,system_name,item,kind,class,status,value,threshold,window,coverage,members,complete,cells_expected,"
-        "cells_present\n"
-        "E54000008,St Helen\xE2\x80\x99s & Knowsley,ae_standard,commitment,foundational,on_track,0.9421,0.9,2019/20,5,6,true,0,0\n"
-        "E54000008,St Helen\xE2\x80\x99s & Knowsley,ae_local,commitment,transformation,not_due,,,,0,6,true,0,0\n"
-        "E54000008,St Helen\xE2\x80\x99s & Knowsley,balanced,check,,pass,true,,,0,0,true,0,0\n"
-        "E54000008,St Helen\xE2\x80\x99s & Knowsley,overall,rating,,advanced,,,,,,,,\n"
-        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",ae_standard,commitment,foundational,no_data,,0.9,2019/20,0,3,true,0,0\n"
-        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",ae_local,commitment,transformation,off_track,0.8996,0.9,2019/20,3,3,false,36,34\n"
-        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",balanced,check,,fail,false,,2019/20 .. 2023/24,0,0,true,0,0\n"
-        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",overall,rating,,,,,,,,,,\n"
-        ",,plans_add_up,national check,,fail,false,,,0,0,false,0,0\n");
+        "cells_present,gap\n"
+        "E54000008,St Helen\xE2\x80\x99s & Knowsley,ae_standard,commitment,foundational,on_track,0.9421,0.9,2019/20,5,6,true,0,0,0.0421\n"
+        "E54000008,St Helen\xE2\x80\x99s & Knowsley,ae_local,commitment,transformation,not_due,,,,0,6,true,0,0,\n"
+        "E54000008,St Helen\xE2\x80\x99s & Knowsley,balanced,check,,pass,true,,,0,0,true,0,0,\n"
+        "E54000008,St Helen\xE2\x80\x99s & Knowsley,overall,rating,,advanced,,,,,,,,,\n"
+        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",ae_standard,commitment,foundational,no_data,,0.9,2019/20,0,3,true,0,0,\n"
+        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",ae_local,commitment,transformation,off_track,0.8996,0.9,2019/20,3,3,false,36,34,-0.0004\n"
+        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",balanced,check,,fail,false,,2019/20 .. 2023/24,0,0,true,0,0,\n"
+        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",overall,rating,,,,,,,,,,,\n"
+        ",,plans_add_up,national check,,fail,false,,,0,0,false,0,0,\n");
     free(csv);
     report_free(&r);
 }
@@ -356,7 +358,7 @@ START_TEST(csv_values_in_base_units)
     r.results[1].threshold = val_text("a \"b\"", 5);
     char *csv = render(&r, OUT_CSV, (ReportStyle){ 0 });
     ck_assert_has(csv, ",on_track,1500000,0.333333333333333,2019/20,");
-    ck_assert_has(csv, ",not_due,0.3,\"a \"\"b\"\"\",,0,6,true,0,0\n");
+    ck_assert_has(csv, ",not_due,0.3,\"a \"\"b\"\"\",,0,6,true,0,0,\n");
     free(csv);
     report_free(&r);
 }
@@ -367,7 +369,7 @@ START_TEST(csv_empty_report)
     Report r = { 0 };
     char *csv = render(&r, OUT_CSV, (ReportStyle){ 0 });
     ck_assert_str_eq(csv, "system,system_name,item,kind,class,status,value,threshold,window,coverage,members,complete,"
-                          "cells_expected,cells_present\n");
+                          "cells_expected,cells_present,gap\n");
     free(csv);
 }
 END_TEST
@@ -423,6 +425,7 @@ START_TEST(json_sample)
         "      \"status\": \"on_track\",\n"
         "      \"value\": 0.9421,\n"
         "      \"threshold\": 0.9,\n"
+        "      \"gap\": 0.0421,\n"
         "      \"window\": \"2019/20\",\n"
         "      \"coverage\": 5,\n"
         "      \"members\": 6,\n"
@@ -465,20 +468,20 @@ START_TEST(json_sample)
         "    },\n");
     /* not due: missing value, threshold and window are null */
     ck_assert_has(json, "\"status\": \"not_due\",\n      \"value\": null,\n      \"threshold\": null,\n"
-                        "      \"window\": null,\n      \"coverage\": 0,\n      \"members\": 6,\n"
+                        "      \"gap\": null,\n      \"window\": null,\n      \"coverage\": 0,\n      \"members\": 6,\n"
                         "      \"complete\": true,\n      \"cells_expected\": 0,\n      \"cells_present\": 0,\n"
                         "      \"across_missing\": 0,\n"
                         "      \"judged\": \"none\",\n      \"milestone\": null,\n      \"marks\": [],\n"
                         "      \"series\": []\n");
     /* a check: boolean value, no marks or series */
     ck_assert_has(json, "\"kind\": \"check\",\n      \"class\": null,\n      \"status\": \"pass\",\n"
-                        "      \"value\": true,\n      \"threshold\": null,\n      \"window\": null,\n"
+                        "      \"value\": true,\n      \"threshold\": null,\n      \"gap\": null,\n      \"window\": null,\n"
                         "      \"coverage\": 0,\n      \"members\": 0,\n      \"complete\": true,\n"
                         "      \"cells_expected\": 0,\n      \"cells_present\": 0,\n      \"across_missing\": 0,\n"
-                        "      \"judged\": \"check\"\n    },\n");
+                        "      \"judged\": \"check\",\n      \"operands\": []\n    },\n");
     /* incomplete: returns missing; systems left out of an across(…) */
     ck_assert_has(json, "\"status\": \"off_track\",\n      \"value\": 0.8996,\n      \"threshold\": 0.9,\n"
-                        "      \"window\": \"2019/20\",\n      \"coverage\": 3,\n      \"members\": 3,\n"
+                        "      \"gap\": -0.0004,\n      \"window\": \"2019/20\",\n      \"coverage\": 3,\n      \"members\": 3,\n"
                         "      \"complete\": false,\n      \"cells_expected\": 36,\n      \"cells_present\": 34,\n"
                         "      \"across_missing\": 0,\n");
     ck_assert_has(json, "\"complete\": false,\n      \"cells_expected\": 0,\n      \"cells_present\": 0,\n"
@@ -570,15 +573,17 @@ START_TEST(text_sample)
     ck_assert_line(t, "E54000008 St Helen\xE2\x80\x99s & Knowsley (6 members)");
     ck_assert_line(t, "  rating overall: advanced");
     ck_assert_line(t, "  ae_standard   on_track   94.2% in 2019/20 (milestone >= 90.0%,");
-    ck_assert_line(t, "                           tolerance 0.5pp); data from 5 of 6 organisations");
+    ck_assert_line(t, "                           tolerance 0.5pp), gap +4.2pp; data from 5 of 6");
+    ck_assert_line(t, "                           organisations");
     ck_assert_line(t, "  ae_local      not_due    target >= 92.0% in 2023/24");
     ck_assert_line(t, "  balanced      pass");
     ck_assert_line(t, "E54000040 Bath, \"North\" East Somerset <script>alert(1)</script> (3 members)");
     ck_assert_line(t, "  rating overall: none (no label applied)");
     ck_assert_line(t, "  ae_standard   no_data    no value for 2019/20 (milestone >= 90.0%,");
     ck_assert_line(t, "                           tolerance 0.5pp); data from 0 of 3 organisations");
-    ck_assert_line(t, "  ae_local      off_track  89.96% in 2019/20 (milestone >= 90.0%); *incomplete:");
-    ck_assert_line(t, "                           34 of 36 returns in");
+    /* a gap that would round to nothing keeps the digits that show it */
+    ck_assert_line(t, "  ae_local      off_track  89.96% in 2019/20 (milestone >= 90.0%), gap -0.04pp;");
+    ck_assert_line(t, "                           *incomplete: 34 of 36 returns in");
     ck_assert_line(t, "  balanced      fail       the plan does not balance: it spends more than its");
     free(t);
     report_free(&r);
