@@ -123,9 +123,6 @@ pledge_status api_load_inputs(pledge_round *R, bool require_all);
  * in 2023/24" (pledge_diff and pledge_doc); returns its window's last day
  * (0 if it has none). vm runs the threshold's constant functions. */
 Day api_threshold_text(Vm *vm, const BcThreshold *t, char *buf, size_t cap);
-/* Function fn's source text (api/diff.c): the lines its instructions came
- * from, without comments, the spaces between words made one; in a. */
-const char *api_source_text(Arena *a, const BcProgram *p, int64_t fn);
 /* Today's date where the machine is: the default as-of. */
 Day api_today(void);
 /* A YYYY-MM-DD text, or NULL for today. */

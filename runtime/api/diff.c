@@ -41,45 +41,6 @@ Day api_threshold_text(Vm *vm, const BcThreshold *t, char *buf, size_t cap)
     return val_window_days(w, &from, &to) ? to : 0;
 }
 
-/* A function's source text: the lines its instructions came from, without
- * comments, the spaces between words made one. */
-const char *api_source_text(Arena *a, const BcProgram *p, int64_t fn)
-{
-    if (fn < 0 || fn >= p->nfns) return "none";
-    const BcFunction *f = &p->fns[fn];
-    uint32_t lo = UINT32_MAX, hi = 0;
-    uint16_t src = f->lines && f->ncode ? f->lines[0].source : UINT16_MAX;
-    for (uint32_t pc = 0; f->lines && pc < f->ncode; pc++) {
-        if (f->lines[pc].source != src || !f->lines[pc].line) continue;
-        lo = f->lines[pc].line < lo ? f->lines[pc].line : lo;
-        hi = f->lines[pc].line > hi ? f->lines[pc].line : hi;
-    }
-    if (src >= p->nsources || lo > hi || !p->sources[src].text) return "(no source text)";
-    const BcSource *s = &p->sources[src];
-    char *out = arena_alloc(a, s->len + 1u);
-    size_t n = 0;
-    uint32_t line = 1;
-    bool quoted = false, comment = false, block = false;
-    for (uint32_t i = 0; i < s->len && line <= hi; i++) {
-        char ch = s->text[i], next = i + 1 < s->len ? s->text[i + 1] : '\0';
-        if (ch == '\n') { line++; quoted = comment = false; ch = ' '; }
-        if (block) { if (ch == '*' && next == '/') { block = false; i++; } continue; }
-        if (line < lo || line > hi || comment) continue;
-        if (!quoted && ch == '/' && next == '/') { comment = true; continue; }
-        if (!quoted && ch == '/' && next == '*') { block = true; i++; continue; }
-        if (ch == '"') quoted = !quoted;
-        if (!quoted && (ch == ' ' || ch == '\t' || ch == '\r')) {
-            if (n && out[n - 1] != ' ') out[n++] = ' ';
-            continue;
-        }
-        out[n++] = ch;
-    }
-    while (n && out[n - 1] == ' ') n--;
-    out[n] = '\0';
-    return out;
-}
-
-
 /* ---- what is compared ---------------------------------------------------------- */
 
 /* A kind of declaration; the order is the order of the report. */
@@ -295,17 +256,12 @@ static bool same_code(Diff *d, uint32_t fa, uint32_t fb)
 
 /* ---- how a field reads --------------------------------------------------------- */
 
-static const char *source_text(Diff *d, const BcProgram *p, int64_t fn)
-{
-    return api_source_text(&d->arena, p, fn);
-}
-
 /* What a field that holds a function shows: a let, fn or metric by name,
  * an expression by its text. */
 static const char *fn_text(Diff *d, const BcProgram *p, int64_t fn)
 {
     if (fn >= 0 && fn < p->nfns && named_fn(&p->fns[fn])) return p->fns[fn].name;
-    return source_text(d, p, fn);
+    return bc_source_text(p, fn, &d->arena);
 }
 
 static const char *value_text(Diff *d, const BcProgram *p, int64_t k)
@@ -772,7 +728,7 @@ static void functions(Diff *d)
             if (j < 0) {
                 e->change = side ? C_ADDED : C_REMOVED;
                 add_one_side(d, e, side, "type", type_kind_name((TypeKind)f->result), false);
-                add_one_side(d, e, side, what, source_text(d, p, (int32_t)i), false);
+                add_one_side(d, e, side, what, bc_source_text(p, (int32_t)i, &d->arena), false);
                 continue;
             }
             const BcFunction *g = &d->a->fns[j];
@@ -781,7 +737,7 @@ static void functions(Diff *d)
             if (g->kind != f->kind) add_field(d, e, "kind", bc_fn_kind_names[g->kind], bc_fn_kind_names[f->kind], false);
             if (g->result != f->result)
                 add_field(d, e, "type", type_kind_name((TypeKind)g->result), type_kind_name((TypeKind)f->result), false);
-            add_field(d, e, what, source_text(d, d->a, j), source_text(d, d->b, (int32_t)i), false);
+            add_field(d, e, what, bc_source_text(d->a, j, &d->arena), bc_source_text(d->b, (int32_t)i, &d->arena), false);
         }
     }
 }

@@ -5,6 +5,7 @@
  * system's), and the lists `across` made. The Shared part is read-only once
  * the threads start. */
 #include "engine/assess_eval.h"
+#include "engine/spc.h"
 #include "vm/plb.h"
 #include "base/why.h"
 #include "base/sha256.h"
@@ -156,24 +157,27 @@ void coverage_free(Coverage *c, const BcProgram *p)
  * say about when a window is known: once its last day plus the longest
  * lag has passed, and, if one is a feed with vintage and no lag, once
  * every cell of that feed is published (§5). */
-typedef struct Reads { int32_t lag; bool awaits; uint8_t state; } Reads;   /* state: 0 unseen, 1 visiting, 2 done */
+/* state: 0 unseen, 1 visiting, 2 done; grain: the coarsest of the feeds read */
+typedef struct Reads { int32_t lag; bool awaits; uint8_t state, grain; } Reads;
 
 static Reads reads_of(const BcProgram *p, uint32_t fn, Reads *memo)
 {
     if (memo[fn].state) return memo[fn];        /* visiting: recursion, counted where it started */
     memo[fn].state = 1;
-    Reads r = { 0, false, 2 };
+    Reads r = { 0, false, 2, GRAIN_DAY };
     const BcFunction *f = &p->fns[fn];
     for (uint32_t i = 0; i < f->ncode; i++) {
         Instr in = f->code[i];
-        Reads c = { 0, false, 2 };
+        Reads c = { 0, false, 2, GRAIN_DAY };
         if (in.op == OP_CALL) c = reads_of(p, in.b, memo);
         else if (in.op == OP_AGG) {
             const BcFeed *feed = &p->feeds[p->aggs[in.b].feed];
             c.lag = feed_lag(feed);
             c.awaits = feed_awaits_publication(feed);
+            c.grain = feed->grain;
         }
         if (c.lag > r.lag) r.lag = c.lag;
+        if (c.grain > r.grain) r.grain = c.grain;
         r.awaits |= c.awaits;
     }
     return memo[fn] = r;
@@ -337,6 +341,8 @@ static Value host_aggregate(void *ud, Vm *vm, uint32_t agg, Value window)
             ? feed_aggregate(f, agg, s->all_orgs, s->norgs, from, to, s->o->as_of, &cov)
             : feed_aggregate_system(f, agg, s->h, s->systems[e->sys], from, to, s->o->as_of, &cov);
     if (cov > e->tally.coverage) e->tally.coverage = cov;
+    if (s->by_system[k]) e->tally.system_keyed = true;
+    else e->tally.org_keyed = true;
     int32_t lo, hi;
     if (feed_window_span(f, from, to, &lo, &hi)) count_cells(e, k, lo, hi);
     return v;
@@ -426,8 +432,8 @@ static void series(Eval *e, const BcCommitment *k, uint32_t sys, int32_t lag, Da
     const Shared *s = e->s;
     if (!s->any_data) return;
     VEC(ReportPoint) pts = { 0 };
-    Period q = period_containing(GRAIN_QUARTER, period_first_day(s->first_data));
-    for (int n = 0; n < 200 && period_first_day(q) <= end; n++, q = period_next(q)) {
+    Period q = period_containing(s->series_grain[k - s->p->commits], period_first_day(s->first_data));
+    for (int n = 0; n < 600 && period_first_day(q) <= end; n++, q = period_next(q)) {
         ReportPoint pt = { .window = val_period(q), .from = period_first_day(q), .to = period_last_day(q) };
         if (!known(s->o->as_of, pt.to, lag)) break;
         Tally t;
@@ -467,6 +473,7 @@ static void result_tally(ReportResult *r, const Tally *t)
     r->cells_expected = t->expected;
     r->cells_present = t->present;
     r->across_missing = t->across_missing;
+    r->keyed_by_system = t->system_keyed && !t->org_keyed;
 }
 
 void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
@@ -541,7 +548,10 @@ void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
         if (r->judged == JUDGED_TARGET) cov->targets[ki] = 1;
         if (r->judged == JUDGED_MILESTONE && r->milestone < k->nmilestones) cov->milestones[ki][r->milestone] = 1;
     }
-    if (s->o->series && sys != NATIONAL) series(e, k, sys, lag, target.window.kind != V_MISSING ? target.to : 0, r);
+    if (s->o->series && sys != NATIONAL) {
+        series(e, k, sys, lag, target.window.kind != V_MISSING ? target.to : 0, r);
+        spc_chart(r->series, r->nseries, &target, &e->arena, &r->spc);
+    }
     r->nmarks = marks.len;
     r->marks = arena_copy(&e->arena, marks.items, marks.len, sizeof *marks.items);
     vec_free(&marks);
@@ -685,7 +695,7 @@ static Value series_of(Eval *e, uint32_t fn, Value window)
     return list;
 }
 
-static const char *eval_rating(Eval *e, uint32_t sys, uint32_t ri);
+static int32_t eval_rating(Eval *e, uint32_t sys, uint32_t ri);
 
 static Value host_call(void *ud, Vm *vm, HostFn fn, const Value *args, unsigned n)
 {
@@ -740,7 +750,8 @@ static Value host_call(void *ud, Vm *vm, HostFn fn, const Value *args, unsigned 
         if (kind == 1 && index < s->p->nchecks) return val_status(item_status(e, sys, nk + (uint32_t)index));
         if (kind == 2 && index < s->p->nfns) return measure(e, sys, (int32_t)index, vm_current_window(vm), NULL, "a metric");
         if (kind == 3 && index < s->p->nratings) {
-            const char *label = eval_rating(e, sys, (uint32_t)index);
+            int32_t arm = eval_rating(e, sys, (uint32_t)index);
+            const char *label = arm >= 0 ? s->p->ratings[index].arms[arm].label : NULL;
             return label ? val_text(label, (uint32_t)strlen(label)) : val_missing();
         }
         return val_missing();
@@ -773,8 +784,9 @@ void eval_free(Eval *e)
     arena_free(&e->arena);
 }
 
-/* The label of rating ri for a system: the first arm whose condition holds. */
-static const char *eval_rating(Eval *e, uint32_t sys, uint32_t ri)
+/* Which arm of rating ri a system gets: the first whose condition holds
+ * (-1: none). */
+static int32_t eval_rating(Eval *e, uint32_t sys, uint32_t ri)
 {
     const BcRating *rt = &e->s->p->ratings[ri];
     Coverage *cov = e->s->o->coverage;
@@ -786,9 +798,9 @@ static const char *eval_rating(Eval *e, uint32_t sys, uint32_t ri)
         }
         if (!taken) continue;
         if (cov) cov->arms[ri][a] = 1;
-        return rt->arms[a].label;
+        return a;
     }
-    return NULL;
+    return -1;
 }
 
 /* ---- the run --------------------------------------------------------------------- */
@@ -810,7 +822,7 @@ typedef struct Job {
     uint32_t nchosen, first, step;
     ReportResult *results;      /* [chosen][items except national] */
     uint32_t nlocal;            /* items per system */
-    const char **labels;        /* [chosen][ratings] */
+    int32_t *arms;              /* [chosen][ratings]: the arm that held, or -1 */
     Eval e;
     uint32_t failed_at;         /* the chosen index of the first failure */
     MemContext *from;           /* the calling thread's allocator */
@@ -854,7 +866,7 @@ static void job_work(void *arg)
             *memo_at(&j->e, sys, nk + k) = (int8_t)(row[col - 1].status + 1);
         }
         for (uint32_t ri = 0; ri < s->p->nratings && !j->e.failed; ri++)
-            j->labels[(size_t)c * s->p->nratings + ri] = eval_rating(&j->e, sys, ri);
+            j->arms[(size_t)c * s->p->nratings + ri] = eval_rating(&j->e, sys, ri);
         vm_reset(j->e.vm);
         if (j->e.failed) { j->failed_at = c; break; }
     }
@@ -960,11 +972,13 @@ void shared_init(Shared *s, const Inputs *in, const AssessOptions *o)
     s->lag = mem_calloc(p->ncommits + 1u, sizeof *s->lag);
     s->awaits = mem_calloc(p->ncommits + 1u, sizeof *s->awaits);
     s->plan_agg = mem_calloc(p->ncommits + 1u, sizeof *s->plan_agg);
+    s->series_grain = mem_calloc(p->ncommits + 1u, sizeof *s->series_grain);
     for (uint16_t k = 0; k < p->ncommits; k++) {
         const BcCommitment *c = &p->commits[k];
         Reads rd = reads_of(p, (uint32_t)c->measure, reads);
         s->lag[k] = rd.lag;
         s->awaits[k] = rd.awaits;
+        s->series_grain[k] = rd.grain <= GRAIN_MONTH ? GRAIN_MONTH : GRAIN_QUARTER;
         s->plan_agg[k] = -1;
         for (uint32_t g = 0; g < p->naggs && c->plan_feed >= 0; g++)
             if (p->aggs[g].feed == c->plan_feed && p->aggs[g].column == c->plan_column && p->aggs[g].func == AGG_MEAN
@@ -994,6 +1008,7 @@ void shared_free(Shared *s)
     mem_free(s->awaits);
     mem_free(s->by_system);
     mem_free(s->plan_agg);
+    mem_free(s->series_grain);
 }
 
 AssessStatus assess_value(const Inputs *in, const AssessOptions *o, uint32_t fn, Value *out, char *shown,
@@ -1028,7 +1043,7 @@ typedef struct Run {
     uint32_t *chosen, nchosen;  /* indices into s.systems, in code order */
     uint32_t nlocal, nnational; /* items per system; national checks */
     ReportResult *results;      /* [chosen][local items], then the national checks */
-    const char **labels;        /* [chosen][ratings] */
+    int32_t *arms;              /* [chosen][ratings] */
     Job *jobs;                  /* one per thread; jobs[0] ran on this one */
     unsigned nthreads;
     char *why;
@@ -1070,14 +1085,14 @@ static AssessStatus evaluate_systems(Run *r)
     for (uint16_t k = 0; k < p->nchecks; k++) r->nnational += p->checks[k].national;
     r->nlocal = r->s.nitems - r->nnational;
     r->results = mem_calloc((size_t)r->nchosen * r->nlocal + r->nnational + 1, sizeof *r->results);
-    r->labels = mem_calloc((size_t)r->nchosen * p->nratings + 1, sizeof *r->labels);
+    r->arms = mem_calloc((size_t)r->nchosen * p->nratings + 1, sizeof *r->arms);
     unsigned nthreads = r->o->threads ? r->o->threads : default_threads();
     if (nthreads > r->nchosen) nthreads = r->nchosen ? r->nchosen : 1;
     r->nthreads = nthreads;
     r->jobs = mem_calloc(nthreads, sizeof *r->jobs);
     for (unsigned t = 0; t < nthreads; t++)
         r->jobs[t] = (Job){ .s = &r->s, .chosen = r->chosen, .nchosen = r->nchosen, .first = t,
-                            .step = nthreads, .results = r->results, .nlocal = r->nlocal, .labels = r->labels,
+                            .step = nthreads, .results = r->results, .nlocal = r->nlocal, .arms = r->arms,
                             .from = mem_current() };
     pthread_t *tids = mem_calloc(nthreads, sizeof *tids);
     bool *started = mem_calloc(nthreads, sizeof *started);
@@ -1162,20 +1177,40 @@ static void assemble_results(Run *r, Report *out)
     }
 }
 
+/* An arm's condition as written: its lines' text without the `LABEL when`
+ * before it. */
+static const char *arm_condition(const BcProgram *p, const BcArm *arm, Arena *a)
+{
+    const char *text = bc_source_text(p, arm->when, a);
+    size_t n = strlen(arm->label);
+    if (strncmp(text, arm->label, n) == 0 && strncmp(text + n, " when ", 6) == 0) text += n + 6;
+    return text;
+}
+
 /* The ratings declared, and each chosen system's label for each. */
 static void assemble_ratings(Run *r, Report *out)
 {
     const BcProgram *p = r->p;
     out->nrating_decls = p->nratings;
     out->rating_decls = arena_alloc(&out->arena, ((size_t)p->nratings + 1) * sizeof *out->rating_decls);
-    for (uint16_t ri = 0; ri < p->nratings; ri++)
-        out->rating_decls[ri] = (ReportRatingDecl){ keep_str(out, p->ratings[ri].name), keep_str(out, p->ratings[ri].title) };
+    for (uint16_t ri = 0; ri < p->nratings; ri++) {
+        const BcRating *rt = &p->ratings[ri];
+        ReportRatingDecl *d = &out->rating_decls[ri];
+        *d = (ReportRatingDecl){ .id = keep_str(out, rt->name), .title = keep_str(out, rt->title) };
+        d->narms = rt->narms;
+        d->arms = arena_alloc(&out->arena, ((size_t)rt->narms + 1) * sizeof *d->arms);
+        for (uint16_t a = 0; a < rt->narms; a++)
+            d->arms[a] = (ReportArm){ keep_str(out, rt->arms[a].label),
+                                      rt->arms[a].when >= 0 ? arm_condition(p, &rt->arms[a], &out->arena) : NULL };
+    }
     out->nratings = (size_t)r->nchosen * p->nratings;
     out->ratings = arena_alloc(&out->arena, (out->nratings + 1) * sizeof *out->ratings);
     for (uint32_t c = 0; c < r->nchosen; c++)
-        for (uint16_t ri = 0; ri < p->nratings; ri++)
+        for (uint16_t ri = 0; ri < p->nratings; ri++) {
+            int32_t arm = r->arms[(size_t)c * p->nratings + ri];
             out->ratings[(size_t)c * p->nratings + ri] = (ReportRating){ c, ri,
-                keep_str(out, r->labels[(size_t)c * p->nratings + ri]) };
+                arm >= 0 ? out->rating_decls[ri].arms[arm].label : NULL, arm };
+        }
 }
 
 static void run_free(Run *r)
@@ -1183,7 +1218,7 @@ static void run_free(Run *r)
     for (unsigned t = 0; t < r->nthreads; t++) eval_free(&r->jobs[t].e);
     mem_free(r->jobs);
     mem_free(r->results);
-    mem_free(r->labels);
+    mem_free(r->arms);
     mem_free(r->chosen);
     shared_free(&r->s);
 }

@@ -19,6 +19,7 @@ typedef struct Shared {
     bool     *awaits;           /* per commitment: its measure reads a feed with vintage and no lag */
     bool     *by_system;        /* per feed: keyed by the systems themselves (a plan feed) */
     int32_t  *plan_agg;         /* per commitment: the aggregate of its plan column, or -1 */
+    uint8_t  *series_grain;     /* per commitment: its chart's points, months unless a feed it reads is coarser */
     Value     horizon;          /* the window of checks and ratings */
     uint32_t  nitems;           /* commitments, then checks (national ones included) */
     Period    first_data;       /* the earliest period of any feed, for series */
@@ -36,6 +37,7 @@ typedef struct Tally {
     uint64_t expected, present; /* cells its windows needed, and those known */
     uint64_t awaited;           /* of the absent, those of feeds with vintage and no lag */
     uint32_t across_missing;    /* systems with no value in the across(…) it read */
+    bool     org_keyed, system_keyed;   /* it read a feed keyed by organisations; by the systems themselves */
 } Tally;
 
 /* The periods of a feed already counted in this evaluation, so a measure

@@ -67,6 +67,21 @@ typedef struct ReportOperands { Value left; uint8_t cmp; Value right; } ReportOp
 /* The measure over one window, for charts. */
 typedef struct ReportPoint { Value window; Day from, to; Value value; } ReportPoint;
 
+/* Statistical process control of a result's series, as std.spc (stdlib/std/
+ * spc.pledge) works it out, for a series of at least SPC_MIN_POINTS values:
+ * an XmR chart's centre line and process limits, and the variation and
+ * assurance verdicts (against the target; the sides swapped where the target
+ * is a ceiling). engine/spc.c; tests/assess/spc.cases checks it against
+ * std.spc itself. */
+enum { SPC_MIN_POINTS = 15 };
+typedef struct ReportSpc {
+    Value       centre, lower, upper;   /* missing: no chart (too few points) */
+    const char *variation;              /* "improving", "concerning", "common cause" */
+    const char *assurance;              /* "consistently meets", "consistently fails", "hit and miss" */
+    uint32_t    points;                 /* the values it stands on */
+    bool        lower_better;           /* the target is <= or <: its sides swapped */
+} ReportSpc;
+
 enum { REPORT_NATIONAL = UINT32_MAX };
 
 /* The result of one item for one system (or, for a national check, for the
@@ -91,10 +106,13 @@ typedef struct ReportResult {
     uint32_t across_missing;    /* systems with no value in the across(…) it read */
     ReportMark *marks;          /* this system's milestones: the item's, or its plan's */
     size_t      nmarks;
-    ReportPoint *series;        /* the measure per quarter, for charts */
+    ReportPoint *series;        /* the measure per month (per quarter when a feed it reads is coarser), for charts */
     size_t       nseries;
     ReportOperands *operands;   /* checks: each comparison of the condition evaluated, in order */
     size_t          noperands;
+    ReportSpc    spc;           /* of the series (commitments) */
+    uint8_t      keyed_by_system;   /* every feed it read is keyed by the systems themselves (a plan):
+                                     * coverage is of the system, not of its members */
 } ReportResult;
 
 enum { JUDGED_NONE, JUDGED_TARGET, JUDGED_MILESTONE, JUDGED_CHECK };
@@ -109,9 +127,12 @@ static inline bool result_complete(const ReportResult *r)
 
 typedef struct ReportSystem { const char *code, *name; uint32_t members; } ReportSystem;
 
-/* The label a rating gave a system (label NULL: no arm held). */
-typedef struct ReportRating { uint32_t system; uint32_t rating; const char *label; } ReportRating;
-typedef struct ReportRatingDecl { const char *id, *title; } ReportRatingDecl;
+/* The label a rating gave a system (label NULL and arm -1: no arm held). */
+typedef struct ReportRating { uint32_t system; uint32_t rating; const char *label; int32_t arm; } ReportRating;
+/* A rating's arm: its label and its condition as the rule file writes it
+ * (NULL for `otherwise`). */
+typedef struct ReportArm { const char *label, *when; } ReportArm;
+typedef struct ReportRatingDecl { const char *id, *title; ReportArm *arms; size_t narms; } ReportRatingDecl;
 
 typedef struct Report {
     Arena         arena;

@@ -19,6 +19,13 @@ const char *report_cmp_name(uint8_t cmp)
     return cmp < sizeof cmp_text / sizeof *cmp_text ? cmp_text[cmp] : "?";
 }
 
+const char *report_arm_condition(const Report *r, const ReportRating *ra)
+{
+    if (ra->rating >= r->nrating_decls || ra->arm < 0) return NULL;
+    const ReportRatingDecl *d = &r->rating_decls[ra->rating];
+    return (size_t)ra->arm < d->narms ? d->arms[ra->arm].when : NULL;
+}
+
 /* ---- rounding --------------------------------------------------------------- */
 
 /* Displayed values stay below this many units of their last digit, so the

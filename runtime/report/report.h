@@ -24,6 +24,10 @@ const char *report_status(uint8_t status);
 /* A comparison as written: ">=", "<", ...; "?" for none of them. */
 const char *report_cmp_name(uint8_t cmp);
 
+/* The condition of the arm a rating held by, as written; NULL for
+ * `otherwise` and when none held. */
+const char *report_arm_condition(const Report *r, const ReportRating *ra);
+
 typedef enum ReportFormat { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV, FORMAT_HTML } ReportFormat;
 
 typedef struct ReportStyle {

@@ -262,6 +262,25 @@ static void json_operands(Json *j, const ReportResult *res)
     json_close(j, ']');
 }
 
+/* The series' XmR chart (engine/spc.c), or null under SPC_MIN_POINTS values. */
+static void json_spc(Json *j, const ReportSpc *spc)
+{
+    json_key(j, "spc");
+    if (val_is_missing(spc->centre)) {
+        fputs("null", j->out);
+        return;
+    }
+    json_open(j, '{');
+    json_key_uint(j, "points", spc->points);
+    json_key_value(j, "centre", spc->centre);
+    json_key_value(j, "lower", spc->lower);
+    json_key_value(j, "upper", spc->upper);
+    json_key_bool(j, "lower_better", spc->lower_better);
+    json_key_string(j, "variation", spc->variation);
+    json_key_string(j, "assurance", spc->assurance);
+    json_close(j, '}');
+}
+
 static void json_result(Json *j, const Report *r, const ReportResult *res)
 {
     const ReportSystem *sys = system_of(r, res->system);
@@ -293,6 +312,7 @@ static void json_result(Json *j, const Report *r, const ReportResult *res)
         else fputs("null", j->out);
         json_marks(j, "marks", res->marks, res->nmarks);
         json_series(j, res);
+        json_spc(j, &res->spc);
     }
     json_close(j, '}');
 }
@@ -320,6 +340,7 @@ static void json_ratings(Json *j, const Report *r)
         json_key_string(j, "system", sys ? sys->code : NULL);
         json_key_string(j, "rating", ra->rating < r->nrating_decls ? r->rating_decls[ra->rating].id : NULL);
         json_key_string(j, "label", ra->label);
+        json_key_string(j, "condition", report_arm_condition(r, ra));
         json_close(j, '}');
     }
     json_close(j, ']');

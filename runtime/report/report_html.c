@@ -166,7 +166,7 @@ static void put_result_badge(FILE *out, const ReportResult *res)
     if (res->across_missing)
         fprintf(out, "%s%" PRIu32 " system%s without a value left out", res->cells_present < res->cells_expected ? "; " : "",
                 res->across_missing, res->across_missing == 1 ? "" : "s");
-    fputs("\">incomplete</span>", out);
+    fputs("\">incomplete data</span>", out);
 }
 
 /* The first and last day of a window value; false when it is not one. */
@@ -260,6 +260,7 @@ static const char *const css[] = {
     "th small{display:block;font-weight:400;color:var(--muted);font-size:12px}\n",
     "table.grid tbody tr:hover{background:#f7f9fa}\n",
     "table.grid td,table.grid tbody th{white-space:nowrap}\n",
+
     "table.grid tbody th{font-weight:400}\n",
     "table.grid tbody th .code{display:inline;margin-left:6px}\n",
     ".code{display:block;color:var(--muted);font-size:12px}\n",
@@ -270,13 +271,6 @@ static const char *const css[] = {
     ".item:first-of-type{border-top:0;padding-top:0;margin-top:0}\n",
     ".legend{display:flex;flex-wrap:wrap;gap:6px 18px;font-size:13px;color:var(--muted);margin:10px 0}\n",
     ".legend span{display:inline-flex;align-items:center;gap:6px}\n",
-    ".legend i{display:inline-block;width:22px;height:0;border-top:2px solid}\n",
-    ".legend .l-series{border-color:#212b32}\n",
-    ".legend .l-target{border-top-width:3px;border-color:#003087}\n",
-    ".legend .l-mile{border-color:#005eb8;border-top-style:dashed}\n",
-    ".legend .l-band{height:10px;border:0;background:rgba(0,94,184,.18)}\n",
-    ".legend .l-deadline{width:0;height:14px;border-top:0;border-left:2px dashed #003087}\n",
-    ".legend .l-asof{width:0;height:14px;border-top:0;border-left:2px solid #ae2573}\n",
     ".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(280px,1fr));gap:12px}\n",
     /* subgrid: captions of one row share a height, so the charts line up */
     "figure.chart{margin:0;border:1px solid var(--line);border-radius:6px;padding:8px 10px 6px;background:#fff;"
@@ -449,6 +443,29 @@ static void write_summary(Html *h)
 
 /* ---- the status grid ------------------------------------------------------- */
 
+/* What each rating's labels mean: its branches in order, each with the
+ * condition that gives it, so "advanced" beside two failed checks says why. */
+static void write_rating_key(FILE *out, const Report *r)
+{
+    for (size_t d = 0; d < r->nrating_decls; d++) {
+        const ReportRatingDecl *rd = &r->rating_decls[d];
+        fputs("<h3 style=\"margin-top:14px\">", out);
+        put_esc(out, rd->title && *rd->title ? rd->title : rd->id);
+        fputs(" <code>", out);
+        put_esc(out, rd->id);
+        fputs("</code></h3>\n<p class=\"doc\">The first branch that holds gives the label.</p>\n<dl class=\"facts rating-key\">\n", out);
+        for (size_t a = 0; a < rd->narms; a++) {
+            fputs("<dt><b>", out);
+            put_esc(out, rd->arms[a].label);
+            fputs("</b></dt><dd>", out);
+            if (rd->arms[a].when) { fputs("when <code>", out); put_esc(out, rd->arms[a].when); fputs("</code>", out); }
+            else fputs("otherwise (no branch above held)", out);
+            fputs("</dd>\n", out);
+        }
+        fputs("</dl>\n", out);
+    }
+}
+
 static void write_grid(Html *h)
 {
     FILE *out = h->out;
@@ -500,8 +517,14 @@ static void write_grid(Html *h)
             const ReportRating *rt = h->rating[s * r->nrating_decls + d];
             const char *label = rt && rt->label ? rt->label : NULL;
             /* labels sort by name; "no label" after every label */
+            /* why: the branch that held, in the rule file's words (its title,
+             * and the key under the grid) */
+            const char *cond = rt ? report_arm_condition(r, rt) : NULL;
             fputs("<td data-v=\"", out);
             if (label) put_esc(out, label); else fputs("~", out);
+            fputs("\" class=\"branch\" title=\"", out);
+            if (cond) { fputs("held: ", out); put_esc(out, cond); }
+            else fputs(label ? "otherwise: no branch above it held" : "no branch held", out);
             fputs("\">", out);
             if (label) { fputs("<b>", out); put_esc(out, label); fputs("</b>", out); }
             else fputs("<span class=\"v\">no label</span>", out);
@@ -523,7 +546,9 @@ static void write_grid(Html *h)
         }
         fputs("</tr>\n", out);
     }
-    fputs("</tbody></table></div>\n</section>\n", out);
+    fputs("</tbody></table></div>\n", out);
+    write_rating_key(out, r);
+    fputs("</section>\n", out);
 }
 
 /* ---- charts ------------------------------------------------------------------- */
@@ -531,11 +556,12 @@ static void write_grid(Html *h)
 /* The chart's frame, in SVG user units. */
 enum { CW = 300, CH = 186, PL = 44, PR = 292, PT = 38, PB = 158 };
 
-typedef struct Scale {
+typedef struct Scale Scale;
+struct Scale {
     double d0, d1;              /* days */
     double v0, v1, step;        /* values: the axis ends and the tick step */
     int    unit;                /* TypeKind of the values */
-} Scale;
+};
 
 static double xpos(const Scale *sc, double day)
 {
@@ -599,25 +625,46 @@ static void include_mark(double *d0, double *d1, double *lo, double *hi, const R
     if (band(m, tol, &a, &b)) { widen(lo, hi, a); widen(lo, hi, b); }
 }
 
-static Scale chart_scale(const Report *r, const ReportItem *it, const ReportResult *res)
+/* One scale for an item's charts, every system's alike, so a near miss
+ * looks near beside a far one. Time runs from the first thing drawn (the
+ * first value of any system's series, a mark, a judged window) to the
+ * as-of date or the target's end, not from the earliest period of a feed
+ * the item does not read. */
+static Scale item_scale(const Html *h, size_t item)
 {
+    const Report *r = h->r;
+    const ReportItem *it = &r->items[item];
     Scale sc = { .unit = T_NUMBER };
     double d0 = INFINITY, d1 = -INFINITY, lo = INFINITY, hi = -INFINITY;
-    widen(&d0, &d1, r->as_of);
-    widen(&d0, &d1, r->as_of + 1.0);
     include_mark(&d0, &d1, &lo, &hi, &it->target, val_missing());
-    for (size_t i = 0; i < res->nmarks; i++) include_mark(&d0, &d1, &lo, &hi, &res->marks[i], it->tolerance);
-    for (size_t i = 0; i < res->nseries; i++) {
-        const ReportPoint *p = &res->series[i];
-        if (p->to >= p->from) { widen(&d0, &d1, p->from); widen(&d0, &d1, p->to + 1.0); }
-        if (val_is_number(p->value)) widen(&lo, &hi, val_to_double(p->value));
+    bool any_value = false;
+    for (size_t s = 0; s < r->nsystems; s++) {
+        const ReportResult *res = cell(h, s, item);
+        if (!res) continue;
+        for (size_t i = 0; i < res->nmarks; i++) include_mark(&d0, &d1, &lo, &hi, &res->marks[i], it->tolerance);
+        for (size_t i = 0; i < res->nseries; i++) {
+            const ReportPoint *p = &res->series[i];
+            if (!val_is_number(p->value) || p->to < p->from) continue;
+            widen(&d0, &d1, p->from);
+            widen(&d0, &d1, p->to + 1.0);
+            widen(&lo, &hi, val_to_double(p->value));
+        }
+        Day wf, wt;
+        if (window_days(res->window, &wf, &wt)) { widen(&d0, &d1, wf); widen(&d0, &d1, wt + 1.0); }
+        if (val_is_number(res->value)) widen(&lo, &hi, val_to_double(res->value)), any_value = true;
+        if (val_is_number(res->spc.centre)) {
+            widen(&lo, &hi, val_to_double(res->spc.lower));
+            widen(&lo, &hi, val_to_double(res->spc.upper));
+        }
     }
-    Day wf, wt;
-    if (window_days(res->window, &wf, &wt)) { widen(&d0, &d1, wf); widen(&d0, &d1, wt + 1.0); }
-    if (val_is_number(res->value)) widen(&lo, &hi, val_to_double(res->value));
+    /* the as-of line on the right, not a start; nor an end after the
+     * target's window (a past year's chart is not stretched to today) */
+    if (d1 >= d0 && (it->target.to < it->target.from || r->as_of <= it->target.to)) widen(&d0, &d1, r->as_of + 1.0);
 
     if (val_is_number(it->target.threshold)) sc.unit = it->target.threshold.unit;
-    else if (val_is_number(res->value)) sc.unit = res->value.unit;
+    else if (any_value)
+        for (size_t s = 0; s < r->nsystems; s++)
+            if (cell(h, s, item) && val_is_number(cell(h, s, item)->value)) { sc.unit = cell(h, s, item)->value.unit; break; }
 
     if (!(d1 > d0)) { d0 = r->as_of - 365; d1 = r->as_of + 365; }
     double pad = (d1 - d0) * 0.02;
@@ -653,6 +700,18 @@ static void svg_hline(FILE *out, const Scale *sc, Day from, Day to, double v, co
             fixed1(xpos(sc, from)).s, fixed1(ypos(sc, v)).s, fixed1(xpos(sc, to + 1.0)).s, fixed1(ypos(sc, v)).s, attrs);
 }
 
+/* Milestones: dashed, thick enough to see, with a cap at each end of the
+ * window so a short one (a quarter) still reads as a mark. */
+#define MILESTONE_STROKE "stroke=\"#005eb8\" stroke-width=\"2.5\" stroke-dasharray=\"5 3\""
+
+static void svg_caps(FILE *out, const Scale *sc, Day from, Day to, double v)
+{
+    double y = ypos(sc, v), xs[2] = { xpos(sc, from), xpos(sc, to + 1.0) };
+    for (int i = 0; i < 2; i++)
+        fprintf(out, "<line x1=\"%s\" y1=\"%s\" x2=\"%s\" y2=\"%s\" stroke=\"#005eb8\" stroke-width=\"2\"/>\n",
+                fixed1(xs[i]).s, fixed1(y - 4).s, fixed1(xs[i]).s, fixed1(y + 4).s);
+}
+
 /* A vertical line from the label strip above the plot to its bottom. */
 static void svg_vline(FILE *out, double x, const char *attrs)
 {
@@ -682,7 +741,7 @@ static bool label_fits(Label l, const Label *other)
 
 /* The deadline's label first, on the side with room; then the as-of
  * label on whichever side does not collide, or inside the plot if neither. */
-static void svg_line_labels(FILE *out, double xd, bool has_deadline, double xa)
+static void svg_line_labels(FILE *out, double xd, bool has_deadline, double xa, bool has_as_of)
 {
     Label d = { 0 }, a;
     const Label *pd = NULL;
@@ -693,6 +752,7 @@ static void svg_line_labels(FILE *out, double xd, bool has_deadline, double xa)
         fprintf(out, "<text x=\"%s\" y=\"%d\" text-anchor=\"%s\" font-size=\"10\" fill=\"#003087\">deadline</text>\n",
                 fixed1(d.at).s, d.y, d.end ? "end" : "start");
     }
+    if (!has_as_of) return;
     a = label_beside(xa, 5, true, PT - 4);
     if (!label_fits(a, pd)) a = label_beside(xa, 5, false, PT - 4);
     if (!label_fits(a, pd)) a = label_beside(xa, 5, xa > (PL + PR) / 2.0, PT + 10);
@@ -700,13 +760,59 @@ static void svg_line_labels(FILE *out, double xd, bool has_deadline, double xa)
             fixed1(a.at).s, a.y, a.end ? "end" : "start");
 }
 
-static void write_chart(Html *h, const ReportItem *it, const ReportResult *res, uint32_t s)
+/* ---- process control icons ---------------------------------------------------
+ * In the manner of NHS England's "Making Data Count": a circle per verdict,
+ * blue for improvement or assurance, orange for concern or failure, grey
+ * for common cause or hit and miss, with a letter that says which (H or L:
+ * the side of the special cause; P pass, F fail, ? hit and miss), so
+ * colour is never the only signal. Drawn here, not copied. */
+#define SPC_CENTRE_STROKE "stroke=\"#768692\" stroke-width=\"1\""
+#define SPC_LIMIT_STROKE "stroke=\"#768692\" stroke-width=\"1\" stroke-dasharray=\"1 2\""
+
+typedef struct SpcIcon { const char *colour, *letter, *words; } SpcIcon;
+
+static SpcIcon variation_icon(const ReportSpc *spc)
+{
+    bool improving = strcmp(spc->variation, "improving") == 0, concerning = strcmp(spc->variation, "concerning") == 0;
+    /* the side of the special cause: improving is high unless lower is better */
+    bool high = improving != spc->lower_better;
+    if (improving) return (SpcIcon){ "#005eb8", high ? "H" : "L", high ? "improving: special cause, higher" : "improving: special cause, lower" };
+    if (concerning) return (SpcIcon){ "#ed8b00", high ? "H" : "L", high ? "concerning: special cause, higher" : "concerning: special cause, lower" };
+    return (SpcIcon){ "#768692", "~", "common cause variation" };
+}
+
+static SpcIcon assurance_icon(const ReportSpc *spc)
+{
+    const char *a = spc->assurance ? spc->assurance : "";
+    if (strcmp(a, "consistently meets") == 0) return (SpcIcon){ "#005eb8", "P", "consistently meets the target" };
+    if (strcmp(a, "consistently fails") == 0) return (SpcIcon){ "#ed8b00", "F", "consistently fails the target" };
+    return (SpcIcon){ "#768692", "?", "hit and miss: may meet or fail the target" };
+}
+
+static void svg_icon(FILE *out, const char *kind, SpcIcon icon, double cx, double cy)
+{
+    fprintf(out, "<g class=\"spc-icon\" data-spc=\"%s\"><title>%s: %s</title>"
+            "<circle cx=\"%s\" cy=\"%s\" r=\"8\" fill=\"#ffffff\" stroke=\"%s\" stroke-width=\"2\"/>"
+            "<text x=\"%s\" y=\"%s\" text-anchor=\"middle\" font-size=\"10\" font-weight=\"700\" fill=\"%s\">%s</text></g>\n",
+            kind, kind, icon.words, fixed1(cx).s, fixed1(cy).s, icon.colour, fixed1(cx).s, fixed1(cy + 3.5).s, icon.colour,
+            icon.letter);
+}
+
+/* The variation icon, then (when there is a target) the assurance icon,
+ * from x on, in the strip above the plot. */
+static void svg_spc_icons(FILE *out, const ReportSpc *spc, double x)
+{
+    svg_icon(out, "variation", variation_icon(spc), x + 10, 11.5);
+    if (spc->assurance) svg_icon(out, "assurance", assurance_icon(spc), x + 30, 11.5);
+}
+
+static void write_chart(Html *h, const ReportItem *it, const ReportResult *res, uint32_t s, const Scale *scale)
 {
     FILE *out = h->out;
     const Report *r = h->r;
     const ReportSystem *sys = &r->systems[s];
     const StatusStyle *st = style_of(res->status);
-    Scale sc = chart_scale(r, it, res);
+    Scale sc = *scale;
 
     fprintf(out, "<figure class=\"chart\" data-status=\"%s\" data-name=\"", report_status(res->status));
     put_esc_lower(out, sys->name);
@@ -719,7 +825,10 @@ static void write_chart(Html *h, const ReportItem *it, const ReportResult *res, 
     fputs("</span></span></figcaption>\n", out);
 
     /* the title is the chart's accessible name: what it shows, in words */
-    fprintf(out, "<svg role=\"img\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" font-family=\"Arial, sans-serif\">\n<title>", CW, CH, CW, CH);
+    /* data-axis: the ranges drawn (values in base units, then days), one per item (tests/html.test) */
+    fprintf(out, "<svg role=\"img\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" font-family=\"Arial, sans-serif\" "
+            "data-axis=\"%s %s %s %s\">\n<title>", CW, CH, CW, CH, fixed(sc.v0, 3).s, fixed(sc.v1, 3).s, fixed(sc.d0, 0).s,
+            fixed(sc.d1, 0).s);
     put_esc(out, it->id);
     fputs(" for ", out);
     put_esc(out, system_label(r, s));
@@ -781,8 +890,8 @@ static void write_chart(Html *h, const ReportItem *it, const ReportResult *res, 
     for (size_t i = 0; i < res->nmarks; i++) {
         const ReportMark *m = &res->marks[i];
         if (m->to < m->from || !val_is_number(m->threshold)) continue;
-        svg_hline(out, &sc, m->from, m->to, val_to_double(m->threshold),
-                  "stroke=\"#005eb8\" stroke-width=\"2\" stroke-dasharray=\"4 2\"");
+        svg_hline(out, &sc, m->from, m->to, val_to_double(m->threshold), MILESTONE_STROKE);
+        svg_caps(out, &sc, m->from, m->to, val_to_double(m->threshold));
     }
     if (it->target.to >= it->target.from && val_is_number(it->target.threshold))
         svg_hline(out, &sc, it->target.from, it->target.to, val_to_double(it->target.threshold),
@@ -792,8 +901,17 @@ static void write_chart(Html *h, const ReportItem *it, const ReportResult *res, 
     bool has_deadline = it->target.to >= it->target.from;
     double xd = xpos(&sc, it->target.to + 1.0), xa = xpos(&sc, r->as_of + 1.0);
     if (has_deadline) svg_vline(out, xd, "stroke=\"#003087\" stroke-width=\"1.5\" stroke-dasharray=\"3 3\"");
-    svg_vline(out, xa, "stroke=\"#ae2573\" stroke-width=\"1.5\"");
-    svg_line_labels(out, xd, has_deadline, xa);
+    bool has_as_of = r->as_of + 1.0 <= sc.d1;
+    if (has_as_of) svg_vline(out, xa, "stroke=\"#ae2573\" stroke-width=\"1.5\"");
+    svg_line_labels(out, xd, has_deadline, xa, has_as_of);
+
+    /* process control: the centre line and the process limits over the series */
+    if (val_is_number(res->spc.centre) && res->nseries) {
+        Day from = res->series[0].from, to = res->series[res->nseries - 1].to;
+        svg_hline(out, &sc, from, to, val_to_double(res->spc.centre), SPC_CENTRE_STROKE);
+        svg_hline(out, &sc, from, to, val_to_double(res->spc.upper), SPC_LIMIT_STROKE);
+        svg_hline(out, &sc, from, to, val_to_double(res->spc.lower), SPC_LIMIT_STROKE);
+    }
 
     /* the measured series: one polyline per run of known values */
     bool open = false;
@@ -835,12 +953,15 @@ static void write_chart(Html *h, const ReportItem *it, const ReportResult *res, 
                     (PL + PR) / 2, (PT + PB) / 2 + 4);
     }
 
-    /* the status, in words as well as colour */
-    int bw = 70;
+    /* the status, in words as well as colour, and whether it stands on
+     * incomplete data; beside it the process control icons */
+    bool incomplete = res->judged != JUDGED_NONE && !result_complete(res);
+    int bw = incomplete ? 16 + (int)(6.6 * (double)(strlen(st->label) + 19)) : 70;
     fprintf(out, "<rect x=\"%d\" y=\"3\" width=\"%d\" height=\"17\" rx=\"8.5\" fill=\"%s\" stroke=\"%s\"%s/>\n",
-            CW - bw - 4, bw, st->bg, st->line, res->status == ST_NO_DATA ? " stroke-dasharray=\"3 2\"" : "");
-    fprintf(out, "<text x=\"%d\" y=\"15.5\" text-anchor=\"middle\" font-size=\"11\" font-weight=\"700\" fill=\"%s\">%s</text>\n",
-            CW - bw / 2 - 4, st->fg, st->label);
+            CW - bw - 4, bw, st->bg, st->line, res->status == ST_NO_DATA || incomplete ? " stroke-dasharray=\"3 2\"" : "");
+    fprintf(out, "<text x=\"%d\" y=\"15.5\" text-anchor=\"middle\" font-size=\"11\" font-weight=\"700\" fill=\"%s\">%s%s</text>\n",
+            CW - bw / 2 - 4, st->fg, st->label, incomplete ? " &middot; incomplete data" : "");
+    if (val_is_number(res->spc.centre)) svg_spc_icons(out, &res->spc, CW - bw - 4 - 40);
     fputs("<text x=\"4\" y=\"15.5\" font-size=\"10\" fill=\"#4c6272\">", out);
     put_esc(out, it->measure ? it->measure : it->id);
     fputs("</text>\n</svg>\n<p>", out);
@@ -868,12 +989,65 @@ static void write_chart(Html *h, const ReportItem *it, const ReportResult *res, 
         }
         fputs(".", out);
     }
-    if (res->members)
+    if (res->keyed_by_system)
+        fputs(" Figures for the system as a whole, not its organisations.", out);
+    else if (res->members)
         fprintf(out, " Data from %u of %u organisations.", res->coverage, res->members);
+    if (val_is_number(res->spc.centre))
+        fprintf(out, " Over %" PRIu32 " points: %s variation, %s the target.", res->spc.points, res->spc.variation,
+                res->spc.assurance ? res->spc.assurance : "no target to judge against:");
     if (res->judged != JUDGED_NONE && res->cells_present < res->cells_expected)
         fprintf(out, " <strong>Incomplete:</strong> %" PRIu64 " of %" PRIu64 " returns in.", res->cells_present,
                 res->cells_expected);
     fputs("</p>\n</figure>\n", out);
+}
+
+/* One swatch of the legend: a small SVG drawn as the chart draws the mark. */
+static void legend_entry(FILE *out, const char *mark, const char *svg, const char *words)
+{
+    fprintf(out, "<span data-mark=\"%s\"><svg aria-hidden=\"true\" viewBox=\"0 0 28 18\" width=\"28\" height=\"18\">%s</svg>%s</span>\n",
+            mark, svg, words);
+}
+
+static void write_legend(FILE *out)
+{
+    fputs("<div class=\"legend\">\n", out);
+    legend_entry(out, "series", "<polyline points=\"2,13 10,7 18,10 26,4\" fill=\"none\" stroke=\"#212b32\" stroke-width=\"1.5\"/>"
+                 "<circle cx=\"10\" cy=\"7\" r=\"2.2\" fill=\"#212b32\"/>", "measured, per month (or quarter)");
+    legend_entry(out, "target", "<line x1=\"2\" y1=\"9\" x2=\"26\" y2=\"9\" stroke=\"#003087\" stroke-width=\"3\"/>",
+                 "target threshold, over its window");
+    legend_entry(out, "milestone", "<line x1=\"3\" y1=\"9\" x2=\"25\" y2=\"9\" " MILESTONE_STROKE "/>"
+                 "<line x1=\"3\" y1=\"5\" x2=\"3\" y2=\"13\" stroke=\"#005eb8\" stroke-width=\"2\"/>"
+                 "<line x1=\"25\" y1=\"5\" x2=\"25\" y2=\"13\" stroke=\"#005eb8\" stroke-width=\"2\"/>",
+                 "milestone threshold, over its window");
+    legend_entry(out, "tolerance", "<rect x=\"2\" y=\"5\" width=\"24\" height=\"9\" fill=\"#005eb8\" fill-opacity=\"0.16\"/>",
+                 "tolerance band below (or above) a milestone");
+    legend_entry(out, "judged", "<line x1=\"2\" y1=\"9\" x2=\"26\" y2=\"9\" stroke=\"#d5281b\" stroke-width=\"3\" stroke-opacity=\"0.55\"/>"
+                 "<circle cx=\"14\" cy=\"9\" r=\"4.5\" fill=\"#ffffff\" stroke=\"#d5281b\" stroke-width=\"2.5\"/>",
+                 "the value judged, over its window, in the status&rsquo;s colour (not a threshold)");
+    legend_entry(out, "deadline", "<line x1=\"14\" y1=\"1\" x2=\"14\" y2=\"17\" stroke=\"#003087\" stroke-width=\"1.5\" stroke-dasharray=\"3 3\"/>",
+                 "deadline");
+    legend_entry(out, "as-of", "<line x1=\"14\" y1=\"1\" x2=\"14\" y2=\"17\" stroke=\"#ae2573\" stroke-width=\"1.5\"/>", "as-of date");
+    legend_entry(out, "spc-centre", "<line x1=\"2\" y1=\"9\" x2=\"26\" y2=\"9\" " SPC_CENTRE_STROKE "/>",
+                 "process mean (15 points or more)");
+    legend_entry(out, "spc-limits", "<line x1=\"2\" y1=\"4\" x2=\"26\" y2=\"4\" " SPC_LIMIT_STROKE "/>"
+                 "<line x1=\"2\" y1=\"14\" x2=\"26\" y2=\"14\" " SPC_LIMIT_STROKE "/>",
+                 "process limits (mean &plusmn; 2.66 mean moving ranges)");
+    fputs("</div>\n<div class=\"legend\" data-mark=\"spc-icons\">\n", out);
+    static const struct { const char *kind; SpcIcon icon; } icons[] = {
+        { "variation", { "#005eb8", "H", "improving (special cause; H higher, L lower)" } },
+        { "variation", { "#ed8b00", "L", "concerning (special cause)" } },
+        { "variation", { "#768692", "~", "common cause variation" } },
+        { "assurance", { "#005eb8", "P", "consistently meets the target" } },
+        { "assurance", { "#ed8b00", "F", "consistently fails the target" } },
+        { "assurance", { "#768692", "?", "hit and miss" } },
+    };
+    for (size_t i = 0; i < sizeof icons / sizeof *icons; i++) {
+        fprintf(out, "<span data-mark=\"%s\"><svg aria-hidden=\"true\" viewBox=\"0 0 20 20\" width=\"20\" height=\"20\">", icons[i].kind);
+        svg_icon(out, icons[i].kind, icons[i].icon, 10, 10);
+        fprintf(out, "</svg>%s</span>\n", icons[i].icon.words);
+    }
+    fputs("</div>\n", out);
 }
 
 static void write_item_head(FILE *out, const ReportItem *it)
@@ -896,10 +1070,8 @@ static void write_commitments(Html *h)
     if (!h->ncommitments) return;
     fputs("<section class=\"card\" id=\"commitments\" aria-labelledby=\"h-commitments\">\n"
           "<h2 id=\"h-commitments\">Commitments</h2>\n"
-          "<div class=\"legend\" aria-hidden=\"true\"><span><i class=\"l-series\"></i>measured, per quarter</span>"
-          "<span><i class=\"l-target\"></i>target</span><span><i class=\"l-mile\"></i>milestone</span>"
-          "<span><i class=\"l-band\"></i>tolerance</span><span><i class=\"l-deadline\"></i>deadline</span>"
-          "<span><i class=\"l-asof\"></i>as-of date</span></div>\n", out);
+          "<p class=\"doc\">Every system's chart of a commitment has the same axes, so a near miss looks near.</p>\n", out);
+    write_legend(out);
     for (size_t i = 0; i < r->nitems; i++) {
         const ReportItem *it = &r->items[i];
         if (it->kind != ITEM_COMMITMENT) continue;
@@ -922,9 +1094,10 @@ static void write_commitments(Html *h)
         if (val_is_number(it->tolerance)) { fputs("<dt>Tolerance</dt><dd>", out); put_value(out, it->tolerance); fputs("</dd>\n", out); }
         if (it->source) { fputs("<dt>Source</dt><dd>", out); put_esc(out, it->source); fputs("</dd>\n", out); }
         fputs("</dl>\n<div class=\"charts\">\n", out);
+        Scale sc = item_scale(h, i);
         for (size_t s = 0; s < r->nsystems; s++) {
             const ReportResult *res = cell(h, s, i);
-            if (res) write_chart(h, it, res, (uint32_t)s);
+            if (res) write_chart(h, it, res, (uint32_t)s, &sc);
         }
         fputs("</div>\n</div>\n", out);
     }

@@ -33,3 +33,41 @@ int32_t bc_find_function(const BcProgram *p, const char *name)
             return (int32_t)i;
     return -1;
 }
+
+/* A function's source text: the lines its instructions came from, without
+ * comments, the spaces between words made one. */
+const char *bc_source_text(const BcProgram *p, int64_t fn, Arena *arena)
+{
+    if (fn < 0 || fn >= p->nfns) return "none";
+    const BcFunction *f = &p->fns[fn];
+    uint32_t lo = UINT32_MAX, hi = 0;
+    uint16_t src = f->lines && f->ncode ? f->lines[0].source : UINT16_MAX;
+    for (uint32_t pc = 0; f->lines && pc < f->ncode; pc++) {
+        if (f->lines[pc].source != src || !f->lines[pc].line) continue;
+        lo = f->lines[pc].line < lo ? f->lines[pc].line : lo;
+        hi = f->lines[pc].line > hi ? f->lines[pc].line : hi;
+    }
+    if (src >= p->nsources || lo > hi || !p->sources[src].text) return "(no source text)";
+    const BcSource *s = &p->sources[src];
+    char *out = arena_alloc(arena, s->len + 1u);
+    size_t n = 0;
+    uint32_t line = 1;
+    bool quoted = false, comment = false, block = false;
+    for (uint32_t i = 0; i < s->len && line <= hi; i++) {
+        char ch = s->text[i], next = i + 1 < s->len ? s->text[i + 1] : '\0';
+        if (ch == '\n') { line++; quoted = comment = false; ch = ' '; }
+        if (block) { if (ch == '*' && next == '/') { block = false; i++; } continue; }
+        if (line < lo || line > hi || comment) continue;
+        if (!quoted && ch == '/' && next == '/') { comment = true; continue; }
+        if (!quoted && ch == '/' && next == '*') { block = true; i++; continue; }
+        if (ch == '"') quoted = !quoted;
+        if (!quoted && (ch == ' ' || ch == '\t' || ch == '\r')) {
+            if (n && out[n - 1] != ' ') out[n++] = ' ';
+            continue;
+        }
+        out[n++] = ch;
+    }
+    while (n && out[n - 1] == ' ') n--;
+    out[n] = '\0';
+    return out;
+}

@@ -209,5 +209,9 @@ typedef struct BcProgram {
 void bc_free(BcProgram *p);
 /* The index of a function by name, or -1. */
 int32_t bc_find_function(const BcProgram *p, const char *name);
+/* A function's source text as the rule file writes it: the lines its
+ * instructions came from, without comments, runs of blanks made one space
+ * (in `arena`). "none" for no function, "(no source text)" without one. */
+const char *bc_source_text(const BcProgram *p, int64_t fn, Arena *arena);
 
 #endif

@@ -6,11 +6,13 @@
  * a system with no plan), a check that fails with a message, a national
  * check and a rating; statuses met to no_data, gaps in a series.
  *
- *   make_report OUT.html        the fixture; prints "svgs N" (commitments x systems)
+ *   make_report OUT.html        the fixture; prints "svgs N" (commitments x systems) and
+ *                               "spc N" (charts whose series has 15 values or more)
  *   make_report --empty OUT     a report with nothing in it (no round either)
  *
  * Exit: 0 written, 1 the writer failed, 2 usage. */
 #include "report/report.h"
+#include "engine/spc.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -74,6 +76,10 @@ static uint8_t judge(Value v, int threshold, int tol, bool target)
     return target ? (ok ? ST_MET : ST_MISSED) : (ok ? ST_ON_TRACK : ST_OFF_TRACK);
 }
 
+/* ae_standard's series with at least 15 values: the charts that get
+ * process control icons (counted here, not by spc_chart) */
+static int long_series;
+
 static void build(Report *r)
 {
     Arena *a = &r->arena;
@@ -122,7 +128,9 @@ static void build(Report *r)
     r->results = arena_alloc(a, r->nresults * sizeof *r->results);
     r->nrating_decls = 1;
     r->rating_decls = arena_alloc(a, sizeof *r->rating_decls);
-    r->rating_decls[0] = (ReportRatingDecl){ "overall", "Overall progress" };
+    static ReportArm arms[] = { { "advanced", "ae_standard == on_track" },
+                                { "making_progress", "ae_standard != no_data" }, { "needs_improvement", NULL } };
+    r->rating_decls[0] = (ReportRatingDecl){ "overall", "Overall progress", arms, 3 };
     r->nratings = NSYS;
     r->ratings = arena_alloc(a, NSYS * sizeof *r->ratings);
 
@@ -139,6 +147,11 @@ static void build(Report *r)
                                .coverage = cover, .members = sys[s].members,
                                .marks = std->milestones, .nmarks = 2, .series = pts, .nseries = NQ };
         res->status = judge(res->value, 920, 5, false);
+        spc_chart(pts, NQ, &std->target, a, &res->spc);
+        int values = 0;
+        for (int q = 0; q < NQ; q++) values += quarter_known(s, q);
+        long_series += values >= 15;
+        if (s == 2) res->cells_expected = 60, res->cells_present = 58;     /* two returns not in */
         uint8_t st_std = res->status;
 
         /* ae_local: the system's plan, judged on 2020/21 (the mean of its
@@ -166,6 +179,7 @@ static void build(Report *r)
         } else {
             res->status = ST_NOT_DUE;
         }
+        if (s == 0) res->coverage = 1, res->keyed_by_system = 1;   /* as if it read a plan on the system itself */
 
         /* balanced: a bool require */
         res = &r->results[n++];
@@ -174,8 +188,8 @@ static void build(Report *r)
                                .value = s == 3 ? val_missing() : val_bool(s % 2 == 0),
                                .window = val_period((Period){ GRAIN_FY, 2019 }) };
 
-        r->ratings[s] = (ReportRating){ (uint32_t)s, 0,
-                                        st_std == ST_ON_TRACK ? "advanced" : st_std == ST_NO_DATA ? NULL : "making_progress" };
+        int32_t arm = st_std == ST_ON_TRACK ? 0 : st_std == ST_NO_DATA ? -1 : 1;
+        r->ratings[s] = (ReportRating){ (uint32_t)s, 0, arm >= 0 ? arms[arm].label : NULL, arm };
     }
     r->results[n++] = (ReportResult){ .system = REPORT_NATIONAL, .item = NATIONAL, .judged = JUDGED_CHECK, .milestone = -1,
                                       .status = ST_FAIL, .value = pct(931), .window = fy(2023) };
@@ -203,6 +217,7 @@ int main(int argc, char **argv)
     size_t commitments = 0;
     for (size_t i = 0; i < r.nitems; i++) commitments += r.items[i].kind == ITEM_COMMITMENT;
     printf("svgs %zu\n", commitments * r.nsystems);
+    printf("spc %d\n", long_series);
     report_free(&r);
     return ok ? 0 : 1;
 }

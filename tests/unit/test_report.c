@@ -146,11 +146,11 @@ static void sample(Report *r)
     sample_items(r);
     sample_results(r);
     r->rating_decls = ALLOC(r, ReportRatingDecl, 1);
-    r->rating_decls[0] = (ReportRatingDecl){ "overall", "Overall progress" };
+    r->rating_decls[0] = (ReportRatingDecl){ .id = "overall", .title = "Overall progress" };
     r->nrating_decls = 1;
     r->ratings = ALLOC(r, ReportRating, 2);
-    r->ratings[0] = (ReportRating){ 0, 0, "advanced" };
-    r->ratings[1] = (ReportRating){ 1, 0, NULL };
+    r->ratings[0] = (ReportRating){ 0, 0, "advanced", -1 };
+    r->ratings[1] = (ReportRating){ 1, 0, NULL, -1 };
     r->nratings = 2;
 }
 
@@ -464,7 +464,8 @@ START_TEST(json_sample)
         "          \"to\": \"2019-09-30\",\n"
         "          \"value\": null\n"
         "        }\n"
-        "      ]\n"
+        "      ],\n"
+        "      \"spc\": null\n"
         "    },\n");
     /* not due: missing value, threshold and window are null */
     ck_assert_has(json, "\"status\": \"not_due\",\n      \"value\": null,\n      \"threshold\": null,\n"
@@ -472,7 +473,7 @@ START_TEST(json_sample)
                         "      \"complete\": true,\n      \"cells_expected\": 0,\n      \"cells_present\": 0,\n"
                         "      \"across_missing\": 0,\n"
                         "      \"judged\": \"none\",\n      \"milestone\": null,\n      \"marks\": [],\n"
-                        "      \"series\": []\n");
+                        "      \"series\": [],\n      \"spc\": null\n");
     /* a check: boolean value, no marks or series */
     ck_assert_has(json, "\"kind\": \"check\",\n      \"class\": null,\n      \"status\": \"pass\",\n"
                         "      \"value\": true,\n      \"threshold\": null,\n      \"gap\": null,\n      \"window\": null,\n"
@@ -491,8 +492,8 @@ START_TEST(json_sample)
     ck_assert_has(json, "    {\n      \"system\": null,\n      \"system_name\": null,\n      \"item\": \"plans_add_up\",\n"
                         "      \"kind\": \"national check\",\n");
     ck_assert_has(json, "  \"ratings\": [\n    {\n      \"system\": \"E54000008\",\n      \"rating\": \"overall\",\n"
-                        "      \"label\": \"advanced\"\n    },\n    {\n      \"system\": \"E54000040\",\n"
-                        "      \"rating\": \"overall\",\n      \"label\": null\n    }\n  ]\n}\n");
+                        "      \"label\": \"advanced\",\n      \"condition\": null\n    },\n    {\n      \"system\": \"E54000040\",\n"
+                        "      \"rating\": \"overall\",\n      \"label\": null,\n      \"condition\": null\n    }\n  ]\n}\n");
     /* items: once each, with what a program needs to show them */
     ck_assert_has(json, "      \"id\": \"ae_standard\",\n      \"title\": \"95% of A&E patients seen within four hours\",\n"
                         "      \"kind\": \"commitment\",\n      \"class\": \"foundational\",\n"
