@@ -77,23 +77,13 @@ static void list_close(Doc *d) { mark(d, "", "</ul>\n"); }
 static void item_open(Doc *d)  { mark(d, "- ", "<li>"); }
 static void item_close(Doc *d) { mark(d, "\n", "</li>\n"); }
 
-/* "- LABEL: TEXT" */
-static void item_text(Doc *d, const char *label, const char *s)
+/* "- LABEL: TEXT", or "- LABEL: `CODE`" when as_code. */
+static void item(Doc *d, const char *label, const char *s, bool as_code)
 {
     item_open(d);
     text(d, label);
     mark(d, ": ", ": ");
-    text(d, s);
-    item_close(d);
-}
-
-/* "- LABEL: `CODE`" */
-static void item_code(Doc *d, const char *label, const char *s)
-{
-    item_open(d);
-    text(d, label);
-    mark(d, ": ", ": ");
-    code(d, s);
+    (as_code ? code : text)(d, s);
     item_close(d);
 }
 
@@ -378,8 +368,8 @@ static const char *in_words(Doc *d, const char *s)
 static void condition(Doc *d, const char *lead, int32_t fn, const char *label)
 {
     const char *src = expr_source(d, fn, label);
-    item_text(d, lead, in_words(d, src));
-    item_code(d, "in Pledge", src);
+    item(d, lead, in_words(d, src), false);
+    item(d, "in Pledge", src, true);
 }
 
 /* ---- the parts of the round ------------------------------------------------------- */
@@ -411,7 +401,7 @@ static void doc_round(Doc *d, const char *path)
     if (r->horizon >= 0) {
         char h[64];
         report_window(p->consts[r->horizon], h, sizeof h);
-        item_text(d, "horizon (the window of checks and ratings)", h);
+        item(d, "horizon (the window of checks and ratings)", h, false);
     }
     if (r->assess >= 0) {
         item_open(d);
@@ -436,12 +426,12 @@ static void doc_commitments(Doc *d)
             para(d, c->doc);
             char t[160];
             list_open(d);
-            item_code(d, "measure", p->fns[c->measure].name);
+            item(d, "measure", p->fns[c->measure].name, true);
             api_threshold_text(d->vm, &c->target, t, sizeof t);
-            item_text(d, "target", t);
+            item(d, "target", t, false);
             for (uint16_t i = 0; i < c->nmilestones; i++) {
                 api_threshold_text(d->vm, &c->milestones[i], t, sizeof t);
-                item_text(d, "milestone", t);
+                item(d, "milestone", t, false);
             }
             if (c->plan_feed >= 0) {
                 item_open(d);
@@ -452,10 +442,10 @@ static void doc_commitments(Doc *d)
             }
             if (c->tolerance >= 0) {
                 report_display(p->consts[c->tolerance], t, sizeof t);
-                item_text(d, "tolerance (milestones only)", t);
+                item(d, "tolerance (milestones only)", t, false);
             }
-            if (c->source) item_text(d, "source", c->source);
-            if (c->restates) item_text(d, "restates", c->restates);
+            if (c->source) item(d, "source", c->source, false);
+            if (c->restates) item(d, "restates", c->restates, false);
             list_close(d);
         }
     }
@@ -475,8 +465,8 @@ static void doc_checks(Doc *d)
             para(d, c->doc);
             list_open(d);
             condition(d, "passes when", c->require, NULL);
-            item_text(d, "when a value it needs is missing", c->missing ? "fail (missing = fail)" : "no_data");
-            if (c->message) item_text(d, "fails with", c->message);
+            item(d, "when a value it needs is missing", c->missing ? "fail (missing = fail)" : "no_data", false);
+            if (c->message) item(d, "fails with", c->message, false);
             list_close(d);
         }
     }
@@ -573,14 +563,14 @@ static void doc_data(Doc *d)
             item_close(d);
         }
         if (feed_awaits_publication(f))
-            item_text(d, "lag", "none: a window is known once every return of it is published");
+            item(d, "lag", "none: a window is known once every return of it is published", false);
         else
-            item_text(d, "lag", arena_printf(&d->arena, "a period is known %d days after it ends", feed_lag(f)));
+            item(d, "lag", arena_printf(&d->arena, "a period is known %d days after it ends", feed_lag(f)), false);
         for (uint16_t i = 0; i < p->nrules; i++) {
             if (p->rules[i].feed != k) continue;
             const char *rule = after_assign(p->rules[i].text);
-            item_text(d, "every row must meet", in_words(d, rule ? rule : p->rules[i].text));
-            item_code(d, "in Pledge", rule ? rule : p->rules[i].text);
+            item(d, "every row must meet", in_words(d, rule ? rule : p->rules[i].text), false);
+            item(d, "in Pledge", rule ? rule : p->rules[i].text, true);
         }
         list_close(d);
     }
@@ -596,7 +586,7 @@ static void doc_data(Doc *d)
         if (h->from_col) { text(d, ", from "); code(d, h->from_col); }
         if (h->to_col) { text(d, ", to "); code(d, h->to_col); }
         item_close(d);
-        if (h->name_col) item_code(d, "the parents' names", h->name_col);
+        if (h->name_col) item(d, "the parents' names", h->name_col, true);
         list_close(d);
     }
 }
@@ -615,7 +605,7 @@ static const char page_style[] =
 static pledge_status doc(pledge_round *R, pledge_format format, FILE *out)
 {
     if (format != PLEDGE_FORMAT_TEXT && format != PLEDGE_FORMAT_HTML)
-        return api_fail(R->S, PLEDGE_ERR_USAGE, "pledge doc writes Markdown (text) or HTML, not %s",
+        return api_fail(R->S, PLEDGE_ERR_USAGE, "a document is Markdown (text) or HTML, not %s",
                         pledge_format_name(format));
     Doc d = { out, format == PLEDGE_FORMAT_HTML, &R->bc, api_vm(R), { 0 } };
     if (d.html) {
