@@ -1104,7 +1104,7 @@ static void write_item_head(FILE *out, const ReportItem *it)
  * out again here), furthest past the line first, with the line drawn where
  * the gap changes sign: the near misses sit just under it, the near passes
  * just over it. Ties keep the systems' order; systems without a gap (not
- * due, no value) are counted, not ranked. */
+ * due, no value) are counted, not ranked. Drawn for two systems or more. */
 typedef struct Ranked { Value gap; uint32_t system; } Ranked;
 
 static int by_gap_descending(const void *a, const void *b)
@@ -1138,7 +1138,7 @@ static void write_closest(Html *h, size_t item)
         if (isfinite(g) && g > widest) widest = g;
         short_of += val_to_double(res->gap) < 0;
     }
-    if (!n) { mem_free(rank); return; }
+    if (n < 2) { mem_free(rank); return; }     /* one system: its chart's sentence says its gap */
     qsort(rank, n, sizeof *rank, by_gap_descending);
 
     fprintf(out, "<details class=\"closest\" data-item=\"");
