@@ -173,11 +173,26 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
     if (!val_window_days(window, &from, &to)) return;
     const uint32_t *members;
     size_t n = hier_members(s->h, x->org, &members);
-    fputs("\nMember organisations of ", out);
-    put_code(out, orgs_code(s->in->orgs, x->org));
-    fputs(" in ", out);
-    put_window(out, window);
-    fputs(",\nwith their totals from the rows known on ", out);
+    /* a feed keyed by the systems themselves (a plan) has no rows on the
+     * members: when every aggregate reads one, the system's row alone */
+    size_t on_system = 0;
+    for (size_t k = 0; k < aggs->len; k++) on_system += s->by_system[p->aggs[aggs->items[k]].feed];
+    bool system_only = on_system == aggs->len;
+    if (system_only) {
+        n = 0;
+        fputs("\nFigures for the system as a whole (its feeds here hold rows for the system\nitself, "
+              "not for its member organisations): ", out);
+        put_code(out, orgs_code(s->in->orgs, x->org));
+        fputs(" in ", out);
+        put_window(out, window);
+        fputs(",\nfrom the rows known on ", out);
+    } else {
+        fputs("\nMember organisations of ", out);
+        put_code(out, orgs_code(s->in->orgs, x->org));
+        fputs(" in ", out);
+        put_window(out, window);
+        fputs(",\nwith their totals from the rows known on ", out);
+    }
     put_day(out, s->o->as_of);
     fputs(":\n", out);
     /* a table: one row per member, one column per aggregate, then the system's total */
@@ -194,7 +209,7 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
     for (size_t i = 0; i <= n; i++) {
         uint32_t m = i < n ? members[i] : x->org;
         if (i < n && !member_during(s->h, m, x->org, from, to)) continue;
-        const char *code = i < n ? orgs_code(s->in->orgs, m) : "all";
+        const char *code = i < n ? orgs_code(s->in->orgs, m) : system_only ? orgs_code(s->in->orgs, x->org) : "all";
         vec_push(&cells, mem_strndup(code, strlen(code)));
         esc_text_inplace(cells.items[cells.len - 1]);
         for (size_t k = 0; k < aggs->len; k++) {
@@ -219,6 +234,16 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
     }
     mem_free(width);
     vec_free(&cells);
+    if (on_system && !system_only) {
+        fputs("  (", out);
+        for (size_t k = 0, shown = 0; k < aggs->len; k++) {
+            if (!s->by_system[p->aggs[aggs->items[k]].feed]) continue;
+            if (shown++) fputs(", ", out);
+            put_aggregate(out, p, aggs->items[k]);
+        }
+        fprintf(out, " %s a feed keyed by the system itself:\n  %s a value on the `all` line only.)\n",
+                on_system == 1 ? "reads" : "read", on_system == 1 ? "it has" : "they have");
+    }
 
     /* what was not counted, feed by feed */
     uint8_t *done = mem_calloc(p->nfeeds + 1u, 1);
@@ -439,8 +464,12 @@ static void explain_commitment(Explain *x, uint32_t k)
         if (r.by_missing)
             fprintf(out, "  The value is missing, and missing counts as %s (missing = missed).\n",
                     report_status(r.status));
-        fprintf(out, "  Coverage: %u of the %u member organisations in the window had rows.\n", r.coverage,
-                r.members);
+        if (r.keyed_by_system)
+            fputs("  Figures for the system as a whole: every feed the measure reads holds rows\n"
+                  "  for the system itself, not for its member organisations.\n", out);
+        else
+            fprintf(out, "  Coverage: %u of the %u member organisations in the window had rows.\n", r.coverage,
+                    r.members);
         put_completeness(x, x->sys, c->measure, r.window, c->name);
         if (r.judged == JUDGED_TARGET) fputs("  (A tolerance applies to milestones only, not to the target.)\n", out);
         break;

@@ -393,6 +393,35 @@ static void csv_uint(FILE *out, uint64_t n, bool last)
     fprintf(out, "%" PRIu64 "%c", n, last ? '\n' : ',');
 }
 
+/* A check's comparisons in one cell, for a spreadsheet: "LEFT OP RIGHT"
+ * each, in base units exactly as the JSON's operands, "; " between them,
+ * "missing" for a side without a value: "-18000000 >= 0; 0.905 <= 0.92".
+ * Empty for commitments and ratings. Like any text cell it goes through
+ * esc_csv, so one that starts with a minus gets its leading quote (a
+ * spreadsheet would run "-18000000 >= 0" as a formula). */
+static void csv_operands(FILE *out, const ReportResult *res)
+{
+    char cell[1024];
+    size_t len = 0;
+    for (size_t i = 0; i < res->noperands && len < sizeof cell; i++) {
+        const ReportOperands *o = &res->operands[i];
+        char left[256], right[256];
+        if (val_is_missing(o->left)) strcpy(left, "missing");
+        else val_format(o->left, true, left, sizeof left);
+        if (val_is_missing(o->right)) strcpy(right, "missing");
+        else val_format(o->right, true, right, sizeof right);
+        int n = snprintf(cell + len, sizeof cell - len, "%s%s %s %s", i ? "; " : "", left,
+                         report_cmp_name(o->cmp), right);
+        if (n < 0) break;
+        len += (size_t)n;
+    }
+    if (len >= sizeof cell) {                           /* cut at a character: the JSON has them all */
+        len = sizeof cell - 1;
+        while (len > 0 && ((unsigned char)cell[len] & 0xC0) == 0x80) len--;
+    }
+    esc_csv(out, cell, len);
+}
+
 static void csv_result(FILE *out, const Report *r, const ReportResult *res)
 {
     const ReportSystem *sys = system_of(r, res->system);
@@ -413,7 +442,9 @@ static void csv_result(FILE *out, const Report *r, const ReportResult *res)
     csv_field(out, result_complete(res) ? "true" : "false", false);
     csv_uint(out, res->cells_expected, false);
     csv_uint(out, res->cells_present, false);
-    csv_value(out, res->gap, true);
+    csv_value(out, res->gap, false);
+    csv_operands(out, res);
+    fputc('\n', out);
 }
 
 /* A rating is a row of its own: its label in the status column, so a pivot
@@ -428,14 +459,14 @@ static void csv_rating(FILE *out, const Report *r, const ReportRating *ra)
     csv_field(out, "rating", false);
     csv_field(out, NULL, false);
     csv_field(out, ra->label, false);
-    fputs(",,,,,,,,\n", out);   /* value, threshold, window, coverage, members, complete, cells_expected, cells_present,
-                                 * gap */
+    fputs(",,,,,,,,,\n", out);  /* value, threshold, window, coverage, members, complete, cells_expected, cells_present,
+                                 * gap, operands */
 }
 
 bool report_csv(const Report *r, FILE *out)
 {
     fputs("system,system_name,item,kind,class,status,value,threshold,window,coverage,members,complete,cells_expected,"
-          "cells_present,gap\n", out);
+          "cells_present,gap,operands\n", out);
     /* Results and ratings are both system-major: merge them so each system's
      * ratings follow its results, and national checks (system UINT32_MAX)
      * come last. */

@@ -14,6 +14,7 @@
 #include "report/escape.h"
 #include <math.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- the status palette --------------------------------------------------
@@ -149,6 +150,30 @@ static void put_mark(FILE *out, const ReportMark *m)
     put_window(out, m->window);
 }
 
+/* A displayed value with a true minus sign: "−£18m". */
+static void put_signed(FILE *out, const char *shown)
+{
+    if (shown[0] == '-') { fputs("&minus;", out); shown++; }
+    put_esc(out, shown);
+}
+
+/* A check's comparisons in words, as its condition reads them: "−£18m,
+ * needs ≥ £0" each, "; " between them; "no value" for a left side without
+ * one. */
+static void put_operands(FILE *out, const ReportResult *res)
+{
+    for (size_t i = 0; i < res->noperands; i++) {
+        const ReportOperands *o = &res->operands[i];
+        char buf[64];
+        if (i) fputs("; ", out);
+        if (val_is_missing(o->left)) fputs("no value", out);
+        else { report_display_vs(o->left, o->right, buf, sizeof buf); put_signed(out, buf); }
+        fprintf(out, ", needs %s ", cmp_entity(o->cmp));
+        if (val_is_missing(o->right)) fputs("a value", out);
+        else { report_display(o->right, buf, sizeof buf); put_signed(out, buf); }
+    }
+}
+
 static void put_badge(FILE *out, uint8_t status)
 {
     fprintf(out, "<span class=\"st st-%s\">%s</span>", report_status(status), style_of(status)->label);
@@ -280,6 +305,17 @@ static const char *const css[] = {
     "figure.chart svg{display:block;width:100%;height:auto;margin-top:4px}\n",
     "figure.chart p{margin:0;font-size:12.5px;color:var(--muted);line-height:1.4}\n",
     ".msg{color:#8a1538}\n",
+    ".closest summary{cursor:pointer;margin:10px 0 4px;font-size:14px}\n",
+    ".gaps{list-style:none;margin:0 0 12px;padding:0;font-size:13px;max-width:900px}\n",
+    ".gaps li{display:grid;grid-template-columns:minmax(8em,18em) 1fr 1fr 5.5em 76px;align-items:center;gap:0 8px;"
+    "border-bottom:1px solid #e8edee}\n",
+    ".gaps .who{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}\n",
+    ".gaps .neg,.gaps .pos{display:flex;height:16px;align-items:center}\n",
+    ".gaps .neg{justify-content:flex-end;border-right:2px solid #212b32}\n",
+    ".gaps i{display:block;height:10px}.gaps .neg i{background:#d5281b}.gaps .pos i{background:#007f3b}\n",
+    ".gaps .g{text-align:right;font-variant-numeric:tabular-nums}\n",
+    ".gaps li.line{display:block;border-bottom:0;border-top:2px solid #212b32;color:var(--muted);font-size:12px;padding:0 0 2px}\n",
+    ".ops{font-variant-numeric:tabular-nums;white-space:nowrap}\n",
     "footer{color:var(--muted);font-size:13px;padding:8px 0 32px}\n",
     "@media print{.controls,nav.toc{display:none}section.card{break-inside:avoid-page}}\n"
 };
@@ -1063,6 +1099,103 @@ static void write_item_head(FILE *out, const ReportItem *it)
     if (it->doc && *it->doc) { fputs("<p class=\"doc\">", out); put_esc(out, it->doc); fputs("</p>\n", out); }
 }
 
+/* ---- closest to the line ----------------------------------------------------
+ * For each commitment, its systems ordered by the Report's gap (never worked
+ * out again here), furthest past the line first, with the line drawn where
+ * the gap changes sign: the near misses sit just under it, the near passes
+ * just over it. Ties keep the systems' order; systems without a gap (not
+ * due, no value) are counted, not ranked. Drawn for two systems or more. */
+typedef struct Ranked { Value gap; uint32_t system; } Ranked;
+
+static int by_gap_descending(const void *a, const void *b)
+{
+    const Ranked *x = a, *y = b;
+    bool missing = false;
+    int c = val_compare(y->gap, x->gap, &missing);
+    if (c) return c;
+    return x->system < y->system ? -1 : x->system > y->system;
+}
+
+static void put_gap(FILE *out, Value gap)
+{
+    char buf[72];
+    report_gap(gap, buf, sizeof buf);
+    put_signed(out, buf);
+}
+
+static void write_closest(Html *h, size_t item)
+{
+    FILE *out = h->out;
+    const Report *r = h->r;
+    Ranked *rank = mem_calloc(r->nsystems + 1, sizeof *rank);
+    size_t n = 0, short_of = 0;
+    double widest = 0;
+    for (size_t s = 0; s < r->nsystems; s++) {
+        const ReportResult *res = cell(h, s, item);
+        if (!res || !val_is_number(res->gap)) continue;
+        rank[n++] = (Ranked){ res->gap, (uint32_t)s };
+        double g = fabs(val_to_double(res->gap));
+        if (isfinite(g) && g > widest) widest = g;
+        short_of += val_to_double(res->gap) < 0;
+    }
+    if (n < 2) { mem_free(rank); return; }     /* one system: its chart's sentence says its gap */
+    qsort(rank, n, sizeof *rank, by_gap_descending);
+
+    fprintf(out, "<details class=\"closest\" data-item=\"");
+    put_esc(out, r->items[item].id);
+    fprintf(out, "\"%s>\n<summary><b>Closest to the line</b>: %zu system%s ordered by gap, %zu short of the line",
+            r->nsystems <= 12 ? " open" : "", n, plural(n), short_of);
+    /* the nearest miss and the nearest pass, named in the summary */
+    if (short_of) {
+        fputs("; nearest miss ", out);
+        put_esc(out, system_label(r, rank[n - short_of].system));
+        fputs(" (", out);
+        put_gap(out, rank[n - short_of].gap);
+        fputs(")", out);
+    }
+    if (short_of < n) {
+        fputs("; nearest pass ", out);
+        put_esc(out, system_label(r, rank[n - short_of - 1].system));
+        fputs(" (", out);
+        put_gap(out, rank[n - short_of - 1].gap);
+        fputs(")", out);
+    }
+    fputs("</summary>\n<ol class=\"gaps\">\n", out);
+    for (size_t k = 0; k < n; k++) {
+        const ReportResult *res = cell(h, rank[k].system, item);
+        double g = val_to_double(rank[k].gap);
+        if (k == n - short_of)
+            fputs("<li class=\"line\">the line: above it past the threshold, below it short of it</li>\n", out);
+        char exact[256];
+        val_format(rank[k].gap, true, exact, sizeof exact);
+        fprintf(out, "<li data-system=\"");
+        put_esc(out, r->systems[rank[k].system].code);
+        fputs("\" data-gap=\"", out);
+        put_esc(out, exact);
+        fputs("\"><span class=\"who\">", out);
+        put_esc(out, system_label(r, rank[k].system));
+        fputs("</span>", out);
+        /* a bar left of the line for a shortfall, right of it past the
+         * line, on one scale for the item */
+        Fixed w = fixed(widest > 0 && isfinite(g) ? fabs(g) / widest * 100 : 0, 1);
+        if (g < 0) fprintf(out, "<span class=\"neg\"><i style=\"width:%s%%\"></i></span><span class=\"pos\"></span>", w.s);
+        else fprintf(out, "<span class=\"neg\"></span><span class=\"pos\"><i style=\"width:%s%%\"></i></span>", w.s);
+        fputs("<span class=\"g\">", out);
+        put_gap(out, rank[k].gap);
+        fputs("</span> ", out);
+        put_badge(out, res->status);
+        fputs("</li>\n", out);
+    }
+    if (short_of == 0)
+        fputs("<li class=\"line\">the line: every system above it is past the threshold</li>\n", out);
+    fputs("</ol>\n", out);
+    if (n < r->nsystems)
+        fprintf(out, "<p class=\"v\">%zu system%s without a gap (not yet due, or no value).</p>\n", r->nsystems - n,
+                plural(r->nsystems - n));
+    fputs("</details>\n", out);
+    mem_free(rank);
+}
+
 static void write_commitments(Html *h)
 {
     FILE *out = h->out;
@@ -1093,7 +1226,9 @@ static void write_commitments(Html *h)
         if (it->plan_milestones) fputs("<dt>Milestones</dt><dd>each system&rsquo;s own plan</dd>\n", out);
         if (val_is_number(it->tolerance)) { fputs("<dt>Tolerance</dt><dd>", out); put_value(out, it->tolerance); fputs("</dd>\n", out); }
         if (it->source) { fputs("<dt>Source</dt><dd>", out); put_esc(out, it->source); fputs("</dd>\n", out); }
-        fputs("</dl>\n<div class=\"charts\">\n", out);
+        fputs("</dl>\n", out);
+        write_closest(h, i);
+        fputs("<div class=\"charts\">\n", out);
         Scale sc = item_scale(h, i);
         for (size_t s = 0; s < r->nsystems; s++) {
             const ReportResult *res = cell(h, s, i);
@@ -1129,10 +1264,13 @@ static void write_checks(Html *h)
             if (it->kind != ITEM_CHECK) continue;
             fprintf(out, "<div class=\"item\" id=\"item-%zu\">\n", i);
             write_item_head(out, it);
-            bool values = false;
-            for (size_t s = 0; s < r->nsystems; s++) values |= cell(h, s, i) && shows_value(cell(h, s, i));
-            fprintf(out, "<div class=\"scroll\"><table>\n<thead><tr><th>System</th><th>Status</th>%s<th>Message</th></tr></thead>\n<tbody>\n",
-                    values ? "<th>Value</th>" : "");
+            bool values = false, figures = false;
+            for (size_t s = 0; s < r->nsystems; s++) {
+                values |= cell(h, s, i) && shows_value(cell(h, s, i));
+                figures |= cell(h, s, i) && cell(h, s, i)->noperands;
+            }
+            fprintf(out, "<div class=\"scroll\"><table>\n<thead><tr><th>System</th><th>Status</th>%s%s<th>Message</th></tr></thead>\n<tbody>\n",
+                    values ? "<th>Value</th>" : "", figures ? "<th>Figures</th>" : "");
             for (size_t s = 0; s < r->nsystems; s++) {
                 const ReportResult *res = cell(h, s, i);
                 if (!res) continue;
@@ -1148,6 +1286,7 @@ static void write_checks(Html *h)
                 put_result_badge(out, res);
                 fputs("</td><td>", out);
                 if (values) { write_check_value(out, res); fputs("</td><td>", out); }
+                if (figures) { fputs("<span class=\"ops\">", out); put_operands(out, res); fputs("</span></td><td>", out); }
                 if (res->status == ST_FAIL && it->message) { fputs("<span class=\"msg\">", out); put_esc(out, it->message); fputs("</span>", out); }
                 else if (res->status == ST_NO_DATA) fputs("<span class=\"v\">no data to decide</span>", out);
                 fputs("</td></tr>\n", out);
@@ -1157,11 +1296,14 @@ static void write_checks(Html *h)
         fputs("</section>\n", out);
     }
     if (h->nnational) {
-        bool values = false;
-        for (size_t i = 0; i < r->nitems; i++) values |= h->national[i] && shows_value(h->national[i]);
+        bool values = false, figures = false;
+        for (size_t i = 0; i < r->nitems; i++) {
+            values |= h->national[i] && shows_value(h->national[i]);
+            figures |= h->national[i] && h->national[i]->noperands;
+        }
         fprintf(out, "<section class=\"card\" id=\"national\" aria-labelledby=\"h-national\">\n<h2 id=\"h-national\">National checks</h2>\n"
-                "<div class=\"scroll\"><table>\n<thead><tr><th>Check</th><th>Status</th>%s<th>Message</th></tr></thead>\n<tbody>\n",
-                values ? "<th>Value</th>" : "");
+                "<div class=\"scroll\"><table>\n<thead><tr><th>Check</th><th>Status</th>%s%s<th>Message</th></tr></thead>\n<tbody>\n",
+                values ? "<th>Value</th>" : "", figures ? "<th>Figures</th>" : "");
         for (size_t i = 0; i < r->nitems; i++) {
             const ReportItem *it = &r->items[i];
             if (it->kind != ITEM_NATIONAL_CHECK) continue;
@@ -1178,6 +1320,11 @@ static void write_checks(Html *h)
             if (values) {
                 if (res) write_check_value(out, res);
                 fputs("</td><td>", out);
+            }
+            if (figures) {
+                fputs("<span class=\"ops\">", out);
+                if (res) put_operands(out, res);
+                fputs("</span></td><td>", out);
             }
             if (res && res->status == ST_FAIL && it->message) { fputs("<span class=\"msg\">", out); put_esc(out, it->message); fputs("</span>", out); }
             fputs("</td></tr>\n", out);

@@ -703,7 +703,10 @@ static void describe(Buf *b, const ReportItem *it, const ReportResult *res)
         add(b, "; missing counts as ");
         add(b, res->status == ST_MISSED ? "missed" : "off_track");
     }
-    if (res->coverage < res->members) {
+    if (res->keyed_by_system) {
+        /* its rows are the system's own (a plan): not a coverage of members */
+        add(b, "; figures for the system as a whole");
+    } else if (res->coverage < res->members) {
         add(b, "; data from ");
         add_count(b, res->coverage);
         add(b, " of ");

@@ -6,8 +6,10 @@
  * a system with no plan), a check that fails with a message, a national
  * check and a rating; statuses met to no_data, gaps in a series.
  *
- *   make_report OUT.html        the fixture; prints "svgs N" (commitments x systems) and
- *                               "spc N" (charts whose series has 15 values or more)
+ *   make_report OUT.html [OUT.json]
+ *                               the fixture (and its JSON report); prints "svgs N"
+ *                               (commitments x systems) and "spc N" (charts whose series
+ *                               has 15 values or more)
  *   make_report --empty OUT     a report with nothing in it (no round either)
  *
  * Exit: 0 written, 1 the writer failed, 2 usage. */
@@ -21,6 +23,15 @@ static Value pct(int permille)
     Num n;
     num_make(permille, 1000, &n);
     return val_num(n, T_PERCENT);
+}
+
+static Value money(int64_t pounds) { return val_num(num_int(pounds), T_MONEY); }
+
+/* The fixture's gap: value - threshold (every target here is >=), as the
+ * engine's result_gap gives it; missing without a value. */
+static Value gap_of(Value v, Value t)
+{
+    return val_is_number(v) && val_is_number(t) ? val_arith(AR_SUB, v, t) : val_missing();
 }
 
 static Value fy(int y) { return val_period((Period){ GRAIN_FY, y }); }
@@ -147,6 +158,7 @@ static void build(Report *r)
                                .coverage = cover, .members = sys[s].members,
                                .marks = std->milestones, .nmarks = 2, .series = pts, .nseries = NQ };
         res->status = judge(res->value, 920, 5, false);
+        res->gap = gap_of(res->value, res->threshold);
         spc_chart(pts, NQ, &std->target, a, &res->spc);
         int values = 0;
         for (int q = 0; q < NQ; q++) values += quarter_known(s, q);
@@ -176,6 +188,7 @@ static void build(Report *r)
             res->judged = JUDGED_MILESTONE;
             res->milestone = 1;
             res->status = judge(res->value, sys[s].plan + 5, 0, false);
+            res->gap = gap_of(res->value, res->threshold);
         } else {
             res->status = ST_NOT_DUE;
         }
@@ -187,19 +200,28 @@ static void build(Report *r)
                                .status = s == 3 ? ST_NO_DATA : s % 2 ? ST_FAIL : ST_PASS,
                                .value = s == 3 ? val_missing() : val_bool(s % 2 == 0),
                                .window = val_period((Period){ GRAIN_FY, 2019 }) };
+        /* its comparison: the plan's surplus against £0 (none for no_data's) */
+        res->noperands = 1;
+        res->operands = arena_alloc(a, sizeof *res->operands);
+        res->operands[0] = (ReportOperands){ s == 3 ? val_missing() : money(s % 2 ? -18000000 - 500000 * s : 2000000 * s),
+                                             CMP_GE, money(0) };
 
         int32_t arm = st_std == ST_ON_TRACK ? 0 : st_std == ST_NO_DATA ? -1 : 1;
         r->ratings[s] = (ReportRating){ (uint32_t)s, 0, arm >= 0 ? arms[arm].label : NULL, arm };
     }
-    r->results[n++] = (ReportResult){ .system = REPORT_NATIONAL, .item = NATIONAL, .judged = JUDGED_CHECK, .milestone = -1,
-                                      .status = ST_FAIL, .value = pct(931), .window = fy(2023) };
+    r->results[n] = (ReportResult){ .system = REPORT_NATIONAL, .item = NATIONAL, .judged = JUDGED_CHECK, .milestone = -1,
+                                    .status = ST_FAIL, .value = pct(931), .window = fy(2023), .noperands = 1 };
+    r->results[n].operands = arena_alloc(a, sizeof *r->results[n].operands);
+    r->results[n].operands[0] = (ReportOperands){ pct(931), CMP_GE, pct(950) };
+    n++;
 }
 
 int main(int argc, char **argv)
 {
     bool empty = argc == 3 && strcmp(argv[1], "--empty") == 0;
-    if (argc != 2 && !empty) {
-        fprintf(stderr, "usage: make_report [--empty] OUT.html\n");
+    const char *json = argc == 3 && !empty ? argv[2] : NULL;
+    if ((argc != 2 && argc != 3) || (empty && argc != 3)) {
+        fprintf(stderr, "usage: make_report [--empty] OUT.html | make_report OUT.html OUT.json\n");
         return 2;
     }
     Report r = { 0 };
@@ -210,10 +232,17 @@ int main(int argc, char **argv)
     } else {
         build(&r);
     }
-    FILE *out = fopen(argv[argc - 1], "wb");
-    if (!out) { perror(argv[argc - 1]); report_free(&r); return 1; }
+    const char *html = empty ? argv[2] : argv[1];
+    FILE *out = fopen(html, "wb");
+    if (!out) { perror(html); report_free(&r); return 1; }
     bool ok = report_html(&r, out);
     ok &= fclose(out) == 0;
+    if (json) {
+        FILE *jf = fopen(json, "wb");
+        if (!jf) { perror(json); report_free(&r); return 1; }
+        ok &= report_json(&r, jf);
+        ok &= fclose(jf) == 0;
+    }
     size_t commitments = 0;
     for (size_t i = 0; i < r.nitems; i++) commitments += r.items[i].kind == ITEM_COMMITMENT;
     printf("svgs %zu\n", commitments * r.nsystems);

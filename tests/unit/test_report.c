@@ -333,16 +333,16 @@ START_TEST(csv_whole)
     char *csv = render(&r, OUT_CSV, (ReportStyle){ 0 });
     ck_assert_str_eq(csv,
         "system,system_name,item,kind,class,status,value,threshold,window,coverage,members,complete,cells_expected,"
-        "cells_present,gap\n"
-        "E54000008,St Helen\xE2\x80\x99s & Knowsley,ae_standard,commitment,foundational,on_track,0.9421,0.9,2019/20,5,6,true,0,0,0.0421\n"
-        "E54000008,St Helen\xE2\x80\x99s & Knowsley,ae_local,commitment,transformation,not_due,,,,0,6,true,0,0,\n"
-        "E54000008,St Helen\xE2\x80\x99s & Knowsley,balanced,check,,pass,true,,,0,0,true,0,0,\n"
-        "E54000008,St Helen\xE2\x80\x99s & Knowsley,overall,rating,,advanced,,,,,,,,,\n"
-        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",ae_standard,commitment,foundational,no_data,,0.9,2019/20,0,3,true,0,0,\n"
-        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",ae_local,commitment,transformation,off_track,0.8996,0.9,2019/20,3,3,false,36,34,-0.0004\n"
-        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",balanced,check,,fail,false,,2019/20 .. 2023/24,0,0,true,0,0,\n"
-        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",overall,rating,,,,,,,,,,,\n"
-        ",,plans_add_up,national check,,fail,false,,,0,0,false,0,0,\n");
+        "cells_present,gap,operands\n"
+        "E54000008,St Helen\xE2\x80\x99s & Knowsley,ae_standard,commitment,foundational,on_track,0.9421,0.9,2019/20,5,6,true,0,0,0.0421,\n"
+        "E54000008,St Helen\xE2\x80\x99s & Knowsley,ae_local,commitment,transformation,not_due,,,,0,6,true,0,0,,\n"
+        "E54000008,St Helen\xE2\x80\x99s & Knowsley,balanced,check,,pass,true,,,0,0,true,0,0,,\n"
+        "E54000008,St Helen\xE2\x80\x99s & Knowsley,overall,rating,,advanced,,,,,,,,,,\n"
+        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",ae_standard,commitment,foundational,no_data,,0.9,2019/20,0,3,true,0,0,,\n"
+        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",ae_local,commitment,transformation,off_track,0.8996,0.9,2019/20,3,3,false,36,34,-0.0004,\n"
+        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",balanced,check,,fail,false,,2019/20 .. 2023/24,0,0,true,0,0,,\n"
+        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",overall,rating,,,,,,,,,,,,\n"
+        ",,plans_add_up,national check,,fail,false,,,0,0,false,0,0,,\n");
     free(csv);
     report_free(&r);
 }
@@ -358,7 +358,29 @@ START_TEST(csv_values_in_base_units)
     r.results[1].threshold = val_text("a \"b\"", 5);
     char *csv = render(&r, OUT_CSV, (ReportStyle){ 0 });
     ck_assert_has(csv, ",on_track,1500000,0.333333333333333,2019/20,");
-    ck_assert_has(csv, ",not_due,0.3,\"a \"\"b\"\"\",,0,6,true,0,0,\n");
+    ck_assert_has(csv, ",not_due,0.3,\"a \"\"b\"\"\",,0,6,true,0,0,,\n");
+    free(csv);
+    report_free(&r);
+}
+END_TEST
+
+/* A check's comparisons in one cell, exact, "; " between them, "missing"
+ * for a side without a value; a cell that starts with a minus gets the
+ * formula guard as every text cell does. */
+START_TEST(csv_operands)
+{
+    Report r;
+    sample(&r);
+    ReportOperands *ops = ALLOC(&r, ReportOperands, 2);
+    ops[0] = (ReportOperands){ whole(-18000000, T_MONEY), CMP_GE, whole(0, T_MONEY) };
+    ops[1] = (ReportOperands){ val_missing(), CMP_LE, frac(92, 100, T_PERCENT) };
+    r.results[5].operands = ops;
+    r.results[5].noperands = 2;
+    r.results[6].operands = ops + 1;
+    r.results[6].noperands = 1;
+    char *csv = render(&r, OUT_CSV, (ReportStyle){ 0 });
+    ck_assert_has(csv, ",balanced,check,,fail,false,,2019/20 .. 2023/24,0,0,true,0,0,,'-18000000 >= 0; missing <= 0.92\n");
+    ck_assert_has(csv, ",,plans_add_up,national check,,fail,false,,,0,0,false,0,0,,missing <= 0.92\n");
     free(csv);
     report_free(&r);
 }
@@ -369,7 +391,7 @@ START_TEST(csv_empty_report)
     Report r = { 0 };
     char *csv = render(&r, OUT_CSV, (ReportStyle){ 0 });
     ck_assert_str_eq(csv, "system,system_name,item,kind,class,status,value,threshold,window,coverage,members,complete,"
-                          "cells_expected,cells_present,gap\n");
+                          "cells_expected,cells_present,gap,operands\n");
     free(csv);
 }
 END_TEST
@@ -970,6 +992,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, csv_whole);
     tcase_add_test(tc, csv_values_in_base_units);
     tcase_add_test(tc, csv_empty_report);
+    tcase_add_test(tc, csv_operands);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("json");
