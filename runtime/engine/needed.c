@@ -28,7 +28,10 @@ static bool fail(Walk *w, const char *reason)
 }
 
 /* a op b on exact numbers; false (and the reason) when it does not fit */
-static bool exact(Walk *w, NumStatus st) { return st == NUM_OK || fail(w, "the measure's constants are too large to work with exactly"); }
+static bool exact(Walk *w, NumStatus st)
+{
+    return st == NUM_OK || fail(w, "the measure's constants are too large to work with exactly");
+}
 
 static bool const_of(Value v, Sym *out)
 {
@@ -66,7 +69,7 @@ static bool add(Walk *w, Sym a, Sym b, bool subtract, Sym *out)
         b = t;
     }
     if (b.kind == SYM_LIN && !same_atom(&a, &b))
-        return fail(w, "the measure adds or subtracts two different totals (a ratio must be one sum over another)");
+        return fail(w, "the measure adds or subtracts two different totals");
     *out = a;
     if (!exact(w, num_add(a.c0, b.c0, &out->c0))) return false;
     if (b.kind == SYM_LIN && !exact(w, num_add(a.c1, b.c1, &out->c1))) return false;
@@ -148,7 +151,7 @@ static bool walk_fn(Walk *w, uint32_t fn, Sym *result)
             if (in.b >= p->naggs) { ok = fail(w, not_followed); break; }
             uint8_t func = p->aggs[in.b].func;
             if (func != AGG_SUM && func != AGG_COUNT && func != AGG_MEAN)
-                ok = fail(w, "the measure takes a minimum, maximum or median, which no one change moves by a known amount");
+                ok = fail(w, "the measure takes a minimum, maximum or median");
             else regs[in.a] = (Sym){ .kind = SYM_LIN, .c0 = num_int(0), .c1 = num_int(1), .num = in.b, .den = -1 };
             break;
         }

@@ -425,7 +425,7 @@ static void explain_needed(Explain *x, uint32_t k, const ReportResult *r)
     if (r->status != ST_MISSED && r->status != ST_OFF_TRACK) return;
     fputs("\nWhat it would take:\n", out);
     if (f->shape == NEEDED_NONE) {
-        fprintf(out, "  Not worked out: %s.\n", f->reason);
+        fprintf(out, "  Not worked out, as %s\n  (only a sum, a mean or a ratio of two sums is).\n", f->reason);
         return;
     }
     if (!val_is_number(n->change)) {
@@ -441,7 +441,9 @@ static void explain_needed(Explain *x, uint32_t k, const ReportResult *r)
     num_format(f->c0, c0, sizeof c0);
     num_format(f->c1, c1, sizeof c1);
     Arena a = { 0 };
-    fprintf(out, "  %s is %s,\n", p->fns[c->measure].name, bc_source_text(p, c->measure, &a));
+    const char *text = bc_source_text(p, c->measure, &a), *eq = strstr(text, "= ");
+    if (strncmp(text, "metric ", 7) == 0 && eq) text = eq + 2;      /* the formula, without its declaration */
+    fprintf(out, "  %s is %s,\n", p->fns[c->measure].name, text);
     arena_free(&a);
     fprintf(out, "  that is %s + %s x %s%s%s:\n  %s.\n", c0, c1, of, ratio ? " / " : "", held,
             ratio ? "a ratio of two sums, the first changed and the second held" : mean ? "a mean" : "a sum");
