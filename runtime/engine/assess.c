@@ -467,6 +467,38 @@ static Value result_gap(Cmp cmp, Value v, Value t)
     }
 }
 
+/* What it would take (ReportNeeded): the totals of the aggregates the
+ * measure's shape names, over the judged window, and the change in the
+ * lever that puts the value on the judged threshold. */
+static void result_needed(Eval *e, uint32_t ki, uint32_t sys, const ReportMark *judge, ReportResult *r)
+{
+    const Shared *s = e->s;
+    const NeededForm *f = &s->needed[ki];
+    if (f->shape == NEEDED_NONE || sys == NATIONAL) return;
+    ReportNeeded *n = &r->needed;
+    uint32_t cov;
+    const BcAggregate *lever = &s->p->aggs[f->lever];
+    n->lever = s->in->feeds[lever->feed]
+             ? feed_aggregate_system(s->in->feeds[lever->feed], (uint32_t)f->lever, s->h, s->systems[sys], judge->from,
+                                     judge->to, s->o->as_of, &cov)
+             : val_missing();
+    n->held = val_missing();
+    if (f->held >= 0) {
+        const FeedData *fd = s->in->feeds[s->p->aggs[f->held].feed];
+        n->held = fd ? feed_aggregate_system(fd, (uint32_t)f->held, s->h, s->systems[sys], judge->from, judge->to,
+                                             s->o->as_of, &cov)
+                     : val_missing();
+    }
+    bool whole = f->shape != NEEDED_MEAN && n->lever.unit == T_COUNT;
+    n->change = needed_change(f, (Cmp)judge->cmp, judge->threshold, n->lever, n->held, whole);
+    n->grain = s->series_grain[ki];
+    n->periods = 0;
+    for (Period q = period_containing(n->grain, judge->from); period_first_day(q) <= judge->to && n->periods < 10000;
+         q = period_next(q))
+        n->periods++;
+    n->per_period = f->shape == NEEDED_MEAN ? val_missing() : needed_per_period(n->change, n->periods, whole);
+}
+
 static void result_tally(ReportResult *r, const Tally *t)
 {
     r->coverage = t->coverage;
@@ -541,6 +573,7 @@ void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
             r->status = target_judged ? ST_MISSED : ST_OFF_TRACK;
             r->by_missing = 1;
         }
+        if (r->status == ST_MISSED || r->status == ST_OFF_TRACK) result_needed(e, ki, sys, judge, r);
     }
     Coverage *cov = s->o->coverage;
     if (cov) {
@@ -938,6 +971,18 @@ static void report_items(const Shared *s, Eval *e, Report *out)
         it->milestones = arena_alloc(&out->arena, ((size_t)c->nmilestones + 1) * sizeof *it->milestones);
         for (uint16_t i = 0; i < c->nmilestones; i++) it->milestones[i] = make_mark(e, &c->milestones[i], c->name);
         it->plan_milestones = c->plan_feed >= 0;
+        const NeededForm *nf = &s->needed[k];
+        it->needed_shape = needed_shape_name[nf->shape];
+        it->needed_reason = nf->reason;
+        if (nf->shape != NEEDED_NONE) {
+            char buf[256];
+            bc_agg_text(p, (uint32_t)nf->lever, buf, sizeof buf);
+            it->needed_of = keep_str(out, buf);
+            if (nf->held >= 0) {
+                bc_agg_text(p, (uint32_t)nf->held, buf, sizeof buf);
+                it->needed_held = keep_str(out, buf);
+            }
+        }
     }
     for (int national = 0; national < 2; national++)
         for (uint16_t k = 0; k < p->nchecks; k++) {
@@ -973,8 +1018,10 @@ void shared_init(Shared *s, const Inputs *in, const AssessOptions *o)
     s->awaits = mem_calloc(p->ncommits + 1u, sizeof *s->awaits);
     s->plan_agg = mem_calloc(p->ncommits + 1u, sizeof *s->plan_agg);
     s->series_grain = mem_calloc(p->ncommits + 1u, sizeof *s->series_grain);
+    s->needed = mem_calloc(p->ncommits + 1u, sizeof *s->needed);
     for (uint16_t k = 0; k < p->ncommits; k++) {
         const BcCommitment *c = &p->commits[k];
+        s->needed[k] = needed_form(p, (uint32_t)c->measure);
         Reads rd = reads_of(p, (uint32_t)c->measure, reads);
         s->lag[k] = rd.lag;
         s->awaits[k] = rd.awaits;
@@ -1009,6 +1056,7 @@ void shared_free(Shared *s)
     mem_free(s->by_system);
     mem_free(s->plan_agg);
     mem_free(s->series_grain);
+    mem_free(s->needed);
 }
 
 AssessStatus assess_value(const Inputs *in, const AssessOptions *o, uint32_t fn, Value *out, char *shown,

@@ -4,6 +4,7 @@
 #ifndef PLEDGE_ASSESS_EVAL_H
 #define PLEDGE_ASSESS_EVAL_H
 #include "engine/assess.h"
+#include "engine/needed.h"
 
 /* What every thread reads; set up once by shared_init, read-only after. */
 typedef struct Shared {
@@ -20,6 +21,7 @@ typedef struct Shared {
     bool     *by_system;        /* per feed: keyed by the systems themselves (a plan feed) */
     int32_t  *plan_agg;         /* per commitment: the aggregate of its plan column, or -1 */
     uint8_t  *series_grain;     /* per commitment: its chart's points, months unless a feed it reads is coarser */
+    NeededForm *needed;         /* per commitment: its measure's shape, for `needed` */
     Value     horizon;          /* the window of checks and ratings */
     uint32_t  nitems;           /* commitments, then checks (national ones included) */
     Period    first_data;       /* the earliest period of any feed, for series */

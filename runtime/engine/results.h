@@ -58,11 +58,31 @@ typedef struct ReportItem {
     ReportMark *milestones;     /* from the rule file (not a system's plan) */
     size_t      nmilestones;
     bool        plan_milestones;        /* milestones = plans.col */
+    /* commitments: what `needed` (ReportNeeded) changes, read once from the
+     * measure's bytecode (engine/needed.h): shape "ratio", "sum" or "mean",
+     * the aggregate changed ("sum(ae.breaches)") and, for a ratio, the one
+     * held ("sum(ae.attendances)"); shape NULL: none, and needed_reason why */
+    const char *needed_shape, *needed_of, *needed_held, *needed_reason;
 } ReportItem;
 
 /* One comparison of a check's condition as it was evaluated: LEFT CMP RIGHT
  * (-18000000 >= 0), each side's value as the condition read it. */
 typedef struct ReportOperands { Value left; uint8_t cmp; Value right; } ReportOperands;
+
+/* What it would take a commitment short of its line to reach it: the
+ * change in the item's needed_of over the judged window (its total; for a
+ * mean, the mean), the needed_held total held, that puts the value on the
+ * threshold; whole where it counts things, rounded away from zero. Signed:
+ * negative is fewer. change is missing when the result is met or on track,
+ * not due, without a value, or the measure has no shape for it. */
+typedef struct ReportNeeded {
+    Value    change;
+    Value    per_period;        /* change over each of the window's periods (rounded the same way);
+                                 * missing for a mean and a window of one period */
+    uint32_t periods;           /* months (quarters where a feed it reads is coarser) in the window */
+    uint8_t  grain;             /* GRAIN_MONTH or GRAIN_QUARTER */
+    Value    lever, held;       /* the window's totals it was worked from: needed_of's, needed_held's */
+} ReportNeeded;
 
 /* The measure over one window, for charts. */
 typedef struct ReportPoint { Value window; Day from, to; Value value; } ReportPoint;
@@ -111,6 +131,7 @@ typedef struct ReportResult {
     ReportOperands *operands;   /* checks: each comparison of the condition evaluated, in order */
     size_t          noperands;
     ReportSpc    spc;           /* of the series (commitments) */
+    ReportNeeded needed;        /* commitments */
     uint8_t      keyed_by_system;   /* every feed it read is keyed by the systems themselves (a plan):
                                      * coverage is of the system, not of its members */
 } ReportResult;

@@ -74,9 +74,9 @@ static void aggs_read(const BcProgram *p, uint32_t fn, uint8_t *seen_fn, Indices
 
 static void put_aggregate(FILE *out, const BcProgram *p, uint32_t g)
 {
-    const BcAggregate *a = &p->aggs[g];
-    const BcFeed *f = &p->feeds[a->feed];
-    fprintf(out, "%s(%s.%s%s)", bc_agg_names[a->func], f->name, f->columns[a->column].name, a->filter >= 0 ? " where …" : "");
+    char buf[256];
+    bc_agg_text(p, g, buf, sizeof buf);
+    fputs(buf, out);
 }
 
 /* ---- rows that did not count ----------------------------------------------------- */
@@ -422,6 +422,100 @@ static void put_mark(Explain *x, uint32_t k, const char *what, const ReportMark 
     fputs(judged ? "   <- judged\n" : "\n", out);
 }
 
+/* A number as a plain one, for the working's arithmetic. */
+static Value plain_number(Value v)
+{
+    if (val_is_number(v)) v.unit = T_NUMBER;
+    return v;
+}
+
+static void put_exact(FILE *out, Value v)
+{
+    char buf[128];
+    val_format(v, true, buf, sizeof buf);
+    fputs(buf, out);
+}
+
+/* What it would take a result short of its line (results.h: needed), with
+ * the working: the measure as written and as the shape reads it, the
+ * window's totals, the lever's value on the line, the change, and the value
+ * the change gives. */
+static void explain_needed(Explain *x, uint32_t k, const ReportResult *r)
+{
+    const BcProgram *p = x->s.p;
+    const BcCommitment *c = &p->commits[k];
+    const NeededForm *f = &x->s.needed[k];
+    const ReportNeeded *n = &r->needed;
+    FILE *out = x->out;
+    if (r->status != ST_MISSED && r->status != ST_OFF_TRACK) return;
+    fputs("\nWhat it would take:\n", out);
+    if (f->shape == NEEDED_NONE) {
+        fprintf(out, "  Not worked out, as %s\n  (only a sum, a mean or a ratio of two sums is).\n", f->reason);
+        return;
+    }
+    if (!val_is_number(n->change)) {
+        fputs(val_is_number(r->value) ? "  Not worked out for an `==` or `!=` line (no one change to name).\n"
+                                      : "  Not worked out: there is no value to start from.\n", out);
+        return;
+    }
+    bool ratio = f->shape == NEEDED_RATIO, mean = f->shape == NEEDED_MEAN;
+    bool whole = !mean && n->lever.unit == T_COUNT;
+    char of[256], held[256] = "", c0[64], c1[64], said[320];
+    bc_agg_text(p, (uint32_t)f->lever, of, sizeof of);
+    if (ratio) bc_agg_text(p, (uint32_t)f->held, held, sizeof held);
+    num_format(f->c0, c0, sizeof c0);
+    num_format(f->c1, c1, sizeof c1);
+    Arena a = { 0 };
+    const char *text = bc_source_text(p, c->measure, &a), *eq = strstr(text, "= ");
+    if (strncmp(text, "metric ", 7) == 0 && eq) text = eq + 2;      /* the formula, without its declaration */
+    fprintf(out, "  %s is %s,\n", p->fns[c->measure].name, text);
+    arena_free(&a);
+    fprintf(out, "  that is %s + %s x %s%s%s:\n  %s.\n", c0, c1, of, ratio ? " / " : "", held,
+            ratio ? "a ratio of two sums, the first changed and the second held" : mean ? "a mean" : "a sum");
+    fputs("  Over ", out);
+    put_window(out, r->window);
+    fprintf(out, ", %s = ", of);
+    put_value(out, n->lever);
+    if (ratio) {
+        fprintf(out, " and %s = ", held);
+        put_value(out, n->held);
+    }
+    Value t = plain_number(r->threshold);
+    Value line = val_arith(AR_DIV, val_arith(AR_SUB, t, val_num(f->c0, T_NUMBER)), val_num(f->c1, T_NUMBER));
+    if (ratio) line = val_arith(AR_MUL, line, plain_number(n->held));
+    fprintf(out, ".\n  On the line, %s would be (", of);
+    put_exact(out, t);
+    fprintf(out, " - %s) / %s", c0, c1);
+    if (ratio) {
+        fputs(" x ", out);
+        put_exact(out, plain_number(n->held));
+    }
+    fputs(" = ", out);
+    put_exact(out, line);
+    fputs(":\n  a change of ", out);
+    put_exact(out, plain_number(n->change));
+    if (whole) fputs(", whole, rounded away from zero to reach the line", out);
+    ReportItem it = { .needed_shape = needed_shape_name[f->shape], .needed_of = of };
+    report_needed(&it, n, said, sizeof said);
+    fprintf(out, ":\n  %s", said);
+    if (n->periods > 1 && !mean) fprintf(out, " over the %u %ss of the window", n->periods, grain_name((Grain)n->grain));
+    /* 1 - N / D is (D - N) / D: fewer of N is as many more of the rest */
+    if (ratio && num_cmp(f->c0, num_int(1)) == 0 && num_cmp(f->c1, num_int(-1)) == 0)
+        fprintf(out, ",\n  as many %s of %s that are not %s", val_compare(n->change, val_num(num_int(0), (TypeKind)n->change.unit),
+                &(bool){ false }) < 0 ? "more" : "fewer", held, of);
+    /* the value the change gives, worked out again from the totals */
+    Value after = val_arith(AR_ADD, plain_number(n->lever), plain_number(n->change));
+    Value v = ratio ? val_arith(AR_DIV, after, plain_number(n->held)) : after;
+    v = val_arith(AR_ADD, val_num(f->c0, T_NUMBER), val_arith(AR_MUL, val_num(f->c1, T_NUMBER), v));
+    if (val_is_number(v)) v.unit = r->value.unit;
+    bool milestone = r->judged == JUDGED_MILESTONE && r->milestone >= 0 && (size_t)r->milestone < r->nmarks;
+    fprintf(out, ".\n  With it, %s would be ", p->fns[c->measure].name);
+    put_value(out, v);
+    fprintf(out, " %s ", report_cmp_name(milestone ? r->marks[r->milestone].cmp : c->target.cmp));
+    put_value(out, r->threshold);
+    fputs(".\n", out);
+}
+
 static void explain_commitment(Explain *x, uint32_t k)
 {
     const BcProgram *p = x->s.p;
@@ -472,6 +566,7 @@ static void explain_commitment(Explain *x, uint32_t k)
                     r.members);
         put_completeness(x, x->sys, c->measure, r.window, c->name);
         if (r.judged == JUDGED_TARGET) fputs("  (A tolerance applies to milestones only, not to the target.)\n", out);
+        explain_needed(x, k, &r);
         break;
     default:
         fputs("  Neither the target's window nor any milestone's was known on ", out);

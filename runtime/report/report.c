@@ -257,6 +257,29 @@ size_t report_gap(Value gap, char *buf, size_t cap)
     return k + display(mag, extra, buf + k, cap - k);
 }
 
+size_t report_needed(const ReportItem *it, const ReportNeeded *n, char *buf, size_t cap)
+{
+    if (!cap) return 0;
+    buf[0] = '\0';
+    if (!val_is_number(n->change) || !it->needed_of) return 0;
+    bool missing, mean = it->needed_shape && strcmp(it->needed_shape, "mean") == 0;
+    bool up = val_compare(n->change, val_num(num_int(0), (TypeKind)n->change.unit), &missing) > 0;
+    char mag[64], per[64] = "";
+    Value m = up ? n->change : val_neg(n->change);
+    m.unit = n->change.unit;
+    report_display(m, mag, sizeof mag);
+    if (val_is_number(n->per_period)) {
+        Value q = up ? n->per_period : val_neg(n->per_period);
+        q.unit = n->per_period.unit;
+        report_display(q, per, sizeof per);
+    }
+    int k = mean ? snprintf(buf, cap, "%s %s %s", it->needed_of, mag, up ? "higher" : "lower")
+                 : snprintf(buf, cap, "%s %s %s", mag, up ? "more" : "fewer", it->needed_of);
+    if (k >= 0 && (size_t)k < cap && per[0])
+        k += snprintf(buf + k, cap - (size_t)k, " (%s a %s)", per, grain_name((Grain)n->grain));
+    return k < 0 ? 0 : (size_t)k;
+}
+
 size_t report_window(Value w, char *buf, size_t cap)
 {
     return display(w, 0, buf, cap);

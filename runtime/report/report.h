@@ -17,6 +17,10 @@ size_t report_display_vs(Value v, Value ref, char *buf, size_t cap);
 /* A result's gap (results.h) for people: signed, "+2.1pp", "-8.5pp",
  * "-£18m", never shown as zero unless it is ("-0.004pp"). */
 size_t report_gap(Value gap, char *buf, size_t cap);
+/* A result's needed (results.h) for people: "59,541 fewer sum(ae.breaches)
+ * (4,962 a month)", "£2m more sum(fin.income)", "mean(beds.open) 12.5
+ * higher"; "" when it has none. */
+size_t report_needed(const ReportItem *it, const ReportNeeded *n, char *buf, size_t cap);
 /* A window's text: "2019/20", "2020/21 Q4", "2019/20 .. 2023/24". */
 size_t report_window(Value w, char *buf, size_t cap);
 /* The status's name as the spec writes it: "met", "on_track", ... */

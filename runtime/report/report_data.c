@@ -199,6 +199,42 @@ static void json_inputs(Json *j, const Report *r)
     json_close(j, ']');
 }
 
+/* A commitment's shape for `needed` (results.h), or null for a check. */
+static void json_item_needed(Json *j, const ReportItem *it)
+{
+    json_key(j, "needed");
+    if (it->kind != ITEM_COMMITMENT) {
+        fputs("null", j->out);
+        return;
+    }
+    json_open(j, '{');
+    json_key_string(j, "shape", it->needed_shape);
+    json_key_string(j, "of", it->needed_of);
+    json_key_string(j, "held", it->needed_held);
+    json_key_string(j, "reason", it->needed_reason);
+    json_close(j, '}');
+}
+
+/* What it would take a result short of its line (ReportNeeded), or null. */
+static void json_needed(Json *j, const ReportItem *it, const ReportNeeded *n)
+{
+    json_key(j, "needed");
+    if (val_is_missing(n->change)) {
+        fputs("null", j->out);
+        return;
+    }
+    json_open(j, '{');
+    json_key_value(j, "change", n->change);
+    json_key_string(j, "of", it->needed_of);
+    json_key_value(j, "now", n->lever);
+    json_key_string(j, "held", it->needed_held);
+    json_key_value(j, "held_at", n->held);
+    json_key_value(j, "per_period", n->per_period);
+    json_key_string(j, "period", grain_name((Grain)n->grain));
+    json_key_uint(j, "periods", n->periods);
+    json_close(j, '}');
+}
+
 /* The round's items once, so a program needs no rule file to show titles,
  * targets and messages. */
 static void json_items(Json *j, const Report *r)
@@ -224,6 +260,7 @@ static void json_items(Json *j, const Report *r)
         json_key_string(j, "source", it->source);
         json_key_string(j, "message", it->message);
         json_key_string(j, "doc", it->doc);
+        json_item_needed(j, it);
         json_close(j, '}');
     }
     json_close(j, ']');
@@ -312,6 +349,7 @@ static void json_result(Json *j, const Report *r, const ReportResult *res)
         json_marks(j, "marks", res->marks, res->nmarks);
         json_series(j, res);
         json_spc(j, &res->spc);
+        json_needed(j, it, &res->needed);
     }
     json_close(j, '}');
 }
@@ -443,6 +481,7 @@ static void csv_result(FILE *out, const Report *r, const ReportResult *res)
     csv_uint(out, res->cells_expected, false);
     csv_uint(out, res->cells_present, false);
     csv_value(out, res->gap, false);
+    csv_value(out, res->needed.change, false);
     csv_operands(out, res);
     fputc('\n', out);
 }
@@ -459,14 +498,14 @@ static void csv_rating(FILE *out, const Report *r, const ReportRating *ra)
     csv_field(out, "rating", false);
     csv_field(out, NULL, false);
     csv_field(out, ra->label, false);
-    fputs(",,,,,,,,,\n", out);  /* value, threshold, window, coverage, members, complete, cells_expected, cells_present,
-                                 * gap, operands */
+    fputs(",,,,,,,,,,\n", out); /* value, threshold, window, coverage, members, complete, cells_expected, cells_present,
+                                 * gap, needed, operands */
 }
 
 bool report_csv(const Report *r, FILE *out)
 {
     fputs("system,system_name,item,kind,class,status,value,threshold,window,coverage,members,complete,cells_expected,"
-          "cells_present,gap,operands\n", out);
+          "cells_present,gap,needed,operands\n", out);
     /* Results and ratings are both system-major: merge them so each system's
      * ratings follow its results, and national checks (system UINT32_MAX)
      * come last. */

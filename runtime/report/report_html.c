@@ -842,6 +842,24 @@ static void svg_spc_icons(FILE *out, const ReportSpc *spc, double x)
     if (spc->assurance) svg_icon(out, "assurance", assurance_icon(spc), x + 30, 11.5);
 }
 
+/* " To reach it: 59,541 fewer sum(ae.breaches) (4,962 a month),
+ * sum(ae.attendances) held at 875,901." (results.h: needed) */
+static void put_needed(FILE *out, const ReportItem *it, const ReportResult *res)
+{
+    char needed[320];
+    if (!report_needed(it, &res->needed, needed, sizeof needed)) return;
+    fputs(" To reach it: <span class=\"needed\">", out);
+    put_esc(out, needed);
+    fputs("</span>", out);
+    if (it->needed_held && val_is_number(res->needed.held)) {
+        fputs(", ", out);
+        put_esc(out, it->needed_held);
+        fputs(" held at ", out);
+        put_value(out, res->needed.held);
+    }
+    fputs(".", out);
+}
+
 static void write_chart(Html *h, const ReportItem *it, const ReportResult *res, uint32_t s, const Scale *scale)
 {
     FILE *out = h->out;
@@ -1024,6 +1042,7 @@ static void write_chart(Html *h, const ReportItem *it, const ReportResult *res, 
             put_esc(out, gap);
         }
         fputs(".", out);
+        put_needed(out, it, res);
     }
     if (res->keyed_by_system)
         fputs(" Figures for the system as a whole, not its organisations.", out);

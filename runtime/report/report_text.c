@@ -661,6 +661,15 @@ static void add_operands(Buf *b, const ReportResult *res)
     }
 }
 
+/* ", needed 59,541 fewer sum(ae.breaches) (4,962 a month)" after the gap */
+static void add_needed(Buf *b, const ReportItem *it, const ReportResult *res)
+{
+    char needed[320];
+    if (!report_needed(it, &res->needed, needed, sizeof needed)) return;
+    add(b, ", needed" NBSP);
+    add(b, needed);
+}
+
 static void describe(Buf *b, const ReportItem *it, const ReportResult *res)
 {
     if (!it || it->kind != ITEM_COMMITMENT) {
@@ -699,6 +708,7 @@ static void describe(Buf *b, const ReportItem *it, const ReportResult *res)
         add(b, ", gap" NBSP);
         add(b, gap);
     }
+    add_needed(b, it, res);
     if (res->by_missing) {
         add(b, "; missing counts as ");
         add(b, res->status == ST_MISSED ? "missed" : "off_track");

@@ -2,6 +2,7 @@
  * its tables (reading, writing and checking are plb.c and verify.c). */
 #include "vm/bytecode.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Expanded from opcodes.def, so the names and operand kinds the verifier
@@ -32,6 +33,15 @@ int32_t bc_find_function(const BcProgram *p, const char *name)
         if (p->fns[i].name && strcmp(p->fns[i].name, name) == 0)
             return (int32_t)i;
     return -1;
+}
+
+size_t bc_agg_text(const BcProgram *p, uint32_t g, char *buf, size_t cap)
+{
+    const BcAggregate *a = &p->aggs[g];
+    const BcFeed *f = &p->feeds[a->feed];
+    int n = snprintf(buf, cap, "%s(%s.%s%s)", bc_agg_names[a->func], f->name, f->columns[a->column].name,
+                     a->filter >= 0 ? " where …" : "");
+    return n < 0 ? 0 : (size_t)n;
 }
 
 /* A function's source text: the lines its instructions came from, without

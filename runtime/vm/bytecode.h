@@ -213,5 +213,8 @@ int32_t bc_find_function(const BcProgram *p, const char *name);
  * instructions came from, without comments, runs of blanks made one space
  * (in `arena`). "none" for no function, "(no source text)" without one. */
 const char *bc_source_text(const BcProgram *p, int64_t fn, Arena *arena);
+/* An aggregate as people read it: "sum(ae.breaches)", "sum(ae.breaches where …)".
+ * Always NUL-terminates; returns the length it wanted (like snprintf). */
+size_t bc_agg_text(const BcProgram *p, uint32_t g, char *buf, size_t cap);
 
 #endif

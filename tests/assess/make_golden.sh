@@ -48,6 +48,10 @@
 #     provider of an STP with rows has type 1 rows).
 #   * gap: value - 0.95, (attendances - 20 x breaches) / (20 x
 #     attendances), written as a value is (below); empty without a value.
+#   * needed, for a missed row: the change in breaches, attendances held,
+#     that brings the value to 0.95: 1 - b' / a = 0.95 at b' = a / 20, so
+#     a / 20 - b, rounded away from zero to a whole count (down, as it is
+#     negative): -ceil((20 b - a) / 20). Empty when met, no_data or not_due.
 #   * operands: empty (a commitment has none; a check's comparisons).
 #   * completeness, for a known window: cells_expected counts the returns
 #     the window needs, a (provider, month) for each month of the window and
@@ -130,16 +134,18 @@ awk -F'\t' "$(cat "$here/number.awk")"'
         if (s ~ /[",\r]/) { gsub(/"/, "\"\"", s); s = "\"" s "\"" }
         return s
     }
-    BEGIN { print "system,system_name,item,kind,class,status,value,threshold,window,coverage,members,complete,cells_expected,cells_present,gap,operands" }
+    BEGIN { print "system,system_name,item,kind,class,status,value,threshold,window,coverage,members,complete,cells_expected,cells_present,gap,needed,operands" }
     {
         sys = $1; name = field($2); item = $3; window = field($4)
         known = $5; br = $6; att = $7; coverage = $8; members = $9
         cells = "," ($10 == $11 ? "true" : "false") "," $10 "," $11
         head = sys "," name "," item ",commitment,foundational,"
-        if (!known) { print head "not_due,,,,0,0,true,0,0,,"; next }
-        if (att == "" || att == 0) { print head "no_data,,0.95," window "," coverage "," members cells ",,"; next }
+        if (!known) { print head "not_due,,,,0,0,true,0,0,,,"; next }
+        if (att == "" || att == 0) { print head "no_data,,0.95," window "," coverage "," members cells ",,,"; next }
         status = (20 * (att - br) >= 19 * att) ? "met" : "missed"
         # gap: value - 0.95 = (att - br) / att - 19 / 20 = (att - 20 br) / (20 att)
+        # needed: -ceil((20 br - att) / 20), with 20 br - att > 0 when missed
+        needed = status == "met" ? "" : -int((20 * br - att + 19) / 20)
         print head status "," number(att - br, att) ",0.95," window "," coverage "," members cells "," \
-            number(att - 20 * br, 20 * att) ","
+            number(att - 20 * br, 20 * att) "," needed ","
     }' "$db.rows"

@@ -15,7 +15,9 @@
 #     or before AS_OF (every type of that publication, and nothing of the
 #     earlier ones); value = the sum of their attendances.
 #   * status: `met` when value >= 2000, `missed` when not, `no_data` with no
-#     rows; coverage: the system's organisations with such rows; members:
+#     rows; gap: value - 2000; needed, when missed: 2000 - value (the
+#     attendances a sum short of 2000 lacks), else empty; operands: empty (a
+#     commitment has none); coverage: the system's organisations with such rows; members:
 #     the organisations in the system.
 #   * completeness: the returns January needs are the system's organisations
 #     with rows in the file at all (cells_expected), those with a row
@@ -44,7 +46,7 @@ here=$(cd "$(dirname "$0")" && pwd) || exit 1
 db=$(mktemp "${TMPDIR:-/tmp}/golden_key.XXXXXX") || exit 1
 trap 'rm -f "$db"' EXIT
 
-echo system,system_name,item,kind,class,status,value,threshold,window,coverage,members,complete,cells_expected,cells_present,gap,operands
+echo system,system_name,item,kind,class,status,value,threshold,window,coverage,members,complete,cells_expected,cells_present,gap,needed,operands
 sqlite3 -bail "$db" \
     ".mode csv" \
     ".import '$here/rules_key_ae.csv' ae" \
@@ -60,11 +62,12 @@ sqlite3 -bail "$db" \
             count(*) FILTER (WHERE s.org IN (SELECT org FROM visible)) AS present
          FROM sys s GROUP BY s.system;
      SELECT s.system, '', 'c_jan', 'commitment', 'foundational',
-            CASE WHEN k.present < k.expected THEN 'not_due,,,,0,0,true,0,0,,'
+            CASE WHEN k.present < k.expected THEN 'not_due,,,,0,0,true,0,0,,,'
             ELSE (CASE WHEN count(c.org) = 0 THEN 'no_data' WHEN sum(c.att) >= 2000 THEN 'met' ELSE 'missed' END)
                  || ',' || (CASE WHEN count(c.org) = 0 THEN '' ELSE sum(c.att) END)
                  || ',2000,2019-01,' || count(DISTINCT c.org) || ',' || count(DISTINCT s.org)
                  || ',true,' || k.expected || ',' || k.present
-                 || ',' || (CASE WHEN count(c.org) = 0 THEN '' ELSE sum(c.att) - 2000 END) || ',' END
+                 || ',' || (CASE WHEN count(c.org) = 0 THEN '' ELSE sum(c.att) - 2000 END)
+                 || ',' || (CASE WHEN count(c.org) = 0 OR sum(c.att) >= 2000 THEN '' ELSE 2000 - sum(c.att) END) || ',' END
          FROM sys s JOIN cells k USING (system) LEFT JOIN counted c ON c.org = s.org
          GROUP BY s.system ORDER BY s.system;"

@@ -310,6 +310,29 @@ START_TEST(display_beside_threshold)
 }
 END_TEST
 
+/* needed in words: the size and direction of the change, the lever, each
+ * period's share; a mean higher or lower; nothing without a change */
+START_TEST(needed_words)
+{
+    char buf[320];
+    ReportItem ratio = { .needed_shape = "ratio", .needed_of = "sum(ae.breaches)" };
+    ReportNeeded n = { .change = whole(-23972, T_COUNT), .per_period = whole(-7991, T_COUNT), .periods = 3,
+                       .grain = GRAIN_MONTH };
+    report_needed(&ratio, &n, buf, sizeof buf);
+    ck_assert_str_eq(buf, "23,972 fewer sum(ae.breaches) (7,991 a month)");
+    n = (ReportNeeded){ .change = whole(16, T_COUNT), .periods = 1, .grain = GRAIN_QUARTER };
+    report_needed(&ratio, &n, buf, sizeof buf);
+    ck_assert_str_eq(buf, "16 more sum(ae.breaches)");
+    ReportItem mean = { .needed_shape = "mean", .needed_of = "mean(beds.open)" };
+    n = (ReportNeeded){ .change = frac(-25, 2, T_NUMBER), .periods = 3, .grain = GRAIN_MONTH };
+    report_needed(&mean, &n, buf, sizeof buf);
+    ck_assert_str_eq(buf, "mean(beds.open) 12.5 lower");
+    n = (ReportNeeded){ .change = val_missing() };
+    ck_assert_uint_eq(report_needed(&ratio, &n, buf, sizeof buf), 0);
+    ck_assert_str_eq(buf, "");
+}
+END_TEST
+
 START_TEST(names)
 {
     char buf[64];
@@ -333,16 +356,16 @@ START_TEST(csv_whole)
     char *csv = render(&r, OUT_CSV, (ReportStyle){ 0 });
     ck_assert_str_eq(csv,
         "system,system_name,item,kind,class,status,value,threshold,window,coverage,members,complete,cells_expected,"
-        "cells_present,gap,operands\n"
-        "E54000008,St Helen\xE2\x80\x99s & Knowsley,ae_standard,commitment,foundational,on_track,0.9421,0.9,2019/20,5,6,true,0,0,0.0421,\n"
-        "E54000008,St Helen\xE2\x80\x99s & Knowsley,ae_local,commitment,transformation,not_due,,,,0,6,true,0,0,,\n"
-        "E54000008,St Helen\xE2\x80\x99s & Knowsley,balanced,check,,pass,true,,,0,0,true,0,0,,\n"
-        "E54000008,St Helen\xE2\x80\x99s & Knowsley,overall,rating,,advanced,,,,,,,,,,\n"
-        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",ae_standard,commitment,foundational,no_data,,0.9,2019/20,0,3,true,0,0,,\n"
-        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",ae_local,commitment,transformation,off_track,0.8996,0.9,2019/20,3,3,false,36,34,-0.0004,\n"
-        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",balanced,check,,fail,false,,2019/20 .. 2023/24,0,0,true,0,0,,\n"
-        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",overall,rating,,,,,,,,,,,,\n"
-        ",,plans_add_up,national check,,fail,false,,,0,0,false,0,0,,\n");
+        "cells_present,gap,needed,operands\n"
+        "E54000008,St Helen\xE2\x80\x99s & Knowsley,ae_standard,commitment,foundational,on_track,0.9421,0.9,2019/20,5,6,true,0,0,0.0421,,\n"
+        "E54000008,St Helen\xE2\x80\x99s & Knowsley,ae_local,commitment,transformation,not_due,,,,0,6,true,0,0,,,\n"
+        "E54000008,St Helen\xE2\x80\x99s & Knowsley,balanced,check,,pass,true,,,0,0,true,0,0,,,\n"
+        "E54000008,St Helen\xE2\x80\x99s & Knowsley,overall,rating,,advanced,,,,,,,,,,,\n"
+        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",ae_standard,commitment,foundational,no_data,,0.9,2019/20,0,3,true,0,0,,,\n"
+        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",ae_local,commitment,transformation,off_track,0.8996,0.9,2019/20,3,3,false,36,34,-0.0004,,\n"
+        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",balanced,check,,fail,false,,2019/20 .. 2023/24,0,0,true,0,0,,,\n"
+        "E54000040,\"Bath, \"\"North\"\" East\nSomerset <script>alert(1)</script>\",overall,rating,,,,,,,,,,,,,\n"
+        ",,plans_add_up,national check,,fail,false,,,0,0,false,0,0,,,\n");
     free(csv);
     report_free(&r);
 }
@@ -358,7 +381,7 @@ START_TEST(csv_values_in_base_units)
     r.results[1].threshold = val_text("a \"b\"", 5);
     char *csv = render(&r, OUT_CSV, (ReportStyle){ 0 });
     ck_assert_has(csv, ",on_track,1500000,0.333333333333333,2019/20,");
-    ck_assert_has(csv, ",not_due,0.3,\"a \"\"b\"\"\",,0,6,true,0,0,,\n");
+    ck_assert_has(csv, ",not_due,0.3,\"a \"\"b\"\"\",,0,6,true,0,0,,,\n");
     free(csv);
     report_free(&r);
 }
@@ -379,8 +402,8 @@ START_TEST(csv_operands)
     r.results[6].operands = ops + 1;
     r.results[6].noperands = 1;
     char *csv = render(&r, OUT_CSV, (ReportStyle){ 0 });
-    ck_assert_has(csv, ",balanced,check,,fail,false,,2019/20 .. 2023/24,0,0,true,0,0,,'-18000000 >= 0; missing <= 0.92\n");
-    ck_assert_has(csv, ",,plans_add_up,national check,,fail,false,,,0,0,false,0,0,,missing <= 0.92\n");
+    ck_assert_has(csv, ",balanced,check,,fail,false,,2019/20 .. 2023/24,0,0,true,0,0,,,'-18000000 >= 0; missing <= 0.92\n");
+    ck_assert_has(csv, ",,plans_add_up,national check,,fail,false,,,0,0,false,0,0,,,missing <= 0.92\n");
     free(csv);
     report_free(&r);
 }
@@ -391,7 +414,7 @@ START_TEST(csv_empty_report)
     Report r = { 0 };
     char *csv = render(&r, OUT_CSV, (ReportStyle){ 0 });
     ck_assert_str_eq(csv, "system,system_name,item,kind,class,status,value,threshold,window,coverage,members,complete,"
-                          "cells_expected,cells_present,gap,operands\n");
+                          "cells_expected,cells_present,gap,needed,operands\n");
     free(csv);
 }
 END_TEST
@@ -487,7 +510,8 @@ START_TEST(json_sample)
         "          \"value\": null\n"
         "        }\n"
         "      ],\n"
-        "      \"spc\": null\n"
+        "      \"spc\": null,\n"
+        "      \"needed\": null\n"
         "    },\n");
     /* not due: missing value, threshold and window are null */
     ck_assert_has(json, "\"status\": \"not_due\",\n      \"value\": null,\n      \"threshold\": null,\n"
@@ -495,7 +519,7 @@ START_TEST(json_sample)
                         "      \"complete\": true,\n      \"cells_expected\": 0,\n      \"cells_present\": 0,\n"
                         "      \"across_missing\": 0,\n"
                         "      \"judged\": \"none\",\n      \"milestone\": null,\n      \"marks\": [],\n"
-                        "      \"series\": [],\n      \"spc\": null\n");
+                        "      \"series\": [],\n      \"spc\": null,\n      \"needed\": null\n");
     /* a check: boolean value, no marks or series */
     ck_assert_has(json, "\"kind\": \"check\",\n      \"class\": null,\n      \"status\": \"pass\",\n"
                         "      \"value\": true,\n      \"threshold\": null,\n      \"gap\": null,\n      \"window\": null,\n"
@@ -523,7 +547,8 @@ START_TEST(json_sample)
                         "        \"threshold\": 0.95,\n");
     ck_assert_has(json, "      \"tolerance\": 0.005,\n");
     ck_assert_has(json, "      \"plan_milestones\": true,\n");
-    ck_assert_has(json, "      \"doc\": \"Surpluses and deficits over the\\u000awhole horizon.\"\n");
+    ck_assert_has(json, "      \"doc\": \"Surpluses and deficits over the\\u000awhole horizon.\",\n"
+                        "      \"needed\": null\n");
     ck_assert_has(json, "      \"message\": \"the plans add up to \xC2\xA3" "1.5m less than the national commitment\",\n");
     free(json);
     report_free(&r);
@@ -986,6 +1011,7 @@ static Suite *report_suite(void)
     tcase_add_test(tc, display_other_kinds);
     tcase_add_test(tc, display_beside_threshold);
     tcase_add_test(tc, names);
+    tcase_add_test(tc, needed_words);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("csv");
