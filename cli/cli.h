@@ -113,9 +113,13 @@ void cli_progress_done(Cli *c);
  * write makes it 3) and aborts it otherwise; returns the status. */
 int cli_open(Cli *c, const char *path, pledge_output **o, FILE **out);
 int cli_close(Cli *c, pledge_output *o, int rc);
-/* The commands that load one round and write about it (disasm, doc):
- * `what` names the argument in the usage error. */
-int cli_write_round(Cli *c, const CliOptions *o, const char *what, pledge_status (*write)(pledge_round *R, FILE *out));
+/* The format of the command's output: --format, else -o's extension
+ * (.json, .csv, .html), else text; a warning when the two disagree. */
+pledge_format cli_output_format(Cli *c, const CliOptions *o);
+/* The commands that load one round and write about it (disasm, doc) to
+ * -o or standard output: `what` names the argument in the usage error. */
+int cli_write_round(Cli *c, const CliOptions *o, const char *what, pledge_format format,
+                    pledge_status (*write)(pledge_round *R, pledge_format format, FILE *out));
 
 /* Whether f is a terminal that takes colours (NO_COLOR unset or empty). */
 bool cli_color(FILE *f);

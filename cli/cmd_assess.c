@@ -117,23 +117,6 @@ static int fail_on(const pledge_report *rep, const char *list)
     return PLEDGE_OK;
 }
 
-/* --format, else -o's extension, else text. An extension that names
- * another format than --format is most likely a slip (`-o r.html` with
- * text): said, but done as asked. */
-static pledge_format output_format(Cli *c, const CliOptions *o)
-{
-    pledge_format f = PLEDGE_FORMAT_TEXT, named;
-    const char *dot = o->out ? strrchr(o->out, '.') : NULL;
-    bool has = dot && !strchr(dot, '/') && pledge_format_by_name(dot + 1, &named);
-    if (o->format) {
-        pledge_format_by_name(o->format, &f);
-        if (has && named != f)
-            fprintf(stderr, "pledge %s: warning: %s is named as %s, but --format %s writes %s\n", c->name, o->out,
-                    pledge_format_name(named), o->format, pledge_format_name(f));
-    } else if (has) f = named;
-    return f;
-}
-
 static int run_assess(Cli *c, const CliOptions *o)
 {
     pledge_format format;
@@ -144,7 +127,7 @@ static int run_assess(Cli *c, const CliOptions *o)
     pledge_round *R;
     int rc = load_round(c, o, &R);
     if (rc != PLEDGE_OK) return rc;
-    format = output_format(c, o);
+    format = cli_output_format(c, o);
     /* what only the JSON and HTML reports show: charts' series, the inputs' hashes */
     bool rich = format == PLEDGE_FORMAT_HTML || format == PLEDGE_FORMAT_JSON;
     pledge_assess_options ao = { o->as_of, o->systems, o->nsystems, rich, rich };

@@ -87,7 +87,13 @@ static const char usage_disasm[] =
 
 static const struct option disasm_options[] = { CLI_COMMON_OPTIONS, { 0 } };
 
-static int run_disasm(Cli *c, const CliOptions *o) { return cli_write_round(c, o, "file", pledge_disasm); }
+static pledge_status disasm(pledge_round *R, pledge_format format, FILE *out)
+{
+    (void)format;                       /* one format: the listing */
+    return pledge_disasm(R, out);
+}
+
+static int run_disasm(Cli *c, const CliOptions *o) { return cli_write_round(c, o, "file", PLEDGE_FORMAT_TEXT, disasm); }
 
 const CliCommand cli_disasm = { "disasm", usage_disasm, "h", disasm_options, run_disasm };
 

@@ -158,18 +158,31 @@ const CliCommand cli_diff = { "diff", usage_diff, "h", diff_options, run_diff };
 /* ---- pledge doc ---------------------------------------------------------------------- */
 
 static const char usage_doc[] =
-    "usage: pledge doc RULES\n"
+    "usage: pledge doc RULES [--format markdown|html] [-o OUT]\n"
     "\n"
-    "Prints a readable summary of the round in RULES (a .pledge or a .plb), in\n"
-    "Markdown: its dates, its commitments with targets, milestones, tolerances,\n"
-    "sources and doc comments, its checks and ratings, and the feeds and\n"
-    "hierarchies it reads.\n";
+    "Writes the whole rule of the round in RULES (a .pledge or a .plb) for people\n"
+    "to read: its dates; its commitments with targets, milestones, tolerances,\n"
+    "sources and doc comments; every check and national check with its condition\n"
+    "in words and in Pledge; every rating branch with its condition; the metrics\n"
+    "with their formulas; the feeds with their columns, units, lag, vintage and\n"
+    "row rules; the hierarchies. Markdown (the default), or with --format html\n"
+    "(or -o FILE.html) one self-contained HTML page.\n";
 
-static const struct option doc_options[] = { CLI_COMMON_OPTIONS, { 0 } };
+static const struct option doc_options[] = {
+    CLI_COMMON_OPTIONS, { "format", required_argument, NULL, OPT_FORMAT }, { 0 }
+};
 
-static int run_doc(Cli *c, const CliOptions *o) { return cli_write_round(c, o, "rule file", pledge_doc); }
+static int run_doc(Cli *c, const CliOptions *o)
+{
+    /* Markdown is the text this command writes: --format markdown names it */
+    bool markdown = o->format && strcmp(o->format, "markdown") == 0;
+    pledge_format f = PLEDGE_FORMAT_TEXT;
+    if (o->format && !markdown && (!pledge_format_by_name(o->format, &f) || (f != PLEDGE_FORMAT_TEXT && f != PLEDGE_FORMAT_HTML)))
+        return cli_usage(c, "--format is markdown or html, not `%s`", o->format);
+    return cli_write_round(c, o, "rule file", markdown ? PLEDGE_FORMAT_TEXT : cli_output_format(c, o), pledge_doc_as);
+}
 
-const CliCommand cli_doc = { "doc", usage_doc, "h", doc_options, run_doc };
+const CliCommand cli_doc = { "doc", usage_doc, "ho:", doc_options, run_doc };
 
 /* ---- pledge fmt ------------------------------------------------------------------------ */
 

@@ -334,14 +334,32 @@ int cli_close(Cli *c, pledge_output *o, int rc)
     return cli_worst(rc, cli_status(c, pledge_output_commit(o), true, NULL));
 }
 
-int cli_write_round(Cli *c, const CliOptions *o, const char *what, pledge_status (*write)(pledge_round *R, FILE *out))
+/* --format, else -o's extension, else text. An extension that names
+ * another format than --format is most likely a slip (`-o r.html` with
+ * text): said, but done as asked. */
+pledge_format cli_output_format(Cli *c, const CliOptions *o)
+{
+    pledge_format f = PLEDGE_FORMAT_TEXT, named;
+    const char *dot = o->out ? strrchr(o->out, '.') : NULL;
+    bool has = dot && !strchr(dot, '/') && pledge_format_by_name(dot + 1, &named);
+    if (o->format) {
+        pledge_format_by_name(o->format, &f);
+        if (has && named != f)
+            fprintf(stderr, "pledge %s: warning: %s is named as %s, but --format %s writes %s\n", c->name, o->out,
+                    pledge_format_name(named), o->format, pledge_format_name(f));
+    } else if (has) f = named;
+    return f;
+}
+
+int cli_write_round(Cli *c, const CliOptions *o, const char *what, pledge_format format,
+                    pledge_status (*write)(pledge_round *R, pledge_format format, FILE *out))
 {
     if (o->nargs != 1) return cli_usage(c, "give one %s", what);
     pledge_round *R;
     pledge_output *po;
     FILE *out;
     int rc = cli_load(c, o->args[0], &R);
-    if (rc == PLEDGE_OK) rc = cli_open(c, "-", &po, &out);
+    if (rc == PLEDGE_OK) rc = cli_open(c, o->out ? o->out : "-", &po, &out);
     if (rc != PLEDGE_OK) return rc;
-    return cli_close(c, po, cli_status(c, write(R, out), true, NULL));
+    return cli_close(c, po, cli_status(c, write(R, format, out), true, NULL));
 }

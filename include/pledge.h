@@ -290,6 +290,9 @@ PLEDGE_API pledge_status pledge_diff(pledge_round *old, pledge_round *new_, cons
 
 /* A readable summary of the round, in Markdown. */
 PLEDGE_API pledge_status pledge_doc(pledge_round *R, FILE *out);
+/* The same as Markdown (PLEDGE_FORMAT_TEXT) or one self-contained HTML page
+ * (PLEDGE_FORMAT_HTML); another format is PLEDGE_ERR_USAGE. */
+PLEDGE_API pledge_status pledge_doc_as(pledge_round *R, pledge_format format, FILE *out);
 
 typedef enum pledge_fmt_mode {
     PLEDGE_FMT_REWRITE,                 /* lay the file out in place */

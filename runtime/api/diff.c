@@ -292,7 +292,7 @@ static const char *scalar_text(Diff *d, int side, const BcField *f, const void *
     int64_t v = bc_field_int(f, obj);
     switch ((BcRef)f->ref) {
     case BR_EXPR: case BR_METRIC: case BR_FILTER: return fn_text(d, p, v);
-    case BR_CONST_RANGE: case BR_CONST_NUMBER: return value_text(d, p, v);
+    case BR_CONST_WINDOW: case BR_CONST_NUMBER: return value_text(d, p, v);
     case BR_FEED: return v >= 0 && v < p->nfeeds ? p->feeds[v].name : "none";
     case BR_HIER: return v >= 0 && v < p->nhiers ? p->hiers[v].name : "none";
     case BR_COLUMN: {
@@ -328,7 +328,7 @@ static bool same_scalar(Diff *d, const BcField *f, const Pair *o)
     int64_t x = bc_field_int(f, o->a), y = bc_field_int(f, o->b);
     switch ((BcRef)f->ref) {
     case BR_EXPR: case BR_METRIC: case BR_FILTER: return same_fn_ref(d, x, y);
-    case BR_CONST_RANGE: case BR_CONST_NUMBER:
+    case BR_CONST_WINDOW: case BR_CONST_NUMBER:
         return (x < 0 || y < 0) ? x == y : same_const(d->a, (uint32_t)x, d->b, (uint32_t)y);
     case BR_FEED: case BR_HIER: case BR_COLUMN: case BR_OWN_COLUMN:
         return same_str(scalar_text(d, 0, f, o->a, o->pa), scalar_text(d, 1, f, o->b, o->pb));

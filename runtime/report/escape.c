@@ -130,30 +130,34 @@ void esc_text_inplace(char *s)
     }
 }
 
+/* One character of Markdown at s[i]: tab, LF and CR as spaces (a text
+ * stays on its line), other controls as U+FFFD, ASCII in escape after a
+ * backslash; returns how far to step. */
+static size_t md_char(FILE *out, const unsigned char *s, size_t n, size_t i, const char *escape)
+{
+    unsigned c = s[i];
+    if (c >= 0x80) return copy_utf8(out, s, n, i, replacement);
+    if (c == '\t' || c == '\n' || c == '\r') fputc(' ', out);
+    else if (c < 0x20 || c == 0x7F) fputs(replacement, out);
+    else {
+        if (escape && strchr(escape, (int)c)) fputc('\\', out);
+        fputc((int)c, out);
+    }
+    return 1;
+}
+
 /* Markdown (CommonMark): the ASCII punctuation that can start or end markup
- * inline, backslash-escaped; at the start of a line also what opens a
- * block (a heading, list, quote, thematic break). Tab, LF and CR become
- * spaces, so a name cannot end the line it is on; other C0 controls and
- * DEL become U+FFFD. */
+ * inline, backslash-escaped; at the start also what opens a block (a
+ * heading, list, quote, thematic break). */
 void esc_markdown(FILE *out, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
-        unsigned c = p[i];
-        if (c >= 0x80) { i += copy_utf8(out, p, n, i, replacement); continue; }
-        if (c == '\t' || c == '\n' || c == '\r') fputc(' ', out);
-        else if (c < 0x20 || c == 0x7F) fputs(replacement, out);
-        else {
-            if (strchr("\\`*_[]<>|~&!", (int)c) || (i == 0 && strchr("#+-=>", (int)c))) fputc('\\', out);
-            fputc((int)c, out);
-        }
-        i++;
-    }
+    for (size_t i = 0; i < n;) i += md_char(out, p, n, i, i == 0 ? "\\`*_[]<>|~&!#+-=" : "\\`*_[]<>|~&!");
 }
 
 /* A Markdown code span: the text between runs of backticks longer than
- * any it holds, spaced when it starts or ends with one; controls as in
- * esc_markdown (a code span cannot hold a line end either). */
+ * any it holds, spaced when it starts or ends with one; nothing escaped
+ * inside, controls as in esc_markdown. */
 void esc_markdown_code(FILE *out, const char *s, size_t n)
 {
     size_t longest = 0, run = 0;
@@ -165,14 +169,7 @@ void esc_markdown_code(FILE *out, const char *s, size_t n)
     for (size_t k = 0; k <= longest; k++) fputc('`', out);
     if (pad) fputc(' ', out);
     const unsigned char *p = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
-        unsigned c = p[i];
-        if (c >= 0x80) { i += copy_utf8(out, p, n, i, replacement); continue; }
-        if (c == '\t' || c == '\n' || c == '\r') fputc(' ', out);
-        else if (c < 0x20 || c == 0x7F) fputs(replacement, out);
-        else fputc((int)c, out);
-        i++;
-    }
+    for (size_t i = 0; i < n;) i += md_char(out, p, n, i, NULL);
     if (pad) fputc(' ', out);
     for (size_t k = 0; k <= longest; k++) fputc('`', out);
 }

@@ -299,14 +299,13 @@ static void json_result(Json *j, const Report *r, const ReportResult *res)
     json_key_window(j, "window", res->window);
     json_key_uint(j, "coverage", res->coverage);
     json_key_uint(j, "members", res->members);
-    json_key(j, "complete");
-    fputs(result_complete(res) ? "true" : "false", j->out);
+    json_key_bool(j, "complete", result_complete(res));
     json_key_uint(j, "cells_expected", res->cells_expected);
     json_key_uint(j, "cells_present", res->cells_present);
     json_key_uint(j, "across_missing", res->across_missing);
     json_key_string(j, "judged", res->judged < 4 ? judged_name[res->judged] : "none");
     if (!commitment) json_operands(j, res);
-    if (commitment) {
+    else {
         json_key(j, "milestone");
         if (res->judged == JUDGED_MILESTONE && res->milestone >= 0) fprintf(j->out, "%" PRId32, res->milestone);
         else fputs("null", j->out);

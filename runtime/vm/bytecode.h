@@ -125,7 +125,7 @@ typedef struct BcRound {
     const char *name, *title;   /* name NULL: the program has no round */
     BcDate     *dates;
     uint16_t    ndates;
-    int32_t     horizon;        /* constant (a range), or -1 */
+    int32_t     horizon;        /* constant (a range, or one period), or -1 */
     int32_t     assess;         /* hierarchy, or -1 */
 } BcRound;
 

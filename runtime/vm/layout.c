@@ -151,7 +151,7 @@ static const BcField round_fields[] = {
     FIELD(BcRound, name,  STR, NONE, 0, "name"),
     FIELD(BcRound, title, STR, NONE, 0, "title"),
     MANY(BcRound, dates, ARRAY, NONE, "date", "dates", ndates, date_layout),
-    FIELD(BcRound, horizon, I32, CONST_RANGE, BFF_OPTIONAL, "horizon"),
+    FIELD(BcRound, horizon, I32, CONST_WINDOW, BFF_OPTIONAL, "horizon"),
     FIELD(BcRound, assess,  I32, HIER,        BFF_OPTIONAL, "assess"),
 };
 static const LAYOUT(round_layout, "round", "", BcRound, round_fields, NONAME);

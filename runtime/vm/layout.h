@@ -35,7 +35,7 @@ typedef enum BcRef {
     BR_EXPR,        /* a function of kind expr, without parameters */
     BR_METRIC,      /* a function of kind metric, without parameters */
     BR_FILTER,      /* a where-filter taking as many parameters as the member `with` counts */
-    BR_CONST_RANGE, /* a constant that is a range */
+    BR_CONST_WINDOW,/* a constant that is a window: a range, or one period */
     BR_CONST_NUMBER,/* a constant that is a number */
     BR_FEED,        /* a feed */
     BR_COLUMN,      /* a column of the feed in the member `with` (for an array, each element is) */

@@ -463,12 +463,13 @@ static bool check_ref_field(Ver *v, const BcField *f, const void *obj, int64_t v
             return bad(v, "%s reads %" PRId64 " columns; at most %d", what, ncols, BC_MAX_FILTER_COLUMNS);
         return check_ref(v, what, (int32_t)val, FK_FILTER, (int)ncols);
     }
-    case BR_CONST_RANGE:
+    case BR_CONST_WINDOW:
     case BR_CONST_NUMBER:
         if (val < 0 || (uint64_t)val >= p->nconsts)
             return bad(v, "%s: %s constant %" PRId64 " out of range (program has %u)", w.owner, at, val, p->nconsts);
-        if (f->ref == BR_CONST_RANGE && p->consts[val].kind != V_RANGE)
-            return bad(v, "%s: the %s (constant %" PRId64 ") is not a range", w.owner, at, val);
+        /* a window, as the language allows: `horizon = 2019/20 .. 2023/24` or `= 2019/20` */
+        if (f->ref == BR_CONST_WINDOW && p->consts[val].kind != V_RANGE && p->consts[val].kind != V_PERIOD)
+            return bad(v, "%s: the %s (constant %" PRId64 ") is not a window (a range or a period)", w.owner, at, val);
         if (f->ref == BR_CONST_NUMBER && p->consts[val].kind != V_NUM && p->consts[val].kind != V_REAL)
             return bad(v, "%s: the %s is not a number", w.owner, at);
         return true;

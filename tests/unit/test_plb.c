@@ -962,7 +962,7 @@ static void d_column_name(BcProgram *p)    { p->feeds[0].columns[1].name = NULL;
 static void d_hier(BcProgram *p)           { p->hiers[0].parent_col = NULL; }
 static void d_source(BcProgram *p)         { p->sources[0].text = NULL; }
 
-static void r_horizon_kind(BcProgram *p)   { p->round.horizon = 4; }
+static void r_horizon_kind(BcProgram *p)   { p->round.horizon = 5; }   /* a duration: not a window */
 static void r_horizon_range(BcProgram *p)  { p->round.horizon = 15; }
 static void r_horizon_neg(BcProgram *p)    { p->round.horizon = -2; }
 static void r_assess(BcProgram *p)         { p->round.assess = 1; }
@@ -1087,7 +1087,7 @@ static const Case cases[] = {
     { "hierarchy", d_hier, "hierarchy 0: needs a name, a member column and a parent column" },
     { "source", d_source, "source 0: needs a path and its text" },
 
-    { "horizon kind", r_horizon_kind, "round: the horizon (constant 4) is not a range" },
+    { "horizon kind", r_horizon_kind, "round: the horizon (constant 5) is not a window (a range or a period)" },
     { "horizon range", r_horizon_range, "round: horizon constant 15 out of range (program has 15)" },
     { "horizon negative", r_horizon_neg, "round: horizon constant -2 out of range" },
     { "assess", r_assess, "round: assess hierarchy 1 out of range (program has 1)" },
