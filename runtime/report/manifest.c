@@ -1,13 +1,13 @@
 /* manifest.c: building, writing and reading manifests (manifest.h), with
  * Jansson for the JSON both ways. */
 #include "report/manifest.h"
+#include "report/jtree.h"
 #include "vm/plb.h"
 #include "base/why.h"
 #include "base/sha256.h"
 #include "base/outfile.h"
 #include "base/utf8.h"
 #include "base/calendar.h"
-#include <jansson.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -297,29 +297,18 @@ static json_t *jstr(const char *s)
 
 static json_t *jint(uint64_t v) { return json_integer(v > (uint64_t)LLONG_MAX ? LLONG_MAX : (json_int_t)v); }
 
-/* c, put in parent (under key, or appended to an array) before it is
- * filled: jstr allocates, and a jump must find the whole tree in the hold. */
-static json_t *child(json_t *parent, const char *key, json_t *c)
-{
-    if (key) json_object_set_new(parent, key, c);
-    else json_array_append_new(parent, c);
-    return c;
-}
-
 static void jlist(json_t *parent, const char *key, const char *const *items, size_t n)
 {
-    json_t *a = child(parent, key, json_array());
+    json_t *a = jtree_child(parent, key, json_array());
     for (size_t i = 0; i < n; i++) json_array_append_new(a, jstr(items[i]));
 }
-
-static void json_release(void *json) { json_decref(json); }
 
 /* m as a JSON tree, held by hold (built with blocks allocated on the way). */
 static json_t *to_json(const Manifest *m, MemHold *hold)
 {
     char day[16];
     period_format((Period){ GRAIN_DAY, m->as_of }, day, sizeof day);
-    hold->release = json_release;
+    hold->release = jtree_release;
     json_t *root = hold->p = json_object();
     json_object_set_new(root, "manifest_version", json_integer(m->version));
     json_object_set_new(root, "engine", jstr(m->engine));
@@ -327,16 +316,16 @@ static json_t *to_json(const Manifest *m, MemHold *hold)
     json_object_set_new(root, "round", jstr(m->round));
     json_object_set_new(root, "as_of", json_string(day));
 
-    json_t *rules = child(root, "rules", json_object());
+    json_t *rules = jtree_child(root, "rules", json_object());
     json_object_set_new(rules, "path", jstr(m->rules));
     json_object_set_new(rules, "kind", json_string(m->rules_bytecode ? "bytecode" : "source"));
     json_object_set_new(rules, "source_sha256", json_string(m->source_sha256));
     json_object_set_new(rules, "bytecode_sha256", json_string(m->bytecode_sha256));
 
-    json_t *inputs = child(root, "inputs", json_array());
+    json_t *inputs = jtree_child(root, "inputs", json_array());
     for (size_t k = 0; k < m->ninputs; k++) {
         const ManifestInput *mi = &m->inputs[k];
-        json_t *o = child(inputs, NULL, json_object());
+        json_t *o = jtree_child(inputs, NULL, json_object());
         bool feed = strcmp(mi->kind, "feed") == 0;
         json_object_set_new(o, "name", jstr(mi->name));
         json_object_set_new(o, "kind", jstr(mi->kind));
@@ -347,7 +336,7 @@ static json_t *to_json(const Manifest *m, MemHold *hold)
         json_object_set_new(o, "unmapped_rows", feed ? jint(mi->unmapped_rows) : json_null());
     }
 
-    json_t *opts = child(root, "options", json_object());
+    json_t *opts = jtree_child(root, "options", json_object());
     jlist(opts, "systems", m->systems, m->nsystems);
     json_object_set_new(opts, "on_bad_row", json_string(m->skip_bad_rows ? "skip" : "stop"));
     json_object_set_new(opts, "max_steps", jint(m->limits.max_steps));
@@ -355,14 +344,14 @@ static json_t *to_json(const Manifest *m, MemHold *hold)
     json_object_set_new(opts, "max_depth", jint(m->limits.max_depth));
     jlist(opts, "allow_native", m->allowed, m->nallowed);
 
-    json_t *res = child(root, "results", json_object());
+    json_t *res = jtree_child(root, "results", json_object());
     json_object_set_new(res, "canonical_form", json_string("csv"));
     json_object_set_new(res, "sha256", json_string(m->results_sha256));
     json_object_set_new(res, "count", jint(m->nrows));
-    json_t *rows = child(res, "rows", json_array());
+    json_t *rows = jtree_child(res, "rows", json_array());
     for (size_t k = 0; k < m->nrows; k++) {
         const ResultRow *row = &m->rows[k];
-        json_t *o = child(rows, NULL, json_object());
+        json_t *o = jtree_child(rows, NULL, json_object());
         json_object_set_new(o, "system", jstr(row->system));
         json_object_set_new(o, "item", jstr(row->item));
         json_object_set_new(o, "kind", jstr(row->kind));
@@ -606,7 +595,7 @@ bool manifest_read(Manifest *m, const char *path, char *why, size_t whycap)
 {
     json_error_t err;
     MemHold *hold = mem_hold();
-    hold->release = json_release;
+    hold->release = jtree_release;
     hold->p = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
     return manifest_from(m, hold, &err, path, why, whycap);
 }
@@ -615,7 +604,7 @@ bool manifest_parse(Manifest *m, const char *text, const char *name, char *why, 
 {
     json_error_t err;
     MemHold *hold = mem_hold();
-    hold->release = json_release;
+    hold->release = jtree_release;
     hold->p = json_loads(text, JSON_REJECT_DUPLICATES, &err);
     return manifest_from(m, hold, &err, name, why, whycap);
 }
