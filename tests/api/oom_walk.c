@@ -13,8 +13,8 @@
  *           format, and by id in their archive), and the archive's history
  *           written in every format.
  *
- * For every N up to the run's total (sampled past WALK_ALL, so a large run
- * stays quick), the run must end in one of two ways: it succeeds (N beyond
+ * For every N up to the run's total, or a sample of them (SAMPLES, below),
+ * the run must end in one of two ways: it succeeds (N beyond
  * what it needs), or the call that ran out returns PLEDGE_ERR_LIMIT with
  * "out of memory". Either way, once pledge_free has returned, nothing of
  * the run is left: no block of the allocator, no descriptor, no mapping of
@@ -31,9 +31,10 @@
  * runs scenario records the run over A and the run over B (as of AS_OF)
  * before the walk. What is written goes into a directory of the walk's own
  * (mkdtemp in TMPDIR), removed at the end. Without SAMPLES every failure
- * point up to WALK_ALL is tried, and 1,500 spread over the rest; with it,
- * SAMPLES points spread over the whole run (a larger input, quick). Prints
- * `N passed, N failed`. */
+ * point is tried; with it, a sample the same on every run: the first 200
+ * and the last 50 one by one (where a run starts and where it finishes,
+ * freeing), and every k-th between, k such that about SAMPLES are. Prints
+ * how many points it walked, and `N passed, N failed`. */
 #define _GNU_SOURCE
 #include "pledge.h"
 #include <dirent.h>
@@ -44,7 +45,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum { WALK_ALL = 3000 };
+enum { WALK_FIRST = 200, WALK_LAST = 50 };    /* walked one by one in a sample */
 
 /* Every live block sits behind a header in a list, so what a run leaves
  * can be counted (and freed, so one failure does not hide the next); the
@@ -375,8 +376,33 @@ static void usage(void)
     fprintf(stderr, "usage: oom_walk assess ROUND FEED=CSV HIER=CSV AS_OF memory|file [SAMPLES]\n"
                     "       oom_walk diff OLD NEW FEED=CSV HIER=CSV AS_OF [SAMPLES]\n"
                     "       oom_walk record ROUND FEED=CSV HIER=CSV AS_OF [SAMPLES]\n"
-                    "       oom_walk runs ROUND FEED=A.csv,B.csv HIER=CSV AS_OF [SAMPLES]\n");
+                    "       oom_walk runs ROUND FEED=A.csv,B.csv HIER=CSV AS_OF [SAMPLES]\n"
+                    "       oom_walk sanitized     (exit 0 when built with AddressSanitizer)\n");
     exit(99);
+}
+
+/* The failure point after n of 1..last: every one, or a sample (step > 1)
+ * of the first WALK_FIRST and the last WALK_LAST one by one, and every
+ * step-th between (the one failure point past the run's total succeeds). */
+static long next_point(long n, long last, long step)
+{
+    long tail = last - WALK_LAST + 1;
+    if (n < WALK_FIRST || n >= tail) return n + 1;
+    return n + step < tail ? n + step : tail;
+}
+
+/* Built with AddressSanitizer: the walk is then slow, and sampled by
+ * tests/api/oom.test. */
+static bool sanitized(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    return true;
+#endif
+#endif
+    return false;
 }
 
 static void in_dir(char *out, const Walk *w, const char *name)
@@ -386,6 +412,7 @@ static void in_dir(char *out, const Walk *w, const char *name)
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "sanitized") == 0) return sanitized() ? 0 : 1;
     if (argc < 2) usage();
     Walk w = { 0 };
     Scenario scenario;
@@ -449,9 +476,9 @@ int main(int argc, char **argv)
         printf("0 passed, 1 failed\n");
         return 1;
     }
-    long all = samples > 0 ? 0 : WALK_ALL;      /* walked one by one, then in steps */
-    long step = samples > 0 ? total / samples + 1 : total <= WALK_ALL ? 1 : (total - WALK_ALL) / 1500 + 1;
-    for (long n = 1; n <= total + 1; n += n < all ? 1 : step) {
+    long step = samples > 0 && total + 1 - WALK_FIRST - WALK_LAST > samples
+              ? (total + 1 - WALK_FIRST - WALK_LAST) / samples + 1 : 1;
+    for (long n = 1; n <= total + 1; n = next_point(n, total + 1, step)) {
         Outcome o = run(&c, n, scenario, &w);
         bool ok = n > total ? o.st == PLEDGE_OK && o.out_len == whole.out_len
                             : (o.st == PLEDGE_OK && o.out_len == whole.out_len) ||
