@@ -363,13 +363,17 @@ static json_t *to_json(const Manifest *m, MemHold *hold)
 
 char *manifest_json(const Manifest *m)
 {
-    MemHold *hold = mem_hold();     /* the tree and its text, the C library's */
-    hold->text = json_dumps(to_json(m, hold), JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    /* the text measured, then written into a block of ours: json_dumps's
+     * would be Jansson's, to free with its allocator (an embedder's may
+     * not be the C library's) */
+    enum { FLAGS = JSON_INDENT(2) | JSON_PRESERVE_ORDER };
+    MemHold *hold = mem_hold();     /* the tree, the C library's */
+    json_t *root = to_json(m, hold);
+    size_t n = json_dumpb(root, NULL, 0, FLAGS);
     char *out = NULL;
-    if (hold->text) {
-        size_t n = strlen(hold->text);
+    if (n) {
         out = mem_alloc(n + 2);
-        memcpy(out, hold->text, n);
+        n = json_dumpb(root, out, n, FLAGS);
         out[n] = '\n';
         out[n + 1] = '\0';
     }
