@@ -121,6 +121,8 @@ PLEDGE_API void pledge_config_init(pledge_config *c);
 
 /* NULL only if the allocator fails at once. */
 PLEDGE_API pledge_state *pledge_new(const pledge_config *c);
+/* Frees the state and everything its calls still hold (after running out
+ * of memory too): blocks, descriptors, mappings, temporary files. */
 PLEDGE_API void pledge_free(pledge_state *S);
 
 /* ---- rounds ------------------------------------------------------------------ */
@@ -146,7 +148,7 @@ PLEDGE_API pledge_status pledge_check(pledge_state *S, const char *path, FILE *o
 
 /* The round's bytecode: the same rule file always gives the same bytes.
  * *bytes is allocated with the state's allocator; release it with
- * pledge_release. */
+ * pledge_release (pledge_free frees it at the latest). */
 PLEDGE_API pledge_status pledge_bytecode(pledge_round *R, void **bytes, size_t *len);
 PLEDGE_API void pledge_release(pledge_state *S, void *p);
 /* A readable listing of the bytecode, with the source line of each instruction. */

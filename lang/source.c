@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Reads f whole (and closes it), stopping past SOURCE_MAX_BYTES: /dev/zero
- * named as a rule file is refused for its size, not read until memory ends. */
-static Source *read_stream(FILE *f, const char *path, char *why, size_t whycap)
+/* Reads hold's file whole (and gives it back), stopping past
+ * SOURCE_MAX_BYTES: /dev/zero named as a rule file is refused for its size,
+ * not read until memory ends. */
+static Source *read_stream(MemHold *hold, const char *path, char *why, size_t whycap)
 {
+    FILE *f = hold->file;
     size_t cap = 1 << 16, len = 0;
     char *buf = mem_alloc(cap);
     for (;;) {
@@ -22,7 +24,7 @@ static Source *read_stream(FILE *f, const char *path, char *why, size_t whycap)
     }
     int failed = ferror(f);
     int saved = errno;
-    fclose(f);
+    mem_release(hold);
     if (failed) {
         snprintf(why, whycap, "%s", strerror(saved ? saved : EIO));
         mem_free(buf);
@@ -39,34 +41,36 @@ static Source *read_stream(FILE *f, const char *path, char *why, size_t whycap)
 
 Source *source_read(const char *path, char *why, size_t whycap)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    MemHold *hold = mem_hold();
+    if (!(hold->file = fopen(path, "rb"))) {
         snprintf(why, whycap, "%s", strerror(errno));
+        mem_release(hold);
         return NULL;
     }
-    return read_stream(f, path, why, whycap);
+    return read_stream(hold, path, why, whycap);
 }
 
 Source *source_read_regular(const char *path, char *why, size_t whycap)
 {
     /* opened without blocking, so a FIFO is refused rather than waited on */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    MemHold *hold = mem_hold();
+    int fd = hold->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {
         snprintf(why, whycap, "%s", strerror(errno));
-        if (fd >= 0) close(fd);
+        mem_release(hold);
         return NULL;
     }
-    FILE *f = NULL;
     if (S_ISDIR(st.st_mode)) snprintf(why, whycap, "%s", strerror(EISDIR));
     else if (!S_ISREG(st.st_mode)) snprintf(why, whycap, "not a regular file");
-    else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 || !(f = fdopen(fd, "rb")))
+    else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 || !(hold->file = fdopen(fd, "rb")))
         snprintf(why, whycap, "%s", strerror(errno));
-    if (!f) {
-        close(fd);
+    if (!hold->file) {
+        mem_release(hold);
         return NULL;
     }
-    return read_stream(f, path, why, whycap);
+    hold->fd = -1;              /* the stream's now */
+    return read_stream(hold, path, why, whycap);
 }
 
 Source *source_from_memory(const char *path, const char *text, size_t len)

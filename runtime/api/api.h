@@ -27,11 +27,13 @@ struct ApiObject {
 struct pledge_state {
     pledge_config cfg;
     MemContext    mem;
+    MemLedger     ledger;       /* every block and hold of the state's calls (mem.ledger) */
     VmLimits      limits;
     DataLimits    data_limits;  /* cfg's (0: the data layer's default) */
     const char  **allowed;      /* cfg.allow_native, copied */
     ApiObject     objects;      /* the live rounds, reports, rows, outputs: a ring */
-    bool          broken;       /* ran out of memory: only pledge_free is safe */
+    bool          broken;       /* ran out of memory: only pledge_free is safe, and
+                                 * gives back everything through the ledger */
     char          error[2048];
 };
 
@@ -102,6 +104,10 @@ pledge_status api_status(AssessStatus st);
 /* Links o into S's objects; unlinks it. */
 void api_track(pledge_state *S, ApiObject *o, void (*destroy)(ApiObject *o));
 void api_untrack(ApiObject *o);
+/* Unlinks and destroys o (pledge_round_free and the like); nothing on a
+ * broken state, whose objects a jump may have left half made: pledge_free
+ * gives their blocks and holds back through the ledger. */
+void api_free(pledge_state *S, ApiObject *o);
 
 /* A warning about no file in particular, to the config's callback (the
  * call goes on). */

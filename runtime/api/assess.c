@@ -77,11 +77,7 @@ pledge_status pledge_assess(pledge_round *R, const pledge_assess_options *o, ple
 
 void pledge_report_free(pledge_report *rep)
 {
-    if (!rep) return;
-    MemContext *prev = mem_enter(&rep->S->mem);
-    api_untrack(&rep->obj);
-    destroy_report(&rep->obj);
-    mem_enter(prev);
+    if (rep) api_free(rep->S, &rep->obj);
 }
 
 size_t pledge_report_count(const pledge_report *rep) { return rep->nrows; }
@@ -211,9 +207,5 @@ pledge_status pledge_output_commit(pledge_output *o)
 
 void pledge_output_abort(pledge_output *o)
 {
-    if (!o) return;
-    MemContext *prev = mem_enter(&o->S->mem);
-    api_untrack(&o->obj);
-    destroy_output(&o->obj);
-    mem_enter(prev);
+    if (o) api_free(o->S, &o->obj);
 }

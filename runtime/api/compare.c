@@ -18,7 +18,7 @@
 #include "base/why.h"
 #include "base/calendar.h"
 #include "report/archive.h"
-#include <jansson.h>
+#include "report/jtree.h"
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -980,8 +980,6 @@ static void write_text(const Comparison *c, const Side *sa, const Side *sb, FILE
     fprintf(out, "compare: %zu result%s moved\n", c->nrows, c->nrows == 1 ? "" : "s");
 }
 
-static json_t *jstr(const char *s) { return s ? json_string(s) : json_null(); }
-
 static json_t *side_json(const Side *s)
 {
     char d[16];
@@ -991,13 +989,13 @@ static json_t *side_json(const Side *s)
         json_array_append_new(ins, json_pack("{s:s, s:s, s:s, s:s}", "name", s->m.inputs[i].name, "kind",
                                              s->m.inputs[i].kind, "path", s->m.inputs[i].path, "sha256",
                                              s->m.inputs[i].sha256));
-    return json_pack("{s:s, s:o, s:s, s:s, s:s, s:o}", "run", s->run.label, "round", jstr(s->m.round), "as_of", d,
+    return json_pack("{s:s, s:o, s:s, s:s, s:s, s:o}", "run", s->run.label, "round", jtree_str(s->m.round), "as_of", d,
                      "rules", s->m.rules, "rules_sha256", s->m.source_sha256, "inputs", ins);
 }
 
 static json_t *factor_json(const CmpFactor *f)
 {
-    json_t *o = json_pack("{s:s, s:o, s:s, s:s}", "cause", api_cause_names[f->cause], "input", jstr(f->input),
+    json_t *o = json_pack("{s:s, s:o, s:s, s:s}", "cause", api_cause_names[f->cause], "input", jtree_str(f->input),
                           "from", f->from, "to", f->to);
     if (f->cause == CAUSE_DATA) {
         json_object_set_new(o, "cells_revised", json_integer((json_int_t)f->cells_revised));
@@ -1030,17 +1028,17 @@ static bool write_json(const Comparison *c, const Side *sa, const Side *sb, FILE
                 if (r->data_how[f] & CELL_DROPPED) json_array_append_new(cells, json_string("dropped"));
             }
             json_array_append_new(shares, json_pack("{s:s, s:o, s:b, s:o, s:o}", "cause", api_cause_names[fa->cause],
-                                                    "input", jstr(fa->input), "moves", r->moves[f], "share",
+                                                    "input", jtree_str(fa->input), "moves", r->moves[f], "share",
                                                     r->has_shares ? json_string(v) : json_null(), "cells", cells));
         }
         json_t *flip = r->flipped_by < 0 ? json_null()
                      : json_pack("{s:s, s:o}", "cause", api_cause_names[c->factors[r->flipped_by].cause], "input",
-                                 jstr(c->factors[r->flipped_by].input));
+                                 jtree_str(c->factors[r->flipped_by].input));
         json_array_append_new(results,
-            json_pack("{s:o, s:o, s:s, s:{s:o, s:o}, s:{s:o, s:o}, s:o, s:o, s:o, s:o}", "system", jstr(r->system), "item",
-                      jstr(r->item), "kind", r->kind, "a", "status", jstr(r->status_a), "value", jstr(r->value_a),
-                      "b", "status", jstr(r->status_b), "value", jstr(r->value_b), "causes", causes,
-                      "status_flipped_by", flip, "as_of_how", jstr(r->as_of_how), "factors", shares));
+            json_pack("{s:o, s:o, s:s, s:{s:o, s:o}, s:{s:o, s:o}, s:o, s:o, s:o, s:o}", "system", jtree_str(r->system), "item",
+                      jtree_str(r->item), "kind", r->kind, "a", "status", jtree_str(r->status_a), "value", jtree_str(r->value_a),
+                      "b", "status", jtree_str(r->status_b), "value", jtree_str(r->value_b), "causes", causes,
+                      "status_flipped_by", flip, "as_of_how", jtree_str(r->as_of_how), "factors", shares));
     }
     json_t *root = json_pack("{s:i, s:o, s:o, s:s, s:I, s:I, s:I, s:o, s:o}", "compare_version", 1, "a", side_json(sa),
                              "b", side_json(sb), "attribution", c->shapley ? "shapley" : "fixed_order",

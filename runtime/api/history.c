@@ -6,7 +6,7 @@
 #include "config.h"
 #include "api/api.h"
 #include "report/archive.h"
-#include <jansson.h>
+#include "report/jtree.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -288,13 +288,13 @@ static void history_csv(History *h, FILE *out)
     }
 }
 
-static json_t *jstr(const char *s) { return s ? json_string(s) : json_null(); }
-
 static bool history_json(History *h, FILE *out)
 {
     size_t nr;
     const Run **runs = runs_shown(h, &nr);
-    json_t *jr = json_array(), *jx = json_array();
+    MemHold *hold;      /* causes_of allocates (a comparison) while the tree grows */
+    json_t *root = jtree_new(&hold);
+    json_t *jr = jtree_child(root, "runs", json_array()), *jx = jtree_child(root, "results", json_array());
     for (size_t i = 0; i < nr; i++) {
         const Run *r = runs[i];
         json_t *ins = json_array();
@@ -303,9 +303,10 @@ static bool history_json(History *h, FILE *out)
                                                  r->m->inputs[k].kind, "path", r->m->inputs[k].path, "sha256",
                                                  r->m->inputs[k].sha256));
         json_array_append_new(jr, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "run", (json_int_t)r->id,
-                                            "archived_at", jstr(r->archived_at), "as_of", jstr(r->as_of), "round",
-                                            jstr(r->round), "rules", jstr(r->rules), "rules_sha256",
-                                            jstr(r->rules_sha256), "inputs", ins));
+                                            "archived_at", jtree_str(r->archived_at), "as_of",
+                                            jtree_str(r->as_of), "round", jtree_str(r->round), "rules",
+                                            jtree_str(r->rules), "rules_sha256", jtree_str(r->rules_sha256),
+                                            "inputs", ins));
     }
     for (size_t i = 0; i < h->n; i++) {
         const HistoryRow *r = &h->rows[i];
@@ -321,10 +322,10 @@ static bool history_json(History *h, FILE *out)
                     if (c->moves[f])
                         json_array_append_new(causes, json_pack("{s:s, s:o}", "cause",
                                                                 api_cause_names[p->c.factors[f].cause], "input",
-                                                                jstr(p->c.factors[f].input)));
+                                                                jtree_str(p->c.factors[f].input)));
                 if (c->flipped_by >= 0) {
                     const CmpFactor *fa = &p->c.factors[c->flipped_by];
-                    flip = json_pack("{s:s, s:o}", "cause", api_cause_names[fa->cause], "input", jstr(fa->input));
+                    flip = json_pack("{s:s, s:o}", "cause", api_cause_names[fa->cause], "input", jtree_str(fa->input));
                 }
             }
             moved = json_pack("{s:s, s:I, s:o, s:o, s:o}", "from", moved_from(h, i), "since_run",
@@ -333,15 +334,14 @@ static bool history_json(History *h, FILE *out)
                                                                                         : json_null());
         }
         json_array_append_new(jx, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "run",
-                                            (json_int_t)r->run, "system", jstr(r->system), "system_name",
-                                            jstr(r->system_name), "item", jstr(r->item), "kind", jstr(r->kind),
-                                            "status", jstr(r->status), "value", jstr(r->value), "shown",
-                                            jstr(r->shown), "moved", moved));
+                                            (json_int_t)r->run, "system", jtree_str(r->system), "system_name",
+                                            jtree_str(r->system_name), "item", jtree_str(r->item), "kind",
+                                            jtree_str(r->kind), "status", jtree_str(r->status), "value",
+                                            jtree_str(r->value), "shown", jtree_str(r->shown), "moved", moved));
     }
     mem_free(runs);
-    json_t *root = json_pack("{s:o, s:o}", "runs", jr, "results", jx);
     bool ok = root && json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0;
-    json_decref(root);
+    mem_release(hold);
     fputc('\n', out);
     return ok;
 }

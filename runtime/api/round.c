@@ -148,11 +148,7 @@ pledge_status pledge_load_bytecode(pledge_state *S, const char *name, const void
 
 void pledge_round_free(pledge_round *R)
 {
-    if (!R) return;
-    MemContext *prev = mem_enter(&R->S->mem);
-    api_untrack(&R->obj);
-    destroy_round(&R->obj);
-    mem_enter(prev);
+    if (R) api_free(R->S, &R->obj);
 }
 
 bool pledge_is_bytecode(const pledge_round *R) { return R->bytecode; }
@@ -466,11 +462,7 @@ pledge_status pledge_bind_rows(pledge_round *R, const char *name, const char *la
 
 void pledge_rows_free(pledge_rows *rows)
 {
-    if (!rows) return;
-    MemContext *prev = mem_enter(&rows->S->mem);
-    api_untrack(&rows->obj);
-    destroy_rows(&rows->obj);
-    mem_enter(prev);
+    if (rows) api_free(rows->S, &rows->obj);
 }
 
 pledge_status api_load_inputs(pledge_round *R, bool require_all)

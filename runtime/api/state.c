@@ -61,31 +61,39 @@ pledge_state *pledge_new(const pledge_config *c)
     if (!S) return NULL;
     memset(S, 0, sizeof *S);
     S->cfg = *c;
-    S->mem = (MemContext){ .alloc = alloc, .ud = c->alloc_ud };
+    mem_ledger_init(&S->ledger);
+    S->mem = (MemContext){ .alloc = alloc, .ud = c->alloc_ud, .ledger = &S->ledger };
     S->limits = (VmLimits){ c->max_steps ? c->max_steps : VM_DEFAULT_STEPS,
                             c->max_memory ? c->max_memory : VM_DEFAULT_MEMORY,
                             c->max_depth ? c->max_depth : VM_DEFAULT_DEPTH };
     S->data_limits = (DataLimits){ c->max_rows, c->max_columns, c->max_cell, c->max_orgs, c->max_periods };
     S->objects.prev = S->objects.next = &S->objects;
     if (init_state(S) != PLEDGE_OK) {
+        mem_ledger_free(&S->mem);
         alloc(c->alloc_ud, S, 0);
         return NULL;
     }
     return S;
 }
 
+/* A sound state frees its objects as pledge_round_free and the like would;
+ * the ledger then gives back whatever else is left (bytecode bytes not yet
+ * pledge_release'd), and all of a broken state's. */
 void pledge_free(pledge_state *S)
 {
     if (!S) return;
     MemContext *prev = mem_enter(&S->mem);
     S->mem.oom = NULL;      /* freeing allocates nothing */
-    while (S->objects.next != &S->objects) {
-        ApiObject *o = S->objects.next;
-        api_untrack(o);
-        o->destroy(o);
+    if (!S->broken) {
+        while (S->objects.next != &S->objects) {
+            ApiObject *o = S->objects.next;
+            api_untrack(o);
+            o->destroy(o);
+        }
+        for (size_t i = 0; i < S->cfg.nallow_native; i++) mem_free((void *)S->allowed[i]);
+        mem_free(S->allowed);
     }
-    for (size_t i = 0; i < S->cfg.nallow_native; i++) mem_free((void *)S->allowed[i]);
-    mem_free(S->allowed);
+    mem_ledger_free(&S->mem);
     mem_enter(prev);
     S->mem.alloc(S->mem.ud, S, 0);
 }
@@ -152,6 +160,15 @@ void api_untrack(ApiObject *o)
     o->prev->next = o->next;
     o->next->prev = o->prev;
     o->prev = o->next = NULL;
+}
+
+void api_free(pledge_state *S, ApiObject *o)
+{
+    if (S->broken) return;
+    MemContext *prev = mem_enter(&S->mem);
+    api_untrack(o);
+    o->destroy(o);
+    mem_enter(prev);
 }
 
 /* ---- diagnostics -------------------------------------------------------------- */

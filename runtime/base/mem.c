@@ -1,12 +1,15 @@
-/* mem.c: the one allocator, the out-of-memory policy, and arenas. */
+/* mem.c: the one allocator, the out-of-memory policy, ledgers and arenas. */
 #include "base/mem.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static void *default_alloc(void *ud, void *ptr, size_t size)
 {
@@ -35,7 +38,8 @@ MemContext *mem_current(void) { return current; }
 bool mem_guard(MemContext *from, void (*fn)(void *arg), void *arg, size_t *failed_size)
 {
     jmp_buf jump;
-    MemContext local = { from ? from->alloc : NULL, from ? from->ud : NULL, &jump, 0 };
+    MemContext local = { .alloc = from ? from->alloc : NULL, .ud = from ? from->ud : NULL, .oom = &jump,
+                         .ledger = from ? from->ledger : NULL };
     MemContext *prev = mem_enter(&local);
     bool ok = setjmp(jump) == 0;
     if (ok) fn(arg);
@@ -56,13 +60,104 @@ _Noreturn void mem_out_of_memory(size_t size)
     abort();
 }
 
+/* ---- the ledger --------------------------------------------------------------
+ *
+ * A block in a ledger is its header, then the payload at HEADER bytes: a
+ * multiple of max_align_t's alignment, so the payload is as aligned as the
+ * allocator's own blocks. The threads of one call share the ledger, hence
+ * the lock (uncontended but for them). */
+
+enum { HEADER = (sizeof(MemBlock) + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) * _Alignof(max_align_t) };
+
+static void *raw_realloc(const MemContext *c, void *ptr, size_t size)
+{
+    return c && c->alloc ? c->alloc(c->ud, ptr, size) : default_alloc(NULL, ptr, size);
+}
+
+static MemBlock *header_of(void *payload) { return (MemBlock *)(void *)((char *)payload - HEADER); }
+
+static void link_block(MemLedger *l, MemBlock *b)
+{
+    pthread_mutex_lock(&l->lock);
+    b->prev = &l->blocks;
+    b->next = l->blocks.next;
+    l->blocks.next->prev = b;
+    l->blocks.next = b;
+    pthread_mutex_unlock(&l->lock);
+}
+
+static void unlink_block(MemLedger *l, MemBlock *b)
+{
+    pthread_mutex_lock(&l->lock);
+    b->prev->next = b->next;
+    b->next->prev = b->prev;
+    pthread_mutex_unlock(&l->lock);
+}
+
+void mem_ledger_init(MemLedger *l)
+{
+    pthread_mutex_init(&l->lock, NULL);
+    l->blocks.prev = l->blocks.next = &l->blocks;
+    l->holds.prev = l->holds.next = &l->holds;
+}
+
+static void give_back(MemHold *h)
+{
+    if (h->file) fclose(h->file);
+    free(h->text);
+    if (h->fd >= 0) close(h->fd);
+    if (h->map) munmap(h->map, h->map_len);
+    if (h->remove) unlink(h->remove);
+    if (h->release && h->p) h->release(h->p);
+}
+
+void mem_ledger_free(MemContext *c)
+{
+    MemLedger *l = c->ledger;
+    /* the holds first: a hold's fields may point into blocks */
+    while (l->holds.next != &l->holds) {
+        MemHold *h = l->holds.next;
+        l->holds.next = h->next;
+        give_back(h);
+    }
+    l->holds.prev = &l->holds;
+    while (l->blocks.next != &l->blocks) {
+        MemBlock *b = l->blocks.next;
+        l->blocks.next = b->next;
+        raw_realloc(c, b, 0);
+    }
+    l->blocks.prev = &l->blocks;
+    pthread_mutex_destroy(&l->lock);
+}
+
+/* ---- blocks ------------------------------------------------------------------ */
+
 void *mem_realloc(void *ptr, size_t size)
 {
     MemContext *c = current;
-    void *p = c && c->alloc ? c->alloc(c->ud, ptr, size) : default_alloc(NULL, ptr, size);
-    if (p == NULL && size > 0)
+    MemLedger *l = c ? c->ledger : NULL;
+    if (!l) {
+        void *p = raw_realloc(c, ptr, size);
+        if (p == NULL && size > 0)
+            mem_out_of_memory(size);
+        return p;
+    }
+    if (size == 0) {
+        mem_free(ptr);
+        return NULL;
+    }
+    if (size > SIZE_MAX - HEADER)
         mem_out_of_memory(size);
-    return p;
+    /* out of the ring while it may move; back in unchanged if it cannot */
+    MemBlock *old = ptr ? header_of(ptr) : NULL;
+    if (old) unlink_block(l, old);
+    MemBlock *b = raw_realloc(c, old, HEADER + size);
+    if (!b) {
+        if (old) link_block(l, old);
+        mem_out_of_memory(size);
+    }
+    link_block(l, b);
+    return (char *)b + HEADER;
 }
 
 void *mem_alloc(size_t size)
@@ -86,8 +181,42 @@ void mem_free(void *ptr)
 {
     if (!ptr) return;
     MemContext *c = current;
-    if (c && c->alloc) c->alloc(c->ud, ptr, 0);
-    else free(ptr);
+    if (c && c->ledger) {
+        MemBlock *b = header_of(ptr);
+        unlink_block(c->ledger, b);
+        ptr = b;
+    }
+    raw_realloc(c, ptr, 0);
+}
+
+MemHold *mem_hold(void)
+{
+    MemHold *h = mem_alloc(sizeof *h);
+    *h = (MemHold){ .fd = -1 };
+    MemLedger *l = current ? current->ledger : NULL;
+    if (l) {
+        pthread_mutex_lock(&l->lock);
+        h->prev = &l->holds;
+        h->next = l->holds.next;
+        l->holds.next->prev = h;
+        l->holds.next = h;
+        pthread_mutex_unlock(&l->lock);
+    }
+    return h;
+}
+
+void mem_release(MemHold *h)
+{
+    if (!h) return;
+    MemLedger *l = current ? current->ledger : NULL;
+    if (l && h->next) {
+        pthread_mutex_lock(&l->lock);
+        h->prev->next = h->next;
+        h->next->prev = h->prev;
+        pthread_mutex_unlock(&l->lock);
+    }
+    give_back(h);
+    mem_free(h);
 }
 
 char *mem_strndup(const char *s, size_t n)

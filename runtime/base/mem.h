@@ -6,25 +6,68 @@
  *
  * Ownership: an Arena owns every block carved from it and frees them all at
  * once (arena_free). The front end allocates the whole syntax tree, its
- * strings and its diagnostics in one per-compilation arena. */
+ * strings and its diagnostics in one per-compilation arena.
+ *
+ * A context may keep a ledger (the API's state does): every block allocated
+ * while it is in force is linked into it, and so is every hold (a
+ * descriptor, stream, mapping, temporary file or library object), so that
+ * what a call held when running out of memory jumped out of it is still
+ * given back, by mem_ledger_free, when the state is freed. A block or hold
+ * is freed under a context with the ledger it was made under. */
 #ifndef PLEDGE_MEM_H
 #define PLEDGE_MEM_H
 #include <stddef.h>
 #include <stdbool.h>
 #include <setjmp.h>
+#include <pthread.h>
+#include <stdio.h>
 
 /* realloc-like: size 0 frees and returns NULL; NULL means failure otherwise. */
 typedef void *(*MemAllocFn)(void *ud, void *ptr, size_t size);
 
+/* Something held that is not a block. Taken empty (mem_hold) before the
+ * thing is acquired, so running out of memory cannot fall between the two;
+ * its fields are set as things are acquired and cleared as the owner gives
+ * them back itself. mem_release gives back what is still set, in this order. */
+typedef struct MemHold {
+    FILE  *file;                /* fclosed (before text is freed) */
+    char  *text;                /* an open_memstream buffer, the C library's: freed */
+    size_t text_len;
+    int    fd;                  /* closed, unless -1 */
+    void  *map;                 /* munmapped */
+    size_t map_len;
+    char  *remove;              /* a temporary file's path: unlinked */
+    void (*release)(void *p);   /* anything else (a database, a JSON tree): release(p) */
+    void  *p;
+    struct MemHold *prev, *next;    /* in the ledger */
+} MemHold;
+
+typedef struct MemBlock MemBlock;
+struct MemBlock { MemBlock *prev, *next; };    /* the header of a block in a ledger */
+
+/* Every live block and hold of a state, from whichever thread. */
+typedef struct MemLedger {
+    pthread_mutex_t lock;
+    MemBlock        blocks;     /* rings */
+    MemHold         holds;
+} MemLedger;
+
+void mem_ledger_init(MemLedger *l);
+/* Gives back every hold (newest first), then frees every block still in
+ * c's ledger, with c's allocator. */
+typedef struct MemContext MemContext;
+void mem_ledger_free(MemContext *c);
+
 /* An allocator and where running out of memory goes: an embedder's state
  * (the API's) or a thread it started. Not a global: each thread has the
  * context it entered. */
-typedef struct MemContext {
+struct MemContext {
     MemAllocFn alloc;           /* NULL: the C library's */
     void      *ud;
     jmp_buf   *oom;             /* where out of memory jumps to; NULL: abort() */
+    MemLedger *ledger;          /* NULL: blocks are not recorded */
     size_t     failed_size;     /* the request that failed */
-} MemContext;
+};
 
 /* Makes c this thread's context; returns the one before, to restore. */
 MemContext *mem_enter(MemContext *c);
@@ -43,6 +86,11 @@ void *mem_realloc(void *ptr, size_t size);          /* never NULL for size > 0 *
 void *mem_calloc(size_t count, size_t size);        /* zeroed, overflow-checked */
 void  mem_free(void *ptr);
 char *mem_strndup(const char *s, size_t n);
+
+/* An empty hold (fd -1), in the context's ledger if it has one. */
+MemHold *mem_hold(void);
+/* Gives back what h still holds, and h itself (NULL: nothing). */
+void mem_release(MemHold *h);
 
 typedef struct ArenaBlock ArenaBlock;
 typedef struct Arena { ArenaBlock *head; } Arena;

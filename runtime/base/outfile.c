@@ -85,8 +85,11 @@ static OutKind resolve(const char *path, char *target, struct stat *st, int *fd)
     }
 }
 
+/* Gives back what o->hold still has (the stream, the temporary). */
 static void release(OutFile *o)
 {
+    mem_release(o->hold);
+    o->hold = NULL;
     mem_free(o->path);          /* target and tmp share its block */
     o->f = NULL;
     o->path = o->target = o->tmp = NULL;
@@ -140,6 +143,7 @@ FILE *outfile_open(OutFile *o, const char *path, char *why, size_t whycap)
         memcpy(o->tmp, target, tlen);
         memcpy(o->tmp + tlen, suffix, sizeof suffix);
     }
+    o->hold = mem_hold();
 
     const char *doing;
     if (replace) {
@@ -154,16 +158,14 @@ FILE *outfile_open(OutFile *o, const char *path, char *why, size_t whycap)
         doing = "cannot write";
         fd = open(target, O_WRONLY | O_NOCTTY | O_CLOEXEC);
     }
-    if (fd >= 0 && !(o->f = fdopen(fd, "wb"))) {
-        int err = errno;
-        close(fd);
-        if (o->tmp) unlink(o->tmp);
-        errno = err;
-        fd = -1;
+    if (fd >= 0) {
+        o->hold->fd = fd;
+        o->hold->remove = o->tmp;
+        if ((o->f = o->hold->file = fdopen(fd, "wb"))) o->hold->fd = -1;
     }
-    if (fd < 0) {
+    if (!o->f) {
         snprintf(why, whycap, "%s: %s: %s", path, doing, strerror(errno));
-        release(o);
+        release(o);             /* closed, and the temporary removed */
         return NULL;
     }
     return o->f;
@@ -177,21 +179,19 @@ bool outfile_commit(OutFile *o, char *why, size_t whycap)
      * support it and has nothing to make durable */
     if (ok && o->tmp && fsync(fileno(o->f)) != 0) { ok = false; err = errno; }
     if (fclose(o->f) != 0 && ok) { ok = false; err = errno; }
+    o->hold->file = NULL;
     if (ok && o->tmp && rename(o->tmp, o->target) != 0) { ok = false; err = errno; }
     if (!ok) {
         snprintf(why, whycap, "%s: cannot write: %s", o->path, strerror(err));
-        if (o->tmp) unlink(o->tmp);
     } else if (o->tmp) {
+        o->hold->remove = NULL;     /* it is the target now */
         sync_folder(o->target);
     }
-    release(o);
+    release(o);                     /* a temporary not renamed is removed */
     return ok;
 }
 
 void outfile_abort(OutFile *o)
 {
-    if (!o->f) return;
-    fclose(o->f);
-    if (o->tmp) unlink(o->tmp);
-    release(o);
+    if (o->f) release(o);           /* closed, and the temporary removed */
 }

@@ -29,6 +29,7 @@ typedef struct OutFile {
     char *path;                 /* as given, for messages */
     char *target;               /* path with its symbolic links followed */
     char *tmp;                  /* the temporary beside target; NULL when written in place */
+    struct MemHold *hold;       /* f and tmp: running out of memory while open removes the temporary */
 } OutFile;
 
 /* Opens the temporary file (or the device, FIFO or descriptor): NULL, with

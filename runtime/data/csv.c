@@ -45,7 +45,7 @@ struct CsvReader {
 
     void *map;                  /* the file's mapping, or NULL */
     size_t map_len;
-    bool owns_map;              /* false for a slice, which shares its parent's */
+    MemHold *hold;              /* the mapping's; NULL for a slice, which shares its parent's */
     size_t released;            /* bytes of the mapping given back, from its start (a slice's: from its own) */
     unsigned char *owned;       /* owned copy (read, not mapped), or NULL */
     char *name;
@@ -92,10 +92,9 @@ CsvReader *csv_open_memory(const char *data, size_t len, const char *name)
     return new_reader(len ? (const unsigned char *)data : no_bytes, len, name);
 }
 
-static CsvReader *open_failed(int fd, int e, char *why, size_t whycap)
+static CsvReader *open_failed(MemHold *hold, int e, char *why, size_t whycap)
 {
-    if (fd >= 0)
-        close(fd);
+    mem_release(hold);
     if (why && whycap)
         snprintf(why, whycap, "%s", strerror(e));
     return NULL;
@@ -139,30 +138,36 @@ static unsigned char *read_all(int fd, size_t hint, size_t *len, int *err)
 
 CsvReader *csv_open_file(const char *path, char *why, size_t whycap)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* the descriptor, then the mapping, held: running out of memory while
+     * it is open gives them back (mem.h) */
+    MemHold *hold = mem_hold();
+    int fd = hold->fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return open_failed(-1, errno, why, whycap);
+        return open_failed(hold, errno, why, whycap);
     struct stat st;
     if (fstat(fd, &st) != 0)
-        return open_failed(fd, errno, why, whycap);
+        return open_failed(hold, errno, why, whycap);
     if (S_ISDIR(st.st_mode))
-        return open_failed(fd, EISDIR, why, whycap);
+        return open_failed(hold, EISDIR, why, whycap);
 
     if (S_ISREG(st.st_mode) && st.st_size == 0) {
         /* mmap of length 0 fails; an empty file is simply no records. */
-        close(fd);
+        mem_release(hold);
         return new_reader(no_bytes, 0, path);
     }
     if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size <= SIZE_MAX) {
         size_t size = (size_t)st.st_size;
         void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map != MAP_FAILED) {
+            hold->map = map;
+            hold->map_len = size;
             close(fd);  /* the mapping keeps the file */
+            hold->fd = -1;
             posix_madvise(map, size, POSIX_MADV_SEQUENTIAL);
             CsvReader *r = new_reader(map, size, path);
             r->map = map;
             r->map_len = size;
-            r->owns_map = true;
+            r->hold = hold;
             return r;
         }
     }
@@ -171,8 +176,8 @@ CsvReader *csv_open_file(const char *path, char *why, size_t whycap)
     size_t hint = S_ISREG(st.st_mode) && (uintmax_t)st.st_size < SIZE_MAX ? (size_t)st.st_size : 0;
     unsigned char *buf = read_all(fd, hint, &len, &e);
     if (!buf)
-        return open_failed(fd, e, why, whycap);
-    close(fd);
+        return open_failed(hold, e, why, whycap);
+    mem_release(hold);
     CsvReader *r = new_reader(buf, len, path);
     r->owned = buf;
     return r;
@@ -182,8 +187,7 @@ void csv_close(CsvReader *r)
 {
     if (!r)
         return;
-    if (r->owns_map)
-        munmap(r->map, r->map_len);
+    mem_release(r->hold);      /* the mapping */
     mem_free(r->owned);
     mem_free(r->fields);
     mem_free(r->scratch_at);

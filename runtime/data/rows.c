@@ -164,7 +164,10 @@ static bool open_sqlite(RowSource *r, const char *spec, const char *file_spec, c
         return false;
     }
     char *file = mem_strndup(path, (size_t)(colon - path));
+    r->hold = mem_hold();
+    r->hold->release = rows_db_release;
     int rc = sqlite3_open_v2(file, &r->db, SQLITE_OPEN_READONLY, NULL);
+    r->hold->p = r->db;
     mem_free(file);
     if (rc != SQLITE_OK) {
         snprintf(why, cap, "%s: cannot open the database: %s", spec, r->db ? sqlite3_errmsg(r->db) : "out of memory");
@@ -233,11 +236,16 @@ CsvStatus rows_next(RowSource *r, const CsvField **fields, size_t *n)
 uint64_t rows_line(const RowSource *r) { return r->csv ? csv_line(r->csv) : r->row - 1; }
 const char *rows_error(const RowSource *r) { return r->csv ? csv_error(r->csv) : r->error; }
 
+void rows_db_release(void *db)
+{
+    for (sqlite3_stmt *st; (st = sqlite3_next_stmt(db, NULL));) sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 void rows_close(RowSource *r)
 {
     csv_close(r->csv);
-    sqlite3_finalize(r->stmt);
-    sqlite3_close(r->db);
+    mem_release(r->hold);       /* the statement and the database */
     mem_free(r->fields);
 }
 

@@ -16,6 +16,7 @@ typedef struct RowSource {
     CsvReader  *csv;
     sqlite3      *db;
     sqlite3_stmt *stmt;
+    MemHold      *hold;         /* db's */
     CsvField   *fields;
     size_t      nfields;
     uint64_t    row;            /* SQLite: the row number, the header being 0 */
@@ -29,6 +30,10 @@ CsvStatus   rows_next(RowSource *r, const CsvField **fields, size_t *n);
 uint64_t    rows_line(const RowSource *r);      /* the CSV line, or the table's row */
 const char *rows_error(const RowSource *r);
 void        rows_close(RowSource *r);
+
+/* Closes an SQLite database with the statements still open on it (a
+ * MemHold's release: the archive's too). */
+void rows_db_release(void *db);
 
 /* Whether a record (the header: rows 0) is within lim's columns and
  * bytes per cell, and rows (its number after the header) within its rows;

@@ -4,6 +4,7 @@
 #include "base/calendar.h"
 #include "base/outfile.h"
 #include "base/why.h"
+#include "data/rows.h"
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 
 struct Archive {
     sqlite3 *db;
+    MemHold *hold;              /* db's, with any statement a jump left open */
     char    *path;
 };
 
@@ -95,7 +97,11 @@ Archive *archive_open(const char *path, bool write, char *why, size_t whycap)
         archive_close(a);
         return NULL;
     }
-    if (sqlite3_open_v2(path, &a->db, flags, NULL) != SQLITE_OK) {
+    a->hold = mem_hold();
+    a->hold->release = rows_db_release;
+    int rc = sqlite3_open_v2(path, &a->db, flags, NULL);
+    a->hold->p = a->db;
+    if (rc != SQLITE_OK) {
         fail(a, "cannot open", why, whycap);
         archive_close(a);
         return NULL;
@@ -120,7 +126,7 @@ Archive *archive_open(const char *path, bool write, char *why, size_t whycap)
 void archive_close(Archive *a)
 {
     if (!a) return;
-    sqlite3_close(a->db);
+    mem_release(a->hold);
     mem_free(a->path);
     mem_free(a);
 }

@@ -1,13 +1,13 @@
 /* manifest.c: building, writing and reading manifests (manifest.h), with
  * Jansson for the JSON both ways. */
 #include "report/manifest.h"
+#include "report/jtree.h"
 #include "vm/plb.h"
 #include "base/why.h"
 #include "base/sha256.h"
 #include "base/outfile.h"
 #include "base/utf8.h"
 #include "base/calendar.h"
-#include <jansson.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -85,18 +85,21 @@ size_t results_rows(const Report *r, Arena *a, ResultRow **out)
 
 bool results_sha256(const Report *r, char hex[65])
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f) return false;
+    MemHold *hold = mem_hold();     /* the stream and its buffer (the C library's) */
+    FILE *f = hold->file = open_memstream(&hold->text, &hold->text_len);
+    if (!f) {
+        mem_release(hold);
+        return false;
+    }
     bool ok = report_csv(r, f);
     ok = fclose(f) == 0 && ok;
+    hold->file = NULL;
     uint8_t d[32];
     if (ok) {
-        sha256(buf, len, d);
+        sha256(hold->text, hold->text_len, d);
         sha256_hex(d, hex);
     }
-    free(buf);              /* open_memstream's buffer comes from malloc */
+    mem_release(hold);
     return ok;
 }
 
@@ -294,35 +297,35 @@ static json_t *jstr(const char *s)
 
 static json_t *jint(uint64_t v) { return json_integer(v > (uint64_t)LLONG_MAX ? LLONG_MAX : (json_int_t)v); }
 
-static json_t *jlist(const char *const *items, size_t n)
+static void jlist(json_t *parent, const char *key, const char *const *items, size_t n)
 {
-    json_t *a = json_array();
+    json_t *a = jtree_child(parent, key, json_array());
     for (size_t i = 0; i < n; i++) json_array_append_new(a, jstr(items[i]));
-    return a;
 }
 
-static json_t *to_json(const Manifest *m)
+/* m as a JSON tree, held by hold (built with blocks allocated on the way). */
+static json_t *to_json(const Manifest *m, MemHold *hold)
 {
     char day[16];
     period_format((Period){ GRAIN_DAY, m->as_of }, day, sizeof day);
-    json_t *root = json_object();
+    hold->release = jtree_release;
+    json_t *root = hold->p = json_object();
     json_object_set_new(root, "manifest_version", json_integer(m->version));
     json_object_set_new(root, "engine", jstr(m->engine));
     json_object_set_new(root, "directory", jstr(m->directory));
     json_object_set_new(root, "round", jstr(m->round));
     json_object_set_new(root, "as_of", json_string(day));
 
-    json_t *rules = json_object();
+    json_t *rules = jtree_child(root, "rules", json_object());
     json_object_set_new(rules, "path", jstr(m->rules));
     json_object_set_new(rules, "kind", json_string(m->rules_bytecode ? "bytecode" : "source"));
     json_object_set_new(rules, "source_sha256", json_string(m->source_sha256));
     json_object_set_new(rules, "bytecode_sha256", json_string(m->bytecode_sha256));
-    json_object_set_new(root, "rules", rules);
 
-    json_t *inputs = json_array();
+    json_t *inputs = jtree_child(root, "inputs", json_array());
     for (size_t k = 0; k < m->ninputs; k++) {
         const ManifestInput *mi = &m->inputs[k];
-        json_t *o = json_object();
+        json_t *o = jtree_child(inputs, NULL, json_object());
         bool feed = strcmp(mi->kind, "feed") == 0;
         json_object_set_new(o, "name", jstr(mi->name));
         json_object_set_new(o, "kind", jstr(mi->kind));
@@ -331,50 +334,50 @@ static json_t *to_json(const Manifest *m)
         json_object_set_new(o, "rows", jint(mi->rows));
         json_object_set_new(o, "skipped_rows", feed ? jint(mi->skipped_rows) : json_null());
         json_object_set_new(o, "unmapped_rows", feed ? jint(mi->unmapped_rows) : json_null());
-        json_array_append_new(inputs, o);
     }
-    json_object_set_new(root, "inputs", inputs);
 
-    json_t *opts = json_object();
-    json_object_set_new(opts, "systems", jlist(m->systems, m->nsystems));
+    json_t *opts = jtree_child(root, "options", json_object());
+    jlist(opts, "systems", m->systems, m->nsystems);
     json_object_set_new(opts, "on_bad_row", json_string(m->skip_bad_rows ? "skip" : "stop"));
     json_object_set_new(opts, "max_steps", jint(m->limits.max_steps));
     json_object_set_new(opts, "max_memory", jint(m->limits.max_memory));
     json_object_set_new(opts, "max_depth", jint(m->limits.max_depth));
-    json_object_set_new(opts, "allow_native", jlist(m->allowed, m->nallowed));
-    json_object_set_new(root, "options", opts);
+    jlist(opts, "allow_native", m->allowed, m->nallowed);
 
-    json_t *res = json_object(), *rows = json_array();
+    json_t *res = jtree_child(root, "results", json_object());
     json_object_set_new(res, "canonical_form", json_string("csv"));
     json_object_set_new(res, "sha256", json_string(m->results_sha256));
     json_object_set_new(res, "count", jint(m->nrows));
+    json_t *rows = jtree_child(res, "rows", json_array());
     for (size_t k = 0; k < m->nrows; k++) {
         const ResultRow *row = &m->rows[k];
-        json_t *o = json_object();
+        json_t *o = jtree_child(rows, NULL, json_object());
         json_object_set_new(o, "system", jstr(row->system));
         json_object_set_new(o, "item", jstr(row->item));
         json_object_set_new(o, "kind", jstr(row->kind));
         json_object_set_new(o, "status", jstr(row->status));
         json_object_set_new(o, "value", jstr(row->value));
-        json_array_append_new(rows, o);
     }
-    json_object_set_new(res, "rows", rows);
-    json_object_set_new(root, "results", res);
     return root;
 }
 
 char *manifest_json(const Manifest *m)
 {
-    json_t *root = to_json(m);
-    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    json_decref(root);
-    if (!text) return NULL;
-    size_t n = strlen(text);
-    char *out = mem_alloc(n + 2);
-    memcpy(out, text, n);
-    out[n] = '\n';
-    out[n + 1] = '\0';
-    free(text);
+    /* the text measured, then written into a block of ours: json_dumps's
+     * would be Jansson's, to free with its allocator (an embedder's may
+     * not be the C library's) */
+    enum { FLAGS = JSON_INDENT(2) | JSON_PRESERVE_ORDER };
+    MemHold *hold = mem_hold();     /* the tree, the C library's */
+    json_t *root = to_json(m, hold);
+    size_t n = json_dumpb(root, NULL, 0, FLAGS);
+    char *out = NULL;
+    if (n) {
+        out = mem_alloc(n + 2);
+        n = json_dumpb(root, out, n, FLAGS);
+        out[n] = '\n';
+        out[n + 1] = '\0';
+    }
+    mem_release(hold);
     return out;
 }
 
@@ -573,18 +576,21 @@ static void read_manifest(Rd *r, json_t *root, Manifest *m)
     }
 }
 
-static bool manifest_from(Manifest *m, json_t *root, const json_error_t *err, const char *name, char *why,
+/* The manifest in hold's tree (given back here). */
+static bool manifest_from(Manifest *m, MemHold *hold, const json_error_t *err, const char *name, char *why,
                           size_t whycap)
 {
     *m = (Manifest){ 0 };
+    json_t *root = hold->p;
     if (!root) {
+        mem_release(hold);
         if (err->line > 0) why_say(why, whycap, "%s:%d:%d: %s", name, err->line, err->column, err->text);
         else why_say(why, whycap, "%s: %s", name, err->text);
         return false;
     }
     Rd r = { name, &m->arena, why, whycap, false };
     read_manifest(&r, root, m);
-    json_decref(root);
+    mem_release(hold);
     if (r.failed) manifest_free(m);
     return !r.failed;
 }
@@ -592,13 +598,17 @@ static bool manifest_from(Manifest *m, json_t *root, const json_error_t *err, co
 bool manifest_read(Manifest *m, const char *path, char *why, size_t whycap)
 {
     json_error_t err;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
-    return manifest_from(m, root, &err, path, why, whycap);
+    MemHold *hold = mem_hold();
+    hold->release = jtree_release;
+    hold->p = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+    return manifest_from(m, hold, &err, path, why, whycap);
 }
 
 bool manifest_parse(Manifest *m, const char *text, const char *name, char *why, size_t whycap)
 {
     json_error_t err;
-    json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &err);
-    return manifest_from(m, root, &err, name, why, whycap);
+    MemHold *hold = mem_hold();
+    hold->release = jtree_release;
+    hold->p = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+    return manifest_from(m, hold, &err, name, why, whycap);
 }

@@ -717,21 +717,25 @@ bool plb_read(const uint8_t *data, size_t len, BcProgram *out, char *why, size_t
 bool plb_read_file(const char *path, BcProgram *out, char *why, size_t whycap)
 {
     memset(out, 0, sizeof *out);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return why_say(why, whycap, "%s: %s", path, strerror(errno));
+    MemHold *hold = mem_hold();     /* running out of memory while reading closes it */
+    int fd = hold->fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        int e = errno;
+        mem_release(hold);
+        return why_say(why, whycap, "%s: %s", path, strerror(e));
+    }
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;
-        close(fd);
+        mem_release(hold);
         return why_say(why, whycap, "%s: %s", path, strerror(e));
     }
     if (!S_ISREG(st.st_mode)) {
-        close(fd);
+        mem_release(hold);
         return why_say(why, whycap, "%s: not a regular file", path);
     }
     if ((uintmax_t)st.st_size > PLB_MAX_FILE) {
-        close(fd);
+        mem_release(hold);
         return why_say(why, whycap, "%s: too large for a bytecode file (%jd bytes)", path, (intmax_t)st.st_size);
     }
     /* Read to the end rather than trusting st_size: the file may change. */
@@ -740,7 +744,7 @@ bool plb_read_file(const char *path, BcProgram *out, char *why, size_t whycap)
     for (;;) {
         if (len == cap) {
             if (cap > PLB_MAX_FILE) {
-                close(fd);
+                mem_release(hold);
                 mem_free(buf);
                 return why_say(why, whycap, "%s: too large for a bytecode file", path);
             }
@@ -752,7 +756,7 @@ bool plb_read_file(const char *path, BcProgram *out, char *why, size_t whycap)
             continue;
         if (k < 0) {
             int e = errno;
-            close(fd);
+            mem_release(hold);
             mem_free(buf);
             return why_say(why, whycap, "%s: %s", path, strerror(e));
         }
@@ -760,7 +764,7 @@ bool plb_read_file(const char *path, BcProgram *out, char *why, size_t whycap)
             break;
         len += (size_t)k;
     }
-    close(fd);
+    mem_release(hold);
 
     char msg[512] = "";
     bool ok = plb_read(buf, len, out, msg, sizeof msg);
