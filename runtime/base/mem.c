@@ -67,26 +67,27 @@ _Noreturn void mem_out_of_memory(size_t size)
  * allocator's own blocks. The threads of one call share the ledger, hence
  * the lock (uncontended but for them). */
 
-enum { HEADER = (sizeof(MemBlock) + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) * _Alignof(max_align_t) };
+enum { HEADER = (sizeof(MemLink) + _Alignof(max_align_t) - 1) / _Alignof(max_align_t) * _Alignof(max_align_t) };
 
 static void *raw_realloc(const MemContext *c, void *ptr, size_t size)
 {
     return c && c->alloc ? c->alloc(c->ud, ptr, size) : default_alloc(NULL, ptr, size);
 }
 
-static MemBlock *header_of(void *payload) { return (MemBlock *)(void *)((char *)payload - HEADER); }
+static MemLink *header_of(void *payload) { return (MemLink *)(void *)((char *)payload - HEADER); }
 
-static void link_block(MemLedger *l, MemBlock *b)
+/* Puts b first in the ring (a block's or a hold's) of l. */
+static void link_in(MemLedger *l, MemLink *ring, MemLink *b)
 {
     pthread_mutex_lock(&l->lock);
-    b->prev = &l->blocks;
-    b->next = l->blocks.next;
-    l->blocks.next->prev = b;
-    l->blocks.next = b;
+    b->prev = ring;
+    b->next = ring->next;
+    ring->next->prev = b;
+    ring->next = b;
     pthread_mutex_unlock(&l->lock);
 }
 
-static void unlink_block(MemLedger *l, MemBlock *b)
+static void unlink_from(MemLedger *l, MemLink *b)
 {
     pthread_mutex_lock(&l->lock);
     b->prev->next = b->next;
@@ -116,13 +117,13 @@ void mem_ledger_free(MemContext *c)
     MemLedger *l = c->ledger;
     /* the holds first: a hold's fields may point into blocks */
     while (l->holds.next != &l->holds) {
-        MemHold *h = l->holds.next;
-        l->holds.next = h->next;
+        MemHold *h = (MemHold *)(void *)l->holds.next;
+        l->holds.next = h->link.next;
         give_back(h);
     }
     l->holds.prev = &l->holds;
     while (l->blocks.next != &l->blocks) {
-        MemBlock *b = l->blocks.next;
+        MemLink *b = l->blocks.next;
         l->blocks.next = b->next;
         raw_realloc(c, b, 0);
     }
@@ -149,14 +150,14 @@ void *mem_realloc(void *ptr, size_t size)
     if (size > SIZE_MAX - HEADER)
         mem_out_of_memory(size);
     /* out of the ring while it may move; back in unchanged if it cannot */
-    MemBlock *old = ptr ? header_of(ptr) : NULL;
-    if (old) unlink_block(l, old);
-    MemBlock *b = raw_realloc(c, old, HEADER + size);
+    MemLink *old = ptr ? header_of(ptr) : NULL;
+    if (old) unlink_from(l, old);
+    MemLink *b = raw_realloc(c, old, HEADER + size);
     if (!b) {
-        if (old) link_block(l, old);
+        if (old) link_in(l, &l->blocks, old);
         mem_out_of_memory(size);
     }
-    link_block(l, b);
+    link_in(l, &l->blocks, b);
     return (char *)b + HEADER;
 }
 
@@ -182,8 +183,8 @@ void mem_free(void *ptr)
     if (!ptr) return;
     MemContext *c = current;
     if (c && c->ledger) {
-        MemBlock *b = header_of(ptr);
-        unlink_block(c->ledger, b);
+        MemLink *b = header_of(ptr);
+        unlink_from(c->ledger, b);
         ptr = b;
     }
     raw_realloc(c, ptr, 0);
@@ -194,14 +195,7 @@ MemHold *mem_hold(void)
     MemHold *h = mem_alloc(sizeof *h);
     *h = (MemHold){ .fd = -1 };
     MemLedger *l = current ? current->ledger : NULL;
-    if (l) {
-        pthread_mutex_lock(&l->lock);
-        h->prev = &l->holds;
-        h->next = l->holds.next;
-        l->holds.next->prev = h;
-        l->holds.next = h;
-        pthread_mutex_unlock(&l->lock);
-    }
+    if (l) link_in(l, &l->holds, &h->link);
     return h;
 }
 
@@ -209,12 +203,7 @@ void mem_release(MemHold *h)
 {
     if (!h) return;
     MemLedger *l = current ? current->ledger : NULL;
-    if (l && h->next) {
-        pthread_mutex_lock(&l->lock);
-        h->prev->next = h->next;
-        h->next->prev = h->prev;
-        pthread_mutex_unlock(&l->lock);
-    }
+    if (l && h->link.next) unlink_from(l, &h->link);
     give_back(h);
     mem_free(h);
 }

@@ -29,7 +29,12 @@ typedef void *(*MemAllocFn)(void *ud, void *ptr, size_t size);
  * thing is acquired, so running out of memory cannot fall between the two;
  * its fields are set as things are acquired and cleared as the owner gives
  * them back itself. mem_release gives back what is still set, in this order. */
+/* A place in one of a ledger's rings: a block's header, a hold's first field. */
+typedef struct MemLink MemLink;
+struct MemLink { MemLink *prev, *next; };
+
 typedef struct MemHold {
+    MemLink link;               /* in the ledger (first: a link is its hold) */
     FILE  *file;                /* fclosed (before text is freed) */
     char  *text;                /* an open_memstream buffer, the C library's: freed */
     size_t text_len;
@@ -39,17 +44,13 @@ typedef struct MemHold {
     char  *remove;              /* a temporary file's path: unlinked */
     void (*release)(void *p);   /* anything else (a database, a JSON tree): release(p) */
     void  *p;
-    struct MemHold *prev, *next;    /* in the ledger */
 } MemHold;
-
-typedef struct MemBlock MemBlock;
-struct MemBlock { MemBlock *prev, *next; };    /* the header of a block in a ledger */
 
 /* Every live block and hold of a state, from whichever thread. */
 typedef struct MemLedger {
     pthread_mutex_t lock;
-    MemBlock        blocks;     /* rings */
-    MemHold         holds;
+    MemLink         blocks;     /* rings */
+    MemLink         holds;
 } MemLedger;
 
 void mem_ledger_init(MemLedger *l);
