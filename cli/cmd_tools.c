@@ -76,6 +76,7 @@ static const struct option diff_options[] = {
     CLI_COMMON_OPTIONS, CLI_SIZE_OPTIONS,
     { "format", required_argument, NULL, OPT_FORMAT },
     { "feed", required_argument, NULL, OPT_FEED },
+    { "inputs", required_argument, NULL, OPT_INPUTS },
     { "as-of", required_argument, NULL, OPT_AS_OF },
     { 0 }
 };
