@@ -264,6 +264,10 @@ static pledge_status read_inputs_file(pledge_state *S, const char *path, pledge_
 {
     *out = NULL;
     if (!path || !path[0]) return api_fail(S, PLEDGE_ERR_USAGE, "no inputs file named");
+    /* a FIFO or a device would block or never end: a file of text is wanted */
+    struct stat st;
+    if (stat(path, &st) != 0) return api_fail(S, PLEDGE_ERR_INPUT, "%s: cannot read it: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode)) return api_fail(S, PLEDGE_ERR_INPUT, "%s: not a file of text", path);
     /* the whole buffer first: nothing can jump out of the call while the file is open */
     char *text = mem_alloc(INPUTS_MAX_BYTES + 1);
     FILE *f = fopen(path, "rb");
@@ -289,11 +293,11 @@ static pledge_status read_inputs_file(pledge_state *S, const char *path, pledge_
     api_track(S, &in->obj, destroy_inputs);
     const char *slash = strrchr(path, '/');
     Parse p = { S, in, path, slash ? arena_strndup(&in->arena, path, (size_t)(slash - path + 1)) : "", 0 };
-    pledge_status st = parse(&p, text, len);
+    pledge_status rc = parse(&p, text, len);
     mem_free(text);
-    if (st != PLEDGE_OK) {
+    if (rc != PLEDGE_OK) {
         api_free(S, &in->obj);
-        return st;
+        return rc;
     }
     *out = in;
     return PLEDGE_OK;
