@@ -193,6 +193,8 @@ static int read_inputs(Cli *c, const char *shortopts, const struct option *table
     bool given_systems = o->nsystems > 0;
     char error[512] = "";
     for (size_t i = 0; pledge_inputs_option(in, i, &key, &value); i++) {
+        /* the format is the report's: diff's --format is of another output */
+        if (strcmp(key, "format") == 0 && strcmp(c->name, "assess") != 0) continue;
         int opt = option_of(shortopts, table, key);
         if (opt && !given(o, opt, given_systems)) take(o, table, opt, value, error, sizeof error);
     }
