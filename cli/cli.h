@@ -18,7 +18,7 @@
 enum {
     OPT_VERSION = 256, OPT_RULES, OPT_FEED, OPT_ON_BAD_ROW, OPT_AS_OF, OPT_SYSTEM, OPT_ITEM, OPT_FORMAT,
     OPT_FAIL_ON, OPT_THREADS, OPT_MANIFEST, OPT_ARCHIVE, OPT_ALLOW_NATIVE, OPT_TRACE, OPT_FILTER, OPT_COVERAGE,
-    OPT_CHECK, OPT_STDOUT,
+    OPT_CHECK, OPT_STDOUT, OPT_INPUTS,
     /* the limits, in CliOptions.limits' order: each a positive size */
     OPT_MAX_STEPS, OPT_MAX_MEMORY, OPT_MAX_DEPTH, OPT_MAX_ROWS, OPT_MAX_COLUMNS, OPT_MAX_CELL, OPT_MAX_ORGS,
     OPT_MAX_PERIODS, OPT_MAX_END
@@ -37,7 +37,8 @@ enum { CLI_LIMITS = OPT_MAX_END - OPT_MAX_STEPS };
     { "trace", no_argument, NULL, OPT_TRACE }
 /* binding inputs (data, assess, explain) */
 #define CLI_FEED_OPTIONS \
-    { "feed", required_argument, NULL, OPT_FEED }, { "on-bad-row", required_argument, NULL, OPT_ON_BAD_ROW }
+    { "feed", required_argument, NULL, OPT_FEED }, { "on-bad-row", required_argument, NULL, OPT_ON_BAD_ROW }, \
+    { "inputs", required_argument, NULL, OPT_INPUTS }
 /* what bounds a feed's or hierarchy's file (every command that reads them) */
 #define CLI_SIZE_OPTIONS \
     { "max-rows", required_argument, NULL, OPT_MAX_ROWS }, \
@@ -62,9 +63,14 @@ typedef struct CliOptions {
     const char **systems;   size_t nsystems;    /* --system CODE */
     const char **natives;   size_t nnatives;    /* --allow-native LIB */
     const char *rules, *as_of, *format, *out, *fail_on, *item, *manifest, *archive, *filter;
+    const char *inputs;                 /* --inputs FILE */
     uint64_t    limits[CLI_LIMITS];     /* --max-steps ... --max-periods; 0: the default */
     uint64_t    threads;                /* 0: the default */
     bool        trace, skip_bad_rows, coverage, check, to_stdout;
+    /* what --inputs added: the file read in a state of its own (its
+     * strings are the options'), and the NAME=PATH texts made for it */
+    pledge_state *inputs_S;
+    char        **owned;    size_t nowned;
 } CliOptions;
 
 typedef struct Cli {
@@ -76,9 +82,11 @@ typedef struct Cli {
 } Cli;
 
 /* Reads argv (argv[0] is the command's name) with the command's table and
- * short options. Returns -1 to go on, or the exit status: 0 after --help
- * or --version (anywhere as an option: they win over usage errors), 2
- * after a usage error (said). */
+ * short options, then the --inputs file if one is named: its feeds and
+ * the options the command takes, each where the command line gives none
+ * (the command line wins). Returns -1 to go on, or the exit status: 0
+ * after --help or --version (anywhere as an option: they win over usage
+ * errors), 2 after a usage error (said), 3 for a bad inputs file (said). */
 int cli_parse(Cli *c, int argc, char **argv, const char *shortopts, const struct option *table, CliOptions *o);
 void cli_options_free(CliOptions *o);
 

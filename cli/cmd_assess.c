@@ -6,13 +6,14 @@
 /* ---- pledge data ------------------------------------------------------------- */
 
 static const char usage_data[] =
-    "usage: pledge data --rules FILE --feed NAME=PATH... [--on-bad-row=skip] [OPTIONS]\n"
+    "usage: pledge data --rules FILE --feed NAME=PATH... [--inputs FILE] [--on-bad-row=skip] [OPTIONS]\n"
     "\n"
     "Loads each feed and hierarchy the rule file declares, as an assessment\n"
     "would, and prints what was loaded: rows, organisations, periods, vintages,\n"
     "and the organisations whose rows map to no system of the round's `assess`\n"
     "hierarchy. A cell that does not parse stops it with the file, line, column\n"
     "and text; with --on-bad-row=skip such rows are counted, reported and left out.\n"
+    "--inputs FILE binds the feeds an inputs file lists (as for assess).\n"
     "\n"
     "  --max-steps N, --max-memory N, --max-depth N, --allow-native LIB, --trace\n"
     "                          as for eval: they bound the feeds' where conditions\n"
@@ -26,7 +27,7 @@ static const struct option data_options[] = {
 static int run_data(Cli *c, const CliOptions *o)
 {
     if (o->nargs) return cli_usage(c, "unexpected `%s`", o->args[0]);
-    if (!o->rules || !o->nfeeds) return cli_usage(c, "needs --rules FILE and --feed NAME=PATH");
+    if (!o->rules || !o->nfeeds) return cli_usage(c, "needs --rules FILE and --feed NAME=PATH (or --inputs FILE)");
     pledge_round *R;
     pledge_output *po;
     FILE *out;
@@ -73,6 +74,8 @@ static const char usage_assess[] =
     "                          extension (.json, .csv, .html) chooses\n"
     "  -o OUT                  write there, whole or not at all (default standard output)\n"
     "  --fail-on S1,S2         exit 1 if any result has one of these statuses\n"
+    "  --inputs FILE           the feeds, as-of date and options an inputs file lists\n"
+    "                          (its paths read from its folder); the command line wins\n"
     "  --on-bad-row=skip       count, report and leave out rows that do not parse\n"
     "  --threads N             systems evaluated on N threads (default: every core)\n"
     "  --max-steps N, --max-memory N, --max-depth N, --allow-native LIB  as for eval\n"
@@ -166,7 +169,7 @@ static const char usage_explain[] =
     "and the systems with no value.\n"
     "\n"
     "options: --max-steps N, --max-memory N, --max-depth N, --allow-native LIB,\n"
-    "  --trace as for eval; --on-bad-row=skip as for assess\n"
+    "  --trace as for eval; --on-bad-row=skip, --inputs FILE as for assess\n"
     CLI_SIZE_HELP;
 
 static const struct option explain_options[] = {

@@ -67,7 +67,8 @@ static const char usage_diff[] =
     "Commitments are matched by id, or by NEW's `restates = \"ROUND.id\"`.\n"
     "With the feeds both rounds read, it also assesses both as of DATE\n"
     "(default today) and lists every result and rating that moved, old and\n"
-    "new, with totals per item.\n"
+    "new, with totals per item. --inputs FILE binds the feeds and as-of date\n"
+    "an inputs file lists (as for assess).\n"
     "\n"
     "options:\n"
     CLI_SIZE_HELP;
@@ -76,6 +77,7 @@ static const struct option diff_options[] = {
     CLI_COMMON_OPTIONS, CLI_SIZE_OPTIONS,
     { "format", required_argument, NULL, OPT_FORMAT },
     { "feed", required_argument, NULL, OPT_FEED },
+    { "inputs", required_argument, NULL, OPT_INPUTS },
     { "as-of", required_argument, NULL, OPT_AS_OF },
     { 0 }
 };
@@ -136,7 +138,7 @@ static int run_diff(Cli *c, const CliOptions *o)
     if (o->format && (!pledge_format_by_name(o->format, &d.format) ||
                       (d.format != PLEDGE_FORMAT_TEXT && d.format != PLEDGE_FORMAT_JSON)))
         return cli_usage(c, "--format is text or json, not `%s`", o->format);
-    if (o->as_of && !o->nfeeds) return cli_usage(c, "--as-of needs the feeds (--feed NAME=PATH)");
+    if (o->as_of && !o->nfeeds) return cli_usage(c, "--as-of needs the feeds (--feed NAME=PATH or --inputs FILE)");
     if (o->as_of && pledge_check_date(c->S, o->as_of) != PLEDGE_OK)
         return cli_usage(c, "--as-of %s", pledge_error(c->S));
     pledge_round *old, *neu;

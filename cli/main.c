@@ -32,6 +32,8 @@ static const char usage_main[] =
     "\n"
     "Options go before or after the arguments, as --opt VALUE or --opt=VALUE;\n"
     "-- ends them. A rule file or feed `-` is standard input, -o - standard output.\n"
+    "data, assess, explain and diff take --inputs FILE: the feeds, as-of date and\n"
+    "options in a file of `key = value` lines (docs/commands.md).\n"
     "\n"
     "exit status: 0 ran; 2 usage error; 3 bad input (or standard output cannot be\n"
     "written); 4 a runtime limit was hit; 5 internal error.\n";

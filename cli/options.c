@@ -92,6 +92,7 @@ static void take(CliOptions *o, const struct option *table, int opt, const char 
     case OPT_MANIFEST: o->manifest = v; break;
     case OPT_ARCHIVE: o->archive = v; break;
     case OPT_FILTER: o->filter = v; break;
+    case OPT_INPUTS: o->inputs = v; break;
     case OPT_SYSTEM: o->systems[o->nsystems++] = v; break;
     case OPT_ALLOW_NATIVE: o->natives[o->nnatives++] = v; break;
     case OPT_TRACE: o->trace = true; break;
@@ -113,6 +114,93 @@ static void take(CliOptions *o, const struct option *table, int opt, const char 
         o->threads = n;
         break;
     }
+}
+
+/* The option an inputs file's key stands for in the command's table (its
+ * long name; `output` is -o), or 0 if the command takes none such. */
+static int option_of(const char *shortopts, const struct option *table, const char *key)
+{
+    if (strcmp(key, "output") == 0) return strstr(shortopts, "o:") ? 'o' : 0;
+    for (const struct option *t = table; t->name; t++)
+        if (strcmp(t->name, key) == 0) return t->val;
+    return 0;
+}
+
+/* Whether the command line gave option opt (systems: given_systems). */
+static bool given(const CliOptions *o, int opt, bool given_systems)
+{
+    switch (opt) {
+    case 'o': return o->out;
+    case OPT_AS_OF: return o->as_of;
+    case OPT_FORMAT: return o->format;
+    case OPT_FAIL_ON: return o->fail_on;
+    case OPT_MANIFEST: return o->manifest;
+    case OPT_ARCHIVE: return o->archive;
+    case OPT_SYSTEM: return given_systems;
+    case OPT_THREADS: return o->threads;
+    case OPT_ON_BAD_ROW: return o->skip_bad_rows;
+    default: return true;
+    }
+}
+
+/* Whether the command line binds feed name (NAME=PATH). */
+static bool bound(const CliOptions *o, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < o->nfeeds; i++)
+        if (strncmp(o->feeds[i], name, n) == 0 && o->feeds[i][n] == '=') return true;
+    return false;
+}
+
+static int out_of_memory(void)
+{
+    fputs("pledge: out of memory\n", stderr);
+    return PLEDGE_ERR_LIMIT;
+}
+
+/* --inputs FILE into o, under what the command line says (the library
+ * reads the file, resolves its paths and checks its values). */
+static int read_inputs(Cli *c, const char *shortopts, const struct option *table, CliOptions *o)
+{
+    pledge_config cfg;
+    pledge_config_init(&cfg);
+    o->inputs_S = pledge_new(&cfg);
+    if (!o->inputs_S) return out_of_memory();
+    pledge_inputs *in;
+    pledge_status st = pledge_inputs_load(o->inputs_S, o->inputs, &in);
+    if (st != PLEDGE_OK) {
+        fprintf(stderr, "pledge %s: %s\n", c->name, pledge_error(o->inputs_S));
+        return st;
+    }
+    const char *key, *value;
+    size_t nfeeds = 0, noptions = 0;
+    while (pledge_inputs_feed(in, nfeeds, &key, &value)) nfeeds++;
+    while (pledge_inputs_option(in, noptions, &key, &value)) noptions++;
+    const char **feeds = realloc(o->feeds, (o->nfeeds + nfeeds + 1) * sizeof *feeds);
+    if (feeds) o->feeds = feeds;
+    const char **systems = realloc(o->systems, (o->nsystems + noptions + 1) * sizeof *systems);
+    if (systems) o->systems = systems;
+    o->owned = calloc(nfeeds + 1, sizeof *o->owned);
+    if (!feeds || !systems || !o->owned) return out_of_memory();
+    for (size_t i = 0; pledge_inputs_feed(in, i, &key, &value); i++) {
+        if (bound(o, key)) continue;
+        size_t n = strlen(key) + strlen(value) + 2;
+        char *binding = malloc(n);
+        if (!binding) return out_of_memory();
+        snprintf(binding, n, "%s=%s", key, value);
+        o->feeds[o->nfeeds++] = o->owned[o->nowned++] = binding;
+    }
+    bool given_systems = o->nsystems > 0;
+    char error[512] = "";
+    for (size_t i = 0; pledge_inputs_option(in, i, &key, &value); i++) {
+        /* the format is the report's: diff's --format is of another output */
+        if (strcmp(key, "format") == 0 && strcmp(c->name, "assess") != 0) continue;
+        int opt = option_of(shortopts, table, key);
+        if (opt && !given(o, opt, given_systems)) take(o, table, opt, value, error, sizeof error);
+    }
+    /* the library checked every value: this is the command's word on one it takes otherwise */
+    if (error[0]) return cli_usage(c, "%s: %s", o->inputs, error);
+    return -1;
 }
 
 int cli_parse(Cli *c, int argc, char **argv, const char *shortopts, const struct option *table, CliOptions *o)
@@ -150,7 +238,7 @@ int cli_parse(Cli *c, int argc, char **argv, const char *shortopts, const struct
     if (info == 'h') { fputs(c->usage, stdout); return PLEDGE_OK; }
     if (info == OPT_VERSION) { printf("pledge %s\n", pledge_version()); return PLEDGE_OK; }
     if (error[0]) return cli_usage(c, "%s", error);
-    return -1;
+    return o->inputs ? read_inputs(c, shortopts, table, o) : -1;
 }
 
 void cli_options_free(CliOptions *o)
@@ -159,6 +247,9 @@ void cli_options_free(CliOptions *o)
     free(o->feeds);
     free(o->systems);
     free(o->natives);
+    for (size_t i = 0; i < o->nowned; i++) free(o->owned[i]);
+    free(o->owned);
+    pledge_free(o->inputs_S);
 }
 
 int cli_usage(Cli *c, const char *fmt, ...)

@@ -191,6 +191,26 @@ PLEDGE_API pledge_status pledge_load_inputs(pledge_round *R, bool require_all);
  * periods, vintages, organisations in no system), as text. */
 PLEDGE_API pledge_status pledge_describe_inputs(pledge_round *R, FILE *out);
 
+/* An inputs file: what a run binds, written once instead of on every
+ * command line (docs/commands.md, --inputs). Lines of `key = value` (a
+ * value may be "quoted"; `#` starts a comment): the options first (as-of,
+ * format, output, system, fail-on, on-bad-row, threads, manifest, archive),
+ * then a [feeds] section binding feed and hierarchy names to what
+ * pledge_bind takes. Paths are read from the file's folder; each feed's
+ * file must exist. PLEDGE_ERR_INPUT names the file and line of what is
+ * wrong: an unknown key or section, a key or feed given twice, a missing
+ * file, a bad date or value, a string left open, a file over 1 MiB or not
+ * text. */
+typedef struct pledge_inputs pledge_inputs;
+PLEDGE_API pledge_status pledge_inputs_load(pledge_state *S, const char *path, pledge_inputs **out);
+PLEDGE_API void pledge_inputs_free(pledge_inputs *in);
+/* The i-th binding in the file's order, its source resolved (a path as
+ * pledge_bind takes it); false past the last. */
+PLEDGE_API bool pledge_inputs_feed(const pledge_inputs *in, size_t i, const char **name, const char **source);
+/* The i-th option in the file's order: its key ("as-of") and value, a path
+ * resolved; `system = A, B` gives one option per code. False past the last. */
+PLEDGE_API bool pledge_inputs_option(const pledge_inputs *in, size_t i, const char **key, const char **value);
+
 /* ---- assessment ---------------------------------------------------------------- */
 
 typedef struct pledge_assess_options {

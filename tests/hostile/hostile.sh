@@ -25,6 +25,10 @@
 #   hostile.sh manifest RUN -- ARGS...
 #                                  pledge assess RUN --manifest M (M in
 #                                  TMPDIR), then pledge ARGS with @ as M
+#   hostile.sh big N ARGS...       an inputs file of N comment lines of 64
+#                                  bytes made in TMPDIR, then a [feeds]
+#                                  section binding m and sys by absolute
+#                                  paths; then pledge ARGS with @ as its path
 #   hostile.sh links ARGS...       sandbox/ copied to TMPDIR with symbolic
 #                                  links made in sandbox/inner (below), then
 #                                  pledge ARGS run in the copy
@@ -155,6 +159,13 @@ archive)
     grep -c . "$TMPDIR/controls.out" | sed 's/^/lines: /'
     exit $st
     ;;
+big)
+    made=$TMPDIR/big.inputs
+    awk -v n="$2" 'BEGIN { for (i = 0; i < n; i++) printf "# %061d\n", i }' > "$made"
+    printf '[feeds]\nm = %s/m.csv\nsys = %s/sys.csv\n' "$PWD" "$PWD" >> "$made"
+    shift 2
+    subst_run "$@"
+    ;;
 links)
     shift
     rm -rf "$TMPDIR/sandbox"
@@ -176,7 +187,7 @@ links)
     pledge "$@"
     ;;
 *)
-    echo "usage: hostile.sh full|controls|plb|systems|links ..." >&2
+    echo "usage: hostile.sh full|controls|plb|systems|plbof|sqlite|manifest|archive|big|links ..." >&2
     exit 99
     ;;
 esac

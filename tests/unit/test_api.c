@@ -1,6 +1,7 @@
 /* test_api.c: include/pledge.h as an embedder uses it: rounds from text
  * and bytecode in memory, diagnostics with their places, inputs bound from
- * a file, CSV text and pushed rows, errors named, results walked. Only
+ * a file, CSV text and pushed rows, errors named, results walked; inputs
+ * files read, their errors named, out of memory. Only
  * pledge.h is included, as in any program outside the library. */
 #include "unit.h"
 #include "config.h"
@@ -8,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char round_text[] =
     "round t \"A small round\" {\n"
@@ -288,6 +291,167 @@ START_TEST(limits_reach_where_filters)
 }
 END_TEST
 
+/* ---- inputs files ---------------------------------------------------------- */
+
+/* A temporary folder with m.csv, sys.csv and sub/t.inputs (text). */
+static void inputs_folder(char *dir, size_t cap, const char *text)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, cap, "%s/inputs.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[512];
+    const char *names[] = { "m.csv", "sys.csv", "sub/t.inputs" };
+    const char *texts[] = { feed_csv, hier_csv, text };
+    snprintf(path, sizeof path, "%s/sub", dir);
+    ck_assert_int_eq(mkdir(path, 0700), 0);
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        FILE *f = fopen(path, "w");
+        ck_assert_ptr_nonnull(f);
+        fputs(texts[i], f);
+        ck_assert_int_eq(fclose(f), 0);
+    }
+}
+
+static void inputs_folder_free(const char *dir)
+{
+    char path[512];
+    const char *names[] = { "m.csv", "sys.csv", "sub/t.inputs", "sub", "" };
+    for (int i = 0; i < 5; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        ck_assert_int_eq(remove(path), 0);
+    }
+}
+
+static const char inputs_text[] =
+    "# a comment\n"
+    "as-of = 2019-06-30\n"
+    "system = S2 , S1   # two codes\n"
+    "output = out/r.csv\n"
+    "\n"
+    "[feeds]\n"
+    "m   = \"../m.csv\"\n"
+    "sys = ../sys.csv\n";
+
+START_TEST(inputs_file_walked)
+{
+    char dir[256], path[512], want[512];
+    inputs_folder(dir, sizeof dir, inputs_text);
+    pledge_state *S = new_state(NULL);
+    pledge_inputs *in = NULL;
+    snprintf(path, sizeof path, "%s/sub/t.inputs", dir);
+    ck_assert_msg(pledge_inputs_load(S, path, &in) == PLEDGE_OK, "%s", pledge_error(S));
+    /* the feeds in the file's order, read from its folder */
+    const char *name, *source;
+    ck_assert(pledge_inputs_feed(in, 0, &name, &source));
+    snprintf(want, sizeof want, "%s/sub/../m.csv", dir);
+    ck_assert_str_eq(name, "m");
+    ck_assert_str_eq(source, want);
+    ck_assert(pledge_inputs_feed(in, 1, &name, &source));
+    ck_assert_str_eq(name, "sys");
+    ck_assert(!pledge_inputs_feed(in, 2, &name, &source));
+    /* the options: one per system, the output's path resolved too */
+    const char *key, *value;
+    const char *keys[] = { "as-of", "system", "system", "output" };
+    snprintf(want, sizeof want, "%s/sub/out/r.csv", dir);
+    const char *values[] = { "2019-06-30", "S2", "S1", want };
+    for (size_t i = 0; i < 4; i++) {
+        ck_assert(pledge_inputs_option(in, i, &key, &value));
+        ck_assert_str_eq(key, keys[i]);
+        ck_assert_str_eq(value, values[i]);
+    }
+    ck_assert(!pledge_inputs_option(in, 4, &key, &value));
+    /* bound as they are given, the same report as the CSV texts bound from memory */
+    pledge_round *R = NULL, *R2 = NULL;
+    ck_assert_int_eq(pledge_load_source(S, "t.pledge", round_text, strlen(round_text), &R), PLEDGE_OK);
+    for (size_t i = 0; pledge_inputs_feed(in, i, &name, &source); i++)
+        ck_assert_int_eq(pledge_bind(R, name, source), PLEDGE_OK);
+    ck_assert_int_eq(pledge_load_source(S, "t.pledge", round_text, strlen(round_text), &R2), PLEDGE_OK);
+    ck_assert_int_eq(pledge_bind_csv(R2, "m", "m", feed_csv, strlen(feed_csv)), PLEDGE_OK);
+    ck_assert_int_eq(pledge_bind_csv(R2, "sys", "sys", hier_csv, strlen(hier_csv)), PLEDGE_OK);
+    char *a = assess_csv(S, R), *b = assess_csv(S, R2);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    pledge_inputs_free(in);
+    pledge_free(S);     /* frees the rounds */
+    inputs_folder_free(dir);
+}
+END_TEST
+
+START_TEST(inputs_file_errors_named)
+{
+    static const struct { const char *text, *error; } cases[] = {
+        { "[feeds]\nm = ../m.csv\nsys = ../sys.csv\nm = ../sys.csv\n", ":4: feed `m` is bound twice (first on line 2)" },
+        { "as-of = 2019-06-31\n", ":1: as-of: `2019-06-31`: June 2019 has 30 days" },
+        { "\n\nformt = csv\n", ":3: unknown key `formt`" },
+        { "[feeds]\nm = ../none.csv\n", ":2: feed `m`: cannot open `../none.csv`" },
+        { "[feeds]\nm = \"../m.csv\n", ":2: `m`: the string has no closing quote" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char dir[256], path[512];
+        inputs_folder(dir, sizeof dir, cases[i].text);
+        pledge_state *S = new_state(NULL);
+        pledge_inputs *in = NULL;
+        snprintf(path, sizeof path, "%s/sub/t.inputs", dir);
+        ck_assert_int_eq(pledge_inputs_load(S, path, &in), PLEDGE_ERR_INPUT);
+        ck_assert_ptr_null(in);
+        ck_assert_msg(strncmp(pledge_error(S), path, strlen(path)) == 0 &&
+                      strstr(pledge_error(S), cases[i].error), "%s", pledge_error(S));
+        pledge_free(S);
+        inputs_folder_free(dir);
+    }
+}
+END_TEST
+
+/* An allocator that fails once `left` blocks are given (counted, to find leaks). */
+typedef struct Budget { long left, live; } Budget;
+
+static void *budget_alloc(void *ud, void *ptr, size_t size)
+{
+    Budget *b = ud;
+    if (size == 0) {
+        if (ptr) b->live--;
+        free(ptr);
+        return NULL;
+    }
+    if (b->left == 0) return NULL;
+    if (b->left > 0) b->left--;
+    void *p = realloc(ptr, size);
+    if (p && !ptr) b->live++;
+    return p;
+}
+
+START_TEST(inputs_file_out_of_memory)
+{
+    char dir[256], path[512];
+    inputs_folder(dir, sizeof dir, inputs_text);
+    snprintf(path, sizeof path, "%s/sub/t.inputs", dir);
+    pledge_status st = PLEDGE_ERR_LIMIT;
+    long n = 0;
+    /* every allocation of the call fails in turn: LIMIT, nothing left behind */
+    for (; st == PLEDGE_ERR_LIMIT; n++) {
+        ck_assert_int_lt(n, 10000);
+        Budget b = { -1, 0 };
+        pledge_config c;
+        pledge_config_init(&c);
+        c.alloc = budget_alloc;
+        c.alloc_ud = &b;
+        pledge_state *S = pledge_new(&c);
+        ck_assert_ptr_nonnull(S);
+        b.left = n;
+        pledge_inputs *in = NULL;
+        st = pledge_inputs_load(S, path, &in);
+        ck_assert_msg(st == PLEDGE_OK || st == PLEDGE_ERR_LIMIT, "%ld: %s", n, pledge_error(S));
+        b.left = -1;
+        pledge_free(S);
+        ck_assert_int_eq(b.live, 0);
+    }
+    ck_assert_int_gt(n, 4);     /* the call has blocks to fail: the buffer, the object, its arena, its lists */
+    inputs_folder_free(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api");
@@ -301,6 +465,9 @@ int main(void)
     tcase_add_test(t, usage_errors_named);
     tcase_add_test(t, eval_and_limits);
     tcase_add_test(t, limits_reach_where_filters);
+    tcase_add_test(t, inputs_file_walked);
+    tcase_add_test(t, inputs_file_errors_named);
+    tcase_add_test(t, inputs_file_out_of_memory);
     suite_add_tcase(s, t);
     return unit_run(s);
 }
