@@ -529,6 +529,7 @@ static Node *check_threshold(Checker *c, Decl *d, Attr *at, Type measure)
             ERR(c, threshold->span, "cannot compare %s with %s: the measure is %s", check_tname(c, measure), check_tname(c, t),
                 check_tname(c, measure));
             if (measure.kind == T_BOOL && t.kind == T_BOOL) HINT(c, "a yes/no compares with `==` or `!=`");
+            else if (t.kind == T_DATE) HINT(c, "a date target is a deadline, for a date measure such as `min(plans.submitted_on)`");
         } else {
             check_warn_percent(c, measure, threshold);
         }
