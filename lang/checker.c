@@ -216,6 +216,7 @@ static const AttrSpec commitment_attrs[] = {
     { "source", 0, "source = \"LTP implementation framework, Annex C\"" },
     { "restates", 0, "restates = \"stp2016.ae_standard\"" },
     { "missing", 0, "missing = missed" },
+    { "deadline", 0, "deadline = 2019-09-27" },
     { NULL, 0, NULL },
 };
 static const AttrSpec check_attrs[] = {
@@ -522,13 +523,63 @@ static Node *check_threshold(Checker *c, Decl *d, Attr *at, Type measure)
     Type t = check_literal_for(threshold, check_expr(c, threshold, &constant), measure);
     bool ok = check_window(c, window, &constant);
     if (t.kind != T_ERROR && measure.kind != T_ERROR) {
-        if (type_binary(TOP_ORDER, measure, t).kind == T_ERROR)
+        /* == and != ask only for equality: a yes/no has it, not an order */
+        TypeOp op = v->op == EOP_EQ || v->op == EOP_NE ? TOP_EQUAL : TOP_ORDER;
+        if (type_binary(op, measure, t).kind == T_ERROR) {
             ERR(c, threshold->span, "cannot compare %s with %s: the measure is %s", check_tname(c, measure), check_tname(c, t),
                 check_tname(c, measure));
-        else
+            if (measure.kind == T_BOOL && t.kind == T_BOOL) HINT(c, "a yes/no compares with `==` or `!=`");
+            else if (t.kind == T_DATE) HINT(c, "a date target is a deadline, for a date measure such as `min(plans.submitted_on)`");
+        } else {
             check_warn_percent(c, measure, threshold);
+        }
     }
     return ok ? window : NULL;
+}
+
+/* A deadline (issue 16): `target = <= 2019-09-27` for a date measure (the
+ * threshold is the deadline), `target = == true` with `deadline = DATE` for
+ * a yes/no. Whether the target is one: it has no window. */
+static bool is_deadline_target(const Attr *target)
+{
+    return target && target->value->kind == N_THRESHOLD && target->value->lhs->kind != N_IN;
+}
+
+static void check_deadline(Checker *c, Decl *d, Attr *target, Attr *deadline, Type measure)
+{
+    Node *v = target->value, *threshold = v->lhs;
+    Env constant = { d, NULL, NULL, 0, false, false };
+    Type t = check_expr(c, threshold, &constant);
+    if (t.kind == T_ERROR || measure.kind == T_ERROR) return;
+    if (measure.kind == T_DATE) {
+        if (t.kind != T_DATE)
+            ERR(c, threshold->span, "the target of a date measure is a date, as in `target = <= 2019-09-27`, not %s",
+                check_tname(c, t));
+        else if (v->op != EOP_LE && v->op != EOP_LT) {
+            ERR(c, v->op_span, "a date target is a deadline: `<=` (on or before) or `<` (before), not `%s`", op_text(v->op));
+            HINT(c, "to judge a date over a window, give it one, as in `target = %s %s in 2019/20`", op_text(v->op),
+                 "2019-09-27");
+        }
+        if (deadline) {
+            ERR(c, deadline->name_span, "a date measure's deadline is its target's date: drop `deadline`");
+            HINT(c, "as in `target = <= 2019-09-27`");
+        }
+        return;
+    }
+    /* a yes/no */
+    if (t.kind != T_BOOL)
+        ERR(c, threshold->span, "the target of a yes/no measure is true or false, as in `target = == true`, not %s",
+            check_tname(c, t));
+    else if (v->op != EOP_EQ && v->op != EOP_NE)
+        ERR(c, v->op_span, "a yes/no compares with `==` or `!=`, not `%s`", op_text(v->op));
+    if (!deadline) {
+        ERR(c, threshold->span, "`target` of a yes/no needs a deadline or a window: when must it hold?");
+        HINT(c, "add `deadline = 2019-09-27`, or write `target = == true in 2019/20`");
+        return;
+    }
+    Type dt = check_expr(c, deadline->value, &constant);
+    if (dt.kind != T_DATE && dt.kind != T_ERROR)
+        ERR(c, deadline->value->span, "a deadline is a day, as in `deadline = 2019-09-27`, not %s", check_tname(c, dt));
 }
 
 static void check_commitment(Checker *c, Decl *d)
@@ -561,9 +612,24 @@ static void check_commitment(Checker *c, Decl *d)
     }
     Day target_end = 0;
     bool has_target_end = false;
+    Attr *deadline = decl_attr(d, "deadline");
+    bool by_deadline = is_deadline_target(decl_attr(d, "target")) &&
+                       (measure.kind == T_DATE || measure.kind == T_BOOL || deadline);
+    if (deadline && measure.kind != T_DATE && measure.kind != T_BOOL && measure.kind != T_ERROR) {
+        ERR(c, deadline->name_span, "a deadline is for a date or yes/no measure, and the measure is %s",
+            check_tname(c, measure));
+        HINT(c, "for a number, the target's window says when, as in `target = >= 95%% in 2023/24`");
+    } else if (deadline && !by_deadline && decl_attr(d, "target")) {
+        ERR(c, deadline->name_span, "a target with a window has no deadline: drop the window or the deadline");
+        HINT(c, "as in `target = == true` and `deadline = 2019-09-27`");
+    }
     for (size_t i = 0; i < d->attrs.len; i++) {
         Attr *at = d->attrs.items[i];
         if (strcmp(at->name, "target") == 0) {
+            if (by_deadline) {
+                check_deadline(c, d, at, deadline, measure);
+                continue;
+            }
             Node *w = check_threshold(c, d, at, measure);
             if (w) has_target_end = window_last_day(w, &target_end);
         }
@@ -571,6 +637,12 @@ static void check_commitment(Checker *c, Decl *d)
     for (size_t i = 0; i < d->attrs.len; i++) {
         Attr *at = d->attrs.items[i];
         Env constant = { d, NULL, NULL, 0, false, false };
+        if (by_deadline && (strcmp(at->name, "milestone") == 0 || strcmp(at->name, "milestones") == 0 ||
+                            strcmp(at->name, "tolerance") == 0)) {
+            ERR(c, at->name_span, "a deadline commitment has no `%s`: it is met or missed once, by the deadline",
+                at->name);
+            continue;
+        }
         if (strcmp(at->name, "milestone") == 0) {
             Node *w = check_threshold(c, d, at, measure);
             Day end;

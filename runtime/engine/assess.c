@@ -508,6 +508,57 @@ static void result_tally(ReportResult *r, const Tally *t)
     r->keyed_by_system = t->system_keyed && !t->org_keyed;
 }
 
+/* The days from the round's first (its horizon's, or the data's if it has
+ * none) to `last`: the window a deadline's measure is evaluated over. */
+static Value days_to(const Shared *s, Day last)
+{
+    Day from, to;
+    if (!val_window_days(s->horizon, &from, &to)) from = period_first_day(s->first_data);
+    Value w = { .kind = V_RANGE };
+    w.as.range.from = period_containing(GRAIN_DAY, from);
+    w.as.range.to = period_containing(GRAIN_DAY, last);
+    return w;
+}
+
+/* A deadline commitment (issue 16), judged as soon as it is decided, on
+ * what is known on the as-of day. A date measure is the day the thing
+ * arrived, over the days up to the as-of day: once there is one, met if
+ * on or before the deadline, missed if after (its gap the days to spare,
+ * negative when late). A yes/no is evaluated over the days up to the
+ * deadline, so rows of a period ending after it do not count: once its
+ * target holds, met. Nothing yet is not_due until the day after the
+ * deadline (and the feeds' lag) and missed from then: nothing by the
+ * deadline is the answer, not a missing one, so it counts as missed with or
+ * without `missing = missed`. */
+static void eval_deadline(Eval *e, uint32_t sys, const BcCommitment *k, const ReportMark *target, int32_t lag,
+                          ReportResult *r)
+{
+    const Shared *s = e->s;
+    Day due = target->cmp == CMP_LT ? target->to - 1 : target->to;
+    bool is_date = target->threshold.kind == V_PERIOD;
+    Value window = days_to(s, is_date ? s->o->as_of : due);
+    Tally t = { 0 };
+    Value v = measure(e, sys, k->measure, window, &t, k->name);
+    Value holds = val_test((Cmp)target->cmp, v, target->threshold);
+    bool arrived = is_date ? v.kind == V_PERIOD : holds.kind == V_BOOL && holds.as.boolean;
+    r->window = target->window;
+    r->threshold = target->threshold;
+    result_tally(r, &t);
+    Day from, to;
+    if (val_window_days(window, &from, &to)) r->members = members_in(s, sys, from, to);
+    if (arrived) {
+        r->value = v;
+        r->judged = JUDGED_TARGET;
+        r->status = holds.kind == V_BOOL && holds.as.boolean ? ST_MET : ST_MISSED;
+        if (is_date) r->gap = val_duration(due - period_first_day(v.as.period));
+    } else if (known(s->o->as_of, due + 1, lag)) {
+        r->value = v;
+        r->judged = JUDGED_TARGET;
+        r->status = ST_MISSED;
+        r->by_missing = v.kind == V_MISSING;
+    }
+}
+
 void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
 {
     const Shared *s = e->s;
@@ -530,7 +581,9 @@ void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
      * no lag, also only once all its cells are published (§5). */
     const ReportMark *judge = NULL;
     Tally t = { 0 };
-    if (target.window.kind != V_MISSING && known(s->o->as_of, target.to, lag)) {
+    if (k->deadline) {
+        if (target.window.kind != V_MISSING) eval_deadline(e, sys, k, &target, lag, r);
+    } else if (target.window.kind != V_MISSING && known(s->o->as_of, target.to, lag)) {
         r->value = measure(e, sys, k->measure, target.window, &t, k->name);
         if (!t.awaited) {
             judge = &target;
@@ -538,7 +591,7 @@ void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
             tol = val_missing();                /* tolerance is for milestones only (§5) */
         }
     }
-    uint8_t *waiting = judge || !marks.len ? NULL : mem_calloc(marks.len, 1);
+    uint8_t *waiting = judge || !marks.len || k->deadline ? NULL : mem_calloc(marks.len, 1);
     while (waiting) {
         for (size_t i = 0; i < marks.len; i++)
             if (!waiting[i] && marks.items[i].window.kind != V_MISSING && known(s->o->as_of, marks.items[i].to, lag)
@@ -556,7 +609,7 @@ void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
         judge = NULL;
     }
     mem_free(waiting);
-    if (!judge) r->value = val_missing(), r->milestone = 0;
+    if (!judge && !k->deadline) r->value = val_missing(), r->milestone = 0;
     if (judge) {
         r->window = judge->window;
         r->threshold = judge->threshold;
@@ -581,7 +634,7 @@ void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
         if (r->judged == JUDGED_TARGET) cov->targets[ki] = 1;
         if (r->judged == JUDGED_MILESTONE && r->milestone < k->nmilestones) cov->milestones[ki][r->milestone] = 1;
     }
-    if (s->o->series && sys != NATIONAL) {
+    if (s->o->series && sys != NATIONAL && !k->deadline) {   /* a deadline is one day: no series */
         series(e, k, sys, lag, target.window.kind != V_MISSING ? target.to : 0, r);
         spc_chart(r->series, r->nseries, &target, &e->arena, &r->spc);
     }

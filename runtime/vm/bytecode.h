@@ -144,6 +144,7 @@ typedef struct BcCommitment {
     int32_t     plan_feed, plan_column;  /* milestones = plans.col, or -1 */
     int32_t     tolerance;      /* constant, or -1 */
     uint8_t     missing;        /* `missing = missed`: 1, a due window without a value is missed */
+    uint8_t     deadline;       /* 1: the target's window is the day by which it must hold (issue 16) */
 } BcCommitment;
 
 typedef struct BcCheck {

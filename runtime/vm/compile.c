@@ -845,6 +845,13 @@ static BcThreshold make_threshold(Comp *c, Decl *d, Node *v, const char *label)
     BcThreshold t = { 0 };
     t.cmp = (uint8_t)cmp_of[v->op];
     Node *value = v->lhs->lhs, *window = v->lhs->rhs;
+    if (v->lhs->kind != N_IN) {
+        /* a deadline (the checker allowed no other target without a window):
+         * the window is the day, the date's own or the `deadline` attribute's */
+        Attr *deadline = decl_attr(d, "deadline");
+        value = v->lhs;
+        window = deadline ? deadline->value : value;
+    }
     t.value_fn = compile_thunk(c, d->module, value, arena_printf(c->arena, "%s.%s", d->name, label), FK_EXPR,
                                value->type.kind);
     t.window_fn = compile_thunk(c, d->module, window, arena_printf(c->arena, "%s.%s.window", d->name, label),
@@ -867,7 +874,10 @@ static BcCommitment make_commitment(Comp *c, Decl *d)
         Attr *a = d->attrs.items[i];
         Node *v = a->value;
         if (strcmp(a->name, "measure") == 0) k.measure = fn_index(c, v->ref);
-        else if (strcmp(a->name, "target") == 0) k.target = make_threshold(c, d, v, "target");
+        else if (strcmp(a->name, "target") == 0) {
+            k.target = make_threshold(c, d, v, "target");
+            k.deadline = v->lhs->kind != N_IN;
+        }
         else if (strcmp(a->name, "milestone") == 0) {
             const char *label = arena_printf(c->arena, "milestone%u", k.nmilestones + 1u);
             k.milestones[k.nmilestones++] = make_threshold(c, d, v, label);

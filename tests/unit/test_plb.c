@@ -216,9 +216,9 @@ static void build(BcProgram *p)
     BcThreshold ms[] = { { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW } };
     BcCommitment cm[2] = {
         { "ae_standard", "95% within four hours", "LTP, Annex C", NULL, "Four hours, 95%.", 1, FN_METRIC,
-          { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW }, NULL, 1, -1, -1, 10, 1 },
+          { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW }, NULL, 1, -1, -1, 10, 1, 0 },
         { "ae_local", NULL, NULL, "ae_standard", NULL, 2, FN_METRIC,
-          { CMP_LT, { 0 }, FN_TARGET, FN_WINDOW }, NULL, 0, 1, 0, -1, 0 },
+          { CMP_LT, { 0 }, FN_TARGET, FN_WINDOW }, NULL, 0, 1, 0, -1, 0, 1 },
     };
     cm[0].milestones = DUP(p, ms);
     p->commits = DUP(p, cm);
@@ -575,8 +575,11 @@ START_TEST(header_errors)
     assert_refused((const uint8_t *)"#!/bin/sh\necho hi\n", 18, "not a Pledge bytecode file");
 
     memcpy(c, b, len);
-    c[8] = 5;
-    assert_refused(c, len, "made by a newer Pledge: format version 5, this one reads 4");
+    char newer[80];             /* whatever the version, one past it is refused */
+    snprintf(newer, sizeof newer, "made by a newer Pledge: format version %d, this one reads %d",
+             PLB_FORMAT_VERSION + 1, PLB_FORMAT_VERSION);
+    c[8] = PLB_FORMAT_VERSION + 1;
+    assert_refused(c, len, newer);
     c[8] = 2;
     assert_refused(c, len, "made by an older Pledge (format version 2): compile the source again");
     c[8] = 0;
