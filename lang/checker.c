@@ -361,10 +361,12 @@ static void check_feed_hierarchy(Checker *c, Decl *d, Attr *at)
     if (at->value->kind == N_NAME && !h)
         ERR(c, at->value->span, "feed `%s` is routed through hierarchy `%s`, which is not declared", d->name,
             at->value->str);
+    else if (at->value->kind == N_NAME)
+        ERR(c, at->value->span, "feed `%s` is routed through `%s`, which is not a hierarchy", d->name, at->value->str);
     else
         ERR(c, at->value->span, "`hierarchy` names the hierarchy that maps the feed's organisations to the systems");
-    Suggest s = { NULL, 0, at->value->kind == N_NAME ? at->value->str : "" };
-    if (at->value->kind == N_NAME) check_suggest_in_module(&s, c->mod);
+    Suggest s = { NULL, 0, at->value->kind == N_NAME && !h ? at->value->str : "" };
+    if (at->value->kind == N_NAME && !h) check_suggest_in_module(&s, c->mod);
     if (s.best) check_hint_suggestion(c, &s);
     else HINT(c, "declare the hierarchy, or leave `hierarchy` out to map the feed by the round's `assess`");
 }
