@@ -65,8 +65,9 @@ AssessStatus inputs_load(Inputs *in, const BcProgram *p, const char *rules, cons
     }
     for (uint16_t k = 0; k < p->nfeeds; k++)
         if (in->feed_sources[k].name && p->feeds[k].hier >= 0 && !in->hier_sources[p->feeds[k].hier].name)
-            return why_say(why, whycap, "feed `%s` is routed through hierarchy `%s`, which is not bound: give --feed %s=PATH",
-                           p->feeds[k].name, p->hiers[p->feeds[k].hier].name, p->hiers[p->feeds[k].hier].name),
+            return why_say(why, whycap, "feed `%s` is routed through hierarchy `%s`, which is not given: bind it "
+                           "(--feed %s=PATH, or `rows %s` in a test)", p->feeds[k].name, p->hiers[p->feeds[k].hier].name,
+                           p->hiers[p->feeds[k].hier].name, p->hiers[p->feeds[k].hier].name),
                    ASSESS_USAGE;
     /* hierarchies first: a feed's unmapped rows are counted against one */
     for (uint16_t k = 0; k < p->nhiers; k++)
