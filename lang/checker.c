@@ -196,6 +196,7 @@ static const AttrSpec feed_attrs[] = {
     { "lag", 0, "lag = 6 weeks" },
     { "vintage", 0, "vintage = published_on" },
     { "key", 0, "key = type" },
+    { "hierarchy", 0, "hierarchy = la_stp" },
     { "require", REPEATS, "require = breaches <= attendances" },
     { NULL, 0, NULL },
 };
@@ -348,6 +349,29 @@ static void check_feed_key(Checker *c, Decl *d, Attr *key, Attr *vintage)
     }
 }
 
+/* `hierarchy = la_stp`: the hierarchy that maps the feed's organisations
+ * to the systems, in place of the round's `assess`. */
+static void check_feed_hierarchy(Checker *c, Decl *d, Attr *at)
+{
+    Decl *h = at->value->kind == N_NAME ? check_lookup(c->mod, at->value->str) : NULL;
+    if (h && h->kind == D_HIERARCHY) {
+        h->used = true;
+        at->value->ref = h;
+        return;
+    }
+    if (at->value->kind == N_NAME && !h)
+        ERR(c, at->value->span, "feed `%s` is routed through hierarchy `%s`, which is not declared", d->name,
+            at->value->str);
+    else if (at->value->kind == N_NAME)
+        ERR(c, at->value->span, "feed `%s` is routed through `%s`, which is not a hierarchy", d->name, at->value->str);
+    else
+        ERR(c, at->value->span, "`hierarchy` names the hierarchy that maps the feed's organisations to the systems");
+    Suggest s = { NULL, 0, at->value->kind == N_NAME && !h ? at->value->str : "" };
+    if (at->value->kind == N_NAME && !h) check_suggest_in_module(&s, c->mod);
+    if (s.best) check_hint_suggestion(c, &s);
+    else HINT(c, "declare the hierarchy, or leave `hierarchy` out to map the feed by the round's `assess`");
+}
+
 static void check_feed(Checker *c, Decl *d)
 {
     check_attr_set(c, d, feed_attrs);
@@ -362,7 +386,9 @@ static void check_feed(Checker *c, Decl *d)
             ERR(c, at->value->span, "only `key` takes a list of columns");
             continue;
         }
-        if (strcmp(at->name, "org") == 0 || strcmp(at->name, "vintage") == 0) {
+        if (strcmp(at->name, "hierarchy") == 0) {
+            check_feed_hierarchy(c, d, at);
+        } else if (strcmp(at->name, "org") == 0 || strcmp(at->name, "vintage") == 0) {
             check_column_name(c, at);
             if (at->value->kind == N_AS)
                 ERR(c, at->value->op_span, "only the period column takes `as GRAIN`");
@@ -935,10 +961,12 @@ void check_module(Module *m, Arena *arena, Diags *diags, bool is_root)
         Decl *d = m->decls.items[i];
         if (d->kind == D_FEED && !d->used)
             WARN(&c, d->name_span, "feed `%s` is declared but never used", d->name);
-        /* only the round reads a hierarchy (its `assess`): any other maps nothing */
+        /* a hierarchy is read by the round (`assess`) or a feed (`hierarchy =`):
+         * any other maps nothing */
         if (d->kind == D_HIERARCHY && !d->used && is_root) {
-            WARN(&c, d->name_span, "hierarchy `%s` is declared but no round assesses it", d->name);
-            if (c.round) HINT(&c, "round `%s` assesses the systems of another hierarchy", c.round->name);
+            WARN(&c, d->name_span, "hierarchy `%s` is declared but no round assesses it and no feed is routed "
+                                   "through it", d->name);
+            HINT(&c, "route a feed through it with `hierarchy = %s` in the feed, or remove it", d->name);
         }
     }
 }

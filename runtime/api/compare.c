@@ -715,17 +715,40 @@ static void attribute(Cmpr *x, const Combo *combos, const uint32_t *ids, size_t 
     mem_free(keys);
 }
 
+/* A's hierarchy, as loaded, named hier (-1: the round's `assess`), or NULL. */
+static const Hierarchy *loaded_hier(const Cmpr *x, int32_t hier)
+{
+    const BcProgram *bc = &x->prog[0].bc;
+    if (hier < 0) hier = bc->round.assess;
+    if (hier < 0) return NULL;
+    int s = slot_of(x, bc->hiers[hier].name, true);
+    return s < 0 ? NULL : x->prog[0].loaded[s * 2 + side_of(&x->slots[s], 0)];
+}
+
+/* The hierarchy through which A reads the feed of a factor: its own
+ * (`hierarchy =`) or the round's `assess`. */
+static const Hierarchy *factor_hier(const Cmpr *x, int factor)
+{
+    const BcProgram *bc = &x->prog[0].bc;
+    for (size_t s = 0; s < x->nslots; s++) {
+        if (x->slots[s].hierarchy || x->slots[s].factor != factor) continue;
+        for (uint16_t k = 0; k < bc->nfeeds; k++)
+            if (strcmp(bc->feeds[k].name, x->slots[s].name) == 0) return loaded_hier(x, bc->feeds[k].hier);
+    }
+    return loaded_hier(x, -1);
+}
+
 /* Which changed cells of each feed a moved result reads: those of its
- * system's members (on the cell's first day, in A's `assess` hierarchy)
- * within the windows A and B judged. A result that reads other systems
- * (an across(...)) or no window gets no word: its causes still stand. */
+ * system's members (on the cell's first day, in the hierarchy A reads the
+ * feed through) within the windows A and B judged. A result that reads
+ * other systems (an across(...)) or no window gets no word: its causes
+ * still stand. */
 static void mark_cells(Cmpr *x)
 {
     const BcProgram *bc = &x->prog[0].bc;
-    if (!x->nchanged || bc->round.assess < 0) return;
-    int s = slot_of(x, bc->hiers[bc->round.assess].name, true);
-    const Hierarchy *h = s < 0 ? NULL : x->prog[0].loaded[s * 2 + side_of(&x->slots[s], 0)];
-    if (!h) return;
+    if (!x->nchanged || bc->round.assess < 0 || !loaded_hier(x, -1)) return;
+    const Hierarchy **by_factor = mem_calloc(x->c->nfactors + 1, sizeof *by_factor);
+    for (size_t f = 0; f < x->c->nfactors; f++) by_factor[f] = factor_hier(x, (int)f);
     for (size_t r = 0; r < x->c->nrows; r++) {
         CmpRow *row = &x->c->rows[r];
         if (!row->system || !row->has_window) continue;
@@ -734,11 +757,13 @@ static void mark_cells(Cmpr *x)
         for (size_t i = 0; i < x->nchanged; i++) {
             const struct Changed *ch = &x->changed[i];
             Day d = period_first_day(ch->p);
+            const Hierarchy *h = by_factor[ch->factor];
             if (row->moves[ch->factor] && d >= row->window_from && d <= row->window_to
-                && hier_parent(h, ch->org, d) == sys)
+                && h && hier_parent(h, ch->org, d) == sys)
                 row->data_how[ch->factor] |= ch->how;
         }
     }
+    mem_free(by_factor);
 }
 
 /* How many rows of the manifest the recomputation does not give back. */

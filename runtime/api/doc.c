@@ -566,6 +566,12 @@ static void doc_data(Doc *d)
             item(d, "lag", "none: a window is known once every return of it is published", false);
         else
             item(d, "lag", arena_printf(&d->arena, "a period is known %d days after it ends", feed_lag(f)), false);
+        if (f->hier >= 0) {
+            item_open(d);
+            text(d, "organisations mapped to the systems by the hierarchy ");
+            code(d, p->hiers[f->hier].name);
+            item_close(d);
+        }
         for (uint16_t i = 0; i < p->nrules; i++) {
             if (p->rules[i].feed != k) continue;
             const char *rule = after_assign(p->rules[i].text);

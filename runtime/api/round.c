@@ -504,8 +504,9 @@ static void write_unmapped(const Inputs *in, uint16_t feed, FILE *out)
     uint64_t rows;
     uint32_t n;
     UnmappedOrg *list = inputs_unmapped(in, feed, &rows, &n);
+    int32_t h = in->p->feeds[feed].hier >= 0 ? in->p->feeds[feed].hier : in->p->round.assess;
     fprintf(out, "  unmapped   %u organisations, %llu rows (no system in `%s`)", n, (unsigned long long)rows,
-            in->p->hiers[in->p->round.assess].name);
+            in->p->hiers[h].name);
     for (uint32_t i = 0; i < n; i++) {
         const char *code = orgs_code(in->orgs, list[i].org);
         fputs(i ? ", " : ": ", out);

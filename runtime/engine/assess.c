@@ -63,6 +63,12 @@ AssessStatus inputs_load(Inputs *in, const BcProgram *p, const char *rules, cons
                 return why_say(why, whycap, "feed `%s` is not bound: give --feed %s=PATH", p->feeds[k].name,
                            p->feeds[k].name), ASSESS_USAGE;
     }
+    for (uint16_t k = 0; k < p->nfeeds; k++)
+        if (in->feed_sources[k].name && p->feeds[k].hier >= 0 && !in->hier_sources[p->feeds[k].hier].name)
+            return why_say(why, whycap, "feed `%s` is routed through hierarchy `%s`, which is not given: bind it "
+                           "(--feed %s=PATH, or `rows %s` in a test)", p->feeds[k].name, p->hiers[p->feeds[k].hier].name,
+                           p->hiers[p->feeds[k].hier].name, p->hiers[p->feeds[k].hier].name),
+                   ASSESS_USAGE;
     /* hierarchies first: a feed's unmapped rows are counted against one */
     for (uint16_t k = 0; k < p->nhiers; k++)
         if (in->hier_sources[k].name && !(in->hiers[k] = hier_load(p, k, in->hier_sources[k], in->orgs, &fo->limits, why, whycap)))
@@ -88,13 +94,27 @@ void inputs_free(Inputs *in)
     memset(in, 0, sizeof *in);
 }
 
-typedef struct Unmapped { const Hierarchy *h; uint64_t rows; uint32_t *org_rows; uint32_t norgs; } Unmapped;
+const Hierarchy *inputs_feed_hier(const Inputs *in, uint16_t feed)
+{
+    int32_t h = in->p->feeds[feed].hier;
+    return h >= 0 ? in->hiers[h] : in->assess;
+}
+
+bool inputs_is_system(const Inputs *in, uint32_t org)
+{
+    const uint32_t *m;
+    return in->assess && hier_members(in->assess, org, &m) > 0;
+}
+
+typedef struct Unmapped { const Inputs *in; const Hierarchy *h; uint64_t rows; uint32_t *org_rows; uint32_t norgs; } Unmapped;
 
 static void count_unmapped(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows)
 {
     Unmapped *u = ud;
     (void)vintage;
-    if (hier_parent(u->h, org, period_first_day(p)) != ORG_NONE) return;
+    uint32_t parent = hier_parent(u->h, org, period_first_day(p));
+    /* through another hierarchy, only a parent that is a system of the round maps */
+    if (parent != ORG_NONE && (u->h == u->in->assess || inputs_is_system(u->in, parent))) return;
     u->rows += rows;
     if (org < u->norgs) u->org_rows[org] += rows;
 }
@@ -110,8 +130,9 @@ static int coded_org_cmp(const void *a, const void *b)
 
 UnmappedOrg *inputs_unmapped(const Inputs *in, uint16_t feed, uint64_t *rows, uint32_t *n)
 {
-    Unmapped u = { in->assess, 0, mem_calloc(orgs_count(in->orgs) + 1u, sizeof(uint32_t)), orgs_count(in->orgs) };
-    if (in->assess && in->feeds[feed]) feed_each_key(in->feeds[feed], count_unmapped, &u);
+    Unmapped u = { in, inputs_feed_hier(in, feed), 0, mem_calloc(orgs_count(in->orgs) + 1u, sizeof(uint32_t)),
+                   orgs_count(in->orgs) };
+    if (in->assess && u.h && in->feeds[feed]) feed_each_key(in->feeds[feed], count_unmapped, &u);
     CodedOrg *coded = mem_alloc(((size_t)u.norgs + 1) * sizeof *coded);
     *n = 0;
     for (uint32_t o = 0; o < u.norgs; o++)
@@ -299,7 +320,7 @@ static void count_cells(Eval *e, uint16_t k, int32_t lo, int32_t hi)
     if (e->sys != NATIONAL) {
         parent = s->systems[e->sys];
         if (s->by_system[k]) orgs = &s->systems[e->sys], norgs = 1;
-        else norgs = hier_members(s->h, parent, &orgs), h = s->h;
+        else h = inputs_feed_hier(s->in, k), norgs = hier_members(h, parent, &orgs);
     }
     MissingCtx m = { e, k };
     FeedCells c = { 0 };
@@ -339,10 +360,10 @@ static Value host_aggregate(void *ud, Vm *vm, uint32_t agg, Value window)
     uint32_t cov = 0;
     Value v = e->sys == NATIONAL
             ? feed_aggregate(f, agg, s->all_orgs, s->norgs, from, to, s->o->as_of, &cov)
-            : feed_aggregate_system(f, agg, s->h, s->systems[e->sys], from, to, s->o->as_of, &cov);
+            : feed_aggregate_system(f, agg, inputs_feed_hier(s->in, k), s->systems[e->sys], from, to, s->o->as_of, &cov);
     if (cov > e->tally.coverage) e->tally.coverage = cov;
     if (s->by_system[k]) e->tally.system_keyed = true;
-    else e->tally.org_keyed = true;
+    else e->tally.org_keyed = true, e->tally.routed |= tally_bit(s->p->feeds[k].hier);
     int32_t lo, hi;
     if (feed_window_span(f, from, to, &lo, &hi)) count_cells(e, k, lo, hi);
     return v;
@@ -417,14 +438,33 @@ bool member_during(const Hierarchy *h, uint32_t member, uint32_t parent, Day fro
     return false;
 }
 
-uint32_t members_in(const Shared *s, uint32_t sys, Day from, Day to)
+static uint32_t members_of(const Hierarchy *h, uint32_t parent, Day from, Day to)
+{
+    const uint32_t *m;
+    size_t n = hier_members(h, parent, &m);
+    uint32_t count = 0;
+    for (size_t i = 0; i < n; i++) count += member_during(h, m[i], parent, from, to);
+    return count;
+}
+
+uint32_t members_in(const Shared *s, uint32_t sys, Day from, Day to, const Tally *t)
 {
     if (sys == NATIONAL) return 0;
-    const uint32_t *m;
-    size_t n = hier_members(s->h, s->systems[sys], &m);
-    uint32_t count = 0;
-    for (size_t i = 0; i < n; i++) count += member_during(s->h, m[i], s->systems[sys], from, to);
-    return count;
+    /* the members of the hierarchies its feeds were routed through (the
+     * most of any), or of the round's `assess` */
+    uint32_t most = 0;
+    bool any = false;
+    for (uint16_t k = 0; t && k < s->p->nhiers; k++) {
+        if (!(t->routed & tally_bit(k)) || !s->in->hiers[k]) continue;
+        uint32_t n = members_of(s->in->hiers[k], s->systems[sys], from, to);
+        if (n > most) most = n;
+        any = true;
+    }
+    if (!t || !t->routed || (t->routed & tally_bit(-1))) {
+        uint32_t n = members_of(s->h, s->systems[sys], from, to);
+        if (n > most || !any) most = n;
+    }
+    return most;
 }
 
 static void series(Eval *e, const BcCommitment *k, uint32_t sys, int32_t lag, Day end, ReportResult *r)
@@ -479,14 +519,15 @@ static void result_needed(Eval *e, uint32_t ki, uint32_t sys, const ReportMark *
     uint32_t cov;
     const BcAggregate *lever = &s->p->aggs[f->lever];
     n->lever = s->in->feeds[lever->feed]
-             ? feed_aggregate_system(s->in->feeds[lever->feed], (uint32_t)f->lever, s->h, s->systems[sys], judge->from,
-                                     judge->to, s->o->as_of, &cov)
+             ? feed_aggregate_system(s->in->feeds[lever->feed], (uint32_t)f->lever, inputs_feed_hier(s->in, lever->feed),
+                                     s->systems[sys], judge->from, judge->to, s->o->as_of, &cov)
              : val_missing();
     n->held = val_missing();
     if (f->held >= 0) {
-        const FeedData *fd = s->in->feeds[s->p->aggs[f->held].feed];
-        n->held = fd ? feed_aggregate_system(fd, (uint32_t)f->held, s->h, s->systems[sys], judge->from, judge->to,
-                                             s->o->as_of, &cov)
+        uint16_t held = s->p->aggs[f->held].feed;
+        const FeedData *fd = s->in->feeds[held];
+        n->held = fd ? feed_aggregate_system(fd, (uint32_t)f->held, inputs_feed_hier(s->in, held), s->systems[sys],
+                                             judge->from, judge->to, s->o->as_of, &cov)
                      : val_missing();
     }
     bool whole = f->shape != NEEDED_MEAN && n->lever.unit == T_COUNT;
@@ -545,7 +586,7 @@ static void eval_deadline(Eval *e, uint32_t sys, const BcCommitment *k, const Re
     r->threshold = target->threshold;
     result_tally(r, &t);
     Day from, to;
-    if (val_window_days(window, &from, &to)) r->members = members_in(s, sys, from, to);
+    if (val_window_days(window, &from, &to)) r->members = members_in(s, sys, from, to, &t);
     if (arrived) {
         r->value = v;
         r->judged = JUDGED_TARGET;
@@ -614,7 +655,7 @@ void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
         r->window = judge->window;
         r->threshold = judge->threshold;
         result_tally(r, &t);
-        r->members = members_in(s, sys, judge->from, judge->to);
+        r->members = members_in(s, sys, judge->from, judge->to, &t);
         r->gap = result_gap((Cmp)judge->cmp, r->value, judge->threshold);
         Value ok = satisfies((Cmp)judge->cmp, r->value, judge->threshold, tol);
         bool target_judged = r->judged == JUDGED_TARGET;
@@ -689,7 +730,7 @@ void eval_check(Eval *e, uint32_t sys, uint32_t ci, ReportResult *r)
     }
     result_tally(r, &t);
     Day from, to;
-    if (val_window_days(s->horizon, &from, &to)) r->members = members_in(s, sys, from, to);
+    if (val_window_days(s->horizon, &from, &to)) r->members = members_in(s, sys, from, to, &t);
     r->status = r->value.kind != V_BOOL ? ST_NO_DATA : r->value.as.boolean ? ST_PASS : ST_FAIL;
     if (r->status == ST_NO_DATA && c->missing && r->value.kind == V_MISSING) {   /* `missing = fail` */
         r->status = ST_FAIL;

@@ -40,8 +40,14 @@ AssessStatus inputs_load(Inputs *in, const BcProgram *p, const char *rules, cons
                          bool require_all, const FeedOptions *fo, Vm *vm, char *why, size_t whycap);
 void inputs_free(Inputs *in);
 
-/* The organisations of feed k with rows that map to no system of the
- * `assess` hierarchy (on the first day of the row's period), in order of
+/* The hierarchy that maps feed k's organisations to the systems: its own
+ * (`hierarchy =`), or the round's `assess`; NULL if that is not bound. */
+const Hierarchy *inputs_feed_hier(const Inputs *in, uint16_t feed);
+/* Whether org is a system of the round (a parent of `assess`). */
+bool inputs_is_system(const Inputs *in, uint32_t org);
+
+/* The organisations of feed k with rows that map to no system (through the
+ * feed's hierarchy, on the first day of the row's period), in order of
  * code, with their rows; *n of them (mem_free the array), *rows in all. */
 typedef struct UnmappedOrg { uint32_t org; uint32_t rows; } UnmappedOrg;
 UnmappedOrg *inputs_unmapped(const Inputs *in, uint16_t feed, uint64_t *rows, uint32_t *n);

@@ -40,7 +40,15 @@ typedef struct Tally {
     uint64_t awaited;           /* of the absent, those of feeds with vintage and no lag */
     uint32_t across_missing;    /* systems with no value in the across(…) it read */
     bool     org_keyed, system_keyed;   /* it read a feed keyed by organisations; by the systems themselves */
+    uint64_t routed;            /* the hierarchies its org-keyed feeds went through (tally_bit) */
 } Tally;
+
+/* A hierarchy's bit in Tally.routed: hierarchy k has bit k (those from 62
+ * up share bit 62); -1, the round's `assess`, has the top bit. */
+static inline uint64_t tally_bit(int32_t hier)
+{
+    return hier < 0 ? UINT64_C(1) << 63 : UINT64_C(1) << (hier < 62 ? hier : 62);
+}
 
 /* The periods of a feed already counted in this evaluation, so a measure
  * that reads a feed twice (breaches and attendances) counts its cells once. */
@@ -87,9 +95,10 @@ void     eval_free(Eval *e);
  * window w; *tally (may be NULL) gets what its aggregates saw. */
 Value    measure(Eval *e, uint32_t sys, int32_t fn, Value w, Tally *tally, const char *what);
 /* Whether member belonged to parent on the first day (or the window's
- * first day) of some month of [from, to]; and how many of a system's did. */
+ * first day) of some month of [from, to]; and how many of a system's did,
+ * in the hierarchies the feeds of tally t went through (t NULL: `assess`). */
 bool     member_during(const Hierarchy *h, uint32_t member, uint32_t parent, Day from, Day to);
-uint32_t members_in(const Shared *s, uint32_t sys, Day from, Day to);
+uint32_t members_in(const Shared *s, uint32_t sys, Day from, Day to, const Tally *t);
 void     eval_commitment(Eval *e, uint32_t sys, uint32_t commitment, ReportResult *r);
 void     eval_check(Eval *e, uint32_t sys, uint32_t check, ReportResult *r);
 

@@ -85,6 +85,7 @@ typedef struct Unseen {
     const Explain *x;
     const BcFeed *schema;
     const FeedData *f;
+    const Hierarchy *h;             /* the feed's: its own or the round's `assess` */
     Day from, to;
     uint64_t rows;                  /* the system's rows in the window, known or not */
     uint64_t late, later_vintage;   /* rows of periods not yet known; rows published after as_of */
@@ -97,7 +98,7 @@ static void count_unseen(void *ud, uint32_t org, Period p, Day vintage, uint32_t
     Unseen *u = ud;
     Day first = period_first_day(p), last = period_last_day(p);
     if (first < u->from || last > u->to || !rows) return;
-    if (hier_parent(u->x->s.h, org, first) != u->x->org) return;
+    if (hier_parent(u->h, org, first) != u->x->org) return;
     u->rows += rows;
     Day as_of = u->x->s.o->as_of;
     if (u->schema->vintage_col) {
@@ -115,6 +116,7 @@ enum { REPLACED_LISTED = 10 };
 typedef struct Replaced { uint32_t org; Period p; char *identity; Day vintage, by; uint32_t rows; } Replaced;
 typedef struct Superseded {
     const Explain *x;
+    const Hierarchy *h;
     Day from, to;
     uint64_t rows, entries;
     VEC(Replaced) listed;
@@ -126,7 +128,7 @@ static void count_superseded(void *ud, uint32_t org, Period p, const char *ident
     Superseded *u = ud;
     Day first = period_first_day(p), last = period_last_day(p);
     if (first < u->from || last > u->to || !rows) return;
-    if (hier_parent(u->x->s.h, org, first) != u->x->org) return;
+    if (hier_parent(u->h, org, first) != u->x->org) return;
     u->rows += rows;
     u->entries++;
     if (u->listed.len < REPLACED_LISTED)
@@ -134,9 +136,9 @@ static void count_superseded(void *ud, uint32_t org, Period p, const char *ident
                                           by, rows }));
 }
 
-static void put_superseded(FILE *out, const Explain *x, const FeedData *f, Day from, Day to)
+static void put_superseded(FILE *out, const Explain *x, const FeedData *f, const Hierarchy *h, Day from, Day to)
 {
-    Superseded u = { x, from, to, 0, 0, { 0 } };
+    Superseded u = { x, h, from, to, 0, 0, { 0 } };
     feed_each_superseded(f, x->s.o->as_of, count_superseded, &u);
     if (u.rows) {
         fprintf(out, "  %llu of this system's rows in the window %s replaced by a later publication and did not "
@@ -171,8 +173,27 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
     FILE *out = x->out;
     Day from, to;
     if (!val_window_days(window, &from, &to)) return;
-    const uint32_t *members;
-    size_t n = hier_members(s->h, x->org, &members);
+    /* the members, in the hierarchies the aggregates' feeds go through
+     * (each feed its own, or the round's `assess`), each once */
+    VEC(uint32_t) members = { 0 };
+    const Hierarchy **seen = mem_calloc(aggs->len + 1, sizeof *seen);
+    for (size_t k = 0; k < aggs->len; k++) {
+        uint16_t fi = p->aggs[aggs->items[k]].feed;
+        const Hierarchy *h = inputs_feed_hier(s->in, fi);
+        bool again = s->by_system[fi] || !h;
+        for (size_t j = 0; j < k && !again; j++) again = seen[j] == h;
+        seen[k] = h;
+        if (again) continue;
+        const uint32_t *m;
+        size_t nm = hier_members(h, x->org, &m);
+        for (size_t i = 0; i < nm; i++) {
+            bool listed = !member_during(h, m[i], x->org, from, to);
+            for (size_t j = 0; j < members.len && !listed; j++) listed = members.items[j] == m[i];
+            if (!listed) vec_push(&members, m[i]);
+        }
+    }
+    mem_free(seen);
+    size_t n = members.len;
     /* a feed keyed by the systems themselves (a plan) has no rows on the
      * members: when every aggregate reads one, the system's row alone */
     size_t on_system = 0;
@@ -207,8 +228,7 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
         vec_push(&cells, mem_strndup(buf, strlen(buf)));
     }
     for (size_t i = 0; i <= n; i++) {
-        uint32_t m = i < n ? members[i] : x->org;
-        if (i < n && !member_during(s->h, m, x->org, from, to)) continue;
+        uint32_t m = i < n ? members.items[i] : x->org;
         const char *code = i < n ? orgs_code(s->in->orgs, m) : system_only ? orgs_code(s->in->orgs, x->org) : "all";
         vec_push(&cells, mem_strndup(code, strlen(code)));
         esc_text_inplace(cells.items[cells.len - 1]);
@@ -217,7 +237,8 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
             const FeedData *f = s->in->feeds[a->feed];
             uint32_t cov;
             Value v = i < n ? feed_aggregate(f, aggs->items[k], &m, 1, from, to, s->o->as_of, &cov)
-                            : feed_aggregate_system(f, aggs->items[k], s->h, x->org, from, to, s->o->as_of, &cov);
+                            : feed_aggregate_system(f, aggs->items[k], inputs_feed_hier(s->in, a->feed), x->org, from,
+                                                    to, s->o->as_of, &cov);
             report_display(v, buf, sizeof buf);
             vec_push(&cells, mem_strndup(buf, strlen(buf)));
         }
@@ -234,6 +255,7 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
     }
     mem_free(width);
     vec_free(&cells);
+    vec_free(&members);
     if (on_system && !system_only) {
         fputs("  (", out);
         for (size_t k = 0, shown = 0; k < aggs->len; k++) {
@@ -251,7 +273,7 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
         uint16_t fi = p->aggs[aggs->items[k]].feed;
         if (done[fi]++) continue;
         const BcFeed *schema = &p->feeds[fi];
-        Unseen u = { x, schema, s->in->feeds[fi], from, to, 0, 0, 0, { 0, 0 }, false };
+        Unseen u = { x, schema, s->in->feeds[fi], inputs_feed_hier(s->in, fi), from, to, 0, 0, 0, { 0, 0 }, false };
         feed_each_key(u.f, count_unseen, &u);
         fprintf(out, "\nFeed %s (%s):\n", schema->name, s->in->feed_sources[fi].name);
         if (schema->vintage_col) {
@@ -262,7 +284,7 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
             else
                 fprintf(out, ";\n  %llu of this system's rows in the window %s published later and did not count.\n",
                         (unsigned long long)u.later_vintage, plural(u.later_vintage, "was", "were"));
-            put_superseded(out, x, u.f, from, to);
+            put_superseded(out, x, u.f, u.h, from, to);
         } else {
             fprintf(out, "  A period is known %d days after it ends (the feed's lag).\n", schema->lag_days);
             if (!u.rows) {

@@ -101,6 +101,8 @@ typedef struct BcFeed {
     uint16_t    ncolumns;
     uint16_t    nkey;           /* `key = type, site`: columns that, with org and period, identify a row */
     uint16_t   *key_cols;       /* indices into columns; only with vintage_col */
+    int32_t     hier;           /* `hierarchy =`: the hierarchy that maps its organisations to
+                                 * the systems, or -1 for the round's `assess` */
 } BcFeed;
 
 /* A feed with `vintage` and no `lag`: a window of it is known only once

@@ -807,6 +807,7 @@ static Attr *find_attr(Decl *d, const char *name)
 static BcFeed make_feed(Comp *c, Decl *d)
 {
     BcFeed f = { 0 };
+    f.hier = -1;                /* set once every hierarchy has its index (comp_program_tests) */
     f.name = dup_str(c, d->name);
     f.title = dup_str(c, d->title);
     f.org_col = column_name(c, d, "org");
@@ -1116,6 +1117,15 @@ bool comp_program_tests(Program *p, BcProgram *bc, CompTests *tests)
             case D_ROUND:      round = d; break;
             default:           break;
             }
+        }
+    }
+    /* A feed's `hierarchy =`, which may be declared after it. */
+    for (size_t m = 0; m < p->modules.len; m++) {
+        Module *mod = p->modules.items[m];
+        for (size_t i = 0; i < mod->decls.len; i++) {
+            Decl *d = mod->decls.items[i];
+            Attr *h = d->kind == D_FEED ? find_attr(d, "hierarchy") : NULL;
+            if (h && h->value->ref) feeds.items[d->index].hier = h->value->ref->index;
         }
     }
     /* Functions of lets, fns and metrics, in declaration order. */

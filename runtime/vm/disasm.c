@@ -227,6 +227,11 @@ static void put_schemas(FILE *out, const BcProgram *p)
         } else {
             fprintf(out, "  lag      %d days\n", f->lag_days);
         }
+        if (f->hier != -1) {
+            fprintf(out, "  through  hierarchy %d ", f->hier);
+            put_text(out, f->hier >= 0 && f->hier < p->nhiers ? p->hiers[f->hier].name : "?");
+            fputc('\n', out);
+        }
         for (uint32_t k = 0; k < f->ncolumns && f->columns; k++) {
             fprintf(out, "  column %u  ", k);
             put_text(out, f->columns[k].name);

@@ -123,6 +123,7 @@ static const BcField feed_fields[] = {
     FIELD(BcFeed, lag_days,    I32, NONE,   0, "lag"),
     MANY(BcFeed, columns, ARRAY, NONE, "column", "columns", ncolumns, column_layout),
     MANY_WITH(BcFeed, key_cols, ARRAY, OWN_COLUMN, "key", "key columns", nkey, u16_layout, ncolumns),
+    FIELD(BcFeed, hier,        I32, HIER,   BFF_OPTIONAL, "routed through"),
 };
 static const LAYOUT(feed_layout, "feed", ": needs a name, an org column and a period column", BcFeed, feed_fields, 0);
 

@@ -115,8 +115,8 @@ static void build(BcProgram *p)
                            { "type", T_TEXT, COL_PLAIN } };
     BcColumn plan_cols[] = { { "ae_4hr", T_PERCENT, COL_POINTS } };
     BcFeed feeds[2] = {
-        { "ae", "A&E attendances", "org_code", "period", NULL, GRAIN_MONTH, 42, NULL, 3, 0, NULL },
-        { "plans", NULL, "system", "year", "published_on", GRAIN_FY, 0, NULL, 1, 1, NULL },
+        { "ae", "A&E attendances", "org_code", "period", NULL, GRAIN_MONTH, 42, NULL, 3, 0, NULL, -1 },
+        { "plans", NULL, "system", "year", "published_on", GRAIN_FY, 0, NULL, 1, 1, NULL, 0 },
     };
     uint16_t plan_key[] = { 0 };
     feeds[0].columns = DUP(p, ae_cols);
@@ -958,6 +958,7 @@ static void g_filter_wide(BcProgram *p)
 static void d_feed_grain(BcProgram *p)     { p->feeds[0].grain = 4; }
 static void d_feed_name(BcProgram *p)      { p->feeds[1].org_col = NULL; }
 static void d_feed_key(BcProgram *p)       { p->feeds[1].key_cols[0] = 1; }
+static void d_feed_hier(BcProgram *p)      { p->feeds[1].hier = 1; }
 static void d_feed_lag(BcProgram *p)       { p->feeds[1].lag_days = -2; }
 static void d_feed_await(BcProgram *p)     { p->feeds[0].lag_days = FEED_AWAITS_PUBLICATION; }
 static void d_column_type(BcProgram *p)    { p->feeds[0].columns[1].type = 77; }
@@ -1085,6 +1086,7 @@ static const Case cases[] = {
     { "awaiting publication without a vintage", d_feed_await, "feed `ae`: lag -1 days" },
     { "feed columns", d_feed_name, "feed 1: needs a name, an org column and a period column" },
     { "feed key", d_feed_key, "feed `plans`: key column 1 out of range (the feed has 1)" },
+    { "feed hierarchy", d_feed_hier, "feed `plans`: routed through hierarchy 1 out of range (program has 1)" },
     { "column type", d_column_type, "feed `ae`: column `breaches` has unknown type 77" },
     { "column name", d_column_name, "feed `ae`: column 1 has no name" },
     { "hierarchy", d_hier, "hierarchy 0: needs a name, a member column and a parent column" },
