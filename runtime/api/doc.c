@@ -403,6 +403,12 @@ static void doc_round(Doc *d, const char *path)
         report_window(p->consts[r->horizon], h, sizeof h);
         item(d, "horizon (the window of checks and ratings)", h, false);
     }
+    for (uint16_t i = 0; i < r->nhorizons; i++) {
+        char h[64], what[96];
+        report_window(p->consts[r->horizons[i].window], h, sizeof h);
+        snprintf(what, sizeof what, "horizon %s", r->horizons[i].name);
+        item(d, what, h, false);
+    }
     if (r->assess >= 0) {
         item_open(d);
         text(d, "systems: the parents of hierarchy ");

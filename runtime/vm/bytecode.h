@@ -121,12 +121,17 @@ typedef struct BcHierarchy {
 
 typedef struct BcDate { const char *name; Day day; } BcDate;
 
+/* `horizon two_year = 2019/20 .. 2020/21`: a named part of the round's horizon */
+typedef struct BcHorizon { const char *name; int32_t window; } BcHorizon;   /* window: a constant */
+
 typedef struct BcRound {
     const char *name, *title;   /* name NULL: the program has no round */
     BcDate     *dates;
     uint16_t    ndates;
     int32_t     horizon;        /* constant (a range, or one period), or -1 */
     int32_t     assess;         /* hierarchy, or -1 */
+    BcHorizon  *horizons;       /* the named horizons, in the order written */
+    uint16_t    nhorizons;
 } BcRound;
 
 /* `target = >= 95% in 2023/24`: the threshold and the window are functions

@@ -892,12 +892,17 @@ static void compile_round(Comp *c, Decl *d, BcRound *r)
     r->title = dup_str(c, d->title);
     r->horizon = r->assess = -1;
     r->dates = arena_alloc(c->arena, (d->attrs.len + 1) * sizeof *r->dates);
+    r->horizons = arena_alloc(c->arena, (d->attrs.len + 1) * sizeof *r->horizons);
     for (size_t i = 0; i < d->attrs.len; i++) {
         Attr *a = d->attrs.items[i];
         Value v;
-        if (strcmp(a->name, "assess") == 0) { r->assess = a->value->ref ? a->value->ref->index : -1; continue; }
+        if (strcmp(a->name, "assess") == 0 && !a->named_horizon) {
+            r->assess = a->value->ref ? a->value->ref->index : -1;
+            continue;
+        }
         if (!fold(c, a->value, &v)) continue;
-        if (strcmp(a->name, "horizon") == 0) r->horizon = const_add(c, v);
+        if (a->named_horizon) r->horizons[r->nhorizons++] = (BcHorizon){ dup_str(c, a->name), const_add(c, v) };
+        else if (strcmp(a->name, "horizon") == 0) r->horizon = const_add(c, v);
         else if (v.kind == V_PERIOD) r->dates[r->ndates++] = (BcDate){ dup_str(c, a->name), v.as.period.index };
     }
 }
