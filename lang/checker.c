@@ -575,6 +575,33 @@ static bool window_last_day(Node *w, Day *out)
     return false;
 }
 
+/* `in plans.target_year`: each system's window is the period its plan gives
+ * in that column (a transformation's local timing). The window has no end
+ * known to the checker, so false: nothing to order milestones by. */
+static bool check_plan_window(Checker *c, Decl *d, Attr *at, Node *w)
+{
+    Env data = { d, NULL, NULL, ALLOW_DATA, false, false };
+    Type t = check_expr(c, w, &data);
+    if (t.kind == T_ERROR) return false;
+    if (t.kind != T_COLUMN || !w->lhs || !w->lhs->ref || w->lhs->ref->kind != D_FEED) {
+        ERR(c, w->span, "a window is a period, a range of periods or a column of a plan feed, not %s",
+            check_tname(c, t));
+        return false;
+    }
+    if (!type_is_period(t.elem)) {
+        ERR(c, w->span, "`%s` is a window only when its column holds periods (date, month, quarter or fy), not %s",
+            at->name, type_kind_name(t.elem));
+        HINT(c, "declare the plan's column as one, as in `target_year: fy`");
+        return false;
+    }
+    if (d->cls != CLASS_TRANSFORMATION) {
+        ERR(c, w->span, "only a transformation commitment takes its timing from each system's plan");
+        HINT(c, "a foundational commitment's `%s` is national: write its window, as in `in 2023/24`", at->name);
+        return false;
+    }
+    return false;
+}
+
 /* `>= 95% in 2023/24` against a measure of type `measure` */
 static Node *check_threshold(Checker *c, Decl *d, Attr *at, Type measure)
 {
@@ -592,7 +619,7 @@ static Node *check_threshold(Checker *c, Decl *d, Attr *at, Type measure)
     Env constant = { d, NULL, NULL, 0, false, false };
     Node *threshold = v->lhs->lhs, *window = v->lhs->rhs;
     Type t = check_literal_for(threshold, check_expr(c, threshold, &constant), measure);
-    bool ok = check_window(c, window, &constant);
+    bool ok = window->kind == N_FIELD ? check_plan_window(c, d, at, window) : check_window(c, window, &constant);
     if (t.kind != T_ERROR && measure.kind != T_ERROR) {
         if (type_binary(TOP_ORDER, measure, t).kind == T_ERROR)
             ERR(c, threshold->span, "cannot compare %s with %s: the measure is %s", check_tname(c, measure), check_tname(c, t),

@@ -433,10 +433,10 @@ static void doc_commitments(Doc *d)
             char t[160];
             list_open(d);
             item(d, "measure", p->fns[c->measure].name, true);
-            api_threshold_text(d->vm, &c->target, t, sizeof t);
+            api_threshold_text(d->vm, d->p, &c->target, t, sizeof t);
             item(d, "target", t, false);
             for (uint16_t i = 0; i < c->nmilestones; i++) {
-                api_threshold_text(d->vm, &c->milestones[i], t, sizeof t);
+                api_threshold_text(d->vm, d->p, &c->milestones[i], t, sizeof t);
                 item(d, "milestone", t, false);
             }
             if (c->plan_feed >= 0) {

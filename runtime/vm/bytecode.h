@@ -135,8 +135,14 @@ typedef struct BcRound {
 } BcRound;
 
 /* `target = >= 95% in 2023/24`: the threshold and the window are functions
- * (constants fold to a LOADK and a RET). */
-typedef struct BcThreshold { uint8_t cmp; uint8_t pad[3]; int32_t value_fn, window_fn; } BcThreshold;
+ * (constants fold to a LOADK and a RET). `in plans.target_year`: the window
+ * is each system's, the latest period of that plan column in its rows
+ * (window_fn then returns missing); window_feed is -1 otherwise. */
+typedef struct BcThreshold {
+    uint8_t cmp; uint8_t pad[3];
+    int32_t value_fn, window_fn;
+    int32_t window_feed, window_column;
+} BcThreshold;
 
 typedef struct BcCommitment {
     const char *name, *title, *source, *restates;      /* source, restates may be NULL */

@@ -847,8 +847,23 @@ static BcThreshold make_threshold(Comp *c, Decl *d, Node *v, const char *label)
     Node *value = v->lhs->lhs, *window = v->lhs->rhs;
     t.value_fn = compile_thunk(c, d->module, value, arena_printf(c->arena, "%s.%s", d->name, label), FK_EXPR,
                                value->type.kind);
-    t.window_fn = compile_thunk(c, d->module, window, arena_printf(c->arena, "%s.%s.window", d->name, label),
-                                FK_EXPR, window->type.kind);
+    t.window_feed = t.window_column = -1;
+    const char *name = arena_printf(c->arena, "%s.%s.window", d->name, label);
+    if (window->kind == N_FIELD) {
+        /* each system's own window, from its plan (assess.c): the loader keeps
+         * only aggregates, so the latest period comes from one */
+        t.window_feed = window->lhs->ref->index;
+        t.window_column = window->column;
+        add_aggregate(c, window->lhs->ref, window->column, AGG_MAX, NULL);
+        FnBuilder f;
+        fb_init(&f, c, d->module, window->span);
+        int r = reg_alloc(&f, 1);
+        emit(&f, OP_LOADK, r, const_add(c, val_missing()), 0);
+        emit(&f, OP_RET, r, 0, 0);
+        t.window_fn = fb_finish(&f, name, FK_EXPR, window->type.elem, NULL);
+        return t;
+    }
+    t.window_fn = compile_thunk(c, d->module, window, name, FK_EXPR, window->type.kind);
     return t;
 }
 

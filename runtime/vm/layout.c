@@ -169,6 +169,8 @@ static const BcField threshold_fields[] = {
     FIELD(BcThreshold, cmp,       U8,  CMP,  0, ""),
     FIELD(BcThreshold, value_fn,  I32, EXPR, 0, "value"),
     FIELD(BcThreshold, window_fn, I32, EXPR, 0, "window"),
+    FIELD(BcThreshold, window_feed, I32, FEED, BFF_OPTIONAL, "window plan"),
+    FIELD_WITH(BcThreshold, window_column, I32, COLUMN, BFF_OPTIONAL, "window plan", window_feed),
 };
 static const LAYOUT(threshold_layout, "threshold", "", BcThreshold, threshold_fields, NONAME);
 

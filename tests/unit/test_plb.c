@@ -215,12 +215,12 @@ static void build(BcProgram *p)
     p->round.dates = DUP(p, dates);
     p->round.horizons = DUP(p, horizons);
 
-    BcThreshold ms[] = { { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW } };
+    BcThreshold ms[] = { { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW, -1, -1 } };
     BcCommitment cm[2] = {
         { "ae_standard", "95% within four hours", "LTP, Annex C", NULL, "Four hours, 95%.", 1, FN_METRIC,
-          { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW }, NULL, 1, -1, -1, 10, 1 },
+          { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW, -1, -1 }, NULL, 1, -1, -1, 10, 1 },
         { "ae_local", NULL, NULL, "ae_standard", NULL, 2, FN_METRIC,
-          { CMP_LT, { 0 }, FN_TARGET, FN_WINDOW }, NULL, 0, 1, 0, -1, 0 },
+          { CMP_LT, { 0 }, FN_TARGET, FN_WINDOW, -1, -1 }, NULL, 0, 1, 0, -1, 0 },
     };
     cm[0].milestones = DUP(p, ms);
     p->commits = DUP(p, cm);
