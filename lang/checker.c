@@ -589,8 +589,8 @@ static bool check_plan_window(Checker *c, Decl *d, Attr *at, Node *w)
         return false;
     }
     if (!type_is_period(t.elem)) {
-        ERR(c, w->span, "`%s` is a window only when its column holds periods (date, month, quarter or fy), not %s",
-            at->name, type_kind_name(t.elem));
+        ERR(c, w->span, "a plan's column is a window only when it holds periods (date, month, quarter or fy); "
+            "this one holds %s", type_kind_name(t.elem));
         HINT(c, "declare the plan's column as one, as in `target_year: fy`");
         return false;
     }
