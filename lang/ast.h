@@ -81,6 +81,7 @@ typedef struct Attr {
     Span        name_span;
     Node       *value;
     bool        used;       /* the checker marks the attributes it knows */
+    bool        named_horizon;  /* `horizon NAME = RANGE` in a round: name is NAME */
 } Attr;
 
 /* A written type: `percent`, `[number]` */

@@ -247,6 +247,14 @@ static void check_attr_set(Checker *c, Decl *d, const AttrSpec *spec)
     int nsuggested = 0;
     for (size_t i = 0; i < d->attrs.len; i++) {
         Attr *at = d->attrs.items[i];
+        if (at->named_horizon) {
+            /* reported once and dropped, so no other check reads it as an attribute */
+            ERR(c, at->name_span, "only the round names horizons: move `horizon %s = …` into the round", at->name);
+            memmove(&d->attrs.items[i], &d->attrs.items[i + 1], (d->attrs.len - i - 1) * sizeof d->attrs.items[0]);
+            d->attrs.len--;
+            i--;
+            continue;
+        }
         const AttrSpec *s = spec;
         while (s->name && strcmp(s->name, at->name) != 0) s++;
         if (!s->name) {
@@ -461,6 +469,56 @@ static void check_hierarchy(Checker *c, Decl *d)
     for (size_t i = 0; i < d->attrs.len; i++) check_column_name(c, d->attrs.items[i]);
 }
 
+/* The first and last days of a window written as a period or a range of
+ * periods (`2019/20`, `2019/20 .. 2020/21`); false for anything else. */
+static bool window_days(Node *w, Day *from, Day *to)
+{
+    if (w->kind == N_PERIOD) {
+        *from = period_first_day(w->period);
+        *to = period_last_day(w->period);
+        return true;
+    }
+    if (w->kind == N_BINARY && w->op == EOP_RANGE && w->lhs->kind == N_PERIOD && w->rhs->kind == N_PERIOD) {
+        *from = period_first_day(w->lhs->period);
+        *to = period_last_day(w->rhs->period);
+        return true;
+    }
+    return false;
+}
+
+/* The round's `horizon` and its named horizons (`horizon two_year = …`): a
+ * window that is not empty, and a named one inside the round's. */
+static void check_horizons(Checker *c, Decl *d)
+{
+    Attr *round_h = NULL;
+    for (size_t i = 0; i < d->attrs.len; i++) {
+        Attr *at = d->attrs.items[i];
+        if (!at->named_horizon && strcmp(at->name, "horizon") == 0) round_h = at;
+    }
+    Day rfrom = 0, rto = 0;
+    bool bounded = round_h && window_days(round_h->value, &rfrom, &rto) && rfrom <= rto;
+    for (size_t i = 0; i < d->attrs.len; i++) {
+        Attr *at = d->attrs.items[i];
+        if (!at->named_horizon && at != round_h) continue;
+        Node *w = at->value;
+        Day from, to;
+        if (!window_days(w, &from, &to)) continue;
+        if (from > to) {
+            if (at->named_horizon)
+                ERR(c, w->span, "the horizon `%s` is empty: the range ends before it starts", at->name);
+            else
+                ERR(c, w->span, "the round's horizon is empty: the range ends before it starts");
+            HINT(c, "write the earlier period first, as in `2019/20 .. 2020/21`");
+            continue;
+        }
+        if (at->named_horizon && bounded && (from < rfrom || to > rto)) {
+            ERR(c, w->span, "the horizon `%s` reaches outside the round's horizon", at->name);
+            NOTE(c, c->mod->src, round_h->value->span, "the round's horizon is here");
+            HINT(c, "a named horizon is a part of the round's; widen the round's `horizon` or narrow this one");
+        }
+    }
+}
+
 static void check_round(Checker *c, Decl *d)
 {
     if (!c->is_root) {
@@ -493,6 +551,19 @@ static void check_round(Checker *c, Decl *d)
             }
             continue;
         }
+        if (at->named_horizon) {
+            if (strcmp(at->name, "horizon") == 0 || strcmp(at->name, "assess") == 0) {
+                ERR(c, at->name_span, "a named horizon cannot be called `%s`: the round's own `%s` has that name",
+                    at->name, at->name);
+                HINT(c, "name it for its years, as in `horizon two_year = 2019/20 .. 2020/21`");
+                continue;
+            }
+            Type t = check_expr(c, at->value, &constant);
+            if (t.kind != T_RANGE && !type_is_period(t.kind) && t.kind != T_ERROR)
+                ERR(c, at->value->span, "the horizon `%s` is a range of periods, as in `horizon %s = 2019/20 .. 2020/21`",
+                    at->name, at->name);
+            continue;
+        }
         if (strcmp(at->name, "horizon") != 0) {
             Suggest sg = { NULL, 0, at->name };
             check_suggest(&sg, "assess");
@@ -513,6 +584,7 @@ static void check_round(Checker *c, Decl *d)
                 at->name, at->name, check_tname(c, t));
         }
     }
+    check_horizons(c, d);
     if (!assess) {
         ERR(c, d->name_span, "round `%s` needs `assess`: the hierarchy whose parents are the systems", d->name);
         HINT(c, "for example: assess = stp");
@@ -526,6 +598,33 @@ static bool window_last_day(Node *w, Day *out)
     if (w->kind == N_BINARY && w->op == EOP_RANGE && w->rhs->kind == N_PERIOD) {
         *out = period_last_day(w->rhs->period);
         return true;
+    }
+    return false;
+}
+
+/* `in plans.target_year`: each system's window is the period its plan gives
+ * in that column (a transformation's local timing). The window has no end
+ * known to the checker, so false: nothing to order milestones by. */
+static bool check_plan_window(Checker *c, Decl *d, Attr *at, Node *w)
+{
+    Env data = { d, NULL, NULL, ALLOW_DATA, false, false };
+    Type t = check_expr(c, w, &data);
+    if (t.kind == T_ERROR) return false;
+    if (t.kind != T_COLUMN || !w->lhs || !w->lhs->ref || w->lhs->ref->kind != D_FEED) {
+        ERR(c, w->span, "a window is a period, a range of periods or a column of a plan feed, not %s",
+            check_tname(c, t));
+        return false;
+    }
+    if (!type_is_period(t.elem)) {
+        ERR(c, w->span, "a plan's column is a window only when it holds periods (date, month, quarter or fy); "
+            "this one holds %s", type_kind_name(t.elem));
+        HINT(c, "declare the plan's column as one, as in `target_year: fy`");
+        return false;
+    }
+    if (d->cls != CLASS_TRANSFORMATION) {
+        ERR(c, w->span, "only a transformation commitment takes its timing from each system's plan");
+        HINT(c, "a foundational commitment's `%s` is national: write its window, as in `in 2023/24`", at->name);
+        return false;
     }
     return false;
 }
@@ -547,7 +646,7 @@ static Node *check_threshold(Checker *c, Decl *d, Attr *at, Type measure)
     Env constant = { d, NULL, NULL, 0, false, false };
     Node *threshold = v->lhs->lhs, *window = v->lhs->rhs;
     Type t = check_literal_for(threshold, check_expr(c, threshold, &constant), measure);
-    bool ok = check_window(c, window, &constant);
+    bool ok = window->kind == N_FIELD ? check_plan_window(c, d, at, window) : check_window(c, window, &constant);
     if (t.kind != T_ERROR && measure.kind != T_ERROR) {
         /* == and != ask only for equality: a yes/no has it, not an order */
         TypeOp op = v->op == EOP_EQ || v->op == EOP_NE ? TOP_EQUAL : TOP_ORDER;

@@ -116,7 +116,7 @@ static void plerror(Span *at, yyscan_t scanner, const char *msg)
 %token TRANSFORMATION "transformation" COMMITMENT "commitment" CHECK "check"
 %token NATIONAL "national" RATING "rating" TEST "test" ROWS "rows" EXPECT "expect"
 %token AND "and" OR "or" NOT "not" IF "if" THEN "then" ELSE "else" WHERE "where"
-%token IN "in" AS "as" WHEN "when" OTHERWISE "otherwise"
+%token IN "in" AS "as" WHEN "when" OTHERWISE "otherwise" HORIZON "horizon"
 %token EQ "==" NE "!=" LE "<=" GE ">=" DOTDOT ".."
 %token BAD "a character that is not Pledge"   /* reported by the lexer already */
 %token EXPR_ONLY "an expression"              /* sent first by the lexer for pledge eval */
@@ -206,6 +206,17 @@ round_decl
 attr_body
     : %empty        { $$ = decl(scanner, D_ROUND, @$, (Str){ NULL, 0 }, @$); }
     | attr_body attr { $$ = $1; list_push(ARENA, &$$->attrs, $2); }
+    | attr_body HORIZON name '=' expr
+        {
+            /* `horizon two_year = 2019/20 .. 2020/21`: a named horizon of the round */
+            $$ = $1;
+            Attr *a = arena_alloc(ARENA, sizeof *a);
+            a->name = $3.s;
+            a->name_span = @3;
+            a->value = $5;
+            a->named_horizon = true;
+            list_push(ARENA, &$$->attrs, a);
+        }
     ;
 
 attr: name '=' attr_value

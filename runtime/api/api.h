@@ -128,7 +128,7 @@ pledge_status api_load_inputs(pledge_round *R, bool require_all);
 /* A target or milestone of a compiled round as people read it, ">= 95.0%
  * in 2023/24" (pledge_diff and pledge_doc); returns its window's last day
  * (0 if it has none). vm runs the threshold's constant functions. */
-Day api_threshold_text(Vm *vm, const BcThreshold *t, char *buf, size_t cap);
+Day api_threshold_text(Vm *vm, const BcProgram *p, const BcThreshold *t, char *buf, size_t cap);
 /* Today's date where the machine is: the default as-of. */
 Day api_today(void);
 /* A YYYY-MM-DD text, or NULL for today. */

@@ -30,12 +30,17 @@ static Value constant(Vm *vm, int32_t fn)
     return v;
 }
 
-Day api_threshold_text(Vm *vm, const BcThreshold *t, char *buf, size_t cap)
+Day api_threshold_text(Vm *vm, const BcProgram *p, const BcThreshold *t, char *buf, size_t cap)
 {
     char thr[64], win[64];
     Value w = constant(vm, t->window_fn);
     report_display(constant(vm, t->value_fn), thr, sizeof thr);
-    report_window(w, win, sizeof win);
+    if (t->window_feed >= 0 && t->window_feed < p->nfeeds && t->window_column >= 0 &&
+        t->window_column < p->feeds[t->window_feed].ncolumns)        /* each system's, from its plan */
+        snprintf(win, sizeof win, "%s.%s", p->feeds[t->window_feed].name,
+                 p->feeds[t->window_feed].columns[t->window_column].name);
+    else
+        report_window(w, win, sizeof win);
     snprintf(buf, cap, "%s %s in %s", cmp_text[t->cmp < 6 ? t->cmp : 0], thr, win);
     Day from, to;
     return val_window_days(w, &from, &to) ? to : 0;
@@ -393,7 +398,7 @@ static const char *elem_text(Diff *d, int side, const BcLayout *l, const void *o
     const BcProgram *p = prog(d, side);
     if (strcmp(l->noun, "threshold") == 0) {
         char buf[256];
-        api_threshold_text(side ? d->vb : d->va, obj, buf, sizeof buf);
+        api_threshold_text(side ? d->vb : d->va, p, obj, buf, sizeof buf);
         return arena_printf(&d->arena, "%s", buf);
     }
     if (strcmp(l->noun, "arm") == 0) {

@@ -403,6 +403,12 @@ static void doc_round(Doc *d, const char *path)
         report_window(p->consts[r->horizon], h, sizeof h);
         item(d, "horizon (the window of checks and ratings)", h, false);
     }
+    for (uint16_t i = 0; i < r->nhorizons; i++) {
+        char h[64], what[96];
+        report_window(p->consts[r->horizons[i].window], h, sizeof h);
+        snprintf(what, sizeof what, "horizon %s", r->horizons[i].name);
+        item(d, what, h, false);
+    }
     if (r->assess >= 0) {
         item_open(d);
         text(d, "systems: the parents of hierarchy ");
@@ -427,10 +433,10 @@ static void doc_commitments(Doc *d)
             char t[160];
             list_open(d);
             item(d, "measure", p->fns[c->measure].name, true);
-            api_threshold_text(d->vm, &c->target, t, sizeof t);
+            api_threshold_text(d->vm, d->p, &c->target, t, sizeof t);
             item(d, "target", t, false);
             for (uint16_t i = 0; i < c->nmilestones; i++) {
-                api_threshold_text(d->vm, &c->milestones[i], t, sizeof t);
+                api_threshold_text(d->vm, d->p, &c->milestones[i], t, sizeof t);
                 item(d, "milestone", t, false);
             }
             if (c->plan_feed >= 0) {

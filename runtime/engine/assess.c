@@ -384,11 +384,32 @@ static Value satisfies(Cmp cmp, Value v, Value threshold, Value tol)
     }
 }
 
+/* `in plans.target_year`: the system's own window, the latest period its
+ * plan gives in that column (several: the last; none, or national: missing).
+ * A plan is read as submitted, whatever the feed's lag; with vintages, as
+ * known on as_of (as its milestones are). */
+Value eval_plan_window(Eval *e, const BcThreshold *t)
+{
+    const Shared *s = e->s;
+    const FeedData *f = s->in->feeds[t->window_feed];
+    if (!f || e->sys == NATIONAL) return val_missing();
+    for (uint32_t g = 0; g < s->p->naggs; g++) {
+        const BcAggregate *a = &s->p->aggs[g];
+        if (a->feed != t->window_feed || a->column != t->window_column || a->func != AGG_MAX || a->filter >= 0)
+            continue;
+        Day as_of = s->p->feeds[t->window_feed].vintage_col ? s->o->as_of : INT32_MAX / 2;
+        uint32_t cov, org = s->systems[e->sys];
+        Value w = feed_aggregate(f, g, &org, 1, cal_day(1900, 1, 1), cal_day(2199, 12, 31), as_of, &cov);
+        return w.kind == V_PERIOD ? w : val_missing();
+    }
+    return val_missing();
+}
+
 static ReportMark make_mark(Eval *e, const BcThreshold *t, const char *what)
 {
     ReportMark m = { .cmp = t->cmp };
     m.threshold = call(e, t->value_fn, val_missing(), what);
-    m.window = call(e, t->window_fn, val_missing(), what);
+    m.window = t->window_feed >= 0 ? eval_plan_window(e, t) : call(e, t->window_fn, val_missing(), what);
     if (!val_window_days(m.window, &m.from, &m.to)) m.from = m.to = 0;
     return m;
 }
@@ -651,6 +672,11 @@ void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
     }
     mem_free(waiting);
     if (!judge && !k->deadline) r->value = val_missing(), r->milestone = 0;
+    /* a target whose date the system's plan does not give can never fall due */
+    if (!judge && k->target.window_feed >= 0 && target.window.kind == V_MISSING) {
+        r->status = ST_NO_DATA;
+        r->no_plan_date = 1;
+    }
     if (judge) {
         r->window = judge->window;
         r->threshold = judge->threshold;

@@ -100,6 +100,8 @@ Value    measure(Eval *e, uint32_t sys, int32_t fn, Value w, Tally *tally, const
 bool     member_during(const Hierarchy *h, uint32_t member, uint32_t parent, Day from, Day to);
 uint32_t members_in(const Shared *s, uint32_t sys, Day from, Day to, const Tally *t);
 void     eval_commitment(Eval *e, uint32_t sys, uint32_t commitment, ReportResult *r);
+/* `in plans.target_year`: the window the plan of system e->sys gives, or missing */
+Value    eval_plan_window(Eval *e, const BcThreshold *t);
 void     eval_check(Eval *e, uint32_t sys, uint32_t check, ReportResult *r);
 
 #endif

@@ -112,6 +112,7 @@ typedef struct ReportResult {
     uint8_t  status;            /* Status (value.h) */
     uint8_t  judged;            /* JUDGED_* below: what the status was decided on */
     uint8_t  by_missing;        /* the value was missing and `missing = missed` / `missing = fail` gave the status */
+    uint8_t  no_plan_date;      /* no_data: the target's window comes from the system's plan, which gives none */
     int32_t  milestone;         /* JUDGED_MILESTONE: index into marks */
     Value    value;             /* the measure over the window; a check's require value */
     Value    threshold;         /* missing for checks and not_due */

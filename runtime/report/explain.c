@@ -558,7 +558,8 @@ static void explain_commitment(Explain *x, uint32_t k)
     {
         Value none = val_missing();
         target.threshold = measure(&x->e, x->sys, c->target.value_fn, none, NULL, c->name);
-        target.window = measure(&x->e, x->sys, c->target.window_fn, none, NULL, c->name);
+        target.window = c->target.window_feed >= 0 ? eval_plan_window(&x->e, &c->target)
+                                                   : measure(&x->e, x->sys, c->target.window_fn, none, NULL, c->name);
         val_window_days(target.window, &target.from, &target.to);
     }
     switch (r.judged) {
@@ -591,6 +592,13 @@ static void explain_commitment(Explain *x, uint32_t k)
         explain_needed(x, k, &r);
         break;
     default:
+        if (r.no_plan_date) {
+            fprintf(out, "  The target's window comes from each system's plan (%s.%s), and this\n"
+                         "  system's plan gives none: it can never fall due, so no_data.\n",
+                    p->feeds[c->target.window_feed].name,
+                    p->feeds[c->target.window_feed].columns[c->target.window_column].name);
+            break;
+        }
         fputs("  Neither the target's window nor any milestone's was known on ", out);
         put_day(out, x->s.o->as_of);
         fputs(",\n  so nothing could be judged yet.\n", out);

@@ -679,6 +679,10 @@ static void describe(Buf *b, const ReportItem *it, const ReportResult *res)
         describe_incomplete(b, res, b->len == 0);
         return;
     }
+    if (res->no_plan_date) {
+        add(b, "the system's plan gives no date for the target");
+        return;
+    }
     if (res->status == ST_NOT_DUE || res->judged == JUDGED_NONE) {
         add(b, "target ");
         add_mark(b, &it->target);

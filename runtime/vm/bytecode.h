@@ -123,17 +123,28 @@ typedef struct BcHierarchy {
 
 typedef struct BcDate { const char *name; Day day; } BcDate;
 
+/* `horizon two_year = 2019/20 .. 2020/21`: a named part of the round's horizon */
+typedef struct BcHorizon { const char *name; int32_t window; } BcHorizon;   /* window: a constant */
+
 typedef struct BcRound {
     const char *name, *title;   /* name NULL: the program has no round */
     BcDate     *dates;
     uint16_t    ndates;
     int32_t     horizon;        /* constant (a range, or one period), or -1 */
     int32_t     assess;         /* hierarchy, or -1 */
+    BcHorizon  *horizons;       /* the named horizons, in the order written */
+    uint16_t    nhorizons;
 } BcRound;
 
 /* `target = >= 95% in 2023/24`: the threshold and the window are functions
- * (constants fold to a LOADK and a RET). */
-typedef struct BcThreshold { uint8_t cmp; uint8_t pad[3]; int32_t value_fn, window_fn; } BcThreshold;
+ * (constants fold to a LOADK and a RET). `in plans.target_year`: the window
+ * is each system's, the latest period of that plan column in its rows
+ * (window_fn then returns missing); window_feed is -1 otherwise. */
+typedef struct BcThreshold {
+    uint8_t cmp; uint8_t pad[3];
+    int32_t value_fn, window_fn;
+    int32_t window_feed, window_column;
+} BcThreshold;
 
 typedef struct BcCommitment {
     const char *name, *title, *source, *restates;      /* source, restates may be NULL */

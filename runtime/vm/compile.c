@@ -855,8 +855,23 @@ static BcThreshold make_threshold(Comp *c, Decl *d, Node *v, const char *label)
     }
     t.value_fn = compile_thunk(c, d->module, value, arena_printf(c->arena, "%s.%s", d->name, label), FK_EXPR,
                                value->type.kind);
-    t.window_fn = compile_thunk(c, d->module, window, arena_printf(c->arena, "%s.%s.window", d->name, label),
-                                FK_EXPR, window->type.kind);
+    t.window_feed = t.window_column = -1;
+    const char *name = arena_printf(c->arena, "%s.%s.window", d->name, label);
+    if (window->kind == N_FIELD) {
+        /* each system's own window, from its plan (assess.c): the loader keeps
+         * only aggregates, so the latest period comes from one */
+        t.window_feed = window->lhs->ref->index;
+        t.window_column = window->column;
+        add_aggregate(c, window->lhs->ref, window->column, AGG_MAX, NULL);
+        FnBuilder f;
+        fb_init(&f, c, d->module, window->span);
+        int r = reg_alloc(&f, 1);
+        emit(&f, OP_LOADK, r, const_add(c, val_missing()), 0);
+        emit(&f, OP_RET, r, 0, 0);
+        t.window_fn = fb_finish(&f, name, FK_EXPR, window->type.elem, NULL);
+        return t;
+    }
+    t.window_fn = compile_thunk(c, d->module, window, name, FK_EXPR, window->type.kind);
     return t;
 }
 
@@ -903,12 +918,17 @@ static void compile_round(Comp *c, Decl *d, BcRound *r)
     r->title = dup_str(c, d->title);
     r->horizon = r->assess = -1;
     r->dates = arena_alloc(c->arena, (d->attrs.len + 1) * sizeof *r->dates);
+    r->horizons = arena_alloc(c->arena, (d->attrs.len + 1) * sizeof *r->horizons);
     for (size_t i = 0; i < d->attrs.len; i++) {
         Attr *a = d->attrs.items[i];
         Value v;
-        if (strcmp(a->name, "assess") == 0) { r->assess = a->value->ref ? a->value->ref->index : -1; continue; }
+        if (strcmp(a->name, "assess") == 0 && !a->named_horizon) {
+            r->assess = a->value->ref ? a->value->ref->index : -1;
+            continue;
+        }
         if (!fold(c, a->value, &v)) continue;
-        if (strcmp(a->name, "horizon") == 0) r->horizon = const_add(c, v);
+        if (a->named_horizon) r->horizons[r->nhorizons++] = (BcHorizon){ dup_str(c, a->name), const_add(c, v) };
+        else if (strcmp(a->name, "horizon") == 0) r->horizon = const_add(c, v);
         else if (v.kind == V_PERIOD) r->dates[r->ndates++] = (BcDate){ dup_str(c, a->name), v.as.period.index };
     }
 }

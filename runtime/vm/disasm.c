@@ -176,6 +176,13 @@ static void put_header(FILE *out, const BcProgram *p)
             put_const(out, p, r->horizon);
             fputc('\n', out);
         }
+        for (uint32_t k = 0; k < r->nhorizons && r->horizons; k++) {
+            fputs("  horizon  ", out);
+            put_text(out, r->horizons[k].name);
+            fputs(" = ", out);
+            put_const(out, p, r->horizons[k].window);
+            fputc('\n', out);
+        }
         if (r->assess != -1) {
             fprintf(out, "  assess   hierarchy %d ", r->assess);
             put_text(out, r->assess >= 0 && r->assess < p->nhiers ? p->hiers[r->assess].name : "?");

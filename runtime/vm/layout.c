@@ -148,12 +148,19 @@ static const BcField date_fields[] = {
 /* named by index in messages: a date's name is what may be missing */
 static const LAYOUT(date_layout, "date", " has no name", BcDate, date_fields, NONAME);
 
+static const BcField horizon_fields[] = {
+    FIELD(BcHorizon, name,   STR, NEEDED,       0, "name"),
+    FIELD(BcHorizon, window, I32, CONST_WINDOW, 0, "window"),
+};
+static const LAYOUT(horizon_layout, "horizon", " has no name", BcHorizon, horizon_fields, NONAME);
+
 static const BcField round_fields[] = {
     FIELD(BcRound, name,  STR, NONE, 0, "name"),
     FIELD(BcRound, title, STR, NONE, 0, "title"),
     MANY(BcRound, dates, ARRAY, NONE, "date", "dates", ndates, date_layout),
     FIELD(BcRound, horizon, I32, CONST_WINDOW, BFF_OPTIONAL, "horizon"),
     FIELD(BcRound, assess,  I32, HIER,        BFF_OPTIONAL, "assess"),
+    MANY(BcRound, horizons, ARRAY, NONE, "horizon", "horizons", nhorizons, horizon_layout),
 };
 static const LAYOUT(round_layout, "round", "", BcRound, round_fields, NONAME);
 
@@ -163,6 +170,8 @@ static const BcField threshold_fields[] = {
     FIELD(BcThreshold, cmp,       U8,  CMP,  0, ""),
     FIELD(BcThreshold, value_fn,  I32, EXPR, 0, "value"),
     FIELD(BcThreshold, window_fn, I32, EXPR, 0, "window"),
+    FIELD(BcThreshold, window_feed, I32, FEED, BFF_OPTIONAL, "window plan"),
+    FIELD_WITH(BcThreshold, window_column, I32, COLUMN, BFF_OPTIONAL, "window plan", window_feed),
 };
 static const LAYOUT(threshold_layout, "threshold", "", BcThreshold, threshold_fields, NONAME);
 

@@ -210,15 +210,17 @@ static void build(BcProgram *p)
     p->naggs = 2;
 
     BcDate dates[] = { { "published", 18074 }, { "plans_due", 18166 } };
-    p->round = (BcRound){ "ltp2019", "Long Term Plan", NULL, 2, 8, 0 };
+    BcHorizon horizons[] = { { "five_year", 8 } };
+    p->round = (BcRound){ "ltp2019", "Long Term Plan", NULL, 2, 8, 0, NULL, 1 };
     p->round.dates = DUP(p, dates);
+    p->round.horizons = DUP(p, horizons);
 
-    BcThreshold ms[] = { { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW } };
+    BcThreshold ms[] = { { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW, -1, -1 } };
     BcCommitment cm[2] = {
         { "ae_standard", "95% within four hours", "LTP, Annex C", NULL, "Four hours, 95%.", 1, FN_METRIC,
-          { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW }, NULL, 1, -1, -1, 10, 1, 0 },
+          { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW, -1, -1 }, NULL, 1, -1, -1, 10, 1, 0 },
         { "ae_local", NULL, NULL, "ae_standard", NULL, 2, FN_METRIC,
-          { CMP_LT, { 0 }, FN_TARGET, FN_WINDOW }, NULL, 0, 1, 0, -1, 0, 1 },
+          { CMP_LT, { 0 }, FN_TARGET, FN_WINDOW, -1, -1 }, NULL, 0, 1, 0, -1, 0, 1 },
     };
     cm[0].milestones = DUP(p, ms);
     p->commits = DUP(p, cm);
@@ -412,6 +414,9 @@ START_TEST(write_read_write_is_identical)
     ck_assert_ptr_null(q.hiers[0].from_col);
     ck_assert_str_eq(q.round.dates[1].name, "plans_due");
     ck_assert_int_eq(q.round.horizon, 8);
+    ck_assert_uint_eq(q.round.nhorizons, 1);
+    ck_assert_str_eq(q.round.horizons[0].name, "five_year");
+    ck_assert_int_eq(q.round.horizons[0].window, 8);
     ck_assert_int_eq(q.commits[1].plan_feed, 1);
     ck_assert_str_eq(q.commits[1].restates, "ae_standard");
     ck_assert_str_eq(q.commits[0].doc, "Four hours, 95%.");
@@ -971,6 +976,8 @@ static void r_horizon_range(BcProgram *p)  { p->round.horizon = 15; }
 static void r_horizon_neg(BcProgram *p)    { p->round.horizon = -2; }
 static void r_assess(BcProgram *p)         { p->round.assess = 1; }
 static void r_date(BcProgram *p)           { p->round.dates[0].name = NULL; }
+static void r_named_kind(BcProgram *p)     { p->round.horizons[0].window = 5; }
+static void r_named_name(BcProgram *p)     { p->round.horizons[0].name = NULL; }
 
 static void m_measure_kind(BcProgram *p)   { p->commits[0].measure = FN_TARGET; }
 static void m_measure_range(BcProgram *p)  { p->commits[0].measure = -1; }
@@ -1097,6 +1104,8 @@ static const Case cases[] = {
     { "horizon negative", r_horizon_neg, "round: horizon constant -2 out of range" },
     { "assess", r_assess, "round: assess hierarchy 1 out of range (program has 1)" },
     { "date name", r_date, "round: date 0 has no name" },
+    { "named horizon kind", r_named_kind, "round: the horizon 0 window (constant 5) is not a window (a range or a period)" },
+    { "named horizon name", r_named_name, "round: horizon 0 has no name" },
 
     { "measure kind", m_measure_kind, "commitment `ae_standard`: measure: `ae_standard.target` must be of kind metric, not expr" },
     { "measure range", m_measure_range, "commitment `ae_standard`: measure: function -1 out of range" },
