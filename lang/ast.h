@@ -42,8 +42,8 @@ typedef enum NodeKind {
     N_CLASS,        /* foundational / transformation (boolean: transformation) */
     N_THRESHOLD,    /* op lhs: the value of `target = >= 95% in 2023/24` */
     N_AS,           /* lhs as str: `period = period as month` */
-    N_PUB,          /* lhs as str (first, latest; with days 1, of and the day in
-                     * period): a vintage feed's column read from one publication */
+    N_PUB,          /* lhs as str (first, latest; with days 1, of and the day as
+                     * the literal rhs): a vintage feed's column read from one publication */
     N_BAD           /* where the lexer found something that is not Pledge */
 } NodeKind;
 

@@ -286,6 +286,11 @@ static Type check_publication(Checker *c, Node *pub, Node *core, Type t)
         HINT(c, "for example: plans.beds as of 2019-09-27");
         return TYPE(T_ERROR);
     }
+    if (pub->days && (pub->rhs->kind != N_PERIOD || pub->rhs->period.grain != GRAIN_DAY)) {
+        ERR(c, pub->rhs->span, "`as of` takes a day: a publication is dated to the day");
+        HINT(c, "for example: plans.beds as of 2019-09-27 (the end of September 2019: as of 2019-09-30)");
+        return TYPE(T_ERROR);
+    }
     if (t.kind == T_ERROR) return t;
     if (core->kind == N_PUB) {
         ERR(c, pub->op_span, "a column is read from one publication, and this one already says `as %s`", core->str);

@@ -464,10 +464,11 @@ expr: primary
             $$ = NODE(pub ? N_PUB : N_AS, @$); $$->lhs = $1; $$->str = $3.s; $$->op_span = @3;
             $$->depth = $1->depth + 1; BOUNDED($$, @2);
         }
-    /* `plans.beds as of 2019-09-27`: as published by that day */
-    | expr AS name DATE
+    /* `plans.beds as of 2019-09-27`: as published by that day (rhs; the
+     * checker takes a day only) */
+    | expr AS name literal
         {
-            $$ = NODE(N_PUB, @$); $$->lhs = $1; $$->str = $3.s; $$->op_span = @3; $$->period = $4;
+            $$ = NODE(N_PUB, @$); $$->lhs = $1; $$->str = $3.s; $$->op_span = @3; $$->rhs = $4;
             $$->days = 1; $$->depth = $1->depth + 1; BOUNDED($$, @2);
         }
     | IF expr THEN expr ELSE expr

@@ -388,7 +388,7 @@ static uint32_t add_aggregate(Comp *c, Decl *feed, int column, AggFunc func, Nod
     g.filter = -1;
     if (pub && pub->days) {
         g.pub = PUB_BY;
-        g.pub_day = pub->period.index;
+        g.pub_day = pub->rhs->period.index;
     } else if (pub && strcmp(pub->str, "first") == 0) {
         g.pub = PUB_FIRST;
     }
