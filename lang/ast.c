@@ -61,10 +61,18 @@ Decl *ast_decl(Arena *a, DeclKind kind, Span span)
     return d;
 }
 
-Node *ast_aggregate_parts(Node *arg, Node **cond, Node **window)
+Node *ast_aggregate_parts(Node *arg, Node **cond, Node **window, Node **pub)
 {
+    Node *publication = NULL;
     *cond = *window = NULL;
+    if (pub) *pub = NULL;
     for (;;) {
+        if (arg->kind == N_PUB && !publication) {
+            publication = arg;
+            if (pub) *pub = arg;
+            arg = arg->lhs;
+            continue;
+        }
         if (arg->kind == N_IN && !*window) { *window = arg->rhs; arg = arg->lhs; continue; }
         if (arg->kind == N_WHERE && !*cond) { *cond = arg->rhs; arg = arg->lhs; continue; }
         return arg;

@@ -42,6 +42,8 @@ typedef enum NodeKind {
     N_CLASS,        /* foundational / transformation (boolean: transformation) */
     N_THRESHOLD,    /* op lhs: the value of `target = >= 95% in 2023/24` */
     N_AS,           /* lhs as str: `period = period as month` */
+    N_PUB,          /* lhs as str (first, latest; with days 1, of and the day as
+                     * the literal rhs): a vintage feed's column read from one publication */
     N_BAD           /* where the lexer found something that is not Pledge */
 } NodeKind;
 
@@ -174,10 +176,11 @@ Node *ast_binary(Arena *a, Op op, Node *lhs, Node *rhs, Span op_span);
 Node *ast_unary(Arena *a, Op op, Node *operand, Span op_span, Span span);
 Decl *ast_decl(Arena *a, DeclKind kind, Span span);
 
-/* The parts of an aggregate's argument, `col where cond in W` in any order
- * of where and in: returns the column expression and sets *cond and
- * *window (NULL when absent). */
-Node *ast_aggregate_parts(Node *arg, Node **cond, Node **window);
+/* The parts of an aggregate's argument, `col where cond in W as first` in
+ * any order of where, in and as: returns the column expression and sets
+ * *cond, *window and *pub (the N_PUB node; pub may be NULL) to those found,
+ * NULL when absent. */
+Node *ast_aggregate_parts(Node *arg, Node **cond, Node **window, Node **pub);
 
 /* The attribute `name` of d, or NULL; marks it used. */
 Attr *decl_attr(Decl *d, const char *name);

@@ -267,12 +267,59 @@ bool check_window(Checker *c, Node *w, Env *env)
 }
 
 
-/* The aggregated thing inside sum(…): `col`, `col where cond`, `… in W`. */
+/* Whether feed declares a vintage column (has publications). */
+static bool feed_has_vintage(const Decl *feed)
+{
+    for (size_t i = 0; i < feed->attrs.len; i++) {
+        const Attr *at = feed->attrs.items[i];
+        if (strcmp(at->name, "vintage") == 0) return true;
+    }
+    return false;
+}
+
+/* `col as first`, `as latest`, `as of DATE`: core, of type t, must be a
+ * column of a feed with a vintage column, read from one publication. */
+static Type check_publication(Checker *c, Node *pub, Node *core, Type t)
+{
+    if (pub->days && strcmp(pub->str, "of") != 0) {
+        ERR(c, pub->op_span, "`as %s` followed by a date: a publication by a day is written `as of DATE`", pub->str);
+        HINT(c, "for example: plans.beds as of 2019-09-27");
+        return TYPE(T_ERROR);
+    }
+    if (pub->days && (pub->rhs->kind != N_PERIOD || pub->rhs->period.grain != GRAIN_DAY)) {
+        ERR(c, pub->rhs->span, "`as of` takes a day: a publication is dated to the day");
+        HINT(c, "for example: plans.beds as of 2019-09-27 (the end of September 2019: as of 2019-09-30)");
+        return TYPE(T_ERROR);
+    }
+    if (t.kind == T_ERROR) return t;
+    if (core->kind == N_PUB) {
+        ERR(c, pub->op_span, "a column is read from one publication, and this one already says `as %s`", core->str);
+        return TYPE(T_ERROR);
+    }
+    Decl *feed = t.kind == T_COLUMN && core->kind == N_FIELD && core->lhs ? core->lhs->ref : NULL;
+    if (!feed || feed->kind != D_FEED) {
+        ERR(c, pub->op_span, "`as %s` reads one publication of a feed column, and this is %s", pub->str,
+            check_tname(c, t));
+        HINT(c, "write it after a column of a feed with a vintage column, as in plans.beds as first");
+        return TYPE(T_ERROR);
+    }
+    if (!feed_has_vintage(feed)) {
+        ERR(c, pub->op_span, "feed `%s` has no vintage column, so it has one publication: `as %s` has none other to read",
+            feed->name, pub->str);
+        HINT(c, "declare the column holding the day each row was published, as in vintage = published_on");
+        return TYPE(T_ERROR);
+    }
+    return t;
+}
+
+/* The aggregated thing inside sum(…): `col`, `col where cond`, `… in W`,
+ * `… as first`. */
 static Type check_aggregate_arg(Checker *c, Node *arg, Env *env)
 {
-    Node *cond, *window;
-    Node *core = ast_aggregate_parts(arg, &cond, &window);
+    Node *cond, *window, *pub;
+    Node *core = ast_aggregate_parts(arg, &cond, &window, &pub);
     Type t = check_expr(c, core, env);
+    if (pub) t = check_publication(c, pub, core, t);
     if (env->row_rule && t.kind != T_ERROR && core->kind == N_FIELD && core->lhs && core->lhs->ref &&
         core->lhs->ref->kind == D_FEED) {
         ERR(c, arg->span, "a row rule judges one row at a time: it cannot aggregate a column");
@@ -822,8 +869,15 @@ Type check_expr(Checker *c, Node *n, Env *env)
         ERR(c, n->op_span, "a comparison needs something on its left here");
         return check_set(n, TYPE(T_ERROR));
     case N_AS:
-        ERR(c, n->op_span, "`as` gives the grain of a feed's period column only");
+        ERR(c, n->op_span, "`as %s`: after a feed column, `as` reads a publication (`as first`, `as latest`, "
+            "`as of DATE`); after a feed's period column, it gives its grain", n->str);
         return check_set(n, TYPE(T_ERROR));
+    case N_PUB: {
+        Type t = check_expr(c, n->lhs, env);
+        Node *cond, *window, *pub;
+        Node *core = ast_aggregate_parts(n, &cond, &window, &pub);
+        return check_set(n, check_publication(c, n, core, t));
+    }
     case N_BAD:
         return check_set(n, TYPE(T_ERROR));
     }

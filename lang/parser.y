@@ -147,6 +147,7 @@ static void plerror(Span *at, yyscan_t scanner, const char *msg)
 %left '+' '-'
 %left '*' '/'
 %precedence UMINUS
+%precedence AS
 
 %%
 
@@ -231,7 +232,6 @@ attr: name '=' attr_value
 attr_value
     : expr
     | cmp expr      { $$ = NODE(N_THRESHOLD, @$); $$->op = $1; $$->op_span = @1; $$->lhs = $2; $$->depth = $2->depth + 1; }
-    | expr AS name  { $$ = NODE(N_AS, @$); $$->lhs = $1; $$->str = $3.s; $$->op_span = @3; $$->depth = $1->depth + 1; }
     ;
 
 cmp : EQ { $$ = EOP_EQ; } | NE { $$ = EOP_NE; } | '<' { $$ = EOP_LT; } | LE { $$ = EOP_LE; }
@@ -467,6 +467,21 @@ expr: primary
         { $$ = binary(scanner, EOP_RANGE, $1, $3, @2); $$->kind = N_IN; BOUNDED($$, @2); }
     | expr WHERE expr
         { $$ = binary(scanner, EOP_AND, $1, $3, @2); $$->kind = N_WHERE; BOUNDED($$, @2); }
+    /* `period = month as month` in a feed (a grain), or a vintage feed's
+     * column read from one publication: `plans.beds as first`, `as latest` */
+    | expr AS name
+        {
+            bool pub = strcmp($3.s, "first") == 0 || strcmp($3.s, "latest") == 0;
+            $$ = NODE(pub ? N_PUB : N_AS, @$); $$->lhs = $1; $$->str = $3.s; $$->op_span = @3;
+            $$->depth = $1->depth + 1; BOUNDED($$, @2);
+        }
+    /* `plans.beds as of 2019-09-27`: as published by that day (rhs; the
+     * checker takes a day only) */
+    | expr AS name literal
+        {
+            $$ = NODE(N_PUB, @$); $$->lhs = $1; $$->str = $3.s; $$->op_span = @3; $$->rhs = $4;
+            $$->days = 1; $$->depth = $1->depth + 1; BOUNDED($$, @2);
+        }
     | IF expr THEN expr ELSE expr
         {
             $$ = NODE(N_IF, @$); $$->lhs = $2; $$->rhs = $4; $$->alt = $6; $$->op_span = @1;

@@ -408,6 +408,7 @@ static bool same_agg(const BcProgram *a, uint32_t ga, const BcProgram *b, uint32
     if (ga >= a->naggs || gb >= b->naggs) return false;
     const BcAggregate *x = &a->aggs[ga], *y = &b->aggs[gb];
     return x->feed == y->feed && x->column == y->column && x->func == y->func && x->nfilter == y->nfilter
+        && x->pub == y->pub && x->pub_day == y->pub_day
         && same_u16s(x->filter_cols, y->filter_cols, x->nfilter)
         && same_fn(a, x->filter, b, y->filter, depth);
 }

@@ -180,7 +180,9 @@ static bool same_agg(Diff *d, uint32_t ga, uint32_t gb)
 {
     if (ga >= d->a->naggs || gb >= d->b->naggs) return ga == gb;
     const BcAggregate *x = &d->a->aggs[ga], *y = &d->b->aggs[gb];
-    if (x->func != y->func || x->nfilter != y->nfilter || (x->filter < 0) != (y->filter < 0)) return false;
+    if (x->func != y->func || x->nfilter != y->nfilter || (x->filter < 0) != (y->filter < 0)
+        || x->pub != y->pub || x->pub_day != y->pub_day)
+        return false;
     if (!same_str(d->a->feeds[x->feed].name, d->b->feeds[y->feed].name)
         || !same_str(column_of(d->a, x->feed, x->column), column_of(d->b, y->feed, y->column)))
         return false;
@@ -316,6 +318,7 @@ static const char *scalar_text(Diff *d, int side, const BcField *f, const void *
     case BR_CLASS: return class_name((uint8_t)v) ? class_name((uint8_t)v) : "?";
     case BR_CMP: return v >= 0 && v < 6 ? cmp_text[v] : "?";
     case BR_AGG_FUNC: return v >= 0 && v < AGG_COUNT ? bc_agg_names[v] : "?";
+    case BR_PUB: return v == PUB_LATEST ? "latest" : v == PUB_FIRST ? "first" : v == PUB_BY ? "as of a day" : "?";
     default: break;
     }
     if (f->kind == BF_DAY) return day_text(d, (Day)v);

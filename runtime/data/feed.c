@@ -1167,6 +1167,29 @@ static const Slice *cell_slice_next(const FeedData *f, uint32_t o, int32_t p, Da
     return NULL;
 }
 
+/* As cell_slice_next, but per identity the first publication (of a feed
+ * with vintages) on or before as_of: *k starts at UINT32_MAX and counts up
+ * from the period's first slice, so the first of an identity that has the
+ * organisation is its earliest. */
+static const Slice *cell_slice_first(const FeedData *f, uint32_t o, int32_t p, Day as_of, uint32_t *k,
+                                     uint32_t *done_ident)
+{
+    uint32_t i = (uint32_t)(p - f->first_period);
+    if (*k == UINT32_MAX) {
+        *k = f->period_first[i];
+        *done_ident = UINT32_MAX;
+    }
+    while (*k < f->period_first[i + 1]) {
+        const Slice *s = &f->store.slices[(*k)++];
+        if (s->ident == *done_ident || s->vintage > as_of) continue;
+        if (o < s->cap && s->rows[o]) {
+            *done_ident = s->ident;
+            return s;
+        }
+    }
+    return NULL;
+}
+
 static Value aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, size_t norgs,
                        const Hierarchy *h, uint32_t parent, Day from, Day to, Day as_of, uint32_t *coverage)
 {
@@ -1176,6 +1199,10 @@ static Value aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, si
     if (j < 0) return val_missing();
     const FeedAgg *fa = &f->aggs[j];
     uint8_t func = fa->func;
+    /* the publication it reads: never one after as_of (a replay must not see the future) */
+    const BcAggregate *ba = &f->p->aggs[agg];
+    bool first = ba->pub == PUB_FIRST && f->schema->vintage_col;
+    if (ba->pub == PUB_BY && ba->pub_day < as_of) as_of = ba->pub_day;
     int32_t lo, hi;
     window_periods(f, from, to, as_of, &lo, &hi);
     /* only the periods the feed has */
@@ -1199,7 +1226,8 @@ static Value aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, si
             uint32_t o = f->local_of[g];
             if (h && hier_parent(h, g, first_day) != parent) continue;
             uint32_t at = UINT32_MAX, done_ident;
-            for (const Slice *s; (s = cell_slice_next(f, o, p, as_of, &at, &done_ident));) {
+            for (const Slice *s; (s = first ? cell_slice_first(f, o, p, as_of, &at, &done_ident)
+                                            : cell_slice_next(f, o, p, as_of, &at, &done_ident));) {
                 counted[m] = any = true;
                 if (fa->whole >= 0) {
                     const Whole *w = &s->whole[fa->whole];

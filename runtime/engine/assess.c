@@ -1149,7 +1149,7 @@ void shared_init(Shared *s, const Inputs *in, const AssessOptions *o)
         s->plan_agg[k] = -1;
         for (uint32_t g = 0; g < p->naggs && c->plan_feed >= 0; g++)
             if (p->aggs[g].feed == c->plan_feed && p->aggs[g].column == c->plan_column && p->aggs[g].func == AGG_MEAN
-                && p->aggs[g].filter < 0)
+                && p->aggs[g].filter < 0 && p->aggs[g].pub == PUB_LATEST)
                 s->plan_agg[k] = (int32_t)g;
     }
     mem_free(reads);

@@ -136,13 +136,16 @@ static void count_superseded(void *ud, uint32_t org, Period p, const char *ident
                                           by, rows }));
 }
 
-static void put_superseded(FILE *out, const Explain *x, const FeedData *f, const Hierarchy *h, Day from, Day to)
+/* earlier: an aggregate shown reads an earlier publication (`as first`,
+ * `as of DAY`), which may count the rows replaced */
+static void put_superseded(FILE *out, const Explain *x, const FeedData *f, const Hierarchy *h, Day from, Day to, bool earlier)
 {
     Superseded u = { x, h, from, to, 0, 0, { 0 } };
     feed_each_superseded(f, x->s.o->as_of, count_superseded, &u);
     if (u.rows) {
         fprintf(out, "  %llu of this system's rows in the window %s replaced by a later publication and did not "
-                     "count:\n", (unsigned long long)u.rows, plural(u.rows, "was", "were"));
+                     "count%s:\n", (unsigned long long)u.rows, plural(u.rows, "was", "were"),
+                earlier ? "\n  (but in the aggregates that read an earlier one: `as first`, `as of DAY`)" : "");
         for (size_t i = 0; i < u.listed.len; i++) {
             const Replaced *r = &u.listed.items[i];
             fputs("    ", out);
@@ -284,7 +287,10 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
             else
                 fprintf(out, ";\n  %llu of this system's rows in the window %s published later and did not count.\n",
                         (unsigned long long)u.later_vintage, plural(u.later_vintage, "was", "were"));
-            put_superseded(out, x, u.f, u.h, from, to);
+            bool earlier = false;
+            for (size_t j = 0; j < aggs->len; j++)
+                earlier |= p->aggs[aggs->items[j]].feed == fi && p->aggs[aggs->items[j]].pub != PUB_LATEST;
+            put_superseded(out, x, u.f, u.h, from, to, earlier);
         } else {
             fprintf(out, "  A period is known %d days after it ends (the feed's lag).\n", schema->lag_days);
             if (!u.rows) {

@@ -35,12 +35,22 @@ int32_t bc_find_function(const BcProgram *p, const char *name)
     return -1;
 }
 
+size_t bc_pub_text(const BcAggregate *a, char *buf, size_t cap)
+{
+    char day[32] = "";
+    if (a->pub == PUB_BY) period_format((Period){ GRAIN_DAY, a->pub_day }, day, sizeof day);
+    int n = snprintf(buf, cap, "%s%s", a->pub == PUB_FIRST ? " as first" : a->pub == PUB_BY ? " as of " : "", day);
+    return n < 0 ? 0 : (size_t)n;
+}
+
 size_t bc_agg_text(const BcProgram *p, uint32_t g, char *buf, size_t cap)
 {
     const BcAggregate *a = &p->aggs[g];
     const BcFeed *f = &p->feeds[a->feed];
-    int n = snprintf(buf, cap, "%s(%s.%s%s)", bc_agg_names[a->func], f->name, f->columns[a->column].name,
-                     a->filter >= 0 ? " where …" : "");
+    char pub[48];
+    bc_pub_text(a, pub, sizeof pub);
+    int n = snprintf(buf, cap, "%s(%s.%s%s%s)", bc_agg_names[a->func], f->name, f->columns[a->column].name,
+                     a->filter >= 0 ? " where …" : "", pub);
     return n < 0 ? 0 : (size_t)n;
 }
 

@@ -65,14 +65,20 @@ extern const char *const bc_agg_names[AGG_COUNT + 1];   /* "sum", "mean", ... */
  * (data/feed.c). The compiler refuses more; the verifier too. */
 enum { BC_MAX_FILTER_COLUMNS = 64 };
 
+/* Which publication of a feed with vintages an aggregate reads, per
+ * (organisation, period, identity), never one after the as-of day: the
+ * latest (the default), the first, or the latest on or before pub_day. */
+typedef enum PubKind { PUB_LATEST, PUB_FIRST, PUB_BY } PubKind;
+
 typedef struct BcAggregate {
     uint16_t feed;
     uint16_t column;        /* index into the feed's columns */
     uint8_t  func;          /* AggFunc */
-    uint8_t  pad;
+    uint8_t  pub;           /* PubKind */
     uint16_t nfilter;       /* columns the filter reads (its parameters) */
     uint16_t *filter_cols;
     int32_t  filter;        /* FK_FILTER function, or -1 */
+    Day      pub_day;       /* with PUB_BY: the day; otherwise 0 */
 } BcAggregate;
 
 /* `require = breaches <= attendances` in a feed: a condition every row must
@@ -230,5 +236,8 @@ const char *bc_source_text(const BcProgram *p, int64_t fn, Arena *arena);
 /* An aggregate as people read it: "sum(ae.breaches)", "sum(ae.breaches where …)".
  * Always NUL-terminates; returns the length it wanted (like snprintf). */
 size_t bc_agg_text(const BcProgram *p, uint32_t g, char *buf, size_t cap);
+/* The publication an aggregate reads, as written after its column: "" (the
+ * latest), " as first" or " as of 2019-09-27". */
+size_t bc_pub_text(const BcAggregate *a, char *buf, size_t cap);
 
 #endif

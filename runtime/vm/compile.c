@@ -378,18 +378,27 @@ static int32_t compile_filter(Comp *c, Decl *feed, Node *cond, uint16_t **cols, 
     return fb_finish(&f, name, FK_FILTER, T_BOOL, types);
 }
 
-static uint32_t add_aggregate(Comp *c, Decl *feed, int column, AggFunc func, Node *cond)
+/* pub: the N_PUB node of `as first`, `as of DATE`, or NULL (the latest) */
+static uint32_t add_aggregate(Comp *c, Decl *feed, int column, AggFunc func, Node *cond, Node *pub)
 {
     BcAggregate g = { 0 };
     g.feed = (uint16_t)feed->index;
     g.column = (uint16_t)column;
     g.func = (uint8_t)func;
     g.filter = -1;
+    if (pub && pub->days) {
+        g.pub = PUB_BY;
+        g.pub_day = pub->rhs->period.index;
+    } else if (pub && strcmp(pub->str, "first") == 0) {
+        g.pub = PUB_FIRST;
+    }
     if (cond) g.filter = compile_filter(c, feed, cond, &g.filter_cols, &g.nfilter, "where");
     else
         for (size_t i = 0; i < c->aggs.len; i++) {
             BcAggregate *o = &c->aggs.items[i];
-            if (o->filter < 0 && o->feed == g.feed && o->column == g.column && o->func == g.func) return (uint32_t)i;
+            if (o->filter < 0 && o->feed == g.feed && o->column == g.column && o->func == g.func && o->pub == g.pub
+                && o->pub_day == g.pub_day)
+                return (uint32_t)i;
         }
     if (c->aggs.len >= MAX_INDEX) { overflow(c, "aggregates"); return 0; }
     vec_push(&c->aggs, g);
@@ -412,10 +421,10 @@ static void add_row_rule(Comp *c, Decl *feed, Attr *at)
 /* sum(col where cond in W) and its kin */
 static void compile_aggregate(FnBuilder *f, Node *arg, AggFunc func, int dest)
 {
-    Node *cond, *window;
-    Node *core = ast_aggregate_parts(arg, &cond, &window);
+    Node *cond, *window, *pub;
+    Node *core = ast_aggregate_parts(arg, &cond, &window, &pub);
     Decl *feed = core->lhs->ref;
-    uint32_t g = add_aggregate(f->c, feed, core->column, func, cond);
+    uint32_t g = add_aggregate(f->c, feed, core->column, func, cond, pub);
     if (window) {
         int rw = reg_alloc(f, 1);
         compile_expr(f, window, rw);
@@ -625,7 +634,7 @@ static void compile_expr(FnBuilder *f, Node *n, int dest)
     }
     int mark = f->top;
     switch (n->kind) {
-    case N_NAME: case N_FIELD:
+    case N_NAME: case N_FIELD: case N_PUB:
         if (n->type.kind == T_COLUMN) compile_value(f, n, dest);
         else compile_reference(f, n, dest);
         break;
@@ -862,7 +871,7 @@ static BcThreshold make_threshold(Comp *c, Decl *d, Node *v, const char *label)
          * only aggregates, so the latest period comes from one */
         t.window_feed = window->lhs->ref->index;
         t.window_column = window->column;
-        add_aggregate(c, window->lhs->ref, window->column, AGG_MAX, NULL);
+        add_aggregate(c, window->lhs->ref, window->column, AGG_MAX, NULL, NULL);
         FnBuilder f;
         fb_init(&f, c, d->module, window->span);
         int r = reg_alloc(&f, 1);
@@ -901,7 +910,7 @@ static BcCommitment make_commitment(Comp *c, Decl *d)
             k.plan_feed = v->lhs->ref->index;
             k.plan_column = v->column;
             /* the loader keeps only aggregates: the plan's values come from one */
-            add_aggregate(c, v->lhs->ref, v->column, AGG_MEAN, NULL);
+            add_aggregate(c, v->lhs->ref, v->column, AGG_MEAN, NULL, NULL);
         } else if (strcmp(a->name, "tolerance") == 0) {
             Value t;
             if (fold(c, v, &t)) k.tolerance = const_add(c, t);

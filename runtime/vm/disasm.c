@@ -140,6 +140,9 @@ static void put_aggregate(FILE *out, const BcProgram *p, const BcAggregate *g)
     put_text(out, f && f->name ? f->name : "?");
     fputc('.', out);
     put_text(out, column_name(f, g->column));
+    char pub[48];
+    bc_pub_text(g, pub, sizeof pub);
+    fputs(pub, out);
     fputc(')', out);
     if (g->filter != -1) {
         fputs(" where ", out);

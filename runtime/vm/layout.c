@@ -91,6 +91,8 @@ static const BcField aggregate_fields[] = {
     FIELD(BcAggregate, func, U8, AGG_FUNC, 0, ""),
     FIELD_WITH(BcAggregate, filter, I32, FILTER, BFF_OPTIONAL, "filter", nfilter),
     MANY_WITH(BcAggregate, filter_cols, ARRAY, COLUMN, "filter", "filter columns", nfilter, u16_layout, feed),
+    FIELD(BcAggregate, pub, U8, PUB, 0, "publication"),
+    FIELD(BcAggregate, pub_day, DAY, NONE, 0, "publication day"),
 };
 static const LAYOUT(aggregate_layout, "aggregate", "", BcAggregate, aggregate_fields, NONAME);
 

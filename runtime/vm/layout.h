@@ -47,7 +47,8 @@ typedef enum BcRef {
     BR_FORMAT,      /* a column format (COL_*) that the column's type (the member `with`) takes */
     BR_CLASS,       /* a commitment class: 1 or 2 */
     BR_CMP,         /* a comparison (Cmp) */
-    BR_AGG_FUNC     /* an AggFunc */
+    BR_AGG_FUNC,    /* an AggFunc */
+    BR_PUB          /* a PubKind */
 } BcRef;
 
 enum {

@@ -12,7 +12,8 @@
 enum { PLB_FORMAT_VERSION = 5 };     /* 2: doc comments of commitments and checks; 3: feeds' key
                                       * columns and row rules, `missing =`; 4: a vintage feed's `lag`;
                                       * 5: a commitment's `deadline`, a feed's `hierarchy`,
-                                      *    the round's named horizons, a threshold's plan window */
+                                      *    the round's named horizons, a threshold's plan window,
+                                      *    an aggregate's publication */
 #define PLB_MAGIC "PLEDGEBC"                /* the first 8 bytes of every .plb */
 
 /* Whether path holds a compiled round: it starts with the magic, or it

@@ -537,6 +537,10 @@ static bool check_ref_field(Ver *v, const BcField *f, const void *obj, int64_t v
         if (val > AGG_COUNT)
             return bad(v, "%s: unknown function %u", where_text(w, what, sizeof what), (unsigned)val);
         return true;
+    case BR_PUB:
+        if (val > PUB_BY)
+            return bad(v, "%s: unknown publication %u", where_text(w, what, sizeof what), (unsigned)val);
+        return true;
     }
     return bad(v, "%s: unknown reference kind %u", where_text(w, what, sizeof what), f->ref);
 }

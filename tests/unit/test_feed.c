@@ -711,6 +711,73 @@ START_TEST(vintages)
 }
 END_TEST
 
+/* ---- publications by name: `as first`, `as of DAY` ---------------------------------------- */
+
+static const char pub_rules[] =
+    "feed rev \"Revised figures\" {\n"
+    "    org     = org\n"
+    "    period  = period as month\n"
+    "    vintage = published\n"
+    "%s"
+    "    value: count\n"
+    "    type:  text\n"
+    "}\n"
+    "metric latest: count = sum(rev.value)\n"
+    "metric first: count = sum(rev.value as first)\n"
+    "metric june15: count = sum(rev.value as of 2019-06-15)\n"
+    "metric august: count = sum(rev.value as of 2019-08-01)\n";
+
+/* RX4's April: type 1 on 20 May (10), type 2 first on 10 June (5), type 1
+ * revised on 20 June (11). Without `key` each publication replaces the
+ * whole cell; with `key = type` only its own type. */
+static const char pub_csv[] =
+    "org,period,published,type,value\n"
+    "RX4,2019-04,2019-06-20,1,11\n"
+    "RX4,2019-04,2019-05-20,1,10\n"
+    "RX4,2019-04,2019-06-10,2,5\n";
+
+/* The aggregate of rev.value that reads publication pub (PUB_BY: on day). */
+static uint32_t pub_agg(const BcProgram *p, PubKind pub, Day day)
+{
+    for (uint32_t g = 0; g < p->naggs; g++)
+        if (p->aggs[g].pub == pub && p->aggs[g].pub_day == day) return g;
+    ck_abort_msg("no aggregate reads publication %d", (int)pub);
+    return 0;
+}
+
+START_TEST(publications)
+{
+    /* [0] without key, [1] with key = type: latest, first, as of 15 June,
+     * as of 1 August, each as of 1 July; then as of 15 June and 19 May */
+    static const int64_t want[2][4] = { { 11, 10, 5, 11 }, { 16, 15, 15, 16 } };
+    for (int keyed = 0; keyed < 2; keyed++) {
+        char text[1024];
+        snprintf(text, sizeof text, pub_rules, keyed ? "    key     = type\n" : "");
+        Rules r;
+        rules_from_text(&r, text);
+        char path[512];
+        write_tmp(path, sizeof path, "pub.csv", pub_csv);
+        FeedData *f = load(&r, "rev", path);
+        uint32_t rx4 = org(&r, "RX4"), cov;
+        Day apr1 = D(2019, 4, 1), apr30 = D(2019, 4, 30), jul1 = D(2019, 7, 1);
+        uint32_t g[4] = { pub_agg(&r.bc, PUB_LATEST, 0), pub_agg(&r.bc, PUB_FIRST, 0),
+                          pub_agg(&r.bc, PUB_BY, D(2019, 6, 15)), pub_agg(&r.bc, PUB_BY, D(2019, 8, 1)) };
+        for (int k = 0; k < 4; k++) {
+            assert_int(feed_aggregate(f, g[k], &rx4, 1, apr1, apr30, jul1, &cov), want[keyed][k]);
+            ck_assert_uint_eq(cov, 1);
+        }
+        /* never a publication after the as-of day: on 15 June the first is
+         * still 10 (with key, 10 + 5), and `as of 1 August` reads 15 June */
+        assert_int(feed_aggregate(f, g[1], &rx4, 1, apr1, apr30, D(2019, 6, 15), &cov), keyed ? 15 : 10);
+        assert_int(feed_aggregate(f, g[3], &rx4, 1, apr1, apr30, D(2019, 6, 15), &cov), keyed ? 15 : 5);
+        /* before anything is published, nothing */
+        for (int k = 0; k < 4; k++) assert_missing(feed_aggregate(f, g[k], &rx4, 1, apr1, apr30, D(2019, 5, 19), &cov));
+        feed_free(f);
+        rules_free(&r);
+    }
+}
+END_TEST
+
 /* The vintage column is a key: every row needs a date in it. */
 START_TEST(vintage_errors)
 {
@@ -1782,6 +1849,7 @@ static Suite *feed_suite(void)
 
     t = tcase_create("vintages");
     tcase_add_test(t, vintages);
+    tcase_add_test(t, publications);
     tcase_add_test(t, vintage_errors);
     tcase_add_test(t, each_key);
     suite_add_tcase(s, t);

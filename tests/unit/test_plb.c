@@ -202,8 +202,8 @@ static void build(BcProgram *p)
 
     uint16_t filter_cols[] = { 2 };
     BcAggregate aggs[2] = {
-        { 0, 1, AGG_SUM, 0, 1, NULL, FN_FILTER },
-        { 0, 0, AGG_SUM, 0, 0, NULL, -1 },
+        { 0, 1, AGG_SUM, PUB_LATEST, 1, NULL, FN_FILTER, 0 },
+        { 0, 0, AGG_SUM, PUB_BY, 0, NULL, -1, 18166 },     /* sum(… as of 2019-09-27) */
     };
     aggs[0].filter_cols = DUP(p, filter_cols);
     p->aggs = DUP(p, aggs);
@@ -938,6 +938,7 @@ static void f_window_deep(BcProgram *p)
 static void g_feed(BcProgram *p)           { p->aggs[1].feed = 7; }
 static void g_column(BcProgram *p)         { p->aggs[1].column = 9; }
 static void g_func(BcProgram *p)           { p->aggs[1].func = AGG_COUNT + 1; }
+static void g_pub(BcProgram *p)            { p->aggs[1].pub = PUB_BY + 1; }
 static void g_filter_range(BcProgram *p)   { p->aggs[0].filter = NFNS; }
 static void g_filter_kind(BcProgram *p)    { p->aggs[0].filter = FN_METRIC; }
 static void g_filter_params(BcProgram *p)  { p->aggs[0].nfilter = 0; }
@@ -1082,6 +1083,7 @@ static const Case cases[] = {
     { "aggregate feed", g_feed, "aggregate 1: feed 7 out of range (program has 2)" },
     { "aggregate column", g_column, "aggregate 1: column 9 out of range (feed `ae` has 3)" },
     { "aggregate func", g_func, "aggregate 1: unknown function 6" },
+    { "aggregate publication", g_pub, "aggregate 1: publication: unknown publication 3" },
     { "filter range", g_filter_range, "aggregate 0's filter: function 7 out of range" },
     { "filter kind", g_filter_kind, "aggregate 0's filter: `ae_4hr` must be of kind filter, not metric" },
     { "filter params", g_filter_params, "aggregate 0's filter: `ae_4hr.where0` takes 1 parameters, not 0" },
