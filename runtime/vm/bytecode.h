@@ -144,6 +144,7 @@ typedef struct BcCommitment {
     int32_t     plan_feed, plan_column;  /* milestones = plans.col, or -1 */
     int32_t     tolerance;      /* constant, or -1 */
     uint8_t     missing;        /* `missing = missed`: 1, a due window without a value is missed */
+    uint8_t     national;       /* judged once for the round, over every system's members together */
 } BcCommitment;
 
 typedef struct BcCheck {

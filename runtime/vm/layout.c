@@ -179,6 +179,7 @@ static const BcField commitment_fields[] = {
     FIELD_WITH(BcCommitment, plan_column, I32, COLUMN, BFF_OPTIONAL, "plan", plan_feed),
     FIELD(BcCommitment, tolerance, I32, CONST_NUMBER, BFF_OPTIONAL, "tolerance"),
     FIELD(BcCommitment, missing,  U8,  NONE,   0, "missing"),
+    FIELD(BcCommitment, national, U8,  NONE,   0, "national"),
 };
 LAYOUT(bc_layout_commitment, "commitment", " has no name", BcCommitment, commitment_fields, 0);
 

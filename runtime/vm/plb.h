@@ -9,8 +9,9 @@
 #include "vm/bytecode.h"
 #include <stdio.h>
 
-enum { PLB_FORMAT_VERSION = 4 };     /* 2: doc comments of commitments and checks; 3: feeds' key
-                                      * columns and row rules, `missing =`; 4: a vintage feed's `lag` */
+enum { PLB_FORMAT_VERSION = 5 };     /* 2: doc comments of commitments and checks; 3: feeds' key
+                                      * columns and row rules, `missing =`; 4: a vintage feed's `lag`;
+                                      * 5: national commitments */
 #define PLB_MAGIC "PLEDGEBC"                /* the first 8 bytes of every .plb */
 
 /* Whether path holds a compiled round: it starts with the magic, or it

@@ -216,9 +216,9 @@ static void build(BcProgram *p)
     BcThreshold ms[] = { { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW } };
     BcCommitment cm[2] = {
         { "ae_standard", "95% within four hours", "LTP, Annex C", NULL, "Four hours, 95%.", 1, FN_METRIC,
-          { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW }, NULL, 1, -1, -1, 10, 1 },
+          { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW }, NULL, 1, -1, -1, 10, 1, 1 },   /* a national one: the flag round-trips */
         { "ae_local", NULL, NULL, "ae_standard", NULL, 2, FN_METRIC,
-          { CMP_LT, { 0 }, FN_TARGET, FN_WINDOW }, NULL, 0, 1, 0, -1, 0 },
+          { CMP_LT, { 0 }, FN_TARGET, FN_WINDOW }, NULL, 0, 1, 0, -1, 0, 0 },
     };
     cm[0].milestones = DUP(p, ms);
     p->commits = DUP(p, cm);
@@ -575,8 +575,11 @@ START_TEST(header_errors)
     assert_refused((const uint8_t *)"#!/bin/sh\necho hi\n", 18, "not a Pledge bytecode file");
 
     memcpy(c, b, len);
-    c[8] = 5;
-    assert_refused(c, len, "made by a newer Pledge: format version 5, this one reads 4");
+    char newer[96];     /* one version past this one's, whatever it is now */
+    snprintf(newer, sizeof newer, "made by a newer Pledge: format version %d, this one reads %d",
+             PLB_FORMAT_VERSION + 1, PLB_FORMAT_VERSION);
+    c[8] = PLB_FORMAT_VERSION + 1;
+    assert_refused(c, len, newer);
     c[8] = 2;
     assert_refused(c, len, "made by an older Pledge (format version 2): compile the source again");
     c[8] = 0;
@@ -1189,7 +1192,7 @@ START_TEST(disasm_listing)
     assert_has(a, "hierarchy 0 stp");
     assert_has(a, "  K0    95%  (percent)\n");
     assert_has(a, "G0    sum(ae.breaches) where F0 ae_4hr.where0 (type)");
-    assert_has(a, "commitment 0 ae_standard \"95% within four hours\" (foundational)");
+    assert_has(a, "commitment 0 ae_standard \"95% within four hours\" (national foundational)");
     assert_has(a, "target     >= F2 ae_standard.target in F3 ae_standard.window");
     assert_has(a, "milestones plans.ae_4hr");
     assert_has(a, "check 0 balanced");
