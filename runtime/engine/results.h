@@ -151,6 +151,13 @@ static inline bool result_complete(const ReportResult *r)
 /* "commitment", "national commitment", "check", "national check" */
 const char *report_item_kind(const ReportItem *it);
 
+/* Judged once for the round (its one result has system REPORT_NATIONAL):
+ * a national check, or a commitment marked national. */
+static inline bool report_item_national(const ReportItem *it)
+{
+    return it->national || it->kind == ITEM_NATIONAL_CHECK;
+}
+
 typedef struct ReportSystem { const char *code, *name; uint32_t members; } ReportSystem;
 
 /* The label a rating gave a system (label NULL and arm -1: no arm held). */

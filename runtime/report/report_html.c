@@ -530,7 +530,7 @@ static void write_grid(Html *h)
     }
     for (size_t i = 0; i < r->nitems; i++) {
         const ReportItem *it = &r->items[i];
-        if (it->national) continue;
+        if (report_item_national(it)) continue;
         fputs("<th scope=\"col\" data-type=\"num\"><button type=\"button\" title=\"", out);
         put_esc(out, it->title);
         fputs("\">", out);
@@ -571,7 +571,7 @@ static void write_grid(Html *h)
             fputs("</td>", out);
         }
         for (size_t i = 0; i < r->nitems; i++) {
-            if (r->items[i].national) continue;
+            if (report_item_national(&r->items[i])) continue;
             const ReportResult *res = cell(h, s, i);
             if (!res) { fputs("<td data-v=\"9\"></td>", out); continue; }
             fprintf(out, "<td data-v=\"%d\" data-status=\"%s\">", style_of(res->status)->rank, report_status(res->status));

@@ -603,7 +603,7 @@ static void write_overview(Term *t, const Report *r)
     size_t *column = mem_calloc(r->nitems + 1, sizeof *column);
     size_t ncols = 0;
     for (size_t i = 0; i < r->nitems; i++)
-        column[i] = r->items[i].national ? SIZE_MAX : ncols++;
+        column[i] = report_item_national(&r->items[i]) ? SIZE_MAX : ncols++;
     size_t nitem_cols = ncols;
     ncols += r->nrating_decls;
     if (ncols && r->nsystems) {
