@@ -674,7 +674,9 @@ static bool put_host_item(FILE *out, const BcProgram *p, const BcFunction *f, ui
     Instr in = f->code[pc];
     if (in.b == HOST_ITEM_STATUS) {
         int64_t kind = host_arg(p, f, pc, 1), index = host_arg(p, f, pc, 2);
-        if (kind == 0 && index >= 0 && index < p->ncommits) fprintf(out, "status of commitment %s", p->commits[index].name);
+        if (kind == 0 && index >= 0 && index < p->ncommits)
+            fprintf(out, "status of %s %s", p->commits[index].national ? "national commitment" : "commitment",
+                    p->commits[index].name);
         else if (kind == 1 && index >= 0 && index < p->nchecks)
             fprintf(out, "status of %s %s", p->checks[index].national ? "national check" : "check", p->checks[index].name);
         else return false;
