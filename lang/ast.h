@@ -134,7 +134,7 @@ struct Decl {
     const char *title;          /* the "…" after the name, or NULL */
     const char *doc;            /* the /// lines before it, or NULL */
     CommitmentClass cls;        /* commitments */
-    bool        national;       /* checks */
+    bool        national;       /* checks and commitments: judged once for the round */
     List        attrs;          /* Attr*: round, feed, hierarchy, commitment, check, test */
     List        fields;         /* Field*: feed columns, fn/extern parameters */
     TypeExpr    type;           /* let (if written), fn/extern result, metric */

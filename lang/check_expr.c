@@ -662,6 +662,11 @@ static Type check_call(Checker *c, Node *n, Env *env)
             ERR(c, ((Node *)n->args.items[0])->span, "a system's code is text, as in \"E54000001\"");
             return TYPE(T_ERROR);
         }
+        if (d->kind == D_COMMITMENT && d->national) {
+            ERR(c, n->span, "national commitment `%s` has one status for the round, not one per system", d->name);
+            HINT(c, "write `%s` alone", d->name);
+            return TYPE(T_ERROR);
+        }
         if (d->kind == D_CHECK && d->national) {
             /* the old form, before a test could name a national check alone */
             WARN(c, n->span, "`%s(…)` is deprecated: national check `%s` has one status for the round, "

@@ -236,6 +236,7 @@ static const char *decl_label(Checker *c, Decl *d)
 {
     if (d->kind == D_TEST) return arena_printf(c->arena, "test \"%s\"", d->title ? d->title : "");
     if (d->kind == D_CHECK && d->national) return arena_printf(c->arena, "national check `%s`", d->name);
+    if (d->kind == D_COMMITMENT && d->national) return arena_printf(c->arena, "national commitment `%s`", d->name);
     return arena_printf(c->arena, "%s `%s`", decl_kind_name(d->kind), d->name);
 }
 
@@ -710,7 +711,13 @@ static void check_deadline(Checker *c, Decl *d, Attr *target, Attr *deadline, Ty
 static void check_commitment(Checker *c, Decl *d)
 {
     check_attr_set(c, d, commitment_attrs);
-    if (d->cls == CLASS_NONE) {
+    if (d->national && d->cls != CLASS_FOUNDATIONAL) {
+        /* a transformation's milestones are each system's plan: the nation has none of its own */
+        ERR(c, d->name_span, "national commitment `%s` must be foundational: it is judged once, for the round, "
+                             "against milestones of its own", d->name);
+        HINT(c, "write `national foundational commitment %s`; a transformation commitment takes its milestones "
+                "from each system's plan, so it is judged per system", d->name);
+    } else if (d->cls == CLASS_NONE) {
         ERR(c, d->name_span, "say whether commitment `%s` is foundational or transformation", d->name);
         HINT(c, "foundational commitments bind every system to national milestones; "
                 "transformation commitments leave the milestones to each system's plan");
@@ -774,6 +781,11 @@ static void check_commitment(Checker *c, Decl *d)
             if (w && has_target_end && window_last_day(w, &end) && end > target_end)
                 WARN(c, w->span, "this milestone's window ends after the target's: it can never be judged");
         } else if (strcmp(at->name, "milestones") == 0) {
+            if (d->national) {
+                ERR(c, at->name_span, "a national commitment has no plan of its own: write its milestones as `milestone = …`");
+                HINT(c, "`milestones = plans.COLUMN` takes them from each system's plan, for a commitment judged per system");
+                continue;
+            }
             if (d->cls == CLASS_FOUNDATIONAL) {
                 ERR(c, at->name_span, "a foundational commitment's milestones are national: "
                                       "write them as `milestone = …`");

@@ -366,6 +366,16 @@ commitment_decl
             $$ = $5; $$->kind = D_COMMITMENT; $$->span = @$; $$->cls = CLASS_NONE;
             $$->name = $2.s; $$->name_span = @2; $$->title = $3.s;
         }
+    | NATIONAL class COMMITMENT IDENT opt_title '{' attr_body '}'
+        {
+            $$ = $7; $$->kind = D_COMMITMENT; $$->span = @$; $$->cls = $2; $$->national = true;
+            $$->name = $4.s; $$->name_span = @4; $$->title = $5.s;
+        }
+    | NATIONAL COMMITMENT IDENT opt_title '{' attr_body '}'
+        {
+            $$ = $6; $$->kind = D_COMMITMENT; $$->span = @$; $$->cls = CLASS_NONE; $$->national = true;
+            $$->name = $3.s; $$->name_span = @3; $$->title = $4.s;
+        }
     ;
 
 check_decl

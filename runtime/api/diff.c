@@ -572,7 +572,8 @@ static void whole(Diff *d, Entry *e, const BcLayout *l, const void *obj, int sid
             break;
         }
         case BF_U8: case BF_U16: case BF_U32: case BF_I32: case BF_DAY:
-            if (strcmp(f->label, "national") == 0) break;  /* its section says */
+            /* a national check's section says; a commitment's `national: yes` is shown */
+            if (strcmp(f->label, "national") == 0 && (l == &bc_layout_check || !bc_field_int(f, obj))) break;
             if (f->ref == BR_FEED && i + 1 < l->nfields && l->fields[i + 1].ref == BR_COLUMN
                 && l->fields[i + 1].with_size && l->fields[i + 1].with_off == f->off)
                 break;  /* a feed and its column: FEED.COLUMN, with the column */

@@ -421,17 +421,20 @@ static void doc_round(Doc *d, const char *path)
 static void doc_commitments(Doc *d)
 {
     const BcProgram *p = d->p;
-    for (int cls = 1; cls <= 2; cls++) {
+    static const char *const sections[3] = { "Foundational commitments", "Transformation commitments",
+                                             "National commitments (once for the round)" };
+    for (int sect = 0; sect < 3; sect++) {      /* each system's, by class; then the nation's */
         bool any = false;
         for (uint16_t k = 0; k < p->ncommits; k++) {
             const BcCommitment *c = &p->commits[k];
-            if (c->cls != cls) continue;
-            if (!any) heading(d, 2, cls == 1 ? "Foundational commitments" : "Transformation commitments", NULL);
+            if (sect == 2 ? !c->national : c->national || c->cls != sect + 1) continue;
+            if (!any) heading(d, 2, sections[sect], NULL);
             any = true;
             heading(d, 3, c->name, c->title ? c->title : "");
             para(d, c->doc);
             char t[160];
             list_open(d);
+            if (c->national) item(d, "judged", "once, over every system's members together", false);
             item(d, "measure", p->fns[c->measure].name, true);
             api_threshold_text(d->vm, d->p, &c->target, t, sizeof t);
             item(d, "target", t, false);

@@ -126,7 +126,11 @@ static size_t uncovered(FILE *out, const char *path, const BcProgram *p, const C
     for (uint16_t k = 0; k < p->ncommits; k++) {
         const BcCommitment *m = &p->commits[k];
         all += 2u + m->nmilestones;
-        if (!c->commitments[k]) { fprintf(out, "  commitment %s\n", m->name); n += 2u + m->nmilestones; continue; }
+        if (!c->commitments[k]) {
+            fprintf(out, "  %scommitment %s\n", m->national ? "national " : "", m->name);
+            n += 2u + m->nmilestones;
+            continue;
+        }
         if (!c->targets[k]) { fprintf(out, "  commitment %s: its target (no test judged it on the target)\n", m->name); n++; }
         for (uint16_t i = 0; i < m->nmilestones; i++)
             if (!c->milestones[k][i]) {

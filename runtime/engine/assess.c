@@ -348,6 +348,19 @@ static void count_cells(Eval *e, uint16_t k, int32_t lo, int32_t hi)
     if (feed_awaits_publication(&s->p->feeds[k])) e->tally.awaited += c.expected - c.present;
 }
 
+/* Aggregate agg over [from, to] for system sys, or for NATIONAL over every
+ * organisation (a ratio of sums is then the country's, not a mean of the
+ * systems'). Missing when its feed was not given. */
+static Value aggregate_for(const Shared *s, uint32_t sys, uint32_t agg, Day from, Day to, uint32_t *cov)
+{
+    uint16_t k = s->p->aggs[agg].feed;
+    const FeedData *f = s->in->feeds[k];
+    if (!f) return val_missing();
+    return sys == NATIONAL ? feed_aggregate(f, agg, s->all_orgs, s->norgs, from, to, s->o->as_of, cov)
+                           : feed_aggregate_system(f, agg, inputs_feed_hier(s->in, k), s->systems[sys], from, to,
+                                                   s->o->as_of, cov);
+}
+
 static Value host_aggregate(void *ud, Vm *vm, uint32_t agg, Value window)
 {
     Eval *e = ud;
@@ -358,9 +371,7 @@ static Value host_aggregate(void *ud, Vm *vm, uint32_t agg, Value window)
     Day from, to;
     if (!f || !val_window_days(window, &from, &to)) return val_missing();
     uint32_t cov = 0;
-    Value v = e->sys == NATIONAL
-            ? feed_aggregate(f, agg, s->all_orgs, s->norgs, from, to, s->o->as_of, &cov)
-            : feed_aggregate_system(f, agg, inputs_feed_hier(s->in, k), s->systems[e->sys], from, to, s->o->as_of, &cov);
+    Value v = aggregate_for(s, e->sys, agg, from, to, &cov);
     if (cov > e->tally.coverage) e->tally.coverage = cov;
     if (s->by_system[k]) e->tally.system_keyed = true;
     else e->tally.org_keyed = true, e->tally.routed |= tally_bit(s->p->feeds[k].hier);
@@ -535,22 +546,11 @@ static void result_needed(Eval *e, uint32_t ki, uint32_t sys, const ReportMark *
 {
     const Shared *s = e->s;
     const NeededForm *f = &s->needed[ki];
-    if (f->shape == NEEDED_NONE || sys == NATIONAL) return;
+    if (f->shape == NEEDED_NONE) return;
     ReportNeeded *n = &r->needed;
     uint32_t cov;
-    const BcAggregate *lever = &s->p->aggs[f->lever];
-    n->lever = s->in->feeds[lever->feed]
-             ? feed_aggregate_system(s->in->feeds[lever->feed], (uint32_t)f->lever, inputs_feed_hier(s->in, lever->feed),
-                                     s->systems[sys], judge->from, judge->to, s->o->as_of, &cov)
-             : val_missing();
-    n->held = val_missing();
-    if (f->held >= 0) {
-        uint16_t held = s->p->aggs[f->held].feed;
-        const FeedData *fd = s->in->feeds[held];
-        n->held = fd ? feed_aggregate_system(fd, (uint32_t)f->held, inputs_feed_hier(s->in, held), s->systems[sys],
-                                             judge->from, judge->to, s->o->as_of, &cov)
-                     : val_missing();
-    }
+    n->lever = aggregate_for(s, sys, (uint32_t)f->lever, judge->from, judge->to, &cov);
+    n->held = f->held >= 0 ? aggregate_for(s, sys, (uint32_t)f->held, judge->from, judge->to, &cov) : val_missing();
     bool whole = f->shape != NEEDED_MEAN && n->lever.unit == T_COUNT;
     n->change = needed_change(f, (Cmp)judge->cmp, judge->threshold, n->lever, n->held, whole);
     n->grain = s->series_grain[ki];
@@ -765,12 +765,19 @@ void eval_check(Eval *e, uint32_t sys, uint32_t ci, ReportResult *r)
     if (s->o->coverage) s->o->coverage->checks[ci] = 1;
 }
 
+/* Whether item (commitments, then checks, as in Shared.nitems) is judged
+ * once for the round: a national check or a national commitment. */
+static bool item_national(const BcProgram *p, uint32_t item)
+{
+    return item < p->ncommits ? p->commits[item].national : p->checks[item - p->ncommits].national;
+}
+
 /* An item's status for a system, worked out once per thread. A national
- * check has one status, the round's, whichever system asks. */
+ * check or commitment has one status, the round's, whichever system asks. */
 static Status item_status(Eval *e, uint32_t sys, uint32_t item)
 {
     uint32_t nk = e->s->p->ncommits;
-    if (item >= nk && e->s->p->checks[item - nk].national) sys = NATIONAL;
+    if (item_national(e->s->p, item)) sys = NATIONAL;
     else if (sys == NATIONAL) return ST_NO_DATA;
     int8_t *m = memo_at(e, sys, item);
     if (*m > 0) return (Status)(*m - 1);
@@ -858,7 +865,8 @@ static Value host_call(void *ud, Vm *vm, HostFn fn, const Value *args, unsigned 
     switch (fn) {
     case HOST_ITEM_STATUS: {
         int64_t kind = arg_int(args, n, 0), index = arg_int(args, n, 1);
-        bool national = kind == 1 && index >= 0 && index < s->p->nchecks && s->p->checks[index].national;
+        bool national = index >= 0 && ((kind == 0 && index < nk && s->p->commits[index].national) ||
+                                       (kind == 1 && index < s->p->nchecks && s->p->checks[index].national));
         if (index < 0 || (e->sys == NATIONAL && !national)) return val_missing();
         if (kind == 0 && index < nk) return val_status(item_status(e, e->sys, (uint32_t)index));
         if (kind == 1 && index < s->p->nchecks) return val_status(item_status(e, e->sys, nk + (uint32_t)index));
@@ -879,7 +887,7 @@ static Value host_call(void *ud, Vm *vm, HostFn fn, const Value *args, unsigned 
         if (e->sys == NATIONAL) return val_missing();
         int64_t all = 0, with = 0;
         for (uint32_t k = 0; k < nk && !e->failed; k++) {
-            if (s->p->commits[k].cls != cls) continue;
+            if (s->p->commits[k].cls != cls || s->p->commits[k].national) continue;   /* a system's own */
             all++;
             with += n < 2 || in_statuses(args[1], item_status(e, e->sys, k));
         }
@@ -973,7 +981,7 @@ typedef struct Job {
     const Shared *s;
     const uint32_t *chosen;     /* indices into s->systems, in report order */
     uint32_t nchosen, first, step;
-    ReportResult *results;      /* [chosen][items except national] */
+    ReportResult *results;      /* [chosen][items except national ones] */
     uint32_t nlocal;            /* items per system */
     int32_t *arms;              /* [chosen][ratings]: the arm that held, or -1 */
     Eval e;
@@ -1006,6 +1014,7 @@ static void job_work(void *arg)
         ReportResult *row = &j->results[(size_t)c * j->nlocal];
         uint32_t col = 0;
         for (uint32_t k = 0; k < nk && !j->e.failed; k++) {
+            if (s->p->commits[k].national) continue;
             eval_commitment(&j->e, sys, k, &row[col]);
             row[col].system = c;
             row[col++].item = k;
@@ -1082,6 +1091,7 @@ static void report_items(const Shared *s, Eval *e, Report *out)
         it->source = keep_str(out, c->source);
         it->doc = keep_str(out, c->doc);
         it->kind = ITEM_COMMITMENT;
+        it->national = c->national;
         it->cls = c->cls;
         it->measure = keep_str(out, p->fns[c->measure].name);
         e->sys = NATIONAL;
@@ -1114,6 +1124,7 @@ static void report_items(const Shared *s, Eval *e, Report *out)
             it->message = keep_str(out, c->message);
             it->doc = keep_str(out, c->doc);
             it->kind = national ? ITEM_NATIONAL_CHECK : ITEM_CHECK;
+            it->national = national;
         }
 }
 
@@ -1209,8 +1220,8 @@ typedef struct Run {
     const BcProgram *p;
     Shared s;
     uint32_t *chosen, nchosen;  /* indices into s.systems, in code order */
-    uint32_t nlocal, nnational; /* items per system; national checks */
-    ReportResult *results;      /* [chosen][local items], then the national checks */
+    uint32_t nlocal, nnational; /* items per system; national commitments and checks */
+    ReportResult *results;      /* [chosen][local items], then the national items */
     int32_t *arms;              /* [chosen][ratings] */
     Job *jobs;                  /* one per thread; jobs[0] ran on this one */
     unsigned nthreads;
@@ -1250,7 +1261,7 @@ static AssessStatus choose_systems(Run *r)
 static AssessStatus evaluate_systems(Run *r)
 {
     const BcProgram *p = r->p;
-    for (uint16_t k = 0; k < p->nchecks; k++) r->nnational += p->checks[k].national;
+    for (uint32_t i = 0; i < r->s.nitems; i++) r->nnational += item_national(p, i);
     r->nlocal = r->s.nitems - r->nnational;
     r->results = mem_calloc((size_t)r->nchosen * r->nlocal + r->nnational + 1, sizeof *r->results);
     r->arms = mem_calloc((size_t)r->nchosen * p->nratings + 1, sizeof *r->arms);
@@ -1290,17 +1301,27 @@ static AssessStatus eval_failure(Run *r, const Eval *e)
     return e->failed;
 }
 
-/* The national checks, once, on this thread, after every system's. */
-static AssessStatus judge_national_checks(Run *r)
+/* The national commitments and checks, once, on this thread, after every
+ * system's, in the order of the report's items. A national commitment's
+ * measure is taken for NATIONAL: its aggregates over every organisation. */
+static AssessStatus judge_national(Run *r)
 {
     const BcProgram *p = r->p;
     Eval *e0 = &r->jobs[0].e;
+    ReportResult *res = &r->results[(size_t)r->nchosen * r->nlocal];
+    for (uint16_t k = 0; k < p->ncommits; k++) {
+        if (!p->commits[k].national) continue;
+        eval_commitment(e0, NATIONAL, k, res);
+        res->system = REPORT_NATIONAL;
+        res++->item = k;
+        AssessStatus rc = eval_failure(r, e0);
+        if (rc != ASSESS_OK) return rc;
+    }
     for (uint16_t k = 0; k < p->nchecks; k++) {
         if (!p->checks[k].national) continue;
-        ReportResult *res = &r->results[(size_t)r->nchosen * r->nlocal + (check_item(p, k) - r->nlocal)];
         eval_check(e0, NATIONAL, k, res);
         res->system = REPORT_NATIONAL;
-        res->item = check_item(p, k);
+        res++->item = check_item(p, k);
         AssessStatus rc = eval_failure(r, e0);
         if (rc != ASSESS_OK) return rc;
     }
@@ -1405,7 +1426,7 @@ AssessStatus assess_run(const Inputs *in, const AssessOptions *o, Report *out, c
     shared_init(&r.s, in, o);
     AssessStatus rc = choose_systems(&r);
     if (rc == ASSESS_OK) rc = evaluate_systems(&r);
-    if (rc == ASSESS_OK) rc = judge_national_checks(&r);
+    if (rc == ASSESS_OK) rc = judge_national(&r);
     if (rc == ASSESS_OK) rc = assemble_items(&r, out);
     if (rc == ASSESS_OK) {
         assemble_results(&r, out);

@@ -44,13 +44,15 @@ typedef struct ReportMark {
 } ReportMark;
 
 /* One commitment or check of the round, in the order the rule file has them
- * (commitments, then checks, then national checks). */
+ * (commitments, national ones among them, then checks, then national checks). */
 typedef struct ReportItem {
     const char *id, *title;
     const char *doc;            /* its /// comment, or NULL */
     const char *source;         /* commitments: `source = "..."`, or NULL */
     const char *message;        /* checks: shown when it fails, or NULL */
     uint8_t     kind;           /* ItemKind */
+    bool        national;       /* judged once for the round (a national check or commitment): one
+                                 * result, with system REPORT_NATIONAL */
     uint8_t     cls;            /* commitments: 1 foundational, 2 transformation; else 0 */
     const char *measure;        /* commitments: the metric's name */
     ReportMark  target;         /* commitments */
@@ -145,6 +147,16 @@ enum { JUDGED_NONE, JUDGED_TARGET, JUDGED_MILESTONE, JUDGED_CHECK };
 static inline bool result_complete(const ReportResult *r)
 {
     return r->cells_present == r->cells_expected && r->across_missing == 0;
+}
+
+/* "commitment", "national commitment", "check", "national check" */
+const char *report_item_kind(const ReportItem *it);
+
+/* Judged once for the round (its one result has system REPORT_NATIONAL):
+ * a national check, or a commitment marked national. */
+static inline bool report_item_national(const ReportItem *it)
+{
+    return it->national || it->kind == ITEM_NATIONAL_CHECK;
 }
 
 typedef struct ReportSystem { const char *code, *name; uint32_t members; } ReportSystem;

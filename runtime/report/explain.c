@@ -98,7 +98,7 @@ static void count_unseen(void *ud, uint32_t org, Period p, Day vintage, uint32_t
     Unseen *u = ud;
     Day first = period_first_day(p), last = period_last_day(p);
     if (first < u->from || last > u->to || !rows) return;
-    if (hier_parent(u->h, org, first) != u->x->org) return;
+    if (u->x->sys != NATIONAL && hier_parent(u->h, org, first) != u->x->org) return;   /* the nation: every row */
     u->rows += rows;
     Day as_of = u->x->s.o->as_of;
     if (u->schema->vintage_col) {
@@ -128,7 +128,7 @@ static void count_superseded(void *ud, uint32_t org, Period p, const char *ident
     Superseded *u = ud;
     Day first = period_first_day(p), last = period_last_day(p);
     if (first < u->from || last > u->to || !rows) return;
-    if (hier_parent(u->h, org, first) != u->x->org) return;
+    if (u->x->sys != NATIONAL && hier_parent(u->h, org, first) != u->x->org) return;   /* the nation: every row */
     u->rows += rows;
     u->entries++;
     if (u->listed.len < REPLACED_LISTED)
@@ -143,8 +143,9 @@ static void put_superseded(FILE *out, const Explain *x, const FeedData *f, const
     Superseded u = { x, h, from, to, 0, 0, { 0 } };
     feed_each_superseded(f, x->s.o->as_of, count_superseded, &u);
     if (u.rows) {
-        fprintf(out, "  %llu of this system's rows in the window %s replaced by a later publication and did not "
-                     "count%s:\n", (unsigned long long)u.rows, plural(u.rows, "was", "were"),
+        fprintf(out, "  %llu of %s's rows in the window %s replaced by a later publication and did not "
+                     "count%s:\n", (unsigned long long)u.rows, x->sys == NATIONAL ? "the country" : "this system",
+                plural(u.rows, "was", "were"),
                 earlier ? "\n  (but in the aggregates that read an earlier one: `as first`, `as of DAY`)" : "");
         for (size_t i = 0; i < u.listed.len; i++) {
             const Replaced *r = &u.listed.items[i];
@@ -178,9 +179,11 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
     if (!val_window_days(window, &from, &to)) return;
     /* the members, in the hierarchies the aggregates' feeds go through
      * (each feed its own, or the round's `assess`), each once */
+    bool nation = x->sys == NATIONAL;       /* a national commitment: a row per system, then the country's */
+    const char *who = nation ? "the country" : "this system";
     VEC(uint32_t) members = { 0 };
     const Hierarchy **seen = mem_calloc(aggs->len + 1, sizeof *seen);
-    for (size_t k = 0; k < aggs->len; k++) {
+    for (size_t k = 0; k < aggs->len && !nation; k++) {
         uint16_t fi = p->aggs[aggs->items[k]].feed;
         const Hierarchy *h = inputs_feed_hier(s->in, fi);
         bool again = s->by_system[fi] || !h;
@@ -196,13 +199,17 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
         }
     }
     mem_free(seen);
-    size_t n = members.len;
+    size_t n = nation ? s->nsystems : members.len;
     /* a feed keyed by the systems themselves (a plan) has no rows on the
      * members: when every aggregate reads one, the system's row alone */
     size_t on_system = 0;
     for (size_t k = 0; k < aggs->len; k++) on_system += s->by_system[p->aggs[aggs->items[k]].feed];
-    bool system_only = on_system == aggs->len;
-    if (system_only) {
+    bool system_only = on_system == aggs->len && !nation;
+    if (nation) {
+        fputs("\nEach system's totals in ", out);
+        put_window(out, window);
+        fputs(", and `all`: every organisation\ntogether, as judged; from the rows known on ", out);
+    } else if (system_only) {
         n = 0;
         fputs("\nFigures for the system as a whole (its feeds here hold rows for the system\nitself, "
               "not for its member organisations): ", out);
@@ -231,7 +238,7 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
         vec_push(&cells, mem_strndup(buf, strlen(buf)));
     }
     for (size_t i = 0; i <= n; i++) {
-        uint32_t m = i < n ? members.items[i] : x->org;
+        uint32_t m = i == n ? x->org : nation ? s->systems[i] : members.items[i];
         const char *code = i < n ? orgs_code(s->in->orgs, m) : system_only ? orgs_code(s->in->orgs, x->org) : "all";
         vec_push(&cells, mem_strndup(code, strlen(code)));
         esc_text_inplace(cells.items[cells.len - 1]);
@@ -239,9 +246,11 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
             const BcAggregate *a = &p->aggs[aggs->items[k]];
             const FeedData *f = s->in->feeds[a->feed];
             uint32_t cov;
-            Value v = i < n ? feed_aggregate(f, aggs->items[k], &m, 1, from, to, s->o->as_of, &cov)
-                            : feed_aggregate_system(f, aggs->items[k], inputs_feed_hier(s->in, a->feed), x->org, from,
-                                                    to, s->o->as_of, &cov);
+            const Hierarchy *fh = inputs_feed_hier(s->in, a->feed);
+            Value v = nation && i < n ? feed_aggregate_system(f, aggs->items[k], fh, m, from, to, s->o->as_of, &cov)
+                    : nation ? feed_aggregate(f, aggs->items[k], s->all_orgs, s->norgs, from, to, s->o->as_of, &cov)
+                    : i < n ? feed_aggregate(f, aggs->items[k], &m, 1, from, to, s->o->as_of, &cov)
+                            : feed_aggregate_system(f, aggs->items[k], fh, x->org, from, to, s->o->as_of, &cov);
             report_display(v, buf, sizeof buf);
             vec_push(&cells, mem_strndup(buf, strlen(buf)));
         }
@@ -283,10 +292,10 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
             fprintf(out, "  A row counts only if published (`%s`) on or before ", schema->vintage_col);
             put_day(out, s->o->as_of);
             if (!u.rows)
-                fputs(";\n  this system has no rows in the window.\n", out);
+                fprintf(out, ";\n  %s has no rows in the window.\n", who);
             else
-                fprintf(out, ";\n  %llu of this system's rows in the window %s published later and did not count.\n",
-                        (unsigned long long)u.later_vintage, plural(u.later_vintage, "was", "were"));
+                fprintf(out, ";\n  %llu of %s's rows in the window %s published later and did not count.\n",
+                        (unsigned long long)u.later_vintage, who, plural(u.later_vintage, "was", "were"));
             bool earlier = false;
             for (size_t j = 0; j < aggs->len; j++)
                 earlier |= p->aggs[aggs->items[j]].feed == fi && p->aggs[aggs->items[j]].pub != PUB_LATEST;
@@ -294,13 +303,13 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
         } else {
             fprintf(out, "  A period is known %d days after it ends (the feed's lag).\n", schema->lag_days);
             if (!u.rows) {
-                fputs("  This system has no rows in the window.\n", out);
+                fprintf(out, "  %s has no rows in the window.\n", nation ? "The country" : "This system");
             } else if (u.any_late) {
-                fprintf(out, "  %llu %s of this system, from ", (unsigned long long)u.late, plural(u.late, "row", "rows"));
+                fprintf(out, "  %llu %s of %s, from ", (unsigned long long)u.late, plural(u.late, "row", "rows"), who);
                 put_window(out, val_period(u.first_late));
                 fputs(" on, were not yet known and did not count.\n", out);
             } else {
-                fputs("  Every row of this system in the window was known.\n", out);
+                fprintf(out, "  Every row of %s in the window was known.\n", who);
             }
         }
         uint64_t rows;
@@ -553,7 +562,8 @@ static void explain_commitment(Explain *x, uint32_t k)
     eval_commitment(&x->e, x->sys, k, &r);
     if (x->e.failed) return;
     int32_t lag = x->s.lag[k];
-    fprintf(out, "%s commitment \"", c->cls == 2 ? "Transformation" : "Foundational");
+    fprintf(out, "%s%s commitment \"", c->national ? "National " : "",
+            c->national ? (c->cls == 2 ? "transformation" : "foundational") : c->cls == 2 ? "Transformation" : "Foundational");
     put_code(out, c->title);
     fputs("\"\n", out);
     if (c->source) fprintf(out, "Source: %s\n", c->source);
@@ -590,6 +600,8 @@ static void explain_commitment(Explain *x, uint32_t k)
         if (r.keyed_by_system)
             fputs("  Figures for the system as a whole: every feed the measure reads holds rows\n"
                   "  for the system itself, not for its member organisations.\n", out);
+        else if (x->sys == NATIONAL)
+            fprintf(out, "  Coverage: %u organisations, of every system, had rows in the window.\n", r.coverage);
         else
             fprintf(out, "  Coverage: %u of the %u member organisations in the window had rows.\n", r.coverage,
                     r.members);
@@ -698,7 +710,9 @@ static bool put_host_item(FILE *out, const BcProgram *p, const BcFunction *f, ui
     Instr in = f->code[pc];
     if (in.b == HOST_ITEM_STATUS) {
         int64_t kind = host_arg(p, f, pc, 1), index = host_arg(p, f, pc, 2);
-        if (kind == 0 && index >= 0 && index < p->ncommits) fprintf(out, "status of commitment %s", p->commits[index].name);
+        if (kind == 0 && index >= 0 && index < p->ncommits)
+            fprintf(out, "status of %s %s", p->commits[index].national ? "national commitment" : "commitment",
+                    p->commits[index].name);
         else if (kind == 1 && index >= 0 && index < p->nchecks)
             fprintf(out, "status of %s %s", p->checks[index].national ? "national check" : "check", p->checks[index].name);
         else return false;
@@ -1006,10 +1020,11 @@ static void explain_rating(Explain *x, uint32_t ri)
         bool commit = i < p->ncommits;
         const BcCheck *c = commit ? NULL : &p->checks[i - p->ncommits];
         const char *name = commit ? p->commits[i].name : c->name;
-        const char *kind = commit ? (p->commits[i].cls == 2 ? "transformation commitment" : "foundational commitment")
+        const char *kind = commit ? (p->commits[i].national ? "national commitment"
+                                     : p->commits[i].cls == 2 ? "transformation commitment" : "foundational commitment")
                                   : c->national ? "national check" : "check";
         ReportResult r;
-        if (commit) eval_commitment(&x->e, x->sys, i, &r);
+        if (commit) eval_commitment(&x->e, p->commits[i].national ? NATIONAL : x->sys, i, &r);
         else eval_check(&x->e, c->national ? NATIONAL : x->sys, i - p->ncommits, &r);
         fprintf(out, "  %-25s  %-*s  %s\n", kind, width, name, report_status(r.status));
     }
@@ -1030,7 +1045,7 @@ AssessStatus assess_explain(const Inputs *in, const AssessOptions *o, const char
         if (strcmp(p->checks[k].name, item) == 0) check = k;
     for (uint16_t k = 0; k < p->nratings; k++)
         if (strcmp(p->ratings[k].name, item) == 0) rating = k;
-    bool national = check >= 0 && p->checks[check].national;
+    bool national = (check >= 0 && p->checks[check].national) || (commitment >= 0 && p->commits[commitment].national);
     AssessStatus rc = ASSESS_OK;
     if (commitment < 0 && check < 0 && rating < 0) {
         snprintf(why, whycap, "the round has no commitment, check or rating `%s`", item);
@@ -1050,7 +1065,8 @@ AssessStatus assess_explain(const Inputs *in, const AssessOptions *o, const char
         x.org = x.sys == NATIONAL ? ORG_NONE : x.s.systems[x.sys];
         fprintf(out, "%s for ", item);
         if (national) {
-            fputs("the round (a national check, judged once", out);
+            fputs(commitment >= 0 ? "the round (a national commitment, judged once" : "the round (a national check, judged once",
+                  out);
             if (system) {
                 fputs("; --system ", out);
                 put_code(out, system);

@@ -51,7 +51,7 @@ size_t results_rows(const Report *r, Arena *a, ResultRow **out)
             row->system = sys ? sys->code : NULL;
             row->system_name = sys ? sys->name : NULL;
             row->item = it ? it->id : NULL;
-            row->kind = item_kind_name[it && it->kind <= ITEM_NATIONAL_CHECK ? it->kind : ITEM_CHECK];
+            row->kind = report_item_kind(it);
             row->cls = class_of(it);
             row->status = report_status(res->status);
             row->value = value_text(a, res->value, true);

@@ -13,11 +13,11 @@
 
 static const char *const judged_name[] = { "none", "target", "milestone", "check" };
 
-/* An item's kind as item_kind_name spells it; an item out of range (never
+/* An item's kind as report_item_kind spells it; an item out of range (never
  * made by assess.c) reads as a check, which carries the fewest keys. */
 static const char *kind_name(const ReportItem *it)
 {
-    return item_kind_name[it && it->kind <= ITEM_NATIONAL_CHECK ? it->kind : ITEM_CHECK];
+    return report_item_kind(it);
 }
 
 static const char *class_of(const ReportItem *it)

@@ -218,7 +218,8 @@ typedef struct Html {
     const ReportResult **cell;      /* [system * nitems + item] */
     const ReportResult **national;  /* [item] */
     const ReportRating **rating;    /* [system * nrating_decls + decl] */
-    size_t ncommitments, nchecks, nnational;
+    size_t ncommitments, nchecks, nnational;   /* a system's commitments and checks; national checks */
+    size_t nnational_commitments;
 } Html;
 
 static const ReportResult *cell(const Html *h, size_t sys, size_t item)
@@ -408,9 +409,12 @@ static void write_summary(Html *h)
     put_esc(out, r->rules);
     fputs("</code></dd>\n<dt>Engine</dt><dd>", out);
     put_esc(out, r->engine);
-    fprintf(out, "</dd>\n<dt>Assessed</dt><dd>%zu system%s, %zu commitment%s, %zu check%s, %zu national check%s</dd>\n</dl>\n",
+    fprintf(out, "</dd>\n<dt>Assessed</dt><dd>%zu system%s, %zu commitment%s, %zu check%s, %zu national check%s",
             r->nsystems, plural(r->nsystems), h->ncommitments, plural(h->ncommitments),
             h->nchecks, plural(h->nchecks), h->nnational, plural(h->nnational));
+    if (h->nnational_commitments)
+        fprintf(out, ", %zu national commitment%s", h->nnational_commitments, plural(h->nnational_commitments));
+    fputs("</dd>\n</dl>\n", out);
 
     /* counts per status, commitments and checks apart: their statuses differ */
     static const uint8_t order[] = { ST_MET, ST_ON_TRACK, ST_OFF_TRACK, ST_MISSED, ST_NOT_DUE, ST_NO_DATA, ST_PASS, ST_FAIL };
@@ -423,7 +427,7 @@ static void write_summary(Html *h)
     fputs("<div class=\"counts\">\n", out);
     static const char *const heads[2] = { "Commitments", "Checks" };
     for (int k = 0; k < 2; k++) {
-        if (k == 0 ? !h->ncommitments : !(h->nchecks + h->nnational)) continue;
+        if (k == 0 ? !(h->ncommitments + h->nnational_commitments) : !(h->nchecks + h->nnational)) continue;
         fprintf(out, "<div><b>%s</b>", heads[k]);
         for (size_t j = 0; j < sizeof order; j++) {
             uint8_t s = order[j];
@@ -526,7 +530,7 @@ static void write_grid(Html *h)
     }
     for (size_t i = 0; i < r->nitems; i++) {
         const ReportItem *it = &r->items[i];
-        if (it->kind == ITEM_NATIONAL_CHECK) continue;
+        if (report_item_national(it)) continue;
         fputs("<th scope=\"col\" data-type=\"num\"><button type=\"button\" title=\"", out);
         put_esc(out, it->title);
         fputs("\">", out);
@@ -567,7 +571,7 @@ static void write_grid(Html *h)
             fputs("</td>", out);
         }
         for (size_t i = 0; i < r->nitems; i++) {
-            if (r->items[i].kind == ITEM_NATIONAL_CHECK) continue;
+            if (report_item_national(&r->items[i])) continue;
             const ReportResult *res = cell(h, s, i);
             if (!res) { fputs("<td data-v=\"9\"></td>", out); continue; }
             fprintf(out, "<td data-v=\"%d\" data-status=\"%s\">", style_of(res->status)->rank, report_status(res->status));
@@ -1226,7 +1230,7 @@ static void write_commitments(Html *h)
     write_legend(out);
     for (size_t i = 0; i < r->nitems; i++) {
         const ReportItem *it = &r->items[i];
-        if (it->kind != ITEM_COMMITMENT) continue;
+        if (it->kind != ITEM_COMMITMENT || it->national) continue;   /* a national one: in the national card */
         fprintf(out, "<div class=\"item\" id=\"item-%zu\">\n", i);
         write_item_head(out, it);
         fputs("<dl class=\"facts\">\n<dt>Measure</dt><dd><code>", out);
@@ -1314,6 +1318,39 @@ static void write_checks(Html *h)
         }
         fputs("</section>\n", out);
     }
+    if (h->nnational_commitments) {
+        fprintf(out, "<section class=\"card\" id=\"national-commitments\" aria-labelledby=\"h-national-commitments\">\n"
+                     "<h2 id=\"h-national-commitments\">National commitments</h2>\n"
+                     "<p class=\"doc\">Judged once for the round, over every system's members together.</p>\n"
+                     "<div class=\"scroll\"><table>\n<thead><tr><th>Commitment</th><th>Status</th><th>Value</th>"
+                     "<th>Gap</th></tr></thead>\n<tbody>\n");
+        for (size_t i = 0; i < r->nitems; i++) {
+            const ReportItem *it = &r->items[i];
+            if (it->kind != ITEM_COMMITMENT || !it->national) continue;
+            const ReportResult *res = h->national[i];
+            fprintf(out, "<tr id=\"item-%zu\"><td><b>", i);
+            put_esc(out, it->title && *it->title ? it->title : it->id);
+            fputs("</b> <code>", out);
+            put_esc(out, it->id);
+            fputs("</code><span class=\"doc\" style=\"display:block\">target ", out);
+            put_mark(out, &it->target);
+            for (size_t m = 0; m < it->nmilestones; m++) {
+                fputs(m ? "; " : "; milestones ", out);
+                put_mark(out, &it->milestones[m]);
+            }
+            fputs("</span></td><td>", out);
+            if (res) put_result_badge(out, res);
+            fputs("</td><td>", out);
+            if (res && val_is_number(res->value)) {
+                put_value_vs(out, res->value, res->threshold);
+                if (!val_is_missing(res->window)) { fputs(" in ", out); put_window(out, res->window); }
+            }
+            fputs("</td><td>", out);
+            if (res && val_is_number(res->gap)) put_value(out, res->gap);
+            fputs("</td></tr>\n", out);
+        }
+        fputs("</tbody></table></div>\n</section>\n", out);
+    }
     if (h->nnational) {
         bool values = false, figures = false;
         for (size_t i = 0; i < r->nitems; i++) {
@@ -1362,7 +1399,8 @@ bool report_html(const Report *r, FILE *out)
     h.rating = mem_calloc(r->nsystems * (r->nrating_decls ? r->nrating_decls : 1) + 1, sizeof *h.rating);
     for (size_t i = 0; i < r->nitems; i++) {
         uint8_t k = r->items[i].kind;
-        h.ncommitments += k == ITEM_COMMITMENT;
+        h.ncommitments += k == ITEM_COMMITMENT && !r->items[i].national;
+        h.nnational_commitments += k == ITEM_COMMITMENT && r->items[i].national;
         h.nchecks += k == ITEM_CHECK;
         h.nnational += k == ITEM_NATIONAL_CHECK;
     }
@@ -1401,6 +1439,7 @@ bool report_html(const Report *r, FILE *out)
     fputs("<nav class=\"toc\" aria-label=\"Sections\"><div class=\"wrap\"><a href=\"#summary\">Summary</a><a href=\"#status\">Status by system</a>", out);
     if (h.ncommitments) fputs("<a href=\"#commitments\">Commitments</a>", out);
     if (h.nchecks) fputs("<a href=\"#checks\">Checks</a>", out);
+    if (h.nnational_commitments) fputs("<a href=\"#national-commitments\">National commitments</a>", out);
     if (h.nnational) fputs("<a href=\"#national\">National checks</a>", out);
     fputs("</div></nav>\n<main class=\"wrap\">\n", out);
 

@@ -432,6 +432,7 @@ static void write_items(Term *t, const Report *r, int idw)
         add(&b, it->title ? it->title : "");
         add(&b, " (");
         if (it->kind == ITEM_COMMITMENT) {
+            if (it->national) add(&b, "national ");
             add(&b, class_word(it));
             add(&b, " commitment; target ");
             add_mark(&b, &it->target);
@@ -596,13 +597,13 @@ static void grid_free(Grid *g)
 }
 
 /* The overview: a row per system, a column per item of systems (national
- * checks have a section of their own), then a column per rating. */
+ * commitments and checks have a section of their own), then a column per rating. */
 static void write_overview(Term *t, const Report *r)
 {
     size_t *column = mem_calloc(r->nitems + 1, sizeof *column);
     size_t ncols = 0;
     for (size_t i = 0; i < r->nitems; i++)
-        column[i] = r->items[i].kind == ITEM_NATIONAL_CHECK ? SIZE_MAX : ncols++;
+        column[i] = report_item_national(&r->items[i]) ? SIZE_MAX : ncols++;
     size_t nitem_cols = ncols;
     ncols += r->nrating_decls;
     if (ncols && r->nsystems) {
@@ -773,10 +774,17 @@ static void write_result(Term *t, const Report *r, const ReportResult *res, int 
 
 static void write_national(Term *t, const Report *r, int idw)
 {
-    bool any = false;
+    bool any = false, commitments = false, checks = false;
+    for (size_t k = 0; k < r->nresults; k++) {
+        const ReportResult *res = &r->results[k];
+        if (res->system != REPORT_NATIONAL || res->item >= r->nitems) continue;
+        commitments |= r->items[res->item].kind == ITEM_COMMITMENT;
+        checks |= r->items[res->item].kind != ITEM_COMMITMENT;
+    }
     for (size_t k = 0; k < r->nresults; k++) {
         if (r->results[k].system != REPORT_NATIONAL) continue;
-        if (!any) heading(t, "National checks");
+        if (!any) heading(t, !commitments ? "National checks" : checks ? "National commitments and checks"
+                                                                      : "National commitments");
         any = true;
         write_result(t, r, &r->results[k], idw);
     }

@@ -164,6 +164,7 @@ typedef struct BcCommitment {
     int32_t     tolerance;      /* constant, or -1 */
     uint8_t     missing;        /* `missing = missed`: 1, a due window without a value is missed */
     uint8_t     deadline;       /* 1: the target's window is the day by which it must hold (issue 16) */
+    uint8_t     national;       /* judged once for the round, over every system's members together */
 } BcCommitment;
 
 typedef struct BcCheck {

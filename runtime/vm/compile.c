@@ -891,6 +891,7 @@ static BcCommitment make_commitment(Comp *c, Decl *d)
     k.title = dup_str(c, d->title);
     k.doc = dup_str(c, d->doc);
     k.cls = (uint8_t)d->cls;
+    k.national = d->national;
     k.plan_feed = k.plan_column = k.tolerance = -1;
     size_t nmilestones = 0;
     for (size_t i = 0; i < d->attrs.len; i++) nmilestones += strcmp(((Attr *)d->attrs.items[i])->name, "milestone") == 0;

@@ -309,7 +309,7 @@ static void put_items(FILE *out, const BcProgram *p)
         fprintf(out, "\ncommitment %u ", i);
         put_text(out, c->name);
         put_title(out, c->title);
-        fprintf(out, " (%s)\n", class_name(c->cls) ? class_name(c->cls) : "?");
+        fprintf(out, " (%s%s)\n", c->national ? "national " : "", class_name(c->cls) ? class_name(c->cls) : "?");
         fputs("    measure    ", out);
         put_fn(out, p, c->measure);
         fputc('\n', out);

@@ -192,6 +192,7 @@ static const BcField commitment_fields[] = {
     FIELD(BcCommitment, tolerance, I32, CONST_NUMBER, BFF_OPTIONAL, "tolerance"),
     FIELD(BcCommitment, missing,  U8,  NONE,   0, "missing"),
     FIELD(BcCommitment, deadline, U8,  NONE,   0, "deadline"),
+    FIELD(BcCommitment, national, U8,  NONE,   0, "national"),
 };
 LAYOUT(bc_layout_commitment, "commitment", " has no name", BcCommitment, commitment_fields, 0);
 

@@ -13,7 +13,7 @@ enum { PLB_FORMAT_VERSION = 5 };     /* 2: doc comments of commitments and check
                                       * columns and row rules, `missing =`; 4: a vintage feed's `lag`;
                                       * 5: a commitment's `deadline`, a feed's `hierarchy`,
                                       *    the round's named horizons, a threshold's plan window,
-                                      *    an aggregate's publication */
+                                      *    an aggregate's publication, national commitments */
 #define PLB_MAGIC "PLEDGEBC"                /* the first 8 bytes of every .plb */
 
 /* Whether path holds a compiled round: it starts with the magic, or it

@@ -218,9 +218,9 @@ static void build(BcProgram *p)
     BcThreshold ms[] = { { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW, -1, -1 } };
     BcCommitment cm[2] = {
         { "ae_standard", "95% within four hours", "LTP, Annex C", NULL, "Four hours, 95%.", 1, FN_METRIC,
-          { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW, -1, -1 }, NULL, 1, -1, -1, 10, 1, 0 },
+          { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW, -1, -1 }, NULL, 1, -1, -1, 10, 1, 0, 1 },   /* a national one: the flag round-trips */
         { "ae_local", NULL, NULL, "ae_standard", NULL, 2, FN_METRIC,
-          { CMP_LT, { 0 }, FN_TARGET, FN_WINDOW, -1, -1 }, NULL, 0, 1, 0, -1, 0, 1 },
+          { CMP_LT, { 0 }, FN_TARGET, FN_WINDOW, -1, -1 }, NULL, 0, 1, 0, -1, 0, 1, 0 },
     };
     cm[0].milestones = DUP(p, ms);
     p->commits = DUP(p, cm);
@@ -1205,7 +1205,7 @@ START_TEST(disasm_listing)
     assert_has(a, "hierarchy 0 stp");
     assert_has(a, "  K0    95%  (percent)\n");
     assert_has(a, "G0    sum(ae.breaches) where F0 ae_4hr.where0 (type)");
-    assert_has(a, "commitment 0 ae_standard \"95% within four hours\" (foundational)");
+    assert_has(a, "commitment 0 ae_standard \"95% within four hours\" (national foundational)");
     assert_has(a, "target     >= F2 ae_standard.target in F3 ae_standard.window");
     assert_has(a, "milestones plans.ae_4hr");
     assert_has(a, "check 0 balanced");
