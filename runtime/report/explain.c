@@ -318,9 +318,10 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
         if (!norgs) {
             fputs("  Every organisation in the feed maps to a system.\n", out);
         } else {
-            fprintf(out, "  %u %s (%llu %s) %s to no system and count for none:\n   ", norgs,
+            /* the country's measure takes every organisation, mapped or not */
+            fprintf(out, "  %u %s (%llu %s) %s to no system and count %s:\n   ", norgs,
                     plural(norgs, "organisation", "organisations"), (unsigned long long)rows, plural(rows, "row", "rows"),
-                    plural(norgs, "maps", "map"));
+                    plural(norgs, "maps", "map"), nation ? "in the country's total only" : "for none");
             for (uint32_t i = 0; i < norgs && i < 20; i++) {
                 fputs(i == 0 ? " " : i % 8 ? ", " : ",\n    ", out);
                 put_code(out, orgs_code(s->in->orgs, list[i].org));
