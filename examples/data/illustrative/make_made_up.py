@@ -21,6 +21,12 @@ writes the same bytes every time:
     ltp2019_plans_made_up.csv         44 systems' five-year plans, with revisions
     selfassess_E54000027_draft1_made_up.csv   one system's first draft
     selfassess_E54000027_draft2_made_up.csv   its second draft (as submitted)
+    ltp2019_submissions_made_up.csv   draft and final plan returns (ltp2019_full)
+    ltp2019_national_plan_made_up.csv the national plan's day
+    ltp2019_la_stp_made_up.csv        invented local authorities in each STP
+    ltp2019_population_made_up.csv    their residents, 2015/16-2019/20
+    ltp2019_ph_grant_made_up.csv      their public health grant, 2019/20 pounds
+    ltp2019_ae_quintile_made_up.csv   A&E by deprivation quintile (not read yet)
 """
 
 import csv
