@@ -49,6 +49,8 @@ struct pledge_round {
     VEC(Binding)  bindings;     /* names and sources owned (mem_strndup), bytes too */
     Inputs        in;
     bool          loaded;       /* in holds the bound inputs */
+    VEC(ReportVariation) variations;    /* from variations files (variations.c), checked against bc */
+    Arena         vary_arena;   /* their texts */
 };
 
 struct pledge_report {

@@ -62,6 +62,8 @@ static void destroy_round(ApiObject *o)
         mem_free((void *)b->source.bytes);
     }
     vec_free(&R->bindings);
+    vec_free(&R->variations);
+    arena_free(&R->vary_arena);
     bc_free(&R->bc);
     mem_free(R->path);
     mem_free(R);

@@ -1047,8 +1047,9 @@ AssessStatus assess_explain(const Inputs *in, const AssessOptions *o, const char
     for (uint16_t k = 0; k < p->nratings; k++)
         if (strcmp(p->ratings[k].name, item) == 0) rating = k;
     bool national = (check >= 0 && p->checks[check].national) || (commitment >= 0 && p->commits[commitment].national);
-    AssessStatus rc = ASSESS_OK;
-    if (commitment < 0 && check < 0 && rating < 0) {
+    AssessStatus rc = assess_check_variations(in, o, why, whycap);
+    if (rc != ASSESS_OK) {
+    } else if (commitment < 0 && check < 0 && rating < 0) {
         snprintf(why, whycap, "the round has no commitment, check or rating `%s`", item);
         rc = ASSESS_USAGE;
     } else if (!national && !system) {

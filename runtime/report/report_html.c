@@ -34,6 +34,7 @@ static const StatusStyle status_styles[ST__COUNT] = {
     [ST_NO_DATA]   = { "no data",   "#ffffff", "#4c6272", "#768692", 3 },
     [ST_PASS]      = { "pass",      "#007f3b", "#ffffff", "#007f3b", 6 },
     [ST_FAIL]      = { "fail",      "#d5281b", "#ffffff", "#d5281b", 0 },
+    [ST_EXEMPT]    = { "exempt",    "#e8edee", "#005eb8", "#005eb8", 4 },
 };
 
 static const StatusStyle *style_of(uint8_t s)

@@ -17,7 +17,7 @@ enum { MIN_WIDTH = 32, STATUS_WIDTH = 9 };
 
 /* ANSI SGR parameters per status (value.h order): green for what holds,
  * yellow for off track, red for what failed, dim for not yet and unknown. */
-static const char *const status_color[ST__COUNT] = { "32", "31", "32", "33", "2", "2", "32", "31" };
+static const char *const status_color[ST__COUNT] = { "32", "31", "32", "33", "2", "2", "32", "31", "36" };
 
 /* ---- lines ---------------------------------------------------------------------- */
 
