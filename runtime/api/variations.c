@@ -133,7 +133,9 @@ static pledge_status constant(Parse *p, const char *key, const char *s, const ch
 static const char *kind_text(Value v, char *buf, size_t cap)
 {
     switch (v.kind) {
-    case V_NUM: case V_REAL: snprintf(buf, cap, "a %s", type_kind_name((TypeKind)v.unit)); break;
+    case V_NUM: case V_REAL:
+        snprintf(buf, cap, v.unit == T_MONEY ? "%s" : "a %s", type_kind_name((TypeKind)v.unit));
+        break;
     case V_BOOL:   snprintf(buf, cap, "a yes/no"); break;
     case V_PERIOD: snprintf(buf, cap, "a %s", grain_name((Grain)v.as.period.grain)); break;
     case V_DURATION: snprintf(buf, cap, "a duration"); break;

@@ -1486,7 +1486,7 @@ AssessStatus assess_check_variations(const Inputs *in, const AssessOptions *o, c
                 snprintf(why, whycap, "%s:%u: variation %s: `%s` is not a system of hierarchy `%s`", v->file, v->line,
                          v->name, v->systems[j],
                          in->p->round.assess >= 0 ? in->p->hiers[in->p->round.assess].name : "(none)");
-                return ASSESS_USAGE;
+                return ASSESS_BAD_INPUT;
             }
         }
     }

@@ -83,7 +83,7 @@ typedef struct AssessOptions {
 } AssessOptions;
 
 /* Whether every system the variations name is a system of the round's
- * `assess` hierarchy (ASSESS_USAGE, naming the file and line, if not). */
+ * `assess` hierarchy (ASSESS_BAD_INPUT, naming the file and line, if not). */
 AssessStatus assess_check_variations(const Inputs *in, const AssessOptions *o, char *why, size_t whycap);
 
 /* Evaluates the round. On failure why says what (a limit names the item,
