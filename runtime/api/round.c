@@ -62,8 +62,7 @@ static void destroy_round(ApiObject *o)
         mem_free((void *)b->source.bytes);
     }
     vec_free(&R->bindings);
-    vec_free(&R->variations);
-    arena_free(&R->vary_arena);
+    api_variations_free(&R->vary);
     bc_free(&R->bc);
     mem_free(R->path);
     mem_free(R);

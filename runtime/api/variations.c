@@ -32,7 +32,9 @@
 enum { VARY_MAX_BYTES = 1 << 20 };
 
 typedef struct Parse {
-    pledge_round *R;
+    pledge_state *S;
+    const BcProgram *bc;
+    ApiVariations *vs;
     const char   *file;
     int           line;
     char          sha256[65];
@@ -46,7 +48,7 @@ static pledge_status fail_at(Parse *p, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    return api_fail(p->R->S, PLEDGE_ERR_INPUT, "%s:%d: %s", p->file, p->line, what);
+    return api_fail(p->S, PLEDGE_ERR_INPUT, "%s:%d: %s", p->file, p->line, what);
 }
 
 static bool blank(char c) { return c == ' ' || c == '\t'; }
@@ -58,7 +60,7 @@ static void trim(const char **s, const char **e)
     while (*e > *s && blank((*e)[-1])) (*e)--;
 }
 
-static Arena *arena_of(Parse *p) { return &p->R->vary_arena; }
+static Arena *arena_of(Parse *p) { return &p->vs->arena; }
 
 /* The end of [s, e) before a `//` comment outside quotes. */
 static const char *before_comment(const char *s, const char *e)
@@ -110,7 +112,7 @@ static pledge_status day_of(Parse *p, const char *key, const char *s, const char
  * 2020-03-31), evaluated on its own. */
 static pledge_status constant(Parse *p, const char *key, const char *s, const char *e, Value *out)
 {
-    pledge_state *S = p->R->S;
+    pledge_state *S = p->S;
     char *expr = arena_strndup(arena_of(p), s, (size_t)(e - s));
     Program prog = { 0 };
     Decl *it = NULL;
@@ -262,7 +264,7 @@ static pledge_status pair(Parse *p, Block *b, const char *s, const char *e)
 static pledge_status finish(Parse *p, Block *b)
 {
     ReportVariation *v = &b->v;
-    const BcProgram *bc = &p->R->bc;
+    const BcProgram *bc = p->bc;
     int line = p->line;
     for (int k = 0; k < NKEYS; k++)
         if (!b->at[k] && k != K_TARGET && k != K_EXEMPT)
@@ -298,7 +300,7 @@ static pledge_status finish(Parse *p, Block *b)
         if (st != PLEDGE_OK) return st;
         /* the rule's own target, for its value's kind and its window if none is given */
         const BcCommitment *k = &bc->commits[commit];
-        Vm *vm = api_vm(p->R);
+        Vm *vm = vm_new(bc, p->S->limits, NULL, 0);
         Value own = val_missing(), window = val_missing();
         if (vm_call(vm, (uint32_t)k->target.value_fn, NULL, &own) != VM_OK) own = val_missing();
         if (k->target.window_feed < 0 && vm_call(vm, (uint32_t)k->target.window_fn, NULL, &window) != VM_OK)
@@ -329,8 +331,8 @@ static pledge_status finish(Parse *p, Block *b)
  * no name twice. */
 static pledge_status clash(Parse *p, const ReportVariation *v)
 {
-    for (size_t i = 0; i < p->R->variations.len; i++) {
-        const ReportVariation *w = &p->R->variations.items[i];
+    for (size_t i = 0; i < p->vs->list.len; i++) {
+        const ReportVariation *w = &p->vs->list.items[i];
         if (strcmp(w->name, v->name) == 0)
             return fail_at(p, "variation %s is given twice (first at %s:%u)", v->name, w->file, w->line);
         if (w->kind != v->kind || w->rule != v->rule || w->until < v->agreed_on || v->until < w->agreed_on) continue;
@@ -402,7 +404,7 @@ static pledge_status parse(Parse *p, const char *text, size_t len)
             if (s + 1 != e) st = fail_at(p, "`%.*s` after `}`", (int)(e - s - 1), s + 1);
             if (st == PLEDGE_OK) st = finish(p, &b);
             if (st == PLEDGE_OK) st = clash(p, &b.v);
-            if (st == PLEDGE_OK) vec_push(&p->R->variations, b.v);
+            if (st == PLEDGE_OK) vec_push(&p->vs->list, b.v);
             open = false;
         } else st = pair(p, &b, s, e);
         if (st != PLEDGE_OK) return st;
@@ -415,43 +417,48 @@ static pledge_status parse(Parse *p, const char *text, size_t len)
     return PLEDGE_OK;
 }
 
-static pledge_status vary(pledge_round *R, const char *path)
+pledge_status api_vary(pledge_state *S, const BcProgram *bc, ApiVariations *vs, const char *path, const char *name)
 {
-    pledge_state *S = R->S;
-    S->error[0] = '\0';
     if (!path || !path[0]) return api_fail(S, PLEDGE_ERR_USAGE, "no variations file named");
     struct stat st;
-    if (stat(path, &st) != 0) return api_fail(S, PLEDGE_ERR_INPUT, "%s: cannot read it: %s", path, strerror(errno));
-    if (!S_ISREG(st.st_mode)) return api_fail(S, PLEDGE_ERR_INPUT, "%s: not a file of text", path);
+    if (stat(path, &st) != 0) return api_fail(S, PLEDGE_ERR_INPUT, "%s: cannot read it: %s", name, strerror(errno));
+    if (!S_ISREG(st.st_mode)) return api_fail(S, PLEDGE_ERR_INPUT, "%s: not a file of text", name);
     char *text = mem_alloc(VARY_MAX_BYTES + 1);
     FILE *f = fopen(path, "rb");
     if (!f) {
         int e = errno;
         mem_free(text);
-        return api_fail(S, PLEDGE_ERR_INPUT, "%s: cannot read it: %s", path, strerror(e));
+        return api_fail(S, PLEDGE_ERR_INPUT, "%s: cannot read it: %s", name, strerror(e));
     }
     size_t len = fread(text, 1, VARY_MAX_BYTES + 1, f);
     int e = ferror(f) ? errno : 0;
     fclose(f);
     if (e || len > VARY_MAX_BYTES) {
         mem_free(text);
-        return e ? api_fail(S, PLEDGE_ERR_INPUT, "%s: cannot read it: %s", path, strerror(e))
-                 : api_fail(S, PLEDGE_ERR_INPUT, "%s: more than %d bytes: a variations file is a few blocks", path,
+        return e ? api_fail(S, PLEDGE_ERR_INPUT, "%s: cannot read it: %s", name, strerror(e))
+                 : api_fail(S, PLEDGE_ERR_INPUT, "%s: more than %d bytes: a variations file is a few blocks", name,
                             VARY_MAX_BYTES);
     }
-    Parse p = { R, arena_strndup(&R->vary_arena, path, strlen(path)), 0, "" };
+    Parse p = { S, bc, vs, arena_strndup(&vs->arena, name, strlen(name)), 0, "" };
     uint8_t digest[32];
     sha256(text, len, digest);
     sha256_hex(digest, p.sha256);
-    size_t before = R->variations.len;
+    size_t before = vs->list.len;
     pledge_status rc = parse(&p, text, len);
     mem_free(text);
-    if (rc != PLEDGE_OK) R->variations.len = before;    /* all of a file or none of it */
+    if (rc != PLEDGE_OK) vs->list.len = before;     /* all of a file or none of it */
     return rc;
+}
+
+void api_variations_free(ApiVariations *vs)
+{
+    vec_free(&vs->list);
+    arena_free(&vs->arena);
 }
 
 pledge_status pledge_vary(pledge_round *R, const char *path)
 {
     API_ENTER(R->S);
-    API_RETURN(R->S, vary(R, path));
+    R->S->error[0] = '\0';
+    API_RETURN(R->S, api_vary(R->S, &R->bc, &R->vary, path, path ? path : ""));
 }
