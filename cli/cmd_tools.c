@@ -172,10 +172,15 @@ static const char usage_doc[] =
     "in words and in Pledge; every rating branch with its condition; the metrics\n"
     "with their formulas; the feeds with their columns, units, lag, vintage and\n"
     "row rules; the hierarchies. Markdown (the default), or with --format html\n"
-    "(or -o FILE.html) one self-contained HTML page.\n";
+    "(or -o FILE.html) one self-contained HTML page.\n"
+    "\n"
+    "  --variations FILE       list the variations FILE agrees for named systems\n"
+    "                          (each rule, the round's line and the variation's, the\n"
+    "                          reason, who agreed it, from when until when)\n";
 
 static const struct option doc_options[] = {
-    CLI_COMMON_OPTIONS, { "format", required_argument, NULL, OPT_FORMAT }, { 0 }
+    CLI_COMMON_OPTIONS, { "format", required_argument, NULL, OPT_FORMAT },
+    { "variations", required_argument, NULL, OPT_VARIATIONS }, { 0 }
 };
 
 static int run_doc(Cli *c, const CliOptions *o)
