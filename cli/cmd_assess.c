@@ -55,7 +55,7 @@ static int load_round(Cli *c, const CliOptions *o, pledge_round **R)
     if (rc == PLEDGE_OK) rc = cli_load(c, o->args[0], R);
     if (rc == PLEDGE_OK) rc = cli_bind(c, *R, o);
     /* a bad variations file's message names its file and line */
-    if (rc == PLEDGE_OK && o->variations) rc = cli_status(c, pledge_vary(*R, o->variations), false, NULL);
+    if (rc == PLEDGE_OK && o->variations) rc = cli_status(c, pledge_vary(*R, o->variations), true, NULL);
     if (rc == PLEDGE_OK) rc = cli_load_inputs(c, *R, true);
     return rc;
 }

@@ -151,7 +151,7 @@ static int run_diff(Cli *c, const CliOptions *o)
     if (rc == PLEDGE_OK) rc = cli_load(c, o->args[0], &old);
     if (rc == PLEDGE_OK) rc = cli_load(c, o->args[1], &neu);
     if (rc == PLEDGE_OK) rc = bind_both(c, old, neu, o);
-    if (rc == PLEDGE_OK && o->variations) rc = cli_status(c, pledge_vary(neu, o->variations), false, NULL);
+    if (rc == PLEDGE_OK && o->variations) rc = cli_status(c, pledge_vary(neu, o->variations), true, NULL);
     if (rc == PLEDGE_OK) rc = cli_open(c, "-", &po, &out);
     if (rc != PLEDGE_OK) return rc;
     pledge_status st = pledge_diff(old, neu, &d, out);

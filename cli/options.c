@@ -452,7 +452,7 @@ int cli_write_round(Cli *c, const CliOptions *o, const char *what, pledge_format
     pledge_output *po;
     FILE *out;
     int rc = cli_load(c, o->args[0], &R);
-    if (rc == PLEDGE_OK && o->variations) rc = cli_status(c, pledge_vary(R, o->variations), false, NULL);
+    if (rc == PLEDGE_OK && o->variations) rc = cli_status(c, pledge_vary(R, o->variations), true, NULL);
     if (rc == PLEDGE_OK) rc = cli_open(c, o->out ? o->out : "-", &po, &out);
     if (rc != PLEDGE_OK) return rc;
     return cli_close(c, po, cli_status(c, write(R, format, out), true, NULL));

@@ -128,7 +128,8 @@ static pledge_status constant(Parse *p, const char *key, const char *s, const ch
     }
     bc_free(&bc);
     if (!ok || vs != VM_OK || out->kind == V_TEXT || out->kind == V_LIST || out->kind == V_MISSING)
-        return fail_at(p, "`%s`: `%s` is not a number, percent, date or period as a rule file writes them", key, expr);
+        return fail_at(p, "`%s`: `%.80s%s` is not a number, percent, date or period as a rule file writes them", key,
+                       expr, strlen(expr) > 80 ? "…" : "");
     return PLEDGE_OK;
 }
 
