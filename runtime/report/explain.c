@@ -549,7 +549,10 @@ static void explain_needed(Explain *x, uint32_t k, const ReportResult *r)
     bool milestone = r->judged == JUDGED_MILESTONE && r->milestone >= 0 && (size_t)r->milestone < r->nmarks;
     fprintf(out, ".\n  With it, %s would be ", p->fns[c->measure].name);
     put_value(out, v);
-    fprintf(out, " %s ", report_cmp_name(milestone ? r->marks[r->milestone].cmp : c->target.cmp));
+    /* the line judged: a milestone's, a variation's target, or the round's */
+    const ReportVariation *vr = r->varied && r->varied <= x->s.o->nvariations ? &x->s.o->variations[r->varied - 1] : NULL;
+    fprintf(out, " %s ", report_cmp_name(milestone ? r->marks[r->milestone].cmp
+                                         : vr && !vr->exempt ? vr->target.cmp : c->target.cmp));
     put_value(out, r->threshold);
     fputs(".\n", out);
 }
