@@ -44,6 +44,7 @@ COUNT_LINES=${COUNT_LINES:-./bench/make/count_lines}
 NODE=${NODE:-node}
 PYTHON=${PYTHON:-/usr/bin/python3}
 SQLITE3=${SQLITE3:-sqlite3}
+export SQLITE3     # sqlite.sh runs it
 providers=23000 systems=44 months=144 as_of=2028-06-30
 round=$here/round.pledge
 

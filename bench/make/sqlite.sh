@@ -25,4 +25,4 @@ CREATE TABLE lookup(code TEXT PRIMARY KEY, STP_code TEXT, STP TEXT);
 .separator , "\n"
 SQL
     cat "$here/figures.sql"
-} | sqlite3 -bail -batch :memory:
+} | "${SQLITE3:-sqlite3}" -bail -batch :memory:
