@@ -60,7 +60,10 @@ command -v "$SQLITE3" > /dev/null || die "needs sqlite3 (apt-get install sqlite3
 for rows in $BENCH_ROWS; do
     case $rows in ''|*[!0-9]*|0*) die "BENCH_ROWS: '$rows' is not a number of rows" ;; esac
 done
-case $BENCH_CACHE in *[!A-Za-z0-9/._+-]*) die "BENCH_CACHE: '$BENCH_CACHE' holds a character the commands cannot take (a space?)" ;; esac
+# the commands are split at spaces (run_one)
+for path in "$BENCH_CACHE" "$here" "$PLEDGE" "$COUNT_LINES" "$NODE" "$PYTHON"; do
+    case $path in *[!A-Za-z0-9/._+-]*) die "'$path' holds a character the commands cannot take (a space?)" ;; esac
+done
 [ "$BENCH_SMOKE" = 1 ] && BENCH_RUNS=1
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pledge-bench.XXXXXX")
@@ -86,9 +89,9 @@ thousands() { echo "$1" | sed ':a; s/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/; t
 gen=$bench/feeds/gen_ae.sh
 gen_hash=$(sha256sum "$gen" | cut -c1-12)
 
-# One timed run of tool $2 in round $3: appends "wall cpu kilobytes" to the
-# times, then checks what the run computed.
-run_one() {     # command, tool number, name
+# One timed run of tool number $2 (named $3, version $4): appends its
+# "wall cpu kilobytes" to the times, then checks what it computed.
+run_one() {     # command, tool number, name, version
     out=$tmp/out$2
     rm -f "$out" "$out.json"
     cmd=$(echo "$1" | sed "s|@OUT@|$out|g")
