@@ -168,11 +168,15 @@ EOF
     {
         printf '### %s rows\n\n' "$(thousands "$rows")"
         printf '%s, Pledge at commit %s; %s MB of CSV (%s rows, %s providers in %s systems, %s months); ' \
-            "$started" "$commit" "$((bytes / 1000000))" "$(thousands "$rows")" "$(thousands "$providers")" "$systems" "$months"
+            "$started" "$commit" "$(thousands $((bytes / 1000000)))" "$(thousands "$rows")" "$(thousands "$providers")" "$systems" "$months"
         printf '%s, the tools in turns. Machine: %s cores (`nproc`), %s, %s; load average %s at the start, %s at the end.\n\n' \
             "$(if [ "$BENCH_RUNS" = 1 ]; then echo 'one round'; else echo "$BENCH_RUNS rounds"; fi)" "$(nproc)" "$cpu" "$mem" "$load_start" "$load_end"
         "$NODE" "$here/bench.mjs" table "$tmp/times"
-        printf '\nMedians, with the least and the most in brackets, of `/usr/bin/time` %%e, %%U + %%S and %%M; ratios of medians.\n'
+        if [ "$BENCH_RUNS" = 1 ]; then
+            printf '\nOne run of each: `/usr/bin/time` %%e, %%U + %%S and %%M.\n'
+        else
+            printf '\nMedians, with the least and the most in brackets, of `/usr/bin/time` %%e, %%U + %%S and %%M; ratios of medians.\n'
+        fi
         printf 'Agreement, checked in every run: DuckDB, sqlite3 and pandas each gave the same figures as Pledge: %s.\n' "$agreed"
         printf 'Versions: Pledge %s (%s), DuckDB %s through @duckdb/node-api on Node %s, sqlite3 %s, pandas %s on Python %s, %s.\n' \
             "$pledge_v" "${CC_VERSION:-compiler unknown}" "$(echo "$duckdb_v" | sed 's/-r\..*//')" "$node_v" "$sqlite_v" "$pandas_v" "$python_v" "$time_v"
