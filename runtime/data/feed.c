@@ -6,6 +6,7 @@
  * (period, vintage). Queries then combine cells: the members of a system,
  * the periods of a window, the vintage visible on a date. */
 #include "data/feed.h"
+#include "data/pred.h"
 #include "data/rows.h"
 #include "vm/natives.h"
 #include <pthread.h>
@@ -53,6 +54,8 @@ typedef struct FeedAgg {
     TypeKind type;
     int      filter;        /* function, or -1 */
     int32_t  same_filter;   /* an earlier aggregate whose filter is the same code, or -1 */
+    bool     simple;        /* the filter is a comparison of cells with constants: pred runs it */
+    Pred     pred;
     int     *filter_pos;    /* positions of the filter's columns in the record */
     TypeKind *filter_types;
     uint16_t nfilter;
@@ -392,6 +395,14 @@ static bool filter_passes(Loader *l, uint32_t j, const CsvField *rec, bool *ok, 
 {
     FeedAgg *a = &l->f->aggs[j];
     if (a->filter < 0) return true;
+    if (a->simple) {
+        /* over the cells load_row has typed: no VM, no cache */
+        const BcAggregate *ba = &l->f->p->aggs[a->agg];
+        Value args[BC_MAX_FILTER_COLUMNS];
+        for (uint16_t i = 0; i < a->nfilter; i++)
+            args[i] = typed_value(&l->cells[ba->filter_cols[i]], a->filter_types[i]);
+        return pred_passes(&a->pred, args);
+    }
     FilterCache *c = &l->caches[j];
     char key[512];
     size_t k = 0;
@@ -784,6 +795,7 @@ static void feed_aggs(FeedData *f, uint16_t feed)
         fa->type = (TypeKind)f->schema->columns[a->column].type;
         fa->filter = a->filter;
         fa->nfilter = a->nfilter;
+        fa->simple = a->filter >= 0 && !getenv("PLEDGE_TEST_VM_FILTERS") && pred_compile(p, a->filter, &fa->pred);
         /* `sum(x where t == "1") / sum(y where t == "1")`: two filters, one condition, run once a row */
         fa->same_filter = -1;
         for (uint32_t k = 0; k + 1 < j && fa->filter >= 0 && fa->same_filter < 0; k++)
