@@ -35,7 +35,14 @@ typedef struct Whole {
     uint32_t *sum32;        /* the sums, while each fits ... */
     int64_t  *sum64;        /* ... and after (sum32 is then NULL) */
     uint32_t *count;        /* values counted; NULL while that is every row of the cell */
+    /* A sum needs no count, only whether any value was counted: once a row
+     * is not, a byte a cell (counting up to 255) instead of count's four. */
+    bool      sum_only;
+    uint8_t  *seen;
 } Whole;
+
+/* A cell's rows as a byte of `seen`: the count, up to 255. */
+static uint8_t seen_of(uint32_t n) { return n > UINT8_MAX ? UINT8_MAX : (uint8_t)n; }
 
 typedef struct Slice {
     int32_t   period;
@@ -163,6 +170,7 @@ static void slice_reserve(const FeedData *f, Slice *s, uint32_t o)
         w->sum32 = grow_zeroed(w->sum32, s->cap, cap, sizeof *w->sum32);
         w->sum64 = grow_zeroed(w->sum64, s->cap, cap, sizeof *w->sum64);
         if (w->count) w->count = grow_zeroed(w->count, s->cap, cap, sizeof *w->count);
+        if (w->seen) w->seen = grow_zeroed(w->seen, s->cap, cap, sizeof *w->seen);
     }
     s->accs = grow_zeroed(s->accs, (size_t)s->cap * f->nacc, (size_t)cap * f->nacc, sizeof *s->accs);
     s->cap = cap;
@@ -175,6 +183,7 @@ static void slice_free(const FeedData *f, Slice *s)
         mem_free(s->whole[j].sum32);
         mem_free(s->whole[j].sum64);
         mem_free(s->whole[j].count);
+        mem_free(s->whole[j].seen);
     }
     mem_free(s->whole);
     mem_free(s->accs);
@@ -272,7 +281,8 @@ static uint32_t slice_index(const FeedData *f, Store *st, int32_t period, Day vi
     s.whole = mem_calloc((size_t)f->nwhole + 1, sizeof *s.whole);
     for (uint32_t j = 0; j < f->naggs; j++)
         if (f->aggs[j].whole >= 0 && f->aggs[j].func != AGG_COUNT)
-            s.whole[f->aggs[j].whole] = (Whole){ .summed = true, .sum32 = mem_calloc(cap, sizeof(uint32_t)) };
+            s.whole[f->aggs[j].whole] = (Whole){ .summed = true, .sum32 = mem_calloc(cap, sizeof(uint32_t)),
+                                                 .sum_only = f->aggs[j].func == AGG_SUM };
     s.accs = f->nacc ? mem_calloc((size_t)cap * f->nacc, sizeof *s.accs) : NULL;
     return slice_add(st, s);
 }
@@ -617,7 +627,13 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
         if (l->passes[j] && t->present) {
             if (w->summed) sum_add(w, sl->cap, o, t->whole);
             if (w->count) w->count[o]++;
-        } else if (!w->count) {
+            else if (w->seen && w->seen[o] < UINT8_MAX) w->seen[o]++;
+        } else if (w->sum_only && !w->seen) {
+            /* the first row not counted: from now on whether any was is kept */
+            w->seen = mem_alloc((size_t)sl->cap * sizeof *w->seen);
+            for (uint32_t i = 0; i < sl->cap; i++) w->seen[i] = seen_of(sl->rows[i]);
+            w->seen[o] = seen_of(sl->rows[o] - 1);
+        } else if (!w->sum_only && !w->count) {
             /* the first row not counted: from now on the counts are kept */
             w->count = mem_alloc((size_t)sl->cap * sizeof *w->count);
             memcpy(w->count, sl->rows, (size_t)sl->cap * sizeof *w->count);
@@ -940,6 +956,7 @@ static void merge(const FeedData *f, Store *a, Store *b, const uint32_t *to_a)
             sb.whole[j].sum32 = renumber(sb.whole[j].sum32, sizeof(uint32_t), sb.cap, used, to_a, cap, tmp);
             sb.whole[j].sum64 = renumber(sb.whole[j].sum64, sizeof(int64_t), sb.cap, used, to_a, cap, tmp);
             sb.whole[j].count = renumber(sb.whole[j].count, sizeof(uint32_t), sb.cap, used, to_a, cap, tmp);
+            sb.whole[j].seen = renumber(sb.whole[j].seen, sizeof(uint8_t), sb.cap, used, to_a, cap, tmp);
         }
         sb.cap = cap;
         uint32_t i = slice_find(a, sb.period, sb.vintage, sb.ident);
@@ -956,9 +973,14 @@ static void merge(const FeedData *f, Store *a, Store *b, const uint32_t *to_a)
                 wa->count = mem_alloc((size_t)sa->cap * sizeof *wa->count);
                 memcpy(wa->count, sa->rows, (size_t)sa->cap * sizeof *wa->count);
             }
+            if (!wa->seen && wb->seen) {
+                wa->seen = mem_alloc((size_t)sa->cap * sizeof *wa->seen);
+                for (uint32_t o = 0; o < sa->cap; o++) wa->seen[o] = seen_of(sa->rows[o]);
+            }
             for (uint32_t o = 0; o < norgs; o++) {
                 if (wa->summed) sum_add(wa, sa->cap, o, sum_of(wb, o));
                 if (wa->count) wa->count[o] += wb->count ? wb->count[o] : sb.rows[o];
+                if (wa->seen) wa->seen[o] = seen_of((uint32_t)wa->seen[o] + (wb->seen ? wb->seen[o] : seen_of(sb.rows[o])));
             }
         }
         for (uint32_t o = 0; o < norgs; o++) sa->rows[o] += sb.rows[o];
@@ -1244,7 +1266,7 @@ static Value aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, si
                 if (fa->whole >= 0) {
                     const Whole *w = &s->whole[fa->whole];
                     whole_sum += sum_of(w, o);
-                    total.count += w->count ? w->count[o] : s->rows[o];
+                    total.count += w->count ? w->count[o] : w->seen ? w->seen[o] : s->rows[o];
                     continue;
                 }
                 const Acc *a = &s->accs[(size_t)o * f->nacc + (uint32_t)fa->acc];
