@@ -103,6 +103,7 @@ struct FeedData {
     uint32_t  naggs;
     uint32_t *rules;        /* indexes into p->rules: this feed's row rules */
     uint32_t  nrules;
+    Pred     *rule_preds;   /* per row rule: its condition, if a predicate runs it (.code not NULL) */
     uint32_t  nwhole, nacc;
     Store     store;
     /* after loading: slices sorted by period and vintage, and indexes */
@@ -460,7 +461,9 @@ static bool rules_hold(Loader *l, uint64_t line, char *why, size_t cap)
         for (uint16_t i = 0; i < rule->nfilter && i < BC_MAX_FILTER_COLUMNS; i++)
             args[i] = typed_value(&l->cells[rule->filter_cols[i]], (TypeKind)s->columns[rule->filter_cols[i]].type);
         Value r;
-        VmStatus st = vm_call(l->vm, (uint32_t)rule->filter, args, &r);
+        VmStatus st = VM_OK;
+        if (f->rule_preds[j].code) r = pred_eval(&f->rule_preds[j], args);
+        else st = vm_call(l->vm, (uint32_t)rule->filter, args, &r);
         if (st != VM_OK)
             return why_say(why, cap, "%s%s:%llu: the row rule `%s` failed: %s", st == VM_LIMIT ? "limit: " : "",
                            l->name, (unsigned long long)line, rule->text, vm_message(l->vm));
@@ -798,6 +801,9 @@ static void feed_aggs(FeedData *f, uint16_t feed)
     f->rules = mem_calloc((size_t)f->nrules + 1, sizeof *f->rules);
     for (uint32_t g = 0, k = 0; g < p->nrules; g++)
         if (p->rules[g].feed == feed) f->rules[k++] = g;
+    f->rule_preds = mem_calloc((size_t)f->nrules + 1, sizeof *f->rule_preds);
+    for (uint32_t k = 0; k < f->nrules && !getenv("PLEDGE_TEST_VM_FILTERS"); k++)
+        if (!pred_compile(p, p->rules[f->rules[k]].filter, &f->rule_preds[k])) f->rule_preds[k].code = NULL;
     for (uint32_t g = 0; g < p->naggs; g++) f->naggs += p->aggs[g].feed == feed;
     f->aggs = mem_calloc((size_t)f->naggs + 1, sizeof *f->aggs);
     uint32_t j = 0;
@@ -1137,6 +1143,7 @@ void feed_free(FeedData *f)
     store_free(f, &f->store);
     mem_free(f->aggs);
     mem_free(f->rules);
+    mem_free(f->rule_preds);
     mem_free(f->period_first);
     mem_free(f->local_of);
     mem_free(f->reports);
