@@ -28,12 +28,14 @@ typedef struct ValueRun { Value *items; uint32_t n, cap; } ValueRun;
 
 /* A sum, mean or count of whole numbers (nearly every aggregate of a feed),
  * added in place. The values are counts, never negative, and a cell's sum
- * of a month's rows nearly always fits in 32 bits: the sums are kept in 32
- * bits until one does not, and then all of the slice's in 64. */
+ * of a month's rows nearly always fits in 32 bits, often in 16: the sums
+ * are kept in 16 bits until one does not fit, then all of the slice's in
+ * 32, then in 64. */
 typedef struct Whole {
     bool      summed;       /* false for a count */
-    uint32_t *sum32;        /* the sums, while each fits ... */
-    int64_t  *sum64;        /* ... and after (sum32 is then NULL) */
+    uint16_t *sum16;        /* the sums, while each fits ... */
+    uint32_t *sum32;        /* ... then while each fits here (sum16 is then NULL) ... */
+    int64_t  *sum64;        /* ... and after (sum16 and sum32 are then NULL) */
     uint32_t *count;        /* values counted; NULL while that is every row of the cell */
     /* A sum needs no count, only whether any value was counted: once a row
      * is not, a byte a cell (counting up to 255) instead of count's four. */
@@ -139,12 +141,23 @@ static void *grow_zeroed(void *p, size_t n, size_t cap, size_t size)
 
 static int64_t sum_of(const Whole *w, uint32_t o)
 {
-    return w->sum64 ? w->sum64[o] : w->sum32 ? w->sum32[o] : 0;
+    return w->sum16 ? w->sum16[o] : w->sum32 ? w->sum32[o] : w->sum64 ? w->sum64[o] : 0;
 }
 
 /* Adds a count to a cell's sum; the caller has checked that it fits in int64. */
 static void sum_add(Whole *w, uint32_t cap, uint32_t o, int64_t v)
 {
+    if (w->sum16) {
+        uint16_t sum;
+        if (v <= UINT16_MAX && !__builtin_add_overflow(w->sum16[o], (uint16_t)v, &sum)) {
+            w->sum16[o] = sum;
+            return;
+        }
+        w->sum32 = mem_alloc((size_t)cap * sizeof *w->sum32);
+        for (uint32_t i = 0; i < cap; i++) w->sum32[i] = w->sum16[i];
+        mem_free(w->sum16);
+        w->sum16 = NULL;
+    }
     if (!w->sum64) {
         uint32_t sum;
         if (v <= UINT32_MAX && !__builtin_add_overflow(w->sum32[o], (uint32_t)v, &sum)) {
@@ -168,6 +181,7 @@ static void slice_reserve(const FeedData *f, Slice *s, uint32_t o)
     s->rows = grow_zeroed(s->rows, s->cap, cap, sizeof *s->rows);
     for (uint32_t j = 0; j < f->nwhole; j++) {
         Whole *w = &s->whole[j];
+        w->sum16 = grow_zeroed(w->sum16, s->cap, cap, sizeof *w->sum16);
         w->sum32 = grow_zeroed(w->sum32, s->cap, cap, sizeof *w->sum32);
         w->sum64 = grow_zeroed(w->sum64, s->cap, cap, sizeof *w->sum64);
         if (w->count) w->count = grow_zeroed(w->count, s->cap, cap, sizeof *w->count);
@@ -181,6 +195,7 @@ static void slice_free(const FeedData *f, Slice *s)
 {
     mem_free(s->rows);
     for (uint32_t j = 0; s->whole && j < f->nwhole; j++) {
+        mem_free(s->whole[j].sum16);
         mem_free(s->whole[j].sum32);
         mem_free(s->whole[j].sum64);
         mem_free(s->whole[j].count);
@@ -282,7 +297,7 @@ static uint32_t slice_index(const FeedData *f, Store *st, int32_t period, Day vi
     s.whole = mem_calloc((size_t)f->nwhole + 1, sizeof *s.whole);
     for (uint32_t j = 0; j < f->naggs; j++)
         if (f->aggs[j].whole >= 0 && f->aggs[j].func != AGG_COUNT)
-            s.whole[f->aggs[j].whole] = (Whole){ .summed = true, .sum32 = mem_calloc(cap, sizeof(uint32_t)),
+            s.whole[f->aggs[j].whole] = (Whole){ .summed = true, .sum16 = mem_calloc(cap, sizeof(uint16_t)),
                                                  .sum_only = f->aggs[j].func == AGG_SUM };
     s.accs = f->nacc ? mem_calloc((size_t)cap * f->nacc, sizeof *s.accs) : NULL;
     return slice_add(st, s);
@@ -959,6 +974,7 @@ static void merge(const FeedData *f, Store *a, Store *b, const uint32_t *to_a)
         uint32_t used = slice_used(&sb, b), cap = sb.cap > norgs ? sb.cap : norgs;
         sb.rows = renumber(sb.rows, sizeof *sb.rows, sb.cap, used, to_a, cap, tmp);
         for (uint32_t j = 0; j < f->nwhole; j++) {
+            sb.whole[j].sum16 = renumber(sb.whole[j].sum16, sizeof(uint16_t), sb.cap, used, to_a, cap, tmp);
             sb.whole[j].sum32 = renumber(sb.whole[j].sum32, sizeof(uint32_t), sb.cap, used, to_a, cap, tmp);
             sb.whole[j].sum64 = renumber(sb.whole[j].sum64, sizeof(int64_t), sb.cap, used, to_a, cap, tmp);
             sb.whole[j].count = renumber(sb.whole[j].count, sizeof(uint32_t), sb.cap, used, to_a, cap, tmp);

@@ -1882,6 +1882,45 @@ START_TEST(whole_number_limits)
 }
 END_TEST
 
+/* A cell's sum is kept in 16 bits, then 32, then 64 as it grows (the whole
+ * slice at once): each step keeps the sums before it, the other cells'
+ * too, and a filtered sum's cells that counted no value stay missing. */
+START_TEST(whole_number_widths)
+{
+    Rules r;
+    rules_from_text(&r, agg_rules);
+    char path[512];
+    write_tmp(path, sizeof path, "widths.csv",
+              "org,period,type,value\n"
+              "B,2019-04,2,7\n"                  /* B: 7, never type 1: its filtered sum is missing */
+              "A,2019-04,1,65535\n"              /* fits 16 bits */
+              "A,2019-04,1,1\n"                  /* 65536: 32 bits */
+              "C,2019-04,1,1\n"
+              "A,2019-04,1,4294901760\n"         /* 4294967296: 64 bits */
+              "C,2019-04,2,3\n"
+              "B,2019-05,2,65535\n"              /* one value past 16 bits alone */
+              "B,2019-05,2,70000\n");
+    FeedData *f = load(&r, "f", path);
+    uint32_t A = org(&r, "A"), B = org(&r, "B"), C = org(&r, "C"), cov;
+    uint32_t s = agg(&r.bc, "f", "value", AGG_SUM, false), s1 = agg(&r.bc, "f", "value", AGG_SUM, true);
+    uint32_t c = agg(&r.bc, "f", "value", AGG_COUNT, false);
+    Day apr = D(2019, 4, 1), apr30 = D(2019, 4, 30), may = D(2019, 5, 1), may31 = D(2019, 5, 31), later = D(2020, 1, 1);
+    assert_int(feed_aggregate(f, s, &A, 1, apr, apr30, later, &cov), 4294967296);
+    assert_int(feed_aggregate(f, s1, &A, 1, apr, apr30, later, &cov), 4294967296);
+    assert_int(feed_aggregate(f, s, &B, 1, apr, apr30, later, &cov), 7);
+    ck_assert_int_eq(feed_aggregate(f, s1, &B, 1, apr, apr30, later, &cov).kind, V_MISSING);
+    assert_int(feed_aggregate(f, s, &C, 1, apr, apr30, later, &cov), 4);
+    assert_int(feed_aggregate(f, s1, &C, 1, apr, apr30, later, &cov), 1);
+    assert_int(feed_aggregate(f, s, &B, 1, may, may31, later, &cov), 135535);
+    ck_assert_int_eq(feed_aggregate(f, s1, &B, 1, may, may31, later, &cov).kind, V_MISSING);
+    assert_int(feed_aggregate(f, c, &B, 1, apr, may31, later, &cov), 3);
+    uint32_t all[] = { A, B, C };
+    assert_int(feed_aggregate(f, s, all, 3, apr, may31, later, &cov), 4294967296 + 7 + 4 + 135535);
+    feed_free(f);
+    rules_free(&r);
+}
+END_TEST
+
 /* The where-filter's cache must not confuse two rows whose cells differ. */
 START_TEST(filter_cache_distinct_cells)
 {
@@ -2085,6 +2124,7 @@ static Suite *feed_suite(void)
     tcase_add_test(t, quoted_star);
     tcase_add_test(t, percent_formats);
     tcase_add_test(t, whole_number_limits);
+    tcase_add_test(t, whole_number_widths);
     tcase_add_test(t, filter_cache_distinct_cells);
     tcase_add_test(t, filter_text_values);
     tcase_add_test(t, shared_orgs);
