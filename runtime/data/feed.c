@@ -1274,17 +1274,24 @@ static Value aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, si
      * between slices. The order does not change the result: whole sums are
      * exact integers, other sums exact rationals (only one that overflows
      * to a double could round differently), and medians sort their values. */
-    uint8_t *counted = mem_calloc(norgs + 1, 1);
+    uint8_t small[1024];        /* a system's members nearly always fit: no allocation per query */
+    uint8_t *counted = norgs < sizeof small ? memset(small, 0, norgs + 1) : mem_calloc(norgs + 1, 1);
     for (int32_t p = lo; p <= hi; p++) {
         Day first_day = period_first_day((Period){ (Grain)f->schema->grain, p });
+        uint32_t i = (uint32_t)(p - f->first_period);
+        bool one = !f->schema->vintage_col && f->period_first[i + 1] - f->period_first[i] == 1;
         for (size_t m = 0; m < norgs; m++) {
             uint32_t g = orgs[m];
             if (g >= f->norg_index || f->local_of[g] == ORG_NONE) continue;
             uint32_t o = f->local_of[g];
             if (h && hier_parent(h, g, first_day) != parent) continue;
             uint32_t at = UINT32_MAX, done_ident;
-            for (const Slice *s; (s = first ? cell_slice_first(f, o, p, as_of, &at, &done_ident)
-                                            : cell_slice_next(f, o, p, as_of, &at, &done_ident));) {
+            /* a period of one slice, without vintages: the cell is there or not */
+            const Slice *only = one ? &f->store.slices[f->period_first[i]] : NULL;
+            if (only && (o >= only->cap || !only->rows[o])) continue;
+#define NEXT_SLICE (only ? NULL : first ? cell_slice_first(f, o, p, as_of, &at, &done_ident) \
+                                     : cell_slice_next(f, o, p, as_of, &at, &done_ident))
+            for (const Slice *s = only ? only : NEXT_SLICE; s; s = NEXT_SLICE) {
                 counted[m] = any = true;
                 if (fa->whole >= 0) {
                     const Whole *w = &s->whole[fa->whole];
@@ -1304,15 +1311,16 @@ static Value aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, si
                     break;
                 case AGG_MEDIAN: {
                     const ValueRun *r = &f->store.runs.items[a->run - 1];
-                    for (uint32_t i = 0; i < r->n; i++) vec_push(&values, r->items[i]);
+                    for (uint32_t v = 0; v < r->n; v++) vec_push(&values, r->items[v]);
                     break;
                 }
                 }
             }
         }
     }
+#undef NEXT_SLICE
     for (size_t m = 0; m < norgs; m++) *coverage += counted[m];
-    mem_free(counted);
+    if (counted != small) mem_free(counted);
     if (fa->whole >= 0 && total.count && func != AGG_COUNT) {
         /* the whole-number total, exact while it fits in int64 */
         if (whole_sum >= -INT64_MAX && whole_sum <= INT64_MAX) total.value = val_num(num_int((int64_t)whole_sum), T_COUNT);
