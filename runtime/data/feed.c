@@ -51,10 +51,39 @@ typedef struct Slice {
     Day       vintage;      /* 0 without a vintage column */
     uint32_t  ident;        /* with `key`: the rows' identity, numbered within each organisation from 1; else 0 */
     uint32_t  cap;          /* cells: the feed's organisations 0 .. cap - 1 */
-    uint32_t *rows;         /* per cell: rows read (0: the organisation has none here) */
+    /* per cell: rows read (0: the organisation has none here), in 16 bits
+     * until a cell passes 65535, then all of the slice's in 32 */
+    uint16_t *rows16;
+    uint32_t *rows;
     Whole    *whole;        /* per whole-number aggregate */
     Acc      *accs;         /* per cell, per general aggregate: cap × nacc */
 } Slice;
+
+static inline uint32_t rows_at(const Slice *s, uint32_t o) { return s->rows16 ? s->rows16[o] : s->rows[o]; }
+
+/* Adds n rows to cell o of s (n and the total never pass UINT32_MAX: the row limit is below it). */
+static void rows_add(Slice *s, uint32_t o, uint32_t n)
+{
+    if (s->rows16) {
+        if (n <= (uint32_t)(UINT16_MAX - s->rows16[o])) {
+            s->rows16[o] = (uint16_t)(s->rows16[o] + n);
+            return;
+        }
+        s->rows = mem_alloc((size_t)s->cap * sizeof *s->rows);
+        for (uint32_t i = 0; i < s->cap; i++) s->rows[i] = s->rows16[i];
+        mem_free(s->rows16);
+        s->rows16 = NULL;
+    }
+    s->rows[o] += n;
+}
+
+/* A count array that starts as a copy of the slice's rows. */
+static uint32_t *rows_copy(const Slice *s)
+{
+    uint32_t *c = mem_alloc((size_t)s->cap * sizeof *c);
+    for (uint32_t i = 0; i < s->cap; i++) c[i] = rows_at(s, i);
+    return c;
+}
 
 typedef struct FeedAgg {
     uint32_t agg;           /* index into p->aggs */
@@ -178,6 +207,7 @@ static void slice_reserve(const FeedData *f, Slice *s, uint32_t o)
 {
     if (o < s->cap) return;
     uint32_t cap = o + 1 > s->cap * 2 ? o + 1 : s->cap * 2;
+    s->rows16 = grow_zeroed(s->rows16, s->cap, cap, sizeof *s->rows16);
     s->rows = grow_zeroed(s->rows, s->cap, cap, sizeof *s->rows);
     for (uint32_t j = 0; j < f->nwhole; j++) {
         Whole *w = &s->whole[j];
@@ -193,6 +223,7 @@ static void slice_reserve(const FeedData *f, Slice *s, uint32_t o)
 
 static void slice_free(const FeedData *f, Slice *s)
 {
+    mem_free(s->rows16);
     mem_free(s->rows);
     for (uint32_t j = 0; s->whole && j < f->nwhole; j++) {
         mem_free(s->whole[j].sum16);
@@ -293,7 +324,7 @@ static uint32_t slice_index(const FeedData *f, Store *st, int32_t period, Day vi
     uint32_t cap = orgs_count(st->orgs) ? orgs_count(st->orgs) : 1;
     if (ident > 1) cap = o + 1;
     Slice s = { .period = period, .vintage = vintage, .ident = ident, .cap = cap };
-    s.rows = mem_calloc(cap, sizeof *s.rows);
+    s.rows16 = mem_calloc(cap, sizeof *s.rows16);
     s.whole = mem_calloc((size_t)f->nwhole + 1, sizeof *s.whole);
     for (uint32_t j = 0; j < f->naggs; j++)
         if (f->aggs[j].whole >= 0 && f->aggs[j].func != AGG_COUNT)
@@ -632,7 +663,7 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
             return why_say(why, cap, "%s:%llu: column `%s`: the sum for `%s` in one period passes 9.2 × 10^18",
                              l->name, (unsigned long long)line, s->columns[a->column].name, orgs_code(l->st->orgs, o));
     }
-    sl->rows[o]++;
+    rows_add(sl, o, 1);
     for (uint32_t j = 0; j < f->naggs; j++) {
         const FeedAgg *a = &f->aggs[j];
         const Typed *t = &l->cells[a->column];
@@ -649,12 +680,11 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
         } else if (w->sum_only && !w->seen) {
             /* the first row not counted: from now on whether any was is kept */
             w->seen = mem_alloc((size_t)sl->cap * sizeof *w->seen);
-            for (uint32_t i = 0; i < sl->cap; i++) w->seen[i] = seen_of(sl->rows[i]);
-            w->seen[o] = seen_of(sl->rows[o] - 1);
+            for (uint32_t i = 0; i < sl->cap; i++) w->seen[i] = seen_of(rows_at(sl, i));
+            w->seen[o] = seen_of(rows_at(sl, o) - 1);
         } else if (!w->sum_only && !w->count) {
             /* the first row not counted: from now on the counts are kept */
-            w->count = mem_alloc((size_t)sl->cap * sizeof *w->count);
-            memcpy(w->count, sl->rows, (size_t)sl->cap * sizeof *w->count);
+            w->count = rows_copy(sl);
             w->count[o]--;
         }
     }
@@ -720,7 +750,7 @@ static void finish(FeedData *f, Orgs *orgs)
     /* statistics: organisations with rows (those that report to the feed), periods, vintages */
     f->reports = mem_calloc((size_t)n + 1, 1);
     for (uint32_t i = 0; i < ns; i++)
-        for (uint32_t o = 0; o < st->slices[i].cap && o < n; o++) f->reports[o] |= st->slices[i].rows[o] > 0;
+        for (uint32_t o = 0; o < st->slices[i].cap && o < n; o++) f->reports[o] |= rows_at(&st->slices[i], o) > 0;
     for (uint32_t o = 0; o < n; o++) f->stats.orgs += f->reports[o];
     for (uint32_t p = 0; p < f->nperiods; p++) f->stats.periods += f->period_first[p + 1] > f->period_first[p];
     if (f->schema->vintage_col && ns) {
@@ -972,6 +1002,7 @@ static void merge(const FeedData *f, Store *a, Store *b, const uint32_t *to_a)
         Slice sb = b->slices[k];
         b->slices[k] = (Slice){ 0 };
         uint32_t used = slice_used(&sb, b), cap = sb.cap > norgs ? sb.cap : norgs;
+        sb.rows16 = renumber(sb.rows16, sizeof *sb.rows16, sb.cap, used, to_a, cap, tmp);
         sb.rows = renumber(sb.rows, sizeof *sb.rows, sb.cap, used, to_a, cap, tmp);
         for (uint32_t j = 0; j < f->nwhole; j++) {
             sb.whole[j].sum16 = renumber(sb.whole[j].sum16, sizeof(uint16_t), sb.cap, used, to_a, cap, tmp);
@@ -992,20 +1023,19 @@ static void merge(const FeedData *f, Store *a, Store *b, const uint32_t *to_a)
             Whole *wa = &sa->whole[j];
             const Whole *wb = &sb.whole[j];
             if (!wa->count && wb->count) {
-                wa->count = mem_alloc((size_t)sa->cap * sizeof *wa->count);
-                memcpy(wa->count, sa->rows, (size_t)sa->cap * sizeof *wa->count);
+                wa->count = rows_copy(sa);
             }
             if (!wa->seen && wb->seen) {
                 wa->seen = mem_alloc((size_t)sa->cap * sizeof *wa->seen);
-                for (uint32_t o = 0; o < sa->cap; o++) wa->seen[o] = seen_of(sa->rows[o]);
+                for (uint32_t o = 0; o < sa->cap; o++) wa->seen[o] = seen_of(rows_at(sa, o));
             }
             for (uint32_t o = 0; o < norgs; o++) {
                 if (wa->summed) sum_add(wa, sa->cap, o, sum_of(wb, o));
-                if (wa->count) wa->count[o] += wb->count ? wb->count[o] : sb.rows[o];
-                if (wa->seen) wa->seen[o] = seen_of((uint32_t)wa->seen[o] + (wb->seen ? wb->seen[o] : seen_of(sb.rows[o])));
+                if (wa->count) wa->count[o] += wb->count ? wb->count[o] : rows_at(&sb, o);
+                if (wa->seen) wa->seen[o] = seen_of((uint32_t)wa->seen[o] + (wb->seen ? wb->seen[o] : seen_of(rows_at(&sb, o))));
             }
         }
-        for (uint32_t o = 0; o < norgs; o++) sa->rows[o] += sb.rows[o];
+        for (uint32_t o = 0; o < norgs; o++) rows_add(sa, o, rows_at(&sb, o));
         slice_free(f, &sb);
     }
     mem_free(tmp);
@@ -1216,7 +1246,7 @@ static const Slice *cell_slice_next(const FeedData *f, uint32_t o, int32_t p, Da
         const Slice *s = &f->store.slices[--*k];
         if (s->ident == *done_ident) continue;
         if (vintaged && s->vintage > as_of) continue;
-        if (o < s->cap && s->rows[o]) {
+        if (o < s->cap && rows_at(s, o)) {
             *done_ident = s->ident;
             return s;
         }
@@ -1239,7 +1269,7 @@ static const Slice *cell_slice_first(const FeedData *f, uint32_t o, int32_t p, D
     while (*k < f->period_first[i + 1]) {
         const Slice *s = &f->store.slices[(*k)++];
         if (s->ident == *done_ident || s->vintage > as_of) continue;
-        if (o < s->cap && s->rows[o]) {
+        if (o < s->cap && rows_at(s, o)) {
             *done_ident = s->ident;
             return s;
         }
@@ -1288,7 +1318,7 @@ static Value aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, si
             uint32_t at = UINT32_MAX, done_ident;
             /* a period of one slice, without vintages: the cell is there or not */
             const Slice *only = one ? &f->store.slices[f->period_first[i]] : NULL;
-            if (only && (o >= only->cap || !only->rows[o])) continue;
+            if (only && (o >= only->cap || !rows_at(only, o))) continue;
 #define NEXT_SLICE (only ? NULL : first ? cell_slice_first(f, o, p, as_of, &at, &done_ident) \
                                      : cell_slice_next(f, o, p, as_of, &at, &done_ident))
             for (const Slice *s = only ? only : NEXT_SLICE; s; s = NEXT_SLICE) {
@@ -1296,7 +1326,7 @@ static Value aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, si
                 if (fa->whole >= 0) {
                     const Whole *w = &s->whole[fa->whole];
                     whole_sum += sum_of(w, o);
-                    total.count += w->count ? w->count[o] : w->seen ? w->seen[o] : s->rows[o];
+                    total.count += w->count ? w->count[o] : w->seen ? w->seen[o] : rows_at(s, o);
                     continue;
                 }
                 const Acc *a = &s->accs[(size_t)o * f->nacc + (uint32_t)fa->acc];
@@ -1434,8 +1464,8 @@ void feed_each_key(const FeedData *f, void (*fn)(void *ud, uint32_t org, Period 
         if (o == ORG_NONE) continue;
         for (uint32_t i = 0; i < st->nslices; i++) {
             const Slice *s = &st->slices[i];
-            if (o < s->cap && s->rows[o])
-                fn(ud, g, (Period){ (Grain)f->schema->grain, s->period }, s->vintage, s->rows[o]);
+            if (o < s->cap && rows_at(s, o))
+                fn(ud, g, (Period){ (Grain)f->schema->grain, s->period }, s->vintage, rows_at(s, o));
         }
     }
 }
@@ -1485,7 +1515,7 @@ void feed_each_superseded(const FeedData *f, Day as_of,
                     ident = s->ident;
                     seen = false;
                 }
-                if (s->vintage > as_of || o >= s->cap || !s->rows[o]) continue;
+                if (s->vintage > as_of || o >= s->cap || !rows_at(s, o)) continue;
                 if (!seen) {
                     seen = true;
                     latest = s->vintage;
@@ -1493,7 +1523,7 @@ void feed_each_superseded(const FeedData *f, Day as_of,
                 }
                 if (s->ident) ident_text(f, o, s->ident, text, sizeof text);
                 fn(ud, g, (Period){ (Grain)f->schema->grain, s->period }, s->ident ? text : NULL, s->vintage, latest,
-                   s->rows[o]);
+                   rows_at(s, o));
             }
         }
     }

@@ -1882,6 +1882,43 @@ START_TEST(whole_number_limits)
 }
 END_TEST
 
+
+/* A cell's row count passes 16 bits (65535) part way, after its count of
+ * values has started to be kept apart (a missing value): rows, counts,
+ * sums and means stay exact. */
+START_TEST(row_counts_wide)
+{
+    Rules r;
+    rules_from_text(&r, agg_rules);
+    size_t cap = 80000 * 16, n = 0;
+    char *text = malloc(cap);
+    n += (size_t)sprintf(text + n, "org,period,type,value\n");
+    for (int i = 0; i < 100; i++) n += (size_t)sprintf(text + n, "A,2019-04,1,1\n");
+    n += (size_t)sprintf(text + n, "A,2019-04,1,\n");
+    for (int i = 0; i < 70000; i++) n += (size_t)sprintf(text + n, "A,2019-04,1,2\n");
+    n += (size_t)sprintf(text + n, "B,2019-04,2,5\n");
+    char path[512];
+    tmp_path(path, sizeof path, "wide_rows.csv");
+    write_bytes(path, text, n);
+    free(text);
+    FeedData *f = load(&r, "f", path);
+    uint32_t A = org(&r, "A"), B = org(&r, "B"), cov;
+    Day from = D(2019, 4, 1), to = D(2019, 4, 30), later = D(2020, 1, 1);
+    assert_int(feed_aggregate(f, agg(&r.bc, "f", "value", AGG_COUNT, false), &A, 1, from, to, later, &cov), 70100);
+    assert_int(feed_aggregate(f, agg(&r.bc, "f", "value", AGG_SUM, false), &A, 1, from, to, later, &cov), 140100);
+    assert_int(feed_aggregate(f, agg(&r.bc, "f", "value", AGG_SUM, true), &A, 1, from, to, later, &cov), 140100);
+    assert_exact(feed_aggregate(f, agg(&r.bc, "f", "value", AGG_MEAN, false), &A, 1, from, to, later, &cov), 1401, 701,
+                 "mean");
+    assert_int(feed_aggregate(f, agg(&r.bc, "f", "value", AGG_COUNT, false), &B, 1, from, to, later, &cov), 1);
+    KeyTally t = { .orgs = r.orgs };
+    feed_each_key(f, tally, &t);
+    ck_assert_uint_eq(t.keys, 2);
+    ck_assert_uint_eq(t.rows, 70102);
+    feed_free(f);
+    rules_free(&r);
+}
+END_TEST
+
 /* A cell's sum is kept in 16 bits, then 32, then 64 as it grows (the whole
  * slice at once): each step keeps the sums before it, the other cells'
  * too, and a filtered sum's cells that counted no value stay missing. */
@@ -2125,6 +2162,7 @@ static Suite *feed_suite(void)
     tcase_add_test(t, percent_formats);
     tcase_add_test(t, whole_number_limits);
     tcase_add_test(t, whole_number_widths);
+    tcase_add_test(t, row_counts_wide);
     tcase_add_test(t, filter_cache_distinct_cells);
     tcase_add_test(t, filter_text_values);
     tcase_add_test(t, shared_orgs);
