@@ -348,14 +348,12 @@ static void count_cells(Eval *e, uint16_t k, int32_t lo, int32_t hi)
     if (feed_awaits_publication(&s->p->feeds[k])) e->tally.awaited += c.expected - c.present;
 }
 
-/* Aggregate agg over [from, to] for system sys, or for NATIONAL over every
- * organisation (a ratio of sums is then the country's, not a mean of the
- * systems'). Missing when its feed was not given. */
-static Value aggregate_for(const Shared *s, uint32_t sys, uint32_t agg, Day from, Day to, uint32_t *cov)
+Value engine_aggregate(const Shared *s, uint32_t sys, uint32_t member, uint32_t agg, Day from, Day to, uint32_t *cov)
 {
     uint16_t k = s->p->aggs[agg].feed;
     const FeedData *f = s->in->feeds[k];
     if (!f) return val_missing();
+    if (member != ORG_NONE) return feed_aggregate(f, agg, &member, 1, from, to, s->o->as_of, cov);
     return sys == NATIONAL ? feed_aggregate(f, agg, s->all_orgs, s->norgs, from, to, s->o->as_of, cov)
                            : feed_aggregate_system(f, agg, inputs_feed_hier(s->in, k), s->systems[sys], from, to,
                                                    s->o->as_of, cov);
@@ -371,7 +369,7 @@ static Value host_aggregate(void *ud, Vm *vm, uint32_t agg, Value window)
     Day from, to;
     if (!f || !val_window_days(window, &from, &to)) return val_missing();
     uint32_t cov = 0;
-    Value v = aggregate_for(s, e->sys, agg, from, to, &cov);
+    Value v = engine_aggregate(s, e->sys, ORG_NONE, agg, from, to, &cov);
     if (cov > e->tally.coverage) e->tally.coverage = cov;
     if (s->by_system[k]) e->tally.system_keyed = true;
     else e->tally.org_keyed = true, e->tally.routed |= tally_bit(s->p->feeds[k].hier);
@@ -549,8 +547,8 @@ static void result_needed(Eval *e, uint32_t ki, uint32_t sys, const ReportMark *
     if (f->shape == NEEDED_NONE) return;
     ReportNeeded *n = &r->needed;
     uint32_t cov;
-    n->lever = aggregate_for(s, sys, (uint32_t)f->lever, judge->from, judge->to, &cov);
-    n->held = f->held >= 0 ? aggregate_for(s, sys, (uint32_t)f->held, judge->from, judge->to, &cov) : val_missing();
+    n->lever = engine_aggregate(s, sys, ORG_NONE, (uint32_t)f->lever, judge->from, judge->to, &cov);
+    n->held = f->held >= 0 ? engine_aggregate(s, sys, ORG_NONE, (uint32_t)f->held, judge->from, judge->to, &cov) : val_missing();
     bool whole = f->shape != NEEDED_MEAN && n->lever.unit == T_COUNT;
     n->change = needed_change(f, (Cmp)judge->cmp, judge->threshold, n->lever, n->held, whole);
     n->grain = s->series_grain[ki];

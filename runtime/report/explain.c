@@ -243,14 +243,10 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
         vec_push(&cells, mem_strndup(code, strlen(code)));
         esc_text_inplace(cells.items[cells.len - 1]);
         for (size_t k = 0; k < aggs->len; k++) {
-            const BcAggregate *a = &p->aggs[aggs->items[k]];
-            const FeedData *f = s->in->feeds[a->feed];
             uint32_t cov;
-            const Hierarchy *fh = inputs_feed_hier(s->in, a->feed);
-            Value v = nation && i < n ? feed_aggregate_system(f, aggs->items[k], fh, m, from, to, s->o->as_of, &cov)
-                    : nation ? feed_aggregate(f, aggs->items[k], s->all_orgs, s->norgs, from, to, s->o->as_of, &cov)
-                    : i < n ? feed_aggregate(f, aggs->items[k], &m, 1, from, to, s->o->as_of, &cov)
-                            : feed_aggregate_system(f, aggs->items[k], fh, x->org, from, to, s->o->as_of, &cov);
+            /* a row per system then the country's, or per member then the system's */
+            Value v = nation ? engine_aggregate(s, i < n ? (uint32_t)i : NATIONAL, ORG_NONE, aggs->items[k], from, to, &cov)
+                             : engine_aggregate(s, x->sys, i < n ? m : ORG_NONE, aggs->items[k], from, to, &cov);
             report_display(v, buf, sizeof buf);
             vec_push(&cells, mem_strndup(buf, strlen(buf)));
         }
