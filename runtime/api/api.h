@@ -126,9 +126,10 @@ pledge_status api_assess_options(pledge_round *R, const pledge_assess_options *o
 /* Loads R's inputs (once). */
 pledge_status api_load_inputs(pledge_round *R, bool require_all);
 /* A target or milestone of a compiled round as people read it, ">= 95.0%
- * in 2023/24" (pledge_diff and pledge_doc); returns its window's last day
- * (0 if it has none). vm runs the threshold's constant functions. */
-Day api_threshold_text(Vm *vm, const BcProgram *p, const BcThreshold *t, char *buf, size_t cap);
+ * in 2023/24", a deadline's "== true by 2019-09-27" or "<= 2019-09-27"
+ * (report_window_word) (pledge_diff and pledge_doc); returns its window's
+ * last day (0 if it has none). vm runs the threshold's constant functions. */
+Day api_threshold_text(Vm *vm, const BcProgram *p, const BcThreshold *t, bool deadline, char *buf, size_t cap);
 /* Today's date where the machine is: the default as-of. */
 Day api_today(void);
 /* A YYYY-MM-DD text, or NULL for today. */

@@ -436,10 +436,10 @@ static void doc_commitments(Doc *d)
             list_open(d);
             if (c->national) item(d, "judged", "once, over every system's members together", false);
             item(d, "measure", p->fns[c->measure].name, true);
-            api_threshold_text(d->vm, d->p, &c->target, t, sizeof t);
+            api_threshold_text(d->vm, d->p, &c->target, c->deadline, t, sizeof t);
             item(d, "target", t, false);
             for (uint16_t i = 0; i < c->nmilestones; i++) {
-                api_threshold_text(d->vm, d->p, &c->milestones[i], t, sizeof t);
+                api_threshold_text(d->vm, d->p, &c->milestones[i], false, t, sizeof t);
                 item(d, "milestone", t, false);
             }
             if (c->plan_feed >= 0) {

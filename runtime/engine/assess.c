@@ -580,6 +580,12 @@ static Value days_to(const Shared *s, Day last)
     return w;
 }
 
+Value eval_deadline_window(const Shared *s, const ReportMark *target)
+{
+    Day due = target->cmp == CMP_LT ? target->to - 1 : target->to;
+    return days_to(s, target->threshold.kind == V_PERIOD ? s->o->as_of : due);
+}
+
 /* A deadline commitment (issue 16), judged as soon as it is decided, on
  * what is known on the as-of day. A date measure is the day the thing
  * arrived, over the days up to the as-of day: once there is one, met if
@@ -596,7 +602,7 @@ static void eval_deadline(Eval *e, uint32_t sys, const BcCommitment *k, const Re
     const Shared *s = e->s;
     Day due = target->cmp == CMP_LT ? target->to - 1 : target->to;
     bool is_date = target->threshold.kind == V_PERIOD;
-    Value window = days_to(s, is_date ? s->o->as_of : due);
+    Value window = eval_deadline_window(s, target);
     Tally t = { 0 };
     Value v = measure(e, sys, k->measure, window, &t, k->name);
     Value holds = val_test((Cmp)target->cmp, v, target->threshold);
@@ -1099,6 +1105,7 @@ static void report_items(const Shared *s, Eval *e, Report *out)
         it->milestones = arena_alloc(&out->arena, ((size_t)c->nmilestones + 1) * sizeof *it->milestones);
         for (uint16_t i = 0; i < c->nmilestones; i++) it->milestones[i] = make_mark(e, &c->milestones[i], c->name);
         it->plan_milestones = c->plan_feed >= 0;
+        it->deadline = c->deadline;
         const NeededForm *nf = &s->needed[k];
         it->needed_shape = needed_shape_name[nf->shape];
         it->needed_reason = nf->reason;

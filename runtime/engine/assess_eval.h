@@ -102,6 +102,10 @@ uint32_t members_in(const Shared *s, uint32_t sys, Day from, Day to, const Tally
 void     eval_commitment(Eval *e, uint32_t sys, uint32_t commitment, ReportResult *r);
 /* `in plans.target_year`: the window the plan of system e->sys gives, or missing */
 Value    eval_plan_window(Eval *e, const BcThreshold *t);
+/* The days a deadline commitment's measure is read over, target its
+ * target: a date's up to the as-of day (a late one is seen), a yes/no's up
+ * to the deadline. */
+Value    eval_deadline_window(const Shared *s, const ReportMark *target);
 void     eval_check(Eval *e, uint32_t sys, uint32_t check, ReportResult *r);
 /* Aggregate agg over [from, to], whose rows the engine's one choice says:
  * for sys NATIONAL every organisation the feeds hold (a ratio of sums is the

@@ -60,6 +60,7 @@ typedef struct ReportItem {
     ReportMark *milestones;     /* from the rule file (not a system's plan) */
     size_t      nmilestones;
     bool        plan_milestones;        /* milestones = plans.col */
+    bool        deadline;       /* commitments: the target's window is the day by which it must hold */
     /* commitments: what `needed` (ReportNeeded) changes, read once from the
      * measure's bytecode (engine/needed.h): shape "ratio", "sum" or "mean",
      * the aggregate changed ("sum(ae.breaches)") and, for a ratio, the one

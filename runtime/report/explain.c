@@ -438,8 +438,11 @@ static void put_mark(Explain *x, uint32_t k, const char *what, const ReportMark 
     FILE *out = x->out;
     fprintf(out, "  %-10s %s ", what, report_cmp_name(m->cmp));
     put_value(out, m->threshold);
-    fputs(" in ", out);
-    put_window(out, m->window);
+    const char *word = report_window_word(x->s.p->commits[k].deadline && m->window.kind != V_MISSING, m->threshold);
+    if (word) {
+        fputs(word, out);
+        put_window(out, m->window);
+    }
     if (m->window.kind != V_MISSING) {
         bool by_time = known(x->s.o->as_of, m->to, lag);
         if (by_time && x->s.awaits[k]) {
@@ -575,11 +578,18 @@ static void explain_commitment(Explain *x, uint32_t k)
                                                    : measure(&x->e, x->sys, c->target.window_fn, none, NULL, c->name);
         val_window_days(target.window, &target.from, &target.to);
     }
+    /* a deadline's measure is read over the days up to the as-of day (a
+     * date) or the deadline (a yes/no), not over the deadline day alone */
+    Value read = c->deadline && r.judged == JUDGED_TARGET ? eval_deadline_window(&x->s, &target) : r.window;
     switch (r.judged) {
     case JUDGED_TARGET: case JUDGED_MILESTONE:
-        fprintf(out, "  Judged on its %s: %s over ", r.judged == JUDGED_TARGET ? "target" : "latest known milestone",
-                p->fns[c->measure].name);
-        put_window(out, r.window);
+        fprintf(out, "  Judged on its %s", r.judged == JUDGED_TARGET ? "target" : "latest known milestone");
+        if (c->deadline) {
+            fputs(" by ", out);
+            put_window(out, r.window);
+        }
+        fprintf(out, ": %s over ", p->fns[c->measure].name);
+        put_window(out, read);
         fputs("\n    value      ", out);
         put_value(out, r.value);
         fprintf(out, "\n    threshold  %s ", report_cmp_name(r.judged == JUDGED_TARGET ? c->target.cmp : r.marks[r.milestone].cmp));
@@ -602,7 +612,7 @@ static void explain_commitment(Explain *x, uint32_t k)
         else
             fprintf(out, "  Coverage: %u of the %u member organisations in the window had rows.\n", r.coverage,
                     r.members);
-        put_completeness(x, x->sys, c->measure, r.window, c->name);
+        put_completeness(x, x->sys, c->measure, read, c->name);
         if (r.judged == JUDGED_TARGET) fputs("  (A tolerance applies to milestones only, not to the target.)\n", out);
         explain_needed(x, k, &r);
         break;
@@ -643,7 +653,7 @@ static void explain_commitment(Explain *x, uint32_t k)
         Indices aggs = { 0 };
         uint8_t *seen = mem_calloc(p->nfns + 1u, 1);
         aggs_read(p, (uint32_t)c->measure, seen, &aggs);
-        explain_rows(x, &aggs, r.window);
+        explain_rows(x, &aggs, read);
         mem_free(seen);
         vec_free(&aggs);
     }

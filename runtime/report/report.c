@@ -285,6 +285,12 @@ size_t report_window(Value w, char *buf, size_t cap)
     return display(w, 0, buf, cap);
 }
 
+const char *report_window_word(bool deadline, Value shown)
+{
+    if (!deadline) return " in ";
+    return shown.kind == V_PERIOD ? NULL : " by ";
+}
+
 /* ---- dispatch ------------------------------------------------------------------- */
 
 bool report_write(const Report *r, ReportFormat f, FILE *out, ReportStyle style)
