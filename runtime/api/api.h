@@ -176,7 +176,7 @@ typedef struct CmpFactor {
 } CmpFactor;
 
 typedef struct CmpRow {
-    const char *system, *item, *kind;   /* system NULL: a national check */
+    const char *system, *item, *kind;   /* system NULL: a national check or commitment */
     const char *status_a, *value_a, *status_b, *value_b;
     bool       *moves;          /* per factor: switching it moves the status or value in some combination */
     double     *share;          /* per factor: its share of the change in value (has_shares) */
