@@ -1041,6 +1041,15 @@ static void job_work(void *arg)
 
 static const char *keep_str(Report *out, const char *s) { return s ? arena_strndup(&out->arena, s, strlen(s)) : NULL; }
 
+/* "plans.target_year": where a threshold's window comes from each
+ * system's plan (`in plans.target_year`); NULL for a written window. */
+static const char *plan_text(Report *out, const BcProgram *p, const BcThreshold *t)
+{
+    if (t->window_feed < 0) return NULL;
+    const BcFeed *f = &p->feeds[t->window_feed];
+    return arena_printf(&out->arena, "%s.%s", f->name, f->columns[t->window_column].name);
+}
+
 /* A text value's bytes, out of a thread's arena into the report's. */
 static void keep_text(Report *out, Value *v)
 {
@@ -1100,10 +1109,14 @@ static void report_items(const Shared *s, Eval *e, Report *out)
         it->measure = keep_str(out, p->fns[c->measure].name);
         e->sys = NATIONAL;
         it->target = make_mark(e, &c->target, c->name);
+        it->target.plan = plan_text(out, p, &c->target);
         it->tolerance = c->tolerance >= 0 ? p->consts[c->tolerance] : val_missing();
         it->nmilestones = c->nmilestones;
         it->milestones = arena_alloc(&out->arena, ((size_t)c->nmilestones + 1) * sizeof *it->milestones);
-        for (uint16_t i = 0; i < c->nmilestones; i++) it->milestones[i] = make_mark(e, &c->milestones[i], c->name);
+        for (uint16_t i = 0; i < c->nmilestones; i++) {
+            it->milestones[i] = make_mark(e, &c->milestones[i], c->name);
+            it->milestones[i].plan = plan_text(out, p, &c->milestones[i]);
+        }
         it->plan_milestones = c->plan_feed >= 0;
         it->deadline = c->deadline;
         const NeededForm *nf = &s->needed[k];

@@ -41,6 +41,7 @@ typedef struct ReportMark {
     Value   threshold;
     Value   window;             /* V_PERIOD or V_RANGE */
     Day     from, to;           /* the window's first and last day */
+    const char *plan;           /* an item's window from each system's plan: "plans.target_year"; else NULL */
 } ReportMark;
 
 /* One commitment or check of the round, in the order the rule file has them

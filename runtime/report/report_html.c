@@ -148,7 +148,8 @@ static void put_mark(FILE *out, const ReportMark *m, const char *word)
     put_value(out, m->threshold);
     if (!word) return;
     fputs(word, out);
-    put_window(out, m->window);
+    if (m->plan) put_esc(out, m->plan);     /* each system's own */
+    else put_window(out, m->window);
 }
 
 /* A displayed value with a true minus sign: "−£18m". */
@@ -185,6 +186,7 @@ static void put_badge(FILE *out, uint8_t status)
 static void put_result_badge(FILE *out, const ReportResult *res)
 {
     put_badge(out, res->status);
+    if (res->no_plan_date) fputs("<span class=\"inc\">no date in the plan</span>", out);
     if (res->judged == JUDGED_NONE || result_complete(res)) return;
     fputs("<span class=\"inc\" title=\"", out);
     if (res->cells_present < res->cells_expected)
@@ -1028,6 +1030,10 @@ static void write_chart(Html *h, const ReportItem *it, const ReportResult *res, 
     /* the same facts in a sentence under the chart */
     if (res->status == ST_NOT_DUE) {
         fputs("Nothing due yet as of this date.", out);
+    } else if (res->no_plan_date) {
+        fputs("No value: the system&rsquo;s plan gives no date for the target", out);
+        if (it->target.plan) { fputs(" (", out); put_esc(out, it->target.plan); fputs(")", out); }
+        fputs(".", out);
     } else {
         /* a deadline's value is a day or a yes/no, judged by its day */
         const char *word = report_window_word(it->deadline, res->value);

@@ -297,7 +297,8 @@ static void add_mark(Buf *b, const ReportMark *m, const char *word)
     add_test(b, m->cmp, m->threshold);
     if (!word) return;
     add(b, word);
-    add_window(b, m->window);
+    if (m->plan) add_glued(b, m->plan);     /* each system's own */
+    else add_window(b, m->window);
 }
 
 static const ReportItem *item_of(const Report *r, const ReportResult *res)
