@@ -758,8 +758,24 @@ static void check_commitment(Checker *c, Decl *d)
             Suggest s = { NULL, 0, v->str };
             check_suggest_in_module(&s, c->mod);
             check_hint_suggestion(c, &s);
+        } else if (d->national && !metric && v->kind != N_NAME && v->kind != N_FIELD) {
+            /* the systems' values together, as a national check reads them:
+             * `measure = sum(across(sum(plans.surplus)))` */
+            Env e = { d, NULL, NULL, ALLOW_DATA | ALLOW_ACROSS, true, false };
+            Type t = check_expr(c, v, &e);
+            if (t.kind == T_LIST || t.kind == T_COLUMN || t.kind == T_RANGE || t.kind == T_NONE) {
+                ERR(c, v->span, "the measure of a national commitment is one value for the country, not %s",
+                    check_tname(c, t));
+                HINT(c, "take the systems' values together, as in `sum(across(METRIC))` or `mean(across(METRIC))`");
+            } else if (t.kind != T_ERROR) {
+                measure = t;
+            }
         } else if (metric || v->kind != N_FIELD) {
             ERR(c, v->span, "the measure of a commitment is the name of a metric");
+            if (!d->national && v->kind != N_NAME) {
+                HINT(c, "a national commitment may be measured by an expression over the systems, as in "
+                        "`measure = sum(across(METRIC))`");
+            }
         }
     }
     Day target_end = 0;

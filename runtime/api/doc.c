@@ -434,7 +434,10 @@ static void doc_commitments(Doc *d)
             para(d, c->doc);
             char t[160];
             list_open(d);
-            if (c->national) item(d, "judged", "once, over every system's members together", false);
+            if (c->national)
+                item(d, "judged", bc_fn_reads_across(&p->fns[c->measure]) ? "once, over the systems' values (across)"
+                                                                        : "once, over every system's members together",
+                     false);
             item(d, "measure", p->fns[c->measure].name, true);
             api_threshold_text(d->vm, d->p, &c->target, c->deadline, t, sizeof t);
             item(d, "target", t, false);

@@ -430,6 +430,11 @@ static void put_completeness(Explain *x, uint32_t sys, int32_t fn, Value w, cons
 
 /* ---- commitments ------------------------------------------------------------------ */
 
+/* A national commitment measured by an expression over the systems
+ * (`measure = sum(across(METRIC))`): each system's value in it, as for a
+ * national check (defined with the checks' parts, below). */
+static void explain_across_measure(Explain *x, uint32_t k, Value window);
+
 /* A target or milestone, and when its window is (or was) known. For a
  * measure that awaits publication, an ended window is known once all its
  * returns are in: how many are is shown instead of a day. */
@@ -607,6 +612,8 @@ static void explain_commitment(Explain *x, uint32_t k)
         if (r.keyed_by_system)
             fputs("  Figures for the system as a whole: every feed the measure reads holds rows\n"
                   "  for the system itself, not for its member organisations.\n", out);
+        else if (x->sys == NATIONAL && bc_fn_reads_across(&p->fns[c->measure]))
+            fputs("  The measure takes the systems' values together (across), each shown below.\n", out);
         else if (x->sys == NATIONAL)
             fprintf(out, "  Coverage: %u organisations, of every system, had rows in the window.\n", r.coverage);
         else
@@ -649,7 +656,10 @@ static void explain_commitment(Explain *x, uint32_t k)
     if (c->plan_feed >= 0 && r.nmarks == c->nmilestones)
         fprintf(out, "  (no rows for this system in plan feed %s)\n", p->feeds[c->plan_feed].name);
 
-    if (r.judged == JUDGED_TARGET || r.judged == JUDGED_MILESTONE) {
+    if ((r.judged == JUDGED_TARGET || r.judged == JUDGED_MILESTONE) && x->sys == NATIONAL
+        && bc_fn_reads_across(&p->fns[c->measure])) {
+        explain_across_measure(x, k, read);
+    } else if (r.judged == JUDGED_TARGET || r.judged == JUDGED_MILESTONE) {
         Indices aggs = { 0 };
         uint8_t *seen = mem_calloc(p->nfns + 1u, 1);
         aggs_read(p, (uint32_t)c->measure, seen, &aggs);
@@ -920,6 +930,17 @@ static void explain_contributions(Explain *x, const BcFunction *f, const Parts *
         }
     }
     vec_free(&lists_done);
+}
+
+static void explain_across_measure(Explain *x, uint32_t k, Value window)
+{
+    const BcCommitment *c = &x->s.p->commits[k];
+    Parts parts = { { 0 } };
+    vm_set_observer(x->e.vm, observe, &parts);
+    measure(&x->e, NATIONAL, c->measure, window, NULL, c->name);
+    vm_set_observer(x->e.vm, NULL, NULL);
+    explain_contributions(x, &x->s.p->fns[c->measure], &parts);
+    vec_free(&parts.items);
 }
 
 static void explain_check(Explain *x, uint32_t k)
