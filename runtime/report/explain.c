@@ -572,7 +572,15 @@ static void explain_commitment(Explain *x, uint32_t k)
     put_code(out, c->title);
     fputs("\"\n", out);
     if (c->source) fprintf(out, "Source: %s\n", c->source);
-    fprintf(out, "Measure: %s\n\nStatus: %s\n", p->fns[c->measure].name, report_status(r.status));
+    fprintf(out, "Measure: %s", p->fns[c->measure].name);
+    if (bc_fn_reads_across(&p->fns[c->measure])) {     /* its own expression, not a metric: as written */
+        Arena a = { 0 };
+        fputs(", written `", out);
+        put_code(out, bc_source_text(p, c->measure, &a));    /* from the rule file: shown safely */
+        fputc('`', out);
+        arena_free(&a);
+    }
+    fprintf(out, "\n\nStatus: %s\n", report_status(r.status));
 
     ReportMark target = { .cmp = c->target.cmp };
     x->e.sys = x->sys;
