@@ -358,26 +358,46 @@ static void check_feed_key(Checker *c, Decl *d, Attr *key, Attr *vintage)
     }
 }
 
-/* `hierarchy = la_stp`: the hierarchy that maps the feed's organisations
- * to the systems, in place of the round's `assess`. */
+/* `hierarchy = la_stp`, or one of an imported module, `x.la_stp`: the
+ * hierarchy that maps the feed's organisations to the systems, in place of
+ * the round's `assess`. */
 static void check_feed_hierarchy(Checker *c, Decl *d, Attr *at)
 {
-    Decl *h = at->value->kind == N_NAME ? check_lookup(c->mod, at->value->str) : NULL;
+    Node *v = at->value;
+    Module *in = c->mod;            /* where the name is looked up */
+    const char *name = v->kind == N_NAME || v->kind == N_FIELD ? v->str : NULL;
+    if (v->kind == N_FIELD) {
+        Decl *m = v->lhs->kind == N_NAME ? check_lookup(c->mod, v->lhs->str) : NULL;
+        if (!m || m->kind != D_IMPORT || !m->imported) {
+            ERR(c, v->lhs->span, "`%s` is not an imported module: `hierarchy` names a hierarchy of this file "
+                "(`la_stp`) or of an imported module (`geo.la_stp`)", v->lhs->kind == N_NAME ? v->lhs->str : "?");
+            HINT(c, "import the module that declares it (`import \"FILE.pledge\" as NAME`), then write NAME.%s",
+                 v->str);
+            return;
+        }
+        m->used = true;
+        v->lhs->ref = m;
+        in = m->imported;
+    }
+    Decl *h = name ? check_lookup(in, name) : NULL;
     if (h && h->kind == D_HIERARCHY) {
         h->used = true;
-        at->value->ref = h;
+        v->ref = h;
         return;
     }
-    if (at->value->kind == N_NAME && !h)
-        ERR(c, at->value->span, "feed `%s` is routed through hierarchy `%s`, which is not declared", d->name,
-            at->value->str);
-    else if (at->value->kind == N_NAME)
-        ERR(c, at->value->span, "feed `%s` is routed through `%s`, which is not a hierarchy", d->name, at->value->str);
+    if (name && !h && in != c->mod)
+        ERR(c, v->span, "feed `%s` is routed through `%s.%s`, but module `%s` declares no `%s`", d->name,
+            v->lhs->str, name, v->lhs->str, name);
+    else if (name && !h)
+        ERR(c, v->span, "feed `%s` is routed through hierarchy `%s`, which is not declared", d->name, name);
+    else if (name)
+        ERR(c, v->span, "feed `%s` is routed through `%s`, which is not a hierarchy", d->name, name);
     else
-        ERR(c, at->value->span, "`hierarchy` names the hierarchy that maps the feed's organisations to the systems");
-    Suggest s = { NULL, 0, at->value->kind == N_NAME && !h ? at->value->str : "" };
-    if (at->value->kind == N_NAME && !h) check_suggest_in_module(&s, c->mod);
-    if (s.best) check_hint_suggestion(c, &s);
+        ERR(c, v->span, "`hierarchy` names the hierarchy that maps the feed's organisations to the systems");
+    Suggest s = { NULL, 0, name && !h ? name : "" };
+    if (name && !h) check_suggest_in_module(&s, in);
+    if (s.best && in != c->mod) HINT(c, "did you mean `%s.%s`?", v->lhs->str, s.best);
+    else if (s.best) check_hint_suggestion(c, &s);
     else HINT(c, "declare the hierarchy, or leave `hierarchy` out to map the feed by the round's `assess`");
 }
 
@@ -738,8 +758,24 @@ static void check_commitment(Checker *c, Decl *d)
             Suggest s = { NULL, 0, v->str };
             check_suggest_in_module(&s, c->mod);
             check_hint_suggestion(c, &s);
+        } else if (d->national && !metric && v->kind != N_NAME && v->kind != N_FIELD) {
+            /* the systems' values together, as a national check reads them:
+             * `measure = sum(across(sum(plans.surplus)))` */
+            Env e = { d, NULL, NULL, ALLOW_DATA | ALLOW_ACROSS, true, false };
+            Type t = check_expr(c, v, &e);
+            if (t.kind == T_LIST || t.kind == T_COLUMN || t.kind == T_RANGE || t.kind == T_NONE) {
+                ERR(c, v->span, "the measure of a national commitment is one value for the country, not %s",
+                    check_tname(c, t));
+                HINT(c, "take the systems' values together, as in `sum(across(METRIC))` or `mean(across(METRIC))`");
+            } else if (t.kind != T_ERROR) {
+                measure = t;
+            }
         } else if (metric || v->kind != N_FIELD) {
             ERR(c, v->span, "the measure of a commitment is the name of a metric");
+            if (!d->national && v->kind != N_NAME) {
+                HINT(c, "a national commitment may be measured by an expression over the systems, as in "
+                        "`measure = sum(across(METRIC))`");
+            }
         }
     }
     Day target_end = 0;
@@ -897,9 +933,23 @@ static bool cell_fits(Node *cell, TypeKind k)
     }
 }
 
+/* A feed or hierarchy by the name a run binds it by (`--feed NAME=PATH`,
+ * `rows NAME`): this file's, else one of an imported module's (a feed
+ * routed through `geo.la_sys` is given rows as `rows la_sys`). */
+static Decl *check_input_named(Checker *c, const char *name)
+{
+    Decl *d = check_lookup(c->mod, name);
+    for (size_t i = 0; !d && i < c->mod->decls.len; i++) {
+        Decl *m = c->mod->decls.items[i];
+        Decl *x = m->kind == D_IMPORT && m->imported ? check_lookup(m->imported, name) : NULL;
+        if (x && (x->kind == D_FEED || x->kind == D_HIERARCHY)) d = x;
+    }
+    return d;
+}
+
 static void check_table(Checker *c, RowsTable *t)
 {
-    Decl *d = check_lookup(c->mod, t->target);
+    Decl *d = check_input_named(c, t->target);
     if (!d || (d->kind != D_FEED && d->kind != D_HIERARCHY)) {
         ERR(c, t->span, "rows are given for a feed or a hierarchy, and `%s` is %s", t->target,
             d ? "not one" : "not declared");

@@ -134,9 +134,10 @@ pledge_status api_assess_options(pledge_round *R, const pledge_assess_options *o
 /* Loads R's inputs (once). */
 pledge_status api_load_inputs(pledge_round *R, bool require_all);
 /* A target or milestone of a compiled round as people read it, ">= 95.0%
- * in 2023/24" (pledge_diff and pledge_doc); returns its window's last day
- * (0 if it has none). vm runs the threshold's constant functions. */
-Day api_threshold_text(Vm *vm, const BcProgram *p, const BcThreshold *t, char *buf, size_t cap);
+ * in 2023/24", a deadline's "== true by 2019-09-27" or "<= 2019-09-27"
+ * (report_window_word) (pledge_diff and pledge_doc); returns its window's
+ * last day (0 if it has none). vm runs the threshold's constant functions. */
+Day api_threshold_text(Vm *vm, const BcProgram *p, const BcThreshold *t, bool deadline, char *buf, size_t cap);
 /* Reads the variations file at path (named `name` in messages and in the
  * report: the path as given, or as a manifest records it) and checks it
  * against bc and those vs holds already; on failure, vs is as it was. */
@@ -189,7 +190,7 @@ typedef struct CmpFactor {
 } CmpFactor;
 
 typedef struct CmpRow {
-    const char *system, *item, *kind;   /* system NULL: a national check */
+    const char *system, *item, *kind;   /* system NULL: a national check or commitment */
     const char *status_a, *value_a, *status_b, *value_b;
     bool       *moves;          /* per factor: switching it moves the status or value in some combination */
     double     *share;          /* per factor: its share of the change in value (has_shares) */

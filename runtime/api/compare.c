@@ -761,10 +761,24 @@ static const Hierarchy *factor_hier(const Cmpr *x, int factor)
     return loaded_hier(x, -1);
 }
 
+/* Whether national commitment `item` is measured over the systems
+ * (`sum(across(…))`): then it reads only the cells of their members. */
+static bool measured_across(const BcProgram *bc, const char *item)
+{
+    for (uint16_t k = 0; k < bc->ncommits; k++)
+        if (same_text(bc->commits[k].name, item) && bc->commits[k].measure >= 0
+            && (uint32_t)bc->commits[k].measure < bc->nfns)
+            return bc_fn_reads_across(&bc->fns[bc->commits[k].measure]);
+    return false;
+}
+
 /* Which changed cells of each feed a moved result reads: those of its
  * system's members (on the cell's first day, in the hierarchy A reads the
- * feed through) within the windows A and B judged. A result that reads
- * other systems (an across(...)) or no window gets no word: its causes
+ * feed through) within the windows A and B judged; for a national
+ * commitment, every organisation's (the country's total takes those in no
+ * system too, engine_aggregate), or every mapped one's for one measured
+ * over the systems. A result that reads other systems (an across(...) of a
+ * system's check, a national check) or no window gets no word: its causes
  * still stand. */
 static void mark_cells(Cmpr *x)
 {
@@ -774,15 +788,18 @@ static void mark_cells(Cmpr *x)
     for (size_t f = 0; f < x->c->nfactors; f++) by_factor[f] = factor_hier(x, (int)f);
     for (size_t r = 0; r < x->c->nrows; r++) {
         CmpRow *row = &x->c->rows[r];
-        if (!row->system || !row->has_window) continue;
-        uint32_t sys = orgs_find(x->orgs, row->system, strlen(row->system));
-        if (sys == ORG_NONE) continue;
+        bool nation = !row->system && same_text(row->kind, "national commitment");
+        if ((!row->system && !nation) || !row->has_window) continue;
+        uint32_t sys = nation ? ORG_NONE : orgs_find(x->orgs, row->system, strlen(row->system));
+        if (!nation && sys == ORG_NONE) continue;
+        bool over_systems = nation && measured_across(bc, row->item);
         for (size_t i = 0; i < x->nchanged; i++) {
             const struct Changed *ch = &x->changed[i];
             Day d = period_first_day(ch->p);
             const Hierarchy *h = by_factor[ch->factor];
+            uint32_t parent = h ? hier_parent(h, ch->org, d) : ORG_NONE;
             if (row->moves[ch->factor] && d >= row->window_from && d <= row->window_to
-                && h && hier_parent(h, ch->org, d) == sys)
+                && (nation ? !over_systems || parent != ORG_NONE : parent == sys && sys != ORG_NONE))
                 row->data_how[ch->factor] |= ch->how;
         }
     }

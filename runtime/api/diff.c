@@ -30,18 +30,19 @@ static Value constant(Vm *vm, int32_t fn)
     return v;
 }
 
-Day api_threshold_text(Vm *vm, const BcProgram *p, const BcThreshold *t, char *buf, size_t cap)
+Day api_threshold_text(Vm *vm, const BcProgram *p, const BcThreshold *t, bool deadline, char *buf, size_t cap)
 {
     char thr[64], win[64];
-    Value w = constant(vm, t->window_fn);
-    report_display(constant(vm, t->value_fn), thr, sizeof thr);
+    Value w = constant(vm, t->window_fn), v = constant(vm, t->value_fn);
+    const char *word = report_window_word(deadline, v);
+    report_display(v, thr, sizeof thr);
     if (t->window_feed >= 0 && t->window_feed < p->nfeeds && t->window_column >= 0 &&
         t->window_column < p->feeds[t->window_feed].ncolumns)        /* each system's, from its plan */
         snprintf(win, sizeof win, "%s.%s", p->feeds[t->window_feed].name,
                  p->feeds[t->window_feed].columns[t->window_column].name);
     else
         report_window(w, win, sizeof win);
-    snprintf(buf, cap, "%s %s in %s", cmp_text[t->cmp < 6 ? t->cmp : 0], thr, win);
+    snprintf(buf, cap, "%s %s%s%s", cmp_text[t->cmp < 6 ? t->cmp : 0], thr, word ? word : "", word ? win : "");
     Day from, to;
     return val_window_days(w, &from, &to) ? to : 0;
 }
@@ -401,7 +402,8 @@ static const char *elem_text(Diff *d, int side, const BcLayout *l, const void *o
     const BcProgram *p = prog(d, side);
     if (strcmp(l->noun, "threshold") == 0) {
         char buf[256];
-        api_threshold_text(side ? d->vb : d->va, p, obj, buf, sizeof buf);
+        const BcCommitment *c = parent;       /* a threshold is a commitment's target or milestone */
+        api_threshold_text(side ? d->vb : d->va, p, obj, c && obj == &c->target && c->deadline, buf, sizeof buf);
         return arena_printf(&d->arena, "%s", buf);
     }
     if (strcmp(l->noun, "arm") == 0) {
@@ -1130,7 +1132,7 @@ static void write_variations(Out *o, const Diff *d, const pledge_round *rn)
     for (size_t i = 0; i < vs->list.len; i++) {
         const ReportVariation *v = &vs->list.items[i];
         char was[256] = "", now[512], systems[512] = "", from[16], until[16];
-        if (v->kind == ITEM_COMMITMENT) api_threshold_text(d->vb, &rn->bc, &rn->bc.commits[v->rule].target, was, sizeof was);
+        if (v->kind == ITEM_COMMITMENT) api_threshold_text(d->vb, &rn->bc, &rn->bc.commits[v->rule].target, rn->bc.commits[v->rule].deadline, was, sizeof was);
         else snprintf(was, sizeof was, "the check applies");
         report_variation_what(v, now, sizeof now);
         for (size_t k = 0, n = 0; k < v->nsystems; k++)

@@ -434,12 +434,15 @@ static void doc_commitments(Doc *d)
             para(d, c->doc);
             char t[160];
             list_open(d);
-            if (c->national) item(d, "judged", "once, over every system's members together", false);
+            if (c->national)
+                item(d, "judged", bc_fn_reads_across(&p->fns[c->measure]) ? "once, over the systems' values (across)"
+                                                                        : "once, over every system's members together",
+                     false);
             item(d, "measure", p->fns[c->measure].name, true);
-            api_threshold_text(d->vm, d->p, &c->target, t, sizeof t);
+            api_threshold_text(d->vm, d->p, &c->target, c->deadline, t, sizeof t);
             item(d, "target", t, false);
             for (uint16_t i = 0; i < c->nmilestones; i++) {
-                api_threshold_text(d->vm, d->p, &c->milestones[i], t, sizeof t);
+                api_threshold_text(d->vm, d->p, &c->milestones[i], false, t, sizeof t);
                 item(d, "milestone", t, false);
             }
             if (c->plan_feed >= 0) {
@@ -635,7 +638,7 @@ static void doc_variations(Doc *d, const ApiVariations *vs)
             n += (size_t)snprintf(t + n, sizeof t - n, "%s%s", k ? ", " : "", v->systems[k]);
         item(d, "systems", t, false);
         if (v->kind == ITEM_COMMITMENT) {
-            api_threshold_text(d->vm, d->p, &d->p->commits[v->rule].target, t, sizeof t);
+            api_threshold_text(d->vm, d->p, &d->p->commits[v->rule].target, d->p->commits[v->rule].deadline, t, sizeof t);
             item(d, "the round's target", t, false);
         }
         if (v->exempt) item(d, "exempt", v->exempt, false);

@@ -348,14 +348,12 @@ static void count_cells(Eval *e, uint16_t k, int32_t lo, int32_t hi)
     if (feed_awaits_publication(&s->p->feeds[k])) e->tally.awaited += c.expected - c.present;
 }
 
-/* Aggregate agg over [from, to] for system sys, or for NATIONAL over every
- * organisation (a ratio of sums is then the country's, not a mean of the
- * systems'). Missing when its feed was not given. */
-static Value aggregate_for(const Shared *s, uint32_t sys, uint32_t agg, Day from, Day to, uint32_t *cov)
+Value engine_aggregate(const Shared *s, uint32_t sys, uint32_t member, uint32_t agg, Day from, Day to, uint32_t *cov)
 {
     uint16_t k = s->p->aggs[agg].feed;
     const FeedData *f = s->in->feeds[k];
     if (!f) return val_missing();
+    if (member != ORG_NONE) return feed_aggregate(f, agg, &member, 1, from, to, s->o->as_of, cov);
     return sys == NATIONAL ? feed_aggregate(f, agg, s->all_orgs, s->norgs, from, to, s->o->as_of, cov)
                            : feed_aggregate_system(f, agg, inputs_feed_hier(s->in, k), s->systems[sys], from, to,
                                                    s->o->as_of, cov);
@@ -371,7 +369,7 @@ static Value host_aggregate(void *ud, Vm *vm, uint32_t agg, Value window)
     Day from, to;
     if (!f || !val_window_days(window, &from, &to)) return val_missing();
     uint32_t cov = 0;
-    Value v = aggregate_for(s, e->sys, agg, from, to, &cov);
+    Value v = engine_aggregate(s, e->sys, ORG_NONE, agg, from, to, &cov);
     if (cov > e->tally.coverage) e->tally.coverage = cov;
     if (s->by_system[k]) e->tally.system_keyed = true;
     else e->tally.org_keyed = true, e->tally.routed |= tally_bit(s->p->feeds[k].hier);
@@ -549,8 +547,8 @@ static void result_needed(Eval *e, uint32_t ki, uint32_t sys, const ReportMark *
     if (f->shape == NEEDED_NONE) return;
     ReportNeeded *n = &r->needed;
     uint32_t cov;
-    n->lever = aggregate_for(s, sys, (uint32_t)f->lever, judge->from, judge->to, &cov);
-    n->held = f->held >= 0 ? aggregate_for(s, sys, (uint32_t)f->held, judge->from, judge->to, &cov) : val_missing();
+    n->lever = engine_aggregate(s, sys, ORG_NONE, (uint32_t)f->lever, judge->from, judge->to, &cov);
+    n->held = f->held >= 0 ? engine_aggregate(s, sys, ORG_NONE, (uint32_t)f->held, judge->from, judge->to, &cov) : val_missing();
     bool whole = f->shape != NEEDED_MEAN && n->lever.unit == T_COUNT;
     n->change = needed_change(f, (Cmp)judge->cmp, judge->threshold, n->lever, n->held, whole);
     n->grain = s->series_grain[ki];
@@ -582,6 +580,12 @@ static Value days_to(const Shared *s, Day last)
     return w;
 }
 
+Value eval_deadline_window(const Shared *s, const ReportMark *target)
+{
+    Day due = target->cmp == CMP_LT ? target->to - 1 : target->to;
+    return days_to(s, target->threshold.kind == V_PERIOD ? s->o->as_of : due);
+}
+
 /* A deadline commitment (issue 16), judged as soon as it is decided, on
  * what is known on the as-of day. A date measure is the day the thing
  * arrived, over the days up to the as-of day: once there is one, met if
@@ -598,7 +602,7 @@ static void eval_deadline(Eval *e, uint32_t sys, const BcCommitment *k, const Re
     const Shared *s = e->s;
     Day due = target->cmp == CMP_LT ? target->to - 1 : target->to;
     bool is_date = target->threshold.kind == V_PERIOD;
-    Value window = days_to(s, is_date ? s->o->as_of : due);
+    Value window = eval_deadline_window(s, target);
     Tally t = { 0 };
     Value v = measure(e, sys, k->measure, window, &t, k->name);
     Value holds = val_test((Cmp)target->cmp, v, target->threshold);
@@ -1089,6 +1093,15 @@ static void job_work(void *arg)
 
 static const char *keep_str(Report *out, const char *s) { return s ? arena_strndup(&out->arena, s, strlen(s)) : NULL; }
 
+/* "plans.target_year": where a threshold's window comes from each
+ * system's plan (`in plans.target_year`); NULL for a written window. */
+static const char *plan_text(Report *out, const BcProgram *p, const BcThreshold *t)
+{
+    if (t->window_feed < 0) return NULL;
+    const BcFeed *f = &p->feeds[t->window_feed];
+    return arena_printf(&out->arena, "%s.%s", f->name, f->columns[t->window_column].name);
+}
+
 /* A text value's bytes, out of a thread's arena into the report's. */
 static void keep_text(Report *out, Value *v)
 {
@@ -1148,11 +1161,16 @@ static void report_items(const Shared *s, Eval *e, Report *out)
         it->measure = keep_str(out, p->fns[c->measure].name);
         e->sys = NATIONAL;
         it->target = make_mark(e, &c->target, c->name);
+        it->target.plan = plan_text(out, p, &c->target);
         it->tolerance = c->tolerance >= 0 ? p->consts[c->tolerance] : val_missing();
         it->nmilestones = c->nmilestones;
         it->milestones = arena_alloc(&out->arena, ((size_t)c->nmilestones + 1) * sizeof *it->milestones);
-        for (uint16_t i = 0; i < c->nmilestones; i++) it->milestones[i] = make_mark(e, &c->milestones[i], c->name);
+        for (uint16_t i = 0; i < c->nmilestones; i++) {
+            it->milestones[i] = make_mark(e, &c->milestones[i], c->name);
+            it->milestones[i].plan = plan_text(out, p, &c->milestones[i]);
+        }
         it->plan_milestones = c->plan_feed >= 0;
+        it->deadline = c->deadline;
         const NeededForm *nf = &s->needed[k];
         it->needed_shape = needed_shape_name[nf->shape];
         it->needed_reason = nf->reason;

@@ -102,6 +102,18 @@ uint32_t members_in(const Shared *s, uint32_t sys, Day from, Day to, const Tally
 void     eval_commitment(Eval *e, uint32_t sys, uint32_t commitment, ReportResult *r);
 /* `in plans.target_year`: the window the plan of system e->sys gives, or missing */
 Value    eval_plan_window(Eval *e, const BcThreshold *t);
+/* The days a deadline commitment's measure is read over, target its
+ * target: a date's up to the as-of day (a late one is seen), a yes/no's up
+ * to the deadline. */
+Value    eval_deadline_window(const Shared *s, const ReportMark *target);
 void     eval_check(Eval *e, uint32_t sys, uint32_t check, ReportResult *r);
+/* Aggregate agg over [from, to], whose rows the engine's one choice says:
+ * for sys NATIONAL every organisation the feeds hold (a ratio of sums is the
+ * country's, not a mean of the systems'); for a system its members through
+ * the feed's hierarchy (a feed keyed by systems: its own rows); with member
+ * not ORG_NONE, that organisation alone (explain's table). Missing when the
+ * aggregate's feed was not given. */
+Value    engine_aggregate(const Shared *s, uint32_t sys, uint32_t member, uint32_t agg, Day from, Day to,
+                          uint32_t *cov);
 
 #endif

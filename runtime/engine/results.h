@@ -41,6 +41,7 @@ typedef struct ReportMark {
     Value   threshold;
     Value   window;             /* V_PERIOD or V_RANGE */
     Day     from, to;           /* the window's first and last day */
+    const char *plan;           /* an item's window from each system's plan: "plans.target_year"; else NULL */
 } ReportMark;
 
 /* One commitment or check of the round, in the order the rule file has them
@@ -60,6 +61,7 @@ typedef struct ReportItem {
     ReportMark *milestones;     /* from the rule file (not a system's plan) */
     size_t      nmilestones;
     bool        plan_milestones;        /* milestones = plans.col */
+    bool        deadline;       /* commitments: the target's window is the day by which it must hold */
     /* commitments: what `needed` (ReportNeeded) changes, read once from the
      * measure's bytecode (engine/needed.h): shape "ratio", "sum" or "mean",
      * the aggregate changed ("sum(ae.breaches)") and, for a ratio, the one

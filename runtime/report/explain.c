@@ -243,14 +243,10 @@ static void explain_rows(Explain *x, const Indices *aggs, Value window)
         vec_push(&cells, mem_strndup(code, strlen(code)));
         esc_text_inplace(cells.items[cells.len - 1]);
         for (size_t k = 0; k < aggs->len; k++) {
-            const BcAggregate *a = &p->aggs[aggs->items[k]];
-            const FeedData *f = s->in->feeds[a->feed];
             uint32_t cov;
-            const Hierarchy *fh = inputs_feed_hier(s->in, a->feed);
-            Value v = nation && i < n ? feed_aggregate_system(f, aggs->items[k], fh, m, from, to, s->o->as_of, &cov)
-                    : nation ? feed_aggregate(f, aggs->items[k], s->all_orgs, s->norgs, from, to, s->o->as_of, &cov)
-                    : i < n ? feed_aggregate(f, aggs->items[k], &m, 1, from, to, s->o->as_of, &cov)
-                            : feed_aggregate_system(f, aggs->items[k], fh, x->org, from, to, s->o->as_of, &cov);
+            /* a row per system then the country's, or per member then the system's */
+            Value v = nation ? engine_aggregate(s, i < n ? (uint32_t)i : NATIONAL, ORG_NONE, aggs->items[k], from, to, &cov)
+                             : engine_aggregate(s, x->sys, i < n ? m : ORG_NONE, aggs->items[k], from, to, &cov);
             report_display(v, buf, sizeof buf);
             vec_push(&cells, mem_strndup(buf, strlen(buf)));
         }
@@ -434,6 +430,11 @@ static void put_completeness(Explain *x, uint32_t sys, int32_t fn, Value w, cons
 
 /* ---- commitments ------------------------------------------------------------------ */
 
+/* A national commitment measured by an expression over the systems
+ * (`measure = sum(across(METRIC))`): each system's value in it, as for a
+ * national check (defined with the checks' parts, below). */
+static void explain_across_measure(Explain *x, uint32_t k, Value window);
+
 /* A target or milestone, and when its window is (or was) known. For a
  * measure that awaits publication, an ended window is known once all its
  * returns are in: how many are is shown instead of a day. */
@@ -442,8 +443,11 @@ static void put_mark(Explain *x, uint32_t k, const char *what, const ReportMark 
     FILE *out = x->out;
     fprintf(out, "  %-10s %s ", what, report_cmp_name(m->cmp));
     put_value(out, m->threshold);
-    fputs(" in ", out);
-    put_window(out, m->window);
+    const char *word = report_window_word(x->s.p->commits[k].deadline && m->window.kind != V_MISSING, m->threshold);
+    if (word) {
+        fputs(word, out);
+        put_window(out, m->window);
+    }
     if (m->window.kind != V_MISSING) {
         bool by_time = known(x->s.o->as_of, m->to, lag);
         if (by_time && x->s.awaits[k]) {
@@ -600,7 +604,15 @@ static void explain_commitment(Explain *x, uint32_t k)
     put_code(out, c->title);
     fputs("\"\n", out);
     if (c->source) fprintf(out, "Source: %s\n", c->source);
-    fprintf(out, "Measure: %s\n\nStatus: %s\n", p->fns[c->measure].name, report_status(r.status));
+    fprintf(out, "Measure: %s", p->fns[c->measure].name);
+    if (bc_fn_reads_across(&p->fns[c->measure])) {     /* its own expression, not a metric: as written */
+        Arena a = { 0 };
+        fputs(", written `", out);
+        put_code(out, bc_source_text(p, c->measure, &a));    /* from the rule file: shown safely */
+        fputc('`', out);
+        arena_free(&a);
+    }
+    fprintf(out, "\n\nStatus: %s\n", report_status(r.status));
     const ReportVariation *v = put_variation(x, &r);
     bool varied = v && !v->exempt;
 
@@ -614,11 +626,18 @@ static void explain_commitment(Explain *x, uint32_t k)
                                                    : measure(&x->e, x->sys, c->target.window_fn, none, NULL, c->name);
         val_window_days(target.window, &target.from, &target.to);
     }
+    /* a deadline's measure is read over the days up to the as-of day (a
+     * date) or the deadline (a yes/no), not over the deadline day alone */
+    Value read = c->deadline && r.judged == JUDGED_TARGET ? eval_deadline_window(&x->s, &target) : r.window;
     switch (r.judged) {
     case JUDGED_TARGET: case JUDGED_MILESTONE:
-        fprintf(out, "  Judged on its %s: %s over ", r.judged == JUDGED_TARGET ? "target" : "latest known milestone",
-                p->fns[c->measure].name);
-        put_window(out, r.window);
+        fprintf(out, "  Judged on its %s", r.judged == JUDGED_TARGET ? "target" : "latest known milestone");
+        if (c->deadline) {
+            fputs(" by ", out);
+            put_window(out, r.window);
+        }
+        fprintf(out, ": %s over ", p->fns[c->measure].name);
+        put_window(out, read);
         fputs("\n    value      ", out);
         put_value(out, r.value);
         fprintf(out, "\n    threshold  %s ", report_cmp_name(r.judged == JUDGED_TARGET ? target.cmp : r.marks[r.milestone].cmp));
@@ -636,12 +655,14 @@ static void explain_commitment(Explain *x, uint32_t k)
         if (r.keyed_by_system)
             fputs("  Figures for the system as a whole: every feed the measure reads holds rows\n"
                   "  for the system itself, not for its member organisations.\n", out);
+        else if (x->sys == NATIONAL && bc_fn_reads_across(&p->fns[c->measure]))
+            fputs("  The measure takes the systems' values together (across), each shown below.\n", out);
         else if (x->sys == NATIONAL)
             fprintf(out, "  Coverage: %u organisations, of every system, had rows in the window.\n", r.coverage);
         else
             fprintf(out, "  Coverage: %u of the %u member organisations in the window had rows.\n", r.coverage,
                     r.members);
-        put_completeness(x, x->sys, c->measure, r.window, c->name);
+        put_completeness(x, x->sys, c->measure, read, c->name);
         if (r.judged == JUDGED_TARGET) fputs("  (A tolerance applies to milestones only, not to the target.)\n", out);
         explain_needed(x, k, &r);
         break;
@@ -678,11 +699,14 @@ static void explain_commitment(Explain *x, uint32_t k)
     if (c->plan_feed >= 0 && r.nmarks == (varied ? 0 : c->nmilestones))
         fprintf(out, "  (no rows for this system in plan feed %s)\n", p->feeds[c->plan_feed].name);
 
-    if (r.judged == JUDGED_TARGET || r.judged == JUDGED_MILESTONE) {
+    if ((r.judged == JUDGED_TARGET || r.judged == JUDGED_MILESTONE) && x->sys == NATIONAL
+        && bc_fn_reads_across(&p->fns[c->measure])) {
+        explain_across_measure(x, k, read);
+    } else if (r.judged == JUDGED_TARGET || r.judged == JUDGED_MILESTONE) {
         Indices aggs = { 0 };
         uint8_t *seen = mem_calloc(p->nfns + 1u, 1);
         aggs_read(p, (uint32_t)c->measure, seen, &aggs);
-        explain_rows(x, &aggs, r.window);
+        explain_rows(x, &aggs, read);
         mem_free(seen);
         vec_free(&aggs);
     }
@@ -949,6 +973,17 @@ static void explain_contributions(Explain *x, const BcFunction *f, const Parts *
         }
     }
     vec_free(&lists_done);
+}
+
+static void explain_across_measure(Explain *x, uint32_t k, Value window)
+{
+    const BcCommitment *c = &x->s.p->commits[k];
+    Parts parts = { { 0 } };
+    vm_set_observer(x->e.vm, observe, &parts);
+    measure(&x->e, NATIONAL, c->measure, window, NULL, c->name);
+    vm_set_observer(x->e.vm, NULL, NULL);
+    explain_contributions(x, &x->s.p->fns[c->measure], &parts);
+    vec_free(&parts.items);
 }
 
 static void explain_check(Explain *x, uint32_t k)

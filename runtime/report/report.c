@@ -285,6 +285,12 @@ size_t report_window(Value w, char *buf, size_t cap)
     return display(w, 0, buf, cap);
 }
 
+const char *report_window_word(bool deadline, Value shown)
+{
+    if (!deadline) return " in ";
+    return shown.kind == V_PERIOD ? NULL : " by ";
+}
+
 /* ---- dispatch ------------------------------------------------------------------- */
 
 const char *report_variation_what(const ReportVariation *v, char *buf, size_t cap)

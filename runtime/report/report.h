@@ -23,6 +23,12 @@ size_t report_gap(Value gap, char *buf, size_t cap);
 size_t report_needed(const ReportItem *it, const ReportNeeded *n, char *buf, size_t cap);
 /* A window's text: "2019/20", "2020/21 Q4", "2019/20 .. 2023/24". */
 size_t report_window(Value w, char *buf, size_t cap);
+/* The words joining item it's target, or a value judged on it, to its
+ * window ("shown in 2019/20"): " in ", or " by " for a deadline (the day by
+ * which it must hold); NULL to leave the window out, where shown is a day
+ * and it is a deadline: a date deadline's threshold is its day, and a
+ * day's value is when it arrived, not a window it was read over. */
+const char *report_window_word(bool deadline, Value shown);
 /* The status's name as the spec writes it: "met", "on_track", ... */
 const char *report_status(uint8_t status);
 /* A comparison as written: ">=", "<", ...; "?" for none of them. */

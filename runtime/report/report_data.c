@@ -162,8 +162,14 @@ static void json_mark(Json *j, const ReportMark *m)
     json_key_string(j, "cmp", report_cmp_name(m->cmp));
     json_key_value(j, "threshold", m->threshold);
     json_key_window(j, "window", m->window);
-    json_key_day(j, "from", m->from);
-    json_key_day(j, "to", m->to);
+    if (val_is_missing(m->window)) {        /* each system's own, from its plan */
+        json_key_string(j, "from", NULL);
+        json_key_string(j, "to", NULL);
+    } else {
+        json_key_day(j, "from", m->from);
+        json_key_day(j, "to", m->to);
+    }
+    json_key_string(j, "plan", m->plan);
     json_close(j, '}');
 }
 
@@ -343,6 +349,7 @@ static void json_result(Json *j, const Report *r, const ReportResult *res)
     json_key_string(j, "judged", res->judged < 4 ? judged_name[res->judged] : "none");
     if (!commitment) json_operands(j, res);
     else {
+        json_key_bool(j, "no_plan_date", res->no_plan_date);
         json_key(j, "milestone");
         if (res->judged == JUDGED_MILESTONE && res->milestone >= 0) fprintf(j->out, "%" PRId32, res->milestone);
         else fputs("null", j->out);

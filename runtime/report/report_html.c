@@ -142,13 +142,15 @@ static const char *cmp_entity(uint8_t cmp)
     return cmp < 6 ? s[cmp] : "?";
 }
 
-/* "≥ 95% in 2023/24" */
-static void put_mark(FILE *out, const ReportMark *m)
+/* "≥ 95% in 2023/24", "= true by 2019-09-27" (word: report_window_word's) */
+static void put_mark(FILE *out, const ReportMark *m, const char *word)
 {
     fprintf(out, "%s ", cmp_entity(m->cmp));
     put_value(out, m->threshold);
-    fputs(" in ", out);
-    put_window(out, m->window);
+    if (!word) return;
+    fputs(word, out);
+    if (m->plan) put_esc(out, m->plan);     /* each system's own */
+    else put_window(out, m->window);
 }
 
 /* A displayed value with a true minus sign: "−£18m". */
@@ -185,6 +187,7 @@ static void put_badge(FILE *out, uint8_t status)
 static void put_result_badge(FILE *out, const Report *r, const ReportResult *res)
 {
     put_badge(out, res->status);
+    if (res->no_plan_date) fputs("<span class=\"inc\">no date in the plan</span>", out);
     const ReportVariation *v = report_variation(r, res);
     if (v) {
         /* under a variation: which, why, who, until, and the round's own verdict */
@@ -913,7 +916,7 @@ static void write_chart(Html *h, const ReportItem *it, const ReportResult *res, 
         if (!val_is_missing(res->window)) { fputs(" in ", out); put_window(out, res->window); }
     }
     fputs("; target ", out);
-    put_mark(out, &it->target);
+    put_mark(out, &it->target, report_window_word(it->deadline, it->target.threshold));
     fputs("</title>\n", out);
 
     /* plot area and value gridlines */
@@ -1043,11 +1046,18 @@ static void write_chart(Html *h, const ReportItem *it, const ReportResult *res, 
     /* the same facts in a sentence under the chart */
     if (res->status == ST_NOT_DUE) {
         fputs("Nothing due yet as of this date.", out);
+    } else if (res->no_plan_date) {
+        fputs("No value: the system&rsquo;s plan gives no date for the target", out);
+        if (it->target.plan) { fputs(" (", out); put_esc(out, it->target.plan); fputs(")", out); }
+        fputs(".", out);
     } else {
-        if (val_is_number(res->value)) put_value_vs(out, res->value, res->threshold);
+        /* a deadline's value is a day or a yes/no, judged by its day */
+        const char *word = report_window_word(it->deadline, res->value);
+        if (!val_is_missing(res->value) && (val_is_number(res->value) || it->deadline))
+            put_value_vs(out, res->value, res->threshold);
         else fputs("No value", out);
-        if (!val_is_missing(res->window)) { fputs(" in ", out); put_window(out, res->window); }
-        if (val_is_number(res->threshold)) {
+        if (word && !val_is_missing(res->window)) { fputs(word, out); put_window(out, res->window); }
+        if (val_is_number(res->threshold) || (it->deadline && !val_is_missing(res->threshold))) {
             const ReportMark *m = res->judged == JUDGED_MILESTONE && res->milestone >= 0 && (size_t)res->milestone < res->nmarks
                                   ? &res->marks[res->milestone] : NULL;
             fprintf(out, "; %s %s ", res->judged == JUDGED_MILESTONE ? "milestone" : "target",
@@ -1055,7 +1065,7 @@ static void write_chart(Html *h, const ReportItem *it, const ReportResult *res, 
             put_value(out, res->threshold);
             if (m && val_is_number(it->tolerance)) { fputs(" (tolerance ", out); put_value(out, it->tolerance); fputs(")", out); }
         }
-        if (val_is_number(res->gap)) {
+        if (val_is_number(res->gap) || res->gap.kind == V_DURATION) {     /* a date deadline's days to spare */
             char gap[72];
             report_gap(res->gap, gap, sizeof gap);
             fputs("; gap ", out);
@@ -1252,13 +1262,13 @@ static void write_commitments(Html *h)
         fputs("<dl class=\"facts\">\n<dt>Measure</dt><dd><code>", out);
         put_esc(out, it->measure);
         fputs("</code></dd>\n<dt>Target</dt><dd>", out);
-        put_mark(out, &it->target);
+        put_mark(out, &it->target, report_window_word(it->deadline, it->target.threshold));
         fputs("</dd>\n", out);
         if (it->nmilestones) {
             fputs("<dt>Milestones</dt><dd>", out);
             for (size_t m = 0; m < it->nmilestones; m++) {
                 if (m) fputs("; ", out);
-                put_mark(out, &it->milestones[m]);
+                put_mark(out, &it->milestones[m], " in ");
             }
             fputs("</dd>\n", out);
         }
@@ -1349,10 +1359,10 @@ static void write_checks(Html *h)
             fputs("</b> <code>", out);
             put_esc(out, it->id);
             fputs("</code><span class=\"doc\" style=\"display:block\">target ", out);
-            put_mark(out, &it->target);
+            put_mark(out, &it->target, report_window_word(it->deadline, it->target.threshold));
             for (size_t m = 0; m < it->nmilestones; m++) {
                 fputs(m ? "; " : "; milestones ", out);
-                put_mark(out, &it->milestones[m]);
+                put_mark(out, &it->milestones[m], " in ");
             }
             fputs("</span></td><td>", out);
             if (res) put_result_badge(out, r, res);

@@ -291,12 +291,14 @@ static void add_test(Buf *b, uint8_t cmp, Value threshold)
     add_value(b, threshold);
 }
 
-/* ">= 95.0% in 2023/24" */
-static void add_mark(Buf *b, const ReportMark *m)
+/* ">= 95.0% in 2023/24", "== true by 2019-09-27" (word: report_window_word's) */
+static void add_mark(Buf *b, const ReportMark *m, const char *word)
 {
     add_test(b, m->cmp, m->threshold);
-    add(b, " in ");
-    add_window(b, m->window);
+    if (!word) return;
+    add(b, word);
+    if (m->plan) add_glued(b, m->plan);     /* each system's own */
+    else add_window(b, m->window);
 }
 
 static const ReportItem *item_of(const Report *r, const ReportResult *res)
@@ -471,10 +473,10 @@ static void write_items(Term *t, const Report *r, int idw)
             if (it->national) add(&b, "national ");
             add(&b, class_word(it));
             add(&b, " commitment; target ");
-            add_mark(&b, &it->target);
+            add_mark(&b, &it->target, report_window_word(it->deadline, it->target.threshold));
             for (size_t m = 0; m < it->nmilestones; m++) {
                 add(&b, m ? ", " : "; milestones ");
-                add_mark(&b, &it->milestones[m]);
+                add_mark(&b, &it->milestones[m], " in ");
             }
             if (it->plan_milestones) add(&b, "; milestones from each system's plan");
             if (!val_is_missing(it->tolerance)) {
@@ -722,18 +724,24 @@ static void describe(Buf *b, const ReportItem *it, const ReportResult *res, cons
     }
     if (res->status == ST_NOT_DUE || res->judged == JUDGED_NONE) {
         add(b, "target ");
-        add_mark(b, v && !v->exempt ? &v->target : &it->target);
+        const ReportMark *target = v && !v->exempt ? &v->target : &it->target;
+        add_mark(b, target, report_window_word(it->deadline, target->threshold));
         return;
     }
+    /* "94.2% in 2019/20", "no value for 2019/20"; a deadline's "by 2019-09-27" */
+    const char *word = report_window_word(it->deadline, res->value);
     if (val_is_missing(res->value)) {
-        add(b, "no value for ");
+        add(b, "no value");
+        word = it->deadline ? word : " for ";
     } else {
         char value[64];
         report_display_vs(res->value, res->threshold, value, sizeof value);
         add(b, value);
-        add(b, " in ");
     }
-    add_window(b, res->window);
+    if (word) {
+        add(b, word);
+        add_window(b, res->window);
+    }
     bool milestone = res->judged == JUDGED_MILESTONE;
     add(b, milestone ? " (milestone " : " (target ");
     bool own = milestone && res->milestone >= 0 && (size_t)res->milestone < res->nmarks;

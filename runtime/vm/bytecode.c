@@ -43,6 +43,13 @@ size_t bc_pub_text(const BcAggregate *a, char *buf, size_t cap)
     return n < 0 ? 0 : (size_t)n;
 }
 
+bool bc_fn_reads_across(const BcFunction *f)
+{
+    for (uint32_t i = 0; i < f->ncode; i++)
+        if (f->code[i].op == OP_HOST && f->code[i].b == HOST_ACROSS) return true;
+    return false;
+}
+
 size_t bc_agg_text(const BcProgram *p, uint32_t g, char *buf, size_t cap)
 {
     const BcAggregate *a = &p->aggs[g];

@@ -240,5 +240,8 @@ size_t bc_agg_text(const BcProgram *p, uint32_t g, char *buf, size_t cap);
 /* The publication an aggregate reads, as written after its column: "" (the
  * latest), " as first" or " as of 2019-09-27". */
 size_t bc_pub_text(const BcAggregate *a, char *buf, size_t cap);
+/* Whether function f reads across(…) itself: a national commitment's measure
+ * written over the systems (`sum(across(METRIC))`), not a metric. */
+bool   bc_fn_reads_across(const BcFunction *f);
 
 #endif

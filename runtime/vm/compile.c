@@ -899,7 +899,12 @@ static BcCommitment make_commitment(Comp *c, Decl *d)
     for (size_t i = 0; i < d->attrs.len; i++) {
         Attr *a = d->attrs.items[i];
         Node *v = a->value;
-        if (strcmp(a->name, "measure") == 0) k.measure = fn_index(c, v->ref);
+        if (strcmp(a->name, "measure") == 0)
+            /* a metric, or a national commitment's own expression over the systems */
+            k.measure = v->ref && v->ref->kind == D_METRIC
+                        ? fn_index(c, v->ref)
+                        : compile_thunk(c, d->module, v, arena_printf(c->arena, "%s.measure", d->name), FK_METRIC,
+                                        v->type.kind);
         else if (strcmp(a->name, "target") == 0) {
             k.target = make_threshold(c, d, v, "target");
             k.deadline = v->lhs->kind != N_IN;

@@ -4,7 +4,8 @@
 # `pledge compare` of their manifests (rules_perhead.cases). L03 is a local
 # authority of X02 through la_sys, so the revised cell is one X02's results
 # read: X02 £5 -> 2,400,000 / 180,000 = £8.33, both per-head commitments
-# met, their cause `data grant (revised)`; the country £7.63 -> £9.21, met.
+# met, their cause `data grant (revised)`; the country £7.63 -> £9.21, met,
+# its cause `data grant (revised)` too (the country reads every cell).
 # Writes only into TMPDIR.
 # Environment: PLEDGE, PLEDGE_WRAP (as in tests/lib.sh), TMPDIR.
 set -u
