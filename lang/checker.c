@@ -749,7 +749,7 @@ static void check_by(Checker *c, Decl *d, Attr *at, Attr *measure, bool by_deadl
     if (!f) return;
     if (d->national) {
         ERR(c, at->name_span, "a national commitment is not judged by group");
-        HINT(c, "judge it per system with `by`, or compare the groups in a national check with group_gap(…)");
+        HINT(c, "drop `national`: a commitment judged by group is judged per system, each group under it");
         return;
     }
     if (by_deadline) {

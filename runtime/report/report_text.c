@@ -773,8 +773,15 @@ static void write_line(Term *t, const Report *r, const ReportResult *res, int id
         add(&label, group_of);
         id = label.s;
     }
-    pad_to(t, group_of ? 4 : 2);
-    put_fit(t, id, strlen(id), group_of ? idw - 2 : idw);
+    if (group_of) {
+        /* a group's label whole, the status below it if it is too long */
+        pad_to(t, 4);
+        put(t, id);
+        if (t->cols > 2 + idw + 1) end_line(t);
+    } else {
+        pad_to(t, 2);
+        put_fit(t, id, strlen(id), idw);
+    }
     pad_to(t, 2 + idw + 2);
     status_word(t, res->status);
     Buf b = { .len = 0 };
