@@ -453,7 +453,7 @@ static void doc_commitments(Doc *d)
                 report_display(p->consts[c->tolerance], t, sizeof t);
                 item(d, "tolerance (milestones only)", t, false);
             }
-            if (c->by_feed >= 0) {
+            if (c->by_feed >= 0 && c->by_column >= 0) {
                 item_open(d);
                 text(d, "judged too in each group of ");
                 code(d, arena_printf(&d->arena, "%s.%s", p->feeds[c->by_feed].name,

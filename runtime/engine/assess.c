@@ -720,7 +720,7 @@ void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
 {
     const BcCommitment *k = &e->s->p->commits[ki];
     eval_commitment_as(e, sys, ki, -1, r);
-    if (!k->ngroups || sys == NATIONAL) return;
+    if (!k->ngroups || k->by_feed < 0 || k->by_column < 0 || sys == NATIONAL) return;
     /* the system's own result stays as it is; each group's is under it */
     r->groups = arena_alloc(&e->arena, (size_t)k->ngroups * sizeof *r->groups);
     r->ngroups = k->ngroups;
@@ -1123,7 +1123,7 @@ static void report_items(const Shared *s, Eval *e, Report *out)
         it->milestones = arena_alloc(&out->arena, ((size_t)c->nmilestones + 1) * sizeof *it->milestones);
         for (uint16_t i = 0; i < c->nmilestones; i++) it->milestones[i] = make_mark(e, &c->milestones[i], c->name);
         it->plan_milestones = c->plan_feed >= 0;
-        if (c->by_feed >= 0) {
+        if (c->by_feed >= 0 && c->by_column >= 0) {
             const BcFeed *bf = &p->feeds[c->by_feed];
             it->by = arena_printf(&out->arena, "%s.%s", bf->name, bf->columns[c->by_column].name);
             it->ngroups = c->ngroups;

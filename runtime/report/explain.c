@@ -686,7 +686,7 @@ static void explain_commitment(Explain *x, uint32_t k)
         mem_free(seen);
         vec_free(&aggs);
     }
-    if (r.ngroups) explain_groups(x, c, &r);
+    if (r.ngroups && c->by_feed >= 0 && c->by_column >= 0) explain_groups(x, c, &r);
 }
 
 /* ---- checks: the parts of the condition ---------------------------------------- */
