@@ -113,3 +113,33 @@ const char *decl_kind_name(DeclKind k)
     };
     return name[k];
 }
+
+/* Whether n reads feed `feed`, through the metrics, lets and functions it
+ * names: 1 yes, 0 no, -1 cannot tell (a name not checked yet). */
+int ast_reads_feed(Node *n, Decl *feed, int depth)
+{
+    if (!n || depth > 64) return -1;
+    if (n->kind == N_FIELD && n->lhs && n->lhs->ref == feed) return 1;
+    int r = 0;
+    Decl *d = n->ref ? n->ref : (n->kind == N_CALL && n->lhs ? n->lhs->ref : NULL);
+    if (d && (d->kind == D_METRIC || d->kind == D_LET || d->kind == D_FN)) {
+        if (d->state != 2) r = -1;
+        else {
+            int k = ast_reads_feed(d->body, feed, depth + 1);
+            if (k) return k > 0 ? 1 : (r = -1, -1);
+        }
+    }
+    Node *kids[3] = { n->lhs, n->rhs, n->alt };
+    for (int i = 0; i < 3; i++) {
+        if (!kids[i] || (n->kind == N_CALL && i == 0)) continue;
+        int k = ast_reads_feed(kids[i], feed, depth + 1);
+        if (k > 0) return 1;
+        if (k < 0) r = -1;
+    }
+    for (size_t i = 0; i < n->args.len; i++) {
+        int k = ast_reads_feed(n->args.items[i], feed, depth + 1);
+        if (k > 0) return 1;
+        if (k < 0) r = -1;
+    }
+    return r;
+}

@@ -101,6 +101,7 @@ typedef struct Field {
     Type        resolved;
     const char *format;         /* a feed column's `as points` / `as fraction`, or NULL */
     Span        format_span;
+    Node       *groups;         /* a feed column's `in ["1", "2"]`: its groups, in order, or NULL */
 } Field;
 
 typedef struct RatingArm {
@@ -181,6 +182,10 @@ Decl *ast_decl(Arena *a, DeclKind kind, Span span);
  * *cond, *window and *pub (the N_PUB node; pub may be NULL) to those found,
  * NULL when absent. */
 Node *ast_aggregate_parts(Node *arg, Node **cond, Node **window, Node **pub);
+
+/* Whether n reads feed `feed`, through the metrics, lets and functions it
+ * names (once checked): 1 yes, 0 no, -1 cannot tell yet. */
+int ast_reads_feed(Node *n, Decl *feed, int depth);
 
 /* The attribute `name` of d, or NULL; marks it used. */
 Attr *decl_attr(Decl *d, const char *name);

@@ -554,10 +554,65 @@ static Type check_special(Checker *c, Node *n, BuiltinId id, Env *env)
         }
         return TYPE_OF(T_LIST, e);
     }
+    case BI_GROUP_GAP: {
+        if (!(env->allow & ALLOW_DATA) || env->national) {
+            ERR(c, n->span, "group_gap(…) needs a system's data: use it in a metric, a check or inside across(…)");
+            return TYPE(T_ERROR);
+        }
+        Type m = check_expr(c, arg[0], env);
+        Field *col = check_group_column(c, arg[1], env, "the second argument of group_gap");
+        if (m.kind == T_ERROR || !col) return TYPE(T_ERROR);
+        TypeKind e = m.kind == T_COLUMN ? m.elem : m.kind;
+        if (!type_is_numeric(e)) {
+            ERR(c, arg[0]->span, "group_gap needs a metric or a column of numbers, not %s", check_tname(c, m));
+            return TYPE(T_ERROR);
+        }
+        if (ast_reads_feed(arg[0], arg[1]->lhs->ref, 0) == 0) {
+            ERR(c, arg[0]->span, "this reads nothing of feed `%s`, so it is the same in every group of `%s`",
+                arg[1]->lhs->ref->name, col->name);
+            return TYPE(T_ERROR);
+        }
+        Type d = type_binary(TOP_SUB, TYPE(e), TYPE(e));
+        return d.kind == T_ERROR ? TYPE(e) : d;
+    }
     default:
         return TYPE(T_ERROR);
     }
 }
+
+/* `feed.column` where the column declares its groups (`quintile: text in
+ * ["1", …]`): its Field, or NULL once the error is said. */
+Field *check_group_column(Checker *c, Node *n, Env *env, const char *what)
+{
+    if (n->kind != N_FIELD) {
+        ERR(c, n->span, "%s is a feed column with groups, as in `ae_groups.quintile`", what);
+        return NULL;
+    }
+    Env data = *env;
+    data.allow |= ALLOW_DATA;
+    data.national = false;
+    Decl *target;
+    Type t = check_field(c, n, &data, &target);
+    if (t.kind == T_ERROR) return NULL;
+    Decl *feed = n->lhs->ref;
+    if (t.kind != T_COLUMN || !feed || feed->kind != D_FEED) {
+        ERR(c, n->span, "%s is a feed column with groups, as in `ae_groups.quintile`", what);
+        return NULL;
+    }
+    Field *f = feed->fields.items[n->column];
+    if (t.elem != T_TEXT) {
+        ERR(c, n->span, "`%s.%s` is %s: results are by the groups of a text column", feed->name, f->name,
+            type_kind_name(t.elem));
+        return NULL;
+    }
+    if (!f->groups) {
+        ERR(c, n->span, "column `%s.%s` declares no groups", feed->name, f->name);
+        HINT(c, "list them, in order, where the feed declares it: `%s: text in [\"1\", \"2\", \"3\"]`", f->name);
+        return NULL;
+    }
+    return f;
+}
+
 
 static Type check_builtin(Checker *c, Node *n, BuiltinId id, Env *env)
 {

@@ -57,5 +57,7 @@ TypeKind    check_feed_key_column(Decl *feed, const char *name);
 void        check_warn_percent(Checker *c, Type pct, Node *num);
 Type        check_literal_for(Node *n, Type t, Type other);
 Type        check_set(Node *n, Type t);
+/* Results by group (issue 16) */
+Field      *check_group_column(Checker *c, Node *n, Env *env, const char *what);
 
 #endif

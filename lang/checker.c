@@ -218,6 +218,7 @@ static const AttrSpec commitment_attrs[] = {
     { "restates", 0, "restates = \"stp2016.ae_standard\"" },
     { "missing", 0, "missing = missed" },
     { "deadline", 0, "deadline = 2019-09-27" },
+    { "by", 0, "by = ae_groups.quintile" },
     { NULL, 0, NULL },
 };
 static const AttrSpec check_attrs[] = {
@@ -401,6 +402,36 @@ static void check_feed_hierarchy(Checker *c, Decl *d, Attr *at)
     else HINT(c, "declare the hierarchy, or leave `hierarchy` out to map the feed by the round's `assess`");
 }
 
+/* `quintile: text in ["1", "2", …]`: a text column's groups, in order,
+ * each once (results by group, issue 16). */
+static void check_column_groups(Checker *c, Field *f)
+{
+    Node *g = f->groups;
+    if (f->resolved.kind != T_TEXT && f->resolved.kind != T_ERROR) {
+        ERR(c, g->span, "only a text column has groups; `%s` is %s", f->name, check_tname(c, f->resolved));
+        return;
+    }
+    if (g->kind != N_LIST || g->args.len == 0) {
+        ERR(c, g->span, "a column's groups are a list of strings, as in `%s: text in [\"1\", \"2\"]`", f->name);
+        return;
+    }
+    for (size_t i = 0; i < g->args.len; i++) {
+        Node *x = g->args.items[i];
+        if (x->kind != N_STRING) {
+            ERR(c, x->span, "a group is a string, as the column's cells are");
+            continue;
+        }
+        x->type = TYPE(T_TEXT);
+        for (size_t j = 0; j < i; j++) {
+            Node *y = g->args.items[j];
+            if (y->kind == N_STRING && y->str_len == x->str_len && memcmp(y->str, x->str, x->str_len) == 0) {
+                ERR(c, x->span, "group \"%s\" is listed twice", x->str);
+                break;
+            }
+        }
+    }
+}
+
 static void check_feed(Checker *c, Decl *d)
 {
     check_attr_set(c, d, feed_attrs);
@@ -460,6 +491,7 @@ static void check_feed(Checker *c, Decl *d)
             ERR(c, f->type.span, "a feed column holds single values, not a list");
         else if (f->resolved.kind == T_STATUS || f->resolved.kind == T_DURATION)
             ERR(c, f->type.span, "a feed column cannot be of type %s", check_tname(c, f->resolved));
+        if (f->groups) check_column_groups(c, f);
         for (size_t j = 0; j < i; j++) {
             Field *g = d->fields.items[j];
             if (strcmp(f->name, g->name) == 0) {
@@ -728,6 +760,34 @@ static void check_deadline(Checker *c, Decl *d, Attr *target, Attr *deadline, Ty
         ERR(c, deadline->value->span, "a deadline is a day, as in `deadline = 2019-09-27`, not %s", check_tname(c, dt));
 }
 
+/* `by = feed.column`: the commitment judged in each of the column's groups
+ * too (issue 16); the measure must read that feed. */
+static void check_by(Checker *c, Decl *d, Attr *at, Attr *measure, bool by_deadline)
+{
+    Env data = { d, NULL, NULL, ALLOW_DATA, false, false };
+    Field *f = check_group_column(c, at->value, &data, "`by`");
+    if (!f) return;
+    if (d->national) {
+        ERR(c, at->name_span, "a national commitment is not judged by group");
+        HINT(c, "drop `national`: a commitment judged by group is judged per system, each group under it");
+        return;
+    }
+    if (by_deadline) {
+        ERR(c, at->name_span, "a deadline commitment is not judged by group: it is met or missed once");
+        return;
+    }
+    Decl *feed = at->value->lhs->ref;
+    Decl *metric = measure && measure->value ? measure->value->ref : NULL;
+    if (metric && metric->kind == D_METRIC) {
+        if (metric->module == c->mod) check_decl(c, metric);
+        if (ast_reads_feed(metric->body, feed, 0) == 0) {
+            ERR(c, at->value->span, "measure `%s` reads nothing of feed `%s`, so it is the same in every group",
+                metric->name, feed->name);
+            HINT(c, "group by a column of a feed the measure sums, counts or averages");
+        }
+    }
+}
+
 static void check_commitment(Checker *c, Decl *d)
 {
     check_attr_set(c, d, commitment_attrs);
@@ -849,6 +909,8 @@ static void check_commitment(Checker *c, Decl *d)
                 ERR(c, at->value->span, "`missing` of a commitment is `missed`, as in `missing = missed`");
                 HINT(c, "without it, a due window without a value is no_data");
             }
+        } else if (strcmp(at->name, "by") == 0) {
+            check_by(c, d, at, m, by_deadline);
         } else if (strcmp(at->name, "source") == 0 || strcmp(at->name, "restates") == 0) {
             if (at->value->kind != N_STRING)
                 ERR(c, at->value->span, "`%s` is a string", at->name);

@@ -286,6 +286,12 @@ column
             $$ = arena_alloc(ARENA, sizeof *$$); $$->name = $1.s; $$->span = @1; $$->type = $3;
             $$->format = $5.s; $$->format_span = @5;
         }
+    | name ':' type IN expr
+        {
+            /* `quintile: text in ["1", "2"]`: the column's groups, in order (issue 16) */
+            $$ = arena_alloc(ARENA, sizeof *$$); $$->name = $1.s; $$->span = @1; $$->type = $3;
+            $$->groups = $5;
+        }
     | name ':' type
         {
             $$ = arena_alloc(ARENA, sizeof *$$); $$->name = $1.s; $$->span = @1; $$->type = $3;

@@ -456,6 +456,18 @@ static void doc_commitments(Doc *d)
                 report_display(p->consts[c->tolerance], t, sizeof t);
                 item(d, "tolerance (milestones only)", t, false);
             }
+            if (c->by_feed >= 0 && c->by_column >= 0) {
+                item_open(d);
+                text(d, "judged too in each group of ");
+                code(d, arena_printf(&d->arena, "%s.%s", p->feeds[c->by_feed].name,
+                                     p->feeds[c->by_feed].columns[c->by_column].name));
+                text(d, ": ");
+                for (uint16_t g = 0; g < c->ngroups; g++) {
+                    if (g) text(d, ", ");
+                    text(d, c->groups[g].label);
+                }
+                item_close(d);
+            }
             if (c->source) item(d, "source", c->source, false);
             if (c->restates) item(d, "restates", c->restates, false);
             list_close(d);
@@ -523,6 +535,7 @@ static void doc_metrics(Doc *d)
     for (uint32_t i = 0; i < p->nfns; i++) {
         const BcFunction *f = &p->fns[i];
         if (f->kind != FK_METRIC) continue;
+        if (f->name && strchr(f->name, '[')) continue;  /* a metric's variant for a group (`by`) */
         if (!any) {
             heading(d, 2, "Metrics", NULL);
             mark(d, "\n", "");

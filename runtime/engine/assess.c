@@ -497,7 +497,7 @@ uint32_t members_in(const Shared *s, uint32_t sys, Day from, Day to, const Tally
     return most;
 }
 
-static void series(Eval *e, const BcCommitment *k, uint32_t sys, int32_t lag, Day end, ReportResult *r)
+static void series(Eval *e, const BcCommitment *k, int32_t fn, uint32_t sys, int32_t lag, Day end, ReportResult *r)
 {
     const Shared *s = e->s;
     if (!s->any_data) return;
@@ -507,7 +507,7 @@ static void series(Eval *e, const BcCommitment *k, uint32_t sys, int32_t lag, Da
         ReportPoint pt = { .window = val_period(q), .from = period_first_day(q), .to = period_last_day(q) };
         if (!known(s->o->as_of, pt.to, lag)) break;
         Tally t;
-        pt.value = measure(e, sys, k->measure, pt.window, &t, k->name);
+        pt.value = measure(e, sys, fn, pt.window, &t, k->name);
         if (t.awaited) break;                   /* not all published yet */
         vec_push(&pts, pt);
     }
@@ -540,10 +540,10 @@ static Value result_gap(Cmp cmp, Value v, Value t)
 /* What it would take (ReportNeeded): the totals of the aggregates the
  * measure's shape names, over the judged window, and the change in the
  * lever that puts the value on the judged threshold. */
-static void result_needed(Eval *e, uint32_t ki, uint32_t sys, const ReportMark *judge, ReportResult *r)
+static void result_needed(Eval *e, uint32_t ki, const NeededForm *f, uint32_t sys, const ReportMark *judge,
+                          ReportResult *r)
 {
     const Shared *s = e->s;
-    const NeededForm *f = &s->needed[ki];
     if (f->shape == NEEDED_NONE) return;
     ReportNeeded *n = &r->needed;
     uint32_t cov;
@@ -643,11 +643,14 @@ static const ReportVariation *variation_for(const Shared *s, uint32_t sys, uint8
 
 /* Judges commitment ki for sys by the round's rule, or with v's target in
  * place of its target and milestones (the round's milestones lead to the
- * round's target; a system's own plan milestones stay). */
-static void judge_commitment(Eval *e, uint32_t sys, uint32_t ki, const ReportVariation *v, ReportResult *r)
+ * round's target; a system's own plan milestones stay). group -1: the
+ * system's own result; else its result in group `group` of the
+ * commitment's `by` column, the same rules over that group's measure. */
+static void judge_commitment(Eval *e, uint32_t sys, uint32_t ki, int32_t group, const ReportVariation *v, ReportResult *r)
 {
     const Shared *s = e->s;
     const BcCommitment *k = &s->p->commits[ki];
+    int32_t fn = group < 0 ? k->measure : k->groups[group].measure;
     Value tol = k->tolerance >= 0 ? s->p->consts[k->tolerance] : val_missing();
     uint32_t saved = e->sys;
     e->sys = sys;
@@ -669,7 +672,7 @@ static void judge_commitment(Eval *e, uint32_t sys, uint32_t ki, const ReportVar
     if (k->deadline) {
         if (target.window.kind != V_MISSING) eval_deadline(e, sys, k, &target, lag, r);
     } else if (target.window.kind != V_MISSING && known(s->o->as_of, target.to, lag)) {
-        r->value = measure(e, sys, k->measure, target.window, &t, k->name);
+        r->value = measure(e, sys, fn, target.window, &t, k->name);
         if (!t.awaited) {
             judge = &target;
             r->judged = JUDGED_TARGET;
@@ -685,7 +688,7 @@ static void judge_commitment(Eval *e, uint32_t sys, uint32_t ki, const ReportVar
                 r->milestone = (int32_t)i;
             }
         if (!judge) break;
-        r->value = measure(e, sys, k->measure, judge->window, &t, k->name);
+        r->value = measure(e, sys, fn, judge->window, &t, k->name);
         if (!t.awaited) {
             r->judged = JUDGED_MILESTONE;
             break;
@@ -716,16 +719,19 @@ static void judge_commitment(Eval *e, uint32_t sys, uint32_t ki, const ReportVar
             r->status = target_judged ? ST_MISSED : ST_OFF_TRACK;
             r->by_missing = 1;
         }
-        if (r->status == ST_MISSED || r->status == ST_OFF_TRACK) result_needed(e, ki, sys, judge, r);
+        if (r->status == ST_MISSED || r->status == ST_OFF_TRACK) {
+            NeededForm nf = group < 0 ? s->needed[ki] : needed_form(s->p, (uint32_t)fn);
+            result_needed(e, ki, &nf, sys, judge, r);
+        }
     }
-    Coverage *cov = s->o->coverage;
+    Coverage *cov = group < 0 ? s->o->coverage : NULL;
     if (cov) {
         cov->commitments[ki] = 1;
         if (r->judged == JUDGED_TARGET) cov->targets[ki] = 1;
         if (r->judged == JUDGED_MILESTONE && r->milestone < k->nmilestones) cov->milestones[ki][r->milestone] = 1;
     }
-    if (s->o->series && sys != NATIONAL && !k->deadline) {   /* a deadline is one day: no series */
-        series(e, k, sys, lag, target.window.kind != V_MISSING ? target.to : 0, r);
+    if (s->o->series && sys != NATIONAL && !k->deadline && group < 0) {   /* a deadline is one day: no series */
+        series(e, k, fn, sys, lag, target.window.kind != V_MISSING ? target.to : 0, r);
         spc_chart(r->series, r->nseries, &target, &e->arena, &r->spc);
     }
     r->nmarks = marks.len;
@@ -742,14 +748,32 @@ static void note_variation(const Shared *s, const ReportVariation *v, uint8_t un
     if (v->exempt) r->status = ST_EXEMPT;
 }
 
-void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
+/* Judges by the round's rule, then under v if one is in force; a group is
+ * judged under its system's variation. */
+static void judge_varied(Eval *e, uint32_t sys, uint32_t ki, int32_t group, const ReportVariation *v, ReportResult *r)
 {
-    const ReportVariation *v = variation_for(e->s, sys, ITEM_COMMITMENT, ki);
-    judge_commitment(e, sys, ki, NULL, r);
+    judge_commitment(e, sys, ki, group, NULL, r);
     if (!v) return;
     uint8_t unvaried = r->status;
-    if (!v->exempt) judge_commitment(e, sys, ki, v, r);
+    if (!v->exempt) judge_commitment(e, sys, ki, group, v, r);
     note_variation(e->s, v, unvaried, r);
+}
+
+void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
+{
+    const BcCommitment *k = &e->s->p->commits[ki];
+    const ReportVariation *v = variation_for(e->s, sys, ITEM_COMMITMENT, ki);
+    judge_varied(e, sys, ki, -1, v, r);
+    if (!k->ngroups || k->by_feed < 0 || k->by_column < 0 || sys == NATIONAL) return;
+    /* the system's own result stays as it is; each group's is under it */
+    r->groups = arena_alloc(&e->arena, (size_t)k->ngroups * sizeof *r->groups);
+    r->ngroups = k->ngroups;
+    for (uint16_t g = 0; g < k->ngroups && !e->failed; g++) {
+        judge_varied(e, sys, ki, g, v, &r->groups[g]);
+        r->groups[g].system = r->system;
+        r->groups[g].item = r->item;
+        r->groups[g].group = g;
+    }
 }
 
 /* A side of a comparison kept in the report: a text copied out of the
@@ -1171,6 +1195,13 @@ static void report_items(const Shared *s, Eval *e, Report *out)
         }
         it->plan_milestones = c->plan_feed >= 0;
         it->deadline = c->deadline;
+        if (c->by_feed >= 0 && c->by_column >= 0) {
+            const BcFeed *bf = &p->feeds[c->by_feed];
+            it->by = arena_printf(&out->arena, "%s.%s", bf->name, bf->columns[c->by_column].name);
+            it->ngroups = c->ngroups;
+            it->groups = arena_alloc(&out->arena, ((size_t)c->ngroups + 1) * sizeof *it->groups);
+            for (uint16_t g = 0; g < c->ngroups; g++) it->groups[g] = keep_str(out, c->groups[g].label);
+        }
         const NeededForm *nf = &s->needed[k];
         it->needed_shape = needed_shape_name[nf->shape];
         it->needed_reason = nf->reason;
@@ -1429,6 +1460,12 @@ static void assemble_results(Run *r, Report *out)
         res->marks = arena_copy(&out->arena, res->marks, res->nmarks, sizeof *res->marks);
         res->series = arena_copy(&out->arena, res->series, res->nseries, sizeof *res->series);
         res->operands = arena_copy(&out->arena, res->operands, res->noperands, sizeof *res->operands);
+        res->groups = arena_copy(&out->arena, res->groups, res->ngroups, sizeof *res->groups);
+        for (uint32_t g = 0; g < res->ngroups; g++) {
+            ReportResult *gr = &res->groups[g];
+            gr->system = res->system;   /* the system's index in the report, set after evaluation */
+            gr->marks = arena_copy(&out->arena, gr->marks, gr->nmarks, sizeof *gr->marks);
+        }
         for (size_t k = 0; k < res->noperands; k++) {
             keep_text(out, &res->operands[k].left);
             keep_text(out, &res->operands[k].right);

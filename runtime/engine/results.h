@@ -67,6 +67,11 @@ typedef struct ReportItem {
      * the aggregate changed ("sum(ae.breaches)") and, for a ratio, the one
      * held ("sum(ae.attendances)"); shape NULL: none, and needed_reason why */
     const char *needed_shape, *needed_of, *needed_held, *needed_reason;
+    /* commitments judged `by` a column (issue 16): "feed.column", and its
+     * groups in the order the feed declares them; NULL and 0 otherwise */
+    const char  *by;
+    const char **groups;
+    uint32_t     ngroups;
 } ReportItem;
 
 /* One comparison of a check's condition as it was evaluated: LEFT CMP RIGHT
@@ -165,6 +170,12 @@ typedef struct ReportResult {
                                  * is still judged, and shown) */
     uint8_t      keyed_by_system;   /* every feed it read is keyed by the systems themselves (a plan):
                                      * coverage is of the system, not of its members */
+    /* A commitment judged `by` a column: the system's result in each of the
+     * item's groups (ReportItem.groups, in that order), judged as the
+     * system's own is; NULL and 0 otherwise, and in a group's result. */
+    struct ReportResult *groups;
+    uint32_t             ngroups;
+    uint32_t             group;     /* in a group's result: its index in ReportItem.groups */
 } ReportResult;
 
 enum { JUDGED_NONE, JUDGED_TARGET, JUDGED_MILESTONE, JUDGED_CHECK };

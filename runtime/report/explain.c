@@ -590,6 +590,41 @@ static const ReportVariation *put_variation(Explain *x, const ReportResult *r)
     return v;
 }
 
+/* A commitment judged by group: each group's result, judged as the
+ * system's, over the group's rows alone. */
+static void explain_groups(Explain *x, const BcCommitment *c, const ReportResult *r)
+{
+    const BcProgram *p = x->s.p;
+    FILE *out = x->out;
+    const BcFeed *f = &p->feeds[c->by_feed];
+    fprintf(out, "\nBy group: the same target and milestones over the rows of each group of\n%s.%s "
+                 "alone (the status above is the system's, over all its rows):\n",
+            f->name, f->columns[c->by_column].name);
+    for (uint32_t g = 0; g < r->ngroups && g < c->ngroups; g++) {
+        const ReportResult *gr = &r->groups[g];
+        fputs("  ", out);
+        put_code(out, c->groups[g].label);
+        fprintf(out, ": %s", report_status(gr->status));
+        if (gr->judged == JUDGED_TARGET || gr->judged == JUDGED_MILESTONE) {
+            fputs(", ", out);
+            if (val_is_missing(gr->value)) fputs("no value (no rows of this group counted)", out);
+            else put_value(out, gr->value);
+            fputs(" over ", out);
+            put_window(out, gr->window);
+            fprintf(out, " (%s %s ", gr->judged == JUDGED_TARGET ? "target" : "milestone",
+                    report_cmp_name(gr->judged == JUDGED_TARGET ? c->target.cmp : gr->marks[gr->milestone].cmp));
+            put_value(out, gr->threshold);
+            fputc(')', out);
+            if (!val_is_missing(gr->gap)) {
+                char gap[72];
+                report_gap(gr->gap, gap, sizeof gap);
+                fprintf(out, ", gap %s", gap);
+            }
+        }
+        fputc('\n', out);
+    }
+}
+
 static void explain_commitment(Explain *x, uint32_t k)
 {
     const BcProgram *p = x->s.p;
@@ -710,6 +745,7 @@ static void explain_commitment(Explain *x, uint32_t k)
         mem_free(seen);
         vec_free(&aggs);
     }
+    if (r.ngroups && c->by_feed >= 0 && c->by_column >= 0) explain_groups(x, c, &r);
 }
 
 /* ---- checks: the parts of the condition ---------------------------------------- */

@@ -37,36 +37,53 @@ static const char *class_of(const ReportItem *it)
     return class_name(it->cls);
 }
 
+/* One result's row; group: its label in a group's row (the item then reads
+ * "ID[column=group]", the bytecode's name for the group's measure), else NULL. */
+static void result_row(const Report *r, Arena *a, const ReportResult *res, const char *group, ResultRow *row)
+{
+    const ReportSystem *sys = res->system < r->nsystems ? &r->systems[res->system] : NULL;
+    const ReportItem *it = res->item < r->nitems ? &r->items[res->item] : NULL;
+    row->system = sys ? sys->code : NULL;
+    row->system_name = sys ? sys->name : NULL;
+    row->item = it ? it->id : NULL;
+    if (group && it && it->by) {
+        const char *dot = strrchr(it->by, '.');
+        row->item = arena_printf(a, "%s[%s=%s]", it->id, dot ? dot + 1 : it->by, group);
+    }
+    row->kind = report_item_kind(it);
+    row->cls = class_of(it);
+    row->status = report_status(res->status);
+    row->value = value_text(a, res->value, true);
+    row->shown = value_text(a, res->value, false);
+    row->threshold = value_text(a, res->threshold, true);
+    if (!val_is_missing(res->window)) {
+        char w[64];
+        report_window(res->window, w, sizeof w);
+        row->window = arena_strndup(a, w, strlen(w));
+    }
+    row->coverage = res->coverage;
+    row->members = res->members;
+    row->complete = result_complete(res);
+    row->cells_expected = (int64_t)res->cells_expected;
+    row->cells_present = (int64_t)res->cells_present;
+}
+
 size_t results_rows(const Report *r, Arena *a, ResultRow **out)
 {
     size_t n = r->nresults + r->nratings, k = 0, i = 0, j = 0;
+    for (size_t g = 0; g < r->nresults; g++) n += r->results[g].ngroups;   /* rows of their own, as in the CSV */
     ResultRow *rows = arena_alloc(a, (n + 1) * sizeof *rows);
     /* merged as report_csv merges them: each system's ratings after its results */
     while (i < r->nresults || j < r->nratings) {
         ResultRow *row = &rows[k++];
         if (j == r->nratings || (i < r->nresults && r->results[i].system <= r->ratings[j].system)) {
             const ReportResult *res = &r->results[i++];
-            const ReportSystem *sys = res->system < r->nsystems ? &r->systems[res->system] : NULL;
+            result_row(r, a, res, NULL, row);
             const ReportItem *it = res->item < r->nitems ? &r->items[res->item] : NULL;
-            row->system = sys ? sys->code : NULL;
-            row->system_name = sys ? sys->name : NULL;
-            row->item = it ? it->id : NULL;
-            row->kind = report_item_kind(it);
-            row->cls = class_of(it);
-            row->status = report_status(res->status);
-            row->value = value_text(a, res->value, true);
-            row->shown = value_text(a, res->value, false);
-            row->threshold = value_text(a, res->threshold, true);
-            if (!val_is_missing(res->window)) {
-                char w[64];
-                report_window(res->window, w, sizeof w);
-                row->window = arena_strndup(a, w, strlen(w));
+            for (uint32_t g = 0; it && g < res->ngroups && g < it->ngroups; g++) {
+                row = &rows[k++];
+                result_row(r, a, &res->groups[g], it->groups[g], row);
             }
-            row->coverage = res->coverage;
-            row->members = res->members;
-            row->complete = result_complete(res);
-            row->cells_expected = (int64_t)res->cells_expected;
-            row->cells_present = (int64_t)res->cells_present;
         } else {
             const ReportRating *ra = &r->ratings[j++];
             const ReportSystem *sys = ra->system < r->nsystems ? &r->systems[ra->system] : NULL;

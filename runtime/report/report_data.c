@@ -267,6 +267,16 @@ static void json_items(Json *j, const Report *r)
         json_key_string(j, "message", it->message);
         json_key_string(j, "doc", it->doc);
         json_item_needed(j, it);
+        if (it->by) {                       /* only then: older reports keep their bytes */
+            json_key_string(j, "by", it->by);
+            json_key(j, "groups");
+            json_open(j, '[');
+            for (uint32_t g = 0; g < it->ngroups; g++) {
+                json_next(j);
+                json_string(j->out, it->groups[g]);
+            }
+            json_close(j, ']');
+        }
         json_close(j, '}');
     }
     json_close(j, ']');
@@ -324,6 +334,33 @@ static void json_spc(Json *j, const ReportSpc *spc)
     json_close(j, '}');
 }
 
+/* A commitment judged by group: the system's result in each group, judged
+ * as the system's own (results.h), in the order of the item's groups. */
+static void json_groups(Json *j, const ReportItem *it, const ReportResult *res)
+{
+    json_key(j, "groups");
+    json_open(j, '[');
+    for (uint32_t g = 0; g < res->ngroups && g < it->ngroups; g++) {
+        const ReportResult *gr = &res->groups[g];
+        json_next(j);
+        json_open(j, '{');
+        json_key_string(j, "group", it->groups[g]);
+        json_key_string(j, "status", report_status(gr->status));
+        json_key_value(j, "value", gr->value);
+        json_key_value(j, "threshold", gr->threshold);
+        json_key_value(j, "gap", gr->gap);
+        json_key_window(j, "window", gr->window);
+        json_key_string(j, "judged", gr->judged < 4 ? judged_name[gr->judged] : "none");
+        json_key(j, "milestone");
+        if (gr->judged == JUDGED_MILESTONE && gr->milestone >= 0) fprintf(j->out, "%" PRId32, gr->milestone);
+        else fputs("null", j->out);
+        json_key_bool(j, "complete", result_complete(gr));
+        json_needed(j, it, &gr->needed);
+        json_close(j, '}');
+    }
+    json_close(j, ']');
+}
+
 static void json_result(Json *j, const Report *r, const ReportResult *res)
 {
     const ReportSystem *sys = system_of(r, res->system);
@@ -357,6 +394,7 @@ static void json_result(Json *j, const Report *r, const ReportResult *res)
         json_series(j, res);
         json_spc(j, &res->spc);
         json_needed(j, it, &res->needed);
+        if (it->by) json_groups(j, it, res);
     }
     if (r->nvariations) {                   /* only in a run with variations: older reports keep their keys */
         const ReportVariation *v = report_variation(r, res);
@@ -511,7 +549,9 @@ static void csv_operands(FILE *out, const ReportResult *res)
     esc_csv(out, cell, len);
 }
 
-static void csv_result(FILE *out, const Report *r, const ReportResult *res)
+/* group: NULL for a system's own row; with_group: the round has items by
+ * group, so every row ends with a `group` cell (empty for the system's). */
+static void csv_result(FILE *out, const Report *r, const ReportResult *res, const char *group, bool with_group)
 {
     const ReportSystem *sys = system_of(r, res->system);
     const ReportItem *it = res->item < r->nitems ? &r->items[res->item] : NULL;
@@ -534,6 +574,10 @@ static void csv_result(FILE *out, const Report *r, const ReportResult *res)
     csv_value(out, res->gap, false);
     csv_value(out, res->needed.change, false);
     csv_operands(out, res);
+    if (with_group) {
+        fputc(',', out);
+        if (group) esc_csv(out, group, strlen(group));
+    }
     if (r->nvariations) {                   /* only in a run with variations: older reports keep their columns */
         const ReportVariation *v = report_variation(r, res);
         fputc(',', out);
@@ -543,16 +587,17 @@ static void csv_result(FILE *out, const Report *r, const ReportResult *res)
         csv_field(out, v ? v->agreed_by : NULL, false);
         char until[16] = "";
         if (v) format_day(v->until, until);
-        csv_field(out, until, true);
-        return;
+        esc_csv(out, until, strlen(until));
     }
     fputc('\n', out);
+    for (uint32_t g = 0; !group && it && g < res->ngroups && g < it->ngroups; g++)
+        csv_result(out, r, &res->groups[g], it->groups[g], with_group);
 }
 
 /* A rating is a row of its own: its label in the status column, so a pivot
  * of status by system and item shows it beside the statuses it sums up,
  * and the value column stays numeric. */
-static void csv_rating(FILE *out, const Report *r, const ReportRating *ra)
+static void csv_rating(FILE *out, const Report *r, const ReportRating *ra, bool with_group)
 {
     const ReportSystem *sys = system_of(r, ra->system);
     csv_field(out, sys ? sys->code : NULL, false);
@@ -563,13 +608,19 @@ static void csv_rating(FILE *out, const Report *r, const ReportRating *ra)
     csv_field(out, ra->label, false);
     fputs(",,,,,,,,,,", out);   /* value, threshold, window, coverage, members, complete, cells_expected, cells_present,
                                  * gap, needed, operands */
+    if (with_group) fputc(',', out);                     /* group */
     fputs(r->nvariations ? ",,,,,\n" : "\n", out);   /* variation, unvaried_status, reason, agreed_by, until */
 }
 
 bool report_csv(const Report *r, FILE *out)
 {
+    /* a `group` column at the end, only for a round with items by group:
+     * other rounds' CSV keeps its columns */
+    bool with_group = false;
+    for (size_t i = 0; i < r->nitems; i++) with_group |= r->items[i].by != NULL;
     fputs("system,system_name,item,kind,class,status,value,threshold,window,coverage,members,complete,cells_expected,"
           "cells_present,gap,needed,operands", out);
+    if (with_group) fputs(",group", out);
     fputs(r->nvariations ? ",variation,unvaried_status,variation_reason,variation_agreed_by,variation_until\n" : "\n", out);
     /* Results and ratings are both system-major: merge them so each system's
      * ratings follow its results, and national checks (system UINT32_MAX)
@@ -577,9 +628,9 @@ bool report_csv(const Report *r, FILE *out)
     size_t i = 0, k = 0;
     while (i < r->nresults || k < r->nratings) {
         if (k == r->nratings || (i < r->nresults && r->results[i].system <= r->ratings[k].system))
-            csv_result(out, r, &r->results[i++]);
+            csv_result(out, r, &r->results[i++], NULL, with_group);
         else
-            csv_rating(out, r, &r->ratings[k++]);
+            csv_rating(out, r, &r->ratings[k++], with_group);
     }
     return !ferror(out);
 }

@@ -1245,6 +1245,46 @@ static void write_closest(Html *h, size_t item)
     mem_free(rank);
 }
 
+/* A commitment judged by group: a table, a row per system, a column per
+ * group, each cell the group's status and value. */
+static void write_groups(Html *h, size_t i)
+{
+    FILE *out = h->out;
+    const Report *r = h->r;
+    const ReportItem *it = &r->items[i];
+    fputs("<div class=\"scroll\"><table class=\"groups\">\n<caption>Each system&rsquo;s result in each group of <code>", out);
+    put_esc(out, it->by);
+    fputs("</code></caption>\n<thead><tr><th>System</th>", out);
+    for (uint32_t g = 0; g < it->ngroups; g++) {
+        fputs("<th>", out);
+        put_esc(out, it->groups[g]);
+        fputs("</th>", out);
+    }
+    fputs("</tr></thead>\n<tbody>\n", out);
+    for (size_t s = 0; s < r->nsystems; s++) {
+        const ReportResult *res = cell(h, s, i);
+        if (!res) continue;
+        fputs("<tr><td>", out);
+        put_esc(out, system_label(r, (uint32_t)s));
+        fputs("<span class=\"code\">", out);
+        put_esc(out, r->systems[s].code);
+        fputs("</span></td>", out);
+        for (uint32_t g = 0; g < it->ngroups; g++) {
+            fputs("<td>", out);
+            if (g < res->ngroups) {
+                put_result_badge(out, r, &res->groups[g]);
+                if (!val_is_missing(res->groups[g].value)) {
+                    fputs(" ", out);
+                    put_value(out, res->groups[g].value);
+                }
+            }
+            fputs("</td>", out);
+        }
+        fputs("</tr>\n", out);
+    }
+    fputs("</tbody></table></div>\n", out);
+}
+
 static void write_commitments(Html *h)
 {
     FILE *out = h->out;
@@ -1275,7 +1315,18 @@ static void write_commitments(Html *h)
         if (it->plan_milestones) fputs("<dt>Milestones</dt><dd>each system&rsquo;s own plan</dd>\n", out);
         if (val_is_number(it->tolerance)) { fputs("<dt>Tolerance</dt><dd>", out); put_value(out, it->tolerance); fputs("</dd>\n", out); }
         if (it->source) { fputs("<dt>Source</dt><dd>", out); put_esc(out, it->source); fputs("</dd>\n", out); }
+        if (it->by) {
+            fputs("<dt>By group</dt><dd><code>", out);
+            put_esc(out, it->by);
+            fputs("</code>: ", out);
+            for (uint32_t g = 0; g < it->ngroups; g++) {
+                if (g) fputs(", ", out);
+                put_esc(out, it->groups[g]);
+            }
+            fputs("</dd>\n", out);
+        }
         fputs("</dl>\n", out);
+        if (it->by) write_groups(h, i);
         write_closest(h, i);
         fputs("<div class=\"charts\">\n", out);
         Scale sc = item_scale(h, i);

@@ -483,6 +483,15 @@ static void write_items(Term *t, const Report *r, int idw)
                 add(&b, "; tolerance" NBSP);
                 add_value(&b, it->tolerance);
             }
+            if (it->by) {
+                add(&b, "; by ");
+                add(&b, it->by);
+                add(&b, ": ");
+                for (uint32_t g = 0; g < it->ngroups; g++) {
+                    if (g) add(&b, ", ");
+                    add(&b, it->groups[g]);
+                }
+            }
         } else {
             add(&b, item_kind_name[it->kind < 3 ? it->kind : ITEM_CHECK]);
         }
@@ -795,13 +804,29 @@ static void describe_incomplete(Buf *b, const ReportResult *res, bool first)
     }
 }
 
-/* "  ae_standard   on_track   94.2% in 2019/20 (...)" */
-static void write_result(Term *t, const Report *r, const ReportResult *res, int idw)
+/* "  ae_standard   on_track   94.2% in 2019/20 (...)"; a group's result
+ * (group_of: its item's group) "    quintile 1  met  ..." below its system's */
+static void write_line(Term *t, const Report *r, const ReportResult *res, int idw, const char *group_of)
 {
     const ReportItem *it = item_of(r, res);
     const char *id = it ? it->id : "?";
-    pad_to(t, 2);
-    put_fit(t, id, strlen(id), idw);
+    Buf label = { .len = 0 };
+    if (group_of) {
+        const char *dot = strrchr(it->by, '.');
+        add(&label, dot ? dot + 1 : it->by);
+        add(&label, " ");
+        add(&label, group_of);
+        id = label.s;
+    }
+    if (group_of) {
+        /* a group's label whole, the status below it if it is too long */
+        pad_to(t, 4);
+        put(t, id);
+        if (t->cols > 2 + idw + 1) end_line(t);
+    } else {
+        pad_to(t, 2);
+        put_fit(t, id, strlen(id), idw);
+    }
     pad_to(t, 2 + idw + 2);
     status_word(t, res->status);
     Buf b = { .len = 0 };
@@ -828,6 +853,14 @@ static void write_result(Term *t, const Report *r, const ReportResult *res, int 
     pad_to(t, hang);
     wrapped(t, b.s, hang);
     end_line(t);
+}
+
+static void write_result(Term *t, const Report *r, const ReportResult *res, int idw)
+{
+    write_line(t, r, res, idw, NULL);
+    const ReportItem *it = item_of(r, res);
+    for (uint32_t g = 0; it && g < res->ngroups && g < it->ngroups; g++)
+        write_line(t, r, &res->groups[g], idw, it->groups[g]);
 }
 
 static void write_national(Term *t, const Report *r, int idw)

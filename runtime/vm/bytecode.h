@@ -152,6 +152,10 @@ typedef struct BcThreshold {
     int32_t window_feed, window_column;
 } BcThreshold;
 
+/* A group of a commitment judged `by` a column (issue 16): the column's
+ * value, and the measure over that group's rows alone. */
+typedef struct BcGroup { const char *label; int32_t measure; } BcGroup;
+
 typedef struct BcCommitment {
     const char *name, *title, *source, *restates;      /* source, restates may be NULL */
     const char *doc;            /* its /// comment, or NULL */
@@ -165,6 +169,9 @@ typedef struct BcCommitment {
     uint8_t     missing;        /* `missing = missed`: 1, a due window without a value is missed */
     uint8_t     deadline;       /* 1: the target's window is the day by which it must hold (issue 16) */
     uint8_t     national;       /* judged once for the round, over every system's members together */
+    int32_t     by_feed, by_column; /* `by = feed.column`, or -1 */
+    BcGroup    *groups;         /* the column's groups, in the order it declares them */
+    uint16_t    ngroups;
 } BcCommitment;
 
 typedef struct BcCheck {

@@ -16,6 +16,13 @@
 
 enum { MAX_INDEX = 65535 };
 
+/* Results by group (issue 16): while a group's variant of a metric is
+ * compiled, every aggregate over `feed` also keeps only the rows whose
+ * column `col` holds `value`. feed NULL: no group. */
+typedef struct Group { Decl *feed; int col; Node *value; } Group;
+typedef struct Work { Decl *d; Group g; int32_t fn; } Work;
+typedef struct GroupFn { Decl *d; Group g; int32_t fn; } GroupFn;
+
 typedef struct Comp {
     Program   *prog;
     BcProgram *bc;
@@ -26,7 +33,9 @@ typedef struct Comp {
     VEC(BcFunction) fns;
     VEC(BcAggregate) aggs;
     VEC(BcRowRule) rules;
-    VEC(Decl *) work;           /* declarations whose function body is still to compile */
+    VEC(Work) work;             /* declarations whose function body is still to compile */
+    Group      group;           /* the group being compiled for, if any */
+    VEC(GroupFn) grouped;       /* the variants of functions for a group, handed out */
     bool       overflow;
 } Comp;
 
@@ -306,13 +315,43 @@ static const char *qualified(Comp *c, Decl *d)
  * order the declarations were first needed. */
 static int32_t fn_index(Comp *c, Decl *d)
 {
+    /* for a group, a variant of its own if it reads the group's feed */
+    if (c->group.feed && d->body && ast_reads_feed(d->body, c->group.feed, 0) != 0) {
+        for (size_t i = 0; i < c->grouped.len; i++) {
+            GroupFn *g = &c->grouped.items[i];
+            if (g->d == d && g->g.feed == c->group.feed && g->g.col == c->group.col && g->g.value == c->group.value)
+                return g->fn;
+        }
+        if (c->fns.len >= MAX_INDEX) { overflow(c, "functions"); return 0; }
+        Field *col = c->group.feed->fields.items[c->group.col];
+        BcFunction placeholder = { .name = arena_printf(c->arena, "%s[%s=%s]", qualified(c, d), col->name,
+                                                        c->group.value->str) };
+        vec_push(&c->fns, placeholder);
+        GroupFn g = { d, c->group, (int32_t)c->fns.len - 1 };
+        vec_push(&c->grouped, g);
+        Work w = { d, c->group, g.fn };
+        vec_push(&c->work, w);
+        return g.fn;
+    }
     if (d->index >= 0) return d->index;
     if (c->fns.len >= MAX_INDEX) { overflow(c, "functions"); return 0; }
     BcFunction placeholder = { .name = qualified(c, d) };
     vec_push(&c->fns, placeholder);
     d->index = (int32_t)c->fns.len - 1;
-    vec_push(&c->work, d);
+    Work w = { d, { 0 }, d->index };
+    vec_push(&c->work, w);
     return d->index;
+}
+
+/* fn_index of d for group i of feed column `by` (an N_FIELD). */
+static int32_t fn_index_group(Comp *c, Decl *d, Node *by, size_t i)
+{
+    Field *col = by->lhs->ref->fields.items[by->column];
+    Group saved = c->group;
+    c->group = (Group){ by->lhs->ref, by->column, col->groups->args.items[i] };
+    int32_t fn = fn_index(c, d);
+    c->group = saved;
+    return fn;
 }
 
 static void emit_call(FnBuilder *f, int dest, Opcode op, int callee, Node **args, size_t nargs)
@@ -378,6 +417,28 @@ static int32_t compile_filter(Comp *c, Decl *feed, Node *cond, uint16_t **cols, 
     return fb_finish(&f, name, FK_FILTER, T_BOOL, types);
 }
 
+/* cond (may be NULL) and the group's `column == "value"`, as the checker
+ * would have typed them. */
+static Node *group_condition(Comp *c, Node *cond)
+{
+    Node *v = c->group.value;
+    Field *col = c->group.feed->fields.items[c->group.col];
+    Node *feed = ast_node(&c->prog->arena, N_NAME, v->span);
+    feed->str = c->group.feed->name;
+    feed->ref = c->group.feed;
+    Node *field = ast_node(&c->prog->arena, N_FIELD, v->span);
+    field->lhs = feed;
+    field->str = col->name;
+    field->column = c->group.col;
+    field->type = col->resolved;
+    Node *eq = ast_binary(&c->prog->arena, EOP_EQ, field, v, v->span);
+    eq->type = (Type){ .kind = T_BOOL };
+    if (!cond) return eq;
+    Node *both = ast_binary(&c->prog->arena, EOP_AND, cond, eq, v->span);
+    both->type = (Type){ .kind = T_BOOL };
+    return both;
+}
+
 /* pub: the N_PUB node of `as first`, `as of DATE`, or NULL (the latest) */
 static uint32_t add_aggregate(Comp *c, Decl *feed, int column, AggFunc func, Node *cond, Node *pub)
 {
@@ -392,6 +453,7 @@ static uint32_t add_aggregate(Comp *c, Decl *feed, int column, AggFunc func, Nod
     } else if (pub && strcmp(pub->str, "first") == 0) {
         g.pub = PUB_FIRST;
     }
+    if (c->group.feed == feed) cond = group_condition(c, cond);
     if (cond) g.filter = compile_filter(c, feed, cond, &g.filter_cols, &g.nfilter, "where");
     else
         for (size_t i = 0; i < c->aggs.len; i++) {
@@ -499,6 +561,25 @@ static void compile_builtin(FnBuilder *f, Node *n, BuiltinId id, int dest)
         TypeKind t = args[0]->type.kind == T_COLUMN ? (TypeKind)args[0]->type.elem : args[0]->type.kind;
         Value v = val_num(num_int(compile_apart(f, args[0], "series", true, t)), T_COUNT);
         emit_host(f, dest, HOST_SERIES, &v, 1, args[1]);
+        return;
+    }
+    case BI_GROUP_GAP: {
+        /* each group's value as a list, then the native: highest minus lowest */
+        Node *by = args[1];
+        Node *groups = ((Field *)by->lhs->ref->fields.items[by->column])->groups;
+        size_t ng = groups->args.len;
+        int base = reg_alloc(f, (int)ng + 2);
+        for (size_t i = 0; i < ng; i++) {
+            Group saved = f->c->group;
+            f->c->group = (Group){ by->lhs->ref, by->column, groups->args.items[i] };
+            compile_value(f, args[0], base + 2 + (int)i);
+            f->c->group = saved;
+        }
+        emit(f, OP_LIST, base + 1, ng ? base + 2 : 0, (int)ng);
+        emit(f, OP_LOADK, base + 2, const_add(f->c, val_num(num_int((int64_t)ng), T_COUNT)), 0);
+        emit(f, OP_NATIVE, base, id, 2);
+        if (dest != base) emit(f, OP_MOVE, dest, base, 0);
+        f->top = base;
         return;
     }
     case BI_ACROSS: {
@@ -766,8 +847,11 @@ static int32_t compile_thunk(Comp *c, Module *m, Node *body, const char *name, F
 }
 
 /* The body of a let, fn or metric whose function index was handed out. */
-static void compile_body(Comp *c, Decl *d)
+static void compile_body(Comp *c, Work w)
 {
+    Decl *d = w.d;
+    Group saved = c->group;
+    c->group = w.g;
     FnBuilder f;
     fb_init(&f, c, d->module, d->body->span);
     uint8_t *types = NULL;
@@ -779,13 +863,14 @@ static void compile_body(Comp *c, Decl *d)
     }
     compile_return(&f, d->body, d->kind == D_LET && !d->has_type ? T_ERROR : d->resolved.kind);
     FnKind kind = d->kind == D_LET ? FK_LET : d->kind == D_FN ? FK_FN : FK_METRIC;
-    const char *name = c->fns.items[d->index].name;
+    const char *name = c->fns.items[w.fn].name;
     size_t at = c->fns.len;
     fb_finish(&f, name, kind, d->resolved.kind, types);
     if (c->fns.len == at + 1) {                     /* into the slot handed out */
-        c->fns.items[d->index] = c->fns.items[at];
+        c->fns.items[w.fn] = c->fns.items[at];
         c->fns.len--;
     }
+    c->group = saved;
 }
 
 /* Compiles the bodies handed out so far, and those they hand out. */
@@ -893,6 +978,8 @@ static BcCommitment make_commitment(Comp *c, Decl *d)
     k.cls = (uint8_t)d->cls;
     k.national = d->national;
     k.plan_feed = k.plan_column = k.tolerance = -1;
+    k.by_feed = k.by_column = -1;
+    Node *by = NULL;
     size_t nmilestones = 0;
     for (size_t i = 0; i < d->attrs.len; i++) nmilestones += strcmp(((Attr *)d->attrs.items[i])->name, "milestone") == 0;
     k.milestones = arena_alloc(c->arena, (nmilestones + 1) * sizeof *k.milestones);
@@ -905,6 +992,7 @@ static BcCommitment make_commitment(Comp *c, Decl *d)
                         ? fn_index(c, v->ref)
                         : compile_thunk(c, d->module, v, arena_printf(c->arena, "%s.measure", d->name), FK_METRIC,
                                         v->type.kind);
+        else if (strcmp(a->name, "by") == 0) by = v;
         else if (strcmp(a->name, "target") == 0) {
             k.target = make_threshold(c, d, v, "target");
             k.deadline = v->lhs->kind != N_IN;
@@ -923,6 +1011,18 @@ static BcCommitment make_commitment(Comp *c, Decl *d)
         } else if (strcmp(a->name, "source") == 0) k.source = dup_str(c, v->str);
         else if (strcmp(a->name, "restates") == 0) k.restates = dup_str(c, v->str);
         else if (strcmp(a->name, "missing") == 0) k.missing = 1;
+    }
+    Attr *m = find_attr(d, "measure");
+    if (by && m) {
+        Node *groups = ((Field *)by->lhs->ref->fields.items[by->column])->groups;
+        k.by_feed = by->lhs->ref->index;
+        k.by_column = by->column;
+        k.groups = arena_alloc(c->arena, (groups->args.len + 1) * sizeof *k.groups);
+        for (size_t i = 0; i < groups->args.len && i < MAX_INDEX; i++) {
+            k.groups[i].label = dup_str(c, ((Node *)groups->args.items[i])->str);
+            k.groups[i].measure = fn_index_group(c, m->value->ref, by, i);
+        }
+        k.ngroups = (uint16_t)(groups->args.len < MAX_INDEX ? groups->args.len : MAX_INDEX);
     }
     return k;
 }

@@ -330,6 +330,21 @@ static void put_items(FILE *out, const BcProgram *p)
             fputc('\n', out);
         }
         if (c->missing) fputs("    missing    missed\n", out);
+        if (c->by_feed != -1) {
+            const BcFeed *f = feed_at(p, c->by_feed);
+            fputs("    by         ", out);
+            put_text(out, f && f->name ? f->name : "?");
+            fputc('.', out);
+            put_text(out, column_name(f, c->by_column));
+            fputc('\n', out);
+        }
+        for (uint32_t k = 0; k < c->ngroups && c->groups; k++) {
+            fputs("    group      ", out);
+            put_text(out, c->groups[k].label);
+            fputc(' ', out);
+            put_fn(out, p, c->groups[k].measure);
+            fputc('\n', out);
+        }
         put_listed(out, &bc_layout_commitment, c, "    ", 10);
     }
     for (uint32_t i = 0; i < p->nchecks && p->checks; i++) {

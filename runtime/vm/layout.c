@@ -177,6 +177,12 @@ static const BcField threshold_fields[] = {
 };
 static const LAYOUT(threshold_layout, "threshold", "", BcThreshold, threshold_fields, NONAME);
 
+static const BcField group_fields[] = {
+    FIELD(BcGroup, label,   STR, NEEDED, 0, "label"),
+    FIELD(BcGroup, measure, I32, METRIC, 0, "measure"),
+};
+static const LAYOUT(group_layout, "group", " has no label", BcGroup, group_fields, 0);
+
 static const BcField commitment_fields[] = {
     FIELD(BcCommitment, name,     STR, NEEDED, 0, "name"),
     FIELD(BcCommitment, title,    STR, NONE,   0, "title"),
@@ -193,6 +199,9 @@ static const BcField commitment_fields[] = {
     FIELD(BcCommitment, missing,  U8,  NONE,   0, "missing"),
     FIELD(BcCommitment, deadline, U8,  NONE,   0, "deadline"),
     FIELD(BcCommitment, national, U8,  NONE,   0, "national"),
+    FIELD(BcCommitment, by_feed, I32, FEED, BFF_OPTIONAL, "by"),
+    FIELD_WITH(BcCommitment, by_column, I32, COLUMN, BFF_OPTIONAL, "by", by_feed),
+    MANY(BcCommitment, groups, ARRAY, NONE, "group", "groups", ngroups, group_layout),
 };
 LAYOUT(bc_layout_commitment, "commitment", " has no name", BcCommitment, commitment_fields, 0);
 

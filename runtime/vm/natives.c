@@ -177,6 +177,18 @@ static Value n_month_of(Arena *a, const Value *args, unsigned nargs) { return pe
 static Value n_quarter_of(Arena *a, const Value *args, unsigned nargs) { return period_of(args[0], GRAIN_QUARTER); }
 static Value n_fy_of(Arena *a, const Value *args, unsigned nargs) { return period_of(args[0], GRAIN_FY); }
 
+/* group_gap(values, groups): the compiler lists each group's value; the
+ * highest minus the lowest of those with one, missing with fewer than two
+ * (one group alone has no gap to another). */
+static Value n_group_gap(Arena *a, const Value *args, unsigned nargs)
+{
+    uint32_t n, have = 0;
+    const Value *v = items(&args[0], &n);
+    for (uint32_t i = 0; i < n; i++) have += v[i].kind != V_MISSING;
+    if (have < 2) return val_missing();
+    return val_arith(AR_SUB, extreme(args, 1), extreme(args, -1));
+}
+
 const NativeFn native_fns[BI__COUNT] = {
 #define BUILTIN(id, name, lo, hi, native, ...) [BI_##id] = native,
 #include "base/builtins.def"

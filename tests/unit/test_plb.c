@@ -218,9 +218,9 @@ static void build(BcProgram *p)
     BcThreshold ms[] = { { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW, -1, -1 } };
     BcCommitment cm[2] = {
         { "ae_standard", "95% within four hours", "LTP, Annex C", NULL, "Four hours, 95%.", 1, FN_METRIC,
-          { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW, -1, -1 }, NULL, 1, -1, -1, 10, 1, 0, 1 },   /* a national one: the flag round-trips */
+          { CMP_GE, { 0 }, FN_TARGET, FN_WINDOW, -1, -1 }, NULL, 1, -1, -1, 10, 1, 0, 1, -1, -1, NULL, 0 },   /* a national one: the flag round-trips */
         { "ae_local", NULL, NULL, "ae_standard", NULL, 2, FN_METRIC,
-          { CMP_LT, { 0 }, FN_TARGET, FN_WINDOW, -1, -1 }, NULL, 0, 1, 0, -1, 0, 1, 0 },
+          { CMP_LT, { 0 }, FN_TARGET, FN_WINDOW, -1, -1 }, NULL, 0, 1, 0, -1, 0, 1, 0, -1, -1, NULL, 0 },
     };
     cm[0].milestones = DUP(p, ms);
     p->commits = DUP(p, cm);
