@@ -174,7 +174,7 @@ static void trace(Vm *vm, const Frame *f, long pc, Instr in, const Value *R)
 {
     const OpInfo *info = &bc_ops[in.op];
     if (vm->trace)
-        fprintf(vm->trace, "%-24s %4ld  %-11s %u %u %u\n", vm->p->fns[f->fn].name, pc, info->name, in.a, in.b, in.c);
+        fprintf(vm->trace, "%-24s %4ld  %-11s %u %u %u\n", vm->p->fns[f->fn].name, pc, info->name, in.a, instr_b(in), in.c);
     if (!vm->observer || vm->nframes != 1) return;
     const BcFunction *fn = &vm->p->fns[f->fn];
     if (vm->observed >= 0) {
@@ -266,7 +266,7 @@ next:
     } while (0)
 
     CASE(MOVE)        R[in.a] = R[in.b]; DISPATCH();
-    CASE(LOADK)       R[in.a] = p->consts[in.b]; DISPATCH();
+    CASE(LOADK)       R[in.a] = K[instr_b(in)]; DISPATCH();
     CASE(LOADMISSING) R[in.a] = val_missing(); DISPATCH();
     CASE(ADD)         INT_ARITH(__builtin_add_overflow, AR_ADD);
     CASE(SUB)         INT_ARITH(__builtin_sub_overflow, AR_SUB);
@@ -297,8 +297,9 @@ next:
     CASE(JMPMISSING)  if (R[in.a].kind == V_MISSING) ip += instr_jump(in); DISPATCH();
     CASE(JMPNOTTRUE)  if (R[in.a].kind != V_BOOL || !R[in.a].as.boolean) ip += instr_jump(in); DISPATCH();
     CASE(CALL) {
-        const BcFunction *callee = &p->fns[in.b];
-        if (callee->kind == FK_LET && vm->let_known[in.b]) { R[in.a] = vm->lets[in.b]; DISPATCH(); }
+        uint32_t fi = instr_b(in);
+        const BcFunction *callee = &p->fns[fi];
+        if (callee->kind == FK_LET && vm->let_known[fi]) { R[in.a] = vm->lets[fi]; DISPATCH(); }
         SAVE();
         if (vm->nframes - stop >= vm->limits.max_depth) goto too_deep;
         ENTER(callee);
@@ -312,7 +313,7 @@ next:
             if (!reserve(vm, base, callee->nregs)) goto out_of_memory;
             RELOAD();
         }
-        vm->frames[vm->nframes++] = (Frame){ in.b, 0, base, f->base + in.a, vm->nwindows,
+        vm->frames[vm->nframes++] = (Frame){ fi, 0, base, f->base + in.a, vm->nwindows,
                                              callee->kind == FK_LET };
         RELOAD();
         DISPATCH();
@@ -394,7 +395,7 @@ next:
         DISPATCH();
     CASE(AGG)
         SAVE();
-        R[in.a] = vm->host.aggregate ? vm->host.aggregate(vm->host.ud, vm, in.b, current_window(vm)) : val_missing();
+        R[in.a] = vm->host.aggregate ? vm->host.aggregate(vm->host.ud, vm, instr_b(in), current_window(vm)) : val_missing();
         RELOAD();
         DISPATCH();
     CASE(RET) {
