@@ -207,11 +207,14 @@ static VmStatus run(Vm *vm, size_t stop, Value *result)
     const Instr *ip = f->ip;                /* kept here, saved to the frame only when it is left */
     const size_t max_frames = stop + vm->limits.max_depth;
     size_t frame_room = max_frames < vm->frame_cap ? max_frames : vm->frame_cap;   /* one test a call */
+    size_t stack_room = vm->stack_cap;
     const uint64_t max_steps = vm->limits.max_steps;
     Instr in;
 
 #define SAVE()   (f->ip = ip)
-#define RELOAD() (f = &vm->frames[vm->nframes - 1], fn = f->code, R = vm->stack + f->base, ip = f->ip)
+/* after anything that may have moved or grown the stack and the frames */
+#define RELOAD() (f = &vm->frames[vm->nframes - 1], fn = f->code, R = vm->stack + f->base, ip = f->ip, \
+                  stack_room = vm->stack_cap, frame_room = max_frames < vm->frame_cap ? max_frames : vm->frame_cap)
 
 #if defined(__GNUC__)
     static const void *const labels[OP__COUNT] = {
@@ -304,7 +307,6 @@ next:
             if (vm->nframes >= max_frames) goto too_deep;
             if (!reserve(vm, f->base + in.a + 1, callee->nregs)) goto out_of_memory;
             RELOAD();
-            frame_room = max_frames < vm->frame_cap ? max_frames : vm->frame_cap;
         }
         /* Steps are counted when a function is entered, as its length: jumps
          * only go forward (the verifier sees to it), so no activation runs
@@ -317,15 +319,14 @@ next:
          * values (reserve and vm_reset see to it), so even a hostile program
          * reading a register it never wrote gets a value, not garbage. */
         size_t base = f->base + in.a + 1;
-        if (base + callee->nregs > vm->stack_cap) {
+        if (base + callee->nregs > stack_room) {
             if (!reserve(vm, base, callee->nregs)) goto out_of_memory;
             RELOAD();
-            frame_room = max_frames < vm->frame_cap ? max_frames : vm->frame_cap;
         }
+        R += in.a + 1;
         f = &vm->frames[vm->nframes++];
         *f = (Frame){ callee, callee->code, base, vm->nwindows };
         fn = callee;
-        R = vm->stack + base;
         ip = callee->code;
         DISPATCH();
     }
@@ -419,7 +420,7 @@ next:
         }
         vm->nframes--;
         if (vm->nframes == stop) { *result = r; return VM_OK; }
-        vm->stack[f->base - 1] = r;
+        R[-1] = r;                  /* the CALL's A */
         f--;                        /* the caller's frame: nothing moved since it called */
         fn = f->code;
         R = vm->stack + f->base;
