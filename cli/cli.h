@@ -18,7 +18,7 @@
 enum {
     OPT_VERSION = 256, OPT_RULES, OPT_FEED, OPT_ON_BAD_ROW, OPT_AS_OF, OPT_SYSTEM, OPT_ITEM, OPT_FORMAT,
     OPT_FAIL_ON, OPT_THREADS, OPT_MANIFEST, OPT_ARCHIVE, OPT_ALLOW_NATIVE, OPT_TRACE, OPT_FILTER, OPT_COVERAGE,
-    OPT_CHECK, OPT_STDOUT, OPT_INPUTS,
+    OPT_CHECK, OPT_STDOUT, OPT_INPUTS, OPT_VARIATIONS,
     /* the limits, in CliOptions.limits' order: each a positive size */
     OPT_MAX_STEPS, OPT_MAX_MEMORY, OPT_MAX_DEPTH, OPT_MAX_ROWS, OPT_MAX_COLUMNS, OPT_MAX_CELL, OPT_MAX_ORGS,
     OPT_MAX_PERIODS, OPT_MAX_END
@@ -64,6 +64,7 @@ typedef struct CliOptions {
     const char **natives;   size_t nnatives;    /* --allow-native LIB */
     const char *rules, *as_of, *format, *out, *fail_on, *item, *manifest, *archive, *filter;
     const char *inputs;                 /* --inputs FILE */
+    const char *variations;             /* --variations FILE */
     uint64_t    limits[CLI_LIMITS];     /* --max-steps ... --max-periods; 0: the default */
     uint64_t    threads;                /* 0: the default */
     bool        trace, skip_bad_rows, coverage, check, to_stdout;

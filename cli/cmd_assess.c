@@ -54,6 +54,8 @@ static int load_round(Cli *c, const CliOptions *o, pledge_round **R)
     int rc = cli_one_stdin(c, o, o->args, 1);
     if (rc == PLEDGE_OK) rc = cli_load(c, o->args[0], R);
     if (rc == PLEDGE_OK) rc = cli_bind(c, *R, o);
+    /* a bad variations file's message names its file and line */
+    if (rc == PLEDGE_OK && o->variations) rc = cli_status(c, pledge_vary(*R, o->variations), true, NULL);
     if (rc == PLEDGE_OK) rc = cli_load_inputs(c, *R, true);
     return rc;
 }
@@ -80,6 +82,9 @@ static const char usage_assess[] =
     "  --threads N             systems evaluated on N threads (default: every core)\n"
     "  --max-steps N, --max-memory N, --max-depth N, --allow-native LIB  as for eval\n"
     CLI_SIZE_HELP
+    "  --variations FILE       apply the variations a region agreed (another target,\n"
+    "                          or an exemption, for named systems), those in force\n"
+    "                          on the as-of day; every result under one says so\n"
     "  --manifest M.json       record what was run and found, for pledge replay\n"
     "  --archive DB            append the run and its results to an SQLite archive\n"
     "                          (pledge history); see docs/provenance.md\n"
@@ -96,6 +101,7 @@ static const struct option assess_options[] = {
     { "threads", required_argument, NULL, OPT_THREADS },
     { "manifest", required_argument, NULL, OPT_MANIFEST },
     { "archive", required_argument, NULL, OPT_ARCHIVE },
+    { "variations", required_argument, NULL, OPT_VARIATIONS },
     { 0 }
 };
 
@@ -169,7 +175,8 @@ static const char usage_explain[] =
     "and the systems with no value.\n"
     "\n"
     "options: --max-steps N, --max-memory N, --max-depth N, --allow-native LIB,\n"
-    "  --trace as for eval; --on-bad-row=skip, --inputs FILE as for assess\n"
+    "  --trace as for eval; --on-bad-row=skip, --inputs FILE, --variations FILE as\n"
+    "  for assess\n"
     CLI_SIZE_HELP;
 
 static const struct option explain_options[] = {
@@ -177,6 +184,7 @@ static const struct option explain_options[] = {
     { "as-of", required_argument, NULL, OPT_AS_OF },
     { "system", required_argument, NULL, OPT_SYSTEM },
     { "item", required_argument, NULL, OPT_ITEM },
+    { "variations", required_argument, NULL, OPT_VARIATIONS },
     { 0 }
 };
 

@@ -68,7 +68,9 @@ static const char usage_diff[] =
     "With the feeds both rounds read, it also assesses both as of DATE\n"
     "(default today) and lists every result and rating that moved, old and\n"
     "new, with totals per item. --inputs FILE binds the feeds and as-of date\n"
-    "an inputs file lists (as for assess).\n"
+    "an inputs file lists (as for assess). --variations FILE applies a\n"
+    "variations file to NEW: each variation is listed as a change of its rule\n"
+    "for the systems it names, and with the feeds NEW is assessed under it.\n"
     "\n"
     "options:\n"
     CLI_SIZE_HELP;
@@ -79,6 +81,7 @@ static const struct option diff_options[] = {
     { "feed", required_argument, NULL, OPT_FEED },
     { "inputs", required_argument, NULL, OPT_INPUTS },
     { "as-of", required_argument, NULL, OPT_AS_OF },
+    { "variations", required_argument, NULL, OPT_VARIATIONS },
     { 0 }
 };
 
@@ -148,6 +151,7 @@ static int run_diff(Cli *c, const CliOptions *o)
     if (rc == PLEDGE_OK) rc = cli_load(c, o->args[0], &old);
     if (rc == PLEDGE_OK) rc = cli_load(c, o->args[1], &neu);
     if (rc == PLEDGE_OK) rc = bind_both(c, old, neu, o);
+    if (rc == PLEDGE_OK && o->variations) rc = cli_status(c, pledge_vary(neu, o->variations), true, NULL);
     if (rc == PLEDGE_OK) rc = cli_open(c, "-", &po, &out);
     if (rc != PLEDGE_OK) return rc;
     pledge_status st = pledge_diff(old, neu, &d, out);
@@ -168,10 +172,15 @@ static const char usage_doc[] =
     "in words and in Pledge; every rating branch with its condition; the metrics\n"
     "with their formulas; the feeds with their columns, units, lag, vintage and\n"
     "row rules; the hierarchies. Markdown (the default), or with --format html\n"
-    "(or -o FILE.html) one self-contained HTML page.\n";
+    "(or -o FILE.html) one self-contained HTML page.\n"
+    "\n"
+    "  --variations FILE       list the variations FILE agrees for named systems\n"
+    "                          (each rule, the round's line and the variation's, the\n"
+    "                          reason, who agreed it, from when until when)\n";
 
 static const struct option doc_options[] = {
-    CLI_COMMON_OPTIONS, { "format", required_argument, NULL, OPT_FORMAT }, { 0 }
+    CLI_COMMON_OPTIONS, { "format", required_argument, NULL, OPT_FORMAT },
+    { "variations", required_argument, NULL, OPT_VARIATIONS }, { 0 }
 };
 
 static int run_doc(Cli *c, const CliOptions *o)

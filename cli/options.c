@@ -93,6 +93,7 @@ static void take(CliOptions *o, const struct option *table, int opt, const char 
     case OPT_ARCHIVE: o->archive = v; break;
     case OPT_FILTER: o->filter = v; break;
     case OPT_INPUTS: o->inputs = v; break;
+    case OPT_VARIATIONS: o->variations = v; break;
     case OPT_SYSTEM: o->systems[o->nsystems++] = v; break;
     case OPT_ALLOW_NATIVE: o->natives[o->nnatives++] = v; break;
     case OPT_TRACE: o->trace = true; break;
@@ -136,6 +137,7 @@ static bool given(const CliOptions *o, int opt, bool given_systems)
     case OPT_FAIL_ON: return o->fail_on;
     case OPT_MANIFEST: return o->manifest;
     case OPT_ARCHIVE: return o->archive;
+    case OPT_VARIATIONS: return o->variations;
     case OPT_SYSTEM: return given_systems;
     case OPT_THREADS: return o->threads;
     case OPT_ON_BAD_ROW: return o->skip_bad_rows;
@@ -450,6 +452,7 @@ int cli_write_round(Cli *c, const CliOptions *o, const char *what, pledge_format
     pledge_output *po;
     FILE *out;
     int rc = cli_load(c, o->args[0], &R);
+    if (rc == PLEDGE_OK && o->variations) rc = cli_status(c, pledge_vary(R, o->variations), true, NULL);
     if (rc == PLEDGE_OK) rc = cli_open(c, o->out ? o->out : "-", &po, &out);
     if (rc != PLEDGE_OK) return rc;
     return cli_close(c, po, cli_status(c, write(R, format, out), true, NULL));

@@ -211,6 +211,16 @@ PLEDGE_API bool pledge_inputs_feed(const pledge_inputs *in, size_t i, const char
  * resolved; `system = A, B` gives one option per code. False past the last. */
 PLEDGE_API bool pledge_inputs_option(const pledge_inputs *in, size_t i, const char **key, const char **value);
 
+/* A variations file (docs/reference.md, Variations): rules of the round
+ * varied for named systems, each with a reason, who agreed it, and from
+ * when until when. Checked against the round now (the rule exists and is a
+ * system's, a target's kind and unit are the rule's, no two variations of
+ * a rule for a system in force on one day, across every file given); the
+ * systems once the data is loaded. Every later assessment and explanation
+ * of R applies those in force on its as-of day. PLEDGE_ERR_INPUT names the
+ * file and line; a file that fails adds nothing. */
+PLEDGE_API pledge_status pledge_vary(pledge_round *R, const char *path);
+
 /* ---- assessment ---------------------------------------------------------------- */
 
 typedef struct pledge_assess_options {

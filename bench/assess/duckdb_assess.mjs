@@ -35,12 +35,12 @@
 // the providers.
 //
 // The value is printed with 15 significant digits (as Pledge's %.15g).
-// Needs `npm install` in bench/feeds (its package.json names
+// Needs `npm ci` in bench/ (its package.json names
 // @duckdb/node-api); this script loads the package from there.
 import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const require = createRequire(new URL('../feeds/package.json', import.meta.url));
+const require = createRequire(new URL('../package.json', import.meta.url));
 const { DuckDBInstance } = require('@duckdb/node-api');
 
 const args = process.argv.slice(2);

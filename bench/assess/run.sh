@@ -24,7 +24,7 @@
 # it fails otherwise and keeps the outputs), and the script prints a
 # markdown table of each tool's best run.
 #
-# Needs: /usr/bin/time, node with `npm install` run in bench/feeds (for
+# Needs: /usr/bin/time, node with `npm ci` run in bench/ (for
 # @duckdb/node-api). PLEDGE and NODE name the programs (default ./pledge,
 # node); TMPDIR where the data goes (about 420 MB per 10M rows); DATA a
 # folder holding ae.csv and lookup.csv from an earlier run to use instead of
@@ -44,7 +44,7 @@ die() { echo "run.sh: $*" >&2; exit 2; }
 [ -x "$PLEDGE" ] || die "$PLEDGE is not built (set PLEDGE)"
 "$PLEDGE" assess --help > /dev/null 2>&1 || die "$PLEDGE has no assess command"
 [ -x /usr/bin/time ] || die "needs GNU time as /usr/bin/time (apt-get install time)"
-[ -d "$feeds/node_modules/@duckdb/node-api" ] || die "no @duckdb/node-api: run npm install in $feeds"
+[ -d "$feeds/../node_modules/@duckdb/node-api" ] || die "no @duckdb/node-api: run npm ci in $(dirname "$feeds")"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pledge-assess.XXXXXX")
 if [ "${KEEP:-0}" = 1 ]; then
@@ -68,7 +68,7 @@ rules=$here/round.pledge
 # The tools, one per line: name|version|command. @OUT@ in a command is the
 # file it writes the long CSV to; the first two are compared.
 pledge_v=$("$PLEDGE" --version | sed 's/^pledge //')
-duckdb_v=$("$NODE" -p "require('$feeds/node_modules/@duckdb/node-api/package.json').version")
+duckdb_v=$("$NODE" -p "require('$feeds/../node_modules/@duckdb/node-api/package.json').version")
 cat > "$tmp/tools" <<EOF
 Pledge (pledge assess)|$pledge_v|$PLEDGE assess $rules --feed ae=$ae --feed stp=$lookup --as-of $AS_OF --format csv -o @OUT@
 DuckDB (@duckdb/node-api)|$duckdb_v|$NODE $here/duckdb_assess.mjs $rules $ae $lookup $AS_OF @OUT@

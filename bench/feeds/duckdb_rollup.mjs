@@ -5,7 +5,7 @@
 // Each system's four-hour performance per financial year (April to March),
 // 1 - sum(breaches) / sum(attendances), as CSV `system,fy,performance` with
 // 15 significant digits, ordered by system and year. Needs
-// `npm install` in bench/feeds (package.json names @duckdb/node-api).
+// `npm ci` in bench/ (package.json names @duckdb/node-api).
 import { DuckDBInstance } from '@duckdb/node-api';
 
 if (process.argv.length !== 4) {

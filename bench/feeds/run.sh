@@ -14,8 +14,8 @@
 # tools take turns, one run each a round, so a burst of load from something
 # else on the machine is spread over them.
 #
-# Needs: /usr/bin/time, sqlite3, python3-pandas, node with `npm install` run in
-# bench/feeds (for @duckdb/node-api). PLEDGE, AE_ROLLUP, PYTHON and NODE name
+# Needs: /usr/bin/time, sqlite3, python3-pandas, node with `npm ci` run in
+# bench/ (for @duckdb/node-api). PLEDGE, AE_ROLLUP, PYTHON and NODE name
 # the programs (default ./pledge, ./bench/feeds/ae_rollup, /usr/bin/python3,
 # node); TMPDIR where the data goes (it needs about 400 MB per 10M rows).
 set -eu
@@ -34,7 +34,7 @@ die() { echo "run.sh: $*" >&2; exit 2; }
 [ -x /usr/bin/time ] || die "needs GNU time as /usr/bin/time (apt-get install time)"
 command -v sqlite3 > /dev/null || die "needs sqlite3 (apt-get install sqlite3)"
 "$PYTHON" -c 'import pandas' 2> /dev/null || die "$PYTHON cannot import pandas (apt-get install python3-pandas)"
-[ -d "$here/node_modules/@duckdb/node-api" ] || die "no @duckdb/node-api: run npm install in $here"
+[ -d "$here/../node_modules/@duckdb/node-api" ] || die "no @duckdb/node-api: run npm ci in $(dirname "$here")"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pledge-feeds.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -47,7 +47,7 @@ rules=$here/round.pledge
 
 # The tools, one per line: name|version|command. Each command prints
 # system,fy,performance.
-duckdb_v=$("$NODE" -p "require('$here/node_modules/@duckdb/node-api/package.json').version")
+duckdb_v=$("$NODE" -p "require('$here/../node_modules/@duckdb/node-api/package.json').version")
 cat > "$tmp/tools" <<EOF
 Pledge (ae_rollup)|$("$PLEDGE" --version | sed 's/^pledge //')|$AE_ROLLUP $rules $ae $lookup
 DuckDB (@duckdb/node-api)|$duckdb_v|$NODE $here/duckdb_rollup.mjs $ae $lookup

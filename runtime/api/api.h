@@ -39,6 +39,13 @@ struct pledge_state {
 
 typedef VEC(char) ApiChars;
 
+/* The variations read from variations files (variations.c), checked
+ * against one program. */
+typedef struct ApiVariations {
+    VEC(ReportVariation) list;
+    Arena arena;                /* their texts */
+} ApiVariations;
+
 struct pledge_round {
     ApiObject     obj;
     pledge_state *S;
@@ -49,6 +56,7 @@ struct pledge_round {
     VEC(Binding)  bindings;     /* names and sources owned (mem_strndup), bytes too */
     Inputs        in;
     bool          loaded;       /* in holds the bound inputs */
+    ApiVariations vary;         /* from variations files (pledge_vary), checked against bc */
 };
 
 struct pledge_report {
@@ -129,6 +137,12 @@ pledge_status api_load_inputs(pledge_round *R, bool require_all);
  * in 2023/24" (pledge_diff and pledge_doc); returns its window's last day
  * (0 if it has none). vm runs the threshold's constant functions. */
 Day api_threshold_text(Vm *vm, const BcProgram *p, const BcThreshold *t, char *buf, size_t cap);
+/* Reads the variations file at path (named `name` in messages and in the
+ * report: the path as given, or as a manifest records it) and checks it
+ * against bc and those vs holds already; on failure, vs is as it was. */
+pledge_status api_vary(pledge_state *S, const BcProgram *bc, ApiVariations *vs, const char *path, const char *name);
+void api_variations_free(ApiVariations *vs);
+
 /* Today's date where the machine is: the default as-of. */
 Day api_today(void);
 /* A YYYY-MM-DD text, or NULL for today. */

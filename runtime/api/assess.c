@@ -14,7 +14,8 @@ pledge_status api_assess_options(pledge_round *R, const pledge_assess_options *o
     *ao = (AssessOptions){ .systems = o->systems, .nsystems = o->nsystems, .limits = S->limits,
                            .allowed = S->allowed, .nallowed = S->cfg.nallow_native, .threads = S->cfg.threads,
                            .series = o->series, .hashes = o->hashes, .rules = R->path,
-                           .engine = "pledge " PACKAGE_VERSION };
+                           .engine = "pledge " PACKAGE_VERSION, .variations = R->vary.list.items,
+                           .nvariations = R->vary.list.len };
     pledge_status st = api_parse_day(S, o->as_of, &ao->as_of);
     if (st != PLEDGE_OK) {
         snprintf(S->error, sizeof S->error, "the as-of date `%s` is not a date", o->as_of);

@@ -54,6 +54,7 @@ typedef struct Prog {
     const char **allowed;       /* natives the run recorded that the user allows now */
     size_t      nallowed;
     void      **loaded;         /* [slot * 2 + side]: FeedData * or Hierarchy * */
+    ApiVariations vary;         /* the run's variations, read against bc: part of its rules */
 } Prog;
 
 typedef struct Cmpr {
@@ -189,7 +190,8 @@ static pledge_status assess_combo(Cmpr *x, uint32_t combo, Combo *out)
         int day_side = x->as_of_factor >= 0 && (combo >> x->as_of_factor & 1) ? 1 : 0;
         AssessOptions ao = { .as_of = x->run[day_side]->m->as_of, .systems = m->systems, .nsystems = m->nsystems,
                              .limits = m->limits, .allowed = p->allowed, .nallowed = p->nallowed,
-                             .threads = x->S->cfg.threads, .rules = m->rules, .engine = api_engine_name };
+                             .threads = x->S->cfg.threads, .rules = m->rules, .engine = api_engine_name,
+                             .variations = p->vary.list.items, .nvariations = p->vary.list.len };
         Report r = { 0 };
         AssessStatus as = assess_run(&in, &ao, &r, x->why, sizeof x->why);
         if (as != ASSESS_OK) {
@@ -546,7 +548,7 @@ static pledge_status setup(Cmpr *x)
             x->slots[s].file[side] = api_run_path(a, x->run[side]->dir, mi->path);
         }
     /* every file as recorded, each hashed once */
-    HashJob *jobs = arena_alloc(a, (x->nslots * 2 + 2) * sizeof *jobs);
+    HashJob *jobs = arena_alloc(a, (x->nslots * 2 + 2 + m[0]->nvariations + m[1]->nvariations) * sizeof *jobs);
     size_t njobs = 0;
     for (size_t s = 0; s < x->nslots; s++)
         for (int side = 0; side < 2; side++) {
@@ -564,6 +566,17 @@ static pledge_status setup(Cmpr *x)
         rules[side] = api_run_path(a, x->run[side]->dir, m[side]->rules);
         jobs[njobs++] = (HashJob){ arena_printf(a, "the rules %s of %s", m[side]->rules, x->run[side]->label),
                                    rules[side], m[side]->source_sha256, "", false };
+    }
+    /* the variations files: part of each run's rules */
+    const char **vary[2];
+    for (int side = 0; side < 2; side++) {
+        vary[side] = arena_alloc(a, (m[side]->nvariations + 1) * sizeof *vary[side]);
+        for (size_t k = 0; k < m[side]->nvariations; k++) {
+            vary[side][k] = api_run_path(a, x->run[side]->dir, m[side]->variations[k].path);
+            jobs[njobs++] = (HashJob){ arena_printf(a, "the variations %s of %s", m[side]->variations[k].path,
+                                                    x->run[side]->label),
+                                       vary[side][k], m[side]->variations[k].sha256, "", false };
+        }
     }
     pledge_status st = as_recorded(x, jobs, njobs);
     if (st != PLEDGE_OK) return st;
@@ -587,9 +600,16 @@ static pledge_status setup(Cmpr *x)
         }
     bool rules_differ = strcmp(m[0]->source_sha256, m[1]->source_sha256) != 0
                      || strcmp(m[0]->bytecode_sha256, m[1]->bytecode_sha256) != 0;
-    if (rules_differ) {
+    /* a variation is a change of rules: alone, the factor is named "rules variations" */
+    bool vary_differ = m[0]->nvariations != m[1]->nvariations;
+    for (size_t k = 0; k < m[0]->nvariations && !vary_differ; k++)
+        vary_differ = strcmp(m[0]->variations[k].sha256, m[1]->variations[k].sha256) != 0;
+    if (rules_differ || vary_differ) {
         x->rules_factor = (int)x->c->nfactors;
-        add_factor(x, CAUSE_RULES, NULL, m[0]->rules, m[1]->rules);
+        if (rules_differ) add_factor(x, CAUSE_RULES, NULL, m[0]->rules, m[1]->rules);
+        else add_factor(x, CAUSE_RULES, "variations", m[0]->nvariations ? m[0]->variations[0].path : "none",
+                        m[1]->nvariations ? m[1]->variations[0].path : "none");
+        rules_differ = true;
     }
     for (int side = 0; side < (rules_differ ? 2 : 1) && st == PLEDGE_OK; side++) {
         Prog *p = &x->prog[side];
@@ -600,6 +620,8 @@ static pledge_status setup(Cmpr *x)
         p->allowed = api_natives_allowed_now(x->S, m[side], &p->nallowed);
         p->vm = vm_new(&p->bc, m[side]->limits, p->allowed, p->nallowed);
         p->loaded = mem_calloc(x->nslots * 2 + 1, sizeof *p->loaded);
+        for (size_t k = 0; k < m[side]->nvariations && st == PLEDGE_OK; k++)
+            st = api_vary(x->S, &p->bc, &p->vary, vary[side][k], m[side]->variations[k].path);
     }
     x->orgs = orgs_new();
     x->shared = mem_calloc(x->nslots + 1, sizeof *x->shared);
@@ -826,6 +848,7 @@ pledge_status api_compare_runs(pledge_state *S, const RecordedRun *a, const Reco
             }
         mem_free(p->loaded);
         mem_free(p->allowed);
+        api_variations_free(&p->vary);
         vm_free(p->vm);
         bc_free(&p->bc);
     }

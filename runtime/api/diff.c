@@ -1118,6 +1118,50 @@ static void json_entry(Out *o, const Entry *e, bool comma)
     fputs("]}", f);
 }
 
+/* NEW's variations (pledge_vary): each a change of a rule for its systems,
+ * the round's line and the variation's, with who agreed it and when. */
+static void write_variations(Out *o, const Diff *d, const pledge_round *rn)
+{
+    FILE *f = o->f;
+    const ApiVariations *vs = &rn->vary;
+    if (!vs->list.len) return;
+    if (o->json) fputs(",\n  \"variations\": [", f);
+    else fputs("\nvariations of NEW (a change of its rules for the systems named)\n", f);
+    for (size_t i = 0; i < vs->list.len; i++) {
+        const ReportVariation *v = &vs->list.items[i];
+        char was[256] = "", now[512], systems[512] = "", from[16], until[16];
+        if (v->kind == ITEM_COMMITMENT) api_threshold_text(d->vb, &rn->bc, &rn->bc.commits[v->rule].target, was, sizeof was);
+        else snprintf(was, sizeof was, "the check applies");
+        report_variation_what(v, now, sizeof now);
+        for (size_t k = 0, n = 0; k < v->nsystems; k++)
+            n += (size_t)snprintf(systems + n, n < sizeof systems ? sizeof systems - n : 0, "%s%s", k ? ", " : "",
+                                  v->systems[k]);
+        period_format((Period){ GRAIN_DAY, v->agreed_on }, from, sizeof from);
+        period_format((Period){ GRAIN_DAY, v->until }, until, sizeof until);
+        if (o->json) {
+            fprintf(f, "%s\n    {", i ? "," : "");
+            json_key(o, "name", v->name, false);
+            json_key(o, "rule", v->rule_name, true);
+            json_key(o, "systems", systems, true);
+            json_key(o, "old", was, true);
+            json_key(o, "new", now, true);
+            json_key(o, "reason", v->reason, true);
+            json_key(o, "agreed_by", v->agreed_by, true);
+            json_key(o, "agreed_on", from, true);
+            json_key(o, "until", until, true);
+            json_key(o, "file", v->file, true);
+            fputc('}', f);
+        } else {
+            fprintf(f, "~ %s for %s: %s -> %s (variation %s, agreed by ", v->rule_name, systems, was, now, v->name);
+            put_line(f, v->agreed_by);
+            fprintf(f, ", %s to %s; reason: ", from, until);
+            put_line(f, v->reason);
+            fputs(")\n", f);
+        }
+    }
+    if (o->json) fputs("\n  ]", f);
+}
+
 /* The declarations that differ, section by section; counts per change. */
 static void write_declarations(Out *o, const Diff *d, const pledge_round *ro, const pledge_round *rn,
                                const char *tests_note)
@@ -1125,7 +1169,7 @@ static void write_declarations(Out *o, const Diff *d, const pledge_round *ro, co
     FILE *f = o->f;
     size_t count[C_AFFECTED + 1] = { 0 };
     for (size_t i = 0; i < d->entries.len; i++) count[d->entries.items[i].change]++;
-    bool none = count[C_SAME] == d->entries.len;
+    bool none = count[C_SAME] == d->entries.len && !rn->vary.list.len;
     if (o->json) {
         fputs("{\n  \"old\": {", f);
         json_key(o, "path", ro->path, false);
@@ -1147,6 +1191,7 @@ static void write_declarations(Out *o, const Diff *d, const pledge_round *ro, co
                 comma = true;
             }
         fputs(comma ? "\n  ]" : "]", f);
+        write_variations(o, d, rn);
         return;
     }
     fprintf(f, "round %s -> %s\n", ro->bc.round.name ? ro->bc.round.name : "(none)",
@@ -1161,6 +1206,7 @@ static void write_declarations(Out *o, const Diff *d, const pledge_round *ro, co
             text_entry(o, e);
         }
     }
+    write_variations(o, d, rn);
     if (none) fputs("\nno changes\n", f);
     else fputc('\n', f);
     const char *sep = "";
@@ -1171,6 +1217,7 @@ static void write_declarations(Out *o, const Diff *d, const pledge_round *ro, co
         fprintf(f, "%s%zu %s", sep, count[c], words[c]);
         sep = ", ";
     }
+    if (rn->vary.list.len) fprintf(f, "%s%zu variation%s", sep, rn->vary.list.len, rn->vary.list.len == 1 ? "" : "s");
     if (!none) fputc('\n', f);
     if (tests_note) fprintf(f, "%s\n", tests_note);
 }

@@ -617,6 +617,43 @@ static const char page_style[] =
     "li { margin: 0.2em 0; }\n"
     "</style>\n</head>\n<body>\n";
 
+/* The variations given with the round (pledge_vary): for whom each varies
+ * which rule, how, why, who agreed it and from when until when. */
+static void doc_variations(Doc *d, const ApiVariations *vs)
+{
+    if (!vs->list.len) return;
+    heading(d, 2, "Variations (agreed for named systems)", NULL);
+    for (size_t i = 0; i < vs->list.len; i++) {
+        const ReportVariation *v = &vs->list.items[i];
+        heading(d, 3, v->name, v->title ? v->title : "");
+        char t[512];
+        list_open(d);
+        item(d, "rule", v->rule_name, true);
+        size_t n = 0;
+        t[0] = '\0';
+        for (size_t k = 0; k < v->nsystems && n < sizeof t; k++)
+            n += (size_t)snprintf(t + n, sizeof t - n, "%s%s", k ? ", " : "", v->systems[k]);
+        item(d, "systems", t, false);
+        if (v->kind == ITEM_COMMITMENT) {
+            api_threshold_text(d->vm, d->p, &d->p->commits[v->rule].target, t, sizeof t);
+            item(d, "the round's target", t, false);
+        }
+        if (v->exempt) item(d, "exempt", v->exempt, false);
+        else item(d, "target", v->target_text, false);
+        item(d, "reason", v->reason, false);
+        item(d, "agreed by", v->agreed_by, false);
+        item_open(d);
+        text(d, "in force: ");
+        put_day(d, v->agreed_on);
+        text(d, " to ");
+        put_day(d, v->until);
+        text(d, " (the round's rule applies outside)");
+        item_close(d);
+        item(d, "file", arena_printf(&d->arena, "%s (sha256 %s)", v->file, v->sha256), false);
+        list_close(d);
+    }
+}
+
 static pledge_status doc(pledge_round *R, pledge_format format, FILE *out)
 {
     if (format != PLEDGE_FORMAT_TEXT && format != PLEDGE_FORMAT_HTML)
@@ -631,6 +668,7 @@ static pledge_status doc(pledge_round *R, pledge_format format, FILE *out)
     doc_round(&d, R->path);
     doc_commitments(&d);
     doc_checks(&d);
+    doc_variations(&d, &R->vary);
     doc_ratings(&d);
     doc_metrics(&d);
     doc_data(&d);

@@ -31,6 +31,7 @@ struct pledge_inputs {
 static const struct { const char *key; bool path; } option_keys[] = {
     { "as-of", false }, { "format", false }, { "output", true }, { "system", false }, { "fail-on", false },
     { "on-bad-row", false }, { "threads", false }, { "manifest", true }, { "archive", true },
+    { "variations", true },
 };
 enum { NOPTION_KEYS = sizeof option_keys / sizeof option_keys[0] };
 
@@ -194,7 +195,7 @@ static pledge_status pair(Parse *p, bool feeds, const char *s, const char *e)
     while (k < NOPTION_KEYS && strcmp(option_keys[k].key, key) != 0) k++;
     if (k == NOPTION_KEYS)
         return fail_at(p, "unknown key `%s` (the keys are as-of, format, output, system, fail-on, on-bad-row, "
-                          "threads, manifest and archive; feeds go under [feeds])", key);
+                          "threads, manifest, archive and variations; feeds go under [feeds])", key);
     if ((before = seen(in->options.items, in->options.len, key)))
         return fail_at(p, "`%s` is given twice (first on line %d)", key, before);
     pledge_status st = value_of(p, key, eq + 1, e, &value);

@@ -309,6 +309,7 @@ typedef struct Replay {
     const char     *mpath;
     const char     *rules;      /* the rules' file, read from the run's folder */
     const char    **inputs;     /* each input's file, likewise */
+    const char    **variations; /* each variations file, likewise */
     bool           *same;       /* each input's bytes as recorded (replay_run fills it) */
     FILE           *out;
 } Replay;
@@ -333,12 +334,21 @@ static pledge_status rerun(const Replay *rp, const BcProgram *bc, Report *r, cha
     AssessStatus st = inputs_load(&in, bc, m->rules, b, n, true, &fo, vm, why, whycap);
     vm_free(vm);
     mem_free(b);
+    /* the variations as recorded, checked against these rules again */
+    ApiVariations vs = { { 0 }, { 0 } };
+    for (size_t k = 0; k < m->nvariations && st == ASSESS_OK; k++)
+        if (api_vary(S, bc, &vs, rp->variations[k], m->variations[k].path) != PLEDGE_OK) {
+            snprintf(why, whycap, "%.900s", S->error);
+            st = ASSESS_BAD_INPUT;
+        }
     if (st == ASSESS_OK) {
         AssessOptions ao = { .as_of = m->as_of, .systems = m->systems, .nsystems = m->nsystems,
                              .limits = m->limits, .allowed = allowed, .nallowed = nallowed,
-                             .threads = S->cfg.threads, .rules = m->rules, .engine = api_engine_name };
+                             .threads = S->cfg.threads, .rules = m->rules, .engine = api_engine_name,
+                             .variations = vs.list.items, .nvariations = vs.list.len };
         st = assess_run(&in, &ao, r, why, whycap);
     }
+    api_variations_free(&vs);
     inputs_free(&in);
     mem_free(allowed);
     return api_status(st);
@@ -365,6 +375,9 @@ static pledge_status replay_run(const Replay *rp)
                                  manifest_input_sha256(rp->inputs[k], now) ? now : NULL);
         changed += !rp->same[k];
     }
+    for (size_t k = 0; k < m->nvariations; k++)
+        changed += !check_hash(out, "variations", NULL, m->variations[k].path, m->variations[k].sha256,
+                               manifest_input_sha256(rp->variations[k], now) ? now : NULL);
 
     BcProgram bc = { 0 };
     pledge_status st = api_load_recorded_rules(S, rp->rules, m->rules, &bc, why, sizeof why);
@@ -461,8 +474,11 @@ static pledge_status replay(pledge_state *S, const char *mpath, FILE *out)
     } else {
         Replay rp = { S, &m, mpath, api_run_path(&m.arena, dir, m.rules),
                       arena_alloc(&m.arena, (m.ninputs + 1) * sizeof *rp.inputs),
+                      arena_alloc(&m.arena, (m.nvariations + 1) * sizeof *rp.variations),
                       arena_alloc(&m.arena, (m.ninputs + 1) * sizeof *rp.same), out };
         for (size_t k = 0; k < m.ninputs; k++) rp.inputs[k] = api_run_path(&m.arena, dir, m.inputs[k].path);
+        for (size_t k = 0; k < m.nvariations; k++)
+            rp.variations[k] = api_run_path(&m.arena, dir, m.variations[k].path);
         st = replay_run(&rp);
     }
     manifest_free(&m);

@@ -62,6 +62,7 @@ static void destroy_round(ApiObject *o)
         mem_free((void *)b->source.bytes);
     }
     vec_free(&R->bindings);
+    api_variations_free(&R->vary);
     bc_free(&R->bc);
     mem_free(R->path);
     mem_free(R);

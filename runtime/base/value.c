@@ -9,7 +9,7 @@
 #include <string.h>
 
 const char *const status_name[ST__COUNT] = {
-    "met", "missed", "on_track", "off_track", "not_due", "no_data", "pass", "fail",
+    "met", "missed", "on_track", "off_track", "not_due", "no_data", "pass", "fail", "exempt",
 };
 
 Value val_num(Num n, TypeKind unit)

@@ -22,7 +22,9 @@ typedef enum ValKind {
 /* In the order of the spec's §2 list; V_STATUSES is a bit set of these. */
 typedef enum Status {
     ST_MET, ST_MISSED, ST_ON_TRACK, ST_OFF_TRACK, ST_NOT_DUE, ST_NO_DATA,
-    ST_PASS, ST_FAIL, ST__COUNT
+    ST_PASS, ST_FAIL,
+    ST_EXEMPT,              /* a variation exempts the system (issue 16); last, so older bytecode reads the same */
+    ST__COUNT
 } Status;
 extern const char *const status_name[ST__COUNT];
 

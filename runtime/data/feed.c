@@ -6,6 +6,7 @@
  * (period, vintage). Queries then combine cells: the members of a system,
  * the periods of a window, the vintage visible on a date. */
 #include "data/feed.h"
+#include "data/pred.h"
 #include "data/rows.h"
 #include "vm/natives.h"
 #include <pthread.h>
@@ -27,24 +28,62 @@ typedef struct ValueRun { Value *items; uint32_t n, cap; } ValueRun;
 
 /* A sum, mean or count of whole numbers (nearly every aggregate of a feed),
  * added in place. The values are counts, never negative, and a cell's sum
- * of a month's rows nearly always fits in 32 bits: the sums are kept in 32
- * bits until one does not, and then all of the slice's in 64. */
+ * of a month's rows nearly always fits in 32 bits, often in 16: the sums
+ * are kept in 16 bits until one does not fit, then all of the slice's in
+ * 32, then in 64. */
 typedef struct Whole {
     bool      summed;       /* false for a count */
-    uint32_t *sum32;        /* the sums, while each fits ... */
-    int64_t  *sum64;        /* ... and after (sum32 is then NULL) */
+    uint16_t *sum16;        /* the sums, while each fits ... */
+    uint32_t *sum32;        /* ... then while each fits here (sum16 is then NULL) ... */
+    int64_t  *sum64;        /* ... and after (sum16 and sum32 are then NULL) */
     uint32_t *count;        /* values counted; NULL while that is every row of the cell */
+    /* A sum needs no count, only whether any value was counted: once a row
+     * is not, a byte a cell (counting up to 255) instead of count's four. */
+    bool      sum_only;
+    uint8_t  *seen;
 } Whole;
+
+/* A cell's rows as a byte of `seen`: the count, up to 255. */
+static uint8_t seen_of(uint32_t n) { return n > UINT8_MAX ? UINT8_MAX : (uint8_t)n; }
 
 typedef struct Slice {
     int32_t   period;
     Day       vintage;      /* 0 without a vintage column */
     uint32_t  ident;        /* with `key`: the rows' identity, numbered within each organisation from 1; else 0 */
     uint32_t  cap;          /* cells: the feed's organisations 0 .. cap - 1 */
-    uint32_t *rows;         /* per cell: rows read (0: the organisation has none here) */
+    /* per cell: rows read (0: the organisation has none here), in 16 bits
+     * until a cell passes 65535, then all of the slice's in 32 */
+    uint16_t *rows16;
+    uint32_t *rows;
     Whole    *whole;        /* per whole-number aggregate */
     Acc      *accs;         /* per cell, per general aggregate: cap × nacc */
 } Slice;
+
+static inline uint32_t rows_at(const Slice *s, uint32_t o) { return s->rows16 ? s->rows16[o] : s->rows[o]; }
+
+/* Adds n rows to cell o of s (n and the total never pass UINT32_MAX: the row limit is below it). */
+static void rows_add(Slice *s, uint32_t o, uint32_t n)
+{
+    if (s->rows16) {
+        if (n <= (uint32_t)(UINT16_MAX - s->rows16[o])) {
+            s->rows16[o] = (uint16_t)(s->rows16[o] + n);
+            return;
+        }
+        s->rows = mem_alloc((size_t)s->cap * sizeof *s->rows);
+        for (uint32_t i = 0; i < s->cap; i++) s->rows[i] = s->rows16[i];
+        mem_free(s->rows16);
+        s->rows16 = NULL;
+    }
+    s->rows[o] += n;
+}
+
+/* A count array that starts as a copy of the slice's rows. */
+static uint32_t *rows_copy(const Slice *s)
+{
+    uint32_t *c = mem_alloc((size_t)s->cap * sizeof *c);
+    for (uint32_t i = 0; i < s->cap; i++) c[i] = rows_at(s, i);
+    return c;
+}
 
 typedef struct FeedAgg {
     uint32_t agg;           /* index into p->aggs */
@@ -53,6 +92,8 @@ typedef struct FeedAgg {
     TypeKind type;
     int      filter;        /* function, or -1 */
     int32_t  same_filter;   /* an earlier aggregate whose filter is the same code, or -1 */
+    bool     simple;        /* the filter is a comparison of cells with constants: pred runs it */
+    Pred     pred;
     int     *filter_pos;    /* positions of the filter's columns in the record */
     TypeKind *filter_types;
     uint16_t nfilter;
@@ -93,6 +134,7 @@ struct FeedData {
     uint32_t  naggs;
     uint32_t *rules;        /* indexes into p->rules: this feed's row rules */
     uint32_t  nrules;
+    Pred     *rule_preds;   /* per row rule: its condition, if a predicate runs it (.code not NULL) */
     uint32_t  nwhole, nacc;
     Store     store;
     /* after loading: slices sorted by period and vintage, and indexes */
@@ -128,12 +170,23 @@ static void *grow_zeroed(void *p, size_t n, size_t cap, size_t size)
 
 static int64_t sum_of(const Whole *w, uint32_t o)
 {
-    return w->sum64 ? w->sum64[o] : w->sum32 ? w->sum32[o] : 0;
+    return w->sum16 ? w->sum16[o] : w->sum32 ? w->sum32[o] : w->sum64 ? w->sum64[o] : 0;
 }
 
 /* Adds a count to a cell's sum; the caller has checked that it fits in int64. */
 static void sum_add(Whole *w, uint32_t cap, uint32_t o, int64_t v)
 {
+    if (w->sum16) {
+        uint16_t sum;
+        if (v <= UINT16_MAX && !__builtin_add_overflow(w->sum16[o], (uint16_t)v, &sum)) {
+            w->sum16[o] = sum;
+            return;
+        }
+        w->sum32 = mem_alloc((size_t)cap * sizeof *w->sum32);
+        for (uint32_t i = 0; i < cap; i++) w->sum32[i] = w->sum16[i];
+        mem_free(w->sum16);
+        w->sum16 = NULL;
+    }
     if (!w->sum64) {
         uint32_t sum;
         if (v <= UINT32_MAX && !__builtin_add_overflow(w->sum32[o], (uint32_t)v, &sum)) {
@@ -154,12 +207,15 @@ static void slice_reserve(const FeedData *f, Slice *s, uint32_t o)
 {
     if (o < s->cap) return;
     uint32_t cap = o + 1 > s->cap * 2 ? o + 1 : s->cap * 2;
+    s->rows16 = grow_zeroed(s->rows16, s->cap, cap, sizeof *s->rows16);
     s->rows = grow_zeroed(s->rows, s->cap, cap, sizeof *s->rows);
     for (uint32_t j = 0; j < f->nwhole; j++) {
         Whole *w = &s->whole[j];
+        w->sum16 = grow_zeroed(w->sum16, s->cap, cap, sizeof *w->sum16);
         w->sum32 = grow_zeroed(w->sum32, s->cap, cap, sizeof *w->sum32);
         w->sum64 = grow_zeroed(w->sum64, s->cap, cap, sizeof *w->sum64);
         if (w->count) w->count = grow_zeroed(w->count, s->cap, cap, sizeof *w->count);
+        if (w->seen) w->seen = grow_zeroed(w->seen, s->cap, cap, sizeof *w->seen);
     }
     s->accs = grow_zeroed(s->accs, (size_t)s->cap * f->nacc, (size_t)cap * f->nacc, sizeof *s->accs);
     s->cap = cap;
@@ -167,11 +223,14 @@ static void slice_reserve(const FeedData *f, Slice *s, uint32_t o)
 
 static void slice_free(const FeedData *f, Slice *s)
 {
+    mem_free(s->rows16);
     mem_free(s->rows);
     for (uint32_t j = 0; s->whole && j < f->nwhole; j++) {
+        mem_free(s->whole[j].sum16);
         mem_free(s->whole[j].sum32);
         mem_free(s->whole[j].sum64);
         mem_free(s->whole[j].count);
+        mem_free(s->whole[j].seen);
     }
     mem_free(s->whole);
     mem_free(s->accs);
@@ -265,11 +324,12 @@ static uint32_t slice_index(const FeedData *f, Store *st, int32_t period, Day vi
     uint32_t cap = orgs_count(st->orgs) ? orgs_count(st->orgs) : 1;
     if (ident > 1) cap = o + 1;
     Slice s = { .period = period, .vintage = vintage, .ident = ident, .cap = cap };
-    s.rows = mem_calloc(cap, sizeof *s.rows);
+    s.rows16 = mem_calloc(cap, sizeof *s.rows16);
     s.whole = mem_calloc((size_t)f->nwhole + 1, sizeof *s.whole);
     for (uint32_t j = 0; j < f->naggs; j++)
         if (f->aggs[j].whole >= 0 && f->aggs[j].func != AGG_COUNT)
-            s.whole[f->aggs[j].whole] = (Whole){ .summed = true, .sum32 = mem_calloc(cap, sizeof(uint32_t)) };
+            s.whole[f->aggs[j].whole] = (Whole){ .summed = true, .sum16 = mem_calloc(cap, sizeof(uint16_t)),
+                                                 .sum_only = f->aggs[j].func == AGG_SUM };
     s.accs = f->nacc ? mem_calloc((size_t)cap * f->nacc, sizeof *s.accs) : NULL;
     return slice_add(st, s);
 }
@@ -392,6 +452,14 @@ static bool filter_passes(Loader *l, uint32_t j, const CsvField *rec, bool *ok, 
 {
     FeedAgg *a = &l->f->aggs[j];
     if (a->filter < 0) return true;
+    if (a->simple) {
+        /* over the cells load_row has typed: no VM, no cache */
+        const BcAggregate *ba = &l->f->p->aggs[a->agg];
+        Value args[BC_MAX_FILTER_COLUMNS];
+        for (uint16_t i = 0; i < a->nfilter; i++)
+            args[i] = typed_value(&l->cells[ba->filter_cols[i]], a->filter_types[i]);
+        return pred_passes(&a->pred, args);
+    }
     FilterCache *c = &l->caches[j];
     char key[512];
     size_t k = 0;
@@ -439,7 +507,9 @@ static bool rules_hold(Loader *l, uint64_t line, char *why, size_t cap)
         for (uint16_t i = 0; i < rule->nfilter && i < BC_MAX_FILTER_COLUMNS; i++)
             args[i] = typed_value(&l->cells[rule->filter_cols[i]], (TypeKind)s->columns[rule->filter_cols[i]].type);
         Value r;
-        VmStatus st = vm_call(l->vm, (uint32_t)rule->filter, args, &r);
+        VmStatus st = VM_OK;
+        if (f->rule_preds[j].code) r = pred_eval(&f->rule_preds[j], args);
+        else st = vm_call(l->vm, (uint32_t)rule->filter, args, &r);
         if (st != VM_OK)
             return why_say(why, cap, "%s%s:%llu: the row rule `%s` failed: %s", st == VM_LIMIT ? "limit: " : "",
                            l->name, (unsigned long long)line, rule->text, vm_message(l->vm));
@@ -593,7 +663,7 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
             return why_say(why, cap, "%s:%llu: column `%s`: the sum for `%s` in one period passes 9.2 × 10^18",
                              l->name, (unsigned long long)line, s->columns[a->column].name, orgs_code(l->st->orgs, o));
     }
-    sl->rows[o]++;
+    rows_add(sl, o, 1);
     for (uint32_t j = 0; j < f->naggs; j++) {
         const FeedAgg *a = &f->aggs[j];
         const Typed *t = &l->cells[a->column];
@@ -606,10 +676,15 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
         if (l->passes[j] && t->present) {
             if (w->summed) sum_add(w, sl->cap, o, t->whole);
             if (w->count) w->count[o]++;
-        } else if (!w->count) {
+            else if (w->seen && w->seen[o] < UINT8_MAX) w->seen[o]++;
+        } else if (w->sum_only && !w->seen) {
+            /* the first row not counted: from now on whether any was is kept */
+            w->seen = mem_alloc((size_t)sl->cap * sizeof *w->seen);
+            for (uint32_t i = 0; i < sl->cap; i++) w->seen[i] = seen_of(rows_at(sl, i));
+            w->seen[o] = seen_of(rows_at(sl, o) - 1);
+        } else if (!w->sum_only && !w->count) {
             /* the first row not counted: from now on the counts are kept */
-            w->count = mem_alloc((size_t)sl->cap * sizeof *w->count);
-            memcpy(w->count, sl->rows, (size_t)sl->cap * sizeof *w->count);
+            w->count = rows_copy(sl);
             w->count[o]--;
         }
     }
@@ -675,7 +750,7 @@ static void finish(FeedData *f, Orgs *orgs)
     /* statistics: organisations with rows (those that report to the feed), periods, vintages */
     f->reports = mem_calloc((size_t)n + 1, 1);
     for (uint32_t i = 0; i < ns; i++)
-        for (uint32_t o = 0; o < st->slices[i].cap && o < n; o++) f->reports[o] |= st->slices[i].rows[o] > 0;
+        for (uint32_t o = 0; o < st->slices[i].cap && o < n; o++) f->reports[o] |= rows_at(&st->slices[i], o) > 0;
     for (uint32_t o = 0; o < n; o++) f->stats.orgs += f->reports[o];
     for (uint32_t p = 0; p < f->nperiods; p++) f->stats.periods += f->period_first[p + 1] > f->period_first[p];
     if (f->schema->vintage_col && ns) {
@@ -771,6 +846,9 @@ static void feed_aggs(FeedData *f, uint16_t feed)
     f->rules = mem_calloc((size_t)f->nrules + 1, sizeof *f->rules);
     for (uint32_t g = 0, k = 0; g < p->nrules; g++)
         if (p->rules[g].feed == feed) f->rules[k++] = g;
+    f->rule_preds = mem_calloc((size_t)f->nrules + 1, sizeof *f->rule_preds);
+    for (uint32_t k = 0; k < f->nrules && !getenv("PLEDGE_TEST_VM_FILTERS"); k++)
+        if (!pred_compile(p, p->rules[f->rules[k]].filter, &f->rule_preds[k])) f->rule_preds[k].code = NULL;
     for (uint32_t g = 0; g < p->naggs; g++) f->naggs += p->aggs[g].feed == feed;
     f->aggs = mem_calloc((size_t)f->naggs + 1, sizeof *f->aggs);
     uint32_t j = 0;
@@ -784,6 +862,7 @@ static void feed_aggs(FeedData *f, uint16_t feed)
         fa->type = (TypeKind)f->schema->columns[a->column].type;
         fa->filter = a->filter;
         fa->nfilter = a->nfilter;
+        fa->simple = a->filter >= 0 && !getenv("PLEDGE_TEST_VM_FILTERS") && pred_compile(p, a->filter, &fa->pred);
         /* `sum(x where t == "1") / sum(y where t == "1")`: two filters, one condition, run once a row */
         fa->same_filter = -1;
         for (uint32_t k = 0; k + 1 < j && fa->filter >= 0 && fa->same_filter < 0; k++)
@@ -923,11 +1002,14 @@ static void merge(const FeedData *f, Store *a, Store *b, const uint32_t *to_a)
         Slice sb = b->slices[k];
         b->slices[k] = (Slice){ 0 };
         uint32_t used = slice_used(&sb, b), cap = sb.cap > norgs ? sb.cap : norgs;
+        sb.rows16 = renumber(sb.rows16, sizeof *sb.rows16, sb.cap, used, to_a, cap, tmp);
         sb.rows = renumber(sb.rows, sizeof *sb.rows, sb.cap, used, to_a, cap, tmp);
         for (uint32_t j = 0; j < f->nwhole; j++) {
+            sb.whole[j].sum16 = renumber(sb.whole[j].sum16, sizeof(uint16_t), sb.cap, used, to_a, cap, tmp);
             sb.whole[j].sum32 = renumber(sb.whole[j].sum32, sizeof(uint32_t), sb.cap, used, to_a, cap, tmp);
             sb.whole[j].sum64 = renumber(sb.whole[j].sum64, sizeof(int64_t), sb.cap, used, to_a, cap, tmp);
             sb.whole[j].count = renumber(sb.whole[j].count, sizeof(uint32_t), sb.cap, used, to_a, cap, tmp);
+            sb.whole[j].seen = renumber(sb.whole[j].seen, sizeof(uint8_t), sb.cap, used, to_a, cap, tmp);
         }
         sb.cap = cap;
         uint32_t i = slice_find(a, sb.period, sb.vintage, sb.ident);
@@ -941,15 +1023,19 @@ static void merge(const FeedData *f, Store *a, Store *b, const uint32_t *to_a)
             Whole *wa = &sa->whole[j];
             const Whole *wb = &sb.whole[j];
             if (!wa->count && wb->count) {
-                wa->count = mem_alloc((size_t)sa->cap * sizeof *wa->count);
-                memcpy(wa->count, sa->rows, (size_t)sa->cap * sizeof *wa->count);
+                wa->count = rows_copy(sa);
+            }
+            if (!wa->seen && wb->seen) {
+                wa->seen = mem_alloc((size_t)sa->cap * sizeof *wa->seen);
+                for (uint32_t o = 0; o < sa->cap; o++) wa->seen[o] = seen_of(rows_at(sa, o));
             }
             for (uint32_t o = 0; o < norgs; o++) {
                 if (wa->summed) sum_add(wa, sa->cap, o, sum_of(wb, o));
-                if (wa->count) wa->count[o] += wb->count ? wb->count[o] : sb.rows[o];
+                if (wa->count) wa->count[o] += wb->count ? wb->count[o] : rows_at(&sb, o);
+                if (wa->seen) wa->seen[o] = seen_of((uint32_t)wa->seen[o] + (wb->seen ? wb->seen[o] : seen_of(rows_at(&sb, o))));
             }
         }
-        for (uint32_t o = 0; o < norgs; o++) sa->rows[o] += sb.rows[o];
+        for (uint32_t o = 0; o < norgs; o++) rows_add(sa, o, rows_at(&sb, o));
         slice_free(f, &sb);
     }
     mem_free(tmp);
@@ -1103,6 +1189,7 @@ void feed_free(FeedData *f)
     store_free(f, &f->store);
     mem_free(f->aggs);
     mem_free(f->rules);
+    mem_free(f->rule_preds);
     mem_free(f->period_first);
     mem_free(f->local_of);
     mem_free(f->reports);
@@ -1159,7 +1246,7 @@ static const Slice *cell_slice_next(const FeedData *f, uint32_t o, int32_t p, Da
         const Slice *s = &f->store.slices[--*k];
         if (s->ident == *done_ident) continue;
         if (vintaged && s->vintage > as_of) continue;
-        if (o < s->cap && s->rows[o]) {
+        if (o < s->cap && rows_at(s, o)) {
             *done_ident = s->ident;
             return s;
         }
@@ -1182,7 +1269,7 @@ static const Slice *cell_slice_first(const FeedData *f, uint32_t o, int32_t p, D
     while (*k < f->period_first[i + 1]) {
         const Slice *s = &f->store.slices[(*k)++];
         if (s->ident == *done_ident || s->vintage > as_of) continue;
-        if (o < s->cap && s->rows[o]) {
+        if (o < s->cap && rows_at(s, o)) {
             *done_ident = s->ident;
             return s;
         }
@@ -1217,22 +1304,29 @@ static Value aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, si
      * between slices. The order does not change the result: whole sums are
      * exact integers, other sums exact rationals (only one that overflows
      * to a double could round differently), and medians sort their values. */
-    uint8_t *counted = mem_calloc(norgs + 1, 1);
+    uint8_t small[1024];        /* a system's members nearly always fit: no allocation per query */
+    uint8_t *counted = norgs < sizeof small ? memset(small, 0, norgs + 1) : mem_calloc(norgs + 1, 1);
     for (int32_t p = lo; p <= hi; p++) {
         Day first_day = period_first_day((Period){ (Grain)f->schema->grain, p });
+        uint32_t i = (uint32_t)(p - f->first_period);
+        bool one = !f->schema->vintage_col && f->period_first[i + 1] - f->period_first[i] == 1;
         for (size_t m = 0; m < norgs; m++) {
             uint32_t g = orgs[m];
             if (g >= f->norg_index || f->local_of[g] == ORG_NONE) continue;
             uint32_t o = f->local_of[g];
             if (h && hier_parent(h, g, first_day) != parent) continue;
             uint32_t at = UINT32_MAX, done_ident;
-            for (const Slice *s; (s = first ? cell_slice_first(f, o, p, as_of, &at, &done_ident)
-                                            : cell_slice_next(f, o, p, as_of, &at, &done_ident));) {
+            /* a period of one slice, without vintages: the cell is there or not */
+            const Slice *only = one ? &f->store.slices[f->period_first[i]] : NULL;
+            if (only && (o >= only->cap || !rows_at(only, o))) continue;
+#define NEXT_SLICE (only ? NULL : first ? cell_slice_first(f, o, p, as_of, &at, &done_ident) \
+                                     : cell_slice_next(f, o, p, as_of, &at, &done_ident))
+            for (const Slice *s = only ? only : NEXT_SLICE; s; s = NEXT_SLICE) {
                 counted[m] = any = true;
                 if (fa->whole >= 0) {
                     const Whole *w = &s->whole[fa->whole];
                     whole_sum += sum_of(w, o);
-                    total.count += w->count ? w->count[o] : s->rows[o];
+                    total.count += w->count ? w->count[o] : w->seen ? w->seen[o] : rows_at(s, o);
                     continue;
                 }
                 const Acc *a = &s->accs[(size_t)o * f->nacc + (uint32_t)fa->acc];
@@ -1247,15 +1341,16 @@ static Value aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, si
                     break;
                 case AGG_MEDIAN: {
                     const ValueRun *r = &f->store.runs.items[a->run - 1];
-                    for (uint32_t i = 0; i < r->n; i++) vec_push(&values, r->items[i]);
+                    for (uint32_t v = 0; v < r->n; v++) vec_push(&values, r->items[v]);
                     break;
                 }
                 }
             }
         }
     }
+#undef NEXT_SLICE
     for (size_t m = 0; m < norgs; m++) *coverage += counted[m];
-    mem_free(counted);
+    if (counted != small) mem_free(counted);
     if (fa->whole >= 0 && total.count && func != AGG_COUNT) {
         /* the whole-number total, exact while it fits in int64 */
         if (whole_sum >= -INT64_MAX && whole_sum <= INT64_MAX) total.value = val_num(num_int((int64_t)whole_sum), T_COUNT);
@@ -1369,8 +1464,8 @@ void feed_each_key(const FeedData *f, void (*fn)(void *ud, uint32_t org, Period 
         if (o == ORG_NONE) continue;
         for (uint32_t i = 0; i < st->nslices; i++) {
             const Slice *s = &st->slices[i];
-            if (o < s->cap && s->rows[o])
-                fn(ud, g, (Period){ (Grain)f->schema->grain, s->period }, s->vintage, s->rows[o]);
+            if (o < s->cap && rows_at(s, o))
+                fn(ud, g, (Period){ (Grain)f->schema->grain, s->period }, s->vintage, rows_at(s, o));
         }
     }
 }
@@ -1420,7 +1515,7 @@ void feed_each_superseded(const FeedData *f, Day as_of,
                     ident = s->ident;
                     seen = false;
                 }
-                if (s->vintage > as_of || o >= s->cap || !s->rows[o]) continue;
+                if (s->vintage > as_of || o >= s->cap || !rows_at(s, o)) continue;
                 if (!seen) {
                     seen = true;
                     latest = s->vintage;
@@ -1428,7 +1523,7 @@ void feed_each_superseded(const FeedData *f, Day as_of,
                 }
                 if (s->ident) ident_text(f, o, s->ident, text, sizeof text);
                 fn(ud, g, (Period){ (Grain)f->schema->grain, s->period }, s->ident ? text : NULL, s->vintage, latest,
-                   s->rows[o]);
+                   rows_at(s, o));
             }
         }
     }

@@ -621,16 +621,35 @@ static void eval_deadline(Eval *e, uint32_t sys, const BcCommitment *k, const Re
     }
 }
 
-void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
+/* The variation in force on the as-of day for system sys and a commitment
+ * (kind ITEM_COMMITMENT) or check, or NULL. The file's checks allow no two
+ * in force on one day for one system and rule. */
+static const ReportVariation *variation_for(const Shared *s, uint32_t sys, uint8_t kind, uint32_t rule)
+{
+    const AssessOptions *o = s->o;
+    if (sys == NATIONAL) return NULL;
+    for (size_t i = 0; i < o->nvariations; i++) {
+        const ReportVariation *v = &o->variations[i];
+        if (v->kind != kind || v->rule != rule || o->as_of < v->agreed_on || o->as_of > v->until) continue;
+        for (size_t j = 0; j < v->nsystems; j++)
+            if (orgs_find(s->in->orgs, v->systems[j], strlen(v->systems[j])) == s->systems[sys]) return v;
+    }
+    return NULL;
+}
+
+/* Judges commitment ki for sys by the round's rule, or with v's target in
+ * place of its target and milestones (the round's milestones lead to the
+ * round's target; a system's own plan milestones stay). */
+static void judge_commitment(Eval *e, uint32_t sys, uint32_t ki, const ReportVariation *v, ReportResult *r)
 {
     const Shared *s = e->s;
     const BcCommitment *k = &s->p->commits[ki];
     Value tol = k->tolerance >= 0 ? s->p->consts[k->tolerance] : val_missing();
     uint32_t saved = e->sys;
     e->sys = sys;
-    ReportMark target = make_mark(e, &k->target, k->name);
+    ReportMark target = v ? v->target : make_mark(e, &k->target, k->name);
     MarkVec marks = { 0 };
-    for (uint16_t i = 0; i < k->nmilestones; i++) vec_push(&marks, make_mark(e, &k->milestones[i], k->name));
+    for (uint16_t i = 0; i < k->nmilestones && !v; i++) vec_push(&marks, make_mark(e, &k->milestones[i], k->name));
     if (k->plan_feed >= 0) plan_marks(e, k, s->plan_agg[ki], sys, &marks);
     e->sys = saved;
 
@@ -673,7 +692,7 @@ void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
     mem_free(waiting);
     if (!judge && !k->deadline) r->value = val_missing(), r->milestone = 0;
     /* a target whose date the system's plan does not give can never fall due */
-    if (!judge && k->target.window_feed >= 0 && target.window.kind == V_MISSING) {
+    if (!judge && !v && k->target.window_feed >= 0 && target.window.kind == V_MISSING) {
         r->status = ST_NO_DATA;
         r->no_plan_date = 1;
     }
@@ -710,6 +729,25 @@ void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
     vec_free(&marks);
 }
 
+/* Notes the variation a result was judged under, and what the round's rule
+ * gave: an exemption keeps the value and the judgement, its status exempt. */
+static void note_variation(const Shared *s, const ReportVariation *v, uint8_t unvaried, ReportResult *r)
+{
+    r->varied = (uint32_t)(v - s->o->variations) + 1;
+    r->unvaried = unvaried;
+    if (v->exempt) r->status = ST_EXEMPT;
+}
+
+void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
+{
+    const ReportVariation *v = variation_for(e->s, sys, ITEM_COMMITMENT, ki);
+    judge_commitment(e, sys, ki, NULL, r);
+    if (!v) return;
+    uint8_t unvaried = r->status;
+    if (!v->exempt) judge_commitment(e, sys, ki, v, r);
+    note_variation(e->s, v, unvaried, r);
+}
+
 /* A side of a comparison kept in the report: a text copied out of the
  * VM's and the feeds' memory; a list (the checker allows none) dropped. */
 static Value kept_side(Eval *e, Value v)
@@ -733,7 +771,17 @@ static void note_operands(void *ud, const Instr *in, uint32_t pc, Value result, 
                                               kept_side(e, sides[1]) }));
 }
 
+static void judge_check(Eval *e, uint32_t sys, uint32_t ci, ReportResult *r);
+
+/* A check can only be exempted: it has no threshold to vary. */
 void eval_check(Eval *e, uint32_t sys, uint32_t ci, ReportResult *r)
+{
+    const ReportVariation *v = variation_for(e->s, sys, ITEM_CHECK, ci);
+    judge_check(e, sys, ci, r);
+    if (v) note_variation(e->s, v, r->status, r);
+}
+
+static void judge_check(Eval *e, uint32_t sys, uint32_t ci, ReportResult *r)
 {
     const Shared *s = e->s;
     const BcCheck *c = &s->p->checks[ci];
@@ -888,8 +936,12 @@ static Value host_call(void *ud, Vm *vm, HostFn fn, const Value *args, unsigned 
         int64_t all = 0, with = 0;
         for (uint32_t k = 0; k < nk && !e->failed; k++) {
             if (s->p->commits[k].cls != cls || s->p->commits[k].national) continue;   /* a system's own */
+            Status st = item_status(e, e->sys, k);
+            /* an exempted commitment does not apply to the system: out of the count
+             * and the share, unless exempt is asked for (docs/decisions.md) */
+            if (st == ST_EXEMPT && !(n >= 2 && in_statuses(args[1], ST_EXEMPT))) continue;
             all++;
-            with += n < 2 || in_statuses(args[1], item_status(e, e->sys, k));
+            with += n < 2 || in_statuses(args[1], st);
         }
         if (fn == HOST_CLASS_COUNT) return int_value(with);
         if (!all) return val_missing();
@@ -1408,6 +1460,45 @@ static void assemble_ratings(Run *r, Report *out)
         }
 }
 
+/* The variations, copied into the report, each marked in force or not. */
+static void assemble_variations(const AssessOptions *o, Report *out)
+{
+    out->nvariations = o->nvariations;
+    out->variations = arena_alloc(&out->arena, (o->nvariations + 1) * sizeof *out->variations);
+    for (size_t i = 0; i < o->nvariations; i++) {
+        ReportVariation *v = &out->variations[i];
+        *v = o->variations[i];
+        v->name = keep_str(out, v->name);
+        v->title = keep_str(out, v->title);
+        v->rule_name = keep_str(out, v->rule_name);
+        v->exempt = keep_str(out, v->exempt);
+        v->target_text = keep_str(out, v->target_text);
+        v->reason = keep_str(out, v->reason);
+        v->agreed_by = keep_str(out, v->agreed_by);
+        v->file = keep_str(out, v->file);
+        v->systems = arena_alloc(&out->arena, (v->nsystems + 1) * sizeof *v->systems);
+        for (size_t j = 0; j < v->nsystems; j++) v->systems[j] = keep_str(out, o->variations[i].systems[j]);
+        v->in_force = o->as_of >= v->agreed_on && o->as_of <= v->until;
+    }
+}
+
+AssessStatus assess_check_variations(const Inputs *in, const AssessOptions *o, char *why, size_t whycap)
+{
+    for (size_t i = 0; i < o->nvariations; i++) {
+        const ReportVariation *v = &o->variations[i];
+        for (size_t j = 0; j < v->nsystems; j++) {
+            uint32_t org = orgs_find(in->orgs, v->systems[j], strlen(v->systems[j]));
+            if (org == ORG_NONE || !inputs_is_system(in, org)) {
+                snprintf(why, whycap, "%s:%u: variation %s: `%s` is not a system of hierarchy `%s`", v->file, v->line,
+                         v->name, v->systems[j],
+                         in->p->round.assess >= 0 ? in->p->hiers[in->p->round.assess].name : "(none)");
+                return ASSESS_BAD_INPUT;
+            }
+        }
+    }
+    return ASSESS_OK;
+}
+
 static void run_free(Run *r)
 {
     for (unsigned t = 0; t < r->nthreads; t++) eval_free(&r->jobs[t].e);
@@ -1428,15 +1519,18 @@ AssessStatus assess_run(const Inputs *in, const AssessOptions *o, Report *out, c
     out->round = keep_str(out, p->round.name);
     out->round_title = keep_str(out, p->round.title);
 
+    AssessStatus rc = assess_check_variations(in, o, why, whycap);
+    if (rc != ASSESS_OK) return rc;
     Run r = { .in = in, .o = o, .p = p, .why = why, .whycap = whycap };
     shared_init(&r.s, in, o);
-    AssessStatus rc = choose_systems(&r);
+    rc = choose_systems(&r);
     if (rc == ASSESS_OK) rc = evaluate_systems(&r);
     if (rc == ASSESS_OK) rc = judge_national(&r);
     if (rc == ASSESS_OK) rc = assemble_items(&r, out);
     if (rc == ASSESS_OK) {
         assemble_results(&r, out);
         assemble_ratings(&r, out);
+        assemble_variations(o, out);
     }
     run_free(&r);
     if (rc != ASSESS_OK) report_free(out);

@@ -77,7 +77,14 @@ typedef struct AssessOptions {
     const char *rules;              /* the rules' path, for the report */
     const char *engine;             /* "pledge VERSION" */
     Coverage *coverage;             /* marked as items are reached (one thread only), or NULL */
+    const ReportVariation *variations;  /* checked against the round (api/variations.c); those in
+                                         * force on as_of apply */
+    size_t   nvariations;
 } AssessOptions;
+
+/* Whether every system the variations name is a system of the round's
+ * `assess` hierarchy (ASSESS_BAD_INPUT, naming the file and line, if not). */
+AssessStatus assess_check_variations(const Inputs *in, const AssessOptions *o, char *why, size_t whycap);
 
 /* Evaluates the round. On failure why says what (a limit names the item,
  * the system, the function and the line). */

@@ -104,6 +104,28 @@ typedef struct ReportSpc {
     bool        lower_better;           /* the target is <= or <: its sides swapped */
 } ReportSpc;
 
+/* A variation (issue 16): a rule of the round varied for named systems by
+ * a separate file a region signs off: another target, or an exemption,
+ * with its reason, who agreed it and when, and until when. In force from
+ * agreed_on to until, both included; outside that the round's rule holds. */
+typedef struct ReportVariation {
+    const char *name, *title;
+    const char **systems;       /* system codes */
+    size_t      nsystems;
+    uint8_t     kind;           /* ITEM_COMMITMENT or ITEM_CHECK */
+    uint32_t    rule;           /* index into the program's commitments or checks */
+    const char *rule_name;
+    const char *exempt;         /* `exempt = "why"`: the exemption's text; NULL for a target */
+    ReportMark  target;         /* another target (exempt NULL) */
+    const char *target_text;    /* as written: ">= 95% in 2024/25" */
+    const char *reason, *agreed_by;
+    Day         agreed_on, until;
+    const char *file;           /* the variations file, as given */
+    uint32_t    line;           /* of `variation` */
+    char        sha256[65];     /* of the file's bytes */
+    bool        in_force;       /* on the report's as-of day */
+} ReportVariation;
+
 enum { REPORT_NATIONAL = UINT32_MAX };
 
 /* The result of one item for one system (or, for a national check, for the
@@ -135,6 +157,10 @@ typedef struct ReportResult {
     size_t          noperands;
     ReportSpc    spc;           /* of the series (commitments) */
     ReportNeeded needed;        /* commitments */
+    uint32_t     varied;        /* 1 + the index into Report.variations of the variation it was
+                                 * judged under; 0: the round's rule */
+    uint8_t      unvaried;      /* varied: the Status the round's rule gives (an exempted result
+                                 * is still judged, and shown) */
     uint8_t      keyed_by_system;   /* every feed it read is keyed by the systems themselves (a plan):
                                      * coverage is of the system, not of its members */
 } ReportResult;
@@ -180,6 +206,7 @@ typedef struct Report {
     ReportResult *results;  size_t nresults;    /* system-major, items in order; national last */
     ReportRatingDecl *rating_decls; size_t nrating_decls;
     ReportRating *ratings;  size_t nratings;    /* system-major */
+    ReportVariation *variations; size_t nvariations;    /* as the files give them, in force or not */
 } Report;
 
 void report_free(Report *r);

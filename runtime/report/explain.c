@@ -549,9 +549,41 @@ static void explain_needed(Explain *x, uint32_t k, const ReportResult *r)
     bool milestone = r->judged == JUDGED_MILESTONE && r->milestone >= 0 && (size_t)r->milestone < r->nmarks;
     fprintf(out, ".\n  With it, %s would be ", p->fns[c->measure].name);
     put_value(out, v);
-    fprintf(out, " %s ", report_cmp_name(milestone ? r->marks[r->milestone].cmp : c->target.cmp));
+    /* the line judged: a milestone's, a variation's target, or the round's */
+    const ReportVariation *vr = r->varied && r->varied <= x->s.o->nvariations ? &x->s.o->variations[r->varied - 1] : NULL;
+    fprintf(out, " %s ", report_cmp_name(milestone ? r->marks[r->milestone].cmp
+                                         : vr && !vr->exempt ? vr->target.cmp : c->target.cmp));
     put_value(out, r->threshold);
     fputs(".\n", out);
+}
+
+/* The variation a result was judged under (nothing hidden: what it
+ * changes, why, who agreed it, and what the round's rule gives). */
+static const ReportVariation *put_variation(Explain *x, const ReportResult *r)
+{
+    if (!r->varied || r->varied > x->s.o->nvariations) return NULL;
+    const ReportVariation *v = &x->s.o->variations[r->varied - 1];
+    FILE *out = x->out;
+    char what[512];
+    fprintf(out, "  %s variation %s", v->exempt ? "Exempt by" : "Under", v->name);
+    if (v->title) {
+        fputs(" \"", out);
+        put_code(out, v->title);
+        fputc('"', out);
+    }
+    fprintf(out, " (%s:%u):\n    %s", v->file, v->line, report_variation_what(v, what, sizeof what));
+    if (!v->exempt && v->kind == ITEM_COMMITMENT) fputs(", in place of the round's target and milestones", out);
+    fputs("\n    reason     ", out);
+    put_code(out, v->reason);
+    fputs("\n    agreed by  ", out);
+    put_code(out, v->agreed_by);
+    fputs(", on ", out);
+    put_day(out, v->agreed_on);
+    fputs(", until ", out);
+    put_day(out, v->until);
+    fprintf(out, "\n  By the round's rule it would be %s%s.\n", report_status(r->unvaried),
+            v->exempt ? "; it is judged all the same, below" : "");
+    return v;
 }
 
 static void explain_commitment(Explain *x, uint32_t k)
@@ -569,10 +601,13 @@ static void explain_commitment(Explain *x, uint32_t k)
     fputs("\"\n", out);
     if (c->source) fprintf(out, "Source: %s\n", c->source);
     fprintf(out, "Measure: %s\n\nStatus: %s\n", p->fns[c->measure].name, report_status(r.status));
+    const ReportVariation *v = put_variation(x, &r);
+    bool varied = v && !v->exempt;
 
     ReportMark target = { .cmp = c->target.cmp };
     x->e.sys = x->sys;
-    {
+    if (varied) target = v->target;
+    else {
         Value none = val_missing();
         target.threshold = measure(&x->e, x->sys, c->target.value_fn, none, NULL, c->name);
         target.window = c->target.window_feed >= 0 ? eval_plan_window(&x->e, &c->target)
@@ -586,7 +621,7 @@ static void explain_commitment(Explain *x, uint32_t k)
         put_window(out, r.window);
         fputs("\n    value      ", out);
         put_value(out, r.value);
-        fprintf(out, "\n    threshold  %s ", report_cmp_name(r.judged == JUDGED_TARGET ? c->target.cmp : r.marks[r.milestone].cmp));
+        fprintf(out, "\n    threshold  %s ", report_cmp_name(r.judged == JUDGED_TARGET ? target.cmp : r.marks[r.milestone].cmp));
         put_value(out, r.threshold);
         if (r.judged == JUDGED_MILESTONE && c->tolerance >= 0) {
             fputs("\n    tolerance  ", out);
@@ -638,9 +673,9 @@ static void explain_commitment(Explain *x, uint32_t k)
     fputs(x->s.awaits[k] ? ";\nfor a feed with a vintage and no lag, also once every return is published):\n" : "):\n", out);
     put_mark(x, k, "target", &target, lag, r.judged == JUDGED_TARGET);
     for (size_t i = 0; i < r.nmarks; i++)
-        put_mark(x, k, i < c->nmilestones ? "milestone" : "plan", &r.marks[i], lag,
+        put_mark(x, k, i < c->nmilestones && !varied ? "milestone" : "plan", &r.marks[i], lag,
                  r.judged == JUDGED_MILESTONE && (int32_t)i == r.milestone);
-    if (c->plan_feed >= 0 && r.nmarks == c->nmilestones)
+    if (c->plan_feed >= 0 && r.nmarks == (varied ? 0 : c->nmilestones))
         fprintf(out, "  (no rows for this system in plan feed %s)\n", p->feeds[c->plan_feed].name);
 
     if (r.judged == JUDGED_TARGET || r.judged == JUDGED_MILESTONE) {
@@ -927,6 +962,7 @@ static void explain_check(Explain *x, uint32_t k)
     fprintf(out, "%sheck \"", c->national ? "National c" : "C");
     put_code(out, c->title);
     fprintf(out, "\"\n\nStatus: %s\n", report_status(r.status));
+    put_variation(x, &r);
     if (r.status == ST_FAIL && c->message) fprintf(out, "  %s\n", c->message);
     if (r.status == ST_NO_DATA) fputs("  The condition's value is missing: some data it needs had no rows.\n", out);
     if (r.by_missing)
@@ -1047,8 +1083,9 @@ AssessStatus assess_explain(const Inputs *in, const AssessOptions *o, const char
     for (uint16_t k = 0; k < p->nratings; k++)
         if (strcmp(p->ratings[k].name, item) == 0) rating = k;
     bool national = (check >= 0 && p->checks[check].national) || (commitment >= 0 && p->commits[commitment].national);
-    AssessStatus rc = ASSESS_OK;
-    if (commitment < 0 && check < 0 && rating < 0) {
+    AssessStatus rc = assess_check_variations(in, o, why, whycap);
+    if (rc != ASSESS_OK) {
+    } else if (commitment < 0 && check < 0 && rating < 0) {
         snprintf(why, whycap, "the round has no commitment, check or rating `%s`", item);
         rc = ASSESS_USAGE;
     } else if (!national && !system) {

@@ -241,6 +241,18 @@ bool manifest_build(Manifest *m, const ManifestRun *run, const char *home, char 
             ok = false;
         }
     }
+    /* each variations file once, with the hash it had when read */
+    m->variations = arena_alloc(a, (r->nvariations + 1) * sizeof *m->variations);
+    for (size_t k = 0; k < r->nvariations && ok; k++) {
+        const ReportVariation *v = &r->variations[k];
+        bool seen = false;
+        for (size_t i = 0; i < m->nvariations && !seen; i++) seen = strcmp(m->variations[i].path, v->file) == 0;
+        if (seen) continue;
+        ok = utf8_ok("the variations file's path", v->file, why, whycap);
+        ManifestFile *f = &m->variations[m->nvariations++];
+        f->path = keep(a, v->file);
+        memcpy(f->sha256, v->sha256, sizeof f->sha256);
+    }
     m->systems = arena_alloc(a, (run->nsystems + 1) * sizeof *m->systems);
     for (size_t k = 0; k < run->nsystems && ok; k++) {
         ok = utf8_ok("--system", run->systems[k], why, whycap);
@@ -334,6 +346,15 @@ static json_t *to_json(const Manifest *m, MemHold *hold)
         json_object_set_new(o, "rows", jint(mi->rows));
         json_object_set_new(o, "skipped_rows", feed ? jint(mi->skipped_rows) : json_null());
         json_object_set_new(o, "unmapped_rows", feed ? jint(mi->unmapped_rows) : json_null());
+    }
+
+    if (m->nvariations) {                   /* only in a run with variations: older manifests keep their keys */
+        json_t *vars = jtree_child(root, "variations", json_array());
+        for (size_t k = 0; k < m->nvariations; k++) {
+            json_t *o = jtree_child(vars, NULL, json_object());
+            json_object_set_new(o, "path", jstr(m->variations[k].path));
+            json_object_set_new(o, "sha256", json_string(m->variations[k].sha256));
+        }
     }
 
     json_t *opts = jtree_child(root, "options", json_object());
@@ -530,6 +551,21 @@ static void read_manifest(Rd *r, json_t *root, Manifest *m)
              * read as 0, and a replay does not compare them */
             mi->has_skipped_rows = json_object_get(o, "skipped_rows") != NULL;
             if (mi->has_skipped_rows) mi->skipped_rows = rd_uint(r, o, where, "skipped_rows", true);
+        }
+    }
+
+    json_t *vars = json_object_get(root, "variations");    /* optional: only a run with variations has it */
+    if (vars && !json_is_array(vars)) rd_fail(r, "", "variations", "expected a list");
+    else if (vars) {
+        m->variations = arena_alloc(r->a, (json_array_size(vars) + 1) * sizeof *m->variations);
+        for (size_t i = 0; i < json_array_size(vars) && !r->failed; i++) {
+            char where[48];
+            snprintf(where, sizeof where, "variations[%zu]", i);
+            json_t *o = json_array_get(vars, i);
+            if (!json_is_object(o)) { rd_fail(r, where, NULL, "expected an object"); break; }
+            ManifestFile *f = &m->variations[m->nvariations++];
+            f->path = rd_str(r, o, where, "path", false);
+            rd_hash(r, o, where, "sha256", f->sha256);
         }
     }
 

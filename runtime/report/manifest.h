@@ -53,6 +53,10 @@ typedef struct ManifestInput {
                                          * (skipped_rows is then 0, and not compared) */
 } ManifestInput;
 
+/* A variations file the run applied (--variations): its path as given and
+ * the SHA-256 of its bytes. */
+typedef struct ManifestFile { const char *path; char sha256[65]; } ManifestFile;
+
 typedef struct Manifest {
     Arena        arena;
     int          version;
@@ -64,6 +68,7 @@ typedef struct Manifest {
     bool         rules_bytecode;        /* a .plb: both hashes are the file's */
     char         source_sha256[65], bytecode_sha256[65];
     ManifestInput *inputs;  size_t ninputs;
+    ManifestFile *variations; size_t nvariations;   /* none in a manifest of a run without them */
     const char **systems;   size_t nsystems;    /* --system, as given */
     bool         skip_bad_rows;                 /* --on-bad-row=skip */
     VmLimits     limits;

@@ -287,6 +287,13 @@ size_t report_window(Value w, char *buf, size_t cap)
 
 /* ---- dispatch ------------------------------------------------------------------- */
 
+const char *report_variation_what(const ReportVariation *v, char *buf, size_t cap)
+{
+    if (v->exempt) snprintf(buf, cap, "exempt: %s", v->exempt);
+    else snprintf(buf, cap, "target %s", v->target_text ? v->target_text : "");
+    return buf;
+}
+
 bool report_write(const Report *r, ReportFormat f, FILE *out, ReportStyle style)
 {
     switch (f) {

@@ -32,6 +32,15 @@ const char *report_cmp_name(uint8_t cmp);
  * `otherwise` and when none held. */
 const char *report_arm_condition(const Report *r, const ReportRating *ra);
 
+/* The variation a result was judged under, or NULL. */
+static inline const ReportVariation *report_variation(const Report *r, const ReportResult *res)
+{
+    return res->varied && res->varied <= r->nvariations ? &r->variations[res->varied - 1] : NULL;
+}
+/* What a variation does, for people: "target >= 95% in 2024/25" or
+ * "exempt: \"why\"" (in buf). */
+const char *report_variation_what(const ReportVariation *v, char *buf, size_t cap);
+
 typedef enum ReportFormat { FORMAT_TEXT, FORMAT_JSON, FORMAT_CSV, FORMAT_HTML } ReportFormat;
 
 typedef struct ReportStyle {

@@ -351,6 +351,11 @@ static void json_result(Json *j, const Report *r, const ReportResult *res)
         json_spc(j, &res->spc);
         json_needed(j, it, &res->needed);
     }
+    if (r->nvariations) {                   /* only in a run with variations: older reports keep their keys */
+        const ReportVariation *v = report_variation(r, res);
+        json_key_string(j, "variation", v ? v->name : NULL);
+        json_key_string(j, "unvaried_status", v ? report_status(res->unvaried) : NULL);
+    }
     json_close(j, '}');
 }
 
@@ -383,6 +388,44 @@ static void json_ratings(Json *j, const Report *r)
     json_close(j, ']');
 }
 
+static void json_variations(Json *j, const Report *r)
+{
+    json_key(j, "variations");
+    json_open(j, '[');
+    for (size_t i = 0; i < r->nvariations; i++) {
+        const ReportVariation *v = &r->variations[i];
+        json_next(j);
+        json_open(j, '{');
+        json_key_string(j, "name", v->name);
+        json_key_string(j, "title", v->title);
+        json_key(j, "systems");
+        json_open(j, '[');
+        for (size_t k = 0; k < v->nsystems; k++) {
+            json_next(j);
+            json_string(j->out, v->systems[k]);
+        }
+        json_close(j, ']');
+        json_key_string(j, "rule", v->rule_name);
+        if (v->exempt) {
+            json_key(j, "target");
+            fputs("null", j->out);
+        } else {
+            json_key(j, "target");
+            json_mark(j, &v->target);
+        }
+        json_key_string(j, "exempt", v->exempt);
+        json_key_string(j, "reason", v->reason);
+        json_key_string(j, "agreed_by", v->agreed_by);
+        json_key_day(j, "agreed_on", v->agreed_on);
+        json_key_day(j, "until", v->until);
+        json_key_bool(j, "in_force", v->in_force);
+        json_key_string(j, "file", v->file);
+        json_key_string(j, "sha256", v->sha256);
+        json_close(j, '}');
+    }
+    json_close(j, ']');
+}
+
 bool report_json(const Report *r, FILE *out)
 {
     Json j = { .out = out };
@@ -396,6 +439,7 @@ bool report_json(const Report *r, FILE *out)
     json_items(&j, r);
     json_results(&j, r);
     json_ratings(&j, r);
+    if (r->nvariations) json_variations(&j, r);
     json_close(&j, '}');
     fputc('\n', out);
     return !ferror(out);
@@ -483,6 +527,18 @@ static void csv_result(FILE *out, const Report *r, const ReportResult *res)
     csv_value(out, res->gap, false);
     csv_value(out, res->needed.change, false);
     csv_operands(out, res);
+    if (r->nvariations) {                   /* only in a run with variations: older reports keep their columns */
+        const ReportVariation *v = report_variation(r, res);
+        fputc(',', out);
+        csv_field(out, v ? v->name : NULL, false);
+        csv_field(out, v ? report_status(res->unvaried) : NULL, false);
+        csv_field(out, v ? v->reason : NULL, false);
+        csv_field(out, v ? v->agreed_by : NULL, false);
+        char until[16] = "";
+        if (v) format_day(v->until, until);
+        csv_field(out, until, true);
+        return;
+    }
     fputc('\n', out);
 }
 
@@ -498,14 +554,16 @@ static void csv_rating(FILE *out, const Report *r, const ReportRating *ra)
     csv_field(out, "rating", false);
     csv_field(out, NULL, false);
     csv_field(out, ra->label, false);
-    fputs(",,,,,,,,,,\n", out); /* value, threshold, window, coverage, members, complete, cells_expected, cells_present,
+    fputs(",,,,,,,,,,", out);   /* value, threshold, window, coverage, members, complete, cells_expected, cells_present,
                                  * gap, needed, operands */
+    fputs(r->nvariations ? ",,,,,\n" : "\n", out);   /* variation, unvaried_status, reason, agreed_by, until */
 }
 
 bool report_csv(const Report *r, FILE *out)
 {
     fputs("system,system_name,item,kind,class,status,value,threshold,window,coverage,members,complete,cells_expected,"
-          "cells_present,gap,needed,operands\n", out);
+          "cells_present,gap,needed,operands", out);
+    fputs(r->nvariations ? ",variation,unvaried_status,variation_reason,variation_agreed_by,variation_until\n" : "\n", out);
     /* Results and ratings are both system-major: merge them so each system's
      * ratings follow its results, and national checks (system UINT32_MAX)
      * come last. */

@@ -34,6 +34,7 @@ static const StatusStyle status_styles[ST__COUNT] = {
     [ST_NO_DATA]   = { "no data",   "#ffffff", "#4c6272", "#768692", 3 },
     [ST_PASS]      = { "pass",      "#007f3b", "#ffffff", "#007f3b", 6 },
     [ST_FAIL]      = { "fail",      "#d5281b", "#ffffff", "#d5281b", 0 },
+    [ST_EXEMPT]    = { "exempt",    "#e8edee", "#005eb8", "#005eb8", 4 },
 };
 
 static const StatusStyle *style_of(uint8_t s)
@@ -181,9 +182,24 @@ static void put_badge(FILE *out, uint8_t status)
 
 /* A result's badge, and beside it, when the verdict does not stand on all
  * the data it needs, a mark that says so in words. */
-static void put_result_badge(FILE *out, const ReportResult *res)
+static void put_result_badge(FILE *out, const Report *r, const ReportResult *res)
 {
     put_badge(out, res->status);
+    const ReportVariation *v = report_variation(r, res);
+    if (v) {
+        /* under a variation: which, why, who, until, and the round's own verdict */
+        char what[512], until[16];
+        period_format((Period){ GRAIN_DAY, v->until }, until, sizeof until);
+        fputs("<span class=\"inc\" title=\"", out);
+        put_esc(out, report_variation_what(v, what, sizeof what));
+        fputs("; reason: ", out);
+        put_esc(out, v->reason);
+        fputs("; agreed by ", out);
+        put_esc(out, v->agreed_by);
+        fprintf(out, "; until %s; by the round&rsquo;s rule: %s\">variation ", until, report_status(res->unvaried));
+        put_esc(out, v->name);
+        fputs("</span>", out);
+    }
     if (res->judged == JUDGED_NONE || result_complete(res)) return;
     fputs("<span class=\"inc\" title=\"", out);
     if (res->cells_present < res->cells_expected)
@@ -575,7 +591,7 @@ static void write_grid(Html *h)
             const ReportResult *res = cell(h, s, i);
             if (!res) { fputs("<td data-v=\"9\"></td>", out); continue; }
             fprintf(out, "<td data-v=\"%d\" data-status=\"%s\">", style_of(res->status)->rank, report_status(res->status));
-            put_result_badge(out, res);
+            put_result_badge(out, r, res);
             if (val_is_number(res->value)) {
                 fputs("<span class=\"v\">", out);
                 put_value_vs(out, res->value, res->threshold);
@@ -1306,7 +1322,7 @@ static void write_checks(Html *h)
                 fputs("<span class=\"code\">", out);
                 put_esc(out, r->systems[s].code);
                 fputs("</span></td><td>", out);
-                put_result_badge(out, res);
+                put_result_badge(out, r, res);
                 fputs("</td><td>", out);
                 if (values) { write_check_value(out, res); fputs("</td><td>", out); }
                 if (figures) { fputs("<span class=\"ops\">", out); put_operands(out, res); fputs("</span></td><td>", out); }
@@ -1339,7 +1355,7 @@ static void write_checks(Html *h)
                 put_mark(out, &it->milestones[m]);
             }
             fputs("</span></td><td>", out);
-            if (res) put_result_badge(out, res);
+            if (res) put_result_badge(out, r, res);
             fputs("</td><td>", out);
             if (res && val_is_number(res->value)) {
                 put_value_vs(out, res->value, res->threshold);
@@ -1371,7 +1387,7 @@ static void write_checks(Html *h)
             fputs("</code>", out);
             if (it->doc && *it->doc) { fputs("<span class=\"doc\" style=\"display:block\">", out); put_esc(out, it->doc); fputs("</span>", out); }
             fputs("</td><td>", out);
-            if (res) put_result_badge(out, res);
+            if (res) put_result_badge(out, r, res);
             fputs("</td><td>", out);
             if (values) {
                 if (res) write_check_value(out, res);
@@ -1390,6 +1406,48 @@ static void write_checks(Html *h)
 }
 
 /* ---- the page ----------------------------------------------------------------------- */
+
+/* The variations given: a table of what each varies, for whom, why, who
+ * agreed it, from when until when, and whether it is in force. */
+static void write_variations(Html *h)
+{
+    FILE *out = h->out;
+    const Report *r = h->r;
+    if (!r->nvariations) return;
+    fputs("<section class=\"card\" id=\"variations\" aria-labelledby=\"h-variations\">\n"
+          "<h2 id=\"h-variations\">Variations</h2>\n"
+          "<p class=\"doc\">Rules varied for named systems, as agreed. An exempted result is still judged and "
+          "shown.</p>\n<div class=\"scroll\"><table>\n<thead><tr><th>Variation</th><th>Rule</th><th>Systems</th>"
+          "<th>What</th><th>Reason</th><th>Agreed by</th><th>In force</th></tr></thead>\n<tbody>\n", out);
+    for (size_t i = 0; i < r->nvariations; i++) {
+        const ReportVariation *v = &r->variations[i];
+        char what[512];
+        fputs("<tr><td><b>", out);
+        put_esc(out, v->title ? v->title : v->name);
+        fputs("</b> <code>", out);
+        put_esc(out, v->name);
+        fputs("</code></td><td><code>", out);
+        put_esc(out, v->rule_name);
+        fputs("</code></td><td>", out);
+        for (size_t k = 0; k < v->nsystems; k++) {
+            if (k) fputs(", ", out);
+            put_esc(out, v->systems[k]);
+        }
+        fputs("</td><td>", out);
+        put_esc(out, report_variation_what(v, what, sizeof what));
+        fputs("</td><td>", out);
+        put_esc(out, v->reason);
+        fputs("</td><td>", out);
+        put_esc(out, v->agreed_by);
+        fputs("</td><td>", out);
+        put_day(out, v->agreed_on);
+        fputs(" to ", out);
+        put_day(out, v->until);
+        fputs(v->in_force ? "" : " (not on this day)", out);
+        fputs("</td></tr>\n", out);
+    }
+    fputs("</tbody></table></div>\n</section>\n", out);
+}
 
 bool report_html(const Report *r, FILE *out)
 {
@@ -1441,12 +1499,14 @@ bool report_html(const Report *r, FILE *out)
     if (h.nchecks) fputs("<a href=\"#checks\">Checks</a>", out);
     if (h.nnational_commitments) fputs("<a href=\"#national-commitments\">National commitments</a>", out);
     if (h.nnational) fputs("<a href=\"#national\">National checks</a>", out);
+    if (r->nvariations) fputs("<a href=\"#variations\">Variations</a>", out);
     fputs("</div></nav>\n<main class=\"wrap\">\n", out);
 
     write_summary(&h);
     write_grid(&h);
     write_commitments(&h);
     write_checks(&h);
+    write_variations(&h);
 
     fputs("</main>\n<footer class=\"wrap\">Written by ", out);
     put_esc(out, r->engine);

@@ -17,7 +17,7 @@ enum { MIN_WIDTH = 32, STATUS_WIDTH = 9 };
 
 /* ANSI SGR parameters per status (value.h order): green for what holds,
  * yellow for off track, red for what failed, dim for not yet and unknown. */
-static const char *const status_color[ST__COUNT] = { "32", "31", "32", "33", "2", "2", "32", "31" };
+static const char *const status_color[ST__COUNT] = { "32", "31", "32", "33", "2", "2", "32", "31", "36" };
 
 /* ---- lines ---------------------------------------------------------------------- */
 
@@ -389,6 +389,42 @@ static void write_inputs(Term *t, const Report *r)
     }
 }
 
+/* Each variation given: what it varies for whom, why, who agreed it and
+ * when, and whether it is in force on the day. */
+static void write_variations(Term *t, const Report *r)
+{
+    if (!r->nvariations) return;
+    heading(t, "Variations");
+    for (size_t i = 0; i < r->nvariations; i++) {
+        const ReportVariation *v = &r->variations[i];
+        Buf b = { .len = 0 };
+        char what[512], from[16], until[16];
+        period_format((Period){ GRAIN_DAY, v->agreed_on }, from, sizeof from);
+        period_format((Period){ GRAIN_DAY, v->until }, until, sizeof until);
+        add(&b, v->name);
+        add(&b, v->in_force ? " (in force): " : " (not in force on the day): ");
+        add(&b, v->rule_name);
+        add(&b, " for ");
+        for (size_t k = 0; k < v->nsystems; k++) {
+            if (k) add(&b, ", ");
+            add(&b, v->systems[k]);
+        }
+        add(&b, ", ");
+        add(&b, report_variation_what(v, what, sizeof what));
+        add(&b, "; reason: ");
+        add(&b, v->reason);
+        add(&b, "; agreed by ");
+        add(&b, v->agreed_by);
+        add(&b, " on ");
+        add(&b, from);
+        add(&b, ", until ");
+        add(&b, until);
+        pad_to(t, 2);
+        wrapped(t, b.s, 4);
+        end_line(t);
+    }
+}
+
 static void write_summary(Term *t, const Report *r)
 {
     size_t count[ST__COUNT] = { 0 };
@@ -671,7 +707,7 @@ static void add_needed(Buf *b, const ReportItem *it, const ReportResult *res)
     add(b, needed);
 }
 
-static void describe(Buf *b, const ReportItem *it, const ReportResult *res)
+static void describe(Buf *b, const ReportItem *it, const ReportResult *res, const ReportVariation *v)
 {
     if (!it || it->kind != ITEM_COMMITMENT) {
         if (res->by_missing) add(b, "no value: missing counts as fail (missing = fail)");
@@ -686,7 +722,7 @@ static void describe(Buf *b, const ReportItem *it, const ReportResult *res)
     }
     if (res->status == ST_NOT_DUE || res->judged == JUDGED_NONE) {
         add(b, "target ");
-        add_mark(b, &it->target);
+        add_mark(b, v && !v->exempt ? &v->target : &it->target);
         return;
     }
     if (val_is_missing(res->value)) {
@@ -701,7 +737,8 @@ static void describe(Buf *b, const ReportItem *it, const ReportResult *res)
     bool milestone = res->judged == JUDGED_MILESTONE;
     add(b, milestone ? " (milestone " : " (target ");
     bool own = milestone && res->milestone >= 0 && (size_t)res->milestone < res->nmarks;
-    add_test(b, own ? res->marks[res->milestone].cmp : it->target.cmp, res->threshold);
+    add_test(b, own ? res->marks[res->milestone].cmp : v && !v->exempt ? v->target.cmp : it->target.cmp,
+             res->threshold);
     if (milestone && !val_is_missing(it->tolerance)) {
         add(b, ", tolerance" NBSP);
         add_value(b, it->tolerance);
@@ -760,7 +797,20 @@ static void write_result(Term *t, const Report *r, const ReportResult *res, int 
     pad_to(t, 2 + idw + 2);
     status_word(t, res->status);
     Buf b = { .len = 0 };
-    describe(&b, it, res);
+    const ReportVariation *v = report_variation(r, res);
+    describe(&b, it, res, v);
+    if (v) {
+        /* nothing hidden: which variation, and what the round's rule gives */
+        add(&b, b.len ? "; " : "");
+        add(&b, v->exempt ? "exempt by variation " : "under variation ");
+        add(&b, v->name);
+        add(&b, " until ");
+        char day[16];
+        period_format((Period){ GRAIN_DAY, v->until }, day, sizeof day);
+        add(&b, day);
+        add(&b, "; by the round's rule: ");
+        add(&b, report_status(res->unvaried));
+    }
     int hang = 2 + idw + 2 + STATUS_WIDTH + 2;
     if (hang > t->width / 2 && b.len) {
         /* too narrow for a column of its own: the words go below */
@@ -856,6 +906,7 @@ bool report_text(const Report *r, FILE *out, ReportStyle style)
     int idw = id_width(r, t.width);
     write_header(&t, r);
     write_inputs(&t, r);
+    write_variations(&t, r);
     write_summary(&t, r);
     write_items(&t, r, idw);
     write_overview(&t, r);

@@ -5,7 +5,7 @@
 #
 #   FUZZ_CC        the compiler (clang: libFuzzer is clang's)
 #   FUZZ_SECONDS   how long each harness runs (60)
-#   FUZZ_HARNESSES which of them (front plb csv manifest pipeline inputs)
+#   FUZZ_HARNESSES which of them (front plb csv manifest pipeline inputs variations)
 #   FUZZ_SOURCES   the library's sources, as Makefile.am lists them
 #   FUZZ_CFLAGS    and FUZZ_LIBS: what configure found for libffi, Nettle,
 #                  SQLite and Jansson
@@ -22,7 +22,7 @@ srcdir=$1
 builddir=$2
 cc=${FUZZ_CC:-clang}
 seconds=${FUZZ_SECONDS:-60}
-harnesses=${FUZZ_HARNESSES:-front plb csv manifest pipeline inputs}
+harnesses=${FUZZ_HARNESSES:-front plb csv manifest pipeline inputs variations}
 out=$builddir/tests/fuzz/build
 fuzz=$srcdir/tests/fuzz
 
@@ -75,7 +75,7 @@ done
 # that are committed (findings' inputs among them).
 seeds=$out/seeds
 rm -rf "$seeds"
-for h in front plb csv manifest pipeline inputs; do mkdir -p "$seeds/$h"; done
+for h in front plb csv manifest pipeline inputs variations; do mkdir -p "$seeds/$h"; done
 n=0
 for f in "$srcdir"/tests/lang/valid/*.pledge "$srcdir"/tests/lang/invalid/*.pledge "$srcdir"/tests/assess/*.pledge \
          "$srcdir"/tests/data/*.pledge "$srcdir"/tests/provenance/*.pledge "$srcdir"/examples/*/*.pledge \
@@ -125,7 +125,13 @@ for f in "$srcdir"/tests/hostile/inputs/*.inputs "$srcdir"/tests/assess/inputs/*
     n=$((n + 1))
     cp "$f" "$seeds/inputs/$n.inputs"
 done
-for h in front plb csv manifest pipeline inputs; do
+# variations: every variations file of the tests (fuzz_variations.c)
+for f in "$srcdir"/tests/hostile/variations/*.var "$srcdir"/tests/assess/vary/*.var; do
+    [ -f "$f" ] || continue
+    n=$((n + 1))
+    cp "$f" "$seeds/variations/$n.var"
+done
+for h in front plb csv manifest pipeline inputs variations; do
     [ -d "$fuzz/seeds/$h" ] && cp "$fuzz/seeds/$h"/* "$seeds/$h/" 2> /dev/null || true
 done
 

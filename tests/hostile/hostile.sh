@@ -29,6 +29,9 @@
 #                                  bytes made in TMPDIR, then a [feeds]
 #                                  section binding m and sys by absolute
 #                                  paths; then pledge ARGS with @ as its path
+#   hostile.sh bigvar N ARGS...    a variations file of N comment lines of
+#                                  64 bytes made in TMPDIR; then pledge ARGS
+#                                  with @ as its path
 #   hostile.sh links ARGS...       sandbox/ copied to TMPDIR with symbolic
 #                                  links made in sandbox/inner (below), then
 #                                  pledge ARGS run in the copy
@@ -166,6 +169,12 @@ big)
     shift 2
     subst_run "$@"
     ;;
+bigvar)
+    made=$TMPDIR/big.var
+    awk -v n="$2" 'BEGIN { for (i = 0; i < n; i++) printf "// %060d\n", i }' > "$made"
+    shift 2
+    subst_run "$@"
+    ;;
 links)
     shift
     rm -rf "$TMPDIR/sandbox"
@@ -187,7 +196,7 @@ links)
     pledge "$@"
     ;;
 *)
-    echo "usage: hostile.sh full|controls|plb|systems|plbof|sqlite|manifest|archive|big|links ..." >&2
+    echo "usage: hostile.sh full|controls|plb|systems|plbof|sqlite|manifest|archive|big|bigvar|links ..." >&2
     exit 99
     ;;
 esac

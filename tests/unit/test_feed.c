@@ -20,6 +20,7 @@
 #include "vm/compile.h"
 #include "data/csv.h"
 #include "data/feed.h"
+#include "data/pred.h"
 #include "lang/front.h"
 
 /* ---- helpers --------------------------------------------------------------- */
@@ -1202,7 +1203,9 @@ static const char halves_rules[] =
     "metric b: count = sum(ae.breaches)\n"
     /* two where conditions that are the same code: one evaluation a row, on both halves */
     "metric s1: count = sum(ae.attendances where ae.type == \"1\")\n"
-    "metric b1: count = sum(ae.breaches where ae.type == \"1\")\n";
+    "metric b1: count = sum(ae.breaches where ae.type == \"1\")\n"
+    /* a compound condition: also a predicate, run on both halves */
+    "metric s2: count = sum(ae.attendances where ae.type != \"1\" and ae.breaches < 3)\n";
 
 typedef struct Halves {
     char    *text;
@@ -1210,6 +1213,7 @@ typedef struct Halves {
     uint64_t bad_line[2];       /* the lines of the bad rows asked for */
     int64_t  sum, count, breaches;
     int64_t  sum1, breaches1;   /* of the rows of type "1" */
+    int64_t  sum2;              /* of the rows not of type "1" with under 3 breaches */
 } Halves;
 
 /* A feed of about 11 MB, which feed_load reads in two halves at once:
@@ -1231,7 +1235,7 @@ static void halves(Halves *h, long bad0, long bad1, bool quoted)
             for (int k = 0; k < 300; k++) n += (size_t)sprintf(h->text + n, "line %d\n", k);
             n += (size_t)sprintf(h->text + n, "\",1,0\n");
             line += 301;
-            h->sum += 1, h->count += 1;
+            h->sum += 1, h->count += 1, h->sum2 += 1;
         }
         int att = (int)(i % 97), br = (int)(i % 7), type = i % 3 ? 1 : 2;
         bool bad = i == bad0 || i == bad1;
@@ -1242,6 +1246,7 @@ static void halves(Halves *h, long bad0, long bad1, bool quoted)
         if (!bad) {
             if (i % 50) h->sum += att, h->count++;
             if (i % 50 && type == 1) h->sum1 += att;
+            if (i % 50 && type != 1 && br < 3) h->sum2 += att;
             h->breaches += br;
             if (type == 1) h->breaches1 += br;
         }
@@ -1261,8 +1266,16 @@ static void assert_halves(Rules *r, FeedData *f, const Halves *h)
                h->count);
     assert_int(feed_aggregate(f, agg(&r->bc, "ae", "breaches", AGG_SUM, false), ids, norgs, from, to, as_of, &cov),
                h->breaches);
-    assert_int(feed_aggregate(f, agg(&r->bc, "ae", "attendances", AGG_SUM, true), ids, norgs, from, to, as_of, &cov),
-               h->sum1);
+    /* the two filtered sums of attendances: told apart by their conditions' lengths */
+    uint32_t s1 = UINT32_MAX, s2 = UINT32_MAX;
+    for (uint32_t g = 0; g < r->bc.naggs; g++) {
+        const BcAggregate *a = &r->bc.aggs[g];
+        if (a->filter < 0 || strcmp(r->bc.feeds[a->feed].columns[a->column].name, "attendances") != 0) continue;
+        *(r->bc.fns[a->filter].ncode > 2 ? &s2 : &s1) = g;
+    }
+    ck_assert(s1 != UINT32_MAX && s2 != UINT32_MAX);
+    assert_int(feed_aggregate(f, s1, ids, norgs, from, to, as_of, &cov), h->sum1);
+    assert_int(feed_aggregate(f, s2, ids, norgs, from, to, as_of, &cov), h->sum2);
     assert_int(feed_aggregate(f, agg(&r->bc, "ae", "breaches", AGG_SUM, true), ids, norgs, from, to, as_of, &cov),
                h->breaches1);
     free(ids);
@@ -1287,6 +1300,15 @@ START_TEST(two_halves)
         feed_free(f);
         free(h.text);
     }
+    /* the where conditions run on the VM instead of as predicates: the same figures */
+    setenv("PLEDGE_TEST_VM_FILTERS", "1", 1);
+    halves(&h, -1, -1, true);
+    write_bytes(path, h.text, h.len);
+    FeedData *vmf = load(&r, "ae", path);
+    assert_halves(&r, vmf, &h);
+    feed_free(vmf);
+    free(h.text);
+    unsetenv("PLEDGE_TEST_VM_FILTERS");
     /* a bad row in the second half is reported with its line, after the
      * quoted field too; with one in each half, the first is */
     long cases[][3] = { { 300000, -1, 0 }, { 300000, -1, 1 }, { 100000, 300000, 0 }, { 100000, 300000, 1 } };
@@ -1320,6 +1342,179 @@ START_TEST(two_halves)
     feed_free(f);
     free(h.text);
     rules_free(&r);
+}
+END_TEST
+
+/* ---- where conditions as predicates (data/pred.c) ------------------------ */
+
+static const char pred_rules[] =
+    "feed f \"conditions\" {\n"
+    "    org    = org\n"
+    "    period = month as month\n"
+    "    n: count\n"
+    "    x: number\n"
+    "    t: text\n"
+    "}\n"
+    "metric m01: count = sum(f.n where f.t == \"1\")\n"
+    "metric m02: count = sum(f.n where f.t != \"1\")\n"
+    "metric m03: count = sum(f.n where f.n <= 4)\n"
+    "metric m04: count = sum(f.n where f.n > 4)\n"
+    "metric m05: count = sum(f.n where f.x >= 0.6)\n"
+    "metric m06: count = sum(f.n where f.x < 0)\n"
+    "metric m07: count = sum(f.n where 10 > f.n)\n"
+    "metric m08: count = sum(f.n where f.n < 10)\n"
+    "metric m09: count = sum(f.n where f.n >= 10)\n"
+    "metric m10: count = sum(f.n where f.x > 0.5)\n"
+    "metric m11: count = sum(f.n where f.x <= -1.25)\n"
+    "metric m12: count = sum(f.n where f.t == \"1\" and f.n >= 5)\n"
+    "metric m13: count = sum(f.n where f.t == \"1\" or not (f.x > 0.5))\n"
+    "metric m14: count = sum(f.n where not (f.t == \"1\"))\n"
+    "metric m15: count = sum(f.n where f.t == \"\xc3\x9cn\\\"q\\\"\" or f.t == \"2\" or f.t == \"3\")\n"
+    "metric m16: count = sum(f.n where (f.t == \"1\" or f.n > 3) and (f.x < 1 or f.n == 7))\n"
+    /* arithmetic: not a predicate, the VM runs it */
+    "metric m17: count = sum(f.n where f.n + 1 > 5)\n";
+
+/* Every condition of pred_rules answers as the VM does, over every
+ * combination of cells from a grid that includes missing ones. */
+START_TEST(predicates_agree_with_vm)
+{
+    Rules r;
+    rules_from_text(&r, pred_rules);
+    Value texts[] = { val_missing(), val_text("1", 1), val_text("2", 1), val_text("b", 1), val_text("a", 1),
+                      val_text("bb", 2), val_text("", 0), val_text("\xc3\x9cn\"q\"", 6), val_text("10", 2) };
+    Value counts[] = { val_missing(), val_num(num_int(0), T_COUNT), val_num(num_int(3), T_COUNT),
+                       val_num(num_int(4), T_COUNT), val_num(num_int(5), T_COUNT), val_num(num_int(7), T_COUNT),
+                       val_num(num_int(10), T_COUNT), val_num(num_int(11), T_COUNT) };
+    Num half, neg;
+    ck_assert(num_make(1, 2, &half) == NUM_OK && num_make(-5, 4, &neg) == NUM_OK);
+    Value numbers[] = { val_missing(), val_num(half, T_NUMBER), val_num(num_int(1), T_NUMBER), val_num(neg, T_NUMBER),
+                        val_num(num_int(0), T_NUMBER), val_real(0.75, T_NUMBER) };
+    size_t compiled = 0, checked = 0;
+    for (uint32_t g = 0; g < r.bc.naggs; g++) {
+        const BcAggregate *a = &r.bc.aggs[g];
+        ck_assert_int_ge(a->filter, 0);
+        Pred pr;
+        bool simple = pred_compile(&r.bc, a->filter, &pr);
+        bool arithmetic = false;
+        for (uint32_t i = 0; i < r.bc.fns[a->filter].ncode; i++) arithmetic |= r.bc.fns[a->filter].code[i].op == OP_ADD;
+        ck_assert_msg(simple != arithmetic, "%s: compiled %d", r.bc.fns[a->filter].name, simple);
+        if (!simple) continue;
+        compiled++;
+        /* each parameter's values by its column's type */
+        const Value *pools[BC_MAX_FILTER_COLUMNS];
+        size_t sizes[BC_MAX_FILTER_COLUMNS], at[BC_MAX_FILTER_COLUMNS] = { 0 };
+        for (uint16_t i = 0; i < a->nfilter; i++) {
+            uint8_t type = r.bc.feeds[a->feed].columns[a->filter_cols[i]].type;
+            pools[i] = type == T_TEXT ? texts : type == T_COUNT ? counts : numbers;
+            sizes[i] = type == T_TEXT ? sizeof texts / sizeof *texts
+                     : type == T_COUNT ? sizeof counts / sizeof *counts : sizeof numbers / sizeof *numbers;
+        }
+        for (;;) {
+            Value args[BC_MAX_FILTER_COLUMNS], want;
+            for (uint16_t i = 0; i < a->nfilter; i++) args[i] = pools[i][at[i]];
+            ck_assert_int_eq(vm_call(r.vm, (uint32_t)a->filter, args, &want), VM_OK);
+            Value got = pred_eval(&pr, args);
+            ck_assert_msg(got.kind == want.kind && (got.kind != V_BOOL || got.as.boolean == want.as.boolean),
+                          "%s: predicate %d/%d, VM %d/%d", r.bc.fns[a->filter].name, got.kind, got.as.boolean,
+                          want.kind, want.as.boolean);
+            ck_assert_int_eq(pred_passes(&pr, args), want.kind == V_BOOL && want.as.boolean);
+            checked++;
+            uint16_t i = 0;
+            while (i < a->nfilter && ++at[i] == sizes[i]) at[i++] = 0;
+            if (i == a->nfilter) break;
+        }
+    }
+    ck_assert_uint_eq(compiled, 16);
+    ck_assert_uint_gt(checked, 500);
+    rules_free(&r);
+}
+END_TEST
+
+/* Loading a file whose text cells are quoted, hold doubled quotes, UTF-8
+ * and line ends, or are missing: each filtered sum, worked out by hand, is
+ * the same whether the conditions run as predicates or on the VM. */
+START_TEST(predicates_over_a_file)
+{
+    static const char csv[] =
+        "org,month,n,x,t\n"
+        "A,2019-04,1,0.25,1\n"                  /* t "1" */
+        "A,2019-04,2,0.75,\"1\"\n"              /* quoted "1": the same text */
+        "A,2019-04,4,,\"\xc3\x9cn\"\"q\"\"\"\n"  /* Ün"q", x missing */
+        "A,2019-04,8,1,\n"                      /* t missing */
+        "A,2019-04,16,-2,\"\"\n"                /* t the empty text, not missing */
+        "A,2019-04,,0.5,2\n"                    /* n missing */
+        "A,2019-04,32,0.6,\"b\nb\"\n"           /* a line end inside */
+        "A,2019-04,64,-1.25,a\n";
+    /* hand-worked: n of the rows each condition passes (a missing comparison never passes) */
+    struct { const char *metric; int64_t sum; } want[] = {
+        { "m01", 1 + 2 },                       /* t == "1" */
+        { "m02", 4 + 16 + 32 + 64 },            /* t != "1": not the missing t, n of the "2" row missing */
+        { "m03", 1 + 2 + 4 },                   /* n <= 4 */
+        { "m05", 2 + 8 + 32 },                  /* x >= 0.6: 0.75, 1, 0.6 */
+        { "m06", 16 + 64 },                     /* x < 0 */
+        { "m07", 1 + 2 + 4 + 8 },               /* 10 > n, the constant first */
+        { "m08", 1 + 2 + 4 + 8 },               /* n < 10 */
+        { "m10", 2 + 8 + 32 },                  /* x > 0.5: 0.75, 1, 0.6 */
+        { "m11", 16 + 64 },                     /* x <= -1.25 */
+        { "m12", 0 },                           /* t == "1" and n >= 5 */
+        { "m13", 1 + 2 + 16 + 64 },             /* t == "1" or not (x > 0.5): "1"s, and x -2, -1.25 (0.5 has n missing) */
+        { "m15", 4 },                           /* Ün"q", "2" (n missing), "3" */
+        { "m17", 8 + 16 + 32 + 64 },            /* n + 1 > 5, on the VM */
+    };
+    char path[512], why[512];
+    write_tmp(path, sizeof path, "pred.csv", csv);
+    for (int vm = 0; vm < 2; vm++) {
+        if (vm) setenv("PLEDGE_TEST_VM_FILTERS", "1", 1);
+        Rules r;
+        rules_from_text(&r, pred_rules);
+        FeedData *f = try_load(&r, "f", path, NULL, why, sizeof why);
+        ck_assert_msg(f != NULL, "%s", why);
+        uint32_t a = orgs_find(r.orgs, "A", 1), cov;
+        for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
+            uint32_t g = UINT32_MAX;
+            /* the metric's function reads its aggregate first: AGG R, G */
+            for (uint32_t fn = 0; fn < r.bc.nfns && g == UINT32_MAX; fn++)
+                if (strcmp(r.bc.fns[fn].name, want[k].metric) == 0) g = r.bc.fns[fn].code[0].b;
+            ck_assert_uint_ne(g, UINT32_MAX);
+            Value v = feed_aggregate(f, g, &a, 1, D(2019, 4, 1), D(2019, 4, 30), D(2030, 1, 1), &cov);
+            if (want[k].sum == 0 && v.kind == V_MISSING) continue;      /* no row passed: missing */
+            ck_assert_msg(v.kind == V_NUM && v.as.num.d == 1 && v.as.num.n == want[k].sum, "%s (%s): %lld, want %lld",
+                          want[k].metric, vm ? "VM" : "predicate", (long long)v.as.num.n, (long long)want[k].sum);
+        }
+        feed_free(f);
+        rules_free(&r);
+        unsetenv("PLEDGE_TEST_VM_FILTERS");
+    }
+}
+END_TEST
+
+/* A row rule (`require`) that is a predicate breaks on the same row, with
+ * the same message, as on the VM. */
+START_TEST(predicate_row_rule)
+{
+    static const char rules[] =
+        "feed f \"rules\" {\n"
+        "    org    = org\n"
+        "    period = month as month\n"
+        "    n: count\n"
+        "    t: text\n"
+        "    require = f.t != \"bad\" and f.n < 100\n"
+        "}\n"
+        "metric m: count = sum(f.n)\n";
+    char path[512], why[2][512];
+    write_tmp(path, sizeof path, "rule.csv", "org,month,n,t\nA,2019-04,1,ok\nA,2019-04,,bad\nA,2019-04,5,\"bad\"\n");
+    for (int vm = 0; vm < 2; vm++) {
+        if (vm) setenv("PLEDGE_TEST_VM_FILTERS", "1", 1);
+        Rules r;
+        rules_from_text(&r, rules);
+        ck_assert_ptr_null(try_load(&r, "f", path, NULL, why[vm], sizeof why[vm]));
+        /* false and missing is false: the row breaks the rule, though its n is missing */
+        ck_assert_msg(strstr(why[vm], "rule.csv:3: the row breaks `require = f.t != \"bad\" and f.n < 100` (t \"bad\", n missing)") != NULL,
+                      "%s", why[vm]);
+        rules_free(&r);
+        unsetenv("PLEDGE_TEST_VM_FILTERS");
+    }
+    ck_assert_str_eq(why[0], why[1]);
 }
 END_TEST
 
@@ -1687,6 +1882,82 @@ START_TEST(whole_number_limits)
 }
 END_TEST
 
+
+/* A cell's row count passes 16 bits (65535) part way, after its count of
+ * values has started to be kept apart (a missing value): rows, counts,
+ * sums and means stay exact. */
+START_TEST(row_counts_wide)
+{
+    Rules r;
+    rules_from_text(&r, agg_rules);
+    size_t cap = 80000 * 16, n = 0;
+    char *text = malloc(cap);
+    n += (size_t)sprintf(text + n, "org,period,type,value\n");
+    for (int i = 0; i < 100; i++) n += (size_t)sprintf(text + n, "A,2019-04,1,1\n");
+    n += (size_t)sprintf(text + n, "A,2019-04,1,\n");
+    for (int i = 0; i < 70000; i++) n += (size_t)sprintf(text + n, "A,2019-04,1,2\n");
+    n += (size_t)sprintf(text + n, "B,2019-04,2,5\n");
+    char path[512];
+    tmp_path(path, sizeof path, "wide_rows.csv");
+    write_bytes(path, text, n);
+    free(text);
+    FeedData *f = load(&r, "f", path);
+    uint32_t A = org(&r, "A"), B = org(&r, "B"), cov;
+    Day from = D(2019, 4, 1), to = D(2019, 4, 30), later = D(2020, 1, 1);
+    assert_int(feed_aggregate(f, agg(&r.bc, "f", "value", AGG_COUNT, false), &A, 1, from, to, later, &cov), 70100);
+    assert_int(feed_aggregate(f, agg(&r.bc, "f", "value", AGG_SUM, false), &A, 1, from, to, later, &cov), 140100);
+    assert_int(feed_aggregate(f, agg(&r.bc, "f", "value", AGG_SUM, true), &A, 1, from, to, later, &cov), 140100);
+    assert_exact(feed_aggregate(f, agg(&r.bc, "f", "value", AGG_MEAN, false), &A, 1, from, to, later, &cov), 1401, 701,
+                 "mean");
+    assert_int(feed_aggregate(f, agg(&r.bc, "f", "value", AGG_COUNT, false), &B, 1, from, to, later, &cov), 1);
+    KeyTally t = { .orgs = r.orgs };
+    feed_each_key(f, tally, &t);
+    ck_assert_uint_eq(t.keys, 2);
+    ck_assert_uint_eq(t.rows, 70102);
+    feed_free(f);
+    rules_free(&r);
+}
+END_TEST
+
+/* A cell's sum is kept in 16 bits, then 32, then 64 as it grows (the whole
+ * slice at once): each step keeps the sums before it, the other cells'
+ * too, and a filtered sum's cells that counted no value stay missing. */
+START_TEST(whole_number_widths)
+{
+    Rules r;
+    rules_from_text(&r, agg_rules);
+    char path[512];
+    write_tmp(path, sizeof path, "widths.csv",
+              "org,period,type,value\n"
+              "B,2019-04,2,7\n"                  /* B: 7, never type 1: its filtered sum is missing */
+              "A,2019-04,1,65535\n"              /* fits 16 bits */
+              "A,2019-04,1,1\n"                  /* 65536: 32 bits */
+              "C,2019-04,1,1\n"
+              "A,2019-04,1,4294901760\n"         /* 4294967296: 64 bits */
+              "C,2019-04,2,3\n"
+              "B,2019-05,2,65535\n"              /* one value past 16 bits alone */
+              "B,2019-05,2,70000\n");
+    FeedData *f = load(&r, "f", path);
+    uint32_t A = org(&r, "A"), B = org(&r, "B"), C = org(&r, "C"), cov;
+    uint32_t s = agg(&r.bc, "f", "value", AGG_SUM, false), s1 = agg(&r.bc, "f", "value", AGG_SUM, true);
+    uint32_t c = agg(&r.bc, "f", "value", AGG_COUNT, false);
+    Day apr = D(2019, 4, 1), apr30 = D(2019, 4, 30), may = D(2019, 5, 1), may31 = D(2019, 5, 31), later = D(2020, 1, 1);
+    assert_int(feed_aggregate(f, s, &A, 1, apr, apr30, later, &cov), 4294967296);
+    assert_int(feed_aggregate(f, s1, &A, 1, apr, apr30, later, &cov), 4294967296);
+    assert_int(feed_aggregate(f, s, &B, 1, apr, apr30, later, &cov), 7);
+    ck_assert_int_eq(feed_aggregate(f, s1, &B, 1, apr, apr30, later, &cov).kind, V_MISSING);
+    assert_int(feed_aggregate(f, s, &C, 1, apr, apr30, later, &cov), 4);
+    assert_int(feed_aggregate(f, s1, &C, 1, apr, apr30, later, &cov), 1);
+    assert_int(feed_aggregate(f, s, &B, 1, may, may31, later, &cov), 135535);
+    ck_assert_int_eq(feed_aggregate(f, s1, &B, 1, may, may31, later, &cov).kind, V_MISSING);
+    assert_int(feed_aggregate(f, c, &B, 1, apr, may31, later, &cov), 3);
+    uint32_t all[] = { A, B, C };
+    assert_int(feed_aggregate(f, s, all, 3, apr, may31, later, &cov), 4294967296 + 7 + 4 + 135535);
+    feed_free(f);
+    rules_free(&r);
+}
+END_TEST
+
 /* The where-filter's cache must not confuse two rows whose cells differ. */
 START_TEST(filter_cache_distinct_cells)
 {
@@ -1876,6 +2147,9 @@ static Suite *feed_suite(void)
 
     t = tcase_create("two cores");
     tcase_add_test(t, two_halves);
+    tcase_add_test(t, predicates_agree_with_vm);
+    tcase_add_test(t, predicates_over_a_file);
+    tcase_add_test(t, predicate_row_rule);
     tcase_set_timeout(t, 60);
     suite_add_tcase(s, t);
 
@@ -1887,6 +2161,8 @@ static Suite *feed_suite(void)
     tcase_add_test(t, quoted_star);
     tcase_add_test(t, percent_formats);
     tcase_add_test(t, whole_number_limits);
+    tcase_add_test(t, whole_number_widths);
+    tcase_add_test(t, row_counts_wide);
     tcase_add_test(t, filter_cache_distinct_cells);
     tcase_add_test(t, filter_text_values);
     tcase_add_test(t, shared_orgs);

@@ -1034,8 +1034,8 @@ static const Case cases[] = {
     { "text cut", c_text_cut, "constant 3: text that is not valid UTF-8" },
     { "text NUL", c_text_nul, "constant 3: text with a NUL byte" },
     { "period grain", c_period_grain, "constant 4: unknown period grain 9" },
-    { "status", c_status, "constant 6: unknown status 8" },
-    { "statuses", c_statuses, "constant 7: status set 0x100 has bits beyond the 8 statuses" },
+    { "status", c_status, "constant 6: unknown status 9" },
+    { "statuses", c_statuses, "constant 7: status set 0x200 has bits beyond the 9 statuses" },
     { "range grains", c_range_grains, "constant 8: a range from a fy to a month" },
     { "range grain", c_range_bad, "constant 8: a range with an unknown period grain" },
 
