@@ -372,13 +372,13 @@ static bool same_const(const BcProgram *a, uint32_t x, const BcProgram *b, uint3
     return x < a->nconsts && y < b->nconsts && val_equal(a->consts[x], b->consts[y]);
 }
 
-static bool same_operand(uint8_t kind, const BcProgram *a, uint16_t x, const BcProgram *b, uint16_t y, int depth)
+static bool same_operand(uint8_t kind, const BcProgram *a, uint32_t x, const BcProgram *b, uint32_t y, int depth)
 {
     switch (kind) {
     case OPK_K: return same_const(a, x, b, y);
     case OPK_RK:
-        if (rk_is_constant(x) != rk_is_constant(y)) return false;
-        return rk_is_constant(x) ? same_const(a, x & RK_MAX_CONSTANT, b, y & RK_MAX_CONSTANT) : x == y;
+        if (rk_is_constant((uint16_t)x) != rk_is_constant((uint16_t)y)) return false;
+        return rk_is_constant((uint16_t)x) ? same_const(a, x & RK_MAX_CONSTANT, b, y & RK_MAX_CONSTANT) : x == y;
     case OPK_F: return same_fn(a, x, b, y, depth - 1);
     case OPK_G: return same_agg(a, x, b, y, depth - 1);
     case OPK_X: return false;       /* a library's function: not compared */
@@ -398,7 +398,7 @@ static bool same_fn(const BcProgram *a, int32_t fa, const BcProgram *b, int32_t 
         Instr p = f->code[i], q = g->code[i];
         if (p.op != q.op || p.op >= OP__COUNT) return false;
         const OpInfo *op = &bc_ops[p.op];
-        if (!same_operand(op->a, a, p.a, b, q.a, depth) || !same_operand(op->b, a, p.b, b, q.b, depth)
+        if (!same_operand(op->a, a, p.a, b, q.a, depth) || !same_operand(op->b, a, instr_b(p), b, instr_b(q), depth)
             || !same_operand(op->c, a, p.c, b, q.c, depth))
             return false;
     }

@@ -109,7 +109,7 @@ static void side_begin(Diff *d, const BcProgram *a, const BcProgram *b)
     d->refs_b = arena_alloc(&d->arena, (b->nfns + 1u) * sizeof *d->refs_b);
 }
 
-static int64_t const_int(const BcProgram *p, uint16_t k)
+static int64_t const_int(const BcProgram *p, uint32_t k)
 {
     return k < p->nconsts && val_is_number(p->consts[k]) ? (int64_t)val_to_double(p->consts[k]) : -1;
 }
@@ -134,7 +134,7 @@ static uint8_t *host_refs(Diff *d, const BcProgram *p, uint8_t **cache, uint32_t
                 if (load[k] < 0 && x.op == OP_LOADK && x.a == in.a + k) load[k] = (int32_t)q;
         }
         if (item && load[1] >= 0 && load[2] >= 0) {
-            int64_t kind = const_int(p, f->code[load[1]].b);
+            int64_t kind = const_int(p, instr_b(f->code[load[1]]));
             r[load[2]] = kind == 0 ? REF_COMMIT : kind == 1 ? REF_CHECK : kind == 2 ? REF_FN : REF_RATING;
         } else if (!item && load[1] >= 0) {
             r[load[1]] = REF_FN;
@@ -202,7 +202,7 @@ static bool same_extern(const BcProgram *a, uint32_t xa, const BcProgram *b, uin
 }
 
 /* What a LOADK marked by host_refs names, compared across the programs. */
-static bool same_ref(Diff *d, uint8_t ref, uint16_t ka, uint16_t kb)
+static bool same_ref(Diff *d, uint8_t ref, uint32_t ka, uint32_t kb)
 {
     int64_t i = const_int(d->a, ka), j = const_int(d->b, kb);
     switch (ref) {
@@ -239,7 +239,7 @@ static bool same_code(Diff *d, uint32_t fa, uint32_t fb)
         if (i.op != j.op || i.op >= OP__COUNT || ra[pc] != rb[pc]) { same = false; break; }
         const OpInfo *oi = &bc_ops[i.op];
         const unsigned kinds[3] = { oi->a, oi->b, oi->c };
-        const uint16_t u[3] = { i.a, i.b, i.c }, v[3] = { j.a, j.b, j.c };
+        const uint32_t u[3] = { i.a, instr_b(i), i.c }, v[3] = { j.a, instr_b(j), j.c };
         for (int k = 0; same && k < 3; k++) {
             switch ((OperandKind)kinds[k]) {
             case OPK__: break;
@@ -247,8 +247,8 @@ static bool same_code(Diff *d, uint32_t fa, uint32_t fb)
                 same = ra[pc] ? same_ref(d, ra[pc], u[k], v[k]) : same_const(d->a, u[k], d->b, v[k]);
                 break;
             case OPK_RK:
-                same = rk_is_constant(u[k]) == rk_is_constant(v[k])
-                    && (rk_is_constant(u[k]) ? same_const(d->a, u[k] & RK_MAX_CONSTANT, d->b, v[k] & RK_MAX_CONSTANT)
+                same = rk_is_constant((uint16_t)u[k]) == rk_is_constant((uint16_t)v[k])
+                    && (rk_is_constant((uint16_t)u[k]) ? same_const(d->a, u[k] & RK_MAX_CONSTANT, d->b, v[k] & RK_MAX_CONSTANT)
                                              : u[k] == v[k]);
                 break;
             case OPK_F: same = same_fn_ref(d, u[k], v[k]); break;
@@ -906,14 +906,14 @@ static const Entry *code_uses(Diff *d, int64_t fn, uint8_t *seen)
     for (uint32_t pc = 0; pc < f->ncode; pc++) {
         Instr in = f->code[pc];
         const Entry *e = NULL;
-        int64_t k = refs[pc] ? const_int(p, in.b) : -1;
+        int64_t k = refs[pc] ? const_int(p, instr_b(in)) : -1;
         if (refs[pc] == REF_COMMIT && k >= 0 && k < p->ncommits) e = moved_entry(d, K_COMMIT, p->commits[k].name);
         else if (refs[pc] == REF_CHECK && k >= 0 && k < p->nchecks) e = moved_entry(d, K_CHECK, p->checks[k].name);
         else if (refs[pc] == REF_RATING && k >= 0 && k < p->nratings) e = moved_entry(d, K_RATING, p->ratings[k].name);
         else if (refs[pc] == REF_FN) e = fn_uses(d, k, seen);
-        else if (in.op == OP_CALL) e = fn_uses(d, in.b, seen);
-        else if (in.op == OP_AGG && in.b < p->naggs) {
-            const BcAggregate *g = &p->aggs[in.b];
+        else if (in.op == OP_CALL) e = fn_uses(d, instr_b(in), seen);
+        else if (in.op == OP_AGG && instr_b(in) < p->naggs) {
+            const BcAggregate *g = &p->aggs[instr_b(in)];
             e = moved_entry(d, K_FEED, p->feeds[g->feed].name);
             if (!e && g->filter >= 0) e = code_uses(d, g->filter, seen);
         }

@@ -29,7 +29,7 @@ bool pred_compile(const BcProgram *p, int32_t fn, Pred *out)
             if (!reg_ok(&pr, in.a) || !reg_ok(&pr, in.b)) return false;
             break;
         case OP_LOADK:
-            if (!reg_ok(&pr, in.a) || in.b >= p->nconsts) return false;
+            if (!reg_ok(&pr, in.a) || instr_b(in) >= p->nconsts) return false;   /* B is 24 bits (bytecode.h) */
             break;
         case OP_LOADMISSING: case OP_RET:
             if (!reg_ok(&pr, in.a)) return false;
@@ -103,7 +103,7 @@ Value pred_eval(const Pred *pr, const Value *args)
         const Value *b;
         switch ((Opcode)in.op) {
         case OP_MOVE:        T[in.a] = *REG(in.b); break;
-        case OP_LOADK:       T[in.a] = K[in.b]; break;
+        case OP_LOADK:       T[in.a] = K[instr_b(in)]; break;
         case OP_LOADMISSING: T[in.a] = val_missing(); break;
         case OP_NOT:
             b = REG(in.b);

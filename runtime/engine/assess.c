@@ -190,9 +190,9 @@ static Reads reads_of(const BcProgram *p, uint32_t fn, Reads *memo)
     for (uint32_t i = 0; i < f->ncode; i++) {
         Instr in = f->code[i];
         Reads c = { 0, false, 2, GRAIN_DAY };
-        if (in.op == OP_CALL) c = reads_of(p, in.b, memo);
+        if (in.op == OP_CALL) c = reads_of(p, instr_b(in), memo);
         else if (in.op == OP_AGG) {
-            const BcFeed *feed = &p->feeds[p->aggs[in.b].feed];
+            const BcFeed *feed = &p->feeds[p->aggs[instr_b(in)].feed];
             c.lag = feed_lag(feed);
             c.awaits = feed_awaits_publication(feed);
             c.grain = feed->grain;
@@ -1251,6 +1251,11 @@ void shared_init(Shared *s, const Inputs *in, const AssessOptions *o)
     s->plan_agg = mem_calloc(p->ncommits + 1u, sizeof *s->plan_agg);
     s->series_grain = mem_calloc(p->ncommits + 1u, sizeof *s->series_grain);
     s->needed = mem_calloc(p->ncommits + 1u, sizeof *s->needed);
+    /* the plain means a plan's milestones may read: a few, where a scan of
+     * every aggregate per commitment was quadratic in a large round */
+    VEC(uint32_t) means = { 0 };
+    for (uint32_t g = 0; g < p->naggs; g++)
+        if (p->aggs[g].func == AGG_MEAN && p->aggs[g].filter < 0 && p->aggs[g].pub == PUB_LATEST) vec_push(&means, g);
     for (uint16_t k = 0; k < p->ncommits; k++) {
         const BcCommitment *c = &p->commits[k];
         s->needed[k] = needed_form(p, (uint32_t)c->measure);
@@ -1259,11 +1264,12 @@ void shared_init(Shared *s, const Inputs *in, const AssessOptions *o)
         s->awaits[k] = rd.awaits;
         s->series_grain[k] = rd.grain <= GRAIN_MONTH ? GRAIN_MONTH : GRAIN_QUARTER;
         s->plan_agg[k] = -1;
-        for (uint32_t g = 0; g < p->naggs && c->plan_feed >= 0; g++)
-            if (p->aggs[g].feed == c->plan_feed && p->aggs[g].column == c->plan_column && p->aggs[g].func == AGG_MEAN
-                && p->aggs[g].filter < 0 && p->aggs[g].pub == PUB_LATEST)
-                s->plan_agg[k] = (int32_t)g;
+        for (size_t m = 0; m < means.len && c->plan_feed >= 0; m++) {
+            uint32_t g = means.items[m];
+            if (p->aggs[g].feed == c->plan_feed && p->aggs[g].column == c->plan_column) s->plan_agg[k] = (int32_t)g;
+        }
     }
+    vec_free(&means);
     mem_free(reads);
     /* a feed keyed by the systems themselves (a plan): a system's cells are its own */
     s->by_system = mem_calloc((size_t)p->nfeeds + 1, sizeof *s->by_system);

@@ -140,7 +140,7 @@ static bool walk_fn(Walk *w, uint32_t fn, Sym *result)
         if (in.a >= f->nregs && in.op != OP_JMP && in.op != OP_ENDWINDOW) { ok = fail(w, not_followed); break; }
         switch (in.op) {
         case OP_LOADK:
-            ok = in.b < p->nconsts && const_of(p->consts[in.b], &regs[in.a]);
+            ok = instr_b(in) < p->nconsts && const_of(p->consts[instr_b(in)], &regs[in.a]);
             break;
         case OP_LOADMISSING: regs[in.a] = (Sym){ .kind = SYM_OTHER }; break;
         case OP_MOVE: case OP_RETYPE:  /* a unit given is not a value changed */
@@ -148,11 +148,12 @@ static bool walk_fn(Walk *w, uint32_t fn, Sym *result)
             if (ok) regs[in.a] = regs[in.b];
             break;
         case OP_AGG: {
-            if (in.b >= p->naggs) { ok = fail(w, not_followed); break; }
-            uint8_t func = p->aggs[in.b].func;
+            uint32_t g = instr_b(in);
+            if (g >= p->naggs) { ok = fail(w, not_followed); break; }
+            uint8_t func = p->aggs[g].func;
             if (func != AGG_SUM && func != AGG_COUNT && func != AGG_MEAN)
                 ok = fail(w, "the measure takes a minimum, maximum or median");
-            else regs[in.a] = (Sym){ .kind = SYM_LIN, .c0 = num_int(0), .c1 = num_int(1), .num = in.b, .den = -1 };
+            else regs[in.a] = (Sym){ .kind = SYM_LIN, .c0 = num_int(0), .c1 = num_int(1), .num = g, .den = -1 };
             break;
         }
         case OP_ADD: case OP_SUB:
@@ -175,9 +176,10 @@ static bool walk_fn(Walk *w, uint32_t fn, Sym *result)
             }
             break;
         case OP_CALL:               /* another metric or a constant, inlined; a function of parameters is not followed */
-            if (in.c != 0 || in.b >= p->nfns || (p->fns[in.b].kind != FK_METRIC && p->fns[in.b].kind != FK_LET))
+            if (in.c != 0 || instr_b(in) >= p->nfns
+                || (p->fns[instr_b(in)].kind != FK_METRIC && p->fns[instr_b(in)].kind != FK_LET))
                 ok = fail(w, "the measure calls a function of its own");
-            else ok = walk_fn(w, in.b, &regs[in.a]);
+            else ok = walk_fn(w, instr_b(in), &regs[in.a]);
             break;
         case OP_RET:
             *result = regs[in.a];

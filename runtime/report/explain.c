@@ -64,11 +64,11 @@ static void aggs_read(const BcProgram *p, uint32_t fn, uint8_t *seen_fn, Indices
     const BcFunction *f = &p->fns[fn];
     for (uint32_t i = 0; i < f->ncode; i++) {
         Instr in = f->code[i];
-        if (in.op == OP_CALL) aggs_read(p, in.b, seen_fn, out);
+        if (in.op == OP_CALL) aggs_read(p, instr_b(in), seen_fn, out);
         if (in.op != OP_AGG) continue;
         bool dup = false;
-        for (size_t k = 0; k < out->len && !dup; k++) dup = out->items[k] == in.b;
-        if (!dup) vec_push(out, (uint32_t)in.b);
+        for (size_t k = 0; k < out->len && !dup; k++) dup = out->items[k] == instr_b(in);
+        if (!dup) vec_push(out, instr_b(in));
     }
 }
 
@@ -793,8 +793,8 @@ static int64_t host_arg(const BcProgram *p, const BcFunction *f, uint32_t pc, un
     for (uint32_t q = pc; q-- > 0;) {
         Instr in = f->code[q];
         if (in.a != call.a + k) continue;
-        if (in.op != OP_LOADK || in.b >= p->nconsts || p->consts[in.b].kind != V_NUM) return -1;
-        return p->consts[in.b].as.num.n;
+        if (in.op != OP_LOADK || instr_b(in) >= p->nconsts || p->consts[instr_b(in)].kind != V_NUM) return -1;
+        return p->consts[instr_b(in)].as.num.n;
     }
     return -1;
 }
@@ -851,13 +851,13 @@ static void put_part(FILE *out, const BcProgram *p, const BcFunction *f, const P
     fprintf(out, "    col %-3u ", f->lines[pt->pc].column);
     switch (in.op) {
     case OP_CALL: {
-        const BcFunction *g = &p->fns[in.b];
+        const BcFunction *g = &p->fns[instr_b(in)];
         fprintf(out, "%s%s", g->name, g->kind == FK_FN ? "(…)" : "");
         if (g->kind == FK_METRIC) { fputs(" over ", out); put_window(out, pt->window); }
         break;
     }
     case OP_AGG:
-        put_aggregate(out, p, in.b);
+        put_aggregate(out, p, instr_b(in));
         fputs(" over ", out);
         put_window(out, pt->window);
         break;
@@ -1054,7 +1054,7 @@ static void explain_check(Explain *x, uint32_t k)
     VEC(Value) windows = { 0 };
     for (size_t i = 0; i < parts.items.len; i++) {
         Instr in = f->code[parts.items.items[i].pc];
-        bool reads = in.op == OP_AGG || (in.op == OP_CALL && p->fns[in.b].kind == FK_METRIC);
+        bool reads = in.op == OP_AGG || (in.op == OP_CALL && p->fns[instr_b(in)].kind == FK_METRIC);
         Value w = parts.items.items[i].window;
         bool dup = false;
         for (size_t wi = 0; wi < windows.len && !dup; wi++) dup = val_equal(windows.items[wi], w);

@@ -61,8 +61,28 @@ size_t bc_agg_text(const BcProgram *p, uint32_t g, char *buf, size_t cap)
     return n < 0 ? 0 : (size_t)n;
 }
 
+void bc_index_sources(BcProgram *p)
+{
+    for (uint16_t k = 0; k < p->nsources; k++) {
+        BcSource *s = &p->sources[k];
+        s->line_at = NULL;
+        s->nlines = 0;
+        if (!s->text) continue;
+        const char *end = s->text + s->len;
+        uint32_t lines = 1;
+        for (const char *q = s->text; (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++) lines++;
+        s->line_at = arena_alloc(&p->arena, (size_t)lines * sizeof *s->line_at);
+        s->line_at[0] = 0;
+        lines = 1;
+        for (const char *q = s->text; (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
+            s->line_at[lines++] = (uint32_t)(q + 1 - s->text);
+        s->nlines = lines;
+    }
+}
+
 /* A function's source text: the lines its instructions came from, without
- * comments, the spaces between words made one. */
+ * comments, the spaces between words made one. A block comment counts from
+ * where it opens within those lines. */
 const char *bc_source_text(const BcProgram *p, int64_t fn, Arena *arena)
 {
     if (fn < 0 || fn >= p->nfns) return "none";
@@ -76,11 +96,18 @@ const char *bc_source_text(const BcProgram *p, int64_t fn, Arena *arena)
     }
     if (src >= p->nsources || lo > hi || !p->sources[src].text) return "(no source text)";
     const BcSource *s = &p->sources[src];
-    char *out = arena_alloc(arena, s->len + 1u);
+    /* with the index: start at line lo (nothing before it changes what is
+     * kept), and only lines lo..hi need room */
+    uint32_t from = 0, line = 1, to = s->len;
+    if (s->line_at && lo >= 1 && lo <= s->nlines) {
+        from = s->line_at[lo - 1];
+        line = lo;
+        if (hi < s->nlines) to = s->line_at[hi];
+    }
+    char *out = arena_alloc(arena, (size_t)(to - from) + 1u);
     size_t n = 0;
-    uint32_t line = 1;
     bool quoted = false, comment = false, block = false;
-    for (uint32_t i = 0; i < s->len && line <= hi; i++) {
+    for (uint32_t i = from; i < s->len && line <= hi; i++) {
         char ch = s->text[i], next = i + 1 < s->len ? s->text[i + 1] : '\0';
         if (ch == '\n') { line++; quoted = comment = false; ch = ' '; }
         if (block) { if (ch == '*' && next == '/') { block = false; i++; } continue; }

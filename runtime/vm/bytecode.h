@@ -29,7 +29,13 @@ static inline bool rk_is_constant(uint16_t x) { return (x & RK_CONSTANT) != 0; }
 typedef struct OpInfo { const char *name; uint8_t a, b, c; const char *formula; } OpInfo;
 extern const OpInfo bc_ops[OP__COUNT];
 
-typedef struct Instr { uint8_t op, zero; uint16_t a, b, c; } Instr;
+/* B of kind K, F or G (a constant, function or aggregate) is 24 bits: byte 1
+ * (bx) holds its bits 16..23, as a 100,000-line round has more than 65,535
+ * functions. Byte 1 is 0 in every other instruction. Read B with instr_b. */
+typedef struct Instr { uint8_t op, bx; uint16_t a, b, c; } Instr;
+enum { BC_WIDE_MAX = 0xFFFFFF };    /* the largest wide B */
+static inline bool opk_wide(unsigned kind) { return kind == OPK_K || kind == OPK_F || kind == OPK_G; }
+static inline uint32_t instr_b(Instr i) { return (uint32_t)i.bx << 16 | i.b; }
 static inline int32_t instr_jump(Instr i) { return (int32_t)((uint32_t)i.b << 16 | i.c); }
 
 /* Where an instruction came from, for runtime errors and disasm. */
@@ -198,6 +204,11 @@ typedef struct BcSource {
     uint8_t     sha256[32];
     const char *text;           /* the whole source, so disasm and explain can quote it */
     uint32_t    len;
+    /* Not in the file (bc_index_sources): where each line starts, so a
+     * function's text is found without reading the source from its start
+     * (which made a diff of a 100,000-line round quadratic); NULL: not made. */
+    uint32_t   *line_at;
+    uint32_t    nlines;
 } BcSource;
 
 /* Host functions: what only an assessment knows (issue 5 provides them). */
@@ -235,6 +246,9 @@ typedef struct BcProgram {
 } BcProgram;
 
 void bc_free(BcProgram *p);
+/* Indexes the sources' lines for bc_source_text (the compiler and the
+ * reader call it once a program is whole). */
+void bc_index_sources(BcProgram *p);
 /* The index of a function by name, or -1. */
 int32_t bc_find_function(const BcProgram *p, const char *name);
 /* A function's source text as the rule file writes it: the lines its

@@ -14,7 +14,7 @@
 #include "base/sha256.h"
 #include <string.h>
 
-enum { MAX_INDEX = 65535 };
+enum { MAX_INDEX = 65535 };   /* registers, row rules; functions, constants and aggregates go to BC_WIDE_MAX */
 
 /* Results by group (issue 16): while a group's variant of a metric is
  * compiled, every aggregate over `feed` also keeps only the rows whose
@@ -32,6 +32,7 @@ typedef struct Comp {
     size_t     const_cap;
     VEC(BcFunction) fns;
     VEC(BcAggregate) aggs;
+    VEC(uint32_t) plain_aggs;   /* the aggregates without a filter: only these are shared */
     VEC(BcRowRule) rules;
     VEC(Work) work;             /* declarations whose function body is still to compile */
     Group      group;           /* the group being compiled for, if any */
@@ -70,6 +71,11 @@ static void overflow(Comp *c, const char *what)
     overflow_max(c, MAX_INDEX, what);
 }
 
+static void overflow_wide(Comp *c, const char *what)
+{
+    overflow_max(c, BC_WIDE_MAX, what);
+}
+
 /* ---- constants ---------------------------------------------------------- */
 
 static uint64_t mix(uint64_t h, uint64_t x) { return (h ^ x) * 0x100000001b3u; }
@@ -106,7 +112,7 @@ static bool const_same(Value a, Value b)
     }
 }
 
-static uint16_t const_add(Comp *c, Value v)
+static uint32_t const_add(Comp *c, Value v)
 {
     if ((c->consts.len + 1) * 2 > c->const_cap) {
         size_t cap = c->const_cap ? c->const_cap * 2 : 256;
@@ -122,8 +128,8 @@ static uint16_t const_add(Comp *c, Value v)
     }
     size_t k = const_hash(v) & (c->const_cap - 1);
     for (; c->const_slots[k]; k = (k + 1) & (c->const_cap - 1))
-        if (const_same(c->consts.items[c->const_slots[k] - 1], v)) return (uint16_t)(c->const_slots[k] - 1);
-    if (c->consts.len >= MAX_INDEX) { overflow(c, "constants"); return 0; }
+        if (const_same(c->consts.items[c->const_slots[k] - 1], v)) return c->const_slots[k] - 1;
+    if (c->consts.len >= BC_WIDE_MAX) { overflow_wide(c, "constants"); return 0; }
     if (v.kind == V_TEXT) {             /* the tree's strings die with it */
         char *copy = arena_alloc(c->arena, v.as.text.len + 1);
         memcpy(copy, v.as.text.bytes, v.as.text.len);
@@ -131,7 +137,7 @@ static uint16_t const_add(Comp *c, Value v)
     }
     c->const_slots[k] = (uint32_t)c->consts.len + 1;
     vec_push(&c->consts, v);
-    return (uint16_t)(c->consts.len - 1);
+    return (uint32_t)c->consts.len - 1;
 }
 
 
@@ -236,7 +242,8 @@ static bool fold(Comp *c, Node *n, Value *out)
 
 static int emit(FnBuilder *f, Opcode op, int a, int b, int cc)
 {
-    Instr in = { (uint8_t)op, 0, (uint16_t)a, (uint16_t)b, (uint16_t)cc };
+    uint8_t bx = opk_wide(bc_ops[op].b) ? (uint8_t)(b >> 16) : 0;
+    Instr in = { (uint8_t)op, bx, (uint16_t)a, (uint16_t)b, (uint16_t)cc };
     LineInfo li = { (uint32_t)f->at.first_line, (uint16_t)(f->at.first_column > 65535 ? 65535 : f->at.first_column),
                     f->source };
     vec_push(&f->code, in);
@@ -296,7 +303,7 @@ static int32_t fb_finish(FnBuilder *f, const char *name, FnKind kind, TypeKind r
     memcpy(fn.lines, f->lines.items, f->lines.len * sizeof *fn.lines);
     vec_free(&f->code);
     vec_free(&f->lines);
-    if (c->fns.len >= MAX_INDEX) { overflow(c, "functions"); return 0; }
+    if (c->fns.len >= BC_WIDE_MAX) { overflow_wide(c, "functions"); return 0; }
     vec_push(&c->fns, fn);
     return (int32_t)c->fns.len - 1;
 }
@@ -334,7 +341,7 @@ static int32_t fn_index(Comp *c, Decl *d)
         return g.fn;
     }
     if (d->index >= 0) return d->index;
-    if (c->fns.len >= MAX_INDEX) { overflow(c, "functions"); return 0; }
+    if (c->fns.len >= BC_WIDE_MAX) { overflow_wide(c, "functions"); return 0; }
     BcFunction placeholder = { .name = qualified(c, d) };
     vec_push(&c->fns, placeholder);
     d->index = (int32_t)c->fns.len - 1;
@@ -456,13 +463,17 @@ static uint32_t add_aggregate(Comp *c, Decl *feed, int column, AggFunc func, Nod
     if (c->group.feed == feed) cond = group_condition(c, cond);
     if (cond) g.filter = compile_filter(c, feed, cond, &g.filter_cols, &g.nfilter, "where");
     else
-        for (size_t i = 0; i < c->aggs.len; i++) {
-            BcAggregate *o = &c->aggs.items[i];
-            if (o->filter < 0 && o->feed == g.feed && o->column == g.column && o->func == g.func && o->pub == g.pub
+        /* a scan of the distinct unfiltered ones only (at most a feed's
+         * columns by the functions and publications): the filtered ones,
+         * a round's thousands, made this quadratic */
+        for (size_t i = 0; i < c->plain_aggs.len; i++) {
+            BcAggregate *o = &c->aggs.items[c->plain_aggs.items[i]];
+            if (o->feed == g.feed && o->column == g.column && o->func == g.func && o->pub == g.pub
                 && o->pub_day == g.pub_day)
-                return (uint32_t)i;
+                return c->plain_aggs.items[i];
         }
-    if (c->aggs.len >= MAX_INDEX) { overflow(c, "aggregates"); return 0; }
+    if (c->aggs.len >= BC_WIDE_MAX) { overflow_wide(c, "aggregates"); return 0; }
+    if (g.filter < 0) vec_push(&c->plain_aggs, (uint32_t)c->aggs.len);
     vec_push(&c->aggs, g);
     return (uint32_t)c->aggs.len - 1;
 }
@@ -695,8 +706,8 @@ static int operand(FnBuilder *f, Node *n)
     if (r >= 0) return r;
     Value v;
     if (fold(f->c, n, &v) && v.kind != V_LIST) {
-        uint16_t k = const_add(f->c, v);
-        if (k <= RK_MAX_CONSTANT) return RK_CONSTANT | k;
+        uint32_t k = const_add(f->c, v);
+        if (k <= RK_MAX_CONSTANT) return RK_CONSTANT | (int)k;   /* else a LOADK below */
     }
     r = reg_alloc(f, 1);
     compile_expr(f, n, r);
@@ -1341,7 +1352,9 @@ bool comp_program_tests(Program *p, BcProgram *bc, CompTests *tests)
     COPY_OUT(&c, bc->feeds, bc->nfeeds, feeds);
     COPY_OUT(&c, bc->hiers, bc->nhiers, hiers);
     COPY_OUT(&c, bc->externs, bc->nexterns, externs);
+    bc_index_sources(bc);
     mem_free(c.const_slots);
+    vec_free(&c.plain_aggs);
     vec_free(&c.work);
     vec_free(&commits);
     vec_free(&checks);

@@ -518,7 +518,7 @@ static void put_function(FILE *out, const BcProgram *p, uint32_t i, Lines *lines
         const OpInfo *oi = &bc_ops[in.op];
         char ops[64] = "";
         size_t n = 0;
-        const unsigned kinds[3] = { oi->a, oi->b, oi->c }, vals[3] = { in.a, in.b, in.c };
+        const unsigned kinds[3] = { oi->a, oi->b, oi->c }, vals[3] = { in.a, instr_b(in), in.c };
         for (int k = 0; k < 3; k++) {
             const char *sep = n ? ", " : "";
             int w = 0;

@@ -56,7 +56,7 @@ static const LAYOUT(value_layout, "constant", "", Value, value_fields, NONAME);
 
 static const BcField instr_fields[] = {
     FIELD(Instr, op,   U8,  NONE, 0, "op"),
-    FIELD(Instr, zero, U8,  NONE, 0, "zero"),
+    FIELD(Instr, bx,   U8,  NONE, 0, "bx"),
     FIELD(Instr, a,    U16, NONE, 0, "a"),
     FIELD(Instr, b,    U16, NONE, 0, "b"),
     FIELD(Instr, c,    U16, NONE, 0, "c"),

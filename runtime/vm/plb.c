@@ -711,6 +711,7 @@ bool plb_read(const uint8_t *data, size_t len, BcProgram *out, char *why, size_t
         bc_free(out);
         return false;
     }
+    bc_index_sources(out);
     return true;
 }
 

@@ -240,16 +240,17 @@ static bool check_instr(FnCheck *fc, uint32_t pc)
     Instr in = fc->f->code[pc];
     if (in.op >= OP__COUNT)
         return bad(fc->v, "%s, instruction %u: unknown opcode %u", fc->label, pc, in.op);
-    if (in.zero != 0)
-        return bad_at(fc, pc, "byte 1 must be 0, not %u", in.zero);
     const OpInfo *oi = &bc_ops[in.op];
-    if (!check_operand(fc, pc, 'A', oi->a, in.a) || !check_operand(fc, pc, 'B', oi->b, in.b) ||
+    if (in.bx != 0 && !opk_wide(oi->b))
+        return bad_at(fc, pc, "byte 1 must be 0, not %u", in.bx);
+    uint32_t b = instr_b(in);
+    if (!check_operand(fc, pc, 'A', oi->a, in.a) || !check_operand(fc, pc, 'B', oi->b, b) ||
         !check_operand(fc, pc, 'C', oi->c, in.c))
         return false;
 
     switch ((Opcode)in.op) {
     case OP_CALL: {
-        const BcFunction *callee = &p->fns[in.b];
+        const BcFunction *callee = &p->fns[b];
         const char *name = callee->name ? callee->name : "?";
         if (callee->kind == FK_FILTER)
             return bad_at(fc, pc, "calls `%s`, a where-filter, which only aggregates run", name);

@@ -15,13 +15,14 @@
 
 enum { MAX_WINDOWS = 64 };      /* the verifier bounds a function's nesting by the same */
 
+/* A call's frame: as little as a call must write. Its result goes to the
+ * register below its first (base - 1: the CALL's A), or for the outermost
+ * frame of a run to the caller of run; a let's result is kept. */
 typedef struct Frame {
-    uint32_t fn;
-    uint32_t pc;
+    const BcFunction *code;     /* its function, and where it is in its code: */
+    const Instr *ip;            /* pointers, so a call and a return compute nothing */
     size_t   base;              /* its registers: stack[base ..] */
-    size_t   ret;               /* where its result goes: an absolute register, or SIZE_MAX */
     int      windows;           /* the window stack's depth when it was entered */
-    bool     caches;            /* a let: keep the result */
 } Frame;
 
 struct Vm {
@@ -98,8 +99,8 @@ void vm_reset(Vm *vm)
 /* "in `fib` at fib.pledge:3:5" for the instruction before pc */
 static void where(const Vm *vm, const Frame *f, char *buf, size_t cap)
 {
-    const BcFunction *fn = &vm->p->fns[f->fn];
-    uint32_t pc = f->pc ? f->pc - 1 : 0;
+    const BcFunction *fn = f->code;
+    uint32_t pc = f->ip > fn->code ? (uint32_t)(f->ip - fn->code) - 1 : 0;
     const LineInfo *li = pc < fn->ncode ? &fn->lines[pc] : NULL;
     const char *path = li && li->source < vm->p->nsources ? vm->p->sources[li->source].path : "?";
     if (li) snprintf(buf, cap, "in `%s` at %s:%u:%u", fn->name, path, li->line, li->column);
@@ -174,9 +175,9 @@ static void trace(Vm *vm, const Frame *f, long pc, Instr in, const Value *R)
 {
     const OpInfo *info = &bc_ops[in.op];
     if (vm->trace)
-        fprintf(vm->trace, "%-24s %4ld  %-11s %u %u %u\n", vm->p->fns[f->fn].name, pc, info->name, in.a, in.b, in.c);
+        fprintf(vm->trace, "%-24s %4ld  %-11s %u %u %u\n", f->code->name, pc, info->name, in.a, instr_b(in), in.c);
     if (!vm->observer || vm->nframes != 1) return;
-    const BcFunction *fn = &vm->p->fns[f->fn];
+    const BcFunction *fn = f->code;
     if (vm->observed >= 0) {
         const Instr *done = &fn->code[vm->observed];
         bool compares = done->op >= OP_EQ && done->op <= OP_GE;
@@ -192,27 +193,28 @@ static void trace(Vm *vm, const Frame *f, long pc, Instr in, const Value *R)
     }
 }
 
+/* The integer fast path reads units number and count as adjacent. */
+_Static_assert(T_COUNT == T_NUMBER + 1, "PLAIN_INT and INT_ARITH take count as number + 1");
+
 /* Runs until the frame count drops back to `stop`. */
 static VmStatus run(Vm *vm, size_t stop, Value *result)
 {
     const BcProgram *p = vm->p;
     Frame *f = &vm->frames[vm->nframes - 1];
-    const BcFunction *fn = &p->fns[f->fn];
+    const BcFunction *fn = f->code;
     Value *R = vm->stack + f->base;
     const Value *K = p->consts;
-    const Instr *ip = fn->code + f->pc;     /* kept here, saved to the frame only when it is left */
+    const Instr *ip = f->ip;                /* kept here, saved to the frame only when it is left */
+    const size_t max_frames = stop + vm->limits.max_depth;
+    size_t frame_room = max_frames < vm->frame_cap ? max_frames : vm->frame_cap;   /* one test a call */
+    size_t stack_room = vm->stack_cap;
+    const uint64_t max_steps = vm->limits.max_steps;
     Instr in;
 
-#define SAVE()   (f->pc = (uint32_t)(ip - fn->code))
-#define RELOAD() (f = &vm->frames[vm->nframes - 1], fn = &p->fns[f->fn], R = vm->stack + f->base, \
-                  ip = fn->code + f->pc)
-
-/* Steps are counted when a function is entered, as its length: jumps only
- * go forward (the verifier sees to it), so no activation runs longer. */
-#define ENTER(callee) do { \
-        vm->steps += (callee)->ncode; \
-        if (vm->steps > vm->limits.max_steps) goto too_many_steps; \
-    } while (0)
+#define SAVE()   (f->ip = ip)
+/* after anything that may have moved or grown the stack and the frames */
+#define RELOAD() (f = &vm->frames[vm->nframes - 1], fn = f->code, R = vm->stack + f->base, ip = f->ip, \
+                  stack_room = vm->stack_cap, frame_room = max_frames < vm->frame_cap ? max_frames : vm->frame_cap)
 
 #if defined(__GNUC__)
     static const void *const labels[OP__COUNT] = {
@@ -229,6 +231,7 @@ static VmStatus run(Vm *vm, size_t stop, Value *result)
     const void *const *table = vm->trace || vm->observer ? tracing : labels;
 #define CASE(name) L_##name:
 #define DISPATCH() do { in = *ip++; goto *table[in.op]; } while (0)
+#define UNTRACED (table == labels)
     DISPATCH();
 L_trace:
     trace(vm, f, ip - fn->code - 1, in, R);
@@ -236,6 +239,7 @@ L_trace:
 #else
 #define CASE(name) case OP_##name:
 #define DISPATCH() goto next
+#define UNTRACED (!vm->trace && !vm->observer)
 next:
     in = *ip++;
     if (vm->trace || vm->observer) trace(vm, f, ip - fn->code - 1, in, R);
@@ -245,28 +249,36 @@ next:
 /* Whole numbers counted or plain: the common case of arithmetic and
  * comparison, done here without the general path's unit table, gcd and
  * 128-bit products (value.c gives the same answers, only slower). */
-#define PLAIN_INT(v) ((v).kind == V_NUM && (v).as.num.d == 1 && ((v).unit == T_COUNT || (v).unit == T_NUMBER))
+#define PLAIN_INT(v) ((v).kind == V_NUM && (v).as.num.d == 1 && (uint8_t)((v).unit - T_NUMBER) <= 1)
 #define RK(x) (rk_is_constant(x) ? &K[(x) & RK_MAX_CONSTANT] : &R[(x)])
 #define INT_ARITH(builtin, slow) do { \
         const Value *x = RK(in.b), *y = RK(in.c); \
         int64_t r_; \
         if (PLAIN_INT(*x) && PLAIN_INT(*y) && !builtin(x->as.num.n, y->as.num.n, &r_) && r_ != INT64_MIN) { \
-            uint8_t unit_ = x->unit == T_COUNT && y->unit == T_COUNT ? T_COUNT : T_NUMBER; \
+            uint8_t unit_ = (uint8_t)(T_NUMBER + ((x->unit - T_NUMBER) & (y->unit - T_NUMBER))); /* count: both are */ \
             R[in.a] = (Value){ .kind = V_NUM, .unit = unit_, .as.num = { r_, 1 } }; \
         } else { \
             R[in.a] = val_arith(slow, *x, *y); \
         } \
         DISPATCH(); \
     } while (0)
-#define INT_TEST(op, cmp) do { \
+/* An if's test is followed by its JMPNOTTRUE on the result: with whole
+ * numbers (never missing) that jump is taken here, a dispatch fewer. Not
+ * when tracing or observing, which see every instruction. */
+#define INT_TEST(rel, cmp) do { \
         const Value *x = RK(in.b), *y = RK(in.c); \
-        if (PLAIN_INT(*x) && PLAIN_INT(*y)) R[in.a] = (Value){ .kind = V_BOOL, .as.boolean = x->as.num.n op y->as.num.n }; \
-        else R[in.a] = val_test(cmp, *x, *y); \
+        if (PLAIN_INT(*x) && PLAIN_INT(*y)) { \
+            bool t_ = x->as.num.n rel y->as.num.n; \
+            R[in.a] = (Value){ .kind = V_BOOL, .as.boolean = t_ }; \
+            if (ip->op == OP_JMPNOTTRUE && ip->a == in.a && UNTRACED) ip += 1 + (t_ ? 0 : instr_jump(*ip)); \
+        } else { \
+            R[in.a] = val_test(cmp, *x, *y); \
+        } \
         DISPATCH(); \
     } while (0)
 
     CASE(MOVE)        R[in.a] = R[in.b]; DISPATCH();
-    CASE(LOADK)       R[in.a] = p->consts[in.b]; DISPATCH();
+    CASE(LOADK)       R[in.a] = K[instr_b(in)]; DISPATCH();
     CASE(LOADMISSING) R[in.a] = val_missing(); DISPATCH();
     CASE(ADD)         INT_ARITH(__builtin_add_overflow, AR_ADD);
     CASE(SUB)         INT_ARITH(__builtin_sub_overflow, AR_SUB);
@@ -297,24 +309,35 @@ next:
     CASE(JMPMISSING)  if (R[in.a].kind == V_MISSING) ip += instr_jump(in); DISPATCH();
     CASE(JMPNOTTRUE)  if (R[in.a].kind != V_BOOL || !R[in.a].as.boolean) ip += instr_jump(in); DISPATCH();
     CASE(CALL) {
-        const BcFunction *callee = &p->fns[in.b];
-        if (callee->kind == FK_LET && vm->let_known[in.b]) { R[in.a] = vm->lets[in.b]; DISPATCH(); }
+        uint32_t fi = instr_b(in);
+        const BcFunction *callee = &p->fns[fi];
+        if (callee->kind == FK_LET && vm->let_known[fi]) { R[in.a] = vm->lets[fi]; DISPATCH(); }
         SAVE();
-        if (vm->nframes - stop >= vm->limits.max_depth) goto too_deep;
-        ENTER(callee);
+        if (vm->nframes >= frame_room) {        /* the limit, or the frames must grow */
+            if (vm->nframes >= max_frames) goto too_deep;
+            if (!reserve(vm, f->base + in.a + 1, callee->nregs)) goto out_of_memory;
+            RELOAD();
+        }
+        /* Steps are counted when a function is entered, as its length: jumps
+         * only go forward (the verifier sees to it), so no activation runs
+         * longer. */
+        vm->steps += callee->ncode;
+        if (vm->steps > max_steps) goto too_many_steps;
         /* Lua's convention: the callee's frame starts at its arguments, so
          * nothing is copied; the compiler leaves nothing live above them.
          * Registers are not cleared either: the stack only ever holds valid
          * values (reserve and vm_reset see to it), so even a hostile program
          * reading a register it never wrote gets a value, not garbage. */
         size_t base = f->base + in.a + 1;
-        if (base + callee->nregs > vm->stack_cap || vm->nframes == vm->frame_cap) {
+        if (base + callee->nregs > stack_room) {
             if (!reserve(vm, base, callee->nregs)) goto out_of_memory;
             RELOAD();
         }
-        vm->frames[vm->nframes++] = (Frame){ in.b, 0, base, f->base + in.a, vm->nwindows,
-                                             callee->kind == FK_LET };
-        RELOAD();
+        R += in.a + 1;
+        f = &vm->frames[vm->nframes++];
+        *f = (Frame){ callee, callee->code, base, vm->nwindows };
+        fn = callee;
+        ip = callee->code;
         DISPATCH();
     }
     CASE(NATIVE) {
@@ -394,18 +417,24 @@ next:
         DISPATCH();
     CASE(AGG)
         SAVE();
-        R[in.a] = vm->host.aggregate ? vm->host.aggregate(vm->host.ud, vm, in.b, current_window(vm)) : val_missing();
+        R[in.a] = vm->host.aggregate ? vm->host.aggregate(vm->host.ud, vm, instr_b(in), current_window(vm)) : val_missing();
         RELOAD();
         DISPATCH();
     CASE(RET) {
         Value r = R[in.a];
         vm->nwindows = f->windows;
-        if (f->caches) { vm->lets[f->fn] = r; vm->let_known[f->fn] = 1; }
-        size_t ret = f->ret;
+        if (fn->kind == FK_LET) {
+            size_t i = (size_t)(fn - p->fns);
+            vm->lets[i] = r;
+            vm->let_known[i] = 1;
+        }
         vm->nframes--;
         if (vm->nframes == stop) { *result = r; return VM_OK; }
-        vm->stack[ret] = r;
-        RELOAD();
+        R[-1] = r;                  /* the CALL's A */
+        f--;                        /* the caller's frame: nothing moved since it called */
+        fn = f->code;
+        R = vm->stack + f->base;
+        ip = f->ip;
         DISPATCH();
     }
 #if !defined(__GNUC__)
@@ -425,11 +454,11 @@ out_of_memory:
                 vm->limits.max_memory);
 #undef CASE
 #undef DISPATCH
-#undef ENTER
 #undef SAVE
 #undef RELOAD
 #undef INT_ARITH
 #undef INT_TEST
+#undef UNTRACED
 #undef RK
 #undef PLAIN_INT
 }
@@ -447,7 +476,7 @@ VmStatus vm_call(Vm *vm, uint32_t fn, const Value *args, Value *result)
     }
     if (f->kind == FK_LET && vm->let_known[fn]) { *result = vm->lets[fn]; return VM_OK; }
     size_t stop = vm->nframes;
-    size_t base = stop ? vm->frames[stop - 1].base + vm->p->fns[vm->frames[stop - 1].fn].nregs : 0;
+    size_t base = stop ? vm->frames[stop - 1].base + vm->frames[stop - 1].code->nregs : 0;
     if (!reserve(vm, base, f->nregs)) {
         /* no frame of its own yet to say where: name the function */
         const LineInfo *li = f->ncode ? &f->lines[0] : NULL;
@@ -457,7 +486,7 @@ VmStatus vm_call(Vm *vm, uint32_t fn, const Value *args, Value *result)
                     li ? li->column : 0);
     }
     for (uint32_t k = 0; k < f->nregs; k++) vm->stack[base + k] = k < f->nparams ? args[k] : val_missing();
-    vm->frames[vm->nframes++] = (Frame){ fn, 0, base, SIZE_MAX, vm->nwindows, f->kind == FK_LET };
+    vm->frames[vm->nframes++] = (Frame){ f, f->code, base, vm->nwindows };
     vm->steps += f->ncode;
     VmStatus s = vm->steps > vm->limits.max_steps
                ? fail(vm, VM_LIMIT, "the evaluation took more than %llu steps (raise it with --max-steps)",

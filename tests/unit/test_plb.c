@@ -129,7 +129,7 @@ static void build(BcProgram *p)
     p->hiers = DUP(p, hier);
     p->nhiers = 1;
 
-    BcSource src[1] = { { "ltp2019.pledge", { 0 }, source_text, sizeof source_text - 1 } };
+    BcSource src[1] = { { "ltp2019.pledge", { 0 }, source_text, sizeof source_text - 1, NULL, 0 } };
     sha256(source_text, sizeof source_text - 1, src[0].sha256);
     p->sources = DUP(p, src);
     p->nsources = 1;
@@ -872,7 +872,13 @@ static void f_no_code(BcProgram *p)        { p->fns[FN_DOUBLE].ncode = 0; }
 static void f_no_lines(BcProgram *p)       { p->fns[FN_DOUBLE].lines = NULL; }
 static void f_line_source(BcProgram *p)    { p->fns[FN_DOUBLE].lines[1].source = 5; }
 static void f_falls_off(BcProgram *p)      { p->fns[FN_DOUBLE].ncode = 2; }
-static void f_zero_byte(BcProgram *p)      { p->fns[FN_DOUBLE].code[0].zero = 1; }
+static void f_zero_byte(BcProgram *p)      { p->fns[FN_DOUBLE].code[0].bx = 1; }
+/* byte 1 is B's bits 16..23 where B is a constant, function or aggregate */
+static Instr wide(Instr in, uint8_t bx) { in.bx = bx; return in; }
+static void f_const_wide(BcProgram *p)     { set_op(p, FN_METRIC, 3, wide(ins(OP_LOADK, 3, 12, 0), 1)); }
+static void f_fn_wide(BcProgram *p)        { set_op(p, FN_CHECK, 2, wide(ins(OP_CALL, 1, FN_METRIC, 0), 1)); }
+static void f_agg_wide(BcProgram *p)       { set_op(p, FN_METRIC, 0, wide(ins(OP_AGG, 0, 0, 0), 2)); }
+static void f_rk_wide(BcProgram *p)        { set_op(p, FN_METRIC, 4, wide(ins(OP_SUB, 4, RK_CONSTANT | 1, 2), 1)); }
 static void f_opcode(BcProgram *p)         { p->fns[FN_DOUBLE].code[0].op = OP__COUNT; }
 static void f_reg(BcProgram *p)            { set_op(p, FN_METRIC, 2, ins(OP_DIV, 40, 0, 1)); }
 static void f_reg_c(BcProgram *p)          { set_op(p, FN_METRIC, 2, ins(OP_DIV, 2, 0, 6)); }
@@ -1044,6 +1050,10 @@ static const Case cases[] = {
     { "line source", f_line_source, "function `double`, instruction 1 (NEG): line table names source 5 (program has 1)" },
     { "falls off the end", f_falls_off, "function `double`, instruction 1 (NEG): the last instruction must be RET or JMP" },
     { "zero byte", f_zero_byte, "function `double`, instruction 0 (ADD): byte 1 must be 0, not 1" },
+    { "wide constant", f_const_wide, "instruction 3 (LOADK): constant 65548 out of range (program has 15)" },
+    { "wide function", f_fn_wide, "instruction 2 (CALL): function 65537 out of range (program has 7)" },
+    { "wide aggregate", f_agg_wide, "instruction 0 (AGG): aggregate 131072 out of range (program has 2)" },
+    { "byte 1 of RK", f_rk_wide, "instruction 4 (SUB): byte 1 must be 0, not 1" },
     { "opcode", f_opcode, "function `double`, instruction 0: unknown opcode" },
     { "register A", f_reg, "function `ae_4hr`, instruction 2 (DIV): register 40 out of range (frame has 6)" },
     { "register C", f_reg_c, "function `ae_4hr`, instruction 2 (DIV): register 6 out of range (frame has 6)" },
