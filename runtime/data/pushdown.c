@@ -247,7 +247,7 @@ char *pushdown_sql(const BcProgram *p, uint16_t feed, SqlDialect d, const char *
         } else {
             from = col(&ar, d, table);
         }
-        PUT("\nFROM %s\nGROUP BY %s, %s%s%s\n", from, org, per, vin ? ", " : "", vin ? vin : "");
+        PUT("\nFROM %s\nGROUP BY %s, %s%s%s", from, org, per, vin ? ", " : "", vin ? vin : "");
     }
 #undef PUT
     char *out = NULL;
