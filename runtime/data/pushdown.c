@@ -137,6 +137,17 @@ static const char *filter_sql(Arena *ar, const BcProgram *p, const BcAggregate *
             if (r[in.b].kind != 'b') return why_say(why, cap, "a where condition's not is not over a condition"), NULL;
             r[in.a] = (Sym){ arena_printf(ar, "(NOT %s)", r[in.b].sql), 'b' };
             break;
+        case OP_JMPFALSE: case OP_JMPTRUE: {
+            /* `x and y` skips y when x is false, then ANDs into x's register
+             * (`or` likewise): SQL's AND gives the same without the skip,
+             * the skipped code being comparisons with no effect */
+            int64_t to = (int64_t)pc + 1 + instr_jump(in);
+            uint8_t join = in.op == OP_JMPFALSE ? OP_AND : OP_OR;
+            if (to <= (int64_t)pc + 1 || to > (int64_t)fn->ncode || fn->code[to - 1].op != join ||
+                fn->code[to - 1].a != in.a || fn->code[to - 1].b != in.a)
+                return why_say(why, cap, "a where condition jumps, which is not translated to SQL"), NULL;
+            break;
+        }
         case OP_RET:
             if (r[in.a].kind != 'b') return why_say(why, cap, "a where condition is not a plain condition"), NULL;
             return r[in.a].sql;
