@@ -287,6 +287,38 @@ static char *make_query(void *ud, const char *table)
     return pushdown_sql(m->p, m->feed, m->d, table, false, false, m->why, sizeof m->why);
 }
 
+/* The table's header only: no row is read. */
+static char *header_query(void *ud, const char *table)
+{
+    (void)ud;
+    Arena a = { 0 };
+    const char *q = arena_printf(&a, "SELECT * FROM %s WHERE 1 = 0", ident(&a, SQL_SQLITE, table, strlen(table)));
+    char *sql = mem_strndup(q, strlen(q));
+    arena_free(&a);
+    return sql;
+}
+
+/* Whether the table's header is as the rows' load wants it: within the
+ * limit on columns, naming every column the feed reads. If not, the rows'
+ * load says what is wrong, in its words. */
+static bool header_fits(const BcFeed *s, DataSource from, const DataLimits *lim, char *why, size_t cap)
+{
+    RowSource hs;
+    const CsvField *h;
+    size_t n;
+    bool ok = rows_open_query(&hs, from, header_query, NULL, why, cap) && rows_next(&hs, &h, &n) == CSV_RECORD
+              && rows_within(&hs, lim, h, n, 0, why, cap);
+    const char *keys[3] = { s->org_col, s->period_col, s->vintage_col };
+    for (int k = 0; ok && k < 3; k++)
+        if (keys[k] && rows_header_position(h, n, keys[k]) < 0)
+            ok = why_say(why, cap, "the table has no column `%s`", keys[k]);
+    for (uint16_t c = 0; ok && c < s->ncolumns; c++)
+        if (rows_header_position(h, n, s->columns[c].name) < 0)
+            ok = why_say(why, cap, "the table has no column `%s`", s->columns[c].name);
+    rows_close(&hs);
+    return ok;
+}
+
 /* A whole number >= 0 of a grouped row (a sum or a count); false if not. */
 static bool whole_cell(const CsvField *f, int64_t *out)
 {
@@ -302,7 +334,7 @@ PushResult pushdown_load(FeedData *f, const BcProgram *p, uint16_t feed, DataSou
     const BcFeed *s = &p->feeds[feed];
     bool aggregated = pushdown_is_aggregated(from);
     *rows = *groups = 0;
-    if (!aggregated && !pushable(p, feed, why, cap)) return PUSH_ROWS;
+    if (!aggregated && (!pushable(p, feed, why, cap) || !header_fits(s, from, lim, why, cap))) return PUSH_ROWS;
     RowSource src;
     QueryMaker m = { p, feed, SQL_SQLITE, "" };
     const char *file = from.file ? from.file : from.name;
@@ -367,6 +399,10 @@ PushResult pushdown_load(FeedData *f, const BcProgram *p, uint16_t feed, DataSou
         }
         ++*groups;
         uint64_t line = rows_line(&src);
+        if (!rows_within(&src, lim, rec, n, 0, why, cap)) {
+            result = aggregated ? PUSH_FAILED : PUSH_ROWS;
+            goto done;
+        }
         if (n != nheader) {
             why_say(why, cap, "%s:%llu: the row has %zu fields, but the header has %zu", from.name,
                     (unsigned long long)line, n, nheader);
