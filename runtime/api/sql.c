@@ -26,7 +26,7 @@ static pledge_status sql(pledge_round *R, const char *dialect, const char *const
         size_t n = strlen(table);
         for (size_t i = 0; i < ntables; i++)
             if (strncmp(tables[i], p->feeds[k].name, n) == 0 && tables[i][n] == '=') table = tables[i] + n + 1;
-        char *q = pushdown_sql(p, k, d, table, true, true, why, sizeof why);
+        char *q = pushdown_sql(p, k, d, table, SQL_DOTTED | SQL_COMMENTED, why, sizeof why);
         if (k) fputc('\n', out);
         if (q) {
             fputs(q, out);

@@ -50,24 +50,25 @@ static char *literal(Arena *a, SqlDialect d, const char *s, size_t n)
 
 /* A register's SQL while a filter's code is read: its text, and whether it
  * is a truth value ('b'), text ('t'), a number ('n'), or missing ('?'). */
-typedef struct Sym { const char *sql; char kind; } Sym;
+typedef struct Sym { const char *sql; char kind; const char *raw; } Sym;    /* raw: a text cell's column, unwrapped */
 
 /* A constant as SQL: text, whole numbers and truth values; else NULL. */
 static bool constant(Arena *a, SqlDialect d, Value v, Sym *out)
 {
+    *out = (Sym){ 0 };
     switch (v.kind) {
     case V_TEXT:
         out->kind = 't';
         return (out->sql = literal(a, d, v.as.text.bytes, v.as.text.len)) != NULL;
     case V_NUM:
         if (v.as.num.d != 1) return false;
-        *out = (Sym){ arena_printf(a, "%lld", (long long)v.as.num.n), 'n' };
+        *out = (Sym){ arena_printf(a, "%lld", (long long)v.as.num.n), 'n', NULL };
         return true;
     case V_BOOL:
-        *out = (Sym){ v.as.boolean ? "(1 = 1)" : "(1 = 0)", 'b' };
+        *out = (Sym){ v.as.boolean ? "(1 = 1)" : "(1 = 0)", 'b', NULL };
         return true;
     case V_MISSING:
-        *out = (Sym){ "NULL", '?' };
+        *out = (Sym){ "NULL", '?', NULL };
         return true;
     default:
         return false;
@@ -77,13 +78,13 @@ static bool constant(Arena *a, SqlDialect d, Value v, Sym *out)
 /* A column's cell as a filter reads it: missing (NULL) where the row path
  * finds it missing. A text cell that is empty or `*` is missing; a count
  * cell is checked whole and >= 0 by the query's `bad` column. */
-static bool param(Arena *a, SqlDialect d, const BcColumn *c, Sym *out, char *why, size_t cap)
+static bool param(Arena *a, SqlDialect d, unsigned flags, const BcColumn *c, Sym *out, char *why, size_t cap)
 {
     const char *q = col(a, d, c->name);
-    if (c->type == T_TEXT) *out = (Sym){ arena_printf(a, "NULLIF(NULLIF(%s, ''), '*')", q), 't' };
+    if (c->type == T_TEXT) *out = (Sym){ arena_printf(a, "NULLIF(NULLIF(%s, ''), '*')", q), 't', q };
     /* SQLite keeps what a column was given: digits as text are cast, or they compare as text */
-    else if (c->type == T_COUNT && d == SQL_SQLITE) *out = (Sym){ arena_printf(a, "CAST(NULLIF(NULLIF(%s, ''), '*') AS INTEGER)", q), 'n' };
-    else if (c->type == T_COUNT) *out = (Sym){ q, 'n' };
+    else if (c->type == T_COUNT && (flags & SQL_LENIENT)) *out = (Sym){ arena_printf(a, "CAST(NULLIF(NULLIF(%s, ''), '*') AS INTEGER)", q), 'n', NULL };
+    else if (c->type == T_COUNT) *out = (Sym){ q, 'n', NULL };
     else return why_say(why, cap, "a where condition reads `%s`, a %s column, which is checked row by row", c->name,
                         type_kind_name((TypeKind)c->type));
     return true;
@@ -94,23 +95,23 @@ static bool param(Arena *a, SqlDialect d, const BcColumn *c, Sym *out, char *why
  * Missing is NULL and a row passes only where the condition is true, as
  * in the VM (its and/or are SQL's three-valued ones). NULL with why for
  * anything else. */
-static const char *filter_sql(Arena *ar, const BcProgram *p, const BcAggregate *a, SqlDialect d, char *why,
-                              size_t cap)
+static const char *filter_sql(Arena *ar, const BcProgram *p, const BcAggregate *a, SqlDialect d, unsigned flags,
+                              char *why, size_t cap)
 {
     const BcFeed *s = &p->feeds[a->feed];
     const BcFunction *fn = &p->fns[a->filter];
     Sym *r = arena_alloc(ar, ((size_t)fn->nregs + 1) * sizeof *r);
     for (uint16_t i = 0; i < a->nfilter && i < fn->nregs; i++)
-        if (!param(ar, d, &s->columns[a->filter_cols[i]], &r[i], why, cap)) return NULL;
+        if (!param(ar, d, flags, &s->columns[a->filter_cols[i]], &r[i], why, cap)) return NULL;
     for (uint32_t pc = 0; pc < fn->ncode; pc++) {
         Instr in = fn->code[pc];
-        Sym x[2];
+        Sym x[2] = { { 0 }, { 0 } };
         uint16_t ops[2] = { in.b, in.c };
         static const char *const cmp[] = { [OP_EQ] = "=", [OP_NE] = "<>", [OP_LT] = "<", [OP_LE] = "<=",
                                            [OP_GT] = ">", [OP_GE] = ">=" };
         switch (in.op) {
         case OP_MOVE: r[in.a] = r[in.b]; break;
-        case OP_LOADMISSING: r[in.a] = (Sym){ "NULL", '?' }; break;
+        case OP_LOADMISSING: r[in.a] = (Sym){ "NULL", '?', NULL }; break;
         case OP_LOADK:
             if (!constant(ar, d, p->consts[in.b], &r[in.a]))
                 return why_say(why, cap, "a where condition holds a constant SQL cannot write exactly"), NULL;
@@ -126,16 +127,21 @@ static const char *filter_sql(Arena *ar, const BcProgram *p, const BcAggregate *
             /* databases order text by their collations, Pledge by bytes */
             if ((x[0].kind == 't' || x[1].kind == 't') && in.op != OP_EQ && in.op != OP_NE)
                 return why_say(why, cap, "a where condition orders text, which databases collate differently"), NULL;
-            r[in.a] = (Sym){ arena_printf(ar, "(%s %s %s)", x[0].sql, cmp[in.op], x[1].sql), 'b' };
+            /* `type == "1"`: '' and '*' are not equal to "1" either, so the cell need not be made NULL first */
+            for (int k = 0; k < 2 && in.op == OP_EQ; k++)
+                if (x[k].raw && rk_is_constant(ops[1 - k]) && x[1 - k].kind == 't' && strcmp(x[1 - k].sql, "''") != 0
+                    && strcmp(x[1 - k].sql, "'*'") != 0)
+                    x[k].sql = x[k].raw;
+            r[in.a] = (Sym){ arena_printf(ar, "(%s %s %s)", x[0].sql, cmp[in.op], x[1].sql), 'b', NULL };
             break;
         case OP_AND: case OP_OR:
             if (r[in.b].kind != 'b' || r[in.c].kind != 'b')
                 return why_say(why, cap, "a where condition's and/or is not over conditions"), NULL;
-            r[in.a] = (Sym){ arena_printf(ar, "(%s %s %s)", r[in.b].sql, in.op == OP_AND ? "AND" : "OR", r[in.c].sql), 'b' };
+            r[in.a] = (Sym){ arena_printf(ar, "(%s %s %s)", r[in.b].sql, in.op == OP_AND ? "AND" : "OR", r[in.c].sql), 'b', NULL };
             break;
         case OP_NOT:
             if (r[in.b].kind != 'b') return why_say(why, cap, "a where condition's not is not over a condition"), NULL;
-            r[in.a] = (Sym){ arena_printf(ar, "(NOT %s)", r[in.b].sql), 'b' };
+            r[in.a] = (Sym){ arena_printf(ar, "(NOT %s)", r[in.b].sql), 'b', NULL };
             break;
         case OP_JMPFALSE: case OP_JMPTRUE: {
             /* `x and y` skips y when x is false, then ANDs into x's register
@@ -186,8 +192,8 @@ static bool pushable(const BcProgram *p, uint16_t feed, char *why, size_t cap)
     return true;
 }
 
-char *pushdown_sql(const BcProgram *p, uint16_t feed, SqlDialect d, const char *table, bool dotted, bool commented,
-                   char *why, size_t cap)
+char *pushdown_sql(const BcProgram *p, uint16_t feed, SqlDialect d, const char *table, unsigned flags, char *why,
+                   size_t cap)
 {
     if (!pushable(p, feed, why, cap)) return NULL;
     const BcFeed *s = &p->feeds[feed];
@@ -195,7 +201,7 @@ char *pushdown_sql(const BcProgram *p, uint16_t feed, SqlDialect d, const char *
     VEC(char) sql = { 0 };
 #define PUT(...) do { const char *t_ = arena_printf(&ar, __VA_ARGS__); \
                       for (const char *c_ = t_; *c_; c_++) vec_push(&sql, *c_); } while (0)
-    if (commented) {
+    if (flags & SQL_COMMENTED) {
         PUT("-- feed %s, dialect %s: one row per organisation, period%s\n", s->name, sql_dialect_names[d],
             s->vintage_col ? " and vintage" : "");
         for (uint32_t g = 0, j = 0; g < p->naggs; g++) {
@@ -218,34 +224,37 @@ char *pushdown_sql(const BcProgram *p, uint16_t feed, SqlDialect d, const char *
         const BcColumn *c = &s->columns[a->column];
         /* the value as the row path counts it: a missing cell is NULL */
         Sym v;
-        ok = param(&ar, d, c, &v, why, cap);
+        ok = param(&ar, d, flags, c, &v, why, cap);
         if (!ok) break;
         const char *value = v.sql;
         if (a->filter >= 0) {
-            const char *cond = filter_sql(&ar, p, a, d, why, cap);
+            const char *cond = filter_sql(&ar, p, a, d, flags, why, cap);
             if (!(ok = cond != NULL)) break;
             value = arena_printf(&ar, "CASE WHEN %s THEN %s END", cond, v.sql);
         }
         if (a->func != AGG_COUNT) PUT(",\n  SUM(%s) AS %s", value, col(&ar, d, arena_printf(&ar, "a%u_sum", j)));
         PUT(",\n  COUNT(%s) AS %s", value, col(&ar, d, arena_printf(&ar, "a%u_n", j)));
     }
-    /* every count cell must read as the row path reads it, or the rows are read instead */
+    /* every count cell must read as the row path reads it, or the rows are read instead: leniently, each
+     * cell checked; else per group, from its least and greatest (SQLite orders text after numbers) */
     VEC(char) bad = { 0 };
     for (uint16_t c = 0; ok && c < s->ncolumns; c++) {
-        /* a text column is named too, so a table without it fails as the rows' load does */
-        const char *q = col(&ar, d, s->columns[c].name);
-        const char *t = s->columns[c].type == T_TEXT ? arena_printf(&ar, "%s(%s IS NULL AND 1 = 0)", bad.len ? " OR " : "", q)
-                      : d == SQL_SQLITE ? arena_printf(&ar, "%sNOT (%s IS NULL OR %s IN ('', '*') OR (typeof(%s) = 'integer' AND "
-                                                       "%s >= 0) OR (typeof(%s) = 'text' AND length(%s) BETWEEN 1 AND 18 AND "
-                                                       "%s NOT GLOB '*[^0-9]*'))", bad.len ? " OR " : "", q, q, q, q, q, q, q)
-                                        : arena_printf(&ar, "%s%s < 0 OR %s <> FLOOR(%s)", bad.len ? " OR " : "", q, q, q);
+        if (s->columns[c].type != T_COUNT) continue;
+        const char *q = col(&ar, d, s->columns[c].name), *or = bad.len ? " OR " : "";
+        const char *t = (flags & SQL_LENIENT)
+            ? arena_printf(&ar, "%sNOT (%s IS NULL OR %s IN ('', '*') OR (typeof(%s) = 'integer' AND %s >= 0) OR "
+                           "(typeof(%s) = 'text' AND length(%s) BETWEEN 1 AND 18 AND %s NOT GLOB '*[^0-9]*'))",
+                           or, q, q, q, q, q, q, q)
+            : d == SQL_SQLITE ? arena_printf(&ar, "%sMIN(%s) < 0 OR typeof(MAX(%s)) NOT IN ('integer', 'null')", or, q, q)
+                              : arena_printf(&ar, "%sMIN(%s) < 0", or, q);
         for (; *t; t++) vec_push(&bad, *t);
     }
     if (ok) {
         vec_push(&bad, '\0');
-        PUT(",\n  SUM(CASE WHEN %s THEN 1 ELSE 0 END) AS %s", bad.len > 1 ? bad.items : "1 = 0", col(&ar, d, "bad"));
+        if (flags & SQL_LENIENT) PUT(",\n  SUM(CASE WHEN %s THEN 1 ELSE 0 END) AS %s", bad.len > 1 ? bad.items : "1 = 0", col(&ar, d, "bad"));
+        else PUT(",\n  CASE WHEN %s THEN 1 ELSE 0 END AS %s", bad.len > 1 ? bad.items : "1 = 0", col(&ar, d, "bad"));
         const char *from = NULL;
-        if (dotted) {
+        if (flags & SQL_DOTTED) {
             /* schema.table: each part an identifier */
             for (const char *at = table;;) {
                 const char *dot = strchr(at, '.');
@@ -279,12 +288,12 @@ bool pushdown_is_aggregated(DataSource from)
     return !from.bytes && file && strncmp(file, "aggregated:", 11) == 0;
 }
 
-typedef struct QueryMaker { const BcProgram *p; uint16_t feed; SqlDialect d; char why[256]; } QueryMaker;
+typedef struct QueryMaker { const BcProgram *p; uint16_t feed; SqlDialect d; unsigned flags; char why[256]; } QueryMaker;
 
 static char *make_query(void *ud, const char *table)
 {
     QueryMaker *m = ud;
-    return pushdown_sql(m->p, m->feed, m->d, table, false, false, m->why, sizeof m->why);
+    return pushdown_sql(m->p, m->feed, m->d, table, m->flags, m->why, sizeof m->why);
 }
 
 /* The table's header only: no row is read. */
@@ -298,10 +307,18 @@ static char *header_query(void *ud, const char *table)
     return sql;
 }
 
+/* SQLite's rule: a column whose declared type holds INT, in any case, keeps integers. */
+static bool integer_affinity(const char *decl)
+{
+    for (; decl && decl[0] && decl[1] && decl[2]; decl++)
+        if ((decl[0] | 0x20) == 'i' && (decl[1] | 0x20) == 'n' && (decl[2] | 0x20) == 't') return true;
+    return false;
+}
+
 /* Whether the table's header is as the rows' load wants it: within the
  * limit on columns, naming every column the feed reads. If not, the rows'
  * load says what is wrong, in its words. */
-static bool header_fits(const BcFeed *s, DataSource from, const DataLimits *lim, char *why, size_t cap)
+static bool header_fits(const BcFeed *s, DataSource from, const DataLimits *lim, unsigned *flags, char *why, size_t cap)
 {
     RowSource hs;
     const CsvField *h;
@@ -312,17 +329,25 @@ static bool header_fits(const BcFeed *s, DataSource from, const DataLimits *lim,
     for (int k = 0; ok && k < 3; k++)
         if (keys[k] && rows_header_position(h, n, keys[k]) < 0)
             ok = why_say(why, cap, "the table has no column `%s`", keys[k]);
-    for (uint16_t c = 0; ok && c < s->ncolumns; c++)
-        if (rows_header_position(h, n, s->columns[c].name) < 0)
-            ok = why_say(why, cap, "the table has no column `%s`", s->columns[c].name);
+    for (uint16_t c = 0; ok && c < s->ncolumns; c++) {
+        int at = rows_header_position(h, n, s->columns[c].name);
+        if (at < 0) ok = why_say(why, cap, "the table has no column `%s`", s->columns[c].name);
+        /* an SQLite column not declared INTEGER may hold digits as text: each cell is checked */
+        const char *decl = ok && hs.stmt ? sqlite3_column_decltype(hs.stmt, at) : NULL;
+        if (ok && hs.stmt && s->columns[c].type == T_COUNT && !integer_affinity(decl)) *flags |= SQL_LENIENT;
+    }
     rows_close(&hs);
     return ok;
 }
 
-/* A whole number >= 0 of a grouped row (a sum or a count); false if not. */
+/* A whole number >= 0 of a grouped row (a sum or a count); false if not.
+ * Digits only: SQLite's SUM of reals is written 10.0, even when it adds
+ * 5.5 and 4.5, which the rows' load would refuse. */
 static bool whole_cell(const CsvField *f, int64_t *out)
 {
     bool present;
+    for (size_t i = 0; i < f->len; i++)
+        if (f->ptr[i] < '0' || f->ptr[i] > '9') return false;
     if (rows_parse_count(f, out, &present)) return false;
     if (!present) *out = 0;         /* SUM over no values is NULL */
     return true;
@@ -334,9 +359,9 @@ PushResult pushdown_load(FeedData *f, const BcProgram *p, uint16_t feed, DataSou
     const BcFeed *s = &p->feeds[feed];
     bool aggregated = pushdown_is_aggregated(from);
     *rows = *groups = 0;
-    if (!aggregated && (!pushable(p, feed, why, cap) || !header_fits(s, from, lim, why, cap))) return PUSH_ROWS;
+    QueryMaker m = { p, feed, SQL_SQLITE, 0, "" };
+    if (!aggregated && (!pushable(p, feed, why, cap) || !header_fits(s, from, lim, &m.flags, why, cap))) return PUSH_ROWS;
     RowSource src;
-    QueryMaker m = { p, feed, SQL_SQLITE, "" };
     const char *file = from.file ? from.file : from.name;
     if (strncmp(file, "postgresql:", 11) == 0) m.d = SQL_POSTGRESQL;
     bool opened;

@@ -20,13 +20,19 @@ typedef enum SqlDialect { SQL_SQLITE, SQL_POSTGRESQL, SQL_DUCKDB, SQL_SPARK, SQL
 extern const char *const sql_dialect_names[SQL__COUNT];
 bool sql_dialect_by_name(const char *name, SqlDialect *out);
 
-/* The grouped query of feed `feed` over `table` (dotted: split at dots,
- * each part quoted: schema.table), mem_alloc'd; with comments naming each
- * aggregate's columns if commented. NULL with why: the reason the feed's
- * aggregation cannot be pushed down (a median, a condition the translator
- * cannot express, a column Pledge must check row by row). */
-char *pushdown_sql(const BcProgram *p, uint16_t feed, SqlDialect d, const char *table, bool dotted, bool commented,
-                   char *why, size_t cap);
+/* How pushdown_sql writes: SQL_DOTTED, table is schema.table (each part
+ * quoted); SQL_COMMENTED, comments name each aggregate's columns;
+ * SQL_LENIENT (SQLite), count columns may hold digits as text, '' or `*`,
+ * each cell checked and cast (slower: for a table whose count columns are
+ * not declared INTEGER). Otherwise count columns must hold integers: `bad`
+ * is 1 for a group holding a negative count or another type. */
+enum { SQL_DOTTED = 1, SQL_COMMENTED = 2, SQL_LENIENT = 4 };
+/* The grouped query of feed `feed` over `table`, mem_alloc'd. NULL with
+ * why: the reason the feed's aggregation cannot be pushed down (a median, a
+ * condition the translator cannot express, a column Pledge must check row
+ * by row). */
+char *pushdown_sql(const BcProgram *p, uint16_t feed, SqlDialect d, const char *table, unsigned flags, char *why,
+                   size_t cap);
 
 /* feed.c's one entry into its store for pushdown.c: a group of rows
  * already aggregated, its cells as text (the same parsing and messages as
