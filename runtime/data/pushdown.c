@@ -232,8 +232,9 @@ char *pushdown_sql(const BcProgram *p, uint16_t feed, SqlDialect d, const char *
             if (!(ok = cond != NULL)) break;
             value = arena_printf(&ar, "CASE WHEN %s THEN %s END", cond, v.sql);
         }
+        /* a sum needs only whether it had values, which SUM's NULL says; a mean and a count, how many */
         if (a->func != AGG_COUNT) PUT(",\n  SUM(%s) AS %s", value, col(&ar, d, arena_printf(&ar, "a%u_sum", j)));
-        PUT(",\n  COUNT(%s) AS %s", value, col(&ar, d, arena_printf(&ar, "a%u_n", j)));
+        if (a->func != AGG_SUM) PUT(",\n  COUNT(%s) AS %s", value, col(&ar, d, arena_printf(&ar, "a%u_n", j)));
     }
     /* every count cell must read as the row path reads it, or the rows are read instead: leniently, each
      * cell checked; else per group, from its least and greatest (SQLite orders text after numbers) */
@@ -404,7 +405,8 @@ PushResult pushdown_load(FeedData *f, const BcProgram *p, uint16_t feed, DataSou
             sum_pos[j] = rows_header_position(h, n, name);
             if (sum_pos[j] < 0 && p->aggs[g].func != AGG_COUNT) { lacking = name; break; }
             snprintf(name, sizeof name, "a%u_n", j + 1);
-            if ((n_pos[j] = rows_header_position(h, n, name)) < 0) { lacking = name; break; }
+            n_pos[j] = rows_header_position(h, n, name);
+            if (n_pos[j] < 0 && p->aggs[g].func != AGG_SUM) { lacking = name; break; }
             j++;
         }
         if (lacking) {
@@ -443,9 +445,11 @@ PushResult pushdown_load(FeedData *f, const BcProgram *p, uint16_t feed, DataSou
         }
         bool good = whole_cell(&rec[nrows], &count);
         for (uint32_t j = 0; good && j < naggs; j++) {
-            sums[j] = 0;
-            good = (sum_pos[j] < 0 || whole_cell(&rec[sum_pos[j]], &sums[j])) && whole_cell(&rec[n_pos[j]], &counts[j])
-                && counts[j] <= count;
+            sums[j] = counts[j] = 0;
+            good = (sum_pos[j] < 0 || whole_cell(&rec[sum_pos[j]], &sums[j]))
+                && (n_pos[j] < 0 || whole_cell(&rec[n_pos[j]], &counts[j])) && counts[j] <= count;
+            /* a sum without its count: SUM is NULL over no values, and a sum needs only whether there were any */
+            if (n_pos[j] < 0) counts[j] = rec[sum_pos[j]].len ? count : 0;
         }
         if (!good) {
             why_say(why, cap, "%s:%llu: a count of rows or values, or a sum, is not a whole number >= 0", from.name,
