@@ -34,7 +34,7 @@ t() {   # NAME COMMAND...: one timed run
     echo "$(tail -1 "$dir/$name.time")  load $(cut -d' ' -f1 /proc/loadavg)"
 }
 feeds="--feed stp=$dir/lookup.csv --as-of 2019-06-30 --format csv"
-for i in $(seq "$reps"); do
+for _ in $(seq "$reps"); do
     # shellcheck disable=SC2086
     t csv "$pledge" assess "$here/round.pledge" --feed "ae=$dir/ae.csv" $feeds
     # shellcheck disable=SC2086
