@@ -18,7 +18,7 @@
 enum {
     OPT_VERSION = 256, OPT_RULES, OPT_FEED, OPT_ON_BAD_ROW, OPT_AS_OF, OPT_SYSTEM, OPT_ITEM, OPT_FORMAT,
     OPT_FAIL_ON, OPT_THREADS, OPT_MANIFEST, OPT_ARCHIVE, OPT_ALLOW_NATIVE, OPT_TRACE, OPT_FILTER, OPT_COVERAGE,
-    OPT_CHECK, OPT_STDOUT, OPT_INPUTS, OPT_VARIATIONS,
+    OPT_CHECK, OPT_STDOUT, OPT_INPUTS, OPT_VARIATIONS, OPT_DIALECT, OPT_TABLE,
     /* the limits, in CliOptions.limits' order: each a positive size */
     OPT_MAX_STEPS, OPT_MAX_MEMORY, OPT_MAX_DEPTH, OPT_MAX_ROWS, OPT_MAX_COLUMNS, OPT_MAX_CELL, OPT_MAX_ORGS,
     OPT_MAX_PERIODS, OPT_MAX_END
@@ -62,9 +62,11 @@ typedef struct CliOptions {
     const char **feeds;     size_t nfeeds;      /* --feed NAME=PATH */
     const char **systems;   size_t nsystems;    /* --system CODE */
     const char **natives;   size_t nnatives;    /* --allow-native LIB */
+    const char **tables;    size_t ntables;     /* --table FEED=TABLE (sql) */
     const char *rules, *as_of, *format, *out, *fail_on, *item, *manifest, *archive, *filter;
     const char *inputs;                 /* --inputs FILE */
     const char *variations;             /* --variations FILE */
+    const char *dialect;                /* --dialect (sql) */
     uint64_t    limits[CLI_LIMITS];     /* --max-steps ... --max-periods; 0: the default */
     uint64_t    threads;                /* 0: the default */
     bool        trace, skip_bad_rows, coverage, check, to_stdout;
@@ -150,6 +152,6 @@ extern const CliCommand cli_check, cli_compile, cli_disasm, cli_eval;
 /* cmd_assess.c */
 extern const CliCommand cli_data, cli_assess, cli_explain;
 /* cmd_tools.c */
-extern const CliCommand cli_test, cli_diff, cli_doc, cli_fmt, cli_replay, cli_history, cli_compare;
+extern const CliCommand cli_test, cli_diff, cli_doc, cli_sql, cli_fmt, cli_replay, cli_history, cli_compare;
 
 #endif

@@ -195,6 +195,45 @@ static int run_doc(Cli *c, const CliOptions *o)
 
 const CliCommand cli_doc = { "doc", usage_doc, "ho:", doc_options, run_doc };
 
+/* ---- pledge sql ------------------------------------------------------------------------ */
+
+static const char usage_sql[] =
+    "usage: pledge sql RULES [--dialect postgresql|sqlite|duckdb|spark] [--table FEED=TABLE]... [-o OUT]\n"
+    "\n"
+    "Prints, for each feed of the round in RULES, the one query that computes\n"
+    "what the round reads of it where its rows live: GROUP BY organisation and\n"
+    "period (and vintage), a sum and a count for each aggregate under its where\n"
+    "condition. Run it on a warehouse Pledge cannot reach and save its result\n"
+    "as CSV: `--feed NAME=aggregated:FILE.csv` reads it (docs/scale.md).\n"
+    "\n"
+    "  --dialect D         postgresql, sqlite (the default), duckdb or spark\n"
+    "  --table FEED=TABLE  the table a feed's rows are in (schema.table allowed);\n"
+    "                      by default the table of the feed's name\n"
+    "\n"
+    "exit status: 0 done; 2 usage; 3 the rule file has errors, or a feed cannot\n"
+    "be pushed down (a median, say: the query is a comment saying why).\n";
+
+static const struct option sql_options[] = {
+    CLI_COMMON_OPTIONS,
+    { "dialect", required_argument, NULL, OPT_DIALECT },
+    { "table", required_argument, NULL, OPT_TABLE },
+    { 0 }
+};
+
+static int run_sql(Cli *c, const CliOptions *o)
+{
+    if (o->nargs != 1) return cli_usage(c, "give one rule file");
+    pledge_round *R;
+    pledge_output *po;
+    FILE *out;
+    int rc = cli_load(c, o->args[0], &R);
+    if (rc == PLEDGE_OK) rc = cli_open(c, o->out ? o->out : "-", &po, &out);
+    if (rc != PLEDGE_OK) return rc;
+    return cli_close(c, po, cli_status(c, pledge_sql(R, o->dialect, o->tables, o->ntables, out), true, NULL));
+}
+
+const CliCommand cli_sql = { "sql", usage_sql, "ho:", sql_options, run_sql };
+
 /* ---- pledge fmt ------------------------------------------------------------------------ */
 
 static const char usage_fmt[] =

@@ -24,6 +24,7 @@ static const char usage_main[] =
     "  history --archive DB [--system CODE] [--item ID]  statuses from run to run (assess --archive DB)\n"
     "  compare A.json B.json     why results differ between two runs: rules, data, hierarchy or as-of date\n"
     "  doc RULES                 a readable summary of a round, in Markdown\n"
+    "  sql RULES [--dialect D]   each feed's aggregation as one SQL query, for a warehouse\n"
     "  fmt [--check] FILE...     lay rule files out canonically\n"
     "\n"
     "options:\n"
@@ -40,7 +41,7 @@ static const char usage_main[] =
 
 static const CliCommand *const commands[] = {
     &cli_check, &cli_compile, &cli_disasm, &cli_eval, &cli_data, &cli_assess, &cli_explain,
-    &cli_test, &cli_diff, &cli_replay, &cli_history, &cli_compare, &cli_doc, &cli_fmt,
+    &cli_test, &cli_diff, &cli_replay, &cli_history, &cli_compare, &cli_doc, &cli_sql, &cli_fmt,
 };
 
 static int run(const CliCommand *cmd, int argc, char **argv)

@@ -94,6 +94,8 @@ static void take(CliOptions *o, const struct option *table, int opt, const char 
     case OPT_FILTER: o->filter = v; break;
     case OPT_INPUTS: o->inputs = v; break;
     case OPT_VARIATIONS: o->variations = v; break;
+    case OPT_DIALECT: o->dialect = v; break;
+    case OPT_TABLE: o->tables[o->ntables++] = v; break;
     case OPT_SYSTEM: o->systems[o->nsystems++] = v; break;
     case OPT_ALLOW_NATIVE: o->natives[o->nnatives++] = v; break;
     case OPT_TRACE: o->trace = true; break;
@@ -213,7 +215,8 @@ int cli_parse(Cli *c, int argc, char **argv, const char *shortopts, const struct
     o->feeds = calloc(cap, sizeof *o->feeds);
     o->systems = calloc(cap, sizeof *o->systems);
     o->natives = calloc(cap, sizeof *o->natives);
-    if (!o->args || !o->feeds || !o->systems || !o->natives) {
+    o->tables = calloc(cap, sizeof *o->tables);
+    if (!o->args || !o->feeds || !o->systems || !o->natives || !o->tables) {
         fputs("pledge: out of memory\n", stderr);
         return PLEDGE_ERR_LIMIT;
     }
@@ -247,6 +250,7 @@ void cli_options_free(CliOptions *o)
 {
     free(o->args);
     free(o->feeds);
+    free(o->tables);
     free(o->systems);
     free(o->natives);
     for (size_t i = 0; i < o->nowned; i++) free(o->owned[i]);

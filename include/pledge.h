@@ -151,6 +151,16 @@ PLEDGE_API pledge_status pledge_check(pledge_state *S, const char *path, FILE *o
  * pledge_release (pledge_free frees it at the latest). */
 PLEDGE_API pledge_status pledge_bytecode(pledge_round *R, void **bytes, size_t *len);
 PLEDGE_API void pledge_release(pledge_state *S, void *p);
+/* `pledge sql`: for each feed of the round, the query that computes what the
+ * round reads of it where the rows live (docs/scale.md): GROUP BY
+ * organisation, period (and vintage), a sum and a count per aggregate under
+ * its `where`, in a dialect ("postgresql", "sqlite", "duckdb", "spark";
+ * NULL: sqlite). tables are FEED=TABLE (a dotted name is schema.table); a
+ * feed not named reads the table of its own name. Its output, as CSV, is
+ * what a feed bound to aggregated:PATH reads. A feed whose aggregation
+ * cannot be pushed down gets a comment saying why, and PLEDGE_ERR_INPUT. */
+PLEDGE_API pledge_status pledge_sql(pledge_round *R, const char *dialect, const char *const *tables, size_t ntables,
+                                    FILE *out);
 /* A readable listing of the bytecode, with the source line of each instruction. */
 PLEDGE_API pledge_status pledge_disasm(pledge_round *R, FILE *out);
 /* Whether a round came from bytecode (it has no source to evaluate in). */
@@ -166,7 +176,10 @@ PLEDGE_API pledge_status pledge_eval_lets(pledge_round *R, FILE *out);
 /* ---- inputs ------------------------------------------------------------------ */
 
 /* Binds feed or hierarchy `name` of the round to a source: a CSV path, "-"
- * for standard input, or sqlite:PATH:TABLE. Nothing is read until the inputs
+ * for standard input, sqlite:PATH:TABLE, postgresql:CONNINFO:TABLE (a libpq
+ * connection string: "host=/tmp dbname=nhs"), or aggregated:PATH (a CSV
+ * file of the figures `pledge sql`'s query gives). A database feed's sums
+ * and counts are computed by the database where they can be. Nothing is read until the inputs
  * are loaded (pledge_load_inputs, or the first assessment). */
 PLEDGE_API pledge_status pledge_bind(pledge_round *R, const char *name, const char *source);
 /* Binds to CSV text in memory (copied); label names it in messages. */

@@ -78,6 +78,8 @@ static void trim(const char **s, const char **e)
 static const char *resolve(Parse *p, const char *path)
 {
     if (strncmp(path, "sqlite:", 7) == 0) return arena_printf(&p->in->arena, "sqlite:%s", resolve(p, path + 7));
+    if (strncmp(path, "aggregated:", 11) == 0) return arena_printf(&p->in->arena, "aggregated:%s", resolve(p, path + 11));
+    if (strncmp(path, "postgresql:", 11) == 0) return path;      /* a server, not a file */
     if (path[0] == '/' || strcmp(path, "-") == 0 || !p->dir[0]) return path;
     return arena_printf(&p->in->arena, "%s%s", p->dir, path);
 }
@@ -85,8 +87,8 @@ static const char *resolve(Parse *p, const char *path)
 /* A feed's source must be there: a CSV file, or sqlite:DB:TABLE's DB. */
 static pledge_status check_source(Parse *p, const char *name, const char *given, const char *source)
 {
-    if (strcmp(source, "-") == 0) return PLEDGE_OK;
-    const char *file = source;
+    if (strcmp(source, "-") == 0 || strncmp(source, "postgresql:", 11) == 0) return PLEDGE_OK;
+    const char *file = strncmp(source, "aggregated:", 11) == 0 ? source + 11 : source;
     if (strncmp(source, "sqlite:", 7) == 0) {
         const char *colon = strrchr(source + 7, ':');
         if (!colon || colon == source + 7 || !colon[1])

@@ -111,6 +111,7 @@ pledge_status pledge_report_record(const pledge_report *rep, const char *manifes
 const char *api_run_path(Arena *a, const char *dir, const char *path)
 {
     if (strncmp(path, "sqlite:", 7) == 0) return arena_printf(a, "sqlite:%s", api_run_path(a, dir, path + 7));
+    if (strncmp(path, "aggregated:", 11) == 0) return arena_printf(a, "aggregated:%s", api_run_path(a, dir, path + 11));
     return path[0] == '/' ? path : arena_printf(a, "%s/%s", dir, path);
 }
 

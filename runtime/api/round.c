@@ -539,6 +539,7 @@ static pledge_status describe_inputs(pledge_round *R, FILE *out)
         write_period_range(fs, out);
         if (bc->feeds[k].vintage_col) fprintf(out, "  vintages   %u\n", fs->vintages);
         else fprintf(out, "  lag        %d days\n", bc->feeds[k].lag_days);
+        if (fs->read[0]) fprintf(out, "  read       %s\n", fs->read);    /* a database's: pushed down or why not */
         if (in->assess) write_unmapped(in, k, out);
     }
     return PLEDGE_OK;

@@ -8,6 +8,7 @@
 #include "data/feed.h"
 #include "data/pred.h"
 #include "data/rows.h"
+#include "data/pushdown.h"
 #include "vm/natives.h"
 #include <pthread.h>
 #include <stdarg.h>
@@ -1133,22 +1134,110 @@ static bool two_cores(const FeedData *f, const RowSource *src)
     return len >= PARALLEL_MIN_BYTES;
 }
 
-FeedData *feed_load(const BcProgram *p, uint16_t feed, DataSource from, Orgs *orgs, Vm *vm,
-                    const FeedOptions *opt, char *why, size_t whycap)
+static FeedData *feed_new(const BcProgram *p, uint16_t feed)
 {
-    const char *source = from.name;
-    RowSource src;
-    if (!rows_open(&src, from, why, whycap)) {
-        rows_close(&src);
-        return NULL;
-    }
     FeedData *f = mem_calloc(1, sizeof *f);
     f->p = p;
     f->schema = &p->feeds[feed];
     f->store.orgs = orgs_new();
     f->store.period_lo = 1, f->store.period_hi = 0;
     feed_aggs(f, feed);
+    return f;
+}
+
+/* ---- groups pushed down (data/pushdown.h) ---------------------------------------- */
+
+bool feed_put_group(FeedData *f, const RowSource *src, const DataLimits *lim, const CsvField *org,
+                    const CsvField *period, const CsvField *vintage, uint64_t rows, const int64_t *sums,
+                    const int64_t *counts, char *why, size_t cap)
+{
+    const BcFeed *s = f->schema;
+    Store *st = &f->store;
+    Loader l = { .f = f, .st = st, .src = (RowSource *)src, .lim = lim, .name = src->name };
+    uint64_t line = rows_line(src);
+    if (rows_is_missing(org) || org->len == 0)
+        return why_say(why, cap, "%s:%llu: column `%s` (the organisation) is empty or `*`", l.name,
+                       (unsigned long long)line, s->org_col);
+    Value per, vin = val_missing();
+    const char *bad = rows_parse_cell(rows_grain_type[s->grain], COL_PLAIN, period, &per);
+    if (bad || per.kind == V_MISSING)
+        return why_say(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l.name, (unsigned long long)line, s->period_col,
+                       (int)period->len, period->ptr, bad ? bad : "is empty: every row needs its period");
+    if (s->vintage_col) {
+        bad = rows_parse_cell(T_DATE, COL_PLAIN, vintage, &vin);
+        if (bad || vin.kind == V_MISSING)
+            return why_say(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l.name, (unsigned long long)line,
+                           s->vintage_col, (int)vintage->len, vintage->ptr,
+                           bad ? bad : "is empty: every row needs the date it was published");
+    }
+    f->stats.rows += rows;
+    if (!rows_limit(src, f->stats.rows, lim->rows, "rows", "max-rows", why, cap)) return false;
+    if (!periods_within(&l, per.as.period.index, why, cap)) return false;
+    uint32_t o = orgs_intern(st->orgs, org->ptr, org->len);
+    if (!rows_limit(src, orgs_count(st->orgs), lim->orgs, "organisations", "max-orgs", why, cap)) return false;
+    uint32_t k = slice_index(f, st, per.as.period.index, vin.kind == V_MISSING ? 0 : vin.as.period.index, 0, o);
+    Slice *sl = &st->slices[k];       /* after slice_index, which may move the slices */
+    slice_reserve(f, sl, o);
+    uint32_t total;
+    if (rows > UINT32_MAX || __builtin_add_overflow(sl->rows[o], (uint32_t)rows, &total))
+        return why_say(why, cap, "limit: %s:%llu: more than %u rows in one organisation's period", l.name,
+                       (unsigned long long)line, UINT32_MAX);
+    for (uint32_t j = 0; j < f->naggs; j++) {
+        int64_t sum;
+        const FeedAgg *a = &f->aggs[j];
+        if (a->whole < 0) return why_say(why, cap, "%s: an aggregate that is not a sum or count", l.name);
+        if (sl->whole[a->whole].summed && __builtin_add_overflow(sum_of(&sl->whole[a->whole], o), sums[j], &sum))
+            return why_say(why, cap, "%s:%llu: column `%s`: the sum for `%s` in one period passes 9.2 × 10^18",
+                           l.name, (unsigned long long)line, s->columns[a->column].name, orgs_code(st->orgs, o));
+    }
+    for (uint32_t j = 0; j < f->naggs; j++) {
+        Whole *w = &sl->whole[f->aggs[j].whole];
+        if (w->summed) sum_add(w, sl->cap, o, sums[j]);
+        if ((uint64_t)counts[j] != rows && !w->count) {
+            /* the first cell not every row of which counted: from now on the counts are kept */
+            w->count = mem_alloc((size_t)sl->cap * sizeof *w->count);
+            memcpy(w->count, sl->rows, (size_t)sl->cap * sizeof *w->count);
+        }
+        if (w->count) w->count[o] += (uint32_t)counts[j];
+    }
+    sl->rows[o] = total;
+    return true;
+}
+
+FeedData *feed_load(const BcProgram *p, uint16_t feed, DataSource from, Orgs *orgs, Vm *vm,
+                    const FeedOptions *opt, char *why, size_t whycap)
+{
+    const char *source = from.name;
     DataLimits lim = data_limits(opt ? &opt->limits : NULL);
+    char note[sizeof ((FeedStats *)0)->read] = "";
+    if (rows_is_database(from) || pushdown_is_aggregated(from)) {
+        /* the aggregation run where the rows are: one grouped query */
+        FeedData *f = feed_new(p, feed);
+        uint64_t rows, groups;
+        char reason[512];
+        PushResult r = pushdown_load(f, p, feed, from, &lim, &rows, &groups, reason, sizeof reason);
+        if (r == PUSH_DONE) {
+            f->stats.rows = rows;
+            snprintf(f->stats.read, sizeof f->stats.read, "%s: %llu groups",
+                     pushdown_is_aggregated(from) ? "already aggregated" : "pushed down",
+                     (unsigned long long)groups);
+            finish(f, orgs);
+            return f;
+        }
+        feed_free(f);
+        if (r == PUSH_FAILED) {
+            why_say(why, whycap, "%s", reason);
+            return NULL;
+        }
+        why_say(note, sizeof note, "rows read: %s", reason);
+    }
+    RowSource src;
+    if (!rows_open(&src, from, why, whycap)) {
+        rows_close(&src);
+        return NULL;
+    }
+    FeedData *f = feed_new(p, feed);
+    memcpy(f->stats.read, note, sizeof note);
     Loader l = { .f = f, .vm = vm, .name = source, .lim = &lim };
     loader_start(&l, &f->store, &src);
     bool ok = read_header(&l, why, whycap);

@@ -21,8 +21,9 @@
 
 typedef struct Hierarchy Hierarchy;
 
-/* Where a feed's or a hierarchy's rows come from: a CSV path or
- * sqlite:PATH:TABLE, or (bytes not NULL) CSV text in memory, which name
+/* Where a feed's or a hierarchy's rows come from: a CSV path,
+ * sqlite:PATH:TABLE, postgresql:CONNINFO:TABLE, aggregated:PATH (a feed's
+ * figures already grouped: data/pushdown.h), or (bytes not NULL) CSV text in memory, which name
  * labels in messages. file, if not NULL, is the path (or sqlite:PATH:TABLE)
  * to read in name's place, which still names it in messages and reports: a
  * replay reads the paths a manifest records from the folder of the run. */
@@ -76,6 +77,9 @@ typedef struct FeedStats {
     uint32_t periods;       /* distinct periods */
     uint32_t vintages;      /* distinct vintages (0 without a vintage column) */
     Period   first, last;   /* the earliest and latest period */
+    /* A database feed or an aggregated:PATH one: how it was read, "pushed
+     * down: 6336 groups" or why its rows were read instead; else "". */
+    char     read[200];
 } FeedStats;
 
 typedef struct FeedData FeedData;

@@ -1,6 +1,10 @@
 /* rows.c: rows of typed cells from a CSV file or an SQLite table, for the
  * feeds and hierarchies that read them (rows.h). */
+#include "config.h"
 #include "data/rows.h"
+#ifdef HAVE_LIBPQ
+#include <libpq-fe.h>
+#endif
 #include "base/utf8.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -154,33 +158,53 @@ const TypeKind rows_grain_type[] = { [GRAIN_DAY] = T_DATE, [GRAIN_MONTH] = T_MON
 /* ---- where rows come from: a CSV file or an SQLite table ------------------ */
 
 
-/* spec names the source in messages; file is the sqlite:PATH:TABLE read. */
-static bool open_sqlite(RowSource *r, const char *spec, const char *file_spec, char *why, size_t cap)
+/* A database source's spec, SCHEME:WHERE:TABLE (the last colon separates
+ * the table, so a path or a conninfo may hold colons): *where and *table
+ * mem_alloc'd; false with why if it is not one. */
+static bool split_spec(const char *spec, const char *file_spec, const char *scheme, char **where, char **table,
+                       char *why, size_t cap)
 {
-    /* sqlite:PATH:TABLE; the last colon separates the table, so a path may hold colons */
-    const char *path = file_spec + 7, *colon = strrchr(path, ':');
-    if (!colon || colon == path || !colon[1]) {
-        snprintf(why, cap, "%s: expected sqlite:PATH:TABLE", spec);
-        return false;
-    }
-    char *file = mem_strndup(path, (size_t)(colon - path));
+    const char *at = file_spec + strlen(scheme) + 1, *colon = strrchr(at, ':');
+    if (!colon || colon == at || !colon[1])
+        return why_say(why, cap, "%s: expected %s:%s:TABLE", spec, scheme,
+                       strcmp(scheme, "sqlite") == 0 ? "PATH" : "CONNINFO");
+    *where = mem_strndup(at, (size_t)(colon - at));
+    *table = mem_strndup(colon + 1, strlen(colon + 1));
+    return true;
+}
+
+/* SELECT * FROM "table": the table's name is an identifier, quoted with
+ * its quotes doubled. */
+static char *select_all(void *ud, const char *table)
+{
+    (void)ud;
+    size_t n = strlen(table);
+    char *sql = mem_alloc(2 * n + 32), *q = sql;
+    q += sprintf(q, "SELECT * FROM \"");
+    for (size_t i = 0; i < n; i++) { if (table[i] == '"') *q++ = '"'; *q++ = table[i]; }
+    strcpy(q, "\"");
+    return sql;
+}
+
+/* spec names the source in messages; file is the sqlite:PATH:TABLE read. */
+static bool open_sqlite(RowSource *r, const char *spec, const char *file_spec, RowsQuery query, void *ud,
+                        char *why, size_t cap)
+{
+    char *file, *table;
+    if (!split_spec(spec, file_spec, "sqlite", &file, &table, why, cap)) return false;
     r->hold = mem_hold();
     r->hold->release = rows_db_release;
     int rc = sqlite3_open_v2(file, &r->db, SQLITE_OPEN_READONLY, NULL);
     r->hold->p = r->db;
     mem_free(file);
     if (rc != SQLITE_OK) {
+        mem_free(table);
         snprintf(why, cap, "%s: cannot open the database: %s", spec, r->db ? sqlite3_errmsg(r->db) : "out of memory");
         return false;
     }
-    /* the table's name is an identifier: quote it, doubling its quotes */
-    const char *table = colon + 1;
-    size_t n = strlen(table);
-    char *sql = mem_alloc(2 * n + 32), *q = sql;
-    q += sprintf(q, "SELECT * FROM \"");
-    for (size_t i = 0; i < n; i++) { if (table[i] == '"') *q++ = '"'; *q++ = table[i]; }
-    strcpy(q, "\"");
-    rc = sqlite3_prepare_v2(r->db, sql, -1, &r->stmt, NULL);
+    char *sql = query(ud, table);
+    mem_free(table);
+    rc = sql ? sqlite3_prepare_v2(r->db, sql, -1, &r->stmt, NULL) : SQLITE_NOMEM;
     mem_free(sql);
     if (rc != SQLITE_OK) {
         snprintf(why, cap, "%s: %s", spec, sqlite3_errmsg(r->db));
@@ -191,6 +215,64 @@ static bool open_sqlite(RowSource *r, const char *spec, const char *file_spec, c
     return true;
 }
 
+#ifdef HAVE_LIBPQ
+static void pg_release(void *conn) { PQfinish(conn); }
+
+/* Runs the query in single-row mode, so rows stream rather than gather in
+ * memory; the first result gives the column names. */
+static bool open_postgresql(RowSource *r, const char *spec, const char *file_spec, RowsQuery query, void *ud,
+                            char *why, size_t cap)
+{
+    char *conninfo, *table;
+    if (!split_spec(spec, file_spec, "postgresql", &conninfo, &table, why, cap)) return false;
+    r->hold = mem_hold();
+    r->hold->release = pg_release;
+    r->pg = PQconnectdb(conninfo);
+    r->hold->p = r->pg;
+    mem_free(conninfo);
+    if (!r->pg || PQstatus(r->pg) != CONNECTION_OK) {
+        mem_free(table);
+        const char *m = r->pg ? PQerrorMessage(r->pg) : "out of memory";
+        return why_say(why, cap, "%s: cannot connect: %.*s", spec, (int)strcspn(m, "\n"), m);
+    }
+    char *sql = query(ud, table);
+    mem_free(table);
+    bool sent = PQsendQuery(r->pg, sql) && PQsetSingleRowMode(r->pg);
+    mem_free(sql);
+    r->pgres = sent ? PQgetResult(r->pg) : NULL;
+    ExecStatusType st = r->pgres ? PQresultStatus(r->pgres) : PGRES_FATAL_ERROR;
+    if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK) {
+        const char *m = PQerrorMessage(r->pg);
+        return why_say(why, cap, "%s: %.*s", spec, (int)strcspn(m, "\n"), m);
+    }
+    r->nfields = (size_t)PQnfields(r->pgres);
+    r->fields = mem_calloc(r->nfields + 1, sizeof *r->fields);
+    return true;
+}
+#endif
+
+bool rows_open_query(RowSource *r, DataSource from, RowsQuery query, void *ud, char *why, size_t cap)
+{
+    const char *spec = from.name, *file = from.file ? from.file : spec;
+    memset(r, 0, sizeof *r);
+    r->name = spec;
+    if (strncmp(file, "sqlite:", 7) == 0) return open_sqlite(r, spec, file, query, ud, why, cap);
+    if (strncmp(file, "postgresql:", 11) == 0) {
+#ifdef HAVE_LIBPQ
+        return open_postgresql(r, spec, file, query, ud, why, cap);
+#else
+        return why_say(why, cap, "%s: this pledge was built without PostgreSQL (libpq: Debian's libpq-dev)", spec);
+#endif
+    }
+    return why_say(why, cap, "%s: not a database (sqlite:PATH:TABLE or postgresql:CONNINFO:TABLE)", spec);
+}
+
+bool rows_is_database(DataSource from)
+{
+    const char *file = from.file ? from.file : from.name;
+    return !from.bytes && file && (strncmp(file, "sqlite:", 7) == 0 || strncmp(file, "postgresql:", 11) == 0);
+}
+
 bool rows_open(RowSource *r, DataSource from, char *why, size_t cap)
 {
     const char *spec = from.name;
@@ -198,18 +280,53 @@ bool rows_open(RowSource *r, DataSource from, char *why, size_t cap)
     r->name = spec;
     if (from.bytes) return (r->csv = csv_open_memory(from.bytes, from.len, spec)) != NULL;
     const char *file = from.file ? from.file : spec;
-    if (strncmp(file, "sqlite:", 7) == 0) return open_sqlite(r, spec, file, why, cap);
+    if (rows_is_database(from)) return rows_open_query(r, from, select_all, NULL, why, cap);
     char reason[256];
     r->csv = csv_open_file(file, reason, sizeof reason);
     if (!r->csv) snprintf(why, cap, "%s: cannot read it: %s", spec, reason);
     return r->csv != NULL;
 }
 
+#ifdef HAVE_LIBPQ
+/* The header from the first result, then a row a result. */
+static CsvStatus pg_next(RowSource *r)
+{
+    if (r->row++ == 0) {
+        for (size_t i = 0; i < r->nfields; i++) {
+            const char *name = PQfname(r->pgres, (int)i);
+            r->fields[i] = (CsvField){ name ? name : "", name ? strlen(name) : 0, false };
+        }
+        return CSV_RECORD;
+    }
+    if (r->row > 2) {           /* the result read last is done with */
+        PQclear(r->pgres);
+        r->pgres = PQgetResult(r->pg);
+    }
+    ExecStatusType st = r->pgres ? PQresultStatus(r->pgres) : PGRES_TUPLES_OK;
+    if (st == PGRES_TUPLES_OK) return CSV_END;     /* the end of single-row mode's rows */
+    if (st != PGRES_SINGLE_TUPLE) {
+        const char *m = PQerrorMessage(r->pg);
+        snprintf(r->error, sizeof r->error, "row %llu: %.*s", (unsigned long long)r->row - 1, (int)strcspn(m, "\n"), m);
+        return CSV_ERROR;
+    }
+    for (size_t i = 0; i < r->nfields; i++) {
+        /* NULL is a missing cell */
+        bool null = PQgetisnull(r->pgres, 0, (int)i);
+        r->fields[i] = (CsvField){ null ? "" : PQgetvalue(r->pgres, 0, (int)i),
+                                   null ? 0 : (size_t)PQgetlength(r->pgres, 0, (int)i), false };
+    }
+    return CSV_RECORD;
+}
+#endif
+
 CsvStatus rows_next(RowSource *r, const CsvField **fields, size_t *n)
 {
     if (r->csv) return csv_next(r->csv, fields, n);
     *fields = r->fields;
     *n = r->nfields;
+#ifdef HAVE_LIBPQ
+    if (r->pg) return pg_next(r);
+#endif
     if (r->row++ == 0) {            /* the header: the table's column names */
         for (size_t i = 0; i < r->nfields; i++) {
             const char *name = sqlite3_column_name(r->stmt, (int)i);
@@ -244,6 +361,15 @@ void rows_db_release(void *db)
 
 void rows_close(RowSource *r)
 {
+#ifdef HAVE_LIBPQ
+    if (r->pg && r->pgres) {
+        /* a query left part-read: cancel it, then drain its results */
+        PGcancel *c = PQgetCancel(r->pg);
+        char buf[64];
+        if (c) { PQcancel(c, buf, sizeof buf); PQfreeCancel(c); }
+        do PQclear(r->pgres); while ((r->pgres = PQgetResult(r->pg)));
+    }
+#endif
     csv_close(r->csv);
     mem_release(r->hold);       /* the statement and the database */
     mem_free(r->fields);

@@ -16,7 +16,9 @@ typedef struct RowSource {
     CsvReader  *csv;
     sqlite3      *db;
     sqlite3_stmt *stmt;
-    MemHold      *hold;         /* db's */
+    MemHold      *hold;         /* db's or pg's */
+    void         *pg;           /* postgresql:CONNINFO:TABLE: libpq's PGconn (opaque here, so   */
+    void         *pgres;        /* the layout is the same with or without libpq); the row read last */
     CsvField   *fields;
     size_t      nfields;
     uint64_t    row;            /* SQLite: the row number, the header being 0 */
@@ -25,6 +27,15 @@ typedef struct RowSource {
 
 /* Opens a source; false with why on failure (close it all the same). */
 bool        rows_open(RowSource *r, DataSource from, char *why, size_t cap);
+/* The query to run on a database source, given its table (as written
+ * after the spec's last colon): mem_alloc'd text. */
+typedef char *(*RowsQuery)(void *ud, const char *table);
+/* Opens sqlite:PATH:TABLE or postgresql:CONNINFO:TABLE, running the query
+ * made for it rather than reading the table; false with why on failure
+ * (close it all the same). */
+bool        rows_open_query(RowSource *r, DataSource from, RowsQuery query, void *ud, char *why, size_t cap);
+/* Whether the source is a database table rather than CSV. */
+bool        rows_is_database(DataSource from);
 /* The header first, then each record; fields valid until the next call. */
 CsvStatus   rows_next(RowSource *r, const CsvField **fields, size_t *n);
 uint64_t    rows_line(const RowSource *r);      /* the CSV line, or the table's row */

@@ -148,6 +148,7 @@ bool manifest_input_sha256(const char *source, char hex[65])
 {
     uint8_t d[32];
     hex[0] = '\0';
+    if (strncmp(source, "aggregated:", 11) == 0) source += 11;      /* a CSV file of grouped figures */
     if (strncmp(source, "sqlite:", 7) == 0) {
         /* sqlite:PATH:TABLE: the last colon separates the table (rows.c) */
         const char *colon = strrchr(source + 7, ':');
