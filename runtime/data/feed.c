@@ -1179,7 +1179,7 @@ bool feed_put_group(FeedData *f, const RowSource *src, const DataLimits *lim, co
     Slice *sl = &st->slices[k];       /* after slice_index, which may move the slices */
     slice_reserve(f, sl, o);
     uint32_t total;
-    if (rows > UINT32_MAX || __builtin_add_overflow(sl->rows[o], (uint32_t)rows, &total))
+    if (rows > UINT32_MAX || __builtin_add_overflow(rows_at(sl, o), (uint32_t)rows, &total))
         return why_say(why, cap, "limit: %s:%llu: more than %u rows in one organisation's period", l.name,
                        (unsigned long long)line, UINT32_MAX);
     for (uint32_t j = 0; j < f->naggs; j++) {
@@ -1190,17 +1190,24 @@ bool feed_put_group(FeedData *f, const RowSource *src, const DataLimits *lim, co
             return why_say(why, cap, "%s:%llu: column `%s`: the sum for `%s` in one period passes 9.2 × 10^18",
                            l.name, (unsigned long long)line, s->columns[a->column].name, orgs_code(st->orgs, o));
     }
+    /* as load_row does a row at a time: counts (or, for a sum alone, whether
+     * any value counted) are kept from the first cell not all of whose rows
+     * counted, starting from the rows before this group's */
     for (uint32_t j = 0; j < f->naggs; j++) {
         Whole *w = &sl->whole[f->aggs[j].whole];
         if (w->summed) sum_add(w, sl->cap, o, sums[j]);
-        if ((uint64_t)counts[j] != rows && !w->count) {
-            /* the first cell not every row of which counted: from now on the counts are kept */
-            w->count = mem_alloc((size_t)sl->cap * sizeof *w->count);
-            memcpy(w->count, sl->rows, (size_t)sl->cap * sizeof *w->count);
+        if ((uint64_t)counts[j] != rows && !w->count && !w->seen) {
+            if (w->sum_only) {
+                w->seen = mem_alloc((size_t)sl->cap * sizeof *w->seen);
+                for (uint32_t i = 0; i < sl->cap; i++) w->seen[i] = seen_of(rows_at(sl, i));
+            } else {
+                w->count = rows_copy(sl);
+            }
         }
         if (w->count) w->count[o] += (uint32_t)counts[j];
+        else if (w->seen) w->seen[o] = (uint64_t)counts[j] >= UINT8_MAX ? UINT8_MAX : seen_of(w->seen[o] + (uint32_t)counts[j]);
     }
-    sl->rows[o] = total;
+    rows_add(sl, o, (uint32_t)rows);
     return true;
 }
 
