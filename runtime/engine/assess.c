@@ -759,6 +759,15 @@ static void judge_varied(Eval *e, uint32_t sys, uint32_t ki, int32_t group, cons
     note_variation(e->s, v, unvaried, r);
 }
 
+/* Where a result goes in the report: its system's row and its item, and so
+ * its groups' (they are judged before the caller knows the row). */
+static void result_place(ReportResult *r, uint32_t system, uint32_t item)
+{
+    r->system = system;
+    r->item = item;
+    for (uint32_t g = 0; g < r->ngroups; g++) r->groups[g].system = system, r->groups[g].item = item;
+}
+
 void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
 {
     const BcCommitment *k = &e->s->p->commits[ki];
@@ -770,8 +779,6 @@ void eval_commitment(Eval *e, uint32_t sys, uint32_t ki, ReportResult *r)
     r->ngroups = k->ngroups;
     for (uint16_t g = 0; g < k->ngroups && !e->failed; g++) {
         judge_varied(e, sys, ki, g, v, &r->groups[g]);
-        r->groups[g].system = r->system;
-        r->groups[g].item = r->item;
         r->groups[g].group = g;
     }
 }
@@ -1096,8 +1103,7 @@ static void job_work(void *arg)
         for (uint32_t k = 0; k < nk && !j->e.failed; k++) {
             if (s->p->commits[k].national) continue;
             eval_commitment(&j->e, sys, k, &row[col]);
-            row[col].system = c;
-            row[col++].item = k;
+            result_place(&row[col++], c, k);
             *memo_at(&j->e, sys, k) = (int8_t)(row[col - 1].status + 1);
         }
         for (uint32_t k = 0; k < s->p->nchecks && !j->e.failed; k++) {
@@ -1419,8 +1425,7 @@ static AssessStatus judge_national(Run *r)
     for (uint16_t k = 0; k < p->ncommits; k++) {
         if (!p->commits[k].national) continue;
         eval_commitment(e0, NATIONAL, k, res);
-        res->system = REPORT_NATIONAL;
-        res++->item = k;
+        result_place(res++, REPORT_NATIONAL, k);
         AssessStatus rc = eval_failure(r, e0);
         if (rc != ASSESS_OK) return rc;
     }
