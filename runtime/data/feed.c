@@ -1636,9 +1636,10 @@ static bool period_published(const FeedData *f, int32_t p, Day as_of)
     return false;
 }
 
-void feed_period_cells(const FeedData *f, int32_t p, const uint32_t *orgs, size_t norgs, const Hierarchy *h,
-                       uint32_t parent, Day as_of, FeedCells *c,
-                       void (*missing)(void *ud, uint32_t org, Period p), void *ud)
+/* Adds period p's cells of the members (members_of_query) to *c. */
+static void period_cells(const FeedData *f, int32_t p, Member *mem, size_t nmem, const Hierarchy *h,
+                         uint32_t parent, Day as_of, FeedCells *c,
+                         void (*missing)(void *ud, uint32_t org, Period p), void *ud)
 {
     Period per = { (Grain)f->schema->grain, p };
     bool known = feed_period_known(f, per, as_of);
@@ -1647,17 +1648,44 @@ void feed_period_cells(const FeedData *f, int32_t p, const uint32_t *orgs, size_
     bool visible = known || f->schema->vintage_col;
     bool held = p >= f->first_period && p - f->first_period < (int64_t)f->nperiods;
     Day first_day = period_first_day(per);
-    for (size_t m = 0; m < norgs; m++) {
-        uint32_t g = orgs[m];
-        if (!feed_has_org(f, g)) continue;
-        uint32_t o = f->local_of[g];
+    /* a period of one slice, without vintages: the cell is there or not */
+    const Slice *only = NULL;
+    if (held && !f->schema->vintage_col) {
+        uint32_t i = (uint32_t)(p - f->first_period);
+        if (f->period_first[i + 1] - f->period_first[i] == 1) only = &f->store.slices[f->period_first[i]];
+    }
+    for (size_t m = 0; m < nmem; m++) {
+        Member *x = &mem[m];
+        uint32_t o = x->o;
         if (!f->reports[o]) continue;
-        if (h && hier_parent(h, g, first_day) != parent) continue;
+        if (h && (first_day < x->from || first_day > x->to))
+            x->in = hier_parent_span(h, x->g, first_day, &x->from, &x->to) == parent;
+        if (!x->in) continue;
         c->expected++;
         uint32_t at = UINT32_MAX, done_ident;
-        if (visible && held && cell_slice_next(f, o, p, as_of, &at, &done_ident)) c->present++;
-        else if (missing) missing(ud, g, per);
+        bool present = visible && held
+                       && (only ? o < only->cap && rows_at(only, o) : cell_slice_next(f, o, p, as_of, &at, &done_ident) != NULL);
+        if (present) c->present++;
+        else if (missing) missing(ud, x->g, per);
     }
+}
+
+void feed_period_cells(const FeedData *f, int32_t p, const uint32_t *orgs, size_t norgs, const Hierarchy *h,
+                       uint32_t parent, Day as_of, FeedCells *c,
+                       void (*missing)(void *ud, uint32_t org, Period p), void *ud)
+{
+    feed_periods_cells(f, p, p, orgs, norgs, h, parent, as_of, c, missing, ud);
+}
+
+void feed_periods_cells(const FeedData *f, int32_t lo, int32_t hi, const uint32_t *orgs, size_t norgs,
+                        const Hierarchy *h, uint32_t parent, Day as_of, FeedCells *c,
+                        void (*missing)(void *ud, uint32_t org, Period p), void *ud)
+{
+    Member small[512];
+    Member *mem = norgs <= sizeof small / sizeof *small ? small : mem_alloc(norgs * sizeof *mem);
+    size_t nmem = members_of_query(f, orgs, norgs, h, mem);
+    for (int32_t p = lo; p <= hi && nmem; p++) period_cells(f, p, mem, nmem, h, parent, as_of, &c[p - lo], missing, ud);
+    if (mem != small) mem_free(mem);
 }
 
 void feed_each_key(const FeedData *f, void (*fn)(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows),

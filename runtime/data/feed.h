@@ -144,6 +144,10 @@ bool feed_has_org(const FeedData *f, uint32_t org);
 void feed_period_cells(const FeedData *f, int32_t p, const uint32_t *orgs, size_t norgs, const Hierarchy *h,
                        uint32_t parent, Day as_of, FeedCells *c,
                        void (*missing)(void *ud, uint32_t org, Period p), void *ud);
+/* The same for each period lo .. hi: into c[p - lo], the members found once. */
+void feed_periods_cells(const FeedData *f, int32_t lo, int32_t hi, const uint32_t *orgs, size_t norgs,
+                        const Hierarchy *h, uint32_t parent, Day as_of, FeedCells *c,
+                        void (*missing)(void *ud, uint32_t org, Period p), void *ud);
 
 /* Every (organisation, period) of the feed, for reports: calls fn for each
  * stored key with the number of rows it held. */

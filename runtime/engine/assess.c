@@ -335,9 +335,17 @@ static void count_cells(Eval *e, uint16_t k, int32_t lo, int32_t hi)
         }
         CellSlot *slot = cell_slot(e, k, p);
         if (slot->gen != e->cells_gen) {
-            *slot = (CellSlot){ e->cells_gen, k, p, { 0, 0 } };
-            feed_period_cells(f, p, orgs, norgs, h, parent, s->o->as_of, &slot->cells, NULL, NULL);
-            e->ncells++;
+            /* this period and the rest of the window at once: the members found once */
+            FeedCells *cells = mem_calloc((size_t)(hi - p) + 1, sizeof *cells);
+            feed_periods_cells(f, p, hi, orgs, norgs, h, parent, s->o->as_of, cells, NULL, NULL);
+            for (int32_t q = p; q <= hi; q++) {
+                slot = cell_slot(e, k, q);          /* may move the slots */
+                if (slot->gen == e->cells_gen) continue;
+                *slot = (CellSlot){ e->cells_gen, k, q, cells[q - p] };
+                e->ncells++;
+            }
+            mem_free(cells);
+            slot = cell_slot(e, k, p);
         }
         c.expected += slot->cells.expected;
         c.present += slot->cells.present;
