@@ -1373,84 +1373,125 @@ static const Slice *cell_slice_first(const FeedData *f, uint32_t o, int32_t p, D
     return NULL;
 }
 
-static Value aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, size_t norgs,
-                       const Hierarchy *h, uint32_t parent, Day from, Day to, Day as_of, uint32_t *coverage)
+/* A query's members, found once per query rather than once per period:
+ * its number in the feed (members the feed never heard of dropped), and
+ * whether it is in the parent over the days [from, to] around the last
+ * period asked (a hierarchy's links change rarely). */
+typedef struct Member { uint32_t g, o; Day from, to; bool in, counted; } Member;
+
+/* What an aggregate has added up so far. */
+typedef struct Sum {
+    bool any;                   /* over no rows at all, every aggregate is missing (§4) */
+    Acc total;
+    __int128 whole;             /* cannot overflow: at most 2^32 cells of int64 */
+    VEC(Value) values;
+} Sum;
+
+/* The publication aggregate fa reads: never one after as_of (a replay
+ * must not see the future). */
+static Day pub_as_of(const FeedData *f, const FeedAgg *fa, Day as_of, bool *first)
 {
-    *coverage = 0;
-    bool any = false;           /* over no rows at all, every aggregate is missing (§4) */
-    int32_t j = local_agg(f, agg);
-    if (j < 0) return val_missing();
-    const FeedAgg *fa = &f->aggs[j];
+    const BcAggregate *ba = &f->p->aggs[fa->agg];
+    *first = ba->pub == PUB_FIRST && f->schema->vintage_col;
+    return ba->pub == PUB_BY && ba->pub_day < as_of ? ba->pub_day : as_of;
+}
+
+static size_t members_of_query(const FeedData *f, const uint32_t *orgs, size_t norgs, const Hierarchy *h,
+                               Member *mem)
+{
+    size_t n = 0;
+    for (size_t m = 0; m < norgs; m++) {
+        uint32_t g = orgs[m];
+        if (g >= f->norg_index || f->local_of[g] == ORG_NONE) continue;
+        mem[n++] = (Member){ g, f->local_of[g], INT32_MAX, INT32_MIN, !h, false };
+    }
+    return n;
+}
+
+/* Adds period p's cells of the members to *t. Period by period, each a
+ * slice of cells in the feed's order of organisations, so the reads stream
+ * through memory rather than jump between slices. The order does not change
+ * the result: whole sums are exact integers, other sums exact rationals
+ * (only one that overflows to a double could round differently), and
+ * medians sort their values. */
+static uint32_t add_period(const FeedData *f, const FeedAgg *fa, bool first, Day as_of, int32_t p, Member *mem,
+                           size_t nmem, const Hierarchy *h, uint32_t parent, Sum *t)
+{
+    uint32_t hits = 0;          /* members with a cell counted in p */
     uint8_t func = fa->func;
-    /* the publication it reads: never one after as_of (a replay must not see the future) */
-    const BcAggregate *ba = &f->p->aggs[agg];
-    bool first = ba->pub == PUB_FIRST && f->schema->vintage_col;
-    if (ba->pub == PUB_BY && ba->pub_day < as_of) as_of = ba->pub_day;
-    int32_t lo, hi;
-    window_periods(f, from, to, as_of, &lo, &hi);
-    /* only the periods the feed has */
-    int64_t last = (int64_t)f->first_period + f->nperiods - 1;
-    if (lo < f->first_period) lo = f->first_period;
-    if (hi > last) hi = (int32_t)last;
-    Acc total = { 0 };
-    __int128 whole_sum = 0;     /* cannot overflow: at most 2^32 cells of int64 */
-    VEC(Value) values = { 0 };
-    /* Period by period, each a slice of cells in the feed's order of
-     * organisations, so the reads stream through memory rather than jump
-     * between slices. The order does not change the result: whole sums are
-     * exact integers, other sums exact rationals (only one that overflows
-     * to a double could round differently), and medians sort their values. */
-    uint8_t small[1024];        /* a system's members nearly always fit: no allocation per query */
-    uint8_t *counted = norgs < sizeof small ? memset(small, 0, norgs + 1) : mem_calloc(norgs + 1, 1);
-    for (int32_t p = lo; p <= hi; p++) {
-        Day first_day = period_first_day((Period){ (Grain)f->schema->grain, p });
-        uint32_t i = (uint32_t)(p - f->first_period);
-        bool one = !f->schema->vintage_col && f->period_first[i + 1] - f->period_first[i] == 1;
-        for (size_t m = 0; m < norgs; m++) {
-            uint32_t g = orgs[m];
-            if (g >= f->norg_index || f->local_of[g] == ORG_NONE) continue;
-            uint32_t o = f->local_of[g];
-            if (h && hier_parent(h, g, first_day) != parent) continue;
-            uint32_t at = UINT32_MAX, done_ident;
-            /* a period of one slice, without vintages: the cell is there or not */
-            const Slice *only = one ? &f->store.slices[f->period_first[i]] : NULL;
-            if (only && (o >= only->cap || !rows_at(only, o))) continue;
+    Day first_day = period_first_day((Period){ (Grain)f->schema->grain, p });
+    uint32_t i = (uint32_t)(p - f->first_period);
+    bool one = !f->schema->vintage_col && f->period_first[i + 1] - f->period_first[i] == 1;
+    /* a period of one slice, without vintages: the cell is there or not */
+    const Slice *only = one ? &f->store.slices[f->period_first[i]] : NULL;
+    if (only && fa->whole >= 0) {       /* nearly every query: one cell a member, a whole-number sum */
+        const Whole *w = &only->whole[fa->whole];
+        for (size_t m = 0; m < nmem; m++) {
+            Member *x = &mem[m];
+            uint32_t o = x->o;
+            if (h && (first_day < x->from || first_day > x->to))
+                x->in = hier_parent_span(h, x->g, first_day, &x->from, &x->to) == parent;
+            if (!x->in || o >= only->cap) continue;
+            uint32_t rows = rows_at(only, o);
+            if (!rows) continue;
+            x->counted = t->any = true;
+            hits++;
+            t->whole += sum_of(w, o);
+            t->total.count += w->count ? w->count[o] : w->seen ? w->seen[o] : rows;
+        }
+        return hits;
+    }
+    for (size_t m = 0; m < nmem; m++) {
+        Member *x = &mem[m];
+        uint32_t o = x->o;
+        if (h && (first_day < x->from || first_day > x->to))
+            x->in = hier_parent_span(h, x->g, first_day, &x->from, &x->to) == parent;
+        if (!x->in) continue;
+        if (only && (o >= only->cap || !rows_at(only, o))) continue;
+        uint32_t at = UINT32_MAX, done_ident;
+        bool hit = false;
 #define NEXT_SLICE (only ? NULL : first ? cell_slice_first(f, o, p, as_of, &at, &done_ident) \
-                                     : cell_slice_next(f, o, p, as_of, &at, &done_ident))
-            for (const Slice *s = only ? only : NEXT_SLICE; s; s = NEXT_SLICE) {
-                counted[m] = any = true;
-                if (fa->whole >= 0) {
-                    const Whole *w = &s->whole[fa->whole];
-                    whole_sum += sum_of(w, o);
-                    total.count += w->count ? w->count[o] : w->seen ? w->seen[o] : rows_at(s, o);
-                    continue;
-                }
-                const Acc *a = &s->accs[(size_t)o * f->nacc + (uint32_t)fa->acc];
-                if (!a->count) continue;
-                switch (func) {
-                case AGG_SUM: case AGG_MEAN: case AGG_MIN: case AGG_MAX:
-                    accumulate(NULL, &total, func, a->value);
-                    total.count += a->count - 1;        /* accumulate counted one */
-                    break;
-                case AGG_COUNT:
-                    total.count += a->count;
-                    break;
-                case AGG_MEDIAN: {
-                    const ValueRun *r = &f->store.runs.items[a->run - 1];
-                    for (uint32_t v = 0; v < r->n; v++) vec_push(&values, r->items[v]);
-                    break;
-                }
-                }
+                                 : cell_slice_next(f, o, p, as_of, &at, &done_ident))
+        for (const Slice *s = only ? only : NEXT_SLICE; s; s = NEXT_SLICE) {
+            x->counted = t->any = hit = true;
+            if (fa->whole >= 0) {
+                const Whole *w = &s->whole[fa->whole];
+                t->whole += sum_of(w, o);
+                t->total.count += w->count ? w->count[o] : w->seen ? w->seen[o] : rows_at(s, o);
+                continue;
+            }
+            const Acc *a = &s->accs[(size_t)o * f->nacc + (uint32_t)fa->acc];
+            if (!a->count) continue;
+            switch (func) {
+            case AGG_SUM: case AGG_MEAN: case AGG_MIN: case AGG_MAX:
+                accumulate(NULL, &t->total, func, a->value);
+                t->total.count += a->count - 1;         /* accumulate counted one */
+                break;
+            case AGG_COUNT:
+                t->total.count += a->count;
+                break;
+            case AGG_MEDIAN: {
+                const ValueRun *r = &f->store.runs.items[a->run - 1];
+                for (uint32_t v = 0; v < r->n; v++) vec_push(&t->values, r->items[v]);
+                break;
+            }
             }
         }
-    }
 #undef NEXT_SLICE
-    for (size_t m = 0; m < norgs; m++) *coverage += counted[m];
-    if (counted != small) mem_free(counted);
+        hits += hit;
+    }
+    return hits;
+}
+
+/* The aggregate's value from what was added up; frees *t's values. */
+static Value sum_value(const FeedAgg *fa, Sum *t)
+{
+    uint8_t func = fa->func;
+    Acc total = t->total;
     if (fa->whole >= 0 && total.count && func != AGG_COUNT) {
         /* the whole-number total, exact while it fits in int64 */
-        if (whole_sum >= -INT64_MAX && whole_sum <= INT64_MAX) total.value = val_num(num_int((int64_t)whole_sum), T_COUNT);
-        else total.value = val_real((double)whole_sum, T_COUNT);
+        if (t->whole >= -INT64_MAX && t->whole <= INT64_MAX) total.value = val_num(num_int((int64_t)t->whole), T_COUNT);
+        else total.value = val_real((double)t->whole, T_COUNT);
     }
     Value r = val_missing();
     switch (func) {
@@ -1464,14 +1505,14 @@ static Value aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, si
         }
         break;
     case AGG_COUNT:
-        if (any) r = val_num(num_int(total.count), T_COUNT);
+        if (t->any) r = val_num(num_int(total.count), T_COUNT);
         break;
     case AGG_MEDIAN:
-        if (values.len) {
-            ValList *l = mem_alloc(sizeof *l + values.len * sizeof(Value));
-            l->len = (uint32_t)values.len;
-            memcpy(l->items, values.items, values.len * sizeof(Value));
-            Value list = { .kind = V_LIST, .unit = values.items[0].unit };
+        if (t->values.len) {
+            ValList *l = mem_alloc(sizeof *l + t->values.len * sizeof(Value));
+            l->len = (uint32_t)t->values.len;
+            memcpy(l->items, t->values.items, t->values.len * sizeof(Value));
+            Value list = { .kind = V_LIST, .unit = t->values.items[0].unit };
             list.as.list = l;
             Arena scratch = { 0 };
             r = native_fns[BI_MEDIAN](&scratch, &list, 1);
@@ -1480,8 +1521,66 @@ static Value aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, si
         }
         break;
     }
-    vec_free(&values);
+    vec_free(&t->values);
     return r;
+}
+
+/* The feed's periods [*lo, *hi] (indices) that a query of agg over [from,
+ * to] as of as_of reads. */
+static void query_periods(const FeedData *f, Day from, Day to, Day as_of, int32_t *lo, int32_t *hi)
+{
+    window_periods(f, from, to, as_of, lo, hi);
+    /* only the periods the feed has */
+    int64_t last = (int64_t)f->first_period + f->nperiods - 1;
+    if (*lo < f->first_period) *lo = f->first_period;
+    if (*hi > last) *hi = (int32_t)last;
+}
+
+static Value aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, size_t norgs,
+                       const Hierarchy *h, uint32_t parent, Day from, Day to, Day as_of, uint32_t *coverage)
+{
+    *coverage = 0;
+    int32_t j = local_agg(f, agg);
+    if (j < 0) return val_missing();
+    const FeedAgg *fa = &f->aggs[j];
+    bool first;
+    as_of = pub_as_of(f, fa, as_of, &first);
+    int32_t lo, hi;
+    query_periods(f, from, to, as_of, &lo, &hi);
+    Member small[512];          /* a system's members nearly always fit: no allocation per query */
+    Member *mem = norgs <= sizeof small / sizeof *small ? small : mem_alloc(norgs * sizeof *mem);
+    size_t nmem = members_of_query(f, orgs, norgs, h, mem);
+    Sum t = { 0 };
+    for (int32_t p = lo; p <= hi && nmem; p++) add_period(f, fa, first, as_of, p, mem, nmem, h, parent, &t);
+    for (size_t m = 0; m < nmem; m++) *coverage += mem[m].counted;
+    if (mem != small) mem_free(mem);
+    return sum_value(fa, &t);
+}
+
+/* aggregate for each period p of [lo, hi] alone: out[p - lo], cov[p - lo];
+ * one pass, the members found once. */
+static void aggregate_periods(const FeedData *f, uint32_t agg, const uint32_t *orgs, size_t norgs,
+                              const Hierarchy *h, uint32_t parent, int32_t lo, int32_t hi, Day as_of, Value *out,
+                              uint32_t *cov)
+{
+    for (int32_t p = lo; p <= hi; p++) out[p - lo] = val_missing(), cov[p - lo] = 0;
+    int32_t j = local_agg(f, agg);
+    if (j < 0 || lo > hi) return;
+    const FeedAgg *fa = &f->aggs[j];
+    bool first;
+    as_of = pub_as_of(f, fa, as_of, &first);
+    Grain g = (Grain)f->schema->grain;
+    int32_t klo, khi;           /* of those, the ones a query of one of them would read */
+    query_periods(f, period_first_day((Period){ g, lo }), period_last_day((Period){ g, hi }), as_of, &klo, &khi);
+    Member small[512];
+    Member *mem = norgs <= sizeof small / sizeof *small ? small : mem_alloc(norgs * sizeof *mem);
+    size_t nmem = members_of_query(f, orgs, norgs, h, mem);
+    for (int32_t p = klo; p <= khi && nmem; p++) {
+        Sum t = { 0 };
+        cov[p - lo] = add_period(f, fa, first, as_of, p, mem, nmem, h, parent, &t);
+        out[p - lo] = sum_value(fa, &t);
+    }
+    if (mem != small) mem_free(mem);
 }
 
 Value feed_aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, size_t norgs,
@@ -1499,6 +1598,35 @@ Value feed_aggregate_system(const FeedData *f, uint32_t agg, const Hierarchy *h,
     Value v = aggregate(f, agg, members, n, h, parent, from, to, as_of, coverage);
     if (n == 0 || (v.kind == V_MISSING && *coverage == 0)) v = aggregate(f, agg, &parent, 1, NULL, ORG_NONE, from, to, as_of, coverage);
     return v;
+}
+
+void feed_aggregate_periods(const FeedData *f, uint32_t agg, const uint32_t *orgs, size_t norgs, int32_t lo,
+                            int32_t hi, Day as_of, Value *out, uint32_t *coverage)
+{
+    aggregate_periods(f, agg, orgs, norgs, NULL, ORG_NONE, lo, hi, as_of, out, coverage);
+}
+
+void feed_aggregate_system_periods(const FeedData *f, uint32_t agg, const Hierarchy *h, uint32_t parent,
+                                   int32_t lo, int32_t hi, Day as_of, Value *out, uint32_t *coverage)
+{
+    const uint32_t *members;
+    size_t n = hier_members(h, parent, &members);
+    aggregate_periods(f, agg, members, n, h, parent, lo, hi, as_of, out, coverage);
+    /* as feed_aggregate_system, period by period */
+    for (int32_t p = lo; p <= hi; p++) {
+        if (n != 0 && !(out[p - lo].kind == V_MISSING && coverage[p - lo] == 0)) continue;
+        Value v;
+        uint32_t c;
+        aggregate_periods(f, agg, &parent, 1, NULL, ORG_NONE, p, p, as_of, &v, &c);
+        out[p - lo] = v, coverage[p - lo] = c;
+    }
+}
+
+bool feed_periods(const FeedData *f, int32_t *lo, int32_t *hi)
+{
+    *lo = f->first_period;
+    *hi = (int32_t)((int64_t)f->first_period + f->nperiods - 1);
+    return f->nperiods > 0;
 }
 
 /* ---- completeness ------------------------------------------------------------ */
@@ -1527,9 +1655,10 @@ static bool period_published(const FeedData *f, int32_t p, Day as_of)
     return false;
 }
 
-void feed_period_cells(const FeedData *f, int32_t p, const uint32_t *orgs, size_t norgs, const Hierarchy *h,
-                       uint32_t parent, Day as_of, FeedCells *c,
-                       void (*missing)(void *ud, uint32_t org, Period p), void *ud)
+/* Adds period p's cells of the members (members_of_query) to *c. */
+static void period_cells(const FeedData *f, int32_t p, Member *mem, size_t nmem, const Hierarchy *h,
+                         uint32_t parent, Day as_of, FeedCells *c,
+                         void (*missing)(void *ud, uint32_t org, Period p), void *ud)
 {
     Period per = { (Grain)f->schema->grain, p };
     bool known = feed_period_known(f, per, as_of);
@@ -1538,17 +1667,44 @@ void feed_period_cells(const FeedData *f, int32_t p, const uint32_t *orgs, size_
     bool visible = known || f->schema->vintage_col;
     bool held = p >= f->first_period && p - f->first_period < (int64_t)f->nperiods;
     Day first_day = period_first_day(per);
-    for (size_t m = 0; m < norgs; m++) {
-        uint32_t g = orgs[m];
-        if (!feed_has_org(f, g)) continue;
-        uint32_t o = f->local_of[g];
+    /* a period of one slice, without vintages: the cell is there or not */
+    const Slice *only = NULL;
+    if (held && !f->schema->vintage_col) {
+        uint32_t i = (uint32_t)(p - f->first_period);
+        if (f->period_first[i + 1] - f->period_first[i] == 1) only = &f->store.slices[f->period_first[i]];
+    }
+    for (size_t m = 0; m < nmem; m++) {
+        Member *x = &mem[m];
+        uint32_t o = x->o;
         if (!f->reports[o]) continue;
-        if (h && hier_parent(h, g, first_day) != parent) continue;
+        if (h && (first_day < x->from || first_day > x->to))
+            x->in = hier_parent_span(h, x->g, first_day, &x->from, &x->to) == parent;
+        if (!x->in) continue;
         c->expected++;
         uint32_t at = UINT32_MAX, done_ident;
-        if (visible && held && cell_slice_next(f, o, p, as_of, &at, &done_ident)) c->present++;
-        else if (missing) missing(ud, g, per);
+        bool present = visible && held
+                       && (only ? o < only->cap && rows_at(only, o) : cell_slice_next(f, o, p, as_of, &at, &done_ident) != NULL);
+        if (present) c->present++;
+        else if (missing) missing(ud, x->g, per);
     }
+}
+
+void feed_period_cells(const FeedData *f, int32_t p, const uint32_t *orgs, size_t norgs, const Hierarchy *h,
+                       uint32_t parent, Day as_of, FeedCells *c,
+                       void (*missing)(void *ud, uint32_t org, Period p), void *ud)
+{
+    feed_periods_cells(f, p, p, orgs, norgs, h, parent, as_of, c, missing, ud);
+}
+
+void feed_periods_cells(const FeedData *f, int32_t lo, int32_t hi, const uint32_t *orgs, size_t norgs,
+                        const Hierarchy *h, uint32_t parent, Day as_of, FeedCells *c,
+                        void (*missing)(void *ud, uint32_t org, Period p), void *ud)
+{
+    Member small[512];
+    Member *mem = norgs <= sizeof small / sizeof *small ? small : mem_alloc(norgs * sizeof *mem);
+    size_t nmem = members_of_query(f, orgs, norgs, h, mem);
+    for (int32_t p = lo; p <= hi && nmem; p++) period_cells(f, p, mem, nmem, h, parent, as_of, &c[p - lo], missing, ud);
+    if (mem != small) mem_free(mem);
 }
 
 void feed_each_key(const FeedData *f, void (*fn)(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows),

@@ -112,6 +112,16 @@ Value feed_aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, size
 Value feed_aggregate_system(const FeedData *f, uint32_t agg, const Hierarchy *h, uint32_t parent,
                             Day from, Day to, Day as_of, uint32_t *coverage);
 
+/* The same for each of the feed's periods lo .. hi (indices) alone, in one
+ * pass: out[p - lo] and coverage[p - lo] as a window of period p alone
+ * would give (a report's series asks every month). */
+void feed_aggregate_periods(const FeedData *f, uint32_t agg, const uint32_t *orgs, size_t norgs, int32_t lo,
+                            int32_t hi, Day as_of, Value *out, uint32_t *coverage);
+void feed_aggregate_system_periods(const FeedData *f, uint32_t agg, const Hierarchy *h, uint32_t parent,
+                                   int32_t lo, int32_t hi, Day as_of, Value *out, uint32_t *coverage);
+/* The periods the feed holds, first and last (indices); false if none. */
+bool feed_periods(const FeedData *f, int32_t *lo, int32_t *hi);
+
 /* ---- completeness ------------------------------------------------------------ */
 
 /* A cell (a return) is one organisation's rows for one period of the
@@ -134,6 +144,10 @@ bool feed_has_org(const FeedData *f, uint32_t org);
 void feed_period_cells(const FeedData *f, int32_t p, const uint32_t *orgs, size_t norgs, const Hierarchy *h,
                        uint32_t parent, Day as_of, FeedCells *c,
                        void (*missing)(void *ud, uint32_t org, Period p), void *ud);
+/* The same for each period lo .. hi: into c[p - lo], the members found once. */
+void feed_periods_cells(const FeedData *f, int32_t lo, int32_t hi, const uint32_t *orgs, size_t norgs,
+                        const Hierarchy *h, uint32_t parent, Day as_of, FeedCells *c,
+                        void (*missing)(void *ud, uint32_t org, Period p), void *ud);
 
 /* Every (organisation, period) of the feed, for reports: calls fn for each
  * stored key with the number of rows it held. */
@@ -163,6 +177,9 @@ void       hier_free(Hierarchy *h);
  * organisation that is itself a parent belongs to itself (a plan feed keyed
  * by system). */
 uint32_t    hier_parent(const Hierarchy *h, uint32_t member, Day d);
+/* As hier_parent, and the days [*from, *to] around d over which that answer
+ * holds: a query over many periods asks once per member, not per period. */
+uint32_t    hier_parent_span(const Hierarchy *h, uint32_t member, Day d, Day *from, Day *to);
 /* The parents (the systems), in order of their codes. */
 uint32_t    hier_parent_count(const Hierarchy *h);
 uint32_t    hier_parent_at(const Hierarchy *h, uint32_t i);

@@ -233,6 +233,24 @@ uint32_t hier_parent(const Hierarchy *h, uint32_t member, Day d)
     return ORG_NONE;
 }
 
+uint32_t hier_parent_span(const Hierarchy *h, uint32_t member, Day d, Day *from, Day *to)
+{
+    /* the links do not overlap and are sorted by from: d is in one, or in
+     * the gap between two, where the answer is hier_parent's fallback */
+    *from = INT32_MIN;
+    *to = INT32_MAX;
+    uint32_t lo = member < h->nslots ? h->first_link[member] : UINT32_MAX;
+    for (uint32_t i = lo; i < h->nlinks && h->links[i].member == member; i++) {
+        const Link *l = &h->links[i];
+        if (l->to < d) { *from = l->to + 1; continue; }
+        if (l->from > d) { *to = l->from - 1; break; }
+        *from = l->from;
+        *to = l->to;
+        return l->parent;
+    }
+    return parent_index(h, member) >= 0 ? member : ORG_NONE;
+}
+
 uint32_t hier_parent_count(const Hierarchy *h) { return h->nparents; }
 uint32_t hier_parent_at(const Hierarchy *h, uint32_t i) { return h->parents[i]; }
 uint32_t hier_link_count(const Hierarchy *h) { return h->nlinks; }

@@ -335,9 +335,17 @@ static void count_cells(Eval *e, uint16_t k, int32_t lo, int32_t hi)
         }
         CellSlot *slot = cell_slot(e, k, p);
         if (slot->gen != e->cells_gen) {
-            *slot = (CellSlot){ e->cells_gen, k, p, { 0, 0 } };
-            feed_period_cells(f, p, orgs, norgs, h, parent, s->o->as_of, &slot->cells, NULL, NULL);
-            e->ncells++;
+            /* this period and the rest of the window at once: the members found once */
+            FeedCells *cells = mem_calloc((size_t)(hi - p) + 1, sizeof *cells);
+            feed_periods_cells(f, p, hi, orgs, norgs, h, parent, s->o->as_of, cells, NULL, NULL);
+            for (int32_t q = p; q <= hi; q++) {
+                slot = cell_slot(e, k, q);          /* may move the slots */
+                if (slot->gen == e->cells_gen) continue;
+                *slot = (CellSlot){ e->cells_gen, k, q, cells[q - p] };
+                e->ncells++;
+            }
+            mem_free(cells);
+            slot = cell_slot(e, k, p);
         }
         c.expected += slot->cells.expected;
         c.present += slot->cells.present;
@@ -359,6 +367,44 @@ Value engine_aggregate(const Shared *s, uint32_t sys, uint32_t member, uint32_t 
                                                    s->o->as_of, cov);
 }
 
+/* engine_aggregate for each of the feed's periods lo .. hi alone. */
+static void engine_aggregate_periods(const Shared *s, uint32_t sys, uint32_t agg, int32_t lo, int32_t hi,
+                                     Value *out, uint32_t *cov)
+{
+    uint16_t k = s->p->aggs[agg].feed;
+    const FeedData *f = s->in->feeds[k];
+    if (sys == NATIONAL) feed_aggregate_periods(f, agg, s->all_orgs, s->norgs, lo, hi, s->o->as_of, out, cov);
+    else feed_aggregate_system_periods(f, agg, inputs_feed_hier(s->in, k), s->systems[sys], lo, hi, s->o->as_of,
+                                       out, cov);
+}
+
+/* Aggregate agg over period p alone for the evaluation's system, from the
+ * memo when it has been asked for p - 1 just before (a series): then the
+ * periods from p to the feed's last (at most 600, a series' most) are
+ * worked out at once. False: ask the feed. */
+static bool period_memo_get(Eval *e, uint32_t agg, int32_t p, Value *v, uint32_t *cov)
+{
+    const Shared *s = e->s;
+    PeriodMemo *m = &e->period_memo[agg];
+    if (m->sys != e->sys) *m = (PeriodMemo){ e->sys, INT32_MIN, 0, -1, m->vals, m->cov };
+    bool next = m->last != INT32_MIN && p == m->last + 1;
+    m->last = p;
+    if (p < m->lo || p > m->hi) {
+        int32_t flo, fhi;
+        if (!next || !feed_periods(s->in->feeds[s->p->aggs[agg].feed], &flo, &fhi) || p < flo || p > fhi)
+            return false;
+        int32_t hi = fhi - p > 599 ? p + 599 : fhi;
+        size_t n = (size_t)(hi - p) + 1;
+        m->vals = mem_realloc(m->vals, n * sizeof *m->vals);
+        m->cov = mem_realloc(m->cov, n * sizeof *m->cov);
+        engine_aggregate_periods(s, e->sys, agg, p, hi, m->vals, m->cov);
+        m->lo = p, m->hi = hi;
+    }
+    *v = m->vals[p - m->lo];
+    *cov = m->cov[p - m->lo];
+    return true;
+}
+
 static Value host_aggregate(void *ud, Vm *vm, uint32_t agg, Value window)
 {
     Eval *e = ud;
@@ -369,12 +415,15 @@ static Value host_aggregate(void *ud, Vm *vm, uint32_t agg, Value window)
     Day from, to;
     if (!f || !val_window_days(window, &from, &to)) return val_missing();
     uint32_t cov = 0;
-    Value v = engine_aggregate(s, e->sys, ORG_NONE, agg, from, to, &cov);
+    int32_t lo, hi;
+    bool span = feed_window_span(f, from, to, &lo, &hi);
+    Value v;
+    if (!(span && lo == hi && period_memo_get(e, agg, lo, &v, &cov)))
+        v = engine_aggregate(s, e->sys, ORG_NONE, agg, from, to, &cov);
     if (cov > e->tally.coverage) e->tally.coverage = cov;
     if (s->by_system[k]) e->tally.system_keyed = true;
     else e->tally.org_keyed = true, e->tally.routed |= tally_bit(s->p->feeds[k].hier);
-    int32_t lo, hi;
-    if (feed_window_span(f, from, to, &lo, &hi)) count_cells(e, k, lo, hi);
+    if (span) count_cells(e, k, lo, hi);
     return v;
 }
 
@@ -1018,6 +1067,8 @@ void eval_init(Eval *e, const Shared *s)
     e->memo = mem_calloc(((size_t)s->nsystems + 1) * s->nitems + 1, 1);   /* and a row for national checks */
     e->cells_gen = 1;                       /* calloc'd slots (gen 0) are empty */
     e->cells_sys = UINT32_MAX - 1;          /* no system yet (NATIONAL is UINT32_MAX) */
+    e->period_memo = mem_calloc(s->p->naggs + 1u, sizeof *e->period_memo);
+    for (uint32_t g = 0; g < s->p->naggs; g++) e->period_memo[g].sys = UINT32_MAX - 1;
 }
 
 void eval_free(Eval *e)
@@ -1029,6 +1080,11 @@ void eval_free(Eval *e)
     vec_free(&e->uses);
     vec_free(&e->operands);
     mem_free(e->cell_slots);
+    for (uint32_t g = 0; e->period_memo && g < e->s->p->naggs; g++) {
+        mem_free(e->period_memo[g].vals);
+        mem_free(e->period_memo[g].cov);
+    }
+    mem_free(e->period_memo);
     arena_free(&e->arena);
 }
 

@@ -58,6 +58,10 @@ typedef struct CellSpan { uint16_t feed; int32_t lo, hi; } CellSpan;
  * use when its gen is the Eval's cells_gen. */
 typedef struct CellSlot { uint32_t gen; uint16_t feed; int32_t period; FeedCells cells; } CellSlot;
 typedef struct AcrossUse { uint32_t memo; } AcrossUse;
+/* An aggregate's value for each period alone, for system sys: worked out in
+ * one pass once it is asked for consecutive periods one at a time (a
+ * report's series), rather than a query a period. */
+typedef struct PeriodMemo { uint32_t sys; int32_t last, lo, hi; Value *vals; uint32_t *cov; } PeriodMemo;
 
 /* Called for each cell absent from an evaluation (explain lists them). */
 typedef void (*MissingCellFn)(void *ud, uint16_t feed, uint32_t org, Period p);
@@ -73,6 +77,7 @@ typedef struct Eval {
     CellSlot *cell_slots;       /* open addressing, a power of two of them */
     size_t   ncell_slots, ncells;
     uint32_t cells_gen, cells_sys;
+    PeriodMemo *period_memo;    /* per aggregate */
     MissingCellFn on_missing;   /* or NULL */
     void    *missing_ud;
     int8_t  *memo;              /* [system][item]: status + 1; 0 not yet; -1 being worked out */
