@@ -21,7 +21,49 @@
 #include "report/escape.h"
 #include "vm/layout.h"
 #include "vm/compile.h"
+#include "data/feed.h"
 #include <string.h>
+
+/* ---- indexes by name ------------------------------------------------------------
+ * A 100,000-line round has tens of thousands of declarations and functions,
+ * so every lookup by name goes through an index built once, never a scan of
+ * the table (issue 17). The names are interned in the data layer's table of
+ * strings (an Orgs: any string to a dense id); first[id] is the first
+ * position added under the name, as a scan from the start would find. */
+typedef struct NameIx {
+    Orgs *names;
+    VEC(int32_t) first;
+} NameIx;
+
+/* The name's id, adding it (at: its position) if it is new. NULL: none. */
+static uint32_t ix_add(NameIx *x, const char *name, int32_t at)
+{
+    if (!name) return ORG_NONE;
+    if (!x->names) x->names = orgs_new();
+    uint32_t id = orgs_intern(x->names, name, strlen(name));
+    if (id == x->first.len) vec_push(&x->first, at);
+    return id;
+}
+
+/* The name's id, or ORG_NONE. */
+static uint32_t ix_id(const NameIx *x, const char *name)
+{
+    return name && x->names ? orgs_find(x->names, name, strlen(name)) : ORG_NONE;
+}
+
+/* The first position added under name, or -1. */
+static int32_t ix_find(const NameIx *x, const char *name)
+{
+    uint32_t id = ix_id(x, name);
+    return id == ORG_NONE ? -1 : x->first.items[id];
+}
+
+static void ix_free(NameIx *x)
+{
+    orgs_free(x->names);
+    vec_free(&x->first);
+    *x = (NameIx){ 0 };
+}
 
 static Value constant(Vm *vm, int32_t fn)
 {
@@ -96,7 +138,14 @@ typedef struct Diff {
     uint8_t         *memo;          /* per old function: 0 unknown, 1 under way, 2 same, 3 differs */
     int32_t         *partner;       /* ... compared with which new function */
     uint8_t        **refs_a, **refs_b;   /* per function, per instruction: REF_* of a LOADK (lazily) */
+    uint32_t        *visited;       /* per new function: the walk (code_uses) that last saw it */
+    uint32_t         walk;          /* ... the current one (a new stamp, not a new array, per walk) */
     VEC(Entry)       entries;
+    /* moved_entry's index: per group of kinds (use_group), each name's
+     * entries in their order, chained by next; entries below indexed are in */
+    NameIx           uses[K__COUNT];
+    VEC(int32_t)     last[K__COUNT], next;
+    size_t           indexed;
 } Diff;
 
 static void side_begin(Diff *d, const BcProgram *a, const BcProgram *b)
@@ -107,6 +156,15 @@ static void side_begin(Diff *d, const BcProgram *a, const BcProgram *b)
     d->partner = arena_alloc(&d->arena, (a->nfns + 1u) * sizeof *d->partner);
     d->refs_a = arena_alloc(&d->arena, (a->nfns + 1u) * sizeof *d->refs_a);
     d->refs_b = arena_alloc(&d->arena, (b->nfns + 1u) * sizeof *d->refs_b);
+    d->visited = arena_alloc(&d->arena, (b->nfns + 1u) * sizeof *d->visited);
+    d->walk = 0;
+}
+
+/* A new walk of code_uses: no function seen yet. */
+static uint32_t *new_walk(Diff *d)
+{
+    d->walk++;
+    return d->visited;
 }
 
 static int64_t const_int(const BcProgram *p, uint32_t k)
@@ -654,11 +712,14 @@ static void by_names(Diff *d, Sect s, const BcSection *sec)
     for (unsigned i = 0; i < l->nfields; i++)
         if (strcmp(l->fields[i].label, "title") == 0 && l->fields[i].kind == BF_STR) title = &l->fields[i];
     uint8_t *seen = arena_alloc(&d->arena, na + 1);
+    NameIx old = { 0 };
+    for (size_t i = 0; i < na; i++) ix_add(&old, bc_field_str(name, ta + i * l->size), (int32_t)i);
     for (size_t j = 0; j < nb; j++) {
         const void *y = tb + j * l->size;
         const char *id = bc_field_str(name, y);
         size_t i = 0;
-        while (i < na && !same_str(id, bc_field_str(name, ta + i * l->size))) i++;
+        if (id) { int32_t at = ix_find(&old, id); i = at < 0 ? na : (size_t)at; }
+        else while (i < na && bc_field_str(name, ta + i * l->size)) i++;     /* unnamed: the first unnamed */
         Sect sj = s == K_CHECK ? check_sect(y) : s;
         Entry *e = entry(d, sj, id, i < na ? id : NULL, title ? bc_field_str(title, y) : NULL, i < na ? (int32_t)i : -1,
                          (int32_t)j);
@@ -678,30 +739,38 @@ static void by_names(Diff *d, Sect s, const BcSection *sec)
         e->change = C_REMOVED;
         whole(d, e, l, x, 0);
     }
+    ix_free(&old);
 }
 
-/* The old commitment a new one continues: the same id, or what it restates. */
-static int32_t match(const BcProgram *old, const BcCommitment *c)
+/* An index of the commitments of p by id. */
+static void commit_ix(NameIx *x, const BcProgram *p)
+{
+    for (uint16_t k = 0; k < p->ncommits; k++) ix_add(x, p->commits[k].name, k);
+}
+
+/* The old commitment a new one continues: the same id, or what it restates
+ * (by_id: the old round's commitments, commit_ix). */
+static int32_t match(const BcProgram *old, const NameIx *by_id, const BcCommitment *c)
 {
     if (c->restates) {
         const char *dot = strrchr(c->restates, '.');
         const char *id = dot ? dot + 1 : c->restates;
         bool round_ok = !dot || (old->round.name && strlen(old->round.name) == (size_t)(dot - c->restates)
                                  && strncmp(old->round.name, c->restates, (size_t)(dot - c->restates)) == 0);
-        for (uint16_t k = 0; round_ok && k < old->ncommits; k++)
-            if (strcmp(old->commits[k].name, id) == 0) return k;
+        int32_t k = round_ok ? ix_find(by_id, id) : -1;
+        if (k >= 0) return k;
     }
-    for (uint16_t k = 0; k < old->ncommits; k++)
-        if (strcmp(old->commits[k].name, c->name) == 0) return k;
-    return -1;
+    return ix_find(by_id, c->name);
 }
 
 static void commitments(Diff *d)
 {
     uint8_t *kept = arena_alloc(&d->arena, d->a->ncommits + 1u);
+    NameIx old = { 0 };
+    commit_ix(&old, d->a);
     for (uint16_t k = 0; k < d->b->ncommits; k++) {
         const BcCommitment *c = &d->b->commits[k];
-        int32_t m = match(d->a, c);
+        int32_t m = match(d->a, &old, c);
         Entry *e = entry(d, K_COMMIT, c->name, m >= 0 ? d->a->commits[m].name : NULL, c->title, m, k);
         if (m < 0) {
             e->change = C_ADDED;
@@ -719,6 +788,7 @@ static void commitments(Diff *d)
         e->change = C_REMOVED;
         whole(d, e, &bc_layout_commitment, c, 0);
     }
+    ix_free(&old);
 }
 
 /* Lets, fns and metrics by name, on their code. */
@@ -726,10 +796,12 @@ static void functions(Diff *d)
 {
     for (int side = 1; side >= 0; side--) {
         const BcProgram *p = prog(d, side), *q = prog(d, !side);
+        NameIx in_q = { 0 };        /* bc_find_function's answer, for every name at once */
+        for (uint32_t k = 0; k < q->nfns && k <= INT32_MAX; k++) ix_add(&in_q, q->fns[k].name, (int32_t)k);
         for (uint32_t i = 0; i < p->nfns; i++) {
             const BcFunction *f = &p->fns[i];
             if (!named_fn(f)) continue;
-            int32_t j = bc_find_function(q, f->name);
+            int32_t j = ix_find(&in_q, f->name);
             if (j >= 0 && !named_fn(&q->fns[j])) j = -1;
             if (!side && j >= 0) continue;      /* in both: done from the new side */
             Sect s = f->kind == FK_LET ? K_LET : f->kind == FK_FN ? K_FN : K_METRIC;
@@ -750,6 +822,7 @@ static void functions(Diff *d)
                 add_field(d, e, "type", type_kind_name((TypeKind)g->result), type_kind_name((TypeKind)f->result), false);
             add_field(d, e, what, bc_source_text(d->a, j, &d->arena), bc_source_text(d->b, (int32_t)i, &d->arena), false);
         }
+        ix_free(&in_q);
     }
 }
 
@@ -759,13 +832,25 @@ static void row_rules(Diff *d)
     const BcLayout *l = bc_sections[SEC_RULES].layout;
     for (int side = 1; side >= 0; side--) {
         const BcProgram *p = prog(d, side), *q = prog(d, !side);
-        for (uint16_t i = 0, nth = 0; i < p->nrules; i++, nth = 0) {
+        /* q's rules grouped by their feed's name, in their order: the rules
+         * of name g are order[start[g] .. start[g + 1]) */
+        NameIx feeds = { 0 };
+        uint32_t *fid = arena_alloc(&d->arena, (q->nrules + 1u) * sizeof *fid);
+        for (uint16_t k = 0; k < q->nrules; k++) fid[k] = ix_add(&feeds, q->feeds[q->rules[k].feed].name, k);
+        size_t nids = feeds.first.len;
+        uint32_t *start = arena_alloc(&d->arena, (nids + 2) * sizeof *start);
+        uint16_t *order = arena_alloc(&d->arena, (q->nrules + 1u) * sizeof *order);
+        for (uint16_t k = 0; k < q->nrules; k++) start[fid[k] + 2]++;
+        for (size_t g = 2; g < nids + 2; g++) start[g] += start[g - 1];
+        for (uint16_t k = 0; k < q->nrules; k++) order[start[fid[k] + 1]++] = k;
+        /* how many rules of each of p's feeds came before */
+        uint16_t *before = arena_alloc(&d->arena, (p->nfeeds + 1u) * sizeof *before);
+        for (uint16_t i = 0; i < p->nrules; i++) {
             const BcRowRule *r = &p->rules[i];
             const char *feed = p->feeds[r->feed].name;
-            for (uint16_t k = 0; k < i; k++) nth += p->rules[k].feed == r->feed;
-            int32_t j = -1;
-            for (uint16_t k = 0, seen = 0; k < q->nrules && j < 0; k++)
-                if (strcmp(q->feeds[q->rules[k].feed].name, feed) == 0 && seen++ == nth) j = k;
+            uint16_t nth = before[r->feed]++;
+            uint32_t g = ix_id(&feeds, feed);
+            int32_t j = g != ORG_NONE && nth < start[g + 1] - start[g] ? order[start[g] + nth] : -1;
             if (!side && j >= 0) continue;
             const char *id = arena_printf(&d->arena, "%s rule %u", feed, nth + 1u);
             Entry *e = entry(d, K_RULE, id, side && j < 0 ? NULL : id, r->text, side ? j : (int32_t)i,
@@ -778,11 +863,12 @@ static void row_rules(Diff *d)
             }
             compare(d, e, l, &d->a->rules[j], r);
         }
+        ix_free(&feeds);
     }
 }
 
 static const Entry *moved_entry(Diff *d, Sect s, const char *id);
-static const Entry *code_uses(Diff *d, int64_t fn, uint8_t *seen);
+static const Entry *code_uses(Diff *d, int64_t fn, uint32_t *seen);
 
 /* A test on one side only: its day, its rows tables line by line and its
  * expectations, labelled as a changed test's fields are. */
@@ -810,10 +896,12 @@ static void tests(Diff *d, const BcProgram *pa, const CompTests *ta, const BcPro
     const BcProgram *keep_a = d->a, *keep_b = d->b;
     side_begin(d, pa, pb);
     uint8_t *seen = arena_alloc(&d->arena, ta->n + 1);
+    NameIx old = { 0 };
+    for (size_t i = 0; i < ta->n; i++) ix_add(&old, ta->items[i].name, (int32_t)i);
     for (size_t j = 0; j < tb->n; j++) {
         const CompTest *y = &tb->items[j];
-        size_t i = 0;
-        while (i < ta->n && strcmp(ta->items[i].name, y->name) != 0) i++;
+        int32_t found = ix_find(&old, y->name);
+        size_t i = found < 0 ? ta->n : (size_t)found;
         Entry *e = entry(d, K_TEST, y->name, i < ta->n ? y->name : NULL, NULL, i < ta->n ? (int32_t)i : -1, (int32_t)j);
         if (i == ta->n) {
             e->change = C_ADDED;
@@ -852,7 +940,7 @@ static void tests(Diff *d, const BcProgram *pa, const CompTests *ta, const BcPro
         if (e->fields) { e->change = C_CHANGED; continue; }
         /* the same test of declarations that moved */
         const Entry *by = NULL;
-        uint8_t *visited = arena_alloc(&d->arena, pb->nfns + 1u);
+        uint32_t *visited = new_walk(d);
         for (size_t k = 0; k < y->ntables && !by; k++) {
             by = moved_entry(d, K_FEED, y->tables[k].target);
             if (!by) by = moved_entry(d, K_HIER, y->tables[k].target);
@@ -869,6 +957,7 @@ static void tests(Diff *d, const BcProgram *pa, const CompTests *ta, const BcPro
         e->change = C_REMOVED;
         whole_test(d, e, &ta->items[i], 0);
     }
+    ix_free(&old);
     side_begin(d, keep_a, keep_b);
 }
 
@@ -876,9 +965,39 @@ static void tests(Diff *d, const BcProgram *pa, const CompTests *ta, const BcPro
 
 static bool moved(const Entry *e) { return e->change != C_SAME && e->change != C_WORDING; }
 
-/* The declaration of kind s named id if it moved (a feed moves with its row rules). */
+/* The kinds moved_entry looks for together: a fn is a let, fn or metric; a
+ * check a check or national check; a feed its own and its row rules'. */
+static Sect use_group(Sect s)
+{
+    return s == K_LET || s == K_METRIC ? K_FN : s == K_NATIONAL ? K_CHECK : s == K_RULE ? K_FEED : s;
+}
+
+/* Brings moved_entry's index up to the entries made since. */
+static void index_entries(Diff *d)
+{
+    for (; d->indexed < d->entries.len; d->indexed++) {
+        const Entry *e = &d->entries.items[d->indexed];
+        Sect g = use_group(e->sect);
+        int32_t at = (int32_t)d->indexed;
+        vec_push(&d->next, -1);
+        uint32_t id = ix_add(&d->uses[g], e->sect == K_RULE ? e->owner : e->id, at);
+        if (id == ORG_NONE) continue;          /* unnamed: found by a scan */
+        if (id == d->last[g].len) vec_push(&d->last[g], at);
+        else d->next.items[d->last[g].items[id]] = at, d->last[g].items[id] = at;
+    }
+}
+
+/* The declaration of kind s named id if it moved (a feed moves with its row
+ * rules): the first in the entries' order, through the index (the callers
+ * ask for a fn, feed, hierarchy, commitment, check or rating). */
 static const Entry *moved_entry(Diff *d, Sect s, const char *id)
 {
+    index_entries(d);
+    if (id) {
+        for (int32_t i = ix_find(&d->uses[use_group(s)], id); i >= 0; i = d->next.items[i])
+            if (moved(&d->entries.items[i])) return &d->entries.items[i];
+        return NULL;
+    }
     for (size_t i = 0; i < d->entries.len; i++) {
         const Entry *e = &d->entries.items[i];
         bool kind = e->sect == s || (s == K_FN && (e->sect == K_LET || e->sect == K_METRIC))
@@ -888,7 +1007,7 @@ static const Entry *moved_entry(Diff *d, Sect s, const char *id)
     return NULL;
 }
 
-static const Entry *fn_uses(Diff *d, int64_t fn, uint8_t *seen)
+static const Entry *fn_uses(Diff *d, int64_t fn, uint32_t *seen)
 {
     if (fn < 0 || fn >= d->b->nfns) return NULL;
     if (named_fn(&d->b->fns[fn])) return moved_entry(d, K_FN, d->b->fns[fn].name);
@@ -896,11 +1015,11 @@ static const Entry *fn_uses(Diff *d, int64_t fn, uint8_t *seen)
 }
 
 /* The first moved declaration new function fn reads, through expressions. */
-static const Entry *code_uses(Diff *d, int64_t fn, uint8_t *seen)
+static const Entry *code_uses(Diff *d, int64_t fn, uint32_t *seen)
 {
     const BcProgram *p = d->b;
-    if (fn < 0 || fn >= p->nfns || seen[fn]) return NULL;
-    seen[fn] = 1;
+    if (fn < 0 || fn >= p->nfns || seen[fn] == d->walk) return NULL;
+    seen[fn] = d->walk;
     const BcFunction *f = &p->fns[fn];
     const uint8_t *refs = host_refs(d, p, d->refs_b, (uint32_t)fn);
     for (uint32_t pc = 0; pc < f->ncode; pc++) {
@@ -923,7 +1042,7 @@ static const Entry *code_uses(Diff *d, int64_t fn, uint8_t *seen)
 }
 
 /* The first moved declaration a new table entry reads, field by field. */
-static const Entry *layout_uses(Diff *d, const BcLayout *l, const void *obj, uint8_t *seen)
+static const Entry *layout_uses(Diff *d, const BcLayout *l, const void *obj, uint32_t *seen)
 {
     const Entry *e = NULL;
     for (unsigned i = 0; i < l->nfields && !e; i++) {
@@ -946,7 +1065,7 @@ static const Entry *layout_uses(Diff *d, const BcLayout *l, const void *obj, uin
 
 static const Entry *entry_uses(Diff *d, const Entry *e)
 {
-    uint8_t *seen = arena_alloc(&d->arena, d->b->nfns + 1u);
+    uint32_t *seen = new_walk(d);
     const BcProgram *p = d->b;
     switch (e->sect) {
     case K_ROUND: return layout_uses(d, bc_sections[SEC_ROUND].layout, &p->round, seen);
@@ -977,15 +1096,16 @@ static bool has_word(const char *text, const char *word)
 }
 
 /* What an entry compiled differently from the same text reads that moved:
- * a let or a date or the horizon of the round, folded into its constants. */
-static const char *folded_cause(Diff *d, const Entry *e)
+ * a let or a date or the horizon of the round, folded into its constants.
+ * folds: the moved lets and round, in the entries' order (not a scan of
+ * every entry per entry). */
+static const char *folded_cause(Diff *d, const Entry *e, const size_t *folds, size_t nfolds)
 {
     /* a row rule reads its feed's columns, typed by the feed */
     const Entry *feed = e->sect == K_RULE ? moved_entry(d, K_FEED, e->owner) : NULL;
     if (feed) return arena_printf(&d->arena, "feed %s", feed->id);
-    for (size_t i = 0; i < d->entries.len; i++) {
-        const Entry *x = &d->entries.items[i];
-        if (!moved(x) || (x->sect != K_LET && x->sect != K_ROUND)) continue;
+    for (size_t i = 0; i < nfolds; i++) {
+        const Entry *x = &d->entries.items[folds[i]];
         for (const Delta *t = e->fields; t; t = t->next) {
             if (x->sect == K_LET && has_word(t->now, x->id)) return arena_printf(&d->arena, "let %s", x->id);
             for (const Delta *r = x->sect == K_ROUND ? x->fields : NULL; r; r = r->next) {
@@ -1000,10 +1120,16 @@ static const char *folded_cause(Diff *d, const Entry *e)
 /* Marks what uses a moved declaration, until nothing more is marked. */
 static void affected(Diff *d)
 {
+    /* lets and the round stay moved below (what moved only becomes affected) */
+    size_t *folds = arena_alloc(&d->arena, (d->entries.len + 1) * sizeof *folds), nfolds = 0;
+    for (size_t i = 0; i < d->entries.len; i++) {
+        const Entry *x = &d->entries.items[i];
+        if (moved(x) && (x->sect == K_LET || x->sect == K_ROUND)) folds[nfolds++] = i;
+    }
     for (size_t i = 0; i < d->entries.len; i++) {
         Entry *e = &d->entries.items[i];
         if (!e->same_text) continue;
-        e->because = folded_cause(d, e);
+        e->because = folded_cause(d, e, folds, nfolds);
         e->change = C_AFFECTED;
         e->fields = NULL;
     }
@@ -1264,29 +1390,76 @@ static pledge_status assess_round(pledge_round *R, const char *as_of, Report *r)
     return api_fail(S, st, "%s: %s", R->path, why);
 }
 
-/* The result of item for system (NULL: the round, for a national check). */
-static const ReportResult *result_for(const Report *r, const char *system, const char *item)
+/* An old report's results or ratings by system code and item or rating id:
+ * at[system's id * nitem + item's id] is the first with both (-1: none);
+ * the last system id is the round's own (national) results'. */
+typedef struct Grid { NameIx sys, item; int32_t *at; size_t nsys, nitem; } Grid;
+
+static void grid_begin(Grid *g, const Report *r, const char *const *items, size_t nitems, size_t stride,
+                       uint32_t **sys_id, uint32_t **item_id)
 {
-    for (size_t i = 0; i < r->nresults; i++) {
-        const ReportResult *x = &r->results[i];
-        bool national = x->system == REPORT_NATIONAL;
-        if (national == !system && (national || strcmp(r->systems[x->system].code, system) == 0)
-            && strcmp(r->items[x->item].id, item) == 0)
-            return x;
-    }
-    return NULL;
+    *g = (Grid){ 0 };
+    *sys_id = mem_alloc((r->nsystems + 1) * sizeof **sys_id);
+    *item_id = mem_alloc((nitems + 1) * sizeof **item_id);
+    for (size_t k = 0; k < r->nsystems; k++) (*sys_id)[k] = ix_add(&g->sys, r->systems[k].code, (int32_t)k);
+    for (size_t k = 0; k < nitems; k++)
+        (*item_id)[k] = ix_add(&g->item, *(const char *const *)((const char *)items + k * stride), (int32_t)k);
+    g->nsys = g->sys.first.len + 1;
+    g->nitem = g->item.first.len;
+    g->at = mem_alloc((g->nsys * g->nitem + 1) * sizeof *g->at);
+    for (size_t k = 0; k < g->nsys * g->nitem; k++) g->at[k] = -1;
 }
 
-/* The old round's id for a new item: a commitment may restate another. */
-static const char *old_item(const BcProgram *old, const BcProgram *neu, const ReportItem *it)
+static void grid_put(Grid *g, const uint32_t *sys_id, const uint32_t *item_id, uint32_t system, uint32_t item,
+                     int32_t at)
+{
+    uint32_t s = system == REPORT_NATIONAL ? (uint32_t)g->nsys - 1 : sys_id[system], t = item_id[item];
+    if (s != ORG_NONE && t != ORG_NONE && g->at[s * g->nitem + t] < 0) g->at[s * g->nitem + t] = at;
+}
+
+/* system NULL: the round's own. */
+static int32_t grid_find(const Grid *g, const char *system, const char *item)
+{
+    uint32_t s = system ? ix_id(&g->sys, system) : (uint32_t)g->nsys - 1, t = ix_id(&g->item, item);
+    return s == ORG_NONE || t == ORG_NONE ? -1 : g->at[s * g->nitem + t];
+}
+
+static void grid_free(Grid *g)
+{
+    ix_free(&g->sys);
+    ix_free(&g->item);
+    mem_free(g->at);
+}
+
+/* The results of r by system and item, and its ratings by system and rating. */
+static void results_grid(Grid *g, const Report *r)
+{
+    uint32_t *s, *t;
+    grid_begin(g, r, r->nitems ? &r->items[0].id : NULL, r->nitems, sizeof *r->items, &s, &t);
+    for (size_t i = 0; i < r->nresults; i++) grid_put(g, s, t, r->results[i].system, r->results[i].item, (int32_t)i);
+    mem_free(s);
+    mem_free(t);
+}
+
+static void ratings_grid(Grid *g, const Report *r)
+{
+    uint32_t *s, *t;
+    grid_begin(g, r, r->nrating_decls ? &r->rating_decls[0].id : NULL, r->nrating_decls, sizeof *r->rating_decls, &s, &t);
+    for (size_t i = 0; i < r->nratings; i++) grid_put(g, s, t, r->ratings[i].system, r->ratings[i].rating, (int32_t)i);
+    mem_free(s);
+    mem_free(t);
+}
+
+/* The old round's id for a new item: a commitment may restate another
+ * (old_ix, new_ix: the rounds' commitments by id, commit_ix). */
+static const char *old_item(const BcProgram *old, const NameIx *old_ix, const BcProgram *neu, const NameIx *new_ix,
+                            const ReportItem *it)
 {
     if (it->kind != ITEM_COMMITMENT) return it->id;
-    for (uint16_t k = 0; k < neu->ncommits; k++) {
-        if (strcmp(neu->commits[k].name, it->id) != 0) continue;
-        int32_t m = match(old, &neu->commits[k]);
-        return m >= 0 ? old->commits[m].name : NULL;
-    }
-    return NULL;
+    int32_t k = ix_find(new_ix, it->id);
+    if (k < 0) return NULL;
+    int32_t m = match(old, old_ix, &neu->commits[k]);
+    return m >= 0 ? old->commits[m].name : NULL;
 }
 
 static const char *value_json(Value v, char *buf, size_t cap)
@@ -1312,6 +1485,13 @@ static void moved_results(Out *o, const BcProgram *old, const BcProgram *neu, co
     char day[16];
     period_format((Period){ GRAIN_DAY, rn->as_of }, day, sizeof day);
     VEC(Total) totals = { 0 };
+    int32_t *total_at = NULL;       /* per new item, old and new status: its total, -1 none yet */
+    NameIx old_ix = { 0 }, new_ix = { 0 };
+    commit_ix(&old_ix, old);
+    commit_ix(&new_ix, neu);
+    Grid results, ratings;
+    results_grid(&results, ro);
+    ratings_grid(&ratings, ro);
     size_t n = 0;
     if (o->json) { fputs(",\n  \"as_of\": ", f); report_json_string(f, day); fputs(",\n  \"results\": [", f); }
     else fprintf(f, "\nresults that moved (the same systems, as of %s)\n", day);
@@ -1319,14 +1499,26 @@ static void moved_results(Out *o, const BcProgram *old, const BcProgram *neu, co
         const ReportResult *b = &rn->results[i];
         const ReportItem *it = &rn->items[b->item];
         const char *system = b->system == REPORT_NATIONAL ? NULL : rn->systems[b->system].code;
-        const char *was_id = old_item(old, neu, it);
-        const ReportResult *a = was_id ? result_for(ro, system, was_id) : NULL;
+        const char *was_id = old_item(old, &old_ix, neu, &new_ix, it);
+        int32_t at = was_id ? grid_find(&results, system, was_id) : -1;
+        const ReportResult *a = at >= 0 ? &ro->results[at] : NULL;
         if (!a || (a->status == b->status && same_value(a->value, b->value) && same_value(a->threshold, b->threshold)))
             continue;
-        size_t t = 0;
-        while (t < totals.len && !(totals.items[t].item == b->item && totals.items[t].was == a->status
-                                   && totals.items[t].now == b->status)) t++;
-        if (t == totals.len) vec_push(&totals, ((Total){ b->item, a->status, b->status, 0 }));
+        if (!total_at) {
+            size_t cells = rn->nitems * ST__COUNT * ST__COUNT;
+            total_at = mem_alloc((cells + 1) * sizeof *total_at);
+            for (size_t c = 0; c < cells; c++) total_at[c] = -1;
+        }
+        int32_t *cell = a->status < ST__COUNT && b->status < ST__COUNT
+                      ? &total_at[((size_t)b->item * ST__COUNT + a->status) * ST__COUNT + b->status] : NULL;
+        size_t t = cell && *cell >= 0 ? (size_t)*cell : totals.len;
+        if (!cell)      /* not a status: found as before */
+            for (t = 0; t < totals.len && !(totals.items[t].item == b->item && totals.items[t].was == a->status
+                                            && totals.items[t].now == b->status); t++) {}
+        if (t == totals.len) {
+            vec_push(&totals, ((Total){ b->item, a->status, b->status, 0 }));
+            if (cell) *cell = (int32_t)t;
+        }
         totals.items[t].n++;
         char v1[64], v2[64], t1[64], t2[64];
         if (o->json) {
@@ -1361,11 +1553,8 @@ static void moved_results(Out *o, const BcProgram *old, const BcProgram *neu, co
     for (size_t i = 0; i < rn->nratings; i++) {
         const ReportRating *b = &rn->ratings[i];
         const char *system = rn->systems[b->system].code, *id = rn->rating_decls[b->rating].id;
-        const ReportRating *a = NULL;
-        for (size_t k = 0; k < ro->nratings && !a; k++)
-            if (strcmp(ro->systems[ro->ratings[k].system].code, system) == 0
-                && strcmp(ro->rating_decls[ro->ratings[k].rating].id, id) == 0)
-                a = &ro->ratings[k];
+        int32_t at = grid_find(&ratings, system, id);
+        const ReportRating *a = at >= 0 ? &ro->ratings[at] : NULL;
         if (!a || same_str(a->label, b->label)) continue;
         if (o->json) {
             fprintf(f, "%s\n    {", nr ? "," : "");
@@ -1401,6 +1590,11 @@ static void moved_results(Out *o, const BcProgram *old, const BcProgram *neu, co
     }
     if (o->json) fputs(totals.len ? "\n  ]" : "]", f);
     vec_free(&totals);
+    mem_free(total_at);
+    ix_free(&old_ix);
+    ix_free(&new_ix);
+    grid_free(&results);
+    grid_free(&ratings);
 }
 
 /* ---- the diff ------------------------------------------------------------------ */
@@ -1450,6 +1644,8 @@ static pledge_status diff(pledge_round *old, pledge_round *neu, const pledge_dif
         if (w.json) fputs("\n}\n", out);
         if (with_tests) { bc_free(&ta); bc_free(&tb); }
         vec_free(&d.entries);
+        for (int k = 0; k < K__COUNT; k++) { ix_free(&d.uses[k]); vec_free(&d.last[k]); }
+        vec_free(&d.next);
         arena_free(&d.arena);
         vm_free(d.va);
         vm_free(d.vb);
