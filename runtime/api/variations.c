@@ -312,6 +312,14 @@ static pledge_status finish(Parse *p, Block *b)
             return fail_at(p, "variation %s: the target is %s, but `%s`'s target is %s", v->name,
                            kind_text(v->target.threshold, got, sizeof got), b->rule_text,
                            kind_text(own, want, sizeof want));
+        /* a date deadline's day is its threshold (as in the round): the
+         * variation's own date, not the round's */
+        if (k->deadline && v->target.threshold.kind == V_PERIOD) {
+            if (v->target.window.kind != V_MISSING)
+                return fail_at(p, "variation %s: `%s` is due by its target's date: give the new date without `in`",
+                               v->name, b->rule_text);
+            window = v->target.threshold;
+        }
         if (v->target.window.kind == V_MISSING) {
             if (window.kind == V_MISSING)
                 return fail_at(p, "variation %s: `%s`'s target window comes from each system's plan: give one "
