@@ -27,14 +27,22 @@
 typedef struct Acc { Value value; uint32_t count; uint32_t run; } Acc;      /* run: index + 1 in runs */
 typedef struct ValueRun { Value *items; uint32_t n, cap; } ValueRun;
 
+/* A cell's sum kept apart from a 16-bit column: its sum16 is SUM16_APART. */
+typedef struct Apart { uint32_t key; int64_t sum; } Apart;      /* key: the cell + 1, 0 empty */
+enum { SUM16_APART = UINT16_MAX, APART_SHARE = 16 };
+
 /* A sum, mean or count of whole numbers (nearly every aggregate of a feed),
  * added in place. The values are counts, never negative, and a cell's sum
  * of a month's rows nearly always fits in 32 bits, often in 16: the sums
- * are kept in 16 bits until one does not fit, then all of the slice's in
- * 32, then in 64. */
+ * are kept in 16 bits, the few cells that pass them kept apart (in a small
+ * table: an A&E feed's busiest providers), until more than one cell in
+ * APART_SHARE would be, when the table would cost what wider columns do;
+ * then all of the slice's sums are kept in 32 bits, then in 64. */
 typedef struct Whole {
     bool      summed;       /* false for a count */
-    uint16_t *sum16;        /* the sums, while each fits ... */
+    uint16_t *sum16;        /* the sums, while each fits (or is kept apart) ... */
+    Apart    *apart;        /* ... the cells that do not: open addressing, napart of nslots */
+    uint32_t  napart, nslots;
     uint32_t *sum32;        /* ... then while each fits here (sum16 is then NULL) ... */
     int64_t  *sum64;        /* ... and after (sum16 and sum32 are then NULL) */
     uint32_t *count;        /* values counted; NULL while that is every row of the cell */
@@ -169,24 +177,93 @@ static void *grow_zeroed(void *p, size_t n, size_t cap, size_t size)
     return p;
 }
 
+static size_t apart_hash(uint32_t key, uint32_t nslots) { return (key * 0x9E3779B1u) & (nslots - 1); }
+
+/* Cell o's sum kept apart: its slot, or the empty slot where it would go. */
+static Apart *apart_slot(const Whole *w, uint32_t o)
+{
+    size_t i = apart_hash(o + 1, w->nslots);
+    while (w->apart[i].key && w->apart[i].key != o + 1) i = (i + 1) & (w->nslots - 1);
+    return &w->apart[i];
+}
+
+/* Keeps cell o's sum apart from now on (it is not yet). */
+static void apart_put(Whole *w, uint32_t o, int64_t sum)
+{
+    if ((w->napart + 1) * 2 > w->nslots) {
+        Whole bigger = { .nslots = w->nslots ? w->nslots * 2 : 16 };
+        bigger.apart = mem_calloc(bigger.nslots, sizeof *bigger.apart);
+        for (uint32_t i = 0; i < w->nslots; i++)
+            if (w->apart[i].key) *apart_slot(&bigger, w->apart[i].key - 1) = w->apart[i];
+        mem_free(w->apart);
+        w->apart = bigger.apart;
+        w->nslots = bigger.nslots;
+    }
+    *apart_slot(w, o) = (Apart){ o + 1, sum };
+    w->napart++;
+    w->sum16[o] = SUM16_APART;
+}
+
+/* Renumbers the cells kept apart: cell o becomes to[o]. */
+static void apart_renumber(Whole *w, const uint32_t *to)
+{
+    if (!w->napart) return;
+    Whole moved = { .nslots = w->nslots, .apart = mem_calloc(w->nslots, sizeof *w->apart) };
+    for (uint32_t i = 0; i < w->nslots; i++)
+        if (w->apart[i].key) *apart_slot(&moved, to[w->apart[i].key - 1]) = (Apart){ to[w->apart[i].key - 1] + 1, w->apart[i].sum };
+    mem_free(w->apart);
+    w->apart = moved.apart;
+}
+
 static int64_t sum_of(const Whole *w, uint32_t o)
 {
-    return w->sum16 ? w->sum16[o] : w->sum32 ? w->sum32[o] : w->sum64 ? w->sum64[o] : 0;
+    if (w->sum16) return w->sum16[o] != SUM16_APART ? w->sum16[o] : apart_slot(w, o)->sum;
+    return w->sum32 ? w->sum32[o] : w->sum64 ? w->sum64[o] : 0;
+}
+
+/* The 16-bit sums and those kept apart, all in 32 bits, or in 64 if one
+ * kept apart needs it. */
+static void widen_sum16(Whole *w, uint32_t cap)
+{
+    int64_t most = 0;
+    for (uint32_t i = 0; i < w->nslots; i++)
+        if (w->apart[i].key && w->apart[i].sum > most) most = w->apart[i].sum;
+    if (most <= UINT32_MAX) {
+        w->sum32 = mem_alloc((size_t)cap * sizeof *w->sum32);
+        for (uint32_t i = 0; i < cap; i++) w->sum32[i] = w->sum16[i];
+        for (uint32_t i = 0; i < w->nslots; i++)
+            if (w->apart[i].key) w->sum32[w->apart[i].key - 1] = (uint32_t)w->apart[i].sum;
+    } else {
+        w->sum64 = mem_alloc((size_t)cap * sizeof *w->sum64);
+        for (uint32_t i = 0; i < cap; i++) w->sum64[i] = w->sum16[i];
+        for (uint32_t i = 0; i < w->nslots; i++)
+            if (w->apart[i].key) w->sum64[w->apart[i].key - 1] = w->apart[i].sum;
+    }
+    mem_free(w->sum16);
+    mem_free(w->apart);
+    w->sum16 = NULL;
+    w->apart = NULL;
+    w->napart = w->nslots = 0;
 }
 
 /* Adds a count to a cell's sum; the caller has checked that it fits in int64. */
 static void sum_add(Whole *w, uint32_t cap, uint32_t o, int64_t v)
 {
     if (w->sum16) {
-        uint16_t sum;
-        if (v <= UINT16_MAX && !__builtin_add_overflow(w->sum16[o], (uint16_t)v, &sum)) {
-            w->sum16[o] = sum;
+        uint16_t cur = w->sum16[o];
+        if (cur != SUM16_APART && v >= 0 && v < SUM16_APART - cur) {
+            w->sum16[o] = (uint16_t)(cur + v);
             return;
         }
-        w->sum32 = mem_alloc((size_t)cap * sizeof *w->sum32);
-        for (uint32_t i = 0; i < cap; i++) w->sum32[i] = w->sum16[i];
-        mem_free(w->sum16);
-        w->sum16 = NULL;
+        if (cur == SUM16_APART) {
+            apart_slot(w, o)->sum += v;
+            return;
+        }
+        if (v >= 0 && w->napart < cap / APART_SHARE) {
+            apart_put(w, o, cur + v);
+            return;
+        }
+        widen_sum16(w, cap);
     }
     if (!w->sum64) {
         uint32_t sum;
@@ -228,6 +305,7 @@ static void slice_free(const FeedData *f, Slice *s)
     mem_free(s->rows);
     for (uint32_t j = 0; s->whole && j < f->nwhole; j++) {
         mem_free(s->whole[j].sum16);
+        mem_free(s->whole[j].apart);
         mem_free(s->whole[j].sum32);
         mem_free(s->whole[j].sum64);
         mem_free(s->whole[j].count);
@@ -1007,6 +1085,7 @@ static void merge(const FeedData *f, Store *a, Store *b, const uint32_t *to_a)
         sb.rows = renumber(sb.rows, sizeof *sb.rows, sb.cap, used, to_a, cap, tmp);
         for (uint32_t j = 0; j < f->nwhole; j++) {
             sb.whole[j].sum16 = renumber(sb.whole[j].sum16, sizeof(uint16_t), sb.cap, used, to_a, cap, tmp);
+            apart_renumber(&sb.whole[j], to_a);
             sb.whole[j].sum32 = renumber(sb.whole[j].sum32, sizeof(uint32_t), sb.cap, used, to_a, cap, tmp);
             sb.whole[j].sum64 = renumber(sb.whole[j].sum64, sizeof(int64_t), sb.cap, used, to_a, cap, tmp);
             sb.whole[j].count = renumber(sb.whole[j].count, sizeof(uint32_t), sb.cap, used, to_a, cap, tmp);

@@ -1958,6 +1958,65 @@ START_TEST(whole_number_widths)
 }
 END_TEST
 
+/* A 16-bit sum's few cells that pass it are kept apart, until more than
+ * one cell in 16 would be: then the whole slice widens, to 32 bits or
+ * straight to 64 if a cell kept apart needs it. Each step keeps every
+ * cell's sum, and a filtered sum's cells that counted nothing stay missing. */
+START_TEST(sums_kept_apart)
+{
+    Rules r;
+    rules_from_text(&r, agg_rules);
+    char path[512];
+    tmp_path(path, sizeof path, "apart.csv");
+    FILE *out = fopen(path, "w");
+    ck_assert_ptr_nonnull(out);
+    fprintf(out, "org,period,type,value\n");
+    const char *months[] = { "2019-04", "2019-05", "2019-06" };
+    for (int m = 0; m < 3; m++)                 /* 64 cells a slice: 3 kept apart at most */
+        for (int o = 0; o < 64; o++) fprintf(out, "O%02d,%s,%d,1\n", o, months[m], o == 9 ? 2 : 1);
+    /* April: three kept apart, one exactly 65535, one past 32 bits */
+    fprintf(out, "O01,2019-04,1,70000\nO02,2019-04,1,65534\nO03,2019-04,1,4294967296\nO01,2019-04,1,5\n"
+                 "O09,2019-04,2,70000\n");      /* O09: type 2, its filtered sum stays missing */
+    /* May: a fourth passes 16 bits: 32 bits; then one passes those */
+    fprintf(out, "O00,2019-05,1,70000\nO01,2019-05,1,70000\nO02,2019-05,1,70000\nO03,2019-05,1,70000\n"
+                 "O04,2019-05,1,65535\nO05,2019-05,1,4294967296\n");
+    /* June: one kept apart past 32 bits, then widening goes straight to 64 */
+    fprintf(out, "O00,2019-06,1,4294967296\nO01,2019-06,1,70000\nO02,2019-06,1,70000\nO03,2019-06,1,70000\n"
+                 "O04,2019-06,1,70000\n");
+    ck_assert_int_eq(fclose(out), 0);
+    FeedData *f = load(&r, "f", path);
+    uint32_t s = agg(&r.bc, "f", "value", AGG_SUM, false), s1 = agg(&r.bc, "f", "value", AGG_SUM, true), cov;
+    Day later = D(2020, 1, 1);
+    int64_t want[3][64];
+    for (int m = 0; m < 3; m++)
+        for (int o = 0; o < 64; o++) want[m][o] = 1;
+    want[0][1] += 70005, want[0][2] += 65534, want[0][3] += 4294967296, want[0][9] += 70000;
+    for (int o = 0; o < 4; o++) want[1][o] += 70000;
+    want[1][4] += 65535, want[1][5] += 4294967296;
+    want[2][0] += 4294967296;
+    for (int o = 1; o < 5; o++) want[2][o] += 70000;
+    int64_t total = 0;
+    for (int m = 0; m < 3; m++) {
+        Day from = D(2019, 4 + m, 1), to = D(2019, 4 + m, m == 1 ? 31 : 30);
+        for (int o = 0; o < 64; o++) {
+            char code[8];
+            snprintf(code, sizeof code, "O%02d", o);
+            uint32_t id = org(&r, code);
+            assert_int(feed_aggregate(f, s, &id, 1, from, to, later, &cov), want[m][o]);
+            if (o == 9) assert_missing(feed_aggregate(f, s1, &id, 1, from, to, later, &cov));
+            else assert_int(feed_aggregate(f, s1, &id, 1, from, to, later, &cov), want[m][o]);
+            total += want[m][o];
+        }
+    }
+    size_t norgs;
+    uint32_t *ids = all_orgs(&r, &norgs);
+    assert_int(feed_aggregate(f, s, ids, norgs, D(2019, 4, 1), D(2019, 6, 30), later, &cov), total);
+    free(ids);
+    feed_free(f);
+    rules_free(&r);
+}
+END_TEST
+
 /* The where-filter's cache must not confuse two rows whose cells differ. */
 START_TEST(filter_cache_distinct_cells)
 {
@@ -2162,6 +2221,7 @@ static Suite *feed_suite(void)
     tcase_add_test(t, percent_formats);
     tcase_add_test(t, whole_number_limits);
     tcase_add_test(t, whole_number_widths);
+    tcase_add_test(t, sums_kept_apart);
     tcase_add_test(t, row_counts_wide);
     tcase_add_test(t, filter_cache_distinct_cells);
     tcase_add_test(t, filter_text_values);
