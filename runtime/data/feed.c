@@ -1202,9 +1202,11 @@ static bool filter_self_contained(const BcFunction *fn)
 
 /* Two cores for a large CSV file whose aggregates are all whole-number
  * sums and counts (other aggregates are not merged yet), with where
- * conditions that the second thread's own VM can run. */
-static bool two_cores(const FeedData *f, const RowSource *src)
+ * conditions that the second thread's own VM can run, unless the caller
+ * asked for one. */
+static bool two_cores(const FeedData *f, const RowSource *src, const FeedOptions *opt)
 {
+    if (opt && opt->threads == 1) return false;
     if (!src->csv || f->nacc || f->schema->nkey) return false;     /* identities are numbered in one store */
     for (uint32_t j = 0; j < f->naggs; j++)
         if (f->aggs[j].filter >= 0 && !filter_self_contained(&f->p->fns[f->aggs[j].filter])) return false;
@@ -1338,7 +1340,7 @@ FeedData *feed_load(const BcProgram *p, uint16_t feed, DataSource from, Orgs *or
             fa->filter_types[i] = (TypeKind)f->schema->columns[a->filter_cols[i]].type;
         }
     }
-    if (ok) ok = two_cores(f, &src) ? load_halves(&l, opt, why, whycap) : load_rows(&l, opt, why, whycap);
+    if (ok) ok = two_cores(f, &src, opt) ? load_halves(&l, opt, why, whycap) : load_rows(&l, opt, why, whycap);
     f->stats.rows = l.rows;
     f->stats.skipped = l.skipped;
     for (uint32_t j = 0; j < f->naggs; j++) {

@@ -1345,6 +1345,73 @@ START_TEST(two_halves)
 }
 END_TEST
 
+typedef struct Progress { unsigned calls; uint64_t last; bool monotonic; } Progress;
+
+static void count_progress(void *ud, const char *source, uint64_t done, uint64_t total)
+{
+    Progress *p = ud;
+    (void)source;
+    if (done < p->last || done > total) p->monotonic = false;
+    p->last = done;
+    p->calls++;
+}
+
+/* A feed of about 10 MB (two halves) whose months list the organisations in
+ * a different order each, new ones joining late, with cells past 16 bits:
+ * a few a month (kept apart) and, in the last three months, many (the
+ * slice widened), in both halves and in the month the split falls in. Read
+ * on one core (`--threads 1`) and on two, every cell is the same. */
+START_TEST(halves_match_one_core)
+{
+    Rules r;
+    rules_from_text(&r, halves_rules);
+    char path[512], why[1024];
+    tmp_path(path, sizeof path, "orders.csv");
+    FILE *out = fopen(path, "w");
+    ck_assert_ptr_nonnull(out);
+    fprintf(out, "period,org_code,type,attendances,breaches\n");
+    enum { ROWS = 450000, MONTHS = 24, ORGS = 1200 };
+    for (long i = 0; i < ROWS; i++) {
+        long m = i * MONTHS / ROWS, orgs = m < 12 ? ORGS - 200 : ORGS;
+        long o = (i * 7 + m * 13) % orgs, att = i % 97 + (i % (m >= 21 ? 50 : 1000) == 0 ? 70000 : 0);
+        fprintf(out, "%ld-%02ld,RX%04ld,%ld,%ld,%ld\n", 2019 + m / 12, m % 12 + 1, o, i % 3 ? 1L : 2L, att, i % 7);
+    }
+    ck_assert_int_eq(fclose(out), 0);
+    FeedData *two = load(&r, "ae", path);
+    /* on one core, one reader goes through every row: progress every 64k of them */
+    Progress seen = { .monotonic = true };
+    FeedOptions one_core = { .threads = 1, .progress = count_progress, .progress_ud = &seen };
+    FeedData *one = try_load(&r, "ae", path, &one_core, why, sizeof why);
+    ck_assert_msg(one != NULL, "%s", why);
+    ck_assert_uint_eq(seen.calls, ROWS / 65536 + 1);
+    ck_assert(seen.monotonic);
+    ck_assert_uint_eq(feed_stats(one)->rows, ROWS);
+    ck_assert_uint_eq(feed_stats(two)->rows, ROWS);
+    ck_assert_uint_eq(feed_stats(two)->orgs, feed_stats(one)->orgs);
+    size_t norgs;
+    uint32_t *ids = all_orgs(&r, &norgs);
+    ck_assert_uint_eq(norgs, ORGS);
+    Day as_of = D(2030, 1, 1);
+    for (uint32_t g = 0; g < r.bc.naggs; g++)
+        for (size_t k = 0; k < norgs; k++) {
+            Value a[MONTHS], b[MONTHS];
+            uint32_t ca[MONTHS], cb[MONTHS];
+            Period first = period_containing(GRAIN_MONTH, D(2019, 1, 1));
+            feed_aggregate_periods(one, g, &ids[k], 1, first.index, first.index + MONTHS - 1, as_of, a, ca);
+            feed_aggregate_periods(two, g, &ids[k], 1, first.index, first.index + MONTHS - 1, as_of, b, cb);
+            for (int m = 0; m < MONTHS; m++) {
+                ck_assert_int_eq(a[m].kind, b[m].kind);
+                ck_assert_uint_eq(ca[m], cb[m]);
+                if (a[m].kind == V_NUM) ck_assert_int_eq(a[m].as.num.n, b[m].as.num.n);
+            }
+        }
+    free(ids);
+    feed_free(one);
+    feed_free(two);
+    rules_free(&r);
+}
+END_TEST
+
 /* ---- where conditions as predicates (data/pred.c) ------------------------ */
 
 static const char pred_rules[] =
@@ -2210,6 +2277,12 @@ static Suite *feed_suite(void)
     tcase_add_test(t, predicates_over_a_file);
     tcase_add_test(t, predicate_row_rule);
     tcase_set_timeout(t, 60);
+    suite_add_tcase(s, t);
+
+    /* a file of its own, read twice: slow under ASan */
+    t = tcase_create("one core and two");
+    tcase_add_test(t, halves_match_one_core);
+    tcase_set_timeout(t, 600);
     suite_add_tcase(s, t);
 
     t = tcase_create("aggregates");
