@@ -47,13 +47,14 @@ typedef struct Whole {
     int64_t  *sum64;        /* ... and after (sum16 and sum32 are then NULL) */
     uint32_t *count;        /* values counted; NULL while that is every row of the cell */
     /* A sum needs no count, only whether any value was counted: once a row
-     * is not, a byte a cell (counting up to 255) instead of count's four. */
+     * is not, a bit a cell instead of count's four bytes. */
     bool      sum_only;
-    uint8_t  *seen;
+    uint64_t *seen;         /* bit o: cell o counted a value */
 } Whole;
 
-/* A cell's rows as a byte of `seen`: the count, up to 255. */
-static uint8_t seen_of(uint32_t n) { return n > UINT8_MAX ? UINT8_MAX : (uint8_t)n; }
+static size_t seen_words(uint32_t cells) { return ((size_t)cells + 63) / 64; }
+static bool seen_at(const uint64_t *seen, uint32_t o) { return seen[o / 64] >> (o % 64) & 1; }
+static void seen_set(uint64_t *seen, uint32_t o) { seen[o / 64] |= (uint64_t)1 << (o % 64); }
 
 typedef struct Slice {
     int32_t   period;
@@ -84,6 +85,16 @@ static void rows_add(Slice *s, uint32_t o, uint32_t n)
         s->rows16 = NULL;
     }
     s->rows[o] += n;
+}
+
+/* A cell's bits from the slice's rows, for the first row not counted: each
+ * cell's rows so far were all counted. */
+static uint64_t *seen_from_rows(const Slice *s)
+{
+    uint64_t *seen = mem_calloc(seen_words(s->cap), sizeof *seen);
+    for (uint32_t i = 0; i < s->cap; i++)
+        if (rows_at(s, i)) seen_set(seen, i);
+    return seen;
 }
 
 /* A count array that starts as a copy of the slice's rows. */
@@ -293,7 +304,7 @@ static void slice_reserve(const FeedData *f, Slice *s, uint32_t o)
         w->sum32 = grow_zeroed(w->sum32, s->cap, cap, sizeof *w->sum32);
         w->sum64 = grow_zeroed(w->sum64, s->cap, cap, sizeof *w->sum64);
         if (w->count) w->count = grow_zeroed(w->count, s->cap, cap, sizeof *w->count);
-        if (w->seen) w->seen = grow_zeroed(w->seen, s->cap, cap, sizeof *w->seen);
+        if (w->seen) w->seen = grow_zeroed(w->seen, seen_words(s->cap), seen_words(cap), sizeof *w->seen);
     }
     s->accs = grow_zeroed(s->accs, (size_t)s->cap * f->nacc, (size_t)cap * f->nacc, sizeof *s->accs);
     s->cap = cap;
@@ -755,12 +766,11 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
         if (l->passes[j] && t->present) {
             if (w->summed) sum_add(w, sl->cap, o, t->whole);
             if (w->count) w->count[o]++;
-            else if (w->seen && w->seen[o] < UINT8_MAX) w->seen[o]++;
+            else if (w->seen) seen_set(w->seen, o);
         } else if (w->sum_only && !w->seen) {
             /* the first row not counted: from now on whether any was is kept */
-            w->seen = mem_alloc((size_t)sl->cap * sizeof *w->seen);
-            for (uint32_t i = 0; i < sl->cap; i++) w->seen[i] = seen_of(rows_at(sl, i));
-            w->seen[o] = seen_of(rows_at(sl, o) - 1);
+            w->seen = seen_from_rows(sl);
+            if (rows_at(sl, o) == 1) w->seen[o / 64] &= ~((uint64_t)1 << (o % 64));
         } else if (!w->sum_only && !w->count) {
             /* the first row not counted: from now on the counts are kept */
             w->count = rows_copy(sl);
@@ -1067,6 +1077,17 @@ static void *renumber(void *col, size_t size, uint32_t n, uint32_t used, const u
     return col;
 }
 
+/* renumber for a column of bits. */
+static uint64_t *renumber_seen(uint64_t *seen, uint32_t n, uint32_t used, const uint32_t *to_a, uint32_t cap)
+{
+    if (!seen) return NULL;
+    uint64_t *moved = mem_calloc(seen_words(cap > n ? cap : n), sizeof *moved);
+    for (uint32_t o = 0; o < used; o++)
+        if (seen_at(seen, o)) seen_set(moved, to_a[o]);
+    mem_free(seen);
+    return moved;
+}
+
 /* Adds b's cells to a's (b holds whole-number aggregates only: see
  * two_cores). b's organisations are renumbered as a's, new ones after a's
  * in b's order, as reading the file in one go would number them. Each of
@@ -1089,7 +1110,7 @@ static void merge(const FeedData *f, Store *a, Store *b, const uint32_t *to_a)
             sb.whole[j].sum32 = renumber(sb.whole[j].sum32, sizeof(uint32_t), sb.cap, used, to_a, cap, tmp);
             sb.whole[j].sum64 = renumber(sb.whole[j].sum64, sizeof(int64_t), sb.cap, used, to_a, cap, tmp);
             sb.whole[j].count = renumber(sb.whole[j].count, sizeof(uint32_t), sb.cap, used, to_a, cap, tmp);
-            sb.whole[j].seen = renumber(sb.whole[j].seen, sizeof(uint8_t), sb.cap, used, to_a, cap, tmp);
+            sb.whole[j].seen = renumber_seen(sb.whole[j].seen, sb.cap, used, to_a, cap);
         }
         sb.cap = cap;
         uint32_t i = slice_find(a, sb.period, sb.vintage, sb.ident);
@@ -1105,14 +1126,11 @@ static void merge(const FeedData *f, Store *a, Store *b, const uint32_t *to_a)
             if (!wa->count && wb->count) {
                 wa->count = rows_copy(sa);
             }
-            if (!wa->seen && wb->seen) {
-                wa->seen = mem_alloc((size_t)sa->cap * sizeof *wa->seen);
-                for (uint32_t o = 0; o < sa->cap; o++) wa->seen[o] = seen_of(rows_at(sa, o));
-            }
+            if (!wa->seen && wb->seen) wa->seen = seen_from_rows(sa);
             for (uint32_t o = 0; o < norgs; o++) {
                 if (wa->summed) sum_add(wa, sa->cap, o, sum_of(wb, o));
                 if (wa->count) wa->count[o] += wb->count ? wb->count[o] : rows_at(&sb, o);
-                if (wa->seen) wa->seen[o] = seen_of((uint32_t)wa->seen[o] + (wb->seen ? wb->seen[o] : seen_of(rows_at(&sb, o))));
+                if (wa->seen && (wb->seen ? seen_at(wb->seen, o) : rows_at(&sb, o) > 0)) seen_set(wa->seen, o);
             }
         }
         for (uint32_t o = 0; o < norgs; o++) rows_add(sa, o, rows_at(&sb, o));
@@ -1279,14 +1297,13 @@ bool feed_put_group(FeedData *f, const RowSource *src, const DataLimits *lim, co
         if (w->summed) sum_add(w, sl->cap, o, sums[j]);
         if ((uint64_t)counts[j] != rows && !w->count && !w->seen) {
             if (w->sum_only) {
-                w->seen = mem_alloc((size_t)sl->cap * sizeof *w->seen);
-                for (uint32_t i = 0; i < sl->cap; i++) w->seen[i] = seen_of(rows_at(sl, i));
+                w->seen = seen_from_rows(sl);
             } else {
                 w->count = rows_copy(sl);
             }
         }
         if (w->count) w->count[o] += (uint32_t)counts[j];
-        else if (w->seen) w->seen[o] = (uint64_t)counts[j] >= UINT8_MAX ? UINT8_MAX : seen_of(w->seen[o] + (uint32_t)counts[j]);
+        else if (w->seen && counts[j]) seen_set(w->seen, o);
     }
     rows_add(sl, o, (uint32_t)rows);
     return true;
@@ -1518,7 +1535,7 @@ static uint32_t add_period(const FeedData *f, const FeedAgg *fa, bool first, Day
             x->counted = t->any = true;
             hits++;
             t->whole += sum_of(w, o);
-            t->total.count += w->count ? w->count[o] : w->seen ? w->seen[o] : rows;
+            t->total.count += w->count ? w->count[o] : w->seen ? seen_at(w->seen, o) : rows;
         }
         return hits;
     }
@@ -1538,7 +1555,7 @@ static uint32_t add_period(const FeedData *f, const FeedAgg *fa, bool first, Day
             if (fa->whole >= 0) {
                 const Whole *w = &s->whole[fa->whole];
                 t->whole += sum_of(w, o);
-                t->total.count += w->count ? w->count[o] : w->seen ? w->seen[o] : rows_at(s, o);
+                t->total.count += w->count ? w->count[o] : w->seen ? seen_at(w->seen, o) : rows_at(s, o);
                 continue;
             }
             const Acc *a = &s->accs[(size_t)o * f->nacc + (uint32_t)fa->acc];
