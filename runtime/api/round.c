@@ -472,7 +472,8 @@ pledge_status api_load_inputs(pledge_round *R, bool require_all)
     pledge_state *S = R->S;
     char why[1024];
     Vm *vm = api_vm(R);
-    FeedOptions fo = { S->cfg.skip_bad_rows, S->cfg.bad_rows, S->cfg.progress, S->cfg.progress_ud, S->data_limits };
+    FeedOptions fo = { .skip_bad_rows = S->cfg.skip_bad_rows, .report = S->cfg.bad_rows, .progress = S->cfg.progress,
+                       .progress_ud = S->cfg.progress_ud, .limits = S->data_limits, .threads = S->cfg.threads };
     AssessStatus st = inputs_load(&R->in, &R->bc, R->path, R->bindings.items, R->bindings.len, require_all, &fo,
                                   vm, why, sizeof why);
     vm_free(vm);

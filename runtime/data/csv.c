@@ -434,9 +434,11 @@ static CsvStatus read_record(CsvReader *r, const unsigned char *p)
 /* Pages of a mapped file stay resident once read, so a 350 MB feed would
  * hold 350 MB. The previous record's fields die with this call, so every
  * page before the next record can go back (the kernel reads one again if a
- * slice of the same file still needs it). A madvise call every 2 MB costs
- * nothing measurable and keeps a reader's share of memory at 2 MB. */
-enum { RELEASE_EVERY = 2 << 20 };
+ * slice of the same file still needs it). A madvise call every 512 KiB
+ * (800 calls for a 400 MB file) costs nothing measurable and keeps a
+ * reader's share of memory near 512 KiB, so peak memory follows the cells
+ * a feed keeps, not its file. */
+enum { RELEASE_EVERY = 512 << 10 };
 
 static void release_read_pages(CsvReader *r)
 {

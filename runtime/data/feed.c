@@ -27,25 +27,34 @@
 typedef struct Acc { Value value; uint32_t count; uint32_t run; } Acc;      /* run: index + 1 in runs */
 typedef struct ValueRun { Value *items; uint32_t n, cap; } ValueRun;
 
+/* A cell's sum kept apart from a 16-bit column: its sum16 is SUM16_APART. */
+typedef struct Apart { uint32_t key; int64_t sum; } Apart;      /* key: the cell + 1, 0 empty */
+enum { SUM16_APART = UINT16_MAX, APART_SHARE = 16 };
+
 /* A sum, mean or count of whole numbers (nearly every aggregate of a feed),
  * added in place. The values are counts, never negative, and a cell's sum
  * of a month's rows nearly always fits in 32 bits, often in 16: the sums
- * are kept in 16 bits until one does not fit, then all of the slice's in
- * 32, then in 64. */
+ * are kept in 16 bits, the few cells that pass them kept apart (in a small
+ * table: an A&E feed's busiest providers), until more than one cell in
+ * APART_SHARE would be, when the table would cost what wider columns do;
+ * then all of the slice's sums are kept in 32 bits, then in 64. */
 typedef struct Whole {
     bool      summed;       /* false for a count */
-    uint16_t *sum16;        /* the sums, while each fits ... */
+    uint16_t *sum16;        /* the sums, while each fits (or is kept apart) ... */
+    Apart    *apart;        /* ... the cells that do not: open addressing, napart of nslots */
+    uint32_t  napart, nslots;
     uint32_t *sum32;        /* ... then while each fits here (sum16 is then NULL) ... */
     int64_t  *sum64;        /* ... and after (sum16 and sum32 are then NULL) */
     uint32_t *count;        /* values counted; NULL while that is every row of the cell */
     /* A sum needs no count, only whether any value was counted: once a row
-     * is not, a byte a cell (counting up to 255) instead of count's four. */
+     * is not, a bit a cell instead of count's four bytes. */
     bool      sum_only;
-    uint8_t  *seen;
+    uint64_t *seen;         /* bit o: cell o counted a value */
 } Whole;
 
-/* A cell's rows as a byte of `seen`: the count, up to 255. */
-static uint8_t seen_of(uint32_t n) { return n > UINT8_MAX ? UINT8_MAX : (uint8_t)n; }
+static size_t seen_words(uint32_t cells) { return ((size_t)cells + 63) / 64; }
+static bool seen_at(const uint64_t *seen, uint32_t o) { return seen[o / 64] >> (o % 64) & 1; }
+static void seen_set(uint64_t *seen, uint32_t o) { seen[o / 64] |= (uint64_t)1 << (o % 64); }
 
 typedef struct Slice {
     int32_t   period;
@@ -76,6 +85,16 @@ static void rows_add(Slice *s, uint32_t o, uint32_t n)
         s->rows16 = NULL;
     }
     s->rows[o] += n;
+}
+
+/* A cell's bits from the slice's rows, for the first row not counted: each
+ * cell's rows so far were all counted. */
+static uint64_t *seen_from_rows(const Slice *s)
+{
+    uint64_t *seen = mem_calloc(seen_words(s->cap), sizeof *seen);
+    for (uint32_t i = 0; i < s->cap; i++)
+        if (rows_at(s, i)) seen_set(seen, i);
+    return seen;
 }
 
 /* A count array that starts as a copy of the slice's rows. */
@@ -169,24 +188,93 @@ static void *grow_zeroed(void *p, size_t n, size_t cap, size_t size)
     return p;
 }
 
+static size_t apart_hash(uint32_t key, uint32_t nslots) { return (key * 0x9E3779B1u) & (nslots - 1); }
+
+/* Cell o's sum kept apart: its slot, or the empty slot where it would go. */
+static Apart *apart_slot(const Whole *w, uint32_t o)
+{
+    size_t i = apart_hash(o + 1, w->nslots);
+    while (w->apart[i].key && w->apart[i].key != o + 1) i = (i + 1) & (w->nslots - 1);
+    return &w->apart[i];
+}
+
+/* Keeps cell o's sum apart from now on (it is not yet). */
+static void apart_put(Whole *w, uint32_t o, int64_t sum)
+{
+    if ((w->napart + 1) * 2 > w->nslots) {
+        Whole bigger = { .nslots = w->nslots ? w->nslots * 2 : 16 };
+        bigger.apart = mem_calloc(bigger.nslots, sizeof *bigger.apart);
+        for (uint32_t i = 0; i < w->nslots; i++)
+            if (w->apart[i].key) *apart_slot(&bigger, w->apart[i].key - 1) = w->apart[i];
+        mem_free(w->apart);
+        w->apart = bigger.apart;
+        w->nslots = bigger.nslots;
+    }
+    *apart_slot(w, o) = (Apart){ o + 1, sum };
+    w->napart++;
+    w->sum16[o] = SUM16_APART;
+}
+
+/* Renumbers the cells kept apart: cell o becomes to[o]. */
+static void apart_renumber(Whole *w, const uint32_t *to)
+{
+    if (!w->napart) return;
+    Whole moved = { .nslots = w->nslots, .apart = mem_calloc(w->nslots, sizeof *w->apart) };
+    for (uint32_t i = 0; i < w->nslots; i++)
+        if (w->apart[i].key) *apart_slot(&moved, to[w->apart[i].key - 1]) = (Apart){ to[w->apart[i].key - 1] + 1, w->apart[i].sum };
+    mem_free(w->apart);
+    w->apart = moved.apart;
+}
+
 static int64_t sum_of(const Whole *w, uint32_t o)
 {
-    return w->sum16 ? w->sum16[o] : w->sum32 ? w->sum32[o] : w->sum64 ? w->sum64[o] : 0;
+    if (w->sum16) return w->sum16[o] != SUM16_APART ? w->sum16[o] : apart_slot(w, o)->sum;
+    return w->sum32 ? w->sum32[o] : w->sum64 ? w->sum64[o] : 0;
+}
+
+/* The 16-bit sums and those kept apart, all in 32 bits, or in 64 if one
+ * kept apart needs it. */
+static void widen_sum16(Whole *w, uint32_t cap)
+{
+    int64_t most = 0;
+    for (uint32_t i = 0; i < w->nslots; i++)
+        if (w->apart[i].key && w->apart[i].sum > most) most = w->apart[i].sum;
+    if (most <= UINT32_MAX) {
+        w->sum32 = mem_alloc((size_t)cap * sizeof *w->sum32);
+        for (uint32_t i = 0; i < cap; i++) w->sum32[i] = w->sum16[i];
+        for (uint32_t i = 0; i < w->nslots; i++)
+            if (w->apart[i].key) w->sum32[w->apart[i].key - 1] = (uint32_t)w->apart[i].sum;
+    } else {
+        w->sum64 = mem_alloc((size_t)cap * sizeof *w->sum64);
+        for (uint32_t i = 0; i < cap; i++) w->sum64[i] = w->sum16[i];
+        for (uint32_t i = 0; i < w->nslots; i++)
+            if (w->apart[i].key) w->sum64[w->apart[i].key - 1] = w->apart[i].sum;
+    }
+    mem_free(w->sum16);
+    mem_free(w->apart);
+    w->sum16 = NULL;
+    w->apart = NULL;
+    w->napart = w->nslots = 0;
 }
 
 /* Adds a count to a cell's sum; the caller has checked that it fits in int64. */
 static void sum_add(Whole *w, uint32_t cap, uint32_t o, int64_t v)
 {
     if (w->sum16) {
-        uint16_t sum;
-        if (v <= UINT16_MAX && !__builtin_add_overflow(w->sum16[o], (uint16_t)v, &sum)) {
-            w->sum16[o] = sum;
+        uint16_t cur = w->sum16[o];
+        if (cur != SUM16_APART && v >= 0 && v < SUM16_APART - cur) {
+            w->sum16[o] = (uint16_t)(cur + v);
             return;
         }
-        w->sum32 = mem_alloc((size_t)cap * sizeof *w->sum32);
-        for (uint32_t i = 0; i < cap; i++) w->sum32[i] = w->sum16[i];
-        mem_free(w->sum16);
-        w->sum16 = NULL;
+        if (cur == SUM16_APART) {
+            apart_slot(w, o)->sum += v;
+            return;
+        }
+        if (v >= 0 && w->napart < cap / APART_SHARE) {
+            apart_put(w, o, cur + v);
+            return;
+        }
+        widen_sum16(w, cap);
     }
     if (!w->sum64) {
         uint32_t sum;
@@ -216,7 +304,7 @@ static void slice_reserve(const FeedData *f, Slice *s, uint32_t o)
         w->sum32 = grow_zeroed(w->sum32, s->cap, cap, sizeof *w->sum32);
         w->sum64 = grow_zeroed(w->sum64, s->cap, cap, sizeof *w->sum64);
         if (w->count) w->count = grow_zeroed(w->count, s->cap, cap, sizeof *w->count);
-        if (w->seen) w->seen = grow_zeroed(w->seen, s->cap, cap, sizeof *w->seen);
+        if (w->seen) w->seen = grow_zeroed(w->seen, seen_words(s->cap), seen_words(cap), sizeof *w->seen);
     }
     s->accs = grow_zeroed(s->accs, (size_t)s->cap * f->nacc, (size_t)cap * f->nacc, sizeof *s->accs);
     s->cap = cap;
@@ -228,6 +316,7 @@ static void slice_free(const FeedData *f, Slice *s)
     mem_free(s->rows);
     for (uint32_t j = 0; s->whole && j < f->nwhole; j++) {
         mem_free(s->whole[j].sum16);
+        mem_free(s->whole[j].apart);
         mem_free(s->whole[j].sum32);
         mem_free(s->whole[j].sum64);
         mem_free(s->whole[j].count);
@@ -677,12 +766,11 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
         if (l->passes[j] && t->present) {
             if (w->summed) sum_add(w, sl->cap, o, t->whole);
             if (w->count) w->count[o]++;
-            else if (w->seen && w->seen[o] < UINT8_MAX) w->seen[o]++;
+            else if (w->seen) seen_set(w->seen, o);
         } else if (w->sum_only && !w->seen) {
             /* the first row not counted: from now on whether any was is kept */
-            w->seen = mem_alloc((size_t)sl->cap * sizeof *w->seen);
-            for (uint32_t i = 0; i < sl->cap; i++) w->seen[i] = seen_of(rows_at(sl, i));
-            w->seen[o] = seen_of(rows_at(sl, o) - 1);
+            w->seen = seen_from_rows(sl);
+            if (rows_at(sl, o) == 1) w->seen[o / 64] &= ~((uint64_t)1 << (o % 64));
         } else if (!w->sum_only && !w->count) {
             /* the first row not counted: from now on the counts are kept */
             w->count = rows_copy(sl);
@@ -989,6 +1077,17 @@ static void *renumber(void *col, size_t size, uint32_t n, uint32_t used, const u
     return col;
 }
 
+/* renumber for a column of bits. */
+static uint64_t *renumber_seen(uint64_t *seen, uint32_t n, uint32_t used, const uint32_t *to_a, uint32_t cap)
+{
+    if (!seen) return NULL;
+    uint64_t *moved = mem_calloc(seen_words(cap > n ? cap : n), sizeof *moved);
+    for (uint32_t o = 0; o < used; o++)
+        if (seen_at(seen, o)) seen_set(moved, to_a[o]);
+    mem_free(seen);
+    return moved;
+}
+
 /* Adds b's cells to a's (b holds whole-number aggregates only: see
  * two_cores). b's organisations are renumbered as a's, new ones after a's
  * in b's order, as reading the file in one go would number them. Each of
@@ -1007,10 +1106,11 @@ static void merge(const FeedData *f, Store *a, Store *b, const uint32_t *to_a)
         sb.rows = renumber(sb.rows, sizeof *sb.rows, sb.cap, used, to_a, cap, tmp);
         for (uint32_t j = 0; j < f->nwhole; j++) {
             sb.whole[j].sum16 = renumber(sb.whole[j].sum16, sizeof(uint16_t), sb.cap, used, to_a, cap, tmp);
+            apart_renumber(&sb.whole[j], to_a);
             sb.whole[j].sum32 = renumber(sb.whole[j].sum32, sizeof(uint32_t), sb.cap, used, to_a, cap, tmp);
             sb.whole[j].sum64 = renumber(sb.whole[j].sum64, sizeof(int64_t), sb.cap, used, to_a, cap, tmp);
             sb.whole[j].count = renumber(sb.whole[j].count, sizeof(uint32_t), sb.cap, used, to_a, cap, tmp);
-            sb.whole[j].seen = renumber(sb.whole[j].seen, sizeof(uint8_t), sb.cap, used, to_a, cap, tmp);
+            sb.whole[j].seen = renumber_seen(sb.whole[j].seen, sb.cap, used, to_a, cap);
         }
         sb.cap = cap;
         uint32_t i = slice_find(a, sb.period, sb.vintage, sb.ident);
@@ -1026,14 +1126,11 @@ static void merge(const FeedData *f, Store *a, Store *b, const uint32_t *to_a)
             if (!wa->count && wb->count) {
                 wa->count = rows_copy(sa);
             }
-            if (!wa->seen && wb->seen) {
-                wa->seen = mem_alloc((size_t)sa->cap * sizeof *wa->seen);
-                for (uint32_t o = 0; o < sa->cap; o++) wa->seen[o] = seen_of(rows_at(sa, o));
-            }
+            if (!wa->seen && wb->seen) wa->seen = seen_from_rows(sa);
             for (uint32_t o = 0; o < norgs; o++) {
                 if (wa->summed) sum_add(wa, sa->cap, o, sum_of(wb, o));
                 if (wa->count) wa->count[o] += wb->count ? wb->count[o] : rows_at(&sb, o);
-                if (wa->seen) wa->seen[o] = seen_of((uint32_t)wa->seen[o] + (wb->seen ? wb->seen[o] : seen_of(rows_at(&sb, o))));
+                if (wa->seen && (wb->seen ? seen_at(wb->seen, o) : rows_at(&sb, o) > 0)) seen_set(wa->seen, o);
             }
         }
         for (uint32_t o = 0; o < norgs; o++) rows_add(sa, o, rows_at(&sb, o));
@@ -1123,9 +1220,11 @@ static bool filter_self_contained(const BcFunction *fn)
 
 /* Two cores for a large CSV file whose aggregates are all whole-number
  * sums and counts (other aggregates are not merged yet), with where
- * conditions that the second thread's own VM can run. */
-static bool two_cores(const FeedData *f, const RowSource *src)
+ * conditions that the second thread's own VM can run, unless the caller
+ * asked for one. */
+static bool two_cores(const FeedData *f, const RowSource *src, const FeedOptions *opt)
 {
+    if (opt && opt->threads == 1) return false;
     if (!src->csv || f->nacc || f->schema->nkey) return false;     /* identities are numbered in one store */
     for (uint32_t j = 0; j < f->naggs; j++)
         if (f->aggs[j].filter >= 0 && !filter_self_contained(&f->p->fns[f->aggs[j].filter])) return false;
@@ -1198,14 +1297,13 @@ bool feed_put_group(FeedData *f, const RowSource *src, const DataLimits *lim, co
         if (w->summed) sum_add(w, sl->cap, o, sums[j]);
         if ((uint64_t)counts[j] != rows && !w->count && !w->seen) {
             if (w->sum_only) {
-                w->seen = mem_alloc((size_t)sl->cap * sizeof *w->seen);
-                for (uint32_t i = 0; i < sl->cap; i++) w->seen[i] = seen_of(rows_at(sl, i));
+                w->seen = seen_from_rows(sl);
             } else {
                 w->count = rows_copy(sl);
             }
         }
         if (w->count) w->count[o] += (uint32_t)counts[j];
-        else if (w->seen) w->seen[o] = (uint64_t)counts[j] >= UINT8_MAX ? UINT8_MAX : seen_of(w->seen[o] + (uint32_t)counts[j]);
+        else if (w->seen && counts[j]) seen_set(w->seen, o);
     }
     rows_add(sl, o, (uint32_t)rows);
     return true;
@@ -1259,7 +1357,7 @@ FeedData *feed_load(const BcProgram *p, uint16_t feed, DataSource from, Orgs *or
             fa->filter_types[i] = (TypeKind)f->schema->columns[a->filter_cols[i]].type;
         }
     }
-    if (ok) ok = two_cores(f, &src) ? load_halves(&l, opt, why, whycap) : load_rows(&l, opt, why, whycap);
+    if (ok) ok = two_cores(f, &src, opt) ? load_halves(&l, opt, why, whycap) : load_rows(&l, opt, why, whycap);
     f->stats.rows = l.rows;
     f->stats.skipped = l.skipped;
     for (uint32_t j = 0; j < f->naggs; j++) {
@@ -1437,7 +1535,7 @@ static uint32_t add_period(const FeedData *f, const FeedAgg *fa, bool first, Day
             x->counted = t->any = true;
             hits++;
             t->whole += sum_of(w, o);
-            t->total.count += w->count ? w->count[o] : w->seen ? w->seen[o] : rows;
+            t->total.count += w->count ? w->count[o] : w->seen ? seen_at(w->seen, o) : rows;
         }
         return hits;
     }
@@ -1457,7 +1555,7 @@ static uint32_t add_period(const FeedData *f, const FeedAgg *fa, bool first, Day
             if (fa->whole >= 0) {
                 const Whole *w = &s->whole[fa->whole];
                 t->whole += sum_of(w, o);
-                t->total.count += w->count ? w->count[o] : w->seen ? w->seen[o] : rows_at(s, o);
+                t->total.count += w->count ? w->count[o] : w->seen ? seen_at(w->seen, o) : rows_at(s, o);
                 continue;
             }
             const Acc *a = &s->accs[(size_t)o * f->nacc + (uint32_t)fa->acc];

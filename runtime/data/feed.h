@@ -68,6 +68,9 @@ typedef struct FeedOptions {
     void (*progress)(void *ud, const char *source, uint64_t done, uint64_t total);
     void *progress_ud;
     DataLimits limits;      /* 0s: the defaults */
+    /* Cores a large CSV file may be read on: 1 reads it in one go on the
+     * caller's thread (`--threads 1`); 0 or more, in two halves. */
+    unsigned threads;
 } FeedOptions;
 
 typedef struct FeedStats {

@@ -1345,6 +1345,73 @@ START_TEST(two_halves)
 }
 END_TEST
 
+typedef struct Progress { unsigned calls; uint64_t last; bool monotonic; } Progress;
+
+static void count_progress(void *ud, const char *source, uint64_t done, uint64_t total)
+{
+    Progress *p = ud;
+    (void)source;
+    if (done < p->last || done > total) p->monotonic = false;
+    p->last = done;
+    p->calls++;
+}
+
+/* A feed of about 10 MB (two halves) whose months list the organisations in
+ * a different order each, new ones joining late, with cells past 16 bits:
+ * a few a month (kept apart) and, in the last three months, many (the
+ * slice widened), in both halves and in the month the split falls in. Read
+ * on one core (`--threads 1`) and on two, every cell is the same. */
+START_TEST(halves_match_one_core)
+{
+    Rules r;
+    rules_from_text(&r, halves_rules);
+    char path[512], why[1024];
+    tmp_path(path, sizeof path, "orders.csv");
+    FILE *out = fopen(path, "w");
+    ck_assert_ptr_nonnull(out);
+    fprintf(out, "period,org_code,type,attendances,breaches\n");
+    enum { ROWS = 450000, MONTHS = 24, ORGS = 1200 };
+    for (long i = 0; i < ROWS; i++) {
+        long m = i * MONTHS / ROWS, orgs = m < 12 ? ORGS - 200 : ORGS;
+        long o = (i * 7 + m * 13) % orgs, att = i % 97 + (i % (m >= 21 ? 50 : 1000) == 0 ? 70000 : 0);
+        fprintf(out, "%ld-%02ld,RX%04ld,%ld,%ld,%ld\n", 2019 + m / 12, m % 12 + 1, o, i % 3 ? 1L : 2L, att, i % 7);
+    }
+    ck_assert_int_eq(fclose(out), 0);
+    FeedData *two = load(&r, "ae", path);
+    /* on one core, one reader goes through every row: progress every 64k of them */
+    Progress seen = { .monotonic = true };
+    FeedOptions one_core = { .threads = 1, .progress = count_progress, .progress_ud = &seen };
+    FeedData *one = try_load(&r, "ae", path, &one_core, why, sizeof why);
+    ck_assert_msg(one != NULL, "%s", why);
+    ck_assert_uint_eq(seen.calls, ROWS / 65536 + 1);
+    ck_assert(seen.monotonic);
+    ck_assert_uint_eq(feed_stats(one)->rows, ROWS);
+    ck_assert_uint_eq(feed_stats(two)->rows, ROWS);
+    ck_assert_uint_eq(feed_stats(two)->orgs, feed_stats(one)->orgs);
+    size_t norgs;
+    uint32_t *ids = all_orgs(&r, &norgs);
+    ck_assert_uint_eq(norgs, ORGS);
+    Day as_of = D(2030, 1, 1);
+    for (uint32_t g = 0; g < r.bc.naggs; g++)
+        for (size_t k = 0; k < norgs; k++) {
+            Value a[MONTHS], b[MONTHS];
+            uint32_t ca[MONTHS], cb[MONTHS];
+            Period first = period_containing(GRAIN_MONTH, D(2019, 1, 1));
+            feed_aggregate_periods(one, g, &ids[k], 1, first.index, first.index + MONTHS - 1, as_of, a, ca);
+            feed_aggregate_periods(two, g, &ids[k], 1, first.index, first.index + MONTHS - 1, as_of, b, cb);
+            for (int m = 0; m < MONTHS; m++) {
+                ck_assert_int_eq(a[m].kind, b[m].kind);
+                ck_assert_uint_eq(ca[m], cb[m]);
+                if (a[m].kind == V_NUM) ck_assert_int_eq(a[m].as.num.n, b[m].as.num.n);
+            }
+        }
+    free(ids);
+    feed_free(one);
+    feed_free(two);
+    rules_free(&r);
+}
+END_TEST
+
 /* ---- where conditions as predicates (data/pred.c) ------------------------ */
 
 static const char pred_rules[] =
@@ -1958,6 +2025,65 @@ START_TEST(whole_number_widths)
 }
 END_TEST
 
+/* A 16-bit sum's few cells that pass it are kept apart, until more than
+ * one cell in 16 would be: then the whole slice widens, to 32 bits or
+ * straight to 64 if a cell kept apart needs it. Each step keeps every
+ * cell's sum, and a filtered sum's cells that counted nothing stay missing. */
+START_TEST(sums_kept_apart)
+{
+    Rules r;
+    rules_from_text(&r, agg_rules);
+    char path[512];
+    tmp_path(path, sizeof path, "apart.csv");
+    FILE *out = fopen(path, "w");
+    ck_assert_ptr_nonnull(out);
+    fprintf(out, "org,period,type,value\n");
+    const char *months[] = { "2019-04", "2019-05", "2019-06" };
+    for (int m = 0; m < 3; m++)                 /* 64 cells a slice: 3 kept apart at most */
+        for (int o = 0; o < 64; o++) fprintf(out, "O%02d,%s,%d,1\n", o, months[m], o == 9 ? 2 : 1);
+    /* April: three kept apart, one exactly 65535, one past 32 bits */
+    fprintf(out, "O01,2019-04,1,70000\nO02,2019-04,1,65534\nO03,2019-04,1,4294967296\nO01,2019-04,1,5\n"
+                 "O09,2019-04,2,70000\n");      /* O09: type 2, its filtered sum stays missing */
+    /* May: a fourth passes 16 bits: 32 bits; then one passes those */
+    fprintf(out, "O00,2019-05,1,70000\nO01,2019-05,1,70000\nO02,2019-05,1,70000\nO03,2019-05,1,70000\n"
+                 "O04,2019-05,1,65535\nO05,2019-05,1,4294967296\n");
+    /* June: one kept apart past 32 bits, then widening goes straight to 64 */
+    fprintf(out, "O00,2019-06,1,4294967296\nO01,2019-06,1,70000\nO02,2019-06,1,70000\nO03,2019-06,1,70000\n"
+                 "O04,2019-06,1,70000\n");
+    ck_assert_int_eq(fclose(out), 0);
+    FeedData *f = load(&r, "f", path);
+    uint32_t s = agg(&r.bc, "f", "value", AGG_SUM, false), s1 = agg(&r.bc, "f", "value", AGG_SUM, true), cov;
+    Day later = D(2020, 1, 1);
+    int64_t want[3][64];
+    for (int m = 0; m < 3; m++)
+        for (int o = 0; o < 64; o++) want[m][o] = 1;
+    want[0][1] += 70005, want[0][2] += 65534, want[0][3] += 4294967296, want[0][9] += 70000;
+    for (int o = 0; o < 4; o++) want[1][o] += 70000;
+    want[1][4] += 65535, want[1][5] += 4294967296;
+    want[2][0] += 4294967296;
+    for (int o = 1; o < 5; o++) want[2][o] += 70000;
+    int64_t total = 0;
+    for (int m = 0; m < 3; m++) {
+        Day from = D(2019, 4 + m, 1), to = D(2019, 4 + m, m == 1 ? 31 : 30);
+        for (int o = 0; o < 64; o++) {
+            char code[8];
+            snprintf(code, sizeof code, "O%02d", o);
+            uint32_t id = org(&r, code);
+            assert_int(feed_aggregate(f, s, &id, 1, from, to, later, &cov), want[m][o]);
+            if (o == 9) assert_missing(feed_aggregate(f, s1, &id, 1, from, to, later, &cov));
+            else assert_int(feed_aggregate(f, s1, &id, 1, from, to, later, &cov), want[m][o]);
+            total += want[m][o];
+        }
+    }
+    size_t norgs;
+    uint32_t *ids = all_orgs(&r, &norgs);
+    assert_int(feed_aggregate(f, s, ids, norgs, D(2019, 4, 1), D(2019, 6, 30), later, &cov), total);
+    free(ids);
+    feed_free(f);
+    rules_free(&r);
+}
+END_TEST
+
 /* The where-filter's cache must not confuse two rows whose cells differ. */
 START_TEST(filter_cache_distinct_cells)
 {
@@ -2153,6 +2279,12 @@ static Suite *feed_suite(void)
     tcase_set_timeout(t, 60);
     suite_add_tcase(s, t);
 
+    /* a file of its own, read twice: slow under ASan */
+    t = tcase_create("one core and two");
+    tcase_add_test(t, halves_match_one_core);
+    tcase_set_timeout(t, 600);
+    suite_add_tcase(s, t);
+
     t = tcase_create("aggregates");
     tcase_add_test(t, aggregates);
     tcase_add_test(t, aggregates_over_no_rows);
@@ -2162,6 +2294,7 @@ static Suite *feed_suite(void)
     tcase_add_test(t, percent_formats);
     tcase_add_test(t, whole_number_limits);
     tcase_add_test(t, whole_number_widths);
+    tcase_add_test(t, sums_kept_apart);
     tcase_add_test(t, row_counts_wide);
     tcase_add_test(t, filter_cache_distinct_cells);
     tcase_add_test(t, filter_text_values);
