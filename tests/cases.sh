@@ -14,7 +14,7 @@
 cd "$SRCDIR/tests/$cases_dir" || exit 99
 TMPDIR=$tmp
 export TMPDIR
-want=$tmp/want          # the case's `stdout-has`, `stdout-part` and `stderr-has` lines
+want=$tmp/want          # the case's `stdout-has`, `stdout-part`, `stderr-has` and `output-lacks` lines
 why=$tmp/why            # what went wrong, with diffs
 
 # new_case NAME: forget the last case's expectations
@@ -88,6 +88,7 @@ check() {
         case $w_key in
             stdout-has) grep -qF -- "$w_value" "$out" || echo "    stdout does not hold \`$w_value\`" >> "$why" ;;
             stderr-has) grep -qF -- "$w_value" "$err" || echo "    stderr does not hold \`$w_value\`" >> "$why" ;;
+            output-lacks) ! grep -qF -- "$w_value" "$out" "$err" || echo "    stdout or stderr holds \`$w_value\`" >> "$why" ;;
             stdout-part)
                 awk 'NR == FNR { part = part $0 "\n"; next } { all = all $0 "\n" }
                      END { exit !(part != "" && index(all, part)) }' "$w_value" "$out" ||
@@ -162,7 +163,7 @@ for cases in *.cases; do
             exit) c_exit=$value ;;
             stdout) c_stdout=$value ;;
             output) c_output=$value ;;
-            stdout-has|stdout-part|stderr-has) printf '%s %s\n' "$key" "$value" >> "$want" ;;
+            stdout-has|stdout-part|stderr-has|output-lacks) printf '%s %s\n' "$key" "$value" >> "$want" ;;
             *) fail "$file: $case_name: unknown key \`$key\`" ;;
         esac
     done < "$cases"

@@ -1367,6 +1367,7 @@ static void keep_declared(pledge_round *R)
         mem_free((void *)b->name);
         mem_free((void *)b->source.name);
         mem_free((void *)b->source.bytes);
+        mem_free((void *)b->source.file);
     }
     R->bindings.len = k;
 }

@@ -4,6 +4,7 @@
  * docs/provenance.md says what is recorded and how replay decides. */
 #include "config.h"
 #include "api/api.h"
+#include "base/conninfo.h"
 #include "report/archive.h"
 #include "vm/compile.h"
 #include "vm/plb.h"
@@ -111,6 +112,14 @@ pledge_status pledge_report_record(const pledge_report *rep, const char *manifes
 const char *api_run_path(Arena *a, const char *dir, const char *path)
 {
     if (strncmp(path, "sqlite:", 7) == 0) return arena_printf(a, "sqlite:%s", api_run_path(a, dir, path + 7));
+    if (strncmp(path, "postgresql:", 11) == 0) {
+        /* a server, not a file; recorded with its password as ***, which
+         * is left out to connect (libpq reads PGPASSWORD or ~/.pgpass) */
+        char *drop = conninfo_hide_source(path, CONNINFO_DROP);
+        const char *kept = arena_strndup(a, drop, strlen(drop));
+        mem_free(drop);
+        return kept;
+    }
     if (strncmp(path, "aggregated:", 11) == 0) return arena_printf(a, "aggregated:%s", api_run_path(a, dir, path + 11));
     return path[0] == '/' ? path : arena_printf(a, "%s/%s", dir, path);
 }

@@ -1,6 +1,7 @@
 /* round.c: rounds (from source or bytecode, a path or memory), checking,
  * compiling, listing and evaluating them, and binding their inputs. */
 #include "api/api.h"
+#include "base/conninfo.h"
 #include "vm/compile.h"
 #include "vm/plb.h"
 #include "report/escape.h"
@@ -60,6 +61,7 @@ static void destroy_round(ApiObject *o)
         mem_free((void *)b->name);
         mem_free((void *)b->source.name);
         mem_free((void *)b->source.bytes);
+        mem_free((void *)b->source.file);
     }
     vec_free(&R->bindings);
     api_variations_free(&R->vary);
@@ -348,8 +350,11 @@ static pledge_status bind(pledge_round *R, const char *name, const char *label, 
         memcpy(copy, bytes, len);
         copy[len] = '\0';
     } else copy = (char *)bytes;
-    Binding b = { mem_strndup(name, strlen(name)), strlen(name),
-                  { mem_strndup(label, strlen(label)), copy, len, NULL } };
+    /* a conninfo's password is read from file, never shown: every message,
+     * report and manifest names the source by its name */
+    char *shown = conninfo_hide_source(label, CONNINFO_MASK);
+    char *file = !copy && strcmp(shown, label) != 0 ? mem_strndup(label, strlen(label)) : NULL;
+    Binding b = { mem_strndup(name, strlen(name)), strlen(name), { shown, copy, len, file } };
     vec_push(&R->bindings, b);
     return PLEDGE_OK;
 }

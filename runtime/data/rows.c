@@ -6,6 +6,7 @@
 #include <libpq-fe.h>
 #endif
 #include "base/utf8.h"
+#include "base/conninfo.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -225,6 +226,21 @@ static bool open_postgresql(RowSource *r, const char *spec, const char *file_spe
 {
     char *conninfo, *table;
     if (!split_spec(spec, file_spec, "postgresql", &conninfo, &table, why, cap)) return false;
+    /* libpq's message on a conninfo it cannot parse may quote a word of
+     * the password ('missing "=" after "b"'): with a password, not shown */
+    char *perr = NULL;
+    PQconninfoOption *parsed = PQconninfoParse(conninfo, &perr);
+    PQconninfoFree(parsed);
+    if (!parsed) {
+        bool secret = conninfo_has_secret(conninfo, strlen(conninfo));
+        mem_free(conninfo);
+        mem_free(table);
+        why_say(why, cap, "%s: cannot connect: the conninfo does not parse%s%.*s", spec,
+                secret ? " (libpq's reason is not shown: it may quote the password)" : ": ",
+                secret || !perr ? 0 : (int)strcspn(perr, "\n"), perr ? perr : "");
+        PQfreemem(perr);
+        return false;
+    }
     r->hold = mem_hold();
     r->hold->release = pg_release;
     r->pg = PQconnectdb(conninfo);
@@ -265,6 +281,19 @@ bool rows_open_query(RowSource *r, DataSource from, RowsQuery query, void *ud, c
 #endif
     }
     return why_say(why, cap, "%s: not a database (sqlite:PATH:TABLE or postgresql:CONNINFO:TABLE)", spec);
+}
+
+const char *rows_database_version(const RowSource *r, char *buf, size_t cap)
+{
+#ifdef HAVE_LIBPQ
+    if (r->pg) {
+        const char *v = PQparameterStatus(r->pg, "server_version");
+        snprintf(buf, cap, "PostgreSQL %s", v ? v : "(version not reported)");
+        return buf;
+    }
+#endif
+    snprintf(buf, cap, "SQLite %s", sqlite3_libversion());
+    return buf;
 }
 
 bool rows_is_database(DataSource from)
