@@ -25,6 +25,11 @@ bool utf8_valid(const char *s, size_t n, size_t *bad)
 {
     const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < n;) {
+        /* most cells are ASCII: a byte from 1 to 0x7F is a whole character */
+        if (p[i] - 1u < 0x7Fu) {
+            i++;
+            continue;
+        }
         size_t len = p[i] ? utf8_char(p + i, n - i) : 0;
         if (!len) {
             if (bad) *bad = i;

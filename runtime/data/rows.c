@@ -20,49 +20,41 @@ bool rows_is_missing(const CsvField *f)
     return (f->len == 0 && !f->quoted) || (f->len == 1 && f->ptr[0] == '*');
 }
 
-/* Most cells are short whole numbers: 1 to 18 digits, which cannot
- * overflow. False for anything else, which the general parser handles. */
-static inline bool short_whole(const char *s, size_t n, int64_t *out)
-{
-    if (n - 1 >= 18) return false;
-    int64_t v = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned d = (unsigned)(s[i] - '0');
-        if (d >= 10) return false;
-        v = v * 10 + d;
-    }
-    *out = v;
-    return true;
-}
+/* How a decimal's text reads: a number, not one, or one with more digits
+ * than an exact number holds (a whole part past INT64_MAX, or more than 18
+ * after the point), which deserves its own message. */
+typedef enum { DEC_OK, DEC_BAD, DEC_RANGE } DecRead;
 
-/* An exact decimal: [-]digits[.digits]; false if it is not one. */
-static bool parse_decimal(const char *s, size_t n, bool allow_sign, Num *out)
+/* An exact decimal: [-]digits[.digits]. */
+static DecRead parse_decimal(const char *s, size_t n, bool allow_sign, Num *out)
 {
     int64_t whole;
-    if (short_whole(s, n, &whole)) { *out = (Num){ whole, 1 }; return true; }
+    if (rows_short_whole(s, n, &whole)) { *out = (Num){ whole, 1 }; return DEC_OK; }
     bool neg = false;
     size_t i = 0;
     if (n && (s[0] == '-' || s[0] == '+') && allow_sign) { neg = s[0] == '-'; i = 1; }
     size_t start = i, digits = 0;
     int64_t v = 0, den = 1;
-    bool dot = false;
+    bool dot = false, range = false;
     for (; i < n; i++) {
         char c = s[i];
         if (c == '.' && !dot) { dot = true; continue; }
-        if (c < '0' || c > '9') return false;
-        if (dot) {
-            if (den > INT64_MAX / 10) return false;
-            den *= 10;
-        }
-        if (v > (INT64_MAX - 9) / 10) return false;
-        v = v * 10 + (c - '0');
+        if (c < '0' || c > '9') return DEC_BAD;
         digits++;
+        if (range) continue;            /* the rest is still read, to tell a bad text from a long one */
+        int d = c - '0';
+        if ((dot && den > INT64_MAX / 10) || v > (INT64_MAX - d) / 10) { range = true; continue; }
+        if (dot) den *= 10;
+        v = v * 10 + d;
     }
-    if (!digits || (dot && s[n - 1] == '.') || (dot && s[start] == '.')) return false;
-    if (den == 1) { *out = (Num){ neg ? -v : v, 1 }; return true; }     /* no gcd for a whole number */
-    return num_make(neg ? -v : v, den, out) == NUM_OK;
+    if (!digits || (dot && s[n - 1] == '.') || (dot && s[start] == '.')) return DEC_BAD;
+    if (range) return DEC_RANGE;
+    if (den == 1) { *out = (Num){ neg ? -v : v, 1 }; return DEC_OK; }     /* no gcd for a whole number */
+    return num_make(neg ? -v : v, den, out) == NUM_OK ? DEC_OK : DEC_RANGE;
 }
 
+static const char too_long[] = "has more digits than an exact number holds (at most 9223372036854775807, "
+                               "and 18 after the point)";
 
 /* Parses a cell of the given type; NULL on success, else what is wrong. */
 const char *rows_parse_cell(TypeKind type, uint8_t format, const CsvField *f, Value *out)
@@ -73,25 +65,40 @@ const char *rows_parse_cell(TypeKind type, uint8_t format, const CsvField *f, Va
     if (rows_is_missing(f) || (f->quoted && n == 0 && type != T_TEXT)) { *out = val_missing(); return NULL; }
     switch (type) {
     case T_COUNT:
-        if (!parse_decimal(s, n, false, &v) || v.d != 1) return "is not a count (a whole number)";
+        switch (parse_decimal(s, n, false, &v)) {
+        case DEC_OK: break;
+        case DEC_BAD: return "is not a count (a whole number)";
+        case DEC_RANGE:
+            /* a whole number too large, or a fraction with too many places */
+            return memchr(s, '.', n) ? "is not a count (a whole number)"
+                                     : "is too large a count (the largest is 9223372036854775807)";
+        }
+        if (v.d != 1) return "is not a count (a whole number)";
         *out = val_num(v, T_COUNT);
         return NULL;
     case T_NUMBER:
-        if (!parse_decimal(s, n, true, &v)) return "is not a number";
+        switch (parse_decimal(s, n, true, &v)) {
+        case DEC_OK: break;
+        case DEC_BAD: return "is not a number";
+        case DEC_RANGE: return too_long;
+        }
         *out = val_num(v, T_NUMBER);
         return NULL;
     case T_PERCENT: {
         /* 95.2% is a percent; 0.952 is the same percent as a fraction */
         bool pct = n && s[n - 1] == '%';
         const char *bad = format == COL_POINTS ? "is not a percent (95.2% or 95.2)" : "is not a percent (95.2% or 0.952)";
-        if (!parse_decimal(s, n - pct, true, &v)) return bad;
+        DecRead dr = parse_decimal(s, n - pct, true, &v);
+        if (dr != DEC_OK) return dr == DEC_RANGE ? too_long : bad;
         if ((pct || format == COL_POINTS) && num_div(v, num_int(100), &v) != NUM_OK) return bad;
         *out = val_num(v, T_PERCENT);
         return NULL;
     }
     case T_PP: {
         bool pp = n > 2 && s[n - 2] == 'p' && s[n - 1] == 'p';
-        if (!parse_decimal(s, n - 2 * pp, true, &v) || num_div(v, num_int(100), &v) != NUM_OK)
+        DecRead dr = parse_decimal(s, n - 2 * pp, true, &v);
+        if (dr == DEC_RANGE) return too_long;
+        if (dr != DEC_OK || num_div(v, num_int(100), &v) != NUM_OK)
             return "is not a number of percentage points (0.5 or 0.5pp)";
         *out = val_num(v, T_PP);
         return NULL;
@@ -100,7 +107,8 @@ const char *rows_parse_cell(TypeKind type, uint8_t format, const CsvField *f, Va
         bool neg = n && s[0] == '-';
         size_t i = neg;
         if (n - i >= 2 && (unsigned char)s[i] == 0xC2 && (unsigned char)s[i + 1] == 0xA3) i += 2;   /* £ */
-        if (!parse_decimal(s + i, n - i, !neg, &v)) return "is not an amount of money (1500 or £1500.50)";
+        DecRead dr = parse_decimal(s + i, n - i, !neg, &v);
+        if (dr != DEC_OK) return dr == DEC_RANGE ? too_long : "is not an amount of money (1500 or £1500.50)";
         *out = val_num(neg ? num_neg(v) : v, T_MONEY);
         return NULL;
     }
@@ -143,9 +151,8 @@ const char *rows_parse_cell(TypeKind type, uint8_t format, const CsvField *f, Va
     }
 }
 
-const char *rows_parse_count(const CsvField *f, int64_t *out, bool *present)
+const char *rows_parse_count_text(const CsvField *f, int64_t *out, bool *present)
 {
-    if (short_whole(f->ptr, f->len, out)) { *present = true; return NULL; }
     Value v;
     const char *bad = rows_parse_cell(T_COUNT, COL_PLAIN, f, &v);
     *present = !bad && v.kind != V_MISSING;
@@ -427,6 +434,9 @@ bool rows_within(const RowSource *r, const DataLimits *lim, const CsvField *rec,
 {
     if (!rows_limit(r, rows, lim->rows, "rows", "max-rows", why, cap)) return false;
     if (!rows_limit(r, n, lim->columns, "columns", "max-columns", why, cap)) return false;
+    uint64_t line;
+    /* no cell of a CSV record is longer than the record: one test, not one a cell */
+    if (r->csv && csv_position(r->csv, &line) - csv_offset(r->csv) <= lim->cell) return true;
     for (size_t i = 0; i < n; i++)
         if (rec[i].len > lim->cell)
             return why_say(why, cap, "limit: %s:%llu: column %zu: more than %llu bytes in one cell (raise it with "

@@ -1033,6 +1033,38 @@ START_TEST(error_bad_cell)
 }
 END_TEST
 
+/* A count cell holds any whole number up to INT64_MAX, read exactly by
+ * either parser (18 digits or fewer take the short one); one more is a
+ * clear error, not a misread. */
+START_TEST(count_limits)
+{
+    Rules r;
+    rules_from_text(&r, small_rules);
+    char path[512], text[512];
+    snprintf(text, sizeof text, "%s2019-04,RX1,1,9223372036854775807,0\n2019-04,RX2,1,\"1000000000000000000\",0\n"
+             "2019-04,RX3,1,999999999999999999,0\n", good_header);
+    write_tmp(path, sizeof path, "max_count.csv", text);
+    FeedData *f = load(&r, "ae", path);
+    uint32_t g = agg(&r.bc, "ae", "attendances", AGG_SUM, false), cov;
+    const char *codes[] = { "RX1", "RX2", "RX3" };
+    const int64_t sums[] = { INT64_MAX, 1000000000000000000, 999999999999999999 };
+    for (int i = 0; i < 3; i++) {
+        uint32_t o = org(&r, codes[i]);
+        assert_int(feed_aggregate(f, g, &o, 1, D(2019, 4, 1), D(2019, 4, 30), D(2020, 1, 1), &cov), sums[i]);
+    }
+    feed_free(f);
+    rules_free(&r);
+    snprintf(text, sizeof text, "%s2019-04,RX1,1,9223372036854775808,0\n", good_header);
+    expect_error("past_max_count.csv", text,
+                 "%s:2: column `attendances`: `9223372036854775808` is too large a count (the largest is "
+                 "9223372036854775807)");
+    snprintf(text, sizeof text, "%s2019-04,RX1,1,10000000000000000000,0\n", good_header);
+    expect_error("twenty_digits.csv", text,
+                 "%s:2: column `attendances`: `10000000000000000000` is too large a count (the largest is "
+                 "9223372036854775807)");
+}
+END_TEST
+
 START_TEST(error_ragged)
 {
     char text[512];
@@ -2260,6 +2292,7 @@ static Suite *feed_suite(void)
 
     t = tcase_create("errors");
     tcase_add_test(t, error_bad_cell);
+    tcase_add_test(t, count_limits);
     tcase_add_test(t, error_ragged);
     tcase_add_test(t, error_unterminated_quote);
     tcase_add_test(t, error_missing_column);
