@@ -290,19 +290,6 @@ bool rows_open_query(RowSource *r, DataSource from, RowsQuery query, void *ud, c
     return why_say(why, cap, "%s: not a database (sqlite:PATH:TABLE or postgresql:CONNINFO:TABLE)", spec);
 }
 
-const char *rows_database_version(const RowSource *r, char *buf, size_t cap)
-{
-#ifdef HAVE_LIBPQ
-    if (r->pg) {
-        const char *v = PQparameterStatus(r->pg, "server_version");
-        snprintf(buf, cap, "PostgreSQL %s", v ? v : "(version not reported)");
-        return buf;
-    }
-#endif
-    snprintf(buf, cap, "SQLite %s", sqlite3_libversion());
-    return buf;
-}
-
 bool rows_is_database(DataSource from)
 {
     const char *file = from.file ? from.file : from.name;

@@ -34,9 +34,6 @@ typedef char *(*RowsQuery)(void *ud, const char *table);
  * made for it rather than reading the table; false with why on failure
  * (close it all the same). */
 bool        rows_open_query(RowSource *r, DataSource from, RowsQuery query, void *ud, char *why, size_t cap);
-/* An open database source's engine and version as it reports them
- * ("PostgreSQL 16.4 (Debian 16.4-1)", "SQLite 3.46.1"), in buf. */
-const char *rows_database_version(const RowSource *r, char *buf, size_t cap);
 /* Whether the source is a database table rather than CSV. */
 bool        rows_is_database(DataSource from);
 /* The header first, then each record; fields valid until the next call. */
