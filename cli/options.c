@@ -316,6 +316,17 @@ void cli_progress_done(Cli *c)
     c->bar = false;
 }
 
+/* --format, else -o's extension, else text; *named gets the extension's (if *has) */
+static pledge_format format_of(const CliOptions *o, bool *has, pledge_format *named)
+{
+    pledge_format f = PLEDGE_FORMAT_TEXT;
+    const char *dot = o->out ? strrchr(o->out, '.') : NULL;
+    *has = dot && !strchr(dot, '/') && pledge_format_by_name(dot + 1, named);
+    if (o->format) pledge_format_by_name(o->format, &f);
+    else if (*has) f = *named;
+    return f;
+}
+
 int cli_state(Cli *c, const CliOptions *o)
 {
     pledge_config cfg;
@@ -344,6 +355,12 @@ int cli_state(Cli *c, const CliOptions *o)
     cfg.skip_bad_rows = o->skip_bad_rows;
     cfg.bad_rows = stderr;
     cfg.trace = o->trace ? stderr : NULL;
+    /* a text or CSV report of `assess` shows no series (run_assess): its
+     * feeds need the figures of the periods its windows read only */
+    pledge_format named;
+    bool has;
+    pledge_format f = format_of(o, &has, &named);
+    cfg.windows_only = strcmp(c->name, "assess") == 0 && f != PLEDGE_FORMAT_JSON && f != PLEDGE_FORMAT_HTML;
     c->S = pledge_new(&cfg);
     if (!c->S) {
         fputs("pledge: out of memory\n", stderr);
@@ -436,15 +453,14 @@ int cli_close(Cli *c, pledge_output *o, int rc)
  * text): said, but done as asked. */
 pledge_format cli_output_format(Cli *c, const CliOptions *o)
 {
-    pledge_format f = PLEDGE_FORMAT_TEXT, named;
-    const char *dot = o->out ? strrchr(o->out, '.') : NULL;
-    bool has = dot && !strchr(dot, '/') && pledge_format_by_name(dot + 1, &named);
+    pledge_format named;
+    bool has;
+    pledge_format f = format_of(o, &has, &named);
     if (o->format) {
-        pledge_format_by_name(o->format, &f);
         if (has && named != f)
             fprintf(stderr, "pledge %s: warning: %s is named as %s, but --format %s writes %s\n", c->name, o->out,
                     pledge_format_name(named), o->format, pledge_format_name(f));
-    } else if (has) f = named;
+    }
     return f;
 }
 

@@ -112,6 +112,13 @@ typedef struct pledge_config {
     bool        skip_bad_rows;          /* a row that does not parse is counted and left out */
     FILE       *bad_rows;               /* where skipped rows are reported, or NULL */
     FILE       *trace;                  /* each instruction evaluated, or NULL */
+    /* Assessments without series (pledge_assess_options.series false): a
+     * feed keeps aggregates' figures only for the periods the round's
+     * windows can read, known from its rules; the rows of other periods are
+     * read and counted, so every report is the same, in less memory. An
+     * assessment with series, an explanation or a variation loads every
+     * period again. */
+    bool        windows_only;
 } pledge_config;
 
 /* The defaults: the C library's allocator, no callbacks, the command's

@@ -56,6 +56,9 @@ struct pledge_round {
     VEC(Binding)  bindings;     /* names and sources owned (mem_strndup), bytes too */
     Inputs        in;
     bool          loaded;       /* in holds the bound inputs */
+    bool          windows_only; /* ... but of the rows outside every window, counts only */
+    Inputs        earlier;      /* a windows_only load that a later call needed whole: kept while
+                                 * the round lives, as a report made from it may point into it */
     ApiVariations vary;         /* from variations files (pledge_vary), checked against bc */
 };
 
@@ -133,6 +136,10 @@ Vm *api_vm(pledge_round *R);
 pledge_status api_assess_options(pledge_round *R, const pledge_assess_options *o, AssessOptions *ao);
 /* Loads R's inputs (once). */
 pledge_status api_load_inputs(pledge_round *R, bool require_all);
+/* The same, with windows_only for a run that needs only the periods its
+ * windows read (feed.h FeedOptions.windows_only); a later call that needs
+ * every period loads them again. */
+pledge_status api_load_inputs_for(pledge_round *R, bool require_all, bool windows_only);
 /* A target or milestone of a compiled round as people read it, ">= 95.0%
  * in 2023/24", a deadline's "== true by 2019-09-27" or "<= 2019-09-27"
  * (report_window_word) (pledge_diff and pledge_doc); returns its window's

@@ -44,7 +44,9 @@ static pledge_status assess(pledge_round *R, const pledge_assess_options *o, ple
 {
     AssessOptions ao;
     pledge_status st = api_assess_options(R, o, &ao);
-    if (st == PLEDGE_OK) st = api_load_inputs(R, true);
+    /* only the windows' periods, unless a series (from the data's first
+     * period) or a variation (a window not in the program) may read others */
+    if (st == PLEDGE_OK) st = api_load_inputs_for(R, true, R->S->cfg.windows_only && !ao.series && !R->vary.list.len);
     if (st != PLEDGE_OK) return st;
     Report r = { 0 };
     char why[1024];
@@ -131,7 +133,7 @@ static pledge_status explain(pledge_round *R, const pledge_assess_options *o, co
 {
     AssessOptions ao;
     pledge_status st = api_assess_options(R, o, &ao);
-    if (st == PLEDGE_OK) st = api_load_inputs(R, true);
+    if (st == PLEDGE_OK) st = api_load_inputs_for(R, true, false);
     if (st != PLEDGE_OK) return st;
     char why[1024];
     AssessStatus as = assess_explain(&R->in, &ao, system, item, out, why, sizeof why);

@@ -56,6 +56,7 @@ static void destroy_round(ApiObject *o)
 {
     pledge_round *R = (pledge_round *)o;
     inputs_free(&R->in);
+    inputs_free(&R->earlier);
     for (size_t i = 0; i < R->bindings.len; i++) {
         Binding *b = &R->bindings.items[i];
         mem_free((void *)b->name);
@@ -471,14 +472,21 @@ void pledge_rows_free(pledge_rows *rows)
     if (rows) api_free(rows->S, &rows->obj);
 }
 
-pledge_status api_load_inputs(pledge_round *R, bool require_all)
+pledge_status api_load_inputs_for(pledge_round *R, bool require_all, bool windows_only)
 {
-    if (R->loaded) return PLEDGE_OK;
+    if (R->loaded && (windows_only || !R->windows_only)) return PLEDGE_OK;
+    if (R->loaded) {
+        inputs_free(&R->earlier);
+        R->earlier = R->in;
+        memset(&R->in, 0, sizeof R->in);
+        R->loaded = false;
+    }
     pledge_state *S = R->S;
     char why[1024];
     Vm *vm = api_vm(R);
     FeedOptions fo = { .skip_bad_rows = S->cfg.skip_bad_rows, .report = S->cfg.bad_rows, .progress = S->cfg.progress,
                        .progress_ud = S->cfg.progress_ud, .limits = S->data_limits, .threads = S->cfg.threads };
+    fo.windows_only = windows_only && bc_window_span(&R->bc, &fo.keep_from, &fo.keep_to);
     AssessStatus st = inputs_load(&R->in, &R->bc, R->path, R->bindings.items, R->bindings.len, require_all, &fo,
                                   vm, why, sizeof why);
     vm_free(vm);
@@ -487,7 +495,13 @@ pledge_status api_load_inputs(pledge_round *R, bool require_all)
         return api_fail(S, api_status(st), "%s", why);
     }
     R->loaded = true;
+    R->windows_only = fo.windows_only;
     return PLEDGE_OK;
+}
+
+pledge_status api_load_inputs(pledge_round *R, bool require_all)
+{
+    return api_load_inputs_for(R, require_all, R->S->cfg.windows_only && !R->vary.list.len);
 }
 
 pledge_status pledge_load_inputs(pledge_round *R, bool require_all)

@@ -165,7 +165,16 @@ struct FeedData {
     uint32_t *global_of;    /* and back */
     uint8_t  *reports;      /* per organisation: it has rows (of any period or vintage) */
     uint32_t  norg_index;   /* ids local_of covers */
+    /* FeedOptions.windows_only: the periods whose rows are aggregated */
+    bool      windows_only;
+    int32_t   keep_lo, keep_hi;
 };
+
+/* Whether period p's rows are aggregated, not only counted. */
+static bool period_kept(const FeedData *f, int32_t p)
+{
+    return !f->windows_only || (p >= f->keep_lo && p <= f->keep_hi);
+}
 
 /* Murmur3's 64-bit finaliser: every input bit reaches the low bits the
  * table is indexed by. */
@@ -298,7 +307,7 @@ static void slice_reserve(const FeedData *f, Slice *s, uint32_t o)
     uint32_t cap = o + 1 > s->cap * 2 ? o + 1 : s->cap * 2;
     s->rows16 = grow_zeroed(s->rows16, s->cap, cap, sizeof *s->rows16);
     s->rows = grow_zeroed(s->rows, s->cap, cap, sizeof *s->rows);
-    for (uint32_t j = 0; j < f->nwhole; j++) {
+    for (uint32_t j = 0; s->whole && j < f->nwhole; j++) {
         Whole *w = &s->whole[j];
         w->sum16 = grow_zeroed(w->sum16, s->cap, cap, sizeof *w->sum16);
         w->sum32 = grow_zeroed(w->sum32, s->cap, cap, sizeof *w->sum32);
@@ -306,7 +315,7 @@ static void slice_reserve(const FeedData *f, Slice *s, uint32_t o)
         if (w->count) w->count = grow_zeroed(w->count, s->cap, cap, sizeof *w->count);
         if (w->seen) w->seen = grow_zeroed(w->seen, seen_words(s->cap), seen_words(cap), sizeof *w->seen);
     }
-    s->accs = grow_zeroed(s->accs, (size_t)s->cap * f->nacc, (size_t)cap * f->nacc, sizeof *s->accs);
+    if (s->accs) s->accs = grow_zeroed(s->accs, (size_t)s->cap * f->nacc, (size_t)cap * f->nacc, sizeof *s->accs);
     s->cap = cap;
 }
 
@@ -415,6 +424,7 @@ static uint32_t slice_index(const FeedData *f, Store *st, int32_t period, Day vi
     if (ident > 1) cap = o + 1;
     Slice s = { .period = period, .vintage = vintage, .ident = ident, .cap = cap };
     s.rows16 = mem_calloc(cap, sizeof *s.rows16);
+    if (!period_kept(f, period)) return slice_add(st, s);      /* row counts only */
     s.whole = mem_calloc((size_t)f->nwhole + 1, sizeof *s.whole);
     for (uint32_t j = 0; j < f->naggs; j++)
         if (f->aggs[j].whole >= 0 && f->aggs[j].func != AGG_COUNT)
@@ -700,7 +710,8 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
     }
     /* the feed's row rules, then where conditions, which can fail, before anything is added */
     if (f->nrules && !rules_hold(l, line, why, cap)) return false;
-    for (uint32_t j = 0; j < f->naggs; j++) {
+    bool kept = period_kept(f, period.as.period.index);
+    for (uint32_t j = 0; kept && j < f->naggs; j++) {
         bool ok = true;
         int32_t same = f->aggs[j].same_filter;
         l->passes[j] = same >= 0 ? l->passes[same] : filter_passes(l, j, rec, &ok, why, cap);
@@ -743,6 +754,10 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
     }
     Slice *sl = &l->st->slices[l->slice];
     slice_reserve(f, sl, o);
+    if (!kept) {                    /* outside every window: counted only */
+        rows_add(sl, o, 1);
+        return true;
+    }
     /* and sums that would overflow, too */
     for (uint32_t j = 0; j < f->naggs; j++) {
         const FeedAgg *a = &f->aggs[j];
@@ -841,6 +856,9 @@ static void finish(FeedData *f, Orgs *orgs)
     for (uint32_t i = 0; i < ns; i++)
         for (uint32_t o = 0; o < st->slices[i].cap && o < n; o++) f->reports[o] |= rows_at(&st->slices[i], o) > 0;
     for (uint32_t o = 0; o < n; o++) f->stats.orgs += f->reports[o];
+    for (uint32_t i = 0; i < ns; i++)
+        for (uint32_t o = 0; !st->slices[i].whole && o < st->slices[i].cap && o < n; o++)
+            f->stats.outside += rows_at(&st->slices[i], o);
     for (uint32_t p = 0; p < f->nperiods; p++) f->stats.periods += f->period_first[p + 1] > f->period_first[p];
     if (f->schema->vintage_col && ns) {
         int32_t *vintages = mem_alloc((size_t)ns * sizeof *vintages);
@@ -1054,7 +1072,7 @@ static bool sums_fit(const FeedData *f, const Store *a, const Store *b, const ui
         uint32_t i = slice_find(a, sb->period, sb->vintage, sb->ident);
         if (i == UINT32_MAX) continue;
         const Slice *sa = &a->slices[i];
-        for (uint32_t j = 0; j < f->nwhole; j++)
+        for (uint32_t j = 0; sb->whole && j < f->nwhole; j++)
             for (uint32_t o = 0; sb->whole[j].summed && o < slice_used(sb, b); o++) {
                 int64_t sum;
                 if (to_a[o] < sa->cap && __builtin_add_overflow(sum_of(&sa->whole[j], to_a[o]), sum_of(&sb->whole[j], o), &sum))
@@ -1104,7 +1122,7 @@ static void merge(const FeedData *f, Store *a, Store *b, const uint32_t *to_a)
         uint32_t used = slice_used(&sb, b), cap = sb.cap > norgs ? sb.cap : norgs;
         sb.rows16 = renumber(sb.rows16, sizeof *sb.rows16, sb.cap, used, to_a, cap, tmp);
         sb.rows = renumber(sb.rows, sizeof *sb.rows, sb.cap, used, to_a, cap, tmp);
-        for (uint32_t j = 0; j < f->nwhole; j++) {
+        for (uint32_t j = 0; sb.whole && j < f->nwhole; j++) {
             sb.whole[j].sum16 = renumber(sb.whole[j].sum16, sizeof(uint16_t), sb.cap, used, to_a, cap, tmp);
             apart_renumber(&sb.whole[j], to_a);
             sb.whole[j].sum32 = renumber(sb.whole[j].sum32, sizeof(uint32_t), sb.cap, used, to_a, cap, tmp);
@@ -1120,7 +1138,7 @@ static void merge(const FeedData *f, Store *a, Store *b, const uint32_t *to_a)
         }
         Slice *sa = &a->slices[i];
         slice_reserve(f, sa, norgs - 1);
-        for (uint32_t j = 0; j < f->nwhole; j++) {
+        for (uint32_t j = 0; sa->whole && j < f->nwhole; j++) {
             Whole *wa = &sa->whole[j];
             const Whole *wb = &sb.whole[j];
             if (!wa->count && wb->count) {
@@ -1233,11 +1251,18 @@ static bool two_cores(const FeedData *f, const RowSource *src, const FeedOptions
     return len >= PARALLEL_MIN_BYTES;
 }
 
-static FeedData *feed_new(const BcProgram *p, uint16_t feed)
+static FeedData *feed_new(const BcProgram *p, uint16_t feed, const FeedOptions *opt)
 {
     FeedData *f = mem_calloc(1, sizeof *f);
     f->p = p;
     f->schema = &p->feeds[feed];
+    const char *all = getenv("PLEDGE_KEEP_ALL_PERIODS");
+    if (opt && opt->windows_only && opt->keep_from <= opt->keep_to && !(all && strcmp(all, "1") == 0)) {
+        /* the periods that overlap the days at all: a window reads only those wholly within it */
+        f->windows_only = true;
+        f->keep_lo = period_containing((Grain)f->schema->grain, opt->keep_from).index;
+        f->keep_hi = period_containing((Grain)f->schema->grain, opt->keep_to).index;
+    }
     f->store.orgs = orgs_new();
     f->store.period_lo = 1, f->store.period_hi = 0;
     feed_aggs(f, feed);
@@ -1281,6 +1306,10 @@ bool feed_put_group(FeedData *f, const RowSource *src, const DataLimits *lim, co
     if (rows > UINT32_MAX || __builtin_add_overflow(rows_at(sl, o), (uint32_t)rows, &total))
         return why_say(why, cap, "limit: %s:%llu: more than %u rows in one organisation's period", l.name,
                        (unsigned long long)line, UINT32_MAX);
+    if (!sl->whole) {               /* outside every window: counted only */
+        rows_add(sl, o, (uint32_t)rows);
+        return true;
+    }
     for (uint32_t j = 0; j < f->naggs; j++) {
         int64_t sum;
         const FeedAgg *a = &f->aggs[j];
@@ -1317,7 +1346,7 @@ FeedData *feed_load(const BcProgram *p, uint16_t feed, DataSource from, Orgs *or
     char note[sizeof ((FeedStats *)0)->read] = "";
     if (rows_is_database(from) || pushdown_is_aggregated(from)) {
         /* the aggregation run where the rows are: one grouped query */
-        FeedData *f = feed_new(p, feed);
+        FeedData *f = feed_new(p, feed, opt);
         uint64_t rows, groups;
         char reason[512];
         PushResult r = pushdown_load(f, p, feed, from, &lim, &rows, &groups, reason, sizeof reason);
@@ -1341,7 +1370,7 @@ FeedData *feed_load(const BcProgram *p, uint16_t feed, DataSource from, Orgs *or
         rows_close(&src);
         return NULL;
     }
-    FeedData *f = feed_new(p, feed);
+    FeedData *f = feed_new(p, feed, opt);
     memcpy(f->stats.read, note, sizeof note);
     Loader l = { .f = f, .vm = vm, .name = source, .lim = &lim };
     loader_start(&l, &f->store, &src);
@@ -1519,6 +1548,9 @@ static uint32_t add_period(const FeedData *f, const FeedAgg *fa, bool first, Day
     uint8_t func = fa->func;
     Day first_day = period_first_day((Period){ (Grain)f->schema->grain, p });
     uint32_t i = (uint32_t)(p - f->first_period);
+    /* counted only (outside every window the run reads): never asked but by
+     * a series' look-ahead, whose values past its window are not used */
+    if (f->period_first[i + 1] > f->period_first[i] && !f->store.slices[f->period_first[i]].whole) return 0;
     bool one = !f->schema->vintage_col && f->period_first[i + 1] - f->period_first[i] == 1;
     /* a period of one slice, without vintages: the cell is there or not */
     const Slice *only = one ? &f->store.slices[f->period_first[i]] : NULL;
@@ -1718,6 +1750,12 @@ void feed_aggregate_system_periods(const FeedData *f, uint32_t agg, const Hierar
         aggregate_periods(f, agg, &parent, 1, NULL, ORG_NONE, p, p, as_of, &v, &c);
         out[p - lo] = v, coverage[p - lo] = c;
     }
+}
+
+void feed_slice_counts(const FeedData *f, uint32_t *figures, uint32_t *counts_only)
+{
+    *figures = *counts_only = 0;
+    for (uint32_t i = 0; i < f->store.nslices; i++) ++*(f->store.slices[i].whole ? figures : counts_only);
 }
 
 bool feed_periods(const FeedData *f, int32_t *lo, int32_t *hi)

@@ -71,11 +71,21 @@ typedef struct FeedOptions {
     /* Cores a large CSV file may be read on: 1 reads it in one go on the
      * caller's thread (`--threads 1`); 0 or more, in two halves. */
     unsigned threads;
+    /* With windows_only, the rows of a period that lies wholly outside the
+     * days [keep_from, keep_to] (every window the run can read: the engine
+     * works them out) are counted, not aggregated: their slice holds each
+     * organisation's row count (what reports of rows, unmapped
+     * organisations and completeness read), not the aggregates' figures,
+     * nor are where conditions run on them. PLEDGE_KEEP_ALL_PERIODS=1 in
+     * the environment turns it off (tests compare the two). */
+    bool  windows_only;
+    Day   keep_from, keep_to;
 } FeedOptions;
 
 typedef struct FeedStats {
     uint64_t rows;          /* read, not counting the header */
     uint64_t skipped;       /* bad rows skipped (only with skip_bad_rows) */
+    uint64_t outside;       /* rows counted but not aggregated: outside every window (windows_only) */
     uint32_t orgs;          /* distinct organisations */
     uint32_t periods;       /* distinct periods */
     uint32_t vintages;      /* distinct vintages (0 without a vintage column) */
@@ -122,6 +132,9 @@ void feed_aggregate_periods(const FeedData *f, uint32_t agg, const uint32_t *org
                             int32_t hi, Day as_of, Value *out, uint32_t *coverage);
 void feed_aggregate_system_periods(const FeedData *f, uint32_t agg, const Hierarchy *h, uint32_t parent,
                                    int32_t lo, int32_t hi, Day as_of, Value *out, uint32_t *coverage);
+/* Slices (periods × vintages × identities) holding aggregates' figures,
+ * and those holding row counts only (outside every window). */
+void feed_slice_counts(const FeedData *f, uint32_t *figures, uint32_t *counts_only);
 /* The periods the feed holds, first and last (indices); false if none. */
 bool feed_periods(const FeedData *f, int32_t *lo, int32_t *hi);
 

@@ -1,6 +1,7 @@
 /* bytecode.c: the opcode table and the little a BcProgram needs besides
  * its tables (reading, writing and checking are plb.c and verify.c). */
 #include "vm/bytecode.h"
+#include "base/builtins.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -124,4 +125,65 @@ const char *bc_source_text(const BcProgram *p, int64_t fn, Arena *arena)
     while (n && out[n - 1] == ' ') n--;
     out[n] = '\0';
     return out;
+}
+
+static bool is_time(Value v)
+{
+    return v.kind == V_PERIOD || v.kind == V_RANGE || v.kind == V_DURATION;
+}
+
+/* Whether f may make a period that is not one of the program's constants:
+ * a built-in that gives one, an extern, an aggregate of a date column, or
+ * arithmetic in a function that holds periods or durations at all (a
+ * constant, a parameter, a call's result: registers are not followed). */
+static bool fn_makes_periods(const BcProgram *p, const BcFunction *f)
+{
+    bool holds_time = false, arith = false;
+    for (uint16_t i = 0; i < f->nparams; i++)
+        holds_time |= f->param_types[i] >= T_DATE && f->param_types[i] <= T_DURATION;
+    for (uint32_t i = 0; i < f->ncode; i++) {
+        Instr in = f->code[i];
+        uint32_t b = instr_b(in);
+        switch (in.op) {
+        case OP_EXTERN: return true;
+        case OP_NATIVE:
+            if (b < BI__COUNT && builtins[b].sig.result >= BRES_DATE) return true;
+            break;
+        case OP_AGG: {
+            uint8_t t = p->feeds[p->aggs[b].feed].columns[p->aggs[b].column].type;
+            if (t >= T_DATE && t <= T_DURATION) return true;
+            break;
+        }
+        case OP_LOADK: holds_time |= b < p->nconsts && is_time(p->consts[b]); break;
+        case OP_CALL: holds_time |= p->fns[b].result >= T_DATE && p->fns[b].result <= T_DURATION; break;
+        case OP_ADD: case OP_SUB:
+            arith = true;
+            holds_time |= (rk_is_constant(in.b) && is_time(p->consts[in.b & RK_MAX_CONSTANT]))
+                       || (rk_is_constant(in.c) && is_time(p->consts[in.c & RK_MAX_CONSTANT]));
+            break;
+        default: break;
+        }
+    }
+    return holds_time && arith;
+}
+
+bool bc_window_span(const BcProgram *p, Day *from, Day *to)
+{
+    for (uint16_t k = 0; k < p->ncommits; k++) {
+        const BcCommitment *c = &p->commits[k];
+        if (c->target.window_feed >= 0 || c->plan_feed >= 0) return false;
+        for (uint16_t i = 0; i < c->nmilestones; i++)
+            if (c->milestones[i].window_feed >= 0) return false;
+    }
+    for (uint32_t i = 0; i < p->nfns; i++)
+        if (p->fns[i].kind != FK_FILTER && fn_makes_periods(p, &p->fns[i])) return false;
+    bool any = false;
+    for (uint32_t i = 0; i < p->nconsts; i++) {
+        Day a, b;
+        if (p->consts[i].kind == V_DURATION || !val_window_days(p->consts[i], &a, &b)) continue;
+        if (!any || a < *from) *from = a;
+        if (!any || b > *to) *to = b;
+        any = true;
+    }
+    return any;
 }
