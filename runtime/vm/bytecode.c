@@ -171,7 +171,8 @@ bool bc_window_span(const BcProgram *p, Day *from, Day *to)
 {
     for (uint16_t k = 0; k < p->ncommits; k++) {
         const BcCommitment *c = &p->commits[k];
-        if (c->target.window_feed >= 0 || c->plan_feed >= 0) return false;
+        /* a deadline's measure reads from the horizon's (or the data's) first day to the as-of day */
+        if (c->target.window_feed >= 0 || c->plan_feed >= 0 || c->deadline) return false;
         for (uint16_t i = 0; i < c->nmilestones; i++)
             if (c->milestones[i].window_feed >= 0) return false;
     }

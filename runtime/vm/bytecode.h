@@ -268,8 +268,9 @@ bool   bc_fn_reads_across(const BcFunction *f);
 /* The days [*from, *to] that every window p's aggregates can be read over
  * lies within, found before any data is read: the span of the program's
  * window constants. False when a window can come from anywhere else (a
- * plan feed's column, a period a built-in or an extern makes, period
- * arithmetic, a date column's aggregate), or there is none: then every
+ * plan feed's column, a deadline's days to the as-of day, a period a
+ * built-in or an extern makes, period arithmetic, a date column's
+ * aggregate), or there is none: then every
  * period may be read. The engine adds what the program does not hold
  * (variations, a report's series). */
 bool   bc_window_span(const BcProgram *p, Day *from, Day *to);

@@ -2061,6 +2061,135 @@ END_TEST
  * one cell in 16 would be: then the whole slice widens, to 32 bits or
  * straight to 64 if a cell kept apart needs it. Each step keeps every
  * cell's sum, and a filtered sum's cells that counted nothing stay missing. */
+/* A round that reads 2019/20 of a two-year feed: with windows_only the
+ * other year's rows are counted, not aggregated (their slices hold row
+ * counts only), and every figure a report reads is the same as with every
+ * period kept (PLEDGE_KEEP_ALL_PERIODS=1). A round whose window comes from
+ * data, or that has no window, keeps every period. */
+static const char one_year_rules[] =
+    "round r \"One year\" {\n"
+    "    published = 2018-01-01\n"
+    "    horizon   = 2019/20\n"
+    "    assess    = h\n"
+    "}\n"
+    "hierarchy h \"Systems\" {\n"
+    "    member = code\n"
+    "    parent = system\n"
+    "}\n"
+    "feed f \"Small\" {\n"
+    "    org    = org\n"
+    "    period = period as month\n"
+    "    lag    = 0 days\n"
+    "    value: count\n"
+    "    type:  text\n"
+    "}\n"
+    "metric s: count = sum(f.value)\n"
+    "metric s1: count = sum(f.value where f.type == \"1\")\n"
+    "foundational commitment c \"All\" {\n"
+    "    measure = s\n"
+    "    target  = >= 1 in 2019/20 Q2\n"
+    "}\n"
+    "foundational commitment c1 \"Type 1\" {\n"
+    "    measure = s1\n"
+    "    target  = >= 1 in 2019/20\n"
+    "}\n";
+
+static FeedData *load_windows(Rules *r, const char *path, bool windows_only)
+{
+    FeedOptions opt = { .windows_only = windows_only };
+    ck_assert(bc_window_span(&r->bc, &opt.keep_from, &opt.keep_to));
+    ck_assert_int_eq(opt.keep_from, D(2019, 4, 1));
+    ck_assert_int_eq(opt.keep_to, D(2020, 3, 31));
+    char why[1024];
+    FeedData *f = try_load(r, "f", path, &opt, why, sizeof why);
+    ck_assert_msg(f != NULL, "%s does not load: %s", path, why);
+    return f;
+}
+
+START_TEST(windows_only_slices)
+{
+    Rules r;
+    rules_from_text(&r, one_year_rules);
+    char path[512];
+    tmp_path(path, sizeof path, "two_years.csv");
+    FILE *out = fopen(path, "w");
+    ck_assert_ptr_nonnull(out);
+    fprintf(out, "org,period,type,value\n");
+    for (int m = 0; m < 24; m++)
+        for (int o = 0; o < 3; o++)
+            if (!(o == 2 && m < 12))            /* C reports in the second year only */
+                fprintf(out, "%c,%d-%02d,%d,%d\n", 'A' + o, 2018 + (m + 3) / 12, (m + 3) % 12 + 1, 1 + (m + o) % 2,
+                        m * 10 + o);
+    /* D has rows outside the window only: it still reports to the feed */
+    fprintf(out, "D,2018-05,1,7\nD,2020-04,1,9\n");
+    ck_assert_int_eq(fclose(out), 0);
+    FeedData *kept = load_windows(&r, path, false), *f = load_windows(&r, path, true);
+    setenv("PLEDGE_KEEP_ALL_PERIODS", "1", 1);
+    FeedData *all = load_windows(&r, path, true);
+    unsetenv("PLEDGE_KEEP_ALL_PERIODS");
+    uint32_t figures, counts;
+    feed_slice_counts(kept, &figures, &counts);
+    ck_assert_uint_eq(figures, 25);
+    ck_assert_uint_eq(counts, 0);
+    feed_slice_counts(all, &figures, &counts);
+    ck_assert_uint_eq(figures, 25);
+    ck_assert_uint_eq(counts, 0);
+    feed_slice_counts(f, &figures, &counts);
+    ck_assert_uint_eq(figures, 12);
+    ck_assert_uint_eq(counts, 13);
+    const FeedStats *a = feed_stats(kept), *b = feed_stats(f);
+    ck_assert_uint_eq(b->rows, 12 * 2 + 12 * 3 + 2);
+    ck_assert_uint_eq(b->outside, 12 * 2 + 2);
+    ck_assert_uint_eq(a->outside, 0);
+    ck_assert_uint_eq(a->rows, b->rows);
+    ck_assert_uint_eq(a->orgs, b->orgs);
+    ck_assert_uint_eq(b->orgs, 4);
+    ck_assert_uint_eq(a->periods, b->periods);
+    ck_assert_uint_eq(b->periods, 25);
+    ck_assert_int_eq(a->first.index, b->first.index);
+    ck_assert_int_eq(a->last.index, b->last.index);
+    ck_assert(feed_has_org(f, org(&r, "D")));
+    /* the windows' figures, coverage and cells are the same */
+    size_t norgs;
+    uint32_t *ids = all_orgs(&r, &norgs);
+    Day later = D(2021, 1, 1);
+    for (int k = 0; k < 2; k++) {
+        uint32_t g = agg(&r.bc, "f", "value", AGG_SUM, k == 1), ca, cb;
+        Value va = feed_aggregate(kept, g, ids, norgs, D(2019, 4, 1), D(2020, 3, 31), later, &ca);
+        Value vb = feed_aggregate(f, g, ids, norgs, D(2019, 4, 1), D(2020, 3, 31), later, &cb);
+        ck_assert(val_equal(va, vb));
+        ck_assert_uint_eq(ca, cb);
+        va = feed_aggregate(kept, g, ids, norgs, D(2019, 7, 1), D(2019, 9, 30), later, &ca);
+        vb = feed_aggregate(f, g, ids, norgs, D(2019, 7, 1), D(2019, 9, 30), later, &cb);
+        ck_assert(val_equal(va, vb));
+        ck_assert_uint_eq(ca, cb);
+    }
+    for (int32_t p = a->first.index; p <= a->last.index; p++) {
+        FeedCells ca = { 0 }, cb = { 0 };
+        feed_period_cells(kept, p, ids, norgs, NULL, 0, later, &ca, NULL, NULL);
+        feed_period_cells(f, p, ids, norgs, NULL, 0, later, &cb, NULL, NULL);
+        ck_assert_uint_eq(ca.expected, cb.expected);
+        ck_assert_uint_eq(ca.present, cb.present);
+    }
+    free(ids);
+    feed_free(all);
+    feed_free(f);
+    feed_free(kept);
+    rules_free(&r);
+
+    /* windows from data, or none: every period may be read */
+    char plans[512];
+    snprintf(plans, sizeof plans, "%s/tests/assess/rules_localtime.pledge", srcdir());
+    Day from, to;
+    rules_from_file(&r, plans);
+    ck_assert(!bc_window_span(&r.bc, &from, &to));
+    rules_free(&r);
+    rules_from_text(&r, agg_rules);
+    ck_assert(!bc_window_span(&r.bc, &from, &to));
+    rules_free(&r);
+}
+END_TEST
+
 START_TEST(sums_kept_apart)
 {
     Rules r;
@@ -2328,6 +2457,7 @@ static Suite *feed_suite(void)
     tcase_add_test(t, whole_number_limits);
     tcase_add_test(t, whole_number_widths);
     tcase_add_test(t, sums_kept_apart);
+    tcase_add_test(t, windows_only_slices);
     tcase_add_test(t, row_counts_wide);
     tcase_add_test(t, filter_cache_distinct_cells);
     tcase_add_test(t, filter_text_values);
