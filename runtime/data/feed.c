@@ -241,6 +241,27 @@ static int64_t sum_of(const Whole *w, uint32_t o)
     return w->sum32 ? w->sum32[o] : w->sum64 ? w->sum64[o] : 0;
 }
 
+/* Every cell's sum moved to a column of 32 bits, or of 64 with to64, from
+ * the 16-bit column (and those kept apart) or the 32-bit one. */
+static void widen(Whole *w, uint32_t cap, bool to64)
+{
+    void *col = mem_alloc((size_t)cap * (to64 ? sizeof *w->sum64 : sizeof *w->sum32));
+    for (uint32_t i = 0; i < cap; i++) {
+        int64_t v = sum_of(w, i);
+        if (to64) ((int64_t *)col)[i] = v;
+        else ((uint32_t *)col)[i] = (uint32_t)v;
+    }
+    mem_free(w->sum16);
+    mem_free(w->apart);
+    mem_free(w->sum32);
+    w->sum16 = NULL;
+    w->apart = NULL;
+    w->sum32 = NULL;
+    w->napart = w->nslots = 0;
+    if (to64) w->sum64 = col;
+    else w->sum32 = col;
+}
+
 /* The 16-bit sums and those kept apart, all in 32 bits, or in 64 if one
  * kept apart needs it. */
 static void widen_sum16(Whole *w, uint32_t cap)
@@ -248,22 +269,7 @@ static void widen_sum16(Whole *w, uint32_t cap)
     int64_t most = 0;
     for (uint32_t i = 0; i < w->nslots; i++)
         if (w->apart[i].key && w->apart[i].sum > most) most = w->apart[i].sum;
-    if (most <= UINT32_MAX) {
-        w->sum32 = mem_alloc((size_t)cap * sizeof *w->sum32);
-        for (uint32_t i = 0; i < cap; i++) w->sum32[i] = w->sum16[i];
-        for (uint32_t i = 0; i < w->nslots; i++)
-            if (w->apart[i].key) w->sum32[w->apart[i].key - 1] = (uint32_t)w->apart[i].sum;
-    } else {
-        w->sum64 = mem_alloc((size_t)cap * sizeof *w->sum64);
-        for (uint32_t i = 0; i < cap; i++) w->sum64[i] = w->sum16[i];
-        for (uint32_t i = 0; i < w->nslots; i++)
-            if (w->apart[i].key) w->sum64[w->apart[i].key - 1] = w->apart[i].sum;
-    }
-    mem_free(w->sum16);
-    mem_free(w->apart);
-    w->sum16 = NULL;
-    w->apart = NULL;
-    w->napart = w->nslots = 0;
+    widen(w, cap, most > UINT32_MAX);
 }
 
 /* Adds a count to a cell's sum; the caller has checked that it fits in int64. */
@@ -291,10 +297,7 @@ static void sum_add(Whole *w, uint32_t cap, uint32_t o, int64_t v)
             w->sum32[o] = sum;
             return;
         }
-        w->sum64 = mem_alloc((size_t)cap * sizeof *w->sum64);
-        for (uint32_t i = 0; i < cap; i++) w->sum64[i] = w->sum32[i];
-        mem_free(w->sum32);
-        w->sum32 = NULL;
+        widen(w, cap, true);
     }
     w->sum64[o] += v;
 }
