@@ -1551,8 +1551,9 @@ static uint32_t add_period(const FeedData *f, const FeedAgg *fa, bool first, Day
     uint8_t func = fa->func;
     Day first_day = period_first_day((Period){ (Grain)f->schema->grain, p });
     uint32_t i = (uint32_t)(p - f->first_period);
-    /* counted only (outside every window the run reads): never asked but by
-     * a series' look-ahead, whose values past its window are not used */
+    /* counted only (outside every window the run reads): asked only by the
+     * engine's look-ahead over the periods after a one-period window, whose
+     * values outside the windows are never used */
     if (f->period_first[i + 1] > f->period_first[i] && !f->store.slices[f->period_first[i]].whole) return 0;
     bool one = !f->schema->vintage_col && f->period_first[i + 1] - f->period_first[i] == 1;
     /* a period of one slice, without vintages: the cell is there or not */
