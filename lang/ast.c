@@ -143,3 +143,24 @@ int ast_reads_feed(Node *n, Decl *feed, int depth)
     }
     return r;
 }
+
+Field *ast_item_groups(Decl *d, Node **by)
+{
+    Attr *at = NULL;
+    for (size_t i = 0; i < d->attrs.len && !at; i++)
+        if (strcmp(((Attr *)d->attrs.items[i])->name, "by") == 0) at = d->attrs.items[i];
+    Node *n = at ? at->value : NULL;
+    if (!n || n->kind != N_FIELD || !n->lhs || !n->lhs->ref || n->lhs->ref->kind != D_FEED || n->column < 0)
+        return NULL;
+    Field *f = n->lhs->ref->fields.items[n->column];
+    if (!f->groups) return NULL;
+    if (by) *by = n;
+    return f;
+}
+
+int ast_group_index(const Field *f, const char *label)
+{
+    for (size_t i = 0; f->groups && i < f->groups->args.len; i++)
+        if (strcmp(((Node *)f->groups->args.items[i])->str, label) == 0) return (int)i;
+    return -1;
+}

@@ -190,4 +190,12 @@ int ast_reads_feed(Node *n, Decl *feed, int depth);
 /* The attribute `name` of d, or NULL; marks it used. */
 Attr *decl_attr(Decl *d, const char *name);
 
+/* The column a commitment or check is judged by (`by = FEED.COLUMN`, once
+ * checked), with its node in *by when by is not NULL: NULL when the item
+ * is not judged by group. */
+Field *ast_item_groups(Decl *d, Node **by);
+
+/* The index of group `label` among column f's declared groups, or -1. */
+int ast_group_index(const Field *f, const char *label);
+
 #endif

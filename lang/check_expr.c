@@ -635,6 +635,86 @@ static Type check_builtin(Checker *c, Node *n, BuiltinId id, Env *env)
     return check_by_signature(c, n, id, env);
 }
 
+/* `"GROUP"`, one of column f's declared groups (of feed `feed`): true, or
+ * false once the error is said. */
+static bool check_group_name(Checker *c, Node *g, const char *feed, const Field *f)
+{
+    if (g->kind != N_STRING) {
+        ERR(c, g->span, "a group is named by its text, as in \"%s\"", ((Node *)f->groups->args.items[0])->str);
+        return false;
+    }
+    if (ast_group_index(f, g->str) >= 0) return true;
+    ERR(c, g->span, "\"%s\" is not a group of `%s.%s`", g->str, feed, f->name);
+    char list[512];
+    size_t k = 0;
+    for (size_t i = 0; i < f->groups->args.len && k < sizeof list; i++) {
+        int w = snprintf(list + k, sizeof list - k, "%s\"%s\"", i ? ", " : "", ((Node *)f->groups->args.items[i])->str);
+        k += w > 0 ? (size_t)w : 0;
+    }
+    HINT(c, "its groups are %s", list);
+    return false;
+}
+
+/* The arguments of item("SYSTEM") in a test, and of one group's result:
+ * COMMITMENT_OR_CHECK("SYSTEM", "GROUP") for an item judged `by` a column
+ * (its status in that group), METRIC("SYSTEM", FEED.COLUMN, "GROUP") (the
+ * metric over that group's rows). The system's code is checked by the
+ * caller. True, or false once the error is said. */
+static bool check_item_call_groups(Checker *c, Node *n, Decl *d, Env *env)
+{
+    size_t na = n->args.len;
+    Node **arg = (Node **)n->args.items;
+    if (d->kind == D_METRIC) {
+        if (na == 1) return true;
+        if (na == 2 && arg[1]->kind == N_FIELD) {
+            ERR(c, n->span, "one group's value of metric `%s` names the group after the column", d->name);
+            HINT(c, "as in `%s(\"E54000001\", FEED.COLUMN, \"1\")`", d->name);
+            return false;
+        }
+        if (na == 2) {
+            ERR(c, arg[1]->span, "metric `%s` is not judged by group: name the column, then the group", d->name);
+            HINT(c, "as in `%s(\"E54000001\", FEED.COLUMN, \"1\")`", d->name);
+            return false;
+        }
+        if (na != 3) {
+            ERR(c, n->span, "`%s(…)` takes the code of a system, and for one group a feed column with groups and "
+                "the group's name, not %zu argument%s", d->name, na, na == 1 ? "" : "s");
+            return false;
+        }
+        if (d->module == c->mod && d->state == 0) check_decl(c, d);
+        Field *col = check_group_column(c, arg[1], env, "the second argument of a metric in a test");
+        if (!col) return false;
+        Decl *feed = arg[1]->lhs->ref;
+        if (d->body && ast_reads_feed(d->body, feed, 0) == 0) {
+            ERR(c, arg[1]->span, "metric `%s` reads nothing of feed `%s`, so it is the same in every group of `%s`",
+                d->name, feed->name, col->name);
+            return false;
+        }
+        return check_group_name(c, arg[2], feed->name, col);
+    }
+    if (na == 1) return true;
+    if (na != 2) {
+        ERR(c, n->span, "`%s(…)` takes the code of a system, and a group's name if it is judged by group, "
+            "not %zu argument%s", d->name, na, na == 1 ? "" : "s");
+        HINT(c, "as in `%s(\"E54000001\")` or `%s(\"E54000001\", \"1\")`", d->name, d->name);
+        return false;
+    }
+    if (d->state == 0) {            /* its `by` column resolved before its groups are read */
+        Checker sub = *c;
+        sub.mod = d->module;
+        check_decl(&sub, d);
+    }
+    Node *by = NULL;
+    Field *col = d->kind == D_RATING ? NULL : ast_item_groups(d, &by);
+    if (!col) {
+        ERR(c, arg[1]->span, "%s `%s` is not judged by group: it has one %s per system", decl_kind_name(d->kind),
+            d->name, d->kind == D_RATING ? "label" : "status");
+        HINT(c, "name the system alone: `%s(\"E54000001\")`", d->name);
+        return false;
+    }
+    return check_group_name(c, arg[1], by->lhs->ref->name, col);
+}
+
 static Type check_call(Checker *c, Node *n, Env *env)
 {
     Node *callee = n->lhs;
@@ -707,10 +787,7 @@ static Type check_call(Checker *c, Node *n, Env *env)
             }
             return TYPE(T_ERROR);
         }
-        if (n->args.len != 1) {
-            ERR(c, n->span, "`%s(…)` takes one argument: the code of a system", d->name);
-            return TYPE(T_ERROR);
-        }
+        if (!check_item_call_groups(c, n, d, env)) return TYPE(T_ERROR);
         Env constant = { env->decl, NULL, NULL, 0, false, false };
         Type t = check_expr(c, n->args.items[0], &constant);
         if (t.kind != T_TEXT && t.kind != T_ERROR) {

@@ -165,7 +165,9 @@ static void text_outcome(FILE *out, const Outcome *o)
         if (!f->x) { fprintf(out, "    %s\n", f->why); continue; }
         fprintf(out, "    %s:%u:%u: expect %s\n", t->path, f->x->line, f->x->column, f->x->text);
         if (f->why[0]) fprintf(out, "      but it stopped: %s\n", f->why);
-        else if (f->x->lhs >= 0) fprintf(out, "      found %s, wanted %s %s\n", f->found, cmp_text[f->x->cmp], f->wanted);
+        else if (f->x->lhs >= 0)
+            fprintf(out, "      found %s%s%s, wanted %s %s\n", f->found, f->x->subject ? " in " : "",
+                    f->x->subject ? f->x->subject : "", cmp_text[f->x->cmp], f->wanted);
         else fprintf(out, "      found %s\n", f->found);
     }
 }
@@ -181,7 +183,8 @@ static void failure_text(const Failure *f, char *buf, size_t cap)
     if (!f->x) snprintf(buf, cap, "%s", f->why);
     else if (f->why[0]) snprintf(buf, cap, "expect %s: it stopped: %s", f->x->text, f->why);
     else if (f->x->lhs >= 0)
-        snprintf(buf, cap, "expect %s: found %s, wanted %s %s", f->x->text, f->found, cmp_text[f->x->cmp], f->wanted);
+        snprintf(buf, cap, "expect %s: found %s%s%s, wanted %s %s", f->x->text, f->found, f->x->subject ? " in " : "",
+                 f->x->subject ? f->x->subject : "", cmp_text[f->x->cmp], f->wanted);
     else snprintf(buf, cap, "expect %s: found %s", f->x->text, f->found);
 }
 

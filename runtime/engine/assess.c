@@ -904,11 +904,19 @@ static bool item_national(const BcProgram *p, uint32_t item)
     return item < p->ncommits ? p->commits[item].national : p->checks[item - p->ncommits].national;
 }
 
+/* Item `item`'s result for a system (commitments, then checks, as in
+ * Shared.nitems). */
+static void eval_item(Eval *e, uint32_t sys, uint32_t item, ReportResult *r)
+{
+    uint32_t nk = e->s->p->ncommits;
+    if (item < nk) eval_commitment(e, sys, item, r);
+    else eval_check(e, sys, item - nk, r);
+}
+
 /* An item's status for a system, worked out once per thread. A national
  * check or commitment has one status, the round's, whichever system asks. */
 static Status item_status(Eval *e, uint32_t sys, uint32_t item)
 {
-    uint32_t nk = e->s->p->ncommits;
     if (item_national(e->s->p, item)) sys = NATIONAL;
     else if (sys == NATIONAL) return ST_NO_DATA;
     int8_t *m = memo_at(e, sys, item);
@@ -916,10 +924,19 @@ static Status item_status(Eval *e, uint32_t sys, uint32_t item)
     if (*m < 0) return ST_NO_DATA;          /* an item that needs its own status: the checker forbids it */
     *m = -1;
     ReportResult r;
-    if (item < nk) eval_commitment(e, sys, item, &r);
-    else eval_check(e, sys, item - nk, &r);
+    eval_item(e, sys, item, &r);
     *memo_at(e, sys, item) = (int8_t)(r.status + 1);
     return (Status)r.status;
+}
+
+/* A system's status in group g of an item judged by group, as its result
+ * holds it (a commitment's groups now; a check's when its result has
+ * them): missing when the result has no such group. */
+static Value group_status(Eval *e, uint32_t sys, uint32_t item, int64_t g)
+{
+    ReportResult r;
+    eval_item(e, sys, item, &r);
+    return g >= 0 && g < r.ngroups ? val_status(r.groups[g].status) : val_missing();
 }
 
 static bool in_statuses(Value set, Status st)
@@ -1034,15 +1051,20 @@ static Value host_call(void *ud, Vm *vm, HostFn fn, const Value *args, unsigned 
         return share;
     }
     case HOST_ITEM_FOR: {
-        int64_t kind = arg_int(args, n, 0), index = arg_int(args, n, 1);
-        if (n < 3 || args[2].kind != V_TEXT || index < 0) return val_missing();
+        /* (kind, index, system) or, for one group, (kind, index, group, system) */
+        int64_t kind = arg_int(args, n, 0), index = arg_int(args, n, 1), group = n == 4 ? arg_int(args, n, 2) : -1;
+        const Value *code = &args[n - 1];
+        if (n < 3 || code->kind != V_TEXT || index < 0) return val_missing();
         if (kind == 1 && index < s->p->nchecks && s->p->checks[index].national)    /* the old form: the system is ignored */
             return val_status(item_status(e, NATIONAL, nk + (uint32_t)index));
-        uint32_t org = orgs_find(s->in->orgs, args[2].as.text.bytes, args[2].as.text.len);
+        uint32_t org = orgs_find(s->in->orgs, code->as.text.bytes, code->as.text.len);
         uint32_t sys = NATIONAL;
         for (uint32_t i = 0; i < s->nsystems; i++)
             if (s->systems[i] == org) sys = i;
         if (sys == NATIONAL) return val_missing();
+        if (group >= 0 && kind == 0 && index < nk) return group_status(e, sys, (uint32_t)index, group);
+        if (group >= 0 && kind == 1 && index < s->p->nchecks) return group_status(e, sys, nk + (uint32_t)index, group);
+        if (group >= 0) return val_missing();
         if (kind == 0 && index < nk) return val_status(item_status(e, sys, (uint32_t)index));
         if (kind == 1 && index < s->p->nchecks) return val_status(item_status(e, sys, nk + (uint32_t)index));
         if (kind == 2 && index < s->p->nfns) return measure(e, sys, (int32_t)index, vm_current_window(vm), NULL, "a metric");

@@ -218,7 +218,9 @@ typedef enum HostFn {
     HOST_CLASS_COUNT,   /* (class[, statuses]): commitments of a class [with one of the statuses] */
     HOST_CLASS_SHARE,   /* (class, statuses) */
     HOST_ITEM_FOR,      /* (kind, index, system code): a named system's commitment (0) or check (1) status,
-                         * metric (2, a function) value or rating (3) label, for tests */
+                         * metric (2, a function) value or rating (3) label, for tests;
+                         * (kind, index, group, system code): a commitment's or check's status in group
+                         * `group` (its index among the `by` column's groups) */
     HOST_SERIES,        /* (function, window): the function in each period of the window, as a list */
     HOST__COUNT
 } HostFn;
@@ -226,7 +228,7 @@ typedef enum HostFn {
 /* How many arguments each host function takes, for the verifier. */
 static const struct { uint8_t min, max; } host_arity[HOST__COUNT] = {
     [HOST_ITEM_STATUS] = { 2, 2 }, [HOST_ACROSS] = { 1, 1 }, [HOST_CLASS_COUNT] = { 1, 2 },
-    [HOST_CLASS_SHARE] = { 2, 2 }, [HOST_ITEM_FOR] = { 3, 3 }, [HOST_SERIES] = { 2, 2 },
+    [HOST_CLASS_SHARE] = { 2, 2 }, [HOST_ITEM_FOR] = { 3, 4 }, [HOST_SERIES] = { 2, 2 },
 };
 
 typedef struct BcProgram {

@@ -676,11 +676,23 @@ static void compile_call(FnBuilder *f, Node *n, int dest)
         emit_call(f, dest, OP_EXTERN, d->index, args, n->args.len);
         return;
     default: {
-        /* item("E54000001") in a test */
+        /* item("E54000001") in a test; one group's: item("E54000001", "1") of
+         * a commitment or check judged by group (the group's index after the
+         * kind and index), metric("E54000001", FEED.COLUMN, "1") (the metric's
+         * variant for that group) */
         int kind = d->kind == D_CHECK ? 1 : d->kind == D_METRIC ? 2 : d->kind == D_RATING ? 3 : 0;
-        int index = d->kind == D_METRIC ? fn_index(f->c, d) : d->index;
-        Value k[2] = { val_num(num_int(kind), T_COUNT), val_num(num_int(index), T_COUNT) };
-        emit_host(f, dest, HOST_ITEM_FOR, k, 2, args[0]);
+        int index = d->index;
+        if (d->kind == D_METRIC && n->args.len == 3) {
+            Field *col = args[1]->lhs->ref->fields.items[args[1]->column];
+            index = fn_index_group(f->c, d, args[1], (size_t)ast_group_index(col, args[2]->str));
+        } else if (d->kind == D_METRIC) {
+            index = fn_index(f->c, d);
+        }
+        Value k[3] = { val_num(num_int(kind), T_COUNT), val_num(num_int(index), T_COUNT) };
+        size_t nk = 2;
+        Field *groups = d->kind != D_METRIC && n->args.len == 2 ? ast_item_groups(d, NULL) : NULL;
+        if (groups) k[nk++] = val_num(num_int(ast_group_index(groups, args[1]->str)), T_COUNT);
+        emit_host(f, dest, HOST_ITEM_FOR, k, nk, args[0]);
         return;
     }
     }
@@ -1154,6 +1166,20 @@ static size_t byte_of_column(const char *t, size_t len, int col)
     return i;
 }
 
+/* Which group of which system a side of an expectation names, for a
+ * failure's message: `group "1" of E54000001` for item("E54000001", "1")
+ * or metric("E54000001", FEED.COLUMN, "1"); NULL for anything else. */
+static const char *expect_subject(Comp *c, Node *side)
+{
+    if (side->kind != N_CALL || side->builtin || !side->lhs->ref) return NULL;
+    Decl *d = side->lhs->ref;
+    size_t want = d->kind == D_METRIC ? 3 : d->kind == D_COMMITMENT || d->kind == D_CHECK ? 2 : 0;
+    if (!want || side->args.len != want) return NULL;
+    Node *sys = side->args.items[0], *group = side->args.items[want - 1];
+    if (sys->kind != N_STRING || group->kind != N_STRING) return NULL;
+    return arena_printf(c->arena, "group \"%s\" of %s", group->str, sys->str);
+}
+
 /* The text of a span of one module's source, lines joined by a space. */
 static const char *span_text(Comp *c, Module *m, Span s)
 {
@@ -1206,6 +1232,10 @@ static void compile_tests(Comp *c, CompTests *out)
                 x->cmp = (uint8_t)cmp_of[e->op];
                 x->lhs = compile_thunk(c, m, e->lhs, arena_printf(c->arena, "%s.found", name), FK_EXPR, e->lhs->type.kind);
                 x->rhs = compile_thunk(c, m, e->rhs, arena_printf(c->arena, "%s.wanted", name), FK_EXPR, e->rhs->type.kind);
+            }
+            if (x->lhs >= 0) {
+                const char *found = expect_subject(c, e->lhs);
+                x->subject = found ? found : expect_subject(c, e->rhs);
             }
             x->text = span_text(c, m, e->span);
             x->line = (uint32_t)e->span.first_line;

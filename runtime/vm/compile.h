@@ -20,6 +20,7 @@ typedef struct CompExpect {
     int32_t     lhs, rhs;       /* for a comparison, its two sides (else -1) */
     uint8_t     cmp;            /* Cmp of the comparison */
     const char *text;           /* the condition as written */
+    const char *subject;        /* a comparison of one group's result: `group "1" of E54000001`, else NULL */
     uint32_t    line, column;
 } CompExpect;
 
