@@ -436,6 +436,43 @@ static CsvStatus read_record(CsvReader *r, const unsigned char *p)
     return CSV_RECORD;
 }
 
+/* The first byte at or after p that stop (stop_u or stop_q) marks, given
+ * that there is one before the data's end: 16 bytes a step where SSE2 is
+ * (x86-64 always has it) and 16 bytes are left, about 14 instructions for
+ * a field of up to 16 bytes where the table takes 5 a byte. */
+#ifdef __SSE2__
+#include <emmintrin.h>
+static inline const unsigned char *find_stop(const unsigned char *p, const unsigned char *end, bool quoted)
+{
+    const __m128i quote = _mm_set1_epi8('"'), lf = _mm_set1_epi8('\n'), comma = _mm_set1_epi8(','),
+                  cr = _mm_set1_epi8('\r'), zero = _mm_setzero_si128();
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, lf)),
+                                   _mm_cmpeq_epi8(v, zero));
+        if (!quoted)
+            hit = _mm_or_si128(hit, _mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, cr)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+        if (mask)
+            return p + __builtin_ctz(mask);
+        p += 16;
+    }
+    const unsigned char *stop = quoted ? stop_q : stop_u;
+    while (!stop[*p])
+        p++;
+    return p;
+}
+#else
+static inline const unsigned char *find_stop(const unsigned char *p, const unsigned char *end, bool quoted)
+{
+    const unsigned char *stop = quoted ? stop_q : stop_u;
+    (void)end;
+    while (!stop[*p])
+        p++;
+    return p;
+}
+#endif
+
 /* The fast reader, for the records nearly every feed is made of: fields
  * either unquoted or in quotes with no quote, LF or NUL inside, each
  * followed at once by `,`, LF or the data's end; no CR, and no space or tab
@@ -451,19 +488,22 @@ static bool read_plain_record(CsvReader *r, const unsigned char *p)
     const unsigned char *const end = r->data + r->len;
     const unsigned char *const safe_u = r->data + r->safe_u;
     const unsigned char *const safe_q = r->data + r->safe_q;
-    size_t nf = 0;
+    CsvField *fields = r->fields;   /* in locals: stores to a field cannot change them */
+    size_t nf = 0, cap = r->fields_cap;
     for (;;) {
         if (p >= safe_u)
             return false;   /* an empty last field at the data's end, or no stop left */
-        if (nf == r->fields_cap)
+        if (nf == cap) {
             grow_fields(r);
-        CsvField *f = &r->fields[nf++];
+            fields = r->fields;
+            cap = r->fields_cap;
+        }
+        CsvField *f = &fields[nf++];
         if (*p == '"') {
             const unsigned char *start = ++p;
             if (p >= safe_q)
                 return false;
-            while (!stop_q[*p])
-                p++;
+            p = find_stop(p, end, true);
             if (*p != '"')
                 return false;   /* a LF or NUL inside the quotes */
             f->ptr = (const char *)start;
@@ -484,8 +524,7 @@ static bool read_plain_record(CsvReader *r, const unsigned char *p)
         const unsigned char *start = p;
         if (blank(*p))
             return false;
-        while (!stop_u[*p])
-            p++;
+        p = find_stop(p, end, false);
         if ((*p != ',' && *p != '\n') || (p > start && blank(p[-1])))
             return false;       /* a CR, a quote, a NUL; a blank to trim */
         f->ptr = (const char *)start;

@@ -328,7 +328,7 @@ START_TEST(fast_agrees_at_random)
 {
     static const char alphabet[] = { 'a', 'b', '1', ' ', '\t', ',', ',', '"', '"', '\n', '\n', '\r', '\0', (char)0xC3 };
     uint32_t seed = 17;
-    char t[24];
+    char t[48];
     for (int k = 0; k < 200000; k++) {
         seed = seed * 1103515245u + 12345u;
         size_t n = (seed >> 16) % sizeof t;
