@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "data/csv.h"
+#include "data/rows.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -927,6 +928,35 @@ START_TEST(file_release_points)
 }
 END_TEST
 
+/* rows_parse_text, inline for short ASCII cells, gives what
+ * rows_parse_cell(T_TEXT, …) gives for every kind of cell. */
+START_TEST(text_cells_inline)
+{
+    static const struct { const char *s; size_t n; bool quoted; } cells[] = {
+        { "", 0, false }, { "", 0, true }, { "*", 1, false }, { "*", 1, true }, { "1", 1, false },
+        { "other", 5, true }, { "**", 2, false }, { "\x01", 1, false }, { "\x7F", 1, false },
+        { "\x80", 1, false }, { "caf\xC3\xA9", 5, false }, { "caf\xC3", 4, false }, { "a\0b", 3, false },
+        { "\0", 1, false }, { "aaaaaaaaaaaaaaaa", 16, false }, { "aaaaaaaaaaaaaaaaa", 17, false },
+        { "aaaaaaaaaaaaaaa\xFF", 16, false },
+    };
+    for (size_t i = 0; i < sizeof cells / sizeof *cells; i++) {
+        CsvField f = { cells[i].s, cells[i].n, cells[i].quoted };
+        Value a, b;
+        memset(&a, 0, sizeof a);
+        memset(&b, 0, sizeof b);
+        const char *wa = rows_parse_text(&f, &a), *wb = rows_parse_cell(T_TEXT, COL_PLAIN, &f, &b);
+        ck_assert_msg(wa == wb, "cell %zu: %s / %s", i, wa ? wa : "ok", wb ? wb : "ok");
+        if (wa)
+            continue;
+        ck_assert_int_eq(a.kind, b.kind);
+        if (a.kind == V_TEXT) {
+            ck_assert_uint_eq(a.as.text.len, b.as.text.len);
+            ck_assert_ptr_eq(a.as.text.bytes, b.as.text.bytes);
+        }
+    }
+}
+END_TEST
+
 static Suite *csv_suite(const char *name)
 {
     Suite *s = suite_create(name);
@@ -942,6 +972,7 @@ static Suite *csv_suite(const char *name)
     tcase_add_test(tc, bytes_through);
     tcase_add_test(tc, fast_and_general_mixed);
     tcase_add_test(tc, fast_at_the_end);
+    tcase_add_test(tc, text_cells_inline);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("agreement");
