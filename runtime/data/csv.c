@@ -6,7 +6,9 @@
  * a scan that starts before it must stop at or before it, and from it on
  * there is nothing to find. So the bounds check is made once per field, not
  * once per byte, and no record allocates (the field array and the scratch
- * buffer are reused). */
+ * buffer are reused). Most records are read by a faster reader still
+ * (read_plain_record), which hands any record it does not handle to the
+ * general one (read_record). */
 #define _DEFAULT_SOURCE     /* madvise(MADV_DONTNEED): POSIX has no way to drop mapped pages */
 #include "data/csv.h"
 #include "base/utf8.h"
