@@ -61,6 +61,8 @@ struct CsvReader {
  * matter, so commas and CRs there cost nothing. */
 static const unsigned char stop_u[256] = { [0] = 1, ['\n'] = 1, ['\r'] = 1, [','] = 1, ['"'] = 1 };
 static const unsigned char stop_q[256] = { [0] = 1, ['\n'] = 1, ['"'] = 1 };
+/* A line that starts with one of these may be blank. */
+static const unsigned char line_start[256] = { [' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1 };
 
 static const unsigned char no_bytes[1];  /* data for an empty file: never NULL */
 
@@ -581,7 +583,10 @@ CsvStatus csv_next(CsvReader *r, const CsvField **fields, size_t *nfields)
             r->state = ENDED;
             return CSV_END;
         }
-        /* Skip a line that is empty or only spaces and tabs. */
+        /* Skip a line that is empty or only spaces and tabs; most lines
+         * start with none of those bytes (p is before limit, so in the data) */
+        if (!line_start[*p])
+            break;
         const unsigned char *q = p;
         while (q < end && blank(*q))
             q++;
