@@ -1,6 +1,7 @@
 # tests/cases.sh: the one runner of cases as data, for tests/assess.test and
 # tests/hostile.test. A runner sources tests/lib.sh, sets cases_dir (a
-# folder of tests/) and sources this file, then calls finish. Each case of
+# folder of tests/) and sources this file, then calls finish (a runner may
+# set cases_glob to run only some files). Each case of
 # tests/$cases_dir/*.cases is a command line and what it must do: its exit
 # status, its stdout byte for byte (an expected file), a text or a run of
 # lines its stdout or stderr holds; what a case does not expect must be
@@ -135,7 +136,8 @@ end_case() {
     run_case
 }
 
-for cases in *.cases; do
+# shellcheck disable=SC2086 # cases_glob (a runner may set it) is patterns
+for cases in ${cases_glob:-*.cases}; do
     file=tests/$cases_dir/$cases
     case_name=
     # KEY VALUE lines; a line ending in \ goes on on the next

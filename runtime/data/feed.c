@@ -661,6 +661,24 @@ static bool periods_within(Loader *l, int32_t p, char *why, size_t cap)
                       why, cap);
 }
 
+/* memcmp(a, b, n) == 0 without a call for 4 to 16 bytes (two overlapping
+ * words): the period and organisation of every row are compared with the
+ * last row's. */
+static inline bool same_bytes(const char *a, const char *b, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t a0, a1, b0, b1;
+        memcpy(&a0, a, 8), memcpy(&a1, a + n - 8, 8), memcpy(&b0, b, 8), memcpy(&b1, b + n - 8, 8);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (n >= 4 && n < 8) {
+        uint32_t a0, a1, b0, b1;
+        memcpy(&a0, a, 4), memcpy(&a1, a + n - 4, 4), memcpy(&b0, b, 4), memcpy(&b1, b + n - 4, 4);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    return memcmp(a, b, n) == 0;
+}
+
 /* One row; false (with why) if it is bad. A bad row adds nothing. */
 static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t cap)
 {
@@ -677,7 +695,7 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
     Value period, vintage = val_missing();
     const char *bad = NULL;
     const CsvField *pf = &rec[l->period_pos];
-    if (pf->len && pf->len == l->last_period_len && memcmp(pf->ptr, l->last_period, pf->len) == 0) {
+    if (pf->len && pf->len == l->last_period_len && same_bytes(pf->ptr, l->last_period, pf->len)) {
         period = l->last_period_value;
     } else {
         bad = rows_parse_cell(rows_grain_type[s->grain], COL_PLAIN, pf, &period);
@@ -703,7 +721,8 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
         if (s->columns[c].type == T_COUNT) {
             bad = rows_parse_count(cell, &t->whole, &t->present);
         } else {
-            bad = rows_parse_cell((TypeKind)s->columns[c].type, s->columns[c].format, cell, &t->value);
+            bad = s->columns[c].type == T_TEXT ? rows_parse_text(cell, &t->value)
+                : rows_parse_cell((TypeKind)s->columns[c].type, s->columns[c].format, cell, &t->value);
             t->present = !bad && t->value.kind != V_MISSING;
         }
         if (bad)
@@ -722,7 +741,7 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
     }
     if (!periods_within(l, period.as.period.index, why, cap)) return false;
     uint32_t o;
-    if (l->last_org_ptr && l->last_org_len == org->len && memcmp(l->last_org_ptr, org->ptr, org->len) == 0) {
+    if (l->last_org_ptr && l->last_org_len == org->len && same_bytes(l->last_org_ptr, org->ptr, org->len)) {
         o = l->last_org;
     } else {
         o = orgs_intern(l->st->orgs, org->ptr, org->len);

@@ -86,6 +86,21 @@ static inline const char *rows_parse_count(const CsvField *f, int64_t *out, bool
     if (rows_short_whole(f->ptr, f->len, out)) { *present = true; return NULL; }
     return rows_parse_count_text(f, out, present);
 }
+/* A text cell through rows_parse_cell(T_TEXT, …): the same values and
+ * messages. Inline, as a feed's text columns (types, codes) hold a short
+ * ASCII word in nearly every row: 1 to 16 bytes from 1 to 0x7F (each a
+ * whole UTF-8 character), not `*`, are the text itself. */
+static inline const char *rows_parse_text(const CsvField *f, Value *out)
+{
+    const unsigned char *s = (const unsigned char *)f->ptr;
+    size_t n = f->len;
+    if (n - 1 < 16 && !(n == 1 && s[0] == '*')) {
+        unsigned ascii = 1;
+        for (size_t i = 0; i < n; i++) ascii &= s[i] - 1u < 0x7Fu;
+        if (ascii) { *out = val_text(f->ptr, (uint32_t)n); return NULL; }
+    }
+    return rows_parse_cell(T_TEXT, COL_PLAIN, f, out);
+}
 /* The type of a period column of each grain. */
 extern const TypeKind rows_grain_type[];
 /* The position of `name` in the header, or -1. */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "data/csv.h"
+#include "data/rows.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -76,12 +77,33 @@ static char *dump_reader(CsvReader *r)
     return b.s;
 }
 
+/* main runs the suite twice: with the fast reader for plain records, and
+ * with every record read by the general one (PLEDGE_CSV_GENERAL, read when
+ * a reader is opened). */
+static bool general_run;
+
+static void use_general(bool on)
+{
+    if (on)
+        setenv("PLEDGE_CSV_GENERAL", "1", 1);
+    else
+        unsetenv("PLEDGE_CSV_GENERAL");
+}
+
+/* The dump of a text, which must be the same read both ways. */
 static char *dump_n(const char *data, size_t len)
 {
-    CsvReader *r = csv_open_memory(data, len, "test");
-    char *s = dump_reader(r);
-    csv_close(r);
-    return s;
+    char *s[2];
+    for (int general = 0; general < 2; general++) {
+        use_general(general);
+        CsvReader *r = csv_open_memory(data, len, "test");
+        s[general] = dump_reader(r);
+        csv_close(r);
+    }
+    use_general(general_run);
+    ck_assert_msg(strcmp(s[0], s[1]) == 0, "fast:\n%s\ngeneral:\n%s", s[0], s[1]);
+    free(s[1]);
+    return s[0];
 }
 
 #define ck_dump(text, want) do { \
@@ -251,6 +273,72 @@ START_TEST(bytes_through)
     /* Invalid UTF-8 is the caller's to judge: it comes through as is. */
     ck_dump("\xFF\xFE,\"\xC3\x28\"\n\xE9t\xE9\n", "1:\xFF\xFE|<\xC3\x28>\n2:\xE9t\xE9\n");
     ck_dump("caf\xC3\xA9,\"na\xC3\xAFve\"\n", "1:caf\xC3\xA9|<na\xC3\xAFve>\n");
+}
+END_TEST
+
+/* The fast reader hands what it does not handle to the general one, for
+ * that record only: plain records around quoted, CR, blank-edged, escaped
+ * and multi-line ones read the same (dump_n checks both ways agree). */
+START_TEST(fast_and_general_mixed)
+{
+    ck_dump("h1,h2,h3\n"
+            "a,b,c\n"
+            "\"q\",\"r s\",1\n"
+            "d, e ,f\n"                    /* blanks to trim */
+            "g,h,i\r\n"                    /* CRLF */
+            "\"x\"\"y\",z,\"\"\n"            /* a doubled quote */
+            "\"two\nlines\",k,l\n"          /* a LF in quotes */
+            "m\rn,o,p\n"                   /* a CR inside a field */
+            "\"t\" ,u,v\n"                  /* a blank after the closing quote */
+            "\tw,x,y\n"                    /* a tab before */
+            "1,,\n"
+            ",,\"\"\n"
+            "last,\"one\",here",
+            "1:h1|h2|h3\n2:a|b|c\n3:<q>|<r s>|1\n4:d|e|f\n5:g|h|i\n6:<x\"y>|z|<>\n"
+            "7:<two\\nlines>|k|l\n9:m\\rn|o|p\n10:<t>|u|v\n11:w|x|y\n12:1||\n13:||<>\n"
+            "14:last|<one>|here\n");
+    /* errors after plain records: the same line and field */
+    ck_dump("a,b\nc,d\ne,f\"g\n", "1:a|b\n2:c|d\n!line 3: a quote inside an unquoted field (field 2)");
+    ck_dump("a,b\n\"c\",\"d\"e\n", "1:a|b\n!line 2: unexpected `e` after the closing quote of field 2");
+    ck_dump("a,b\n\"c\",\"d\n", "1:a|b\n!line 2: unterminated quoted field (it starts at line 2)");
+    ck_dump("a,b\nc,\x00\n", "1:a|b\n!line 2: a NUL byte in field 2");
+    ck_dump("a,b\n\"c\x00\",d\n", "1:a|b\n!line 2: a NUL byte in field 1");
+}
+END_TEST
+
+START_TEST(fast_at_the_end)
+{
+    /* the last record without a line end, in each form */
+    ck_dump("a,b\nc,d", "1:a|b\n2:c|d\n");
+    ck_dump("a,b\nc,", "1:a|b\n2:c|\n");
+    ck_dump("a,b\n\"c\",\"d\"", "1:a|b\n2:<c>|<d>\n");
+    ck_dump("a,b\n\"c\",", "1:a|b\n2:<c>|\n");
+    ck_dump("a,b\nc,d ", "1:a|b\n2:c|d\n");
+    ck_dump("a,b\nc,d\r", "1:a|b\n2:c|d\n");
+    ck_dump("a,b\n\"c", "1:a|b\n!line 2: unterminated quoted field (it starts at line 2)");
+    ck_dump("a,b\n\"", "1:a|b\n!line 2: unterminated quoted field (it starts at line 2)");
+    ck_dump("a,\"b\"\n\n\n", "1:a|<b>\n");
+    ck_dump("\"\"", "1:<>\n");
+    ck_dump("\"a\"", "1:<a>\n");
+}
+END_TEST
+
+/* Small texts of the bytes that matter, made at random (a fixed seed):
+ * both readers give the same records and the same errors. */
+START_TEST(fast_agrees_at_random)
+{
+    static const char alphabet[] = { 'a', 'b', '1', ' ', '\t', ',', ',', '"', '"', '\n', '\n', '\r', '\0', (char)0xC3 };
+    uint32_t seed = 17;
+    char t[48];
+    for (int k = 0; k < 200000; k++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t n = (seed >> 16) % sizeof t;
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            t[i] = alphabet[(seed >> 16) % sizeof alphabet];
+        }
+        free(dump_n(t, n));
+    }
 }
 END_TEST
 
@@ -771,9 +859,107 @@ START_TEST(file_empty)
 }
 END_TEST
 
-static Suite *csv_suite(void)
+/* A mapped file gives its pages back every 512 KiB read (csv.c's
+ * RELEASE_EVERY): records of every kind that cross those points, and a last
+ * one with no line end, read from the file the same as from memory, both
+ * ways, whole and in slices. */
+START_TEST(file_release_points)
 {
-    Suite *s = suite_create("csv");
+    enum { STEP = 512 << 10 };
+    static const char *kinds[] = {
+        "\"2016-04-01\",\"P00001\",\"1\",12706,1553,3176\n",
+        "plain,row,of,six,fields,here\n",
+        "\"multi\nline\",\"a\"\"b\",x,y,z,w\n",
+        " blank , edged ,x,y,z,w\r\n",
+        "\n",
+        "cr\rinside,b,c,d,e,f\n",
+    };
+    Buf b = { 0 };
+    put(&b, "", 0);
+    for (size_t point = STEP; point <= 3 * (size_t)STEP; point += STEP) {
+        size_t k = point / STEP - 1;
+        /* plain records up to just before the point, then one of each kind
+         * starting a few bytes before it, so each crosses one point */
+        while (b.len + 64 < point)
+            puts_(&b, kinds[(b.len / 61) % 2]);
+        while (b.len < point - 3 - k)
+            puts_(&b, "x\n");
+        for (size_t j = 0; j < sizeof kinds / sizeof *kinds; j++)
+            puts_(&b, kinds[(j + k) % (sizeof kinds / sizeof *kinds)]);
+    }
+    puts_(&b, "\"the\",end,\"without\",a,line,end");
+
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/test_csv_XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert(write(fd, b.s, b.len) == (ssize_t)b.len);
+    close(fd);
+
+    CsvReader *m = csv_open_memory(b.s, b.len, "memory");
+    char *want = dump_reader(m);
+    csv_close(m);
+    ck_assert(strstr(want, "!") == NULL);
+    for (int general = 0; general < 2; general++) {
+        use_general(general);
+        char why[128] = "";
+        CsvReader *r = csv_open_file(path, why, sizeof why);
+        ck_assert_msg(r != NULL, "%s", why);
+        char *got = dump_reader(r);
+        ck_assert_msg(strcmp(got, want) == 0, "general %d", general);
+        free(got);
+        csv_close(r);
+        /* slices whose starts are pages of their own to give back */
+        r = csv_open_file(path, why, sizeof why);
+        ck_assert_msg(r != NULL, "%s", why);
+        for (size_t at = STEP / 3; at < b.len; at += STEP / 2) {
+            bool clean;
+            got = dump_split(r, csv_next_record_start(r, at), &clean);
+            ck_assert(strcmp(got, want) == 0);
+            free(got);
+        }
+        csv_close(r);
+    }
+    use_general(general_run);
+    free(want);
+    free(b.s);
+    unlink(path);
+}
+END_TEST
+
+/* rows_parse_text, inline for short ASCII cells, gives what
+ * rows_parse_cell(T_TEXT, …) gives for every kind of cell. */
+START_TEST(text_cells_inline)
+{
+    static const struct { const char *s; size_t n; bool quoted; } cells[] = {
+        { "", 0, false }, { "", 0, true }, { "*", 1, false }, { "*", 1, true }, { "1", 1, false },
+        { "other", 5, true }, { "**", 2, false }, { "\x01", 1, false }, { "\x7F", 1, false },
+        { "\x80", 1, false }, { "caf\xC3\xA9", 5, false }, { "caf\xC3", 4, false }, { "a\0b", 3, false },
+        { "\0", 1, false }, { "aaaaaaaaaaaaaaaa", 16, false }, { "aaaaaaaaaaaaaaaaa", 17, false },
+        { "aaaaaaaaaaaaaaa\xFF", 16, false },
+    };
+    for (size_t i = 0; i < sizeof cells / sizeof *cells; i++) {
+        CsvField f = { cells[i].s, cells[i].n, cells[i].quoted };
+        Value a, b;
+        memset(&a, 0, sizeof a);
+        memset(&b, 0, sizeof b);
+        const char *wa = rows_parse_text(&f, &a), *wb = rows_parse_cell(T_TEXT, COL_PLAIN, &f, &b);
+        ck_assert_msg(wa == wb, "cell %zu: %s / %s", i, wa ? wa : "ok", wb ? wb : "ok");
+        if (wa)
+            continue;
+        ck_assert_int_eq(a.kind, b.kind);
+        if (a.kind == V_TEXT) {
+            ck_assert_uint_eq(a.as.text.len, b.as.text.len);
+            ck_assert_ptr_eq(a.as.text.bytes, b.as.text.bytes);
+        }
+    }
+}
+END_TEST
+
+static Suite *csv_suite(const char *name)
+{
+    Suite *s = suite_create(name);
     TCase *tc = tcase_create("format");
     tcase_add_test(tc, plain);
     tcase_add_test(tc, quotes);
@@ -784,6 +970,14 @@ static Suite *csv_suite(void)
     tcase_add_test(tc, header_only);
     tcase_add_test(tc, final_line_end);
     tcase_add_test(tc, bytes_through);
+    tcase_add_test(tc, fast_and_general_mixed);
+    tcase_add_test(tc, fast_at_the_end);
+    tcase_add_test(tc, text_cells_inline);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("agreement");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, fast_agrees_at_random);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("errors");
@@ -816,11 +1010,16 @@ static Suite *csv_suite(void)
     tcase_add_test(tc, file_etrust);
     tcase_add_test(tc, file_missing);
     tcase_add_test(tc, file_empty);
+    tcase_add_test(tc, file_release_points);
     suite_add_tcase(s, tc);
     return s;
 }
 
 int main(void)
 {
-    return unit_run(csv_suite());
+    use_general(general_run = false);
+    int fast = unit_run(csv_suite("csv (fast reader for plain records)"));
+    use_general(general_run = true);
+    int general = unit_run(csv_suite("csv (general reader only)"));
+    return fast != EXIT_SUCCESS ? fast : general;
 }
