@@ -342,7 +342,7 @@ static void put_items(FILE *out, const BcProgram *p)
             fputs("    group      ", out);
             put_text(out, c->groups[k].label);
             fputc(' ', out);
-            put_fn(out, p, c->groups[k].measure);
+            put_fn(out, p, c->groups[k].fn);
             fputc('\n', out);
         }
         put_listed(out, &bc_layout_commitment, c, "    ", 10);

@@ -226,7 +226,7 @@ static void build(BcProgram *p)
     p->commits = DUP(p, cm);
     p->ncommits = 2;
 
-    BcCheck ck[] = { { "balanced", "Plans balance", "the plan does not balance", "Over the horizon.", 1, FN_CHECK, 1 } };
+    BcCheck ck[] = { { "balanced", "Plans balance", "the plan does not balance", "Over the horizon.", 1, FN_CHECK, 1, -1, -1, NULL, 0 } };
     p->checks = DUP(p, ck);
     p->nchecks = 1;
 
