@@ -1523,6 +1523,19 @@ static AssessStatus assemble_items(Run *r, Report *out)
     return eval_failure(r, e0);
 }
 
+/* A result's marks, series and comparisons (and the texts they hold) out of
+ * the evaluation's memory into the report's; a group's as its system's. */
+static void keep_result(Report *out, ReportResult *res)
+{
+    res->marks = arena_copy(&out->arena, res->marks, res->nmarks, sizeof *res->marks);
+    res->series = arena_copy(&out->arena, res->series, res->nseries, sizeof *res->series);
+    res->operands = arena_copy(&out->arena, res->operands, res->noperands, sizeof *res->operands);
+    for (size_t k = 0; k < res->noperands; k++) {
+        keep_text(out, &res->operands[k].left);
+        keep_text(out, &res->operands[k].right);
+    }
+}
+
 /* The inputs, the systems and their results, copied into the report's arena
  * (the marks and series out of the threads' arenas). */
 static void assemble_results(Run *r, Report *out)
@@ -1542,18 +1555,11 @@ static void assemble_results(Run *r, Report *out)
     out->results = arena_copy(&out->arena, r->results, out->nresults, sizeof *r->results);
     for (size_t i = 0; i < out->nresults; i++) {
         ReportResult *res = &out->results[i];
-        res->marks = arena_copy(&out->arena, res->marks, res->nmarks, sizeof *res->marks);
-        res->series = arena_copy(&out->arena, res->series, res->nseries, sizeof *res->series);
-        res->operands = arena_copy(&out->arena, res->operands, res->noperands, sizeof *res->operands);
+        keep_result(out, res);
         res->groups = arena_copy(&out->arena, res->groups, res->ngroups, sizeof *res->groups);
         for (uint32_t g = 0; g < res->ngroups; g++) {
-            ReportResult *gr = &res->groups[g];
-            gr->system = res->system;   /* the system's index in the report, set after evaluation */
-            gr->marks = arena_copy(&out->arena, gr->marks, gr->nmarks, sizeof *gr->marks);
-        }
-        for (size_t k = 0; k < res->noperands; k++) {
-            keep_text(out, &res->operands[k].left);
-            keep_text(out, &res->operands[k].right);
+            res->groups[g].system = res->system;   /* the system's index in the report, set after evaluation */
+            keep_result(out, &res->groups[g]);
         }
     }
 }
