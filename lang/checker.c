@@ -225,6 +225,7 @@ static const AttrSpec check_attrs[] = {
     { "require", REQUIRED, "require = sum(plans.surplus in horizon) >= £0" },
     { "message", 0, "message = \"the plan does not balance\"" },
     { "missing", 0, "missing = fail" },
+    { "by", 0, "by = ae_groups.quintile" },
     { NULL, 0, NULL },
 };
 static const AttrSpec test_attrs[] = {
@@ -918,6 +919,48 @@ static void check_commitment(Checker *c, Decl *d)
     }
 }
 
+/* Whether n calls group_gap, itself or through the metrics, lets and
+ * functions it names (checked ones). */
+static bool calls_group_gap(Node *n, int depth)
+{
+    if (!n || depth > 64) return false;
+    if (n->kind == N_CALL && n->builtin == BI_GROUP_GAP + 1) return true;
+    Decl *d = n->ref ? n->ref : (n->kind == N_CALL && n->lhs ? n->lhs->ref : NULL);
+    if (d && (d->kind == D_METRIC || d->kind == D_LET || d->kind == D_FN) && d->state == 2 &&
+        calls_group_gap(d->body, depth + 1))
+        return true;
+    Node *kids[3] = { n->lhs, n->rhs, n->alt };
+    for (int i = 0; i < 3; i++)
+        if (calls_group_gap(kids[i], depth + 1)) return true;
+    for (size_t i = 0; i < n->args.len; i++)
+        if (calls_group_gap(n->args.items[i], depth + 1)) return true;
+    return false;
+}
+
+/* A check's `by = feed.column` (issue 16): its condition judged in each of
+ * the column's groups too, so the condition must read that feed. Called
+ * once the condition is checked. */
+static void check_check_by(Checker *c, Decl *d, Attr *at, Attr *require)
+{
+    if (d->national) {
+        ERR(c, at->name_span, "a national check is not judged by group: it has one result, for the round");
+        HINT(c, "drop `national`: a check judged by group is judged per system, each group under it");
+        return;
+    }
+    Env data = { d, NULL, NULL, ALLOW_DATA, false, false };
+    if (!check_group_column(c, at->value, &data, "`by`") || !require) return;
+    Decl *feed = at->value->lhs->ref;
+    if (ast_reads_feed(require->value, feed, 0) == 0) {
+        ERR(c, at->value->span, "the condition reads nothing of feed `%s`, so it is the same in every group",
+            feed->name);
+        HINT(c, "group by a column of a feed the condition sums, counts or averages");
+    } else if (calls_group_gap(require->value, 0)) {
+        ERR(c, require->value->span, "group_gap(…) in a check judged `by` a column would be the same gap in "
+                                     "every group");
+        HINT(c, "`by` already gives one result per group; test the gap in a check without `by`");
+    }
+}
+
 static void check_check(Checker *c, Decl *d)
 {
     check_attr_set(c, d, check_attrs);
@@ -941,6 +984,8 @@ static void check_check(Checker *c, Decl *d)
             HINT(c, "without it, a check whose value is missing is no_data");
         }
     }
+    Attr *by = decl_attr(d, "by");
+    if (by) check_check_by(c, d, by, decl_attr(d, "require"));
 }
 
 static void check_rating(Checker *c, Decl *d)

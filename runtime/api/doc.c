@@ -418,6 +418,22 @@ static void doc_round(Doc *d, const char *path)
     list_close(d);
 }
 
+/* A commitment's or check's `by = feed.column`, as an item of its list. */
+static void doc_by(Doc *d, int32_t by_feed, int32_t by_column, const BcGroup *groups, uint16_t ngroups)
+{
+    if (by_feed < 0 || by_column < 0) return;
+    const BcFeed *f = &d->p->feeds[by_feed];
+    item_open(d);
+    text(d, "judged too in each group of ");
+    code(d, arena_printf(&d->arena, "%s.%s", f->name, f->columns[by_column].name));
+    text(d, ": ");
+    for (uint16_t g = 0; g < ngroups; g++) {
+        if (g) text(d, ", ");
+        text(d, groups[g].label);
+    }
+    item_close(d);
+}
+
 static void doc_commitments(Doc *d)
 {
     const BcProgram *p = d->p;
@@ -456,18 +472,7 @@ static void doc_commitments(Doc *d)
                 report_display(p->consts[c->tolerance], t, sizeof t);
                 item(d, "tolerance (milestones only)", t, false);
             }
-            if (c->by_feed >= 0 && c->by_column >= 0) {
-                item_open(d);
-                text(d, "judged too in each group of ");
-                code(d, arena_printf(&d->arena, "%s.%s", p->feeds[c->by_feed].name,
-                                     p->feeds[c->by_feed].columns[c->by_column].name));
-                text(d, ": ");
-                for (uint16_t g = 0; g < c->ngroups; g++) {
-                    if (g) text(d, ", ");
-                    text(d, c->groups[g].label);
-                }
-                item_close(d);
-            }
+            doc_by(d, c->by_feed, c->by_column, c->groups, c->ngroups);
             if (c->source) item(d, "source", c->source, false);
             if (c->restates) item(d, "restates", c->restates, false);
             list_close(d);
@@ -491,6 +496,7 @@ static void doc_checks(Doc *d)
             condition(d, "passes when", c->require, NULL);
             item(d, "when a value it needs is missing", c->missing ? "fail (missing = fail)" : "no_data", false);
             if (c->message) item(d, "fails with", c->message, false);
+            doc_by(d, c->by_feed, c->by_column, c->groups, c->ngroups);
             list_close(d);
         }
     }

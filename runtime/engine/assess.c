@@ -699,7 +699,7 @@ static void judge_commitment(Eval *e, uint32_t sys, uint32_t ki, int32_t group, 
 {
     const Shared *s = e->s;
     const BcCommitment *k = &s->p->commits[ki];
-    int32_t fn = group < 0 ? k->measure : k->groups[group].measure;
+    int32_t fn = group < 0 ? k->measure : k->groups[group].fn;
     Value tol = k->tolerance >= 0 ? s->p->consts[k->tolerance] : val_missing();
     uint32_t saved = e->sys;
     e->sys = sys;
@@ -855,20 +855,32 @@ static void note_operands(void *ud, const Instr *in, uint32_t pc, Value result, 
                                               kept_side(e, sides[1]) }));
 }
 
-static void judge_check(Eval *e, uint32_t sys, uint32_t ci, ReportResult *r);
+static void judge_check(Eval *e, uint32_t sys, uint32_t ci, int32_t group, ReportResult *r);
 
-/* A check can only be exempted: it has no threshold to vary. */
+/* A check can only be exempted: it has no threshold to vary. A check `by`
+ * a column is judged for the system as before, and in each group under it
+ * (as a commitment is); an exemption exempts its groups too. */
 void eval_check(Eval *e, uint32_t sys, uint32_t ci, ReportResult *r)
 {
+    const BcCheck *c = &e->s->p->checks[ci];
     const ReportVariation *v = variation_for(e->s, sys, ITEM_CHECK, ci);
-    judge_check(e, sys, ci, r);
+    judge_check(e, sys, ci, -1, r);
     if (v) note_variation(e->s, v, r->status, r);
+    if (!c->ngroups || c->by_feed < 0 || c->by_column < 0 || sys == NATIONAL) return;
+    r->groups = arena_alloc(&e->arena, (size_t)c->ngroups * sizeof *r->groups);
+    r->ngroups = c->ngroups;
+    for (uint16_t g = 0; g < c->ngroups && !e->failed; g++) {
+        judge_check(e, sys, ci, g, &r->groups[g]);
+        if (v) note_variation(e->s, v, r->groups[g].status, &r->groups[g]);
+        r->groups[g].group = g;
+    }
 }
 
-static void judge_check(Eval *e, uint32_t sys, uint32_t ci, ReportResult *r)
+static void judge_check(Eval *e, uint32_t sys, uint32_t ci, int32_t group, ReportResult *r)
 {
     const Shared *s = e->s;
     const BcCheck *c = &s->p->checks[ci];
+    int32_t fn = group < 0 ? c->require : c->groups[group].fn;
     memset(r, 0, sizeof *r);
     r->judged = JUDGED_CHECK;
     r->window = s->horizon;
@@ -880,7 +892,7 @@ static void judge_check(Eval *e, uint32_t sys, uint32_t ci, ReportResult *r)
         e->operands.len = 0;
         vm_set_observer(e->vm, note_operands, e);
     }
-    r->value = measure(e, sys, c->require, s->horizon, &t, c->name);
+    r->value = measure(e, sys, fn, s->horizon, &t, c->name);
     if (observe) {
         vm_set_observer(e->vm, NULL, NULL);
         r->noperands = e->operands.len;
@@ -1187,8 +1199,7 @@ static void job_work(void *arg)
         for (uint32_t k = 0; k < s->p->nchecks && !j->e.failed; k++) {
             if (s->p->checks[k].national) continue;
             eval_check(&j->e, sys, k, &row[col]);
-            row[col].system = c;
-            row[col++].item = check_item(s->p, k);
+            result_place(&row[col++], c, check_item(s->p, k));
             *memo_at(&j->e, sys, nk + k) = (int8_t)(row[col - 1].status + 1);
         }
         for (uint32_t ri = 0; ri < s->p->nratings && !j->e.failed; ri++)
@@ -1208,6 +1219,19 @@ static const char *plan_text(Report *out, const BcProgram *p, const BcThreshold 
     if (t->window_feed < 0) return NULL;
     const BcFeed *f = &p->feeds[t->window_feed];
     return arena_printf(&out->arena, "%s.%s", f->name, f->columns[t->window_column].name);
+}
+
+/* A commitment's or check's `by = feed.column` and its groups' labels, in
+ * the report's item; nothing without `by`. */
+static void item_by(Report *out, const BcProgram *p, ReportItem *it, int32_t by_feed, int32_t by_column,
+                    const BcGroup *groups, uint16_t ngroups)
+{
+    if (by_feed < 0 || by_column < 0) return;
+    const BcFeed *bf = &p->feeds[by_feed];
+    it->by = arena_printf(&out->arena, "%s.%s", bf->name, bf->columns[by_column].name);
+    it->ngroups = ngroups;
+    it->groups = arena_alloc(&out->arena, ((size_t)ngroups + 1) * sizeof *it->groups);
+    for (uint16_t g = 0; g < ngroups; g++) it->groups[g] = keep_str(out, groups[g].label);
 }
 
 /* A text value's bytes, out of a thread's arena into the report's. */
@@ -1279,13 +1303,7 @@ static void report_items(const Shared *s, Eval *e, Report *out)
         }
         it->plan_milestones = c->plan_feed >= 0;
         it->deadline = c->deadline;
-        if (c->by_feed >= 0 && c->by_column >= 0) {
-            const BcFeed *bf = &p->feeds[c->by_feed];
-            it->by = arena_printf(&out->arena, "%s.%s", bf->name, bf->columns[c->by_column].name);
-            it->ngroups = c->ngroups;
-            it->groups = arena_alloc(&out->arena, ((size_t)c->ngroups + 1) * sizeof *it->groups);
-            for (uint16_t g = 0; g < c->ngroups; g++) it->groups[g] = keep_str(out, c->groups[g].label);
-        }
+        item_by(out, p, it, c->by_feed, c->by_column, c->groups, c->ngroups);
         const NeededForm *nf = &s->needed[k];
         it->needed_shape = needed_shape_name[nf->shape];
         it->needed_reason = nf->reason;
@@ -1310,6 +1328,7 @@ static void report_items(const Shared *s, Eval *e, Report *out)
             it->doc = keep_str(out, c->doc);
             it->kind = national ? ITEM_NATIONAL_CHECK : ITEM_CHECK;
             it->national = national;
+            item_by(out, p, it, c->by_feed, c->by_column, c->groups, c->ngroups);
         }
 }
 
@@ -1510,8 +1529,7 @@ static AssessStatus judge_national(Run *r)
     for (uint16_t k = 0; k < p->nchecks; k++) {
         if (!p->checks[k].national) continue;
         eval_check(e0, NATIONAL, k, res);
-        res->system = REPORT_NATIONAL;
-        res++->item = check_item(p, k);
+        result_place(res++, REPORT_NATIONAL, check_item(p, k));
         AssessStatus rc = eval_failure(r, e0);
         if (rc != ASSESS_OK) return rc;
     }
@@ -1525,6 +1543,19 @@ static AssessStatus assemble_items(Run *r, Report *out)
     Eval *e0 = &r->jobs[0].e;
     report_items(&r->s, e0, out);
     return eval_failure(r, e0);
+}
+
+/* A result's marks, series and comparisons (and the texts they hold) out of
+ * the evaluation's memory into the report's; a group's as its system's. */
+static void keep_result(Report *out, ReportResult *res)
+{
+    res->marks = arena_copy(&out->arena, res->marks, res->nmarks, sizeof *res->marks);
+    res->series = arena_copy(&out->arena, res->series, res->nseries, sizeof *res->series);
+    res->operands = arena_copy(&out->arena, res->operands, res->noperands, sizeof *res->operands);
+    for (size_t k = 0; k < res->noperands; k++) {
+        keep_text(out, &res->operands[k].left);
+        keep_text(out, &res->operands[k].right);
+    }
 }
 
 /* The inputs, the systems and their results, copied into the report's arena
@@ -1546,18 +1577,11 @@ static void assemble_results(Run *r, Report *out)
     out->results = arena_copy(&out->arena, r->results, out->nresults, sizeof *r->results);
     for (size_t i = 0; i < out->nresults; i++) {
         ReportResult *res = &out->results[i];
-        res->marks = arena_copy(&out->arena, res->marks, res->nmarks, sizeof *res->marks);
-        res->series = arena_copy(&out->arena, res->series, res->nseries, sizeof *res->series);
-        res->operands = arena_copy(&out->arena, res->operands, res->noperands, sizeof *res->operands);
+        keep_result(out, res);
         res->groups = arena_copy(&out->arena, res->groups, res->ngroups, sizeof *res->groups);
         for (uint32_t g = 0; g < res->ngroups; g++) {
-            ReportResult *gr = &res->groups[g];
-            gr->system = res->system;   /* the system's index in the report, set after evaluation */
-            gr->marks = arena_copy(&out->arena, gr->marks, gr->nmarks, sizeof *gr->marks);
-        }
-        for (size_t k = 0; k < res->noperands; k++) {
-            keep_text(out, &res->operands[k].left);
-            keep_text(out, &res->operands[k].right);
+            res->groups[g].system = res->system;   /* the system's index in the report, set after evaluation */
+            keep_result(out, &res->groups[g]);
         }
     }
 }

@@ -1022,6 +1022,36 @@ static void explain_across_measure(Explain *x, uint32_t k, Value window)
     vec_free(&parts.items);
 }
 
+/* A check judged by group: each group's result, with the comparisons of
+ * its condition, over the group's rows alone. */
+static void explain_check_groups(Explain *x, const BcCheck *c, const ReportResult *r)
+{
+    const BcProgram *p = x->s.p;
+    FILE *out = x->out;
+    const BcFeed *f = &p->feeds[c->by_feed];
+    fprintf(out, "\nBy group: the same condition over the rows of each group of\n%s.%s "
+                 "alone (the status above is the system's, over all its rows):\n",
+            f->name, f->columns[c->by_column].name);
+    for (uint32_t g = 0; g < r->ngroups && g < c->ngroups; g++) {
+        const ReportResult *gr = &r->groups[g];
+        char buf[128];
+        fputs("  ", out);
+        put_code(out, c->groups[g].label);
+        fprintf(out, ": %s", report_status(gr->status));
+        if (gr->by_missing) fputs(" (no value: missing counts as fail)", out);
+        for (size_t i = 0; i < gr->noperands; i++) {
+            const ReportOperands *o = &gr->operands[i];
+            fputs(", ", out);
+            report_display(o->left, buf, sizeof buf);
+            esc_text(out, buf, strlen(buf));
+            fprintf(out, " %s ", report_cmp_name(o->cmp));
+            report_display(o->right, buf, sizeof buf);
+            esc_text(out, buf, strlen(buf));
+        }
+        fputc('\n', out);
+    }
+}
+
 static void explain_check(Explain *x, uint32_t k)
 {
     const BcProgram *p = x->s.p;
@@ -1069,6 +1099,7 @@ static void explain_check(Explain *x, uint32_t k)
     vec_free(&aggs);
     vec_free(&parts.items);
     vec_free(&windows);
+    if (r.ngroups && c->by_feed >= 0 && c->by_column >= 0) explain_check_groups(x, c, &r);
 }
 
 /* ---- ratings: which branch held, and why ------------------------------------------ */

@@ -334,8 +334,9 @@ static void json_spc(Json *j, const ReportSpc *spc)
     json_close(j, '}');
 }
 
-/* A commitment judged by group: the system's result in each group, judged
- * as the system's own (results.h), in the order of the item's groups. */
+/* A commitment or check judged by group: the system's result in each
+ * group, judged as the system's own (results.h), in the order of the item's
+ * groups; a check's with the comparisons of its condition. */
 static void json_groups(Json *j, const ReportItem *it, const ReportResult *res)
 {
     json_key(j, "groups");
@@ -356,6 +357,7 @@ static void json_groups(Json *j, const ReportItem *it, const ReportResult *res)
         else fputs("null", j->out);
         json_key_bool(j, "complete", result_complete(gr));
         json_needed(j, it, &gr->needed);
+        if (it->kind != ITEM_COMMITMENT) json_operands(j, gr);
         json_close(j, '}');
     }
     json_close(j, ']');
@@ -384,8 +386,10 @@ static void json_result(Json *j, const Report *r, const ReportResult *res)
     json_key_uint(j, "cells_present", res->cells_present);
     json_key_uint(j, "across_missing", res->across_missing);
     json_key_string(j, "judged", res->judged < 4 ? judged_name[res->judged] : "none");
-    if (!commitment) json_operands(j, res);
-    else {
+    if (!commitment) {
+        json_operands(j, res);
+        if (it && it->by) json_groups(j, it, res);
+    } else {
         json_key_bool(j, "no_plan_date", res->no_plan_date);
         json_key(j, "milestone");
         if (res->judged == JUDGED_MILESTONE && res->milestone >= 0) fprintf(j->out, "%" PRId32, res->milestone);

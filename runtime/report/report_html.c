@@ -1245,8 +1245,9 @@ static void write_closest(Html *h, size_t item)
     mem_free(rank);
 }
 
-/* A commitment judged by group: a table, a row per system, a column per
- * group, each cell the group's status and value. */
+/* A commitment or check judged by group: a table, a row per system, a
+ * column per group, each cell the group's status and value (a check's
+ * figures: its value is only true or false). */
 static void write_groups(Html *h, size_t i)
 {
     FILE *out = h->out;
@@ -1271,7 +1272,14 @@ static void write_groups(Html *h, size_t i)
         fputs("</span></td>", out);
         for (uint32_t g = 0; g < it->ngroups; g++) {
             fputs("<td>", out);
-            if (g < res->ngroups) {
+            if (g < res->ngroups && it->kind != ITEM_COMMITMENT) {
+                put_result_badge(out, r, &res->groups[g]);
+                if (res->groups[g].noperands) {
+                    fputs(" <span class=\"ops\">", out);
+                    put_operands(out, &res->groups[g]);
+                    fputs("</span>", out);
+                }
+            } else if (g < res->ngroups) {
                 put_result_badge(out, r, &res->groups[g]);
                 if (!val_is_missing(res->groups[g].value)) {
                     fputs(" ", out);
@@ -1391,7 +1399,9 @@ static void write_checks(Html *h)
                 else if (res->status == ST_NO_DATA) fputs("<span class=\"v\">no data to decide</span>", out);
                 fputs("</td></tr>\n", out);
             }
-            fputs("</tbody></table></div>\n</div>\n", out);
+            fputs("</tbody></table></div>\n", out);
+            if (it->by) write_groups(h, i);
+            fputs("</div>\n", out);
         }
         fputs("</section>\n", out);
     }

@@ -158,9 +158,10 @@ typedef struct BcThreshold {
     int32_t window_feed, window_column;
 } BcThreshold;
 
-/* A group of a commitment judged `by` a column (issue 16): the column's
- * value, and the measure over that group's rows alone. */
-typedef struct BcGroup { const char *label; int32_t measure; } BcGroup;
+/* A group of a commitment or check judged `by` a column (issue 16): the
+ * column's value, and the commitment's measure (a metric function) or the
+ * check's condition (an expr function) over that group's rows alone. */
+typedef struct BcGroup { const char *label; int32_t fn; } BcGroup;
 
 typedef struct BcCommitment {
     const char *name, *title, *source, *restates;      /* source, restates may be NULL */
@@ -186,6 +187,9 @@ typedef struct BcCheck {
     uint8_t     national;
     int32_t     require;        /* FK_EXPR function */
     uint8_t     missing;        /* `missing = fail`: 1, a missing value fails */
+    int32_t     by_feed, by_column; /* `by = feed.column`, or -1 */
+    BcGroup    *groups;         /* the column's groups, in the order it declares them */
+    uint16_t    ngroups;
 } BcCheck;
 
 typedef struct BcArm { const char *label; int32_t when; } BcArm;   /* when -1: otherwise */

@@ -992,6 +992,20 @@ static BcThreshold make_threshold(Comp *c, Decl *d, Node *v, const char *label)
     return t;
 }
 
+/* The number of groups of `by` (an N_FIELD whose column lists them), and
+ * group i's label. */
+static uint16_t by_groups(Node *by)
+{
+    size_t n = ((Field *)by->lhs->ref->fields.items[by->column])->groups->args.len;
+    return (uint16_t)(n < MAX_INDEX ? n : MAX_INDEX);
+}
+
+static const char *group_label(Comp *c, Node *by, size_t i)
+{
+    Node *groups = ((Field *)by->lhs->ref->fields.items[by->column])->groups;
+    return dup_str(c, ((Node *)groups->args.items[i])->str);
+}
+
 static BcCommitment make_commitment(Comp *c, Decl *d)
 {
     BcCommitment k = { 0 };
@@ -1037,15 +1051,43 @@ static BcCommitment make_commitment(Comp *c, Decl *d)
     }
     Attr *m = find_attr(d, "measure");
     if (by && m) {
-        Node *groups = ((Field *)by->lhs->ref->fields.items[by->column])->groups;
         k.by_feed = by->lhs->ref->index;
         k.by_column = by->column;
-        k.groups = arena_alloc(c->arena, (groups->args.len + 1) * sizeof *k.groups);
-        for (size_t i = 0; i < groups->args.len && i < MAX_INDEX; i++) {
-            k.groups[i].label = dup_str(c, ((Node *)groups->args.items[i])->str);
-            k.groups[i].measure = fn_index_group(c, m->value->ref, by, i);
+        k.ngroups = by_groups(by);
+        k.groups = arena_alloc(c->arena, ((size_t)k.ngroups + 1) * sizeof *k.groups);
+        for (uint16_t i = 0; i < k.ngroups; i++) {
+            k.groups[i].label = group_label(c, by, i);
+            k.groups[i].fn = fn_index_group(c, m->value->ref, by, i);
         }
-        k.ngroups = (uint16_t)(groups->args.len < MAX_INDEX ? groups->args.len : MAX_INDEX);
+    }
+    return k;
+}
+
+static BcCheck make_check(Comp *c, Decl *d)
+{
+    Attr *req = find_attr(d, "require"), *msg = find_attr(d, "message"), *by = find_attr(d, "by");
+    const char *name = arena_printf(c->arena, "%s.require", d->name);
+    BcCheck k = { dup_str(c, d->name), dup_str(c, d->title), msg ? dup_str(c, msg->value->str) : NULL,
+                  dup_str(c, d->doc), d->national,
+                  compile_thunk(c, d->module, req->value, name, FK_EXPR, T_BOOL),
+                  find_attr(d, "missing") != NULL, -1, -1, NULL, 0 };
+    if (!by) return k;
+    /* the condition again for each group, every aggregate over the `by`
+     * feed keeping only the group's rows (as a commitment's measure) */
+    Node *col = by->value;
+    k.by_feed = col->lhs->ref->index;
+    k.by_column = col->column;
+    k.ngroups = by_groups(col);
+    k.groups = arena_alloc(c->arena, ((size_t)k.ngroups + 1) * sizeof *k.groups);
+    for (uint16_t i = 0; i < k.ngroups; i++) {
+        Field *f = col->lhs->ref->fields.items[col->column];
+        Group saved = c->group;
+        c->group = (Group){ col->lhs->ref, col->column, f->groups->args.items[i] };
+        k.groups[i].label = group_label(c, col, i);
+        k.groups[i].fn = compile_thunk(c, d->module, req->value,
+                                            arena_printf(c->arena, "%s[%s=%s]", name, f->name, k.groups[i].label),
+                                            FK_EXPR, T_BOOL);
+        c->group = saved;
     }
     return k;
 }
@@ -1333,15 +1375,7 @@ bool comp_program_tests(Program *p, BcProgram *bc, CompTests *tests)
     for (size_t i = 0; i < commits.len; i++) bc->commits[i] = make_commitment(&c, commits.items[i]);
     bc->nchecks = (uint16_t)checks.len;
     bc->checks = arena_alloc(c.arena, (checks.len + 1) * sizeof *bc->checks);
-    for (size_t i = 0; i < checks.len; i++) {
-        Decl *d = checks.items[i];
-        Attr *req = find_attr(d, "require"), *msg = find_attr(d, "message");
-        bc->checks[i] = (BcCheck){ dup_str(&c, d->name), dup_str(&c, d->title),
-                                   msg ? dup_str(&c, msg->value->str) : NULL, dup_str(&c, d->doc), d->national,
-                                   compile_thunk(&c, d->module, req->value,
-                                                 arena_printf(c.arena, "%s.require", d->name), FK_EXPR, T_BOOL),
-                                   find_attr(d, "missing") != NULL };
-    }
+    for (size_t i = 0; i < checks.len; i++) bc->checks[i] = make_check(&c, checks.items[i]);
     bc->nratings = (uint16_t)ratings.len;
     bc->ratings = arena_alloc(c.arena, (ratings.len + 1) * sizeof *bc->ratings);
     for (size_t i = 0; i < ratings.len; i++) {

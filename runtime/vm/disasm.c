@@ -132,6 +132,27 @@ static const char *column_name(const BcFeed *f, int64_t c)
     return f && c >= 0 && c < f->ncolumns && f->columns[c].name ? f->columns[c].name : "?";
 }
 
+/* A commitment's or check's `by = feed.column` and its groups' functions */
+static void put_by(FILE *out, const BcProgram *p, int32_t by_feed, int32_t by_column, const BcGroup *groups,
+                   uint16_t ngroups)
+{
+    if (by_feed != -1) {
+        const BcFeed *f = feed_at(p, by_feed);
+        fputs("    by         ", out);
+        put_text(out, f && f->name ? f->name : "?");
+        fputc('.', out);
+        put_text(out, column_name(f, by_column));
+        fputc('\n', out);
+    }
+    for (uint32_t k = 0; k < ngroups && groups; k++) {
+        fputs("    group      ", out);
+        put_text(out, groups[k].label);
+        fputc(' ', out);
+        put_fn(out, p, groups[k].fn);
+        fputc('\n', out);
+    }
+}
+
 /* sum(ae.breaches) where F5 (type) */
 static void put_aggregate(FILE *out, const BcProgram *p, const BcAggregate *g)
 {
@@ -330,21 +351,7 @@ static void put_items(FILE *out, const BcProgram *p)
             fputc('\n', out);
         }
         if (c->missing) fputs("    missing    missed\n", out);
-        if (c->by_feed != -1) {
-            const BcFeed *f = feed_at(p, c->by_feed);
-            fputs("    by         ", out);
-            put_text(out, f && f->name ? f->name : "?");
-            fputc('.', out);
-            put_text(out, column_name(f, c->by_column));
-            fputc('\n', out);
-        }
-        for (uint32_t k = 0; k < c->ngroups && c->groups; k++) {
-            fputs("    group      ", out);
-            put_text(out, c->groups[k].label);
-            fputc(' ', out);
-            put_fn(out, p, c->groups[k].measure);
-            fputc('\n', out);
-        }
+        put_by(out, p, c->by_feed, c->by_column, c->groups, c->ngroups);
         put_listed(out, &bc_layout_commitment, c, "    ", 10);
     }
     for (uint32_t i = 0; i < p->nchecks && p->checks; i++) {
@@ -357,6 +364,7 @@ static void put_items(FILE *out, const BcProgram *p)
         put_fn(out, p, c->require);
         fputc('\n', out);
         if (c->missing) fputs("    missing    fail\n", out);
+        put_by(out, p, c->by_feed, c->by_column, c->groups, c->ngroups);
         put_listed(out, &bc_layout_check, c, "    ", 10);
     }
     for (uint32_t i = 0; i < p->nratings && p->ratings; i++) {

@@ -179,7 +179,7 @@ static const LAYOUT(threshold_layout, "threshold", "", BcThreshold, threshold_fi
 
 static const BcField group_fields[] = {
     FIELD(BcGroup, label,   STR, NEEDED, 0, "label"),
-    FIELD(BcGroup, measure, I32, METRIC, 0, "measure"),
+    FIELD(BcGroup, fn,      I32, METRIC, 0, "measure"),
 };
 static const LAYOUT(group_layout, "group", " has no label", BcGroup, group_fields, 0);
 
@@ -205,6 +205,12 @@ static const BcField commitment_fields[] = {
 };
 LAYOUT(bc_layout_commitment, "commitment", " has no name", BcCommitment, commitment_fields, 0);
 
+static const BcField check_group_fields[] = {
+    FIELD(BcGroup, label, STR, NEEDED, 0, "label"),
+    FIELD(BcGroup, fn,    I32, EXPR,   0, "require"),
+};
+static const LAYOUT(check_group_layout, "group", " has no label", BcGroup, check_group_fields, 0);
+
 static const BcField check_fields[] = {
     FIELD(BcCheck, name,     STR, NEEDED, 0, "name"),
     FIELD(BcCheck, title,    STR, NONE,   0, "title"),
@@ -213,6 +219,9 @@ static const BcField check_fields[] = {
     FIELD(BcCheck, national, U8,  NONE,   0, "national"),
     FIELD(BcCheck, require,  I32, EXPR,   0, "require"),
     FIELD(BcCheck, missing,  U8,  NONE,   0, "missing"),
+    FIELD(BcCheck, by_feed, I32, FEED, BFF_OPTIONAL, "by"),
+    FIELD_WITH(BcCheck, by_column, I32, COLUMN, BFF_OPTIONAL, "by", by_feed),
+    MANY(BcCheck, groups, ARRAY, NONE, "group", "groups", ngroups, check_group_layout),
 };
 LAYOUT(bc_layout_check, "check", " has no name", BcCheck, check_fields, 0);
 

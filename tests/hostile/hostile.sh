@@ -9,7 +9,8 @@
 #   hostile.sh controls ARGS...    pledge ARGS; stdout replaced by the number
 #                                  of control bytes it held (C0 but LF, and
 #                                  DEL), as "control bytes: N"
-#   hostile.sh plb HOW ARGS...     base.pledge compiled, damaged as HOW says
+#   hostile.sh plb HOW ARGS...     base.pledge (or, with src:RULES first in
+#                                  HOW, RULES) compiled, damaged as HOW says
 #                                  (below), then `pledge ARGS` with @ as its path
 #   hostile.sh systems N ARGS...   a feed and a hierarchy of N systems of one
 #                                  member each, made in TMPDIR; then pledge
@@ -99,7 +100,11 @@ plb)
     how=$2
     shift 2
     made=$TMPDIR/damaged.plb
-    pledge compile base.pledge -o "$made" || exit 99
+    src=base.pledge
+    case $how in
+        src:*) src=${how%%,*} src=${src#src:} how=${how#*,} ;;
+    esac
+    pledge compile "$src" -o "$made" || exit 99
     for step in $(echo "$how" | tr ',' ' '); do
         case $step in
             cut:*) head -c "${step#cut:}" "$made" > "$made.cut" && mv "$made.cut" "$made" ;;

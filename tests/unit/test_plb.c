@@ -226,7 +226,7 @@ static void build(BcProgram *p)
     p->commits = DUP(p, cm);
     p->ncommits = 2;
 
-    BcCheck ck[] = { { "balanced", "Plans balance", "the plan does not balance", "Over the horizon.", 1, FN_CHECK, 1 } };
+    BcCheck ck[] = { { "balanced", "Plans balance", "the plan does not balance", "Over the horizon.", 1, FN_CHECK, 1, -1, -1, NULL, 0 } };
     p->checks = DUP(p, ck);
     p->nchecks = 1;
 
@@ -1009,6 +1009,18 @@ static void m_name(BcProgram *p)           { p->commits[1].name = NULL; }
 
 static void k_require_kind(BcProgram *p)   { p->checks[0].require = FN_DOUBLE; }
 static void k_require_range(BcProgram *p)  { p->checks[0].require = -1; }
+static void k_by_feed(BcProgram *p)        { p->checks[0].by_feed = 2; }
+static void k_by_column(BcProgram *p)      { p->checks[0].by_feed = 0; p->checks[0].by_column = 3; }
+static void k_by_orphan(BcProgram *p)      { p->checks[0].by_column = 2; }
+/* a group whose condition is a metric, not an expr */
+static void k_group_kind(BcProgram *p)
+{
+    BcGroup g[] = { { "1", FN_METRIC } };
+    p->checks[0].by_feed = 0;
+    p->checks[0].by_column = 2;
+    p->checks[0].groups = DUP(p, g);
+    p->checks[0].ngroups = 1;
+}
 static void t_arm_kind(BcProgram *p)       { p->ratings[0].arms[0].when = FN_FILTER; }
 static void t_arm_range(BcProgram *p)      { p->ratings[0].arms[1].when = -7; }
 static void t_arm_label(BcProgram *p)      { p->ratings[0].arms[1].label = NULL; }
@@ -1137,6 +1149,10 @@ static const Case cases[] = {
 
     { "require kind", k_require_kind, "check `balanced`: require: `double` must be of kind expr, not fn" },
     { "require range", k_require_range, "check `balanced`: require: function -1 out of range" },
+    { "check by feed", k_by_feed, "check `balanced`: by feed 2 out of range (program has 2)" },
+    { "check by column", k_by_column, "check `balanced`: by column 3 out of range (feed `ae` has 3)" },
+    { "check by column alone", k_by_orphan, "check `balanced`: a by column without a by feed" },
+    { "check group kind", k_group_kind, "check `balanced`: group `1`: require: `ae_4hr` must be of kind expr, not metric" },
     { "arm kind", t_arm_kind, "rating `overall`: arm `outstanding`: `ae_4hr.where0` must be of kind expr, not filter" },
     { "arm range", t_arm_range, "rating `overall`: arm `needs_improvement`: function -7 out of range" },
     { "arm label", t_arm_label, "rating `overall`: arm 1 has no label" },
