@@ -44,7 +44,7 @@ static pledge_status assess(pledge_round *R, const pledge_assess_options *o, ple
 {
     AssessOptions ao;
     pledge_status st = api_assess_options(R, o, &ao);
-    if (st == PLEDGE_OK) st = api_load_inputs(R, true);
+    if (st == PLEDGE_OK) st = api_load_inputs(R, true, ao.hashes);
     if (st != PLEDGE_OK) return st;
     Report r = { 0 };
     char why[1024];
@@ -131,7 +131,7 @@ static pledge_status explain(pledge_round *R, const pledge_assess_options *o, co
 {
     AssessOptions ao;
     pledge_status st = api_assess_options(R, o, &ao);
-    if (st == PLEDGE_OK) st = api_load_inputs(R, true);
+    if (st == PLEDGE_OK) st = api_load_inputs(R, true, false);
     if (st != PLEDGE_OK) return st;
     char why[1024];
     AssessStatus as = assess_explain(&R->in, &ao, system, item, out, why, sizeof why);

@@ -471,7 +471,7 @@ void pledge_rows_free(pledge_rows *rows)
     if (rows) api_free(rows->S, &rows->obj);
 }
 
-pledge_status api_load_inputs(pledge_round *R, bool require_all)
+pledge_status api_load_inputs(pledge_round *R, bool require_all, bool hashes)
 {
     if (R->loaded) return PLEDGE_OK;
     pledge_state *S = R->S;
@@ -479,7 +479,7 @@ pledge_status api_load_inputs(pledge_round *R, bool require_all)
     Vm *vm = api_vm(R);
     FeedOptions fo = { .skip_bad_rows = S->cfg.skip_bad_rows, .report = S->cfg.bad_rows, .progress = S->cfg.progress,
                        .progress_ud = S->cfg.progress_ud, .limits = S->data_limits, .threads = S->cfg.threads };
-    AssessStatus st = inputs_load(&R->in, &R->bc, R->path, R->bindings.items, R->bindings.len, require_all, &fo,
+    AssessStatus st = inputs_load(&R->in, &R->bc, R->path, R->bindings.items, R->bindings.len, require_all, hashes, &fo,
                                   vm, why, sizeof why);
     vm_free(vm);
     if (st != ASSESS_OK) {
@@ -493,7 +493,7 @@ pledge_status api_load_inputs(pledge_round *R, bool require_all)
 pledge_status pledge_load_inputs(pledge_round *R, bool require_all)
 {
     API_ENTER(R->S);
-    API_RETURN(R->S, api_load_inputs(R, require_all));
+    API_RETURN(R->S, api_load_inputs(R, require_all, false));
 }
 
 static void write_period_range(const FeedStats *st, FILE *out)
@@ -526,7 +526,7 @@ static void write_unmapped(const Inputs *in, uint16_t feed, FILE *out)
 
 static pledge_status describe_inputs(pledge_round *R, FILE *out)
 {
-    pledge_status st = api_load_inputs(R, false);
+    pledge_status st = api_load_inputs(R, false, false);
     if (st != PLEDGE_OK) return st;
     const BcProgram *bc = &R->bc;
     const Inputs *in = &R->in;
