@@ -46,6 +46,9 @@ static pledge_status assess(pledge_round *R, const pledge_assess_options *o, ple
     pledge_status st = api_assess_options(R, o, &ao);
     if (st == PLEDGE_OK) st = api_load_inputs(R, true, ao.hashes);
     if (st != PLEDGE_OK) return st;
+    /* loaded before (the command loads first, for its progress bar):
+     * hashed while the systems are evaluated */
+    if (ao.hashes) inputs_hash_start(&R->in, ao.threads);
     Report r = { 0 };
     char why[1024];
     AssessStatus as = assess_run(&R->in, &ao, &r, why, sizeof why);

@@ -89,8 +89,9 @@ static void *hasher(void *arg)
     return NULL;
 }
 
-static void hashes_start(Inputs *in)
+void inputs_hash_start(Inputs *in, unsigned threads)
 {
+    if (in->hashes || threads == 1) return;
     const BcProgram *p = in->p;
     InputHashes *h = mem_calloc(1, sizeof *h);
     h->n = (size_t)p->nhiers + p->nfeeds;
@@ -193,7 +194,7 @@ AssessStatus inputs_load(Inputs *in, const BcProgram *p, const char *rules, cons
                            "(--feed %s=PATH, or `rows %s` in a test)", p->feeds[k].name, p->hiers[p->feeds[k].hier].name,
                            p->hiers[p->feeds[k].hier].name, p->hiers[p->feeds[k].hier].name),
                    ASSESS_USAGE;
-    if (hashes && fo->threads != 1) hashes_start(in);
+    if (hashes) inputs_hash_start(in, fo->threads);
     /* hierarchies first: a feed's unmapped rows are counted against one */
     for (uint16_t k = 0; k < p->nhiers; k++)
         if (in->hier_sources[k].name && !(in->hiers[k] = hier_load(p, k, in->hier_sources[k], in->orgs, &fo->limits, why, whycap)))

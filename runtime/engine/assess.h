@@ -45,6 +45,10 @@ typedef enum AssessStatus {
 AssessStatus inputs_load(Inputs *in, const BcProgram *p, const char *rules, const Binding *b, size_t n,
                          bool require_all, bool hashes, const FeedOptions *fo, Vm *vm, char *why, size_t whycap);
 void inputs_free(Inputs *in);
+/* Starts taking the files' SHA-256 on a thread (as inputs_load with
+ * hashes), for inputs loaded without: it then overlaps the evaluation
+ * only. Nothing if already started, or with threads 1. */
+void inputs_hash_start(Inputs *in, unsigned threads);
 
 /* The hierarchy that maps feed k's organisations to the systems: its own
  * (`hierarchy =`), or the round's `assess`; NULL if that is not bound. */
