@@ -3,6 +3,7 @@
  * allows, rounds, feeds, hierarchies, commitments, checks, ratings, tests.
  * Expressions are check_expr.c's; what the two share is in check_internal.h. */
 #include "lang/check_internal.h"
+#include "base/hash.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -14,16 +15,9 @@ typedef struct Scope {
     size_t  cap, len;
 } Scope;
 
-static uint64_t hash_name(const char *s)
-{
-    uint64_t h = 1469598103934665603u;                 /* FNV-1a */
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
-
 static Decl **scope_slot(Scope *s, const char *name)
 {
-    size_t i = hash_name(name) & (s->cap - 1);
+    size_t i = hash_bytes(name, strlen(name)) & (s->cap - 1);
     while (s->slots[i] && strcmp(s->slots[i]->name, name) != 0) i = (i + 1) & (s->cap - 1);
     return &s->slots[i];
 }

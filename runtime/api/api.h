@@ -134,12 +134,13 @@ pledge_status api_load_program(pledge_state *S, const char *path, BcProgram *bc,
 Vm *api_vm(pledge_round *R);
 /* The engine's options for an assessment of R. */
 pledge_status api_assess_options(pledge_round *R, const pledge_assess_options *o, AssessOptions *ao);
-/* Loads R's inputs (once). */
-pledge_status api_load_inputs(pledge_round *R, bool require_all);
+/* Loads R's inputs (once); with hashes, their files' SHA-256 are taken
+ * meanwhile, for the report (inputs_load). */
+pledge_status api_load_inputs(pledge_round *R, bool require_all, bool hashes);
 /* The same, with windows_only for a run that needs only the periods its
  * windows read (feed.h FeedOptions.windows_only); a later call that needs
  * every period loads them again. */
-pledge_status api_load_inputs_for(pledge_round *R, bool require_all, bool windows_only);
+pledge_status api_load_inputs_for(pledge_round *R, bool require_all, bool windows_only, bool hashes);
 /* A target or milestone of a compiled round as people read it, ">= 95.0%
  * in 2023/24", a deadline's "== true by 2019-09-27" or "<= 2019-09-27"
  * (report_window_word) (pledge_diff and pledge_doc); returns its window's

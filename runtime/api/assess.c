@@ -46,8 +46,12 @@ static pledge_status assess(pledge_round *R, const pledge_assess_options *o, ple
     pledge_status st = api_assess_options(R, o, &ao);
     /* only the windows' periods, unless a series (from the data's first
      * period) or a variation (a window not in the program) may read others */
-    if (st == PLEDGE_OK) st = api_load_inputs_for(R, true, R->S->cfg.windows_only && !ao.series && !R->vary.list.len);
+    if (st == PLEDGE_OK)
+        st = api_load_inputs_for(R, true, R->S->cfg.windows_only && !ao.series && !R->vary.list.len, ao.hashes);
     if (st != PLEDGE_OK) return st;
+    /* loaded before (the command loads first, for its progress bar):
+     * hashed while the systems are evaluated */
+    if (ao.hashes) inputs_hash_start(&R->in, ao.threads);
     Report r = { 0 };
     char why[1024];
     AssessStatus as = assess_run(&R->in, &ao, &r, why, sizeof why);
@@ -133,7 +137,7 @@ static pledge_status explain(pledge_round *R, const pledge_assess_options *o, co
 {
     AssessOptions ao;
     pledge_status st = api_assess_options(R, o, &ao);
-    if (st == PLEDGE_OK) st = api_load_inputs_for(R, true, false);
+    if (st == PLEDGE_OK) st = api_load_inputs_for(R, true, false, false);
     if (st != PLEDGE_OK) return st;
     char why[1024];
     AssessStatus as = assess_explain(&R->in, &ao, system, item, out, why, sizeof why);

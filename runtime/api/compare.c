@@ -166,7 +166,7 @@ static pledge_status assess_combo(Cmpr *x, uint32_t combo, Combo *out)
     const BcProgram *bc = &p->bc;
     Inputs in = { bc, x->orgs, mem_calloc(bc->nfeeds + 1u, sizeof *in.feeds),
                   mem_calloc(bc->nhiers + 1u, sizeof *in.hiers), mem_calloc(bc->nfeeds + 1u, sizeof *in.feed_sources),
-                  mem_calloc(bc->nhiers + 1u, sizeof *in.hier_sources), NULL };
+                  mem_calloc(bc->nhiers + 1u, sizeof *in.hier_sources), NULL, NULL };
     pledge_status st = PLEDGE_OK;
     for (uint16_t k = 0; k < bc->nhiers && st == PLEDGE_OK; k++) {
         int s = slot_of(x, bc->hiers[k].name, true);

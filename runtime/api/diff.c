@@ -1380,7 +1380,7 @@ static pledge_status assess_round(pledge_round *R, const char *as_of, Report *r)
     pledge_status st = api_assess_options(R, &(pledge_assess_options){ .as_of = as_of }, &ao);
     if (st != PLEDGE_OK) return st;
     if (!R->loaded) keep_declared(R);
-    st = api_load_inputs(R, true);
+    st = api_load_inputs(R, true, false);
     char why[sizeof S->error];
     if (st == PLEDGE_OK) {
         AssessStatus as = assess_run(&R->in, &ao, r, why, sizeof why);

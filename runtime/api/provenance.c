@@ -341,7 +341,7 @@ static pledge_status rerun(const Replay *rp, const BcProgram *bc, Report *r, cha
     /* the recorded limits, for the feeds' where-filters as for the rest */
     Vm *vm = vm_new(bc, m->limits, allowed, nallowed);
     vm_set_trace(vm, S->cfg.trace);
-    AssessStatus st = inputs_load(&in, bc, m->rules, b, n, true, &fo, vm, why, whycap);
+    AssessStatus st = inputs_load(&in, bc, m->rules, b, n, true, false, &fo, vm, why, whycap);
     vm_free(vm);
     mem_free(b);
     /* the variations as recorded, checked against these rules again */

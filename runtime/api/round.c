@@ -472,7 +472,7 @@ void pledge_rows_free(pledge_rows *rows)
     if (rows) api_free(rows->S, &rows->obj);
 }
 
-pledge_status api_load_inputs_for(pledge_round *R, bool require_all, bool windows_only)
+pledge_status api_load_inputs_for(pledge_round *R, bool require_all, bool windows_only, bool hashes)
 {
     if (R->loaded && (windows_only || !R->windows_only)) return PLEDGE_OK;
     if (R->loaded) {
@@ -487,7 +487,7 @@ pledge_status api_load_inputs_for(pledge_round *R, bool require_all, bool window
     FeedOptions fo = { .skip_bad_rows = S->cfg.skip_bad_rows, .report = S->cfg.bad_rows, .progress = S->cfg.progress,
                        .progress_ud = S->cfg.progress_ud, .limits = S->data_limits, .threads = S->cfg.threads };
     fo.windows_only = windows_only && bc_window_span(&R->bc, &fo.keep_from, &fo.keep_to);
-    AssessStatus st = inputs_load(&R->in, &R->bc, R->path, R->bindings.items, R->bindings.len, require_all, &fo,
+    AssessStatus st = inputs_load(&R->in, &R->bc, R->path, R->bindings.items, R->bindings.len, require_all, hashes, &fo,
                                   vm, why, sizeof why);
     vm_free(vm);
     if (st != ASSESS_OK) {
@@ -499,15 +499,15 @@ pledge_status api_load_inputs_for(pledge_round *R, bool require_all, bool window
     return PLEDGE_OK;
 }
 
-pledge_status api_load_inputs(pledge_round *R, bool require_all)
+pledge_status api_load_inputs(pledge_round *R, bool require_all, bool hashes)
 {
-    return api_load_inputs_for(R, require_all, R->S->cfg.windows_only && !R->vary.list.len);
+    return api_load_inputs_for(R, require_all, R->S->cfg.windows_only && !R->vary.list.len, hashes);
 }
 
 pledge_status pledge_load_inputs(pledge_round *R, bool require_all)
 {
     API_ENTER(R->S);
-    API_RETURN(R->S, api_load_inputs(R, require_all));
+    API_RETURN(R->S, api_load_inputs(R, require_all, false));
 }
 
 static void write_period_range(const FeedStats *st, FILE *out)
@@ -540,7 +540,7 @@ static void write_unmapped(const Inputs *in, uint16_t feed, FILE *out)
 
 static pledge_status describe_inputs(pledge_round *R, FILE *out)
 {
-    pledge_status st = api_load_inputs(R, false);
+    pledge_status st = api_load_inputs(R, false, false);
     if (st != PLEDGE_OK) return st;
     const BcProgram *bc = &R->bc;
     const Inputs *in = &R->in;

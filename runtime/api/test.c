@@ -69,7 +69,7 @@ static bool load_tables(pledge_round *R, const CompTest *t, Inputs *in, char *wh
     }
     Vm *vm = api_vm(R);
     FeedOptions fo = { .report = NULL, .limits = R->S->data_limits };
-    bool ok = inputs_load(in, &R->bc, t->path, b, t->ntables, false, &fo, vm, why, cap) == ASSESS_OK;
+    bool ok = inputs_load(in, &R->bc, t->path, b, t->ntables, false, false, &fo, vm, why, cap) == ASSESS_OK;
     vm_free(vm);
     if (!ok) name_table(t, labels, why, cap);
     for (size_t i = 0; i < t->ntables; i++) mem_free(labels[i]);

@@ -27,13 +27,23 @@ void sha256_hex(const uint8_t digest[32], char out[65])
     out[64] = '\0';
 }
 
-bool sha256_file(const char *path, uint8_t out[32])
+bool sha256_file(const char *path, uint8_t out[32]) { return sha256_file_until(path, out, NULL); }
+
+bool sha256_file_until(const char *path, uint8_t out[32], const atomic_bool *stop)
 {
     /* a regular file only: a manifest naming /dev/zero or a FIFO would
-     * otherwise be read for ever, or wait for a writer (O_NONBLOCK) */
+     * otherwise be read for ever, or wait for a writer (O_NONBLOCK). Asked
+     * before opening, too: a FIFO a feed is being loaded from, opened and
+     * closed here, would let its writer go on before the loader opens it,
+     * and get SIGPIPE. */
+    struct stat st;
+    if (stat(path, &st) != 0) return false;
+    if (!S_ISREG(st.st_mode)) {
+        errno = EINVAL;
+        return false;
+    }
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) return false;
-    struct stat st;
     int err = 0;
     if (fstat(fd, &st) != 0) err = errno;
     else if (!S_ISREG(st.st_mode)) err = EINVAL;
@@ -48,9 +58,12 @@ bool sha256_file(const char *path, uint8_t out[32])
     sha256_init(&ctx);
     uint8_t buf[1 << 16];
     size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0) sha256_update(&ctx, n, buf);
-    bool ok = !ferror(f);
+    bool stopped = false;
+    while (!(stopped = stop && atomic_load_explicit(stop, memory_order_relaxed)) && (n = fread(buf, 1, sizeof buf, f)) > 0)
+        sha256_update(&ctx, n, buf);
+    bool ok = !stopped && !ferror(f);
     fclose(f);
+    if (stopped) errno = ECANCELED;
     sha256_digest(&ctx, SHA256_DIGEST_SIZE, out);
     return ok;
 }

@@ -9,6 +9,7 @@
 #include "data/pred.h"
 #include "data/rows.h"
 #include "data/pushdown.h"
+#include "base/hash.h"
 #include "vm/natives.h"
 #include <pthread.h>
 #include <stdarg.h>
@@ -352,7 +353,7 @@ static uint32_t slice_find(const Store *st, int32_t period, Day vintage, uint32_
 
 static uint64_t ident_hash(uint32_t org, const char *key, size_t len)
 {
-    return rows_hash(key, len) ^ ((uint64_t)org * 0xC4CEB9FE1A85EC53u);
+    return hash_bytes(key, len) ^ ((uint64_t)org * 0xC4CEB9FE1A85EC53u);
 }
 
 /* Organisation o's number for the identity key (length-prefixed cells),
@@ -490,7 +491,7 @@ enum { FILTER_CACHE_MAX = 1 << 16 };
 
 static FilterEntry *cache_slot(FilterCache *c, const char *key, size_t len)
 {
-    size_t i = rows_hash(key, len) & (c->cap - 1);
+    size_t i = hash_bytes(key, len) & (c->cap - 1);
     while (c->slots[i].key && (c->slots[i].len != len || memcmp(c->slots[i].key, key, len) != 0))
         i = (i + 1) & (c->cap - 1);
     return &c->slots[i];

@@ -2,6 +2,7 @@
  * as a number everywhere after it is read. */
 #include "data/feed.h"
 #include "data/rows.h"
+#include "base/hash.h"
 #include <string.h>
 
 struct Orgs {
@@ -28,7 +29,7 @@ void orgs_free(Orgs *o)
 
 static uint32_t *orgs_slot(const Orgs *o, const char *code, size_t len)
 {
-    size_t i = rows_hash(code, len) & (o->nslots - 1);
+    size_t i = hash_bytes(code, len) & (o->nslots - 1);
     for (;; i = (i + 1) & (o->nslots - 1)) {
         uint32_t id = o->slots[i];
         if (!id || (o->lens[id - 1] == len && memcmp(o->codes[id - 1], code, len) == 0)) return &o->slots[i];

@@ -440,10 +440,3 @@ int rows_header_position(const CsvField *h, size_t n, const char *name)
         if (h[i].len == len && memcmp(h[i].ptr, name, len) == 0) return (int)i;
     return -1;
 }
-
-uint64_t rows_hash(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603u;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-    return h;
-}

@@ -105,6 +105,5 @@ static inline const char *rows_parse_text(const CsvField *f, Value *out)
 extern const TypeKind rows_grain_type[];
 /* The position of `name` in the header, or -1. */
 int         rows_header_position(const CsvField *h, size_t n, const char *name);
-uint64_t    rows_hash(const char *s, size_t n);   /* FNV-1a */
 
 #endif

@@ -23,6 +23,131 @@ static void *arena_copy(Arena *a, const void *p, size_t n, size_t sz)
     return q;
 }
 
+/* ---- inputs' hashes -------------------------------------------------------- */
+
+/* The file a source's SHA-256 is taken of: NULL for bytes given in memory
+ * (hashed where they are) and for sqlite: (none is taken). */
+static const char *source_hashed_file(DataSource source)
+{
+    const char *file = source.file ? source.file : source.name;
+    return source.bytes || strncmp(file, "sqlite:", 7) == 0 ? NULL : file;
+}
+
+/* hex: the file's digest, or "" if it cannot be read (the report says
+ * null) or stop was set */
+static void file_sha256(const char *file, char hex[65], const atomic_bool *stop)
+{
+    uint8_t d[32];
+    hex[0] = '\0';
+    if (sha256_file_until(file, d, stop)) sha256_hex(d, hex);
+}
+
+/* The bytes' hash: a file's, or those given in memory; none for sqlite: */
+static void source_sha256(DataSource source, char hex[65])
+{
+    const char *file = source_hashed_file(source);
+    hex[0] = '\0';
+    if (source.bytes) {
+        uint8_t d[32];
+        sha256(source.bytes, source.len, d);
+        sha256_hex(d, hex);
+    } else if (file) {
+        file_sha256(file, hex, NULL);
+    }
+}
+
+/* The files' SHA-256 for the report's provenance, taken on a thread of its
+ * own from when the inputs are bound: in a large run hashing is about as
+ * much work as loading, and alone it would come after evaluation. The
+ * thread reads only its own copies of the paths and writes only hex; the
+ * report reads hex after the join. */
+struct InputHashes {
+    pthread_mutex_t lock;       /* one join, whoever asks first */
+    pthread_t  thread;
+    bool       running;         /* started and not yet joined */
+    bool       taken;           /* joined, every digest in hex */
+    MemContext *from;
+    size_t     n;               /* the hierarchies', then the feeds' */
+    char     **paths;           /* per input: its file, or NULL (none, or hashed in place) */
+    char     (*hex)[65];
+    atomic_bool stop;           /* the inputs are freed unreported (a load failed) */
+    bool       oom;
+    size_t     oom_size;
+};
+
+static void hash_files(void *arg)
+{
+    InputHashes *h = arg;
+    for (size_t i = 0; i < h->n; i++)
+        if (h->paths[i]) file_sha256(h->paths[i], h->hex[i], &h->stop);
+}
+
+static void *hasher(void *arg)
+{
+    InputHashes *h = arg;
+    h->oom = !mem_guard(h->from, hash_files, h, &h->oom_size);
+    return NULL;
+}
+
+void inputs_hash_start(Inputs *in, unsigned threads)
+{
+    if (in->hashes || threads == 1) return;
+    const BcProgram *p = in->p;
+    InputHashes *h = mem_calloc(1, sizeof *h);
+    h->n = (size_t)p->nhiers + p->nfeeds;
+    h->paths = mem_calloc(h->n + 1, sizeof *h->paths);
+    h->hex = mem_calloc(h->n + 1, sizeof *h->hex);
+    for (size_t i = 0; i < h->n; i++) {
+        DataSource s = i < p->nhiers ? in->hier_sources[i] : in->feed_sources[i - p->nhiers];
+        const char *file = s.name ? source_hashed_file(s) : NULL;
+        if (file) h->paths[i] = mem_strndup(file, strlen(file));
+    }
+    h->from = mem_current();
+    atomic_init(&h->stop, false);
+    pthread_mutex_init(&h->lock, NULL);
+    in->hashes = h;
+    h->running = pthread_create(&h->thread, NULL, hasher, h) == 0;     /* none to be had: hashed in place */
+}
+
+/* Waits for the thread; whether its digests are all there. */
+static bool hashes_join(InputHashes *h)
+{
+    pthread_mutex_lock(&h->lock);
+    bool oom = false;
+    if (h->running) {
+        pthread_join(h->thread, NULL);
+        h->running = false;
+        h->taken = !h->oom;
+        oom = h->oom;
+    }
+    bool taken = h->taken;
+    pthread_mutex_unlock(&h->lock);
+    if (oom) mem_out_of_memory(h->oom_size);
+    return taken;
+}
+
+static void hashes_free(InputHashes *h)
+{
+    if (!h) return;
+    atomic_store(&h->stop, true);       /* its digests are not wanted now */
+    pthread_mutex_lock(&h->lock);
+    if (h->running) pthread_join(h->thread, NULL);
+    pthread_mutex_unlock(&h->lock);
+    pthread_mutex_destroy(&h->lock);
+    for (size_t i = 0; i < h->n; i++) mem_free(h->paths[i]);
+    mem_free(h->paths);
+    mem_free(h->hex);
+    mem_free(h);
+}
+
+/* Input i's digest (hierarchies, then feeds): the thread's if it took them,
+ * else taken now. */
+static void input_sha256(const Inputs *in, size_t i, DataSource source, char hex[65])
+{
+    if (in->hashes && in->hashes->paths[i] && hashes_join(in->hashes)) memcpy(hex, in->hashes->hex[i], 65);
+    else source_sha256(source, hex);
+}
+
 /* ---- inputs ------------------------------------------------------------------ */
 
 static int find_named(const char *name, size_t len, const char *const *names, size_t stride, size_t n)
@@ -35,7 +160,7 @@ static int find_named(const char *name, size_t len, const char *const *names, si
 }
 
 AssessStatus inputs_load(Inputs *in, const BcProgram *p, const char *rules, const Binding *b, size_t n,
-                         bool require_all, const FeedOptions *fo, Vm *vm, char *why, size_t whycap)
+                         bool require_all, bool hashes, const FeedOptions *fo, Vm *vm, char *why, size_t whycap)
 {
     memset(in, 0, sizeof *in);
     in->p = p;
@@ -69,6 +194,7 @@ AssessStatus inputs_load(Inputs *in, const BcProgram *p, const char *rules, cons
                            "(--feed %s=PATH, or `rows %s` in a test)", p->feeds[k].name, p->hiers[p->feeds[k].hier].name,
                            p->hiers[p->feeds[k].hier].name, p->hiers[p->feeds[k].hier].name),
                    ASSESS_USAGE;
+    if (hashes) inputs_hash_start(in, fo->threads);
     /* hierarchies first: a feed's unmapped rows are counted against one */
     for (uint16_t k = 0; k < p->nhiers; k++)
         if (in->hier_sources[k].name && !(in->hiers[k] = hier_load(p, k, in->hier_sources[k], in->orgs, &fo->limits, why, whycap)))
@@ -83,6 +209,7 @@ AssessStatus inputs_load(Inputs *in, const BcProgram *p, const char *rules, cons
 void inputs_free(Inputs *in)
 {
     if (!in->p) return;
+    hashes_free(in->hashes);
     /* a load that ran out of memory may have left any of these unmade */
     for (uint16_t k = 0; in->feeds && k < in->p->nfeeds; k++) feed_free(in->feeds[k]);
     for (uint16_t k = 0; in->hiers && k < in->p->nhiers; k++) hier_free(in->hiers[k]);
@@ -1240,16 +1367,6 @@ static void keep_text(Report *out, Value *v)
     if (v->kind == V_TEXT) v->as.text.bytes = arena_strndup(&out->arena, v->as.text.bytes, v->as.text.len);
 }
 
-/* The bytes' hash: a file's, or those given in memory; none for sqlite: */
-static void source_sha256(DataSource source, char hex[65])
-{
-    uint8_t d[32];
-    const char *file = source.file ? source.file : source.name;
-    hex[0] = '\0';
-    if (source.bytes) sha256(source.bytes, source.len, d), sha256_hex(d, hex);
-    else if (strncmp(file, "sqlite:", 7) != 0 && sha256_file(file, d)) sha256_hex(d, hex);
-}
-
 static void report_inputs(const Inputs *in, bool hashes, Report *out)
 {
     const BcProgram *p = in->p;
@@ -1261,7 +1378,7 @@ static void report_inputs(const Inputs *in, bool hashes, Report *out)
         ri->kind = "hierarchy";
         ri->path = keep_str(out, in->hier_sources[k].name);
         ri->rows = hier_link_count(in->hiers[k]);
-        if (hashes) source_sha256(in->hier_sources[k], ri->sha256);
+        if (hashes) input_sha256(in, k, in->hier_sources[k], ri->sha256);
     }
     for (uint16_t k = 0; k < p->nfeeds; k++) {
         if (!in->feeds[k]) continue;
@@ -1272,7 +1389,7 @@ static void report_inputs(const Inputs *in, bool hashes, Report *out)
         ri->rows = feed_stats(in->feeds[k])->rows;
         ri->skipped_rows = feed_stats(in->feeds[k])->skipped;
         mem_free(inputs_unmapped(in, k, &ri->unmapped_rows, &ri->unmapped_orgs));
-        if (hashes) source_sha256(in->feed_sources[k], ri->sha256);
+        if (hashes) input_sha256(in, (size_t)p->nhiers + k, in->feed_sources[k], ri->sha256);
     }
 }
 

@@ -17,6 +17,8 @@
 /* NAME=SOURCE: a feed or a hierarchy of the program, and its rows. */
 typedef struct Binding { const char *name; size_t namelen; DataSource source; } Binding;
 
+typedef struct InputHashes InputHashes;
+
 typedef struct Inputs {
     const BcProgram *p;
     Orgs        *orgs;
@@ -24,6 +26,7 @@ typedef struct Inputs {
     Hierarchy  **hiers;         /* per hierarchy of p */
     DataSource  *feed_sources, *hier_sources;   /* .name NULL where none was bound */
     const Hierarchy *assess;    /* the round's `assess` hierarchy, or NULL */
+    InputHashes *hashes;        /* the files' SHA-256 taken while they load, or NULL */
 } Inputs;
 
 typedef enum AssessStatus {
@@ -35,10 +38,17 @@ typedef enum AssessStatus {
 
 /* Loads every binding, hierarchies first. With require_all, every feed and
  * hierarchy the program declares must be bound. vm runs where-filters;
- * rules (the rule file's path) is for messages. */
+ * rules (the rule file's path) is for messages. With hashes, the SHA-256
+ * of each input file (AssessOptions.hashes) is taken on a thread of its
+ * own while they load and the systems are evaluated, unless fo->threads is
+ * 1: the report then hashes them in place. */
 AssessStatus inputs_load(Inputs *in, const BcProgram *p, const char *rules, const Binding *b, size_t n,
-                         bool require_all, const FeedOptions *fo, Vm *vm, char *why, size_t whycap);
+                         bool require_all, bool hashes, const FeedOptions *fo, Vm *vm, char *why, size_t whycap);
 void inputs_free(Inputs *in);
+/* Starts taking the files' SHA-256 on a thread (as inputs_load with
+ * hashes), for inputs loaded without: it then overlaps the evaluation
+ * only. Nothing if already started, or with threads 1. */
+void inputs_hash_start(Inputs *in, unsigned threads);
 
 /* The hierarchy that maps feed k's organisations to the systems: its own
  * (`hierarchy =`), or the round's `assess`; NULL if that is not bound. */

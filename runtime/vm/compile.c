@@ -12,6 +12,7 @@
 #include "vm/compile.h"
 #include "lang/checker.h"
 #include "base/sha256.h"
+#include "base/hash.h"
 #include <string.h>
 
 enum { MAX_INDEX = 65535 };   /* registers, row rules; functions, constants and aggregates go to BC_WIDE_MAX */
@@ -78,11 +79,12 @@ static void overflow_wide(Comp *c, const char *what)
 
 /* ---- constants ---------------------------------------------------------- */
 
-static uint64_t mix(uint64_t h, uint64_t x) { return (h ^ x) * 0x100000001b3u; }
+/* FNV-1a over whole 64-bit words, with base/hash.h's constants */
+static uint64_t mix(uint64_t h, uint64_t x) { return (h ^ x) * HASH_FNV_PRIME; }
 
 static uint64_t const_hash(Value v)
 {
-    uint64_t h = mix(mix(0xcbf29ce484222325u, v.kind), v.unit);
+    uint64_t h = mix(mix(HASH_FNV_OFFSET, v.kind), v.unit);
     h = mix(h, v.status);
     switch (v.kind) {
     case V_NUM:      return mix(mix(h, (uint64_t)v.as.num.n), (uint64_t)v.as.num.d);

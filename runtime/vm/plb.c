@@ -9,6 +9,7 @@
 #include "vm/plb.h"
 #include "vm/layout.h"
 #include "base/sha256.h"
+#include "base/hash.h"
 #include "base/outfile.h"
 #include "base/why.h"
 
@@ -89,14 +90,6 @@ typedef struct Writer {
     uint32_t *slots;        /* open addressing: index + 1, 0 empty */
     size_t    nslots;
 } Writer;
-
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603u;                  /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-    return h;
-}
 
 static uint32_t *pool_slot(Writer *w, const char *s, uint32_t len)
 {
