@@ -590,16 +590,22 @@ static const ReportVariation *put_variation(Explain *x, const ReportResult *r)
     return v;
 }
 
+/* The heading over a commitment's or check's results by group: what is
+ * judged the same way in each (`same`) and the column that splits them. */
+static void put_groups_heading(Explain *x, int32_t by_feed, int32_t by_column, const char *same)
+{
+    const BcFeed *f = &x->s.p->feeds[by_feed];
+    fprintf(x->out, "\nBy group: %s over the rows of each group of\n%s.%s "
+                    "alone (the status above is the system's, over all its rows):\n",
+            same, f->name, f->columns[by_column].name);
+}
+
 /* A commitment judged by group: each group's result, judged as the
  * system's, over the group's rows alone. */
 static void explain_groups(Explain *x, const BcCommitment *c, const ReportResult *r)
 {
-    const BcProgram *p = x->s.p;
     FILE *out = x->out;
-    const BcFeed *f = &p->feeds[c->by_feed];
-    fprintf(out, "\nBy group: the same target and milestones over the rows of each group of\n%s.%s "
-                 "alone (the status above is the system's, over all its rows):\n",
-            f->name, f->columns[c->by_column].name);
+    put_groups_heading(x, c->by_feed, c->by_column, "the same target and milestones");
     for (uint32_t g = 0; g < r->ngroups && g < c->ngroups; g++) {
         const ReportResult *gr = &r->groups[g];
         fputs("  ", out);
@@ -1026,12 +1032,8 @@ static void explain_across_measure(Explain *x, uint32_t k, Value window)
  * its condition, over the group's rows alone. */
 static void explain_check_groups(Explain *x, const BcCheck *c, const ReportResult *r)
 {
-    const BcProgram *p = x->s.p;
     FILE *out = x->out;
-    const BcFeed *f = &p->feeds[c->by_feed];
-    fprintf(out, "\nBy group: the same condition over the rows of each group of\n%s.%s "
-                 "alone (the status above is the system's, over all its rows):\n",
-            f->name, f->columns[c->by_column].name);
+    put_groups_heading(x, c->by_feed, c->by_column, "the same condition");
     for (uint32_t g = 0; g < r->ngroups && g < c->ngroups; g++) {
         const ReportResult *gr = &r->groups[g];
         char buf[128];
