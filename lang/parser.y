@@ -529,7 +529,7 @@ primary
             $$->depth = d + 1;
             BOUNDED($$, @2);
         }
-    | '(' expr ')'      { $$ = $2; }
+    | '(' expr ')'      { $$ = $2; $$->span = @$; }    /* the brackets belong to it: a quote keeps them */
     | '[' opt_args ']'
         {
             $$ = NODE(N_LIST, @$); $$->args = $2;
