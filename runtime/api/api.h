@@ -146,6 +146,11 @@ pledge_status api_load_inputs_for(pledge_round *R, bool require_all, bool window
  * (report_window_word) (pledge_diff and pledge_doc); returns its window's
  * last day (0 if it has none). vm runs the threshold's constant functions. */
 Day api_threshold_text(Vm *vm, const BcProgram *p, const BcThreshold *t, bool deadline, char *buf, size_t cap);
+/* A small file of text read whole (an inputs or variations file): a
+ * regular file of at most max bytes, else an error naming name; what says
+ * what such a file is, for one too large. *text is the caller's to free. */
+pledge_status api_read_small_file(pledge_state *S, const char *path, const char *name, size_t max, const char *what,
+                                  char **text, size_t *len);
 /* Reads the variations file at path (named `name` in messages and in the
  * report: the path as given, or as a manifest records it) and checks it
  * against bc and those vs holds already; on failure, vs is as it was. */

@@ -263,34 +263,44 @@ static pledge_status parse(Parse *p, const char *text, size_t len)
     return PLEDGE_OK;
 }
 
+pledge_status api_read_small_file(pledge_state *S, const char *path, const char *name, size_t max, const char *what,
+                                  char **text, size_t *len)
+{
+    *text = NULL;
+    /* a FIFO or a device would block or never end: a file of text is wanted */
+    struct stat st;
+    if (stat(path, &st) != 0) return api_fail(S, PLEDGE_ERR_INPUT, "%s: cannot read it: %s", name, strerror(errno));
+    if (!S_ISREG(st.st_mode)) return api_fail(S, PLEDGE_ERR_INPUT, "%s: not a file of text", name);
+    /* the whole buffer first: nothing can jump out of the call while the file is open */
+    char *buf = mem_alloc(max + 1);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        mem_free(buf);
+        return api_fail(S, PLEDGE_ERR_INPUT, "%s: cannot read it: %s", name, strerror(e));
+    }
+    size_t n = fread(buf, 1, max + 1, f);
+    int e = ferror(f) ? errno : 0;
+    fclose(f);
+    if (e || n > max) {
+        mem_free(buf);
+        return e ? api_fail(S, PLEDGE_ERR_INPUT, "%s: cannot read it: %s", name, strerror(e))
+                 : api_fail(S, PLEDGE_ERR_INPUT, "%s: more than %zu bytes: %s", name, max, what);
+    }
+    *text = buf;
+    *len = n;
+    return PLEDGE_OK;
+}
+
 static pledge_status read_inputs_file(pledge_state *S, const char *path, pledge_inputs **out)
 {
     *out = NULL;
     if (!path || !path[0]) return api_fail(S, PLEDGE_ERR_USAGE, "no inputs file named");
-    /* a FIFO or a device would block or never end: a file of text is wanted */
-    struct stat st;
-    if (stat(path, &st) != 0) return api_fail(S, PLEDGE_ERR_INPUT, "%s: cannot read it: %s", path, strerror(errno));
-    if (!S_ISREG(st.st_mode)) return api_fail(S, PLEDGE_ERR_INPUT, "%s: not a file of text", path);
-    /* the whole buffer first: nothing can jump out of the call while the file is open */
-    char *text = mem_alloc(INPUTS_MAX_BYTES + 1);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        mem_free(text);
-        return api_fail(S, PLEDGE_ERR_INPUT, "%s: cannot read it: %s", path, strerror(e));
-    }
-    size_t len = fread(text, 1, INPUTS_MAX_BYTES + 1, f);
-    int e = ferror(f) ? errno : 0;
-    fclose(f);
-    if (e) {
-        mem_free(text);
-        return api_fail(S, PLEDGE_ERR_INPUT, "%s: cannot read it: %s", path, strerror(e));
-    }
-    if (len > INPUTS_MAX_BYTES) {
-        mem_free(text);
-        return api_fail(S, PLEDGE_ERR_INPUT, "%s: more than %d bytes: an inputs file is a few lines of "
-                                             "`key = value`", path, INPUTS_MAX_BYTES);
-    }
+    char *text;
+    size_t len;
+    pledge_status read = api_read_small_file(S, path, path, INPUTS_MAX_BYTES,
+                                             "an inputs file is a few lines of `key = value`", &text, &len);
+    if (read != PLEDGE_OK) return read;
     pledge_inputs *in = mem_calloc(1, sizeof *in);
     in->S = S;
     api_track(S, &in->obj, destroy_inputs);

@@ -22,11 +22,9 @@
 #include "base/sha256.h"
 #include "base/utf8.h"
 #include "vm/compile.h"
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* A variations file is a few blocks: past this it is not one. */
 enum { VARY_MAX_BYTES = 1 << 20 };
@@ -429,25 +427,11 @@ static pledge_status parse(Parse *p, const char *text, size_t len)
 pledge_status api_vary(pledge_state *S, const BcProgram *bc, ApiVariations *vs, const char *path, const char *name)
 {
     if (!path || !path[0]) return api_fail(S, PLEDGE_ERR_USAGE, "no variations file named");
-    struct stat st;
-    if (stat(path, &st) != 0) return api_fail(S, PLEDGE_ERR_INPUT, "%s: cannot read it: %s", name, strerror(errno));
-    if (!S_ISREG(st.st_mode)) return api_fail(S, PLEDGE_ERR_INPUT, "%s: not a file of text", name);
-    char *text = mem_alloc(VARY_MAX_BYTES + 1);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        mem_free(text);
-        return api_fail(S, PLEDGE_ERR_INPUT, "%s: cannot read it: %s", name, strerror(e));
-    }
-    size_t len = fread(text, 1, VARY_MAX_BYTES + 1, f);
-    int e = ferror(f) ? errno : 0;
-    fclose(f);
-    if (e || len > VARY_MAX_BYTES) {
-        mem_free(text);
-        return e ? api_fail(S, PLEDGE_ERR_INPUT, "%s: cannot read it: %s", name, strerror(e))
-                 : api_fail(S, PLEDGE_ERR_INPUT, "%s: more than %d bytes: a variations file is a few blocks", name,
-                            VARY_MAX_BYTES);
-    }
+    char *text;
+    size_t len;
+    pledge_status read = api_read_small_file(S, path, name, VARY_MAX_BYTES, "a variations file is a few blocks", &text,
+                                             &len);
+    if (read != PLEDGE_OK) return read;
     Parse p = { S, bc, vs, arena_strndup(&vs->arena, name, strlen(name)), 0, "" };
     uint8_t digest[32];
     sha256(text, len, digest);
