@@ -360,7 +360,11 @@ int cli_state(Cli *c, const CliOptions *o)
     pledge_format named;
     bool has;
     pledge_format f = format_of(o, &has, &named);
-    cfg.windows_only = strcmp(c->name, "assess") == 0 && f != PLEDGE_FORMAT_JSON && f != PLEDGE_FORMAT_HTML;
+    bool assess = strcmp(c->name, "assess") == 0, rich = f == PLEDGE_FORMAT_JSON || f == PLEDGE_FORMAT_HTML;
+    cfg.windows_only = assess && !rich;
+    /* the inputs' digests, for a report that shows them or a record
+     * (run_assess), are taken while the inputs load */
+    cfg.hash_inputs = assess && (rich || o->manifest || o->archive);
     c->S = pledge_new(&cfg);
     if (!c->S) {
         fputs("pledge: out of memory\n", stderr);

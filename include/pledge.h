@@ -119,6 +119,11 @@ typedef struct pledge_config {
      * assessment with series, an explanation or a variation loads every
      * period again. */
     bool        windows_only;
+    /* The inputs' SHA-256 (pledge_assess_options.hashes, and what
+     * pledge_report_record records) taken while the inputs load, on a
+     * thread of their own (in place with threads 1), rather than when an
+     * assessment first asks for them: for a caller that will want them. */
+    bool        hash_inputs;
 } pledge_config;
 
 /* The defaults: the C library's allocator, no callbacks, the command's

@@ -134,8 +134,8 @@ pledge_status api_load_program(pledge_state *S, const char *path, BcProgram *bc,
 Vm *api_vm(pledge_round *R);
 /* The engine's options for an assessment of R. */
 pledge_status api_assess_options(pledge_round *R, const pledge_assess_options *o, AssessOptions *ao);
-/* Loads R's inputs (once); with hashes, their files' SHA-256 are taken
- * meanwhile, for the report (inputs_load). */
+/* Loads R's inputs (once); with hashes (or the config's hash_inputs),
+ * their SHA-256 are taken meanwhile, for the report (inputs_load). */
 pledge_status api_load_inputs(pledge_round *R, bool require_all, bool hashes);
 /* The same, with windows_only for a run that needs only the periods its
  * windows read (feed.h FeedOptions.windows_only); a later call that needs

@@ -382,7 +382,7 @@ static pledge_status replay_run(const Replay *rp)
     for (size_t k = 0; k < m->ninputs; k++) {
         const ManifestInput *mi = &m->inputs[k];
         rp->same[k] = check_hash(out, mi->kind, mi->name, mi->path, mi->sha256,
-                                 manifest_input_sha256(rp->inputs[k], now) ? now : NULL);
+                                 manifest_input_sha256_as(rp->inputs[k], mi->sha256, now) ? now : NULL);
         changed += !rp->same[k];
     }
     for (size_t k = 0; k < m->nvariations; k++)

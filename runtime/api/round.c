@@ -487,8 +487,8 @@ pledge_status api_load_inputs_for(pledge_round *R, bool require_all, bool window
     FeedOptions fo = { .skip_bad_rows = S->cfg.skip_bad_rows, .report = S->cfg.bad_rows, .progress = S->cfg.progress,
                        .progress_ud = S->cfg.progress_ud, .limits = S->data_limits, .threads = S->cfg.threads };
     fo.windows_only = windows_only && bc_window_span(&R->bc, &fo.keep_from, &fo.keep_to);
-    AssessStatus st = inputs_load(&R->in, &R->bc, R->path, R->bindings.items, R->bindings.len, require_all, hashes, &fo,
-                                  vm, why, sizeof why);
+    AssessStatus st = inputs_load(&R->in, &R->bc, R->path, R->bindings.items, R->bindings.len, require_all,
+                                  hashes || S->cfg.hash_inputs, &fo, vm, why, sizeof why);
     vm_free(vm);
     if (st != ASSESS_OK) {
         inputs_free(&R->in);

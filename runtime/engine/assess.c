@@ -8,7 +8,7 @@
 #include "engine/spc.h"
 #include "vm/plb.h"
 #include "base/why.h"
-#include "base/sha256.h"
+#include "data/digest.h"
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -25,42 +25,11 @@ static void *arena_copy(Arena *a, const void *p, size_t n, size_t sz)
 
 /* ---- inputs' hashes -------------------------------------------------------- */
 
-/* The file a source's SHA-256 is taken of: NULL for bytes given in memory
- * (hashed where they are) and for sqlite: (none is taken). */
-static const char *source_hashed_file(DataSource source)
-{
-    const char *file = source.file ? source.file : source.name;
-    return source.bytes || strncmp(file, "sqlite:", 7) == 0 ? NULL : file;
-}
-
-/* hex: the file's digest, or "" if it cannot be read (the report says
- * null) or stop was set */
-static void file_sha256(const char *file, char hex[65], const atomic_bool *stop)
-{
-    uint8_t d[32];
-    hex[0] = '\0';
-    if (sha256_file_until(file, d, stop)) sha256_hex(d, hex);
-}
-
-/* The bytes' hash: a file's, or those given in memory; none for sqlite: */
-static void source_sha256(DataSource source, char hex[65])
-{
-    const char *file = source_hashed_file(source);
-    hex[0] = '\0';
-    if (source.bytes) {
-        uint8_t d[32];
-        sha256(source.bytes, source.len, d);
-        sha256_hex(d, hex);
-    } else if (file) {
-        file_sha256(file, hex, NULL);
-    }
-}
-
-/* The files' SHA-256 for the report's provenance, taken on a thread of its
- * own from when the inputs are bound: in a large run hashing is about as
- * much work as loading, and alone it would come after evaluation. The
- * thread reads only its own copies of the paths and writes only hex; the
- * report reads hex after the join. */
+/* The inputs' SHA-256 (data/digest.h) for the report's provenance, taken
+ * on a thread of its own from when the inputs are bound: in a large run
+ * hashing is about as much work as loading, and alone it would come after
+ * evaluation. The thread reads only its own copies of the sources and
+ * writes only hex; the report reads hex after the join. */
 struct InputHashes {
     pthread_mutex_t lock;       /* one join, whoever asks first */
     pthread_t  thread;
@@ -68,7 +37,8 @@ struct InputHashes {
     bool       taken;           /* joined, every digest in hex */
     MemContext *from;
     size_t     n;               /* the hierarchies', then the feeds' */
-    char     **paths;           /* per input: its file, or NULL (none, or hashed in place) */
+    DataSource *sources;        /* per input: copies of its name and file, or name NULL (none
+                                 * bound, or bytes in memory: hashed in place) */
     char     (*hex)[65];
     atomic_bool stop;           /* the inputs are freed unreported (a load failed) */
     bool       oom;
@@ -79,7 +49,7 @@ static void hash_files(void *arg)
 {
     InputHashes *h = arg;
     for (size_t i = 0; i < h->n; i++)
-        if (h->paths[i]) file_sha256(h->paths[i], h->hex[i], &h->stop);
+        if (h->sources[i].name) input_digest(h->sources[i], h->hex[i], &h->stop);
 }
 
 static void *hasher(void *arg)
@@ -95,12 +65,13 @@ void inputs_hash_start(Inputs *in, unsigned threads)
     const BcProgram *p = in->p;
     InputHashes *h = mem_calloc(1, sizeof *h);
     h->n = (size_t)p->nhiers + p->nfeeds;
-    h->paths = mem_calloc(h->n + 1, sizeof *h->paths);
+    h->sources = mem_calloc(h->n + 1, sizeof *h->sources);
     h->hex = mem_calloc(h->n + 1, sizeof *h->hex);
     for (size_t i = 0; i < h->n; i++) {
         DataSource s = i < p->nhiers ? in->hier_sources[i] : in->feed_sources[i - p->nhiers];
-        const char *file = s.name ? source_hashed_file(s) : NULL;
-        if (file) h->paths[i] = mem_strndup(file, strlen(file));
+        if (!s.name || s.bytes) continue;
+        h->sources[i].name = mem_strndup(s.name, strlen(s.name));
+        if (s.file) h->sources[i].file = mem_strndup(s.file, strlen(s.file));
     }
     h->from = mem_current();
     atomic_init(&h->stop, false);
@@ -134,8 +105,11 @@ static void hashes_free(InputHashes *h)
     if (h->running) pthread_join(h->thread, NULL);
     pthread_mutex_unlock(&h->lock);
     pthread_mutex_destroy(&h->lock);
-    for (size_t i = 0; i < h->n; i++) mem_free(h->paths[i]);
-    mem_free(h->paths);
+    for (size_t i = 0; i < h->n; i++) {
+        mem_free((char *)h->sources[i].name);
+        mem_free((char *)h->sources[i].file);
+    }
+    mem_free(h->sources);
     mem_free(h->hex);
     mem_free(h);
 }
@@ -144,8 +118,8 @@ static void hashes_free(InputHashes *h)
  * else taken now. */
 static void input_sha256(const Inputs *in, size_t i, DataSource source, char hex[65])
 {
-    if (in->hashes && in->hashes->paths[i] && hashes_join(in->hashes)) memcpy(hex, in->hashes->hex[i], 65);
-    else source_sha256(source, hex);
+    if (in->hashes && in->hashes->sources[i].name && hashes_join(in->hashes)) memcpy(hex, in->hashes->hex[i], 65);
+    else input_digest(source, hex, NULL);       /* "": cannot be read, the report says null */
 }
 
 /* ---- inputs ------------------------------------------------------------------ */

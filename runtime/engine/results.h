@@ -27,8 +27,8 @@ typedef struct ReportInput {
     const char *name;           /* as the rule file declares it */
     const char *kind;           /* "feed" or "hierarchy" */
     const char *path;           /* as given on the command line */
-    char        sha256[65];     /* of the file's bytes, lower-case hex; "" for sqlite: sources and
-                                 * when not asked for (AssessOptions.hashes) */
+    char        sha256[65];     /* data/digest.h (a file's bytes, a table's rows), lower-case hex;
+                                 * "" when not asked for (AssessOptions.hashes) or unreadable */
     uint64_t    rows;           /* read, skipped ones included */
     uint64_t    skipped_rows;   /* bad rows left out with --on-bad-row=skip (feeds only) */
     uint64_t    unmapped_rows;  /* rows of organisations in no system (feeds only) */

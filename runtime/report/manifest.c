@@ -10,6 +10,7 @@
 #include "base/calendar.h"
 #include "base/conninfo.h"
 #include "data/rows.h"
+#include "data/digest.h"
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -146,66 +147,26 @@ bool manifest_rules_hashes(const char *rules, const BcProgram *bc, char source[6
     return true;
 }
 
-/* A PostgreSQL table's rows, whatever order the server returns them in:
- * the SHA-256 of each row (its cells, each length first, NULL apart from
- * empty text) added up lane by lane, then hashed with the count. Connects
- * without the password (conninfo_hide's DROP form: libpq then reads
- * PGPASSWORD or ~/.pgpass), as a replay does. */
-static bool table_rows_sha256(const char *source, uint8_t d[32])
-{
-    char *file = conninfo_hide_source(source, CONNINFO_DROP);
-    RowSource rs;
-    char why[256];
-    bool ok = rows_open(&rs, (DataSource){ source, NULL, 0, file }, why, sizeof why);
-    uint64_t lanes[5] = { 0 };      /* four lanes of 64 bits, and the rows */
-    VEC(char) buf = { 0 };
-    const CsvField *f;
-    size_t n;
-    CsvStatus st = ok ? rows_next(&rs, &f, &n) : CSV_ERROR;     /* the header: the columns' names count too */
-    for (bool header = true; ok && st == CSV_RECORD; header = false, st = rows_next(&rs, &f, &n)) {
-        buf.len = 0;
-        for (size_t i = 0; i < n; i++) {
-            uint64_t len = f[i].len + (f[i].len || !rows_is_missing(&f[i]));    /* 0: missing */
-            for (size_t b = 0; b < sizeof len; b++) vec_push(&buf, (char)(len >> (8 * b)));
-            for (size_t b = 0; b < f[i].len; b++) vec_push(&buf, f[i].ptr[b]);
-        }
-        uint8_t row[32];
-        sha256(buf.items, buf.len, row);
-        for (int k = 0; k < 4; k++) {
-            uint64_t v;
-            memcpy(&v, row + 8 * k, 8);
-            lanes[k] += v;
-        }
-        lanes[4] += !header;
-    }
-    ok = ok && st == CSV_END;
-    vec_free(&buf);
-    rows_close(&rs);
-    mem_free(file);
-    if (ok) sha256(lanes, sizeof lanes, d);
-    else errno = EIO;
-    return ok;
-}
-
 bool manifest_input_sha256(const char *source, char hex[65])
 {
+    return input_digest(DATA_PATH(source), hex, NULL);
+}
+
+bool manifest_input_sha256_as(const char *source, const char *recorded, char hex[65])
+{
+    if (!manifest_input_sha256(source, hex)) return false;
+    if (strcmp(hex, recorded) == 0 || strncmp(source, "sqlite:", 7) != 0) return true;
+    /* sqlite:PATH:TABLE (the last colon separates the table, rows.c): the
+     * database file's bytes, as a manifest recorded it before tables had a digest of their rows */
+    const char *colon = strrchr(source + 7, ':');
+    char *path = colon ? mem_strndup(source + 7, (size_t)(colon - source - 7)) : NULL;
     uint8_t d[32];
-    hex[0] = '\0';
-    if (strncmp(source, "aggregated:", 11) == 0) source += 11;      /* a CSV file of grouped figures */
-    if (strncmp(source, "postgresql:", 11) == 0) {
-        if (!table_rows_sha256(source, d)) return false;
-    } else if (strncmp(source, "sqlite:", 7) == 0) {
-        /* sqlite:PATH:TABLE: the last colon separates the table (rows.c) */
-        const char *colon = strrchr(source + 7, ':');
-        if (!colon) return false;
-        char *path = mem_strndup(source + 7, (size_t)(colon - source - 7));
-        bool ok = sha256_file(path, d);
-        mem_free(path);
-        if (!ok) return false;
-    } else if (!sha256_file(source, d)) {
-        return false;
+    char file_hex[65];
+    if (path && sha256_file(path, d)) {
+        sha256_hex(d, file_hex);
+        if (strcmp(file_hex, recorded) == 0) memcpy(hex, file_hex, sizeof file_hex);
     }
-    sha256_hex(d, hex);
+    mem_free(path);
     return true;
 }
 
@@ -299,7 +260,9 @@ bool manifest_build(Manifest *m, const ManifestRun *run, const char *home, char 
         mi->skipped_rows = ri->skipped_rows;
         mi->has_skipped_rows = true;
         ok = utf8_ok("the path", ri->path, why, whycap);
-        if (ok && !manifest_input_sha256(ri->path, mi->sha256)) {
+        /* the report's digest where it took one (digest.h: the same definition) */
+        if (ok && ri->sha256[0]) memcpy(mi->sha256, ri->sha256, sizeof mi->sha256);
+        else if (ok && !manifest_input_sha256(ri->path, mi->sha256)) {
             why_say(why, whycap, "%s `%s`: cannot read %s: %s", ri->kind, ri->name, ri->path, strerror(errno));
             ok = false;
         }

@@ -46,7 +46,7 @@ bool results_sha256(const Report *r, char hex[65]);
 
 typedef struct ManifestInput {
     const char *name, *kind, *path;     /* kind: "feed" or "hierarchy"; path as given */
-    char        sha256[65];             /* of the file (for sqlite:PATH:TABLE, of PATH) */
+    char        sha256[65];             /* data/digest.h: a file's bytes, a table's rows */
     uint64_t    rows, unmapped_rows;
     uint64_t    skipped_rows;           /* bad rows left out (--on-bad-row=skip) */
     bool        has_skipped_rows;       /* false: a manifest made before they were recorded
@@ -94,11 +94,17 @@ typedef struct ManifestRun {
  * the .plb's) bytes, and bc written with plb_write (or, again, the .plb's). */
 bool manifest_rules_hashes(const char *rules, const BcProgram *bc, char source[65], char bytecode[65],
                            char *why, size_t whycap);
-/* The SHA-256 of an input: a file, or for sqlite:PATH:TABLE the database file. */
+/* The SHA-256 of an input as given (data/digest.h: a file's bytes, a
+ * table's rows). */
 bool manifest_input_sha256(const char *source, char hex[65]);
+/* The same, of the kind recorded holds: an SQLite table's manifest made
+ * before tables had a digest of their rows holds the database file's
+ * (decisions.md), which is then taken. False if it cannot be read. */
+bool manifest_input_sha256_as(const char *source, const char *recorded, char hex[65]);
 
 /* Fills m from a finished run; `home` is the folder the manifest will live
- * in (for `directory`). Hashes every file. False, with why, if one cannot be
+ * in (for `directory`). Takes the report's digests of the inputs where it
+ * has them (ReportInput.sha256) and hashes the rest. False, with why, if one cannot be
  * read or a path cannot be written as JSON text (it is not UTF-8). */
 bool manifest_build(Manifest *m, const ManifestRun *run, const char *home, char *why, size_t whycap);
 

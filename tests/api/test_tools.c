@@ -129,6 +129,46 @@ static void record(pledge_state *S, const char *feed, const char *day, const cha
     pledge_round_free(R);
 }
 
+/* A manifest's digests are the report's, taken while the inputs load
+ * (config.hash_inputs, as the command asks) where it has them, and taken
+ * afresh where it has none: the same bytes either way. */
+START_TEST(record_digests)
+{
+    const char *names[2] = { "fresh.json", "taken.json" };
+    char *text[2];
+    for (int i = 0; i < 2; i++) {
+        pledge_config c;
+        pledge_config_init(&c);
+        c.hash_inputs = i == 1;
+        pledge_state *S = pledge_new(&c);
+        ck_assert_ptr_nonnull(S);
+        pledge_round *R = load(S, "tests/compare/cells.pledge");
+        ck_assert_int_eq(pledge_bind(R, "m", src("tests/compare/a.csv")), PLEDGE_OK);
+        ck_assert_int_eq(pledge_bind(R, "sys", src("tests/compare/sys.csv")), PLEDGE_OK);
+        ck_assert_msg(pledge_load_inputs(R, true) == PLEDGE_OK, "%s", pledge_error(S));
+        pledge_report *rep = NULL;
+        pledge_assess_options o = { .as_of = "2019-06-30", .hashes = i == 1 };
+        ck_assert_msg(pledge_assess(R, &o, &rep) == PLEDGE_OK, "%s", pledge_error(S));
+        ck_assert_msg(pledge_report_record(rep, names[i], NULL) == PLEDGE_OK, "%s", pledge_error(S));
+        pledge_report_free(rep);
+        pledge_round_free(R);
+        pledge_free(S);
+        FILE *f = fopen(names[i], "rb");
+        ck_assert_ptr_nonnull(f);
+        size_t len = 0;
+        text[i] = calloc(1, 1 << 16);
+        len = fread(text[i], 1, (1 << 16) - 1, f);
+        fclose(f);
+        ck_assert_uint_gt(len, 0);
+        remove(names[i]);
+    }
+    has(text[0], "\"sha256\": \"");
+    ck_assert_str_eq(text[0], text[1]);
+    free(text[0]);
+    free(text[1]);
+}
+END_TEST
+
 START_TEST(compare_runs)
 {
     pledge_state *S = new_state();
@@ -180,6 +220,7 @@ int main(void)
     tcase_add_test(tc, diff_declarations);
     tcase_add_test(tc, diff_with_data);
     tcase_add_test(tc, compare_runs);
+    tcase_add_test(tc, record_digests);
     suite_add_tcase(su, tc);
     int rc = unit_run(su);
     remove("a.json");
