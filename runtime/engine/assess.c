@@ -203,6 +203,9 @@ AssessStatus inputs_load(Inputs *in, const BcProgram *p, const char *rules, cons
         if (in->feed_sources[k].name && !(in->feeds[k] = feed_load(p, k, in->feed_sources[k], in->orgs, vm, fo, why, whycap)))
             return why_is_limit(why) ? ASSESS_LIMIT : ASSESS_BAD_INPUT;    /* a size's, or a where condition's */
     if (p->round.assess >= 0) in->assess = in->hiers[p->round.assess];
+    /* a system's figures added up once, not member by member in every query */
+    for (uint16_t k = 0; k < p->nfeeds; k++)
+        if (in->feeds[k]) feed_index_systems(in->feeds[k], inputs_feed_hier(in, k));
     return ASSESS_OK;
 }
 
