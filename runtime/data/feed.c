@@ -1824,6 +1824,8 @@ void feed_index_systems(FeedData *f, const Hierarchy *h)
     else totals_free(t);
 }
 
+bool feed_has_totals(const FeedData *f) { return f->totals != NULL; }
+
 /* How many of system i's members had a cell counted in period indices
  * [qlo, qhi]. */
 static uint32_t totals_coverage(const SysTotals *t, size_t i, uint32_t qlo, uint32_t qhi)

@@ -140,6 +140,8 @@ void feed_aggregate_system_periods(const FeedData *f, uint32_t agg, const Hierar
  * totals are no bigger than the feed's own cells; otherwise, or for
  * another hierarchy, the queries walk the members. Again: made anew. */
 void feed_index_systems(FeedData *f, const Hierarchy *h);
+/* Whether feed_index_systems kept totals (tests). */
+bool feed_has_totals(const FeedData *f);
 /* Slices (periods × vintages × identities) holding aggregates' figures,
  * and those holding row counts only (outside every window). */
 void feed_slice_counts(const FeedData *f, uint32_t *figures, uint32_t *counts_only);
