@@ -236,15 +236,32 @@ bool inputs_is_system(const Inputs *in, uint32_t org)
     return in->assess && hier_members(in->assess, org, &m) > 0;
 }
 
-typedef struct Unmapped { const Inputs *in; const Hierarchy *h; uint64_t rows; uint32_t *org_rows; uint32_t norgs; } Unmapped;
+/* The keys come organisation by organisation: whether the last one maps
+ * is kept for the days [from, to] around the period asked, where its
+ * parent stays the same (a hierarchy's links change rarely). */
+typedef struct Unmapped {
+    const Inputs *in;
+    const Hierarchy *h;
+    uint64_t rows;
+    uint32_t *org_rows;
+    uint32_t norgs;
+    uint32_t org;
+    Day from, to;
+    bool mapped;
+} Unmapped;
 
 static void count_unmapped(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows)
 {
     Unmapped *u = ud;
     (void)vintage;
-    uint32_t parent = hier_parent(u->h, org, period_first_day(p));
-    /* through another hierarchy, only a parent that is a system of the round maps */
-    if (parent != ORG_NONE && (u->h == u->in->assess || inputs_is_system(u->in, parent))) return;
+    Day first = period_first_day(p);
+    if (org != u->org || first < u->from || first > u->to) {
+        uint32_t parent = hier_parent_span(u->h, org, first, &u->from, &u->to);
+        /* through another hierarchy, only a parent that is a system of the round maps */
+        u->mapped = parent != ORG_NONE && (u->h == u->in->assess || inputs_is_system(u->in, parent));
+        u->org = org;
+    }
+    if (u->mapped) return;
     u->rows += rows;
     if (org < u->norgs) u->org_rows[org] += rows;
 }
@@ -261,7 +278,7 @@ static int coded_org_cmp(const void *a, const void *b)
 UnmappedOrg *inputs_unmapped(const Inputs *in, uint16_t feed, uint64_t *rows, uint32_t *n)
 {
     Unmapped u = { in, inputs_feed_hier(in, feed), 0, mem_calloc(orgs_count(in->orgs) + 1u, sizeof(uint32_t)),
-                   orgs_count(in->orgs) };
+                   orgs_count(in->orgs), ORG_NONE, 0, 0, false };
     if (in->assess && u.h && in->feeds[feed]) feed_each_key(in->feeds[feed], count_unmapped, &u);
     CodedOrg *coded = mem_alloc(((size_t)u.norgs + 1) * sizeof *coded);
     *n = 0;
