@@ -13,6 +13,7 @@
 #include "vm/natives.h"
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1700,10 +1701,17 @@ static Value sum_value(const FeedAgg *fa, Sum *t)
  * member counted once, is read from a bit per member and period. */
 typedef struct SysCell { int64_t whole; uint32_t count; } SysCell;   /* count as Sum's: modulo 2^32 */
 
+/* A system's totals are added up when it is first asked for, by the
+ * thread that asks (each job evaluates a system): no allocation then, so
+ * nothing can jump out of it half done. */
+enum { SYS_EMPTY, SYS_FILLING, SYS_READY, SYS_UNKEPT };
+
 struct SysTotals {
     const Hierarchy *h;
     uint32_t  nparents;
     uint32_t *parents;      /* the systems' ids, sorted: their index here */
+    atomic_uchar *state;    /* per system: SYS_* */
+    Day      *first_day;    /* of each of the feed's periods */
     SysCell  *cells;        /* [(system × nperiods + period) × nwhole + whole] */
     uint32_t *hits;         /* [system × nperiods + period]: members with a cell counted (add_period's) */
     uint32_t *reporting;    /* members in the system on the period's first day that report to the feed */
@@ -1717,6 +1725,8 @@ static void totals_free(SysTotals *t)
 {
     if (!t) return;
     mem_free(t->parents);
+    mem_free(t->state);
+    mem_free(t->first_day);
     mem_free(t->cells);
     mem_free(t->hits);
     mem_free(t->reporting);
@@ -1734,16 +1744,26 @@ static int u32_cmp(const void *a, const void *b)
 
 /* The totals' index of system `parent` of h, or -1 (none kept for h, or
  * not one of its systems). */
+static bool totals_fill(const FeedData *f, SysTotals *t, size_t i);
+
 static int64_t totals_system(const FeedData *f, const Hierarchy *h, uint32_t parent)
 {
-    const SysTotals *t = f->totals;
+    SysTotals *t = f->totals;
     if (!t || !h || t->h != h) return -1;
     const uint32_t *at = bsearch(&parent, t->parents, t->nparents, sizeof parent, u32_cmp);
-    return at ? at - t->parents : -1;
+    if (!at) return -1;
+    size_t i = (size_t)(at - t->parents);
+    /* filled by the first thread to ask; another asking meanwhile walks the members */
+    unsigned char st = atomic_load_explicit(&t->state[i], memory_order_acquire);
+    if (st == SYS_EMPTY && atomic_compare_exchange_strong(&t->state[i], &st, SYS_FILLING)) {
+        st = totals_fill(f, t, i) ? SYS_READY : SYS_UNKEPT;
+        atomic_store_explicit(&t->state[i], st, memory_order_release);
+    }
+    return st == SYS_READY ? (int64_t)i : -1;
 }
 
 /* Adds member o's cells of period index q (one slice or none) to system i's
- * totals; false if a sum passes int64 (then the totals are not kept). */
+ * totals; false if a sum passes int64. */
 static bool totals_add(const FeedData *f, SysTotals *t, size_t i, uint32_t q, uint32_t o, size_t entry)
 {
     size_t at = i * f->nperiods + q;
@@ -1761,6 +1781,28 @@ static bool totals_add(const FeedData *f, SysTotals *t, size_t i, uint32_t q, ui
         SysCell *c = &t->cells[at * f->nwhole + j];
         if (__builtin_add_overflow(c->whole, sum_of(w, o), &c->whole)) return false;
         c->count += w->count ? w->count[o] : w->seen ? seen_at(w->seen, o) : rows;
+    }
+    return true;
+}
+
+/* Adds up system i's totals from its members' cells; false if a sum passes
+ * int64 (the system's queries then walk its members). */
+static bool totals_fill(const FeedData *f, SysTotals *t, size_t i)
+{
+    const uint32_t *m;
+    size_t n = hier_members(t->h, t->parents[i], &m);
+    size_t entry = t->entry_first[i];
+    for (size_t x = 0; x < n; x++) {
+        if (!feed_has_org(f, m[x])) continue;
+        uint32_t o = f->local_of[m[x]];
+        Day from = INT32_MAX, to = INT32_MIN;
+        bool in = false;
+        for (uint32_t q = 0; q < f->nperiods; q++) {
+            if (t->first_day[q] < from || t->first_day[q] > to)
+                in = hier_parent_span(t->h, m[x], t->first_day[q], &from, &to) == t->parents[i];
+            if (in && !totals_add(f, t, i, q, o, entry)) return false;
+        }
+        entry++;
     }
     return true;
 }
@@ -1783,45 +1825,25 @@ void feed_index_systems(FeedData *f, const Hierarchy *h)
     t->parents = mem_alloc(((size_t)np + 1) * sizeof *t->parents);
     for (uint32_t i = 0; i < np; i++) t->parents[i] = hier_parent_at(h, i);
     qsort(t->parents, np, sizeof *t->parents, u32_cmp);
+    t->state = mem_alloc(((size_t)np + 1) * sizeof *t->state);
+    for (uint32_t i = 0; i < np; i++) atomic_init(&t->state[i], SYS_EMPTY);
     t->cells = mem_calloc(cells * f->nwhole + 1, sizeof *t->cells);
     t->hits = mem_calloc(cells + 1, sizeof *t->hits);
     t->reporting = mem_calloc(cells + 1, sizeof *t->reporting);
     t->present = mem_calloc(cells + 1, sizeof *t->present);
     t->entry_first = mem_calloc((size_t)np + 1, sizeof *t->entry_first);
-    size_t entries = 0;
     for (uint32_t i = 0; i < np; i++) {
         const uint32_t *m;
         size_t n = hier_members(h, t->parents[i], &m);
-        for (size_t x = 0; x < n; x++) entries += feed_has_org(f, m[x]);
+        t->entry_first[i + 1] = t->entry_first[i];
+        for (size_t x = 0; x < n; x++) t->entry_first[i + 1] += feed_has_org(f, m[x]);
     }
     t->words = seen_words(f->nperiods);
-    t->counted = mem_calloc(entries * t->words + 1, sizeof *t->counted);
-    Day *first_day = mem_alloc(((size_t)f->nperiods + 1) * sizeof *first_day);
+    t->counted = mem_calloc((size_t)t->entry_first[np] * t->words + 1, sizeof *t->counted);
+    t->first_day = mem_alloc(((size_t)f->nperiods + 1) * sizeof *t->first_day);
     for (uint32_t q = 0; q < f->nperiods; q++)
-        first_day[q] = period_first_day((Period){ (Grain)f->schema->grain, f->first_period + (int32_t)q });
-    bool fits = true;
-    size_t entry = 0;
-    for (uint32_t i = 0; i < np && fits; i++) {
-        t->entry_first[i] = (uint32_t)entry;
-        const uint32_t *m;
-        size_t n = hier_members(h, t->parents[i], &m);
-        for (size_t x = 0; x < n && fits; x++) {
-            if (!feed_has_org(f, m[x])) continue;
-            uint32_t o = f->local_of[m[x]];
-            Day from = INT32_MAX, to = INT32_MIN;
-            bool in = false;
-            for (uint32_t q = 0; q < f->nperiods && fits; q++) {
-                if (first_day[q] < from || first_day[q] > to)
-                    in = hier_parent_span(h, m[x], first_day[q], &from, &to) == t->parents[i];
-                if (in) fits = totals_add(f, t, i, q, o, entry);
-            }
-            entry++;
-        }
-    }
-    t->entry_first[np] = (uint32_t)entry;
-    mem_free(first_day);
-    if (fits) f->totals = t;
-    else totals_free(t);
+        t->first_day[q] = period_first_day((Period){ (Grain)f->schema->grain, f->first_period + (int32_t)q });
+    f->totals = t;
 }
 
 bool feed_has_totals(const FeedData *f) { return f->totals != NULL; }

@@ -248,13 +248,15 @@ typedef struct Unmapped {
     uint32_t org;
     Day from, to;
     bool mapped;
+    int32_t lo, hi;     /* the feed's periods, and their first days */
+    Day *first_day;
 } Unmapped;
 
 static void count_unmapped(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows)
 {
     Unmapped *u = ud;
     (void)vintage;
-    Day first = period_first_day(p);
+    Day first = p.index >= u->lo && p.index <= u->hi ? u->first_day[p.index - u->lo] : period_first_day(p);
     if (org != u->org || first < u->from || first > u->to) {
         uint32_t parent = hier_parent_span(u->h, org, first, &u->from, &u->to);
         /* through another hierarchy, only a parent that is a system of the round maps */
@@ -278,8 +280,17 @@ static int coded_org_cmp(const void *a, const void *b)
 UnmappedOrg *inputs_unmapped(const Inputs *in, uint16_t feed, uint64_t *rows, uint32_t *n)
 {
     Unmapped u = { in, inputs_feed_hier(in, feed), 0, mem_calloc(orgs_count(in->orgs) + 1u, sizeof(uint32_t)),
-                   orgs_count(in->orgs), ORG_NONE, 0, 0, false };
-    if (in->assess && u.h && in->feeds[feed]) feed_each_key(in->feeds[feed], count_unmapped, &u);
+                   orgs_count(in->orgs), ORG_NONE, 0, 0, false, 0, -1, NULL };
+    if (in->assess && u.h && in->feeds[feed]) {
+        const FeedData *f = in->feeds[feed];
+        if (feed_periods(f, &u.lo, &u.hi)) {
+            u.first_day = mem_alloc(((size_t)(u.hi - u.lo) + 1) * sizeof *u.first_day);
+            for (int32_t i = u.lo; i <= u.hi; i++)
+                u.first_day[i - u.lo] = period_first_day((Period){ (Grain)in->p->feeds[feed].grain, i });
+        }
+        feed_each_key(f, count_unmapped, &u);
+        mem_free(u.first_day);
+    }
     CodedOrg *coded = mem_alloc(((size_t)u.norgs + 1) * sizeof *coded);
     *n = 0;
     for (uint32_t o = 0; o < u.norgs; o++)
