@@ -1712,6 +1712,7 @@ struct SysTotals {
     uint32_t *parents;      /* the systems' ids, sorted: their index here */
     atomic_uchar *state;    /* per system: SYS_* */
     Day      *first_day;    /* of each of the feed's periods */
+    const Slice **slice;    /* each period's one slice, or NULL */
     SysCell  *cells;        /* [(system × nperiods + period) × nwhole + whole] */
     uint32_t *hits;         /* [system × nperiods + period]: members with a cell counted (add_period's) */
     uint32_t *reporting;    /* members in the system on the period's first day that report to the feed */
@@ -1727,6 +1728,7 @@ static void totals_free(SysTotals *t)
     mem_free(t->parents);
     mem_free(t->state);
     mem_free(t->first_day);
+    mem_free(t->slice);
     mem_free(t->cells);
     mem_free(t->hits);
     mem_free(t->reporting);
@@ -1767,9 +1769,9 @@ static int64_t totals_system(const FeedData *f, const Hierarchy *h, uint32_t par
 static bool totals_add(const FeedData *f, SysTotals *t, size_t i, uint32_t q, uint32_t o, size_t entry)
 {
     size_t at = i * f->nperiods + q;
-    t->reporting[at] += f->reports[o];
-    if (f->period_first[q + 1] == f->period_first[q]) return true;
-    const Slice *s = &f->store.slices[f->period_first[q]];
+    t->reporting[at]++;
+    const Slice *s = t->slice[q];
+    if (!s) return true;
     uint32_t rows = o < s->cap ? rows_at(s, o) : 0;
     if (!rows) return true;
     t->present[at]++;
@@ -1795,6 +1797,10 @@ static bool totals_fill(const FeedData *f, SysTotals *t, size_t i)
     for (size_t x = 0; x < n; x++) {
         if (!feed_has_org(f, m[x])) continue;
         uint32_t o = f->local_of[m[x]];
+        if (!f->reports[o]) {           /* no rows in any period: nothing to add */
+            entry++;
+            continue;
+        }
         Day from = INT32_MAX, to = INT32_MIN;
         bool in = false;
         for (uint32_t q = 0; q < f->nperiods; q++) {
@@ -1841,8 +1847,11 @@ void feed_index_systems(FeedData *f, const Hierarchy *h)
     t->words = seen_words(f->nperiods);
     t->counted = mem_calloc((size_t)t->entry_first[np] * t->words + 1, sizeof *t->counted);
     t->first_day = mem_alloc(((size_t)f->nperiods + 1) * sizeof *t->first_day);
-    for (uint32_t q = 0; q < f->nperiods; q++)
+    t->slice = mem_alloc(((size_t)f->nperiods + 1) * sizeof *t->slice);
+    for (uint32_t q = 0; q < f->nperiods; q++) {
         t->first_day[q] = period_first_day((Period){ (Grain)f->schema->grain, f->first_period + (int32_t)q });
+        t->slice[q] = f->period_first[q + 1] > f->period_first[q] ? &f->store.slices[f->period_first[q]] : NULL;
+    }
     f->totals = t;
 }
 
