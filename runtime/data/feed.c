@@ -1764,51 +1764,79 @@ static int64_t totals_system(const FeedData *f, const Hierarchy *h, uint32_t par
     return st == SYS_READY ? (int64_t)i : -1;
 }
 
-/* Adds member o's cells of period index q (one slice or none) to system i's
- * totals; false if a sum passes int64. */
-static bool totals_add(const FeedData *f, SysTotals *t, size_t i, uint32_t q, uint32_t o, size_t entry)
+/* Members are taken this many at a time, their state on the stack. */
+enum { FILL_CHUNK = 256 };
+
+/* Adds system i's members' cells of period index q among those of one
+ * chunk (c of them: their numbers in the feed o[], entries ent[], whether
+ * in the system then in[]) to its totals; false if a total passes int64. */
+static bool totals_add(const FeedData *f, SysTotals *t, size_t i, uint32_t q, const uint32_t *o, const uint32_t *ent,
+                       const bool *in, size_t c)
 {
     size_t at = i * f->nperiods + q;
-    t->reporting[at]++;
     const Slice *s = t->slice[q];
-    if (!s) return true;
-    uint32_t rows = o < s->cap ? rows_at(s, o) : 0;
-    if (!rows) return true;
-    t->present[at]++;
-    if (!s->whole) return true;         /* counted only: add_period reads nothing here */
-    t->hits[at]++;
-    seen_set(t->counted + entry * t->words, q);
-    for (uint32_t j = 0; j < f->nwhole; j++) {
+    uint32_t hit[FILL_CHUNK], rows[FILL_CHUNK], n = 0;
+    for (size_t k = 0; k < c; k++) {
+        if (!in[k]) continue;
+        t->reporting[at]++;
+        uint32_t r = s && o[k] < s->cap ? rows_at(s, o[k]) : 0;
+        if (!r) continue;
+        t->present[at]++;
+        if (!s->whole) continue;        /* counted only: add_period reads nothing here */
+        seen_set(t->counted + (size_t)ent[k] * t->words, q);
+        hit[n] = o[k], rows[n++] = r;
+    }
+    t->hits[at] += n;
+    for (uint32_t j = 0; n && j < f->nwhole; j++) {
         const Whole *w = &s->whole[j];
-        SysCell *c = &t->cells[at * f->nwhole + j];
-        if (__builtin_add_overflow(c->whole, sum_of(w, o), &c->whole)) return false;
-        c->count += w->count ? w->count[o] : w->seen ? seen_at(w->seen, o) : rows;
+        SysCell *cell = &t->cells[at * f->nwhole + j];
+        __int128 sum = 0;           /* cannot overflow: FILL_CHUNK int64s */
+        if (w->sum16 && !w->napart)
+            for (uint32_t k = 0; k < n; k++) sum += w->sum16[hit[k]];
+        else
+            for (uint32_t k = 0; k < n; k++) sum += sum_of(w, hit[k]);
+        uint32_t count = 0;         /* modulo 2^32, as Sum's */
+        if (w->count) for (uint32_t k = 0; k < n; k++) count += w->count[hit[k]];
+        else if (w->seen) for (uint32_t k = 0; k < n; k++) count += seen_at(w->seen, hit[k]);
+        else for (uint32_t k = 0; k < n; k++) count += rows[k];
+        sum += cell->whole;
+        if (sum < INT64_MIN || sum > INT64_MAX) return false;
+        cell->whole = (int64_t)sum;
+        cell->count += count;
     }
     return true;
 }
 
-/* Adds up system i's totals from its members' cells; false if a sum passes
- * int64 (the system's queries then walk its members). */
+/* Adds up system i's totals from its members' cells, period by period, a
+ * chunk of members at a time; false if a total passes int64 (the system's
+ * queries then walk its members). */
 static bool totals_fill(const FeedData *f, SysTotals *t, size_t i)
 {
     const uint32_t *m;
     size_t n = hier_members(t->h, t->parents[i], &m);
     size_t entry = t->entry_first[i];
-    for (size_t x = 0; x < n; x++) {
-        if (!feed_has_org(f, m[x])) continue;
-        uint32_t o = f->local_of[m[x]];
-        if (!f->reports[o]) {           /* no rows in any period: nothing to add */
-            entry++;
-            continue;
+    for (size_t x0 = 0; x0 < n;) {
+        uint32_t g[FILL_CHUNK], o[FILL_CHUNK], ent[FILL_CHUNK];
+        Day from[FILL_CHUNK], to[FILL_CHUNK];
+        bool in[FILL_CHUNK];
+        size_t c = 0;
+        for (; x0 < n && c < FILL_CHUNK; x0++) {
+            if (!feed_has_org(f, m[x0])) continue;
+            uint32_t e = (uint32_t)entry++;
+            if (!f->reports[f->local_of[m[x0]]]) continue;     /* no rows in any period: nothing to add */
+            g[c] = m[x0];
+            o[c] = f->local_of[m[x0]];
+            ent[c] = e;
+            from[c] = INT32_MAX, to[c] = INT32_MIN;
+            in[c] = false;
+            c++;
         }
-        Day from = INT32_MAX, to = INT32_MIN;
-        bool in = false;
         for (uint32_t q = 0; q < f->nperiods; q++) {
-            if (t->first_day[q] < from || t->first_day[q] > to)
-                in = hier_parent_span(t->h, m[x], t->first_day[q], &from, &to) == t->parents[i];
-            if (in && !totals_add(f, t, i, q, o, entry)) return false;
+            for (size_t k = 0; k < c; k++)
+                if (t->first_day[q] < from[k] || t->first_day[q] > to[k])
+                    in[k] = hier_parent_span(t->h, g[k], t->first_day[q], &from[k], &to[k]) == t->parents[i];
+            if (!totals_add(f, t, i, q, o, ent, in, c)) return false;
         }
-        entry++;
     }
     return true;
 }
