@@ -283,6 +283,12 @@ bool cal_parse_quarter(const char *s, size_t len, Period *out, char *why, size_t
     return true;
 }
 
+/* n (0 .. 10^digits - 1) as `digits` digits, leading zeros kept. */
+static void put_digits(char *at, int n, int digits)
+{
+    for (int i = digits; i-- > 0; n /= 10) at[i] = (char)('0' + n % 10);
+}
+
 size_t period_format(Period p, char *buf, size_t cap)
 {
     int len = 0, y, m, d;
@@ -292,9 +298,25 @@ size_t period_format(Period p, char *buf, size_t cap)
     switch (p.grain) {
     case GRAIN_DAY:
         cal_ymd(p.index, &y, &m, &d);
+        if (y >= 0 && y <= 9999 && cap > 10) {      /* a report writes thousands: snprintf costs most of it */
+            put_digits(buf, y, 4);
+            buf[4] = '-';
+            put_digits(buf + 5, m, 2);
+            buf[7] = '-';
+            put_digits(buf + 8, d, 2);
+            buf[10] = '\0';
+            return 10;
+        }
         len = snprintf(buf, cap, "%04d-%02d-%02d", y, m, d);
         break;
     case GRAIN_MONTH:
+        if (p.index >= 0 && p.index < 10000 * 12 && cap > 7) {
+            put_digits(buf, p.index / 12, 4);
+            buf[4] = '-';
+            put_digits(buf + 5, p.index % 12 + 1, 2);
+            buf[7] = '\0';
+            return 7;
+        }
         len = snprintf(buf, cap, "%04d-%02d", (int)floor_div(p.index, 12),
                        (int)floor_mod(p.index, 12) + 1);
         break;

@@ -13,6 +13,7 @@
 #include "vm/natives.h"
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,6 +148,9 @@ typedef struct Store {
     int32_t   period_lo, period_hi;     /* the periods seen (period_lo > period_hi: none) */
 } Store;
 
+/* Figures added up per system (feed_index_systems) */
+typedef struct SysTotals SysTotals;
+
 struct FeedData {
     const BcProgram *p;
     const BcFeed *schema;
@@ -169,6 +173,7 @@ struct FeedData {
     /* FeedOptions.windows_only: the periods whose rows are aggregated */
     bool      windows_only;
     int32_t   keep_lo, keep_hi;
+    SysTotals *totals;          /* per system of one hierarchy (feed_index_systems), or NULL */
 };
 
 /* Whether period p's rows are aggregated, not only counted. */
@@ -1429,6 +1434,8 @@ FeedData *feed_load(const BcProgram *p, uint16_t feed, DataSource from, Orgs *or
     return f;
 }
 
+static void totals_free(SysTotals *t);
+
 void feed_free(FeedData *f)
 {
     if (!f) return;
@@ -1439,6 +1446,7 @@ void feed_free(FeedData *f)
     mem_free(f->period_first);
     mem_free(f->local_of);
     mem_free(f->reports);
+    totals_free(f->totals);
     mem_free(f->global_of);
     mem_free(f);
 }
@@ -1679,6 +1687,237 @@ static Value sum_value(const FeedAgg *fa, Sum *t)
     return r;
 }
 
+/* ---- per-system totals ------------------------------------------------------------ */
+
+/* A round asks, for each system, each aggregate and each window (and for a
+ * series, each period alone), the sum of the system's members' cells: a
+ * walk of some hundreds of members per period, again for every window.
+ * When each period is one slice (no vintages, no `key`), that sum depends
+ * only on the system, the period and the aggregate, so it is added up once
+ * per feed, member by member, as add_period would (a member counts in the
+ * system it belongs to on the period's first day): a window's sum is then a
+ * sum over its periods. Exact: the same integers are added, in another
+ * order. How many members had a cell counted over a window (coverage), a
+ * member counted once, is read from a bit per member and period. */
+typedef struct SysCell { int64_t whole; uint32_t count; } SysCell;   /* count as Sum's: modulo 2^32 */
+
+/* A system's totals are added up when it is first asked for, by the
+ * thread that asks (each job evaluates a system): no allocation then, so
+ * nothing can jump out of it half done. */
+enum { SYS_EMPTY, SYS_FILLING, SYS_READY, SYS_UNKEPT };
+
+struct SysTotals {
+    const Hierarchy *h;
+    uint32_t  nparents;
+    uint32_t *parents;      /* the systems' ids, sorted: their index here */
+    atomic_uchar *state;    /* per system: SYS_* */
+    Day      *first_day;    /* of each of the feed's periods */
+    const Slice **slice;    /* each period's one slice, or NULL */
+    SysCell  *cells;        /* [(system × nperiods + period) × nwhole + whole] */
+    uint32_t *hits;         /* [system × nperiods + period]: members with a cell counted (add_period's) */
+    uint32_t *reporting;    /* members in the system on the period's first day that report to the feed */
+    uint32_t *present;      /* of those, the ones with rows in the period */
+    uint32_t *entry_first;  /* a system's members (in the feed): entries [entry_first[i], entry_first[i + 1]) */
+    uint64_t *counted;      /* per entry, words bits: a cell counted in period i */
+    size_t    words;
+};
+
+static void totals_free(SysTotals *t)
+{
+    if (!t) return;
+    mem_free(t->parents);
+    mem_free(t->state);
+    mem_free(t->first_day);
+    mem_free(t->slice);
+    mem_free(t->cells);
+    mem_free(t->hits);
+    mem_free(t->reporting);
+    mem_free(t->present);
+    mem_free(t->entry_first);
+    mem_free(t->counted);
+    mem_free(t);
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The totals' index of system `parent` of h, or -1 (none kept for h, or
+ * not one of its systems). */
+static bool totals_fill(const FeedData *f, SysTotals *t, size_t i);
+
+static int64_t totals_system(const FeedData *f, const Hierarchy *h, uint32_t parent)
+{
+    SysTotals *t = f->totals;
+    if (!t || !h || t->h != h) return -1;
+    const uint32_t *at = bsearch(&parent, t->parents, t->nparents, sizeof parent, u32_cmp);
+    if (!at) return -1;
+    size_t i = (size_t)(at - t->parents);
+    /* filled by the first thread to ask; another asking meanwhile walks the members */
+    unsigned char st = atomic_load_explicit(&t->state[i], memory_order_acquire);
+    if (st == SYS_EMPTY && atomic_compare_exchange_strong(&t->state[i], &st, SYS_FILLING)) {
+        st = totals_fill(f, t, i) ? SYS_READY : SYS_UNKEPT;
+        atomic_store_explicit(&t->state[i], st, memory_order_release);
+    }
+    return st == SYS_READY ? (int64_t)i : -1;
+}
+
+/* Members are taken this many at a time, their state on the stack. */
+enum { FILL_CHUNK = 256 };
+
+/* Adds system i's members' cells of period index q among those of one
+ * chunk (c of them: their numbers in the feed o[], entries ent[], whether
+ * in the system then in[]) to its totals; false if a total passes int64. */
+static bool totals_add(const FeedData *f, SysTotals *t, size_t i, uint32_t q, const uint32_t *o, const uint32_t *ent,
+                       const bool *in, size_t c)
+{
+    size_t at = i * f->nperiods + q;
+    const Slice *s = t->slice[q];
+    uint32_t hit[FILL_CHUNK], rows[FILL_CHUNK], n = 0;
+    for (size_t k = 0; k < c; k++) {
+        if (!in[k]) continue;
+        t->reporting[at]++;
+        uint32_t r = s && o[k] < s->cap ? rows_at(s, o[k]) : 0;
+        if (!r) continue;
+        t->present[at]++;
+        if (!s->whole) continue;        /* counted only: add_period reads nothing here */
+        seen_set(t->counted + (size_t)ent[k] * t->words, q);
+        hit[n] = o[k], rows[n++] = r;
+    }
+    t->hits[at] += n;
+    for (uint32_t j = 0; n && j < f->nwhole; j++) {
+        const Whole *w = &s->whole[j];
+        SysCell *cell = &t->cells[at * f->nwhole + j];
+        __int128 sum = 0;           /* cannot overflow: FILL_CHUNK int64s */
+        if (w->sum16 && !w->napart)
+            for (uint32_t k = 0; k < n; k++) sum += w->sum16[hit[k]];
+        else
+            for (uint32_t k = 0; k < n; k++) sum += sum_of(w, hit[k]);
+        uint32_t count = 0;         /* modulo 2^32, as Sum's */
+        if (w->count) for (uint32_t k = 0; k < n; k++) count += w->count[hit[k]];
+        else if (w->seen) for (uint32_t k = 0; k < n; k++) count += seen_at(w->seen, hit[k]);
+        else for (uint32_t k = 0; k < n; k++) count += rows[k];
+        sum += cell->whole;
+        if (sum < INT64_MIN || sum > INT64_MAX) return false;
+        cell->whole = (int64_t)sum;
+        cell->count += count;
+    }
+    return true;
+}
+
+/* Adds up system i's totals from its members' cells, period by period, a
+ * chunk of members at a time; false if a total passes int64 (the system's
+ * queries then walk its members). */
+static bool totals_fill(const FeedData *f, SysTotals *t, size_t i)
+{
+    const uint32_t *m;
+    size_t n = hier_members(t->h, t->parents[i], &m);
+    size_t entry = t->entry_first[i];
+    for (size_t x0 = 0; x0 < n;) {
+        uint32_t g[FILL_CHUNK], o[FILL_CHUNK], ent[FILL_CHUNK];
+        Day from[FILL_CHUNK], to[FILL_CHUNK];
+        bool in[FILL_CHUNK];
+        size_t c = 0;
+        for (; x0 < n && c < FILL_CHUNK; x0++) {
+            if (!feed_has_org(f, m[x0])) continue;
+            uint32_t e = (uint32_t)entry++;
+            if (!f->reports[f->local_of[m[x0]]]) continue;     /* no rows in any period: nothing to add */
+            g[c] = m[x0];
+            o[c] = f->local_of[m[x0]];
+            ent[c] = e;
+            from[c] = INT32_MAX, to[c] = INT32_MIN;
+            in[c] = false;
+            c++;
+        }
+        for (uint32_t q = 0; q < f->nperiods; q++) {
+            for (size_t k = 0; k < c; k++)
+                if (t->first_day[q] < from[k] || t->first_day[q] > to[k])
+                    in[k] = hier_parent_span(t->h, g[k], t->first_day[q], &from[k], &to[k]) == t->parents[i];
+            if (!totals_add(f, t, i, q, o, ent, in, c)) return false;
+        }
+    }
+    return true;
+}
+
+void feed_index_systems(FeedData *f, const Hierarchy *h)
+{
+    totals_free(f->totals);
+    f->totals = NULL;
+    if (!h || f->schema->vintage_col || !f->nperiods) return;
+    for (uint32_t q = 0; q < f->nperiods; q++)
+        if (f->period_first[q + 1] - f->period_first[q] > 1) return;       /* identities (`key`) */
+    uint32_t np = hier_parent_count(h);
+    /* kept only while no bigger than the slices' own figures, give or take */
+    size_t cells = (size_t)np * f->nperiods, store = 0;
+    for (uint32_t k = 0; k < f->store.nslices; k++) store += (size_t)f->store.slices[k].cap * (2 + 2 * f->nwhole);
+    if (cells * (f->nwhole * sizeof(SysCell) + 3 * sizeof(uint32_t)) > store + (1u << 20)) return;
+    SysTotals *t = mem_calloc(1, sizeof *t);
+    t->h = h;
+    t->nparents = np;
+    t->parents = mem_alloc(((size_t)np + 1) * sizeof *t->parents);
+    for (uint32_t i = 0; i < np; i++) t->parents[i] = hier_parent_at(h, i);
+    qsort(t->parents, np, sizeof *t->parents, u32_cmp);
+    t->state = mem_alloc(((size_t)np + 1) * sizeof *t->state);
+    for (uint32_t i = 0; i < np; i++) atomic_init(&t->state[i], SYS_EMPTY);
+    t->cells = mem_calloc(cells * f->nwhole + 1, sizeof *t->cells);
+    t->hits = mem_calloc(cells + 1, sizeof *t->hits);
+    t->reporting = mem_calloc(cells + 1, sizeof *t->reporting);
+    t->present = mem_calloc(cells + 1, sizeof *t->present);
+    t->entry_first = mem_calloc((size_t)np + 1, sizeof *t->entry_first);
+    for (uint32_t i = 0; i < np; i++) {
+        const uint32_t *m;
+        size_t n = hier_members(h, t->parents[i], &m);
+        t->entry_first[i + 1] = t->entry_first[i];
+        for (size_t x = 0; x < n; x++) t->entry_first[i + 1] += feed_has_org(f, m[x]);
+    }
+    t->words = seen_words(f->nperiods);
+    t->counted = mem_calloc((size_t)t->entry_first[np] * t->words + 1, sizeof *t->counted);
+    t->first_day = mem_alloc(((size_t)f->nperiods + 1) * sizeof *t->first_day);
+    t->slice = mem_alloc(((size_t)f->nperiods + 1) * sizeof *t->slice);
+    for (uint32_t q = 0; q < f->nperiods; q++) {
+        t->first_day[q] = period_first_day((Period){ (Grain)f->schema->grain, f->first_period + (int32_t)q });
+        t->slice[q] = f->period_first[q + 1] > f->period_first[q] ? &f->store.slices[f->period_first[q]] : NULL;
+    }
+    f->totals = t;
+}
+
+bool feed_has_totals(const FeedData *f) { return f->totals != NULL; }
+
+/* How many of system i's members had a cell counted in period indices
+ * [qlo, qhi]. */
+static uint32_t totals_coverage(const SysTotals *t, size_t i, uint32_t qlo, uint32_t qhi)
+{
+    size_t wlo = qlo / 64, whi = qhi / 64;
+    uint64_t first = ~(uint64_t)0 << (qlo % 64), last = ~(uint64_t)0 >> (63 - qhi % 64);
+    uint32_t n = 0;
+    for (uint32_t e = t->entry_first[i]; e < t->entry_first[i + 1]; e++) {
+        const uint64_t *b = t->counted + (size_t)e * t->words;
+        bool any = false;
+        if (wlo == whi) any = b[wlo] & first & last;
+        else {
+            any = (b[wlo] & first) || (b[whi] & last);
+            for (size_t w = wlo + 1; w < whi && !any; w++) any = b[w] != 0;
+        }
+        n += any;
+    }
+    return n;
+}
+
+/* Adds system i's totals of aggregate fa over period index q to *t, as
+ * add_period would; the members with a cell counted. */
+static uint32_t totals_period(const FeedData *f, const FeedAgg *fa, size_t i, uint32_t q, Sum *t)
+{
+    const SysTotals *st = f->totals;
+    size_t at = i * f->nperiods + q;
+    const SysCell *c = &st->cells[at * f->nwhole + (uint32_t)fa->whole];
+    t->whole += c->whole;
+    t->total.count += c->count;
+    if (st->hits[at]) t->any = true;
+    return st->hits[at];
+}
+
 /* The feed's periods [*lo, *hi] (indices) that a query of agg over [from,
  * to] as of as_of reads. */
 static void query_periods(const FeedData *f, Day from, Day to, Day as_of, int32_t *lo, int32_t *hi)
@@ -1701,10 +1940,18 @@ static Value aggregate(const FeedData *f, uint32_t agg, const uint32_t *orgs, si
     as_of = pub_as_of(f, fa, as_of, &first);
     int32_t lo, hi;
     query_periods(f, from, to, as_of, &lo, &hi);
+    Sum t = { 0 };
+    int64_t sys = fa->whole >= 0 ? totals_system(f, h, parent) : -1;
+    if (sys >= 0) {
+        for (int32_t p = lo; p <= hi; p++) totals_period(f, fa, (size_t)sys, (uint32_t)(p - f->first_period), &t);
+        if (lo <= hi)
+            *coverage = totals_coverage(f->totals, (size_t)sys, (uint32_t)(lo - f->first_period),
+                                        (uint32_t)(hi - f->first_period));
+        return sum_value(fa, &t);
+    }
     Member small[512];          /* a system's members nearly always fit: no allocation per query */
     Member *mem = norgs <= sizeof small / sizeof *small ? small : mem_alloc(norgs * sizeof *mem);
     size_t nmem = members_of_query(f, orgs, norgs, h, mem);
-    Sum t = { 0 };
     for (int32_t p = lo; p <= hi && nmem; p++) add_period(f, fa, first, as_of, p, mem, nmem, h, parent, &t);
     for (size_t m = 0; m < nmem; m++) *coverage += mem[m].counted;
     if (mem != small) mem_free(mem);
@@ -1726,6 +1973,15 @@ static void aggregate_periods(const FeedData *f, uint32_t agg, const uint32_t *o
     Grain g = (Grain)f->schema->grain;
     int32_t klo, khi;           /* of those, the ones a query of one of them would read */
     query_periods(f, period_first_day((Period){ g, lo }), period_last_day((Period){ g, hi }), as_of, &klo, &khi);
+    int64_t sys = fa->whole >= 0 ? totals_system(f, h, parent) : -1;
+    if (sys >= 0) {
+        for (int32_t p = klo; p <= khi; p++) {
+            Sum t = { 0 };
+            cov[p - lo] = totals_period(f, fa, (size_t)sys, (uint32_t)(p - f->first_period), &t);
+            out[p - lo] = sum_value(fa, &t);
+        }
+        return;
+    }
     Member small[512];
     Member *mem = norgs <= sizeof small / sizeof *small ? small : mem_alloc(norgs * sizeof *mem);
     size_t nmem = members_of_query(f, orgs, norgs, h, mem);
@@ -1860,6 +2116,18 @@ void feed_periods_cells(const FeedData *f, int32_t lo, int32_t hi, const uint32_
                         const Hierarchy *h, uint32_t parent, Day as_of, FeedCells *c,
                         void (*missing)(void *ud, uint32_t org, Period p), void *ud)
 {
+    int64_t sys = missing ? -1 : totals_system(f, h, parent);
+    int64_t last = (int64_t)f->first_period + f->nperiods - 1;
+    if (sys >= 0 && lo >= f->first_period && hi <= last) {     /* the totals hold every period asked */
+        for (int32_t p = lo; p <= hi; p++) {
+            /* as period_cells: a period is due once its lag has passed (no vintages here) */
+            if (!feed_period_known(f, (Period){ (Grain)f->schema->grain, p }, as_of)) continue;
+            size_t at = (size_t)sys * f->nperiods + (uint32_t)(p - f->first_period);
+            c[p - lo].expected += f->totals->reporting[at];
+            c[p - lo].present += f->totals->present[at];
+        }
+        return;
+    }
     Member small[512];
     Member *mem = norgs <= sizeof small / sizeof *small ? small : mem_alloc(norgs * sizeof *mem);
     size_t nmem = members_of_query(f, orgs, norgs, h, mem);

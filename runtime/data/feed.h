@@ -132,6 +132,18 @@ void feed_aggregate_periods(const FeedData *f, uint32_t agg, const uint32_t *org
                             int32_t hi, Day as_of, Value *out, uint32_t *coverage);
 void feed_aggregate_system_periods(const FeedData *f, uint32_t agg, const Hierarchy *h, uint32_t parent,
                                    int32_t lo, int32_t hi, Day as_of, Value *out, uint32_t *coverage);
+/* Makes room to add up, once, the whole-number aggregates' cells of each
+ * system of h (the hierarchy the feed is routed through) period by period,
+ * so the queries above for one of its systems (and feed_periods_cells)
+ * read the system's totals rather than walk its members: the same results.
+ * A system's are added up when first asked for, on the asking thread
+ * (queries may run on several at once). Kept for
+ * a feed without vintages or `key` (a period is then one slice) while the
+ * totals are no bigger than the feed's own cells; otherwise, or for
+ * another hierarchy, the queries walk the members. Again: made anew. */
+void feed_index_systems(FeedData *f, const Hierarchy *h);
+/* Whether feed_index_systems kept totals (tests). */
+bool feed_has_totals(const FeedData *f);
 /* Slices (periods × vintages × identities) holding aggregates' figures,
  * and those holding row counts only (outside every window). */
 void feed_slice_counts(const FeedData *f, uint32_t *figures, uint32_t *counts_only);

@@ -177,6 +177,9 @@ AssessStatus inputs_load(Inputs *in, const BcProgram *p, const char *rules, cons
         if (in->feed_sources[k].name && !(in->feeds[k] = feed_load(p, k, in->feed_sources[k], in->orgs, vm, fo, why, whycap)))
             return why_is_limit(why) ? ASSESS_LIMIT : ASSESS_BAD_INPUT;    /* a size's, or a where condition's */
     if (p->round.assess >= 0) in->assess = in->hiers[p->round.assess];
+    /* a system's figures added up once, not member by member in every query */
+    for (uint16_t k = 0; k < p->nfeeds; k++)
+        if (in->feeds[k]) feed_index_systems(in->feeds[k], inputs_feed_hier(in, k));
     return ASSESS_OK;
 }
 
@@ -207,15 +210,34 @@ bool inputs_is_system(const Inputs *in, uint32_t org)
     return in->assess && hier_members(in->assess, org, &m) > 0;
 }
 
-typedef struct Unmapped { const Inputs *in; const Hierarchy *h; uint64_t rows; uint32_t *org_rows; uint32_t norgs; } Unmapped;
+/* The keys come organisation by organisation: whether the last one maps
+ * is kept for the days [from, to] around the period asked, where its
+ * parent stays the same (a hierarchy's links change rarely). */
+typedef struct Unmapped {
+    const Inputs *in;
+    const Hierarchy *h;
+    uint64_t rows;
+    uint32_t *org_rows;
+    uint32_t norgs;
+    uint32_t org;
+    Day from, to;
+    bool mapped;
+    int32_t lo, hi;     /* the feed's periods, and their first days */
+    Day *first_day;
+} Unmapped;
 
 static void count_unmapped(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows)
 {
     Unmapped *u = ud;
     (void)vintage;
-    uint32_t parent = hier_parent(u->h, org, period_first_day(p));
-    /* through another hierarchy, only a parent that is a system of the round maps */
-    if (parent != ORG_NONE && (u->h == u->in->assess || inputs_is_system(u->in, parent))) return;
+    Day first = p.index >= u->lo && p.index <= u->hi ? u->first_day[p.index - u->lo] : period_first_day(p);
+    if (org != u->org || first < u->from || first > u->to) {
+        uint32_t parent = hier_parent_span(u->h, org, first, &u->from, &u->to);
+        /* through another hierarchy, only a parent that is a system of the round maps */
+        u->mapped = parent != ORG_NONE && (u->h == u->in->assess || inputs_is_system(u->in, parent));
+        u->org = org;
+    }
+    if (u->mapped) return;
     u->rows += rows;
     if (org < u->norgs) u->org_rows[org] += rows;
 }
@@ -232,8 +254,17 @@ static int coded_org_cmp(const void *a, const void *b)
 UnmappedOrg *inputs_unmapped(const Inputs *in, uint16_t feed, uint64_t *rows, uint32_t *n)
 {
     Unmapped u = { in, inputs_feed_hier(in, feed), 0, mem_calloc(orgs_count(in->orgs) + 1u, sizeof(uint32_t)),
-                   orgs_count(in->orgs) };
-    if (in->assess && u.h && in->feeds[feed]) feed_each_key(in->feeds[feed], count_unmapped, &u);
+                   orgs_count(in->orgs), ORG_NONE, 0, 0, false, 0, -1, NULL };
+    if (in->assess && u.h && in->feeds[feed]) {
+        const FeedData *f = in->feeds[feed];
+        if (feed_periods(f, &u.lo, &u.hi)) {
+            u.first_day = mem_alloc(((size_t)(u.hi - u.lo) + 1) * sizeof *u.first_day);
+            for (int32_t i = u.lo; i <= u.hi; i++)
+                u.first_day[i - u.lo] = period_first_day((Period){ (Grain)in->p->feeds[feed].grain, i });
+        }
+        feed_each_key(f, count_unmapped, &u);
+        mem_free(u.first_day);
+    }
     CodedOrg *coded = mem_alloc(((size_t)u.norgs + 1) * sizeof *coded);
     *n = 0;
     for (uint32_t o = 0; o < u.norgs; o++)

@@ -56,6 +56,14 @@ void esc_json(FILE *out, const char *s, size_t n)
     const unsigned char *p = (const unsigned char *)s;
     fputc('"', out);
     for (size_t i = 0; i < n;) {
+        /* a run of characters written as they are, at once */
+        size_t plain = i;
+        while (plain < n && p[plain] >= 0x20 && p[plain] < 0x7F && p[plain] != '"' && p[plain] != '\\') plain++;
+        if (plain > i) {
+            fwrite(p + i, 1, plain - i, out);
+            i = plain;
+            continue;
+        }
         unsigned c = p[i];
         if (c >= 0x80) { i += copy_utf8(out, p, n, i, "\\ufffd"); continue; }
         if (c == '"' || c == '\\') {

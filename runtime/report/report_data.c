@@ -49,8 +49,9 @@ typedef struct Json {
 
 static void json_indent(Json *j)
 {
-    fputc('\n', j->out);
-    for (int i = 0; i < j->depth; i++) fputs("  ", j->out);
+    static const char line[] = "\n                ";      /* a newline and JSON_MAX_DEPTH levels */
+    _Static_assert(sizeof line == 2 + 2 * JSON_MAX_DEPTH, "an indent for every level");
+    fwrite(line, 1, 1 + 2 * (size_t)j->depth, j->out);
 }
 
 /* Before a member or an element: the comma after the previous one. */
