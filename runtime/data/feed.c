@@ -145,6 +145,10 @@ typedef struct Store {
     size_t    nident_slots;
     VEC(uint32_t) nidents;  /* per organisation: identities numbered so far */
     int32_t   period_lo, period_hi;     /* the periods seen (period_lo > period_hi: none) */
+    /* a general sum or mean has been other than a small exact number (see
+     * small_exact): adding another half's to it might not give what adding
+     * its rows one at a time does */
+    bool      sums_big;
 } Store;
 
 struct FeedData {
@@ -438,6 +442,16 @@ static uint32_t slice_index(const FeedData *f, Store *st, int32_t period, Day vi
     return slice_add(st, s);
 }
 
+/* An exact number of at most 40 bits over at most 20: the sum of two such
+ * is exact whatever their denominators, so halves whose sums (and every
+ * partial sum) are such can be added together and give what adding the
+ * rows in order does, where no partial sum passed into a real. */
+static bool small_exact(Value v)
+{
+    const int64_t most = (int64_t)1 << 40;
+    return v.kind == V_NUM && v.as.num.d <= (1 << 20) && v.as.num.n <= most && v.as.num.n >= -most;
+}
+
 static void accumulate(Store *st, Acc *a, uint8_t func, Value v)
 {
     bool missing;
@@ -453,6 +467,7 @@ static void accumulate(Store *st, Acc *a, uint8_t func, Value v)
             a->value.as.num.n = sum;
         else
             a->value = a->value.kind == V_MISSING ? v : val_arith(AR_ADD, a->value, v);
+        if (st && !small_exact(a->value)) st->sums_big = true;       /* st: loading, not a query */
         break;
     }
     case AGG_MIN:
@@ -1129,16 +1144,109 @@ static uint64_t *renumber_seen(uint64_t *seen, uint32_t n, uint32_t used, const 
     return moved;
 }
 
-/* Adds b's cells to a's (b holds whole-number aggregates only: see
- * two_cores). b's organisations are renumbered as a's, new ones after a's
- * in b's order, as reading the file in one go would number them. Each of
- * b's slices is renumbered in place, a column at a time, then moved over
- * if a lacks its (period, vintage), else added in; so merging needs memory
- * for one column, not a copy of b. */
+/* Adds y, a cell of b whose rows come after those of x, a cell of a, to
+ * x: what accumulate would have made of x given y's rows too. A median's
+ * values are a's then b's, in the file's order. */
+static void acc_add(Store *a, Acc *x, Store *b, const Acc *y, uint8_t func)
+{
+    bool missing;
+    if (!y->count) return;
+    switch (func) {
+    case AGG_SUM: case AGG_MEAN:      /* both small_exact: the sum is exact, as in order */
+        x->value = x->value.kind == V_MISSING ? y->value : val_arith(AR_ADD, x->value, y->value);
+        break;
+    case AGG_MIN:                     /* ties keep the earlier, as in order */
+        if (x->value.kind == V_MISSING || val_compare(y->value, x->value, &missing) < 0) x->value = y->value;
+        break;
+    case AGG_MAX:
+        if (x->value.kind == V_MISSING || val_compare(y->value, x->value, &missing) > 0) x->value = y->value;
+        break;
+    case AGG_MEDIAN: {
+        ValueRun *rb = &b->runs.items[y->run - 1];
+        if (!x->run) {
+            vec_push(&a->runs, *rb);
+            *rb = (ValueRun){ NULL, 0, 0 };
+            x->run = (uint32_t)a->runs.len;
+            break;
+        }
+        ValueRun *ra = &a->runs.items[x->run - 1];
+        if (ra->n + rb->n > ra->cap) {
+            ra->cap = ra->n + rb->n;
+            ra->items = mem_realloc(ra->items, ra->cap * sizeof *ra->items);
+        }
+        memcpy(ra->items + ra->n, rb->items, rb->n * sizeof *rb->items);
+        ra->n += rb->n;
+        break;
+    }
+    default:
+        break;
+    }
+    x->count += y->count;
+}
+
+/* Adds cell ob of b's slice sb to cell oa of a's slice sa (which has room
+ * for it): what reading sb's rows of ob after sa's rows would give. */
+static void cell_add(const FeedData *f, const uint8_t *acc_funcs, Store *a, Slice *sa, uint32_t oa, Store *b,
+                     const Slice *sb, uint32_t ob)
+{
+    uint32_t rows = ob < sb->cap ? rows_at(sb, ob) : 0;
+    if (!rows) return;
+    for (uint32_t j = 0; sa->whole && j < f->nwhole; j++) {
+        Whole *wa = &sa->whole[j];
+        const Whole *wb = &sb->whole[j];
+        /* b counted fewer values than rows: from here on a keeps counts too */
+        if (!wa->count && wb->count) wa->count = rows_copy(sa);
+        if (!wa->seen && wb->seen) wa->seen = seen_from_rows(sa);
+        if (wa->summed) sum_add(wa, sa->cap, oa, sum_of(wb, ob));
+        if (wa->count) wa->count[oa] += wb->count ? wb->count[ob] : rows;
+        if (wa->seen && (!wb->seen || seen_at(wb->seen, ob))) seen_set(wa->seen, oa);
+    }
+    for (uint32_t j = 0; sa->accs && j < f->nacc; j++)
+        acc_add(a, &sa->accs[(size_t)oa * f->nacc + j], b, &sb->accs[(size_t)ob * f->nacc + j], acc_funcs[j]);
+    rows_add(sa, oa, rows);
+}
+
+/* A slice of b moved to a whole: its medians' values move with it. */
+static void runs_move(const FeedData *f, Store *a, Store *b, Slice *s)
+{
+    for (size_t i = 0; s->accs && i < (size_t)s->cap * f->nacc; i++) {
+        Acc *x = &s->accs[i];
+        if (!x->run) continue;
+        vec_push(&a->runs, b->runs.items[x->run - 1]);
+        b->runs.items[x->run - 1] = (ValueRun){ NULL, 0, 0 };
+        x->run = (uint32_t)a->runs.len;
+    }
+}
+
+/* b's organisations numbered as reading b's rows after a's would number
+ * them: a's own, then b's new ones in b's order; *norgs, how many a would
+ * then have. a is not changed: if the halves are not joined, the rows are
+ * read again and a limit names the row that passes it. */
+static uint32_t *orgs_after(const Store *a, const Store *b, uint32_t *norgs)
+{
+    uint32_t n = orgs_count(b->orgs), next = orgs_count(a->orgs);
+    uint32_t *to_a = mem_alloc(((size_t)n + 1) * sizeof *to_a);
+    for (uint32_t o = 0; o < n; o++) {
+        const char *code = orgs_code(b->orgs, o);
+        uint32_t k = orgs_find(a->orgs, code, strlen(code));
+        to_a[o] = k != ORG_NONE ? k : next++;
+    }
+    *norgs = next;
+    return to_a;
+}
+
+/* Adds b's cells to a's, whose organisations include b's (numbered by
+ * orgs_after). Each of b's slices is renumbered in place, a column at a
+ * time, then moved over if a lacks its (period, vintage), else added in a
+ * cell at a time; so merging needs memory for one column, not a copy of b. */
 static void merge(const FeedData *f, Store *a, Store *b, const uint32_t *to_a)
 {
     uint32_t norgs = orgs_count(a->orgs);
-    char *tmp = mem_alloc(((size_t)orgs_count(b->orgs) + 1) * sizeof(int64_t));
+    size_t widest = f->nacc * sizeof(Acc) > sizeof(int64_t) ? f->nacc * sizeof(Acc) : sizeof(int64_t);
+    char *tmp = mem_alloc(((size_t)orgs_count(b->orgs) + 1) * widest);
+    uint8_t *acc_funcs = mem_alloc((size_t)f->nacc + 1);
+    for (uint32_t j = 0; j < f->naggs; j++)
+        if (f->aggs[j].acc >= 0) acc_funcs[f->aggs[j].acc] = f->aggs[j].func;
     for (uint32_t k = 0; k < b->nslices; k++) {
         Slice sb = b->slices[k];
         b->slices[k] = (Slice){ 0 };
@@ -1153,30 +1261,20 @@ static void merge(const FeedData *f, Store *a, Store *b, const uint32_t *to_a)
             sb.whole[j].count = renumber(sb.whole[j].count, sizeof(uint32_t), sb.cap, used, to_a, cap, tmp);
             sb.whole[j].seen = renumber_seen(sb.whole[j].seen, sb.cap, used, to_a, cap);
         }
+        if (sb.accs) sb.accs = renumber(sb.accs, f->nacc * sizeof *sb.accs, sb.cap, used, to_a, cap, tmp);
         sb.cap = cap;
         uint32_t i = slice_find(a, sb.period, sb.vintage, sb.ident);
         if (i == UINT32_MAX) {
+            runs_move(f, a, b, &sb);
             slice_add(a, sb);
             continue;
         }
         Slice *sa = &a->slices[i];
         slice_reserve(f, sa, norgs - 1);
-        for (uint32_t j = 0; sa->whole && j < f->nwhole; j++) {
-            Whole *wa = &sa->whole[j];
-            const Whole *wb = &sb.whole[j];
-            if (!wa->count && wb->count) {
-                wa->count = rows_copy(sa);
-            }
-            if (!wa->seen && wb->seen) wa->seen = seen_from_rows(sa);
-            for (uint32_t o = 0; o < norgs; o++) {
-                if (wa->summed) sum_add(wa, sa->cap, o, sum_of(wb, o));
-                if (wa->count) wa->count[o] += wb->count ? wb->count[o] : rows_at(&sb, o);
-                if (wa->seen && (wb->seen ? seen_at(wb->seen, o) : rows_at(&sb, o) > 0)) seen_set(wa->seen, o);
-            }
-        }
-        for (uint32_t o = 0; o < norgs; o++) rows_add(sa, o, rows_at(&sb, o));
+        for (uint32_t o = 0; o < norgs; o++) cell_add(f, acc_funcs, a, sa, o, b, &sb, o);
         slice_free(f, &sb);
     }
+    mem_free(acc_funcs);
     mem_free(tmp);
 }
 
@@ -1216,20 +1314,23 @@ static bool load_halves(Loader *l, const FeedOptions *opt, char *why, size_t why
     uint32_t *to_a = NULL;
     bool use = ok && threaded && second.run.ok && csv_ended_outside_quotes(first.csv);
     if (use) {
-        uint32_t n = orgs_count(second.st.orgs);
-        to_a = mem_alloc(((size_t)n + 1) * sizeof *to_a);
-        for (uint32_t o = 0; o < n; o++) {
-            const char *code = orgs_code(second.st.orgs, o);
-            to_a[o] = orgs_intern(l->st->orgs, code, strlen(code));
-        }
-        /* past a limit together: read again in order, so the error names the line */
+        uint32_t norgs;
+        to_a = orgs_after(l->st, &second.st, &norgs);
+        /* past a limit together, or sums that might be added otherwise in
+         * order: read again in order, so the error names the line */
         Store both = { .period_lo = l->st->period_lo, .period_hi = l->st->period_hi };
         periods_join(&both, &second.st);
-        use = sums_fit(l->f, l->st, &second.st, to_a) && l->rows + second.l.rows <= l->lim->rows
-              && orgs_count(l->st->orgs) <= l->lim->orgs && period_span(&both) <= l->lim->periods;
+        use = sums_fit(l->f, l->st, &second.st, to_a) && !l->st->sums_big && !second.st.sums_big
+              && l->rows + second.l.rows <= l->lim->rows && norgs <= l->lim->orgs
+              && period_span(&both) <= l->lim->periods;
     }
     if (use) {
+        for (uint32_t o = 0; o < orgs_count(second.st.orgs); o++) {
+            const char *code = orgs_code(second.st.orgs, o);
+            orgs_intern(l->st->orgs, code, strlen(code));       /* to_a[o], as orgs_after numbered it */
+        }
         merge(l->f, l->st, &second.st, to_a);
+        l->f->stats.halves_joined = true;
         periods_join(l->st, &second.st);
         l->rows += second.l.rows;
     } else if (ok) {
@@ -1259,19 +1360,19 @@ static bool filter_self_contained(const BcFunction *fn)
     return true;
 }
 
-/* Two cores for a large CSV file whose aggregates are all whole-number
- * sums and counts (other aggregates are not merged yet), with where
- * conditions that the second thread's own VM can run, unless the caller
- * asked for one. */
+/* Two cores for a large CSV file with where conditions that the second
+ * thread's own VM can run, unless the caller asked for one. */
 static bool two_cores(const FeedData *f, const RowSource *src, const FeedOptions *opt)
 {
     if (opt && opt->threads == 1) return false;
-    if (!src->csv || f->nacc || f->schema->nkey) return false;     /* identities are numbered in one store */
+    if (!src->csv || f->schema->nkey) return false;     /* identities are numbered in one store */
     for (uint32_t j = 0; j < f->naggs; j++)
         if (f->aggs[j].filter >= 0 && !filter_self_contained(&f->p->fns[f->aggs[j].filter])) return false;
     size_t len;
     csv_data(src->csv, &len);
-    return len >= PARALLEL_MIN_BYTES;
+    /* tests split small files, to try many splits quickly */
+    const char *from = getenv("PLEDGE_TEST_SPLIT_BYTES");
+    return len >= (from && *from ? strtoull(from, NULL, 10) : PARALLEL_MIN_BYTES);
 }
 
 static FeedData *feed_new(const BcProgram *p, uint16_t feed, const FeedOptions *opt)
