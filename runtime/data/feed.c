@@ -360,18 +360,23 @@ static uint64_t ident_hash(uint32_t org, const char *key, size_t len)
     return hash_bytes(key, len) ^ ((uint64_t)org * 0xC4CEB9FE1A85EC53u);
 }
 
-/* Organisation o's number for the identity key (length-prefixed cells),
- * numbering it if it is new. */
+/* Organisation o's number for the identity key (length-prefixed cells), or 0 if it has none yet. */
+static uint32_t ident_find(const Store *st, uint32_t o, const char *key, size_t len)
+{
+    if (!st->nident_slots) return 0;
+    for (size_t i = ident_hash(o, key, len) & (st->nident_slots - 1);; i = (i + 1) & (st->nident_slots - 1)) {
+        uint32_t k = st->ident_slots[i];
+        if (!k) return 0;
+        const Ident *id = &st->idents.items[k - 1];
+        if (id->org == o && id->len == len && memcmp(id->key, key, len) == 0) return id->ident;
+    }
+}
+
+/* Organisation o's number for the identity key, numbering it if it is new. */
 static uint32_t ident_of(Store *st, uint32_t o, const char *key, size_t len)
 {
-    if (st->nident_slots) {
-        for (size_t i = ident_hash(o, key, len) & (st->nident_slots - 1);; i = (i + 1) & (st->nident_slots - 1)) {
-            uint32_t k = st->ident_slots[i];
-            if (!k) break;
-            const Ident *id = &st->idents.items[k - 1];
-            if (id->org == o && id->len == len && memcmp(id->key, key, len) == 0) return id->ident;
-        }
-    }
+    uint32_t known = ident_find(st, o, key, len);
+    if (known) return known;
     if ((st->idents.len + 1) * 2 > st->nident_slots) {
         size_t n = st->nident_slots ? st->nident_slots * 2 : 64;
         mem_free(st->ident_slots);
@@ -1100,22 +1105,40 @@ static uint32_t slice_used(const Slice *s, const Store *st)
     return s->cap < orgs_count(st->orgs) ? s->cap : orgs_count(st->orgs);
 }
 
+/* How b's organisations and identities are numbered in a (orgs_after,
+ * idents_after). */
+typedef struct Renumbering {
+    const uint32_t *org;        /* b's organisation o is a's org[o] */
+    uint32_t *ident_first;      /* with identities: b's organisation o's are ident[ident_first[o] ...] */
+    uint32_t *ident;            /* a's number of each */
+} Renumbering;
+
+/* a's number of the identity b numbers `ident` in its organisation o. */
+static uint32_t ident_after(const Renumbering *to, uint32_t o, uint32_t ident)
+{
+    return ident && to->ident ? to->ident[to->ident_first[o] + ident - 1] : ident;
+}
+
 /* Whether the second half's sums can be added to the first's without
  * passing int64 (where they share a slice); if not, the rows are read
  * again in order, so the error names the row that passes it. */
-static bool sums_fit(const FeedData *f, const Store *a, const Store *b, const uint32_t *to_a)
+static bool sums_fit(const FeedData *f, const Store *a, const Store *b, const Renumbering *to)
 {
     for (uint32_t k = 0; k < b->nslices; k++) {
         const Slice *sb = &b->slices[k];
-        uint32_t i = slice_find(a, sb->period, sb->vintage, sb->ident);
-        if (i == UINT32_MAX) continue;
-        const Slice *sa = &a->slices[i];
-        for (uint32_t j = 0; sb->whole && j < f->nwhole; j++)
-            for (uint32_t o = 0; sb->whole[j].summed && o < slice_used(sb, b); o++) {
+        uint32_t i = UINT32_MAX, ident = UINT32_MAX;
+        for (uint32_t o = 0; sb->whole && o < slice_used(sb, b); o++) {
+            if (!rows_at(sb, o)) continue;
+            uint32_t ia = ident_after(to, o, sb->ident), oa = to->org[o];
+            if (ia != ident) i = slice_find(a, sb->period, sb->vintage, ident = ia);
+            if (i == UINT32_MAX || oa >= a->slices[i].cap) continue;
+            const Slice *sa = &a->slices[i];
+            for (uint32_t j = 0; j < f->nwhole; j++) {
                 int64_t sum;
-                if (to_a[o] < sa->cap && __builtin_add_overflow(sum_of(&sa->whole[j], to_a[o]), sum_of(&sb->whole[j], o), &sum))
+                if (sb->whole[j].summed && __builtin_add_overflow(sum_of(&sa->whole[j], oa), sum_of(&sb->whole[j], o), &sum))
                     return false;
             }
+        }
     }
     return true;
 }
@@ -1235,12 +1258,45 @@ static uint32_t *orgs_after(const Store *a, const Store *b, uint32_t *norgs)
     return to_a;
 }
 
-/* Adds b's cells to a's, whose organisations include b's (numbered by
- * orgs_after). Each of b's slices is renumbered in place, a column at a
- * time, then moved over if a lacks its (period, vintage), else added in a
- * cell at a time; so merging needs memory for one column, not a copy of b. */
-static void merge(const FeedData *f, Store *a, Store *b, const uint32_t *to_a)
+/* With `key`: b's identities numbered as reading b's rows after a's would
+ * number them, each organisation's own in a then its new ones in b's order
+ * (to->ident, to->ident_first). a is not changed (see orgs_after). */
+static void idents_after(const Store *a, const Store *b, uint32_t norgs, Renumbering *to)
 {
+    uint32_t nb = orgs_count(b->orgs);
+    to->ident_first = mem_calloc((size_t)nb + 1, sizeof *to->ident_first);
+    for (uint32_t o = 0; o < nb; o++)
+        to->ident_first[o + 1] = to->ident_first[o] + (o < b->nidents.len ? b->nidents.items[o] : 0);
+    to->ident = mem_alloc(((size_t)to->ident_first[nb] + 1) * sizeof *to->ident);
+    uint32_t *added = mem_calloc((size_t)norgs + 1, sizeof *added);     /* per organisation of a: new ones so far */
+    for (size_t k = 0; k < b->idents.len; k++) {
+        const Ident *id = &b->idents.items[k];
+        uint32_t oa = to->org[id->org], n = ident_find(a, oa, id->key, id->len);
+        if (!n) n = (oa < a->nidents.len ? a->nidents.items[oa] : 0) + ++added[oa];
+        to->ident[to->ident_first[id->org] + id->ident - 1] = n;
+    }
+    mem_free(added);
+}
+
+/* Whether every cell of b's slice sb keeps its identity's number in a:
+ * then the slice joins a's of the same (period, vintage, identity) whole. */
+static bool idents_kept(const Store *b, const Slice *sb, const Renumbering *to)
+{
+    for (uint32_t o = 0; sb->ident && o < slice_used(sb, b); o++)
+        if (rows_at(sb, o) && ident_after(to, o, sb->ident) != sb->ident) return false;
+    return true;
+}
+
+/* Adds b's cells to a's, whose organisations and identities include b's
+ * (numbered by orgs_after and idents_after). Each of b's slices is
+ * renumbered in place, a column at a time, then moved over if a lacks its
+ * (period, vintage, identity), else added in a cell at a time; so merging
+ * needs memory for one column, not a copy of b. A slice of identities
+ * numbered otherwise in a (an organisation's identity that first appears
+ * in b after others in a) goes a cell at a time, each to its identity's. */
+static void merge(const FeedData *f, Store *a, Store *b, const Renumbering *to)
+{
+    const uint32_t *to_a = to->org;
     uint32_t norgs = orgs_count(a->orgs);
     size_t widest = f->nacc * sizeof(Acc) > sizeof(int64_t) ? f->nacc * sizeof(Acc) : sizeof(int64_t);
     char *tmp = mem_alloc(((size_t)orgs_count(b->orgs) + 1) * widest);
@@ -1251,6 +1307,16 @@ static void merge(const FeedData *f, Store *a, Store *b, const uint32_t *to_a)
         Slice sb = b->slices[k];
         b->slices[k] = (Slice){ 0 };
         uint32_t used = slice_used(&sb, b), cap = sb.cap > norgs ? sb.cap : norgs;
+        if (!idents_kept(b, &sb, to)) {
+            for (uint32_t o = 0; o < used; o++) {
+                if (!rows_at(&sb, o)) continue;
+                uint32_t i = slice_index(f, a, sb.period, sb.vintage, ident_after(to, o, sb.ident), to_a[o]);
+                slice_reserve(f, &a->slices[i], to_a[o]);
+                cell_add(f, acc_funcs, a, &a->slices[i], to_a[o], b, &sb, o);
+            }
+            slice_free(f, &sb);
+            continue;
+        }
         sb.rows16 = renumber(sb.rows16, sizeof *sb.rows16, sb.cap, used, to_a, cap, tmp);
         sb.rows = renumber(sb.rows, sizeof *sb.rows, sb.cap, used, to_a, cap, tmp);
         for (uint32_t j = 0; sb.whole && j < f->nwhole; j++) {
@@ -1311,16 +1377,18 @@ static bool load_halves(Loader *l, const FeedOptions *opt, char *why, size_t why
     l->progress_scale = 1;
     if (threaded) pthread_join(thread, NULL);
     if (mine.oom || (threaded && second.run.oom)) mem_out_of_memory(mine.oom ? mine.oom_size : second.run.oom_size);
+    Renumbering to = { 0 };
     uint32_t *to_a = NULL;
     bool use = ok && threaded && second.run.ok && csv_ended_outside_quotes(first.csv);
     if (use) {
         uint32_t norgs;
-        to_a = orgs_after(l->st, &second.st, &norgs);
+        to.org = to_a = orgs_after(l->st, &second.st, &norgs);
+        if (second.st.idents.len) idents_after(l->st, &second.st, norgs, &to);
         /* past a limit together, or sums that might be added otherwise in
          * order: read again in order, so the error names the line */
         Store both = { .period_lo = l->st->period_lo, .period_hi = l->st->period_hi };
         periods_join(&both, &second.st);
-        use = sums_fit(l->f, l->st, &second.st, to_a) && !l->st->sums_big && !second.st.sums_big
+        use = sums_fit(l->f, l->st, &second.st, &to) && !l->st->sums_big && !second.st.sums_big
               && l->rows + second.l.rows <= l->lim->rows && norgs <= l->lim->orgs
               && period_span(&both) <= l->lim->periods;
     }
@@ -1329,7 +1397,11 @@ static bool load_halves(Loader *l, const FeedOptions *opt, char *why, size_t why
             const char *code = orgs_code(second.st.orgs, o);
             orgs_intern(l->st->orgs, code, strlen(code));       /* to_a[o], as orgs_after numbered it */
         }
-        merge(l->f, l->st, &second.st, to_a);
+        for (size_t k = 0; k < second.st.idents.len; k++) {    /* numbered as idents_after did */
+            const Ident *id = &second.st.idents.items[k];
+            ident_of(l->st, to_a[id->org], id->key, id->len);
+        }
+        merge(l->f, l->st, &second.st, &to);
         l->f->stats.halves_joined = true;
         periods_join(l->st, &second.st);
         l->rows += second.l.rows;
@@ -1341,6 +1413,8 @@ static bool load_halves(Loader *l, const FeedOptions *opt, char *why, size_t why
         rows_close(&rest);
     }
     mem_free(to_a);
+    mem_free(to.ident_first);
+    mem_free(to.ident);
     loader_end(&second.l);
     vm_free(second.l.vm);
     store_free(l->f, &second.st);
@@ -1365,7 +1439,7 @@ static bool filter_self_contained(const BcFunction *fn)
 static bool two_cores(const FeedData *f, const RowSource *src, const FeedOptions *opt)
 {
     if (opt && opt->threads == 1) return false;
-    if (!src->csv || f->schema->nkey) return false;     /* identities are numbered in one store */
+    if (!src->csv) return false;
     for (uint32_t j = 0; j < f->naggs; j++)
         if (f->aggs[j].filter >= 0 && !filter_self_contained(&f->p->fns[f->aggs[j].filter])) return false;
     size_t len;

@@ -1643,6 +1643,77 @@ START_TEST(limit_in_second_half)
 }
 END_TEST
 
+static const char keyed_rules[] =
+    "feed k \"keyed\" {\n"
+    "    org     = org\n"
+    "    period  = period as month\n"
+    "    vintage = published\n"
+    "    key     = type, site\n"
+    "    value: count\n"
+    "    x:     number\n"
+    "    type:  text\n"
+    "    site:  text\n"
+    "}\n"
+    "metric latest: count = sum(k.value)\n"
+    "metric first: count = sum(k.value as first)\n"
+    "metric july: count = sum(k.value as of 2019-07-15)\n"
+    "metric n: count = count(k.value)\n"
+    "metric xs: number = sum(k.x)\n"
+    "metric xmd: number = median(k.x as first)\n"
+    "metric xlo: number = min(k.x where k.type != \"a\")\n";
+
+/* rows over six months, each published on one to three days after it: 20
+ * organisations, whose identities (type, site) are a and b in the first
+ * half of the file, and from its middle on also c and d, in an order of
+ * each organisation's, so many first appear in the second half before
+ * others the first half numbered. Row bad (if not -1) has a bad count. */
+static uint64_t keyed_file(const char *path, long rows, long bad)
+{
+    FILE *out = fopen(path, "w");
+    ck_assert_ptr_nonnull(out);
+    fprintf(out, "org,period,published,type,site,value,x\n");
+    for (long i = 0; i < rows; i++) {
+        long m = i * 6 / rows, o = (i * 7 + m * 3) % 20;
+        const char *type = i < rows / 2 ? ((i / 20) % 2 ? "b" : "a") : (const char *[]){ "c", "a", "d", "b" }[(i / 20 + o) % 4];
+        fprintf(out, "R%02ld,2019-%02ld,2019-%02ld-%02ld,%s,S%ld,", o, m + 4, m + 5 + (i % 3 == 2), i % 3 == 1 ? 20L : 10L,
+                type, o % 2);
+        if (i == bad) fprintf(out, "x7");
+        else if (i % 17) fprintf(out, "%ld", i % 50);
+        fprintf(out, ",%ld.%ld\n", i % 23, i % 4);
+    }
+    ck_assert_int_eq(fclose(out), 0);
+    return bad >= 0 ? (uint64_t)bad + 2 : 0;
+}
+
+/* A feed with `key`: identities numbered per organisation as they first
+ * appear in the file, whichever half they appear in; the latest, first
+ * and as-of publications, the superseded ones (explain) and every other
+ * answer as reading in order gives. */
+START_TEST(keyed_on_two_cores)
+{
+    Rules r;
+    rules_from_text(&r, keyed_rules);
+    char path[512], why[1024], want[1024];
+    tmp_path(path, sizeof path, "keyed.csv");
+    Day as_of[] = { D(2030, 1, 1), D(2019, 7, 15), D(2019, 9, 12) };
+    long sizes[] = { 120, 499, 1000, 2500 };
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        keyed_file(path, sizes[k], -1);
+        ck_assert(assert_cores_agree(&r, "k", path, NULL, as_of, 3));
+    }
+    uint64_t line = keyed_file(path, 1000, 700);
+    ck_assert(!assert_cores_agree(&r, "k", path, NULL, as_of, 3));
+    setenv("PLEDGE_TEST_SPLIT_BYTES", "1", 1);
+    ck_assert_ptr_null(try_load(&r, "k", path, NULL, why, sizeof why));
+    unsetenv("PLEDGE_TEST_SPLIT_BYTES");
+    snprintf(want, sizeof want, "%s:%llu: column `value`: `x7` is not a count", path, (unsigned long long)line);
+    ck_assert_msg(strncmp(why, want, strlen(want)) == 0, "%s", why);
+    FeedOptions skip = { .skip_bad_rows = true };
+    ck_assert(!assert_cores_agree(&r, "k", path, &skip, as_of, 3));
+    rules_free(&r);
+}
+END_TEST
+
 /* ---- where conditions as predicates (data/pred.c) ------------------------ */
 
 static const char pred_rules[] =
@@ -2650,6 +2721,7 @@ static Suite *feed_suite(void)
     t = tcase_create("halves joined");
     tcase_add_test(t, general_aggregates_on_two_cores);
     tcase_add_test(t, limit_in_second_half);
+    tcase_add_test(t, keyed_on_two_cores);
     tcase_set_timeout(t, 120);
     suite_add_tcase(s, t);
 
