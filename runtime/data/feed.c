@@ -1424,29 +1424,48 @@ static bool load_halves(Loader *l, const FeedOptions *opt, char *why, size_t why
     return ok;
 }
 
-/* Whether a where condition can run on a VM of the second thread's own:
- * it calls no function of the round (which might reach a native library
- * allowed only on the first VM). */
-static bool filter_self_contained(const BcFunction *fn)
+/* Whether function root, and every function it calls (walked once each,
+ * so recursion ends), can run on a VM of the second thread's own: none
+ * reaches a native library (allowed only on the first VM), the host or an
+ * aggregate (answered only there). seen and todo: a byte and a slot per
+ * function of the program. */
+static bool self_contained(const BcProgram *p, uint32_t root, uint8_t *seen, uint32_t *todo)
 {
-    for (uint32_t i = 0; i < fn->ncode; i++)
-        if (fn->code[i].op == OP_CALL || fn->code[i].op == OP_EXTERN || fn->code[i].op == OP_HOST) return false;
+    size_t n = 0;
+    if (!seen[root]) seen[root] = 1, todo[n++] = root;
+    while (n) {
+        const BcFunction *fn = &p->fns[todo[--n]];
+        for (uint32_t i = 0; i < fn->ncode; i++) {
+            uint8_t op = fn->code[i].op;
+            if (op == OP_EXTERN || op == OP_HOST || op == OP_AGG) return false;
+            uint32_t callee = instr_b(fn->code[i]);
+            if (op == OP_CALL && !seen[callee]) seen[callee] = 1, todo[n++] = callee;
+        }
+    }
     return true;
 }
 
-/* Two cores for a large CSV file with where conditions that the second
- * thread's own VM can run, unless the caller asked for one. */
+/* Two cores for a large CSV file whose where conditions and row rules the
+ * second thread's own VM can run, unless the caller asked for one. */
 static bool two_cores(const FeedData *f, const RowSource *src, const FeedOptions *opt)
 {
     if (opt && opt->threads == 1) return false;
     if (!src->csv) return false;
-    for (uint32_t j = 0; j < f->naggs; j++)
-        if (f->aggs[j].filter >= 0 && !filter_self_contained(&f->p->fns[f->aggs[j].filter])) return false;
     size_t len;
     csv_data(src->csv, &len);
     /* tests split small files, to try many splits quickly */
     const char *from = getenv("PLEDGE_TEST_SPLIT_BYTES");
-    return len >= (from && *from ? strtoull(from, NULL, 10) : PARALLEL_MIN_BYTES);
+    if (len < (from && *from ? strtoull(from, NULL, 10) : PARALLEL_MIN_BYTES)) return false;
+    uint8_t *seen = mem_calloc((size_t)f->p->nfns + 1, 1);
+    uint32_t *todo = mem_alloc(((size_t)f->p->nfns + 1) * sizeof *todo);
+    bool alone = true;
+    for (uint32_t j = 0; alone && j < f->naggs; j++)
+        alone = f->aggs[j].filter < 0 || self_contained(f->p, (uint32_t)f->aggs[j].filter, seen, todo);
+    for (uint32_t j = 0; alone && j < f->nrules; j++)
+        alone = f->rule_preds[j].code || self_contained(f->p, (uint32_t)f->p->rules[f->rules[j]].filter, seen, todo);
+    mem_free(seen);
+    mem_free(todo);
+    return alone;
 }
 
 static FeedData *feed_new(const BcProgram *p, uint16_t feed, const FeedOptions *opt)

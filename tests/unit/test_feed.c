@@ -1714,6 +1714,52 @@ START_TEST(keyed_on_two_cores)
 }
 END_TEST
 
+static const char calls_rules[] =
+    "fn big(n: count): bool = n > 3\n"
+    "fn steps(n: count): count = if n <= 0 then 0 else 1 + steps(n - 1)\n"
+    "fn even(n: count): bool = if n == 0 then true else odd(n - 1)\n"
+    "fn odd(n: count): bool = if n == 0 then false else even(n - 1)\n"
+    "feed ae \"A&E\" {\n"
+    "    org    = org_code\n"
+    "    period = period as month\n"
+    "    attendances: count\n"
+    "    breaches:    count\n"
+    "    type:        text\n"
+    "    require = steps(breaches) < 7\n"
+    "}\n"
+    "metric s: count = sum(ae.attendances where big(ae.breaches))\n"
+    "metric e: count = sum(ae.attendances where steps(ae.breaches) >= 3 and even(ae.breaches))\n"
+    "metric md: count = median(ae.attendances where odd(ae.breaches))\n";
+
+/* Where conditions and a row rule that call functions of the round (one
+ * recursive, two calling each other) run on the second thread's VM too:
+ * the same answers, and a row that breaks the rule in the second half
+ * named at its line. */
+START_TEST(calls_on_two_cores)
+{
+    Rules r;
+    rules_from_text(&r, calls_rules);
+    char path[512], why[1024], want[1024];
+    tmp_path(path, sizeof path, "calls.csv");
+    Day as_of[] = { D(2030, 1, 1) };
+    for (int bad = 0; bad < 2; bad++) {
+        FILE *out = fopen(path, "w");
+        ck_assert_ptr_nonnull(out);
+        fprintf(out, "period,org_code,type,attendances,breaches\n");
+        for (long i = 0; i < 1000; i++)
+            fprintf(out, "2019-%02ld,R%02ld,1,%ld,%ld\n", i / 100 + 1, (i * 7) % 30, i % 97, bad && i == 800 ? 9 : i % 7);
+        ck_assert_int_eq(fclose(out), 0);
+        ck_assert(assert_cores_agree(&r, "ae", path, NULL, as_of, 1) == !bad);
+    }
+    setenv("PLEDGE_TEST_SPLIT_BYTES", "1", 1);
+    ck_assert_ptr_null(try_load(&r, "ae", path, NULL, why, sizeof why));
+    unsetenv("PLEDGE_TEST_SPLIT_BYTES");
+    snprintf(want, sizeof want, "%s:802: the row breaks `require = steps(breaches) < 7` (breaches 9)", path);
+    ck_assert_str_eq(why, want);
+    rules_free(&r);
+}
+END_TEST
+
 /* ---- where conditions as predicates (data/pred.c) ------------------------ */
 
 static const char pred_rules[] =
@@ -2722,6 +2768,7 @@ static Suite *feed_suite(void)
     tcase_add_test(t, general_aggregates_on_two_cores);
     tcase_add_test(t, limit_in_second_half);
     tcase_add_test(t, keyed_on_two_cores);
+    tcase_add_test(t, calls_on_two_cores);
     tcase_set_timeout(t, 120);
     suite_add_tcase(s, t);
 
