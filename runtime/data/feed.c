@@ -1143,17 +1143,28 @@ static bool sums_fit(const FeedData *f, const Store *a, const Store *b, const Re
     return true;
 }
 
+/* The cells of a's organisations that b's do not move to (to_a is onto
+ * the rest of 0 .. norgs - 1): renumbered columns zero only those. */
+typedef struct Gaps { uint32_t *cells, n, norgs; } Gaps;
+
 /* One column of a slice, renumbered: the cell of b's organisation o moves
- * to to_a[o], in a column of cap cells. tmp holds a copy meanwhile. */
-static void *renumber(void *col, size_t size, uint32_t n, uint32_t used, const uint32_t *to_a, uint32_t cap,
-                      char *tmp)
+ * to to_a[o], in a new column of cap cells. With gaps (the slice has a
+ * cell for each of b's organisations), only the cells none moves to are
+ * zeroed, not the whole column first. */
+static void *renumber(void *col, size_t size, uint32_t used, const uint32_t *to_a, uint32_t cap, const Gaps *gaps)
 {
     if (!col) return NULL;
-    memcpy(tmp, col, (size_t)used * size);
-    col = grow_zeroed(col, n, cap, size);
-    memset(col, 0, (size_t)cap * size);
-    for (uint32_t o = 0; o < used; o++) memcpy((char *)col + (size_t)to_a[o] * size, tmp + (size_t)o * size, size);
-    return col;
+    char *moved;
+    if (!gaps) {
+        moved = mem_calloc(cap, size);
+    } else {
+        moved = mem_alloc((size_t)cap * size);
+        for (uint32_t i = 0; i < gaps->n; i++) memset(moved + (size_t)gaps->cells[i] * size, 0, size);
+        memset(moved + (size_t)gaps->norgs * size, 0, (size_t)(cap - gaps->norgs) * size);
+    }
+    for (uint32_t o = 0; o < used; o++) memcpy(moved + (size_t)to_a[o] * size, (char *)col + (size_t)o * size, size);
+    mem_free(col);
+    return moved;
 }
 
 /* renumber for a column of bits. */
@@ -1288,60 +1299,61 @@ static bool idents_kept(const Store *b, const Slice *sb, const Renumbering *to)
 }
 
 /* Adds b's cells to a's, whose organisations and identities include b's
- * (numbered by orgs_after and idents_after). Each of b's slices is
- * renumbered in place, a column at a time, then moved over if a lacks its
- * (period, vintage, identity), else added in a cell at a time; so merging
- * needs memory for one column, not a copy of b. A slice of identities
- * numbered otherwise in a (an organisation's identity that first appears
- * in b after others in a) goes a cell at a time, each to its identity's. */
+ * (numbered by orgs_after and idents_after). A slice of b that a lacks is
+ * renumbered, a column at a time, and moved over; so merging needs memory
+ * for one column, not a copy of b. Its cells are added to a's one at a
+ * time where a has the slice, or where an identity's number changes (an
+ * organisation's identity that first appears in b after others a
+ * numbered): each cell to its identity's slice. */
 static void merge(const FeedData *f, Store *a, Store *b, const Renumbering *to)
 {
     const uint32_t *to_a = to->org;
     uint32_t norgs = orgs_count(a->orgs);
-    size_t widest = f->nacc * sizeof(Acc) > sizeof(int64_t) ? f->nacc * sizeof(Acc) : sizeof(int64_t);
-    char *tmp = mem_alloc(((size_t)orgs_count(b->orgs) + 1) * widest);
     uint8_t *acc_funcs = mem_alloc((size_t)f->nacc + 1);
     for (uint32_t j = 0; j < f->naggs; j++)
         if (f->aggs[j].acc >= 0) acc_funcs[f->aggs[j].acc] = f->aggs[j].func;
+    uint32_t nb = orgs_count(b->orgs);
+    uint8_t *filled = mem_calloc((size_t)norgs + 1, 1);
+    for (uint32_t o = 0; o < nb; o++) filled[to_a[o]] = 1;
+    Gaps gaps = { mem_alloc(((size_t)norgs - nb + 1) * sizeof *gaps.cells), 0, norgs };
+    for (uint32_t o = 0; o < norgs; o++)
+        if (!filled[o]) gaps.cells[gaps.n++] = o;
+    mem_free(filled);
     for (uint32_t k = 0; k < b->nslices; k++) {
         Slice sb = b->slices[k];
         b->slices[k] = (Slice){ 0 };
         uint32_t used = slice_used(&sb, b), cap = sb.cap > norgs ? sb.cap : norgs;
-        if (!idents_kept(b, &sb, to)) {
+        const Gaps *g = used == nb ? &gaps : NULL;
+        bool kept = idents_kept(b, &sb, to);
+        if (!kept || slice_find(a, sb.period, sb.vintage, sb.ident) != UINT32_MAX) {
+            uint32_t i = UINT32_MAX, ident = UINT32_MAX;
             for (uint32_t o = 0; o < used; o++) {
                 if (!rows_at(&sb, o)) continue;
-                uint32_t i = slice_index(f, a, sb.period, sb.vintage, ident_after(to, o, sb.ident), to_a[o]);
+                uint32_t ia = ident_after(to, o, sb.ident);
+                if (ia != ident) i = slice_index(f, a, sb.period, sb.vintage, ident = ia, to_a[o]);
                 slice_reserve(f, &a->slices[i], to_a[o]);
                 cell_add(f, acc_funcs, a, &a->slices[i], to_a[o], b, &sb, o);
             }
             slice_free(f, &sb);
             continue;
         }
-        sb.rows16 = renumber(sb.rows16, sizeof *sb.rows16, sb.cap, used, to_a, cap, tmp);
-        sb.rows = renumber(sb.rows, sizeof *sb.rows, sb.cap, used, to_a, cap, tmp);
+        sb.rows16 = renumber(sb.rows16, sizeof *sb.rows16, used, to_a, cap, g);
+        sb.rows = renumber(sb.rows, sizeof *sb.rows, used, to_a, cap, g);
         for (uint32_t j = 0; sb.whole && j < f->nwhole; j++) {
-            sb.whole[j].sum16 = renumber(sb.whole[j].sum16, sizeof(uint16_t), sb.cap, used, to_a, cap, tmp);
+            sb.whole[j].sum16 = renumber(sb.whole[j].sum16, sizeof(uint16_t), used, to_a, cap, g);
             apart_renumber(&sb.whole[j], to_a);
-            sb.whole[j].sum32 = renumber(sb.whole[j].sum32, sizeof(uint32_t), sb.cap, used, to_a, cap, tmp);
-            sb.whole[j].sum64 = renumber(sb.whole[j].sum64, sizeof(int64_t), sb.cap, used, to_a, cap, tmp);
-            sb.whole[j].count = renumber(sb.whole[j].count, sizeof(uint32_t), sb.cap, used, to_a, cap, tmp);
+            sb.whole[j].sum32 = renumber(sb.whole[j].sum32, sizeof(uint32_t), used, to_a, cap, g);
+            sb.whole[j].sum64 = renumber(sb.whole[j].sum64, sizeof(int64_t), used, to_a, cap, g);
+            sb.whole[j].count = renumber(sb.whole[j].count, sizeof(uint32_t), used, to_a, cap, g);
             sb.whole[j].seen = renumber_seen(sb.whole[j].seen, sb.cap, used, to_a, cap);
         }
-        if (sb.accs) sb.accs = renumber(sb.accs, f->nacc * sizeof *sb.accs, sb.cap, used, to_a, cap, tmp);
+        if (sb.accs) sb.accs = renumber(sb.accs, f->nacc * sizeof *sb.accs, used, to_a, cap, g);
         sb.cap = cap;
-        uint32_t i = slice_find(a, sb.period, sb.vintage, sb.ident);
-        if (i == UINT32_MAX) {
-            runs_move(f, a, b, &sb);
-            slice_add(a, sb);
-            continue;
-        }
-        Slice *sa = &a->slices[i];
-        slice_reserve(f, sa, norgs - 1);
-        for (uint32_t o = 0; o < norgs; o++) cell_add(f, acc_funcs, a, sa, o, b, &sb, o);
-        slice_free(f, &sb);
+        runs_move(f, a, b, &sb);
+        slice_add(a, sb);
     }
+    mem_free(gaps.cells);
     mem_free(acc_funcs);
-    mem_free(tmp);
 }
 
 /* Reads the rows after the header in two halves, the second on another
