@@ -1126,8 +1126,8 @@ static bool sums_fit(const FeedData *f, const Store *a, const Store *b, const Re
 {
     for (uint32_t k = 0; k < b->nslices; k++) {
         const Slice *sb = &b->slices[k];
-        uint32_t i = UINT32_MAX, ident = UINT32_MAX;
-        for (uint32_t o = 0; sb->whole && o < slice_used(sb, b); o++) {
+        uint32_t i = UINT32_MAX, ident = UINT32_MAX, used = slice_used(sb, b);
+        for (uint32_t o = 0; sb->whole && o < used; o++) {
             if (!rows_at(sb, o)) continue;
             uint32_t ia = ident_after(to, o, sb->ident), oa = to->org[o];
             if (ia != ident) i = slice_find(a, sb->period, sb->vintage, ident = ia);
@@ -1162,7 +1162,14 @@ static void *renumber(void *col, size_t size, uint32_t used, const uint32_t *to_
         for (uint32_t i = 0; i < gaps->n; i++) memset(moved + (size_t)gaps->cells[i] * size, 0, size);
         memset(moved + (size_t)gaps->norgs * size, 0, (size_t)(cap - gaps->norgs) * size);
     }
-    for (uint32_t o = 0; o < used; o++) memcpy(moved + (size_t)to_a[o] * size, (char *)col + (size_t)o * size, size);
+    /* the common widths as loads and stores, not a call a cell */
+    switch (size) {
+    case 2: for (uint32_t o = 0; o < used; o++) ((uint16_t *)(void *)moved)[to_a[o]] = ((const uint16_t *)col)[o]; break;
+    case 4: for (uint32_t o = 0; o < used; o++) ((uint32_t *)(void *)moved)[to_a[o]] = ((const uint32_t *)col)[o]; break;
+    case 8: for (uint32_t o = 0; o < used; o++) ((uint64_t *)(void *)moved)[to_a[o]] = ((const uint64_t *)col)[o]; break;
+    default:
+        for (uint32_t o = 0; o < used; o++) memcpy(moved + (size_t)to_a[o] * size, (char *)col + (size_t)o * size, size);
+    }
     mem_free(col);
     return moved;
 }
@@ -1293,7 +1300,8 @@ static void idents_after(const Store *a, const Store *b, uint32_t norgs, Renumbe
  * then the slice joins a's of the same (period, vintage, identity) whole. */
 static bool idents_kept(const Store *b, const Slice *sb, const Renumbering *to)
 {
-    for (uint32_t o = 0; sb->ident && o < slice_used(sb, b); o++)
+    uint32_t used = slice_used(sb, b);
+    for (uint32_t o = 0; sb->ident && o < used; o++)
         if (rows_at(sb, o) && ident_after(to, o, sb->ident) != sb->ident) return false;
     return true;
 }
