@@ -146,6 +146,10 @@ typedef struct Store {
     size_t    nident_slots;
     VEC(uint32_t) nidents;  /* per organisation: identities numbered so far */
     int32_t   period_lo, period_hi;     /* the periods seen (period_lo > period_hi: none) */
+    /* a general sum or mean has been other than a small exact number (see
+     * small_exact): adding another half's to it might not give what adding
+     * its rows one at a time does */
+    bool      sums_big;
 } Store;
 
 /* Figures added up per system (feed_index_systems) */
@@ -361,18 +365,23 @@ static uint64_t ident_hash(uint32_t org, const char *key, size_t len)
     return hash_bytes(key, len) ^ ((uint64_t)org * 0xC4CEB9FE1A85EC53u);
 }
 
-/* Organisation o's number for the identity key (length-prefixed cells),
- * numbering it if it is new. */
+/* Organisation o's number for the identity key (length-prefixed cells), or 0 if it has none yet. */
+static uint32_t ident_find(const Store *st, uint32_t o, const char *key, size_t len)
+{
+    if (!st->nident_slots) return 0;
+    for (size_t i = ident_hash(o, key, len) & (st->nident_slots - 1);; i = (i + 1) & (st->nident_slots - 1)) {
+        uint32_t k = st->ident_slots[i];
+        if (!k) return 0;
+        const Ident *id = &st->idents.items[k - 1];
+        if (id->org == o && id->len == len && memcmp(id->key, key, len) == 0) return id->ident;
+    }
+}
+
+/* Organisation o's number for the identity key, numbering it if it is new. */
 static uint32_t ident_of(Store *st, uint32_t o, const char *key, size_t len)
 {
-    if (st->nident_slots) {
-        for (size_t i = ident_hash(o, key, len) & (st->nident_slots - 1);; i = (i + 1) & (st->nident_slots - 1)) {
-            uint32_t k = st->ident_slots[i];
-            if (!k) break;
-            const Ident *id = &st->idents.items[k - 1];
-            if (id->org == o && id->len == len && memcmp(id->key, key, len) == 0) return id->ident;
-        }
-    }
+    uint32_t known = ident_find(st, o, key, len);
+    if (known) return known;
     if ((st->idents.len + 1) * 2 > st->nident_slots) {
         size_t n = st->nident_slots ? st->nident_slots * 2 : 64;
         mem_free(st->ident_slots);
@@ -443,6 +452,16 @@ static uint32_t slice_index(const FeedData *f, Store *st, int32_t period, Day vi
     return slice_add(st, s);
 }
 
+/* An exact number of at most 40 bits over at most 20: the sum of two such
+ * is exact whatever their denominators, so halves whose sums (and every
+ * partial sum) are such can be added together and give what adding the
+ * rows in order does, where no partial sum passed into a real. */
+static bool small_exact(Value v)
+{
+    const int64_t most = (int64_t)1 << 40;
+    return v.kind == V_NUM && v.as.num.d <= (1 << 20) && v.as.num.n <= most && v.as.num.n >= -most;
+}
+
 static void accumulate(Store *st, Acc *a, uint8_t func, Value v)
 {
     bool missing;
@@ -458,6 +477,7 @@ static void accumulate(Store *st, Acc *a, uint8_t func, Value v)
             a->value.as.num.n = sum;
         else
             a->value = a->value.kind == V_MISSING ? v : val_arith(AR_ADD, a->value, v);
+        if (st && !small_exact(a->value)) st->sums_big = true;       /* st: loading, not a query */
         break;
     }
     case AGG_MIN:
@@ -1090,37 +1110,73 @@ static uint32_t slice_used(const Slice *s, const Store *st)
     return s->cap < orgs_count(st->orgs) ? s->cap : orgs_count(st->orgs);
 }
 
+/* How b's organisations and identities are numbered in a (orgs_after,
+ * idents_after). */
+typedef struct Renumbering {
+    const uint32_t *org;        /* b's organisation o is a's org[o] */
+    uint32_t *ident_first;      /* with identities: b's organisation o's are ident[ident_first[o] ...] */
+    uint32_t *ident;            /* a's number of each */
+} Renumbering;
+
+/* a's number of the identity b numbers `ident` in its organisation o. */
+static uint32_t ident_after(const Renumbering *to, uint32_t o, uint32_t ident)
+{
+    return ident && to->ident ? to->ident[to->ident_first[o] + ident - 1] : ident;
+}
+
 /* Whether the second half's sums can be added to the first's without
  * passing int64 (where they share a slice); if not, the rows are read
  * again in order, so the error names the row that passes it. */
-static bool sums_fit(const FeedData *f, const Store *a, const Store *b, const uint32_t *to_a)
+static bool sums_fit(const FeedData *f, const Store *a, const Store *b, const Renumbering *to)
 {
     for (uint32_t k = 0; k < b->nslices; k++) {
         const Slice *sb = &b->slices[k];
-        uint32_t i = slice_find(a, sb->period, sb->vintage, sb->ident);
-        if (i == UINT32_MAX) continue;
-        const Slice *sa = &a->slices[i];
-        for (uint32_t j = 0; sb->whole && j < f->nwhole; j++)
-            for (uint32_t o = 0; sb->whole[j].summed && o < slice_used(sb, b); o++) {
+        uint32_t i = UINT32_MAX, ident = UINT32_MAX, used = slice_used(sb, b);
+        for (uint32_t o = 0; sb->whole && o < used; o++) {
+            if (!rows_at(sb, o)) continue;
+            uint32_t ia = ident_after(to, o, sb->ident), oa = to->org[o];
+            if (ia != ident) i = slice_find(a, sb->period, sb->vintage, ident = ia);
+            if (i == UINT32_MAX || oa >= a->slices[i].cap) continue;
+            const Slice *sa = &a->slices[i];
+            for (uint32_t j = 0; j < f->nwhole; j++) {
                 int64_t sum;
-                if (to_a[o] < sa->cap && __builtin_add_overflow(sum_of(&sa->whole[j], to_a[o]), sum_of(&sb->whole[j], o), &sum))
+                if (sb->whole[j].summed && __builtin_add_overflow(sum_of(&sa->whole[j], oa), sum_of(&sb->whole[j], o), &sum))
                     return false;
             }
+        }
     }
     return true;
 }
 
+/* The cells of a's organisations that b's do not move to (to_a is onto
+ * the rest of 0 .. norgs - 1): renumbered columns zero only those. */
+typedef struct Gaps { uint32_t *cells, n, norgs; } Gaps;
+
 /* One column of a slice, renumbered: the cell of b's organisation o moves
- * to to_a[o], in a column of cap cells. tmp holds a copy meanwhile. */
-static void *renumber(void *col, size_t size, uint32_t n, uint32_t used, const uint32_t *to_a, uint32_t cap,
-                      char *tmp)
+ * to to_a[o], in a new column of cap cells. With gaps (the slice has a
+ * cell for each of b's organisations), only the cells none moves to are
+ * zeroed, not the whole column first. */
+static void *renumber(void *col, size_t size, uint32_t used, const uint32_t *to_a, uint32_t cap, const Gaps *gaps)
 {
     if (!col) return NULL;
-    memcpy(tmp, col, (size_t)used * size);
-    col = grow_zeroed(col, n, cap, size);
-    memset(col, 0, (size_t)cap * size);
-    for (uint32_t o = 0; o < used; o++) memcpy((char *)col + (size_t)to_a[o] * size, tmp + (size_t)o * size, size);
-    return col;
+    char *moved;
+    if (!gaps) {
+        moved = mem_calloc(cap, size);
+    } else {
+        moved = mem_alloc((size_t)cap * size);
+        for (uint32_t i = 0; i < gaps->n; i++) memset(moved + (size_t)gaps->cells[i] * size, 0, size);
+        memset(moved + (size_t)gaps->norgs * size, 0, (size_t)(cap - gaps->norgs) * size);
+    }
+    /* the common widths as loads and stores, not a call a cell */
+    switch (size) {
+    case 2: for (uint32_t o = 0; o < used; o++) ((uint16_t *)(void *)moved)[to_a[o]] = ((const uint16_t *)col)[o]; break;
+    case 4: for (uint32_t o = 0; o < used; o++) ((uint32_t *)(void *)moved)[to_a[o]] = ((const uint32_t *)col)[o]; break;
+    case 8: for (uint32_t o = 0; o < used; o++) ((uint64_t *)(void *)moved)[to_a[o]] = ((const uint64_t *)col)[o]; break;
+    default:
+        for (uint32_t o = 0; o < used; o++) memcpy(moved + (size_t)to_a[o] * size, (char *)col + (size_t)o * size, size);
+    }
+    mem_free(col);
+    return moved;
 }
 
 /* renumber for a column of bits. */
@@ -1134,55 +1190,183 @@ static uint64_t *renumber_seen(uint64_t *seen, uint32_t n, uint32_t used, const 
     return moved;
 }
 
-/* Adds b's cells to a's (b holds whole-number aggregates only: see
- * two_cores). b's organisations are renumbered as a's, new ones after a's
- * in b's order, as reading the file in one go would number them. Each of
- * b's slices is renumbered in place, a column at a time, then moved over
- * if a lacks its (period, vintage), else added in; so merging needs memory
- * for one column, not a copy of b. */
-static void merge(const FeedData *f, Store *a, Store *b, const uint32_t *to_a)
+/* Adds y, a cell of b whose rows come after those of x, a cell of a, to
+ * x: what accumulate would have made of x given y's rows too. A median's
+ * values are a's then b's, in the file's order. */
+static void acc_add(Store *a, Acc *x, Store *b, const Acc *y, uint8_t func)
 {
+    bool missing;
+    if (!y->count) return;
+    switch (func) {
+    case AGG_SUM: case AGG_MEAN:      /* both small_exact: the sum is exact, as in order */
+        x->value = x->value.kind == V_MISSING ? y->value : val_arith(AR_ADD, x->value, y->value);
+        break;
+    case AGG_MIN:                     /* ties keep the earlier, as in order */
+        if (x->value.kind == V_MISSING || val_compare(y->value, x->value, &missing) < 0) x->value = y->value;
+        break;
+    case AGG_MAX:
+        if (x->value.kind == V_MISSING || val_compare(y->value, x->value, &missing) > 0) x->value = y->value;
+        break;
+    case AGG_MEDIAN: {
+        ValueRun *rb = &b->runs.items[y->run - 1];
+        if (!x->run) {
+            vec_push(&a->runs, *rb);
+            *rb = (ValueRun){ NULL, 0, 0 };
+            x->run = (uint32_t)a->runs.len;
+            break;
+        }
+        ValueRun *ra = &a->runs.items[x->run - 1];
+        if (ra->n + rb->n > ra->cap) {
+            ra->cap = ra->n + rb->n;
+            ra->items = mem_realloc(ra->items, ra->cap * sizeof *ra->items);
+        }
+        memcpy(ra->items + ra->n, rb->items, rb->n * sizeof *rb->items);
+        ra->n += rb->n;
+        break;
+    }
+    default:
+        break;
+    }
+    x->count += y->count;
+}
+
+/* Adds cell ob of b's slice sb to cell oa of a's slice sa (which has room
+ * for it): what reading sb's rows of ob after sa's rows would give. */
+static void cell_add(const FeedData *f, const uint8_t *acc_funcs, Store *a, Slice *sa, uint32_t oa, Store *b,
+                     const Slice *sb, uint32_t ob)
+{
+    uint32_t rows = ob < sb->cap ? rows_at(sb, ob) : 0;
+    if (!rows) return;
+    for (uint32_t j = 0; sa->whole && j < f->nwhole; j++) {
+        Whole *wa = &sa->whole[j];
+        const Whole *wb = &sb->whole[j];
+        /* b counted fewer values than rows: from here on a keeps counts too */
+        if (!wa->count && wb->count) wa->count = rows_copy(sa);
+        if (!wa->seen && wb->seen) wa->seen = seen_from_rows(sa);
+        if (wa->summed) sum_add(wa, sa->cap, oa, sum_of(wb, ob));
+        if (wa->count) wa->count[oa] += wb->count ? wb->count[ob] : rows;
+        if (wa->seen && (!wb->seen || seen_at(wb->seen, ob))) seen_set(wa->seen, oa);
+    }
+    for (uint32_t j = 0; sa->accs && j < f->nacc; j++)
+        acc_add(a, &sa->accs[(size_t)oa * f->nacc + j], b, &sb->accs[(size_t)ob * f->nacc + j], acc_funcs[j]);
+    rows_add(sa, oa, rows);
+}
+
+/* A slice of b moved to a whole: its medians' values move with it. */
+static void runs_move(const FeedData *f, Store *a, Store *b, Slice *s)
+{
+    for (size_t i = 0; s->accs && i < (size_t)s->cap * f->nacc; i++) {
+        Acc *x = &s->accs[i];
+        if (!x->run) continue;
+        vec_push(&a->runs, b->runs.items[x->run - 1]);
+        b->runs.items[x->run - 1] = (ValueRun){ NULL, 0, 0 };
+        x->run = (uint32_t)a->runs.len;
+    }
+}
+
+/* b's organisations numbered as reading b's rows after a's would number
+ * them: a's own, then b's new ones in b's order; *norgs, how many a would
+ * then have. a is not changed: if the halves are not joined, the rows are
+ * read again and a limit names the row that passes it. */
+static uint32_t *orgs_after(const Store *a, const Store *b, uint32_t *norgs)
+{
+    uint32_t n = orgs_count(b->orgs), next = orgs_count(a->orgs);
+    uint32_t *to_a = mem_alloc(((size_t)n + 1) * sizeof *to_a);
+    for (uint32_t o = 0; o < n; o++) {
+        const char *code = orgs_code(b->orgs, o);
+        uint32_t k = orgs_find(a->orgs, code, strlen(code));
+        to_a[o] = k != ORG_NONE ? k : next++;
+    }
+    *norgs = next;
+    return to_a;
+}
+
+/* With `key`: b's identities numbered as reading b's rows after a's would
+ * number them, each organisation's own in a then its new ones in b's order
+ * (to->ident, to->ident_first). a is not changed (see orgs_after). */
+static void idents_after(const Store *a, const Store *b, uint32_t norgs, Renumbering *to)
+{
+    uint32_t nb = orgs_count(b->orgs);
+    to->ident_first = mem_calloc((size_t)nb + 1, sizeof *to->ident_first);
+    for (uint32_t o = 0; o < nb; o++)
+        to->ident_first[o + 1] = to->ident_first[o] + (o < b->nidents.len ? b->nidents.items[o] : 0);
+    to->ident = mem_alloc(((size_t)to->ident_first[nb] + 1) * sizeof *to->ident);
+    uint32_t *added = mem_calloc((size_t)norgs + 1, sizeof *added);     /* per organisation of a: new ones so far */
+    for (size_t k = 0; k < b->idents.len; k++) {
+        const Ident *id = &b->idents.items[k];
+        uint32_t oa = to->org[id->org], n = ident_find(a, oa, id->key, id->len);
+        if (!n) n = (oa < a->nidents.len ? a->nidents.items[oa] : 0) + ++added[oa];
+        to->ident[to->ident_first[id->org] + id->ident - 1] = n;
+    }
+    mem_free(added);
+}
+
+/* Whether every cell of b's slice sb keeps its identity's number in a:
+ * then the slice joins a's of the same (period, vintage, identity) whole. */
+static bool idents_kept(const Store *b, const Slice *sb, const Renumbering *to)
+{
+    uint32_t used = slice_used(sb, b);
+    for (uint32_t o = 0; sb->ident && o < used; o++)
+        if (rows_at(sb, o) && ident_after(to, o, sb->ident) != sb->ident) return false;
+    return true;
+}
+
+/* Adds b's cells to a's, whose organisations and identities include b's
+ * (numbered by orgs_after and idents_after). A slice of b that a lacks is
+ * renumbered, a column at a time, and moved over; so merging needs memory
+ * for one column, not a copy of b. Its cells are added to a's one at a
+ * time where a has the slice, or where an identity's number changes (an
+ * organisation's identity that first appears in b after others a
+ * numbered): each cell to its identity's slice. */
+static void merge(const FeedData *f, Store *a, Store *b, const Renumbering *to)
+{
+    const uint32_t *to_a = to->org;
     uint32_t norgs = orgs_count(a->orgs);
-    char *tmp = mem_alloc(((size_t)orgs_count(b->orgs) + 1) * sizeof(int64_t));
+    uint8_t *acc_funcs = mem_alloc((size_t)f->nacc + 1);
+    for (uint32_t j = 0; j < f->naggs; j++)
+        if (f->aggs[j].acc >= 0) acc_funcs[f->aggs[j].acc] = f->aggs[j].func;
+    uint32_t nb = orgs_count(b->orgs);
+    uint8_t *filled = mem_calloc((size_t)norgs + 1, 1);
+    for (uint32_t o = 0; o < nb; o++) filled[to_a[o]] = 1;
+    Gaps gaps = { mem_alloc(((size_t)norgs - nb + 1) * sizeof *gaps.cells), 0, norgs };
+    for (uint32_t o = 0; o < norgs; o++)
+        if (!filled[o]) gaps.cells[gaps.n++] = o;
+    mem_free(filled);
     for (uint32_t k = 0; k < b->nslices; k++) {
         Slice sb = b->slices[k];
         b->slices[k] = (Slice){ 0 };
         uint32_t used = slice_used(&sb, b), cap = sb.cap > norgs ? sb.cap : norgs;
-        sb.rows16 = renumber(sb.rows16, sizeof *sb.rows16, sb.cap, used, to_a, cap, tmp);
-        sb.rows = renumber(sb.rows, sizeof *sb.rows, sb.cap, used, to_a, cap, tmp);
-        for (uint32_t j = 0; sb.whole && j < f->nwhole; j++) {
-            sb.whole[j].sum16 = renumber(sb.whole[j].sum16, sizeof(uint16_t), sb.cap, used, to_a, cap, tmp);
-            apart_renumber(&sb.whole[j], to_a);
-            sb.whole[j].sum32 = renumber(sb.whole[j].sum32, sizeof(uint32_t), sb.cap, used, to_a, cap, tmp);
-            sb.whole[j].sum64 = renumber(sb.whole[j].sum64, sizeof(int64_t), sb.cap, used, to_a, cap, tmp);
-            sb.whole[j].count = renumber(sb.whole[j].count, sizeof(uint32_t), sb.cap, used, to_a, cap, tmp);
-            sb.whole[j].seen = renumber_seen(sb.whole[j].seen, sb.cap, used, to_a, cap);
-        }
-        sb.cap = cap;
-        uint32_t i = slice_find(a, sb.period, sb.vintage, sb.ident);
-        if (i == UINT32_MAX) {
-            slice_add(a, sb);
+        const Gaps *g = used == nb ? &gaps : NULL;
+        bool kept = idents_kept(b, &sb, to);
+        if (!kept || slice_find(a, sb.period, sb.vintage, sb.ident) != UINT32_MAX) {
+            uint32_t i = UINT32_MAX, ident = UINT32_MAX;
+            for (uint32_t o = 0; o < used; o++) {
+                if (!rows_at(&sb, o)) continue;
+                uint32_t ia = ident_after(to, o, sb.ident);
+                if (ia != ident) i = slice_index(f, a, sb.period, sb.vintage, ident = ia, to_a[o]);
+                slice_reserve(f, &a->slices[i], to_a[o]);
+                cell_add(f, acc_funcs, a, &a->slices[i], to_a[o], b, &sb, o);
+            }
+            slice_free(f, &sb);
             continue;
         }
-        Slice *sa = &a->slices[i];
-        slice_reserve(f, sa, norgs - 1);
-        for (uint32_t j = 0; sa->whole && j < f->nwhole; j++) {
-            Whole *wa = &sa->whole[j];
-            const Whole *wb = &sb.whole[j];
-            if (!wa->count && wb->count) {
-                wa->count = rows_copy(sa);
-            }
-            if (!wa->seen && wb->seen) wa->seen = seen_from_rows(sa);
-            for (uint32_t o = 0; o < norgs; o++) {
-                if (wa->summed) sum_add(wa, sa->cap, o, sum_of(wb, o));
-                if (wa->count) wa->count[o] += wb->count ? wb->count[o] : rows_at(&sb, o);
-                if (wa->seen && (wb->seen ? seen_at(wb->seen, o) : rows_at(&sb, o) > 0)) seen_set(wa->seen, o);
-            }
+        sb.rows16 = renumber(sb.rows16, sizeof *sb.rows16, used, to_a, cap, g);
+        sb.rows = renumber(sb.rows, sizeof *sb.rows, used, to_a, cap, g);
+        for (uint32_t j = 0; sb.whole && j < f->nwhole; j++) {
+            sb.whole[j].sum16 = renumber(sb.whole[j].sum16, sizeof(uint16_t), used, to_a, cap, g);
+            apart_renumber(&sb.whole[j], to_a);
+            sb.whole[j].sum32 = renumber(sb.whole[j].sum32, sizeof(uint32_t), used, to_a, cap, g);
+            sb.whole[j].sum64 = renumber(sb.whole[j].sum64, sizeof(int64_t), used, to_a, cap, g);
+            sb.whole[j].count = renumber(sb.whole[j].count, sizeof(uint32_t), used, to_a, cap, g);
+            sb.whole[j].seen = renumber_seen(sb.whole[j].seen, sb.cap, used, to_a, cap);
         }
-        for (uint32_t o = 0; o < norgs; o++) rows_add(sa, o, rows_at(&sb, o));
-        slice_free(f, &sb);
+        if (sb.accs) sb.accs = renumber(sb.accs, f->nacc * sizeof *sb.accs, used, to_a, cap, g);
+        sb.cap = cap;
+        runs_move(f, a, b, &sb);
+        slice_add(a, sb);
     }
-    mem_free(tmp);
+    mem_free(gaps.cells);
+    mem_free(acc_funcs);
 }
 
 /* Reads the rows after the header in two halves, the second on another
@@ -1218,23 +1402,32 @@ static bool load_halves(Loader *l, const FeedOptions *opt, char *why, size_t why
     l->progress_scale = 1;
     if (threaded) pthread_join(thread, NULL);
     if (mine.oom || (threaded && second.run.oom)) mem_out_of_memory(mine.oom ? mine.oom_size : second.run.oom_size);
+    Renumbering to = { 0 };
     uint32_t *to_a = NULL;
     bool use = ok && threaded && second.run.ok && csv_ended_outside_quotes(first.csv);
     if (use) {
-        uint32_t n = orgs_count(second.st.orgs);
-        to_a = mem_alloc(((size_t)n + 1) * sizeof *to_a);
-        for (uint32_t o = 0; o < n; o++) {
-            const char *code = orgs_code(second.st.orgs, o);
-            to_a[o] = orgs_intern(l->st->orgs, code, strlen(code));
-        }
-        /* past a limit together: read again in order, so the error names the line */
+        uint32_t norgs;
+        to.org = to_a = orgs_after(l->st, &second.st, &norgs);
+        if (second.st.idents.len) idents_after(l->st, &second.st, norgs, &to);
+        /* past a limit together, or sums that might be added otherwise in
+         * order: read again in order, so the error names the line */
         Store both = { .period_lo = l->st->period_lo, .period_hi = l->st->period_hi };
         periods_join(&both, &second.st);
-        use = sums_fit(l->f, l->st, &second.st, to_a) && l->rows + second.l.rows <= l->lim->rows
-              && orgs_count(l->st->orgs) <= l->lim->orgs && period_span(&both) <= l->lim->periods;
+        use = sums_fit(l->f, l->st, &second.st, &to) && !l->st->sums_big && !second.st.sums_big
+              && l->rows + second.l.rows <= l->lim->rows && norgs <= l->lim->orgs
+              && period_span(&both) <= l->lim->periods;
     }
     if (use) {
-        merge(l->f, l->st, &second.st, to_a);
+        for (uint32_t o = 0; o < orgs_count(second.st.orgs); o++) {
+            const char *code = orgs_code(second.st.orgs, o);
+            orgs_intern(l->st->orgs, code, strlen(code));       /* to_a[o], as orgs_after numbered it */
+        }
+        for (size_t k = 0; k < second.st.idents.len; k++) {    /* numbered as idents_after did */
+            const Ident *id = &second.st.idents.items[k];
+            ident_of(l->st, to_a[id->org], id->key, id->len);
+        }
+        merge(l->f, l->st, &second.st, &to);
+        l->f->stats.halves_joined = true;
         periods_join(l->st, &second.st);
         l->rows += second.l.rows;
     } else if (ok) {
@@ -1245,6 +1438,8 @@ static bool load_halves(Loader *l, const FeedOptions *opt, char *why, size_t why
         rows_close(&rest);
     }
     mem_free(to_a);
+    mem_free(to.ident_first);
+    mem_free(to.ident);
     loader_end(&second.l);
     vm_free(second.l.vm);
     store_free(l->f, &second.st);
@@ -1254,29 +1449,48 @@ static bool load_halves(Loader *l, const FeedOptions *opt, char *why, size_t why
     return ok;
 }
 
-/* Whether a where condition can run on a VM of the second thread's own:
- * it calls no function of the round (which might reach a native library
- * allowed only on the first VM). */
-static bool filter_self_contained(const BcFunction *fn)
+/* Whether function root, and every function it calls (walked once each,
+ * so recursion ends), can run on a VM of the second thread's own: none
+ * reaches a native library (allowed only on the first VM), the host or an
+ * aggregate (answered only there). seen and todo: a byte and a slot per
+ * function of the program. */
+static bool self_contained(const BcProgram *p, uint32_t root, uint8_t *seen, uint32_t *todo)
 {
-    for (uint32_t i = 0; i < fn->ncode; i++)
-        if (fn->code[i].op == OP_CALL || fn->code[i].op == OP_EXTERN || fn->code[i].op == OP_HOST) return false;
+    size_t n = 0;
+    if (!seen[root]) seen[root] = 1, todo[n++] = root;
+    while (n) {
+        const BcFunction *fn = &p->fns[todo[--n]];
+        for (uint32_t i = 0; i < fn->ncode; i++) {
+            uint8_t op = fn->code[i].op;
+            if (op == OP_EXTERN || op == OP_HOST || op == OP_AGG) return false;
+            uint32_t callee = instr_b(fn->code[i]);
+            if (op == OP_CALL && !seen[callee]) seen[callee] = 1, todo[n++] = callee;
+        }
+    }
     return true;
 }
 
-/* Two cores for a large CSV file whose aggregates are all whole-number
- * sums and counts (other aggregates are not merged yet), with where
- * conditions that the second thread's own VM can run, unless the caller
- * asked for one. */
+/* Two cores for a large CSV file whose where conditions and row rules the
+ * second thread's own VM can run, unless the caller asked for one. */
 static bool two_cores(const FeedData *f, const RowSource *src, const FeedOptions *opt)
 {
     if (opt && opt->threads == 1) return false;
-    if (!src->csv || f->nacc || f->schema->nkey) return false;     /* identities are numbered in one store */
-    for (uint32_t j = 0; j < f->naggs; j++)
-        if (f->aggs[j].filter >= 0 && !filter_self_contained(&f->p->fns[f->aggs[j].filter])) return false;
+    if (!src->csv) return false;
     size_t len;
     csv_data(src->csv, &len);
-    return len >= PARALLEL_MIN_BYTES;
+    /* tests split small files, to try many splits quickly */
+    const char *from = getenv("PLEDGE_TEST_SPLIT_BYTES");
+    if (len < (from && *from ? strtoull(from, NULL, 10) : PARALLEL_MIN_BYTES)) return false;
+    uint8_t *seen = mem_calloc((size_t)f->p->nfns + 1, 1);
+    uint32_t *todo = mem_alloc(((size_t)f->p->nfns + 1) * sizeof *todo);
+    bool alone = true;
+    for (uint32_t j = 0; alone && j < f->naggs; j++)
+        alone = f->aggs[j].filter < 0 || self_contained(f->p, (uint32_t)f->aggs[j].filter, seen, todo);
+    for (uint32_t j = 0; alone && j < f->nrules; j++)
+        alone = f->rule_preds[j].code || self_contained(f->p, (uint32_t)f->p->rules[f->rules[j]].filter, seen, todo);
+    mem_free(seen);
+    mem_free(todo);
+    return alone;
 }
 
 static FeedData *feed_new(const BcProgram *p, uint16_t feed, const FeedOptions *opt)

@@ -1497,6 +1497,322 @@ START_TEST(halves_match_one_core)
 }
 END_TEST
 
+/* ---- one core and two, any feed ------------------------------------------- */
+
+static void put_key(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows)
+{
+    fprintf(ud, "key %u %d %d %u\n", org, p.index, vintage, rows);
+}
+
+static void put_superseded(void *ud, uint32_t org, Period p, const char *identity, Day vintage, Day by, uint32_t rows)
+{
+    fprintf(ud, "superseded %u %d %s %d %d %u\n", org, p.index, identity ? identity : "-", vintage, by, rows);
+}
+
+/* What a report or explain can ask of f: every aggregate of the feed for
+ * each organisation and for all, each period, as of each day; its keys and
+ * superseded publications; its statistics. As text, to compare. */
+static char *feed_answers(Rules *r, const char *feed, const FeedData *f, const Day *as_of, size_t nas_of)
+{
+    char *text = NULL, v[128];
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    const FeedStats *st = feed_stats(f);
+    fprintf(out, "rows %llu orgs %u periods %u vintages %u skipped %llu\n", (unsigned long long)st->rows, st->orgs,
+            st->periods, st->vintages, (unsigned long long)st->skipped);
+    int32_t lo, hi;
+    ck_assert(feed_periods(f, &lo, &hi));
+    size_t norgs;
+    uint32_t *ids = all_orgs(r, &norgs), fi = feed_index(&r->bc, feed);
+    size_t n = (size_t)(hi - lo + 1);
+    Value *vals = malloc(n * sizeof *vals);
+    uint32_t *cov = malloc(n * sizeof *cov);
+    for (uint32_t g = 0; g < r->bc.naggs; g++) {
+        if (r->bc.aggs[g].feed != fi) continue;
+        for (size_t d = 0; d < nas_of; d++)
+            for (size_t k = 0; k <= norgs; k++) {       /* each organisation, then all */
+                feed_aggregate_periods(f, g, k < norgs ? &ids[k] : ids, k < norgs ? 1 : norgs, lo, hi, as_of[d], vals, cov);
+                for (size_t p = 0; p < n; p++) {
+                    val_format(vals[p], true, v, sizeof v);
+                    fprintf(out, "%u %zu %zu %zu: %d %s %u\n", g, d, k, p, vals[p].kind, v, cov[p]);
+                }
+            }
+    }
+    feed_each_key(f, put_key, out);
+    for (size_t d = 0; d < nas_of; d++) feed_each_superseded(f, as_of[d], put_superseded, out);
+    fclose(out);
+    free(vals);
+    free(cov);
+    free(ids);
+    return text;
+}
+
+/* Reads path on one core, and on two with every file split
+ * (PLEDGE_TEST_SPLIT_BYTES): both read or both fail with the same message;
+ * read, every answer is the same. Whether the halves were joined (or the
+ * rows after the first read again, in order). */
+static bool assert_cores_agree(Rules *r, const char *feed, const char *path, const FeedOptions *given,
+                               const Day *as_of, size_t nas_of)
+{
+    char why1[1024], why2[1024];
+    char *report1 = NULL, *report2 = NULL;
+    size_t len1 = 0, len2 = 0;
+    FeedOptions opt = given ? *given : (FeedOptions){ 0 };
+    opt.threads = 1;
+    opt.report = open_memstream(&report1, &len1);
+    FeedData *one = try_load(r, feed, path, &opt, why1, sizeof why1);
+    fclose(opt.report);
+    opt.threads = 0;
+    opt.report = open_memstream(&report2, &len2);
+    setenv("PLEDGE_TEST_SPLIT_BYTES", "1", 1);
+    FeedData *two = try_load(r, feed, path, &opt, why2, sizeof why2);
+    unsetenv("PLEDGE_TEST_SPLIT_BYTES");
+    fclose(opt.report);
+    ck_assert_str_eq(report1, report2);
+    free(report1);
+    free(report2);
+    ck_assert_str_eq(why1, why2);
+    ck_assert((one == NULL) == (two == NULL));
+    if (!one) return false;
+    ck_assert(!feed_stats(one)->halves_joined);
+    char *a = feed_answers(r, feed, one, as_of, nas_of), *b = feed_answers(r, feed, two, as_of, nas_of);
+    ck_assert_str_eq(a, b);
+    bool joined = feed_stats(two)->halves_joined;
+    free(a);
+    free(b);
+    feed_free(one);
+    feed_free(two);
+    return joined;
+}
+
+static const char general_rules[] =
+    "feed g \"general\" {\n"
+    "    org    = org_code\n"
+    "    period = period as month\n"
+    "    value: number\n"
+    "    n:     count\n"
+    "    kind:  text\n"
+    "}\n"
+    "metric s: number = sum(g.value)\n"
+    "metric m: number = mean(g.value)\n"
+    "metric lo: number = min(g.value)\n"
+    "metric hi: number = max(g.value)\n"
+    "metric md: number = median(g.value)\n"
+    "metric mdn: count = median(g.n)\n"
+    "metric mn: count = mean(g.n)\n"
+    "metric c: count = count(g.value)\n"
+    "metric sa: number = sum(g.value where g.kind == \"a\")\n"
+    "metric hia: number = max(g.value where g.kind == \"a\")\n"
+    "metric lon: count = min(g.n where g.kind != \"a\")\n";
+
+/* rows over six months, grouped by month, 30 organisations in the first
+ * three and 40 after, each month in another order; values of two decimals,
+ * negative too, with ties, every 11th empty and every 13th `*`; row bad
+ * (if not -1) has a value that is not a number, and row big one too large
+ * to add in halves. Returns the line of the bad row. */
+static uint64_t general_file(const char *path, long rows, long bad, long big)
+{
+    FILE *out = fopen(path, "w");
+    ck_assert_ptr_nonnull(out);
+    fprintf(out, "period,org_code,kind,value,n\n");
+    for (long i = 0; i < rows; i++) {
+        long m = i * 6 / rows, orgs = m < 3 ? 30 : 40, o = (i * 7 + m * 13) % orgs, v = (i * 31) % 17 * 25 - 100;
+        fprintf(out, "2019-%02ld,R%02ld,%s,", m + 4, o, i % 3 ? "b" : "a");
+        if (i == bad) fprintf(out, "1.2.3");
+        else if (i == big) fprintf(out, "123456789012345.5");
+        else if (i % 11 == 0) { /* empty */ }
+        else if (i % 13 == 0) fprintf(out, "*");
+        else fprintf(out, "%s%ld.%02ld", v < 0 ? "-" : "", labs(v) / 100, labs(v) % 100);
+        fprintf(out, ",%ld\n", i % 9);
+    }
+    ck_assert_int_eq(fclose(out), 0);
+    return bad >= 0 ? (uint64_t)bad + 2 : 0;
+}
+
+/* Sums and means of decimals, minima, maxima and medians (ties, missing
+ * values, a split inside a month and an organisation's rows) read in two
+ * halves give every answer that reading in order does. */
+START_TEST(general_aggregates_on_two_cores)
+{
+    Rules r;
+    rules_from_text(&r, general_rules);
+    char path[512], why[1024], want[1024];
+    tmp_path(path, sizeof path, "general.csv");
+    Day as_of[] = { D(2030, 1, 1) };
+    long sizes[] = { 97, 401, 1000, 2777 };
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        general_file(path, sizes[k], -1, -1);
+        ck_assert(assert_cores_agree(&r, "g", path, NULL, as_of, 1));
+    }
+    /* a bad row in the second half: named by its line, once */
+    uint64_t line = general_file(path, 1000, 800, -1);
+    ck_assert(!assert_cores_agree(&r, "g", path, NULL, as_of, 1));
+    setenv("PLEDGE_TEST_SPLIT_BYTES", "1", 1);
+    ck_assert_ptr_null(try_load(&r, "g", path, NULL, why, sizeof why));
+    unsetenv("PLEDGE_TEST_SPLIT_BYTES");
+    snprintf(want, sizeof want, "%s:%llu: column `value`: `1.2.3` is not a number", path, (unsigned long long)line);
+    ck_assert_msg(strncmp(why, want, strlen(want)) == 0, "%s", why);
+    /* skipped: reported once, the rest read in order */
+    FeedOptions skip = { .skip_bad_rows = true };
+    ck_assert(!assert_cores_agree(&r, "g", path, &skip, as_of, 1));
+    /* a value too large for the halves' sums to be added as they stand (a
+     * partial sum in order might pass into a real): read again in order */
+    general_file(path, 1000, -1, 700);
+    ck_assert(!assert_cores_agree(&r, "g", path, NULL, as_of, 1));
+    general_file(path, 1000, -1, 100);
+    ck_assert(!assert_cores_agree(&r, "g", path, NULL, as_of, 1));
+    rules_free(&r);
+}
+END_TEST
+
+/* A limit passed only by both halves together (the 38th organisation,
+ * first seen well into the second half) is named at its line, as in order. */
+START_TEST(limit_in_second_half)
+{
+    Rules r;
+    rules_from_text(&r, halves_rules);
+    char path[512];
+    tmp_path(path, sizeof path, "limit.csv");
+    FILE *out = fopen(path, "w");
+    ck_assert_ptr_nonnull(out);
+    fprintf(out, "period,org_code,type,attendances,breaches\n");
+    /* R00-R29 in the first half, R08-R37 in the second: 38 together, each
+     * half under the limit alone; the 38th, R37, at row 529 */
+    for (long i = 0; i < 1000; i++)
+        fprintf(out, "2019-%02ld,R%02ld,1,%ld,%ld\n", i / 100 + 1, i < 500 ? i % 30 : 8 + (i - 500) % 30, i % 97, i % 7);
+    ck_assert_int_eq(fclose(out), 0);
+    Day as_of[] = { D(2030, 1, 1) };
+    FeedOptions opt = { .limits = { .orgs = 37 } };
+    ck_assert(!assert_cores_agree(&r, "ae", path, &opt, as_of, 1));
+    char why[1024], want[1024];
+    setenv("PLEDGE_TEST_SPLIT_BYTES", "1", 1);
+    ck_assert_ptr_null(try_load(&r, "ae", path, &opt, why, sizeof why));
+    unsetenv("PLEDGE_TEST_SPLIT_BYTES");
+    snprintf(want, sizeof want, "limit: %s:531: more than 37 organisations (raise it with --max-orgs)", path);
+    ck_assert_str_eq(why, want);
+    opt.limits.orgs = 38;
+    ck_assert(assert_cores_agree(&r, "ae", path, &opt, as_of, 1));
+    rules_free(&r);
+}
+END_TEST
+
+static const char keyed_rules[] =
+    "feed k \"keyed\" {\n"
+    "    org     = org\n"
+    "    period  = period as month\n"
+    "    vintage = published\n"
+    "    key     = type, site\n"
+    "    value: count\n"
+    "    x:     number\n"
+    "    type:  text\n"
+    "    site:  text\n"
+    "}\n"
+    "metric latest: count = sum(k.value)\n"
+    "metric first: count = sum(k.value as first)\n"
+    "metric july: count = sum(k.value as of 2019-07-15)\n"
+    "metric n: count = count(k.value)\n"
+    "metric xs: number = sum(k.x)\n"
+    "metric xmd: number = median(k.x as first)\n"
+    "metric xlo: number = min(k.x where k.type != \"a\")\n";
+
+/* rows over six months, each published on one to three days after it: 20
+ * organisations, whose identities (type, site) are a and b in the first
+ * half of the file, and from its middle on also c and d, in an order of
+ * each organisation's, so many first appear in the second half before
+ * others the first half numbered. Row bad (if not -1) has a bad count. */
+static uint64_t keyed_file(const char *path, long rows, long bad)
+{
+    FILE *out = fopen(path, "w");
+    ck_assert_ptr_nonnull(out);
+    fprintf(out, "org,period,published,type,site,value,x\n");
+    for (long i = 0; i < rows; i++) {
+        long m = i * 6 / rows, o = (i * 7 + m * 3) % 20;
+        const char *type = i < rows / 2 ? ((i / 20) % 2 ? "b" : "a") : (const char *[]){ "c", "a", "d", "b" }[(i / 20 + o) % 4];
+        fprintf(out, "R%02ld,2019-%02ld,2019-%02ld-%02ld,%s,S%ld,", o, m + 4, m + 5 + (i % 3 == 2), i % 3 == 1 ? 20L : 10L,
+                type, o % 2);
+        if (i == bad) fprintf(out, "x7");
+        else if (i % 17) fprintf(out, "%ld", i % 50);
+        fprintf(out, ",%ld.%ld\n", i % 23, i % 4);
+    }
+    ck_assert_int_eq(fclose(out), 0);
+    return bad >= 0 ? (uint64_t)bad + 2 : 0;
+}
+
+/* A feed with `key`: identities numbered per organisation as they first
+ * appear in the file, whichever half they appear in; the latest, first
+ * and as-of publications, the superseded ones (explain) and every other
+ * answer as reading in order gives. */
+START_TEST(keyed_on_two_cores)
+{
+    Rules r;
+    rules_from_text(&r, keyed_rules);
+    char path[512], why[1024], want[1024];
+    tmp_path(path, sizeof path, "keyed.csv");
+    Day as_of[] = { D(2030, 1, 1), D(2019, 7, 15), D(2019, 9, 12) };
+    long sizes[] = { 120, 499, 1000, 2500 };
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        keyed_file(path, sizes[k], -1);
+        ck_assert(assert_cores_agree(&r, "k", path, NULL, as_of, 3));
+    }
+    uint64_t line = keyed_file(path, 1000, 700);
+    ck_assert(!assert_cores_agree(&r, "k", path, NULL, as_of, 3));
+    setenv("PLEDGE_TEST_SPLIT_BYTES", "1", 1);
+    ck_assert_ptr_null(try_load(&r, "k", path, NULL, why, sizeof why));
+    unsetenv("PLEDGE_TEST_SPLIT_BYTES");
+    snprintf(want, sizeof want, "%s:%llu: column `value`: `x7` is not a count", path, (unsigned long long)line);
+    ck_assert_msg(strncmp(why, want, strlen(want)) == 0, "%s", why);
+    FeedOptions skip = { .skip_bad_rows = true };
+    ck_assert(!assert_cores_agree(&r, "k", path, &skip, as_of, 3));
+    rules_free(&r);
+}
+END_TEST
+
+static const char calls_rules[] =
+    "fn big(n: count): bool = n > 3\n"
+    "fn steps(n: count): count = if n <= 0 then 0 else 1 + steps(n - 1)\n"
+    "fn even(n: count): bool = if n == 0 then true else odd(n - 1)\n"
+    "fn odd(n: count): bool = if n == 0 then false else even(n - 1)\n"
+    "feed ae \"A&E\" {\n"
+    "    org    = org_code\n"
+    "    period = period as month\n"
+    "    attendances: count\n"
+    "    breaches:    count\n"
+    "    type:        text\n"
+    "    require = steps(breaches) < 7\n"
+    "}\n"
+    "metric s: count = sum(ae.attendances where big(ae.breaches))\n"
+    "metric e: count = sum(ae.attendances where steps(ae.breaches) >= 3 and even(ae.breaches))\n"
+    "metric md: count = median(ae.attendances where odd(ae.breaches))\n";
+
+/* Where conditions and a row rule that call functions of the round (one
+ * recursive, two calling each other) run on the second thread's VM too:
+ * the same answers, and a row that breaks the rule in the second half
+ * named at its line. */
+START_TEST(calls_on_two_cores)
+{
+    Rules r;
+    rules_from_text(&r, calls_rules);
+    char path[512], why[1024], want[1024];
+    tmp_path(path, sizeof path, "calls.csv");
+    Day as_of[] = { D(2030, 1, 1) };
+    for (int bad = 0; bad < 2; bad++) {
+        FILE *out = fopen(path, "w");
+        ck_assert_ptr_nonnull(out);
+        fprintf(out, "period,org_code,type,attendances,breaches\n");
+        for (long i = 0; i < 1000; i++)
+            fprintf(out, "2019-%02ld,R%02ld,1,%ld,%ld\n", i / 100 + 1, (i * 7) % 30, i % 97, bad && i == 800 ? 9 : i % 7);
+        ck_assert_int_eq(fclose(out), 0);
+        ck_assert(assert_cores_agree(&r, "ae", path, NULL, as_of, 1) == !bad);
+    }
+    setenv("PLEDGE_TEST_SPLIT_BYTES", "1", 1);
+    ck_assert_ptr_null(try_load(&r, "ae", path, NULL, why, sizeof why));
+    unsetenv("PLEDGE_TEST_SPLIT_BYTES");
+    snprintf(want, sizeof want, "%s:802: the row breaks `require = steps(breaches) < 7` (breaches 9)", path);
+    ck_assert_str_eq(why, want);
+    rules_free(&r);
+}
+END_TEST
+
 /* ---- where conditions as predicates (data/pred.c) ------------------------ */
 
 static const char pred_rules[] =
@@ -2498,6 +2814,15 @@ static Suite *feed_suite(void)
     t = tcase_create("one core and two");
     tcase_add_test(t, halves_match_one_core);
     tcase_set_timeout(t, 600);
+    suite_add_tcase(s, t);
+
+    /* small files split (PLEDGE_TEST_SPLIT_BYTES), read on one core and two */
+    t = tcase_create("halves joined");
+    tcase_add_test(t, general_aggregates_on_two_cores);
+    tcase_add_test(t, limit_in_second_half);
+    tcase_add_test(t, keyed_on_two_cores);
+    tcase_add_test(t, calls_on_two_cores);
+    tcase_set_timeout(t, 120);
     suite_add_tcase(s, t);
 
     t = tcase_create("aggregates");
