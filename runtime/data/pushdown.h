@@ -34,6 +34,21 @@ enum { SQL_DOTTED = 1, SQL_COMMENTED = 2, SQL_LENIENT = 4 };
 char *pushdown_sql(const BcProgram *p, uint16_t feed, SqlDialect d, const char *table, unsigned flags, char *why,
                    size_t cap);
 
+/* The same, for a run that keeps figures only for the periods lo .. hi
+ * (FeedOptions.windows_only; SQLite and PostgreSQL): the rows of those
+ * periods are aggregated as above, and the others only counted and checked
+ * (rows, bad; their aggregates NULL), in a second query joined by UNION
+ * ALL. A last column, outside, is 0 for the first's groups and 1 for the
+ * second's. The periods are told apart by the cell's text as the rows'
+ * load reads it, so the query is exact whatever form a period is written
+ * in. Like pushdown_sql otherwise; for another dialect, pushdown_sql's. */
+char *pushdown_sql_kept(const BcProgram *p, uint16_t feed, SqlDialect d, const char *table, unsigned flags,
+                        Period lo, Period hi, char *why, size_t cap);
+
+/* The periods whose figures f keeps, from feed.c (FeedOptions.windows_
+ * only): false if it keeps every period's. */
+bool feed_kept_periods(const FeedData *f, Period *lo, Period *hi);
+
 /* feed.c's one entry into its store for pushdown.c: a group of rows
  * already aggregated, its cells as text (the same parsing and messages as
  * a row's: src names the source and the group's line), sums[j] and
