@@ -25,7 +25,8 @@ bool sql_dialect_by_name(const char *name, SqlDialect *out);
  * SQL_LENIENT (SQLite), count columns may hold digits as text, '' or `*`,
  * each cell checked and cast (slower: for a table whose count columns are
  * not declared INTEGER). Otherwise count columns must hold integers: `bad`
- * is 1 for a group holding a negative count or another type. */
+ * is not 0 for a group holding a negative count or another type (SQLite:
+ * the rows that do, each cell compared). */
 enum { SQL_DOTTED = 1, SQL_COMMENTED = 2, SQL_LENIENT = 4 };
 /* The grouped query of feed `feed` over `table`, mem_alloc'd. NULL with
  * why: the reason the feed's aggregation cannot be pushed down (a median, a
