@@ -238,8 +238,8 @@ static const char *period_condition(Arena *a, SqlDialect d, const char *per, Per
     return arena_printf(a, "(%s BETWEEN '%s' AND '%s' OR %s BETWEEN '%s' AND '%s')", t, from, to, t, from_day, to_day);
 }
 
-/* The query, its rows restricted to the periods kept[0] .. kept[1] if kept
- * (pushdown_sql_kept). */
+/* The query, its aggregates restricted to the periods kept[0] .. kept[1]
+ * if kept (pushdown_load). */
 static char *grouped_query(const BcProgram *p, uint16_t feed, SqlDialect d, const char *table, unsigned flags,
                            const Period *kept, char *why, size_t cap)
 {
@@ -286,9 +286,9 @@ static char *grouped_query(const BcProgram *p, uint16_t feed, SqlDialect d, cons
     }
     /* every count cell must read as the row path reads it, or the rows are read instead: leniently, each
      * cell checked; in SQLite, each cell compared (`+`: as stored, so text and blobs sort after every
-     * number; a fraction is not its integer); else per group, from its least value. SQLite's MIN and MAX of each column
-     * per group cost nearly half the query (docs/performance.md) and missed a fraction that was not
-     * the greatest */
+     * number; a fraction is not its integer: MIN and MAX per group cost nearly half the query and
+     * missed a fraction that was not the greatest, docs/performance.md); else per group, from its
+     * least value */
     VEC(char) bad = { 0 };
     for (uint16_t c = 0; ok && c < s->ncolumns; c++) {
         if (s->columns[c].type != T_COUNT) continue;
@@ -351,13 +351,6 @@ char *pushdown_sql(const BcProgram *p, uint16_t feed, SqlDialect d, const char *
                    size_t cap)
 {
     return grouped_query(p, feed, d, table, flags, NULL, why, cap);
-}
-
-char *pushdown_sql_kept(const BcProgram *p, uint16_t feed, SqlDialect d, const char *table, unsigned flags,
-                        Period lo, Period hi, char *why, size_t cap)
-{
-    Period kept[2] = { lo, hi };
-    return grouped_query(p, feed, d, table, flags, kept, why, cap);
 }
 
 /* ---- loading grouped rows ------------------------------------------------------------ */

@@ -35,17 +35,6 @@ enum { SQL_DOTTED = 1, SQL_COMMENTED = 2, SQL_LENIENT = 4 };
 char *pushdown_sql(const BcProgram *p, uint16_t feed, SqlDialect d, const char *table, unsigned flags, char *why,
                    size_t cap);
 
-/* The same, for a run that keeps figures only for the periods lo .. hi
- * (FeedOptions.windows_only; SQLite and PostgreSQL): the rows of those
- * periods are aggregated as above, and the others only counted and checked
- * (rows, bad; their aggregates NULL), in a second query joined by UNION
- * ALL. A last column, outside, is 0 for the first's groups and 1 for the
- * second's. The periods are told apart by the cell's text as the rows'
- * load reads it, so the query is exact whatever form a period is written
- * in. Like pushdown_sql otherwise; for another dialect, pushdown_sql's. */
-char *pushdown_sql_kept(const BcProgram *p, uint16_t feed, SqlDialect d, const char *table, unsigned flags,
-                        Period lo, Period hi, char *why, size_t cap);
-
 /* The periods whose figures f keeps, from feed.c (FeedOptions.windows_
  * only): false if it keeps every period's. */
 bool feed_kept_periods(const FeedData *f, Period *lo, Period *hi);
@@ -60,8 +49,14 @@ bool feed_put_group(FeedData *f, const RowSource *src, const DataLimits *lim, co
 
 typedef enum PushResult { PUSH_DONE, PUSH_ROWS, PUSH_FAILED } PushResult;
 /* Loads feed `feed` into f from a database by its grouped query, or from
- * an aggregated:PATH file. PUSH_ROWS: it cannot be pushed down (why says
- * why) or the groups would not load as the rows do (a bad cell, a limit):
+ * an aggregated:PATH file. When f keeps only some periods' figures
+ * (feed_kept_periods), an SQLite or PostgreSQL query aggregates only
+ * those periods' rows and, after UNION ALL, groups the others only to
+ * count and check them (their aggregates NULL), a last column `outside`
+ * telling the two apart; the period is compared as the text the load
+ * reads, so the split is exact whatever form a period is written in.
+ * PUSH_ROWS: it cannot be pushed down (why says why) or the groups would
+ * not load as the rows do (a bad cell, a limit):
  * f is untouched only in that nothing must be kept, so the caller starts
  * again from the rows, whose errors name the row. *rows gets the rows the
  * groups hold. */
