@@ -10,6 +10,9 @@
 # and prints each one's wall, user and system seconds (/usr/bin/time), and
 # whether csv's and sqlite's reports are the same bytes. The machine is
 # shared: the load average is printed with each run. Needs sqlite3.
+# COUNT=1: instead, the instructions sqlite3 takes for query and groupby
+# (valgrind's callgrind, once each) and their ratio: a figure a loaded
+# machine does not change (docs/performance.md measured it at 1M rows).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -28,6 +31,16 @@ SELECT org_code, period, COUNT(*), SUM(breaches), SUM(attendances),
        SUM(CASE WHEN type = '1' THEN breaches END), SUM(CASE WHEN type = '1' THEN attendances END)
 FROM ae GROUP BY org_code, period;
 SQL
+if [ -n "${COUNT:-}" ]; then
+    for name in query groupby; do
+        valgrind --tool=callgrind --callgrind-out-file="$dir/$name.cg" sqlite3 "$dir/ae.db" ".read $dir/$name.sql" \
+            > "$dir/$name.out" 2> "$dir/$name.err" || { cat "$dir/$name.err"; exit 1; }
+        sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$dir/$name.err" > "$dir/$name.count"
+        echo "$name instructions $(cat "$dir/$name.count")"
+    done
+    echo "query / groupby: $(echo "scale=3; $(cat "$dir/query.count") / $(cat "$dir/groupby.count")" | bc)"
+    exit 0
+fi
 t() {   # NAME COMMAND...: one timed run
     name=$1; shift
     /usr/bin/time -f "$name wall %e user %U sys %S maxrss_kb %M" "$@" > "$dir/$name.out" 2> "$dir/$name.time" || { cat "$dir/$name.time"; exit 1; }

@@ -1513,6 +1513,13 @@ static FeedData *feed_new(const BcProgram *p, uint16_t feed, const FeedOptions *
 
 /* ---- groups pushed down (data/pushdown.h) ---------------------------------------- */
 
+bool feed_kept_periods(const FeedData *f, Period *lo, Period *hi)
+{
+    *lo = (Period){ (Grain)f->schema->grain, f->keep_lo };
+    *hi = (Period){ (Grain)f->schema->grain, f->keep_hi };
+    return f->windows_only;
+}
+
 bool feed_put_group(FeedData *f, const RowSource *src, const DataLimits *lim, const CsvField *org,
                     const CsvField *period, const CsvField *vintage, uint64_t rows, const int64_t *sums,
                     const int64_t *counts, char *why, size_t cap)

@@ -192,30 +192,77 @@ static bool pushable(const BcProgram *p, uint16_t feed, char *why, size_t cap)
     return true;
 }
 
-char *pushdown_sql(const BcProgram *p, uint16_t feed, SqlDialect d, const char *table, unsigned flags, char *why,
-                   size_t cap)
+/* Appends text to v. */
+static void put(void *v, const char *text)
+{
+    VEC(char) *out = v;
+    for (; *text; text++) vec_push(out, *text);
+}
+
+/* in without its dashes, into out (as long as in). */
+static void undashed(const char *in, char *out)
+{
+    for (; *in; in++) if (*in != '-') *out++ = *in;
+    *out = '\0';
+}
+
+/* A condition true for every row whose period cell reads, as the rows'
+ * load reads it, as a period of lo .. hi: the cell as text (the text the
+ * load is given), compared byte by byte, whatever the column's type or
+ * collation. Each accepted form is a range of texts of fixed width: a
+ * month as 2019-04 or 2019-04-01 (one range: the first is a prefix of the
+ * second) or 20190401; a day the same without the month alone; a financial
+ * year 2019/20. A quarter's blanks before Q vary (2019/20 Q1, 2019/20\tQ1),
+ * so no range of texts holds a quarter alone: quarters are ranged by their
+ * financial years, the quarters beside lo and hi in them being aggregated
+ * and then kept as counts only, as they would be from the rows. NULL for a
+ * dialect whose text comparison is not written here. */
+static const char *period_condition(Arena *a, SqlDialect d, const char *per, Period lo, Period hi)
+{
+    const char *t = d == SQL_SQLITE ? arena_printf(a, "CAST(%s AS TEXT) COLLATE BINARY", per)
+                  : d == SQL_POSTGRESQL ? arena_printf(a, "CAST(%s AS text) COLLATE \"C\"", per) : NULL;
+    char from[16], to[16], from_day[16], to_day[16];
+    if (!t) return NULL;
+    if (lo.grain == GRAIN_QUARTER || lo.grain == GRAIN_FY) {
+        period_format(period_containing(GRAIN_FY, period_first_day(lo)), from, sizeof from);
+        period_format(period_containing(GRAIN_FY, period_first_day(hi)), to, sizeof to);
+        /* 2019/20 Q4's blanks sort before `~` */
+        return arena_printf(a, "(%s BETWEEN '%s' AND '%s%s')", t, from, to, lo.grain == GRAIN_QUARTER ? "~" : "");
+    }
+    period_format(lo, from, sizeof from);
+    period_format((Period){ GRAIN_DAY, period_last_day(hi) }, to, sizeof to);
+    /* 20190401: the same days without their dashes */
+    undashed(from, from_day);
+    if (lo.grain == GRAIN_MONTH) strcat(from_day, "01");
+    undashed(to, to_day);
+    return arena_printf(a, "(%s BETWEEN '%s' AND '%s' OR %s BETWEEN '%s' AND '%s')", t, from, to, t, from_day, to_day);
+}
+
+/* The query, its aggregates restricted to the periods kept[0] .. kept[1]
+ * if kept (pushdown_load). */
+static char *grouped_query(const BcProgram *p, uint16_t feed, SqlDialect d, const char *table, unsigned flags,
+                           const Period *kept, char *why, size_t cap)
 {
     if (!pushable(p, feed, why, cap)) return NULL;
     const BcFeed *s = &p->feeds[feed];
     Arena ar = { 0 };
-    VEC(char) sql = { 0 };
-#define PUT(...) do { const char *t_ = arena_printf(&ar, __VA_ARGS__); \
-                      for (const char *c_ = t_; *c_; c_++) vec_push(&sql, *c_); } while (0)
+    VEC(char) sql = { 0 }, aggs = { 0 }, nulls = { 0 };
+#define PUT(v, ...) put(v, arena_printf(&ar, __VA_ARGS__))
     if (flags & SQL_COMMENTED) {
-        PUT("-- feed %s, dialect %s: one row per organisation, period%s\n", s->name, sql_dialect_names[d],
+        PUT(&sql, "-- feed %s, dialect %s: one row per organisation, period%s\n", s->name, sql_dialect_names[d],
             s->vintage_col ? " and vintage" : "");
         for (uint32_t g = 0, j = 0; g < p->naggs; g++) {
             if (p->aggs[g].feed != feed) continue;
             char text[160];
             bc_agg_text(p, g, text, sizeof text);
-            PUT("--   a%u: %s\n", ++j, text);
+            PUT(&sql, "--   a%u: %s\n", ++j, text);
         }
     }
     const char *org = col(&ar, d, s->org_col), *per = col(&ar, d, s->period_col);
     const char *vin = s->vintage_col ? col(&ar, d, s->vintage_col) : NULL;
-    PUT("SELECT %s AS %s, %s AS %s", org, col(&ar, d, "org"), per, col(&ar, d, "period"));
-    if (vin) PUT(", %s AS %s", vin, col(&ar, d, "vintage"));
-    PUT(", COUNT(*) AS %s", col(&ar, d, "rows"));
+    const char *head = arena_printf(&ar, "SELECT %s AS %s, %s AS %s%s%s%s, COUNT(*) AS %s", org, col(&ar, d, "org"), per,
+                                    col(&ar, d, "period"), vin ? ", " : "", vin ? vin : "",
+                                    vin ? arena_printf(&ar, " AS %s", col(&ar, d, "vintage")) : "", col(&ar, d, "rows"));
     bool ok = true;
     for (uint32_t g = 0, j = 0; ok && g < p->naggs; g++) {
         const BcAggregate *a = &p->aggs[g];
@@ -233,11 +280,15 @@ char *pushdown_sql(const BcProgram *p, uint16_t feed, SqlDialect d, const char *
             value = arena_printf(&ar, "CASE WHEN %s THEN %s END", cond, v.sql);
         }
         /* a sum needs only whether it had values, which SUM's NULL says; a mean and a count, how many */
-        if (a->func != AGG_COUNT) PUT(",\n  SUM(%s) AS %s", value, col(&ar, d, arena_printf(&ar, "a%u_sum", j)));
-        if (a->func != AGG_SUM) PUT(",\n  COUNT(%s) AS %s", value, col(&ar, d, arena_printf(&ar, "a%u_n", j)));
+        const char *sum = col(&ar, d, arena_printf(&ar, "a%u_sum", j)), *n = col(&ar, d, arena_printf(&ar, "a%u_n", j));
+        if (a->func != AGG_COUNT) PUT(&aggs, ",\n  SUM(%s) AS %s", value, sum), PUT(&nulls, ", NULL AS %s", sum);
+        if (a->func != AGG_SUM) PUT(&aggs, ",\n  COUNT(%s) AS %s", value, n), PUT(&nulls, ", NULL AS %s", n);
     }
     /* every count cell must read as the row path reads it, or the rows are read instead: leniently, each
-     * cell checked; else per group, from its least and greatest (SQLite orders text after numbers) */
+     * cell checked; in SQLite, each cell compared (`+`: as stored, so text and blobs sort after every
+     * number; a fraction is not its integer: MIN and MAX per group cost nearly half the query and
+     * missed a fraction that was not the greatest, docs/performance.md); else per group, from its
+     * least value */
     VEC(char) bad = { 0 };
     for (uint16_t c = 0; ok && c < s->ncolumns; c++) {
         if (s->columns[c].type != T_COUNT) continue;
@@ -246,14 +297,20 @@ char *pushdown_sql(const BcProgram *p, uint16_t feed, SqlDialect d, const char *
             ? arena_printf(&ar, "%sNOT (%s IS NULL OR %s IN ('', '*') OR (typeof(%s) = 'integer' AND %s >= 0) OR "
                            "(typeof(%s) = 'text' AND length(%s) BETWEEN 1 AND 18 AND %s NOT GLOB '*[^0-9]*'))",
                            or, q, q, q, q, q, q, q)
-            : d == SQL_SQLITE ? arena_printf(&ar, "%sMIN(%s) < 0 OR typeof(MAX(%s)) NOT IN ('integer', 'null')", or, q, q)
+            : d == SQL_SQLITE ? arena_printf(&ar, "%s+%s NOT BETWEEN 0 AND 9223372036854775807 OR %s <> CAST(%s AS INTEGER)",
+                                             or, q, q, q)
                               : arena_printf(&ar, "%sMIN(%s) < 0", or, q);
-        for (; *t; t++) vec_push(&bad, *t);
+        put(&bad, t);
     }
+    const char *cond = kept ? period_condition(&ar, d, per, kept[0], kept[1]) : NULL;
     if (ok) {
         vec_push(&bad, '\0');
-        if (flags & SQL_LENIENT) PUT(",\n  SUM(CASE WHEN %s THEN 1 ELSE 0 END) AS %s", bad.len > 1 ? bad.items : "1 = 0", col(&ar, d, "bad"));
-        else PUT(",\n  CASE WHEN %s THEN 1 ELSE 0 END AS %s", bad.len > 1 ? bad.items : "1 = 0", col(&ar, d, "bad"));
+        vec_push(&aggs, '\0');
+        vec_push(&nulls, '\0');
+        /* per row, the rows counted; per group, 1 */
+        const char *badcol = (flags & SQL_LENIENT) || d == SQL_SQLITE
+            ? arena_printf(&ar, ",\n  COUNT(CASE WHEN %s THEN 1 END) AS %s", bad.len > 1 ? bad.items : "1 = 0", col(&ar, d, "bad"))
+            : arena_printf(&ar, ",\n  CASE WHEN %s THEN 1 ELSE 0 END AS %s", bad.len > 1 ? bad.items : "1 = 0", col(&ar, d, "bad"));
         const char *from = NULL;
         if (flags & SQL_DOTTED) {
             /* schema.table: each part an identifier */
@@ -268,17 +325,32 @@ char *pushdown_sql(const BcProgram *p, uint16_t feed, SqlDialect d, const char *
         } else {
             from = col(&ar, d, table);
         }
-        PUT("\nFROM %s\nGROUP BY %s, %s%s%s", from, org, per, vin ? ", " : "", vin ? vin : "");
+        const char *group = arena_printf(&ar, "GROUP BY %s, %s%s%s", org, per, vin ? ", " : "", vin ? vin : "");
+        if (!cond) {
+            PUT(&sql, "%s%s%s\nFROM %s\n%s", head, aggs.items, badcol, from, group);
+        } else {
+            /* the other periods' rows counted and checked, not aggregated: a NULL period is among them */
+            const char *outside = col(&ar, d, "outside");
+            PUT(&sql, "%s%s%s, 0 AS %s\nFROM %s\nWHERE %s\n%s\nUNION ALL\n", head, aggs.items, badcol, outside, from,
+                cond, group);
+            PUT(&sql, "%s%s%s, 1 AS %s\nFROM %s\nWHERE (%s) IS NOT TRUE\n%s", head, nulls.items, badcol, outside, from,
+                cond, group);
+        }
     }
 #undef PUT
-    char *out = NULL;
-    if (ok) {
-        out = mem_strndup(sql.items, sql.len);
-    }
+    char *out = ok ? mem_strndup(sql.items, sql.len) : NULL;
     vec_free(&sql);
+    vec_free(&aggs);
+    vec_free(&nulls);
     vec_free(&bad);
     arena_free(&ar);
     return out;
+}
+
+char *pushdown_sql(const BcProgram *p, uint16_t feed, SqlDialect d, const char *table, unsigned flags, char *why,
+                   size_t cap)
+{
+    return grouped_query(p, feed, d, table, flags, NULL, why, cap);
 }
 
 /* ---- loading grouped rows ------------------------------------------------------------ */
@@ -289,12 +361,20 @@ bool pushdown_is_aggregated(DataSource from)
     return !from.bytes && file && strncmp(file, "aggregated:", 11) == 0;
 }
 
-typedef struct QueryMaker { const BcProgram *p; uint16_t feed; SqlDialect d; unsigned flags; char why[256]; } QueryMaker;
+typedef struct QueryMaker {
+    const BcProgram *p;
+    uint16_t feed;
+    SqlDialect d;
+    unsigned flags;
+    bool restricted;        /* to the periods kept[0] .. kept[1] */
+    Period kept[2];
+    char why[256];
+} QueryMaker;
 
 static char *make_query(void *ud, const char *table)
 {
     QueryMaker *m = ud;
-    return pushdown_sql(m->p, m->feed, m->d, table, m->flags, m->why, sizeof m->why);
+    return grouped_query(m->p, m->feed, m->d, table, m->flags, m->restricted ? m->kept : NULL, m->why, sizeof m->why);
 }
 
 /* The table's header only: no row is read. */
@@ -354,13 +434,24 @@ static bool whole_cell(const CsvField *f, int64_t *out)
     return true;
 }
 
+/* Whether a group of the query's second part (the rows it did not
+ * aggregate) is of a period the run keeps only as counts, or one the load
+ * refuses anyway: if not, its figures were needed. */
+static bool counted_only(const BcFeed *s, const QueryMaker *m, const CsvField *period)
+{
+    Value v;
+    if (rows_parse_cell(rows_grain_type[s->grain], COL_PLAIN, period, &v) || v.kind == V_MISSING) return true;
+    return v.as.period.index < m->kept[0].index || v.as.period.index > m->kept[1].index;
+}
+
 PushResult pushdown_load(FeedData *f, const BcProgram *p, uint16_t feed, DataSource from, const DataLimits *lim,
                          uint64_t *rows, uint64_t *groups, char *why, size_t cap)
 {
     const BcFeed *s = &p->feeds[feed];
     bool aggregated = pushdown_is_aggregated(from);
     *rows = *groups = 0;
-    QueryMaker m = { p, feed, SQL_SQLITE, 0, "" };
+    QueryMaker m = { p, feed, SQL_SQLITE, 0, false, { { 0 } }, "" };
+    m.restricted = !aggregated && feed_kept_periods(f, &m.kept[0], &m.kept[1]);
     if (!aggregated && (!pushable(p, feed, why, cap) || !header_fits(s, from, lim, &m.flags, why, cap))) return PUSH_ROWS;
     RowSource src;
     const char *file = from.file ? from.file : from.name;
@@ -380,7 +471,7 @@ PushResult pushdown_load(FeedData *f, const BcProgram *p, uint16_t feed, DataSou
     PushResult result = PUSH_FAILED;
     const CsvField *h, *rec;
     size_t n, nheader = 0;
-    int org = -1, per = -1, vin = -1, nrows = -1, nbad = -1;
+    int org = -1, per = -1, vin = -1, nrows = -1, nbad = -1, nout = -1;
     if (!opened) {
         /* a database's table or column missing: the rows' load says so in its words */
         result = aggregated ? PUSH_FAILED : PUSH_ROWS;
@@ -395,6 +486,7 @@ PushResult pushdown_load(FeedData *f, const BcProgram *p, uint16_t feed, DataSou
     org = rows_header_position(h, n, "org"), per = rows_header_position(h, n, "period");
     vin = rows_header_position(h, n, "vintage"), nrows = rows_header_position(h, n, "rows");
     nbad = rows_header_position(h, n, "bad");
+    nout = m.restricted ? rows_header_position(h, n, "outside") : -1;
     {
         const char *lacking = org < 0 ? "org" : per < 0 ? "period" : s->vintage_col && vin < 0 ? "vintage"
                             : nrows < 0 ? "rows" : NULL;
@@ -454,6 +546,13 @@ PushResult pushdown_load(FeedData *f, const BcProgram *p, uint16_t feed, DataSou
         if (!good) {
             why_say(why, cap, "%s:%llu: a count of rows or values, or a sum, is not a whole number >= 0", from.name,
                     (unsigned long long)line);
+            goto done;
+        }
+        if (nout >= 0 && rec[nout].len == 1 && rec[nout].ptr[0] == '1' && !counted_only(s, &m, &rec[per])) {
+            /* not aggregated by the query, yet a period the run reads: the rows are read instead */
+            why_say(why, cap, "%s:%llu: period `%.*s` was taken for one outside the windows", from.name,
+                    (unsigned long long)line, (int)rec[per].len, rec[per].ptr);
+            result = PUSH_ROWS;
             goto done;
         }
         *rows += (uint64_t)count;

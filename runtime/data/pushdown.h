@@ -25,7 +25,8 @@ bool sql_dialect_by_name(const char *name, SqlDialect *out);
  * SQL_LENIENT (SQLite), count columns may hold digits as text, '' or `*`,
  * each cell checked and cast (slower: for a table whose count columns are
  * not declared INTEGER). Otherwise count columns must hold integers: `bad`
- * is 1 for a group holding a negative count or another type. */
+ * is not 0 for a group holding a negative count or another type (SQLite:
+ * the rows that do, each cell compared). */
 enum { SQL_DOTTED = 1, SQL_COMMENTED = 2, SQL_LENIENT = 4 };
 /* The grouped query of feed `feed` over `table`, mem_alloc'd. NULL with
  * why: the reason the feed's aggregation cannot be pushed down (a median, a
@@ -33,6 +34,10 @@ enum { SQL_DOTTED = 1, SQL_COMMENTED = 2, SQL_LENIENT = 4 };
  * by row). */
 char *pushdown_sql(const BcProgram *p, uint16_t feed, SqlDialect d, const char *table, unsigned flags, char *why,
                    size_t cap);
+
+/* The periods whose figures f keeps, from feed.c (FeedOptions.windows_
+ * only): false if it keeps every period's. */
+bool feed_kept_periods(const FeedData *f, Period *lo, Period *hi);
 
 /* feed.c's one entry into its store for pushdown.c: a group of rows
  * already aggregated, its cells as text (the same parsing and messages as
@@ -44,8 +49,14 @@ bool feed_put_group(FeedData *f, const RowSource *src, const DataLimits *lim, co
 
 typedef enum PushResult { PUSH_DONE, PUSH_ROWS, PUSH_FAILED } PushResult;
 /* Loads feed `feed` into f from a database by its grouped query, or from
- * an aggregated:PATH file. PUSH_ROWS: it cannot be pushed down (why says
- * why) or the groups would not load as the rows do (a bad cell, a limit):
+ * an aggregated:PATH file. When f keeps only some periods' figures
+ * (feed_kept_periods), an SQLite or PostgreSQL query aggregates only
+ * those periods' rows and, after UNION ALL, groups the others only to
+ * count and check them (their aggregates NULL), a last column `outside`
+ * telling the two apart; the period is compared as the text the load
+ * reads, so the split is exact whatever form a period is written in.
+ * PUSH_ROWS: it cannot be pushed down (why says why) or the groups would
+ * not load as the rows do (a bad cell, a limit):
  * f is untouched only in that nothing must be kept, so the caller starts
  * again from the rows, whose errors name the row. *rows gets the rows the
  * groups hold. */

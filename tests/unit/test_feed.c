@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include <sqlite3.h>
 #include "vm/compile.h"
 #include "data/csv.h"
 #include "data/feed.h"
@@ -2559,6 +2560,119 @@ START_TEST(windows_only_slices)
 }
 END_TEST
 
+/* A feed in SQLite, pushed down while only one year's figures are kept:
+ * its query aggregates that year's rows alone (a sum that overflows in
+ * another year is not computed, as the rows' load does not add it), and
+ * the feed is the one the CSV file of the same rows gives, whatever form
+ * each period is written in, including as an integer. */
+static void pushdown_windows_grain(const char *grain)
+{
+    char text[sizeof one_year_rules + 16];
+    const char *at = strstr(one_year_rules, "period as month");
+    ck_assert_ptr_nonnull(at);
+    snprintf(text, sizeof text, "%.*speriod as %s%s", (int)(at - one_year_rules), one_year_rules, grain,
+             at + strlen("period as month"));
+    Rules r;
+    rules_from_text(&r, text);
+    char csv[512], db[512], why[1024], spec[600];
+    snprintf(csv, sizeof csv, "%s/windows_%s.csv", tmpdir, grain);
+    snprintf(db, sizeof db, "%s/windows_%s.db", tmpdir, grain);
+    FILE *out = fopen(csv, "w");
+    ck_assert_ptr_nonnull(out);
+    fprintf(out, "org,period,type,value\n");
+    sqlite3 *h;
+    ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+    /* the period's column has no type: an integer stays one */
+    ck_assert_int_eq(sqlite3_exec(h, "CREATE TABLE f (org TEXT, period, type TEXT, value INTEGER)", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_stmt *ins;
+    ck_assert_int_eq(sqlite3_exec(h, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_prepare_v2(h, "INSERT INTO f VALUES (?, ?, ?, ?)", -1, &ins, NULL), SQLITE_OK);
+    /* 2018/19 to 2020/21, the first and last day of each month; the year kept is 2019/20 */
+    for (int m = 0; m < 36; m++)
+        for (int k = 0; k < 4; k++) {
+            /* E's two rows of 2018-04, written alike, pass an int64 together */
+            bool e = m == 0 && k < 2;
+            int y = 2018 + (m + 3) / 12, mo = (m + 3) % 12 + 1, d = k % 2 && !e ? cal_days_in_month(y, mo) : 1;
+            int fy = 2018 + m / 12, form = e ? 0 : (m + k) % 3;
+            char per[32];
+            bool integer = false;
+            if (strcmp(grain, "fy") == 0) snprintf(per, sizeof per, "%d/%02d", fy, (fy + 1) % 100);
+            else if (strcmp(grain, "quarter") == 0)
+                snprintf(per, sizeof per, "%d/%02d%sQ%d", fy, (fy + 1) % 100, form == 0 ? " " : form == 1 ? "\t" : "  ",
+                         m % 12 / 3 + 1);
+            else if (form == 0 && strcmp(grain, "month") == 0) snprintf(per, sizeof per, "%d-%02d", y, mo);
+            else if (form == 1) snprintf(per, sizeof per, "%d%02d%02d", y, mo, d), integer = true;
+            else snprintf(per, sizeof per, "%d-%02d-%02d", y, mo, d);
+            char org[2] = { (char)('A' + k / 2), 0 }, type[2] = { (char)('1' + (m + k) % 2), 0 };
+            int64_t value = m * 10 + k;
+            if (e) org[0] = 'E', value = INT64_MAX / 2 + 1;
+            fprintf(out, "%s,\"%s\",%s,%lld\n", org, per, type, (long long)value);
+            sqlite3_reset(ins);
+            sqlite3_bind_text(ins, 1, org, -1, SQLITE_TRANSIENT);
+            if (integer) sqlite3_bind_int64(ins, 2, atoll(per));
+            else sqlite3_bind_text(ins, 2, per, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(ins, 3, type, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(ins, 4, value);
+            ck_assert_int_eq(sqlite3_step(ins), SQLITE_DONE);
+        }
+    sqlite3_finalize(ins);
+    ck_assert_int_eq(sqlite3_exec(h, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+    ck_assert_int_eq(fclose(out), 0);
+    FeedOptions opt = { .windows_only = true };
+    ck_assert(bc_window_span(&r.bc, &opt.keep_from, &opt.keep_to));
+    FeedData *rows = try_load(&r, "f", csv, &opt, why, sizeof why);
+    ck_assert_msg(rows != NULL, "%s", why);
+    snprintf(spec, sizeof spec, "sqlite:%s:f", db);
+    FeedData *pushed = try_load(&r, "f", spec, &opt, why, sizeof why);
+    ck_assert_msg(pushed != NULL, "%s", why);
+    const FeedStats *a = feed_stats(rows), *b = feed_stats(pushed);
+    ck_assert_msg(strncmp(b->read, "pushed down: ", 13) == 0, "%s: %s", grain, b->read);
+    ck_assert_uint_eq(a->rows, 36 * 4);
+    ck_assert_uint_eq(b->rows, a->rows);
+    ck_assert_uint_eq(b->outside, a->outside);
+    ck_assert_uint_eq(a->outside, 24 * 4);
+    ck_assert_uint_eq(b->orgs, a->orgs);
+    ck_assert_uint_eq(b->periods, a->periods);
+    ck_assert_int_eq(b->first.index, a->first.index);
+    ck_assert_int_eq(b->last.index, a->last.index);
+    uint32_t fa, ca, fb, cb;
+    feed_slice_counts(rows, &fa, &ca);
+    feed_slice_counts(pushed, &fb, &cb);
+    ck_assert_uint_eq(fb, fa);
+    ck_assert_uint_eq(cb, ca);
+    size_t norgs;
+    uint32_t *ids = all_orgs(&r, &norgs);
+    Day later = D(2022, 1, 1);
+    for (int k = 0; k < 2; k++) {
+        uint32_t g = agg(&r.bc, "f", "value", AGG_SUM, k == 1);
+        Value va = feed_aggregate(rows, g, ids, norgs, D(2019, 4, 1), D(2020, 3, 31), later, &ca);
+        Value vb = feed_aggregate(pushed, g, ids, norgs, D(2019, 4, 1), D(2020, 3, 31), later, &cb);
+        ck_assert(va.kind == V_NUM);
+        ck_assert_msg(val_equal(va, vb), "%s: the year's sums differ", grain);
+        ck_assert_uint_eq(ca, cb);
+    }
+    for (int32_t p = a->first.index; p <= a->last.index; p++) {
+        FeedCells x = { 0 }, y = { 0 };
+        feed_period_cells(rows, p, ids, norgs, NULL, 0, later, &x, NULL, NULL);
+        feed_period_cells(pushed, p, ids, norgs, NULL, 0, later, &y, NULL, NULL);
+        ck_assert_uint_eq(x.expected, y.expected);
+        ck_assert_uint_eq(x.present, y.present);
+    }
+    free(ids);
+    feed_free(pushed);
+    feed_free(rows);
+    rules_free(&r);
+}
+
+START_TEST(pushdown_windows_only)
+{
+    static const char *const grains[] = { "date", "month", "quarter", "fy" };
+    for (size_t i = 0; i < sizeof grains / sizeof *grains; i++) pushdown_windows_grain(grains[i]);
+}
+END_TEST
+
 START_TEST(sums_kept_apart)
 {
     Rules r;
@@ -2836,6 +2950,7 @@ static Suite *feed_suite(void)
     tcase_add_test(t, whole_number_widths);
     tcase_add_test(t, sums_kept_apart);
     tcase_add_test(t, windows_only_slices);
+    tcase_add_test(t, pushdown_windows_only);
     tcase_add_test(t, row_counts_wide);
     tcase_add_test(t, filter_cache_distinct_cells);
     tcase_add_test(t, filter_text_values);
