@@ -1152,30 +1152,34 @@ static bool sums_fit(const FeedData *f, const Store *a, const Store *b, const Re
  * the rest of 0 .. norgs - 1): renumbered columns zero only those. */
 typedef struct Gaps { uint32_t *cells, n, norgs; } Gaps;
 
-/* One column of a slice, renumbered: the cell of b's organisation o moves
- * to to_a[o], in a new column of cap cells. With gaps (the slice has a
+/* One column of a slice, renumbered in place: the cell of b's organisation
+ * o moves to to_a[o], in the column grown to cap cells; tmp holds a copy
+ * of its cells meanwhile. In place, not into a new column: b's columns
+ * were allocated on its own thread, and a new one for each (with the old
+ * freed to that thread's allocator arena, which keeps it) raised the
+ * load's peak memory by the size of b's store. With gaps (the slice has a
  * cell for each of b's organisations), only the cells none moves to are
  * zeroed, not the whole column first. */
-static void *renumber(void *col, size_t size, uint32_t used, const uint32_t *to_a, uint32_t cap, const Gaps *gaps)
+static void *renumber(void *col, size_t size, uint32_t used, const uint32_t *to_a, uint32_t cap, const Gaps *gaps,
+                      char *tmp)
 {
     if (!col) return NULL;
-    char *moved;
+    memcpy(tmp, col, (size_t)used * size);
+    char *moved = mem_realloc(col, (size_t)cap * size);
     if (!gaps) {
-        moved = mem_calloc(cap, size);
+        memset(moved, 0, (size_t)cap * size);
     } else {
-        moved = mem_alloc((size_t)cap * size);
         for (uint32_t i = 0; i < gaps->n; i++) memset(moved + (size_t)gaps->cells[i] * size, 0, size);
         memset(moved + (size_t)gaps->norgs * size, 0, (size_t)(cap - gaps->norgs) * size);
     }
     /* the common widths as loads and stores, not a call a cell */
     switch (size) {
-    case 2: for (uint32_t o = 0; o < used; o++) ((uint16_t *)(void *)moved)[to_a[o]] = ((const uint16_t *)col)[o]; break;
-    case 4: for (uint32_t o = 0; o < used; o++) ((uint32_t *)(void *)moved)[to_a[o]] = ((const uint32_t *)col)[o]; break;
-    case 8: for (uint32_t o = 0; o < used; o++) ((uint64_t *)(void *)moved)[to_a[o]] = ((const uint64_t *)col)[o]; break;
+    case 2: for (uint32_t o = 0; o < used; o++) ((uint16_t *)(void *)moved)[to_a[o]] = ((const uint16_t *)(void *)tmp)[o]; break;
+    case 4: for (uint32_t o = 0; o < used; o++) ((uint32_t *)(void *)moved)[to_a[o]] = ((const uint32_t *)(void *)tmp)[o]; break;
+    case 8: for (uint32_t o = 0; o < used; o++) ((uint64_t *)(void *)moved)[to_a[o]] = ((const uint64_t *)(void *)tmp)[o]; break;
     default:
-        for (uint32_t o = 0; o < used; o++) memcpy(moved + (size_t)to_a[o] * size, (char *)col + (size_t)o * size, size);
+        for (uint32_t o = 0; o < used; o++) memcpy(moved + (size_t)to_a[o] * size, tmp + (size_t)o * size, size);
     }
-    mem_free(col);
     return moved;
 }
 
@@ -1326,6 +1330,8 @@ static void merge(const FeedData *f, Store *a, Store *b, const Renumbering *to)
     for (uint32_t j = 0; j < f->naggs; j++)
         if (f->aggs[j].acc >= 0) acc_funcs[f->aggs[j].acc] = f->aggs[j].func;
     uint32_t nb = orgs_count(b->orgs);
+    size_t widest = f->nacc * sizeof(Acc) > sizeof(int64_t) ? f->nacc * sizeof(Acc) : sizeof(int64_t);
+    char *tmp = mem_alloc(((size_t)nb + 1) * widest);
     uint8_t *filled = mem_calloc((size_t)norgs + 1, 1);
     for (uint32_t o = 0; o < nb; o++) filled[to_a[o]] = 1;
     Gaps gaps = { mem_alloc(((size_t)norgs - nb + 1) * sizeof *gaps.cells), 0, norgs };
@@ -1350,22 +1356,23 @@ static void merge(const FeedData *f, Store *a, Store *b, const Renumbering *to)
             slice_free(f, &sb);
             continue;
         }
-        sb.rows16 = renumber(sb.rows16, sizeof *sb.rows16, used, to_a, cap, g);
-        sb.rows = renumber(sb.rows, sizeof *sb.rows, used, to_a, cap, g);
+        sb.rows16 = renumber(sb.rows16, sizeof *sb.rows16, used, to_a, cap, g, tmp);
+        sb.rows = renumber(sb.rows, sizeof *sb.rows, used, to_a, cap, g, tmp);
         for (uint32_t j = 0; sb.whole && j < f->nwhole; j++) {
-            sb.whole[j].sum16 = renumber(sb.whole[j].sum16, sizeof(uint16_t), used, to_a, cap, g);
+            sb.whole[j].sum16 = renumber(sb.whole[j].sum16, sizeof(uint16_t), used, to_a, cap, g, tmp);
             apart_renumber(&sb.whole[j], to_a);
-            sb.whole[j].sum32 = renumber(sb.whole[j].sum32, sizeof(uint32_t), used, to_a, cap, g);
-            sb.whole[j].sum64 = renumber(sb.whole[j].sum64, sizeof(int64_t), used, to_a, cap, g);
-            sb.whole[j].count = renumber(sb.whole[j].count, sizeof(uint32_t), used, to_a, cap, g);
+            sb.whole[j].sum32 = renumber(sb.whole[j].sum32, sizeof(uint32_t), used, to_a, cap, g, tmp);
+            sb.whole[j].sum64 = renumber(sb.whole[j].sum64, sizeof(int64_t), used, to_a, cap, g, tmp);
+            sb.whole[j].count = renumber(sb.whole[j].count, sizeof(uint32_t), used, to_a, cap, g, tmp);
             sb.whole[j].seen = renumber_seen(sb.whole[j].seen, sb.cap, used, to_a, cap);
         }
-        if (sb.accs) sb.accs = renumber(sb.accs, f->nacc * sizeof *sb.accs, used, to_a, cap, g);
+        if (sb.accs) sb.accs = renumber(sb.accs, f->nacc * sizeof *sb.accs, used, to_a, cap, g, tmp);
         sb.cap = cap;
         runs_move(f, a, b, &sb);
         slice_add(a, sb);
     }
     mem_free(gaps.cells);
+    mem_free(tmp);
     mem_free(acc_funcs);
 }
 
