@@ -127,6 +127,12 @@ int cli_close(Cli *c, pledge_output *o, int rc);
 /* The format of the command's output: --format, else -o's extension
  * (.json, .csv, .html), else text; a warning when the two disagree. */
 pledge_format cli_output_format(Cli *c, const CliOptions *o);
+/* What an `assess` run in format f will write beyond the statuses: the
+ * JSON and HTML reports show charts' series and the inputs' digests; a
+ * manifest or an archive records the digests too. One answer for the
+ * loader's settings (cli_state) and the assessment's (run_assess). */
+typedef struct CliAssessWants { bool series, digests; } CliAssessWants;
+CliAssessWants cli_assess_wants(const CliOptions *o, pledge_format f);
 /* The commands that load one round and write about it (disasm, doc) to
  * -o or standard output: `what` names the argument in the usage error. */
 int cli_write_round(Cli *c, const CliOptions *o, const char *what, pledge_format format,

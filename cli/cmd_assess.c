@@ -137,11 +137,8 @@ static int run_assess(Cli *c, const CliOptions *o)
     int rc = load_round(c, o, &R);
     if (rc != PLEDGE_OK) return rc;
     format = cli_output_format(c, o);
-    /* what only the JSON and HTML reports show: charts' series, the inputs'
-     * hashes; a manifest or archive records the report's hashes too (taken
-     * while the inputs loaded: cli/options.c hash_inputs) */
-    bool rich = format == PLEDGE_FORMAT_HTML || format == PLEDGE_FORMAT_JSON;
-    pledge_assess_options ao = { o->as_of, o->systems, o->nsystems, rich, rich || o->manifest || o->archive };
+    CliAssessWants wants = cli_assess_wants(o, format);
+    pledge_assess_options ao = { o->as_of, o->systems, o->nsystems, wants.series, wants.digests };
     pledge_report *rep;
     rc = cli_status(c, pledge_assess(R, &ao, &rep), true, NULL);
     if (rc != PLEDGE_OK) return rc;

@@ -360,11 +360,11 @@ int cli_state(Cli *c, const CliOptions *o)
     pledge_format named;
     bool has;
     pledge_format f = format_of(o, &has, &named);
-    bool assess = strcmp(c->name, "assess") == 0, rich = f == PLEDGE_FORMAT_JSON || f == PLEDGE_FORMAT_HTML;
-    cfg.windows_only = assess && !rich;
-    /* the inputs' digests, for a report that shows them or a record
-     * (run_assess), are taken while the inputs load */
-    cfg.hash_inputs = assess && (rich || o->manifest || o->archive);
+    bool assess = strcmp(c->name, "assess") == 0;
+    CliAssessWants wants = cli_assess_wants(o, f);
+    cfg.windows_only = assess && !wants.series;
+    /* the inputs' digests are taken while the inputs load */
+    cfg.hash_inputs = assess && wants.digests;
     c->S = pledge_new(&cfg);
     if (!c->S) {
         fputs("pledge: out of memory\n", stderr);
@@ -450,6 +450,12 @@ int cli_close(Cli *c, pledge_output *o, int rc)
         return rc;
     }
     return cli_worst(rc, cli_status(c, pledge_output_commit(o), true, NULL));
+}
+
+CliAssessWants cli_assess_wants(const CliOptions *o, pledge_format f)
+{
+    bool rich = f == PLEDGE_FORMAT_JSON || f == PLEDGE_FORMAT_HTML;
+    return (CliAssessWants){ .series = rich, .digests = rich || o->manifest || o->archive };
 }
 
 /* --format, else -o's extension, else text. An extension that names
