@@ -11,7 +11,8 @@
  * (which changes with other tables, or a VACUUM): the SHA-256 of each row
  * (the header's column names too; its cells, each length first, a missing
  * cell apart from empty text), added up 64 bits by 64 bits in four lanes,
- * then hashed with the count of rows. */
+ * then hashed with the count of rows. PostgreSQL computes it itself
+ * (pushdown_digest_sql), so the rows are not sent. */
 #ifndef PLEDGE_DIGEST_H
 #define PLEDGE_DIGEST_H
 #include "data/feed.h"

@@ -199,6 +199,9 @@ static void put(void *v, const char *text)
     for (; *text; text++) vec_push(out, *text);
 }
 
+/* Appends formatted text to v, from the Arena ar in scope. */
+#define PUT(v, ...) put(v, arena_printf(&ar, __VA_ARGS__))
+
 /* in without its dashes, into out (as long as in). */
 static void undashed(const char *in, char *out)
 {
@@ -247,7 +250,6 @@ static char *grouped_query(const BcProgram *p, uint16_t feed, SqlDialect d, cons
     const BcFeed *s = &p->feeds[feed];
     Arena ar = { 0 };
     VEC(char) sql = { 0 }, aggs = { 0 }, nulls = { 0 };
-#define PUT(v, ...) put(v, arena_printf(&ar, __VA_ARGS__))
     if (flags & SQL_COMMENTED) {
         PUT(&sql, "-- feed %s, dialect %s: one row per organisation, period%s\n", s->name, sql_dialect_names[d],
             s->vintage_col ? " and vintage" : "");
@@ -337,7 +339,6 @@ static char *grouped_query(const BcProgram *p, uint16_t feed, SqlDialect d, cons
                 cond, group);
         }
     }
-#undef PUT
     char *out = ok ? mem_strndup(sql.items, sql.len) : NULL;
     vec_free(&sql);
     vec_free(&aggs);
@@ -354,6 +355,35 @@ char *pushdown_sql(const BcProgram *p, uint16_t feed, SqlDialect d, const char *
 }
 
 /* ---- loading grouped rows ------------------------------------------------------------ */
+
+/* ---- a table's digest, computed by PostgreSQL ------------------------------------ */
+
+char *pushdown_digest_sql(const char *table, const CsvField *names, size_t n)
+{
+    Arena ar = { 0 };
+    VEC(char) sql = { 0 };
+    /* each cell's text as the rows' load gets it (the type's output
+     * function: concat, not a cast, keeps char(n)'s blanks), in the
+     * client's encoding; an empty cell or NULL is missing, length 0 */
+    put(&sql, "SELECT count(*)");
+    for (int b = 0; b < 32; b++) PUT(&sql, ", sum(get_byte(d, %d))", b);
+    put(&sql, " FROM (SELECT sha256(");
+    for (size_t i = 0; i < n; i++)
+        PUT(&sql, "%sset_byte(set_byte(set_byte(set_byte(decode('0000000000000000', 'hex'), 0, k%zu %% 256), "
+                  "1, k%zu / 256 %% 256), 2, k%zu / 65536 %% 256), 3, k%zu / 16777216) || v%zu",
+            i ? " || " : "", i, i, i, i, i);
+    if (!n) put(&sql, "''::bytea");
+    put(&sql, ") AS d FROM (SELECT *");
+    for (size_t i = 0; i < n; i++) PUT(&sql, ", CASE WHEN octet_length(v%zu) = 0 THEN 0 ELSE octet_length(v%zu) + 1 END AS k%zu", i, i, i);
+    put(&sql, " FROM (SELECT 0 AS pledge_none");
+    for (size_t i = 0; i < n; i++)
+        PUT(&sql, ", convert_to(concat(%s), pg_client_encoding()) AS v%zu", ident(&ar, SQL_POSTGRESQL, names[i].ptr, names[i].len), i);
+    /* OFFSET 0: each level computed once, not its expressions copied into the next */
+    PUT(&sql, " FROM %s OFFSET 0) AS c OFFSET 0) AS l) AS h", ident(&ar, SQL_POSTGRESQL, table, strlen(table)));
+    vec_push(&sql, '\0');
+    arena_free(&ar);
+    return sql.items;
+}
 
 bool pushdown_is_aggregated(DataSource from)
 {
@@ -377,17 +407,6 @@ static char *make_query(void *ud, const char *table)
     return grouped_query(m->p, m->feed, m->d, table, m->flags, m->restricted ? m->kept : NULL, m->why, sizeof m->why);
 }
 
-/* The table's header only: no row is read. */
-static char *header_query(void *ud, const char *table)
-{
-    (void)ud;
-    Arena a = { 0 };
-    const char *q = arena_printf(&a, "SELECT * FROM %s WHERE 1 = 0", ident(&a, SQL_SQLITE, table, strlen(table)));
-    char *sql = mem_strndup(q, strlen(q));
-    arena_free(&a);
-    return sql;
-}
-
 /* SQLite's rule: a column whose declared type holds INT, in any case, keeps integers. */
 static bool integer_affinity(const char *decl)
 {
@@ -404,7 +423,7 @@ static bool header_fits(const BcFeed *s, DataSource from, const DataLimits *lim,
     RowSource hs;
     const CsvField *h;
     size_t n;
-    bool ok = rows_open_query(&hs, from, header_query, NULL, why, cap) && rows_next(&hs, &h, &n) == CSV_RECORD
+    bool ok = rows_open_query(&hs, from, rows_header_query, NULL, why, cap) && rows_next(&hs, &h, &n) == CSV_RECORD
               && rows_within(&hs, lim, h, n, 0, why, cap);
     const char *keys[3] = { s->org_col, s->period_col, s->vintage_col };
     for (int k = 0; ok && k < 3; k++)

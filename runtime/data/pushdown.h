@@ -63,6 +63,13 @@ typedef enum PushResult { PUSH_DONE, PUSH_ROWS, PUSH_FAILED } PushResult;
 PushResult pushdown_load(FeedData *f, const BcProgram *p, uint16_t feed, DataSource from, const DataLimits *lim,
                          uint64_t *rows, uint64_t *groups, char *why, size_t cap);
 
+/* The query by which PostgreSQL (11 on: sha256()) computes what digest.h's
+ * digest of a table's rows is made of, so that the rows are not sent to be
+ * hashed: the count of rows, then for each of the 32 bytes of the rows'
+ * SHA-256s its sum over the rows (digest.c puts the lanes together: a
+ * lane's sum modulo 2^64 is the sum of its bytes' sums, each shifted to its
+ * place). names: the table's columns, in order. mem_alloc'd. */
+char *pushdown_digest_sql(const char *table, const CsvField *names, size_t n);
 /* Whether a source is aggregated:PATH. */
 bool pushdown_is_aggregated(DataSource from);
 

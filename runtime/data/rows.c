@@ -194,6 +194,15 @@ static char *select_all(void *ud, const char *table)
     return sql;
 }
 
+char *rows_header_query(void *ud, const char *table)
+{
+    (void)ud;
+    char *all = select_all(NULL, table), *sql = mem_alloc(strlen(all) + 16);
+    sprintf(sql, "%s WHERE 1 = 0", all);
+    mem_free(all);
+    return sql;
+}
+
 /* spec names the source in messages; file is the sqlite:PATH:TABLE read. */
 static bool open_sqlite(RowSource *r, const char *spec, const char *file_spec, RowsQuery query, void *ud,
                         char *why, size_t cap)

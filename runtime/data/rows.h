@@ -34,6 +34,8 @@ typedef char *(*RowsQuery)(void *ud, const char *table);
  * made for it rather than reading the table; false with why on failure
  * (close it all the same). */
 bool        rows_open_query(RowSource *r, DataSource from, RowsQuery query, void *ud, char *why, size_t cap);
+/* The RowsQuery of a table's header alone: no row is read. */
+char       *rows_header_query(void *ud, const char *table);
 /* Whether the source is a database table rather than CSV. */
 bool        rows_is_database(DataSource from);
 /* The header first, then each record; fields valid until the next call. */
