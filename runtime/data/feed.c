@@ -1137,8 +1137,8 @@ static void *renumber(void *col, size_t size, uint32_t used, const uint32_t *to_
     return moved;
 }
 
-/* renumber for a column of Bits: zeroed whole, as zeroing the gaps' bits
- * would cost about what the memset does. */
+/* renumber for a column of Bits: zeroed whole (a gap's cell is bits, not
+ * bytes, to clear), then each cell of b's put in its place. */
 static void renumber_bits(Bits *b, uint32_t used, const uint32_t *to_a, uint32_t cap, char *tmp)
 {
     Bits from = *b;
