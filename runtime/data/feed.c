@@ -29,24 +29,66 @@
 typedef struct Acc { Value value; uint32_t count; uint32_t run; } Acc;      /* run: index + 1 in runs */
 typedef struct ValueRun { Value *items; uint32_t n, cap; } ValueRun;
 
-/* A cell's sum kept apart from a 16-bit column: its sum16 is SUM16_APART. */
-typedef struct Apart { uint32_t key; int64_t sum; } Apart;      /* key: the cell + 1, 0 empty */
-enum { SUM16_APART = UINT16_MAX, APART_SHARE = 16 };
+/* A column of cells of `width` bits each, packed: cell o is bits
+ * o × width .. (o + 1) × width - 1, read with one unaligned 64-bit load, a
+ * shift and a mask (the 8 bytes of padding at the end keep the last load
+ * inside). A width of 1 to BITS_PACKED holds 0 .. 2^width - 1; one of 64,
+ * any int64 (a sum below 0, or one past BITS_PACKED bits). Memory follows
+ * the bits the largest cell needs, not the next power of two: at 50M rows
+ * of the bench feed an attendances column needs 18 bits, not 32. */
+typedef struct Bits { uint8_t *bytes; uint64_t mask; uint32_t width; } Bits;
+enum { BITS_PACKED = 57 };      /* the most a 64-bit load holds at any of the 8 bit offsets */
+
+static size_t bits_size(uint32_t cells, uint32_t width) { return ((size_t)cells * width + 7) / 8 + sizeof(uint64_t); }
+
+/* A column of `cells` zeros, `width` bits each. */
+static Bits bits_new(uint32_t cells, uint32_t width)
+{
+    return (Bits){ mem_calloc(bits_size(cells, width), 1), width == 64 ? UINT64_MAX : ((uint64_t)1 << width) - 1,
+                   width };
+}
+
+static inline uint64_t bits_at(const Bits *b, uint32_t o)
+{
+    uint64_t pos = (uint64_t)o * b->width, x;
+    memcpy(&x, b->bytes + pos / 8, sizeof x);
+    return x >> (pos % 8) & b->mask;
+}
+
+/* Puts v, which fits, in cell o, which holds 0. */
+static inline void bits_put(Bits *b, uint32_t o, uint64_t v)
+{
+    uint64_t pos = (uint64_t)o * b->width, x;
+    memcpy(&x, b->bytes + pos / 8, sizeof x);
+    x |= v << (pos % 8);
+    memcpy(b->bytes + pos / 8, &x, sizeof x);
+}
+
+/* The width that holds v: its bits; 64 below 0 or past BITS_PACKED. */
+static uint32_t bits_needed(int64_t v)
+{
+    uint32_t n = v > 0 ? 64 - (uint32_t)__builtin_clzll((uint64_t)v) : v == 0 ? 1 : 64;
+    return n > BITS_PACKED ? 64 : n;
+}
+
+/* b's cells, of which only those in [lo, hi) can be other than 0, in a
+ * column of `width` bits. */
+static void bits_widen(Bits *b, uint32_t cells, uint32_t lo, uint32_t hi, uint32_t width)
+{
+    Bits wide = bits_new(cells, width);
+    for (uint32_t o = lo; o < hi; o++) bits_put(&wide, o, bits_at(b, o));
+    mem_free(b->bytes);
+    *b = wide;
+}
 
 /* A sum, mean or count of whole numbers (nearly every aggregate of a feed),
  * added in place. The values are counts, never negative, and a cell's sum
- * of a month's rows nearly always fits in 32 bits, often in 16: the sums
- * are kept in 16 bits, the few cells that pass them kept apart (in a small
- * table: an A&E feed's busiest providers), until more than one cell in
- * APART_SHARE would be, when the table would cost what wider columns do;
- * then all of the slice's sums are kept in 32 bits, then in 64. */
+ * of a month's rows needs few bits: each slice's sums are kept in the bits
+ * its largest needs (Bits), the column repacked wider when a sum passes
+ * them. */
 typedef struct Whole {
-    bool      summed;       /* false for a count */
-    uint16_t *sum16;        /* the sums, while each fits (or is kept apart) ... */
-    Apart    *apart;        /* ... the cells that do not: open addressing, napart of nslots */
-    uint32_t  napart, nslots;
-    uint32_t *sum32;        /* ... then while each fits here (sum16 is then NULL) ... */
-    int64_t  *sum64;        /* ... and after (sum16 and sum32 are then NULL) */
+    bool      summed;       /* false for a count (its sums stay 0) */
+    Bits      sum;
     uint32_t *count;        /* values counted; NULL while that is every row of the cell */
     /* A sum needs no count, only whether any value was counted: once a row
      * is not, a bit a cell instead of count's four bytes. */
@@ -63,38 +105,45 @@ typedef struct Slice {
     Day       vintage;      /* 0 without a vintage column */
     uint32_t  ident;        /* with `key`: the rows' identity, numbered within each organisation from 1; else 0 */
     uint32_t  cap;          /* cells: the feed's organisations 0 .. cap - 1 */
-    /* per cell: rows read (0: the organisation has none here), in 16 bits
-     * until a cell passes 65535, then all of the slice's in 32 */
-    uint16_t *rows16;
-    uint32_t *rows;
+    /* cells outside [lo, hi) are 0 in every column (lo > hi: all are), so
+     * widening a column repacks only those between: a month of a sparse
+     * feed, or one filled in order, widens while few cells are in use */
+    uint32_t  lo, hi;
+    Bits      rows;         /* per cell: rows read (0: the organisation has none here) */
     Whole    *whole;        /* per whole-number aggregate */
     Acc      *accs;         /* per cell, per general aggregate: cap × nacc */
 } Slice;
 
-static inline uint32_t rows_at(const Slice *s, uint32_t o) { return s->rows16 ? s->rows16[o] : s->rows[o]; }
+/* Adds v to cell o of b, a column of s (slice_reserve has made room for
+ * o); the sum fits in int64, as the caller has checked. */
+static inline void bits_add(Bits *b, const Slice *s, uint32_t o, int64_t v)
+{
+    uint64_t pos = (uint64_t)o * b->width, x;
+    memcpy(&x, b->bytes + pos / 8, sizeof x);
+    uint64_t cur = x >> (pos % 8) & b->mask;
+    if ((uint64_t)v <= b->mask - cur || b->width == 64) {     /* no carry past the cell's bits */
+        x += (uint64_t)v << (pos % 8);
+        memcpy(b->bytes + pos / 8, &x, sizeof x);
+        return;
+    }
+    bits_widen(b, s->cap, s->lo, s->hi, v < 0 ? 64 : bits_needed((int64_t)cur + v));
+    bits_add(b, s, o, v);
+}
+
+static inline uint32_t rows_at(const Slice *s, uint32_t o) { return (uint32_t)bits_at(&s->rows, o); }
+
+/* rows_at for any o: 0 outside the cells in use, without reading them. */
+static inline uint32_t rows_in(const Slice *s, uint32_t o) { return o >= s->lo && o < s->hi ? rows_at(s, o) : 0; }
 
 /* Adds n rows to cell o of s (n and the total never pass UINT32_MAX: the row limit is below it). */
-static void rows_add(Slice *s, uint32_t o, uint32_t n)
-{
-    if (s->rows16) {
-        if (n <= (uint32_t)(UINT16_MAX - s->rows16[o])) {
-            s->rows16[o] = (uint16_t)(s->rows16[o] + n);
-            return;
-        }
-        s->rows = mem_alloc((size_t)s->cap * sizeof *s->rows);
-        for (uint32_t i = 0; i < s->cap; i++) s->rows[i] = s->rows16[i];
-        mem_free(s->rows16);
-        s->rows16 = NULL;
-    }
-    s->rows[o] += n;
-}
+static void rows_add(Slice *s, uint32_t o, uint32_t n) { bits_add(&s->rows, s, o, n); }
 
 /* A cell's bits from the slice's rows, for the first row not counted: each
  * cell's rows so far were all counted. */
 static uint64_t *seen_from_rows(const Slice *s)
 {
     uint64_t *seen = mem_calloc(seen_words(s->cap), sizeof *seen);
-    for (uint32_t i = 0; i < s->cap; i++)
+    for (uint32_t i = s->lo; i < s->hi; i++)
         if (rows_at(s, i)) seen_set(seen, i);
     return seen;
 }
@@ -102,8 +151,8 @@ static uint64_t *seen_from_rows(const Slice *s)
 /* A count array that starts as a copy of the slice's rows. */
 static uint32_t *rows_copy(const Slice *s)
 {
-    uint32_t *c = mem_alloc((size_t)s->cap * sizeof *c);
-    for (uint32_t i = 0; i < s->cap; i++) c[i] = rows_at(s, i);
+    uint32_t *c = mem_calloc(s->cap, sizeof *c);
+    for (uint32_t i = s->lo; i < s->hi; i++) c[i] = rows_at(s, i);
     return c;
 }
 
@@ -207,124 +256,26 @@ static void *grow_zeroed(void *p, size_t n, size_t cap, size_t size)
     return p;
 }
 
-static size_t apart_hash(uint32_t key, uint32_t nslots) { return (key * 0x9E3779B1u) & (nslots - 1); }
-
-/* Cell o's sum kept apart: its slot, or the empty slot where it would go. */
-static Apart *apart_slot(const Whole *w, uint32_t o)
-{
-    size_t i = apart_hash(o + 1, w->nslots);
-    while (w->apart[i].key && w->apart[i].key != o + 1) i = (i + 1) & (w->nslots - 1);
-    return &w->apart[i];
-}
-
-/* Keeps cell o's sum apart from now on (it is not yet). */
-static void apart_put(Whole *w, uint32_t o, int64_t sum)
-{
-    if ((w->napart + 1) * 2 > w->nslots) {
-        Whole bigger = { .nslots = w->nslots ? w->nslots * 2 : 16 };
-        bigger.apart = mem_calloc(bigger.nslots, sizeof *bigger.apart);
-        for (uint32_t i = 0; i < w->nslots; i++)
-            if (w->apart[i].key) *apart_slot(&bigger, w->apart[i].key - 1) = w->apart[i];
-        mem_free(w->apart);
-        w->apart = bigger.apart;
-        w->nslots = bigger.nslots;
-    }
-    *apart_slot(w, o) = (Apart){ o + 1, sum };
-    w->napart++;
-    w->sum16[o] = SUM16_APART;
-}
-
-/* Renumbers the cells kept apart: cell o becomes to[o]. */
-static void apart_renumber(Whole *w, const uint32_t *to)
-{
-    if (!w->napart) return;
-    Whole moved = { .nslots = w->nslots, .apart = mem_calloc(w->nslots, sizeof *w->apart) };
-    for (uint32_t i = 0; i < w->nslots; i++)
-        if (w->apart[i].key) *apart_slot(&moved, to[w->apart[i].key - 1]) = (Apart){ to[w->apart[i].key - 1] + 1, w->apart[i].sum };
-    mem_free(w->apart);
-    w->apart = moved.apart;
-}
-
-static int64_t sum_of(const Whole *w, uint32_t o)
-{
-    if (w->sum16) return w->sum16[o] != SUM16_APART ? w->sum16[o] : apart_slot(w, o)->sum;
-    return w->sum32 ? w->sum32[o] : w->sum64 ? w->sum64[o] : 0;
-}
-
-/* Every cell's sum moved to a column of 32 bits, or of 64 with to64, from
- * the 16-bit column (and those kept apart) or the 32-bit one. */
-static void widen(Whole *w, uint32_t cap, bool to64)
-{
-    void *col = mem_alloc((size_t)cap * (to64 ? sizeof *w->sum64 : sizeof *w->sum32));
-    for (uint32_t i = 0; i < cap; i++) {
-        int64_t v = sum_of(w, i);
-        if (to64) ((int64_t *)col)[i] = v;
-        else ((uint32_t *)col)[i] = (uint32_t)v;
-    }
-    mem_free(w->sum16);
-    mem_free(w->apart);
-    mem_free(w->sum32);
-    w->sum16 = NULL;
-    w->apart = NULL;
-    w->sum32 = NULL;
-    w->napart = w->nslots = 0;
-    if (to64) w->sum64 = col;
-    else w->sum32 = col;
-}
-
-/* The 16-bit sums and those kept apart, all in 32 bits, or in 64 if one
- * kept apart needs it. */
-static void widen_sum16(Whole *w, uint32_t cap)
-{
-    int64_t most = 0;
-    for (uint32_t i = 0; i < w->nslots; i++)
-        if (w->apart[i].key && w->apart[i].sum > most) most = w->apart[i].sum;
-    widen(w, cap, most > UINT32_MAX);
-}
+static int64_t sum_of(const Whole *w, uint32_t o) { return (int64_t)bits_at(&w->sum, o); }
 
 /* Adds a count to a cell's sum; the caller has checked that it fits in int64. */
-static void sum_add(Whole *w, uint32_t cap, uint32_t o, int64_t v)
+static void sum_add(const Slice *s, Whole *w, uint32_t o, int64_t v) { bits_add(&w->sum, s, o, v); }
+
+/* A column of bits grown from `cells` to `cap`, the new ones 0. */
+static void bits_grow(Bits *b, uint32_t cells, uint32_t cap)
 {
-    if (w->sum16) {
-        uint16_t cur = w->sum16[o];
-        if (cur != SUM16_APART && v >= 0 && v < SUM16_APART - cur) {
-            w->sum16[o] = (uint16_t)(cur + v);
-            return;
-        }
-        if (cur == SUM16_APART) {
-            apart_slot(w, o)->sum += v;
-            return;
-        }
-        if (v >= 0 && w->napart < cap / APART_SHARE) {
-            apart_put(w, o, cur + v);
-            return;
-        }
-        widen_sum16(w, cap);
-    }
-    if (!w->sum64) {
-        uint32_t sum;
-        if (v <= UINT32_MAX && !__builtin_add_overflow(w->sum32[o], (uint32_t)v, &sum)) {
-            w->sum32[o] = sum;
-            return;
-        }
-        widen(w, cap, true);
-    }
-    w->sum64[o] += v;
+    b->bytes = grow_zeroed(b->bytes, bits_size(cells, b->width), bits_size(cap, b->width), 1);
 }
 
-/* Makes room in s for organisation o: past the feed's first period, a new
+/* Grows s to hold organisation o: past the feed's first period, a new
  * organisation is rare, so doubling costs little. */
-static void slice_reserve(const FeedData *f, Slice *s, uint32_t o)
+static void slice_grow(const FeedData *f, Slice *s, uint32_t o)
 {
-    if (o < s->cap) return;
     uint32_t cap = o + 1 > s->cap * 2 ? o + 1 : s->cap * 2;
-    s->rows16 = grow_zeroed(s->rows16, s->cap, cap, sizeof *s->rows16);
-    s->rows = grow_zeroed(s->rows, s->cap, cap, sizeof *s->rows);
+    bits_grow(&s->rows, s->cap, cap);
     for (uint32_t j = 0; s->whole && j < f->nwhole; j++) {
         Whole *w = &s->whole[j];
-        w->sum16 = grow_zeroed(w->sum16, s->cap, cap, sizeof *w->sum16);
-        w->sum32 = grow_zeroed(w->sum32, s->cap, cap, sizeof *w->sum32);
-        w->sum64 = grow_zeroed(w->sum64, s->cap, cap, sizeof *w->sum64);
+        bits_grow(&w->sum, s->cap, cap);
         if (w->count) w->count = grow_zeroed(w->count, s->cap, cap, sizeof *w->count);
         if (w->seen) w->seen = grow_zeroed(w->seen, seen_words(s->cap), seen_words(cap), sizeof *w->seen);
     }
@@ -332,15 +283,20 @@ static void slice_reserve(const FeedData *f, Slice *s, uint32_t o)
     s->cap = cap;
 }
 
+/* Makes room in s for organisation o, about to be added to (a call for
+ * every row: the growing is apart). */
+static inline void slice_reserve(const FeedData *f, Slice *s, uint32_t o)
+{
+    if (o < s->lo) s->lo = o;
+    if (o >= s->hi) s->hi = o + 1;
+    if (o >= s->cap) slice_grow(f, s, o);
+}
+
 static void slice_free(const FeedData *f, Slice *s)
 {
-    mem_free(s->rows16);
-    mem_free(s->rows);
+    mem_free(s->rows.bytes);
     for (uint32_t j = 0; s->whole && j < f->nwhole; j++) {
-        mem_free(s->whole[j].sum16);
-        mem_free(s->whole[j].apart);
-        mem_free(s->whole[j].sum32);
-        mem_free(s->whole[j].sum64);
+        mem_free(s->whole[j].sum.bytes);
         mem_free(s->whole[j].count);
         mem_free(s->whole[j].seen);
     }
@@ -440,14 +396,14 @@ static uint32_t slice_index(const FeedData *f, Store *st, int32_t period, Day vi
     if (found != UINT32_MAX) return found;
     uint32_t cap = orgs_count(st->orgs) ? orgs_count(st->orgs) : 1;
     if (ident > 1) cap = o + 1;
-    Slice s = { .period = period, .vintage = vintage, .ident = ident, .cap = cap };
-    s.rows16 = mem_calloc(cap, sizeof *s.rows16);
+    Slice s = { .period = period, .vintage = vintage, .ident = ident, .cap = cap, .lo = UINT32_MAX,
+                .rows = bits_new(cap, 1) };
     if (!period_kept(f, period)) return slice_add(st, s);      /* row counts only */
     s.whole = mem_calloc((size_t)f->nwhole + 1, sizeof *s.whole);
     for (uint32_t j = 0; j < f->naggs; j++)
         if (f->aggs[j].whole >= 0 && f->aggs[j].func != AGG_COUNT)
-            s.whole[f->aggs[j].whole] = (Whole){ .summed = true, .sum16 = mem_calloc(cap, sizeof(uint16_t)),
-                                                 .sum_only = f->aggs[j].func == AGG_SUM };
+            s.whole[f->aggs[j].whole] = (Whole){ .summed = true, .sum_only = f->aggs[j].func == AGG_SUM };
+    for (uint32_t j = 0; j < f->nwhole; j++) s.whole[j].sum = bits_new(cap, 1);
     s.accs = f->nacc ? mem_calloc((size_t)cap * f->nacc, sizeof *s.accs) : NULL;
     return slice_add(st, s);
 }
@@ -827,7 +783,7 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
         }
         Whole *w = &sl->whole[a->whole];
         if (l->passes[j] && t->present) {
-            if (w->summed) sum_add(w, sl->cap, o, t->whole);
+            if (w->summed) sum_add(sl, w, o, t->whole);
             if (w->count) w->count[o]++;
             else if (w->seen) seen_set(w->seen, o);
         } else if (w->sum_only && !w->seen) {
@@ -902,10 +858,10 @@ static void finish(FeedData *f, Orgs *orgs)
     /* statistics: organisations with rows (those that report to the feed), periods, vintages */
     f->reports = mem_calloc((size_t)n + 1, 1);
     for (uint32_t i = 0; i < ns; i++)
-        for (uint32_t o = 0; o < st->slices[i].cap && o < n; o++) f->reports[o] |= rows_at(&st->slices[i], o) > 0;
+        for (uint32_t o = st->slices[i].lo; o < st->slices[i].hi && o < n; o++) f->reports[o] |= rows_at(&st->slices[i], o) > 0;
     for (uint32_t o = 0; o < n; o++) f->stats.orgs += f->reports[o];
     for (uint32_t i = 0; i < ns; i++)
-        for (uint32_t o = 0; !st->slices[i].whole && o < st->slices[i].cap && o < n; o++)
+        for (uint32_t o = st->slices[i].lo; !st->slices[i].whole && o < st->slices[i].hi && o < n; o++)
             f->stats.outside += rows_at(&st->slices[i], o);
     for (uint32_t p = 0; p < f->nperiods; p++) f->stats.periods += f->period_first[p + 1] > f->period_first[p];
     if (f->schema->vintage_col && ns) {
@@ -1174,16 +1130,26 @@ static void *renumber(void *col, size_t size, uint32_t used, const uint32_t *to_
     }
     /* the common widths as loads and stores, not a call a cell */
     switch (size) {
-    case 2: for (uint32_t o = 0; o < used; o++) ((uint16_t *)(void *)moved)[to_a[o]] = ((const uint16_t *)(void *)tmp)[o]; break;
     case 4: for (uint32_t o = 0; o < used; o++) ((uint32_t *)(void *)moved)[to_a[o]] = ((const uint32_t *)(void *)tmp)[o]; break;
-    case 8: for (uint32_t o = 0; o < used; o++) ((uint64_t *)(void *)moved)[to_a[o]] = ((const uint64_t *)(void *)tmp)[o]; break;
     default:
         for (uint32_t o = 0; o < used; o++) memcpy(moved + (size_t)to_a[o] * size, tmp + (size_t)o * size, size);
     }
     return moved;
 }
 
-/* renumber for a column of bits. */
+/* renumber for a column of Bits: zeroed whole (a gap's cell is bits, not
+ * bytes, to clear), then each cell of b's put in its place. */
+static void renumber_bits(Bits *b, uint32_t used, const uint32_t *to_a, uint32_t cap, char *tmp)
+{
+    Bits from = *b;
+    from.bytes = (uint8_t *)tmp;
+    memcpy(tmp, b->bytes, bits_size(used, b->width));
+    b->bytes = mem_realloc(b->bytes, bits_size(cap, b->width));
+    memset(b->bytes, 0, bits_size(cap, b->width));
+    for (uint32_t o = 0; o < used; o++) bits_put(b, to_a[o], bits_at(&from, o));
+}
+
+/* renumber for a column of one bit a cell (seen). */
 static uint64_t *renumber_seen(uint64_t *seen, uint32_t n, uint32_t used, const uint32_t *to_a, uint32_t cap)
 {
     if (!seen) return NULL;
@@ -1247,7 +1213,7 @@ static void cell_add(const FeedData *f, const uint8_t *acc_funcs, Store *a, Slic
         /* b counted fewer values than rows: from here on a keeps counts too */
         if (!wa->count && wb->count) wa->count = rows_copy(sa);
         if (!wa->seen && wb->seen) wa->seen = seen_from_rows(sa);
-        if (wa->summed) sum_add(wa, sa->cap, oa, sum_of(wb, ob));
+        if (wa->summed) sum_add(sa, wa, oa, sum_of(wb, ob));
         if (wa->count) wa->count[oa] += wb->count ? wb->count[ob] : rows;
         if (wa->seen && (!wb->seen || seen_at(wb->seen, ob))) seen_set(wa->seen, oa);
     }
@@ -1356,18 +1322,15 @@ static void merge(const FeedData *f, Store *a, Store *b, const Renumbering *to)
             slice_free(f, &sb);
             continue;
         }
-        sb.rows16 = renumber(sb.rows16, sizeof *sb.rows16, used, to_a, cap, g, tmp);
-        sb.rows = renumber(sb.rows, sizeof *sb.rows, used, to_a, cap, g, tmp);
+        renumber_bits(&sb.rows, used, to_a, cap, tmp);
         for (uint32_t j = 0; sb.whole && j < f->nwhole; j++) {
-            sb.whole[j].sum16 = renumber(sb.whole[j].sum16, sizeof(uint16_t), used, to_a, cap, g, tmp);
-            apart_renumber(&sb.whole[j], to_a);
-            sb.whole[j].sum32 = renumber(sb.whole[j].sum32, sizeof(uint32_t), used, to_a, cap, g, tmp);
-            sb.whole[j].sum64 = renumber(sb.whole[j].sum64, sizeof(int64_t), used, to_a, cap, g, tmp);
+            renumber_bits(&sb.whole[j].sum, used, to_a, cap, tmp);
             sb.whole[j].count = renumber(sb.whole[j].count, sizeof(uint32_t), used, to_a, cap, g, tmp);
             sb.whole[j].seen = renumber_seen(sb.whole[j].seen, sb.cap, used, to_a, cap);
         }
         if (sb.accs) sb.accs = renumber(sb.accs, f->nacc * sizeof *sb.accs, used, to_a, cap, g, tmp);
         sb.cap = cap;
+        sb.lo = 0, sb.hi = cap;
         runs_move(f, a, b, &sb);
         slice_add(a, sb);
     }
@@ -1579,7 +1542,7 @@ bool feed_put_group(FeedData *f, const RowSource *src, const DataLimits *lim, co
      * counted, starting from the rows before this group's */
     for (uint32_t j = 0; j < f->naggs; j++) {
         Whole *w = &sl->whole[f->aggs[j].whole];
-        if (w->summed) sum_add(w, sl->cap, o, sums[j]);
+        if (w->summed) sum_add(sl, w, o, sums[j]);
         if ((uint64_t)counts[j] != rows && !w->count && !w->seen) {
             if (w->sum_only) {
                 w->seen = seen_from_rows(sl);
@@ -2019,10 +1982,7 @@ static bool totals_add(const FeedData *f, SysTotals *t, size_t i, uint32_t q, co
         const Whole *w = &s->whole[j];
         SysCell *cell = &t->cells[at * f->nwhole + j];
         __int128 sum = 0;           /* cannot overflow: FILL_CHUNK int64s */
-        if (w->sum16 && !w->napart)
-            for (uint32_t k = 0; k < n; k++) sum += w->sum16[hit[k]];
-        else
-            for (uint32_t k = 0; k < n; k++) sum += sum_of(w, hit[k]);
+        for (uint32_t k = 0; k < n; k++) sum += sum_of(w, hit[k]);
         uint32_t count = 0;         /* modulo 2^32, as Sum's */
         if (w->count) for (uint32_t k = 0; k < n; k++) count += w->count[hit[k]];
         else if (w->seen) for (uint32_t k = 0; k < n; k++) count += seen_at(w->seen, hit[k]);
@@ -2371,9 +2331,8 @@ void feed_each_key(const FeedData *f, void (*fn)(void *ud, uint32_t org, Period 
         uint32_t o = f->local_of[g];
         if (o == ORG_NONE) continue;
         for (uint32_t i = 0; i < st->nslices; i++) {
-            const Slice *s = &st->slices[i];
-            if (o < s->cap && rows_at(s, o))
-                fn(ud, g, (Period){ (Grain)f->schema->grain, s->period }, s->vintage, rows_at(s, o));
+            uint32_t rows = rows_in(&st->slices[i], o);
+            if (rows) fn(ud, g, (Period){ (Grain)f->schema->grain, st->slices[i].period }, st->slices[i].vintage, rows);
         }
     }
 }

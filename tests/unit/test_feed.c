@@ -2427,10 +2427,6 @@ START_TEST(whole_number_widths)
 }
 END_TEST
 
-/* A 16-bit sum's few cells that pass it are kept apart, until more than
- * one cell in 16 would be: then the whole slice widens, to 32 bits or
- * straight to 64 if a cell kept apart needs it. Each step keeps every
- * cell's sum, and a filtered sum's cells that counted nothing stay missing. */
 /* A round that reads 2019/20 of a two-year feed: with windows_only the
  * other year's rows are counted, not aggregated (their slices hold row
  * counts only), and every figure a report reads is the same as with every
@@ -2673,57 +2669,79 @@ START_TEST(pushdown_windows_only)
 }
 END_TEST
 
-START_TEST(sums_kept_apart)
+/* A slice's sums and row counts are packed in the bits its largest needs,
+ * the column repacked wider when one passes them. Every cell stays exact
+ * as a column widens through each width, 1 to 57 bits then 64 (to
+ * INT64_MAX), with cells of every width already in it: by a first value
+ * (April) and by adding to a cell (May); rows past 16 bits (June); a slice
+ * only in the second of two halves (July). Read on one core and on two,
+ * with the split inside June: there the halves' columns have different
+ * widths. A filtered sum's cells that counted nothing stay missing; a
+ * count is never below 0. */
+START_TEST(sums_every_width)
 {
     Rules r;
     rules_from_text(&r, agg_rules);
-    char path[512];
-    tmp_path(path, sizeof path, "apart.csv");
+    char path[512], why[1024];
+    enum { WIDTHS = 63, JUNE_ROWS = 70000 };
+    tmp_path(path, sizeof path, "widths.csv");
     FILE *out = fopen(path, "w");
     ck_assert_ptr_nonnull(out);
     fprintf(out, "org,period,type,value\n");
-    const char *months[] = { "2019-04", "2019-05", "2019-06" };
-    for (int m = 0; m < 3; m++)                 /* 64 cells a slice: 3 kept apart at most */
-        for (int o = 0; o < 64; o++) fprintf(out, "O%02d,%s,%d,1\n", o, months[m], o == 9 ? 2 : 1);
-    /* April: three kept apart, one exactly 65535, one past 32 bits */
-    fprintf(out, "O01,2019-04,1,70000\nO02,2019-04,1,65534\nO03,2019-04,1,4294967296\nO01,2019-04,1,5\n"
-                 "O09,2019-04,2,70000\n");      /* O09: type 2, its filtered sum stays missing */
-    /* May: a fourth passes 16 bits: 32 bits; then one passes those */
-    fprintf(out, "O00,2019-05,1,70000\nO01,2019-05,1,70000\nO02,2019-05,1,70000\nO03,2019-05,1,70000\n"
-                 "O04,2019-05,1,65535\nO05,2019-05,1,4294967296\n");
-    /* June: one kept apart past 32 bits, then widening goes straight to 64 */
-    fprintf(out, "O00,2019-06,1,4294967296\nO01,2019-06,1,70000\nO02,2019-06,1,70000\nO03,2019-06,1,70000\n"
-                 "O04,2019-06,1,70000\n");
+    int64_t want[4][WIDTHS], want1[4][WIDTHS];     /* s and s1 (type 1; -1: missing) per month and O00 .. O62 */
+    for (int k = 0; k < WIDTHS; k++) {              /* April: 2^k - 1, the column widening to k bits ... */
+        int64_t v = (int64_t)(((uint64_t)1 << k) - 1);
+        fprintf(out, "O%02d,2019-04,1,%lld\n", k, (long long)v);
+        want[0][k] = want1[0][k] = v;
+    }
+    for (int k = 0; k < WIDTHS; k++) {              /* ... then 1 more each, of type 2 for odd k */
+        fprintf(out, "O%02d,2019-04,%d,1\n", k, k % 2 ? 2 : 1);
+        want[0][k]++;
+        want1[0][k] += k % 2 ? 0 : 1;
+    }
+    for (int k = 0; k < WIDTHS; k++) fprintf(out, "O%02d,2019-05,2,1\n", k);   /* May: 1 each (type 2) ... */
+    for (int k = 0; k < WIDTHS; k++) {              /* ... then 2^k - 1 more: k + 1 bits, each widening by an addition */
+        int64_t v = (int64_t)(((uint64_t)1 << k) - 1);
+        fprintf(out, "O%02d,2019-05,1,%lld\n", k, (long long)v);
+        want[1][k] = v + 1;
+        want1[1][k] = v;
+    }
+    for (int k = 0; k < WIDTHS; k++) want[2][k] = 0, want1[2][k] = -1;
+    for (long i = 0; i < JUNE_ROWS; i++) {          /* June: O00 70,000 rows (17 bits), O01 a row in 1000 */
+        int k = i % 1000 ? 0 : 1;
+        fprintf(out, "O%02d,2019-06,2,1\n", k);
+        want[2][k]++;
+    }
+    fprintf(out, "O02,2019-06,1,%lld\n", (long long)((int64_t)1 << 40));  /* a wide sum at the end of June */
+    want[2][2] = want1[2][2] = (int64_t)1 << 40;
+    for (int k = 0; k < WIDTHS; k++) want[3][k] = 0, want1[3][k] = -1;
+    /* July, in the second half only: INT64_MAX, in two rows */
+    fprintf(out, "O03,2019-07,1,%lld\nO03,2019-07,1,%lld\n", (long long)((int64_t)1 << 62),
+            (long long)(((int64_t)1 << 62) - 1));
+    want[3][3] = want1[3][3] = INT64_MAX;
     ck_assert_int_eq(fclose(out), 0);
+
     FeedData *f = load(&r, "f", path);
     uint32_t s = agg(&r.bc, "f", "value", AGG_SUM, false), s1 = agg(&r.bc, "f", "value", AGG_SUM, true), cov;
     Day later = D(2020, 1, 1);
-    int64_t want[3][64];
-    for (int m = 0; m < 3; m++)
-        for (int o = 0; o < 64; o++) want[m][o] = 1;
-    want[0][1] += 70005, want[0][2] += 65534, want[0][3] += 4294967296, want[0][9] += 70000;
-    for (int o = 0; o < 4; o++) want[1][o] += 70000;
-    want[1][4] += 65535, want[1][5] += 4294967296;
-    want[2][0] += 4294967296;
-    for (int o = 1; o < 5; o++) want[2][o] += 70000;
-    int64_t total = 0;
-    for (int m = 0; m < 3; m++) {
-        Day from = D(2019, 4 + m, 1), to = D(2019, 4 + m, m == 1 ? 31 : 30);
-        for (int o = 0; o < 64; o++) {
+    for (int m = 0; m < 4; m++) {
+        Day from = D(2019, 4 + m, 1), to = D(2019, 4 + m, m == 0 || m == 2 ? 30 : 31);
+        for (int k = 0; k < WIDTHS; k++) {
             char code[8];
-            snprintf(code, sizeof code, "O%02d", o);
+            snprintf(code, sizeof code, "O%02d", k);
             uint32_t id = org(&r, code);
-            assert_int(feed_aggregate(f, s, &id, 1, from, to, later, &cov), want[m][o]);
-            if (o == 9) assert_missing(feed_aggregate(f, s1, &id, 1, from, to, later, &cov));
-            else assert_int(feed_aggregate(f, s1, &id, 1, from, to, later, &cov), want[m][o]);
-            total += want[m][o];
+            Value v = feed_aggregate(f, s, &id, 1, from, to, later, &cov);
+            if (want[m][k]) assert_int(v, want[m][k]);
+            if (want1[m][k] < 0) assert_missing(feed_aggregate(f, s1, &id, 1, from, to, later, &cov));
+            else assert_int(feed_aggregate(f, s1, &id, 1, from, to, later, &cov), want1[m][k]);
         }
     }
-    size_t norgs;
-    uint32_t *ids = all_orgs(&r, &norgs);
-    assert_int(feed_aggregate(f, s, ids, norgs, D(2019, 4, 1), D(2019, 6, 30), later, &cov), total);
-    free(ids);
     feed_free(f);
+    Day as_of[] = { D(2030, 1, 1) };
+    ck_assert(assert_cores_agree(&r, "f", path, NULL, as_of, 1));
+    write_tmp(path, sizeof path, "negative.csv", "org,period,type,value\nA,2019-04,1,5\nA,2019-04,1,-1\n");
+    ck_assert_ptr_null(try_load(&r, "f", path, NULL, why, sizeof why));
+    ck_assert_msg(strstr(why, "negative.csv:3: column `value`: `-1` is not a count") != NULL, "%s", why);
     rules_free(&r);
 }
 END_TEST
@@ -2948,7 +2966,7 @@ static Suite *feed_suite(void)
     tcase_add_test(t, percent_formats);
     tcase_add_test(t, whole_number_limits);
     tcase_add_test(t, whole_number_widths);
-    tcase_add_test(t, sums_kept_apart);
+    tcase_add_test(t, sums_every_width);
     tcase_add_test(t, windows_only_slices);
     tcase_add_test(t, pushdown_windows_only);
     tcase_add_test(t, row_counts_wide);
