@@ -543,6 +543,10 @@ static void cache_put(FilterCache *c, const char *key, size_t len, bool result)
  * (no Value to build), any other type as a Value. */
 typedef struct Typed { Value value; int64_t whole; bool present; } Typed;
 
+/* The organisation that followed another last time: its id + 1 (0 none),
+ * and its code, to be compared without a call. */
+typedef struct Follower { uint32_t id1, len; const char *code; } Follower;
+
 /* Reads rows into a Store. The header's layout is shared; the rest is
  * the reader's own, so two can run at once on halves of a file. */
 typedef struct Loader {
@@ -563,6 +567,10 @@ typedef struct Loader {
     uint32_t    last_org;
     const char *last_org_ptr;
     size_t      last_org_len;
+    /* and in the same order each period: the organisation that followed
+     * each last time (id + 1, 0 none) is tried before the hash table */
+    Follower   *follower;
+    uint32_t    nfollower;
     char        last_period[32];
     size_t      last_period_len;
     Value       last_period_value;
@@ -705,6 +713,36 @@ static inline bool same_bytes(const char *a, const char *b, size_t n)
     return memcmp(a, b, n) == 0;
 }
 
+/* The organisation of a row whose code differs from the last row's: the
+ * one that followed the last row's organisation last time if the bytes are
+ * the same (a feed sorted by period, then organisation, gives it nearly
+ * always), else the hash table's; false (with why) past the limit. */
+static bool org_of(Loader *l, const CsvField *org, uint32_t *o, char *why, size_t cap)
+{
+    Orgs *orgs = l->st->orgs;
+    uint32_t prev = l->last_org_ptr ? l->last_org : ORG_NONE;
+    const Follower *g = prev < l->nfollower ? &l->follower[prev] : NULL;
+    if (g && g->id1 && g->len == org->len && same_bytes(g->code, org->ptr, org->len)) {
+        *o = g->id1 - 1;
+    } else {
+        *o = orgs_intern(orgs, org->ptr, org->len);
+        if (!rows_limit(l->src, orgs_count(orgs), l->lim->orgs, "organisations", "max-orgs", why, cap)) return false;
+        if (prev != ORG_NONE) {
+            if (prev >= l->nfollower) {
+                uint32_t n = prev < 512 ? 1024 : prev * 2;
+                l->follower = l->follower ? grow_zeroed(l->follower, l->nfollower, n, sizeof *l->follower)
+                                          : mem_calloc(n, sizeof *l->follower);
+                l->nfollower = n;
+            }
+            l->follower[prev] = (Follower){ *o + 1, (uint32_t)org->len, orgs_code(orgs, *o) };
+        }
+    }
+    l->last_org = *o;
+    l->last_org_ptr = orgs_code(orgs, *o);
+    l->last_org_len = org->len;
+    return true;
+}
+
 /* One row; false (with why) if it is bad. A bad row adds nothing. */
 static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t cap)
 {
@@ -769,13 +807,8 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
     uint32_t o;
     if (l->last_org_ptr && l->last_org_len == org->len && same_bytes(l->last_org_ptr, org->ptr, org->len)) {
         o = l->last_org;
-    } else {
-        o = orgs_intern(l->st->orgs, org->ptr, org->len);
-        if (!rows_limit(l->src, orgs_count(l->st->orgs), l->lim->orgs, "organisations", "max-orgs", why, cap))
-            return false;
-        l->last_org = o;
-        l->last_org_ptr = orgs_code(l->st->orgs, o);
-        l->last_org_len = org->len;
+    } else if (!org_of(l, org, &o, why, cap)) {
+        return false;
     }
     Day v = vintage.kind == V_MISSING ? 0 : vintage.as.period.index;
     uint32_t ident = 0;
@@ -926,6 +959,8 @@ static void loader_start(Loader *l, Store *st, RowSource *src)
     l->caches = mem_calloc((size_t)l->f->naggs + 1, sizeof *l->caches);
     l->passes = mem_calloc((size_t)l->f->naggs + 1, sizeof *l->passes);
     l->cells = mem_calloc((size_t)l->f->schema->ncolumns + 1, sizeof *l->cells);
+    l->follower = NULL;
+    l->nfollower = 0;
 }
 
 static void loader_end(Loader *l)
@@ -937,6 +972,7 @@ static void loader_end(Loader *l)
     mem_free(l->caches);
     mem_free(l->cells);
     mem_free(l->passes);
+    mem_free(l->follower);
 }
 
 /* Maps the header to the schema's columns and the aggregates to positions. */
