@@ -115,6 +115,7 @@ typedef struct FeedAgg {
     int      filter;        /* function, or -1 */
     int32_t  same_filter;   /* an earlier aggregate whose filter is the same code, or -1 */
     bool     simple;        /* the filter is a comparison of cells with constants: pred runs it */
+    uint8_t  cell_kind;     /* and one of a typed cell with a constant: pred_cell_kind's, or 0 */
     Pred     pred;
     int     *filter_pos;    /* positions of the filter's columns in the record */
     TypeKind *filter_types;
@@ -592,6 +593,13 @@ static bool filter_passes(Loader *l, uint32_t j, const CsvField *rec, bool *ok, 
     if (a->simple) {
         /* over the cells load_row has typed: no VM, no cache */
         const BcAggregate *ba = &l->f->p->aggs[a->agg];
+        if (a->cell_kind) {
+            /* `type == "1"`: the cell itself, no Values (a missing cell makes the comparison missing) */
+            const Typed *t = &l->cells[ba->filter_cols[a->pred.param]];
+            if (!t->present) return false;
+            return a->cell_kind == PRED_CELL_TEXT ? pred_text_passes(&a->pred, t->value.as.text.bytes, t->value.as.text.len)
+                                                  : pred_whole_passes(&a->pred, t->whole);
+        }
         Value args[BC_MAX_FILTER_COLUMNS];
         for (uint16_t i = 0; i < a->nfilter; i++)
             args[i] = typed_value(&l->cells[ba->filter_cols[i]], a->filter_types[i]);
@@ -1054,6 +1062,8 @@ static void feed_aggs(FeedData *f, uint16_t feed)
         fa->filter = a->filter;
         fa->nfilter = a->nfilter;
         fa->simple = a->filter >= 0 && !getenv("PLEDGE_TEST_VM_FILTERS") && pred_compile(p, a->filter, &fa->pred);
+        if (fa->simple && fa->pred.one >= 0 && fa->pred.param < a->nfilter)
+            fa->cell_kind = pred_cell_kind(&fa->pred, (TypeKind)f->schema->columns[a->filter_cols[fa->pred.param]].type);
         /* `sum(x where t == "1") / sum(y where t == "1")`: two filters, one condition, run once a row */
         fa->same_filter = -1;
         for (uint32_t k = 0; k + 1 < j && fa->filter >= 0 && fa->same_filter < 0; k++)
