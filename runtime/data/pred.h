@@ -47,21 +47,15 @@ static inline bool pred_holds(Cmp cmp, int c)
     default:     return c >= 0;
     }
 }
-/* The one comparison (pr->one >= 0) with a text constant over a text cell
- * present in the row (a missing one never passes), straight from its
- * bytes: pred_test's answer without a Value. */
+/* The one comparison, `==` or `!=` with a text constant (the language
+ * orders no text), over a text cell present in the row (a missing one
+ * never passes), straight from its bytes: pred_test's answer without a
+ * Value. */
 static inline bool pred_text_passes(const Pred *pr, const char *s, uint32_t n)
 {
     const char *k = pr->k->as.text.bytes;
-    uint32_t kn = pr->k->as.text.len;
-    if (pr->one == CMP_EQ || pr->one == CMP_NE) {
-        bool same = n == kn && (n == 0 || (s[0] == k[0] && memcmp(s, k, n) == 0));
-        return same == (pr->one == CMP_EQ);
-    }
-    uint32_t m = n < kn ? n : kn;
-    int c = m ? memcmp(s, k, m) : 0;
-    if (!c) c = (n > kn) - (n < kn);
-    return pred_holds((Cmp)pr->one, pr->swapped ? -c : c);
+    bool same = n == pr->k->as.text.len && (n == 0 || (s[0] == k[0] && memcmp(s, k, n) == 0));
+    return same == (pr->one == CMP_EQ);
 }
 /* The same with a whole-number constant over a count cell present in the row. */
 static inline bool pred_whole_passes(const Pred *pr, int64_t x)
@@ -76,7 +70,7 @@ enum { PRED_CELL_TEXT = 1, PRED_CELL_WHOLE };
 static inline uint8_t pred_cell_kind(const Pred *pr, TypeKind column)
 {
     if (pr->one < 0) return 0;
-    if (column == T_TEXT && pr->k->kind == V_TEXT) return PRED_CELL_TEXT;
+    if (column == T_TEXT && pr->k->kind == V_TEXT && (pr->one == CMP_EQ || pr->one == CMP_NE)) return PRED_CELL_TEXT;
     if (column == T_COUNT && pr->k->kind == V_NUM && pr->k->as.num.d == 1) return PRED_CELL_WHOLE;
     return 0;
 }

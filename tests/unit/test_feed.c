@@ -1957,6 +1957,105 @@ START_TEST(predicates_over_a_file)
 }
 END_TEST
 
+/* One comparison of a text or count cell with a constant is answered from
+ * the typed cell, not from Values (pred_text_passes, pred_whole_passes):
+ * every such condition, over cells that are quoted, `*`, empty, non-ASCII,
+ * long, numbers as text or differ in case, sums the same rows as the VM. */
+static const char cell_pred_rules[] =
+    "feed f \"one comparison\" {\n"
+    "    org    = org\n"
+    "    period = month as month\n"
+    "    n: count\n"
+    "    t: text\n"
+    "    c: count\n"
+    "}\n"
+    "metric c01: count = sum(f.n where f.t == \"1\")\n"
+    "metric c02: count = sum(f.n where f.t != \"1\")\n"
+    "metric c03: count = sum(f.n where f.t == \"b\")\n"
+    "metric c04: count = sum(f.n where f.t != \"b\")\n"
+    "metric c05: count = sum(f.n where f.t == \"bb\")\n"
+    "metric c06: count = sum(f.n where f.t != \"*\")\n"
+    "metric c07: count = sum(f.n where \"b\" != f.t)\n"
+    "metric c08: count = sum(f.n where \"1\" == f.t)\n"
+    "metric c09: count = sum(f.n where f.t == \"\")\n"
+    "metric c10: count = sum(f.n where f.t == \"\xc3\x9cn\")\n"
+    "metric c11: count = sum(f.n where f.t == \"a\")\n"
+    "metric c12: count = sum(f.n where f.t != \"\")\n"
+    "metric c13: count = sum(f.n where f.t == \"*\")\n"
+    "metric c14: count = sum(f.n where f.t == \"01\")\n"
+    "metric c15: count = sum(f.n where f.t == \"longer than sixteen bytes\")\n"
+    "metric c16: count = sum(f.n where \"\" != f.t)\n"
+    "metric c17: count = sum(f.n where f.c == 1)\n"
+    "metric c18: count = sum(f.n where f.c != 1)\n"
+    "metric c19: count = sum(f.n where f.c < 10)\n"
+    "metric c20: count = sum(f.n where 10 <= f.c)\n"
+    "metric c21: count = sum(f.n where f.c > 0)\n"
+    "metric c22: count = sum(f.n where f.c >= 1234567890123456789)\n"
+    "metric c23: count = sum(f.n where f.c == 1.5)\n"
+    "metric c24: count = sum(f.n where f.t == \"b \")\n";
+
+START_TEST(cell_predicates_agree_with_vm)
+{
+    static const char csv[] =
+        "org,month,n,t,c\n"
+        "A,2019-04,1,1,1\n"
+        "A,2019-04,2,\"1\",01\n"                        /* quoted text, a count with a leading zero */
+        "A,2019-04,4,*,*\n"                             /* missing */
+        "A,2019-04,8,\"*\",\"*\"\n"                     /* missing, quoted or not */
+        "A,2019-04,16,,\n"                              /* missing */
+        "A,2019-04,32,\"\",\"\"\n"                      /* the empty text; a missing count */
+        "A,2019-04,64,\xc3\x9cn,10\n"
+        "A,2019-04,128,a,0\n"
+        "A,2019-04,256,A,11\n"                          /* case */
+        "A,2019-04,512,01,9\n"                          /* a number as text */
+        "A,2019-04,1024,longer than sixteen bytes,1234567890123456789\n"
+        "A,2019-04,2048,\"b \",3\n"
+        "A,2019-04,4096,bb,4\n"
+        "A,2019-04,8192,\"a,b\",5\n"
+        "A,2019-04,16384,\"\xc3\x9cn\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9 text, longer\",12\n"
+        "A,2019-04,32768,\x7f,13\n"                    /* DEL: ASCII, past the short path's range */
+        "A,2019-04,65536,b,123456789012345678\n";
+    int64_t sums[2][24];
+    Value got[2][24];
+    char path[512], why[512];
+    write_tmp(path, sizeof path, "cellpred.csv", csv);
+    for (int vm = 0; vm < 2; vm++) {
+        if (vm) setenv("PLEDGE_TEST_VM_FILTERS", "1", 1);
+        Rules r;
+        rules_from_text(&r, cell_pred_rules);
+        FeedData *f = try_load(&r, "f", path, NULL, why, sizeof why);
+        ck_assert_msg(f != NULL, "%s", why);
+        uint32_t a = orgs_find(r.orgs, "A", 1), cov;
+        for (int k = 0; k < 24; k++) {
+            char name[8];
+            snprintf(name, sizeof name, "c%02d", k + 1);
+            uint32_t g = UINT32_MAX;
+            for (uint32_t fn = 0; fn < r.bc.nfns && g == UINT32_MAX; fn++)
+                if (strcmp(r.bc.fns[fn].name, name) == 0) g = r.bc.fns[fn].code[0].b;
+            ck_assert_uint_ne(g, UINT32_MAX);
+            got[vm][k] = feed_aggregate(f, g, &a, 1, D(2019, 4, 1), D(2019, 4, 30), D(2030, 1, 1), &cov);
+            ck_assert(got[vm][k].kind == V_MISSING || (got[vm][k].kind == V_NUM && got[vm][k].as.num.d == 1));
+            sums[vm][k] = got[vm][k].kind == V_MISSING ? -1 : got[vm][k].as.num.n;
+        }
+        feed_free(f);
+        rules_free(&r);
+        unsetenv("PLEDGE_TEST_VM_FILTERS");
+    }
+    for (int k = 0; k < 24; k++)
+        ck_assert_msg(sums[0][k] == sums[1][k], "c%02d: %lld as a predicate, %lld on the VM", k + 1,
+                      (long long)sums[0][k], (long long)sums[1][k]);
+    /* and a few worked by hand (-1: no row passed, missing) */
+    ck_assert_int_eq(sums[0][0], 1 + 2);                        /* t == "1": quoted or not */
+    ck_assert_int_eq(sums[0][8], 32);                           /* t == "": the quoted empty text only */
+    ck_assert_int_eq(sums[0][10], 128);                         /* t == "a": not "A" */
+    ck_assert_int_eq(sums[0][12], -1);                          /* t == "*": `*` is missing, quoted or not */
+    ck_assert_int_eq(sums[0][13], 512);                         /* t == "01" */
+    ck_assert_int_eq(sums[0][16], 1 + 2);                       /* c == 1: 01 too */
+    ck_assert_int_eq(sums[0][21], 1024);                        /* c >= 1234567890123456789 */
+    ck_assert_int_eq(sums[0][23], 2048);                        /* t == "b ": the space kept */
+}
+END_TEST
+
 /* A row rule (`require`) that is a predicate breaks on the same row, with
  * the same message, as on the VM. */
 START_TEST(predicate_row_rule)
@@ -2920,6 +3019,7 @@ static Suite *feed_suite(void)
     tcase_add_test(t, two_halves);
     tcase_add_test(t, predicates_agree_with_vm);
     tcase_add_test(t, predicates_over_a_file);
+    tcase_add_test(t, cell_predicates_agree_with_vm);
     tcase_add_test(t, predicate_row_rule);
     tcase_set_timeout(t, 60);
     suite_add_tcase(s, t);
