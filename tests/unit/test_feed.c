@@ -2056,6 +2056,75 @@ START_TEST(cell_predicates_agree_with_vm)
 }
 END_TEST
 
+/* A row's organisation is first guessed as the one that followed the last
+ * row's last time: codes that share prefixes and differ in length, more
+ * organisations than the guesses are first sized for, an order that
+ * changes from period to period (the same, reversed, shuffled, some left
+ * out, a new one in the middle): each organisation's sum is its own. */
+START_TEST(org_order_changes)
+{
+    enum { NORGS = 3000, NPERIODS = 6 };
+    static const char rules[] =
+        "feed f \"orders\" {\n"
+        "    org    = org\n"
+        "    period = month as month\n"
+        "    n: count\n"
+        "}\n"
+        "metric m: count = sum(f.n)\n";
+    static int64_t want[NORGS + 1];
+    static uint32_t order[NORGS + 1];
+    char code[32], path[512];
+    memset(want, 0, sizeof want);
+    size_t cap = 1 << 20, len = 0;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    len += (size_t)snprintf(text, cap, "org,month,n\n");
+    uint64_t seed = 7;
+    for (int p = 0; p < NPERIODS; p++) {
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < NORGS; i++) {
+            if (p == 4 && i % 5 == 2) continue;             /* some left out */
+            if (p == 5 && i == NORGS / 2) order[n++] = NORGS;       /* one new, in the middle */
+            order[n++] = p == 2 ? NORGS - 1 - i : i;        /* reversed */
+        }
+        for (uint32_t i = n - 1; p == 3 && i > 0; i--) {    /* shuffled */
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            uint32_t j = (uint32_t)((seed >> 33) % (i + 1)), t = order[i];
+            order[i] = order[j], order[j] = t;
+        }
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t o = order[k];
+            /* "ORG1", "ORG10", "ORG100" and "ORG02", "ORG020": prefixes of one another */
+            snprintf(code, sizeof code, "%s%u", o & 1 ? "ORG" : "ORG0", o);
+            for (int twice = 0; twice < 1 + (o % 7 == 0); twice++) {   /* some in two rows running */
+                int64_t v = (int64_t)p * 10000 + o + twice;
+                want[o] += v;
+                ck_assert(len + 64 < cap);
+                len += (size_t)snprintf(text + len, cap - len, "%s,2019-%02d,%lld\n", code, 4 + p, (long long)v);
+            }
+        }
+    }
+    tmp_path(path, sizeof path, "orders.csv");
+    write_bytes(path, text, len);
+    free(text);
+    Rules r;
+    rules_from_text(&r, rules);
+    FeedData *f = load(&r, "f", path);
+    ck_assert_uint_eq(feed_stats(f)->orgs, NORGS + 1);
+    uint32_t g = agg(&r.bc, "f", "n", AGG_SUM, false), cov;
+    for (uint32_t o = 0; o <= NORGS; o++) {
+        snprintf(code, sizeof code, "%s%u", o & 1 ? "ORG" : "ORG0", o);
+        uint32_t id = orgs_find(r.orgs, code, strlen(code));
+        ck_assert_uint_ne(id, ORG_NONE);
+        Value v = feed_aggregate(f, g, &id, 1, D(2019, 4, 1), D(2019, 9, 30), D(2030, 1, 1), &cov);
+        ck_assert_msg(v.kind == V_NUM && v.as.num.n == want[o], "%s: %lld, want %lld", code,
+                      (long long)v.as.num.n, (long long)want[o]);
+    }
+    feed_free(f);
+    rules_free(&r);
+}
+END_TEST
+
 /* A row rule (`require`) that is a predicate breaks on the same row, with
  * the same message, as on the VM. */
 START_TEST(predicate_row_rule)
@@ -3020,6 +3089,7 @@ static Suite *feed_suite(void)
     tcase_add_test(t, predicates_agree_with_vm);
     tcase_add_test(t, predicates_over_a_file);
     tcase_add_test(t, cell_predicates_agree_with_vm);
+    tcase_add_test(t, org_order_changes);
     tcase_add_test(t, predicate_row_rule);
     tcase_set_timeout(t, 60);
     suite_add_tcase(s, t);
