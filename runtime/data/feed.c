@@ -564,6 +564,9 @@ typedef struct Loader {
     FilterCache *caches;            /* one per aggregate */
     Typed      *cells;              /* the row's declared columns, parsed */
     bool       *passes;             /* per aggregate: the row passed its where */
+    uint32_t   *filtered;           /* the aggregates with a where, in order */
+    uint32_t    nfiltered;
+    uint64_t    summed;             /* the whole numbers summed so far, all together (at most INT64_MAX) */
     /* rows come grouped by period and by organisation: each is looked up once a run */
     uint32_t    last_org;
     const char *last_org_ptr;
@@ -756,14 +759,13 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
 {
     FeedData *f = l->f;
     const BcFeed *s = f->schema;
-    uint64_t line = rows_line(l->src);
     if (n != l->nheader)
         return why_say(why, cap, "%s:%llu: the row has %zu fields, but the header has %zu", l->name,
-                    (unsigned long long)line, n, l->nheader);
+                    (unsigned long long)rows_line(l->src), n, l->nheader);
     const CsvField *org = &rec[l->org_pos];
     if (rows_is_missing(org) || org->len == 0)
         return why_say(why, cap, "%s:%llu: column `%s` (the organisation) is empty or `*`", l->name,
-                    (unsigned long long)line, s->org_col);
+                    (unsigned long long)rows_line(l->src), s->org_col);
     Value period, vintage = val_missing();
     const char *bad = NULL;
     const CsvField *pf = &rec[l->period_pos];
@@ -778,12 +780,12 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
         }
     }
     if (bad || period.kind == V_MISSING)
-        return why_say(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)line, s->period_col,
+        return why_say(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)rows_line(l->src), s->period_col,
                     (int)rec[l->period_pos].len, rec[l->period_pos].ptr, bad ? bad : "is empty: every row needs its period");
     if (l->vintage_pos >= 0) {
         bad = rows_parse_cell(T_DATE, COL_PLAIN, &rec[l->vintage_pos], &vintage);
         if (bad || vintage.kind == V_MISSING)
-            return why_say(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)line,
+            return why_say(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)rows_line(l->src),
                         s->vintage_col, (int)rec[l->vintage_pos].len, rec[l->vintage_pos].ptr,
                         bad ? bad : "is empty: every row needs the date it was published");
     }
@@ -798,20 +800,22 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
             t->present = !bad && t->value.kind != V_MISSING;
         }
         if (bad)
-            return why_say(why, cap, "%s:%llu: column `%s`: `%.*s%s` %s", l->name, (unsigned long long)line,
+            return why_say(why, cap, "%s:%llu: column `%s`: `%.*s%s` %s", l->name, (unsigned long long)rows_line(l->src),
                         s->columns[c].name, (int)(cell->len > 60 ? 60 : cell->len), cell->ptr,
                         cell->len > 60 ? "…" : "", bad);
     }
     /* the feed's row rules, then where conditions, which can fail, before anything is added */
-    if (f->nrules && !rules_hold(l, line, why, cap)) return false;
+    if (f->nrules && !rules_hold(l, rows_line(l->src), why, cap)) return false;
     bool kept = period_kept(f, period.as.period.index);
-    for (uint32_t j = 0; kept && j < f->naggs; j++) {
+    for (uint32_t k = 0; kept && k < l->nfiltered; k++) {     /* passes[j] stays true for the others */
         bool ok = true;
+        uint32_t j = l->filtered[k];
         int32_t same = f->aggs[j].same_filter;
         l->passes[j] = same >= 0 ? l->passes[same] : filter_passes(l, j, rec, &ok, why, cap);
         if (!ok) return false;
     }
-    if (!periods_within(l, period.as.period.index, why, cap)) return false;
+    int32_t p = period.as.period.index;
+    if ((p < l->st->period_lo || p > l->st->period_hi) && !periods_within(l, p, why, cap)) return false;
     uint32_t o;
     if (l->last_org_ptr && l->last_org_len == org->len && same_bytes(l->last_org_ptr, org->ptr, org->len)) {
         o = l->last_org;
@@ -827,7 +831,7 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
             const CsvField *cell = &rec[l->col_pos[s->key_cols[i]]];
             if (k + sizeof(uint32_t) + cell->len > sizeof key)
                 return why_say(why, cap, "%s:%llu: the key columns' cells pass %zu bytes together", l->name,
-                               (unsigned long long)line, sizeof key - s->nkey * sizeof(uint32_t));
+                               (unsigned long long)rows_line(l->src), sizeof key - s->nkey * sizeof(uint32_t));
             uint32_t len = (uint32_t)cell->len;
             memcpy(key + k, &len, sizeof len);
             k += sizeof len;
@@ -847,15 +851,30 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
         rows_add(sl, o, 1);
         return true;
     }
-    /* and sums that would overflow, too */
+    /* and sums that would overflow, too: none can while the values this
+     * reader has summed, all together, fit (counts are not negative) */
+    uint64_t row_sum = 0;
+    bool fits = true;
     for (uint32_t j = 0; j < f->naggs; j++) {
         const FeedAgg *a = &f->aggs[j];
         const Typed *t = &l->cells[a->column];
-        int64_t sum;
-        if (a->whole >= 0 && sl->whole[a->whole].summed && l->passes[j] && t->present &&
-            __builtin_add_overflow(sum_of(&sl->whole[a->whole], o), t->whole, &sum))
-            return why_say(why, cap, "%s:%llu: column `%s`: the sum for `%s` in one period passes 9.2 × 10^18",
-                             l->name, (unsigned long long)line, s->columns[a->column].name, orgs_code(l->st->orgs, o));
+        if (a->whole >= 0 && a->func != AGG_COUNT && l->passes[j] && t->present)
+            fits &= !__builtin_add_overflow(row_sum, (uint64_t)t->whole, &row_sum);
+    }
+    if (fits && row_sum <= (uint64_t)INT64_MAX - l->summed) {
+        l->summed += row_sum;
+    } else {
+        l->summed = INT64_MAX;      /* from now on, cell by cell */
+        for (uint32_t j = 0; j < f->naggs; j++) {
+            const FeedAgg *a = &f->aggs[j];
+            const Typed *t = &l->cells[a->column];
+            int64_t sum;
+            if (a->whole >= 0 && sl->whole[a->whole].summed && l->passes[j] && t->present &&
+                __builtin_add_overflow(sum_of(&sl->whole[a->whole], o), t->whole, &sum))
+                return why_say(why, cap, "%s:%llu: column `%s`: the sum for `%s` in one period passes 9.2 × 10^18",
+                               l->name, (unsigned long long)rows_line(l->src), s->columns[a->column].name,
+                               orgs_code(l->st->orgs, o));
+        }
     }
     rows_add(sl, o, 1);
     for (uint32_t j = 0; j < f->naggs; j++) {
@@ -966,6 +985,13 @@ static void loader_start(Loader *l, Store *st, RowSource *src)
     l->src = src;
     l->caches = mem_calloc((size_t)l->f->naggs + 1, sizeof *l->caches);
     l->passes = mem_calloc((size_t)l->f->naggs + 1, sizeof *l->passes);
+    l->filtered = mem_calloc((size_t)l->f->naggs + 1, sizeof *l->filtered);
+    l->nfiltered = 0;
+    for (uint32_t j = 0; j < l->f->naggs; j++) {
+        if (l->f->aggs[j].filter >= 0) l->filtered[l->nfiltered++] = j;
+        else l->passes[j] = true;
+    }
+    l->summed = 0;
     l->cells = mem_calloc((size_t)l->f->schema->ncolumns + 1, sizeof *l->cells);
     l->follower = NULL;
     l->nfollower = 0;
@@ -980,6 +1006,7 @@ static void loader_end(Loader *l)
     mem_free(l->caches);
     mem_free(l->cells);
     mem_free(l->passes);
+    mem_free(l->filtered);
     mem_free(l->follower);
 }
 

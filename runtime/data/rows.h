@@ -53,11 +53,19 @@ void rows_db_release(void *db);
 bool        rows_within(const RowSource *r, const DataLimits *lim, const CsvField *rec, size_t n, uint64_t rows,
                         char *why, size_t cap);
 /* The same for a count that grew past its limit: organisations, periods. */
-bool        rows_limit(const RowSource *r, uint64_t count, uint64_t limit, const char *what, const char *option,
-                       char *why, size_t cap);
+bool        rows_past_limit(const RowSource *r, uint64_t limit, const char *what, const char *option, char *why,
+                            size_t cap);
+static inline bool rows_limit(const RowSource *r, uint64_t count, uint64_t limit, const char *what,
+                              const char *option, char *why, size_t cap)
+{
+    return count <= limit || rows_past_limit(r, limit, what, option, why, cap);    /* inline: once a row */
+}
 
-/* Empty and `*` cells are missing, quoted or not (a quoted empty text is ""). */
-bool        rows_is_missing(const CsvField *f);
+/* Empty and `*` (suppressed) cells are missing, quoted or not (a quoted empty text is ""). */
+static inline bool rows_is_missing(const CsvField *f)
+{
+    return (f->len == 0 && !f->quoted) || (f->len == 1 && f->ptr[0] == '*');
+}
 /* Parses a cell of a column's type and format (COL_PLAIN, COL_POINTS);
  * NULL on success, else what is wrong with the text. */
 const char *rows_parse_cell(TypeKind type, uint8_t format, const CsvField *f, Value *out);

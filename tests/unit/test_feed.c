@@ -2496,6 +2496,13 @@ START_TEST(whole_number_limits)
     ck_assert_ptr_null(try_load(&r, "f", path, NULL, why, sizeof why));
     ck_assert_msg(strstr(why, "overflow.csv:3: column `value`: the sum for `A` in one period passes 9.2") != NULL,
                   "%s", why);
+    /* the values summed so far pass 2^63 together (A, then B) before one cell does (A again) */
+    write_tmp(path, sizeof path, "overflow2.csv",
+              "org,period,type,value\nA,2019-04,1,5000000000000000000\nB,2019-04,1,5000000000000000000\n"
+              "B,2019-05,1,1\nA,2019-04,1,5000000000000000000\n");
+    ck_assert_ptr_null(try_load(&r, "f", path, NULL, why, sizeof why));
+    ck_assert_msg(strstr(why, "overflow2.csv:5: column `value`: the sum for `A` in one period passes 9.2") != NULL,
+                  "%s", why);
     write_tmp(path, sizeof path, "big.csv",
               "org,period,type,value\nA,2019-04,1,9000000000000000000\nA,2019-05,1,9000000000000000000\n");
     FeedData *f = load(&r, "f", path);
