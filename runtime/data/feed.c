@@ -566,7 +566,9 @@ typedef struct Loader {
     bool       *passes;             /* per aggregate: the row passed its where */
     uint32_t   *filtered;           /* the aggregates with a where, in order */
     uint32_t    nfiltered;
-    uint64_t    summed;             /* the whole numbers summed so far, all together (at most INT64_MAX) */
+    uint16_t   *summed_cols;        /* the count columns some aggregate sums, each once */
+    uint16_t    nsummed_cols;
+    uint64_t    summed;             /* their cells read so far, all together (at most INT64_MAX) */
     /* rows come grouped by period and by organisation: each is looked up once a run */
     uint32_t    last_org;
     const char *last_org_ptr;
@@ -851,15 +853,14 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
         rows_add(sl, o, 1);
         return true;
     }
-    /* and sums that would overflow, too: none can while the values this
-     * reader has summed, all together, fit (counts are not negative) */
+    /* and sums that would overflow, too: none can while the cells of the
+     * summed columns this reader has read, all together, fit (a cell's sum
+     * is some of them, as counts are not negative) */
     uint64_t row_sum = 0;
     bool fits = true;
-    for (uint32_t j = 0; j < f->naggs; j++) {
-        const FeedAgg *a = &f->aggs[j];
-        const Typed *t = &l->cells[a->column];
-        if (a->whole >= 0 && a->func != AGG_COUNT && l->passes[j] && t->present)
-            fits &= !__builtin_add_overflow(row_sum, (uint64_t)t->whole, &row_sum);
+    for (uint32_t k = 0; k < l->nsummed_cols; k++) {
+        const Typed *t = &l->cells[l->summed_cols[k]];
+        if (t->present) fits &= !__builtin_add_overflow(row_sum, (uint64_t)t->whole, &row_sum);
     }
     if (fits && row_sum <= (uint64_t)INT64_MAX - l->summed) {
         l->summed += row_sum;
@@ -991,6 +992,14 @@ static void loader_start(Loader *l, Store *st, RowSource *src)
         if (l->f->aggs[j].filter >= 0) l->filtered[l->nfiltered++] = j;
         else l->passes[j] = true;
     }
+    l->summed_cols = mem_calloc((size_t)l->f->schema->ncolumns + 1, sizeof *l->summed_cols);
+    l->nsummed_cols = 0;
+    for (uint16_t c = 0; c < l->f->schema->ncolumns; c++) {
+        bool summed = false;
+        for (uint32_t j = 0; j < l->f->naggs && !summed; j++)
+            summed = l->f->aggs[j].whole >= 0 && l->f->aggs[j].func != AGG_COUNT && l->f->aggs[j].column == c;
+        if (summed) l->summed_cols[l->nsummed_cols++] = c;
+    }
     l->summed = 0;
     l->cells = mem_calloc((size_t)l->f->schema->ncolumns + 1, sizeof *l->cells);
     l->follower = NULL;
@@ -1007,6 +1016,7 @@ static void loader_end(Loader *l)
     mem_free(l->cells);
     mem_free(l->passes);
     mem_free(l->filtered);
+    mem_free(l->summed_cols);
     mem_free(l->follower);
 }
 
