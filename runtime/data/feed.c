@@ -708,24 +708,6 @@ static bool periods_within(Loader *l, int32_t p, char *why, size_t cap)
                       why, cap);
 }
 
-/* memcmp(a, b, n) == 0 without a call for 4 to 16 bytes (two overlapping
- * words): the period and organisation of every row are compared with the
- * last row's. */
-static inline bool same_bytes(const char *a, const char *b, size_t n)
-{
-    if (n >= 8 && n <= 16) {
-        uint64_t a0, a1, b0, b1;
-        memcpy(&a0, a, 8), memcpy(&a1, a + n - 8, 8), memcpy(&b0, b, 8), memcpy(&b1, b + n - 8, 8);
-        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-    }
-    if (n >= 4 && n < 8) {
-        uint32_t a0, a1, b0, b1;
-        memcpy(&a0, a, 4), memcpy(&a1, a + n - 4, 4), memcpy(&b0, b, 4), memcpy(&b1, b + n - 4, 4);
-        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-    }
-    return memcmp(a, b, n) == 0;
-}
-
 /* The organisation of a row whose code differs from the last row's: the
  * one that followed the last row's organisation last time if the bytes are
  * the same (a feed sorted by period, then organisation, gives it nearly
@@ -735,7 +717,7 @@ static bool org_of(Loader *l, const CsvField *org, uint32_t *o, char *why, size_
     Orgs *orgs = l->st->orgs;
     uint32_t prev = l->last_org_ptr ? l->last_org : ORG_NONE;
     const Follower *g = prev < l->nfollower ? &l->follower[prev] : NULL;
-    if (g && g->id1 && g->len == org->len && same_bytes(g->code, org->ptr, org->len)) {
+    if (g && g->id1 && g->len == org->len && rows_same_bytes(g->code, org->ptr, org->len)) {
         *o = g->id1 - 1;
     } else {
         *o = orgs_intern(orgs, org->ptr, org->len);
@@ -771,7 +753,7 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
     Value period, vintage = val_missing();
     const char *bad = NULL;
     const CsvField *pf = &rec[l->period_pos];
-    if (pf->len && pf->len == l->last_period_len && same_bytes(pf->ptr, l->last_period, pf->len)) {
+    if (pf->len && pf->len == l->last_period_len && rows_same_bytes(pf->ptr, l->last_period, pf->len)) {
         period = l->last_period_value;
     } else {
         bad = rows_parse_cell(rows_grain_type[s->grain], COL_PLAIN, pf, &period);
@@ -819,7 +801,7 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
     int32_t p = period.as.period.index;
     if ((p < l->st->period_lo || p > l->st->period_hi) && !periods_within(l, p, why, cap)) return false;
     uint32_t o;
-    if (l->last_org_ptr && l->last_org_len == org->len && same_bytes(l->last_org_ptr, org->ptr, org->len)) {
+    if (l->last_org_ptr && l->last_org_len == org->len && rows_same_bytes(l->last_org_ptr, org->ptr, org->len)) {
         o = l->last_org;
     } else if (!org_of(l, org, &o, why, cap)) {
         return false;
