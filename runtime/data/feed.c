@@ -773,19 +773,24 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
                         s->vintage_col, (int)rec[l->vintage_pos].len, rec[l->vintage_pos].ptr,
                         bad ? bad : "is empty: every row needs the date it was published");
     }
-    for (uint16_t c = 0; c < s->ncolumns; c++) {
-        const CsvField *cell = &rec[l->col_pos[c]];
-        Typed *t = &l->cells[c];
-        if (s->columns[c].type == T_COUNT) {
+    /* in locals: the cells written could be, for all the compiler knows, the schema */
+    const BcColumn *columns = s->columns;
+    const int *col_pos = l->col_pos;
+    Typed *cells = l->cells;
+    for (uint32_t c = 0, ncolumns = s->ncolumns; c < ncolumns; c++) {
+        const CsvField *cell = &rec[col_pos[c]];
+        Typed *t = &cells[c];
+        uint8_t type = columns[c].type;
+        if (type == T_COUNT) {
             bad = rows_parse_count(cell, &t->whole, &t->present);
         } else {
-            bad = s->columns[c].type == T_TEXT ? rows_parse_text(cell, &t->value)
-                : rows_parse_cell((TypeKind)s->columns[c].type, s->columns[c].format, cell, &t->value);
+            bad = type == T_TEXT ? rows_parse_text(cell, &t->value)
+                                 : rows_parse_cell((TypeKind)type, columns[c].format, cell, &t->value);
             t->present = !bad && t->value.kind != V_MISSING;
         }
         if (bad)
             return why_say(why, cap, "%s:%llu: column `%s`: `%.*s%s` %s", l->name, (unsigned long long)rows_line(l->src),
-                        s->columns[c].name, (int)(cell->len > 60 ? 60 : cell->len), cell->ptr,
+                        columns[c].name, (int)(cell->len > 60 ? 60 : cell->len), cell->ptr,
                         cell->len > 60 ? "…" : "", bad);
     }
     /* the feed's row rules, then where conditions, which can fail, before anything is added */
