@@ -544,6 +544,10 @@ static void cache_put(FilterCache *c, const char *key, size_t len, bool result)
  * (no Value to build), any other type as a Value. */
 typedef struct Typed { Value value; int64_t whole; bool present; } Typed;
 
+/* A period's text (1 to 32 bytes; len 0: none yet) and its value. */
+typedef struct PeriodText { char text[32]; size_t len; Value value; } PeriodText;
+enum { PERIOD_TEXTS = 1024 };        /* 12 years of months, each in a slot of its own nearly always */
+
 /* The organisation that followed another last time: its id + 1 (0 none),
  * and its code, to be compared without a call. */
 typedef struct Follower { uint32_t id1, len; const char *code; } Follower;
@@ -577,9 +581,8 @@ typedef struct Loader {
      * each last time (id + 1, 0 none) is tried before the hash table */
     Follower   *follower;
     uint32_t    nfollower;
-    char        last_period[32];
-    size_t      last_period_len;
-    Value       last_period_value;
+    PeriodText *periods;            /* PERIOD_TEXTS, by their text's hash */
+    PeriodText *last_period;        /* the last row's, one of those */
     bool        in_slice;
     uint32_t    slice;              /* the last row's slice */
     unsigned    progress_scale;     /* 2 while the first of two halves loads: it is half the work */
@@ -738,6 +741,29 @@ static bool org_of(Loader *l, const CsvField *org, uint32_t *o, char *why, size_
     return true;
 }
 
+/* A period cell unlike the last row's: as parsed before if its text is in
+ * the memo (a file sorted by organisation, then period, changes period
+ * every row among a few), else parsed, and remembered with the last. */
+static const char *period_read(Loader *l, const CsvField *pf, Value *period)
+{
+    PeriodText *m = NULL;
+    if (pf->len && pf->len <= sizeof m->text) {
+        m = &l->periods[hash_bytes(pf->ptr, pf->len) & (PERIOD_TEXTS - 1)];
+        if (m->len == pf->len && rows_same_bytes(m->text, pf->ptr, pf->len)) {
+            *period = m->value;
+            l->last_period = m;
+            return NULL;
+        }
+    }
+    const char *bad = rows_parse_cell(rows_grain_type[l->f->schema->grain], COL_PLAIN, pf, period);
+    if (bad || period->kind == V_MISSING || !m) return bad;
+    memcpy(m->text, pf->ptr, pf->len);
+    m->len = pf->len;
+    m->value = *period;
+    l->last_period = m;
+    return NULL;
+}
+
 /* One row; false (with why) if it is bad. A bad row adds nothing. */
 static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t cap)
 {
@@ -753,15 +779,11 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
     Value period, vintage = val_missing();
     const char *bad = NULL;
     const CsvField *pf = &rec[l->period_pos];
-    if (pf->len && pf->len == l->last_period_len && rows_same_bytes(pf->ptr, l->last_period, pf->len)) {
-        period = l->last_period_value;
+    const PeriodText *last = l->last_period;
+    if (last && pf->len == last->len && rows_same_bytes(pf->ptr, last->text, pf->len)) {
+        period = last->value;
     } else {
-        bad = rows_parse_cell(rows_grain_type[s->grain], COL_PLAIN, pf, &period);
-        if (!bad && period.kind != V_MISSING && pf->len <= sizeof l->last_period) {
-            memcpy(l->last_period, pf->ptr, pf->len);
-            l->last_period_len = pf->len;
-            l->last_period_value = period;
-        }
+        bad = period_read(l, pf, &period);
     }
     if (bad || period.kind == V_MISSING)
         return why_say(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)rows_line(l->src), s->period_col,
@@ -991,6 +1013,8 @@ static void loader_start(Loader *l, Store *st, RowSource *src)
     l->cells = mem_calloc((size_t)l->f->schema->ncolumns + 1, sizeof *l->cells);
     l->follower = NULL;
     l->nfollower = 0;
+    l->periods = mem_calloc(PERIOD_TEXTS, sizeof *l->periods);
+    l->last_period = NULL;
 }
 
 static void loader_end(Loader *l)
@@ -1005,6 +1029,7 @@ static void loader_end(Loader *l)
     mem_free(l->filtered);
     mem_free(l->summed_cols);
     mem_free(l->follower);
+    mem_free(l->periods);
 }
 
 /* Maps the header to the schema's columns and the aggregates to positions. */

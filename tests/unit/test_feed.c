@@ -2125,6 +2125,75 @@ START_TEST(org_order_changes)
 }
 END_TEST
 
+/* A period's text is parsed once and remembered by its hash: a file sorted
+ * by organisation, then day, in an order of its own per organisation, with
+ * more days than the memo has slots (some share one) and a day written two
+ * ways (2019-04-01, 20190401): each day's figures are its own. */
+START_TEST(period_texts_remembered)
+{
+    enum { NDAYS = 1500, NORGS = 3 };
+    static const char rules[] =
+        "feed f \"days\" {\n"
+        "    org    = org\n"
+        "    period = day as date\n"
+        "    n: count\n"
+        "}\n"
+        "metric m: count = sum(f.n)\n";
+    static int ys[NDAYS], ms[NDAYS], ds[NDAYS];
+    static uint32_t order[NDAYS];
+    static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    for (int k = 0, y = 2019, m = 4, d = 1; k < NDAYS; k++) {
+        ys[k] = y, ms[k] = m, ds[k] = d;
+        if (++d > mdays[m - 1] + (m == 2 && y % 4 == 0)) d = 1, m++;
+        if (m > 12) m = 1, y++;
+    }
+    size_t cap = 1 << 20, len = 0;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    len += (size_t)snprintf(text, cap, "org,day,n\n");
+    uint64_t seed = 11;
+    for (int o = 0; o < NORGS; o++) {
+        for (uint32_t k = 0; k < NDAYS; k++) order[k] = o == 1 ? NDAYS - 1 - k : k;
+        for (uint32_t k = NDAYS - 1; o == 2 && k > 0; k--) {        /* shuffled */
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            uint32_t j = (uint32_t)((seed >> 33) % (k + 1)), t = order[k];
+            order[k] = order[j], order[j] = t;
+        }
+        for (uint32_t k = 0; k < NDAYS; k++) {
+            uint32_t q = order[k];
+            ck_assert(len + 64 < cap);
+            len += (size_t)snprintf(text + len, cap - len, (q + (uint32_t)o) % 3 ? "O%d,%04d-%02d-%02d,%u\n"
+                                                                                   : "O%d,%04d%02d%02d,%u\n",
+                                    o, ys[q], ms[q], ds[q], q * 10 + (uint32_t)o);
+        }
+    }
+    char path[512];
+    tmp_path(path, sizeof path, "days.csv");
+    write_bytes(path, text, len);
+    free(text);
+    Rules r;
+    rules_from_text(&r, rules);
+    FeedData *f = load(&r, "f", path);
+    ck_assert_uint_eq(feed_stats(f)->periods, NDAYS);
+    uint32_t g = agg(&r.bc, "f", "n", AGG_SUM, false), cov;
+    for (int o = 0; o < NORGS; o++) {
+        char code[8];
+        snprintf(code, sizeof code, "O%d", o);
+        uint32_t id = orgs_find(r.orgs, code, strlen(code));
+        for (uint32_t q = 0; q < NDAYS; q += 97) {       /* a day at a time */
+            Day day = D(ys[q], ms[q], ds[q]);
+            Value v = feed_aggregate(f, g, &id, 1, day, day, D(2030, 1, 1), &cov);
+            ck_assert_msg(v.kind == V_NUM && v.as.num.n == (int64_t)q * 10 + o, "%s day %u: %lld", code, q,
+                          (long long)v.as.num.n);
+        }
+        Value all = feed_aggregate(f, g, &id, 1, D(2019, 4, 1), D(2030, 1, 1), D(2030, 1, 1), &cov);
+        ck_assert(all.kind == V_NUM && all.as.num.n == (int64_t)NDAYS * (NDAYS - 1) / 2 * 10 + (int64_t)NDAYS * o);
+    }
+    feed_free(f);
+    rules_free(&r);
+}
+END_TEST
+
 /* A row rule (`require`) that is a predicate breaks on the same row, with
  * the same message, as on the VM. */
 START_TEST(predicate_row_rule)
@@ -3097,6 +3166,7 @@ static Suite *feed_suite(void)
     tcase_add_test(t, predicates_over_a_file);
     tcase_add_test(t, cell_predicates_agree_with_vm);
     tcase_add_test(t, org_order_changes);
+    tcase_add_test(t, period_texts_remembered);
     tcase_add_test(t, predicate_row_rule);
     tcase_set_timeout(t, 60);
     suite_add_tcase(s, t);
