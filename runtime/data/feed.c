@@ -605,8 +605,9 @@ static bool filter_passes(Loader *l, uint32_t j, const CsvField *rec, bool *ok, 
             /* `type == "1"`: the cell itself, no Values (a missing cell makes the comparison missing) */
             const Typed *t = &l->cells[ba->filter_cols[a->pred.param]];
             if (!t->present) return false;
-            return a->cell_kind == PRED_CELL_TEXT ? pred_text_passes(&a->pred, t->value.as.text.bytes, t->value.as.text.len)
-                                                  : pred_whole_passes(&a->pred, t->whole);
+            return a->cell_kind == PRED_CELL_TEXT
+                       ? pred_text_passes(&a->pred, t->value.as.text.bytes, t->value.as.text.len)
+                       : pred_whole_passes(&a->pred, t->whole);
         }
         Value args[BC_MAX_FILTER_COLUMNS];
         for (uint16_t i = 0; i < a->nfilter; i++)
@@ -786,8 +787,9 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
         bad = period_read(l, pf, &period);
     }
     if (bad || period.kind == V_MISSING)
-        return why_say(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)rows_line(l->src), s->period_col,
-                    (int)rec[l->period_pos].len, rec[l->period_pos].ptr, bad ? bad : "is empty: every row needs its period");
+        return why_say(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)rows_line(l->src),
+                    s->period_col, (int)rec[l->period_pos].len, rec[l->period_pos].ptr,
+                    bad ? bad : "is empty: every row needs its period");
     if (l->vintage_pos >= 0) {
         bad = rows_parse_cell(T_DATE, COL_PLAIN, &rec[l->vintage_pos], &vintage);
         if (bad || vintage.kind == V_MISSING)
@@ -811,9 +813,9 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
             t->present = !bad && t->value.kind != V_MISSING;
         }
         if (bad)
-            return why_say(why, cap, "%s:%llu: column `%s`: `%.*s%s` %s", l->name, (unsigned long long)rows_line(l->src),
-                        columns[c].name, (int)(cell->len > 60 ? 60 : cell->len), cell->ptr,
-                        cell->len > 60 ? "…" : "", bad);
+            return why_say(why, cap, "%s:%llu: column `%s`: `%.*s%s` %s", l->name,
+                        (unsigned long long)rows_line(l->src), columns[c].name,
+                        (int)(cell->len > 60 ? 60 : cell->len), cell->ptr, cell->len > 60 ? "…" : "", bad);
     }
     /* the feed's row rules, then where conditions, which can fail, before anything is added */
     if (f->nrules && !rules_hold(l, rows_line(l->src), why, cap)) return false;
@@ -1111,8 +1113,10 @@ static void feed_aggs(FeedData *f, uint16_t feed)
         fa->filter = a->filter;
         fa->nfilter = a->nfilter;
         fa->simple = a->filter >= 0 && !getenv("PLEDGE_TEST_VM_FILTERS") && pred_compile(p, a->filter, &fa->pred);
-        if (fa->simple && fa->pred.one >= 0 && fa->pred.param < a->nfilter)
-            fa->cell_kind = pred_cell_kind(&fa->pred, (TypeKind)f->schema->columns[a->filter_cols[fa->pred.param]].type);
+        if (fa->simple && fa->pred.one >= 0 && fa->pred.param < a->nfilter) {
+            uint16_t column = a->filter_cols[fa->pred.param];
+            fa->cell_kind = pred_cell_kind(&fa->pred, (TypeKind)f->schema->columns[column].type);
+        }
         /* `sum(x where t == "1") / sum(y where t == "1")`: two filters, one condition, run once a row */
         fa->same_filter = -1;
         for (uint32_t k = 0; k + 1 < j && fa->filter >= 0 && fa->same_filter < 0; k++)

@@ -36,8 +36,8 @@ static OrgSlot *orgs_slot(const Orgs *o, const char *code, size_t len, uint32_t 
 {
     for (size_t i = hash & (o->nslots - 1);; i = (i + 1) & (o->nslots - 1)) {
         OrgSlot *s = &o->slots[i];
-        if (!s->id1 || (s->hash == hash && o->lens[s->id1 - 1] == len && rows_same_bytes(o->codes[s->id1 - 1], code, len)))
-            return s;
+        if (!s->id1) return s;
+        if (s->hash == hash && o->lens[s->id1 - 1] == len && rows_same_bytes(o->codes[s->id1 - 1], code, len)) return s;
     }
 }
 
@@ -57,8 +57,8 @@ uint32_t orgs_intern(Orgs *o, const char *code, size_t len)
         o->slots = mem_calloc(n, sizeof *o->slots);
         o->nslots = n;
         for (size_t i = 0; i < oldn; i++) {
-            OrgSlot *s = &o->slots[old[i].hash & (n - 1)];
             if (!old[i].id1) continue;
+            OrgSlot *s = &o->slots[old[i].hash & (n - 1)];
             while (s->id1) s = s == &o->slots[n - 1] ? o->slots : s + 1;
             *s = old[i];
         }
