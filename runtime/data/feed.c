@@ -164,6 +164,7 @@ typedef struct FeedAgg {
     int      filter;        /* function, or -1 */
     int32_t  same_filter;   /* an earlier aggregate whose filter is the same code, or -1 */
     bool     simple;        /* the filter is a comparison of cells with constants: pred runs it */
+    uint8_t  cell_kind;     /* and one of a typed cell with a constant: pred_cell_kind's, or 0 */
     Pred     pred;
     int     *filter_pos;    /* positions of the filter's columns in the record */
     TypeKind *filter_types;
@@ -499,6 +500,14 @@ static void cache_put(FilterCache *c, const char *key, size_t len, bool result)
  * (no Value to build), any other type as a Value. */
 typedef struct Typed { Value value; int64_t whole; bool present; } Typed;
 
+/* A period's text (1 to 32 bytes; len 0: none yet) and its value. */
+typedef struct PeriodText { char text[32]; size_t len; Value value; } PeriodText;
+enum { PERIOD_TEXTS = 1024 };        /* 12 years of months, each in a slot of its own nearly always */
+
+/* The organisation that followed another last time: its id + 1 (0 none),
+ * and its code, to be compared without a call. */
+typedef struct Follower { uint32_t id1, len; const char *code; } Follower;
+
 /* Reads rows into a Store. The header's layout is shared; the rest is
  * the reader's own, so two can run at once on halves of a file. */
 typedef struct Loader {
@@ -515,13 +524,21 @@ typedef struct Loader {
     FilterCache *caches;            /* one per aggregate */
     Typed      *cells;              /* the row's declared columns, parsed */
     bool       *passes;             /* per aggregate: the row passed its where */
+    uint32_t   *filtered;           /* the aggregates with a where, in order */
+    uint32_t    nfiltered;
+    uint16_t   *summed_cols;        /* the count columns some aggregate sums, each once */
+    uint16_t    nsummed_cols;
+    uint64_t    summed;             /* their cells read so far, all together (at most INT64_MAX) */
     /* rows come grouped by period and by organisation: each is looked up once a run */
     uint32_t    last_org;
     const char *last_org_ptr;
     size_t      last_org_len;
-    char        last_period[32];
-    size_t      last_period_len;
-    Value       last_period_value;
+    /* and in the same order each period: the organisation that followed
+     * each last time (id + 1, 0 none) is tried before the hash table */
+    Follower   *follower;
+    uint32_t    nfollower;
+    PeriodText *periods;            /* PERIOD_TEXTS, by their text's hash */
+    PeriodText *last_period;        /* the last row's, one of those */
     bool        in_slice;
     uint32_t    slice;              /* the last row's slice */
     unsigned    progress_scale;     /* 2 while the first of two halves loads: it is half the work */
@@ -540,6 +557,14 @@ static bool filter_passes(Loader *l, uint32_t j, const CsvField *rec, bool *ok, 
     if (a->simple) {
         /* over the cells load_row has typed: no VM, no cache */
         const BcAggregate *ba = &l->f->p->aggs[a->agg];
+        if (a->cell_kind) {
+            /* `type == "1"`: the cell itself, no Values (a missing cell makes the comparison missing) */
+            const Typed *t = &l->cells[ba->filter_cols[a->pred.param]];
+            if (!t->present) return false;
+            return a->cell_kind == PRED_CELL_TEXT
+                       ? pred_text_passes(&a->pred, t->value.as.text.bytes, t->value.as.text.len)
+                       : pred_whole_passes(&a->pred, t->whole);
+        }
         Value args[BC_MAX_FILTER_COLUMNS];
         for (uint16_t i = 0; i < a->nfilter; i++)
             args[i] = typed_value(&l->cells[ba->filter_cols[i]], a->filter_types[i]);
@@ -643,22 +668,57 @@ static bool periods_within(Loader *l, int32_t p, char *why, size_t cap)
                       why, cap);
 }
 
-/* memcmp(a, b, n) == 0 without a call for 4 to 16 bytes (two overlapping
- * words): the period and organisation of every row are compared with the
- * last row's. */
-static inline bool same_bytes(const char *a, const char *b, size_t n)
+/* The organisation of a row whose code differs from the last row's: the
+ * one that followed the last row's organisation last time if the bytes are
+ * the same (a feed sorted by period, then organisation, gives it nearly
+ * always), else the hash table's; false (with why) past the limit. */
+static bool org_of(Loader *l, const CsvField *org, uint32_t *o, char *why, size_t cap)
 {
-    if (n >= 8 && n <= 16) {
-        uint64_t a0, a1, b0, b1;
-        memcpy(&a0, a, 8), memcpy(&a1, a + n - 8, 8), memcpy(&b0, b, 8), memcpy(&b1, b + n - 8, 8);
-        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    Orgs *orgs = l->st->orgs;
+    uint32_t prev = l->last_org_ptr ? l->last_org : ORG_NONE;
+    const Follower *g = prev < l->nfollower ? &l->follower[prev] : NULL;
+    if (g && g->id1 && g->len == org->len && rows_same_bytes(g->code, org->ptr, org->len)) {
+        *o = g->id1 - 1;
+    } else {
+        *o = orgs_intern(orgs, org->ptr, org->len);
+        if (!rows_limit(l->src, orgs_count(orgs), l->lim->orgs, "organisations", "max-orgs", why, cap)) return false;
+        if (prev != ORG_NONE) {
+            if (prev >= l->nfollower) {
+                uint32_t n = prev < 512 ? 1024 : prev * 2;
+                l->follower = l->follower ? grow_zeroed(l->follower, l->nfollower, n, sizeof *l->follower)
+                                          : mem_calloc(n, sizeof *l->follower);
+                l->nfollower = n;
+            }
+            l->follower[prev] = (Follower){ *o + 1, (uint32_t)org->len, orgs_code(orgs, *o) };
+        }
     }
-    if (n >= 4 && n < 8) {
-        uint32_t a0, a1, b0, b1;
-        memcpy(&a0, a, 4), memcpy(&a1, a + n - 4, 4), memcpy(&b0, b, 4), memcpy(&b1, b + n - 4, 4);
-        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    l->last_org = *o;
+    l->last_org_ptr = orgs_code(orgs, *o);
+    l->last_org_len = org->len;
+    return true;
+}
+
+/* A period cell unlike the last row's: as parsed before if its text is in
+ * the memo (a file sorted by organisation, then period, changes period
+ * every row among a few), else parsed, and remembered with the last. */
+static const char *period_read(Loader *l, const CsvField *pf, Value *period)
+{
+    PeriodText *m = NULL;
+    if (pf->len && pf->len <= sizeof m->text) {
+        m = &l->periods[hash_bytes(pf->ptr, pf->len) & (PERIOD_TEXTS - 1)];
+        if (m->len == pf->len && rows_same_bytes(m->text, pf->ptr, pf->len)) {
+            *period = m->value;
+            l->last_period = m;
+            return NULL;
+        }
     }
-    return memcmp(a, b, n) == 0;
+    const char *bad = rows_parse_cell(rows_grain_type[l->f->schema->grain], COL_PLAIN, pf, period);
+    if (bad || period->kind == V_MISSING || !m) return bad;
+    memcpy(m->text, pf->ptr, pf->len);
+    m->len = pf->len;
+    m->value = *period;
+    l->last_period = m;
+    return NULL;
 }
 
 /* One row; false (with why) if it is bad. A bad row adds nothing. */
@@ -666,72 +726,70 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
 {
     FeedData *f = l->f;
     const BcFeed *s = f->schema;
-    uint64_t line = rows_line(l->src);
     if (n != l->nheader)
         return why_say(why, cap, "%s:%llu: the row has %zu fields, but the header has %zu", l->name,
-                    (unsigned long long)line, n, l->nheader);
+                    (unsigned long long)rows_line(l->src), n, l->nheader);
     const CsvField *org = &rec[l->org_pos];
     if (rows_is_missing(org) || org->len == 0)
         return why_say(why, cap, "%s:%llu: column `%s` (the organisation) is empty or `*`", l->name,
-                    (unsigned long long)line, s->org_col);
+                    (unsigned long long)rows_line(l->src), s->org_col);
     Value period, vintage = val_missing();
     const char *bad = NULL;
     const CsvField *pf = &rec[l->period_pos];
-    if (pf->len && pf->len == l->last_period_len && same_bytes(pf->ptr, l->last_period, pf->len)) {
-        period = l->last_period_value;
+    const PeriodText *last = l->last_period;
+    if (last && pf->len == last->len && rows_same_bytes(pf->ptr, last->text, pf->len)) {
+        period = last->value;
     } else {
-        bad = rows_parse_cell(rows_grain_type[s->grain], COL_PLAIN, pf, &period);
-        if (!bad && period.kind != V_MISSING && pf->len <= sizeof l->last_period) {
-            memcpy(l->last_period, pf->ptr, pf->len);
-            l->last_period_len = pf->len;
-            l->last_period_value = period;
-        }
+        bad = period_read(l, pf, &period);
     }
     if (bad || period.kind == V_MISSING)
-        return why_say(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)line, s->period_col,
-                    (int)rec[l->period_pos].len, rec[l->period_pos].ptr, bad ? bad : "is empty: every row needs its period");
+        return why_say(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)rows_line(l->src),
+                    s->period_col, (int)rec[l->period_pos].len, rec[l->period_pos].ptr,
+                    bad ? bad : "is empty: every row needs its period");
     if (l->vintage_pos >= 0) {
         bad = rows_parse_cell(T_DATE, COL_PLAIN, &rec[l->vintage_pos], &vintage);
         if (bad || vintage.kind == V_MISSING)
-            return why_say(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)line,
+            return why_say(why, cap, "%s:%llu: column `%s`: `%.*s` %s", l->name, (unsigned long long)rows_line(l->src),
                         s->vintage_col, (int)rec[l->vintage_pos].len, rec[l->vintage_pos].ptr,
                         bad ? bad : "is empty: every row needs the date it was published");
     }
-    for (uint16_t c = 0; c < s->ncolumns; c++) {
-        const CsvField *cell = &rec[l->col_pos[c]];
-        Typed *t = &l->cells[c];
-        if (s->columns[c].type == T_COUNT) {
+    /* in locals: the cells written could be, for all the compiler knows, the schema */
+    const BcColumn *columns = s->columns;
+    const int *col_pos = l->col_pos;
+    Typed *cells = l->cells;
+    for (uint32_t c = 0, ncolumns = s->ncolumns; c < ncolumns; c++) {
+        const CsvField *cell = &rec[col_pos[c]];
+        Typed *t = &cells[c];
+        uint8_t type = columns[c].type;
+        if (type == T_COUNT) {
             bad = rows_parse_count(cell, &t->whole, &t->present);
         } else {
-            bad = s->columns[c].type == T_TEXT ? rows_parse_text(cell, &t->value)
-                : rows_parse_cell((TypeKind)s->columns[c].type, s->columns[c].format, cell, &t->value);
+            bad = type == T_TEXT ? rows_parse_text(cell, &t->value)
+                                 : rows_parse_cell((TypeKind)type, columns[c].format, cell, &t->value);
             t->present = !bad && t->value.kind != V_MISSING;
         }
         if (bad)
-            return why_say(why, cap, "%s:%llu: column `%s`: `%.*s%s` %s", l->name, (unsigned long long)line,
-                        s->columns[c].name, (int)(cell->len > 60 ? 60 : cell->len), cell->ptr,
-                        cell->len > 60 ? "…" : "", bad);
+            return why_say(why, cap, "%s:%llu: column `%s`: `%.*s%s` %s", l->name,
+                        (unsigned long long)rows_line(l->src), columns[c].name,
+                        (int)(cell->len > 60 ? 60 : cell->len), cell->ptr, cell->len > 60 ? "…" : "", bad);
     }
     /* the feed's row rules, then where conditions, which can fail, before anything is added */
-    if (f->nrules && !rules_hold(l, line, why, cap)) return false;
+    if (f->nrules && !rules_hold(l, rows_line(l->src), why, cap)) return false;
     bool kept = period_kept(f, period.as.period.index);
-    for (uint32_t j = 0; kept && j < f->naggs; j++) {
+    for (uint32_t k = 0; kept && k < l->nfiltered; k++) {     /* passes[j] stays true for the others */
         bool ok = true;
+        uint32_t j = l->filtered[k];
         int32_t same = f->aggs[j].same_filter;
         l->passes[j] = same >= 0 ? l->passes[same] : filter_passes(l, j, rec, &ok, why, cap);
         if (!ok) return false;
     }
-    if (!periods_within(l, period.as.period.index, why, cap)) return false;
+    int32_t p = period.as.period.index;
+    if ((p < l->st->period_lo || p > l->st->period_hi) && !periods_within(l, p, why, cap)) return false;
     uint32_t o;
-    if (l->last_org_ptr && l->last_org_len == org->len && same_bytes(l->last_org_ptr, org->ptr, org->len)) {
+    if (l->last_org_ptr && l->last_org_len == org->len && rows_same_bytes(l->last_org_ptr, org->ptr, org->len)) {
         o = l->last_org;
-    } else {
-        o = orgs_intern(l->st->orgs, org->ptr, org->len);
-        if (!rows_limit(l->src, orgs_count(l->st->orgs), l->lim->orgs, "organisations", "max-orgs", why, cap))
-            return false;
-        l->last_org = o;
-        l->last_org_ptr = orgs_code(l->st->orgs, o);
-        l->last_org_len = org->len;
+    } else if (!org_of(l, org, &o, why, cap)) {
+        return false;
     }
     Day v = vintage.kind == V_MISSING ? 0 : vintage.as.period.index;
     uint32_t ident = 0;
@@ -742,7 +800,7 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
             const CsvField *cell = &rec[l->col_pos[s->key_cols[i]]];
             if (k + sizeof(uint32_t) + cell->len > sizeof key)
                 return why_say(why, cap, "%s:%llu: the key columns' cells pass %zu bytes together", l->name,
-                               (unsigned long long)line, sizeof key - s->nkey * sizeof(uint32_t));
+                               (unsigned long long)rows_line(l->src), sizeof key - s->nkey * sizeof(uint32_t));
             uint32_t len = (uint32_t)cell->len;
             memcpy(key + k, &len, sizeof len);
             k += sizeof len;
@@ -762,15 +820,29 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
         rows_add(sl, o, 1);
         return true;
     }
-    /* and sums that would overflow, too */
-    for (uint32_t j = 0; j < f->naggs; j++) {
-        const FeedAgg *a = &f->aggs[j];
-        const Typed *t = &l->cells[a->column];
-        int64_t sum;
-        if (a->whole >= 0 && sl->whole[a->whole].summed && l->passes[j] && t->present &&
-            __builtin_add_overflow(sum_of(&sl->whole[a->whole], o), t->whole, &sum))
-            return why_say(why, cap, "%s:%llu: column `%s`: the sum for `%s` in one period passes 9.2 × 10^18",
-                             l->name, (unsigned long long)line, s->columns[a->column].name, orgs_code(l->st->orgs, o));
+    /* and sums that would overflow, too: none can while the cells of the
+     * summed columns this reader has read, all together, fit (a cell's sum
+     * is some of them, as counts are not negative) */
+    uint64_t row_sum = 0;
+    bool fits = true;
+    for (uint32_t k = 0; k < l->nsummed_cols; k++) {
+        const Typed *t = &l->cells[l->summed_cols[k]];
+        if (t->present) fits &= !__builtin_add_overflow(row_sum, (uint64_t)t->whole, &row_sum);
+    }
+    if (fits && row_sum <= (uint64_t)INT64_MAX - l->summed) {
+        l->summed += row_sum;
+    } else {
+        l->summed = INT64_MAX;      /* from now on, cell by cell */
+        for (uint32_t j = 0; j < f->naggs; j++) {
+            const FeedAgg *a = &f->aggs[j];
+            const Typed *t = &l->cells[a->column];
+            int64_t sum;
+            if (a->whole >= 0 && sl->whole[a->whole].summed && l->passes[j] && t->present &&
+                __builtin_add_overflow(sum_of(&sl->whole[a->whole], o), t->whole, &sum))
+                return why_say(why, cap, "%s:%llu: column `%s`: the sum for `%s` in one period passes 9.2 × 10^18",
+                               l->name, (unsigned long long)rows_line(l->src), s->columns[a->column].name,
+                               orgs_code(l->st->orgs, o));
+        }
     }
     rows_add(sl, o, 1);
     for (uint32_t j = 0; j < f->naggs; j++) {
@@ -881,7 +953,26 @@ static void loader_start(Loader *l, Store *st, RowSource *src)
     l->src = src;
     l->caches = mem_calloc((size_t)l->f->naggs + 1, sizeof *l->caches);
     l->passes = mem_calloc((size_t)l->f->naggs + 1, sizeof *l->passes);
+    l->filtered = mem_calloc((size_t)l->f->naggs + 1, sizeof *l->filtered);
+    l->nfiltered = 0;
+    for (uint32_t j = 0; j < l->f->naggs; j++) {
+        if (l->f->aggs[j].filter >= 0) l->filtered[l->nfiltered++] = j;
+        else l->passes[j] = true;
+    }
+    l->summed_cols = mem_calloc((size_t)l->f->schema->ncolumns + 1, sizeof *l->summed_cols);
+    l->nsummed_cols = 0;
+    for (uint16_t c = 0; c < l->f->schema->ncolumns; c++) {
+        bool summed = false;
+        for (uint32_t j = 0; j < l->f->naggs && !summed; j++)
+            summed = l->f->aggs[j].whole >= 0 && l->f->aggs[j].func != AGG_COUNT && l->f->aggs[j].column == c;
+        if (summed) l->summed_cols[l->nsummed_cols++] = c;
+    }
+    l->summed = 0;
     l->cells = mem_calloc((size_t)l->f->schema->ncolumns + 1, sizeof *l->cells);
+    l->follower = NULL;
+    l->nfollower = 0;
+    l->periods = mem_calloc(PERIOD_TEXTS, sizeof *l->periods);
+    l->last_period = NULL;
 }
 
 static void loader_end(Loader *l)
@@ -893,6 +984,10 @@ static void loader_end(Loader *l)
     mem_free(l->caches);
     mem_free(l->cells);
     mem_free(l->passes);
+    mem_free(l->filtered);
+    mem_free(l->summed_cols);
+    mem_free(l->follower);
+    mem_free(l->periods);
 }
 
 /* Maps the header to the schema's columns and the aggregates to positions. */
@@ -974,6 +1069,10 @@ static void feed_aggs(FeedData *f, uint16_t feed)
         fa->filter = a->filter;
         fa->nfilter = a->nfilter;
         fa->simple = a->filter >= 0 && !getenv("PLEDGE_TEST_VM_FILTERS") && pred_compile(p, a->filter, &fa->pred);
+        if (fa->simple && fa->pred.one >= 0 && fa->pred.param < a->nfilter) {
+            uint16_t column = a->filter_cols[fa->pred.param];
+            fa->cell_kind = pred_cell_kind(&fa->pred, (TypeKind)f->schema->columns[column].type);
+        }
         /* `sum(x where t == "1") / sum(y where t == "1")`: two filters, one condition, run once a row */
         fa->same_filter = -1;
         for (uint32_t k = 0; k + 1 < j && fa->filter >= 0 && fa->same_filter < 0; k++)

@@ -5,12 +5,17 @@
 #include "base/hash.h"
 #include <string.h>
 
+/* A slot of the open-addressing table: the organisation's id + 1 (0
+ * empty) and its code's hash, so that a probe past another code seldom
+ * reads that code, and growing hashes nothing again. */
+typedef struct OrgSlot { uint32_t id1, hash; } OrgSlot;
+
 struct Orgs {
     Arena     arena;
     char    **codes;
     uint32_t *lens;
     uint32_t  n, cap;
-    uint32_t *slots;        /* open addressing: id + 1, 0 empty */
+    OrgSlot  *slots;
     size_t    nslots;
 };
 
@@ -27,36 +32,41 @@ void orgs_free(Orgs *o)
     mem_free(o);
 }
 
-static uint32_t *orgs_slot(const Orgs *o, const char *code, size_t len)
+static OrgSlot *orgs_slot(const Orgs *o, const char *code, size_t len, uint32_t hash)
 {
-    size_t i = hash_bytes(code, len) & (o->nslots - 1);
-    for (;; i = (i + 1) & (o->nslots - 1)) {
-        uint32_t id = o->slots[i];
-        if (!id || (o->lens[id - 1] == len && memcmp(o->codes[id - 1], code, len) == 0)) return &o->slots[i];
+    for (size_t i = hash & (o->nslots - 1);; i = (i + 1) & (o->nslots - 1)) {
+        OrgSlot *s = &o->slots[i];
+        if (!s->id1) return s;
+        if (s->hash == hash && o->lens[s->id1 - 1] == len && rows_same_bytes(o->codes[s->id1 - 1], code, len)) return s;
     }
 }
 
 uint32_t orgs_find(const Orgs *o, const char *code, size_t len)
 {
     if (!o->nslots) return ORG_NONE;
-    uint32_t id = *orgs_slot(o, code, len);
-    return id ? id - 1 : ORG_NONE;
+    uint32_t id1 = orgs_slot(o, code, len, (uint32_t)hash_bytes(code, len))->id1;
+    return id1 ? id1 - 1 : ORG_NONE;
 }
 
 uint32_t orgs_intern(Orgs *o, const char *code, size_t len)
 {
     if ((o->n + 1) * 2 > o->nslots) {
         size_t n = o->nslots ? o->nslots * 2 : 1024;
-        uint32_t *old = o->slots;
+        OrgSlot *old = o->slots;
         size_t oldn = o->nslots;
         o->slots = mem_calloc(n, sizeof *o->slots);
         o->nslots = n;
-        for (size_t i = 0; i < oldn; i++)
-            if (old[i]) *orgs_slot(o, o->codes[old[i] - 1], o->lens[old[i] - 1]) = old[i];
+        for (size_t i = 0; i < oldn; i++) {
+            if (!old[i].id1) continue;
+            OrgSlot *s = &o->slots[old[i].hash & (n - 1)];
+            while (s->id1) s = s == &o->slots[n - 1] ? o->slots : s + 1;
+            *s = old[i];
+        }
         mem_free(old);
     }
-    uint32_t *slot = orgs_slot(o, code, len);
-    if (*slot) return *slot - 1;
+    uint32_t hash = (uint32_t)hash_bytes(code, len);
+    OrgSlot *slot = orgs_slot(o, code, len, hash);
+    if (slot->id1) return slot->id1 - 1;
     if (o->n == o->cap) {
         o->cap = o->cap ? o->cap * 2 : 1024;
         o->codes = mem_realloc(o->codes, o->cap * sizeof *o->codes);
@@ -64,7 +74,7 @@ uint32_t orgs_intern(Orgs *o, const char *code, size_t len)
     }
     o->codes[o->n] = arena_strndup(&o->arena, code, len);
     o->lens[o->n] = (uint32_t)len;
-    *slot = ++o->n;
+    *slot = (OrgSlot){ ++o->n, hash };
     return o->n - 1;
 }
 

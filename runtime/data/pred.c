@@ -80,14 +80,7 @@ Value pred_test(Cmp cmp, const Value *x, const Value *y)
     } else {
         return val_test(cmp, *x, *y);
     }
-    switch (cmp) {
-    case CMP_EQ: return val_bool(c == 0);
-    case CMP_NE: return val_bool(c != 0);
-    case CMP_LT: return val_bool(c < 0);
-    case CMP_LE: return val_bool(c <= 0);
-    case CMP_GT: return val_bool(c > 0);
-    default:     return val_bool(c >= 0);
-    }
+    return val_bool(pred_holds(cmp, c));
 }
 
 Value pred_eval(const Pred *pr, const Value *args)

@@ -13,13 +13,6 @@
 
 /* ---- reading cells ------------------------------------------------------- */
 
-/* Empty and `*` (suppressed) cells are missing, quoted or not; only a
- * quoted empty text cell is text, the empty string. */
-bool rows_is_missing(const CsvField *f)
-{
-    return (f->len == 0 && !f->quoted) || (f->len == 1 && f->ptr[0] == '*');
-}
-
 /* How a decimal's text reads: a number, not one, or one with more digits
  * than an exact number holds (a whole part past INT64_MAX, or more than 18
  * after the point), which deserves its own message. */
@@ -417,10 +410,9 @@ DataLimits data_limits(const DataLimits *given)
                          g.periods ? g.periods : DATA_DEFAULT_PERIODS };
 }
 
-bool rows_limit(const RowSource *r, uint64_t count, uint64_t limit, const char *what, const char *option,
-                char *why, size_t cap)
+/* rows_limit's message: false. */
+bool rows_past_limit(const RowSource *r, uint64_t limit, const char *what, const char *option, char *why, size_t cap)
 {
-    if (count <= limit) return true;
     return why_say(why, cap, "limit: %s:%llu: more than %llu %s (raise it with --%s)", r->name,
                    (unsigned long long)rows_line(r), (unsigned long long)limit, what, option);
 }

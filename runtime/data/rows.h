@@ -8,6 +8,7 @@
 #include "vm/bytecode.h"
 #include "data/feed.h"
 #include <sqlite3.h>
+#include <string.h>
 
 /* Both give a header record and then records of fields, so the typing and
  * the messages are the same whichever a feed comes from. */
@@ -55,11 +56,37 @@ void rows_db_release(void *db);
 bool        rows_within(const RowSource *r, const DataLimits *lim, const CsvField *rec, size_t n, uint64_t rows,
                         char *why, size_t cap);
 /* The same for a count that grew past its limit: organisations, periods. */
-bool        rows_limit(const RowSource *r, uint64_t count, uint64_t limit, const char *what, const char *option,
-                       char *why, size_t cap);
+bool        rows_past_limit(const RowSource *r, uint64_t limit, const char *what, const char *option, char *why,
+                            size_t cap);
+static inline bool rows_limit(const RowSource *r, uint64_t count, uint64_t limit, const char *what,
+                              const char *option, char *why, size_t cap)
+{
+    return count <= limit || rows_past_limit(r, limit, what, option, why, cap);    /* inline: once a row */
+}
 
-/* Empty and `*` cells are missing, quoted or not (a quoted empty text is ""). */
-bool        rows_is_missing(const CsvField *f);
+/* memcmp(a, b, n) == 0 without a call for 4 to 16 bytes (two overlapping
+ * words): the period and organisation of every row are compared with the
+ * last row's, and codes with the organisations' (orgs.c). */
+static inline bool rows_same_bytes(const char *a, const char *b, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t a0, a1, b0, b1;
+        memcpy(&a0, a, 8), memcpy(&a1, a + n - 8, 8), memcpy(&b0, b, 8), memcpy(&b1, b + n - 8, 8);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    if (n >= 4 && n < 8) {
+        uint32_t a0, a1, b0, b1;
+        memcpy(&a0, a, 4), memcpy(&a1, a + n - 4, 4), memcpy(&b0, b, 4), memcpy(&b1, b + n - 4, 4);
+        return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+    }
+    return memcmp(a, b, n) == 0;
+}
+
+/* Empty and `*` (suppressed) cells are missing, quoted or not (a quoted empty text is ""). */
+static inline bool rows_is_missing(const CsvField *f)
+{
+    return (f->len == 0 && !f->quoted) || (f->len == 1 && f->ptr[0] == '*');
+}
 /* Parses a cell of a column's type and format (COL_PLAIN, COL_POINTS);
  * NULL on success, else what is wrong with the text. */
 const char *rows_parse_cell(TypeKind type, uint8_t format, const CsvField *f, Value *out);

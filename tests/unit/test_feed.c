@@ -1957,6 +1957,243 @@ START_TEST(predicates_over_a_file)
 }
 END_TEST
 
+/* One comparison of a text or count cell with a constant is answered from
+ * the typed cell, not from Values (pred_text_passes, pred_whole_passes):
+ * every such condition, over cells that are quoted, `*`, empty, non-ASCII,
+ * long, numbers as text or differ in case, sums the same rows as the VM. */
+static const char cell_pred_rules[] =
+    "feed f \"one comparison\" {\n"
+    "    org    = org\n"
+    "    period = month as month\n"
+    "    n: count\n"
+    "    t: text\n"
+    "    c: count\n"
+    "}\n"
+    "metric c01: count = sum(f.n where f.t == \"1\")\n"
+    "metric c02: count = sum(f.n where f.t != \"1\")\n"
+    "metric c03: count = sum(f.n where f.t == \"b\")\n"
+    "metric c04: count = sum(f.n where f.t != \"b\")\n"
+    "metric c05: count = sum(f.n where f.t == \"bb\")\n"
+    "metric c06: count = sum(f.n where f.t != \"*\")\n"
+    "metric c07: count = sum(f.n where \"b\" != f.t)\n"
+    "metric c08: count = sum(f.n where \"1\" == f.t)\n"
+    "metric c09: count = sum(f.n where f.t == \"\")\n"
+    "metric c10: count = sum(f.n where f.t == \"\xc3\x9cn\")\n"
+    "metric c11: count = sum(f.n where f.t == \"a\")\n"
+    "metric c12: count = sum(f.n where f.t != \"\")\n"
+    "metric c13: count = sum(f.n where f.t == \"*\")\n"
+    "metric c14: count = sum(f.n where f.t == \"01\")\n"
+    "metric c15: count = sum(f.n where f.t == \"longer than sixteen bytes\")\n"
+    "metric c16: count = sum(f.n where \"\" != f.t)\n"
+    "metric c17: count = sum(f.n where f.c == 1)\n"
+    "metric c18: count = sum(f.n where f.c != 1)\n"
+    "metric c19: count = sum(f.n where f.c < 10)\n"
+    "metric c20: count = sum(f.n where 10 <= f.c)\n"
+    "metric c21: count = sum(f.n where f.c > 0)\n"
+    "metric c22: count = sum(f.n where f.c >= 1234567890123456789)\n"
+    "metric c23: count = sum(f.n where f.c == 1.5)\n"
+    "metric c24: count = sum(f.n where f.t == \"b \")\n";
+
+START_TEST(cell_predicates_agree_with_vm)
+{
+    static const char csv[] =
+        "org,month,n,t,c\n"
+        "A,2019-04,1,1,1\n"
+        "A,2019-04,2,\"1\",01\n"                        /* quoted text, a count with a leading zero */
+        "A,2019-04,4,*,*\n"                             /* missing */
+        "A,2019-04,8,\"*\",\"*\"\n"                     /* missing, quoted or not */
+        "A,2019-04,16,,\n"                              /* missing */
+        "A,2019-04,32,\"\",\"\"\n"                      /* the empty text; a missing count */
+        "A,2019-04,64,\xc3\x9cn,10\n"
+        "A,2019-04,128,a,0\n"
+        "A,2019-04,256,A,11\n"                          /* case */
+        "A,2019-04,512,01,9\n"                          /* a number as text */
+        "A,2019-04,1024,longer than sixteen bytes,1234567890123456789\n"
+        "A,2019-04,2048,\"b \",3\n"
+        "A,2019-04,4096,bb,4\n"
+        "A,2019-04,8192,\"a,b\",5\n"
+        "A,2019-04,16384,\"\xc3\x9cn\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9 text, longer\",12\n"
+        "A,2019-04,32768,\x7f,13\n"                    /* DEL: ASCII, past the short path's range */
+        "A,2019-04,65536,b,123456789012345678\n";
+    int64_t sums[2][24];
+    Value got[2][24];
+    char path[512], why[512];
+    write_tmp(path, sizeof path, "cellpred.csv", csv);
+    for (int vm = 0; vm < 2; vm++) {
+        if (vm) setenv("PLEDGE_TEST_VM_FILTERS", "1", 1);
+        Rules r;
+        rules_from_text(&r, cell_pred_rules);
+        FeedData *f = try_load(&r, "f", path, NULL, why, sizeof why);
+        ck_assert_msg(f != NULL, "%s", why);
+        uint32_t a = orgs_find(r.orgs, "A", 1), cov;
+        for (int k = 0; k < 24; k++) {
+            char name[8];
+            snprintf(name, sizeof name, "c%02d", k + 1);
+            uint32_t g = UINT32_MAX;
+            for (uint32_t fn = 0; fn < r.bc.nfns && g == UINT32_MAX; fn++)
+                if (strcmp(r.bc.fns[fn].name, name) == 0) g = r.bc.fns[fn].code[0].b;
+            ck_assert_uint_ne(g, UINT32_MAX);
+            got[vm][k] = feed_aggregate(f, g, &a, 1, D(2019, 4, 1), D(2019, 4, 30), D(2030, 1, 1), &cov);
+            ck_assert(got[vm][k].kind == V_MISSING || (got[vm][k].kind == V_NUM && got[vm][k].as.num.d == 1));
+            sums[vm][k] = got[vm][k].kind == V_MISSING ? -1 : got[vm][k].as.num.n;
+        }
+        feed_free(f);
+        rules_free(&r);
+        unsetenv("PLEDGE_TEST_VM_FILTERS");
+    }
+    for (int k = 0; k < 24; k++)
+        ck_assert_msg(sums[0][k] == sums[1][k], "c%02d: %lld as a predicate, %lld on the VM", k + 1,
+                      (long long)sums[0][k], (long long)sums[1][k]);
+    /* and a few worked by hand (-1: no row passed, missing) */
+    ck_assert_int_eq(sums[0][0], 1 + 2);                        /* t == "1": quoted or not */
+    ck_assert_int_eq(sums[0][8], 32);                           /* t == "": the quoted empty text only */
+    ck_assert_int_eq(sums[0][10], 128);                         /* t == "a": not "A" */
+    ck_assert_int_eq(sums[0][12], -1);                          /* t == "*": `*` is missing, quoted or not */
+    ck_assert_int_eq(sums[0][13], 512);                         /* t == "01" */
+    ck_assert_int_eq(sums[0][16], 1 + 2);                       /* c == 1: 01 too */
+    ck_assert_int_eq(sums[0][21], 1024);                        /* c >= 1234567890123456789 */
+    ck_assert_int_eq(sums[0][23], 2048);                        /* t == "b ": the space kept */
+}
+END_TEST
+
+/* A row's organisation is first guessed as the one that followed the last
+ * row's last time: codes that share prefixes and differ in length, more
+ * organisations than the guesses are first sized for, an order that
+ * changes from period to period (the same, reversed, shuffled, some left
+ * out, a new one in the middle): each organisation's sum is its own. */
+START_TEST(org_order_changes)
+{
+    enum { NORGS = 3000, NPERIODS = 6 };
+    static const char rules[] =
+        "feed f \"orders\" {\n"
+        "    org    = org\n"
+        "    period = month as month\n"
+        "    n: count\n"
+        "}\n"
+        "metric m: count = sum(f.n)\n";
+    static int64_t want[NORGS + 1];
+    static uint32_t order[NORGS + 1];
+    char code[32], path[512];
+    memset(want, 0, sizeof want);
+    size_t cap = 1 << 20, len = 0;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    len += (size_t)snprintf(text, cap, "org,month,n\n");
+    uint64_t seed = 7;
+    for (int p = 0; p < NPERIODS; p++) {
+        uint32_t n = 0;
+        for (uint32_t i = 0; i < NORGS; i++) {
+            if (p == 4 && i % 5 == 2) continue;             /* some left out */
+            if (p == 5 && i == NORGS / 2) order[n++] = NORGS;       /* one new, in the middle */
+            order[n++] = p == 2 ? NORGS - 1 - i : i;        /* reversed */
+        }
+        for (uint32_t i = n - 1; p == 3 && i > 0; i--) {    /* shuffled */
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            uint32_t j = (uint32_t)((seed >> 33) % (i + 1)), t = order[i];
+            order[i] = order[j], order[j] = t;
+        }
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t o = order[k];
+            /* "ORG1", "ORG10", "ORG100" and "ORG02", "ORG020": prefixes of one another */
+            snprintf(code, sizeof code, "%s%u", o & 1 ? "ORG" : "ORG0", o);
+            for (int twice = 0; twice < 1 + (o % 7 == 0); twice++) {   /* some in two rows running */
+                int64_t v = (int64_t)p * 10000 + o + twice;
+                want[o] += v;
+                ck_assert(len + 64 < cap);
+                len += (size_t)snprintf(text + len, cap - len, "%s,2019-%02d,%lld\n", code, 4 + p, (long long)v);
+            }
+        }
+    }
+    tmp_path(path, sizeof path, "orders.csv");
+    write_bytes(path, text, len);
+    free(text);
+    Rules r;
+    rules_from_text(&r, rules);
+    FeedData *f = load(&r, "f", path);
+    ck_assert_uint_eq(feed_stats(f)->orgs, NORGS + 1);
+    uint32_t g = agg(&r.bc, "f", "n", AGG_SUM, false), cov;
+    for (uint32_t o = 0; o <= NORGS; o++) {
+        snprintf(code, sizeof code, "%s%u", o & 1 ? "ORG" : "ORG0", o);
+        uint32_t id = orgs_find(r.orgs, code, strlen(code));
+        ck_assert_uint_ne(id, ORG_NONE);
+        Value v = feed_aggregate(f, g, &id, 1, D(2019, 4, 1), D(2019, 9, 30), D(2030, 1, 1), &cov);
+        ck_assert_msg(v.kind == V_NUM && v.as.num.n == want[o], "%s: %lld, want %lld", code,
+                      (long long)v.as.num.n, (long long)want[o]);
+    }
+    feed_free(f);
+    rules_free(&r);
+}
+END_TEST
+
+/* A period's text is parsed once and remembered by its hash: a file sorted
+ * by organisation, then day, in an order of its own per organisation, with
+ * more days than the memo has slots (some share one) and a day written two
+ * ways (2019-04-01, 20190401): each day's figures are its own. */
+START_TEST(period_texts_remembered)
+{
+    enum { NDAYS = 1500, NORGS = 3 };
+    static const char rules[] =
+        "feed f \"days\" {\n"
+        "    org    = org\n"
+        "    period = day as date\n"
+        "    n: count\n"
+        "}\n"
+        "metric m: count = sum(f.n)\n";
+    static int ys[NDAYS], ms[NDAYS], ds[NDAYS];
+    static uint32_t order[NDAYS];
+    static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    for (int k = 0, y = 2019, m = 4, d = 1; k < NDAYS; k++) {
+        ys[k] = y, ms[k] = m, ds[k] = d;
+        if (++d > mdays[m - 1] + (m == 2 && y % 4 == 0)) d = 1, m++;
+        if (m > 12) m = 1, y++;
+    }
+    size_t cap = 1 << 20, len = 0;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    len += (size_t)snprintf(text, cap, "org,day,n\n");
+    uint64_t seed = 11;
+    for (int o = 0; o < NORGS; o++) {
+        for (uint32_t k = 0; k < NDAYS; k++) order[k] = o == 1 ? NDAYS - 1 - k : k;
+        for (uint32_t k = NDAYS - 1; o == 2 && k > 0; k--) {        /* shuffled */
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            uint32_t j = (uint32_t)((seed >> 33) % (k + 1)), t = order[k];
+            order[k] = order[j], order[j] = t;
+        }
+        for (uint32_t k = 0; k < NDAYS; k++) {
+            uint32_t q = order[k];
+            ck_assert(len + 64 < cap);
+            len += (size_t)snprintf(text + len, cap - len, (q + (uint32_t)o) % 3 ? "O%d,%04d-%02d-%02d,%u\n"
+                                                                                   : "O%d,%04d%02d%02d,%u\n",
+                                    o, ys[q], ms[q], ds[q], q * 10 + (uint32_t)o);
+        }
+    }
+    char path[512];
+    tmp_path(path, sizeof path, "days.csv");
+    write_bytes(path, text, len);
+    free(text);
+    Rules r;
+    rules_from_text(&r, rules);
+    FeedData *f = load(&r, "f", path);
+    ck_assert_uint_eq(feed_stats(f)->periods, NDAYS);
+    uint32_t g = agg(&r.bc, "f", "n", AGG_SUM, false), cov;
+    for (int o = 0; o < NORGS; o++) {
+        char code[8];
+        snprintf(code, sizeof code, "O%d", o);
+        uint32_t id = orgs_find(r.orgs, code, strlen(code));
+        for (uint32_t q = 0; q < NDAYS; q += 97) {       /* a day at a time */
+            Day day = D(ys[q], ms[q], ds[q]);
+            Value v = feed_aggregate(f, g, &id, 1, day, day, D(2030, 1, 1), &cov);
+            ck_assert_msg(v.kind == V_NUM && v.as.num.n == (int64_t)q * 10 + o, "%s day %u: %lld", code, q,
+                          (long long)v.as.num.n);
+        }
+        Value all = feed_aggregate(f, g, &id, 1, D(2019, 4, 1), D(2030, 1, 1), D(2030, 1, 1), &cov);
+        ck_assert(all.kind == V_NUM && all.as.num.n == (int64_t)NDAYS * (NDAYS - 1) / 2 * 10 + (int64_t)NDAYS * o);
+    }
+    feed_free(f);
+    rules_free(&r);
+}
+END_TEST
+
 /* A row rule (`require`) that is a predicate breaks on the same row, with
  * the same message, as on the VM. */
 START_TEST(predicate_row_rule)
@@ -2327,6 +2564,13 @@ START_TEST(whole_number_limits)
               "org,period,type,value\nA,2019-04,1,5000000000000000000\nA,2019-04,1,5000000000000000000\n");
     ck_assert_ptr_null(try_load(&r, "f", path, NULL, why, sizeof why));
     ck_assert_msg(strstr(why, "overflow.csv:3: column `value`: the sum for `A` in one period passes 9.2") != NULL,
+                  "%s", why);
+    /* the values summed so far pass 2^63 together (A, then B) before one cell does (A again) */
+    write_tmp(path, sizeof path, "overflow2.csv",
+              "org,period,type,value\nA,2019-04,1,5000000000000000000\nB,2019-04,1,5000000000000000000\n"
+              "B,2019-05,1,1\nA,2019-04,1,5000000000000000000\n");
+    ck_assert_ptr_null(try_load(&r, "f", path, NULL, why, sizeof why));
+    ck_assert_msg(strstr(why, "overflow2.csv:5: column `value`: the sum for `A` in one period passes 9.2") != NULL,
                   "%s", why);
     write_tmp(path, sizeof path, "big.csv",
               "org,period,type,value\nA,2019-04,1,9000000000000000000\nA,2019-05,1,9000000000000000000\n");
@@ -2938,6 +3182,9 @@ static Suite *feed_suite(void)
     tcase_add_test(t, two_halves);
     tcase_add_test(t, predicates_agree_with_vm);
     tcase_add_test(t, predicates_over_a_file);
+    tcase_add_test(t, cell_predicates_agree_with_vm);
+    tcase_add_test(t, org_order_changes);
+    tcase_add_test(t, period_texts_remembered);
     tcase_add_test(t, predicate_row_rule);
     tcase_set_timeout(t, 60);
     suite_add_tcase(s, t);
