@@ -10,6 +10,7 @@
 #include <check.h>
 #include <ftw.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,47 @@ static void write_tmp(char *buf, size_t cap, const char *name, const char *text)
 {
     tmp_path(buf, cap, name);
     write_bytes(buf, text, strlen(text));
+}
+
+/* A file's text, built a line at a time. */
+typedef struct FileText { char *s; size_t len, cap; } FileText;
+
+static void text_add(FileText *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void text_add(FileText *t, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(t->s ? t->s + t->len : NULL, t->s ? t->cap - t->len : 0, fmt, ap);
+        va_end(ap);
+        ck_assert(n >= 0);
+        if (t->s && (size_t)n < t->cap - t->len) {
+            t->len += (size_t)n;
+            return;
+        }
+        t->cap = 2 * t->cap + (size_t)n + 64;
+        t->s = realloc(t->s, t->cap);
+        ck_assert_ptr_nonnull(t->s);
+    }
+}
+
+/* Writes t to the temporary file `name` (its path to buf) and frees it. */
+static void text_write(FileText *t, char *buf, size_t cap, const char *name)
+{
+    tmp_path(buf, cap, name);
+    write_bytes(buf, t->s, t->len);
+    free(t->s);
+    *t = (FileText){ 0 };
+}
+
+/* Shuffles a[0 .. n) by a fixed generator from *seed: a failure repeats. */
+static void shuffle(uint32_t *a, uint32_t n, uint64_t *seed)
+{
+    for (uint32_t i = n - 1; n && i > 0; i--) {
+        *seed = *seed * 6364136223846793005u + 1442695040888963407u;
+        uint32_t j = (uint32_t)((*seed >> 33) % (i + 1)), t = a[i];
+        a[i] = a[j], a[j] = t;
+    }
 }
 
 typedef struct Rules {
@@ -2075,10 +2117,8 @@ START_TEST(org_order_changes)
     static uint32_t order[NORGS + 1];
     char code[32], path[512];
     memset(want, 0, sizeof want);
-    size_t cap = 1 << 20, len = 0;
-    char *text = malloc(cap);
-    ck_assert_ptr_nonnull(text);
-    len += (size_t)snprintf(text, cap, "org,month,n\n");
+    FileText text = { 0 };
+    text_add(&text, "org,month,n\n");
     uint64_t seed = 7;
     for (int p = 0; p < NPERIODS; p++) {
         uint32_t n = 0;
@@ -2087,11 +2127,7 @@ START_TEST(org_order_changes)
             if (p == 5 && i == NORGS / 2) order[n++] = NORGS;       /* one new, in the middle */
             order[n++] = p == 2 ? NORGS - 1 - i : i;        /* reversed */
         }
-        for (uint32_t i = n - 1; p == 3 && i > 0; i--) {    /* shuffled */
-            seed = seed * 6364136223846793005u + 1442695040888963407u;
-            uint32_t j = (uint32_t)((seed >> 33) % (i + 1)), t = order[i];
-            order[i] = order[j], order[j] = t;
-        }
+        if (p == 3) shuffle(order, n, &seed);
         for (uint32_t k = 0; k < n; k++) {
             uint32_t o = order[k];
             /* "ORG1", "ORG10", "ORG100" and "ORG02", "ORG020": prefixes of one another */
@@ -2099,14 +2135,11 @@ START_TEST(org_order_changes)
             for (int twice = 0; twice < 1 + (o % 7 == 0); twice++) {   /* some in two rows running */
                 int64_t v = (int64_t)p * 10000 + o + twice;
                 want[o] += v;
-                ck_assert(len + 64 < cap);
-                len += (size_t)snprintf(text + len, cap - len, "%s,2019-%02d,%lld\n", code, 4 + p, (long long)v);
+                text_add(&text, "%s,2019-%02d,%lld\n", code, 4 + p, (long long)v);
             }
         }
     }
-    tmp_path(path, sizeof path, "orders.csv");
-    write_bytes(path, text, len);
-    free(text);
+    text_write(&text, path, sizeof path, "orders.csv");
     Rules r;
     rules_from_text(&r, rules);
     FeedData *f = load(&r, "f", path);
@@ -2147,30 +2180,20 @@ START_TEST(period_texts_remembered)
         if (++d > mdays[m - 1] + (m == 2 && y % 4 == 0)) d = 1, m++;
         if (m > 12) m = 1, y++;
     }
-    size_t cap = 1 << 20, len = 0;
-    char *text = malloc(cap);
-    ck_assert_ptr_nonnull(text);
-    len += (size_t)snprintf(text, cap, "org,day,n\n");
+    FileText text = { 0 };
+    text_add(&text, "org,day,n\n");
     uint64_t seed = 11;
     for (int o = 0; o < NORGS; o++) {
         for (uint32_t k = 0; k < NDAYS; k++) order[k] = o == 1 ? NDAYS - 1 - k : k;
-        for (uint32_t k = NDAYS - 1; o == 2 && k > 0; k--) {        /* shuffled */
-            seed = seed * 6364136223846793005u + 1442695040888963407u;
-            uint32_t j = (uint32_t)((seed >> 33) % (k + 1)), t = order[k];
-            order[k] = order[j], order[j] = t;
-        }
+        if (o == 2) shuffle(order, NDAYS, &seed);
         for (uint32_t k = 0; k < NDAYS; k++) {
             uint32_t q = order[k];
-            ck_assert(len + 64 < cap);
-            len += (size_t)snprintf(text + len, cap - len, (q + (uint32_t)o) % 3 ? "O%d,%04d-%02d-%02d,%u\n"
-                                                                                   : "O%d,%04d%02d%02d,%u\n",
-                                    o, ys[q], ms[q], ds[q], q * 10 + (uint32_t)o);
+            text_add(&text, (q + (uint32_t)o) % 3 ? "O%d,%04d-%02d-%02d,%u\n" : "O%d,%04d%02d%02d,%u\n", o, ys[q],
+                     ms[q], ds[q], q * 10 + (uint32_t)o);
         }
     }
     char path[512];
-    tmp_path(path, sizeof path, "days.csv");
-    write_bytes(path, text, len);
-    free(text);
+    text_write(&text, path, sizeof path, "days.csv");
     Rules r;
     rules_from_text(&r, rules);
     FeedData *f = load(&r, "f", path);
