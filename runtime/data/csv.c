@@ -7,8 +7,8 @@
  * there is nothing to find. So the bounds check is made once per field, not
  * once per byte, and no record allocates (the field array and the scratch
  * buffer are reused). Most records are read by a faster reader still
- * (read_plain_record), which hands any record it does not handle to the
- * general one (read_record). */
+ * (plain_record, over an index of the data 64 bytes at a time), which hands
+ * any record it does not handle to the general one (read_record). */
 #define _DEFAULT_SOURCE     /* madvise(MADV_DONTNEED): POSIX has no way to drop mapped pages */
 #include "data/csv.h"
 #include "base/utf8.h"
@@ -27,6 +27,11 @@
 
 typedef enum { READING, ENDED, FAILED } ReadState;
 
+/* A fast reader for plain records (see plain_record): true if it read the
+ * one at p, false to leave it to the general reader. */
+typedef bool PlainReader(CsvReader *r, const unsigned char *p);
+static PlainReader *choose_plain_reader(void);
+
 struct CsvReader {
     const unsigned char *data;  /* after a BOM; never NULL */
     size_t len;
@@ -38,7 +43,10 @@ struct CsvReader {
     uint64_t rec_line;
     ReadState state;
     bool ended_at_limit;
-    bool general;               /* PLEDGE_CSV_GENERAL: every record by the general reader (tests) */
+    PlainReader *plain;         /* NULL: every record by the general reader */
+    const unsigned char *blk;   /* the fast reader's block, where the last record it read ended */
+    uint64_t blk_rest;          /* its stops after that record */
+    const unsigned char *blk_next;  /* where that record ended */
 
     CsvField *fields;
     size_t nfields;
@@ -87,8 +95,7 @@ static CsvReader *new_reader(const unsigned char *data, size_t len, const char *
     r->safe_u = last_stop(r->data, len, stop_u);
     r->safe_q = last_stop(r->data, len, stop_q);
     r->line = r->rec_line = 1;
-    const char *general = getenv("PLEDGE_CSV_GENERAL");
-    r->general = general && *general && strcmp(general, "0") != 0;
+    r->plain = choose_plain_reader();
     if (!name)
         name = "";
     r->name = mem_strndup(name, strlen(name));
@@ -226,7 +233,7 @@ CsvReader *csv_open_slice(const CsvReader *r, size_t from, size_t to, uint64_t f
     s->safe_q = r->safe_q;
     s->pos = s->rec_off = from;
     s->line = s->rec_line = first_line;
-    s->general = r->general;
+    s->plain = r->plain;
     if (r->map) {
         /* it gives back the pages it has read, as its parent does */
         size_t start = (size_t)(s->data + from - (const unsigned char *)r->map);
@@ -440,108 +447,198 @@ static CsvStatus read_record(CsvReader *r, const unsigned char *p)
     return CSV_RECORD;
 }
 
-/* The first byte at or after p that stop (stop_u or stop_q) marks, given
- * that there is one before the data's end: 16 bytes a step where SSE2 is
- * (x86-64 always has it) and 16 bytes are left, about 14 instructions for
- * a field of up to 16 bytes where the table takes 5 a byte. */
-#ifdef __SSE2__
-#include <emmintrin.h>
-static inline const unsigned char *find_stop(const unsigned char *p, const unsigned char *end, bool quoted)
+/* The fast reader's index of the data: a block of up to 64 bytes at a time
+ * as one mask, bit i set if byte i stops an unquoted scan (stop_u: `,` LF
+ * `"` CR NUL). A record is then walked stop by stop with a count of
+ * trailing zeros and a clear of the lowest bit, not a load and compare per
+ * field, and the mask of the block a record ends in serves the next one.
+ * Blocks are classified with AVX2 where the CPU has it (checked when a
+ * reader opens), else 16 bytes at a time with SSE2 (x86-64 always has it),
+ * else a byte at a time. Only whole blocks are loaded: the last, short one
+ * of the data is classified a byte at a time, so nothing past the data is
+ * read. */
+enum { BLOCK = 64 };
+
+typedef uint64_t (*BlockStops)(const unsigned char *p);
+
+/* The first n (at most BLOCK) bytes at p, a byte at a time. */
+static uint64_t stops_bytewise(const unsigned char *p, size_t n)
+{
+    uint64_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        m |= (uint64_t)stop_u[p[i]] << i;
+    return m;
+}
+
+#if defined(__SSE2__) && (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#include <immintrin.h>
+#define CSV_X86 1
+
+static inline uint64_t stops_sse2(const unsigned char *p)
 {
     const __m128i quote = _mm_set1_epi8('"'), lf = _mm_set1_epi8('\n'), comma = _mm_set1_epi8(','),
                   cr = _mm_set1_epi8('\r'), zero = _mm_setzero_si128();
-    while (end - p >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    uint64_t m = 0;
+    for (int i = 0; i < BLOCK / 16; i++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
         __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, lf)),
-                                   _mm_cmpeq_epi8(v, zero));
-        if (!quoted)
-            hit = _mm_or_si128(hit, _mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, cr)));
-        unsigned mask = (unsigned)_mm_movemask_epi8(hit);
-        if (mask)
-            return p + __builtin_ctz(mask);
-        p += 16;
+                                   _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, cr)),
+                                                _mm_cmpeq_epi8(v, zero)));
+        m |= (uint64_t)(unsigned)_mm_movemask_epi8(hit) << (16 * i);
     }
-    const unsigned char *stop = quoted ? stop_q : stop_u;
-    while (!stop[*p])
-        p++;
-    return p;
+    return m;
+}
+
+/* One table lookup per 32 bytes: the five stop bytes have five different
+ * low nibbles, so a byte is a stop iff it equals the entry its low nibble
+ * picks. The other entries hold a byte of another low nibble (n ^ 1), which
+ * nothing picking them can equal; vpshufb gives 0 for bytes of 0x80 and up,
+ * which are not 0. */
+__attribute__((target("avx2")))
+static inline uint64_t stops_avx2(const unsigned char *p)
+{
+#define CSV_NIBBLES 0, 0, '"', 2, 5, 4, 7, 6, 9, 8, '\n', '\n', ',', '\r', 15, 14
+    const __m256i table = _mm256_setr_epi8(CSV_NIBBLES, CSV_NIBBLES);
+#undef CSV_NIBBLES
+    __m256i lo = _mm256_loadu_si256((const __m256i *)(const void *)p);
+    __m256i hi = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+    uint32_t a = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, _mm256_shuffle_epi8(table, lo)));
+    uint32_t b = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, _mm256_shuffle_epi8(table, hi)));
+    return a | (uint64_t)b << 32;
 }
 #else
-static inline const unsigned char *find_stop(const unsigned char *p, const unsigned char *end, bool quoted)
+static inline uint64_t stops_portable(const unsigned char *p)
 {
-    const unsigned char *stop = quoted ? stop_q : stop_u;
-    (void)end;
-    while (!stop[*p])
-        p++;
-    return p;
+    return stops_bytewise(p, BLOCK);
 }
 #endif
 
+/* The block at base, which is inside the data: whole, or the data's short
+ * last one. */
+static inline __attribute__((always_inline)) uint64_t block_stops(const unsigned char *base, const unsigned char *end,
+                                                                  BlockStops stops)
+{
+    size_t n = (size_t)(end - base);
+    return n >= BLOCK ? stops(base) : stops_bytewise(base, n);
+}
+
+/* The next stop not yet taken, moving on a block when this one has none
+ * left; NULL if there is none before the data's end. */
+static inline __attribute__((always_inline)) const unsigned char *
+next_stop(const unsigned char **base, uint64_t *rest, const unsigned char *end, BlockStops stops)
+{
+    while (!*rest) {
+        if (end - *base <= BLOCK)
+            return NULL;
+        *base += BLOCK;
+        *rest = block_stops(*base, end, stops);
+    }
+    const unsigned char *s = *base + __builtin_ctzll(*rest);
+    *rest &= *rest - 1;
+    return s;
+}
+
 /* The fast reader, for the records nearly every feed is made of: fields
  * either unquoted or in quotes with no quote, LF or NUL inside, each
- * followed at once by `,`, LF or the data's end; no CR, and no space or tab
- * at an unquoted field's edge (which would be trimmed). It makes one pass
- * with no blank trimming and no error paths. It returns false, having
- * changed nothing but the field array, at anything else; the general reader
- * then reads that record from its start, so fields, errors (their lines and
- * field numbers) and positions are the same whichever reads it. Bounds: a
- * scan that starts before safe_u (safe_q inside quotes) stops at or before
- * it, as in read_record. */
-static bool read_plain_record(CsvReader *r, const unsigned char *p)
+ * followed at once by `,` or LF; no CR, and no space or tab at an unquoted
+ * field's edge (which would be trimmed); a line end after the last. It
+ * takes every stop in order (commas and CRs inside quotes too), so a field
+ * costs one stop, a quoted one three. It returns false, having changed
+ * nothing but the field array, at anything else (the data's end before the
+ * line end among it); the general reader then reads that record from its
+ * start, so fields, errors (their lines and field numbers) and positions
+ * are the same whichever reads it. */
+static inline __attribute__((always_inline)) bool plain_record(CsvReader *r, const unsigned char *p, BlockStops stops)
 {
     const unsigned char *const end = r->data + r->len;
-    const unsigned char *const safe_u = r->data + r->safe_u;
-    const unsigned char *const safe_q = r->data + r->safe_q;
+    const unsigned char *base = r->blk;
+    uint64_t rest = r->blk_rest;
+    if (p != r->blk_next) {     /* not where the last fast record ended: index from here */
+        base = p;
+        rest = block_stops(p, end, stops);
+    }
     CsvField *fields = r->fields;   /* in locals: stores to a field cannot change them */
     size_t nf = 0, cap = r->fields_cap;
     for (;;) {
-        if (p >= safe_u)
-            return false;   /* an empty last field at the data's end, or no stop left */
         if (nf == cap) {
             grow_fields(r);
             fields = r->fields;
             cap = r->fields_cap;
         }
         CsvField *f = &fields[nf++];
-        if (*p == '"') {
-            const unsigned char *start = ++p;
-            if (p >= safe_q)
-                return false;
-            p = find_stop(p, end, true);
-            if (*p != '"')
-                return false;   /* a LF or NUL inside the quotes */
-            f->ptr = (const char *)start;
-            f->len = (size_t)(p - start);
-            f->quoted = true;
-            if (++p == end)
-                break;
-            if (*p == ',') {
-                p++;
-                continue;
-            }
-            if (*p != '\n')
-                return false;   /* a doubled quote, a blank, a CR, an error */
-            p++;
-            r->line++;
-            break;
-        }
-        const unsigned char *start = p;
-        if (blank(*p))
+        const unsigned char *s = next_stop(&base, &rest, end, stops);
+        if (!s)
             return false;
-        p = find_stop(p, end, false);
-        if ((*p != ',' && *p != '\n') || (p > start && blank(p[-1])))
-            return false;       /* a CR, a quote, a NUL; a blank to trim */
-        f->ptr = (const char *)start;
-        f->len = (size_t)(p - start);
-        f->quoted = false;
-        if (*p++ == ',')
+        if (s == p && *p == '"') {
+            do
+                s = next_stop(&base, &rest, end, stops);
+            while (s && (*s == ',' || *s == '\r'));
+            if (!s || *s != '"')
+                return false;   /* a LF or NUL inside the quotes, or no closing quote */
+            f->ptr = (const char *)p + 1;
+            f->len = (size_t)(s - p - 1);
+            f->quoted = true;
+            p = s + 1;
+            s = next_stop(&base, &rest, end, stops);
+            if (s != p)
+                return false;   /* the data's end, or a blank or other byte before the separator */
+        } else {
+            if (s > p && (blank(*p) || blank(s[-1])))
+                return false;   /* a blank to trim */
+            f->ptr = (const char *)p;
+            f->len = (size_t)(s - p);
+            f->quoted = false;
+        }
+        p = s + 1;
+        if (*s == ',')
             continue;
-        r->line++;
+        if (*s != '\n')
+            return false;       /* a CR, a quote (doubled, or in an unquoted field), a NUL */
         break;
     }
     r->nfields = nf;
     r->pos = (size_t)(p - r->data);
+    r->line++;
+    r->blk = base;
+    r->blk_rest = rest;
+    r->blk_next = p;
     return true;
+}
+
+#ifdef CSV_X86
+static bool plain_record_sse2(CsvReader *r, const unsigned char *p)
+{
+    return plain_record(r, p, stops_sse2);
+}
+
+__attribute__((target("avx2")))
+static bool plain_record_avx2(CsvReader *r, const unsigned char *p)
+{
+    return plain_record(r, p, stops_avx2);
+}
+#else
+static bool plain_record_portable(CsvReader *r, const unsigned char *p)
+{
+    return plain_record(r, p, stops_portable);
+}
+#endif
+
+/* The fast reader for this CPU; NULL under PLEDGE_CSV_GENERAL (every record
+ * by the general reader), and the SSE2 one under PLEDGE_CSV_NO_AVX2 (tests
+ * both read alike). */
+static PlainReader *choose_plain_reader(void)
+{
+    const char *general = getenv("PLEDGE_CSV_GENERAL");
+    if (general && *general && strcmp(general, "0") != 0)
+        return NULL;
+#ifdef CSV_X86
+    const char *no_avx2 = getenv("PLEDGE_CSV_NO_AVX2");
+    if ((!no_avx2 || !*no_avx2 || strcmp(no_avx2, "0") == 0) && __builtin_cpu_supports("avx2"))
+        return plain_record_avx2;
+    return plain_record_sse2;
+#else
+    return plain_record_portable;
+#endif
 }
 
 /* Pages of a mapped file stay resident once read, so a 350 MB feed would
@@ -607,7 +704,7 @@ CsvStatus csv_next(CsvReader *r, const CsvField **fields, size_t *nfields)
     }
     r->rec_off = (size_t)(p - r->data);
     r->rec_line = r->line;
-    CsvStatus st = !r->general && read_plain_record(r, p) ? CSV_RECORD : read_record(r, p);
+    CsvStatus st = r->plain && r->plain(r, p) ? CSV_RECORD : read_record(r, p);
     *fields = r->fields;  /* read_record may have moved them */
     if (st == CSV_RECORD)
         *nfields = r->nfields;
