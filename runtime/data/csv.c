@@ -27,10 +27,21 @@
 
 typedef enum { READING, ENDED, FAILED } ReadState;
 
-/* A fast reader for plain records (see plain_record): true if it read the
- * one at p, false to leave it to the general reader. */
-typedef bool PlainReader(CsvReader *r, const unsigned char *p);
-static PlainReader *choose_plain_reader(void);
+/* The fast reader's (plain_record) indexer of the block at base, for the
+ * CPU it runs on. */
+typedef void IndexBlock(CsvReader *r, const unsigned char *base);
+static IndexBlock *choose_indexer(void);
+
+/* Where the fast reader is: its block and what of it is left. */
+typedef struct BlockIndex {
+    const unsigned char *base;  /* the block's first byte */
+    uint64_t seps;              /* separators outside quotes not yet taken */
+    uint64_t bad;               /* bytes a plain record may not hold, not yet checked */
+    uint64_t in_quotes;         /* all ones if the block ends inside quotes */
+    uint64_t sep_last;          /* 1 if its last byte is a separator */
+    uint64_t need_sep;          /* 1 if the next block's first byte must be a separator (a closing quote before) */
+    uint64_t need_other;        /* 1 if it must not be (a blank before, outside quotes) */
+} BlockIndex;
 
 struct CsvReader {
     const unsigned char *data;  /* after a BOM; never NULL */
@@ -43,10 +54,9 @@ struct CsvReader {
     uint64_t rec_line;
     ReadState state;
     bool ended_at_limit;
-    PlainReader *plain;         /* NULL: every record by the general reader */
-    const unsigned char *blk;   /* the fast reader's block, where the last record it read ended */
-    uint64_t blk_rest;          /* its stops after that record */
-    const unsigned char *blk_next;  /* where that record ended */
+    IndexBlock *index;          /* the fast reader's (plain_record); NULL: every record by the general reader */
+    BlockIndex ix;              /* the fast reader's index, where the last record it read ended */
+    const unsigned char *ix_next;   /* where that record ended */
 
     CsvField *fields;
     size_t nfields;
@@ -95,7 +105,7 @@ static CsvReader *new_reader(const unsigned char *data, size_t len, const char *
     r->safe_u = last_stop(r->data, len, stop_u);
     r->safe_q = last_stop(r->data, len, stop_q);
     r->line = r->rec_line = 1;
-    r->plain = choose_plain_reader();
+    r->index = choose_indexer();
     if (!name)
         name = "";
     r->name = mem_strndup(name, strlen(name));
@@ -233,7 +243,7 @@ CsvReader *csv_open_slice(const CsvReader *r, size_t from, size_t to, uint64_t f
     s->safe_q = r->safe_q;
     s->pos = s->rec_off = from;
     s->line = s->rec_line = first_line;
-    s->plain = r->plain;
+    s->index = r->index;
     if (r->map) {
         /* it gives back the pages it has read, as its parent does */
         size_t start = (size_t)(s->data + from - (const unsigned char *)r->map);
@@ -282,11 +292,19 @@ static void show_char(char out[8], const unsigned char *p, const unsigned char *
         snprintf(out, 8, "\\x%02X", *p);
 }
 
+static void grow_fields_to(CsvReader *r, size_t cap)
+{
+    size_t n = r->fields_cap ? r->fields_cap : 16;
+    while (n < cap)
+        n *= 2;
+    r->fields_cap = n;
+    r->fields = mem_realloc(r->fields, n * sizeof *r->fields);
+    r->scratch_at = mem_realloc(r->scratch_at, n * sizeof *r->scratch_at);
+}
+
 static void grow_fields(CsvReader *r)
 {
-    r->fields_cap = r->fields_cap ? r->fields_cap * 2 : 16;
-    r->fields = mem_realloc(r->fields, r->fields_cap * sizeof *r->fields);
-    r->scratch_at = mem_realloc(r->scratch_at, r->fields_cap * sizeof *r->scratch_at);
+    grow_fields_to(r, r->fields_cap + 1);
 }
 
 static void scratch_add(CsvReader *r, const unsigned char *s, size_t n)
@@ -447,197 +465,263 @@ static CsvStatus read_record(CsvReader *r, const unsigned char *p)
     return CSV_RECORD;
 }
 
-/* The fast reader's index of the data: a block of up to 64 bytes at a time
- * as one mask, bit i set if byte i stops an unquoted scan (stop_u: `,` LF
- * `"` CR NUL). A record is then walked stop by stop with a count of
- * trailing zeros and a clear of the lowest bit, not a load and compare per
- * field, and the mask of the block a record ends in serves the next one.
- * Blocks are classified with AVX2 where the CPU has it (checked when a
- * reader opens), else 16 bytes at a time with SSE2 (x86-64 always has it),
- * else a byte at a time. Only whole blocks are loaded: the last, short one
- * of the data is classified a byte at a time, so nothing past the data is
- * read. */
+/* The fast reader's index of the data, 64 bytes (a block) at a time, one
+ * bit a byte (bit i for byte i):
+ * - the separators outside quotes (`,` and LF): where the quotes are is
+ *   known from their count (a prefix XOR of the quote bits), so a field,
+ *   quoted or not, costs one count of trailing zeros and one clear of the
+ *   lowest bit, whatever commas its quotes hold;
+ * - the bytes a plain record may not hold: a CR or NUL, a LF inside quotes,
+ *   a quote not just after a separator (opening) or not just before one
+ *   (closing) -- a doubled quote, a quote in an unquoted field, a byte
+ *   between a closing quote and its separator -- and a space or tab next to
+ *   a separator outside quotes (to trim). A record is checked against them
+ *   once, at its end.
+ * The masks of the block a record ends in serve the next record. The bytes
+ * are classified with AVX2 where the CPU has it (checked when a reader
+ * opens), else with SSE2 (x86-64 always has it), else a byte at a time.
+ * Only whole blocks are loaded: the data's short last block is classified
+ * a byte at a time, so nothing past the data is read. */
 enum { BLOCK = 64 };
 
-typedef uint64_t (*BlockStops)(const unsigned char *p);
+/* One block's bytes of each kind: quotes; separators (`,` LF); CR, NUL
+ * and LF (which a plain record holds only as its line end); spaces and
+ * tabs. */
+typedef struct BlockBytes {
+    uint64_t quote, sep, crnullf, blank;
+} BlockBytes;
+
+enum { K_QUOTE = 1, K_SEP = 2, K_CRNULLF = 4, K_BLANK = 8 };
+static const unsigned char byte_kind[256] = {
+    ['"'] = K_QUOTE, [','] = K_SEP, ['\n'] = K_SEP | K_CRNULLF, ['\r'] = K_CRNULLF, [0] = K_CRNULLF,
+    [' '] = K_BLANK, ['\t'] = K_BLANK,
+};
 
 /* The first n (at most BLOCK) bytes at p, a byte at a time. */
-static uint64_t stops_bytewise(const unsigned char *p, size_t n)
+static void classify_bytewise(const unsigned char *p, size_t n, BlockBytes *b)
 {
-    uint64_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        m |= (uint64_t)stop_u[p[i]] << i;
-    return m;
+    memset(b, 0, sizeof *b);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = byte_kind[p[i]], bit = UINT64_C(1) << i;
+        b->quote |= k & K_QUOTE ? bit : 0;
+        b->sep |= k & K_SEP ? bit : 0;
+        b->crnullf |= k & K_CRNULLF ? bit : 0;
+        b->blank |= k & K_BLANK ? bit : 0;
+    }
+}
+
+/* Bit i of the result: the XOR of bits 0..i (1 inside quotes, counting the
+ * opening quote and not the closing one). */
+static inline uint64_t prefix_xor(uint64_t x)
+{
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    return x;
 }
 
 #if defined(__SSE2__) && (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
 #include <immintrin.h>
 #define CSV_X86 1
 
-static inline uint64_t stops_sse2(const unsigned char *p)
+static inline uint64_t sse2_bits(__m128i v, int at)
 {
-    const __m128i quote = _mm_set1_epi8('"'), lf = _mm_set1_epi8('\n'), comma = _mm_set1_epi8(','),
-                  cr = _mm_set1_epi8('\r'), zero = _mm_setzero_si128();
-    uint64_t m = 0;
-    for (int i = 0; i < BLOCK / 16; i++) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
-        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, lf)),
-                                   _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, cr)),
-                                                _mm_cmpeq_epi8(v, zero)));
-        m |= (uint64_t)(unsigned)_mm_movemask_epi8(hit) << (16 * i);
-    }
-    return m;
+    return (uint64_t)(unsigned)_mm_movemask_epi8(v) << at;
 }
 
-/* One table lookup per 32 bytes: the five stop bytes have five different
- * low nibbles, so a byte is a stop iff it equals the entry its low nibble
- * picks. The other entries hold a byte of another low nibble (n ^ 1), which
- * nothing picking them can equal; vpshufb gives 0 for bytes of 0x80 and up,
- * which are not 0. */
-__attribute__((target("avx2")))
-static inline uint64_t stops_avx2(const unsigned char *p)
+static inline void classify_sse2(const unsigned char *p, BlockBytes *b)
 {
-#define CSV_NIBBLES 0, 0, '"', 2, 5, 4, 7, 6, 9, 8, '\n', '\n', ',', '\r', 15, 14
-    const __m256i table = _mm256_setr_epi8(CSV_NIBBLES, CSV_NIBBLES);
-#undef CSV_NIBBLES
+    const __m128i quote = _mm_set1_epi8('"'), comma = _mm_set1_epi8(','), lf = _mm_set1_epi8('\n'),
+                  cr = _mm_set1_epi8('\r'), zero = _mm_setzero_si128(), space = _mm_set1_epi8(' '),
+                  tab = _mm_set1_epi8('\t');
+    BlockBytes m = { 0, 0, 0, 0 };
+    for (int at = 0; at < BLOCK; at += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + at));
+        __m128i l = _mm_cmpeq_epi8(v, lf);
+        m.quote |= sse2_bits(_mm_cmpeq_epi8(v, quote), at);
+        m.sep |= sse2_bits(_mm_or_si128(_mm_cmpeq_epi8(v, comma), l), at);
+        m.crnullf |= sse2_bits(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, zero)), l), at);
+        m.blank |= sse2_bits(_mm_or_si128(_mm_cmpeq_epi8(v, space), _mm_cmpeq_epi8(v, tab)), at);
+    }
+    *b = m;
+}
+
+#define CSV_AVX2 __attribute__((target("avx2,pclmul")))
+
+/* A byte is of a kind whose bytes all have different low nibbles iff it
+ * equals the entry of a 16-byte table its low nibble picks (vpshufb); the
+ * entries for other nibbles hold a byte of another low nibble (n ^ 1),
+ * which nothing picking them can equal, and vpshufb gives 0 for bytes of
+ * 0x80 and up, which are not 0. */
+#define CSV_NIBBLE_TABLE(at0, at9, atA, atC, atD) \
+    _mm256_setr_epi8(at0, 0, 3, 2, 5, 4, 7, 6, 9, at9, atA, 10, atC, atD, 15, 14, \
+                     at0, 0, 3, 2, 5, 4, 7, 6, 9, at9, atA, 10, atC, atD, 15, 14)
+
+CSV_AVX2 static inline uint64_t avx2_bits(__m256i v, __m256i table)
+{
+    return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_shuffle_epi8(table, v)));
+}
+
+CSV_AVX2 static inline void classify_avx2(const unsigned char *p, BlockBytes *b)
+{
+    const __m256i quote = _mm256_set1_epi8('"'),
+                  sep = CSV_NIBBLE_TABLE(1, 8, '\n', ',', 12),
+                  crnullf = CSV_NIBBLE_TABLE(0, 8, '\n', 13, '\r'),
+                  blank = CSV_NIBBLE_TABLE(' ', '\t', 11, 13, 12);
     __m256i lo = _mm256_loadu_si256((const __m256i *)(const void *)p);
     __m256i hi = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
-    uint32_t a = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, _mm256_shuffle_epi8(table, lo)));
-    uint32_t b = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, _mm256_shuffle_epi8(table, hi)));
-    return a | (uint64_t)b << 32;
+    b->quote = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, quote))
+               | (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, quote)) << 32;
+    b->sep = avx2_bits(lo, sep) | avx2_bits(hi, sep) << 32;
+    b->crnullf = avx2_bits(lo, crnullf) | avx2_bits(hi, crnullf) << 32;
+    b->blank = avx2_bits(lo, blank) | avx2_bits(hi, blank) << 32;
 }
-#else
-static inline uint64_t stops_portable(const unsigned char *p)
+
+/* prefix_xor in one carry-less multiply by all ones */
+CSV_AVX2 static inline uint64_t prefix_xor_clmul(uint64_t x)
 {
-    return stops_bytewise(p, BLOCK);
+    __m128i r = _mm_clmulepi64_si128(_mm_set_epi64x(0, (long long)x), _mm_set1_epi8(-1), 0);
+    return (uint64_t)_mm_cvtsi128_si64(r);
 }
 #endif
 
-/* The block at base, which is inside the data: whole, or the data's short
- * last one. */
-static inline __attribute__((always_inline)) uint64_t block_stops(const unsigned char *base, const unsigned char *end,
-                                                                  BlockStops stops)
-{
-    size_t n = (size_t)(end - base);
-    return n >= BLOCK ? stops(base) : stops_bytewise(base, n);
-}
+typedef void ClassifyBlock(const unsigned char *p, BlockBytes *b);
+typedef uint64_t PrefixXor(uint64_t x);
 
-/* The next stop not yet taken, moving on a block when this one has none
- * left; NULL if there is none before the data's end. */
-static inline __attribute__((always_inline)) const unsigned char *
-next_stop(const unsigned char **base, uint64_t *rest, const unsigned char *end, BlockStops stops)
+/* Indexes the block at base (inside the data) into r->ix, going on from
+ * the state it holds for the block before it. Called through r->index:
+ * once a block, out of the record loop. */
+static inline __attribute__((always_inline)) void index_block(CsvReader *r, const unsigned char *base,
+                                                              ClassifyBlock *classify, PrefixXor *pxor)
 {
-    while (!*rest) {
-        if (end - *base <= BLOCK)
-            return NULL;
-        *base += BLOCK;
-        *rest = block_stops(*base, end, stops);
-    }
-    const unsigned char *s = *base + __builtin_ctzll(*rest);
-    *rest &= *rest - 1;
-    return s;
+    BlockIndex *ix = &r->ix;
+    BlockBytes b;
+    size_t n = r->len - (size_t)(base - r->data);
+    if (n >= BLOCK)
+        classify(base, &b);
+    else
+        classify_bytewise(base, n, &b);
+    const uint64_t top = UINT64_C(1) << 63;
+    uint64_t inq = pxor(b.quote) ^ ix->in_quotes;
+    uint64_t seps = b.sep & ~inq;
+    uint64_t before = seps << 1 | ix->sep_last, after = seps >> 1;
+    uint64_t open = b.quote & inq, close = b.quote & ~inq, blank = b.blank & ~inq;
+    ix->bad = (b.crnullf & ~seps) | (open & ~before) | (close & ~after & ~top) | (blank & (before | after))
+              | (ix->need_sep & ~seps & 1) | (ix->need_other & seps & 1);
+    ix->base = base;
+    ix->seps = seps;
+    ix->in_quotes = (uint64_t)0 - (inq >> 63);
+    ix->sep_last = seps >> 63;
+    ix->need_sep = close >> 63;
+    ix->need_other = blank >> 63;
 }
 
 /* The fast reader, for the records nearly every feed is made of: fields
  * either unquoted or in quotes with no quote, LF or NUL inside, each
  * followed at once by `,` or LF; no CR, and no space or tab at an unquoted
  * field's edge (which would be trimmed); a line end after the last. It
- * takes every stop in order (commas and CRs inside quotes too), so a field
- * costs one stop, a quoted one three. It returns false, having changed
- * nothing but the field array, at anything else (the data's end before the
- * line end among it); the general reader then reads that record from its
- * start, so fields, errors (their lines and field numbers) and positions
- * are the same whichever reads it. */
-static inline __attribute__((always_inline)) bool plain_record(CsvReader *r, const unsigned char *p, BlockStops stops)
+ * returns false, having changed nothing but the field array (and its
+ * index, which the next record then makes again), at anything else (a
+ * record the data ends in without a line end among them); the general
+ * reader then reads that record from its start, so fields, errors (their
+ * lines and field numbers) and positions are the same whichever reads it. */
+static inline __attribute__((always_inline)) bool plain_record(CsvReader *r, const unsigned char *p)
 {
-    const unsigned char *const end = r->data + r->len;
-    const unsigned char *base = r->blk;
-    uint64_t rest = r->blk_rest;
-    if (p != r->blk_next) {     /* not where the last fast record ended: index from here */
-        base = p;
-        rest = block_stops(p, end, stops);
+    if (p != r->ix_next) {
+        /* not where the last fast record ended: index from here, a record's
+         * start, outside quotes as if after a separator */
+        r->ix.in_quotes = r->ix.need_sep = r->ix.need_other = 0;
+        r->ix.sep_last = 1;
+        r->index(r, p);
     }
-    CsvField *fields = r->fields;   /* in locals: stores to a field cannot change them */
-    size_t nf = 0, cap = r->fields_cap;
-    for (;;) {
-        if (nf == cap) {
-            grow_fields(r);
-            fields = r->fields;
-            cap = r->fields_cap;
+    /* a block holds at most BLOCK separators: room for them is made once a
+     * block, not once a field */
+    if (r->fields_cap <= BLOCK)
+        grow_fields_to(r, BLOCK + 1);
+    const unsigned char *base = r->ix.base;
+    uint64_t seps = r->ix.seps;
+    CsvField *f = r->fields;    /* in locals: stores to a field cannot change them */
+    const unsigned char *s;
+    unsigned k;
+    do {
+        while (!seps) {
+            /* what is left of the block is this record's */
+            if (r->ix.bad || r->len - (size_t)(base - r->data) <= BLOCK)
+                return false;   /* a byte it may not hold, or no line end before the data's */
+            r->index(r, base + BLOCK);
+            base = r->ix.base;
+            seps = r->ix.seps;
+            size_t nf = (size_t)(f - r->fields);
+            if (r->fields_cap - nf <= BLOCK) {
+                grow_fields_to(r, nf + BLOCK + 1);
+                f = r->fields + nf;
+            }
         }
-        CsvField *f = &fields[nf++];
-        const unsigned char *s = next_stop(&base, &rest, end, stops);
-        if (!s)
-            return false;
-        if (s == p && *p == '"') {
-            do
-                s = next_stop(&base, &rest, end, stops);
-            while (s && (*s == ',' || *s == '\r'));
-            if (!s || *s != '"')
-                return false;   /* a LF or NUL inside the quotes, or no closing quote */
-            f->ptr = (const char *)p + 1;
-            f->len = (size_t)(s - p - 1);
-            f->quoted = true;
-            p = s + 1;
-            s = next_stop(&base, &rest, end, stops);
-            if (s != p)
-                return false;   /* the data's end, or a blank or other byte before the separator */
-        } else {
-            if (s > p && (blank(*p) || blank(s[-1])))
-                return false;   /* a blank to trim */
-            f->ptr = (const char *)p;
-            f->len = (size_t)(s - p);
-            f->quoted = false;
-        }
+        k = (unsigned)__builtin_ctzll(seps);
+        s = base + k;
+        seps &= seps - 1;
+        /* a field that starts with a quote ends with one (else a bit of bad
+         * is set in it) */
+        size_t quoted = *p == '"';
+        f->ptr = (const char *)p + quoted;
+        f->len = (size_t)(s - p) - 2 * quoted;
+        f->quoted = quoted;
+        f++;
         p = s + 1;
-        if (*s == ',')
-            continue;
-        if (*s != '\n')
-            return false;       /* a CR, a quote (doubled, or in an unquoted field), a NUL */
-        break;
-    }
-    r->nfields = nf;
+    } while (*s == ',');
+    uint64_t upto = (UINT64_C(2) << k) - 1;    /* the bits up to the LF */
+    if (r->ix.bad & upto)
+        return false;
+    r->ix.bad &= ~upto;
+    r->ix.seps = seps;
+    r->ix_next = p;
+    r->nfields = (size_t)(f - r->fields);
     r->pos = (size_t)(p - r->data);
     r->line++;
-    r->blk = base;
-    r->blk_rest = rest;
-    r->blk_next = p;
     return true;
 }
 
 #ifdef CSV_X86
-static bool plain_record_sse2(CsvReader *r, const unsigned char *p)
+static void index_block_sse2(CsvReader *r, const unsigned char *base)
 {
-    return plain_record(r, p, stops_sse2);
+    index_block(r, base, classify_sse2, prefix_xor);
 }
 
-__attribute__((target("avx2")))
-static bool plain_record_avx2(CsvReader *r, const unsigned char *p)
+CSV_AVX2 static void index_block_avx2(CsvReader *r, const unsigned char *base)
 {
-    return plain_record(r, p, stops_avx2);
+    index_block(r, base, classify_avx2, prefix_xor_clmul);
 }
 #else
-static bool plain_record_portable(CsvReader *r, const unsigned char *p)
+static void classify_portable(const unsigned char *p, BlockBytes *b)
 {
-    return plain_record(r, p, stops_portable);
+    classify_bytewise(p, BLOCK, b);
+}
+
+static void index_block_portable(CsvReader *r, const unsigned char *base)
+{
+    index_block(r, base, classify_portable, prefix_xor);
 }
 #endif
 
-/* The fast reader for this CPU; NULL under PLEDGE_CSV_GENERAL (every record
- * by the general reader), and the SSE2 one under PLEDGE_CSV_NO_AVX2 (tests
- * both read alike). */
-static PlainReader *choose_plain_reader(void)
+/* The fast reader's indexer for this CPU; NULL under PLEDGE_CSV_GENERAL
+ * (every record by the general reader), and the SSE2 one under
+ * PLEDGE_CSV_NO_AVX2 (tests that both read alike). */
+static IndexBlock *choose_indexer(void)
 {
     const char *general = getenv("PLEDGE_CSV_GENERAL");
     if (general && *general && strcmp(general, "0") != 0)
         return NULL;
 #ifdef CSV_X86
     const char *no_avx2 = getenv("PLEDGE_CSV_NO_AVX2");
-    if ((!no_avx2 || !*no_avx2 || strcmp(no_avx2, "0") == 0) && __builtin_cpu_supports("avx2"))
-        return plain_record_avx2;
-    return plain_record_sse2;
+    if ((!no_avx2 || !*no_avx2 || strcmp(no_avx2, "0") == 0) && __builtin_cpu_supports("avx2")
+        && __builtin_cpu_supports("pclmul"))
+        return index_block_avx2;
+    return index_block_sse2;
 #else
-    return plain_record_portable;
+    return index_block_portable;
 #endif
 }
 
@@ -704,7 +788,7 @@ CsvStatus csv_next(CsvReader *r, const CsvField **fields, size_t *nfields)
     }
     r->rec_off = (size_t)(p - r->data);
     r->rec_line = r->line;
-    CsvStatus st = r->plain && r->plain(r, p) ? CSV_RECORD : read_record(r, p);
+    CsvStatus st = r->index && plain_record(r, p) ? CSV_RECORD : read_record(r, p);
     *fields = r->fields;  /* read_record may have moved them */
     if (st == CSV_RECORD)
         *nfields = r->nfields;
