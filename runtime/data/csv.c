@@ -744,11 +744,9 @@ static void release_read_pages(CsvReader *r)
         r->released = upto;
 }
 
-CsvStatus csv_next(CsvReader *r, const CsvField **fields, size_t *nfields)
+/* csv_next past its fast path: the end, blank lines, the general reader. */
+static __attribute__((noinline)) CsvStatus next_record(CsvReader *r, const CsvField **fields, size_t *nfields)
 {
-    *fields = r->fields;
-    *nfields = 0;
-    release_read_pages(r);
     if (r->state == FAILED)
         return CSV_ERROR;
     if (r->state == ENDED)
@@ -793,6 +791,28 @@ CsvStatus csv_next(CsvReader *r, const CsvField **fields, size_t *nfields)
     if (st == CSV_RECORD)
         *nfields = r->nfields;
     return st;
+}
+
+CsvStatus csv_next(CsvReader *r, const CsvField **fields, size_t *nfields)
+{
+    *fields = r->fields;
+    *nfields = 0;
+    release_read_pages(r);
+    /* the fast path: a record the fast reader reads, where the last one it
+     * read ended (so not a blank line, and reading goes on) */
+    const unsigned char *p = r->data + r->pos;
+    if (p == r->ix_next && r->pos < r->limit && r->state == READING && !line_start[*p]) {
+        size_t off = r->pos;
+        uint64_t line = r->line;
+        if (plain_record(r, p)) {
+            r->rec_off = off;
+            r->rec_line = line;
+            *fields = r->fields;
+            *nfields = r->nfields;
+            return CSV_RECORD;
+        }
+    }
+    return next_record(r, fields, nfields);
 }
 
 size_t csv_position(const CsvReader *r, uint64_t *line)
