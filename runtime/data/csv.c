@@ -39,8 +39,9 @@ typedef struct BlockIndex {
     uint64_t bad;               /* bytes a plain record may not hold, not yet checked */
     uint64_t in_quotes;         /* all ones if the block ends inside quotes */
     uint64_t sep_last;          /* 1 if its last byte is a separator */
-    uint64_t need_sep;          /* 1 if the next block's first byte must be a separator (a closing quote before) */
-    uint64_t need_other;        /* 1 if it must not be (a blank before, outside quotes) */
+    uint64_t need_sep;          /* 1 if the next block's first byte must end a field (a closing quote before) */
+    uint64_t need_other;        /* 1 if it must not (a blank before, outside quotes) */
+    uint64_t need_lf;           /* 1 if it must be a LF (a CR before, outside quotes) */
 } BlockIndex;
 
 struct CsvReader {
@@ -471,12 +472,17 @@ static CsvStatus read_record(CsvReader *r, const unsigned char *p)
  *   known from their count (a prefix XOR of the quote bits), so a field,
  *   quoted or not, costs one count of trailing zeros and one clear of the
  *   lowest bit, whatever commas its quotes hold;
- * - the bytes a plain record may not hold: a CR or NUL, a LF inside quotes,
- *   a quote not just after a separator (opening) or not just before one
- *   (closing) -- a doubled quote, a quote in an unquoted field, a byte
+ * - the bytes a plain record may not hold: a NUL, a LF inside quotes, a
+ *   quote not just after a separator (opening) or not just before one or a
+ *   CRLF (closing) -- a doubled quote, a quote in an unquoted field, a byte
  *   between a closing quote and its separator -- and a space or tab next to
- *   a separator outside quotes (to trim). A record is checked against them
- *   once, at its end.
+ *   a separator or CRLF outside quotes (to trim). A record is checked
+ *   against them once, at its end. A CR anywhere else is a byte of its
+ *   field, for both readers.
+ * Indexing starts at a record's start (outside quotes) and goes on from
+ * block to block while the records read pass their checks, so the quote
+ * count is the true one wherever a record passes; after any other record
+ * it starts again at the next.
  * The masks of the block a record ends in serve the next record. The bytes
  * are classified with AVX2 where the CPU has it (checked when a reader
  * opens), else with SSE2 (x86-64 always has it), else a byte at a time.
@@ -484,16 +490,16 @@ static CsvStatus read_record(CsvReader *r, const unsigned char *p)
  * a byte at a time, so nothing past the data is read. */
 enum { BLOCK = 64 };
 
-/* One block's bytes of each kind: quotes; separators (`,` LF); CR, NUL
- * and LF (which a plain record holds only as its line end); spaces and
- * tabs. */
+/* One block's bytes of each kind: quotes; separators (`,` LF); NUL and
+ * LF (which a plain record holds only as its line end); CR (likewise, just
+ * before the LF); spaces and tabs. */
 typedef struct BlockBytes {
-    uint64_t quote, sep, crnullf, blank;
+    uint64_t quote, sep, nullf, cr, blank;
 } BlockBytes;
 
-enum { K_QUOTE = 1, K_SEP = 2, K_CRNULLF = 4, K_BLANK = 8 };
+enum { K_QUOTE = 1, K_SEP = 2, K_NULLF = 4, K_CR = 8, K_BLANK = 16 };
 static const unsigned char byte_kind[256] = {
-    ['"'] = K_QUOTE, [','] = K_SEP, ['\n'] = K_SEP | K_CRNULLF, ['\r'] = K_CRNULLF, [0] = K_CRNULLF,
+    ['"'] = K_QUOTE, [','] = K_SEP, ['\n'] = K_SEP | K_NULLF, [0] = K_NULLF, ['\r'] = K_CR,
     [' '] = K_BLANK, ['\t'] = K_BLANK,
 };
 
@@ -505,7 +511,8 @@ static void classify_bytewise(const unsigned char *p, size_t n, BlockBytes *b)
         uint64_t k = byte_kind[p[i]], bit = UINT64_C(1) << i;
         b->quote |= k & K_QUOTE ? bit : 0;
         b->sep |= k & K_SEP ? bit : 0;
-        b->crnullf |= k & K_CRNULLF ? bit : 0;
+        b->nullf |= k & K_NULLF ? bit : 0;
+        b->cr |= k & K_CR ? bit : 0;
         b->blank |= k & K_BLANK ? bit : 0;
     }
 }
@@ -537,13 +544,14 @@ static inline void classify_sse2(const unsigned char *p, BlockBytes *b)
     const __m128i quote = _mm_set1_epi8('"'), comma = _mm_set1_epi8(','), lf = _mm_set1_epi8('\n'),
                   cr = _mm_set1_epi8('\r'), zero = _mm_setzero_si128(), space = _mm_set1_epi8(' '),
                   tab = _mm_set1_epi8('\t');
-    BlockBytes m = { 0, 0, 0, 0 };
+    BlockBytes m = { 0, 0, 0, 0, 0 };
     for (int at = 0; at < BLOCK; at += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + at));
         __m128i l = _mm_cmpeq_epi8(v, lf);
         m.quote |= sse2_bits(_mm_cmpeq_epi8(v, quote), at);
         m.sep |= sse2_bits(_mm_or_si128(_mm_cmpeq_epi8(v, comma), l), at);
-        m.crnullf |= sse2_bits(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, zero)), l), at);
+        m.nullf |= sse2_bits(_mm_or_si128(_mm_cmpeq_epi8(v, zero), l), at);
+        m.cr |= sse2_bits(_mm_cmpeq_epi8(v, cr), at);
         m.blank |= sse2_bits(_mm_or_si128(_mm_cmpeq_epi8(v, space), _mm_cmpeq_epi8(v, tab)), at);
     }
     *b = m;
@@ -567,16 +575,18 @@ CSV_AVX2 static inline uint64_t avx2_bits(__m256i v, __m256i table)
 
 CSV_AVX2 static inline void classify_avx2(const unsigned char *p, BlockBytes *b)
 {
-    const __m256i quote = _mm256_set1_epi8('"'),
+    const __m256i quote = _mm256_set1_epi8('"'), cr = _mm256_set1_epi8('\r'),
                   sep = CSV_NIBBLE_TABLE(1, 8, '\n', ',', 12),
-                  crnullf = CSV_NIBBLE_TABLE(0, 8, '\n', 13, '\r'),
+                  nullf = CSV_NIBBLE_TABLE(0, 8, '\n', 13, 12),
                   blank = CSV_NIBBLE_TABLE(' ', '\t', 11, 13, 12);
     __m256i lo = _mm256_loadu_si256((const __m256i *)(const void *)p);
     __m256i hi = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
     b->quote = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, quote))
                | (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, quote)) << 32;
     b->sep = avx2_bits(lo, sep) | avx2_bits(hi, sep) << 32;
-    b->crnullf = avx2_bits(lo, crnullf) | avx2_bits(hi, crnullf) << 32;
+    b->nullf = avx2_bits(lo, nullf) | avx2_bits(hi, nullf) << 32;
+    b->cr = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, cr))
+            | (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, cr)) << 32;
     b->blank = avx2_bits(lo, blank) | avx2_bits(hi, blank) << 32;
 }
 
@@ -607,21 +617,31 @@ static inline __attribute__((always_inline)) void index_block(CsvReader *r, cons
     const uint64_t top = UINT64_C(1) << 63;
     uint64_t inq = pxor(b.quote) ^ ix->in_quotes;
     uint64_t seps = b.sep & ~inq;
-    uint64_t before = seps << 1 | ix->sep_last, after = seps >> 1;
+    uint64_t ends = seps, crlf = 0, bad = 0;    /* ends: what ends a field */
+    if (b.cr | ix->need_lf) {
+        /* a CR outside quotes just before a LF is part of the line end (the
+         * last byte's, if the next block starts with a LF: need_lf) */
+        uint64_t lf = b.sep & b.nullf;
+        crlf = b.cr & ~inq & (lf >> 1 | top);
+        ends |= crlf;
+        bad = ix->need_lf & ~lf & 1;
+    }
+    uint64_t before = seps << 1 | ix->sep_last, after = ends >> 1;
     uint64_t open = b.quote & inq, close = b.quote & ~inq, blank = b.blank & ~inq;
-    ix->bad = (b.crnullf & ~seps) | (open & ~before) | (close & ~after & ~top) | (blank & (before | after))
-              | (ix->need_sep & ~seps & 1) | (ix->need_other & seps & 1);
+    ix->bad = bad | (b.nullf & ~seps) | (open & ~before) | (close & ~after & ~top) | (blank & (before | after))
+              | (ix->need_sep & ~ends & 1) | (ix->need_other & ends & 1);
     ix->base = base;
     ix->seps = seps;
     ix->in_quotes = (uint64_t)0 - (inq >> 63);
     ix->sep_last = seps >> 63;
     ix->need_sep = close >> 63;
     ix->need_other = blank >> 63;
+    ix->need_lf = crlf >> 63;
 }
 
 /* The fast reader, for the records nearly every feed is made of: fields
  * either unquoted or in quotes with no quote, LF or NUL inside, each
- * followed at once by `,` or LF; no CR, and no space or tab at an unquoted
+ * followed at once by `,`, LF or CRLF; no space or tab at an unquoted
  * field's edge (which would be trimmed); a line end after the last. It
  * returns false, having changed nothing but the field array (and its
  * index, which the next record then makes again), at anything else (a
@@ -633,7 +653,7 @@ static inline __attribute__((always_inline)) bool plain_record(CsvReader *r, con
     if (p != r->ix_next) {
         /* not where the last fast record ended: index from here, a record's
          * start, outside quotes as if after a separator */
-        r->ix.in_quotes = r->ix.need_sep = r->ix.need_other = 0;
+        r->ix.in_quotes = r->ix.need_sep = r->ix.need_other = r->ix.need_lf = 0;
         r->ix.sep_last = 1;
         r->index(r, p);
     }
@@ -675,6 +695,8 @@ static inline __attribute__((always_inline)) bool plain_record(CsvReader *r, con
     uint64_t upto = (UINT64_C(2) << k) - 1;    /* the bits up to the LF */
     if (r->ix.bad & upto)
         return false;
+    if (s[-1] == '\r')     /* a CR before it (the record has a byte before its LF: it is not blank) */
+        f[-1].len--;
     r->ix.bad &= ~upto;
     r->ix.seps = seps;
     r->ix_next = p;

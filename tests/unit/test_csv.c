@@ -422,6 +422,11 @@ START_TEST(fast_across_blocks)
         check_after(at, "a,b\n\"x\"\"y\",c\nd, e\nf,g\n", "2:a|b\n3:<x\"y>|c\n4:d|e\n5:f|g\n");
         check_after(at, "\"two\nlines\",x\ny,z\n", "2:<two\\nlines>|x\n4:y|z\n");
         check_after(at, "a,b\r\nc,d\r\ne\rf,g\n", "2:a|b\n3:c|d\n4:e\\rf|g\n");
+        /* CRLF line ends, which the fast reader takes (after any kind of
+         * last field), and CRs it leaves to the general reader */
+        check_after(at, "\"a\",b\r\nc,\"d\"\r\ne,\r\n\"\"\r\nf,g\n",
+                    "2:<a>|b\n3:c|<d>\n4:e|\n5:<>\n6:f|g\n");
+        check_after(at, "a \r\n\"b\" \r\nc\r\r\n\"d\re\",f\r\n", "2:a\n3:<b>\n4:c\\r\n5:<d\\re>|f\n");
         check_after(at, "a ,b\n\tc,d\n\"e\" ,f\ng, \"h\"\n", "2:a|b\n3:c|d\n4:<e>|f\n5:g|<h>\n");
         check_after(at, "a,b\n\n  \nc,d\n", "2:a|b\n5:c|d\n");
         check_after(at, ",,\n\"\",\"\"\n,\n", "2:||\n3:<>|<>\n4:|\n");
@@ -433,6 +438,7 @@ START_TEST(fast_across_blocks)
         /* errors: the same line and field */
         check_after(at, "a,b\nc,d\"e\n", "2:a|b\n!line 3: a quote inside an unquoted field (field 2)");
         check_after(at, "\"a\"b,c\n", "!line 2: unexpected `b` after the closing quote of field 1");
+        check_after(at, "\"a\"\rb,c\n", "!line 2: unexpected `\\r` after the closing quote of field 1");
         check_after(at, "a,\"b\nc\n", "!line 3: unterminated quoted field (it starts at line 2)");
     }
 }
