@@ -7,8 +7,8 @@
  * there is nothing to find. So the bounds check is made once per field, not
  * once per byte, and no record allocates (the field array and the scratch
  * buffer are reused). Most records are read by a faster reader still
- * (read_plain_record), which hands any record it does not handle to the
- * general one (read_record). */
+ * (plain_record, over an index of the data 64 bytes at a time), which hands
+ * any record it does not handle to the general one (read_record). */
 #define _DEFAULT_SOURCE     /* madvise(MADV_DONTNEED): POSIX has no way to drop mapped pages */
 #include "data/csv.h"
 #include "base/utf8.h"
@@ -27,6 +27,23 @@
 
 typedef enum { READING, ENDED, FAILED } ReadState;
 
+/* The fast reader's (plain_record) indexer of the block at base, for the
+ * CPU it runs on. */
+typedef void IndexBlock(CsvReader *r, const unsigned char *base);
+static IndexBlock *choose_indexer(void);
+
+/* Where the fast reader is: its block and what of it is left. */
+typedef struct BlockIndex {
+    const unsigned char *base;  /* the block's first byte */
+    uint64_t seps;              /* separators outside quotes not yet taken */
+    uint64_t bad;               /* bytes a plain record may not hold, not yet checked */
+    uint64_t in_quotes;         /* all ones if the block ends inside quotes */
+    uint64_t sep_last;          /* 1 if its last byte is a separator */
+    uint64_t need_sep;          /* 1 if the next block's first byte must end a field (a closing quote before) */
+    uint64_t need_other;        /* 1 if it must not (a blank before, outside quotes) */
+    uint64_t need_lf;           /* 1 if it must be a LF (a CR before, outside quotes) */
+} BlockIndex;
+
 struct CsvReader {
     const unsigned char *data;  /* after a BOM; never NULL */
     size_t len;
@@ -38,7 +55,9 @@ struct CsvReader {
     uint64_t rec_line;
     ReadState state;
     bool ended_at_limit;
-    bool general;               /* PLEDGE_CSV_GENERAL: every record by the general reader (tests) */
+    IndexBlock *index;          /* the fast reader's (plain_record); NULL: every record by the general reader */
+    BlockIndex ix;              /* the fast reader's index, where the last record it read ended */
+    const unsigned char *ix_next;   /* where that record ended */
 
     CsvField *fields;
     size_t nfields;
@@ -87,8 +106,7 @@ static CsvReader *new_reader(const unsigned char *data, size_t len, const char *
     r->safe_u = last_stop(r->data, len, stop_u);
     r->safe_q = last_stop(r->data, len, stop_q);
     r->line = r->rec_line = 1;
-    const char *general = getenv("PLEDGE_CSV_GENERAL");
-    r->general = general && *general && strcmp(general, "0") != 0;
+    r->index = choose_indexer();
     if (!name)
         name = "";
     r->name = mem_strndup(name, strlen(name));
@@ -226,7 +244,7 @@ CsvReader *csv_open_slice(const CsvReader *r, size_t from, size_t to, uint64_t f
     s->safe_q = r->safe_q;
     s->pos = s->rec_off = from;
     s->line = s->rec_line = first_line;
-    s->general = r->general;
+    s->index = r->index;
     if (r->map) {
         /* it gives back the pages it has read, as its parent does */
         size_t start = (size_t)(s->data + from - (const unsigned char *)r->map);
@@ -275,11 +293,19 @@ static void show_char(char out[8], const unsigned char *p, const unsigned char *
         snprintf(out, 8, "\\x%02X", *p);
 }
 
+static void grow_fields_to(CsvReader *r, size_t cap)
+{
+    size_t n = r->fields_cap ? r->fields_cap : 16;
+    while (n < cap)
+        n *= 2;
+    r->fields_cap = n;
+    r->fields = mem_realloc(r->fields, n * sizeof *r->fields);
+    r->scratch_at = mem_realloc(r->scratch_at, n * sizeof *r->scratch_at);
+}
+
 static void grow_fields(CsvReader *r)
 {
-    r->fields_cap = r->fields_cap ? r->fields_cap * 2 : 16;
-    r->fields = mem_realloc(r->fields, r->fields_cap * sizeof *r->fields);
-    r->scratch_at = mem_realloc(r->scratch_at, r->fields_cap * sizeof *r->scratch_at);
+    grow_fields_to(r, r->fields_cap + 1);
 }
 
 static void scratch_add(CsvReader *r, const unsigned char *s, size_t n)
@@ -440,108 +466,285 @@ static CsvStatus read_record(CsvReader *r, const unsigned char *p)
     return CSV_RECORD;
 }
 
-/* The first byte at or after p that stop (stop_u or stop_q) marks, given
- * that there is one before the data's end: 16 bytes a step where SSE2 is
- * (x86-64 always has it) and 16 bytes are left, about 14 instructions for
- * a field of up to 16 bytes where the table takes 5 a byte. */
-#ifdef __SSE2__
-#include <emmintrin.h>
-static inline const unsigned char *find_stop(const unsigned char *p, const unsigned char *end, bool quoted)
+/* The fast reader's index of the data, 64 bytes (a block) at a time, one
+ * bit a byte (bit i for byte i):
+ * - the separators outside quotes (`,` and LF): where the quotes are is
+ *   known from their count (a prefix XOR of the quote bits), so a field,
+ *   quoted or not, costs one count of trailing zeros and one clear of the
+ *   lowest bit, whatever commas its quotes hold;
+ * - the bytes a plain record may not hold: a NUL, a LF inside quotes, a
+ *   quote not just after a separator (opening) or not just before one or a
+ *   CRLF (closing) -- a doubled quote, a quote in an unquoted field, a byte
+ *   between a closing quote and its separator -- and a space or tab next to
+ *   a separator or CRLF outside quotes (to trim). A record is checked
+ *   against them once, at its end. A CR anywhere else is a byte of its
+ *   field, for both readers.
+ * Indexing starts at a record's start (outside quotes) and goes on from
+ * block to block while the records read pass their checks, so the quote
+ * count is the true one wherever a record passes; after any other record
+ * it starts again at the next.
+ * The masks of the block a record ends in serve the next record. The bytes
+ * are classified with AVX2 where the CPU has it (checked when a reader
+ * opens), else with SSE2 (x86-64 always has it), else a byte at a time.
+ * Only whole blocks are loaded: the data's short last block is classified
+ * a byte at a time, so nothing past the data is read. */
+enum { BLOCK = 64 };
+
+/* One block's bytes of each kind: quotes; separators (`,` LF); NUL and
+ * LF (which a plain record holds only as its line end); CR (likewise, just
+ * before the LF); spaces and tabs. */
+typedef struct BlockBytes {
+    uint64_t quote, sep, nullf, cr, blank;
+} BlockBytes;
+
+enum { K_QUOTE = 1, K_SEP = 2, K_NULLF = 4, K_CR = 8, K_BLANK = 16 };
+static const unsigned char byte_kind[256] = {
+    ['"'] = K_QUOTE, [','] = K_SEP, ['\n'] = K_SEP | K_NULLF, [0] = K_NULLF, ['\r'] = K_CR,
+    [' '] = K_BLANK, ['\t'] = K_BLANK,
+};
+
+/* The first n (at most BLOCK) bytes at p, a byte at a time. */
+static void classify_bytewise(const unsigned char *p, size_t n, BlockBytes *b)
 {
-    const __m128i quote = _mm_set1_epi8('"'), lf = _mm_set1_epi8('\n'), comma = _mm_set1_epi8(','),
-                  cr = _mm_set1_epi8('\r'), zero = _mm_setzero_si128();
-    while (end - p >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, lf)),
-                                   _mm_cmpeq_epi8(v, zero));
-        if (!quoted)
-            hit = _mm_or_si128(hit, _mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, cr)));
-        unsigned mask = (unsigned)_mm_movemask_epi8(hit);
-        if (mask)
-            return p + __builtin_ctz(mask);
-        p += 16;
+    memset(b, 0, sizeof *b);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = byte_kind[p[i]], bit = UINT64_C(1) << i;
+        b->quote |= k & K_QUOTE ? bit : 0;
+        b->sep |= k & K_SEP ? bit : 0;
+        b->nullf |= k & K_NULLF ? bit : 0;
+        b->cr |= k & K_CR ? bit : 0;
+        b->blank |= k & K_BLANK ? bit : 0;
     }
-    const unsigned char *stop = quoted ? stop_q : stop_u;
-    while (!stop[*p])
-        p++;
-    return p;
 }
-#else
-static inline const unsigned char *find_stop(const unsigned char *p, const unsigned char *end, bool quoted)
+
+/* Bit i of the result: the XOR of bits 0..i (1 inside quotes, counting the
+ * opening quote and not the closing one). */
+static inline uint64_t prefix_xor(uint64_t x)
 {
-    const unsigned char *stop = quoted ? stop_q : stop_u;
-    (void)end;
-    while (!stop[*p])
-        p++;
-    return p;
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    return x;
+}
+
+#if defined(__SSE2__) && (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#include <immintrin.h>
+#define CSV_X86 1
+
+static inline uint64_t sse2_bits(__m128i v, int at)
+{
+    return (uint64_t)(unsigned)_mm_movemask_epi8(v) << at;
+}
+
+static inline void classify_sse2(const unsigned char *p, BlockBytes *b)
+{
+    const __m128i quote = _mm_set1_epi8('"'), comma = _mm_set1_epi8(','), lf = _mm_set1_epi8('\n'),
+                  cr = _mm_set1_epi8('\r'), zero = _mm_setzero_si128(), space = _mm_set1_epi8(' '),
+                  tab = _mm_set1_epi8('\t');
+    BlockBytes m = { 0, 0, 0, 0, 0 };
+    for (int at = 0; at < BLOCK; at += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + at));
+        __m128i l = _mm_cmpeq_epi8(v, lf);
+        m.quote |= sse2_bits(_mm_cmpeq_epi8(v, quote), at);
+        m.sep |= sse2_bits(_mm_or_si128(_mm_cmpeq_epi8(v, comma), l), at);
+        m.nullf |= sse2_bits(_mm_or_si128(_mm_cmpeq_epi8(v, zero), l), at);
+        m.cr |= sse2_bits(_mm_cmpeq_epi8(v, cr), at);
+        m.blank |= sse2_bits(_mm_or_si128(_mm_cmpeq_epi8(v, space), _mm_cmpeq_epi8(v, tab)), at);
+    }
+    *b = m;
+}
+
+#define CSV_AVX2 __attribute__((target("avx2,pclmul")))
+
+/* A byte is of a kind whose bytes all have different low nibbles iff it
+ * equals the entry of a 16-byte table its low nibble picks (vpshufb); the
+ * entries for other nibbles hold a byte of another low nibble (n ^ 1),
+ * which nothing picking them can equal, and vpshufb gives 0 for bytes of
+ * 0x80 and up, which are not 0. */
+#define CSV_NIBBLE_TABLE(at0, at9, atA, atC, atD) \
+    _mm256_setr_epi8(at0, 0, 3, 2, 5, 4, 7, 6, 9, at9, atA, 10, atC, atD, 15, 14, \
+                     at0, 0, 3, 2, 5, 4, 7, 6, 9, at9, atA, 10, atC, atD, 15, 14)
+
+CSV_AVX2 static inline uint64_t avx2_bits(__m256i v, __m256i table)
+{
+    return (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_shuffle_epi8(table, v)));
+}
+
+CSV_AVX2 static inline void classify_avx2(const unsigned char *p, BlockBytes *b)
+{
+    const __m256i quote = _mm256_set1_epi8('"'), cr = _mm256_set1_epi8('\r'),
+                  sep = CSV_NIBBLE_TABLE(1, 8, '\n', ',', 12),
+                  nullf = CSV_NIBBLE_TABLE(0, 8, '\n', 13, 12),
+                  blank = CSV_NIBBLE_TABLE(' ', '\t', 11, 13, 12);
+    __m256i lo = _mm256_loadu_si256((const __m256i *)(const void *)p);
+    __m256i hi = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+    b->quote = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, quote))
+               | (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, quote)) << 32;
+    b->sep = avx2_bits(lo, sep) | avx2_bits(hi, sep) << 32;
+    b->nullf = avx2_bits(lo, nullf) | avx2_bits(hi, nullf) << 32;
+    b->cr = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, cr))
+            | (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(hi, cr)) << 32;
+    b->blank = avx2_bits(lo, blank) | avx2_bits(hi, blank) << 32;
+}
+
+/* prefix_xor in one carry-less multiply by all ones */
+CSV_AVX2 static inline uint64_t prefix_xor_clmul(uint64_t x)
+{
+    __m128i r = _mm_clmulepi64_si128(_mm_set_epi64x(0, (long long)x), _mm_set1_epi8(-1), 0);
+    return (uint64_t)_mm_cvtsi128_si64(r);
 }
 #endif
 
+typedef void ClassifyBlock(const unsigned char *p, BlockBytes *b);
+typedef uint64_t PrefixXor(uint64_t x);
+
+/* Indexes the block at base (inside the data) into r->ix, going on from
+ * the state it holds for the block before it. Called through r->index:
+ * once a block, out of the record loop. */
+static inline __attribute__((always_inline)) void index_block(CsvReader *r, const unsigned char *base,
+                                                              ClassifyBlock *classify, PrefixXor *pxor)
+{
+    BlockIndex *ix = &r->ix;
+    BlockBytes b;
+    size_t n = r->len - (size_t)(base - r->data);
+    if (n >= BLOCK)
+        classify(base, &b);
+    else
+        classify_bytewise(base, n, &b);
+    const uint64_t top = UINT64_C(1) << 63;
+    uint64_t inq = pxor(b.quote) ^ ix->in_quotes;
+    uint64_t seps = b.sep & ~inq;
+    uint64_t ends = seps, crlf = 0, bad = 0;    /* ends: what ends a field */
+    if (b.cr | ix->need_lf) {
+        /* a CR outside quotes just before a LF is part of the line end (the
+         * last byte's, if the next block starts with a LF: need_lf) */
+        uint64_t lf = b.sep & b.nullf;
+        crlf = b.cr & ~inq & (lf >> 1 | top);
+        ends |= crlf;
+        bad = ix->need_lf & ~lf & 1;
+    }
+    uint64_t before = seps << 1 | ix->sep_last, after = ends >> 1;
+    uint64_t open = b.quote & inq, close = b.quote & ~inq, blank = b.blank & ~inq;
+    ix->bad = bad | (b.nullf & ~seps) | (open & ~before) | (close & ~after & ~top) | (blank & (before | after))
+              | (ix->need_sep & ~ends & 1) | (ix->need_other & ends & 1);
+    ix->base = base;
+    ix->seps = seps;
+    ix->in_quotes = (uint64_t)0 - (inq >> 63);
+    ix->sep_last = seps >> 63;
+    ix->need_sep = close >> 63;
+    ix->need_other = blank >> 63;
+    ix->need_lf = crlf >> 63;
+}
+
 /* The fast reader, for the records nearly every feed is made of: fields
  * either unquoted or in quotes with no quote, LF or NUL inside, each
- * followed at once by `,`, LF or the data's end; no CR, and no space or tab
- * at an unquoted field's edge (which would be trimmed). It makes one pass
- * with no blank trimming and no error paths. It returns false, having
- * changed nothing but the field array, at anything else; the general reader
- * then reads that record from its start, so fields, errors (their lines and
- * field numbers) and positions are the same whichever reads it. Bounds: a
- * scan that starts before safe_u (safe_q inside quotes) stops at or before
- * it, as in read_record. */
-static bool read_plain_record(CsvReader *r, const unsigned char *p)
+ * followed at once by `,`, LF or CRLF; no space or tab at an unquoted
+ * field's edge (which would be trimmed); a line end after the last. It
+ * returns false, having changed nothing but the field array (and its
+ * index, which the next record then makes again), at anything else (a
+ * record the data ends in without a line end among them); the general
+ * reader then reads that record from its start, so fields, errors (their
+ * lines and field numbers) and positions are the same whichever reads it. */
+static inline __attribute__((always_inline)) bool plain_record(CsvReader *r, const unsigned char *p)
 {
-    const unsigned char *const end = r->data + r->len;
-    const unsigned char *const safe_u = r->data + r->safe_u;
-    const unsigned char *const safe_q = r->data + r->safe_q;
-    CsvField *fields = r->fields;   /* in locals: stores to a field cannot change them */
-    size_t nf = 0, cap = r->fields_cap;
-    for (;;) {
-        if (p >= safe_u)
-            return false;   /* an empty last field at the data's end, or no stop left */
-        if (nf == cap) {
-            grow_fields(r);
-            fields = r->fields;
-            cap = r->fields_cap;
-        }
-        CsvField *f = &fields[nf++];
-        if (*p == '"') {
-            const unsigned char *start = ++p;
-            if (p >= safe_q)
-                return false;
-            p = find_stop(p, end, true);
-            if (*p != '"')
-                return false;   /* a LF or NUL inside the quotes */
-            f->ptr = (const char *)start;
-            f->len = (size_t)(p - start);
-            f->quoted = true;
-            if (++p == end)
-                break;
-            if (*p == ',') {
-                p++;
-                continue;
-            }
-            if (*p != '\n')
-                return false;   /* a doubled quote, a blank, a CR, an error */
-            p++;
-            r->line++;
-            break;
-        }
-        const unsigned char *start = p;
-        if (blank(*p))
-            return false;
-        p = find_stop(p, end, false);
-        if ((*p != ',' && *p != '\n') || (p > start && blank(p[-1])))
-            return false;       /* a CR, a quote, a NUL; a blank to trim */
-        f->ptr = (const char *)start;
-        f->len = (size_t)(p - start);
-        f->quoted = false;
-        if (*p++ == ',')
-            continue;
-        r->line++;
-        break;
+    if (p != r->ix_next) {
+        /* not where the last fast record ended: index from here, a record's
+         * start, outside quotes as if after a separator */
+        r->ix.in_quotes = r->ix.need_sep = r->ix.need_other = r->ix.need_lf = 0;
+        r->ix.sep_last = 1;
+        r->index(r, p);
     }
-    r->nfields = nf;
+    /* a block holds at most BLOCK separators: room for them is made once a
+     * block, not once a field */
+    if (r->fields_cap <= BLOCK)
+        grow_fields_to(r, BLOCK + 1);
+    const unsigned char *base = r->ix.base;
+    uint64_t seps = r->ix.seps;
+    CsvField *f = r->fields;    /* in locals: stores to a field cannot change them */
+    const unsigned char *s;
+    unsigned k;
+    do {
+        while (!seps) {
+            /* what is left of the block is this record's */
+            if (r->ix.bad || r->len - (size_t)(base - r->data) <= BLOCK)
+                return false;   /* a byte it may not hold, or no line end before the data's */
+            r->index(r, base + BLOCK);
+            base = r->ix.base;
+            seps = r->ix.seps;
+            size_t nf = (size_t)(f - r->fields);
+            if (r->fields_cap - nf <= BLOCK) {
+                grow_fields_to(r, nf + BLOCK + 1);
+                f = r->fields + nf;
+            }
+        }
+        k = (unsigned)__builtin_ctzll(seps);
+        s = base + k;
+        seps &= seps - 1;
+        /* a field that starts with a quote ends with one (else a bit of bad
+         * is set in it) */
+        size_t quoted = *p == '"';
+        f->ptr = (const char *)p + quoted;
+        f->len = (size_t)(s - p) - 2 * quoted;
+        f->quoted = quoted;
+        f++;
+        p = s + 1;
+    } while (*s == ',');
+    uint64_t upto = (UINT64_C(2) << k) - 1;    /* the bits up to the LF */
+    if (r->ix.bad & upto)
+        return false;
+    if (s[-1] == '\r')     /* a CR before it (the record has a byte before its LF: it is not blank) */
+        f[-1].len--;
+    r->ix.bad &= ~upto;
+    r->ix.seps = seps;
+    r->ix_next = p;
+    r->nfields = (size_t)(f - r->fields);
     r->pos = (size_t)(p - r->data);
+    r->line++;
     return true;
+}
+
+#ifdef CSV_X86
+static void index_block_sse2(CsvReader *r, const unsigned char *base)
+{
+    index_block(r, base, classify_sse2, prefix_xor);
+}
+
+CSV_AVX2 static void index_block_avx2(CsvReader *r, const unsigned char *base)
+{
+    index_block(r, base, classify_avx2, prefix_xor_clmul);
+}
+#else
+static void classify_portable(const unsigned char *p, BlockBytes *b)
+{
+    classify_bytewise(p, BLOCK, b);
+}
+
+static void index_block_portable(CsvReader *r, const unsigned char *base)
+{
+    index_block(r, base, classify_portable, prefix_xor);
+}
+#endif
+
+/* The fast reader's indexer for this CPU; NULL under PLEDGE_CSV_GENERAL
+ * (every record by the general reader), and the SSE2 one under
+ * PLEDGE_CSV_NO_AVX2 (tests that both read alike). */
+static IndexBlock *choose_indexer(void)
+{
+    const char *general = getenv("PLEDGE_CSV_GENERAL");
+    if (general && *general && strcmp(general, "0") != 0)
+        return NULL;
+#ifdef CSV_X86
+    const char *no_avx2 = getenv("PLEDGE_CSV_NO_AVX2");
+    if ((!no_avx2 || !*no_avx2 || strcmp(no_avx2, "0") == 0) && __builtin_cpu_supports("avx2")
+        && __builtin_cpu_supports("pclmul"))
+        return index_block_avx2;
+    return index_block_sse2;
+#else
+    return index_block_portable;
+#endif
 }
 
 /* Pages of a mapped file stay resident once read, so a 350 MB feed would
@@ -563,11 +766,9 @@ static void release_read_pages(CsvReader *r)
         r->released = upto;
 }
 
-CsvStatus csv_next(CsvReader *r, const CsvField **fields, size_t *nfields)
+/* csv_next past its fast path: the end, blank lines, the general reader. */
+static __attribute__((noinline)) CsvStatus next_record(CsvReader *r, const CsvField **fields, size_t *nfields)
 {
-    *fields = r->fields;
-    *nfields = 0;
-    release_read_pages(r);
     if (r->state == FAILED)
         return CSV_ERROR;
     if (r->state == ENDED)
@@ -607,11 +808,33 @@ CsvStatus csv_next(CsvReader *r, const CsvField **fields, size_t *nfields)
     }
     r->rec_off = (size_t)(p - r->data);
     r->rec_line = r->line;
-    CsvStatus st = !r->general && read_plain_record(r, p) ? CSV_RECORD : read_record(r, p);
+    CsvStatus st = r->index && plain_record(r, p) ? CSV_RECORD : read_record(r, p);
     *fields = r->fields;  /* read_record may have moved them */
     if (st == CSV_RECORD)
         *nfields = r->nfields;
     return st;
+}
+
+CsvStatus csv_next(CsvReader *r, const CsvField **fields, size_t *nfields)
+{
+    *fields = r->fields;
+    *nfields = 0;
+    release_read_pages(r);
+    /* the fast path: a record the fast reader reads, where the last one it
+     * read ended (so not a blank line, and reading goes on) */
+    const unsigned char *p = r->data + r->pos;
+    if (p == r->ix_next && r->pos < r->limit && r->state == READING && !line_start[*p]) {
+        size_t off = r->pos;
+        uint64_t line = r->line;
+        if (plain_record(r, p)) {
+            r->rec_off = off;
+            r->rec_line = line;
+            *fields = r->fields;
+            *nfields = r->nfields;
+            return CSV_RECORD;
+        }
+    }
+    return next_record(r, fields, nfields);
 }
 
 size_t csv_position(const CsvReader *r, uint64_t *line)

@@ -79,30 +79,46 @@ static char *dump_reader(CsvReader *r)
 
 /* main runs the suite twice: with the fast reader for plain records, and
  * with every record read by the general one (PLEDGE_CSV_GENERAL, read when
- * a reader is opened). */
+ * a reader is opened). The fast reader indexes the data with AVX2 where the
+ * CPU has it, else with SSE2 (PLEDGE_CSV_NO_AVX2 forces that): dump_n and
+ * the file tests read each way. */
+typedef enum { READ_FAST, READ_FAST_SSE2, READ_GENERAL, READ_WAYS } ReadWay;
+static const char *const way_name[READ_WAYS] = { "fast", "fast (SSE2)", "general" };
 static bool general_run;
 
-static void use_general(bool on)
+static void use_way(ReadWay way)
 {
-    if (on)
+    if (way == READ_GENERAL)
         setenv("PLEDGE_CSV_GENERAL", "1", 1);
     else
         unsetenv("PLEDGE_CSV_GENERAL");
+    if (way == READ_FAST_SSE2)
+        setenv("PLEDGE_CSV_NO_AVX2", "1", 1);
+    else
+        unsetenv("PLEDGE_CSV_NO_AVX2");
 }
 
-/* The dump of a text, which must be the same read both ways. */
+static void use_general(bool on)
+{
+    use_way(on ? READ_GENERAL : READ_FAST);
+}
+
+/* The dump of a text, which must be the same read every way. */
 static char *dump_n(const char *data, size_t len)
 {
-    char *s[2];
-    for (int general = 0; general < 2; general++) {
-        use_general(general);
+    char *s[READ_WAYS];
+    for (int way = 0; way < READ_WAYS; way++) {
+        use_way((ReadWay)way);
         CsvReader *r = csv_open_memory(data, len, "test");
-        s[general] = dump_reader(r);
+        s[way] = dump_reader(r);
         csv_close(r);
     }
     use_general(general_run);
-    ck_assert_msg(strcmp(s[0], s[1]) == 0, "fast:\n%s\ngeneral:\n%s", s[0], s[1]);
-    free(s[1]);
+    for (int way = 0; way < READ_GENERAL; way++)
+        ck_assert_msg(strcmp(s[way], s[READ_GENERAL]) == 0, "%s:\n%s\ngeneral:\n%s", way_name[way], s[way],
+                      s[READ_GENERAL]);
+    for (int way = 1; way < READ_WAYS; way++)
+        free(s[way]);
     return s[0];
 }
 
@@ -339,6 +355,140 @@ START_TEST(fast_agrees_at_random)
         }
         free(dump_n(t, n));
     }
+}
+END_TEST
+
+/* Longer texts, mostly of plain bytes, so records run across the fast
+ * reader's 64-byte blocks (and quotes, blanks and line ends fall at every
+ * place in them): every way reads them alike. */
+START_TEST(fast_agrees_at_random_across_blocks)
+{
+    static const char alphabet[] = { 'a', 'b', '1', '2', 'x', 'y', 'z', 'w', ',', ',', ',', '"', '"', '"',
+                                     '\n', '\n', ' ', '\t', '\r', (char)0xC3, 'q', 'r' };
+    uint32_t seed = 1717;
+    char t[400];
+    for (int k = 0; k < 20000; k++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t n = (seed >> 16) % sizeof t;
+        /* a run of a few kinds of byte, so whole plain or quoted records come up */
+        seed = seed * 1103515245u + 12345u;
+        size_t kinds = 6 + (seed >> 16) % (sizeof alphabet - 6);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            t[i] = alphabet[(seed >> 16) % kinds];
+        }
+        free(dump_n(t, n));
+    }
+}
+END_TEST
+
+/* A record after a line of `at` bytes (so at every place against the fast
+ * reader's blocks, which start where it starts reading: a record that
+ * ends exactly at a block's end, fields across its end, a record longer
+ * than a block); want is its dump, as if the record started on line 2. */
+static void check_after(size_t at, const char *rec, const char *want)
+{
+    Buf t = { 0 }, w = { 0 };
+    for (size_t i = 0; i + 1 < at; i++)
+        put(&t, "x", 1);
+    puts_(&w, "1:");
+    puts_(&w, t.s ? t.s : "");
+    puts_(&w, "\n");
+    puts_(&t, "\n");
+    puts_(&t, rec);
+    puts_(&w, want);
+    char *got = dump_n(t.s, t.len);
+    ck_assert_msg(strcmp(got, w.s) == 0, "after %zu bytes:\n%s\nwant:\n%s", at, got, w.s);
+    free(got);
+    free(t.s);
+    free(w.s);
+}
+
+START_TEST(fast_across_blocks)
+{
+    static const char long_a[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    static const char long_b[] = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+    char rec[1024], want[1024];
+    snprintf(rec, sizeof rec, "%s,\"%s\",\"%s, %s\"\nc,d\n", long_a, long_b, long_b, long_a);
+    snprintf(want, sizeof want, "2:%s|<%s>|<%s, %s>\n3:c|d\n", long_a, long_b, long_b, long_a);
+    for (size_t at = 2; at <= 140; at++) {
+        /* the bench's records, and quoted fields with commas inside */
+        check_after(at, "\"2016-04-01\",\"P00000\",\"1\",12706,1553,3176\n\"2016-04-01\",\"P00000\",\"2\",3908,88,977\n",
+                    "2:<2016-04-01>|<P00000>|<1>|12706|1553|3176\n3:<2016-04-01>|<P00000>|<2>|3908|88|977\n");
+        check_after(at, "\"System 1, England\",E54000001,\"a,b,,c\"\n", "2:<System 1, England>|E54000001|<a,b,,c>\n");
+        /* records longer than a block, a field longer than one */
+        check_after(at, rec, want);
+        /* records the general reader reads, among plain ones in one block */
+        check_after(at, "a,b\n\"x\"\"y\",c\nd, e\nf,g\n", "2:a|b\n3:<x\"y>|c\n4:d|e\n5:f|g\n");
+        check_after(at, "\"two\nlines\",x\ny,z\n", "2:<two\\nlines>|x\n4:y|z\n");
+        check_after(at, "a,b\r\nc,d\r\ne\rf,g\n", "2:a|b\n3:c|d\n4:e\\rf|g\n");
+        /* CRLF line ends, which the fast reader takes (after any kind of
+         * last field), and CRs it leaves to the general reader */
+        check_after(at, "\"a\",b\r\nc,\"d\"\r\ne,\r\n\"\"\r\nf,g\n",
+                    "2:<a>|b\n3:c|<d>\n4:e|\n5:<>\n6:f|g\n");
+        check_after(at, "a \r\n\"b\" \r\nc\r\r\n\"d\re\",f\r\n", "2:a\n3:<b>\n4:c\\r\n5:<d\\re>|f\n");
+        check_after(at, "a ,b\n\tc,d\n\"e\" ,f\ng, \"h\"\n", "2:a|b\n3:c|d\n4:<e>|f\n5:g|<h>\n");
+        check_after(at, "a,b\n\n  \nc,d\n", "2:a|b\n5:c|d\n");
+        check_after(at, ",,\n\"\",\"\"\n,\n", "2:||\n3:<>|<>\n4:|\n");
+        /* the data's end inside a block, without a line end */
+        check_after(at, "a,\"b\",c", "2:a|<b>|c\n");
+        check_after(at, "a,b,", "2:a|b|\n");
+        check_after(at, "\"a\"", "2:<a>\n");
+        check_after(at, "a,b\r", "2:a|b\n");
+        /* errors: the same line and field */
+        check_after(at, "a,b\nc,d\"e\n", "2:a|b\n!line 3: a quote inside an unquoted field (field 2)");
+        check_after(at, "\"a\"b,c\n", "!line 2: unexpected `b` after the closing quote of field 1");
+        check_after(at, "\"a\"\rb,c\n", "!line 2: unexpected `\\r` after the closing quote of field 1");
+        check_after(at, "a,\"b\nc\n", "!line 3: unterminated quoted field (it starts at line 2)");
+    }
+}
+END_TEST
+
+/* A mapped file whose size is a whole number of pages, ending inside a
+ * record in each way one can: nothing is read past the mapping (which
+ * would fault), and every way reads it as the general reader reads the
+ * same bytes in memory. */
+START_TEST(fast_at_a_page_end)
+{
+    static const char *endings[] = { "a,b", "a,\"b", "a,\"b\"", "a,b,", "a,\"b\"\"", "a, b ", "\"a,b\"\"c\"", "a,b\r" };
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    const char *dir = getenv("TMPDIR");
+    for (size_t pages = 1; pages <= 2; pages++)
+        for (size_t e = 0; e < sizeof endings / sizeof *endings; e++) {
+            size_t size = pages * page, tail = strlen(endings[e]);
+            char *t = malloc(size);
+            ck_assert_ptr_nonnull(t);
+            size_t n = 0;
+            while (n + 30 + tail < size) {
+                memcpy(t + n, "\"2016-04-01\",P1,\"x\",12,3,4\n", 27);
+                n += 27;
+            }
+            memset(t + n, 'y', size - tail - n - 1);    /* one last record to fill the page */
+            t[size - tail - 1] = '\n';
+            memcpy(t + size - tail, endings[e], tail);
+
+            char *want = dump_n(t, size);
+            char path[4096];
+            snprintf(path, sizeof path, "%s/test_csv_XXXXXX", dir && *dir ? dir : "/tmp");
+            int fd = mkstemp(path);
+            ck_assert_int_ge(fd, 0);
+            ck_assert(write(fd, t, size) == (ssize_t)size);
+            close(fd);
+            for (int way = 0; way < READ_WAYS; way++) {
+                use_way((ReadWay)way);
+                char why[128] = "";
+                CsvReader *r = csv_open_file(path, why, sizeof why);
+                ck_assert_msg(r != NULL, "%s", why);
+                char *got = dump_reader(r);
+                ck_assert_msg(strcmp(got, want) == 0, "%s, ending %zu", way_name[way], e);
+                free(got);
+                csv_close(r);
+            }
+            use_general(general_run);
+            unlink(path);
+            free(want);
+            free(t);
+        }
 }
 END_TEST
 
@@ -901,13 +1051,13 @@ START_TEST(file_release_points)
     char *want = dump_reader(m);
     csv_close(m);
     ck_assert(strstr(want, "!") == NULL);
-    for (int general = 0; general < 2; general++) {
-        use_general(general);
+    for (int way = 0; way < READ_WAYS; way++) {
+        use_way((ReadWay)way);
         char why[128] = "";
         CsvReader *r = csv_open_file(path, why, sizeof why);
         ck_assert_msg(r != NULL, "%s", why);
         char *got = dump_reader(r);
-        ck_assert_msg(strcmp(got, want) == 0, "general %d", general);
+        ck_assert_msg(strcmp(got, want) == 0, "%s", way_name[way]);
         free(got);
         csv_close(r);
         /* slices whose starts are pages of their own to give back */
@@ -978,6 +1128,8 @@ static Suite *csv_suite(const char *name)
     tc = tcase_create("agreement");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, fast_agrees_at_random);
+    tcase_add_test(tc, fast_agrees_at_random_across_blocks);
+    tcase_add_test(tc, fast_across_blocks);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("errors");
@@ -1011,6 +1163,7 @@ static Suite *csv_suite(const char *name)
     tcase_add_test(tc, file_missing);
     tcase_add_test(tc, file_empty);
     tcase_add_test(tc, file_release_points);
+    tcase_add_test(tc, fast_at_a_page_end);
     suite_add_tcase(s, tc);
     return s;
 }
