@@ -41,6 +41,11 @@ enum { BITS_PACKED = 57 };      /* the most a 64-bit load holds at any of the 8 
 
 static size_t bits_size(uint32_t cells, uint32_t width) { return ((size_t)cells * width + 7) / 8 + sizeof(uint64_t); }
 
+/* The width a new column starts at, like column `like` (NULL: none): as
+ * wide, unless that is 64 (a sum below 0 or past BITS_PACKED, likely a
+ * one-off), so a feed's columns widen about once, not once a period. */
+static uint32_t start_width(const Bits *like) { return like && like->width <= BITS_PACKED ? like->width : 1; }
+
 /* A column of `cells` zeros, `width` bits each. */
 static Bits bits_new(uint32_t cells, uint32_t width)
 {
@@ -397,14 +402,19 @@ static uint32_t slice_index(const FeedData *f, Store *st, int32_t period, Day vi
     if (found != UINT32_MAX) return found;
     uint32_t cap = orgs_count(st->orgs) ? orgs_count(st->orgs) : 1;
     if (ident > 1) cap = o + 1;
+    /* columns start as wide as those of the slice added last: the periods
+     * of a feed look alike, and each widening repacks the cells in use */
+    const Slice *like = st->nslices ? &st->slices[st->nslices - 1] : NULL;
     Slice s = { .period = period, .vintage = vintage, .ident = ident, .cap = cap, .lo = UINT32_MAX,
-                .rows = bits_new(cap, 1) };
+                .rows = bits_new(cap, start_width(like ? &like->rows : NULL)) };
     if (!period_kept(f, period)) return slice_add(st, s);      /* row counts only */
+    if (like && !like->whole) like = NULL;
     s.whole = mem_calloc((size_t)f->nwhole + 1, sizeof *s.whole);
     for (uint32_t j = 0; j < f->naggs; j++)
         if (f->aggs[j].whole >= 0 && f->aggs[j].func != AGG_COUNT)
             s.whole[f->aggs[j].whole] = (Whole){ .summed = true, .sum_only = f->aggs[j].func == AGG_SUM };
-    for (uint32_t j = 0; j < f->nwhole; j++) s.whole[j].sum = bits_new(cap, 1);
+    for (uint32_t j = 0; j < f->nwhole; j++)
+        s.whole[j].sum = bits_new(cap, start_width(like && s.whole[j].summed ? &like->whole[j].sum : NULL));
     s.accs = f->nacc ? mem_calloc((size_t)cap * f->nacc, sizeof *s.accs) : NULL;
     return slice_add(st, s);
 }
