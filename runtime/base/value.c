@@ -34,13 +34,6 @@ Value val_bool(bool b)
     return v;
 }
 
-Value val_text(const char *bytes, uint32_t len)
-{
-    Value v = { .kind = V_TEXT, .unit = T_TEXT };
-    v.as.text = (Text){ len, bytes };
-    return v;
-}
-
 Value val_period(Period p)
 {
     static const uint8_t unit[] = { [GRAIN_DAY] = T_DATE, [GRAIN_MONTH] = T_MONTH,

@@ -54,7 +54,11 @@ static inline Value val_missing(void) { Value v = { 0 }; return v; }
 Value val_num(Num n, TypeKind unit);
 Value val_real(double d, TypeKind unit);
 Value val_bool(bool b);
-Value val_text(const char *bytes, uint32_t len);
+/* inline: a feed's text cells become values once a row */
+static inline Value val_text(const char *bytes, uint32_t len)
+{
+    return (Value){ .kind = V_TEXT, .unit = T_TEXT, .as.text = { len, bytes } };
+}
 Value val_period(Period p);
 Value val_duration(int32_t days);
 Value val_status(Status s);
