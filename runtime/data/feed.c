@@ -1397,6 +1397,65 @@ static bool idents_kept(const Store *b, const Slice *sb, const Renumbering *to)
  * time where a has the slice, or where an identity's number changes (an
  * organisation's identity that first appears in b after others a
  * numbered): each cell to its identity's slice. */
+/* A slice of b moved whole to a: its columns renumbered to a's
+ * organisations (cap cells; g: b's gaps in a, when the slice has a cell
+ * for each of b's organisations, else NULL). tmp: room for any column. */
+static void slice_renumber(const FeedData *f, Slice *sb, uint32_t used, const uint32_t *to_a, uint32_t cap,
+                           const Gaps *g, char *tmp)
+{
+    renumber_bits(&sb->rows, used, to_a, cap, tmp);
+    for (uint32_t j = 0; sb->whole && j < f->nwhole; j++) {
+        renumber_bits(&sb->whole[j].sum, used, to_a, cap, tmp);
+        sb->whole[j].count = renumber(sb->whole[j].count, sizeof(uint32_t), used, to_a, cap, g, tmp);
+        sb->whole[j].seen = renumber_seen(sb->whole[j].seen, sb->cap, used, to_a, cap);
+    }
+    if (sb->accs) sb->accs = renumber(sb->accs, f->nacc * sizeof *sb->accs, used, to_a, cap, g, tmp);
+    sb->cap = cap;
+    sb->lo = 0, sb->hi = cap;
+}
+
+/* What merge needs to renumber b's slices, and a share of them (moving
+ * from first, every step-th) for one thread. */
+typedef struct MergePlan {
+    const FeedData *f;
+    Store *b;
+    const uint32_t *to_a;
+    uint32_t norgs, nb;
+    const Gaps *gaps;
+    const bool *whole;      /* per slice of b: moved whole (else added cell by cell) */
+    uint32_t first, step;
+    MemContext *from;
+    bool oom;
+    size_t oom_size;
+} MergePlan;
+
+static uint32_t merged_cap(const Slice *sb, uint32_t norgs) { return sb->cap > norgs ? sb->cap : norgs; }
+
+static void renumber_share(void *arg)
+{
+    MergePlan *m = arg;
+    size_t widest = m->f->nacc * sizeof(Acc) > sizeof(int64_t) ? m->f->nacc * sizeof(Acc) : sizeof(int64_t);
+    char *tmp = mem_alloc(((size_t)m->nb + 1) * widest);
+    for (uint32_t k = m->first; k < m->b->nslices; k += m->step) {
+        if (!m->whole[k]) continue;
+        Slice *sb = &m->b->slices[k];
+        uint32_t used = slice_used(sb, m->b);
+        slice_renumber(m->f, sb, used, m->to_a, merged_cap(sb, m->norgs), used == m->nb ? m->gaps : NULL, tmp);
+    }
+    mem_free(tmp);
+}
+
+static void *renumber_thread(void *arg)
+{
+    MergePlan *m = arg;
+    m->oom = !mem_guard(m->from, renumber_share, m, &m->oom_size);
+    return NULL;
+}
+
+/* Adds b's slices to a. A slice a lacks moves whole, its columns
+ * renumbered (on two threads: after the halves, this is most of what is
+ * left of the load); one a has too, or whose identities a numbers
+ * otherwise, is added cell by cell. */
 static void merge(const FeedData *f, Store *a, Store *b, const Renumbering *to)
 {
     const uint32_t *to_a = to->org;
@@ -1405,21 +1464,37 @@ static void merge(const FeedData *f, Store *a, Store *b, const Renumbering *to)
     for (uint32_t j = 0; j < f->naggs; j++)
         if (f->aggs[j].acc >= 0) acc_funcs[f->aggs[j].acc] = f->aggs[j].func;
     uint32_t nb = orgs_count(b->orgs);
-    size_t widest = f->nacc * sizeof(Acc) > sizeof(int64_t) ? f->nacc * sizeof(Acc) : sizeof(int64_t);
-    char *tmp = mem_alloc(((size_t)nb + 1) * widest);
     uint8_t *filled = mem_calloc((size_t)norgs + 1, 1);
     for (uint32_t o = 0; o < nb; o++) filled[to_a[o]] = 1;
     Gaps gaps = { mem_alloc(((size_t)norgs - nb + 1) * sizeof *gaps.cells), 0, norgs };
     for (uint32_t o = 0; o < norgs; o++)
         if (!filled[o]) gaps.cells[gaps.n++] = o;
     mem_free(filled);
+    /* which move whole, known before any is added where b has no
+     * identities (a slice added cell by cell then adds only its own key) */
+    bool *whole = mem_calloc((size_t)b->nslices + 1, sizeof *whole);
+    for (uint32_t k = 0; !b->idents.len && k < b->nslices; k++)
+        whole[k] = slice_find(a, b->slices[k].period, b->slices[k].vintage, b->slices[k].ident) == UINT32_MAX;
+    MergePlan mine = { f, b, to_a, norgs, nb, &gaps, whole, 0, 2, mem_current(), false, 0 }, other = mine;
+    other.first = 1;
+    pthread_t thread;
+    bool threaded = b->nslices > 1 && pthread_create(&thread, NULL, renumber_thread, &other) == 0;
+    if (!threaded) mine.step = 1;
+    renumber_thread(&mine);         /* guarded too: the other thread is joined before memory runs out */
+    if (threaded) pthread_join(thread, NULL);
+    if (mine.oom || other.oom) mem_out_of_memory(mine.oom ? mine.oom_size : other.oom_size);
+    size_t widest = f->nacc * sizeof(Acc) > sizeof(int64_t) ? f->nacc * sizeof(Acc) : sizeof(int64_t);
+    char *tmp = mem_alloc(((size_t)nb + 1) * widest);
     for (uint32_t k = 0; k < b->nslices; k++) {
         Slice sb = b->slices[k];
         b->slices[k] = (Slice){ 0 };
-        uint32_t used = slice_used(&sb, b), cap = sb.cap > norgs ? sb.cap : norgs;
-        const Gaps *g = used == nb ? &gaps : NULL;
-        bool kept = idents_kept(b, &sb, to);
-        if (!kept || slice_find(a, sb.period, sb.vintage, sb.ident) != UINT32_MAX) {
+        if (whole[k]) {
+            runs_move(f, a, b, &sb);
+            slice_add(a, sb);
+            continue;
+        }
+        uint32_t used = slice_used(&sb, b), cap = merged_cap(&sb, norgs);
+        if (!idents_kept(b, &sb, to) || slice_find(a, sb.period, sb.vintage, sb.ident) != UINT32_MAX) {
             uint32_t i = UINT32_MAX, ident = UINT32_MAX;
             for (uint32_t o = 0; o < used; o++) {
                 if (!rows_at(&sb, o)) continue;
@@ -1431,18 +1506,11 @@ static void merge(const FeedData *f, Store *a, Store *b, const Renumbering *to)
             slice_free(f, &sb);
             continue;
         }
-        renumber_bits(&sb.rows, used, to_a, cap, tmp);
-        for (uint32_t j = 0; sb.whole && j < f->nwhole; j++) {
-            renumber_bits(&sb.whole[j].sum, used, to_a, cap, tmp);
-            sb.whole[j].count = renumber(sb.whole[j].count, sizeof(uint32_t), used, to_a, cap, g, tmp);
-            sb.whole[j].seen = renumber_seen(sb.whole[j].seen, sb.cap, used, to_a, cap);
-        }
-        if (sb.accs) sb.accs = renumber(sb.accs, f->nacc * sizeof *sb.accs, used, to_a, cap, g, tmp);
-        sb.cap = cap;
-        sb.lo = 0, sb.hi = cap;
+        slice_renumber(f, &sb, used, to_a, cap, used == nb ? &gaps : NULL, tmp);
         runs_move(f, a, b, &sb);
         slice_add(a, sb);
     }
+    mem_free(whole);
     mem_free(gaps.cells);
     mem_free(tmp);
     mem_free(acc_funcs);
