@@ -2500,18 +2500,22 @@ void feed_periods_cells(const FeedData *f, int32_t lo, int32_t hi, const uint32_
     if (mem != small) mem_free(mem);
 }
 
+void feed_each_key_of(const FeedData *f, uint32_t org,
+                      void (*fn)(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows), void *ud)
+{
+    const Store *st = &f->store;
+    uint32_t o = org < f->norg_index ? f->local_of[org] : ORG_NONE;
+    if (o == ORG_NONE) return;
+    for (uint32_t i = 0; i < st->nslices; i++) {
+        uint32_t rows = rows_in(&st->slices[i], o);
+        if (rows) fn(ud, org, (Period){ (Grain)f->schema->grain, st->slices[i].period }, st->slices[i].vintage, rows);
+    }
+}
+
 void feed_each_key(const FeedData *f, void (*fn)(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows),
                    void *ud)
 {
-    const Store *st = &f->store;
-    for (uint32_t g = 0; g < f->norg_index; g++) {
-        uint32_t o = f->local_of[g];
-        if (o == ORG_NONE) continue;
-        for (uint32_t i = 0; i < st->nslices; i++) {
-            uint32_t rows = rows_in(&st->slices[i], o);
-            if (rows) fn(ud, g, (Period){ (Grain)f->schema->grain, st->slices[i].period }, st->slices[i].vintage, rows);
-        }
-    }
+    for (uint32_t g = 0; g < f->norg_index; g++) feed_each_key_of(f, g, fn, ud);
 }
 
 /* Organisation o's identity number ident as text: `type = 1, site = A`. */

@@ -182,6 +182,9 @@ void feed_periods_cells(const FeedData *f, int32_t lo, int32_t hi, const uint32_
  * stored key with the number of rows it held. */
 void feed_each_key(const FeedData *f, void (*fn)(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows),
                    void *ud);
+/* The same for one organisation's keys, in order of period. */
+void feed_each_key_of(const FeedData *f, uint32_t org,
+                      void (*fn)(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows), void *ud);
 
 /* The rows that a later publication on or before as_of replaced (a feed
  * with vintages): calls fn for each (organisation, period, identity,

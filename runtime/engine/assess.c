@@ -262,7 +262,18 @@ UnmappedOrg *inputs_unmapped(const Inputs *in, uint16_t feed, uint64_t *rows, ui
             for (int32_t i = u.lo; i <= u.hi; i++)
                 u.first_day[i - u.lo] = period_first_day((Period){ (Grain)in->p->feeds[feed].grain, i });
         }
-        feed_each_key(f, count_unmapped, &u);
+        for (uint32_t g = 0; g < u.norgs; g++) {
+            if (!feed_has_org(f, g)) continue;
+            /* one that maps on every period's first day has no rows to count */
+            if (u.first_day) {
+                Day from, to;
+                uint32_t parent = hier_parent_span(u.h, g, u.first_day[0], &from, &to);
+                if (to >= u.first_day[u.hi - u.lo] && parent != ORG_NONE
+                    && (u.h == in->assess || inputs_is_system(in, parent)))
+                    continue;
+            }
+            feed_each_key_of(f, g, count_unmapped, &u);
+        }
         mem_free(u.first_day);
     }
     CodedOrg *coded = mem_alloc(((size_t)u.norgs + 1) * sizeof *coded);
