@@ -939,8 +939,8 @@ static void finish(FeedData *f, Orgs *orgs)
 
     /* statistics: organisations with rows (those that report to the feed), periods, vintages */
     f->reports = mem_calloc((size_t)n + 1, 1);
-    for (uint32_t i = 0; i < ns; i++)
-        for (uint32_t o = st->slices[i].lo; o < st->slices[i].hi && o < n; o++) f->reports[o] |= rows_at(&st->slices[i], o) > 0;
+    for (uint32_t o = 0; o < n; o++)        /* nearly always the first period tells */
+        for (uint32_t i = 0; i < ns && !f->reports[o]; i++) f->reports[o] = rows_in(&st->slices[i], o) > 0;
     for (uint32_t o = 0; o < n; o++) f->stats.orgs += f->reports[o];
     for (uint32_t i = 0; i < ns; i++)
         for (uint32_t o = st->slices[i].lo; !st->slices[i].whole && o < st->slices[i].hi && o < n; o++)
@@ -1197,6 +1197,8 @@ static bool sums_fit(const FeedData *f, const Store *a, const Store *b, const Re
     for (uint32_t k = 0; k < b->nslices; k++) {
         const Slice *sb = &b->slices[k];
         uint32_t i = UINT32_MAX, ident = UINT32_MAX, used = slice_used(sb, b);
+        /* without identities, a slice a lacks shares no cell (most of them) */
+        if (!to->ident && slice_find(a, sb->period, sb->vintage, sb->ident) == UINT32_MAX) continue;
         for (uint32_t o = 0; sb->whole && o < used; o++) {
             if (!rows_at(sb, o)) continue;
             uint32_t ia = ident_after(to, o, sb->ident), oa = to->org[o];
