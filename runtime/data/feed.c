@@ -1146,29 +1146,6 @@ static void store_free(const FeedData *f, Store *st)
 /* Below this the second thread costs more than it saves. */
 enum { PARALLEL_MIN_BYTES = 8 << 20 };
 
-/* One half's reading, run guarded (mem_guard): running out of memory in
- * either half is raised again only once both are done. */
-typedef struct HalfRun {
-    Loader *loader; const FeedOptions *opt; MemContext *from;
-    bool ok, oom; size_t oom_size; char why[512];
-} HalfRun;
-
-/* The second half: a loader, rows and a store of its own. */
-typedef struct Half { Loader l; RowSource src; Store st; HalfRun run; } Half;
-
-static void load_half_rows(void *arg)
-{
-    HalfRun *h = arg;
-    h->ok = load_rows(h->loader, h->opt, h->why, sizeof h->why);
-}
-
-static void *load_half(void *arg)
-{
-    HalfRun *h = arg;
-    h->oom = !mem_guard(h->from, load_half_rows, h, &h->oom_size);
-    return NULL;
-}
-
 /* The cells of s that can hold rows: a slice may have room to spare. */
 static uint32_t slice_used(const Slice *s, const Store *st)
 {
@@ -1219,6 +1196,17 @@ static bool sums_fit(const FeedData *f, const Store *a, const Store *b, const Re
  * the rest of 0 .. norgs - 1): renumbered columns zero only those. */
 typedef struct Gaps { uint32_t *cells, n, norgs; } Gaps;
 
+/* The length of the run of b's organisations from o that a numbers one
+ * after another (to_a[o], to_a[o] + 1, ...), up to `used`: organisations
+ * come in much the same order in every part of a file, so the runs are
+ * long, and a run's cells move as one block. */
+static uint32_t run_from(const uint32_t *to_a, uint32_t o, uint32_t used)
+{
+    uint32_t e = o + 1;
+    while (e < used && to_a[e] == to_a[e - 1] + 1) e++;
+    return e - o;
+}
+
 /* One column of a slice, renumbered in place: the cell of b's organisation
  * o moves to to_a[o], in the column grown to cap cells; tmp holds a copy
  * of its cells meanwhile. In place, not into a new column: b's columns
@@ -1239,25 +1227,42 @@ static void *renumber(void *col, size_t size, uint32_t used, const uint32_t *to_
         for (uint32_t i = 0; i < gaps->n; i++) memset(moved + (size_t)gaps->cells[i] * size, 0, size);
         memset(moved + (size_t)gaps->norgs * size, 0, (size_t)(cap - gaps->norgs) * size);
     }
-    /* the common widths as loads and stores, not a call a cell */
-    switch (size) {
-    case 4: for (uint32_t o = 0; o < used; o++) ((uint32_t *)(void *)moved)[to_a[o]] = ((const uint32_t *)(void *)tmp)[o]; break;
-    default:
-        for (uint32_t o = 0; o < used; o++) memcpy(moved + (size_t)to_a[o] * size, tmp + (size_t)o * size, size);
+    for (uint32_t o = 0, n; o < used; o += n) {
+        n = run_from(to_a, o, used);
+        memcpy(moved + (size_t)to_a[o] * size, tmp + (size_t)o * size, (size_t)n * size);
     }
     return moved;
 }
 
+/* ORs n bits from bit s of src into dst from bit d (both with Bits'
+ * 8 bytes of room at the end), 56 at a time: 7 bits of offset and 56 of
+ * them fit one unaligned 64-bit load or store. */
+static void bits_copy(uint8_t *dst, uint64_t d, const uint8_t *src, uint64_t s, uint64_t n)
+{
+    while (n) {
+        uint32_t k = n < 56 ? (uint32_t)n : 56;
+        uint64_t x, y;
+        memcpy(&x, src + s / 8, sizeof x);
+        x = x >> (s % 8) & (((uint64_t)1 << k) - 1);
+        memcpy(&y, dst + d / 8, sizeof y);
+        y |= x << (d % 8);
+        memcpy(dst + d / 8, &y, sizeof y);
+        s += k, d += k, n -= k;
+    }
+}
+
 /* renumber for a column of Bits: zeroed whole (a gap's cell is bits, not
- * bytes, to clear), then each cell of b's put in its place. */
+ * bytes, to clear), then each run of b's cells put in its place. */
 static void renumber_bits(Bits *b, uint32_t used, const uint32_t *to_a, uint32_t cap, char *tmp)
 {
-    Bits from = *b;
-    from.bytes = (uint8_t *)tmp;
     memcpy(tmp, b->bytes, bits_size(used, b->width));
     b->bytes = mem_realloc(b->bytes, bits_size(cap, b->width));
     memset(b->bytes, 0, bits_size(cap, b->width));
-    for (uint32_t o = 0; o < used; o++) bits_put(b, to_a[o], bits_at(&from, o));
+    for (uint32_t o = 0, n; o < used; o += n) {
+        n = run_from(to_a, o, used);
+        bits_copy(b->bytes, (uint64_t)to_a[o] * b->width, (const uint8_t *)tmp, (uint64_t)o * b->width,
+                  (uint64_t)n * b->width);
+    }
 }
 
 /* renumber for a column of one bit a cell (seen). */
@@ -1518,82 +1523,254 @@ static void merge(const FeedData *f, Store *a, Store *b, const Renumbering *to)
     mem_free(acc_funcs);
 }
 
-/* Reads the rows after the header in two halves, the second on another
- * thread, split at a line end past the middle. The second half stops at its
- * first bad row and keeps quiet; if it had one, or the split turns out to
- * have fallen inside a quoted field, its work is dropped and the rows after
- * the first half are read again here, in order. So errors, skipped-row
- * reports and results are exactly those of reading the file in one go. */
-static bool load_halves(Loader *l, const FeedOptions *opt, char *why, size_t whycap)
+/* The rows after the header are read on two threads, in PIECE_CHUNKS
+ * chunks split at line ends. Each thread reads a run of whole chunks (a
+ * piece) into a store of its own: the first from the start, the second
+ * from the middle; a thread done with its piece takes the second half of
+ * what is left of the other's, as a new piece. So both stay busy to the
+ * end, whatever else shares the cores (the inputs' hashing does: with
+ * three threads on two cores, one of two fixed halves ran at half speed
+ * for as long as the hashing took). The pieces are then joined in the
+ * file's order, as reading it in one go would number and add everything. */
+enum { PIECE_CHUNKS = 128 };
+
+typedef struct Piece {
+    Loader   l;
+    Store    st;
+    uint32_t first, next, end;  /* chunks: its first; the next to read and its end (guarded by the lock) */
+    uint64_t lines;             /* lines read, from the start of its first chunk */
+    bool     loud;              /* the first piece: the feed's own loader, reporting in order */
+    bool     ok;                /* no bad row, and every chunk ended where the next begins */
+    char     why[512];
+} Piece;
+
+typedef struct Pieces {
+    Loader   *main;             /* the feed's own loader: the first piece's */
+    Loader    proto;            /* a copy of it before any row: the others' */
+    const FeedOptions *opt;
+    CsvReader *r;
+    size_t   *at;               /* chunk c is the bytes [at[c], at[c + 1]) */
+    uint32_t  nchunks;
+    uint64_t  main_line;        /* the first piece: the line of its next chunk */
+    size_t    main_resume;      /* set if a chunk of it ran past its end: read on from here in order */
+    pthread_mutex_t lock;
+    Piece    *list[PIECE_CHUNKS];   /* in the order they were made */
+    uint32_t  npieces;
+    Piece    *busy[2];          /* each thread's piece */
+    bool      stop;             /* the first piece failed: the others' rows are not wanted */
+} Pieces;
+
+/* Chunk *c of p to read next, if p has one left. */
+static bool piece_claim(Pieces *ps, Piece *p, uint32_t *c)
 {
-    CsvReader *r = l->src->csv;
-    size_t len;
-    uint64_t line;
-    csv_data(r, &len);
-    size_t from = csv_position(r, &line), split = csv_next_record_start(r, from + (len - from) / 2);
-    RowSource first = { .name = l->name, .csv = csv_open_slice(r, from, split, line) };
-    Half second = { .l = *l, .src = { .name = l->name, .csv = csv_open_slice(r, split, len, 1) } };
-    second.run = (HalfRun){ .loader = &second.l, .from = mem_current() };
-    second.st.orgs = orgs_new();
-    second.st.period_lo = 1, second.st.period_hi = 0;
-    /* the where conditions of the second half run on a VM of its own */
-    second.l.vm = vm_new(l->f->p, vm_limits(l->vm), NULL, 0);
-    loader_start(&second.l, &second.st, &second.src);
-    pthread_t thread;
-    bool threaded = pthread_create(&thread, NULL, load_half, &second.run) == 0;
-    RowSource *whole_src = l->src;
-    l->src = &first;
-    l->progress_scale = threaded ? 2 : 1;
-    HalfRun mine = { .loader = l, .opt = opt, .from = mem_current() };
-    load_half(&mine);
-    bool ok = mine.ok;
-    if (!ok) snprintf(why, whycap, "%s", mine.why);
-    l->progress_scale = 1;
-    if (threaded) pthread_join(thread, NULL);
-    if (mine.oom || (threaded && second.run.oom)) mem_out_of_memory(mine.oom ? mine.oom_size : second.run.oom_size);
-    Renumbering to = { 0 };
-    uint32_t *to_a = NULL;
-    bool use = ok && threaded && second.run.ok && csv_ended_outside_quotes(first.csv);
-    if (use) {
-        uint32_t norgs;
-        to.org = to_a = orgs_after(l->st, &second.st, &norgs);
-        if (second.st.idents.len) idents_after(l->st, &second.st, norgs, &to);
-        /* past a limit together, or sums that might be added otherwise in
-         * order: read again in order, so the error names the line */
-        Store both = { .period_lo = l->st->period_lo, .period_hi = l->st->period_hi };
-        periods_join(&both, &second.st);
-        use = sums_fit(l->f, l->st, &second.st, &to) && !l->st->sums_big && !second.st.sums_big
-              && l->rows + second.l.rows <= l->lim->rows && norgs <= l->lim->orgs
-              && period_span(&both) <= l->lim->periods;
+    pthread_mutex_lock(&ps->lock);
+    bool got = p->ok && p->next < p->end;
+    if (got) *c = p->next++;
+    pthread_mutex_unlock(&ps->lock);
+    return got;
+}
+
+/* A new quiet piece for thread `me`: the second half of what is left of the
+ * other thread's, or NULL (nothing worth taking). Made before the lock is
+ * taken, since allocating can jump out (out of memory). */
+static Piece *piece_steal(Pieces *ps, unsigned me)
+{
+    Piece *p = mem_calloc(1, sizeof *p);
+    p->l = ps->proto;
+    p->st.orgs = orgs_new();
+    p->st.period_lo = 1, p->st.period_hi = 0;
+    p->ok = true;
+    bool taken = false;
+    pthread_mutex_lock(&ps->lock);
+    Piece *v = ps->busy[1 - me];
+    if (!ps->stop && v && v->ok && v->end - v->next >= 2) {
+        p->first = p->next = v->next + (v->end - v->next + 1) / 2;
+        p->end = v->end;
+        v->end = p->first;
+        ps->list[ps->npieces++] = p;
+        taken = true;
     }
+    ps->busy[me] = taken ? p : NULL;
+    pthread_mutex_unlock(&ps->lock);
+    if (!taken) {
+        orgs_free(p->st.orgs);
+        mem_free(p);
+        return NULL;
+    }
+    /* the where conditions of a piece off the first run on a VM of its own */
+    p->l.vm = vm_new(ps->proto.f->p, vm_limits(ps->proto.vm), NULL, 0);
+    loader_start(&p->l, &p->st, NULL);
+    return p;
+}
+
+/* Reads chunk c into piece p: loud (opt, in the file's order) for the
+ * first piece, else quiet, stopping at the first bad row. */
+static void piece_read(Pieces *ps, Piece *p, uint32_t c)
+{
+    bool first = p->loud;
+    uint64_t line = first ? ps->main_line : 1;
+    RowSource src = { .name = ps->proto.name, .csv = csv_open_slice(ps->r, ps->at[c], ps->at[c + 1], line) };
+    Loader *l = first ? ps->main : &p->l;
+    l->src = &src;
+    bool ok = load_rows(l, first ? ps->opt : NULL, p->why, sizeof p->why);
+    size_t end = csv_position(src.csv, &line);
+    if (!ok) {
+        p->ok = false;
+    } else if (!csv_ended_outside_quotes(src.csv)) {
+        /* a quoted field ran past the chunk's end: its line end was no
+         * record's start. The first piece reads on from there in order */
+        p->ok = false;
+        if (first) ps->main_resume = end, ps->main_line = line;
+    } else if (first) {
+        ps->main_line = line;
+    } else {
+        p->lines += line - 1;
+    }
+    rows_close(&src);
+    l->src = NULL;
+}
+
+/* What one thread does: its piece, then what it can take of the other's. */
+typedef struct PieceRun { Pieces *ps; unsigned me; Piece *p; MemContext *from; bool oom; size_t oom_size; } PieceRun;
+
+static void pieces_work(void *arg)
+{
+    PieceRun *run = arg;
+    for (Piece *p = run->p; p; p = piece_steal(run->ps, run->me)) {
+        uint32_t c;
+        while (piece_claim(run->ps, p, &c)) piece_read(run->ps, p, c);
+        if (!p->ok) {       /* what is left of it is read again in order anyway */
+            pthread_mutex_lock(&run->ps->lock);
+            p->end = p->next;
+            run->ps->stop |= p->loud;
+            pthread_mutex_unlock(&run->ps->lock);
+        }
+    }
+}
+
+static void *pieces_thread(void *arg)
+{
+    PieceRun *run = arg;
+    run->oom = !mem_guard(run->from, pieces_work, run, &run->oom_size);
+    return NULL;
+}
+
+static int piece_cmp(const void *a, const void *b)
+{
+    uint32_t x = (*(Piece *const *)a)->first, y = (*(Piece *const *)b)->first;
+    return (x > y) - (x < y);
+}
+
+/* Joins piece b, whose rows come right after those of l's store, into it;
+ * false (nothing changed) if they cannot be: past a limit together, or
+ * sums that might be added otherwise in order. */
+static bool piece_join(Loader *l, Piece *b)
+{
+    uint32_t norgs;
+    Renumbering to = { 0 };
+    uint32_t *to_a = orgs_after(l->st, &b->st, &norgs);
+    to.org = to_a;
+    if (b->st.idents.len) idents_after(l->st, &b->st, norgs, &to);
+    Store both = { .period_lo = l->st->period_lo, .period_hi = l->st->period_hi };
+    periods_join(&both, &b->st);
+    bool use = sums_fit(l->f, l->st, &b->st, &to) && !l->st->sums_big && !b->st.sums_big
+               && l->rows + b->l.rows <= l->lim->rows && norgs <= l->lim->orgs
+               && period_span(&both) <= l->lim->periods;
     if (use) {
-        for (uint32_t o = 0; o < orgs_count(second.st.orgs); o++) {
-            const char *code = orgs_code(second.st.orgs, o);
+        for (uint32_t o = 0; o < orgs_count(b->st.orgs); o++) {
+            const char *code = orgs_code(b->st.orgs, o);
             orgs_intern(l->st->orgs, code, strlen(code));       /* to_a[o], as orgs_after numbered it */
         }
-        for (size_t k = 0; k < second.st.idents.len; k++) {    /* numbered as idents_after did */
-            const Ident *id = &second.st.idents.items[k];
+        for (size_t k = 0; k < b->st.idents.len; k++) {    /* numbered as idents_after did */
+            const Ident *id = &b->st.idents.items[k];
             ident_of(l->st, to_a[id->org], id->key, id->len);
         }
-        merge(l->f, l->st, &second.st, &to);
+        merge(l->f, l->st, &b->st, &to);
+        periods_join(l->st, &b->st);
+        l->rows += b->l.rows;
         l->f->stats.halves_joined = true;
-        periods_join(l->st, &second.st);
-        l->rows += second.l.rows;
-    } else if (ok) {
-        size_t at = csv_position(first.csv, &line);
-        RowSource rest = { .name = l->name, .csv = csv_open_slice(r, at, len, line) };
-        l->src = &rest;
-        ok = load_rows(l, opt, why, whycap);
-        rows_close(&rest);
     }
     mem_free(to_a);
     mem_free(to.ident_first);
     mem_free(to.ident);
-    loader_end(&second.l);
-    vm_free(second.l.vm);
-    store_free(l->f, &second.st);
-    rows_close(&second.src);
-    rows_close(&first);
+    return use;
+}
+
+static void piece_free(const FeedData *f, Piece *p)
+{
+    loader_end(&p->l);
+    vm_free(p->l.vm);
+    store_free(f, &p->st);
+    mem_free(p);
+}
+
+/* Reads the rows after the header on two threads (above). The pieces off
+ * the first stop at their first bad row and keep quiet; from the first
+ * that had one, ran a chunk past its end, or cannot be joined, the rows
+ * are read again here, in order. So errors, skipped-row reports and
+ * results are exactly those of reading the file in one go. */
+static bool load_pieces(Loader *l, const FeedOptions *opt, char *why, size_t whycap)
+{
+    CsvReader *r = l->src->csv;
+    RowSource *whole_src = l->src;
+    size_t len;
+    uint64_t line;
+    csv_data(r, &len);
+    size_t from = csv_position(r, &line);
+    Pieces ps = { .main = l, .proto = *l, .opt = opt, .r = r, .main_line = line, .main_resume = SIZE_MAX };
+    ps.at = mem_alloc((PIECE_CHUNKS + 1) * sizeof *ps.at);
+    ps.at[0] = from;
+    for (uint32_t c = 1; c < PIECE_CHUNKS; c++) {
+        size_t at = csv_next_record_start(r, from + (len - from) / PIECE_CHUNKS * c);
+        if (at > ps.at[ps.nchunks] && at < len) ps.at[++ps.nchunks] = at;
+    }
+    ps.at[++ps.nchunks] = len;
+    pthread_mutex_init(&ps.lock, NULL);
+    /* the first piece is the feed's own loader and store */
+    Piece *main = mem_calloc(1, sizeof *main);
+    main->first = main->next = 0;
+    main->end = ps.nchunks;
+    main->loud = main->ok = true;
+    ps.list[ps.npieces++] = main;
+    ps.busy[0] = main;
+    PieceRun mine = { &ps, 0, main, mem_current(), false, 0 }, other = { &ps, 1, NULL, mem_current(), false, 0 };
+    /* the second thread starts on the second half, a piece taken like any other */
+    other.p = piece_steal(&ps, 1);
+    pthread_t thread;
+    bool threaded = other.p && pthread_create(&thread, NULL, pieces_thread, &other) == 0;
+    if (other.p && !threaded) {     /* its chunks go back to the first */
+        main->end = other.p->end;
+        ps.npieces--;
+        piece_free(l->f, other.p);
+        ps.busy[1] = NULL;
+    }
+    l->progress_scale = threaded ? 2 : 1;
+    pieces_thread(&mine);
+    l->progress_scale = 1;
+    if (threaded) pthread_join(thread, NULL);
+    if (mine.oom || other.oom) mem_out_of_memory(mine.oom ? mine.oom_size : other.oom_size);
+    bool ok = main->ok || ps.main_resume != SIZE_MAX;
+    if (!ok) snprintf(why, whycap, "%s", main->why);
+    /* the pieces in the file's order, joined while they can be */
+    qsort(ps.list, ps.npieces, sizeof *ps.list, piece_cmp);
+    size_t resume = ps.main_resume;
+    uint32_t k = 1;
+    if (ok && resume == SIZE_MAX) {
+        for (; k < ps.npieces && ps.list[k]->ok && piece_join(l, ps.list[k]); k++)
+            ps.main_line += ps.list[k]->lines;
+        resume = k < ps.npieces ? ps.at[ps.list[k]->first] : len;
+    }
+    if (ok && resume < len) {
+        RowSource rest = { .name = l->name, .csv = csv_open_slice(r, resume, len, ps.main_line) };
+        l->src = &rest;
+        ok = load_rows(l, opt, why, whycap);
+        rows_close(&rest);
+    }
+    for (uint32_t i = 0; i < ps.npieces; i++)
+        if (ps.list[i] != main) piece_free(l->f, ps.list[i]);
+    mem_free(main);
+    mem_free(ps.at);
+    pthread_mutex_destroy(&ps.lock);
     l->src = whole_src;
     return ok;
 }
@@ -1784,7 +1961,7 @@ FeedData *feed_load(const BcProgram *p, uint16_t feed, DataSource from, Orgs *or
             fa->filter_types[i] = (TypeKind)f->schema->columns[a->filter_cols[i]].type;
         }
     }
-    if (ok) ok = two_cores(f, &src, opt) ? load_halves(&l, opt, why, whycap) : load_rows(&l, opt, why, whycap);
+    if (ok) ok = two_cores(f, &src, opt) ? load_pieces(&l, opt, why, whycap) : load_rows(&l, opt, why, whycap);
     f->stats.rows = l.rows;
     f->stats.skipped = l.skipped;
     for (uint32_t j = 0; j < f->naggs; j++) {

@@ -1687,6 +1687,9 @@ START_TEST(general_aggregates_on_two_cores)
         general_file(path, sizes[k], -1, -1);
         ck_assert(assert_cores_agree(&r, "g", path, NULL, as_of, 1));
     }
+    /* again and again: each time the threads take the chunks in other
+     * pieces (how many, and where they end, depends on which runs first) */
+    for (int k = 0; k < 12; k++) ck_assert(assert_cores_agree(&r, "g", path, NULL, as_of, 1));
     /* a bad row in the second half: named by its line, once */
     uint64_t line = general_file(path, 1000, 800, -1);
     ck_assert(!assert_cores_agree(&r, "g", path, NULL, as_of, 1));
@@ -1695,13 +1698,16 @@ START_TEST(general_aggregates_on_two_cores)
     unsetenv("PLEDGE_TEST_SPLIT_BYTES");
     snprintf(want, sizeof want, "%s:%llu: column `value`: `1.2.3` is not a number", path, (unsigned long long)line);
     ck_assert_msg(strncmp(why, want, strlen(want)) == 0, "%s", why);
-    /* skipped: reported once, the rest read in order */
+    /* skipped: reported once, the rest read in order (the pieces before
+     * its piece may have been joined: whether depends on the threads) */
     FeedOptions skip = { .skip_bad_rows = true };
-    ck_assert(!assert_cores_agree(&r, "g", path, &skip, as_of, 1));
-    /* a value too large for the halves' sums to be added as they stand (a
-     * partial sum in order might pass into a real): read again in order */
+    (void)assert_cores_agree(&r, "g", path, &skip, as_of, 1);
+    /* a value too large for the pieces' sums to be added as they stand (a
+     * partial sum in order might pass into a real): read again in order
+     * from its piece on (the pieces before may have been joined), or from
+     * the first piece's end if it is there */
     general_file(path, 1000, -1, 700);
-    ck_assert(!assert_cores_agree(&r, "g", path, NULL, as_of, 1));
+    (void)assert_cores_agree(&r, "g", path, NULL, as_of, 1);
     general_file(path, 1000, -1, 100);
     ck_assert(!assert_cores_agree(&r, "g", path, NULL, as_of, 1));
     rules_free(&r);
@@ -1805,7 +1811,7 @@ START_TEST(keyed_on_two_cores)
     snprintf(want, sizeof want, "%s:%llu: column `value`: `x7` is not a count", path, (unsigned long long)line);
     ck_assert_msg(strncmp(why, want, strlen(want)) == 0, "%s", why);
     FeedOptions skip = { .skip_bad_rows = true };
-    ck_assert(!assert_cores_agree(&r, "k", path, &skip, as_of, 3));
+    (void)assert_cores_agree(&r, "k", path, &skip, as_of, 3);
     rules_free(&r);
 }
 END_TEST
