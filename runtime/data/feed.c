@@ -835,8 +835,8 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
      * is some of them, as counts are not negative) */
     uint64_t row_sum = 0;
     bool fits = true;
-    for (uint32_t k = 0; k < l->nsummed_cols; k++) {
-        const Typed *t = &l->cells[l->summed_cols[k]];
+    for (uint32_t k = 0, nsummed = l->nsummed_cols; k < nsummed; k++) {
+        const Typed *t = &cells[l->summed_cols[k]];
         if (t->present) fits &= !__builtin_add_overflow(row_sum, (uint64_t)t->whole, &row_sum);
     }
     if (fits && row_sum <= (uint64_t)INT64_MAX - l->summed) {
@@ -855,16 +855,20 @@ static bool load_row(Loader *l, const CsvField *rec, size_t n, char *why, size_t
         }
     }
     rows_add(sl, o, 1);
-    for (uint32_t j = 0; j < f->naggs; j++) {
-        const FeedAgg *a = &f->aggs[j];
-        const Typed *t = &l->cells[a->column];
+    /* in locals: a cell's bits written could be, for all the compiler knows, these pointers */
+    const FeedAgg *aggs = f->aggs;
+    const bool *passes = l->passes;
+    Whole *whole = sl->whole;
+    for (uint32_t j = 0, naggs = f->naggs; j < naggs; j++) {
+        const FeedAgg *a = &aggs[j];
+        const Typed *t = &cells[a->column];
         if (a->whole < 0) {
-            if (l->passes[j]) accumulate(l->st, &sl->accs[(size_t)o * f->nacc + (uint32_t)a->acc], a->func,
-                                         typed_value(t, a->type));
+            if (passes[j]) accumulate(l->st, &sl->accs[(size_t)o * f->nacc + (uint32_t)a->acc], a->func,
+                                      typed_value(t, a->type));
             continue;
         }
-        Whole *w = &sl->whole[a->whole];
-        if (l->passes[j] && t->present) {
+        Whole *w = &whole[a->whole];
+        if (passes[j] && t->present) {
             if (w->summed) sum_add(sl, w, o, t->whole);
             if (w->count) w->count[o]++;
             else if (w->seen) seen_set(w->seen, o);
