@@ -1587,7 +1587,7 @@ static Piece *piece_steal(Pieces *ps, unsigned me)
     bool taken = false;
     pthread_mutex_lock(&ps->lock);
     Piece *v = ps->busy[1 - me];
-    if (!ps->stop && v && v->ok && v->end - v->next >= 2) {
+    if (!ps->stop && v && v->end - v->next >= 2) {      /* one that failed soon has none: taking from it meanwhile only wastes work */
         p->first = p->next = v->next + (v->end - v->next + 1) / 2;
         p->end = v->end;
         v->end = p->first;
