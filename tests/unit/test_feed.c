@@ -1787,6 +1787,59 @@ static uint64_t keyed_file(const char *path, long rows, long bad)
     return bad >= 0 ? (uint64_t)bad + 2 : 0;
 }
 
+/* Files shaped to trip the chunks two threads share (load_pieces): line
+ * ends inside quoted fields at many places (a text cell of many lines,
+ * some longer than a chunk), CRLF line ends, blank lines, a BOM, rows
+ * longer than a chunk, a last row without a line end; clean, and with bad
+ * rows skipped. Each read on one core and on two, several times (the
+ * pieces differ run to run): the same answers, reports and messages. */
+static void chunky_file(const char *path, int shape, long rows, long bad)
+{
+    FILE *out = fopen(path, "w");
+    ck_assert_ptr_nonnull(out);
+    const char *eol = shape == 1 ? "\r\n" : "\n";
+    if (shape == 2) fputs("\xEF\xBB\xBF", out);
+    fprintf(out, "period,org_code,type,attendances,breaches%s", eol);
+    for (long i = 0; i < rows; i++) {
+        if (shape == 2 && i % 37 == 0) fprintf(out, "%s  %s", eol, eol);       /* blank lines */
+        fprintf(out, "2019-%02ld,R%02ld,", i * 12 / rows + 1, (i * 7) % 41);
+        if (shape == 0 && i % 29 == 3) {            /* a type of many lines: 40, or 4,000 now and then */
+            fputc('"', out);
+            for (long k = 0, n = i % 5 ? 40 : 4000; k < n; k++) fprintf(out, "l%ld,%ld\n", k, i);
+            fputc('"', out);
+        } else if (shape == 3 && i % 3 == 0) {      /* a long unquoted type: rows past a chunk's length */
+            for (long k = 0; k < 3000; k++) fputc('a' + (int)(k % 26), out);
+        } else {
+            fputs(i % 3 ? "1" : "2", out);
+        }
+        if (i == bad) fprintf(out, ",x%ld,1", i);
+        else fprintf(out, ",%ld,%ld", i % 97, i % 5);
+        if (i + 1 < rows || shape != 1) fputs(eol, out);      /* CRLF: the last row ends the file */
+    }
+    ck_assert_int_eq(fclose(out), 0);
+}
+
+START_TEST(chunks_on_two_cores)
+{
+    Rules r;
+    rules_from_text(&r, halves_rules);
+    char path[512];
+    tmp_path(path, sizeof path, "chunky.csv");
+    Day as_of[] = { D(2030, 1, 1) };
+    FeedOptions skip = { .skip_bad_rows = true };
+    for (int shape = 0; shape < 4; shape++) {
+        chunky_file(path, shape, 1500, -1);
+        for (int k = 0; k < 4; k++) assert_cores_agree(&r, "ae", path, NULL, as_of, 1);
+        chunky_file(path, shape, 1500, 1100);       /* a bad row: named at its line, or skipped */
+        for (int k = 0; k < 3; k++) {
+            ck_assert(!assert_cores_agree(&r, "ae", path, NULL, as_of, 1));
+            assert_cores_agree(&r, "ae", path, &skip, as_of, 1);
+        }
+    }
+    rules_free(&r);
+}
+END_TEST
+
 /* A feed with `key`: identities numbered per organisation as they first
  * appear in the file, whichever half they appear in; the latest, first
  * and as-of publications, the superseded ones (explain) and every other
@@ -3229,6 +3282,7 @@ static Suite *feed_suite(void)
     tcase_add_test(t, general_aggregates_on_two_cores);
     tcase_add_test(t, limit_in_second_half);
     tcase_add_test(t, keyed_on_two_cores);
+    tcase_add_test(t, chunks_on_two_cores);
     tcase_add_test(t, calls_on_two_cores);
     tcase_set_timeout(t, 120);
     suite_add_tcase(s, t);
