@@ -31,6 +31,7 @@ typedef enum { READING, ENDED, FAILED } ReadState;
  * CPU it runs on. */
 typedef void IndexBlock(CsvReader *r, const unsigned char *base);
 static IndexBlock *choose_indexer(void);
+static void release_read_pages(CsvReader *r, size_t every);
 
 /* Where the fast reader is: its block and what of it is left. */
 typedef struct BlockIndex {
@@ -213,6 +214,10 @@ void csv_close(CsvReader *r)
 {
     if (!r)
         return;
+    /* a slice gives back the pages it read since it last did: a file read
+     * in many slices would keep up to RELEASE_EVERY of each */
+    if (!r->hold)
+        release_read_pages(r, 1);
     mem_release(r->hold);      /* the mapping */
     mem_free(r->owned);
     mem_free(r->fields);
@@ -756,10 +761,10 @@ static IndexBlock *choose_indexer(void)
  * a feed keeps, not its file. */
 enum { RELEASE_EVERY = 512 << 10 };
 
-static void release_read_pages(CsvReader *r)
+static void release_read_pages(CsvReader *r, size_t every)
 {
     size_t upto = (size_t)(r->data + r->pos - (const unsigned char *)r->map);
-    if (!r->map || upto - r->released < RELEASE_EVERY) return;
+    if (!r->map || upto - r->released < every) return;
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     upto -= upto % page;
     if (upto > r->released && madvise((char *)r->map + r->released, upto - r->released, MADV_DONTNEED) == 0)
@@ -819,7 +824,7 @@ CsvStatus csv_next(CsvReader *r, const CsvField **fields, size_t *nfields)
 {
     *fields = r->fields;
     *nfields = 0;
-    release_read_pages(r);
+    release_read_pages(r, RELEASE_EVERY);
     /* the fast path: a record the fast reader reads, where the last one it
      * read ended (so not a blank line, and reading goes on) */
     const unsigned char *p = r->data + r->pos;

@@ -1649,6 +1649,11 @@ static void pieces_work(void *arg)
             run->ps->stop |= p->loud;
             pthread_mutex_unlock(&run->ps->lock);
         }
+        if (!p->loud) {     /* only its store is wanted now: the reader's scratch goes */
+            loader_end(&p->l);
+            vm_free(p->l.vm);
+            p->l.vm = NULL;
+        }
     }
 }
 
@@ -1700,10 +1705,9 @@ static bool piece_join(Loader *l, Piece *b)
     return use;
 }
 
+/* A piece off the first, its reading done (pieces_work ended its loader). */
 static void piece_free(const FeedData *f, Piece *p)
 {
-    loader_end(&p->l);
-    vm_free(p->l.vm);
     store_free(f, &p->st);
     mem_free(p);
 }
@@ -1745,6 +1749,8 @@ static bool load_pieces(Loader *l, const FeedOptions *opt, char *why, size_t why
     if (other.p && !threaded) {     /* its chunks go back to the first */
         main->end = other.p->end;
         ps.npieces--;
+        loader_end(&other.p->l);
+        vm_free(other.p->l.vm);
         piece_free(l->f, other.p);
         ps.busy[1] = NULL;
     }
