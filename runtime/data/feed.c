@@ -2009,10 +2009,10 @@ static Value sum_value(const FeedAgg *fa, Sum *t)
  * once, is read from a bit per member and period. */
 typedef struct SysCell { int64_t whole; uint32_t count; } SysCell;   /* count as Sum's: modulo 2^32 */
 
-/* From period index q on (to the organisation's next span), an
- * organisation is entry `entry` of system `sys`, or (sys SPAN_NONE) in
- * none of the totals' systems. */
-typedef struct Span { uint32_t q, sys, entry; } Span;
+/* Until period index `end` (from the organisation's previous span's end,
+ * or 0), an organisation is entry `entry` of system `sys`, or (sys
+ * SPAN_NONE) in none of the totals' systems. */
+typedef struct Span { uint32_t end, sys, entry; } Span;
 enum { SPAN_NONE = UINT32_MAX };
 
 /* The totals are added up in one pass over the slices, period by period
@@ -2031,10 +2031,11 @@ struct SysTotals {
     uint32_t  nparts;       /* of PART_PERIODS periods, the last maybe fewer */
     atomic_uint parts_taken, parts_done;
     const Slice **slice;    /* each period's one slice, or NULL */
-    SysCell  *cells;        /* [(system × nperiods + period) × nwhole + whole] */
-    uint32_t *hits;         /* [system × nperiods + period]: members with a cell counted (add_period's) */
-    uint32_t *reporting;    /* members in the system on the period's first day that report to the feed */
-    uint32_t *present;      /* of those, the ones with rows in the period */
+    /* a period's figures side by side (totals_at): the pass adds into a few lines, where a row per
+     * system put the systems' figures of a period nperiods apart, on a few cache sets */
+    SysCell  *cells;        /* [totals_at × nwhole + whole] */
+    uint32_t *reporting;    /* [totals_at]: members in the system on the period's first day that report to the feed */
+    uint32_t *present;      /* of those, the ones with rows in the period (add_period's hits, where it has figures) */
     uint32_t *entry_first;  /* a system's members (in the feed): entries [entry_first[i], entry_first[i + 1]) */
     uint64_t *counted;      /* [word × entries + entry], bit q % 64 of word q / 64: a cell counted in period q */
     uint32_t *span_first;   /* per organisation of the feed: its spans [span_first[o], span_first[o + 1]) */
@@ -2043,6 +2044,9 @@ struct SysTotals {
 
 enum { PART_PERIODS = 64 };
 
+/* The index of system i's figures of period index q. */
+static size_t totals_at(const SysTotals *t, size_t i, uint32_t q) { return (size_t)q * t->nparents + i; }
+
 static void totals_free(SysTotals *t)
 {
     if (!t) return;
@@ -2050,7 +2054,6 @@ static void totals_free(SysTotals *t)
     mem_free(t->unkept);
     mem_free(t->slice);
     mem_free(t->cells);
-    mem_free(t->hits);
     mem_free(t->reporting);
     mem_free(t->present);
     mem_free(t->entry_first);
@@ -2066,37 +2069,58 @@ static int u32_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Organisations are taken this many at a time, what the pass adds of them on the stack. */
+enum { FILL_CHUNK = 256 };
+
+/* Adds the cells of slice s of organisations hit[0 .. n) (with rows[]) to
+ * the systems' totals at cells[cell[k] ..], an aggregate at a time. A
+ * total that passes int64 marks its system unkept. */
+static void totals_add(const FeedData *f, SysTotals *t, const Slice *s, const uint32_t *hit, const size_t *cell,
+                       const uint32_t *rows, uint32_t n)
+{
+    for (uint32_t j = 0; j < f->nwhole; j++) {
+        const Whole *w = &s->whole[j];
+        const Bits sum = w->sum;
+        SysCell *c = t->cells + j;
+        for (uint32_t k = 0; k < n; k++)
+            if (__builtin_add_overflow(c[cell[k]].whole, (int64_t)bits_at(&sum, hit[k]), &c[cell[k]].whole))
+                atomic_store_explicit(&t->unkept[cell[k] / f->nwhole % t->nparents], 1, memory_order_relaxed);
+        if (w->count) for (uint32_t k = 0; k < n; k++) c[cell[k]].count += w->count[hit[k]];
+        else if (w->seen) for (uint32_t k = 0; k < n; k++) c[cell[k]].count += seen_at(w->seen, hit[k]);
+        else for (uint32_t k = 0; k < n; k++) c[cell[k]].count += rows[k];
+    }
+}
+
 /* Adds up part k of the totals: periods k × PART_PERIODS on, each
  * organisation's cell into the system it belongs to on the period's first
- * day. A total that passes int64 marks its system unkept. */
+ * day (the members that report were counted when the spans were made). */
 static void totals_part(const FeedData *f, SysTotals *t, uint32_t k)
 {
     uint32_t qlo = k * PART_PERIODS, qhi = qlo + PART_PERIODS < f->nperiods ? qlo + PART_PERIODS : f->nperiods;
     uint64_t *counted = t->counted + (size_t)k * t->entry_first[t->nparents];
+    const uint32_t *span_first = t->span_first;
     for (uint32_t q = qlo; q < qhi; q++) {
         const Slice *s = t->slice[q];
+        if (!s) continue;
         uint64_t bit = (uint64_t)1 << (q % 64);
-        for (uint32_t o = 0; o < f->norgs; o++) {
-            uint32_t x = t->span_first[o], end = t->span_first[o + 1];
-            if (x == end) continue;
-            while (x + 1 < end && t->spans[x + 1].q <= q) x++;
-            const Span *sp = &t->spans[x];
-            if (sp->sys == SPAN_NONE) continue;
-            size_t at = (size_t)sp->sys * f->nperiods + q;
-            t->reporting[at]++;
-            uint32_t rows = s ? rows_in(s, o) : 0;
-            if (!rows) continue;
-            t->present[at]++;
-            if (!s->whole) continue;        /* counted only: add_period reads nothing here */
-            counted[sp->entry] |= bit;
-            t->hits[at]++;
-            SysCell *c = &t->cells[at * f->nwhole];
-            for (uint32_t j = 0; j < f->nwhole; j++) {
-                const Whole *w = &s->whole[j];
-                if (__builtin_add_overflow(c[j].whole, sum_of(w, o), &c[j].whole))
-                    atomic_store_explicit(&t->unkept[sp->sys], 1, memory_order_relaxed);
-                c[j].count += count_of(w, o, rows);
+        uint32_t end = s->hi < f->norgs ? s->hi : f->norgs;     /* no rows outside [lo, hi) */
+        for (uint32_t o0 = s->lo; o0 < end; o0 += FILL_CHUNK) {
+            uint32_t hit[FILL_CHUNK], rows[FILL_CHUNK], n = 0;
+            size_t cell[FILL_CHUNK];
+            for (uint32_t o = o0; o < end && o < o0 + FILL_CHUNK; o++) {
+                if (span_first[o] == span_first[o + 1]) continue;
+                const Span *sp = &t->spans[span_first[o]];
+                while (sp->end <= q) sp++;
+                if (sp->sys == SPAN_NONE) continue;
+                uint32_t r = rows_at(s, o);
+                if (!r) continue;
+                size_t at = totals_at(t, sp->sys, q);
+                t->present[at]++;
+                if (!s->whole) continue;        /* counted only: add_period reads nothing here */
+                counted[sp->entry] |= bit;
+                hit[n] = o, rows[n] = r, cell[n++] = at * f->nwhole;
             }
+            if (n) totals_add(f, t, s, hit, cell, rows, n);
         }
     }
 }
@@ -2129,9 +2153,21 @@ static int64_t totals_system(const FeedData *f, const Hierarchy *h, uint32_t par
     return atomic_load_explicit(&t->unkept[i], memory_order_relaxed) ? -1 : (int64_t)i;
 }
 
+/* The first of periods [q, n) whose first day is after `to`, or n. */
+static uint32_t period_after(const Day *first_day, uint32_t q, uint32_t n, Day to)
+{
+    while (q < n) {
+        uint32_t mid = q + (n - q) / 2;
+        if (first_day[mid] <= to) q = mid + 1;
+        else n = mid;
+    }
+    return q;
+}
+
 /* Each organisation's spans (when it belongs to which system, as which
  * entry), from its entries: org_first[o] .. org_first[o + 1] of sys[] and
- * entry[]. */
+ * entry[]; and the members that report to the feed, which only the
+ * spans decide. */
 static void totals_spans(const FeedData *f, SysTotals *t, const uint32_t *org_first, const uint32_t *sys,
                          const uint32_t *entry)
 {
@@ -2143,20 +2179,32 @@ static void totals_spans(const FeedData *f, SysTotals *t, const uint32_t *org_fi
     for (uint32_t o = 0; o < f->norgs; o++) {
         t->span_first[o] = (uint32_t)spans.len;
         if (!f->reports[o] || org_first[o] == org_first[o + 1]) continue;     /* nothing to add, or in no system */
-        Day from, to = INT32_MIN;
-        for (uint32_t q = 0; q < f->nperiods; q++) {
-            if (first_day[q] <= to) continue;       /* hierarchies change rarely: whole spans at a time */
+        Day from, to;
+        /* hierarchies change rarely: a link (or a gap between) at a time */
+        for (uint32_t q = 0; q < f->nperiods; q = period_after(first_day, q + 1, f->nperiods, to)) {
             uint32_t parent = hier_parent_span(t->h, f->global_of[o], first_day[q], &from, &to);
-            Span sp = { q, SPAN_NONE, 0 };
+            Span sp = { f->nperiods, SPAN_NONE, 0 };
             for (uint32_t x = org_first[o]; x < org_first[o + 1]; x++)
                 if (t->parents[sys[x]] == parent) sp.sys = sys[x], sp.entry = entry[x];
-            const Span *last = spans.len > t->span_first[o] ? &spans.items[spans.len - 1] : NULL;
-            if (!last || last->sys != sp.sys || last->entry != sp.entry) vec_push(&spans, sp);
+            Span *last = spans.len > t->span_first[o] ? &spans.items[spans.len - 1] : NULL;
+            if (last && last->sys == sp.sys && last->entry == sp.entry) continue;
+            if (last) last->end = q;
+            vec_push(&spans, sp);
         }
     }
     t->span_first[f->norgs] = (uint32_t)spans.len;
     t->spans = spans.items ? spans.items : mem_alloc(sizeof *t->spans);
     mem_free(first_day);
+    /* +1 where a span in a system starts, -1 where it ends, then added up period by period (modulo 2^32) */
+    for (uint32_t o = 0; o < f->norgs; o++)
+        for (uint32_t x = t->span_first[o], start = 0; x < t->span_first[o + 1]; start = t->spans[x++].end) {
+            const Span *sp = &t->spans[x];
+            if (sp->sys == SPAN_NONE) continue;
+            t->reporting[totals_at(t, sp->sys, start)]++;
+            if (sp->end < f->nperiods) t->reporting[totals_at(t, sp->sys, sp->end)]--;
+        }
+    for (uint32_t q = 1; q < f->nperiods; q++)
+        for (uint32_t i = 0; i < t->nparents; i++) t->reporting[totals_at(t, i, q)] += t->reporting[totals_at(t, i, q - 1)];
 }
 
 void feed_index_systems(FeedData *f, const Hierarchy *h)
@@ -2183,7 +2231,6 @@ void feed_index_systems(FeedData *f, const Hierarchy *h)
     atomic_init(&t->parts_taken, 0);
     atomic_init(&t->parts_done, 0);
     t->cells = mem_calloc(cells * f->nwhole + 1, sizeof *t->cells);
-    t->hits = mem_calloc(cells + 1, sizeof *t->hits);
     t->reporting = mem_calloc(cells + 1, sizeof *t->reporting);
     t->present = mem_calloc(cells + 1, sizeof *t->present);
     /* entries: each system's members in the feed; and per organisation, its entries (a member that
@@ -2247,12 +2294,13 @@ static uint32_t totals_coverage(const SysTotals *t, size_t i, uint32_t qlo, uint
 static uint32_t totals_period(const FeedData *f, const FeedAgg *fa, size_t i, uint32_t q, Sum *t)
 {
     const SysTotals *st = f->totals;
-    size_t at = i * f->nperiods + q;
+    size_t at = totals_at(st, i, q);
     const SysCell *c = &st->cells[at * f->nwhole + (uint32_t)fa->whole];
     t->whole += c->whole;
     t->total.count += c->count;
-    if (st->hits[at]) t->any = true;
-    return st->hits[at];
+    uint32_t hits = st->slice[q] && st->slice[q]->whole ? st->present[at] : 0;
+    if (hits) t->any = true;
+    return hits;
 }
 
 /* The feed's periods [*lo, *hi] (indices) that a query of agg over [from,
@@ -2459,7 +2507,7 @@ void feed_periods_cells(const FeedData *f, int32_t lo, int32_t hi, const uint32_
         for (int32_t p = lo; p <= hi; p++) {
             /* as period_cells: a period is due once its lag has passed (no vintages here) */
             if (!feed_period_known(f, (Period){ (Grain)f->schema->grain, p }, as_of)) continue;
-            size_t at = (size_t)sys * f->nperiods + (uint32_t)(p - f->first_period);
+            size_t at = totals_at(f->totals, (size_t)sys, (uint32_t)(p - f->first_period));
             c[p - lo].expected += f->totals->reporting[at];
             c[p - lo].present += f->totals->present[at];
         }
