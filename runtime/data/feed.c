@@ -2218,7 +2218,7 @@ void feed_index_systems(FeedData *f, const Hierarchy *h)
     /* kept only while no bigger than the slices' own figures, give or take */
     size_t cells = (size_t)np * f->nperiods, store = 0;
     for (uint32_t k = 0; k < f->store.nslices; k++) store += (size_t)f->store.slices[k].cap * (2 + 2 * f->nwhole);
-    if (cells * (f->nwhole * sizeof(SysCell) + 3 * sizeof(uint32_t)) > store + (1u << 20)) return;
+    if (cells * (f->nwhole * sizeof(SysCell) + 2 * sizeof(uint32_t)) > store + (1u << 20)) return;
     SysTotals *t = mem_calloc(1, sizeof *t);
     t->h = h;
     t->nparents = np;
