@@ -967,7 +967,7 @@ static void totals_agree(FeedData *f, const Hierarchy *h, uint32_t g, Day as_of,
             ck_assert_uint_eq(pcov[0][p], pcov[1][p]);
         }
         for (size_t p = 0; p < 2 * n; p++) {
-            ck_assert_msg(cells[0][p].expected == cells[1][p].expected, "system %u, cells %zu: expected %llu, walked %llu",
+            ck_assert_msg(cells[0][p].expected == cells[1][p].expected, "system %u, cells %zu: %llu expected from the totals, %llu walking",
                           i, p, (unsigned long long)cells[1][p].expected, (unsigned long long)cells[0][p].expected);
             ck_assert_uint_eq(cells[0][p].present, cells[1][p].present);
         }
@@ -1136,7 +1136,7 @@ START_TEST(totals_streamed)
         text_write(&t, fpath, sizeof fpath, big ? "streamed_big.csv" : "streamed.csv");
         FeedData *f = load(&r, "m", fpath);
         for (size_t k = 0; k < sizeof g / sizeof *g; k++)
-            for (int d = 0; d < 2; d++) {
+            for (int d = 0; d < (k ? 1 : 2); d++) {        /* and the sum as of a day in the middle */
                 bool used;
                 totals_agree(f, h, g[k], d ? D(2019, 8, 15) : D(2030, 1, 1), &used);
                 ck_assert(used);
@@ -1149,7 +1149,7 @@ START_TEST(totals_streamed)
             uint32_t figures, counts_only;
             feed_slice_counts(windows, &figures, &counts_only);
             ck_assert_uint_gt(counts_only, 0);
-            for (size_t k = 0; k < sizeof g / sizeof *g; k++) {
+            for (size_t k = 0; k < sizeof g / sizeof *g; k += 3) {      /* the sum, the filtered sum */
                 bool used;
                 totals_agree(windows, h, g[k], D(2030, 1, 1), &used);
                 ck_assert(used);
@@ -3298,6 +3298,7 @@ static Suite *feed_suite(void)
     suite_add_tcase(s, t);
 
     t = tcase_create("hierarchies");
+    tcase_set_timeout(t, 60);       /* totals_streamed: every window of 150 months, walked and from the totals */
     tcase_add_test(t, effective_dates);
     tcase_add_test(t, totals_streamed);
     tcase_add_test(t, overlapping_links);
