@@ -10,6 +10,7 @@
 #include <check.h>
 #include <ftw.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1096,6 +1097,64 @@ static const char streamed_rules[] =
     "metric avg: count = mean(m.value)\n"
     "metric xs: count = sum(m.value where m.kind == \"x\")\n";
 
+/* What one thread asks of every system of h: the whole feed's window and
+ * each period alone. */
+enum { ASK_SYSTEMS = 4, ASK_PERIODS = 160 };
+typedef struct TotalsAsked {
+    FeedData *f;
+    const Hierarchy *h;
+    uint32_t g;
+    int32_t lo, hi;
+    Value whole[ASK_SYSTEMS], periods[ASK_SYSTEMS][ASK_PERIODS];
+    uint32_t cov[ASK_SYSTEMS], pcov[ASK_SYSTEMS][ASK_PERIODS];
+} TotalsAsked;
+
+static void *ask_totals(void *arg)
+{
+    TotalsAsked *a = arg;
+    for (uint32_t i = 0; i < hier_parent_count(a->h); i++) {
+        uint32_t parent = hier_parent_at(a->h, i);
+        a->whole[i] = feed_aggregate_system(a->f, a->g, a->h, parent, period_first_day((Period){ GRAIN_MONTH, a->lo }),
+                                            period_last_day((Period){ GRAIN_MONTH, a->hi }), D(2030, 1, 1), &a->cov[i]);
+        feed_aggregate_system_periods(a->f, a->g, a->h, parent, a->lo, a->hi, D(2030, 1, 1), a->periods[i], a->pcov[i]);
+    }
+    return NULL;
+}
+
+/* Two threads asking at once take the totals' parts between them (150
+ * months: three parts), and get what walking the members gives. */
+static void totals_two_threads(FeedData *f, const Hierarchy *h, uint32_t g)
+{
+    static TotalsAsked want, got[2];
+    want = (TotalsAsked){ .f = f, .h = h, .g = g };
+    ck_assert(feed_periods(f, &want.lo, &want.hi));
+    ck_assert_int_le(hier_parent_count(h), ASK_SYSTEMS);
+    ck_assert_int_lt(want.hi - want.lo, ASK_PERIODS);
+    feed_index_systems(f, NULL);
+    ask_totals(&want);
+    for (int round = 0; round < 20; round++) {
+        feed_index_systems(f, h);
+        ck_assert(feed_has_totals(f));
+        pthread_t th[2];
+        for (int k = 0; k < 2; k++) {
+            got[k] = (TotalsAsked){ .f = f, .h = h, .g = g, .lo = want.lo, .hi = want.hi };
+            ck_assert_int_eq(pthread_create(&th[k], NULL, ask_totals, &got[k]), 0);
+        }
+        for (int k = 0; k < 2; k++) ck_assert_int_eq(pthread_join(th[k], NULL), 0);
+        for (int k = 0; k < 2; k++)
+            for (uint32_t i = 0; i < hier_parent_count(h); i++) {
+                ck_assert_msg(val_equal(got[k].whole[i], want.whole[i]), "round %d, thread %d, system %u", round, k, i);
+                ck_assert_uint_eq(got[k].cov[i], want.cov[i]);
+                for (int32_t p = 0; p <= want.hi - want.lo; p++) {
+                    ck_assert_msg(val_equal(got[k].periods[i][p], want.periods[i][p]), "round %d, system %u, period %d",
+                                  round, i, p);
+                    ck_assert_uint_eq(got[k].pcov[i][p], want.pcov[i][p]);
+                }
+            }
+    }
+    feed_index_systems(f, NULL);
+}
+
 START_TEST(totals_streamed)
 {
     Rules r;
@@ -1142,6 +1201,8 @@ START_TEST(totals_streamed)
                 ck_assert(used);
             }
         if (!big) {
+            totals_two_threads(f, h, g[0]);
+            totals_two_threads(f, h, g[3]);
             char why[1024];
             FeedOptions opt = { .windows_only = true, .keep_from = D(2017, 1, 1), .keep_to = D(2021, 12, 31) };
             FeedData *windows = try_load(&r, "m", fpath, &opt, why, sizeof why);
