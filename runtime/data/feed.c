@@ -228,6 +228,7 @@ struct FeedData {
     uint32_t *local_of;     /* an organisation's number in the feed, by its id in the shared Orgs */
     uint32_t *global_of;    /* and back */
     uint8_t  *reports;      /* per organisation: it has rows (of any period or vintage) */
+    uint32_t  norgs;        /* organisations numbered in the feed (global_of's, reports') */
     uint32_t  norg_index;   /* ids local_of covers */
     /* FeedOptions.windows_only: the periods whose rows are aggregated */
     bool      windows_only;
@@ -263,6 +264,12 @@ static void *grow_zeroed(void *p, size_t n, size_t cap, size_t size)
 }
 
 static int64_t sum_of(const Whole *w, uint32_t o) { return (int64_t)bits_at(&w->sum, o); }
+
+/* The values cell o counted, given its rows. */
+static inline uint32_t count_of(const Whole *w, uint32_t o, uint32_t rows)
+{
+    return w->count ? w->count[o] : w->seen ? seen_at(w->seen, o) : rows;
+}
 
 /* Adds a count to a cell's sum; the caller has checked that it fits in int64. */
 static void sum_add(const Slice *s, Whole *w, uint32_t o, int64_t v) { bits_add(&w->sum, s, o, v); }
@@ -942,6 +949,7 @@ static void finish(FeedData *f, Orgs *orgs)
     for (uint32_t p = 0; p < f->nperiods; p++) f->period_first[p + 1] += f->period_first[p];
 
     /* statistics: organisations with rows (those that report to the feed), periods, vintages */
+    f->norgs = n;
     f->reports = mem_calloc((size_t)n + 1, 1);
     for (uint32_t o = 0; o < n; o++)        /* nearly always the first period tells */
         for (uint32_t i = 0; i < ns && !f->reports[o]; i++) f->reports[o] = rows_in(&st->slices[i], o) > 0;
@@ -2156,7 +2164,7 @@ static uint32_t add_period(const FeedData *f, const FeedAgg *fa, bool first, Day
             x->counted = t->any = true;
             hits++;
             t->whole += sum_of(w, o);
-            t->total.count += w->count ? w->count[o] : w->seen ? seen_at(w->seen, o) : rows;
+            t->total.count += count_of(w, o, rows);
         }
         return hits;
     }
@@ -2176,7 +2184,7 @@ static uint32_t add_period(const FeedData *f, const FeedAgg *fa, bool first, Day
             if (fa->whole >= 0) {
                 const Whole *w = &s->whole[fa->whole];
                 t->whole += sum_of(w, o);
-                t->total.count += w->count ? w->count[o] : w->seen ? seen_at(w->seen, o) : rows_at(s, o);
+                t->total.count += count_of(w, o, rows_at(s, o));
                 continue;
             }
             const Acc *a = &s->accs[(size_t)o * f->nacc + (uint32_t)fa->acc];
@@ -2251,47 +2259,64 @@ static Value sum_value(const FeedAgg *fa, Sum *t)
  * walk of some hundreds of members per period, again for every window.
  * When each period is one slice (no vintages, no `key`), that sum depends
  * only on the system, the period and the aggregate, so it is added up once
- * per feed, member by member, as add_period would (a member counts in the
- * system it belongs to on the period's first day): a window's sum is then a
- * sum over its periods. Exact: the same integers are added, in another
- * order. How many members had a cell counted over a window (coverage), a
- * member counted once, is read from a bit per member and period. */
+ * per feed, as add_period would (a member counts in the system it belongs
+ * to on the period's first day): a window's sum is then a sum over its
+ * periods. Exact: the same integers are added, in another order. How many
+ * members had a cell counted over a window (coverage), a member counted
+ * once, is read from a bit per member and period. */
 typedef struct SysCell { int64_t whole; uint32_t count; } SysCell;   /* count as Sum's: modulo 2^32 */
 
-/* A system's totals are added up when it is first asked for, by the
- * thread that asks (each job evaluates a system): no allocation then, so
- * nothing can jump out of it half done. */
-enum { SYS_EMPTY, SYS_FILLING, SYS_READY, SYS_UNKEPT };
+/* Until period index `end` (from the organisation's previous span's end,
+ * or 0), an organisation is entry `entry` of system `sys`, or (sys
+ * SPAN_NONE) in none of the totals' systems. */
+typedef struct Span { uint32_t end, sys, entry; } Span;
+enum { SPAN_NONE = UINT32_MAX };
 
+/* The totals are added up in one pass over the slices, period by period
+ * and each slice in the feed's order of organisations (a system's members
+ * are scattered over that order: walking them would jump between cells).
+ * The pass is cut into parts of 64 periods, a word of `counted` each, so
+ * parts write apart; the parts are taken, once, by whichever job threads
+ * first ask for a system (each job evaluates systems), so two threads
+ * asking at once add up on two cores. No allocation then, so nothing can
+ * jump out of a part half done: what the pass needs is made beforehand. */
 struct SysTotals {
     const Hierarchy *h;
     uint32_t  nparents;
     uint32_t *parents;      /* the systems' ids, sorted: their index here */
-    atomic_uchar *state;    /* per system: SYS_* */
-    Day      *first_day;    /* of each of the feed's periods */
+    atomic_uchar *unkept;   /* per system: a total passed int64 (its queries walk the members) */
+    uint32_t  nparts;       /* of PART_PERIODS periods, the last maybe fewer */
+    atomic_uint parts_taken, parts_done;
     const Slice **slice;    /* each period's one slice, or NULL */
-    SysCell  *cells;        /* [(system × nperiods + period) × nwhole + whole] */
-    uint32_t *hits;         /* [system × nperiods + period]: members with a cell counted (add_period's) */
-    uint32_t *reporting;    /* members in the system on the period's first day that report to the feed */
-    uint32_t *present;      /* of those, the ones with rows in the period */
+    /* a period's figures side by side (totals_at): the pass adds into a few lines, where a row per
+     * system put the systems' figures of a period nperiods apart, on a few cache sets */
+    SysCell  *cells;        /* [totals_at × nwhole + whole] */
+    uint32_t *reporting;    /* [totals_at]: members in the system on the period's first day that report to the feed */
+    uint32_t *present;      /* of those, the ones with rows in the period (add_period's hits, where it has figures) */
     uint32_t *entry_first;  /* a system's members (in the feed): entries [entry_first[i], entry_first[i + 1]) */
-    uint64_t *counted;      /* per entry, words bits: a cell counted in period i */
-    size_t    words;
+    uint64_t *counted;      /* [word × entries + entry], bit q % 64 of word q / 64: a cell counted in period q */
+    uint32_t *span_first;   /* per organisation of the feed: its spans [span_first[o], span_first[o + 1]) */
+    Span     *spans;        /* none for one without rows or in no system */
 };
+
+enum { PART_PERIODS = 64 };
+
+/* The index of system i's figures of period index q. */
+static size_t totals_at(const SysTotals *t, size_t i, uint32_t q) { return (size_t)q * t->nparents + i; }
 
 static void totals_free(SysTotals *t)
 {
     if (!t) return;
     mem_free(t->parents);
-    mem_free(t->state);
-    mem_free(t->first_day);
+    mem_free(t->unkept);
     mem_free(t->slice);
     mem_free(t->cells);
-    mem_free(t->hits);
     mem_free(t->reporting);
     mem_free(t->present);
     mem_free(t->entry_first);
     mem_free(t->counted);
+    mem_free(t->span_first);
+    mem_free(t->spans);
     mem_free(t);
 }
 
@@ -2301,98 +2326,142 @@ static int u32_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The totals' index of system `parent` of h, or -1 (none kept for h, or
- * not one of its systems). */
-static bool totals_fill(const FeedData *f, SysTotals *t, size_t i);
+/* Organisations are taken this many at a time, what the pass adds of them on the stack. */
+enum { FILL_CHUNK = 256 };
 
+/* Adds the cells of slice s of organisations hit[0 .. n) (with rows[]) to
+ * the systems' totals at cells[cell[k] ..], an aggregate at a time. A
+ * total that passes int64 marks its system unkept. */
+static void totals_add(const FeedData *f, SysTotals *t, const Slice *s, const uint32_t *hit, const size_t *cell,
+                       const uint32_t *rows, uint32_t n)
+{
+    for (uint32_t j = 0; j < f->nwhole; j++) {
+        const Whole *w = &s->whole[j];
+        const Bits sum = w->sum;
+        SysCell *c = t->cells + j;
+        for (uint32_t k = 0; k < n; k++)
+            if (__builtin_add_overflow(c[cell[k]].whole, (int64_t)bits_at(&sum, hit[k]), &c[cell[k]].whole))
+                atomic_store_explicit(&t->unkept[cell[k] / f->nwhole % t->nparents], 1, memory_order_relaxed);
+        if (w->count) for (uint32_t k = 0; k < n; k++) c[cell[k]].count += w->count[hit[k]];
+        else if (w->seen) for (uint32_t k = 0; k < n; k++) c[cell[k]].count += seen_at(w->seen, hit[k]);
+        else for (uint32_t k = 0; k < n; k++) c[cell[k]].count += rows[k];
+    }
+}
+
+/* Adds up part k of the totals: periods k × PART_PERIODS on, each
+ * organisation's cell into the system it belongs to on the period's first
+ * day (the members that report were counted when the spans were made). */
+static void totals_part(const FeedData *f, SysTotals *t, uint32_t k)
+{
+    uint32_t qlo = k * PART_PERIODS, qhi = qlo + PART_PERIODS < f->nperiods ? qlo + PART_PERIODS : f->nperiods;
+    uint64_t *counted = t->counted + (size_t)k * t->entry_first[t->nparents];
+    const uint32_t *span_first = t->span_first;
+    for (uint32_t q = qlo; q < qhi; q++) {
+        const Slice *s = t->slice[q];
+        if (!s) continue;
+        uint64_t bit = (uint64_t)1 << (q % 64);
+        uint32_t end = s->hi < f->norgs ? s->hi : f->norgs;     /* no rows outside [lo, hi) */
+        for (uint32_t o0 = s->lo; o0 < end; o0 += FILL_CHUNK) {
+            uint32_t hit[FILL_CHUNK], rows[FILL_CHUNK], n = 0;
+            size_t cell[FILL_CHUNK];
+            for (uint32_t o = o0; o < end && o < o0 + FILL_CHUNK; o++) {
+                if (span_first[o] == span_first[o + 1]) continue;
+                const Span *sp = &t->spans[span_first[o]];
+                while (sp->end <= q) sp++;
+                if (sp->sys == SPAN_NONE) continue;
+                uint32_t r = rows_at(s, o);
+                if (!r) continue;
+                size_t at = totals_at(t, sp->sys, q);
+                t->present[at]++;
+                if (!s->whole) continue;        /* counted only: add_period reads nothing here */
+                counted[sp->entry] |= bit;
+                hit[n] = o, rows[n] = r, cell[n++] = at * f->nwhole;
+            }
+            if (n) totals_add(f, t, s, hit, cell, rows, n);
+        }
+    }
+}
+
+/* Whether the totals are all added up, adding up the parts no thread has
+ * taken yet. False while another thread still adds up its part: the query
+ * then walks the members. */
+static bool totals_ready(const FeedData *f, SysTotals *t)
+{
+    if (atomic_load_explicit(&t->parts_done, memory_order_acquire) == t->nparts) return true;
+    while (atomic_load_explicit(&t->parts_taken, memory_order_relaxed) < t->nparts) {
+        uint32_t k = atomic_fetch_add_explicit(&t->parts_taken, 1, memory_order_relaxed);
+        if (k >= t->nparts) break;
+        totals_part(f, t, k);
+        /* acq_rel: whoever sees every part done sees every part's figures */
+        atomic_fetch_add_explicit(&t->parts_done, 1, memory_order_acq_rel);
+    }
+    return atomic_load_explicit(&t->parts_done, memory_order_acquire) == t->nparts;
+}
+
+/* The totals' index of system `parent` of h, or -1 (none kept for h, not
+ * one of its systems, not yet added up, or a total passed int64). */
 static int64_t totals_system(const FeedData *f, const Hierarchy *h, uint32_t parent)
 {
     SysTotals *t = f->totals;
     if (!t || !h || t->h != h) return -1;
     const uint32_t *at = bsearch(&parent, t->parents, t->nparents, sizeof parent, u32_cmp);
-    if (!at) return -1;
+    if (!at || !totals_ready(f, t)) return -1;
     size_t i = (size_t)(at - t->parents);
-    /* filled by the first thread to ask; another asking meanwhile walks the members */
-    unsigned char st = atomic_load_explicit(&t->state[i], memory_order_acquire);
-    if (st == SYS_EMPTY && atomic_compare_exchange_strong(&t->state[i], &st, SYS_FILLING)) {
-        st = totals_fill(f, t, i) ? SYS_READY : SYS_UNKEPT;
-        atomic_store_explicit(&t->state[i], st, memory_order_release);
-    }
-    return st == SYS_READY ? (int64_t)i : -1;
+    return atomic_load_explicit(&t->unkept[i], memory_order_relaxed) ? -1 : (int64_t)i;
 }
 
-/* Members are taken this many at a time, their state on the stack. */
-enum { FILL_CHUNK = 256 };
-
-/* Adds system i's members' cells of period index q among those of one
- * chunk (c of them: their numbers in the feed o[], entries ent[], whether
- * in the system then in[]) to its totals; false if a total passes int64. */
-static bool totals_add(const FeedData *f, SysTotals *t, size_t i, uint32_t q, const uint32_t *o, const uint32_t *ent,
-                       const bool *in, size_t c)
+/* The first of periods [q, n) whose first day is after `to`, or n. */
+static uint32_t period_after(const Day *first_day, uint32_t q, uint32_t n, Day to)
 {
-    size_t at = i * f->nperiods + q;
-    const Slice *s = t->slice[q];
-    uint32_t hit[FILL_CHUNK], rows[FILL_CHUNK], n = 0;
-    for (size_t k = 0; k < c; k++) {
-        if (!in[k]) continue;
-        t->reporting[at]++;
-        uint32_t r = s && o[k] < s->cap ? rows_at(s, o[k]) : 0;
-        if (!r) continue;
-        t->present[at]++;
-        if (!s->whole) continue;        /* counted only: add_period reads nothing here */
-        seen_set(t->counted + (size_t)ent[k] * t->words, q);
-        hit[n] = o[k], rows[n++] = r;
+    while (q < n) {
+        uint32_t mid = q + (n - q) / 2;
+        if (first_day[mid] <= to) q = mid + 1;
+        else n = mid;
     }
-    t->hits[at] += n;
-    for (uint32_t j = 0; n && j < f->nwhole; j++) {
-        const Whole *w = &s->whole[j];
-        SysCell *cell = &t->cells[at * f->nwhole + j];
-        __int128 sum = 0;           /* cannot overflow: FILL_CHUNK int64s */
-        for (uint32_t k = 0; k < n; k++) sum += sum_of(w, hit[k]);
-        uint32_t count = 0;         /* modulo 2^32, as Sum's */
-        if (w->count) for (uint32_t k = 0; k < n; k++) count += w->count[hit[k]];
-        else if (w->seen) for (uint32_t k = 0; k < n; k++) count += seen_at(w->seen, hit[k]);
-        else for (uint32_t k = 0; k < n; k++) count += rows[k];
-        sum += cell->whole;
-        if (sum < INT64_MIN || sum > INT64_MAX) return false;
-        cell->whole = (int64_t)sum;
-        cell->count += count;
-    }
-    return true;
+    return q;
 }
 
-/* Adds up system i's totals from its members' cells, period by period, a
- * chunk of members at a time; false if a total passes int64 (the system's
- * queries then walk its members). */
-static bool totals_fill(const FeedData *f, SysTotals *t, size_t i)
+/* Each organisation's spans (when it belongs to which system, as which
+ * entry), from its entries: org_first[o] .. org_first[o + 1] of sys[] and
+ * entry[]; and the members that report to the feed, which only the
+ * spans decide. */
+static void totals_spans(const FeedData *f, SysTotals *t, const uint32_t *org_first, const uint32_t *sys,
+                         const uint32_t *entry)
 {
-    const uint32_t *m;
-    size_t n = hier_members(t->h, t->parents[i], &m);
-    size_t entry = t->entry_first[i];
-    for (size_t x0 = 0; x0 < n;) {
-        uint32_t g[FILL_CHUNK], o[FILL_CHUNK], ent[FILL_CHUNK];
-        Day from[FILL_CHUNK], to[FILL_CHUNK];
-        bool in[FILL_CHUNK];
-        size_t c = 0;
-        for (; x0 < n && c < FILL_CHUNK; x0++) {
-            if (!feed_has_org(f, m[x0])) continue;
-            uint32_t e = (uint32_t)entry++;
-            if (!f->reports[f->local_of[m[x0]]]) continue;     /* no rows in any period: nothing to add */
-            g[c] = m[x0];
-            o[c] = f->local_of[m[x0]];
-            ent[c] = e;
-            from[c] = INT32_MAX, to[c] = INT32_MIN;
-            in[c] = false;
-            c++;
-        }
-        for (uint32_t q = 0; q < f->nperiods; q++) {
-            for (size_t k = 0; k < c; k++)
-                if (t->first_day[q] < from[k] || t->first_day[q] > to[k])
-                    in[k] = hier_parent_span(t->h, g[k], t->first_day[q], &from[k], &to[k]) == t->parents[i];
-            if (!totals_add(f, t, i, q, o, ent, in, c)) return false;
+    Day *first_day = mem_alloc(((size_t)f->nperiods + 1) * sizeof *first_day);
+    for (uint32_t q = 0; q < f->nperiods; q++)
+        first_day[q] = period_first_day((Period){ (Grain)f->schema->grain, f->first_period + (int32_t)q });
+    VEC(Span) spans = { 0 };
+    t->span_first = mem_alloc(((size_t)f->norgs + 1) * sizeof *t->span_first);
+    for (uint32_t o = 0; o < f->norgs; o++) {
+        t->span_first[o] = (uint32_t)spans.len;
+        if (!f->reports[o] || org_first[o] == org_first[o + 1]) continue;     /* nothing to add, or in no system */
+        Day from, to;
+        /* hierarchies change rarely: a link (or a gap between) at a time */
+        for (uint32_t q = 0; q < f->nperiods; q = period_after(first_day, q + 1, f->nperiods, to)) {
+            uint32_t parent = hier_parent_span(t->h, f->global_of[o], first_day[q], &from, &to);
+            Span sp = { f->nperiods, SPAN_NONE, 0 };
+            for (uint32_t x = org_first[o]; x < org_first[o + 1]; x++)
+                if (t->parents[sys[x]] == parent) sp.sys = sys[x], sp.entry = entry[x];
+            Span *last = spans.len > t->span_first[o] ? &spans.items[spans.len - 1] : NULL;
+            if (last && last->sys == sp.sys && last->entry == sp.entry) continue;
+            if (last) last->end = q;
+            vec_push(&spans, sp);
         }
     }
-    return true;
+    t->span_first[f->norgs] = (uint32_t)spans.len;
+    t->spans = spans.items ? spans.items : mem_alloc(sizeof *t->spans);
+    mem_free(first_day);
+    /* +1 where a span in a system starts, -1 where it ends, then added up period by period (modulo 2^32) */
+    for (uint32_t o = 0; o < f->norgs; o++)
+        for (uint32_t x = t->span_first[o], start = 0; x < t->span_first[o + 1]; start = t->spans[x++].end) {
+            const Span *sp = &t->spans[x];
+            if (sp->sys == SPAN_NONE) continue;
+            t->reporting[totals_at(t, sp->sys, start)]++;
+            if (sp->end < f->nperiods) t->reporting[totals_at(t, sp->sys, sp->end)]--;
+        }
+    for (uint32_t q = 1; q < f->nperiods; q++)
+        for (uint32_t i = 0; i < t->nparents; i++) t->reporting[totals_at(t, i, q)] += t->reporting[totals_at(t, i, q - 1)];
 }
 
 void feed_index_systems(FeedData *f, const Hierarchy *h)
@@ -2406,34 +2475,52 @@ void feed_index_systems(FeedData *f, const Hierarchy *h)
     /* kept only while no bigger than the slices' own figures, give or take */
     size_t cells = (size_t)np * f->nperiods, store = 0;
     for (uint32_t k = 0; k < f->store.nslices; k++) store += (size_t)f->store.slices[k].cap * (2 + 2 * f->nwhole);
-    if (cells * (f->nwhole * sizeof(SysCell) + 3 * sizeof(uint32_t)) > store + (1u << 20)) return;
+    if (cells * (f->nwhole * sizeof(SysCell) + 2 * sizeof(uint32_t)) > store + (1u << 20)) return;
     SysTotals *t = mem_calloc(1, sizeof *t);
     t->h = h;
     t->nparents = np;
     t->parents = mem_alloc(((size_t)np + 1) * sizeof *t->parents);
     for (uint32_t i = 0; i < np; i++) t->parents[i] = hier_parent_at(h, i);
     qsort(t->parents, np, sizeof *t->parents, u32_cmp);
-    t->state = mem_alloc(((size_t)np + 1) * sizeof *t->state);
-    for (uint32_t i = 0; i < np; i++) atomic_init(&t->state[i], SYS_EMPTY);
+    t->unkept = mem_alloc(((size_t)np + 1) * sizeof *t->unkept);
+    for (uint32_t i = 0; i < np; i++) atomic_init(&t->unkept[i], 0);
+    t->nparts = (f->nperiods + PART_PERIODS - 1) / PART_PERIODS;
+    atomic_init(&t->parts_taken, 0);
+    atomic_init(&t->parts_done, 0);
     t->cells = mem_calloc(cells * f->nwhole + 1, sizeof *t->cells);
-    t->hits = mem_calloc(cells + 1, sizeof *t->hits);
     t->reporting = mem_calloc(cells + 1, sizeof *t->reporting);
     t->present = mem_calloc(cells + 1, sizeof *t->present);
+    /* entries: each system's members in the feed; and per organisation, its entries (a member that
+     * moves is in more than one system) */
     t->entry_first = mem_calloc((size_t)np + 1, sizeof *t->entry_first);
+    uint32_t *org_first = mem_calloc((size_t)f->norgs + 2, sizeof *org_first);
     for (uint32_t i = 0; i < np; i++) {
         const uint32_t *m;
         size_t n = hier_members(h, t->parents[i], &m);
         t->entry_first[i + 1] = t->entry_first[i];
-        for (size_t x = 0; x < n; x++) t->entry_first[i + 1] += feed_has_org(f, m[x]);
+        for (size_t x = 0; x < n; x++)
+            if (feed_has_org(f, m[x])) t->entry_first[i + 1]++, org_first[f->local_of[m[x]] + 2]++;
     }
-    t->words = seen_words(f->nperiods);
-    t->counted = mem_calloc((size_t)t->entry_first[np] * t->words + 1, sizeof *t->counted);
-    t->first_day = mem_alloc(((size_t)f->nperiods + 1) * sizeof *t->first_day);
+    for (uint32_t o = 0; o < f->norgs; o++) org_first[o + 2] += org_first[o + 1];
+    uint32_t nentries = t->entry_first[np];
+    uint32_t *sys = mem_alloc(((size_t)nentries + 1) * sizeof *sys), *entry = mem_alloc(((size_t)nentries + 1) * sizeof *entry);
+    for (uint32_t i = 0, e = 0; i < np; i++) {
+        const uint32_t *m;
+        size_t n = hier_members(h, t->parents[i], &m);
+        for (size_t x = 0; x < n; x++) {
+            if (!feed_has_org(f, m[x])) continue;
+            uint32_t at = org_first[f->local_of[m[x]] + 1]++;
+            sys[at] = i, entry[at] = e++;
+        }
+    }
+    totals_spans(f, t, org_first, sys, entry);
+    mem_free(org_first);
+    mem_free(sys);
+    mem_free(entry);
+    t->counted = mem_calloc((size_t)t->nparts * nentries + 1, sizeof *t->counted);
     t->slice = mem_alloc(((size_t)f->nperiods + 1) * sizeof *t->slice);
-    for (uint32_t q = 0; q < f->nperiods; q++) {
-        t->first_day[q] = period_first_day((Period){ (Grain)f->schema->grain, f->first_period + (int32_t)q });
+    for (uint32_t q = 0; q < f->nperiods; q++)
         t->slice[q] = f->period_first[q + 1] > f->period_first[q] ? &f->store.slices[f->period_first[q]] : NULL;
-    }
     f->totals = t;
 }
 
@@ -2443,16 +2530,16 @@ bool feed_has_totals(const FeedData *f) { return f->totals != NULL; }
  * [qlo, qhi]. */
 static uint32_t totals_coverage(const SysTotals *t, size_t i, uint32_t qlo, uint32_t qhi)
 {
-    size_t wlo = qlo / 64, whi = qhi / 64;
+    size_t wlo = qlo / 64, whi = qhi / 64, nentries = t->entry_first[t->nparents];
     uint64_t first = ~(uint64_t)0 << (qlo % 64), last = ~(uint64_t)0 >> (63 - qhi % 64);
     uint32_t n = 0;
     for (uint32_t e = t->entry_first[i]; e < t->entry_first[i + 1]; e++) {
-        const uint64_t *b = t->counted + (size_t)e * t->words;
+        const uint64_t *b = t->counted + e;
         bool any = false;
-        if (wlo == whi) any = b[wlo] & first & last;
+        if (wlo == whi) any = b[wlo * nentries] & first & last;
         else {
-            any = (b[wlo] & first) || (b[whi] & last);
-            for (size_t w = wlo + 1; w < whi && !any; w++) any = b[w] != 0;
+            any = (b[wlo * nentries] & first) || (b[whi * nentries] & last);
+            for (size_t w = wlo + 1; w < whi && !any; w++) any = b[w * nentries] != 0;
         }
         n += any;
     }
@@ -2464,12 +2551,13 @@ static uint32_t totals_coverage(const SysTotals *t, size_t i, uint32_t qlo, uint
 static uint32_t totals_period(const FeedData *f, const FeedAgg *fa, size_t i, uint32_t q, Sum *t)
 {
     const SysTotals *st = f->totals;
-    size_t at = i * f->nperiods + q;
+    size_t at = totals_at(st, i, q);
     const SysCell *c = &st->cells[at * f->nwhole + (uint32_t)fa->whole];
     t->whole += c->whole;
     t->total.count += c->count;
-    if (st->hits[at]) t->any = true;
-    return st->hits[at];
+    uint32_t hits = st->slice[q] && st->slice[q]->whole ? st->present[at] : 0;
+    if (hits) t->any = true;
+    return hits;
 }
 
 /* The feed's periods [*lo, *hi] (indices) that a query of agg over [from,
@@ -2676,7 +2764,7 @@ void feed_periods_cells(const FeedData *f, int32_t lo, int32_t hi, const uint32_
         for (int32_t p = lo; p <= hi; p++) {
             /* as period_cells: a period is due once its lag has passed (no vintages here) */
             if (!feed_period_known(f, (Period){ (Grain)f->schema->grain, p }, as_of)) continue;
-            size_t at = (size_t)sys * f->nperiods + (uint32_t)(p - f->first_period);
+            size_t at = totals_at(f->totals, (size_t)sys, (uint32_t)(p - f->first_period));
             c[p - lo].expected += f->totals->reporting[at];
             c[p - lo].present += f->totals->present[at];
         }

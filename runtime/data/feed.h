@@ -137,8 +137,9 @@ void feed_aggregate_system_periods(const FeedData *f, uint32_t agg, const Hierar
  * system of h (the hierarchy the feed is routed through) period by period,
  * so the queries above for one of its systems (and feed_periods_cells)
  * read the system's totals rather than walk its members: the same results.
- * A system's are added up when first asked for, on the asking thread
- * (queries may run on several at once). Kept for
+ * They are added up for every system at once, in one pass over the feed,
+ * when one is first asked for, by the threads that ask meanwhile (queries
+ * may run on several at once: each takes a part of the periods). Kept for
  * a feed without vintages or `key` (a period is then one slice) while the
  * totals are no bigger than the feed's own cells; otherwise, or for
  * another hierarchy, the queries walk the members. Again: made anew. */

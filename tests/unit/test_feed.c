@@ -10,6 +10,7 @@
 #include <check.h>
 #include <ftw.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -932,15 +933,15 @@ static void totals_agree(FeedData *f, const Hierarchy *h, uint32_t g, Day as_of,
     int32_t lo, hi;
     ck_assert(feed_periods(f, &lo, &hi));
     lo--, hi++;
-    enum { MOST = 64 };
-    ck_assert_int_lt(hi - lo, MOST);
-    Value walked[MOST][MOST], periods[2][MOST];
-    uint32_t wcov[MOST][MOST], pcov[2][MOST];
-    FeedCells cells[2][MOST];
+    size_t n = (size_t)(hi - lo) + 1;
+    Value *walked = calloc(n * n, sizeof *walked), *periods[2] = { calloc(n, sizeof(Value)), calloc(n, sizeof(Value)) };
+    uint32_t *wcov = calloc(n * n, sizeof *wcov), *pcov[2] = { calloc(n, sizeof(uint32_t)), calloc(n, sizeof(uint32_t)) };
+    FeedCells *cells[2] = { calloc(2 * n, sizeof(FeedCells)), calloc(2 * n, sizeof(FeedCells)) };
+    ck_assert(walked && periods[0] && periods[1] && wcov && pcov[0] && pcov[1] && cells[0] && cells[1]);
     for (uint32_t i = 0; i < hier_parent_count(h); i++) {
         uint32_t parent = hier_parent_at(h, i);
         const uint32_t *m;
-        size_t n = hier_members(h, parent, &m);
+        size_t nm = hier_members(h, parent, &m);
         for (int pass = 0; pass < 2; pass++) {
             feed_index_systems(f, pass ? h : NULL);
             for (int32_t a = lo; a <= hi; a++)
@@ -948,25 +949,35 @@ static void totals_agree(FeedData *f, const Hierarchy *h, uint32_t g, Day as_of,
                     Day from = period_first_day((Period){ GRAIN_MONTH, a }), to = period_last_day((Period){ GRAIN_MONTH, b });
                     uint32_t cov;
                     Value v = feed_aggregate_system(f, g, h, parent, from, to, as_of, &cov);
-                    if (!pass) walked[a - lo][b - lo] = v, wcov[a - lo][b - lo] = cov;
+                    size_t at = (size_t)(a - lo) * n + (size_t)(b - lo);
+                    if (!pass) walked[at] = v, wcov[at] = cov;
                     else {
-                        ck_assert_msg(val_equal(v, walked[a - lo][b - lo]), "periods %d..%d", a, b);
-                        ck_assert_uint_eq(cov, wcov[a - lo][b - lo]);
+                        ck_assert_msg(val_equal(v, walked[at]), "system %u, periods %d..%d", i, a, b);
+                        ck_assert_msg(cov == wcov[at], "system %u, periods %d..%d: coverage %u, walked %u", i, a, b,
+                                      cov, wcov[at]);
                     }
                 }
             feed_aggregate_system_periods(f, g, h, parent, lo, hi, as_of, periods[pass], pcov[pass]);
-            memset(cells[pass], 0, sizeof cells[pass]);
-            feed_periods_cells(f, lo, hi, m, n, h, parent, as_of, cells[pass], NULL, NULL);
+            /* the feed's own periods (those the totals hold), then a period either side too */
+            memset(cells[pass], 0, 2 * n * sizeof(FeedCells));
+            feed_periods_cells(f, lo + 1, hi - 1, m, nm, h, parent, as_of, cells[pass], NULL, NULL);
+            feed_periods_cells(f, lo, hi, m, nm, h, parent, as_of, cells[pass] + n, NULL, NULL);
         }
-        for (int32_t p = 0; p <= hi - lo; p++) {
+        for (size_t p = 0; p < n; p++) {
             ck_assert(val_equal(periods[0][p], periods[1][p]));
             ck_assert_uint_eq(pcov[0][p], pcov[1][p]);
-            ck_assert_uint_eq(cells[0][p].expected, cells[1][p].expected);
+        }
+        for (size_t p = 0; p < 2 * n; p++) {
+            ck_assert_msg(cells[0][p].expected == cells[1][p].expected, "system %u, cells %zu: %llu expected from the totals, %llu walking",
+                          i, p, (unsigned long long)cells[1][p].expected, (unsigned long long)cells[0][p].expected);
             ck_assert_uint_eq(cells[0][p].present, cells[1][p].present);
         }
     }
     *used = feed_has_totals(f);
     feed_index_systems(f, NULL);
+    free(walked);
+    free(wcov);
+    for (int pass = 0; pass < 2; pass++) free(periods[pass]), free(pcov[pass]), free(cells[pass]);
 }
 
 START_TEST(effective_dates)
@@ -1051,6 +1062,173 @@ START_TEST(effective_dates)
     assert_int(feed_aggregate_system(f, g, h, B, from, to, as_of, &cov), 72);
     ck_assert_uint_eq(cov, 2);
     feed_free(f);
+    hier_free(h);
+    rules_free(&r);
+}
+END_TEST
+
+/* The system totals are added up in one pass over the feed, period by
+ * period, in parts of 64 periods: over 150 months, with members that move
+ * (P: A, then B, then A again; X: A, then C), one in a system for a year
+ * only (R), a system that is itself a member of another for a while (C),
+ * members with no rows (V) or few (W), an organisation in no system (U), a
+ * month no one reported (2020-04), missing values, a where-filter, (a
+ * second feed) a month in which system B's total passes an int64, and (the
+ * first loaded again) months outside the windows counted only, every query
+ * agrees with walking the members. */
+static const char streamed_rules[] =
+    "round streamed \"Totals in one pass\" { assess = sys }\n"
+    "feed m \"Monthly figures\" {\n"
+    "    org    = org\n"
+    "    period = period as month\n"
+    "    lag    = 0 days\n"
+    "    value: count\n"
+    "    kind:  text\n"
+    "}\n"
+    "hierarchy sys \"Systems, with dates\" {\n"
+    "    member = code\n"
+    "    parent = system\n"
+    "    name   = system_name\n"
+    "    from   = valid_from\n"
+    "    to     = valid_to\n"
+    "}\n"
+    "metric total: count = sum(m.value)\n"
+    "metric n: count = count(m.value)\n"
+    "metric avg: count = mean(m.value)\n"
+    "metric xs: count = sum(m.value where m.kind == \"x\")\n";
+
+/* What one thread asks of every system of h: the whole feed's window and
+ * each period alone. */
+enum { ASK_SYSTEMS = 4, ASK_PERIODS = 160 };
+typedef struct TotalsAsked {
+    FeedData *f;
+    const Hierarchy *h;
+    uint32_t g;
+    int32_t lo, hi;
+    Value whole[ASK_SYSTEMS], periods[ASK_SYSTEMS][ASK_PERIODS];
+    uint32_t cov[ASK_SYSTEMS], pcov[ASK_SYSTEMS][ASK_PERIODS];
+} TotalsAsked;
+
+static void *ask_totals(void *arg)
+{
+    TotalsAsked *a = arg;
+    for (uint32_t i = 0; i < hier_parent_count(a->h); i++) {
+        uint32_t parent = hier_parent_at(a->h, i);
+        a->whole[i] = feed_aggregate_system(a->f, a->g, a->h, parent, period_first_day((Period){ GRAIN_MONTH, a->lo }),
+                                            period_last_day((Period){ GRAIN_MONTH, a->hi }), D(2030, 1, 1), &a->cov[i]);
+        feed_aggregate_system_periods(a->f, a->g, a->h, parent, a->lo, a->hi, D(2030, 1, 1), a->periods[i], a->pcov[i]);
+    }
+    return NULL;
+}
+
+/* Two threads asking at once take the totals' parts between them (150
+ * months: three parts), and get what walking the members gives. */
+static void totals_two_threads(FeedData *f, const Hierarchy *h, uint32_t g)
+{
+    static TotalsAsked want, got[2];
+    want = (TotalsAsked){ .f = f, .h = h, .g = g };
+    ck_assert(feed_periods(f, &want.lo, &want.hi));
+    ck_assert_int_le(hier_parent_count(h), ASK_SYSTEMS);
+    ck_assert_int_lt(want.hi - want.lo, ASK_PERIODS);
+    feed_index_systems(f, NULL);
+    ask_totals(&want);
+    for (int round = 0; round < 20; round++) {
+        feed_index_systems(f, h);
+        ck_assert(feed_has_totals(f));
+        pthread_t th[2];
+        for (int k = 0; k < 2; k++) {
+            got[k] = (TotalsAsked){ .f = f, .h = h, .g = g, .lo = want.lo, .hi = want.hi };
+            ck_assert_int_eq(pthread_create(&th[k], NULL, ask_totals, &got[k]), 0);
+        }
+        for (int k = 0; k < 2; k++) ck_assert_int_eq(pthread_join(th[k], NULL), 0);
+        for (int k = 0; k < 2; k++)
+            for (uint32_t i = 0; i < hier_parent_count(h); i++) {
+                ck_assert_msg(val_equal(got[k].whole[i], want.whole[i]), "round %d, thread %d, system %u", round, k, i);
+                ck_assert_uint_eq(got[k].cov[i], want.cov[i]);
+                for (int32_t p = 0; p <= want.hi - want.lo; p++) {
+                    ck_assert_msg(val_equal(got[k].periods[i][p], want.periods[i][p]), "round %d, system %u, period %d",
+                                  round, i, p);
+                    ck_assert_uint_eq(got[k].pcov[i][p], want.pcov[i][p]);
+                }
+            }
+    }
+    feed_index_systems(f, NULL);
+}
+
+START_TEST(totals_streamed)
+{
+    Rules r;
+    rules_from_text(&r, streamed_rules);
+    char hpath[512], fpath[512];
+    write_tmp(hpath, sizeof hpath, "streamed_sys.csv",
+              "code,system,system_name,valid_from,valid_to\n"
+              "P,A,System A,,2017-09-30\n"
+              "P,B,System B,2017-10-01,2021-03-31\n"
+              "P,A,,2021-04-01,\n"
+              "Q,B,,,\n"
+              "R,A,,20160401,20170331\n"
+              "S,C,System C,,\n"
+              "C,A,,2015-01-01,2016-12-31\n"
+              "V,B,,,\n"
+              "W,C,,2019-01-01,\n"
+              "X,A,,2022-01-01,2022-12-31\n"
+              "X,C,,2023-01-01,\n");
+    Hierarchy *h = load_hier(&r, "sys", hpath);
+    const char *codes[] = { "U", "X", "W", "S", "C", "R", "Q", "P" };      /* the feed numbers them in this order */
+    uint32_t g[] = { agg(&r.bc, "m", "value", AGG_SUM, false), agg(&r.bc, "m", "value", AGG_COUNT, false),
+                     agg(&r.bc, "m", "value", AGG_MEAN, false), agg(&r.bc, "m", "value", AGG_SUM, true) };
+    for (int big = 0; big < 2; big++) {
+        FileText t = { 0 };
+        text_add(&t, "org,period,value,kind\n");
+        for (int mo = 0; mo < 150; mo++) {
+            int y = 2015 + mo / 12, month = mo % 12 + 1;
+            if (y == 2020 && month == 4) continue;          /* no one reported */
+            for (int k = 0; k < 8; k++) {
+                int v = (k * 7 + mo * 13) % 50;
+                if (big && y == 2019 && month == 6 && (codes[k][0] == 'P' || codes[k][0] == 'Q'))
+                    text_add(&t, "%s,%d-%02d,%lld,x\n", codes[k], y, month, (long long)1 << 62);    /* B's passes 2^63 - 1 */
+                else if ((k * 5 + mo) % 11 == 0 || (codes[k][0] == 'W' && mo % 5)) continue;
+                else if (v % 9 == 0) text_add(&t, "%s,%d-%02d,*,x\n", codes[k], y, month);     /* missing */
+                else text_add(&t, "%s,%d-%02d,%d,%s\n", codes[k], y, month, v, v % 3 ? "x" : "y");
+            }
+        }
+        text_write(&t, fpath, sizeof fpath, big ? "streamed_big.csv" : "streamed.csv");
+        FeedData *f = load(&r, "m", fpath);
+        for (size_t k = 0; k < sizeof g / sizeof *g; k++)
+            for (int d = 0; d < (k ? 1 : 2); d++) {        /* and the sum as of a day in the middle */
+                bool used;
+                totals_agree(f, h, g[k], d ? D(2019, 8, 15) : D(2030, 1, 1), &used);
+                ck_assert(used);
+            }
+        if (!big) {
+            totals_two_threads(f, h, g[0]);
+            totals_two_threads(f, h, g[3]);
+            char why[1024];
+            FeedOptions opt = { .windows_only = true, .keep_from = D(2017, 1, 1), .keep_to = D(2021, 12, 31) };
+            FeedData *windows = try_load(&r, "m", fpath, &opt, why, sizeof why);
+            ck_assert_msg(windows != NULL, "%s", why);
+            uint32_t figures, counts_only;
+            feed_slice_counts(windows, &figures, &counts_only);
+            ck_assert_uint_gt(counts_only, 0);
+            for (size_t k = 0; k < sizeof g / sizeof *g; k += 3) {      /* the sum, the filtered sum */
+                bool used;
+                totals_agree(windows, h, g[k], D(2030, 1, 1), &used);
+                ck_assert(used);
+            }
+            feed_free(windows);
+        }
+        if (big) {
+            /* B's sum in June 2019 is 2^63 - 1 + 1: walked, not wrapped */
+            uint32_t cov;
+            Value v = feed_aggregate_system(f, g[0], h, org(&r, "B"), D(2019, 6, 1), D(2019, 6, 30), D(2030, 1, 1), &cov);
+            feed_index_systems(f, h);
+            ck_assert(val_equal(v, feed_aggregate_system(f, g[0], h, org(&r, "B"), D(2019, 6, 1), D(2019, 6, 30),
+                                                         D(2030, 1, 1), &cov)));
+            ck_assert_int_eq(v.kind, V_REAL);
+            feed_index_systems(f, NULL);
+        }
+        feed_free(f);
+    }
     hier_free(h);
     rules_free(&r);
 }
@@ -3240,7 +3418,9 @@ static Suite *feed_suite(void)
     suite_add_tcase(s, t);
 
     t = tcase_create("hierarchies");
+    tcase_set_timeout(t, 60);       /* totals_streamed: every window of 150 months, walked and from the totals */
     tcase_add_test(t, effective_dates);
+    tcase_add_test(t, totals_streamed);
     tcase_add_test(t, overlapping_links);
     tcase_add_test(t, hierarchy_errors);
     tcase_add_test(t, hierarchy_names);
