@@ -897,6 +897,17 @@ END_TEST
 
 /* ---- hierarchies with effective dates ---------------------------------------------- */
 
+/* A hierarchy of systems whose members move, with the dates of each link
+ * (moves_rules, streamed_rules) */
+#define DATED_SYSTEMS \
+    "hierarchy sys \"Systems, with dates\" {\n" \
+    "    member = code\n" \
+    "    parent = system\n" \
+    "    name   = system_name\n" \
+    "    from   = valid_from\n" \
+    "    to     = valid_to\n" \
+    "}\n"
+
 static const char moves_rules[] =
     "round moves \"A provider moves system\" { assess = sys }\n"
     "feed m \"Monthly figures\" {\n"
@@ -905,13 +916,7 @@ static const char moves_rules[] =
     "    lag    = 0 days\n"
     "    value: count\n"
     "}\n"
-    "hierarchy sys \"Systems, with dates\" {\n"
-    "    member = code\n"
-    "    parent = system\n"
-    "    name   = system_name\n"
-    "    from   = valid_from\n"
-    "    to     = valid_to\n"
-    "}\n"
+    DATED_SYSTEMS
     "metric total: count = sum(m.value)\n";
 
 /* P is in A until 30 September 2017 and in B from 1 October (as RM2 and
@@ -1085,13 +1090,7 @@ static const char streamed_rules[] =
     "    value: count\n"
     "    kind:  text\n"
     "}\n"
-    "hierarchy sys \"Systems, with dates\" {\n"
-    "    member = code\n"
-    "    parent = system\n"
-    "    name   = system_name\n"
-    "    from   = valid_from\n"
-    "    to     = valid_to\n"
-    "}\n"
+    DATED_SYSTEMS
     "metric total: count = sum(m.value)\n"
     "metric n: count = count(m.value)\n"
     "metric avg: count = mean(m.value)\n"
