@@ -226,15 +226,21 @@ typedef struct Unmapped {
     Day *first_day;
 } Unmapped;
 
+/* Whether a member whose parent (in u's hierarchy) is `parent` maps:
+ * through another hierarchy than the round's, only a parent that is a
+ * system of the round does. */
+static bool parent_maps(const Unmapped *u, uint32_t parent)
+{
+    return parent != ORG_NONE && (u->h == u->in->assess || inputs_is_system(u->in, parent));
+}
+
 static void count_unmapped(void *ud, uint32_t org, Period p, Day vintage, uint32_t rows)
 {
     Unmapped *u = ud;
     (void)vintage;
     Day first = p.index >= u->lo && p.index <= u->hi ? u->first_day[p.index - u->lo] : period_first_day(p);
     if (org != u->org || first < u->from || first > u->to) {
-        uint32_t parent = hier_parent_span(u->h, org, first, &u->from, &u->to);
-        /* through another hierarchy, only a parent that is a system of the round maps */
-        u->mapped = parent != ORG_NONE && (u->h == u->in->assess || inputs_is_system(u->in, parent));
+        u->mapped = parent_maps(u, hier_parent_span(u->h, org, first, &u->from, &u->to));
         u->org = org;
     }
     if (u->mapped) return;
@@ -267,10 +273,8 @@ UnmappedOrg *inputs_unmapped(const Inputs *in, uint16_t feed, uint64_t *rows, ui
             /* one that maps on every period's first day has no rows to count */
             if (u.first_day) {
                 Day from, to;
-                uint32_t parent = hier_parent_span(u.h, g, u.first_day[0], &from, &to);
-                if (to >= u.first_day[u.hi - u.lo] && parent != ORG_NONE
-                    && (u.h == in->assess || inputs_is_system(in, parent)))
-                    continue;
+                bool maps = parent_maps(&u, hier_parent_span(u.h, g, u.first_day[0], &from, &to));
+                if (maps && to >= u.first_day[u.hi - u.lo]) continue;
             }
             feed_each_key_of(f, g, count_unmapped, &u);
         }
