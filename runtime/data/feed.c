@@ -1409,13 +1409,6 @@ static bool idents_kept(const Store *b, const Slice *sb, const Renumbering *to)
     return true;
 }
 
-/* Adds b's cells to a's, whose organisations and identities include b's
- * (numbered by orgs_after and idents_after). A slice of b that a lacks is
- * renumbered, a column at a time, and moved over; so merging needs memory
- * for one column, not a copy of b. Its cells are added to a's one at a
- * time where a has the slice, or where an identity's number changes (an
- * organisation's identity that first appears in b after others a
- * numbered): each cell to its identity's slice. */
 /* A slice of b moved whole to a: its columns renumbered to a's
  * organisations (cap cells; g: b's gaps in a, when the slice has a cell
  * for each of b's organisations, else NULL). tmp: room for any column. */
@@ -1450,11 +1443,17 @@ typedef struct MergePlan {
 
 static uint32_t merged_cap(const Slice *sb, uint32_t norgs) { return sb->cap > norgs ? sb->cap : norgs; }
 
+/* Room for a copy of any column of a slice of nb cells (slice_renumber's tmp). */
+static char *renumber_room(const FeedData *f, uint32_t nb)
+{
+    size_t widest = f->nacc * sizeof(Acc) > sizeof(int64_t) ? f->nacc * sizeof(Acc) : sizeof(int64_t);
+    return mem_alloc(((size_t)nb + 1) * widest);
+}
+
 static void renumber_share(void *arg)
 {
     MergePlan *m = arg;
-    size_t widest = m->f->nacc * sizeof(Acc) > sizeof(int64_t) ? m->f->nacc * sizeof(Acc) : sizeof(int64_t);
-    char *tmp = mem_alloc(((size_t)m->nb + 1) * widest);
+    char *tmp = renumber_room(m->f, m->nb);
     for (uint32_t k = m->first; k < m->b->nslices; k += m->step) {
         if (!m->whole[k]) continue;
         Slice *sb = &m->b->slices[k];
@@ -1471,10 +1470,14 @@ static void *renumber_thread(void *arg)
     return NULL;
 }
 
-/* Adds b's slices to a. A slice a lacks moves whole, its columns
- * renumbered (on two threads: after the halves, this is most of what is
- * left of the load); one a has too, or whose identities a numbers
- * otherwise, is added cell by cell. */
+/* Adds b's cells to a's, whose organisations and identities include b's
+ * (numbered by orgs_after and idents_after). A slice of b that a lacks is
+ * renumbered, a column at a time (on two threads), and moved over; so
+ * merging needs memory for a column a thread, not a copy of b. Its cells
+ * are added to a's one at a time where a has the slice, or where an
+ * identity's number changes (an organisation's identity that first
+ * appears in b after others a numbered): each cell to its identity's
+ * slice. */
 static void merge(const FeedData *f, Store *a, Store *b, const Renumbering *to)
 {
     const uint32_t *to_a = to->org;
@@ -1502,8 +1505,7 @@ static void merge(const FeedData *f, Store *a, Store *b, const Renumbering *to)
     renumber_thread(&mine);         /* guarded too: the other thread is joined before memory runs out */
     if (threaded) pthread_join(thread, NULL);
     if (mine.oom || other.oom) mem_out_of_memory(mine.oom ? mine.oom_size : other.oom_size);
-    size_t widest = f->nacc * sizeof(Acc) > sizeof(int64_t) ? f->nacc * sizeof(Acc) : sizeof(int64_t);
-    char *tmp = mem_alloc(((size_t)nb + 1) * widest);
+    char *tmp = renumber_room(f, nb);
     for (uint32_t k = 0; k < b->nslices; k++) {
         Slice sb = b->slices[k];
         b->slices[k] = (Slice){ 0 };
@@ -1705,7 +1707,7 @@ static bool piece_join(Loader *l, Piece *b)
         merge(l->f, l->st, &b->st, &to);
         periods_join(l->st, &b->st);
         l->rows += b->l.rows;
-        l->f->stats.halves_joined = true;
+        l->f->stats.pieces_joined = true;
     }
     mem_free(to_a);
     mem_free(to.ident_first);

@@ -93,7 +93,7 @@ typedef struct FeedStats {
     /* A database feed or an aggregated:PATH one: how it was read, "pushed
      * down: 6336 groups" or why its rows were read instead; else "". */
     char     read[200];
-    bool     halves_joined; /* the rows were read in two halves at once (two cores), then joined */
+    bool     pieces_joined; /* the rows were read in pieces on two cores, then joined */
 } FeedStats;
 
 typedef struct FeedData FeedData;

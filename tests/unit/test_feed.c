@@ -1794,10 +1794,10 @@ static bool assert_cores_agree(Rules *r, const char *feed, const char *path, con
     ck_assert_str_eq(why1, why2);
     ck_assert((one == NULL) == (two == NULL));
     if (!one) return false;
-    ck_assert(!feed_stats(one)->halves_joined);
+    ck_assert(!feed_stats(one)->pieces_joined);
     char *a = feed_answers(r, feed, one, as_of, nas_of), *b = feed_answers(r, feed, two, as_of, nas_of);
     ck_assert_str_eq(a, b);
-    bool joined = feed_stats(two)->halves_joined;
+    bool joined = feed_stats(two)->pieces_joined;
     free(a);
     free(b);
     feed_free(one);
